@@ -1,0 +1,599 @@
+"""Proves the fake Slack platform works with the real slack_sdk and slack-bolt libraries.
+
+These tests are the contract other end-to-end tests rely on: if slack_sdk or slack-bolt change
+how they talk to Slack, a failure here says "the fake drifted", not "the bot broke".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+import pytest_asyncio
+from aiohttp import web
+from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+from slack_bolt.app.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
+from slack_sdk.web.async_client import AsyncWebClient
+
+from tests.fakes import slack_payloads as sp
+from tests.fakes.slack_server import FakeSlack, running_fake_slack
+
+
+@pytest_asyncio.fixture
+async def fake_slack() -> AsyncIterator[FakeSlack]:
+    async with running_fake_slack() as fake:
+        yield fake
+
+
+def web_client(fake: FakeSlack, token: str | None = None, **kwargs: Any) -> AsyncWebClient:
+    return AsyncWebClient(
+        token=fake.bot_token if token is None else token, base_url=fake.api_url, **kwargs
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Web API with slack_sdk
+# --------------------------------------------------------------------------------------------
+
+
+async def test_auth_test_and_calls_are_recorded(fake_slack: FakeSlack) -> None:
+    client = web_client(fake_slack)
+
+    auth = await client.auth_test()
+
+    assert auth["user_id"] == fake_slack.bot_user_id
+    assert auth["team_id"] == fake_slack.team_id
+    assert auth["bot_id"] == fake_slack.bot_id
+    call = fake_slack.last_call("auth.test")
+    assert call.token == fake_slack.bot_token
+    assert call.ok and call.time > 0
+
+
+async def test_post_message_json_body_thread_and_history(fake_slack: FakeSlack) -> None:
+    client = web_client(fake_slack)
+    question = fake_slack.add_message("C0GENERAL", "How do I reset my password?", user="U0ASKER")
+
+    resp = await client.chat_postMessage(
+        channel="C0GENERAL",
+        text="Here is how",
+        thread_ts=question["ts"],
+        blocks=[{"type": "section", "text": {"type": "mrkdwn", "text": "Here is how"}}],
+    )
+
+    assert resp["channel"] == "C0GENERAL"
+    assert resp["message"]["thread_ts"] == question["ts"]
+    assert resp["message"]["bot_id"] == fake_slack.bot_id
+    assert resp["message"]["blocks"][0]["type"] == "section"
+    call = fake_slack.last_call("chat.postMessage")
+    assert call.content_type == "application/json"
+    assert call.params["thread_ts"] == question["ts"]
+
+    replies = await client.conversations_replies(channel="C0GENERAL", ts=question["ts"])
+    assert [m["text"] for m in replies["messages"]] == [
+        "How do I reset my password?",
+        "Here is how",
+    ]
+    assert replies["messages"][0]["reply_count"] == 1
+    history = await client.conversations_history(channel="C0GENERAL")
+    assert [m["ts"] for m in history["messages"]] == [question["ts"]]  # replies stay in thread
+
+    link = await client.chat_getPermalink(channel="C0GENERAL", message_ts=resp["ts"])
+    assert link["permalink"].startswith(f"https://{fake_slack.team_domain}.slack.com/archives/")
+    assert f"thread_ts={question['ts']}" in link["permalink"]
+
+
+async def test_form_encoded_call_with_token_param_is_accepted(fake_slack: FakeSlack) -> None:
+    client = AsyncWebClient(base_url=fake_slack.api_url)  # no token on the client
+
+    resp = await client.api_call(
+        "chat.postMessage",
+        data={"token": fake_slack.bot_token, "channel": "C0GENERAL", "text": "form"},
+    )
+
+    assert resp["ok"]
+    call = fake_slack.last_call("chat.postMessage")
+    assert call.content_type == "application/x-www-form-urlencoded"
+    assert call.token == fake_slack.bot_token
+
+
+async def test_missing_and_invalid_tokens(fake_slack: FakeSlack) -> None:
+    with pytest.raises(SlackApiError) as missing:
+        await AsyncWebClient(base_url=fake_slack.api_url).auth_test()
+    assert missing.value.response["error"] == "not_authed"
+    with pytest.raises(SlackApiError) as invalid:
+        await web_client(fake_slack, token="xoxb-wrong").auth_test()
+    assert invalid.value.response["error"] == "invalid_auth"
+
+
+async def test_channel_and_membership_errors(fake_slack: FakeSlack) -> None:
+    client = web_client(fake_slack)
+    fake_slack.add_channel("C0OUTSIDE", "outside", bot_is_member=False)
+    fake_slack.add_channel("G0SECRET", "secret", is_private=True, bot_is_member=False)
+
+    with pytest.raises(SlackApiError) as nf:
+        await client.chat_postMessage(channel="C0NOPE", text="hi")
+    assert nf.value.response["error"] == "channel_not_found"
+    with pytest.raises(SlackApiError) as priv:
+        await client.conversations_info(channel="G0SECRET")
+    assert priv.value.response["error"] == "channel_not_found"
+
+    fake_slack.require_membership = True
+    with pytest.raises(SlackApiError) as nic:
+        await client.chat_postMessage(channel="C0OUTSIDE", text="hi")
+    assert nic.value.response["error"] == "not_in_channel"
+    joined = await client.conversations_join(channel="C0OUTSIDE")
+    assert joined["channel"]["is_member"] is True
+    again = await client.conversations_join(channel="C0OUTSIDE")
+    assert again["warning"] == "already_in_channel"
+    assert (await client.chat_postMessage(channel="C0OUTSIDE", text="hi"))["ok"]
+
+
+async def test_ratelimited_is_retried_by_slack_sdk_handler(fake_slack: FakeSlack) -> None:
+    client = web_client(
+        fake_slack, retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=1)]
+    )
+    fake_slack.fail_next("chat.postMessage", error="ratelimited", retry_after=0)
+
+    resp = await client.chat_postMessage(channel="C0GENERAL", text="eventually")
+
+    assert resp["ok"]
+    attempts = fake_slack.calls_to("chat.postMessage")
+    assert [c.status for c in attempts] == [429, 200]
+    assert attempts[0].response == {"ok": False, "error": "ratelimited"}
+
+
+async def test_ratelimited_without_retry_raises_with_retry_after(fake_slack: FakeSlack) -> None:
+    fake_slack.fail_next("users.info")  # defaults: ratelimited, 429, Retry-After: 1
+
+    with pytest.raises(SlackApiError) as exc:
+        await web_client(fake_slack).users_info(user="U0ASKER")
+
+    assert exc.value.response.status_code == 429
+    assert exc.value.response["error"] == "ratelimited"
+    assert exc.value.response.headers["Retry-After"] == "1"
+
+
+async def test_injected_errors_use_http_200(fake_slack: FakeSlack) -> None:
+    client = web_client(fake_slack)
+    fake_slack.fail_next("chat.postMessage", error="not_in_channel", times=2)
+    for _ in range(2):
+        with pytest.raises(SlackApiError) as exc:
+            await client.chat_postMessage(channel="C0GENERAL", text="x")
+        assert exc.value.response.status_code == 200
+        assert exc.value.response["error"] == "not_in_channel"
+    assert (await client.chat_postMessage(channel="C0GENERAL", text="x"))["ok"]
+
+
+async def test_unknown_method(fake_slack: FakeSlack) -> None:
+    with pytest.raises(SlackApiError) as exc:
+        await web_client(fake_slack).api_call("chat.teleport")
+    assert exc.value.response["error"] == "unknown_method"
+
+
+async def test_reactions_update_delete_and_ephemeral(fake_slack: FakeSlack) -> None:
+    client = web_client(fake_slack)
+    msg = fake_slack.add_message("C0GENERAL", "question", user="U0ASKER")
+
+    await client.reactions_add(channel="C0GENERAL", timestamp=msg["ts"], name="white_check_mark")
+    with pytest.raises(SlackApiError) as dup:
+        await client.reactions_add(
+            channel="C0GENERAL", timestamp=msg["ts"], name="white_check_mark"
+        )
+    assert dup.value.response["error"] == "already_reacted"
+    assert msg["reactions"] == [{"name": "white_check_mark", "users": ["U0FAKEBOT"], "count": 1}]
+    await client.reactions_remove(channel="C0GENERAL", timestamp=msg["ts"], name="white_check_mark")
+    with pytest.raises(SlackApiError) as none:
+        await client.reactions_remove(
+            channel="C0GENERAL", timestamp=msg["ts"], name="white_check_mark"
+        )
+    assert none.value.response["error"] == "no_reaction"
+
+    posted = await client.chat_postMessage(channel="C0GENERAL", text="v1")
+    updated = await client.chat_update(channel="C0GENERAL", ts=posted["ts"], text="v2")
+    assert (
+        updated["text"] == "v2"
+        and fake_slack.find_message("C0GENERAL", posted["ts"])["text"] == "v2"
+    )
+    with pytest.raises(SlackApiError) as cant:
+        await client.chat_update(channel="C0GENERAL", ts=msg["ts"], text="not mine")
+    assert cant.value.response["error"] == "cant_update_message"
+    await client.chat_delete(channel="C0GENERAL", ts=posted["ts"])
+    assert fake_slack.find_message("C0GENERAL", posted["ts"]) is None
+    with pytest.raises(SlackApiError) as gone:
+        await client.chat_delete(channel="C0GENERAL", ts=posted["ts"])
+    assert gone.value.response["error"] == "message_not_found"
+
+    eph = await client.chat_postEphemeral(channel="C0GENERAL", user="U0ASKER", text="only you")
+    assert eph["message_ts"]
+    assert fake_slack.ephemeral[-1]["user"] == "U0ASKER"
+
+
+async def test_users_usergroups_team_and_conversations_info(fake_slack: FakeSlack) -> None:
+    client = web_client(fake_slack)
+    fake_slack.add_usergroup("S0MODS", "moderators", ["U0ADMIN"])
+
+    admin = (await client.users_info(user="U0ADMIN"))["user"]
+    assert admin["is_admin"] is True and admin["is_owner"] is False
+    assert admin["profile"]["real_name"] == "Grace Admin" and admin["tz"]
+    bot = (await client.users_info(user=fake_slack.bot_user_id))["user"]
+    assert bot["is_bot"] is True
+    with pytest.raises(SlackApiError) as nf:
+        await client.users_info(user="U0GHOST")
+    assert nf.value.response["error"] == "user_not_found"
+    assert fake_slack.last_call("users.info").http_method in ("GET", "POST")
+
+    assert (await client.usergroups_users_list(usergroup="S0MODS"))["users"] == ["U0ADMIN"]
+    assert (await client.team_info())["team"]["domain"] == fake_slack.team_domain
+    info = (await client.conversations_info(channel="C0GENERAL"))["channel"]
+    assert info["name"] == "general" and info["is_member"] is True
+
+
+async def test_views_lifecycle(fake_slack: FakeSlack) -> None:
+    client = web_client(fake_slack)
+    modal = {
+        "type": "modal",
+        "callback_id": "ask",
+        "title": {"type": "plain_text", "text": "Ask"},
+        "blocks": [],
+    }
+
+    with pytest.raises(SlackApiError) as missing:
+        await client.views_open(trigger_id="", view=modal)
+    assert missing.value.response["error"] == "invalid_arguments"
+
+    opened = (await client.views_open(trigger_id=fake_slack.new_trigger_id(), view=modal))["view"]
+    assert opened["id"].startswith("V") and opened["hash"] and opened["callback_id"] == "ask"
+    assert opened["root_view_id"] == opened["id"] and opened["app_id"] == fake_slack.app_id
+
+    updated = (await client.views_update(view_id=opened["id"], hash=opened["hash"], view=modal))[
+        "view"
+    ]
+    assert updated["id"] == opened["id"]
+    with pytest.raises(SlackApiError) as conflict:
+        await client.views_update(view_id=opened["id"], hash="stale", view=modal)
+    assert conflict.value.response["error"] == "hash_conflict"
+
+    pushed = (await client.views_push(trigger_id="1.2.abc", view=modal))["view"]
+    assert pushed["previous_view_id"] == opened["id"]
+
+    home = (await client.views_publish(user_id="U0ASKER", view={"type": "home", "blocks": []}))[
+        "view"
+    ]
+    again = (await client.views_publish(user_id="U0ASKER", view={"type": "home", "blocks": []}))[
+        "view"
+    ]
+    assert home["type"] == "home" and again["id"] == home["id"]
+
+
+async def test_expired_trigger(fake_slack: FakeSlack) -> None:
+    now = [1_700_000_000.0]
+    fake_slack.clock = lambda: now[0]
+    trigger = fake_slack.new_trigger_id()
+    now[0] += 4
+    with pytest.raises(SlackApiError) as exc:
+        await web_client(fake_slack).views_open(
+            trigger_id=trigger, view={"type": "modal", "blocks": []}
+        )
+    assert exc.value.response["error"] == "expired_trigger_id"
+
+
+# --------------------------------------------------------------------------------------------
+# Payload builders and signing
+# --------------------------------------------------------------------------------------------
+
+
+def test_sign_matches_slack_sdk_verifier() -> None:
+    from slack_sdk.signature import SignatureVerifier
+
+    body = sp.json_body(sp.event_callback(sp.message_event(channel="C1", user="U1", text="hi")))
+    headers = sp.sign(body, "s3cret", timestamp=1_700_000_000)
+
+    verifier = SignatureVerifier("s3cret", clock=_FixedClock(1_700_000_010))
+    assert verifier.is_valid(
+        body, headers["X-Slack-Request-Timestamp"], headers["X-Slack-Signature"]
+    )
+    assert not verifier.is_valid(
+        body + b" ", headers["X-Slack-Request-Timestamp"], headers["X-Slack-Signature"]
+    )
+
+
+class _FixedClock:
+    def __init__(self, now: float) -> None:
+        self._now = now
+
+    def now(self) -> float:
+        return self._now
+
+
+def test_builders_produce_documented_shapes() -> None:
+    parent = sp.make_ts()
+    reply = sp.message_event(
+        channel="C1", user="U1", text="re", thread_ts=parent, parent_user_id="U2"
+    )
+    envelope = sp.event_callback(reply)
+    assert envelope["type"] == "event_callback" and envelope["event_id"].startswith("Ev")
+    assert envelope["authorizations"][0]["user_id"] == sp.BOT_USER_ID
+    assert reply["thread_ts"] == parent and reply["channel_type"] == "channel"
+
+    reaction = sp.reaction_added_event(
+        user="U1", reaction="+1", channel="C1", message_ts=parent, item_user="U2"
+    )
+    assert reaction["item"] == {"type": "message", "channel": "C1", "ts": parent}
+
+    cmd = sp.slash_command(command="/ask", text="how?", user_id="U1", channel_id="C1")
+    assert cmd["is_enterprise_install"] == "false" and cmd["trigger_id"]
+
+    sub = sp.view_submission(
+        user_id="U1",
+        callback_id="ask",
+        private_metadata='{"thread": "1"}',
+        values={
+            "q": {"q_input": sp.plain_text_value("why?")},
+            "who": {"u": sp.multi_users_select_value(["U2"])},
+        },
+    )
+    assert sub["view"]["state"]["values"]["q"]["q_input"] == {
+        "type": "plain_text_input",
+        "value": "why?",
+    }
+    assert sub["view"]["state"]["values"]["who"]["u"]["selected_users"] == ["U2"]
+
+    home_click = sp.block_actions(
+        user_id="U1", actions=[sp.button("refresh")], view=sp.view_object(view_type="home")
+    )
+    assert home_click["container"]["type"] == "view" and "response_url" not in home_click
+
+    assert sp.socket_envelope(envelope)["type"] == "events_api"
+    assert sp.socket_envelope(cmd)["type"] == "slash_commands"
+    assert sp.socket_envelope(sub)["accepts_response_payload"] is True
+
+
+# --------------------------------------------------------------------------------------------
+# slack-bolt over HTTP
+# --------------------------------------------------------------------------------------------
+
+
+def build_app(fake: FakeSlack) -> AsyncApp:
+    app = AsyncApp(client=web_client(fake), signing_secret=fake.signing_secret)
+
+    @app.event("message")
+    async def on_message(event: dict[str, Any], say: Any) -> None:
+        await say(text=f"echo: {event['text']}", thread_ts=event.get("thread_ts") or event["ts"])
+
+    @app.command("/ask")
+    async def on_ask(
+        ack: Any, command: dict[str, Any], respond: Any, client: AsyncWebClient
+    ) -> None:
+        await ack(text=f"Got it: {command['text']}")
+        await client.chat_postMessage(
+            channel=command["channel_id"], text=f"Question: {command['text']}"
+        )
+        await respond(text="posted", response_type="ephemeral")
+
+    @app.action("accept")
+    async def on_accept(ack: Any, respond: Any) -> None:
+        await ack()
+        await respond(text="Accepted", replace_original=True)
+
+    @app.view("ask")
+    async def on_submit(ack: Any, view: dict[str, Any]) -> None:
+        value = view["state"]["values"]["q"]["q_input"]["value"]
+        if not value:
+            await ack(response_action="errors", errors={"q": "Please write a question"})
+        else:
+            await ack()
+
+    return app
+
+
+@pytest_asyncio.fixture
+async def bolt_http(fake_slack: FakeSlack) -> AsyncIterator[str]:
+    """The real Bolt app served by aiohttp on a random port; yields its /slack/events URL."""
+    runner = web.AppRunner(build_app(fake_slack).web_app(path="/slack/events"), access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    try:
+        yield f"http://127.0.0.1:{port}/slack/events"
+    finally:
+        await runner.cleanup()
+
+
+async def test_bolt_http_event_is_acked_and_handled(fake_slack: FakeSlack, bolt_http: str) -> None:
+    event = sp.message_event(channel="C0GENERAL", user="U0ASKER", text="hello")
+    started = time.monotonic()
+
+    resp = await sp.deliver(
+        bolt_http, sp.signed_event(sp.event_callback(event), secret=fake_slack.signing_secret)
+    )
+
+    assert resp.status == 200 and time.monotonic() - started < 3
+    posted = await fake_slack.wait_for_call("chat.postMessage")
+    assert posted[0].params["text"] == "echo: hello"
+    assert posted[0].params["thread_ts"] == event["ts"]
+    assert fake_slack.calls_to("auth.test")  # Bolt's authorization at first request
+
+
+async def test_bolt_http_url_verification_and_retry_headers(
+    fake_slack: FakeSlack, bolt_http: str
+) -> None:
+    verification = await sp.deliver(
+        bolt_http, sp.signed_event(sp.url_verification("abc123"), secret=fake_slack.signing_secret)
+    )
+    assert verification.status == 200 and verification.json() == {"challenge": "abc123"}
+
+    redelivery = sp.signed_event(
+        sp.event_callback(sp.message_event(channel="C0GENERAL", user="U0ASKER", text="again")),
+        secret=fake_slack.signing_secret,
+        retry_num=1,
+        retry_reason="http_timeout",
+    )
+    assert redelivery.headers["X-Slack-Retry-Num"] == "1"
+    assert (await sp.deliver(bolt_http, redelivery)).status == 200
+
+
+async def test_bolt_http_slash_command(fake_slack: FakeSlack, bolt_http: str) -> None:
+    fields = sp.slash_command(
+        command="/ask",
+        text="why is the sky blue?",
+        user_id="U0ASKER",
+        channel_id="C0GENERAL",
+        response_url=fake_slack.new_response_url(channel="C0GENERAL"),
+    )
+
+    resp = await sp.deliver(bolt_http, sp.signed_command(fields, secret=fake_slack.signing_secret))
+
+    assert resp.status == 200
+    assert resp.text == "Got it: why is the sky blue?"  # Bolt acks a bare text as text/plain
+    posted = await fake_slack.wait_for_call("chat.postMessage")
+    assert posted[0].params["text"] == "Question: why is the sky blue?"
+    (respond_call,) = await fake_slack.wait_for_response_url_call()
+    assert (
+        respond_call.body["text"] == "posted" and respond_call.body["response_type"] == "ephemeral"
+    )
+
+
+async def test_bolt_http_rejects_forged_and_stale_signatures(
+    fake_slack: FakeSlack, bolt_http: str
+) -> None:
+    payload = sp.event_callback(sp.message_event(channel="C0GENERAL", user="U0ASKER", text="x"))
+
+    forged = await sp.deliver(bolt_http, sp.signed_event(payload, secret="not-the-secret"))
+    stale = await sp.deliver(
+        bolt_http,
+        sp.signed_event(
+            payload, secret=fake_slack.signing_secret, timestamp=int(time.time()) - 600
+        ),
+    )
+
+    assert forged.status == 401
+    assert stale.status == 401
+    await asyncio.sleep(0.05)
+    assert not fake_slack.calls_to("chat.postMessage")
+
+
+async def test_bolt_http_block_action_respond_replaces_original(
+    fake_slack: FakeSlack, bolt_http: str
+) -> None:
+    posted = await web_client(fake_slack).chat_postMessage(channel="C0GENERAL", text="Accept this?")
+    payload = sp.block_actions(
+        user_id="U0ASKER",
+        actions=[sp.button("accept", "answer-1")],
+        channel_id="C0GENERAL",
+        message=posted["message"],
+        response_url=fake_slack.new_response_url(channel="C0GENERAL", message_ts=posted["ts"]),
+    )
+
+    resp = await sp.deliver(
+        bolt_http, sp.signed_interaction(payload, secret=fake_slack.signing_secret)
+    )
+
+    assert resp.status == 200
+    await fake_slack.wait_for_response_url_call()
+    assert fake_slack.find_message("C0GENERAL", posted["ts"])["text"] == "Accepted"
+
+
+async def test_bolt_http_view_submission_errors_in_ack(
+    fake_slack: FakeSlack, bolt_http: str
+) -> None:
+    payload = sp.view_submission(
+        user_id="U0ASKER", callback_id="ask", values={"q": {"q_input": sp.plain_text_value("")}}
+    )
+
+    resp = await sp.deliver(
+        bolt_http, sp.signed_interaction(payload, secret=fake_slack.signing_secret)
+    )
+
+    assert resp.status == 200
+    assert resp.json() == {"response_action": "errors", "errors": {"q": "Please write a question"}}
+
+
+# --------------------------------------------------------------------------------------------
+# slack-bolt over Socket Mode
+# --------------------------------------------------------------------------------------------
+
+
+@pytest_asyncio.fixture
+async def socket_handler(fake_slack: FakeSlack) -> AsyncIterator[AsyncSocketModeHandler]:
+    handler = AsyncSocketModeHandler(
+        build_app(fake_slack), app_token=fake_slack.app_token, ping_interval=1
+    )
+    await handler.connect_async()
+    try:
+        yield handler
+    finally:
+        await handler.close_async()
+
+
+async def test_socket_mode_event_envelope_is_acked_and_handled(
+    fake_slack: FakeSlack, socket_handler: AsyncSocketModeHandler
+) -> None:
+    await fake_slack.wait_for_connection()
+    assert fake_slack.last_call("apps.connections.open").token == fake_slack.app_token
+
+    event = sp.message_event(channel="C0GENERAL", user="U0ASKER", text="over the socket")
+    envelope_id = await fake_slack.socket_send(sp.socket_envelope(sp.event_callback(event)))
+    ack = await fake_slack.wait_for_ack(envelope_id, timeout=2)
+
+    assert ack.payload is None and ack.latency is not None and ack.latency < 3
+    posted = await fake_slack.wait_for_call("chat.postMessage")
+    assert posted[0].params["text"] == "echo: over the socket"
+
+
+async def test_socket_mode_slash_command_ack_carries_payload(
+    fake_slack: FakeSlack, socket_handler: AsyncSocketModeHandler
+) -> None:
+    fields = sp.slash_command(
+        command="/ask",
+        text="ping?",
+        user_id="U0ASKER",
+        channel_id="C0GENERAL",
+        response_url=fake_slack.new_response_url(channel="C0GENERAL"),
+    )
+
+    envelope_id = await fake_slack.socket_send_payload(fields)
+    ack = await fake_slack.wait_for_ack(envelope_id, timeout=2)
+
+    assert ack.payload == {"text": "Got it: ping?"}
+    await fake_slack.wait_for_call("chat.postMessage")
+
+
+async def test_socket_mode_unhandled_envelope_gets_no_ack(
+    fake_slack: FakeSlack, socket_handler: AsyncSocketModeHandler
+) -> None:
+    envelope_id = await fake_slack.socket_send_payload(
+        sp.global_shortcut(callback_id="nobody-listens", user_id="U0ASKER")
+    )
+    with pytest.raises(TimeoutError):
+        await fake_slack.wait_for_ack(envelope_id, timeout=0.3)
+
+
+async def test_socket_mode_disconnect_triggers_reconnect(
+    fake_slack: FakeSlack, socket_handler: AsyncSocketModeHandler
+) -> None:
+    await fake_slack.wait_for_connection()
+
+    await fake_slack.socket_disconnect("refresh_requested")
+    await fake_slack.wait_for_connection(count=2, timeout=3)
+
+    assert len(fake_slack.calls_to("apps.connections.open")) == 2
+    envelope_id = await fake_slack.socket_send_payload(
+        sp.event_callback(sp.message_event(channel="C0GENERAL", user="U0ASKER", text="after"))
+    )
+    await fake_slack.wait_for_ack(envelope_id, timeout=2)
+
+
+async def test_apps_connections_open_requires_app_token(fake_slack: FakeSlack) -> None:
+    with pytest.raises(SlackApiError) as exc:
+        await web_client(fake_slack).apps_connections_open(app_token=fake_slack.bot_token)
+    assert exc.value.response["error"] == "not_allowed_token_type"
+    url = (await web_client(fake_slack).apps_connections_open(app_token=fake_slack.app_token))[
+        "url"
+    ]
+    assert url.startswith("ws://127.0.0.1:")
