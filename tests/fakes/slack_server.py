@@ -28,7 +28,13 @@ Deliberately NOT emulated (keep tests honest about it):
   redelivery on missing acks (tests check acks with ``wait_for_ack``).
 * ``users.info`` etc. for unknown ids return ``user_not_found`` -- seed what a test needs.
 
-A missing token answers ``not_authed`` and a wrong one ``invalid_auth``, as Slack documents.
+Auth: a missing token answers ``not_authed`` and an unknown one ``invalid_auth`` (as Slack
+documents); a bot token on ``apps.connections.open`` or an app token elsewhere answers
+``not_allowed_token_type``. Errors are HTTP 200 except injected ``ratelimited`` (429).
+
+Time: ``clock`` (default ``time.time``) stamps ``ts`` values, recorded calls and trigger expiry,
+so a test can move time. The ``wait_for_*`` helpers take a plain ``timeout`` in seconds
+(hence the ASYNC109 ``noqa``s): short call sites matter more here than structured timeouts.
 """
 
 from __future__ import annotations
@@ -244,9 +250,7 @@ class FakeSlack:
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
-        server = site._server
-        assert server is not None and server.sockets  # type: ignore[union-attr]
-        self._port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self._port = self._runner.addresses[0][1]
         return self
 
     async def close(self) -> None:
@@ -474,6 +478,12 @@ class FakeSlack:
     # inspection
     # ----------------------------------------------------------------------------------------
 
+    def clear_calls(self) -> None:
+        """Forget recorded Web API calls, response_url calls and acks (state is kept)."""
+        self.calls.clear()
+        self.response_url_calls.clear()
+        self.acks.clear()
+
     def calls_to(self, method: str) -> list[RecordedCall]:
         return [c for c in self.calls if c.method == method]
 
@@ -660,7 +670,8 @@ class FakeSlack:
 
         token = params.pop("token", None)
         auth = request.headers.get("Authorization", "")
-        if auth.startswith("Bearer "):
+        token_in_header = auth.startswith("Bearer ")
+        if token_in_header:
             token = auth[len("Bearer ") :]
 
         impl = self._methods.get(method)
@@ -682,27 +693,12 @@ class FakeSlack:
             )
             return self._reply(method, params, token, request, body, failure.status, headers)
 
-        if method != "api.test":
-            if not token:
-                return self._reply(
-                    method, params, token, request, {"ok": False, "error": "not_authed"}, 200
-                )
-            info = self.tokens.get(token)
-            if info is None:
-                return self._reply(
-                    method, params, token, request, {"ok": False, "error": "invalid_auth"}, 200
-                )
-            if (info["kind"] == "app") != (method == "apps.connections.open"):
-                return self._reply(
-                    method,
-                    params,
-                    token,
-                    request,
-                    {"ok": False, "error": "not_allowed_token_type"},
-                    200,
-                )
-        else:
-            info = {}
+        auth_error = self._auth_error(method, token, token_in_header, request.method)
+        if auth_error is not None:
+            return self._reply(
+                method, params, token, request, {"ok": False, "error": auth_error}, 200
+            )
+        info = self.tokens.get(token or "", {})
         try:
             result = await impl(_Call(method=method, params=params, token=token, token_info=info))
             body = {"ok": True, **result}
@@ -735,6 +731,26 @@ class FakeSlack:
             )
         )
         return web.json_response(body, status=status, headers=dict(headers or {}))
+
+    def _auth_error(
+        self, method: str, token: str | None, token_in_header: bool, http_method: str
+    ) -> str | None:
+        if method == "api.test":
+            return None
+        if not token:
+            return "not_authed"
+        info = self.tokens.get(token)
+        if info is None:
+            return "invalid_auth"
+        if (info["kind"] == "app") != (method == "apps.connections.open"):
+            return "not_allowed_token_type"
+        if method == "apps.connections.open":
+            # Documented: POST only, and the app-level token must be in the header.
+            if http_method != "POST":
+                return "insecure_request"
+            if not token_in_header:
+                return "not_authed"
+        return None
 
     def _take_failure(self, method: str) -> _Failure | None:
         queue = self._failures.get(method)
@@ -981,7 +997,7 @@ class FakeSlack:
         channel = self._channel(p.get("channel"))
         user = p.get("user")
         if not user or user not in self.users:
-            raise SlackError("user_not_found")
+            raise SlackError("user_not_in_channel")
         members = channel.get("_members")
         if members is not None and user not in members:
             raise SlackError("user_not_in_channel")

@@ -7,6 +7,7 @@ how they talk to Slack, a failure here says "the fake drifted", not "the bot bro
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -99,6 +100,26 @@ async def test_form_encoded_call_with_token_param_is_accepted(fake_slack: FakeSl
     call = fake_slack.last_call("chat.postMessage")
     assert call.content_type == "application/x-www-form-urlencoded"
     assert call.token == fake_slack.bot_token
+
+
+async def test_form_encoded_blocks_are_decoded_and_history_paginates(fake_slack: FakeSlack) -> None:
+    client = web_client(fake_slack)
+    blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": "*hi*"}}]
+    await client.api_call(
+        "chat.postMessage", data={"channel": "C0GENERAL", "blocks": json.dumps(blocks)}
+    )
+    for i in range(4):
+        await client.chat_postMessage(channel="C0GENERAL", text=f"m{i}")
+
+    assert fake_slack.calls_to("chat.postMessage")[0].params["blocks"] == blocks
+    first = await client.conversations_history(channel="C0GENERAL", limit=3)
+    assert [m.get("text") for m in first["messages"]] == ["m3", "m2", "m1"]
+    assert first["has_more"] is True
+    rest = await client.conversations_history(
+        channel="C0GENERAL", limit=3, cursor=first["response_metadata"]["next_cursor"]
+    )
+    assert [m.get("text") for m in rest["messages"]] == ["m0", ""]
+    assert rest["has_more"] is False
 
 
 async def test_missing_and_invalid_tokens(fake_slack: FakeSlack) -> None:
@@ -365,6 +386,15 @@ def build_app(fake: FakeSlack) -> AsyncApp:
     async def on_message(event: dict[str, Any], say: Any) -> None:
         await say(text=f"echo: {event['text']}", thread_ts=event.get("thread_ts") or event["ts"])
 
+    @app.event("reaction_added")
+    async def on_reaction(event: dict[str, Any], client: AsyncWebClient) -> None:
+        item = event["item"]
+        await client.reactions_add(channel=item["channel"], timestamp=item["ts"], name="eyes")
+
+    @app.event("app_home_opened")
+    async def on_home(event: dict[str, Any], client: AsyncWebClient) -> None:
+        await client.views_publish(user_id=event["user"], view={"type": "home", "blocks": []})
+
     @app.command("/ask")
     async def on_ask(
         ack: Any, command: dict[str, Any], respond: Any, client: AsyncWebClient
@@ -398,7 +428,7 @@ async def bolt_http(fake_slack: FakeSlack) -> AsyncIterator[str]:
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    port = runner.addresses[0][1]
     try:
         yield f"http://127.0.0.1:{port}/slack/events"
     finally:
@@ -597,3 +627,26 @@ async def test_apps_connections_open_requires_app_token(fake_slack: FakeSlack) -
         "url"
     ]
     assert url.startswith("ws://127.0.0.1:")
+
+
+async def test_socket_mode_reaction_and_app_home_events(
+    fake_slack: FakeSlack, socket_handler: AsyncSocketModeHandler
+) -> None:
+    question = fake_slack.add_message("C0GENERAL", "q?", user="U0ASKER")
+    reaction = sp.reaction_added_event(
+        user="U0ADMIN",
+        reaction="white_check_mark",
+        channel="C0GENERAL",
+        message_ts=question["ts"],
+        item_user="U0ASKER",
+    )
+    home = sp.app_home_opened_event(user="U0ASKER")
+
+    for event in (reaction, home):
+        envelope_id = await fake_slack.socket_send_payload(sp.event_callback(event))
+        await fake_slack.wait_for_ack(envelope_id, timeout=2)
+
+    await fake_slack.wait_for_call("reactions.add")
+    await fake_slack.wait_for_call("views.publish")
+    assert question["reactions"][0]["name"] == "eyes"
+    assert "U0ASKER" in fake_slack.home_views
