@@ -263,7 +263,7 @@ def url_verification(
     *,
     token: str = VERIFICATION_TOKEN,
 ) -> dict[str, Any]:
-    """The handshake Slack sends when an Request URL is saved; the app echoes ``challenge``."""
+    """The handshake Slack sends when a Request URL is saved; the app echoes ``challenge``."""
     return {"token": token, "challenge": challenge, "type": "url_verification"}
 
 
