@@ -1,0 +1,258 @@
+"""One typed configuration, read from TOML and validated at start-up.
+
+Unknown keys and wrong types stop start-up with a message that names the key and says what
+was expected. Secrets never live in the file: they come from the environment only.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///community.db"
+DEFAULT_CONFIG_PATH = Path("config.toml")
+
+
+def _id_to_str(value: Any) -> Any:
+    # Discord snowflakes are often written as bare TOML integers; store every id as text.
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+PlatformId = Annotated[str, BeforeValidator(_id_to_str), Field(min_length=1)]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ReputationConfig(_Section):
+    accepted_answer: int = Field(15, ge=0, le=10_000)
+    accept_bonus: int = Field(2, ge=0, le=10_000)
+    thanks: int = Field(2, ge=0, le=10_000)
+    daily_cap: int = Field(200, ge=0)
+    exclude_moderators_from_leaderboard: bool = False
+    leaderboard_size: int = Field(10, ge=1, le=50)
+
+
+class CommunityConfig(_Section):
+    name: str = "Community"
+    discord_guild_id: PlatformId | None = None
+    slack_team_id: PlatformId | None = None
+    locale: str = "en"
+    reputation: ReputationConfig = ReputationConfig()
+
+
+class DatabaseConfig(_Section):
+    url: str = DEFAULT_DATABASE_URL
+    echo: bool = False
+
+
+class ConsoleConfig(_Section):
+    enabled: bool | Literal["auto"] = "auto"
+    community: str = "default"
+    help_channel: str = "help"
+    moderators: list[str] = ["mod"]
+
+
+class RewardRole(_Section):
+    points: int = Field(ge=1)
+    role_id: PlatformId
+
+
+class DiscordConfig(_Section):
+    enabled: bool = False
+    help_channel_ids: list[PlatformId] = []
+    moderator_role_ids: list[PlatformId] = []
+    reward_roles: list[RewardRole] = []
+    solved_archive_after_minutes: int = Field(60, ge=0)
+    sync_commands: bool = True
+    shard_count: int | None = Field(None, ge=1)
+    api_base_url: str = "https://discord.com/api/v10"
+    gateway_url: str | None = None
+    message_content_intent: bool = True
+
+
+class SlackCommandNames(_Section):
+    ask: str = "/ask"
+    solved: str = "/solved"
+    unsolve: str = "/unsolve"
+    close: str = "/close"
+    rep: str = "/rep"
+    leaderboard: str = "/leaderboard"
+    kb: str = "/kb"
+    mod: str = "/mod"
+
+    @model_validator(mode="after")
+    def _slashes(self) -> SlackCommandNames:
+        for name, value in self.model_dump().items():
+            if not value.startswith("/") or " " in value:
+                raise ValueError(f"commands.{name} must look like '/name', got {value!r}")
+        return self
+
+
+class SlackConfig(_Section):
+    enabled: bool = False
+    mode: Literal["socket", "http"] = "socket"
+    http_host: str = "0.0.0.0"
+    http_port: int = Field(3000, ge=1, le=65535)
+    http_path: str = "/slack/events"
+    help_channel_ids: list[PlatformId] = []
+    moderator_user_ids: list[PlatformId] = []
+    moderator_usergroup_ids: list[PlatformId] = []
+    commands: SlackCommandNames = SlackCommandNames()
+    api_base_url: str = "https://slack.com/api/"
+
+
+class KnowledgeConfig(_Section):
+    semantic: bool = False
+    suggestions: int = Field(3, ge=0, le=10)
+    min_score: float | None = Field(None, ge=0, le=1)
+
+
+class Config(_Section):
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    database: DatabaseConfig = DatabaseConfig()
+    communities: dict[str, CommunityConfig] = {"default": CommunityConfig()}
+    console: ConsoleConfig = ConsoleConfig()
+    discord: DiscordConfig = DiscordConfig()
+    slack: SlackConfig = SlackConfig()
+    knowledge: KnowledgeConfig = KnowledgeConfig()
+
+    @model_validator(mode="after")
+    def _references(self) -> Config:
+        if not self.communities:
+            raise ValueError("communities: define at least one community, e.g. [communities.main]")
+        if self.console.community not in self.communities:
+            raise ValueError(
+                f"console.community: {self.console.community!r} is not one of the configured "
+                f"communities ({', '.join(sorted(self.communities))})"
+            )
+        seen: dict[tuple[str, str], str] = {}
+        for key, community in self.communities.items():
+            for platform, ident in (
+                ("discord_guild_id", community.discord_guild_id),
+                ("slack_team_id", community.slack_team_id),
+            ):
+                if ident is None:
+                    continue
+                if (platform, ident) in seen:
+                    raise ValueError(
+                        f"communities.{key}.{platform}: {ident} is already used by "
+                        f"communities.{seen[platform, ident]}"
+                    )
+                seen[platform, ident] = key
+        return self
+
+    def community_for(self, platform: str, workspace_id: str) -> str | None:
+        """The community key a Discord guild / Slack team belongs to, if configured."""
+
+        attr = {"discord": "discord_guild_id", "slack": "slack_team_id"}.get(platform)
+        for key, community in self.communities.items():
+            if attr and getattr(community, attr) == workspace_id:
+                return key
+        if len(self.communities) == 1 and platform != "console":
+            # A single-community install serves whatever workspace the bot is in.
+            only = next(iter(self.communities))
+            if attr and getattr(self.communities[only], attr) is None:
+                return only
+        return None
+
+    def console_should_run(self) -> bool:
+        if self.console.enabled == "auto":
+            return not (self.discord.enabled or self.slack.enabled)
+        return bool(self.console.enabled)
+
+
+class Secrets(BaseModel):
+    """Tokens from the environment; never from the config file."""
+
+    model_config = ConfigDict(frozen=True)
+
+    discord_token: str | None = None
+    slack_bot_token: str | None = None
+    slack_signing_secret: str | None = None
+    slack_app_token: str | None = None
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Secrets:
+        env = os.environ if env is None else env
+        return cls(
+            discord_token=env.get("DISCORD_TOKEN") or None,
+            slack_bot_token=env.get("SLACK_BOT_TOKEN") or None,
+            slack_signing_secret=env.get("SLACK_SIGNING_SECRET") or None,
+            slack_app_token=env.get("SLACK_APP_TOKEN") or None,
+        )
+
+
+class ConfigError(Exception):
+    """A configuration problem, phrased for the person who edits config.toml."""
+
+
+def _describe(error: Mapping[str, Any]) -> str:
+    loc = ".".join(str(part) for part in error.get("loc", ()) if part != "__root__")
+    msg = str(error.get("msg", "invalid value"))
+    msg = msg.removeprefix("Value error, ")
+    if error.get("type") == "extra_forbidden":
+        return f"{loc}: unknown key (check its spelling and section; see config.example.toml)"
+    if not loc:
+        return msg
+    got = error.get("input")
+    shown = "" if isinstance(got, dict | list) or got is None else f" (got {got!r})"
+    return f"{loc}: {msg}{shown}"
+
+
+def parse_config(data: Mapping[str, Any], source: str = "config.toml") -> Config:
+    try:
+        return Config.model_validate(dict(data))
+    except ValidationError as exc:
+        lines = [f"{source}: {_describe(err)}" for err in exc.errors()]
+        raise ConfigError("\n".join(lines)) from None
+
+
+def load_config(path: Path | None = None, *, database_url: str | None = None) -> Config:
+    """Read `path` (or ./config.toml when present, else built-in defaults)."""
+
+    explicit = path is not None
+    path = path or DEFAULT_CONFIG_PATH
+    data: dict[str, Any] = {}
+    if path.exists():
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+        except OSError as exc:
+            raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+    elif explicit:
+        raise ConfigError(f"{path}: file not found (copy config.example.toml to start one)")
+    env_url = os.environ.get("COMMUNITY_BOT_DATABASE_URL")
+    if database_url or env_url:
+        data.setdefault("database", {})
+        data["database"] = {**data["database"], "url": database_url or env_url}
+    return parse_config(data, str(path))
+
+
+def check_secrets(config: Config, secrets: Secrets) -> None:
+    """Stop start-up when an enabled adapter lacks the token it needs."""
+
+    missing: list[str] = []
+    if config.discord.enabled and not secrets.discord_token:
+        missing.append("DISCORD_TOKEN (discord.enabled = true)")
+    if config.slack.enabled:
+        if not secrets.slack_bot_token:
+            missing.append("SLACK_BOT_TOKEN (slack.enabled = true)")
+        if config.slack.mode == "socket" and not secrets.slack_app_token:
+            missing.append('SLACK_APP_TOKEN (slack.mode = "socket")')
+        if config.slack.mode == "http" and not secrets.slack_signing_secret:
+            missing.append('SLACK_SIGNING_SECRET (slack.mode = "http")')
+    if missing:
+        raise ConfigError(
+            "missing environment variables: " + "; ".join(missing) + ". Set them, or disable "
+            "the adapter in config.toml."
+        )

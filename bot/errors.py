@@ -1,0 +1,93 @@
+"""Typed domain errors.
+
+Each error carries a message-catalog key and its parameters, so every adapter can turn it
+into a friendly, private reply in exactly one place without knowing the rule behind it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DomainError(Exception):
+    """A refusal the user caused and can fix; rendered privately, never logged as a crash."""
+
+    key = "error.generic"
+
+    def __init__(self, **params: Any) -> None:
+        self.params = params
+        super().__init__(f"{self.key} {params}" if params else self.key)
+
+
+class DuplicateEvent(DomainError):
+    """The platform delivered an event we already processed (retry or replay)."""
+
+    key = "error.duplicate_event"
+
+
+class NotAQuestionThread(DomainError):
+    key = "error.not_a_question_thread"
+
+
+class QuestionNotFound(DomainError):
+    key = "error.question_not_found"
+
+
+class NotTheAsker(DomainError):
+    key = "error.not_the_asker"
+
+
+class NotModerator(DomainError):
+    key = "error.not_moderator"
+
+
+class SelfAccept(DomainError):
+    key = "error.self_accept"
+
+
+class NotAnAnswer(DomainError):
+    key = "error.not_an_answer"
+
+
+class AlreadyAccepted(DomainError):
+    key = "error.already_accepted"
+
+
+class NotSolved(DomainError):
+    key = "error.not_solved"
+
+
+class AlreadyClosed(DomainError):
+    key = "error.already_closed"
+
+
+class NoAnswerFromMember(DomainError):
+    key = "error.no_answer_from_member"
+
+
+class EmptyQuestion(DomainError):
+    key = "error.empty_question"
+
+
+class BotsCannot(DomainError):
+    key = "error.bots_cannot"
+
+
+class UnknownMember(DomainError):
+    key = "error.unknown_member"
+
+
+class InvalidArgument(DomainError):
+    key = "error.invalid_argument"
+
+
+class StorageUnavailable(DomainError):
+    """The database could not be reached even after retrying; nothing was written."""
+
+    key = "error.storage_unavailable"
+
+
+class TransientStorageError(Exception):
+    """Raised by storage when the database is briefly unavailable (locked, restarting,
+    connection dropped). The service retries the whole unit of work; nothing half-written
+    survives because the transaction was rolled back."""

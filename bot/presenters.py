@@ -1,0 +1,150 @@
+"""Platform-neutral text for the core's results, built from the message catalog.
+
+Adapters that only need text (the console, simple confirmations on Discord and Slack) use
+these; adapters with rich layouts (embeds, Block Kit) reuse the individual lines. How a
+member is shown (a mention, a bold name) is the adapter's choice, passed in as `name`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from bot.errors import DomainError
+from bot.events import (
+    AnswerAccepted,
+    HelperChoiceNeeded,
+    LeaderboardShown,
+    PointChange,
+    QuestionClosed,
+    QuestionOpened,
+    QuestionReopened,
+    QuestionsListed,
+    ReputationShown,
+    SolvedWithoutHelper,
+)
+from bot.i18n import Catalog
+from bot.model import Member, Suggestion
+
+NameFn = Callable[[Member], str]
+
+
+def plain_name(member: Member) -> str:
+    return member.display_name
+
+
+class Presenter:
+    def __init__(self, catalog: Catalog, locale: str = "en", name: NameFn = plain_name) -> None:
+        self.catalog = catalog
+        self.locale = locale
+        self.name = name
+
+    def t(self, key: str, **params: object) -> str:
+        return self.catalog.t(key, self.locale, **params)
+
+    def error(self, exc: DomainError) -> str:
+        return self.t(exc.key, **exc.params)
+
+    def suggestion(self, s: Suggestion) -> str:
+        return self.t(
+            "question.suggestion_line",
+            title=s.title,
+            kind=s.kind,
+            score=round(s.score * 100),
+        )
+
+    def opened(self, result: QuestionOpened, ways: str) -> list[str]:
+        q = result.question
+        lines = [self.t("question.opened", id=q.id, title=q.title)]
+        if result.suggestions:
+            lines.append(self.t("question.suggestions_header"))
+            lines += [f"  • {self.suggestion(s)}" for s in result.suggestions]
+        else:
+            lines.append(self.t("question.no_suggestions"))
+        lines.append(self.t("question.how_to_accept", asker=self.name(q.asker), ways=ways))
+        return lines
+
+    def points(self, changes: tuple[PointChange, ...]) -> str:
+        return ", ".join(
+            self.t("accept.points", delta=c.delta, member=self.name(c.member)) for c in changes
+        )
+
+    def accepted(self, result: AnswerAccepted) -> list[str]:
+        q = result.question
+        names = ", ".join(self.name(a.answer.author) for a in result.acceptances)
+        lines = [self.t("accept.done", answerer=names, id=q.id)]
+        if result.points:
+            lines.append(self.points(result.points))
+        return lines
+
+    def accepted_public(self, result: AnswerAccepted) -> str:
+        names = ", ".join(self.name(a.answer.author) for a in result.acceptances)
+        return self.t("accept.public", id=result.question.id, answerer=names)
+
+    def choose_helper(self, result: HelperChoiceNeeded) -> str:
+        return self.t(
+            "accept.choose_helper",
+            id=result.question.id,
+            candidates=", ".join(self.name(m) for m in result.candidates),
+        )
+
+    def solved_alone(self, result: SolvedWithoutHelper) -> str:
+        return self.t("accept.no_helpers", id=result.question.id)
+
+    def reopened(self, result: QuestionReopened) -> str:
+        total = sum(abs(c.delta) for c in result.points)
+        return self.t("unsolve.done", id=result.question.id, points=total)
+
+    def closed(self, result: QuestionClosed) -> str:
+        reason = self.t(f"close.reason_{result.reason}")
+        if result.question.close_note:
+            reason = f"{reason}: {result.question.close_note}"
+        return self.t("close.done", id=result.question.id, reason=reason)
+
+    def reputation(self, result: ReputationShown, now: datetime | None = None) -> list[str]:
+        s = result.standing
+        key = "rep.summary" if s.rank else "rep.summary_unranked"
+        lines = [
+            self.t(
+                key,
+                member=self.name(s.member),
+                points=s.points,
+                rank=s.rank,
+                accepted=s.accepted_count,
+            )
+        ]
+        if s.recent:
+            lines.append(self.t("rep.recent_header"))
+            for entry in s.recent:
+                lines.append(
+                    "  "
+                    + self.t(
+                        "rep.recent_line",
+                        delta=entry.delta,
+                        reason=self.t(f"rep.reason_{entry.reason.value}"),
+                        when=entry.created_at.strftime("%Y-%m-%d"),
+                    )
+                )
+        return lines
+
+    def leaderboard(self, result: LeaderboardShown) -> list[str]:
+        lines = [self.t(f"leaderboard.header_{result.period.value}")]
+        if not result.rows:
+            lines.append(self.t("leaderboard.empty"))
+        for row in result.rows:
+            lines.append(
+                self.t(
+                    "leaderboard.line",
+                    rank=row.rank,
+                    member=self.name(row.member),
+                    points=row.points,
+                )
+            )
+        return lines
+
+    def questions(self, result: QuestionsListed) -> list[str]:
+        if not result.questions:
+            return [self.t("question.list_empty")]
+        lines = [self.t("question.list_header")]
+        lines += [f"  #{q.id} {q.title}" for q in result.questions]
+        return lines

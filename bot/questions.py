@@ -1,0 +1,292 @@
+"""Question handlers: ask, answer, accept, solve, unsolve, close, and the reads around them.
+
+Handlers are plain async functions: the command, an open unit of work, and the context
+(config, clock). They hold every Q&A rule; adapters never decide who may do what.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot import errors
+from bot.commands import (
+    AcceptAnswer,
+    AskQuestion,
+    CloseQuestion,
+    ListMyQuestions,
+    MarkSolved,
+    PostMessage,
+    ShowLeaderboard,
+    ShowQuestion,
+    ShowReputation,
+    Unsolve,
+)
+from bot.config import Config, ReputationConfig
+from bot.events import (
+    AnswerAccepted,
+    HelperChoiceNeeded,
+    LeaderboardShown,
+    MessageRecorded,
+    PointChange,
+    QuestionClosed,
+    QuestionOpened,
+    QuestionReopened,
+    QuestionShown,
+    QuestionsListed,
+    ReputationShown,
+    SolvedWithoutHelper,
+)
+from bot.model import (
+    Actor,
+    Answer,
+    CloseReason,
+    LedgerReason,
+    Member,
+    Question,
+    QuestionStatus,
+    ThreadRef,
+)
+from bot.ports import Clock, UnitOfWork
+from bot.reputation import award, period_start, reverse
+from bot.text import clean, is_blank, split_title, truncate
+
+EXCERPT_CHARS = 300
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    config: Config
+    clock: Clock
+
+    def rules(self, community: str) -> ReputationConfig:
+        return self.config.communities[community].reputation
+
+
+def _require_human(actor: Actor) -> None:
+    if actor.is_bot:
+        raise errors.BotsCannot()
+
+
+async def _question_in(uow: UnitOfWork, thread: ThreadRef) -> Question:
+    question = await uow.questions.by_thread(thread, for_update=True)
+    if question is None:
+        raise errors.NotAQuestionThread()
+    return question
+
+
+def _require_asker_or_moderator(question: Question, actor: Member, is_moderator: bool) -> None:
+    if actor.id != question.asker.id and not is_moderator:
+        raise errors.NotTheAsker()
+
+
+async def ask(cmd: AskQuestion, uow: UnitOfWork, ctx: Context) -> QuestionOpened:
+    _require_human(cmd.actor)
+    title, body = split_title(cmd.text)
+    if is_blank(title):
+        raise errors.EmptyQuestion()
+    asker = await uow.members.upsert(cmd.actor)
+    question = await uow.questions.add(
+        community=cmd.actor.ref.community,
+        platform=cmd.actor.ref.platform,
+        channel_id=cmd.channel_id,
+        message_id=cmd.message_id,
+        thread_id=cmd.thread_id,
+        asker=asker,
+        title=title,
+        body=body,
+        at=ctx.clock.now(),
+    )
+    return QuestionOpened(question)
+
+
+async def post_message(cmd: PostMessage, uow: UnitOfWork, ctx: Context) -> MessageRecorded:
+    question = await uow.questions.by_thread(cmd.thread)
+    if question is None:
+        raise errors.NotAQuestionThread()
+    if cmd.actor.is_bot:
+        return MessageRecorded(question, None)
+    now = ctx.clock.now()
+    author = await uow.members.upsert(cmd.actor)
+    excerpt = truncate(clean(cmd.text), EXCERPT_CHARS)
+    message = await uow.questions.add_message(question.id, author, cmd.message_id, excerpt, now)
+    await uow.questions.touch(question.id, now)
+    return MessageRecorded(question, message if author.id != question.asker.id else None)
+
+
+async def _accept(
+    uow: UnitOfWork,
+    ctx: Context,
+    question: Question,
+    answer: Answer,
+    actor: Member,
+    event_id: str | None,
+) -> AnswerAccepted:
+    if answer.author.id == actor.id:
+        raise errors.SelfAccept()
+    if answer.author.id == question.asker.id or answer.author.is_bot:
+        raise errors.NotAnAnswer()
+    now = ctx.clock.now()
+    active = await uow.questions.active_acceptances(question.id)
+    if any(a.answer.id == answer.id for a in active):
+        raise errors.AlreadyAccepted()
+    acceptance = await uow.questions.add_acceptance(question.id, answer, actor, now)
+    rules = ctx.rules(question.community)
+    points: list[PointChange] = []
+    if not any(a.answer.author.id == answer.author.id for a in active):
+        change = await award(
+            uow, rules, question.community, answer.author, rules.accepted_answer,
+            LedgerReason.ACCEPTED_ANSWER, now, actor=actor, question_id=question.id,
+            acceptance_id=acceptance.id, source_event=event_id,
+        )  # fmt: skip
+        if change:
+            points.append(change)
+    if actor.id == question.asker.id and not active:
+        change = await award(
+            uow, rules, question.community, question.asker, rules.accept_bonus,
+            LedgerReason.ACCEPTED_BONUS, now, question_id=question.id,
+            acceptance_id=acceptance.id, source_event=event_id,
+        )  # fmt: skip
+        if change:
+            points.append(change)
+    newly_solved = question.status is not QuestionStatus.SOLVED
+    if newly_solved:
+        question = await uow.questions.set_status(question.id, QuestionStatus.SOLVED, solved_at=now)
+    return AnswerAccepted(question, (acceptance,), tuple(points), newly_solved)
+
+
+async def accept_answer(cmd: AcceptAnswer, uow: UnitOfWork, ctx: Context) -> AnswerAccepted:
+    _require_human(cmd.actor)
+    answer = await uow.questions.message(cmd.actor.ref.platform, cmd.message_id)
+    if answer is None:
+        raise errors.NotAnAnswer()
+    question = await uow.questions.get(answer.question_id, for_update=True)
+    if question is None:
+        raise errors.QuestionNotFound()
+    actor = await uow.members.upsert(cmd.actor)
+    _require_asker_or_moderator(question, actor, cmd.actor.is_moderator)
+    return await _accept(uow, ctx, question, answer, actor, cmd.event_id)
+
+
+async def mark_solved(
+    cmd: MarkSolved, uow: UnitOfWork, ctx: Context
+) -> AnswerAccepted | HelperChoiceNeeded | SolvedWithoutHelper:
+    _require_human(cmd.actor)
+    question = await _question_in(uow, cmd.thread)
+    actor = await uow.members.upsert(cmd.actor)
+    _require_asker_or_moderator(question, actor, cmd.actor.is_moderator)
+    answers = await uow.questions.answers(question.id)
+    if cmd.member is not None:
+        helper = await uow.members.find(cmd.member)
+        if helper is None:
+            raise errors.UnknownMember(name=cmd.member.id)
+        theirs = [a for a in answers if a.author.id == helper.id]
+        if helper.id == question.asker.id or helper.id == actor.id:
+            raise errors.SelfAccept()
+        if not theirs:
+            raise errors.NoAnswerFromMember(member=helper.display_name)
+        return await _accept(uow, ctx, question, theirs[-1], actor, cmd.event_id)
+    credited = {a.answer.author.id for a in await uow.questions.active_acceptances(question.id)}
+    latest: dict[int, Answer] = {}
+    for answer in answers:
+        if not answer.author.is_bot and answer.author.id not in credited:
+            latest[answer.author.id] = answer
+    if actor.id in latest and actor.id != question.asker.id:
+        del latest[actor.id]  # a moderator who answered can't credit themselves
+    if len(latest) == 1:
+        return await _accept(uow, ctx, question, next(iter(latest.values())), actor, cmd.event_id)
+    if len(latest) > 1:
+        return HelperChoiceNeeded(question, tuple(a.author for a in latest.values()))
+    if question.status is QuestionStatus.SOLVED:
+        raise errors.AlreadyAccepted()
+    question = await uow.questions.set_status(
+        question.id, QuestionStatus.SOLVED, solved_at=ctx.clock.now()
+    )
+    return SolvedWithoutHelper(question)
+
+
+async def unsolve(cmd: Unsolve, uow: UnitOfWork, ctx: Context) -> QuestionReopened:
+    _require_human(cmd.actor)
+    question = await _question_in(uow, cmd.thread)
+    actor = await uow.members.upsert(cmd.actor)
+    _require_asker_or_moderator(question, actor, cmd.actor.is_moderator)
+    if question.status is not QuestionStatus.SOLVED:
+        raise errors.NotSolved()
+    now = ctx.clock.now()
+    revoked = await uow.questions.revoke_acceptances(question.id, now)
+    entries = await uow.ledger.unreversed_for_acceptances([a.id for a in revoked])
+    members = {a.answer.author.id: a.answer.author for a in revoked}
+    members[question.asker.id] = question.asker
+    changes = await reverse(
+        uow, question.community, entries, members, now, actor=actor, source_event=cmd.event_id
+    )
+    question = await uow.questions.set_status(question.id, QuestionStatus.OPEN)
+    return QuestionReopened(question, tuple(changes))
+
+
+async def close(cmd: CloseQuestion, uow: UnitOfWork, ctx: Context) -> QuestionClosed:
+    _require_human(cmd.actor)
+    question = await _question_in(uow, cmd.thread)
+    actor = await uow.members.upsert(cmd.actor)
+    _require_asker_or_moderator(question, actor, cmd.actor.is_moderator)
+    if question.is_closed:
+        raise errors.AlreadyClosed()
+    reason = CloseReason.ASKER if actor.id == question.asker.id else CloseReason.MODERATOR
+    note = truncate(clean(cmd.reason), 200) if cmd.reason and not is_blank(cmd.reason) else None
+    status = (
+        QuestionStatus.SOLVED if question.status is QuestionStatus.SOLVED else QuestionStatus.CLOSED
+    )
+    question = await uow.questions.set_status(
+        question.id,
+        status,
+        solved_at=question.solved_at,
+        closed_at=ctx.clock.now(),
+        close_reason=reason,
+        close_note=note,
+    )
+    return QuestionClosed(question, reason)
+
+
+async def show_reputation(cmd: ShowReputation, uow: UnitOfWork, ctx: Context) -> ReputationShown:
+    if cmd.member is None or cmd.member == cmd.actor.ref:
+        member = await uow.members.find(cmd.actor.ref)
+        if member is None:
+            member = await uow.members.upsert(cmd.actor)
+    else:
+        found = await uow.members.find(cmd.member)
+        if found is None:
+            raise errors.UnknownMember(name=cmd.member.id)
+        member = found
+    rules = ctx.rules(member.ref.community)
+    return ReputationShown(
+        await uow.ledger.standing(
+            member, recent=5, exclude_moderators=rules.exclude_moderators_from_leaderboard
+        )
+    )
+
+
+async def show_leaderboard(cmd: ShowLeaderboard, uow: UnitOfWork, ctx: Context) -> LeaderboardShown:
+    community = cmd.actor.ref.community
+    rules = ctx.rules(community)
+    rows = await uow.ledger.leaderboard(
+        community,
+        since=period_start(cmd.period, ctx.clock.now()),
+        limit=rules.leaderboard_size,
+        exclude_moderators=rules.exclude_moderators_from_leaderboard,
+    )
+    return LeaderboardShown(cmd.period, tuple(rows))
+
+
+async def list_my_questions(cmd: ListMyQuestions, uow: UnitOfWork, ctx: Context) -> QuestionsListed:
+    member = await uow.members.find(cmd.actor.ref)
+    if member is None:
+        return QuestionsListed(())
+    return QuestionsListed(tuple(await uow.questions.open_by_asker(member.id, limit=10)))
+
+
+async def show_question(cmd: ShowQuestion, uow: UnitOfWork, ctx: Context) -> QuestionShown:
+    question = await uow.questions.get(cmd.question_id)
+    if question is None or question.community != cmd.actor.ref.community:
+        raise errors.QuestionNotFound()
+    answers = await uow.questions.answers(question.id)
+    accepted = await uow.questions.active_acceptances(question.id)
+    return QuestionShown(question, tuple(answers), tuple(accepted))

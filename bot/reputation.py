@@ -1,0 +1,120 @@
+"""Reputation rules: who earns what, the daily cap, and reversals.
+
+Every change is a new ledger row; a reversal is another row pointing at the one it undoes.
+Totals, ranks and leaderboards are derived from the ledger (and cached by storage).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from bot.config import ReputationConfig
+from bot.events import PointChange
+from bot.model import LedgerEntry, LedgerReason, Member, NewLedgerEntry, Period
+from bot.ports import UnitOfWork
+
+# Reasons the daily cap does not apply to: accepted answers are the thing we most want to
+# reward, and reversals/moderator adjustments must always go through in full.
+UNCAPPED = frozenset({LedgerReason.ACCEPTED_ANSWER, LedgerReason.REVERSAL, LedgerReason.MANUAL})
+
+
+def capped_amount(requested: int, earned_today: int, daily_cap: int) -> int:
+    """How much of `requested` still fits under today's cap (never negative)."""
+
+    if requested <= 0:
+        return requested
+    return max(0, min(requested, daily_cap - earned_today))
+
+
+def period_start(period: Period, now: datetime) -> datetime | None:
+    """Rolling windows: the last 7 or 30 days, so a leaderboard never resets to empty."""
+
+    if period is Period.WEEK:
+        return now - timedelta(days=7)
+    if period is Period.MONTH:
+        return now - timedelta(days=30)
+    return None
+
+
+async def award(
+    uow: UnitOfWork,
+    rules: ReputationConfig,
+    community: str,
+    member: Member,
+    delta: int,
+    reason: LedgerReason,
+    at: datetime,
+    *,
+    actor: Member | None = None,
+    question_id: int | None = None,
+    acceptance_id: int | None = None,
+    source_event: str | None = None,
+    note: str | None = None,
+) -> PointChange | None:
+    """Write one reputation change, applying the anti-gaming rules; None if nothing earned."""
+
+    if member.is_bot or delta == 0:
+        return None
+    if actor is not None and actor.id == member.id and reason is not LedgerReason.MANUAL:
+        return None  # nobody earns points from themselves
+    capped = reason not in UNCAPPED
+    await uow.ledger.lock_member(member)
+    if capped:
+        earned = await uow.ledger.capped_earned(member.id, at.date())
+        delta = capped_amount(delta, earned, rules.daily_cap)
+        if delta == 0:
+            return None
+    entry, total = await uow.ledger.append(
+        community,
+        NewLedgerEntry(
+            member_id=member.id,
+            delta=delta,
+            reason=reason,
+            actor_id=actor.id if actor else None,
+            question_id=question_id,
+            acceptance_id=acceptance_id,
+            source_event=source_event,
+            note=note,
+            capped=capped,
+            accepted_delta=1 if reason is LedgerReason.ACCEPTED_ANSWER else 0,
+        ),
+        at,
+    )
+    return PointChange(member, entry.delta, reason, total, entry.id)
+
+
+async def reverse(
+    uow: UnitOfWork,
+    community: str,
+    entries: Iterable[LedgerEntry],
+    members: dict[int, Member],
+    at: datetime,
+    *,
+    actor: Member | None,
+    source_event: str | None,
+) -> list[PointChange]:
+    """Append one reversal row per entry; the originals stay untouched."""
+
+    changes: list[PointChange] = []
+    for entry in entries:
+        member = members[entry.member_id]
+        await uow.ledger.lock_member(member)
+        row, total = await uow.ledger.append(
+            community,
+            NewLedgerEntry(
+                member_id=entry.member_id,
+                delta=-entry.delta,
+                reason=LedgerReason.REVERSAL,
+                actor_id=actor.id if actor else None,
+                question_id=entry.question_id,
+                acceptance_id=entry.acceptance_id,
+                source_event=source_event,
+                reverses_id=entry.id,
+                capped=False,
+                accepted_delta=-1 if entry.reason is LedgerReason.ACCEPTED_ANSWER else 0,
+            ),
+            at,
+        )
+        changes.append(PointChange(member, row.delta, LedgerReason.REVERSAL, total, row.id))
+    return changes

@@ -1,0 +1,166 @@
+"""The core's single entry point: `CommunityBot.handle(command) -> event`.
+
+It owns the transaction around each command (one unit of work), the at-most-once rule for
+platform events, retries when the database is briefly unavailable, and the follow-ups that
+happen after a commit (suggestions at ask time, indexing newly solved questions).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from typing import Any
+
+from bot import errors, questions
+from bot.commands import (
+    AcceptAnswer,
+    AskQuestion,
+    CloseQuestion,
+    Command,
+    ListMyQuestions,
+    MarkSolved,
+    PostMessage,
+    ShowLeaderboard,
+    ShowQuestion,
+    ShowReputation,
+    Unsolve,
+)
+from bot.config import Config
+from bot.events import AnswerAccepted, QuestionOpened, QuestionReopened, Result
+from bot.i18n import Catalog
+from bot.ports import Clock, KnowledgeSearch, UnitOfWork, UnitOfWorkFactory
+from bot.questions import Context
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Any, UnitOfWork, Context], Awaitable[Any]]
+
+# Commands that only read: no event id recorded, no write lock taken.
+_READS: dict[type, Handler] = {
+    ShowReputation: questions.show_reputation,
+    ShowLeaderboard: questions.show_leaderboard,
+    ListMyQuestions: questions.list_my_questions,
+    ShowQuestion: questions.show_question,
+}
+_WRITES: dict[type, Handler] = {
+    AskQuestion: questions.ask,
+    PostMessage: questions.post_message,
+    AcceptAnswer: questions.accept_answer,
+    MarkSolved: questions.mark_solved,
+    Unsolve: questions.unsolve,
+    CloseQuestion: questions.close,
+}
+
+
+class NullKnowledge:
+    """Used when no knowledge base is wired in: never suggests anything."""
+
+    async def similar(
+        self, community: str, text: str, *, limit: int, exclude: set[str] | None = None
+    ):  # noqa: ANN201
+        return []
+
+    async def question_solved(self, question, answers) -> None:  # noqa: ANN001
+        return None
+
+    async def question_reopened(self, question) -> None:  # noqa: ANN001
+        return None
+
+
+class CommunityBot:
+    def __init__(
+        self,
+        *,
+        config: Config,
+        uow_factory: UnitOfWorkFactory,
+        clock: Clock,
+        knowledge: KnowledgeSearch | None = None,
+        catalog: Catalog | None = None,
+        retries: int = 3,
+        retry_delay: float = 0.05,
+    ) -> None:
+        self.config = config
+        self.uow_factory = uow_factory
+        self.clock = clock
+        self.knowledge: KnowledgeSearch = knowledge or NullKnowledge()
+        self.catalog = catalog or Catalog()
+        self.context = Context(config=config, clock=clock)
+        self._retries = retries
+        self._retry_delay = retry_delay
+
+    def community_for(self, platform: str, workspace_id: str) -> str | None:
+        return self.config.community_for(platform, workspace_id)
+
+    async def handle(self, command: Command) -> Result:
+        """Run one command in its own transaction and return what happened.
+
+        Raises a `DomainError` for anything the user can fix (rendered privately by the
+        adapter), `DuplicateEvent` for a repeated platform event, and `StorageUnavailable`
+        when the database stayed unreachable through the retries.
+        """
+
+        kind = type(command)
+        handler = _WRITES.get(kind) or _READS.get(kind)
+        if handler is None:
+            raise TypeError(f"no handler for command {kind.__name__}")
+        result = await self._run(command, handler, write=kind in _WRITES)
+        return await self._after_commit(result)
+
+    async def _run(self, command: Command, handler: Handler, *, write: bool) -> Any:
+        delay = self._retry_delay
+        for attempt in range(self._retries + 1):
+            try:
+                async with self.uow_factory(write=write) as uow:
+                    event_id = getattr(command, "event_id", None)
+                    if write and event_id:
+                        actor = command.actor  # type: ignore[union-attr]
+                        await uow.events.record(actor.ref.platform, event_id, self.clock.now())
+                    result = await handler(command, uow, self.context)
+                    if write:
+                        await uow.commit()
+                    return result
+            except errors.TransientStorageError as exc:
+                if attempt == self._retries:
+                    log.error("database unavailable after %d attempts: %s", attempt + 1, exc)
+                    raise errors.StorageUnavailable() from exc
+                log.warning("database busy (%s); retrying in %.2fs", exc, delay)
+                await asyncio.sleep(delay)
+                delay *= 2
+        raise AssertionError("unreachable")
+
+    async def _after_commit(self, result: Result) -> Result:
+        # Search problems must never undo or hide a committed change: log and carry on.
+        try:
+            if isinstance(result, QuestionOpened):
+                return await self._suggest(result)
+            elif isinstance(result, AnswerAccepted) and result.newly_solved:
+                async with self.uow_factory(write=False) as uow:
+                    answers = [
+                        a.answer for a in await uow.questions.active_acceptances(result.question.id)
+                    ]
+                await self.knowledge.question_solved(result.question, answers)
+            elif isinstance(result, QuestionReopened):
+                await self.knowledge.question_reopened(result.question)
+        except Exception:
+            log.exception("knowledge base follow-up failed for %s", type(result).__name__)
+        return result
+
+    async def _suggest(self, result: QuestionOpened) -> QuestionOpened:
+        limit = self.config.knowledge.suggestions
+        if limit <= 0:
+            return result
+        question = result.question
+        found = await self.knowledge.similar(
+            question.community,
+            f"{question.title}\n{question.body}",
+            limit=limit,
+            exclude={f"q{question.id}"},
+        )
+        return replace(result, suggestions=tuple(found))
+
+    async def suggestions_for(self, community: str, text: str, limit: int | None = None):  # noqa: ANN201
+        return await self.knowledge.similar(
+            community, text, limit=limit or self.config.knowledge.suggestions
+        )

@@ -1,0 +1,189 @@
+"""SQLAlchemy 2 table definitions (the schema Alembic migrates).
+
+Design notes:
+- `ledger` is append-only: a reversal is a new row whose `reverses_id` is unique, so one row
+  can be reversed at most once even under concurrent requests.
+- `reputation_totals` and `reputation_daily` are caches derived from the ledger in the same
+  transaction; they make `/rep`, leaderboards and the daily cap cheap at millions of rows.
+- `members.person_id` is reserved for linking one person's Discord and Slack identities.
+- `processed_events` makes inbound platform events at-most-once.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets a real BIGINT.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC in and out; SQLite has no time zones, so we restore UTC on read."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: object) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; use an aware UTC time")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: object) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class MemberRow(Base):
+    __tablename__ = "members"
+    __table_args__ = (
+        UniqueConstraint("community", "platform", "platform_user_id", name="uq_members_identity"),
+        Index("ix_members_name", "community", "platform", "display_name"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    community: Mapped[str] = mapped_column(String(64))
+    platform: Mapped[str] = mapped_column(String(16))
+    platform_user_id: Mapped[str] = mapped_column(String(64))
+    display_name: Mapped[str] = mapped_column(String(200))
+    is_bot: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_moderator: Mapped[bool] = mapped_column(Boolean, default=False)
+    person_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class QuestionRow(Base):
+    __tablename__ = "questions"
+    __table_args__ = (
+        UniqueConstraint("platform", "message_id", name="uq_questions_message"),
+        UniqueConstraint("platform", "thread_id", name="uq_questions_thread"),
+        Index("ix_questions_status", "community", "status"),
+        Index("ix_questions_asker", "asker_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    community: Mapped[str] = mapped_column(String(64))
+    platform: Mapped[str] = mapped_column(String(16))
+    channel_id: Mapped[str] = mapped_column(String(64))
+    message_id: Mapped[str] = mapped_column(String(128))
+    thread_id: Mapped[str | None] = mapped_column(String(128))
+    asker_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    title: Mapped[str] = mapped_column(String(400))
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_activity_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    solved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    close_reason: Mapped[str | None] = mapped_column(String(16))
+    close_note: Mapped[str | None] = mapped_column(String(800))
+
+
+class MessageRow(Base):
+    __tablename__ = "messages"
+    __table_args__ = (
+        UniqueConstraint("platform", "message_id", name="uq_messages_message"),
+        Index("ix_messages_question", "question_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    platform: Mapped[str] = mapped_column(String(16))
+    message_id: Mapped[str] = mapped_column(String(128))
+    excerpt: Mapped[str] = mapped_column(String(1200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class AcceptanceRow(Base):
+    __tablename__ = "acceptances"
+    __table_args__ = (Index("ix_acceptances_question", "question_id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"))
+    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id"))
+    accepted_by_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class LedgerRow(Base):
+    __tablename__ = "ledger"
+    __table_args__ = (
+        Index("ix_ledger_member", "member_id", "id"),
+        Index("ix_ledger_acceptance", "acceptance_id"),
+        Index("ix_ledger_community_time", "community", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    community: Mapped[str] = mapped_column(String(64))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    delta: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(32))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    question_id: Mapped[int | None] = mapped_column(ForeignKey("questions.id"))
+    acceptance_id: Mapped[int | None] = mapped_column(ForeignKey("acceptances.id"))
+    source_event: Mapped[str | None] = mapped_column(String(200))
+    reverses_id: Mapped[int | None] = mapped_column(ForeignKey("ledger.id"), unique=True)
+    note: Mapped[str | None] = mapped_column(String(800))
+    capped: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ReputationTotalRow(Base):
+    __tablename__ = "reputation_totals"
+    __table_args__ = (Index("ix_reputation_totals_rank", "community", "points"),)
+
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), primary_key=True)
+    community: Mapped[str] = mapped_column(String(64))
+    points: Mapped[int] = mapped_column(Integer, default=0)
+    accepted_count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ReputationDailyRow(Base):
+    __tablename__ = "reputation_daily"
+    __table_args__ = (Index("ix_reputation_daily_period", "community", "day"),)
+
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    community: Mapped[str] = mapped_column(String(64))
+    points: Mapped[int] = mapped_column(Integer, default=0)
+    capped_points: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ProcessedEventRow(Base):
+    __tablename__ = "processed_events"
+
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    processed_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

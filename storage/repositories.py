@@ -1,0 +1,608 @@
+"""Repositories: the core's storage ports implemented with SQLAlchemy Core statements.
+
+They run inside the unit of work's connection and transaction and never commit. Rows come
+back as the core's frozen dataclasses, so nothing lazy-loads later. Statements are Core
+(not ORM objects) because the hot path, one chat message, must stay well under a
+millisecond of Python work.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Row, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.errors import DuplicateEvent
+from bot.model import (
+    Acceptance,
+    Actor,
+    Answer,
+    LeaderboardRow,
+    LedgerEntry,
+    LedgerReason,
+    Member,
+    MemberRef,
+    NewLedgerEntry,
+    Question,
+    QuestionStatus,
+    Standing,
+    ThreadRef,
+)
+from bot.ports import Clock
+from storage.models import (
+    AcceptanceRow,
+    LedgerRow,
+    MemberRow,
+    MessageRow,
+    ProcessedEventRow,
+    QuestionRow,
+    ReputationDailyRow,
+    ReputationTotalRow,
+)
+
+members_t = MemberRow.__table__
+questions_t = QuestionRow.__table__
+messages_t = MessageRow.__table__
+acceptances_t = AcceptanceRow.__table__
+ledger_t = LedgerRow.__table__
+totals_t = ReputationTotalRow.__table__
+daily_t = ReputationDailyRow.__table__
+events_t = ProcessedEventRow.__table__
+
+_asker = members_t.alias("asker")
+_author = members_t.alias("author")
+_acceptor = members_t.alias("acceptor")
+
+
+def _insert(conn: AsyncConnection, table: Any) -> Any:
+    """The dialect's INSERT, which has ON CONFLICT on both SQLite and PostgreSQL."""
+
+    return (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(table)
+
+
+def _member(row: Row[Any], t: Any = members_t, prefix: str = "") -> Member:
+    m = row._mapping
+    return Member(
+        id=m[t.c.id] if not prefix else m[f"{prefix}id"],
+        ref=MemberRef(
+            m[t.c.platform] if not prefix else m[f"{prefix}platform"],
+            m[t.c.community] if not prefix else m[f"{prefix}community"],
+            m[t.c.platform_user_id] if not prefix else m[f"{prefix}platform_user_id"],
+        ),
+        display_name=m[t.c.display_name] if not prefix else m[f"{prefix}display_name"],
+        is_bot=m[t.c.is_bot] if not prefix else m[f"{prefix}is_bot"],
+        is_moderator=m[t.c.is_moderator] if not prefix else m[f"{prefix}is_moderator"],
+    )
+
+
+def _member_cols(alias: Any, prefix: str) -> list[Any]:
+    return [
+        alias.c.id.label(f"{prefix}id"),
+        alias.c.platform.label(f"{prefix}platform"),
+        alias.c.community.label(f"{prefix}community"),
+        alias.c.platform_user_id.label(f"{prefix}platform_user_id"),
+        alias.c.display_name.label(f"{prefix}display_name"),
+        alias.c.is_bot.label(f"{prefix}is_bot"),
+        alias.c.is_moderator.label(f"{prefix}is_moderator"),
+    ]
+
+
+class SqlMemberRepository:
+    def __init__(self, conn: AsyncConnection, clock: Clock) -> None:
+        self.conn = conn
+        self.clock = clock
+
+    async def upsert(self, actor: Actor) -> Member:
+        ref = actor.ref
+        stmt = _insert(self.conn, members_t).values(
+            community=ref.community,
+            platform=ref.platform,
+            platform_user_id=ref.id,
+            display_name=actor.display_name[:200],
+            is_bot=actor.is_bot,
+            is_moderator=actor.is_moderator,
+            created_at=self.clock.now(),
+        )
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["community", "platform", "platform_user_id"],
+            set_={
+                "display_name": stmt.excluded.display_name,
+                "is_moderator": stmt.excluded.is_moderator,
+                "is_bot": stmt.excluded.is_bot,
+            },
+        ).returning(members_t.c.id)
+        member_id = (await self.conn.execute(stmt)).scalar_one()
+        return Member(member_id, ref, actor.display_name[:200], actor.is_bot, actor.is_moderator)
+
+    async def find(self, ref: MemberRef) -> Member | None:
+        row = (
+            await self.conn.execute(
+                select(members_t).where(
+                    members_t.c.community == ref.community,
+                    members_t.c.platform == ref.platform,
+                    members_t.c.platform_user_id == ref.id,
+                )
+            )
+        ).first()
+        return _member(row) if row else None
+
+    async def find_by_name(self, community: str, platform: str, name: str) -> Member | None:
+        row = (
+            await self.conn.execute(
+                select(members_t)
+                .where(
+                    members_t.c.community == community,
+                    members_t.c.platform == platform,
+                    func.lower(members_t.c.display_name) == name.lower(),
+                )
+                .limit(1)
+            )
+        ).first()
+        return _member(row) if row else None
+
+
+def _question_query() -> Any:
+    return select(questions_t, *_member_cols(_asker, "ask__")).join(
+        _asker, _asker.c.id == questions_t.c.asker_id
+    )
+
+
+def _question(row: Row[Any]) -> Question:
+    m = row._mapping
+    q = questions_t.c
+    return Question(
+        id=m[q.id],
+        community=m[q.community],
+        platform=m[q.platform],
+        channel_id=m[q.channel_id],
+        message_id=m[q.message_id],
+        thread_id=m[q.thread_id],
+        asker=_member(row, prefix="ask__"),
+        title=m[q.title],
+        body=m[q.body],
+        status=QuestionStatus(m[q.status]),
+        created_at=m[q.created_at],
+        last_activity_at=m[q.last_activity_at],
+        solved_at=m[q.solved_at],
+        closed_at=m[q.closed_at],
+        close_reason=m[q.close_reason],
+        close_note=m[q.close_note],
+    )
+
+
+def _message_query() -> Any:
+    return select(messages_t, *_member_cols(_author, "aut__")).join(
+        _author, _author.c.id == messages_t.c.author_id
+    )
+
+
+def _answer(row: Row[Any]) -> Answer:
+    m = row._mapping
+    c = messages_t.c
+    return Answer(
+        id=m[c.id],
+        question_id=m[c.question_id],
+        author=_member(row, prefix="aut__"),
+        message_id=m[c.message_id],
+        excerpt=m[c.excerpt],
+        created_at=m[c.created_at],
+    )
+
+
+class SqlQuestionRepository:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+        self._locks = conn.dialect.name == "postgresql"
+
+    def _lock(self, stmt: Any, for_update: bool) -> Any:
+        # SQLite serialises writers with BEGIN IMMEDIATE; PostgreSQL needs row locks.
+        return stmt.with_for_update(of=questions_t) if for_update and self._locks else stmt
+
+    async def add(
+        self,
+        *,
+        community: str,
+        platform: str,
+        channel_id: str,
+        message_id: str,
+        thread_id: str | None,
+        asker: Member,
+        title: str,
+        body: str,
+        at: datetime,
+    ) -> Question:
+        question_id = (
+            await self.conn.execute(
+                questions_t.insert()
+                .values(
+                    community=community,
+                    platform=platform,
+                    channel_id=channel_id,
+                    message_id=message_id,
+                    thread_id=thread_id,
+                    asker_id=asker.id,
+                    title=title,
+                    body=body,
+                    status=QuestionStatus.OPEN.value,
+                    created_at=at,
+                    last_activity_at=at,
+                )
+                .returning(questions_t.c.id)
+            )
+        ).scalar_one()
+        return Question(
+            id=question_id,
+            community=community,
+            platform=platform,
+            channel_id=channel_id,
+            message_id=message_id,
+            thread_id=thread_id,
+            asker=asker,
+            title=title,
+            body=body,
+            status=QuestionStatus.OPEN,
+            created_at=at,
+            last_activity_at=at,
+        )
+
+    async def get(self, question_id: int, *, for_update: bool = False) -> Question | None:
+        stmt = self._lock(_question_query().where(questions_t.c.id == question_id), for_update)
+        row = (await self.conn.execute(stmt)).first()
+        return _question(row) if row else None
+
+    async def by_thread(self, thread: ThreadRef, *, for_update: bool = False) -> Question | None:
+        stmt = _question_query().where(
+            questions_t.c.platform == thread.platform, questions_t.c.thread_id == thread.id
+        )
+        row = (await self.conn.execute(self._lock(stmt, for_update))).first()
+        return _question(row) if row else None
+
+    async def set_thread(self, question_id: int, thread_id: str) -> None:
+        await self.conn.execute(
+            update(questions_t).where(questions_t.c.id == question_id).values(thread_id=thread_id)
+        )
+
+    async def set_status(
+        self,
+        question_id: int,
+        status: QuestionStatus,
+        *,
+        solved_at: datetime | None = None,
+        closed_at: datetime | None = None,
+        close_reason: str | None = None,
+        close_note: str | None = None,
+    ) -> Question:
+        await self.conn.execute(
+            update(questions_t)
+            .where(questions_t.c.id == question_id)
+            .values(
+                status=status.value,
+                solved_at=solved_at,
+                closed_at=closed_at,
+                close_reason=close_reason,
+                close_note=close_note,
+            )
+        )
+        question = await self.get(question_id)
+        assert question is not None
+        return question
+
+    async def touch(self, question_id: int, at: datetime) -> None:
+        await self.conn.execute(
+            update(questions_t).where(questions_t.c.id == question_id).values(last_activity_at=at)
+        )
+
+    async def open_by_asker(self, member_id: int, limit: int = 10) -> list[Question]:
+        rows = await self.conn.execute(
+            _question_query()
+            .where(
+                questions_t.c.asker_id == member_id,
+                questions_t.c.status == QuestionStatus.OPEN.value,
+                questions_t.c.closed_at.is_(None),
+            )
+            .order_by(questions_t.c.id.desc())
+            .limit(limit)
+        )
+        return [_question(r) for r in rows]
+
+    async def add_message(
+        self, question_id: int, author: Member, message_id: str, excerpt: str, at: datetime
+    ) -> Answer:
+        stmt = (
+            _insert(self.conn, messages_t)
+            .values(
+                question_id=question_id,
+                author_id=author.id,
+                platform=author.ref.platform,
+                message_id=message_id,
+                excerpt=excerpt,
+                created_at=at,
+            )
+            .on_conflict_do_update(
+                index_elements=["platform", "message_id"], set_={"excerpt": excerpt}
+            )
+            .returning(messages_t.c.id, messages_t.c.created_at)
+        )
+        row = (await self.conn.execute(stmt)).one()
+        return Answer(row.id, question_id, author, message_id, excerpt, row.created_at)
+
+    async def message(self, platform: str, message_id: str) -> Answer | None:
+        row = (
+            await self.conn.execute(
+                _message_query().where(
+                    messages_t.c.platform == platform, messages_t.c.message_id == message_id
+                )
+            )
+        ).first()
+        return _answer(row) if row else None
+
+    async def answers(self, question_id: int) -> list[Answer]:
+        rows = await self.conn.execute(
+            _message_query()
+            .join(questions_t, questions_t.c.id == messages_t.c.question_id)
+            .where(
+                messages_t.c.question_id == question_id,
+                messages_t.c.author_id != questions_t.c.asker_id,
+            )
+            .order_by(messages_t.c.id)
+        )
+        return [_answer(r) for r in rows]
+
+    async def add_acceptance(
+        self, question_id: int, answer: Answer, accepted_by: Member, at: datetime
+    ) -> Acceptance:
+        acceptance_id = (
+            await self.conn.execute(
+                acceptances_t.insert()
+                .values(
+                    question_id=question_id,
+                    message_id=answer.id,
+                    accepted_by_id=accepted_by.id,
+                    created_at=at,
+                )
+                .returning(acceptances_t.c.id)
+            )
+        ).scalar_one()
+        return Acceptance(acceptance_id, question_id, answer, accepted_by, at)
+
+    async def active_acceptances(self, question_id: int) -> list[Acceptance]:
+        rows = await self.conn.execute(
+            _message_query()
+            .add_columns(
+                acceptances_t.c.id.label("acc_id"),
+                acceptances_t.c.created_at.label("acc_at"),
+                *_member_cols(_acceptor, "acc__"),
+            )
+            .join(acceptances_t, acceptances_t.c.message_id == messages_t.c.id)
+            .join(_acceptor, _acceptor.c.id == acceptances_t.c.accepted_by_id)
+            .where(acceptances_t.c.question_id == question_id, acceptances_t.c.revoked_at.is_(None))
+            .order_by(acceptances_t.c.id)
+        )
+        return [
+            Acceptance(r.acc_id, question_id, _answer(r), _member(r, prefix="acc__"), r.acc_at)
+            for r in rows
+        ]
+
+    async def revoke_acceptances(self, question_id: int, at: datetime) -> list[Acceptance]:
+        active = await self.active_acceptances(question_id)
+        if active:
+            await self.conn.execute(
+                update(acceptances_t)
+                .where(acceptances_t.c.id.in_([a.id for a in active]))
+                .values(revoked_at=at)
+            )
+        return active
+
+
+def _entry(row: Row[Any]) -> LedgerEntry:
+    m = row._mapping
+    c = ledger_t.c
+    return LedgerEntry(
+        id=m[c.id],
+        member_id=m[c.member_id],
+        delta=m[c.delta],
+        reason=LedgerReason(m[c.reason]),
+        created_at=m[c.created_at],
+        question_id=m[c.question_id],
+        acceptance_id=m[c.acceptance_id],
+        source_event=m[c.source_event],
+        reverses_id=m[c.reverses_id],
+        note=m[c.note],
+    )
+
+
+class SqlLedgerRepository:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+        self._locks = conn.dialect.name == "postgresql"
+
+    async def lock_member(self, member: Member) -> None:
+        await self.conn.execute(
+            _insert(self.conn, totals_t)
+            .values(member_id=member.id, community=member.ref.community, points=0, accepted_count=0)
+            .on_conflict_do_nothing(index_elements=["member_id"])
+        )
+        if self._locks:
+            await self.conn.execute(
+                select(totals_t.c.member_id)
+                .where(totals_t.c.member_id == member.id)
+                .with_for_update()
+            )
+
+    async def capped_earned(self, member_id: int, day: date) -> int:
+        value = (
+            await self.conn.execute(
+                select(daily_t.c.capped_points).where(
+                    daily_t.c.member_id == member_id, daily_t.c.day == day
+                )
+            )
+        ).scalar()
+        return int(value or 0)
+
+    async def append(
+        self, community: str, entry: NewLedgerEntry, at: datetime
+    ) -> tuple[LedgerEntry, int]:
+        entry_id = (
+            await self.conn.execute(
+                ledger_t.insert()
+                .values(
+                    community=community,
+                    member_id=entry.member_id,
+                    delta=entry.delta,
+                    reason=entry.reason.value,
+                    actor_id=entry.actor_id,
+                    question_id=entry.question_id,
+                    acceptance_id=entry.acceptance_id,
+                    source_event=entry.source_event,
+                    reverses_id=entry.reverses_id,
+                    note=entry.note,
+                    capped=entry.capped,
+                    created_at=at,
+                )
+                .returning(ledger_t.c.id)
+            )
+        ).scalar_one()
+        total_stmt = _insert(self.conn, totals_t).values(
+            member_id=entry.member_id,
+            community=community,
+            points=entry.delta,
+            accepted_count=max(0, entry.accepted_delta),
+        )
+        total_stmt = total_stmt.on_conflict_do_update(
+            index_elements=["member_id"],
+            set_={
+                "points": totals_t.c.points + entry.delta,
+                "accepted_count": totals_t.c.accepted_count + entry.accepted_delta,
+            },
+        ).returning(totals_t.c.points)
+        total = (await self.conn.execute(total_stmt)).scalar_one()
+        capped = entry.delta if entry.capped else 0
+        daily_stmt = _insert(self.conn, daily_t).values(
+            member_id=entry.member_id,
+            day=at.date(),
+            community=community,
+            points=entry.delta,
+            capped_points=capped,
+        )
+        await self.conn.execute(
+            daily_stmt.on_conflict_do_update(
+                index_elements=["member_id", "day"],
+                set_={
+                    "points": daily_t.c.points + entry.delta,
+                    "capped_points": daily_t.c.capped_points + capped,
+                },
+            )
+        )
+        return (
+            LedgerEntry(
+                id=entry_id,
+                member_id=entry.member_id,
+                delta=entry.delta,
+                reason=entry.reason,
+                created_at=at,
+                question_id=entry.question_id,
+                acceptance_id=entry.acceptance_id,
+                source_event=entry.source_event,
+                reverses_id=entry.reverses_id,
+                note=entry.note,
+            ),
+            int(total),
+        )
+
+    async def unreversed_for_acceptances(self, acceptance_ids: Sequence[int]) -> list[LedgerEntry]:
+        if not acceptance_ids:
+            return []
+        reversal = ledger_t.alias("reversal")
+        rows = await self.conn.execute(
+            select(ledger_t)
+            .where(
+                ledger_t.c.acceptance_id.in_(list(acceptance_ids)),
+                ledger_t.c.reverses_id.is_(None),
+                ~select(reversal.c.id).where(reversal.c.reverses_id == ledger_t.c.id).exists(),
+            )
+            .order_by(ledger_t.c.id)
+        )
+        return [_entry(r) for r in rows]
+
+    async def standing(
+        self, member: Member, *, recent: int = 5, exclude_moderators: bool = False
+    ) -> Standing:
+        row = (
+            await self.conn.execute(
+                select(totals_t.c.points, totals_t.c.accepted_count).where(
+                    totals_t.c.member_id == member.id
+                )
+            )
+        ).first()
+        points, accepted = (int(row.points), int(row.accepted_count)) if row else (0, 0)
+        rank: int | None = None
+        if points > 0 and not (exclude_moderators and member.is_moderator):
+            higher = select(func.count(func.distinct(totals_t.c.points))).where(
+                totals_t.c.community == member.ref.community, totals_t.c.points > points
+            )
+            if exclude_moderators:
+                higher = higher.join(members_t, members_t.c.id == totals_t.c.member_id).where(
+                    members_t.c.is_moderator.is_(False)
+                )
+            rank = int((await self.conn.execute(higher)).scalar_one()) + 1
+        rows = await self.conn.execute(
+            select(ledger_t)
+            .where(ledger_t.c.member_id == member.id)
+            .order_by(ledger_t.c.id.desc())
+            .limit(recent)
+        )
+        return Standing(member, points, accepted, rank, tuple(_entry(r) for r in rows))
+
+    async def leaderboard(
+        self, community: str, *, since: datetime | None, limit: int, exclude_moderators: bool
+    ) -> list[LeaderboardRow]:
+        if since is None:
+            points = totals_t.c.points
+            stmt = (
+                select(members_t, points.label("score"))
+                .join(totals_t, totals_t.c.member_id == members_t.c.id)
+                .where(totals_t.c.community == community, points > 0)
+                .order_by(points.desc(), members_t.c.id)
+            )
+        else:
+            summed = (
+                select(daily_t.c.member_id, func.sum(daily_t.c.points).label("score"))
+                .where(daily_t.c.community == community, daily_t.c.day >= since.date())
+                .group_by(daily_t.c.member_id)
+                .having(func.sum(daily_t.c.points) > 0)
+                .subquery()
+            )
+            stmt = (
+                select(members_t, summed.c.score)
+                .join(summed, summed.c.member_id == members_t.c.id)
+                .order_by(summed.c.score.desc(), members_t.c.id)
+            )
+        if exclude_moderators:
+            stmt = stmt.where(members_t.c.is_moderator.is_(False))
+        rows = (await self.conn.execute(stmt.limit(limit))).all()
+        board: list[LeaderboardRow] = []
+        rank, previous = 0, None
+        for r in rows:
+            if r.score != previous:
+                rank, previous = rank + 1, r.score
+            board.append(LeaderboardRow(rank, _member(r), int(r.score)))
+        return board
+
+
+class SqlEventLog:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+
+    async def record(self, platform: str, event_id: str, at: datetime) -> None:
+        stmt = (
+            _insert(self.conn, events_t)
+            .values(platform=platform, event_id=event_id[:200], processed_at=at)
+            .on_conflict_do_nothing(index_elements=["platform", "event_id"])
+            .returning(events_t.c.event_id)
+        )
+        if (await self.conn.execute(stmt)).first() is None:
+            raise DuplicateEvent()
