@@ -34,6 +34,7 @@ async def bootstrap(
     clock: Clock | None = None,
     knowledge: KnowledgeSearch | None = None,
     migrate: bool = True,
+    database_options: dict[str, object] | None = None,
 ) -> App:
     """Build the core with its storage and knowledge base; create/upgrade the schema."""
 
@@ -41,7 +42,9 @@ async def bootstrap(
     from storage.database import Database
 
     clock = clock or SystemClock()
-    database = Database(config.database.url, clock=clock, echo=config.database.echo)
+    database = Database(
+        config.database.url, clock=clock, echo=config.database.echo, **(database_options or {})
+    )
     if migrate:
         await database.upgrade()
     if knowledge is None:

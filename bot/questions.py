@@ -163,6 +163,8 @@ async def accept_answer(cmd: AcceptAnswer, uow: UnitOfWork, ctx: Context) -> Ans
     if question is None:
         raise errors.QuestionNotFound()
     actor = await uow.members.upsert(cmd.actor)
+    if answer.author.id == actor.id:
+        raise errors.SelfAccept()  # clearer than "not the asker" for a helper's own message
     _require_asker_or_moderator(question, actor, cmd.actor.is_moderator)
     return await _accept(uow, ctx, question, answer, actor, cmd.event_id)
 

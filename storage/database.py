@@ -57,7 +57,7 @@ def _is_transient(exc: BaseException) -> bool:
     }
 
 
-def _sqlite_setup(engine: AsyncEngine, begin: str) -> None:
+def _sqlite_setup(engine: AsyncEngine, begin: str, busy_timeout_ms: int) -> None:
     @event.listens_for(engine.sync_engine, "connect")
     def _connect(dbapi_connection: Any, _record: Any) -> None:
         # Take transaction control away from the sqlite3 module so BEGIN is ours to issue.
@@ -65,7 +65,7 @@ def _sqlite_setup(engine: AsyncEngine, begin: str) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
@@ -75,7 +75,18 @@ def _sqlite_setup(engine: AsyncEngine, begin: str) -> None:
 
 
 class Database:
-    def __init__(self, url: str, *, clock: Clock, echo: bool = False) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        clock: Clock,
+        echo: bool = False,
+        schema: str | None = None,
+        busy_timeout_ms: int = 5000,
+    ) -> None:
+        """`schema` (PostgreSQL only) puts every table in that schema, so several
+        communities' test runs or deployments can share one database."""
+
         self.url = url
         self.clock = clock
         parsed = make_url(url)
@@ -88,12 +99,18 @@ class Database:
                 )
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
             self.writer = create_async_engine(url, echo=echo, pool_size=1, max_overflow=0)
-            _sqlite_setup(self.writer, "BEGIN IMMEDIATE")
+            _sqlite_setup(self.writer, "BEGIN IMMEDIATE", busy_timeout_ms)
             self.reader = create_async_engine(url, echo=echo, pool_size=4, max_overflow=4)
-            _sqlite_setup(self.reader, "BEGIN")
+            _sqlite_setup(self.reader, "BEGIN", busy_timeout_ms)
         elif self.dialect == "postgresql":
+            connect_args = {"server_settings": {"search_path": schema}} if schema else {}
             self.writer = create_async_engine(
-                url, echo=echo, pool_size=10, max_overflow=10, pool_pre_ping=True
+                url,
+                echo=echo,
+                pool_size=10,
+                max_overflow=10,
+                pool_pre_ping=True,
+                connect_args=connect_args,
             )
             self.reader = self.writer
         else:

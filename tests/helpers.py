@@ -1,0 +1,45 @@
+"""Small builders shared by core and storage tests."""
+
+from __future__ import annotations
+
+import itertools
+
+from bot import commands as c
+from bot import events as ev
+from bot.model import Actor, MemberRef, ThreadRef
+from bot.service import CommunityBot
+
+_ids = itertools.count(1)
+
+
+def actor(name: str, *, mod: bool = False, bot: bool = False, community: str = "default") -> Actor:
+    return Actor(MemberRef("console", community, name), name, is_moderator=mod, is_bot=bot)
+
+
+def next_id(prefix: str = "m") -> str:
+    return f"{prefix}{next(_ids)}"
+
+
+async def ask(
+    bot: CommunityBot, who: Actor, text: str = "How do I reset my password?"
+) -> ev.QuestionOpened:
+    mid = next_id()
+    result = await bot.handle(
+        c.AskQuestion(who, "help", mid, text, event_id=f"evt-{mid}", thread_id=f"t-{mid}")
+    )
+    assert isinstance(result, ev.QuestionOpened)
+    return result
+
+
+def thread_of(opened: ev.QuestionOpened) -> ThreadRef:
+    thread = opened.question.thread
+    assert thread is not None
+    return thread
+
+
+async def answer(
+    bot: CommunityBot, who: Actor, opened: ev.QuestionOpened, text: str = "Try this."
+) -> str:
+    mid = next_id()
+    await bot.handle(c.PostMessage(who, thread_of(opened), mid, text, event_id=f"evt-{mid}"))
+    return mid

@@ -1,0 +1,281 @@
+"""The Q&A and reputation rules, run through the core against real storage (both databases).
+
+The core's rules that matter most here (caps, ranks, locking) live partly in SQL, so these
+tests use the real repositories rather than in-memory fakes.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bot import commands as c
+from bot import errors
+from bot import events as ev
+from bot.bootstrap import App
+from bot.clock import FakeClock
+from bot.model import LedgerReason, Period, QuestionStatus
+from tests.helpers import actor, answer, ask, next_id, thread_of
+
+alice, bob, carol = actor("alice"), actor("bob"), actor("carol")
+mod = actor("mod", mod=True)
+
+
+async def test_ask_records_title_body_and_asker(app: App) -> None:
+    opened = await ask(app.bot, alice, "  Printer offline\nIt says offline since Monday.  ")
+    q = opened.question
+    assert q.title == "Printer offline"
+    assert q.body == "Printer offline\nIt says offline since Monday."
+    assert q.asker.ref == alice.ref and q.status is QuestionStatus.OPEN
+
+
+async def test_empty_question_is_refused(app: App) -> None:
+    with pytest.raises(errors.EmptyQuestion):
+        await app.bot.handle(c.AskQuestion(alice, "help", next_id(), "\u200f\u200b  \n "))
+
+
+async def test_bots_cannot_ask(app: App) -> None:
+    with pytest.raises(errors.BotsCannot):
+        await ask(app.bot, actor("somebot", bot=True))
+
+
+async def test_accept_credits_answerer_and_asker(app: App) -> None:
+    opened = await ask(app.bot, alice)
+    mid = await answer(app.bot, bob, opened)
+    result = await app.bot.handle(c.AcceptAnswer(alice, mid, event_id=next_id("e")))
+    assert isinstance(result, ev.AnswerAccepted) and result.newly_solved
+    assert {(p.member.display_name, p.delta, p.reason) for p in result.points} == {
+        ("bob", 15, LedgerReason.ACCEPTED_ANSWER),
+        ("alice", 2, LedgerReason.ACCEPTED_BONUS),
+    }
+    rep = await app.bot.handle(c.ShowReputation(alice, bob.ref))
+    assert isinstance(rep, ev.ReputationShown)
+    assert (rep.standing.points, rep.standing.accepted_count, rep.standing.rank) == (15, 1, 1)
+
+
+async def test_only_asker_or_moderator_may_accept(app: App) -> None:
+    opened = await ask(app.bot, alice)
+    mid = await answer(app.bot, bob, opened)
+    with pytest.raises(errors.NotTheAsker):
+        await app.bot.handle(c.AcceptAnswer(carol, mid, event_id=next_id("e")))
+    result = await app.bot.handle(c.AcceptAnswer(mod, mid, event_id=next_id("e")))
+    assert isinstance(result, ev.AnswerAccepted)
+    # A moderator accepting gives the answerer points but no asker bonus to anyone.
+    assert [(p.member.display_name, p.delta) for p in result.points] == [("bob", 15)]
+
+
+async def test_nobody_accepts_their_own_message(app: App) -> None:
+    opened = await ask(app.bot, alice)
+    own = await answer(app.bot, alice, opened, "Any ideas?")
+    with pytest.raises(errors.SelfAccept):
+        await app.bot.handle(c.AcceptAnswer(alice, own, event_id=next_id("e")))
+    mods_answer = await answer(app.bot, mod, opened, "Restart it.")
+    with pytest.raises(errors.SelfAccept):
+        await app.bot.handle(c.AcceptAnswer(mod, mods_answer, event_id=next_id("e")))
+    # The asker's own message stays unacceptable for a moderator too.
+    with pytest.raises(errors.NotAnAnswer):
+        await app.bot.handle(c.AcceptAnswer(mod, own, event_id=next_id("e")))
+
+
+async def test_several_accepted_answers_one_credit_per_helper(app: App) -> None:
+    opened = await ask(app.bot, alice)
+    b1 = await answer(app.bot, bob, opened)
+    b2 = await answer(app.bot, bob, opened, "And also this.")
+    c1 = await answer(app.bot, carol, opened)
+    first = await app.bot.handle(c.AcceptAnswer(alice, b1, event_id=next_id("e")))
+    second = await app.bot.handle(c.AcceptAnswer(alice, b2, event_id=next_id("e")))
+    third = await app.bot.handle(c.AcceptAnswer(alice, c1, event_id=next_id("e")))
+    assert isinstance(first, ev.AnswerAccepted) and isinstance(second, ev.AnswerAccepted)
+    assert isinstance(third, ev.AnswerAccepted)
+    assert [p.delta for p in first.points] == [15, 2]
+    assert second.points == () and not second.newly_solved
+    assert [(p.member.display_name, p.delta) for p in third.points] == [("carol", 15)]
+    with pytest.raises(errors.AlreadyAccepted):
+        await app.bot.handle(c.AcceptAnswer(alice, b1, event_id=next_id("e")))
+
+
+async def test_solved_with_one_helper_credits_them(app: App) -> None:
+    opened = await ask(app.bot, alice)
+    await answer(app.bot, alice, opened, "More detail from me.")
+    await answer(app.bot, bob, opened)
+    result = await app.bot.handle(c.MarkSolved(alice, thread_of(opened), event_id=next_id("e")))
+    assert isinstance(result, ev.AnswerAccepted)
+    assert result.acceptances[0].answer.author.display_name == "bob"
+
+
+async def test_solved_with_several_helpers_asks_which(app: App) -> None:
+    opened = await ask(app.bot, alice)
+    await answer(app.bot, bob, opened)
+    await answer(app.bot, carol, opened)
+    result = await app.bot.handle(c.MarkSolved(alice, thread_of(opened), event_id=next_id("e")))
+    assert isinstance(result, ev.HelperChoiceNeeded)
+    assert {m.display_name for m in result.candidates} == {"bob", "carol"}
+    named = await app.bot.handle(
+        c.MarkSolved(alice, thread_of(opened), carol.ref, event_id=next_id("e"))
+    )
+    assert isinstance(named, ev.AnswerAccepted)
+    assert named.acceptances[0].answer.author.display_name == "carol"
+
+
+async def test_solved_without_helpers_gives_no_points(app: App) -> None:
+    opened = await ask(app.bot, alice)
+    result = await app.bot.handle(c.MarkSolved(alice, thread_of(opened), event_id=next_id("e")))
+    assert isinstance(result, ev.SolvedWithoutHelper)
+    assert result.question.status is QuestionStatus.SOLVED
+    rep = await app.bot.handle(c.ShowReputation(alice))
+    assert isinstance(rep, ev.ReputationShown) and rep.standing.points == 0
+
+
+async def test_solved_naming_someone_who_did_not_answer(app: App) -> None:
+    opened = await ask(app.bot, alice)
+    await answer(app.bot, bob, opened)
+    await answer(app.bot, carol, opened, "hi")  # carol is known, but let's name dave
+    await app.bot.handle(c.ShowReputation(actor("dave")))
+    with pytest.raises(errors.UnknownMember):
+        await app.bot.handle(c.MarkSolved(alice, thread_of(opened), actor("zed").ref))
+    opened2 = await ask(app.bot, alice, "Second question")
+    with pytest.raises(errors.NoAnswerFromMember):
+        await app.bot.handle(c.MarkSolved(alice, thread_of(opened2), bob.ref))
+
+
+async def test_non_moderator_cannot_solve_or_close_someone_elses_question(app: App) -> None:
+    opened = await ask(app.bot, alice)
+    await answer(app.bot, bob, opened)
+    for command in (
+        c.MarkSolved(bob, thread_of(opened), event_id=next_id("e")),
+        c.CloseQuestion(bob, thread_of(opened), "spam", event_id=next_id("e")),
+        c.Unsolve(bob, thread_of(opened), event_id=next_id("e")),
+    ):
+        with pytest.raises(errors.NotTheAsker):
+            await app.bot.handle(command)
+
+
+async def test_unsolve_reverses_with_new_rows(app: App) -> None:
+    opened = await ask(app.bot, alice)
+    mid = await answer(app.bot, bob, opened)
+    await app.bot.handle(c.AcceptAnswer(alice, mid, event_id=next_id("e")))
+    reopened = await app.bot.handle(c.Unsolve(alice, thread_of(opened), event_id=next_id("e")))
+    assert isinstance(reopened, ev.QuestionReopened)
+    assert sorted(p.delta for p in reopened.points) == [-15, -2]
+    assert reopened.question.status is QuestionStatus.OPEN
+    rep = await app.bot.handle(c.ShowReputation(alice, bob.ref))
+    assert isinstance(rep, ev.ReputationShown)
+    assert (rep.standing.points, rep.standing.accepted_count) == (0, 0)
+    # The ledger kept both rows: the award and its reversal.
+    assert [e.delta for e in rep.standing.recent] == [-15, 15]
+    assert rep.standing.recent[0].reverses_id == rep.standing.recent[1].id
+    with pytest.raises(errors.NotSolved):
+        await app.bot.handle(c.Unsolve(alice, thread_of(opened), event_id=next_id("e")))
+    # Accepting again after a reopen awards again (and can be reversed again).
+    again = await app.bot.handle(c.AcceptAnswer(alice, mid, event_id=next_id("e")))
+    assert isinstance(again, ev.AnswerAccepted) and [p.delta for p in again.points] == [15, 2]
+
+
+async def test_close_records_reason(app: App) -> None:
+    opened = await ask(app.bot, alice)
+    closed = await app.bot.handle(
+        c.CloseQuestion(alice, thread_of(opened), "found it myself", event_id=next_id("e"))
+    )
+    assert isinstance(closed, ev.QuestionClosed)
+    assert closed.reason == "asker" and closed.question.close_note == "found it myself"
+    assert closed.question.status is QuestionStatus.CLOSED
+    with pytest.raises(errors.AlreadyClosed):
+        await app.bot.handle(c.CloseQuestion(mod, thread_of(opened), None, event_id=next_id("e")))
+    opened2 = await ask(app.bot, alice, "another")
+    by_mod = await app.bot.handle(
+        c.CloseQuestion(mod, thread_of(opened2), None, event_id=next_id("e"))
+    )
+    assert isinstance(by_mod, ev.QuestionClosed) and by_mod.reason == "moderator"
+
+
+async def test_repeated_event_changes_nothing(app: App) -> None:
+    opened = await ask(app.bot, alice)
+    mid = await answer(app.bot, bob, opened)
+    await app.bot.handle(c.AcceptAnswer(alice, mid, event_id="same-event"))
+    await app.bot.handle(c.Unsolve(alice, thread_of(opened), event_id="unsolve-1"))
+    with pytest.raises(errors.DuplicateEvent):
+        await app.bot.handle(c.AcceptAnswer(alice, mid, event_id="same-event"))
+    rep = await app.bot.handle(c.ShowReputation(alice, bob.ref))
+    assert isinstance(rep, ev.ReputationShown) and rep.standing.points == 0
+    with pytest.raises(errors.DuplicateEvent):
+        await app.bot.handle(
+            c.AskQuestion(
+                alice,
+                "help",
+                opened.question.message_id,
+                "again",
+                event_id=f"evt-{opened.question.message_id}",
+            )
+        )
+
+
+@pytest.mark.parametrize(
+    "config_overrides", [{"communities": {"default": {"reputation": {"daily_cap": 3}}}}]
+)
+async def test_daily_cap_applies_to_bonus_not_to_accepted_answers(
+    app: App, clock: FakeClock
+) -> None:
+    for i in range(3):
+        opened = await ask(app.bot, alice, f"question {i}")
+        mid = await answer(app.bot, bob, opened)
+        await app.bot.handle(c.AcceptAnswer(alice, mid, event_id=next_id("e")))
+    rep = await app.bot.handle(c.ShowReputation(alice))
+    assert isinstance(rep, ev.ReputationShown)
+    assert rep.standing.points == 3  # +2, then +1 (cap), then nothing
+    bob_rep = await app.bot.handle(c.ShowReputation(alice, bob.ref))
+    assert isinstance(bob_rep, ev.ReputationShown) and bob_rep.standing.points == 45
+    clock.advance(days=1)
+    opened = await ask(app.bot, alice, "next day")
+    mid = await answer(app.bot, bob, opened)
+    result = await app.bot.handle(c.AcceptAnswer(alice, mid, event_id=next_id("e")))
+    assert isinstance(result, ev.AnswerAccepted)
+    assert ("alice", 2) in [(p.member.display_name, p.delta) for p in result.points]
+
+
+async def _solve(app: App, asker, helper) -> None:  # noqa: ANN001
+    opened = await ask(app.bot, asker, f"q {next_id()}")
+    mid = await answer(app.bot, helper, opened)
+    await app.bot.handle(c.AcceptAnswer(asker, mid, event_id=next_id("e")))
+
+
+async def test_leaderboard_dense_rank_and_periods(app: App, clock: FakeClock) -> None:
+    dave = actor("dave")
+    await _solve(app, alice, bob)
+    await _solve(app, alice, carol)
+    clock.advance(days=10)
+    await _solve(app, alice, dave)
+    await _solve(app, alice, dave)
+    board = await app.bot.handle(c.ShowLeaderboard(alice, Period.ALL))
+    assert isinstance(board, ev.LeaderboardShown)
+    ranks = [(r.rank, r.member.display_name, r.points) for r in board.rows]
+    assert ranks[0] == (1, "dave", 30)
+    assert (2, "bob", 15) in ranks and (2, "carol", 15) in ranks
+    assert ranks[-1] == (3, "alice", 8)
+    week = await app.bot.handle(c.ShowLeaderboard(alice, Period.WEEK))
+    assert isinstance(week, ev.LeaderboardShown)
+    assert [(r.rank, r.member.display_name) for r in week.rows] == [(1, "dave"), (2, "alice")]
+    rep = await app.bot.handle(c.ShowReputation(alice, carol.ref))
+    assert isinstance(rep, ev.ReputationShown) and rep.standing.rank == 2
+
+
+@pytest.mark.parametrize(
+    "config_overrides",
+    [{"communities": {"default": {"reputation": {"exclude_moderators_from_leaderboard": True}}}}],
+)
+async def test_moderators_can_be_left_off_leaderboards(app: App) -> None:
+    await _solve(app, alice, mod)
+    await _solve(app, alice, bob)
+    board = await app.bot.handle(c.ShowLeaderboard(alice, Period.ALL))
+    assert isinstance(board, ev.LeaderboardShown)
+    assert "mod" not in [r.member.display_name for r in board.rows]
+    rep = await app.bot.handle(c.ShowReputation(alice, mod.ref))
+    assert isinstance(rep, ev.ReputationShown) and rep.standing.rank is None
+    assert rep.standing.points == 15
+
+
+async def test_my_open_questions(app: App) -> None:
+    first = await ask(app.bot, alice, "first")
+    await ask(app.bot, alice, "second")
+    await app.bot.handle(c.CloseQuestion(alice, thread_of(first), None, event_id=next_id("e")))
+    listed = await app.bot.handle(c.ListMyQuestions(alice))
+    assert isinstance(listed, ev.QuestionsListed)
+    assert [q.title for q in listed.questions] == ["second"]

@@ -1,0 +1,57 @@
+"""The command line as a newcomer uses it."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(
+    *args: str, stdin: str = "", cwd: Path = ROOT, env: dict | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=60,
+        env=env,
+    )
+
+
+def test_help_documents_commands() -> None:
+    out = run("--help")
+    assert out.returncode == 0
+    for word in ("run", "db", "kb", "DISCORD_TOKEN", "SLACK_SIGNING_SECRET"):
+        assert word in out.stdout
+
+
+def test_bad_config_names_the_key(tmp_path: Path) -> None:
+    cfg = tmp_path / "config.toml"
+    cfg.write_text("[reputation]\naccepted_answer = 15\n")
+    out = run("run", "--config", str(cfg))
+    assert out.returncode == 2
+    assert "reputation: unknown key" in out.stderr
+
+
+def test_run_without_tokens_starts_the_console(tmp_path: Path) -> None:
+    import os
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "SLACK_"))}
+    env["PYTHONPATH"] = str(ROOT)
+    out = run(
+        "run", "--database", f"sqlite+aiosqlite:///{tmp_path}/c.db",
+        stdin="How do I start?\n/as bob\nLike this.\n/as alice\n/solved\n/quit\n", cwd=tmp_path, env=env,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    assert "Question #1 opened: How do I start?" in out.stdout
+    assert "Marked bob's answer as a solution to #1." in out.stdout
+
+
+def test_db_upgrade(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path}/u.db"
+    assert run("db", "upgrade", "--database", url).returncode == 0
+    out = run("db", "current", "--database", url)
+    assert out.stdout.strip().startswith("0001")
