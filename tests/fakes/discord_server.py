@@ -21,6 +21,10 @@ the default gateway and later the ``resume_gateway_url`` from READY)::
             handle = await fake.interact(fake.slash_command("ask", user=alice, channel_id=cid))
             response = await handle.wait_response()            # the bot's callback body
 
+Keep discord.py fast in tests: pass ``guild_ready_timeout=0.05`` to the client (it otherwise
+waits 2 s after the last GUILD_CREATE before READY fires) and override
+``before_identify_hook`` to return at once (it sleeps 5 s before every *re*-IDENTIFY).
+
 Gateway: HELLO (short heartbeat interval), IDENTIFY -> READY + GUILD_CREATE, heartbeat ACKs,
 REQUEST_GUILD_MEMBERS -> GUILD_MEMBERS_CHUNK, RESUME (replays seq > client seq, then RESUMED),
 INVALID_SESSION for unknown/invalidated sessions, close codes 4001-4005/4012-4014, intent
@@ -41,6 +45,9 @@ Deliberately NOT emulated (keep tests honest about it):
 * Interactions never time out (no 3 s / 15 min token expiry) unless a test says so with
   ``fail_next`` (10062 Unknown interaction).
 * Message search, pins, crossposting, bulk delete, reactions listing beyond ``@me`` writes.
+* MESSAGE_CONTENT only empties gateway MESSAGE_CREATE/UPDATE; REST reads always carry content.
+* GUILD_CREATE lists only the bot's own member unless both GUILD_MEMBERS and GUILD_PRESENCES
+  are requested (as Discord does); discord.py then chunks with op 8, which the fake answers.
 """
 
 from __future__ import annotations
@@ -590,6 +597,7 @@ class FakeDiscord:
         self._gateway_open = asyncio.Event()
         self._gateway_open.set()
         self._changed = asyncio.Event()
+        self._background: set[asyncio.Task[bool]] = set()
 
         self._runner: web.AppRunner | None = None
         self._port: int | None = None
@@ -955,8 +963,6 @@ class FakeDiscord:
             "name": self.bot_user.username,
             "icon": None,
             "description": "",
-            "summary": "",
-            "type": None,
             "bot": self.bot_user.payload(),
             "bot_public": True,
             "bot_require_code_grant": False,
@@ -1973,7 +1979,9 @@ class FakeDiscord:
         if self._session is None or not self.connected:
             return
         with contextlib.suppress(RuntimeError):
-            asyncio.get_running_loop().create_task(self._emit(self._session, event, build()))
+            task = asyncio.get_running_loop().create_task(self._emit(self._session, event, build()))
+            self._background.add(task)
+            task.add_done_callback(self._background.discard)
 
     async def _emit(self, session: _Session, event: str, data: JSONDict) -> bool:
         required = EVENT_INTENTS.get(event, 0)
@@ -2119,14 +2127,6 @@ class FakeDiscord:
             "session_id": session.id,
             "resume_gateway_url": self.resume_gateway_url,
             "application": {"id": str(self.application_id), "flags": self._application_flags()},
-            "private_channels": [],
-            "relationships": [],
-            "presences": [],
-            "guild_join_requests": [],
-            "user_settings": {},
-            "geo_ordered_rtc_regions": [],
-            "session_type": "normal",
-            "auth": {},
         }
         if "shard" in d:
             ready["shard"] = d["shard"]

@@ -226,7 +226,16 @@ async def test_bot_sends_messages_and_manages_threads(fake: FakeDiscord, world: 
         assert edited.name == "[Solved] How to loop?" and edited.archived
         body = fake.last_call("PATCH", "/channels/{id}").json
         assert body["applied_tags"] == [str(solved.id)] and body["archived"] is True
-        await eventually(lambda: client.get_channel(post.thread.id) is None or True)
+        # THREAD_UPDATE with archived=True: discord.py drops the thread from its cache
+        await eventually(lambda: client.get_channel(post.thread.id) is None)
+        archived = [t async for t in forum.archived_threads()]
+        assert [t.id for t in archived] == [post.thread.id]
+        await thread.leave()
+        await thread.join()
+        assert fake.calls_to("PUT", "/channels/{id}/thread-members/@me")
+        guild = client.get_guild(fake.guild_id)
+        assert guild is not None
+        assert [t.id for t in await guild.active_threads()] == [thread.id]
 
         new_forum = await forum.edit(
             available_tags=[*forum.available_tags, discord.ForumTag(name="urgent")]
@@ -279,6 +288,17 @@ class FeedbackModal(discord.ui.Modal, title="Feedback"):
 
 
 class AcceptView(discord.ui.View):
+    def __init__(self) -> None:
+        super().__init__()
+        self.picked: list[int] = []
+
+    @discord.ui.select(cls=discord.ui.UserSelect, custom_id="pick-helper")
+    async def pick(
+        self, interaction: discord.Interaction, select: discord.ui.UserSelect[Any]
+    ) -> None:
+        self.picked.extend(u.id for u in select.values)
+        await interaction.response.defer()
+
     @discord.ui.button(label="Accept", custom_id="accept")
     async def accept(
         self, interaction: discord.Interaction, button: discord.ui.Button[Any]
@@ -460,11 +480,20 @@ async def test_button_component_updates_message_and_follows_up(
     async with fake.run(client):
         channel = client.get_channel(world.general)
         assert isinstance(channel, discord.TextChannel)
-        sent = await channel.send("Accept this answer?", view=AcceptView())
+        view = AcceptView()
+        sent = await channel.send("Accept this answer?", view=view)
         stored = fake.find_message(sent.id)
-        assert (
-            stored is not None and stored["components"][0]["components"][0]["custom_id"] == "accept"
+        assert stored is not None
+        custom_ids = [c["components"][0]["custom_id"] for c in stored["components"]]
+        assert custom_ids == ["pick-helper", "accept"]
+
+        handle = await fake.interact(
+            fake.component(
+                sent.id, "pick-helper", user=world.alice, component_type=5, values=[world.bob]
+            )
         )
+        assert (await handle.wait_response())["type"] == 6
+        assert view.picked == [world.bob.id]
 
         handle = await fake.interact(fake.component(sent.id, "accept", user=world.alice))
         response = await handle.wait_response()
