@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import zlib
 from collections.abc import AsyncIterator, Callable
 from typing import Any
@@ -163,6 +164,8 @@ async def test_message_create_reaches_on_message_and_content_intent_is_honoured(
         # REST sees the stored message with its content
         fetched = await client.get_channel(world.general).fetch_message(plain.id)  # type: ignore[union-attr]
         assert fetched.content == "how do I loop?"
+        history = [m async for m in fetched.channel.history(limit=10)]
+        assert [m.id for m in history] == [mentioning.id, plain.id]  # newest first
 
 
 async def test_replies_and_reactions_are_dispatched(fake: FakeDiscord, world: World) -> None:
@@ -201,6 +204,12 @@ async def test_bot_sends_messages_and_manages_threads(fake: FakeDiscord, world: 
             == "hello from the bot"
         )
         await eventually(lambda: any(m.id == sent.id for m in client.messages))  # echoed
+
+        with_file = await general.send("log", file=discord.File(io.BytesIO(b"trace"), "log.txt"))
+        upload = fake.last_call("POST", "/channels/{id}/messages")
+        assert upload.json["content"] == "log" and upload.files[0].data == b"trace"
+        assert with_file.attachments[0].filename == "log.txt"
+        assert await with_file.attachments[0].read() == b"trace"
 
         thread = await sent.create_thread(name="Discussion")
         assert thread.id == sent.id and fake.channels[thread.id]["type"] == 11
