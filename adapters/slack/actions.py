@@ -1,0 +1,111 @@
+"""Buttons on the bot's reply to a new question: "This solved it" and "Not what I need".
+
+"This solved it" marks the question solved with nobody credited when nobody else has answered
+yet. When members did answer, the suggestion (not they) solved it, and crediting them would
+be wrong; until the core can record "solved by a suggestion" the question is closed with the
+suggestion named as the reason (see the final report / `CORE-GAP` below).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from adapters.slack import announce
+from adapters.slack.commands import Ack, thread_for
+from adapters.slack.deps import deps_of
+from adapters.slack.guard import guarded
+from adapters.slack.outbound import Respond
+from adapters.slack.translate import suggestion_button_value, team_id_of
+from bot import commands as c
+from bot.events import QuestionClosed, QuestionShown
+
+log = logging.getLogger(__name__)
+
+
+def _where(body: dict[str, Any]) -> tuple[str | None, str | None]:
+    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
+        "channel_id"
+    )
+    message = body.get("message") or {}
+    return channel, message.get("thread_ts") or message.get("ts")
+
+
+async def on_suggestion_solved(
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    context: dict[str, Any],
+    respond: Respond | None = None,
+) -> None:
+    await ack()
+    deps = deps_of(context)
+    community = deps.community(team_id_of(body))
+    parsed = suggestion_button_value(str(action.get("value", "")))
+    if community is None or parsed is None:
+        return
+    question_id, suggestion_id = parsed
+    p = deps.present(community)
+    user = str(body["user"]["id"])
+    channel, thread_ts = _where(body)
+
+    async def reply(text: str) -> None:
+        await deps.out.private(user, text, channel=channel, thread_ts=thread_ts, respond=respond)
+
+    async with guarded(p, reply, "slack suggestion button"):
+        actor = await deps.people.actor(community, user)
+        event_id = f"action:{body.get('trigger_id') or action.get('action_ts')}"
+        shown = await deps.bot.handle(c.ShowQuestion(actor, question_id))
+        assert isinstance(shown, QuestionShown)
+        thread = await thread_for(deps, actor, question_id)
+        others_answered = any(
+            a.author.id != shown.question.asker.id and not a.author.is_bot for a in shown.answers
+        )
+        if not others_answered:
+            result = await deps.bot.handle(c.MarkSolved(actor, thread, None, event_id=event_id))
+            await announce.solved(deps, p, result, user, respond)  # type: ignore[arg-type]
+            return
+        # CORE-GAP: no "solved by suggestion" command yet; close with the suggestion as reason.
+        title = _suggestion_title(body, action) or suggestion_id
+        closed = await deps.bot.handle(
+            c.CloseQuestion(
+                actor, thread, p.t("slack.solved_by_suggestion", title=title), event_id=event_id
+            )
+        )
+        assert isinstance(closed, QuestionClosed)
+        await announce.closed(deps, p, closed, user, respond)
+
+
+def _suggestion_title(body: dict[str, Any], action: dict[str, Any]) -> str | None:
+    """The clicked suggestion's line, read back from the message the button sits in."""
+
+    for block in (body.get("message") or {}).get("blocks") or ():
+        accessory = block.get("accessory") or {}
+        if block.get("block_id") == action.get("block_id") and accessory.get("value") == action.get(
+            "value"
+        ):
+            text = str((block.get("text") or {}).get("text") or "")
+            return text.removeprefix("• ").strip() or None
+    return None
+
+
+async def on_suggestion_not_needed(
+    ack: Ack,
+    body: dict[str, Any],
+    context: dict[str, Any],
+    respond: Respond | None = None,
+) -> None:
+    await ack()
+    deps = deps_of(context)
+    community = deps.community(team_id_of(body))
+    if community is None:
+        return
+    p = deps.present(community)
+    channel, thread_ts = _where(body)
+    await deps.out.private(
+        str(body["user"]["id"]),
+        p.t("slack.not_needed_ack"),
+        channel=channel,
+        thread_ts=thread_ts,
+        respond=respond,
+    )

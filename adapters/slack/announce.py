@@ -1,0 +1,101 @@
+"""How the core's write results show up in Slack, the same way whichever surface caused them.
+
+A solution marked by the shortcut, a ✅ reaction, the /solved modal or a suggestion button
+all end here: a private confirmation to the member who did it, one short public line in the
+question's thread, and a ✅ reaction on the question's root message (removed on reopen).
+"""
+
+from __future__ import annotations
+
+from adapters.slack import blocks, ids
+from adapters.slack.deps import SlackDeps
+from adapters.slack.outbound import Respond
+from adapters.slack.texts import SlackPresenter
+from adapters.slack.translate import split_message_id
+from bot.events import (
+    AnswerAccepted,
+    HelperChoiceNeeded,
+    QuestionClosed,
+    QuestionReopened,
+    SolvedWithoutHelper,
+)
+from bot.model import Question
+
+SolvedResult = AnswerAccepted | HelperChoiceNeeded | SolvedWithoutHelper
+
+
+def _thread(q: Question) -> tuple[str, str] | None:
+    return split_message_id(q.thread_id) or split_message_id(q.message_id)
+
+
+async def _public(deps: SlackDeps, q: Question, text: str) -> None:
+    where = _thread(q)
+    if where:
+        await deps.out.post(where[0], text, thread_ts=where[1])
+
+
+async def _private(
+    deps: SlackDeps, q: Question, user: str, text: str, respond: Respond | None
+) -> None:
+    where = _thread(q)
+    await deps.out.private(
+        user,
+        text,
+        channel=where[0] if where else None,
+        thread_ts=where[1] if where else None,
+        respond=respond,
+    )
+
+
+async def _check_root(deps: SlackDeps, q: Question, *, on: bool) -> None:
+    root = split_message_id(q.message_id)
+    if root is None:
+        return
+    if on:
+        await deps.out.react(root[0], root[1], ids.CHECK_REACTION)
+    else:
+        await deps.out.unreact(root[0], root[1], ids.CHECK_REACTION)
+
+
+async def solved(
+    deps: SlackDeps,
+    p: SlackPresenter,
+    result: SolvedResult,
+    user: str,
+    respond: Respond | None = None,
+) -> None:
+    q = result.question
+    if isinstance(result, AnswerAccepted):
+        await _private(deps, q, user, "\n".join(p.accepted(result)), respond)
+        await _public(deps, q, p.accepted_public(result))
+        await _check_root(deps, q, on=True)
+    elif isinstance(result, SolvedWithoutHelper):
+        await _public(deps, q, p.solved_alone(result))
+        await _check_root(deps, q, on=True)
+    else:
+        await _private(deps, q, user, p.choose_helper(result), respond)
+
+
+async def reopened(
+    deps: SlackDeps,
+    p: SlackPresenter,
+    result: QuestionReopened,
+    user: str,
+    respond: Respond | None = None,
+) -> None:
+    text = p.reopened(result)
+    await _public(deps, result.question, text)
+    await _check_root(deps, result.question, on=False)
+    await _private(deps, result.question, user, text, respond)
+
+
+async def closed(
+    deps: SlackDeps,
+    p: SlackPresenter,
+    result: QuestionClosed,
+    user: str,
+    respond: Respond | None = None,
+) -> None:
+    text = blocks.closed_line(p, result)
+    await _public(deps, result.question, text)
+    await _private(deps, result.question, user, text, respond)

@@ -1,0 +1,337 @@
+"""Core results -> Block Kit (messages, the /solved modal, the App Home tab).
+
+Pure functions: they take the presenter (catalog text with Slack mentions) and core events and
+return the JSON Slack documents for `chat.postMessage`, `views.open` and `views.publish`, plus
+a plain `text` fallback for notifications and screen readers. Member-written text (question
+titles, notes, search words) is escaped, because `&`, `<` and `>` are markup in mrkdwn.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from adapters.slack import ids
+from adapters.slack.texts import SlackPresenter
+from bot.events import (
+    LeaderboardShown,
+    QuestionClosed,
+    QuestionOpened,
+    QuestionShown,
+    QuestionsListed,
+    ReputationShown,
+)
+from bot.model import Member, Question, Suggestion
+
+Block = dict[str, Any]
+
+# Slack's documented limits.
+SECTION_TEXT_MAX = 3000
+PLAIN_OPTION_MAX = 75
+BUTTON_TEXT_MAX = 75
+HEADER_MAX = 150
+MODAL_OPTIONS_MAX = 100
+CHECKBOX_OPTIONS_MAX = 10
+METADATA_MAX = 3000
+
+
+def escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def plain(text: str, limit: int = PLAIN_OPTION_MAX) -> dict[str, Any]:
+    return {"type": "plain_text", "text": clip(text, limit), "emoji": True}
+
+
+def section(text: str, **extra: Any) -> Block:
+    return {
+        "type": "section",
+        "text": {"type": "mrkdwn", "text": clip(text, SECTION_TEXT_MAX)},
+        **extra,
+    }
+
+
+def context(text: str) -> Block:
+    return {
+        "type": "context",
+        "elements": [{"type": "mrkdwn", "text": clip(text, SECTION_TEXT_MAX)}],
+    }
+
+
+def header(text: str) -> Block:
+    return {"type": "header", "text": plain(text, HEADER_MAX)}
+
+
+def divider() -> Block:
+    return {"type": "divider"}
+
+
+def button(text: str, action_id: str, value: str, *, style: str | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "type": "button",
+        "text": plain(text, BUTTON_TEXT_MAX),
+        "action_id": action_id,
+        "value": value,
+    }
+    if style:
+        out["style"] = style
+    return out
+
+
+def option(text: str, value: str) -> dict[str, Any]:
+    return {"text": plain(text), "value": value}
+
+
+# -- messages ----------------------------------------------------------------------------------
+
+
+def suggestion_line(p: SlackPresenter, s: Suggestion) -> str:
+    title = escape(s.title)
+    if s.url:
+        title = f"<{s.url}|{title}>"
+    return p.t("question.suggestion_line", title=title, kind=s.kind, score=round(s.score * 100))
+
+
+def question_opened(
+    p: SlackPresenter, result: QuestionOpened, solved_command: str
+) -> tuple[str, list[Block]]:
+    """The bot's threaded reply to a new question: suggestions with buttons, and how to mark
+    an answer."""
+
+    q = result.question
+    opened = p.t("question.opened", id=q.id, title=escape(q.title))
+    how = p.t(
+        "question.how_to_accept",
+        asker=p.name(q.asker),
+        ways=p.t("slack.ways", solved=solved_command),
+    )
+    blocks: list[Block] = [section(opened)]
+    lines = [opened]
+    if result.suggestions:
+        blocks.append(section(p.t("question.suggestions_header")))
+        lines.append(p.t("question.suggestions_header"))
+        for s in result.suggestions:
+            line = suggestion_line(p, s)
+            lines.append(f"• {line}")
+            blocks.append(
+                section(
+                    f"• {line}",
+                    accessory=button(
+                        p.t("slack.suggestion_solved"), ids.SUGGESTION_SOLVED, f"{q.id}|{s.id}"
+                    ),
+                )
+            )
+        blocks.append(
+            {
+                "type": "actions",
+                "elements": [
+                    button(p.t("slack.suggestion_not_needed"), ids.SUGGESTION_NOT_NEEDED, str(q.id))
+                ],
+            }
+        )
+    else:
+        blocks.append(section(p.t("question.no_suggestions")))
+        lines.append(p.t("question.no_suggestions"))
+    blocks.append(context(how))
+    lines.append(how)
+    return "\n".join(lines), blocks
+
+
+def closed_line(p: SlackPresenter, result: QuestionClosed) -> str:
+    reason = p.t(f"close.reason_{result.reason}")
+    if result.question.close_note:
+        reason = f"{reason}: {escape(result.question.close_note)}"
+    return p.t("close.done", id=result.question.id, reason=reason)
+
+
+def lines_blocks(lines: Sequence[str]) -> tuple[str, list[Block]]:
+    text = "\n".join(lines)
+    return text, [section(text)] if text else []
+
+
+def reputation(p: SlackPresenter, result: ReputationShown) -> tuple[str, list[Block]]:
+    return lines_blocks(p.reputation(result))
+
+
+def leaderboard(p: SlackPresenter, result: LeaderboardShown) -> tuple[str, list[Block]]:
+    lines = p.leaderboard(result)
+    text = "\n".join(lines)
+    blocks = [header(lines[0])]
+    if len(lines) > 1:
+        blocks.append(section("\n".join(lines[1:])))
+    return text, blocks
+
+
+def kb_results(
+    p: SlackPresenter, query: str, found: Sequence[Suggestion]
+) -> tuple[str, list[Block]]:
+    shown = escape(query)
+    if not found:
+        return lines_blocks([p.t("slack.kb_empty", query=shown)])
+    return lines_blocks(
+        [p.t("slack.kb_header", query=shown)] + [f"• {suggestion_line(p, s)}" for s in found]
+    )
+
+
+def question_summary(p: SlackPresenter, result: QuestionShown) -> tuple[str, list[Block]]:
+    q = result.question
+    lines = [
+        p.t(
+            "slack.kb_question",
+            id=q.id,
+            title=escape(q.title),
+            status=p.t(f"question.status_{q.status.value}"),
+            answers=len(result.answers),
+        )
+    ]
+    accepted = {a.answer.id for a in result.accepted}
+    for answer in result.answers:
+        mark = "✅ " if answer.id in accepted else ""
+        lines.append(f"> {mark}{p.name(answer.author)}: {escape(answer.excerpt)}")
+    return lines_blocks(lines)
+
+
+def mod_help(p: SlackPresenter, command: str) -> str:
+    return p.t("slack.mod_help", command=command)
+
+
+# -- the /solved modal -------------------------------------------------------------------------
+
+
+def question_option(p: SlackPresenter, q: Question) -> dict[str, Any]:
+    return option(p.t("slack.question_option", id=q.id, title=q.title), str(q.id))
+
+
+def solved_modal(
+    p: SlackPresenter,
+    *,
+    questions: Sequence[Question],
+    selected: Question,
+    candidates: Sequence[Member],
+    channel: str | None,
+) -> dict[str, Any]:
+    """Pick the question (preselected: the most recent one) and tick who helped.
+
+    The question select dispatches an action on change so the helpers can be reloaded for the
+    newly picked question (see `solved.on_question_picked`).
+    """
+
+    options = [question_option(p, q) for q in questions][:MODAL_OPTIONS_MAX]
+    initial = question_option(p, selected)
+    if not any(o["value"] == initial["value"] for o in options):
+        options.insert(0, initial)
+    blocks: list[Block] = [
+        {
+            "type": "input",
+            "block_id": ids.SOLVED_QUESTION_BLOCK,
+            "dispatch_action": True,
+            "label": plain(p.t("slack.modal_question")),
+            "element": {
+                "type": "static_select",
+                "action_id": ids.SOLVED_QUESTION_ACTION,
+                "options": options,
+                "initial_option": initial,
+            },
+        }
+    ]
+    helpers = [m for m in candidates][:CHECKBOX_OPTIONS_MAX]
+    if helpers:
+        blocks.append(
+            {
+                "type": "input",
+                "block_id": ids.helpers_block(selected.id),
+                "optional": True,
+                "label": plain(p.t("slack.modal_helpers")),
+                "element": {
+                    "type": "checkboxes",
+                    "action_id": ids.SOLVED_HELPERS_ACTION,
+                    "options": [option(m.display_name, m.ref.id) for m in helpers],
+                },
+            }
+        )
+    else:
+        blocks.append(context(p.t("slack.modal_no_helpers")))
+    metadata = json.dumps({"channel": channel} if channel else {})
+    return {
+        "type": "modal",
+        "callback_id": ids.SOLVED_MODAL,
+        "title": plain(p.t("slack.modal_title"), 24),
+        "submit": plain(p.t("slack.modal_submit"), 24),
+        "close": plain(p.t("slack.modal_cancel"), 24),
+        "private_metadata": metadata[:METADATA_MAX],
+        "blocks": blocks,
+    }
+
+
+def helper_candidates(shown: QuestionShown) -> list[Member]:
+    """Members who answered and are not credited yet, oldest answer first, no duplicates."""
+
+    credited = {a.answer.author.id for a in shown.accepted}
+    seen: dict[int, Member] = {}
+    for answer in shown.answers:
+        author = answer.author
+        if author.is_bot or author.id == shown.question.asker.id or author.id in credited:
+            continue
+        seen.setdefault(author.id, author)
+    return list(seen.values())
+
+
+# -- App Home ----------------------------------------------------------------------------------
+
+
+def home_view(
+    p: SlackPresenter,
+    *,
+    standing: ReputationShown,
+    board: LeaderboardShown,
+    mine: QuestionsListed,
+    kb_query: str | None = None,
+    kb_found: Sequence[Suggestion] = (),
+) -> dict[str, Any]:
+    rep_lines = p.reputation(standing)
+    board_lines = p.leaderboard(board)
+    if mine.questions:
+        question_lines = [
+            p.t(
+                "slack.home_question_line",
+                id=q.id,
+                title=escape(q.title),
+                channel=q.channel_id,
+            )
+            for q in mine.questions
+        ]
+    else:
+        question_lines = [p.t("question.list_empty")]
+    blocks: list[Block] = [
+        header(p.t("slack.home_reputation")),
+        section("\n".join(rep_lines)),
+        divider(),
+        header(p.t("slack.home_leaderboard")),
+        section("\n".join(board_lines)),
+        divider(),
+        header(p.t("slack.home_questions")),
+        section("\n".join(question_lines)),
+        divider(),
+        {
+            "type": "input",
+            "block_id": ids.HOME_KB_BLOCK,
+            "dispatch_action": True,
+            "optional": True,
+            "label": plain(p.t("slack.home_kb")),
+            "element": {
+                "type": "plain_text_input",
+                "action_id": ids.HOME_KB_SEARCH,
+                "placeholder": plain(p.t("slack.home_kb_placeholder"), 150),
+                "dispatch_action_config": {"trigger_actions_on": ["on_enter_pressed"]},
+            },
+        },
+    ]
+    if kb_query is not None:
+        _, found_blocks = kb_results(p, kb_query, kb_found)
+        blocks += found_blocks
+    return {"type": "home", "blocks": blocks}

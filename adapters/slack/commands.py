@@ -1,0 +1,288 @@
+"""Slash commands: /ask, /unsolve, /close, /rep, /leaderboard, /kb and /mod.
+
+(/solved opens a modal and lives in `solved.py`.) Every listener acks first, with no body, so
+Slack's 3-second deadline holds whatever the database does; replies then go through the
+command's response_url, privately. A slash command has no thread context in Slack, so the
+commands that act on a question take its number (`#12`) or a link to its message.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+from adapters.slack import announce, blocks
+from adapters.slack.deps import SlackDeps, deps_of
+from adapters.slack.guard import guarded
+from adapters.slack.outbound import Respond
+from adapters.slack.texts import SlackPresenter
+from adapters.slack.translate import (
+    member_ref,
+    message_id,
+    parse_period,
+    parse_question,
+    parse_user,
+    plain_text,
+    split_subcommand,
+    team_id_of,
+)
+from bot import commands as c
+from bot import errors
+from bot.events import (
+    LeaderboardShown,
+    QuestionClosed,
+    QuestionOpened,
+    QuestionReopened,
+    QuestionShown,
+    ReputationShown,
+)
+from bot.model import Actor, ThreadRef
+
+log = logging.getLogger(__name__)
+
+Ack = Callable[..., Awaitable[Any]]
+Reply = Callable[[str], Awaitable[object]]
+
+
+class _Invocation:
+    """One slash command after the ack: who, where, and how to answer them privately."""
+
+    def __init__(
+        self, deps: SlackDeps, community: str, command: Mapping[str, Any], respond: Respond | None
+    ) -> None:
+        self.deps = deps
+        self.community = community
+        self.p: SlackPresenter = deps.present(community)
+        self.user = str(command.get("user_id", ""))
+        self.channel = str(command.get("channel_id", "")) or None
+        self.text = str(command.get("text") or "").strip()
+        self.name = str(command.get("command", ""))
+        self.event_id = f"command:{command.get('trigger_id') or ''}"
+        self.respond = respond
+
+    async def reply(self, text: str, blocks_: list[dict[str, Any]] | None = None) -> None:
+        await self.deps.out.private(self.user, text, blocks=blocks_, respond=self.respond)
+
+    async def usage(self, key: str, sub: str = "") -> None:
+        command = f"{self.name} {sub}".strip()
+        await self.reply(self.p.t("slack.usage", usage=self.p.t(key, command=command)))
+
+    async def actor(self) -> Actor:
+        return await self.deps.people.actor(self.community, self.user)
+
+
+async def start_command(
+    ack: Ack, body: Mapping[str, Any], context: Mapping[str, Any], respond: Respond | None
+) -> _Invocation | None:
+    await ack()
+    deps = deps_of(context)
+    community = deps.community(team_id_of(body))
+    if community is None:
+        return None
+    return _Invocation(deps, community, body, respond)
+
+
+async def thread_for(deps: SlackDeps, actor: Actor, target: int | ThreadRef) -> ThreadRef:
+    """The thread of a question named by number, or the thread a message link points into."""
+
+    if isinstance(target, ThreadRef):
+        return target
+    shown = await deps.bot.handle(c.ShowQuestion(actor, target))
+    assert isinstance(shown, QuestionShown)
+    if shown.question.thread is None:
+        raise errors.NotAQuestionThread()
+    return shown.question.thread
+
+
+def ask_channel(deps: SlackDeps, invoked_in: str | None) -> str | None:
+    """/ask posts in the channel it was run in when that is a help channel, else in the first
+    help channel; with none configured, where it was run."""
+
+    help_channels = deps.config.help_channel_ids
+    if invoked_in and (not help_channels or invoked_in in help_channels):
+        return invoked_in
+    return help_channels[0] if help_channels else invoked_in
+
+
+async def on_ask(
+    ack: Ack, body: dict[str, Any], context: dict[str, Any], respond: Respond | None = None
+) -> None:
+    run = await start_command(ack, body, context, respond)
+    if run is None:
+        return
+    if not plain_text(run.text):
+        await run.usage("slack.usage_ask")
+        return
+    async with guarded(run.p, run.reply, f"{run.name} command"):
+        actor = await run.actor()
+        if actor.is_bot:
+            raise errors.BotsCannot()
+        channel = ask_channel(run.deps, run.channel)
+        asked = run.p.t("slack.asked", user=run.user, text=run.text)
+        root = await run.deps.out.post(channel, asked) if channel else None
+        if channel is None or root is None:
+            await run.reply(run.p.t("slack.ask_nowhere"))
+            return
+        ref = message_id(channel, root)
+        try:
+            result = await run.deps.bot.handle(
+                c.AskQuestion(
+                    actor, channel, ref, plain_text(run.text), event_id=run.event_id, thread_id=ref
+                )
+            )
+        except BaseException:
+            # The core refused or failed: take the bot's copy of the question down again.
+            await run.deps.out.delete(channel, root)
+            raise
+        assert isinstance(result, QuestionOpened)
+        text, reply_blocks = blocks.question_opened(run.p, result, run.deps.commands.solved)
+        await run.deps.out.post(channel, text, blocks=reply_blocks, thread_ts=root)
+        await run.reply(run.p.t("slack.ask_posted", id=result.question.id, channel=channel))
+
+
+async def on_unsolve(
+    ack: Ack, body: dict[str, Any], context: dict[str, Any], respond: Respond | None = None
+) -> None:
+    run = await start_command(ack, body, context, respond)
+    if run is None:
+        return
+    target = parse_question(run.text)
+    if target is None:
+        await run.usage("slack.usage_question")
+        return
+    async with guarded(run.p, run.reply, f"{run.name} command"):
+        await reopen(run, target)
+
+
+async def reopen(run: _Invocation, target: int | ThreadRef) -> None:
+    actor = await run.actor()
+    thread = await thread_for(run.deps, actor, target)
+    result = await run.deps.bot.handle(c.Unsolve(actor, thread, event_id=run.event_id))
+    assert isinstance(result, QuestionReopened)
+    await announce.reopened(run.deps, run.p, result, run.user, run.respond)
+
+
+async def close(run: _Invocation, args: str) -> bool:
+    """`<question> [reason]`; returns False when the arguments don't name a question."""
+
+    first, _, reason = args.strip().partition(" ")
+    target = parse_question(first)
+    if target is None:
+        return False
+    actor = await run.actor()
+    thread = await thread_for(run.deps, actor, target)
+    result = await run.deps.bot.handle(
+        c.CloseQuestion(actor, thread, plain_text(reason) or None, event_id=run.event_id)
+    )
+    assert isinstance(result, QuestionClosed)
+    await announce.closed(run.deps, run.p, result, run.user, run.respond)
+    return True
+
+
+async def on_close(
+    ack: Ack, body: dict[str, Any], context: dict[str, Any], respond: Respond | None = None
+) -> None:
+    run = await start_command(ack, body, context, respond)
+    if run is None:
+        return
+    async with guarded(run.p, run.reply, f"{run.name} command"):
+        if not await close(run, run.text):
+            await run.usage("slack.usage_close")
+
+
+async def on_rep(
+    ack: Ack, body: dict[str, Any], context: dict[str, Any], respond: Respond | None = None
+) -> None:
+    run = await start_command(ack, body, context, respond)
+    if run is None:
+        return
+    target = parse_user(run.text) if run.text else None
+    if run.text and target is None:
+        await run.usage("slack.usage_rep")
+        return
+    async with guarded(run.p, run.reply, f"{run.name} command"):
+        actor = await run.actor()
+        member = member_ref(run.community, target) if target else None
+        result = await run.deps.bot.handle(c.ShowReputation(actor, member))
+        assert isinstance(result, ReputationShown)
+        text, rep_blocks = blocks.reputation(run.p, result)
+        await run.reply(text, rep_blocks)
+
+
+async def on_leaderboard(
+    ack: Ack, body: dict[str, Any], context: dict[str, Any], respond: Respond | None = None
+) -> None:
+    run = await start_command(ack, body, context, respond)
+    if run is None:
+        return
+    period = parse_period(run.text)
+    if period is None:
+        await run.usage("slack.usage_leaderboard")
+        return
+    async with guarded(run.p, run.reply, f"{run.name} command"):
+        result = await run.deps.bot.handle(c.ShowLeaderboard(await run.actor(), period))
+        assert isinstance(result, LeaderboardShown)
+        text, board_blocks = blocks.leaderboard(run.p, result)
+        await run.reply(text, board_blocks)
+
+
+async def on_kb(
+    ack: Ack, body: dict[str, Any], context: dict[str, Any], respond: Respond | None = None
+) -> None:
+    run = await start_command(ack, body, context, respond)
+    if run is None:
+        return
+    sub, rest = split_subcommand(run.text)
+    async with guarded(run.p, run.reply, f"{run.name} command"):
+        if sub == "search" and plain_text(rest):
+            # Interim: the knowledge-base core is still being built; suggestions are what the
+            # core offers today.
+            query = plain_text(rest)
+            found = await run.deps.bot.suggestions_for(run.community, query)
+            text, kb_blocks = blocks.kb_results(run.p, query, found)
+            await run.reply(text, kb_blocks)
+        elif sub == "show" and rest:
+            number = parse_question(rest.removeprefix("q"))
+            if isinstance(number, int):
+                shown = await run.deps.bot.handle(c.ShowQuestion(await run.actor(), number))
+                assert isinstance(shown, QuestionShown)
+                text, q_blocks = blocks.question_summary(run.p, shown)
+                await run.reply(text, q_blocks)
+            else:
+                await run.reply(run.p.t("slack.kb_show_unavailable", command=run.name))
+        else:
+            await run.usage("slack.usage_kb")
+
+
+async def on_mod(
+    ack: Ack, body: dict[str, Any], context: dict[str, Any], respond: Respond | None = None
+) -> None:
+    """Moderator commands as text sub-commands. Only the guard, help, close and reopen exist
+    yet; the rest of moderation is a later issue."""
+
+    run = await start_command(ack, body, context, respond)
+    if run is None:
+        return
+    async with guarded(run.p, run.reply, f"{run.name} command"):
+        actor = await run.actor()
+        if not actor.is_moderator:
+            raise errors.NotModerator()
+        sub, rest = split_subcommand(run.text)
+        if sub in ("", "help"):
+            await run.reply(blocks.mod_help(run.p, run.name))
+        elif sub == "close":
+            if not await close(run, rest):
+                await run.usage("slack.usage_close", sub)
+        elif sub == "reopen":
+            target = parse_question(rest)
+            if target is None:
+                await run.usage("slack.usage_question", sub)
+            else:
+                await reopen(run, target)
+        else:
+            await run.reply(
+                run.p.t("slack.mod_unknown", sub=sub, command=run.name)
+                + "\n"
+                + blocks.mod_help(run.p, run.name)
+            )

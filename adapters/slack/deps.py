@@ -1,0 +1,64 @@
+"""What every Slack listener needs, built once in `app.build_app` and handed to listeners.
+
+Bolt injects listener arguments by name (`body`, `ack`, `context`, ...), so the adapter's own
+dependencies ride along in Bolt's per-request `context` under one key (set by a middleware);
+`deps_of(context)` gets them back with their type. A listener called directly from a test just
+passes `context={DEPS_KEY: deps, ...}`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from adapters.slack.outbound import SlackOut
+from adapters.slack.people import People
+from adapters.slack.texts import SlackPresenter
+from bot.config import SlackConfig
+from bot.service import CommunityBot
+
+log = logging.getLogger(__name__)
+
+DEPS_KEY = "community_bot"
+
+
+@dataclass
+class SlackDeps:
+    bot: CommunityBot
+    config: SlackConfig
+    people: People
+    out: SlackOut
+    _unknown_teams: set[str] = field(default_factory=set)
+
+    @property
+    def help_channels(self) -> frozenset[str]:
+        return frozenset(self.config.help_channel_ids)
+
+    @property
+    def commands(self):  # noqa: ANN201 - SlackCommandNames
+        return self.config.commands
+
+    def community(self, team_id: str | None) -> str | None:
+        """The community a workspace belongs to; None (logged once per team) when unknown."""
+
+        community = self.bot.community_for("slack", team_id or "")
+        if community is None and (team_id or "") not in self._unknown_teams:
+            self._unknown_teams.add(team_id or "")
+            log.warning(
+                "ignoring Slack workspace %s: no [communities.*] has slack_team_id = %r",
+                team_id,
+                team_id,
+            )
+        return community
+
+    def present(self, community: str) -> SlackPresenter:
+        locale = self.bot.config.communities[community].locale
+        return SlackPresenter(self.bot.catalog, locale)
+
+
+def deps_of(context: Mapping[str, Any]) -> SlackDeps:
+    deps = context[DEPS_KEY]
+    assert isinstance(deps, SlackDeps)
+    return deps

@@ -1,0 +1,133 @@
+"""Events API listeners: messages in help channels and their threads, ✅ reactions.
+
+Bolt acknowledges Events API requests before these run, so Slack's 3-second budget is never
+at risk. Each core write carries Slack's `event_id`; a redelivery (`X-Slack-Retry-Num`) or a
+duplicate therefore raises `DuplicateEvent` in the core and changes nothing, including what the
+bot posts (posting happens only after a successful, first-time command).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from adapters.slack import announce, blocks, ids
+from adapters.slack.deps import deps_of
+from adapters.slack.guard import guarded
+from adapters.slack.translate import (
+    NewQuestion,
+    ThreadReply,
+    classify_message,
+    message_id,
+    plain_text,
+    team_id_of,
+    thread_ref,
+)
+from bot import commands as c
+from bot import errors
+from bot.events import AnswerAccepted, QuestionOpened
+
+log = logging.getLogger(__name__)
+
+# A ✅ from someone who may not accept, or on a message that is not an answer, is ordinary
+# Slack use (agreeing, celebrating): it gets no reply at all.
+_QUIET_REACTION_ERRORS: tuple[type[errors.DomainError], ...] = (
+    errors.NotTheAsker,
+    errors.NotAnAnswer,
+    errors.QuestionNotFound,
+    errors.AlreadyAccepted,
+    errors.BotsCannot,
+)
+
+
+def _event_id(body: Mapping[str, Any]) -> str | None:
+    value = body.get("event_id")
+    return str(value) if value else None
+
+
+async def on_message(body: dict[str, Any], event: dict[str, Any], context: dict[str, Any]) -> None:
+    deps = deps_of(context)
+    what = classify_message(event, deps.help_channels)
+    if what is None:
+        return
+    community = deps.community(team_id_of(body))
+    if community is None:
+        return
+    p = deps.present(community)
+
+    if isinstance(what, NewQuestion):
+
+        async def reply(text: str) -> None:
+            await deps.out.private(what.user, text, channel=what.channel, thread_ts=what.ts)
+
+        async with guarded(p, reply, "slack question"):
+            actor = await deps.people.actor(community, what.user)
+            if actor.is_bot:
+                return
+            ref = message_id(what.channel, what.ts)
+            result = await deps.bot.handle(
+                c.AskQuestion(
+                    actor,
+                    channel_id=what.channel,
+                    message_id=ref,
+                    text=plain_text(what.text),
+                    event_id=_event_id(body),
+                    thread_id=ref,
+                )
+            )
+            assert isinstance(result, QuestionOpened)
+            text, reply_blocks = blocks.question_opened(p, result, deps.commands.solved)
+            await deps.out.post(what.channel, text, blocks=reply_blocks, thread_ts=what.ts)
+    elif isinstance(what, ThreadReply):
+        # Any thread may be offered; only question threads are recorded, others are not ours.
+        async with guarded(p, None, "slack thread reply", quiet=(errors.NotAQuestionThread,)):
+            actor = await deps.people.actor(community, what.user)
+            await deps.bot.handle(
+                c.PostMessage(
+                    actor,
+                    thread_ref(what.channel, what.thread_ts),
+                    message_id(what.channel, what.ts),
+                    plain_text(what.text),
+                    event_id=_event_id(body),
+                )
+            )
+
+
+async def on_reaction_added(
+    body: dict[str, Any], event: dict[str, Any], context: dict[str, Any]
+) -> None:
+    """A ✅ by the asker (or a moderator) on a reply marks it as the solution."""
+
+    deps = deps_of(context)
+    item = event.get("item") or {}
+    user = event.get("user")
+    if (
+        event.get("reaction") != ids.CHECK_REACTION
+        or item.get("type") != "message"
+        or not isinstance(user, str)
+        or not item.get("channel")
+        or not item.get("ts")
+    ):
+        return
+    community = deps.community(team_id_of(body))
+    if community is None:
+        return
+    p = deps.present(community)
+    channel = str(item["channel"])
+
+    async def reply(text: str) -> None:
+        await deps.out.private(user, text, channel=channel)
+
+    async with guarded(p, reply, "slack ✅ reaction", quiet=_QUIET_REACTION_ERRORS):
+        actor = await deps.people.actor(community, user)
+        result = await deps.bot.handle(
+            c.AcceptAnswer(actor, message_id(channel, str(item["ts"])), event_id=_event_id(body))
+        )
+        assert isinstance(result, AnswerAccepted)
+        await announce.solved(deps, p, result, user)
+
+
+async def on_other_event() -> None:
+    """Events the bot is subscribed to but has no use for: acknowledged, so Slack neither
+    retries them nor counts them as failures."""

@@ -1,0 +1,60 @@
+"""The App Home tab: the member's reputation and rank, the leaderboard, their open questions
+and a knowledge-base search box (the search re-publishes the tab with results)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from adapters.slack import blocks
+from adapters.slack.commands import Ack
+from adapters.slack.deps import SlackDeps, deps_of
+from adapters.slack.guard import guarded
+from adapters.slack.translate import plain_text, team_id_of
+from bot import commands as c
+from bot.events import LeaderboardShown, QuestionsListed, ReputationShown
+from bot.model import Period
+
+log = logging.getLogger(__name__)
+
+
+async def publish_home(
+    deps: SlackDeps, community: str, user: str, kb_query: str | None = None
+) -> None:
+    p = deps.present(community)
+    async with guarded(p, None, "slack App Home"):
+        actor = await deps.people.actor(community, user)
+        standing = await deps.bot.handle(c.ShowReputation(actor))
+        board = await deps.bot.handle(c.ShowLeaderboard(actor, Period.ALL))
+        mine = await deps.bot.handle(c.ListMyQuestions(actor))
+        assert isinstance(standing, ReputationShown)
+        assert isinstance(board, LeaderboardShown)
+        assert isinstance(mine, QuestionsListed)
+        found = await deps.bot.suggestions_for(community, kb_query) if kb_query else []
+        view = blocks.home_view(
+            p, standing=standing, board=board, mine=mine, kb_query=kb_query, kb_found=found
+        )
+        await deps.out.publish_home(user, view)
+
+
+async def on_app_home_opened(
+    body: dict[str, Any], event: dict[str, Any], context: dict[str, Any]
+) -> None:
+    if event.get("tab") != "home" or not event.get("user"):
+        return
+    deps = deps_of(context)
+    community = deps.community(team_id_of(body))
+    if community is not None:
+        await publish_home(deps, community, str(event["user"]))
+
+
+async def on_home_search(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], context: dict[str, Any]
+) -> None:
+    await ack()
+    deps = deps_of(context)
+    community = deps.community(team_id_of(body))
+    if community is None:
+        return
+    query = plain_text(str(action.get("value") or ""))
+    await publish_home(deps, community, str(body["user"]["id"]), query or None)

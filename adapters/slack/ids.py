@@ -1,0 +1,36 @@
+"""Stable identifiers the bot puts into Slack surfaces and reads back from interactions.
+
+Kept in one module because the manifest, the Block Kit builders and the listeners must agree
+on them; a typo in one place would silently turn a button into a dead one.
+"""
+
+from __future__ import annotations
+
+# Message shortcut (declared in slack-manifest.yml).
+MARK_SOLUTION = "mark_solution"
+
+# Buttons on the bot's reply to a new question.
+SUGGESTION_SOLVED = "suggestion_solved"
+SUGGESTION_NOT_NEEDED = "suggestion_not_needed"
+SUGGESTION_LINK = "suggestion_link"
+
+# The /solved modal.
+SOLVED_MODAL = "solved_modal"
+SOLVED_QUESTION_BLOCK = "solved_question"
+SOLVED_QUESTION_ACTION = "solved_question"
+SOLVED_HELPERS_BLOCK_PREFIX = "solved_helpers_"
+SOLVED_HELPERS_ACTION = "solved_helpers"
+
+# App Home.
+HOME_KB_BLOCK = "home_kb"
+HOME_KB_SEARCH = "home_kb_search"
+
+# The reaction that marks a reply as the solution.
+CHECK_REACTION = "white_check_mark"
+
+
+def helpers_block(question_id: int) -> str:
+    """The helpers block id depends on the question so Slack resets the checkboxes when the
+    member picks another question in the modal."""
+
+    return f"{SOLVED_HELPERS_BLOCK_PREFIX}{question_id}"

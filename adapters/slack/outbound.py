@@ -1,0 +1,164 @@
+"""Everything the bot sends to Slack, with Slack's failures handled in one place.
+
+By the time the adapter posts, the core has already committed; a Slack error must therefore
+never propagate and never undo anything. Rate limits are retried by slack_sdk's
+`AsyncRateLimitErrorRetryHandler` (installed on the client by `app.build_app`); here,
+`not_in_channel` gets one `conversations.join` (public channels only) and one retry, and any
+other error (`channel_not_found`, `is_archived`, exhausted rate limits, network trouble) is one
+log line and a `None` result.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.web.async_slack_response import AsyncSlackResponse
+
+log = logging.getLogger(__name__)
+
+Respond = Callable[..., Awaitable[Any]]
+
+
+def _error(exc: Exception) -> str:
+    if isinstance(exc, SlackApiError):
+        return str(exc.response.get("error") or exc)
+    return repr(exc)
+
+
+class SlackOut:
+    def __init__(self, client: AsyncWebClient) -> None:
+        self.client = client
+
+    async def _call(
+        self, method: str, channel: str | None, **kwargs: Any
+    ) -> AsyncSlackResponse | None:
+        call = getattr(self.client, method.replace(".", "_"))
+        args = {"channel": channel, **kwargs} if channel is not None else kwargs
+        try:
+            return await call(**args)
+        except SlackApiError as exc:
+            if (
+                exc.response.get("error") == "not_in_channel"
+                and channel
+                and await self.join(channel)
+            ):
+                try:
+                    return await call(**args)
+                except Exception as again:
+                    log.warning(
+                        "slack %s in %s failed after joining: %s", method, channel, _error(again)
+                    )
+                    return None
+            log.warning("slack %s in %s failed: %s", method, channel, _error(exc))
+            return None
+        except Exception as exc:
+            log.warning("slack %s in %s failed: %s", method, channel, _error(exc))
+            return None
+
+    async def join(self, channel: str) -> bool:
+        """Join a public channel once so the bot can post there; private ones need an invite."""
+
+        try:
+            await self.client.conversations_join(channel=channel)
+        except Exception as exc:
+            log.warning("cannot join %s (%s): invite the bot to the channel", channel, _error(exc))
+            return False
+        log.info("joined %s to post there", channel)
+        return True
+
+    async def post(
+        self,
+        channel: str,
+        text: str,
+        *,
+        blocks: list[dict[str, Any]] | None = None,
+        thread_ts: str | None = None,
+    ) -> str | None:
+        """Post a message; returns its ts, or None when Slack refused."""
+
+        kwargs: dict[str, Any] = {"text": text, "unfurl_links": False}
+        if blocks:
+            kwargs["blocks"] = blocks
+        if thread_ts:
+            kwargs["thread_ts"] = thread_ts
+        response = await self._call("chat.postMessage", channel, **kwargs)
+        return str(response["ts"]) if response is not None else None
+
+    async def delete(self, channel: str, ts: str) -> None:
+        await self._call("chat.delete", channel, ts=ts)
+
+    async def private(
+        self,
+        user: str,
+        text: str,
+        *,
+        channel: str | None = None,
+        thread_ts: str | None = None,
+        blocks: list[dict[str, Any]] | None = None,
+        respond: Respond | None = None,
+    ) -> bool:
+        """Tell one member something only they see.
+
+        Tries, in order: an ephemeral message in `channel` (in the thread when given), the
+        interaction's `respond` (response_url), a direct message. Returns whether one worked.
+        """
+
+        extra: dict[str, Any] = {"blocks": blocks} if blocks else {}
+        if channel:
+            kwargs: dict[str, Any] = {"user": user, "text": text, **extra}
+            if thread_ts:
+                kwargs["thread_ts"] = thread_ts
+            if await self._call("chat.postEphemeral", channel, **kwargs) is not None:
+                return True
+        if respond is not None:
+            try:
+                await respond(text=text, response_type="ephemeral", replace_original=False, **extra)
+                return True
+            except Exception as exc:
+                log.warning("response_url reply failed: %s", _error(exc))
+        return await self.post(user, text, blocks=blocks) is not None
+
+    async def react(self, channel: str, ts: str, name: str) -> None:
+        try:
+            await self.client.reactions_add(channel=channel, timestamp=ts, name=name)
+        except SlackApiError as exc:
+            if exc.response.get("error") != "already_reacted":
+                log.warning("reactions.add on %s:%s failed: %s", channel, ts, _error(exc))
+        except Exception as exc:
+            log.warning("reactions.add on %s:%s failed: %s", channel, ts, _error(exc))
+
+    async def unreact(self, channel: str, ts: str, name: str) -> None:
+        try:
+            await self.client.reactions_remove(channel=channel, timestamp=ts, name=name)
+        except SlackApiError as exc:
+            if exc.response.get("error") != "no_reaction":
+                log.warning("reactions.remove on %s:%s failed: %s", channel, ts, _error(exc))
+        except Exception as exc:
+            log.warning("reactions.remove on %s:%s failed: %s", channel, ts, _error(exc))
+
+    async def open_view(self, trigger_id: str, view: dict[str, Any]) -> bool:
+        try:
+            await self.client.views_open(trigger_id=trigger_id, view=view)
+            return True
+        except Exception as exc:
+            log.warning("views.open failed: %s", _error(exc))
+            return False
+
+    async def update_view(self, view_id: str, view: dict[str, Any], hash_: str | None) -> None:
+        try:
+            if hash_:
+                await self.client.views_update(view_id=view_id, view=view, hash=hash_)
+            else:
+                await self.client.views_update(view_id=view_id, view=view)
+        except Exception as exc:
+            log.warning("views.update failed: %s", _error(exc))
+
+    async def publish_home(self, user: str, view: dict[str, Any]) -> None:
+        try:
+            await self.client.views_publish(user_id=user, view=view)
+        except Exception as exc:
+            log.warning("views.publish for %s failed: %s", user, _error(exc))

@@ -1,0 +1,130 @@
+"""Who a Slack user is to the core: a display name, a bot flag and moderator status.
+
+Moderators are the configured user ids, members of the configured user groups, and workspace
+admins and owners. Looking that up costs `users.info` and `usergroups.users.list` calls, so
+answers are cached for `ttl` seconds on an injected clock (tests move it by hand). A failed
+lookup is not cached and falls back to what the payload and the config alone say, so a Slack
+hiccup never blocks a member from asking or answering.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.translate import member_ref
+from bot.config import SlackConfig
+from bot.model import Actor
+
+log = logging.getLogger(__name__)
+
+DEFAULT_TTL = 300.0
+
+
+def display_name(user: Mapping[str, Any], fallback: str) -> str:
+    profile = user.get("profile") or {}
+    for value in (
+        profile.get("display_name"),
+        profile.get("real_name"),
+        user.get("real_name"),
+        user.get("name"),
+    ):
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return fallback
+
+
+def is_workspace_admin(user: Mapping[str, Any]) -> bool:
+    return bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
+
+
+def is_bot_user(user: Mapping[str, Any]) -> bool:
+    return bool(user.get("is_bot") or user.get("is_app_user"))
+
+
+class People:
+    def __init__(
+        self,
+        client: AsyncWebClient,
+        config: SlackConfig,
+        *,
+        ttl: float = DEFAULT_TTL,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.client = client
+        self.config = config
+        self.ttl = ttl
+        self.clock = clock
+        self._users: dict[str, tuple[float, dict[str, Any]]] = {}
+        self._groups: dict[str, tuple[float, frozenset[str]]] = {}
+
+    def _fresh(self, stamped_at: float) -> bool:
+        return self.clock() - stamped_at < self.ttl
+
+    async def user(self, user_id: str) -> dict[str, Any] | None:
+        """`users.info` for one member, cached; None when Slack could not say."""
+
+        cached = self._users.get(user_id)
+        if cached and self._fresh(cached[0]):
+            return cached[1]
+        try:
+            response = await self.client.users_info(user=user_id)
+        except SlackApiError as exc:
+            log.warning("users.info %s failed: %s", user_id, exc.response.get("error"))
+            return None
+        except Exception as exc:  # network trouble: degrade, don't fail the listener
+            log.warning("users.info %s failed: %r", user_id, exc)
+            return None
+        user = dict(response.get("user") or {})
+        self._users[user_id] = (self.clock(), user)
+        return user
+
+    async def usergroup_members(self, group_id: str) -> frozenset[str]:
+        cached = self._groups.get(group_id)
+        if cached and self._fresh(cached[0]):
+            return cached[1]
+        try:
+            response = await self.client.usergroups_users_list(usergroup=group_id)
+        except SlackApiError as exc:
+            log.warning("usergroups.users.list %s failed: %s", group_id, exc.response.get("error"))
+            return cached[1] if cached else frozenset()
+        except Exception as exc:
+            log.warning("usergroups.users.list %s failed: %r", group_id, exc)
+            return cached[1] if cached else frozenset()
+        members = frozenset(str(u) for u in response.get("users") or ())
+        self._groups[group_id] = (self.clock(), members)
+        return members
+
+    async def is_moderator(self, user_id: str, user: Mapping[str, Any] | None = None) -> bool:
+        if user_id in self.config.moderator_user_ids:
+            return True
+        if user is not None and is_workspace_admin(user):
+            return True
+        for group in self.config.moderator_usergroup_ids:
+            if user_id in await self.usergroup_members(group):
+                return True
+        return False
+
+    async def actor(self, community: str, user_id: str, fallback_name: str | None = None) -> Actor:
+        user = await self.user(user_id)
+        name = display_name(user or {}, fallback_name or user_id)
+        return Actor(
+            ref=member_ref(community, user_id),
+            display_name=name,
+            is_moderator=await self.is_moderator(user_id, user),
+            is_bot=is_bot_user(user or {}),
+        )
+
+    def forget(self, user_id: str | None = None) -> None:
+        """Drop cached answers (one member, or everything)."""
+
+        if user_id is None:
+            self._users.clear()
+            self._groups.clear()
+        else:
+            self._users.pop(user_id, None)

@@ -1,0 +1,74 @@
+"""Runs the Slack app until cancelled: Socket Mode (local development) or HTTP (production).
+
+Socket Mode needs no public URL: slack_sdk opens a websocket with `SLACK_APP_TOKEN` (via
+`apps.connections.open` on `slack.api_base_url`). HTTP mode serves Bolt's aiohttp endpoint on
+`slack.http_host:http_port` at `slack.http_path`, verifying `SLACK_SIGNING_SECRET` on every
+request, plus a `GET /healthz` for load balancers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from aiohttp import web
+from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
+
+from adapters.slack.app import build_app
+from bot.config import Config, ConfigError, Secrets
+
+log = logging.getLogger(__name__)
+
+HEALTH_PATH = "/healthz"
+
+
+async def _health(_: web.Request) -> web.Response:
+    return web.Response(text="ok")
+
+
+def web_app(bolt: AsyncApp, path: str) -> web.Application:
+    """Bolt's aiohttp application for `path`, plus the health check."""
+
+    application = bolt.web_app(path=path)
+    if path != HEALTH_PATH:
+        application.router.add_get(HEALTH_PATH, _health)
+    return application
+
+
+async def start_http(bolt: AsyncApp, *, host: str, port: int, path: str) -> web.AppRunner:
+    """Serve `bolt` over HTTP; returns the started runner (port 0 picks a free port)."""
+
+    runner = web.AppRunner(web_app(bolt, path), handle_signals=False, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, host, port).start()
+    return runner
+
+
+async def run_slack(app: Any, config: Config, secrets: Secrets) -> None:
+    """`app` is `bot.bootstrap.App`; runs until the task is cancelled."""
+
+    bolt = build_app(app.bot, config, secrets)
+    if config.slack.mode == "socket":
+        if not secrets.slack_app_token:
+            raise ConfigError('SLACK_APP_TOKEN is required with slack.mode = "socket"')
+        handler = AsyncSocketModeHandler(bolt, app_token=secrets.slack_app_token)
+        await handler.connect_async()
+        log.info("Slack: connected in Socket Mode")
+        try:
+            await asyncio.Event().wait()
+        finally:
+            await handler.close_async()
+        return
+    slack = config.slack
+    runner = await start_http(
+        bolt, host=slack.http_host, port=slack.http_port, path=slack.http_path
+    )
+    log.info(
+        "Slack: listening on http://%s:%d%s", slack.http_host, slack.http_port, slack.http_path
+    )
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await runner.cleanup()

@@ -1,0 +1,57 @@
+"""The "Mark as solution" message shortcut: the asker (or a moderator) accepts a reply.
+
+The shortcut's payload names the message (`channel.id` + `message.ts`), which is exactly the
+core's message id; the core decides whether it is an answer and whether this member may
+accept it. Acked first; the trigger id makes the command's event id, so a repeated payload is
+a `DuplicateEvent` and changes nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from adapters.slack import announce
+from adapters.slack.commands import Ack
+from adapters.slack.deps import deps_of
+from adapters.slack.guard import guarded
+from adapters.slack.outbound import Respond
+from adapters.slack.translate import message_id, team_id_of
+from bot import commands as c
+from bot.events import AnswerAccepted
+
+
+async def on_mark_solution(
+    ack: Ack,
+    body: dict[str, Any],
+    shortcut: dict[str, Any],
+    context: dict[str, Any],
+    respond: Respond | None = None,
+) -> None:
+    await ack()
+    deps = deps_of(context)
+    community = deps.community(team_id_of(body))
+    if community is None:
+        return
+    p = deps.present(community)
+    user = str(shortcut["user"]["id"])
+    channel = str((shortcut.get("channel") or {}).get("id") or "")
+    message = shortcut.get("message") or {}
+    ts = str(message.get("ts") or shortcut.get("message_ts") or "")
+    thread_ts = message.get("thread_ts") or ts
+
+    async def reply(text: str) -> None:
+        await deps.out.private(
+            user, text, channel=channel or None, thread_ts=thread_ts, respond=respond
+        )
+
+    async with guarded(p, reply, "slack Mark as solution"):
+        actor = await deps.people.actor(community, user)
+        result = await deps.bot.handle(
+            c.AcceptAnswer(
+                actor,
+                message_id(channel, ts),
+                event_id=f"shortcut:{shortcut.get('trigger_id') or shortcut.get('action_ts')}",
+            )
+        )
+        assert isinstance(result, AnswerAccepted)
+        await announce.solved(deps, p, result, user, respond)

@@ -1,0 +1,182 @@
+"""`/solved`: a modal to pick the question and the helpers, then `MarkSolved` per helper.
+
+A slash command in Slack has no thread context, so instead of guessing the thread the bot asks:
+the member's open questions (most recent preselected, or the one named in the command text)
+and, for the chosen question, checkboxes for everyone who answered. Picking another question
+reloads the helpers (`views.update`). Submission is validated from the payload alone, so the
+ack (with `response_action: errors` when something is missing) is immediate; the core runs
+after it. Event ids derive from the view id, so a repeated submission changes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from typing import Any
+
+from adapters.slack import announce, blocks, ids
+from adapters.slack.commands import Ack, start_command, thread_for
+from adapters.slack.deps import SlackDeps, deps_of
+from adapters.slack.guard import guarded
+from adapters.slack.outbound import Respond
+from adapters.slack.texts import SlackPresenter
+from adapters.slack.translate import (
+    member_ref,
+    parse_question,
+    parse_solved_submission,
+    private_channel,
+    team_id_of,
+)
+from bot import commands as c
+from bot import errors
+from bot.events import AnswerAccepted, QuestionShown, QuestionsListed
+from bot.model import Actor, ThreadRef
+
+log = logging.getLogger(__name__)
+
+
+async def _modal(
+    deps: SlackDeps,
+    p: SlackPresenter,
+    actor: Actor,
+    question_id: int | None,
+    channel: str | None,
+) -> dict[str, Any] | None:
+    """The modal for `question_id` (default: the most recent open question); None when the
+    member has no open question to offer."""
+
+    mine = await deps.bot.handle(c.ListMyQuestions(actor))
+    assert isinstance(mine, QuestionsListed)
+    if question_id is None:
+        if not mine.questions:
+            return None
+        question_id = mine.questions[0].id
+    shown = await deps.bot.handle(c.ShowQuestion(actor, question_id))
+    assert isinstance(shown, QuestionShown)
+    return blocks.solved_modal(
+        p,
+        questions=mine.questions,
+        selected=shown.question,
+        candidates=blocks.helper_candidates(shown),
+        channel=channel,
+    )
+
+
+async def on_solved(
+    ack: Ack, body: dict[str, Any], context: dict[str, Any], respond: Respond | None = None
+) -> None:
+    run = await start_command(ack, body, context, respond)
+    if run is None:
+        return
+    target = parse_question(run.text) if run.text else None
+    if run.text and target is None:
+        await run.usage("slack.usage_question")
+        return
+    async with guarded(run.p, run.reply, f"{run.name} command"):
+        actor = await run.actor()
+        if isinstance(target, ThreadRef):
+            mine = await run.deps.bot.handle(c.ListMyQuestions(actor))
+            assert isinstance(mine, QuestionsListed)
+            match = [q for q in mine.questions if q.thread == target]
+            if not match:
+                raise errors.QuestionNotFound()
+            target = match[0].id
+        view = await _modal(run.deps, run.p, actor, target, run.channel)
+        if view is None:
+            await run.reply(run.p.t("question.list_empty"))
+            return
+        if not await run.deps.out.open_view(str(body.get("trigger_id", "")), view):
+            await run.reply(run.p.t("error.generic"))
+
+
+async def on_question_picked(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], context: dict[str, Any]
+) -> None:
+    """Another question was picked in the modal: reload its helpers."""
+
+    await ack()
+    deps = deps_of(context)
+    community = deps.community(team_id_of(body))
+    if community is None:
+        return
+    p = deps.present(community)
+    user = str(body["user"]["id"])
+    view = body.get("view") or {}
+    channel = private_channel(view)
+
+    async def reply(text: str) -> None:
+        await deps.out.private(user, text, channel=channel)
+
+    async with guarded(p, reply, "slack /solved question picker"):
+        question_id = int((action.get("selected_option") or {}).get("value"))
+        actor = await deps.people.actor(community, user)
+        new_view = await _modal(deps, p, actor, question_id, channel)
+        if new_view is not None:
+            await deps.out.update_view(str(view.get("id")), new_view, view.get("hash"))
+
+
+async def on_submit(
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], context: dict[str, Any]
+) -> None:
+    deps = deps_of(context)
+    community = deps.community(team_id_of(body))
+    if community is None:
+        await ack()
+        return
+    p = deps.present(community)
+    form = parse_solved_submission(view)
+    if form.question_id is None:
+        await ack(
+            response_action="errors",
+            errors={ids.SOLVED_QUESTION_BLOCK: p.t("slack.modal_pick_question")},
+        )
+        return
+    if form.helpers_offered and not form.helpers:
+        await ack(
+            response_action="errors",
+            errors={ids.helpers_block(form.question_id): p.t("slack.modal_pick_helper")},
+        )
+        return
+    await ack()
+    user = str(body["user"]["id"])
+    view_id = str(view.get("id", ""))
+
+    async def reply(text: str) -> None:
+        await deps.out.private(user, text, channel=form.channel)
+
+    async with guarded(p, reply, "slack /solved submission"):
+        actor = await deps.people.actor(community, user)
+        thread = await thread_for(deps, actor, form.question_id)
+        if not form.helpers:
+            result = await deps.bot.handle(
+                c.MarkSolved(actor, thread, None, event_id=f"view:{view_id}")
+            )
+            await announce.solved(deps, p, result, user)  # type: ignore[arg-type]
+            return
+        accepted: AnswerAccepted | None = None
+        for helper in form.helpers:
+            # One helper's refusal (already credited, didn't answer) must not lose the others.
+            async with guarded(p, reply, "slack /solved helper"):
+                result = await deps.bot.handle(
+                    c.MarkSolved(
+                        actor,
+                        thread,
+                        member_ref(community, helper),
+                        event_id=f"view:{view_id}:{helper}",
+                    )
+                )
+                assert isinstance(result, AnswerAccepted)
+                accepted = result if accepted is None else _merge(accepted, result)
+        if accepted is not None:
+            await announce.solved(deps, p, accepted, user)
+
+
+def _merge(first: AnswerAccepted, then: AnswerAccepted) -> AnswerAccepted:
+    """Several helpers credited in one submission are announced as one solution."""
+
+    return replace(
+        then,
+        acceptances=first.acceptances + then.acceptances,
+        points=first.points + then.points,
+        newly_solved=first.newly_solved or then.newly_solved,
+    )

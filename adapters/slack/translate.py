@@ -1,0 +1,256 @@
+"""Slack payloads -> the plain values the core understands.
+
+Pure functions over the JSON Slack sends (Events API events, slash command fields, view
+state), so they are tested on recorded payloads without a server. Platform ids become core ids
+here and nowhere else: a Slack `ts` is only unique inside its channel, so messages are
+`"<channel>:<ts>"` and a question thread is `ThreadRef("slack", "<channel>:<thread_ts>")`.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from adapters.slack import ids
+from bot.model import MemberRef, Period, ThreadRef
+
+PLATFORM = "slack"
+
+# Message subtypes that still carry a member's own words. Everything else (joins, edits,
+# deletions, channel topic changes, bot posts) is not a question or an answer.
+_QUESTION_SUBTYPES: frozenset[str | None] = frozenset({None, "file_share"})
+_REPLY_SUBTYPES: frozenset[str | None] = frozenset({None, "file_share", "thread_broadcast"})
+
+_MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
+_BARE_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+_PERMALINK = re.compile(
+    r"https?://[^/\s>]+/archives/([CGD][A-Z0-9]+)/p(\d{10})(\d{6})(?:\?([^\s>|]*))?"
+)
+_QUESTION_NUMBER = re.compile(r"^#?(\d{1,12})$")
+_ANGLE = re.compile(r"<([^<>]*)>")
+
+
+def message_id(channel: str, ts: str) -> str:
+    return f"{channel}:{ts}"
+
+
+def thread_ref(channel: str, thread_ts: str) -> ThreadRef:
+    return ThreadRef(PLATFORM, message_id(channel, thread_ts))
+
+
+def split_message_id(value: str | None) -> tuple[str, str] | None:
+    """`"C1:1700.0001"` -> `("C1", "1700.0001")`; None for anything else (e.g. other platforms)."""
+
+    if not value or ":" not in value:
+        return None
+    channel, _, ts = value.partition(":")
+    return (channel, ts) if channel and ts else None
+
+
+def member_ref(community: str, user_id: str) -> MemberRef:
+    return MemberRef(PLATFORM, community, user_id)
+
+
+def team_id_of(body: Mapping[str, Any]) -> str | None:
+    """The workspace a request came from (events and commands: `team_id`; interactions:
+    `team.id`)."""
+
+    team = body.get("team_id")
+    if isinstance(team, str) and team:
+        return team
+    team_obj = body.get("team")
+    if isinstance(team_obj, Mapping) and team_obj.get("id"):
+        return str(team_obj["id"])
+    user = body.get("user")
+    if isinstance(user, Mapping) and user.get("team_id"):
+        return str(user["team_id"])
+    return None
+
+
+# -- messages ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class NewQuestion:
+    """A top-level message in a help channel."""
+
+    channel: str
+    ts: str
+    user: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ThreadReply:
+    """A message inside a thread (maybe a question thread; the core decides)."""
+
+    channel: str
+    thread_ts: str
+    ts: str
+    user: str
+    text: str
+
+
+def classify_message(
+    event: Mapping[str, Any], help_channel_ids: Collection[str]
+) -> NewQuestion | ThreadReply | None:
+    """What a `message` event means to the bot, or None when it means nothing.
+
+    With help channels configured only they are watched; with none configured thread replies
+    anywhere are offered to the core (questions then come from `/ask`).
+    """
+
+    subtype = event.get("subtype")
+    if event.get("bot_id") or subtype == "bot_message":
+        return None
+    user, channel, ts = event.get("user"), event.get("channel"), event.get("ts")
+    if not (isinstance(user, str) and isinstance(channel, str) and isinstance(ts, str)):
+        return None
+    if event.get("channel_type") in ("im", "mpim"):
+        return None
+    if help_channel_ids and channel not in help_channel_ids:
+        return None
+    text = str(event.get("text") or "")
+    thread_ts = event.get("thread_ts")
+    if isinstance(thread_ts, str) and thread_ts and thread_ts != ts:
+        if subtype not in _REPLY_SUBTYPES:
+            return None
+        return ThreadReply(channel, thread_ts, ts, user, text)
+    if subtype not in _QUESTION_SUBTYPES or not help_channel_ids:
+        return None
+    return NewQuestion(channel, ts, user, text)
+
+
+def plain_text(text: str) -> str:
+    """Slack's message markup -> readable plain text for the core (titles, excerpts, search).
+
+    `<@U1|ada>` -> `@ada`, `<#C1|help>` -> `#help`, `<https://x|docs>` -> `docs`,
+    `<!here>` -> `@here`, and the three escaped entities back to characters.
+    """
+
+    def one(match: re.Match[str]) -> str:
+        inner = match.group(1)
+        target, _, label = inner.partition("|")
+        if target.startswith("@"):
+            return f"@{label}" if label else target
+        if target.startswith("#"):
+            return f"#{label}" if label else target
+        if target.startswith("!"):
+            if label:
+                return label
+            return "@" + target[1:].split("^")[0]
+        return label or target
+
+    return html.unescape(_ANGLE.sub(one, text)).strip()
+
+
+# -- command arguments -------------------------------------------------------------------------
+
+
+def split_subcommand(text: str) -> tuple[str, str]:
+    """`"search how to x"` -> `("search", "how to x")`; the sub-command is lower-cased."""
+
+    head, _, rest = text.strip().partition(" ")
+    return head.lower(), rest.strip()
+
+
+def parse_user(text: str) -> str | None:
+    """A user id from a mention (`<@U123|ada>`, `<@U123>`) or a bare id; None otherwise.
+
+    A plain `@ada` cannot be resolved without listing every member; the manifest turns on
+    `should_escape` so Slack sends mentions as `<@U123|ada>`.
+    """
+
+    text = text.strip()
+    found = _MENTION.match(text)
+    if found:
+        return found.group(1)
+    if _BARE_USER_ID.match(text):
+        return text
+    return None
+
+
+def parse_question(text: str) -> int | ThreadRef | None:
+    """A question number (`12`, `#12`) or a message link (permalink) to its thread."""
+
+    text = text.strip().strip("<>").split("|")[0]
+    number = _QUESTION_NUMBER.match(text)
+    if number:
+        return int(number.group(1))
+    link = _PERMALINK.search(text)
+    if link:
+        channel, seconds, micros, query = link.groups()
+        root = f"{seconds}.{micros}"
+        for part in (query or "").split("&"):
+            key, _, value = part.partition("=")
+            if key == "thread_ts" and value:
+                root = value
+        return thread_ref(channel, root)
+    return None
+
+
+def parse_period(text: str) -> Period | None:
+    """`week|month|all` (empty means all time); None when it is none of those."""
+
+    value = text.strip().lower()
+    if not value:
+        return Period.ALL
+    try:
+        return Period(value)
+    except ValueError:
+        return None
+
+
+# -- the /solved modal -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SolvedSubmission:
+    question_id: int | None
+    helpers: tuple[str, ...]  # Slack user ids ticked in the modal
+    helpers_offered: bool  # the modal listed helpers for the chosen question
+    channel: str | None  # where /solved was run, for the private confirmation
+
+
+def parse_solved_submission(view: Mapping[str, Any]) -> SolvedSubmission:
+    values: Mapping[str, Any] = (view.get("state") or {}).get("values") or {}
+    question_id: int | None = None
+    chosen = (values.get(ids.SOLVED_QUESTION_BLOCK) or {}).get(ids.SOLVED_QUESTION_ACTION) or {}
+    option = chosen.get("selected_option") or {}
+    try:
+        question_id = int(option.get("value"))
+    except (TypeError, ValueError):
+        question_id = None
+    helpers: tuple[str, ...] = ()
+    offered = False
+    if question_id is not None:
+        block = ids.helpers_block(question_id)
+        offered = any(b.get("block_id") == block for b in view.get("blocks") or ())
+        state = (values.get(block) or {}).get(ids.SOLVED_HELPERS_ACTION) or {}
+        helpers = tuple(
+            str(o["value"]) for o in state.get("selected_options") or () if o.get("value")
+        )
+    return SolvedSubmission(question_id, helpers, offered, private_channel(view))
+
+
+def private_channel(view: Mapping[str, Any]) -> str | None:
+    try:
+        meta = json.loads(view.get("private_metadata") or "{}")
+    except ValueError:
+        return None
+    channel = meta.get("channel") if isinstance(meta, dict) else None
+    return channel if isinstance(channel, str) and channel else None
+
+
+def suggestion_button_value(value: str) -> tuple[int, str] | None:
+    """`"12|q7"` (question 12, suggestion q7) from a "This solved it" button."""
+
+    question, _, suggestion = value.partition("|")
+    try:
+        return int(question), suggestion
+    except ValueError:
+        return None

@@ -1,0 +1,235 @@
+"""End-to-end harness: the real slack-bolt app over signed HTTP, a fake Slack Web API, and the
+real core on a SQLite file.
+
+`Slack` (the `slack` fixture) sends what Slack would send (signed events, slash commands,
+interactions) to the app's HTTP endpoint and exposes the fake's record of what the bot did,
+plus the database, so a test can assert "what members would see" and "what the core stored".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest_asyncio
+from aiohttp import web
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.app import build_app
+from adapters.slack.runner import start_http
+from bot.bootstrap import App, bootstrap
+from bot.clock import FakeClock
+from bot.config import Secrets, parse_config
+from tests.fakes import slack_payloads as sp
+from tests.fakes.slack_server import FakeSlack, fake_slack  # noqa: F401
+
+HELP = "C0HELP"
+PATH = "/slack/events"
+ASKER = "U0ASKER"
+ADMIN = "U0ADMIN"
+HELPER = "U0HELPER"
+HELPER2 = "U0HELPER2"
+OTHER = "U0OTHER"
+MOD = "U0MOD"
+GROUPIE = "U0GROUPIE"
+MOD_GROUP = "S0MODS"
+
+
+class Ticker:
+    """A monotonic clock for the moderator cache that tests move by hand."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@dataclass
+class Slack:
+    fake: FakeSlack
+    core: App
+    bolt: AsyncApp
+    url: str
+    db_path: Path
+    ticker: Ticker
+    runner: web.AppRunner
+    secret: str
+    _seen: set[int] = field(default_factory=set)
+
+    # -- sending -------------------------------------------------------------------------------
+    async def send(self, request: sp.SignedRequest) -> sp.Delivery:
+        delivery = await sp.deliver(self.url, request)
+        await self.settle()
+        return delivery
+
+    async def event(
+        self, event: dict[str, Any], *, event_id: str | None = None, **sign: Any
+    ) -> sp.Delivery:
+        body = sp.event_callback(event, event_id=event_id or sp.make_event_id())
+        return await self.send(sp.signed_event(body, secret=self.secret, **sign))
+
+    async def command(
+        self, command: str, text: str = "", *, user: str = ASKER, channel: str = HELP, **extra: Any
+    ) -> sp.Delivery:
+        fields = sp.slash_command(
+            command=command,
+            text=text,
+            user_id=user,
+            channel_id=channel,
+            response_url=self.fake.new_response_url(channel=channel),
+            **extra,
+        )
+        return await self.send(sp.signed_command(fields, secret=self.secret))
+
+    async def interaction(self, payload: dict[str, Any], **sign: Any) -> sp.Delivery:
+        return await self.send(sp.signed_interaction(payload, secret=self.secret, **sign))
+
+    async def settle(self) -> None:
+        """Wait for Bolt's after-ack listener tasks (and what they started) to finish."""
+
+        for _ in range(500):
+            pending = [
+                t
+                for t in asyncio.all_tasks()
+                if not t.done()
+                and getattr(t.get_coro(), "__name__", "") == "run_ack_function_asynchronously"
+            ]
+            if not pending:
+                return
+            await asyncio.wait(pending, timeout=5)
+        raise AssertionError("listeners never settled")
+
+    # -- stories -------------------------------------------------------------------------------
+    async def ask(self, text: str = "How do I reset my password?", user: str = ASKER) -> str:
+        """A top-level message in the help channel; returns its ts."""
+
+        msg = self.fake.add_message(HELP, text, user=user)
+        await self.event(sp.message_event(channel=HELP, user=user, text=text, ts=msg["ts"]))
+        return str(msg["ts"])
+
+    async def answer(
+        self, root_ts: str, user: str = HELPER, text: str = "Try the reset link."
+    ) -> str:
+        msg = self.fake.add_message(HELP, text, user=user, thread_ts=root_ts)
+        await self.event(
+            sp.message_event(
+                channel=HELP, user=user, text=text, ts=msg["ts"], thread_ts=root_ts,
+                parent_user_id=ASKER,
+            )
+        )  # fmt: skip
+        return str(msg["ts"])
+
+    async def mark_solution(self, root_ts: str, reply_ts: str, user: str = ASKER) -> sp.Delivery:
+        message = sp.shortcut_message(
+            user=HELPER, text="Try the reset link.", ts=reply_ts, thread_ts=root_ts
+        )
+        payload = sp.message_shortcut(
+            callback_id="mark_solution",
+            user_id=user,
+            channel_id=HELP,
+            channel_name="help",
+            message=message,
+            response_url=self.fake.new_response_url(channel=HELP),
+        )
+        return await self.interaction(payload)
+
+    # -- inspecting ----------------------------------------------------------------------------
+    def rows(self, sql: str, *args: Any) -> list[tuple[Any, ...]]:
+        with sqlite3.connect(self.db_path) as conn:
+            return list(conn.execute(sql, args))
+
+    def count(self, table: str) -> int:
+        return int(self.rows(f"SELECT count(*) FROM {table}")[0][0])
+
+    def question_status(self, question_id: int = 1) -> str:
+        return str(self.rows("SELECT status FROM questions WHERE id = ?", question_id)[0][0])
+
+    def points(self, user: str) -> int:
+        found = self.rows(
+            "SELECT coalesce(sum(l.delta), 0) FROM ledger l JOIN members m ON m.id = l.member_id "
+            "WHERE m.platform_user_id = ?",
+            user,
+        )
+        return int(found[0][0])
+
+    def thread_posts(self, root_ts: str) -> list[dict[str, Any]]:
+        return [
+            m
+            for m in self.fake.messages_in(HELP)
+            if m.get("thread_ts") == root_ts and m["ts"] != root_ts and m.get("bot_id")
+        ]
+
+    def ephemeral_to(self, user: str) -> list[str]:
+        return [str(e.get("text", "")) for e in self.fake.ephemeral if e.get("user") == user]
+
+    def responses(self) -> list[str]:
+        return [str(c.body.get("text", "")) for c in self.fake.response_url_calls]
+
+    def root_reactions(self, ts: str) -> list[str]:
+        msg = self.fake.find_message(HELP, ts) or {}
+        return [r["name"] for r in msg.get("reactions", [])]
+
+
+def seed(fake: FakeSlack) -> None:
+    fake.add_channel(HELP, "help")
+    fake.add_user(HELPER, name="helper", real_name="Hal Helper")
+    fake.add_user(HELPER2, name="helper2", real_name="Hana Helper")
+    fake.add_user(OTHER, name="other", real_name="Otto Other")
+    fake.add_user(MOD, name="mod", real_name="Mo Derator")
+    fake.add_user(GROUPIE, name="groupie", real_name="Greta Group")
+    fake.add_usergroup(MOD_GROUP, "mods", [GROUPIE])
+
+
+async def make_slack(
+    fake: FakeSlack, tmp_path: Path, *, slack: dict[str, Any] | None = None
+) -> tuple[Slack, AsyncWebClient]:
+    seed(fake)
+    config = parse_config(
+        {
+            "database": {"url": f"sqlite+aiosqlite:///{tmp_path}/t.db"},
+            "communities": {"main": {"slack_team_id": fake.team_id}},
+            "console": {"community": "main"},
+            "slack": {
+                "enabled": True,
+                "mode": "http",
+                "help_channel_ids": [HELP],
+                "moderator_user_ids": [MOD],
+                "moderator_usergroup_ids": [MOD_GROUP],
+                **(slack or {}),
+            },
+        }
+    )
+    core = await bootstrap(config, clock=FakeClock())
+    secrets = Secrets(slack_bot_token=fake.bot_token, slack_signing_secret=fake.signing_secret)
+    client = AsyncWebClient(token=fake.bot_token, base_url=fake.api_url)
+    ticker = Ticker()
+    bolt = build_app(core.bot, config, secrets, client=client, clock=ticker)
+    runner = await start_http(bolt, host="127.0.0.1", port=0, path=PATH)
+    port = runner.addresses[0][1]
+    harness = Slack(
+        fake=fake,
+        core=core,
+        bolt=bolt,
+        url=f"http://127.0.0.1:{port}{PATH}",
+        db_path=tmp_path / "t.db",
+        ticker=ticker,
+        runner=runner,
+        secret=fake.signing_secret,
+    )
+    return harness, client
+
+
+@pytest_asyncio.fixture
+async def slack(fake_slack: FakeSlack, tmp_path: Path) -> AsyncIterator[Slack]:  # noqa: F811
+    harness, _ = await make_slack(fake_slack, tmp_path)
+    try:
+        yield harness
+    finally:
+        await harness.runner.cleanup()
+        await harness.core.close()

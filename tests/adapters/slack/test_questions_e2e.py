@@ -1,0 +1,89 @@
+"""Help-channel stories end to end: ask, answer, accept (shortcut, reaction), over signed HTTP."""
+
+from __future__ import annotations
+
+from tests.adapters.slack.conftest import ASKER, HELP, HELPER, OTHER, Slack
+from tests.fakes import slack_payloads as sp
+
+
+async def test_question_gets_a_threaded_reply_with_how_to_mark(slack: Slack) -> None:
+    root = await slack.ask("How do I reset my password?")
+
+    assert slack.count("questions") == 1
+    posts = slack.thread_posts(root)
+    assert len(posts) == 1
+    assert "Question #1 opened: How do I reset my password?" in posts[0]["text"]
+    assert "Mark as solution" in posts[0]["text"]
+    assert "/solved" in posts[0]["text"]
+    assert posts[0]["blocks"][0]["type"] == "section"
+
+
+async def test_answer_then_accept_with_the_shortcut(slack: Slack) -> None:
+    root = await slack.ask()
+    reply = await slack.answer(root)
+    assert slack.count("messages") == 1
+
+    delivery = await slack.mark_solution(root, reply)
+
+    assert delivery.status == 200
+    assert slack.question_status() == "solved"
+    assert slack.points(HELPER) == 15
+    assert slack.points(ASKER) == 2
+    public = [m["text"] for m in slack.thread_posts(root)]
+    assert any("#1 solved" in t and f"<@{HELPER}>" in t for t in public)
+    assert any("Marked" in t for t in slack.ephemeral_to(ASKER))
+    assert slack.root_reactions(root) == ["white_check_mark"]
+
+
+async def test_non_asker_cannot_accept_with_the_shortcut(slack: Slack) -> None:
+    root = await slack.ask()
+    reply = await slack.answer(root)
+    slack.fake.clear_calls()
+
+    await slack.mark_solution(root, reply, user=OTHER)
+
+    assert slack.question_status() == "open"
+    assert slack.count("ledger") == 0
+    assert slack.fake.calls_to("chat.postMessage") == []
+    assert slack.fake.calls_to("reactions.add") == []
+    assert any("Only the person who asked" in t for t in slack.ephemeral_to(OTHER))
+
+
+async def test_check_reaction_by_the_asker_accepts(slack: Slack) -> None:
+    root = await slack.ask()
+    reply = await slack.answer(root)
+
+    await slack.event(
+        sp.reaction_added_event(
+            user=ASKER,
+            reaction="white_check_mark",
+            channel=HELP,
+            message_ts=reply,
+            item_user=HELPER,
+        )
+    )
+
+    assert slack.question_status() == "solved"
+    assert slack.points(HELPER) == 15
+    assert slack.root_reactions(root) == ["white_check_mark"]
+
+
+async def test_check_reaction_by_someone_else_is_silent(slack: Slack) -> None:
+    root = await slack.ask()
+    reply = await slack.answer(root)
+    slack.fake.clear_calls()
+
+    await slack.event(
+        sp.reaction_added_event(
+            user=OTHER,
+            reaction="white_check_mark",
+            channel=HELP,
+            message_ts=reply,
+            item_user=HELPER,
+        )
+    )
+
+    assert slack.question_status() == "open"
+    assert slack.count("ledger") == 0
+    posting = {"chat.postMessage", "chat.postEphemeral", "reactions.add"}
+    assert [c.method for c in slack.fake.calls if c.method in posting] == []
