@@ -1,0 +1,276 @@
+"""Slash commands, the /solved modal, suggestion buttons and App Home, over signed HTTP."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from adapters.slack import ids
+from tests.adapters.slack.conftest import (
+    ADMIN,
+    ASKER,
+    GROUPIE,
+    HELP,
+    HELPER,
+    HELPER2,
+    MOD,
+    OTHER,
+    Slack,
+)
+from tests.fakes import slack_payloads as sp
+
+
+def opened_view(slack: Slack) -> dict[str, Any]:
+    call = slack.fake.last_call("views.open")
+    assert call.ok, call.response
+    return slack.fake.views[call.response["view"]["id"]]
+
+
+def submission(
+    slack: Slack, view: dict[str, Any], question: int, helpers: list[str], user: str = ASKER
+) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        ids.SOLVED_QUESTION_BLOCK: {
+            ids.SOLVED_QUESTION_ACTION: sp.static_select_value(str(question), f"#{question}")
+        }
+    }
+    if helpers:
+        values[ids.helpers_block(question)] = {
+            ids.SOLVED_HELPERS_ACTION: {
+                "type": "checkboxes",
+                "selected_options": [
+                    {"text": {"type": "plain_text", "text": h}, "value": h} for h in helpers
+                ],
+            }
+        }
+    return sp.view_submission(user_id=user, view=view, values=values)
+
+
+async def test_solved_opens_a_modal_preselecting_the_latest_question(slack: Slack) -> None:
+    await slack.ask("First question here")
+    root = await slack.ask("Second question here")
+    await slack.answer(root, HELPER)
+    await slack.answer(root, HELPER2, "Or ask IT.")
+
+    delivery = await slack.command("/solved")
+
+    assert delivery.status == 200 and delivery.text == ""
+    view = opened_view(slack)
+    assert view["callback_id"] == ids.SOLVED_MODAL
+    select = view["blocks"][0]["element"]
+    assert select["initial_option"]["value"] == "2"
+    assert [o["value"] for o in select["options"]] == ["2", "1"]
+    helpers = view["blocks"][1]
+    assert helpers["block_id"] == ids.helpers_block(2)
+    assert [o["value"] for o in helpers["element"]["options"]] == [HELPER, HELPER2]
+
+
+async def test_solved_modal_submit_credits_each_chosen_helper(slack: Slack) -> None:
+    root = await slack.ask()
+    await slack.answer(root, HELPER)
+    await slack.answer(root, HELPER2, "Or ask IT.")
+    await slack.command("/solved", channel="C0GENERAL")
+    view = opened_view(slack)
+
+    delivery = await slack.interaction(submission(slack, view, 1, [HELPER, HELPER2]))
+
+    assert delivery.status == 200
+    assert slack.question_status() == "solved"
+    assert slack.points(HELPER) == 15 and slack.points(HELPER2) == 15
+    public = [m["text"] for m in slack.thread_posts(root) if "#1 solved" in m["text"]]
+    assert len(public) == 1 and HELPER in public[0] and HELPER2 in public[0]
+    assert slack.root_reactions(root) == ["white_check_mark"]
+    # The same submission again (a double click) changes nothing.
+    await slack.interaction(submission(slack, view, 1, [HELPER, HELPER2]))
+    assert slack.count("ledger") == 3
+
+
+async def test_solved_modal_without_a_helper_ticked_is_refused_in_the_modal(slack: Slack) -> None:
+    root = await slack.ask()
+    await slack.answer(root, HELPER)
+    await slack.command("/solved")
+    view = opened_view(slack)
+
+    delivery = await slack.interaction(submission(slack, view, 1, []))
+
+    assert delivery.json()["response_action"] == "errors"
+    assert ids.helpers_block(1) in delivery.json()["errors"]
+    assert slack.question_status() == "open"
+
+
+async def test_solved_without_open_questions_says_so(slack: Slack) -> None:
+    await slack.command("/solved")
+
+    assert slack.fake.calls_to("views.open") == []
+    assert slack.responses() == ["You have no open questions."]
+
+
+async def test_picking_another_question_reloads_helpers(slack: Slack) -> None:
+    first = await slack.ask("First question here")
+    await slack.answer(first, HELPER)
+    await slack.ask("Second question here")
+    await slack.command("/solved")
+    view = opened_view(slack)
+    picked = sp.static_select_value("1", "#1")
+    action = {**picked, "action_id": ids.SOLVED_QUESTION_ACTION, "block_id": "solved_question"}
+    action["action_ts"] = "1700000000.000100"
+
+    await slack.interaction(sp.block_actions(user_id=ASKER, actions=[action], view=view))
+
+    updated = slack.fake.last_call("views.update")
+    assert updated.ok
+    new_blocks = slack.fake.views[view["id"]]["blocks"]
+    assert new_blocks[1]["block_id"] == ids.helpers_block(1)
+
+
+async def test_unsolve_reopens_and_reverses_points(slack: Slack) -> None:
+    root = await slack.ask()
+    reply = await slack.answer(root)
+    await slack.mark_solution(root, reply)
+    assert slack.points(HELPER) == 15
+
+    await slack.command("/unsolve", "#1")
+
+    assert slack.question_status() == "open"
+    assert slack.points(HELPER) == 0 and slack.points(ASKER) == 0
+    assert slack.root_reactions(root) == []
+    assert any("open again" in m["text"] for m in slack.thread_posts(root))
+
+
+async def test_unsolve_needs_a_question(slack: Slack) -> None:
+    await slack.command("/unsolve")
+
+    assert slack.responses() == ["Usage: /unsolve <question number or message link>"]
+
+
+async def test_rep_for_self_and_a_mentioned_member(slack: Slack) -> None:
+    root = await slack.ask()
+    reply = await slack.answer(root)
+    await slack.mark_solution(root, reply)
+
+    await slack.command("/rep", f"<@{HELPER}|helper>", user=OTHER)
+    await slack.command("/rep", user=ASKER)
+
+    first, second = slack.responses()
+    assert f"<@{HELPER}>: 15 points, rank 1" in first
+    assert f"<@{ASKER}>: 2 points" in second
+
+
+async def test_rep_for_an_unknown_member(slack: Slack) -> None:
+    await slack.command("/rep", "<@U0NOBODY|nobody>")
+
+    assert slack.responses() == ["I don't know a member called <@U0NOBODY>."]
+
+
+async def test_leaderboard_periods(slack: Slack) -> None:
+    root = await slack.ask()
+    reply = await slack.answer(root)
+    await slack.mark_solution(root, reply)
+
+    await slack.command("/leaderboard", "week")
+    await slack.command("/leaderboard", "decade")
+
+    week, bad = slack.responses()
+    assert "Top helpers this week" in week and f"1. <@{HELPER}>: 15" in week
+    assert bad == "Usage: /leaderboard [week|month|all]"
+    blocks = slack.fake.response_url_calls[0].body["blocks"]
+    assert blocks[0]["type"] == "header"
+
+
+async def test_mod_is_refused_to_members(slack: Slack) -> None:
+    await slack.command("/mod", "help", user=OTHER)
+
+    assert slack.responses() == ["Only moderators can do that."]
+
+
+async def test_mod_help_for_configured_group_and_admin_moderators(slack: Slack) -> None:
+    for user in (MOD, GROUPIE, ADMIN):
+        await slack.command("/mod", "help", user=user)
+
+    assert all("Moderator commands" in r for r in slack.responses())
+    assert len(slack.responses()) == 3
+
+
+async def test_mod_close_by_a_moderator(slack: Slack) -> None:
+    root = await slack.ask()
+
+    await slack.command("/mod", "close #1 duplicate of #0", user=MOD)
+
+    assert slack.question_status() == "closed"
+    assert any("closed by a moderator" in m["text"] for m in slack.thread_posts(root))
+
+
+async def test_ask_posts_the_question_in_the_help_channel(slack: Slack) -> None:
+    await slack.command("/ask", "Where is the VPN guide?", channel="C0GENERAL")
+
+    roots = [m for m in slack.fake.messages_in(HELP) if m.get("thread_ts", m["ts"]) == m["ts"]]
+    assert len(roots) == 1 and "Where is the VPN guide?" in roots[0]["text"]
+    assert slack.count("questions") == 1
+    assert slack.thread_posts(roots[0]["ts"])
+    assert "Your question #1 is posted" in slack.responses()[0]
+
+
+async def test_kb_search_uses_core_suggestions(slack: Slack) -> None:
+    root = await slack.ask("How do I reset my password?")
+    reply = await slack.answer(root)
+    await slack.mark_solution(root, reply)
+
+    await slack.command("/kb", "search reset password", user=OTHER)
+    await slack.command("/kb", "show 1", user=OTHER)
+
+    found, shown = slack.responses()
+    assert "How do I reset my password?" in found
+    assert "#1 How do I reset my password? (solved, 1 answers)" in shown
+
+
+async def test_suggestion_buttons(slack: Slack) -> None:
+    first = await slack.ask("How do I reset my password?")
+    reply = await slack.answer(first)
+    await slack.mark_solution(first, reply)
+    second = await slack.ask("Reset my password please")
+    post = slack.thread_posts(second)[0]
+    buttons = [b["accessory"] for b in post["blocks"] if b.get("accessory")]
+    assert buttons and buttons[0]["action_id"] == ids.SUGGESTION_SOLVED
+    clicked = sp.button(ids.SUGGESTION_SOLVED, buttons[0]["value"])
+    payload = sp.block_actions(
+        user_id=ASKER,
+        actions=[clicked],
+        channel_id=HELP,
+        message=post,
+        response_url=slack.fake.new_response_url(channel=HELP),
+    )
+
+    await slack.interaction(payload)
+
+    assert slack.question_status(2) == "solved"
+    assert slack.points(ASKER) == 2  # only from accepting on question 1
+
+
+async def test_app_home_is_published(slack: Slack) -> None:
+    root = await slack.ask()
+    await slack.answer(root)
+
+    await slack.event(sp.app_home_opened_event(user=ASKER))
+
+    home = slack.fake.views[slack.fake.home_views[ASKER]]
+    assert home["type"] == "home"
+    text = str(home["blocks"])
+    assert "Your reputation" in text and "Top helpers" in text
+    assert "#1 How do I reset my password?" in text
+    assert any(b.get("block_id") == ids.HOME_KB_BLOCK for b in home["blocks"])
+
+
+async def test_app_home_search(slack: Slack) -> None:
+    await slack.event(sp.app_home_opened_event(user=OTHER))
+    home = slack.fake.views[slack.fake.home_views[OTHER]]
+    typed = {
+        "type": "plain_text_input",
+        "action_id": ids.HOME_KB_SEARCH,
+        "block_id": ids.HOME_KB_BLOCK,
+        "value": "vpn",
+        "action_ts": "1700000000.000200",
+    }
+
+    await slack.interaction(sp.block_actions(user_id=OTHER, actions=[typed], view=home))
+
+    assert len(slack.fake.calls_to("views.publish")) == 2
+    assert "Nothing found for “vpn”" in str(slack.fake.views[home["id"]]["blocks"])
