@@ -1,0 +1,207 @@
+"""Search speed and memory at knowledge-base scale, beside a plain bm25s index.
+
+Why: the bot searches on every new question from the event loop, so a query must stay
+in the low milliseconds at 100k articles, an add must not stall the loop, and the index
+must fit a small VM. The corpus is synthetic but made of real questions: the shared
+English, Persian and Arabic questions are mixed and shuffled until there are ``--n``.
+
+    python bench/search_speed.py [--data ../shared/data] [--n 100000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import multiprocessing
+import os
+import random
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import bm25s
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.search_quality import load_arabic, load_persian, load_semeval  # noqa: E402
+from knowledge.engine import Document, SearchEngine  # noqa: E402
+from knowledge.normalize import normalize  # noqa: E402
+
+
+def rss_mb() -> float:
+    """Current resident set size of this process."""
+    with open("/proc/self/statm") as fh:
+        pages = int(fh.read().split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def seed_questions(data: Path) -> list[tuple[str, str]]:
+    """(title, body) pairs from the shared data, one language at a time."""
+    out: list[tuple[str, str]] = []
+    en = load_semeval(data)
+    out.extend(en.docs.values())
+    out.extend((q.subject, q.body) for q in en.queries)
+    for task in (load_persian(data), load_arabic(data)):
+        out.extend((q, "") for q in task.pool)
+    return out
+
+
+def synthesize(seeds: list[tuple[str, str]], n: int, rng: random.Random) -> list[Document]:
+    """``n`` articles: real questions, then variants with shuffled and borrowed words."""
+    docs = [Document(id=f"a{i}", title=t, body=b) for i, (t, b) in enumerate(seeds[:n])]
+    while len(docs) < n:
+        title, body = rng.choice(seeds)
+        other_title, other_body = rng.choice(seeds)
+        words = title.split()
+        borrowed = other_title.split()
+        rng.shuffle(words)
+        words = words[: max(3, len(words) - rng.randint(0, 3))]
+        words += rng.sample(borrowed, min(len(borrowed), rng.randint(0, 4)))
+        body_words = (body or other_body).split()
+        rng.shuffle(body_words)
+        docs.append(
+            Document(
+                id=f"a{len(docs)}",
+                title=" ".join(words),
+                body=" ".join(body_words[:60]),
+                kind=rng.choice(("article", "question")),
+            )
+        )
+    return docs
+
+
+def typo(text: str, rng: random.Random) -> str:
+    if len(text) < 4:
+        return text
+    i = rng.randrange(len(text) - 1)
+    return text[:i] + text[i + 1] + text[i] + text[i + 2 :]
+
+
+def percentiles(samples: list[float]) -> tuple[float, float, float]:
+    arr = np.asarray(samples) * 1000
+    return float(np.percentile(arr, 50)), float(np.percentile(arr, 99)), float(arr.mean())
+
+
+# Filled in by main() before forking, so each measurement's child process inherits
+# the corpus without pickling it and starts from the same memory baseline.
+_DOCS: list[Document] = []
+_QUERIES: list[str] = []
+_EXTRA: list[Document] = []
+
+
+def measure_engine() -> dict[str, float]:
+    gc.collect()
+    base = rss_mb()
+    engine = SearchEngine(background_compaction=False)
+    started = time.perf_counter()
+    engine.build(_DOCS)
+    out = {"build": time.perf_counter() - started}
+    gc.collect()
+    out["rss"] = rss_mb() - base
+    out["total_rss"] = rss_mb()
+
+    for q in _QUERIES[:20]:  # warm caches
+        engine.search(q)
+    lat = []
+    for q in _QUERIES:
+        t0 = time.perf_counter()
+        engine.search(q, limit=5)
+        lat.append(time.perf_counter() - t0)
+    out["p50"], out["p99"], out["mean"] = percentiles(lat)
+    add_lat = []
+    for d in _EXTRA:
+        t0 = time.perf_counter()
+        engine.add(d)
+        add_lat.append(time.perf_counter() - t0)
+    out["add_p50"], out["add_p99"], _ = percentiles(add_lat)
+    out["add_max"] = max(add_lat) * 1000
+    lat = []
+    for q in _QUERIES[:300]:
+        t0 = time.perf_counter()
+        engine.search(q, limit=5)
+        lat.append(time.perf_counter() - t0)
+    out["delta_p50"], out["delta_p99"], _ = percentiles(lat)
+    t0 = time.perf_counter()
+    engine.search("x" * 100_000)
+    out["huge"] = (time.perf_counter() - t0) * 1000
+    engine.add(Document(id="marker", title="Langaton tulostin ei tulosta kvartsikello"))
+    found = engine.search("langattoman tulostimen kvartsikellot", limit=1)
+    assert found and found[0].id == "marker", "an added document must be searchable"
+    return out
+
+
+def measure_plain_bm25s() -> dict[str, float]:
+    """bm25s out of the box on the same texts: word tokens, no n-grams, no rerank."""
+    gc.collect()
+    base = rss_mb()
+    started = time.perf_counter()
+    corpus_tokens = [normalize(f"{d.title} {d.body}").split() or [""] for d in _DOCS]
+    plain = bm25s.BM25()
+    plain.index(corpus_tokens, show_progress=False)
+    del corpus_tokens
+    out = {"build": time.perf_counter() - started}
+    gc.collect()
+    out["rss"] = rss_mb() - base
+    lat = []
+    for q in _QUERIES:
+        t0 = time.perf_counter()
+        tokens = [t for t in normalize(q).split() if t in plain.vocab_dict]
+        if tokens:
+            plain.retrieve([tokens], k=5, show_progress=False, n_threads=1)
+        lat.append(time.perf_counter() - t0)
+    out["p50"], out["p99"], out["mean"] = percentiles(lat)
+    return out
+
+
+def in_child(fn: Callable[[], dict[str, float]]) -> dict[str, float]:
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        return pool.apply(fn)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=Path("../shared/data"))
+    parser.add_argument("--n", type=int, default=100_000)
+    parser.add_argument("--queries", type=int, default=1_000)
+    parser.add_argument("--adds", type=int, default=300)
+    args = parser.parse_args(argv)
+    rng = random.Random(7)
+
+    seeds = seed_questions(args.data)
+    _DOCS[:] = synthesize(seeds, args.n, rng)
+    _QUERIES[:] = [typo(rng.choice(seeds)[0], rng) for _ in range(args.queries)]
+    extra = synthesize(seeds, args.adds, random.Random(8))
+    _EXTRA[:] = [Document(id=f"new{i}", title=d.title, body=d.body) for i, d in enumerate(extra)]
+    gc.collect()
+    print(f"corpus: {len(_DOCS):,} articles, {len(_QUERIES)} queries; RSS {rss_mb():.0f} MB")
+
+    ours = in_child(measure_engine)
+    plain = in_child(measure_plain_bm25s)
+
+    print(f"\n{'':28s}{'engine':>12s}{'plain bm25s':>14s}{'ratio':>8s}   target")
+    rows = [
+        ("query p50 (ms)", "p50", "<= 5"),
+        ("query p99 (ms)", "p99", "<= 25"),
+        ("query mean (ms)", "mean", ""),
+        ("build (s)", "build", "<= 30"),
+        ("index RSS (MB)", "rss", ""),
+    ]
+    for name, key, target in rows:
+        a, b = ours[key], plain[key]
+        print(f"  {name:26s}{a:12.2f}{b:14.2f}{a / max(b, 1e-9):8.2f}   {target}")
+    print(f"  {'process RSS with index (MB)':26s}{ours['total_rss']:12.0f}{'':22s}   <= 400")
+    print(
+        "  incremental add p50/p99/max (ms): "
+        f"{ours['add_p50']:.2f} / {ours['add_p99']:.2f} / {ours['add_max']:.2f}   <= 50"
+    )
+    print(
+        f"  query p50/p99 with {len(_EXTRA)} docs in the delta segment (ms): "
+        f"{ours['delta_p50']:.2f} / {ours['delta_p99']:.2f}"
+    )
+    print(f"  100 KB query (ms): {ours['huge']:.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,718 @@
+"""In-memory similar-question search: BM25 on words and character n-grams, reranked
+with rapidfuzz, optionally fused with sentence embeddings.
+
+Why this design:
+
+* **Two BM25 fields, fused.** Word BM25 is precise but blind to typos, inflection and
+  unsegmented scripts (Thai); character n-gram BM25 is robust to all three but noisier.
+  On the shared benchmark data neither alone is best, so every document is indexed in
+  both and the normalised scores are mixed.
+* **rapidfuzz rerank.** The top lexical candidates are re-scored with a fuzzy string
+  similarity of the normalised query against the title and aliases, which rewards
+  near-verbatim duplicates that BM25 length normalisation under-rates.
+* **Scores in [0, 1] that mean the same across queries.** Each BM25 score is divided
+  by the query's *self-score* (what a document identical to the query would get), so
+  0.9 means "nearly the same text" whatever the query length or vocabulary. That is
+  what makes one confidence threshold (:data:`DEFAULT_MIN_SCORE`) usable by the bot.
+* **A bulk BM25 matrix plus a small delta segment for writes.** The main index is the
+  BM25 score matrix bm25s builds (lucene variant, CSC layout; a test checks our
+  scores equal bm25s'), assembled with vectorised NumPy because bm25s' own builder
+  goes through per-document Python lists and at 100k documents left the process at
+  ~590 MB resident against a 400 MB budget (now ~190 MB). Neither supports adding
+  documents, and a full rebuild at 100k takes seconds, far over the 50 ms budget of
+  one add, so new or replaced documents go into a tiny dictionary-based delta
+  segment (scored with the same formula and global statistics) and removed ones are
+  tombstoned. When the delta grows past a threshold the main index is rebuilt on a
+  background thread from a snapshot and swapped in atomically; writes made meanwhile
+  stay in the new delta. Until then main-index IDF values are slightly stale, which
+  only matters for terms that became common recently.
+
+Concurrency contract: ``search`` is synchronous and fast and may be called from an
+asyncio event loop; ``build``/``add``/``remove`` must all come from a single task (one
+writer). The only other thread is the background compaction, which never mutates state
+a reader holds: it swaps in a complete new state object under the writer lock.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import threading
+from array import array
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from knowledge.normalize import DEFAULT_STEM_LANGUAGES, char_ngrams, normalize, word_tokens
+
+if TYPE_CHECKING:
+    from knowledge.semantic import Embedder
+
+log = logging.getLogger(__name__)
+
+#: Hits scoring below this are "nothing good found". Calibrated on the shared data
+#: (bench/search_quality.py tasks): 99% of true duplicates that are retrieved score at
+#: least this, while the best hit of 97% of unrelated queries (other-topic English
+#: questions, Arabic questions against a Persian index and vice versa) scores below.
+DEFAULT_MIN_SCORE = 0.3
+
+#: Query characters that are analysed; a longer paste is truncated (a question's gist
+#: is at its start, and 100 KB queries must stay fast).
+MAX_QUERY_CHARS = 1_000
+#: Document body characters that are indexed for words (titles are always indexed).
+MAX_BODY_CHARS = 4_000
+
+_K1 = 1.2
+_B = 0.75
+
+
+@dataclass(frozen=True)
+class Document:
+    """A searchable knowledge-base article or previously asked question."""
+
+    id: str
+    title: str
+    body: str = ""
+    kind: str = "article"  # or "question"
+    tags: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+    lang: str | None = None
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One search result; ``score`` is in [0, 1], compare it with a threshold."""
+
+    id: str
+    score: float
+    kind: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Tuning:
+    """Fusion weights and analyser settings (defaults tuned on the shared data)."""
+
+    word_weight: float = 0.3  # share of word BM25 in the lexical score (rest: char n-grams)
+    fuzzy_weight: float = 0.1  # share of rapidfuzz in the final lexical score
+    candidates: int = 60  # lexical candidates that get the fuzzy rerank
+    ngram_sizes: tuple[int, ...] = (3,)
+    ngrams_within_words: bool = True
+    char_body_chars: int = 0  # body characters also indexed as n-grams
+    max_df_ratio: float = 0.3  # n-grams in more docs than this are skipped at query time
+    semantic_weight: float = 0.7
+    title_repeat: int = 2  # title words counted this many times (titles say more than bodies)
+    fuzzy_scorer: str = "token_set_ratio"  # any rapidfuzz.fuzz scorer name
+
+
+# --- analysed documents ---------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Entry:
+    doc: Document
+    seq: int
+    match_titles: tuple[str, ...]  # normalised title + aliases, for the fuzzy rerank
+    words: Counter[str]  # emptied once the entry is in the main index
+    chars: Counter[str]
+    word_len: int
+    char_len: int
+    vector: np.ndarray | None = None
+
+
+_EMPTY: Counter[str] = Counter()
+
+
+def _idf(df: np.ndarray | float, n_docs: int) -> np.ndarray | float:
+    # Lucene's BM25 IDF, the same as bm25s' default "lucene" method: always positive.
+    return np.log1p((n_docs - df + 0.5) / (df + 0.5))
+
+
+def _tf_part(tf: np.ndarray | float, length: np.ndarray | float, avgdl: float):
+    # no (k1 + 1) factor: bm25s leaves it out, and it cancels in the self-score ratio
+    return tf / (tf + _K1 * (1 - _B + _B * length / avgdl))
+
+
+# --- main segment ---------------------------------------------------------------------
+
+
+class _FieldBuilder:
+    """Collects one field's term counts into flat arrays, one document at a time.
+
+    Flat ``array`` buffers instead of per-document lists keep a 100k-document build
+    from leaving hundreds of MB of fragmented small-object memory behind.
+    """
+
+    def __init__(self) -> None:
+        self.vocab: dict[str, int] = {}
+        self.terms = array("i")
+        self.tfs = array("f")
+        self.unique = array("i")
+        self.lengths = array("f")
+
+    def add(self, counts: Counter[str]) -> None:
+        vocab = self.vocab
+        self.terms.extend(vocab.setdefault(token, len(vocab)) for token in counts)
+        self.tfs.extend(counts.values())
+        self.unique.append(len(counts))
+        self.lengths.append(sum(counts.values()))
+
+    def finish(self) -> _MainField:
+        return _MainField(self.vocab, self.terms, self.tfs, self.unique, self.lengths)
+
+
+class _MainField:
+    """One field of the main segment: a BM25 score matrix in CSC layout (term -> docs).
+
+    The matrix is the one bm25s builds with ``method="lucene"`` (a test checks the
+    scores match bm25s exactly), but it is assembled here with a few vectorised NumPy
+    calls: bm25s' own builder goes through per-document Python lists and Counters, which
+    at 100k documents left the process above 550 MB resident against a 400 MB budget.
+    """
+
+    def __init__(
+        self, vocab: dict[str, int], terms: array, tfs: array, unique: array, lengths: array
+    ) -> None:
+        self.vocab = vocab
+        n_docs = len(unique)
+        self.n_docs = n_docs
+        term_arr = np.frombuffer(terms, dtype=np.int32) if len(terms) else np.zeros(0, np.int32)
+        tf_arr = np.frombuffer(tfs, dtype=np.float32) if len(tfs) else np.zeros(0, np.float32)
+        len_arr = np.frombuffer(lengths, dtype=np.float32) if n_docs else np.zeros(0, np.float32)
+        self.avgdl = max(float(len_arr.mean()) if n_docs else 1.0, 1.0)
+        docs = np.repeat(np.arange(n_docs, dtype=np.int32), np.frombuffer(unique, np.int32))
+        self.df = np.bincount(term_arr, minlength=len(vocab)).astype(np.int32)
+        idf = _idf(self.df.astype(np.float32), n_docs).astype(np.float32)
+        scores = idf[term_arr] * _tf_part(tf_arr, len_arr[docs], self.avgdl).astype(np.float32)
+        order = np.argsort(term_arr, kind="stable")
+        self.indices = docs[order]
+        self.data = scores[order].astype(np.float32)
+        self.indptr = np.zeros(len(vocab) + 1, dtype=np.int64)
+        np.cumsum(self.df, out=self.indptr[1:])
+
+    def scores(self, term_ids: Sequence[int]) -> np.ndarray:
+        """BM25 score of every main document for the given distinct query terms."""
+        if not term_ids:
+            return np.zeros(self.n_docs, dtype=np.float64)
+        ids = np.asarray(term_ids, dtype=np.int64)
+        starts, ends = self.indptr[ids], self.indptr[ids + 1]
+        if len(ids) == 1:
+            sel = slice(int(starts[0]), int(ends[0]))
+            return np.bincount(self.indices[sel], weights=self.data[sel], minlength=self.n_docs)
+        docs = np.concatenate([self.indices[s:e] for s, e in zip(starts, ends, strict=True)])
+        weights = np.concatenate([self.data[s:e] for s, e in zip(starts, ends, strict=True)])
+        return np.bincount(docs, weights=weights, minlength=self.n_docs)
+
+
+class _Main:
+    """The bulk-built, read-only part of the index (plus a tombstone mask).
+
+    ``entries`` may be a lazy iterable: each entry's token counts are folded into the
+    field builders and then dropped, so only one document's Counters live at a time.
+    """
+
+    def __init__(self, entries: Iterable[_Entry]) -> None:
+        words, chars = _FieldBuilder(), _FieldBuilder()
+        kept: list[_Entry] = []
+        vectors: list[np.ndarray | None] = []
+        for entry in entries:
+            words.add(entry.words)
+            chars.add(entry.chars)
+            entry.words = entry.chars = _EMPTY
+            vectors.append(entry.vector)
+            entry.vector = None
+            kept.append(entry)
+        self.entries = kept
+        self.words = words.finish()
+        self.chars = chars.finish()
+        self.slot_of = {e.doc.id: i for i, e in enumerate(kept)}
+        self.alive = np.ones(len(kept), dtype=bool)
+        self.kinds = np.array([e.doc.kind for e in kept], dtype=object)
+        self.vectors: np.ndarray | None = None
+        if kept and all(v is not None for v in vectors):
+            self.vectors = np.vstack(vectors).astype(np.float32)  # type: ignore[arg-type]
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+
+# --- delta segment --------------------------------------------------------------------
+
+
+class _DeltaField:
+    """A tiny inverted index with term frequencies, updated in place."""
+
+    def __init__(self) -> None:
+        self.postings: dict[str, dict[str, int]] = {}
+
+    def add(self, doc_id: str, counts: Counter[str]) -> None:
+        for token, tf in counts.items():
+            self.postings.setdefault(token, {})[doc_id] = tf
+
+    def remove(self, doc_id: str, counts: Counter[str]) -> None:
+        for token in counts:
+            plist = self.postings.get(token)
+            if plist is not None:
+                plist.pop(doc_id, None)
+                if not plist:
+                    del self.postings[token]
+
+    def df(self, token: str) -> int:
+        plist = self.postings.get(token)
+        return len(plist) if plist else 0
+
+
+@dataclass
+class _Delta:
+    entries: dict[str, _Entry] = field(default_factory=dict)
+    words: _DeltaField = field(default_factory=_DeltaField)
+    chars: _DeltaField = field(default_factory=_DeltaField)
+
+    def put(self, entry: _Entry) -> None:
+        self.drop(entry.doc.id)
+        self.entries[entry.doc.id] = entry
+        self.words.add(entry.doc.id, entry.words)
+        self.chars.add(entry.doc.id, entry.chars)
+
+    def drop(self, doc_id: str) -> None:
+        old = self.entries.pop(doc_id, None)
+        if old is not None:
+            self.words.remove(doc_id, old.words)
+            self.chars.remove(doc_id, old.chars)
+
+
+@dataclass
+class _State:
+    main: _Main | None
+    delta: _Delta
+    snapshot_seq: int  # every doc with a larger seq lives in the delta
+
+
+# --- the engine -----------------------------------------------------------------------
+
+
+class SearchEngine:
+    """Multilingual similar-question search over an in-memory corpus."""
+
+    def __init__(
+        self,
+        *,
+        semantic: Embedder | None = None,
+        stem_languages: Sequence[str] = DEFAULT_STEM_LANGUAGES,
+        tuning: Tuning | None = None,
+        compact_threshold: int = 2_000,
+        background_compaction: bool = True,
+    ) -> None:
+        self._semantic = semantic
+        self._languages = tuple(stem_languages)
+        self._tuning = tuning or Tuning()
+        self._compact_threshold = compact_threshold
+        self._background = background_compaction
+        self._seq = itertools.count(1)
+        self._live: dict[str, _Entry] = {}
+        self._state = _State(main=None, delta=_Delta(), snapshot_seq=0)
+        self._lock = threading.Lock()
+        self._compacting: threading.Thread | None = None
+
+    # -- writes ---------------------------------------------------------------------
+
+    def build(
+        self, docs: Iterable[Document], vectors: Mapping[str, np.ndarray] | None = None
+    ) -> None:
+        """Replace the whole index with ``docs`` (later duplicates of an id win).
+
+        ``vectors`` optionally maps doc ids to precomputed passage embeddings (e.g.
+        loaded from storage); missing ones are computed if a semantic embedder is set.
+        """
+        unique = {doc.id: doc for doc in docs}
+        given = self._vectors_for(list(unique.values()), vectors or {})
+        seqs = {doc_id: next(self._seq) for doc_id in unique}
+
+        def analysed() -> Iterable[_Entry]:
+            for doc in unique.values():
+                entry = self._analyse(doc, seqs[doc.id])
+                entry.vector = given.get(doc.id)
+                yield entry
+
+        main = _Main(analysed()) if unique else None
+        with self._lock:
+            self._live = {e.doc.id: e for e in main.entries} if main else {}
+            self._state = _State(main=main, delta=_Delta(), snapshot_seq=next(self._seq))
+
+    def add(self, doc: Document, vector: np.ndarray | None = None) -> None:
+        """Add ``doc`` or replace the document with the same id; searchable at once."""
+        entry = self._analyse(doc, next(self._seq))
+        entry.vector = self._vectors_for([doc], {doc.id: vector} if vector is not None else {}).get(
+            doc.id
+        )
+        with self._lock:
+            state = self._state
+            self._tombstone(state, doc.id)
+            state.delta.put(entry)
+            self._live[doc.id] = entry
+        self._maybe_compact()
+
+    def remove(self, doc_id: str) -> None:
+        """Forget ``doc_id``; unknown ids are ignored."""
+        with self._lock:
+            state = self._state
+            self._tombstone(state, doc_id)
+            state.delta.drop(doc_id)
+            self._live.pop(doc_id, None)
+
+    def compact(self) -> None:
+        """Rebuild the main index from all live documents (blocking).
+
+        Runs by itself on a background thread once the delta segment is large; call it
+        directly from a worker thread or a test to force it.
+        """
+        with self._lock:
+            snapshot = list(self._live.values())
+            snapshot_seq = next(self._seq)
+            old_main = self._state.main
+
+        # Entries inside the main index gave their token counts to the matrices, so
+        # every document is analysed again; this runs off the event loop.
+        def analysed() -> Iterable[_Entry]:
+            for old in snapshot:
+                entry = self._analyse(old.doc, old.seq)
+                entry.vector = (
+                    old.vector if old.vector is not None else self._vector_of(old_main, old.doc.id)
+                )
+                yield entry
+
+        main = _Main(analysed()) if snapshot else None
+        with self._lock:
+            delta = _Delta()
+            for entry in self._live.values():
+                if entry.seq > snapshot_seq:
+                    delta.put(entry)
+            if main is not None:
+                for i, e in enumerate(main.entries):
+                    live = self._live.get(e.doc.id)
+                    if live is None or live.seq != e.seq:
+                        main.alive[i] = False
+            self._state = _State(main=main, delta=delta, snapshot_seq=snapshot_seq)
+
+    def wait_for_compaction(self, timeout: float | None = None) -> None:
+        """Block until a running background compaction finishes (for tests/benchmarks)."""
+        thread = self._compacting
+        if thread is not None:
+            thread.join(timeout)
+
+    # -- reads ----------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self._live)
+
+    def search(
+        self,
+        text: str,
+        limit: int = 5,
+        *,
+        kinds: set[str] | None = None,
+        exclude: set[str] | None = None,
+    ) -> list[Hit]:
+        """The best ``limit`` documents for ``text``, best first, scores in [0, 1]."""
+        query = normalize(text or "", max_chars=MAX_QUERY_CHARS)
+        if not query or limit <= 0:
+            return []
+        state = self._state
+        t = self._tuning
+        q_words = Counter(word_tokens(query, self._languages))
+        q_chars = Counter(char_ngrams(query, t.ngram_sizes, within_words=t.ngrams_within_words))
+        n_total = (len(state.main) if state.main else 0) + len(state.delta.entries)
+        if n_total == 0:
+            return []
+
+        wdf, wids, wavg = self._field_stats(state, "words", q_words)
+        cdf, cids, cavg = self._field_stats(state, "chars", q_chars)
+        norms = (
+            self._self_score(q_words, wdf, n_total, wavg),
+            self._self_score(q_chars, cdf, n_total, cavg),
+        )
+        lexical: dict[str, tuple[float, _Entry]] = {}
+        self._search_main(state, wids, cids, norms, kinds, exclude, lexical)
+        self._search_delta(state, q_words, q_chars, n_total, norms, kinds, exclude, lexical)
+        if not lexical:
+            return []
+
+        ids = list(lexical)
+        entries = [lexical[i][1] for i in ids]
+        lex = np.array([lexical[i][0] for i in ids], dtype=np.float64)
+        fuzzy = self._fuzzy(query, entries, getattr(fuzz, t.fuzzy_scorer))
+        scores = (1 - t.fuzzy_weight) * lex + t.fuzzy_weight * fuzzy
+        if self._semantic is not None:
+            scores = self._fuse_semantic(text, state, ids, entries, scores)
+        order = np.argsort(-scores, kind="stable")[:limit]
+        return [
+            Hit(
+                id=ids[i],
+                score=float(min(1.0, max(0.0, scores[i]))),
+                kind=entries[i].doc.kind,
+                title=entries[i].doc.title,
+            )
+            for i in order
+        ]
+
+    # -- internals: analysis ----------------------------------------------------------
+
+    def _analyse(self, doc: Document, seq: int) -> _Entry:
+        t = self._tuning
+        title = normalize(doc.title)
+        aliases = [normalize(a) for a in doc.aliases]
+        body = normalize(doc.body, max_chars=MAX_BODY_CHARS) if doc.body else ""
+        tags = " ".join(normalize(tag) for tag in doc.tags)
+        words: Counter[str] = Counter()
+        for _ in range(t.title_repeat):
+            words.update(word_tokens(title, self._languages))
+        for text in (*aliases, tags, body):
+            words.update(word_tokens(text, self._languages))
+        chars: Counter[str] = Counter()
+        for text in (title, *aliases):
+            chars.update(char_ngrams(text, t.ngram_sizes, within_words=t.ngrams_within_words))
+        if t.char_body_chars and body:
+            chars.update(
+                char_ngrams(
+                    body[: t.char_body_chars], t.ngram_sizes, within_words=t.ngrams_within_words
+                )
+            )
+        match_titles = tuple(dict.fromkeys(x for x in (title, *aliases) if x))
+        return _Entry(
+            doc=doc,
+            seq=seq,
+            match_titles=match_titles or ("",),
+            words=words,
+            chars=chars,
+            word_len=sum(words.values()),
+            char_len=sum(chars.values()),
+        )
+
+    def _vectors_for(
+        self, docs: Sequence[Document], given: Mapping[str, np.ndarray]
+    ) -> dict[str, np.ndarray]:
+        """Passage vectors for ``docs``: the given ones, the rest computed (semantic only)."""
+        if self._semantic is None:
+            return {}
+        out = {d.id: np.asarray(given[d.id], dtype=np.float32) for d in docs if d.id in given}
+        missing = [d for d in docs if d.id not in out]
+        if missing:
+            vecs = self._semantic.embed([passage_text(d) for d in missing])
+            if vecs is not None:  # None: the model could not load, stay lexical
+                out.update((d.id, v) for d, v in zip(missing, vecs, strict=True))
+        return out
+
+    @staticmethod
+    def _vector_of(main: _Main | None, doc_id: str) -> np.ndarray | None:
+        if main is None or main.vectors is None:
+            return None
+        slot = main.slot_of.get(doc_id)
+        return None if slot is None else main.vectors[slot]
+
+    @staticmethod
+    def _tombstone(state: _State, doc_id: str) -> None:
+        main = state.main
+        if main is not None:
+            slot = main.slot_of.get(doc_id)
+            if slot is not None:
+                main.alive[slot] = False
+
+    def _maybe_compact(self) -> None:
+        state = self._state
+        main_size = len(state.main) if state.main else 0
+        threshold = max(self._compact_threshold, main_size // 50)
+        if len(state.delta.entries) < threshold:
+            return
+        if not self._background:
+            self.compact()
+            return
+        if self._compacting is not None and self._compacting.is_alive():
+            return
+        self._compacting = threading.Thread(
+            target=self._compact_logged, name="knowledge-compaction", daemon=True
+        )
+        self._compacting.start()
+
+    def _compact_logged(self) -> None:
+        try:
+            self.compact()
+        except Exception:  # a failed rebuild must not lose the delta; retry next time
+            log.exception("search index compaction failed")
+
+    # -- internals: scoring -----------------------------------------------------------
+
+    def _self_score(
+        self,
+        q_counts: Counter[str],
+        df_of: dict[str, int],
+        n_total: int,
+        avgdl: float,
+    ) -> float:
+        q_len = sum(q_counts.values())
+        total = 0.0
+        for token, tf in q_counts.items():
+            total += float(_idf(df_of.get(token, 0), n_total)) * float(_tf_part(tf, q_len, avgdl))
+        return total or 1.0
+
+    def _field_stats(
+        self, state: _State, which: str, q_counts: Counter[str]
+    ) -> tuple[dict[str, int], list[int], float]:
+        """Global doc frequencies of the query terms, their main-index ids and avgdl."""
+        main_field: _MainField | None = getattr(state.main, which) if state.main else None
+        delta_field: _DeltaField = getattr(state.delta, which)
+        df_of: dict[str, int] = {}
+        term_ids: list[int] = []
+        limit = None
+        if main_field is not None and main_field.n_docs >= 1000 and which == "chars":
+            limit = self._tuning.max_df_ratio * main_field.n_docs
+        for token in q_counts:
+            df = delta_field.df(token)
+            if main_field is not None:
+                tid = main_field.vocab.get(token)
+                if tid is not None:
+                    mdf = int(main_field.df[tid])
+                    df += mdf
+                    if limit is None or mdf <= limit:
+                        term_ids.append(tid)
+            df_of[token] = df
+        avgdl = main_field.avgdl if main_field is not None else self._delta_avgdl(state, which)
+        return df_of, term_ids, avgdl
+
+    @staticmethod
+    def _delta_avgdl(state: _State, which: str) -> float:
+        entries = state.delta.entries.values()
+        if not entries:
+            return 1.0
+        attr = "word_len" if which == "words" else "char_len"
+        return max(1.0, sum(getattr(e, attr) for e in entries) / len(entries))
+
+    def _search_main(
+        self,
+        state: _State,
+        wids: list[int],
+        cids: list[int],
+        norms: tuple[float, float],
+        kinds: set[str] | None,
+        exclude: set[str] | None,
+        out: dict[str, tuple[float, _Entry]],
+    ) -> None:
+        main = state.main
+        if main is None or (not wids and not cids):
+            return
+        t = self._tuning
+        lex = (t.word_weight / norms[0]) * main.words.scores(wids)
+        lex += ((1 - t.word_weight) / norms[1]) * main.chars.scores(cids)
+        mask = main.alive
+        if kinds is not None:
+            mask = mask & np.isin(main.kinds, list(kinds))
+        lex[~mask] = -1.0
+        if exclude:
+            for doc_id in exclude:
+                slot = main.slot_of.get(doc_id)
+                if slot is not None:
+                    lex[slot] = -1.0
+        k = min(t.candidates, len(lex))
+        top = np.argpartition(-lex, k - 1)[:k] if k < len(lex) else np.arange(len(lex))
+        for slot in top:
+            score = float(lex[slot])
+            if score > 0:
+                entry = main.entries[slot]
+                out[entry.doc.id] = (min(score, 1.0), entry)
+
+    def _search_delta(
+        self,
+        state: _State,
+        q_words: Counter[str],
+        q_chars: Counter[str],
+        n_total: int,
+        norms: tuple[float, float],
+        kinds: set[str] | None,
+        exclude: set[str] | None,
+        out: dict[str, tuple[float, _Entry]],
+    ) -> None:
+        delta = state.delta
+        if not delta.entries:
+            return
+        t = self._tuning
+        main = state.main
+        totals: dict[str, float] = {}
+        for which, q_counts, weight, norm in (
+            ("words", q_words, t.word_weight, norms[0]),
+            ("chars", q_chars, 1 - t.word_weight, norms[1]),
+        ):
+            delta_field: _DeltaField = getattr(delta, which)
+            main_field: _MainField | None = getattr(main, which) if main else None
+            avgdl = main_field.avgdl if main_field else self._delta_avgdl(state, which)
+            length_attr = "word_len" if which == "words" else "char_len"
+            for token in q_counts:
+                plist = delta_field.postings.get(token)
+                if not plist:
+                    continue
+                df = len(plist)
+                if main_field is not None:
+                    tid = main_field.vocab.get(token)
+                    if tid is not None:
+                        df += int(main_field.df[tid])
+                idf = float(_idf(df, n_total)) * weight / norm
+                for doc_id, tf in plist.items():
+                    dl = getattr(delta.entries[doc_id], length_attr)
+                    part = float(_tf_part(tf, dl, avgdl))
+                    totals[doc_id] = totals.get(doc_id, 0.0) + idf * part
+        for doc_id, score in totals.items():
+            entry = delta.entries[doc_id]
+            if kinds is not None and entry.doc.kind not in kinds:
+                continue
+            if exclude and doc_id in exclude:
+                continue
+            out[doc_id] = (min(score, 1.0), entry)
+
+    @staticmethod
+    def _fuzzy(query: str, entries: list[_Entry], scorer: Callable[..., float]) -> np.ndarray:
+        choices: list[str] = []
+        owners: list[int] = []
+        for i, e in enumerate(entries):
+            for title in e.match_titles:
+                choices.append(title)
+                owners.append(i)
+        sims = process.cdist([query], choices, scorer=scorer, dtype=np.float32)[0]
+        best = np.zeros(len(entries), dtype=np.float64)
+        np.maximum.at(best, np.asarray(owners), sims / 100.0)
+        return best
+
+    def _fuse_semantic(
+        self,
+        text: str,
+        state: _State,
+        ids: list[str],
+        entries: list[_Entry],
+        lexical: np.ndarray,
+    ) -> np.ndarray:
+        assert self._semantic is not None
+        from knowledge.semantic import fuse_scores
+
+        qvec = self._semantic.embed_query(text[:MAX_QUERY_CHARS])
+        if qvec is None:
+            return lexical
+        sims = np.full(len(entries), np.nan)
+        main = state.main
+        for i, e in enumerate(entries):
+            vec = e.vector
+            if vec is None and main is not None and main.vectors is not None:
+                slot = main.slot_of.get(ids[i])
+                if slot is not None and main.entries[slot] is e:
+                    vec = main.vectors[slot]
+            if vec is not None:
+                sims[i] = float(vec @ qvec)
+        return fuse_scores(sims, lexical, self._tuning.semantic_weight)
+
+
+def passage_text(doc: Document) -> str:
+    """The text embedded for a document: title, aliases and the start of the body."""
+    parts = [doc.title, *doc.aliases]
+    if doc.body:
+        parts.append(doc.body[:1000])
+    return "\n".join(p for p in parts if p)

@@ -1,0 +1,157 @@
+"""Behaviour of the search engine the bot relies on (small corpora, fast)."""
+
+from __future__ import annotations
+
+import time
+
+import bm25s
+import numpy as np
+import pytest
+
+import knowledge.engine as engine_module
+from knowledge.engine import DEFAULT_MIN_SCORE, Document, SearchEngine
+from knowledge.normalize import word_tokens
+
+DOCS = [
+    Document("wifi", "How do I reset my wifi password?", "Open the router settings page."),
+    Document("printer", "Printer is not printing anything", "Check the paper tray."),
+    Document("refund", "How can I get a refund for my order?", kind="question"),
+    Document("invoice", "Where do I download my invoice?", tags=("billing",)),
+    Document("login", "I cannot log in to my account", aliases=("login fails", "sign in error")),
+    Document("tulostin", "Tulostin ei toimi", "Tarkista paperi.", lang="fi"),
+    Document("istanbul", "İstanbul ofisinin adresi nedir?", lang="tr"),
+    Document("fa", "چگونه می\u200cتوانم رمز عبور را تغییر دهم؟", lang="fa"),
+    Document("ar", "كيف أستطيع تغيير كلمة المرور الخاصة بي؟", lang="ar"),
+    Document("th", "วิธีเปลี่ยนรหัสผ่านบัญชีผู้ใช้", lang="th"),
+    Document("q-delivery", "My delivery is late, what should I do?", kind="question"),
+]
+
+
+@pytest.fixture
+def engine() -> SearchEngine:
+    eng = SearchEngine(stem_languages=("english", "finnish", "turkish", "arabic"))
+    eng.build(DOCS)
+    return eng
+
+
+def top(engine: SearchEngine, text: str, **kw: object) -> str | None:
+    hits = engine.search(text, **kw)  # type: ignore[arg-type]
+    return hits[0].id if hits else None
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("reset wifi password", "wifi"),
+        ("how to reset the wi-fi pasword", "wifi"),  # typo + punctuation
+        ("my printer won't print", "printer"),  # word forms
+        ("sign-in error", "login"),  # alias
+        ("tulostimeni ei toimi", "tulostin"),  # Finnish inflection
+        ("tulostimen toiminta", "tulostin"),
+        ("ISTANBUL ofis adresi", "istanbul"),  # Turkish İ / I
+        ("ıstanbul ofisi", "istanbul"),
+        ("چطور رمز عبورم را تغییر بدهم", "fa"),  # paraphrase, ZWNJ-free typing
+        ("كيف اغير كلمه المرور", "ar"),  # no hamza, teh marbuta as heh
+        ("เปลี่ยนรหัสผ่าน", "th"),  # Thai, no spaces
+    ],
+)
+def test_finds_paraphrases_typos_and_word_forms(
+    engine: SearchEngine, query: str, expected: str
+) -> None:
+    hits = engine.search(query)
+    assert hits and hits[0].id == expected, [(h.id, round(h.score, 2)) for h in hits]
+    assert hits[0].score >= DEFAULT_MIN_SCORE
+
+
+def test_scores_are_in_unit_interval_and_sorted(engine: SearchEngine) -> None:
+    hits = engine.search("How do I reset my wifi password?", limit=10)
+    scores = [h.score for h in hits]
+    assert all(0.0 <= s <= 1.0 for s in scores)
+    assert scores == sorted(scores, reverse=True)
+    assert hits[0].score > 0.9  # an exact duplicate is near 1
+    assert hits[0].title == "How do I reset my wifi password?" and hits[0].kind == "article"
+
+
+@pytest.mark.parametrize(
+    "unrelated",
+    ["banana smoothie recipe with oat milk", "quantum chromodynamics lattice", "xyzzy plugh"],
+)
+def test_threshold_filters_unrelated_queries(engine: SearchEngine, unrelated: str) -> None:
+    assert all(h.score < DEFAULT_MIN_SCORE for h in engine.search(unrelated))
+
+
+def test_empty_and_huge_queries(engine: SearchEngine) -> None:
+    assert engine.search("") == []
+    assert engine.search("   ?!  ") == []
+    huge = "reset wifi password " + "lorem ipsum " * 9_000  # ~100 KB
+    started = time.perf_counter()
+    hits = engine.search(huge)
+    assert time.perf_counter() - started < 0.5
+    assert hits and hits[0].id == "wifi"
+    assert engine.search("x" * 100_000) is not None
+
+
+def test_kinds_filter_and_exclude(engine: SearchEngine) -> None:
+    hits = engine.search("refund delivery order late", limit=10, kinds={"question"})
+    assert hits and {h.kind for h in hits} == {"question"}
+    assert top(engine, "reset wifi password", exclude={"wifi"}) != "wifi"
+    assert engine.search("reset wifi password", kinds=set()) == []
+
+
+def test_incremental_add_is_searchable_immediately(engine: SearchEngine) -> None:
+    assert top(engine, "vpn connection drops") != "vpn"
+    engine.add(Document("vpn", "VPN connection keeps dropping"))
+    assert top(engine, "vpn connection drops") == "vpn"
+    assert len(engine) == len(DOCS) + 1
+
+
+def test_add_replaces_and_remove_forgets(engine: SearchEngine) -> None:
+    engine.add(Document("printer", "Scanner makes a loud noise"))
+    assert top(engine, "printer not printing") != "printer"
+    assert top(engine, "loud scanner noise") == "printer"
+    engine.remove("printer")
+    assert "printer" not in {h.id for h in engine.search("loud scanner noise", limit=20)}
+    engine.remove("wifi")
+    assert "wifi" not in {h.id for h in engine.search("reset wifi password", limit=20)}
+    engine.remove("does-not-exist")
+    assert len(engine) == len(DOCS) - 2
+
+
+def test_engine_built_only_by_adds() -> None:
+    eng = SearchEngine()
+    assert eng.search("anything") == [] and len(eng) == 0
+    for doc in DOCS:
+        eng.add(doc)
+    assert top(eng, "reset wifi password") == "wifi"
+    assert top(eng, "tulostimeni ei toimi") == "tulostin"
+
+
+def test_compaction_keeps_results_and_later_writes() -> None:
+    eng = SearchEngine(compact_threshold=4)  # compacts in the background while adding
+    for doc in DOCS:
+        eng.add(doc)
+    eng.wait_for_compaction(5)
+    eng.remove("refund")
+    eng.compact()
+    assert eng._state.main is not None and len(eng._state.delta.entries) == 0
+    assert top(eng, "reset wifi password") == "wifi"
+    assert "refund" not in {h.id for h in eng.search("refund for my order", limit=20)}
+    assert len(eng) == len(DOCS) - 1
+
+
+def test_main_matrix_matches_bm25s_scores() -> None:
+    """The index is bm25s' lucene BM25, built without its per-document Python lists."""
+    texts = [d.title + " " + d.body for d in DOCS]
+    builder = engine_module._FieldBuilder()
+    corpus = []
+    for text in texts:
+        tokens = word_tokens(engine_module.normalize(text), ("english",))
+        corpus.append(tokens)
+        builder.add(engine_module.Counter(tokens))
+    ours = builder.finish()
+    reference = bm25s.BM25(k1=engine_module._K1, b=engine_module._B, method="lucene")
+    reference.index(corpus, show_progress=False)
+    query = ["reset", "password", "printer", "~print"]
+    expected = reference.get_scores(query)
+    got = ours.scores([ours.vocab[t] for t in query])
+    np.testing.assert_allclose(got, expected, rtol=1e-5)

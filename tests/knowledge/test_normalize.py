@@ -1,0 +1,72 @@
+"""What a user types must fold to the same matching form as what the index holds."""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge.normalize import char_ngrams, normalize, word_tokens
+
+
+def test_english_case_punctuation_and_accents() -> None:
+    assert normalize("  How do I RESET my Café-Wi-Fi password?!  ") == (
+        "how do i reset my cafe wi fi password"
+    )
+
+
+@pytest.mark.parametrize("typed", ["İstanbul", "istanbul", "ISTANBUL", "ıstanbul", "IŞTANBUL"])
+def test_turkish_dotted_and_dotless_i_match(typed: str) -> None:
+    assert normalize(typed) == "istanbul"
+
+
+def test_turkish_letters_fold_to_ascii() -> None:
+    assert normalize("Şikâyet ÇÖZÜMÜ ğ") == "sikayet cozumu g"
+
+
+def test_persian_keyboard_variants_and_zwnj() -> None:
+    # Arabic yeh/kaf typed on a Persian keyboard, and ZWNJ vs space vs nothing
+    assert normalize("مي\u200cخواهم كتاب") == normalize("می خواهم کتاب") == "می خواهم کتاب"
+    assert normalize("۱۲۳ تومان") == "123 تومان"
+
+
+def test_arabic_harakat_tatweel_hamza_and_teh_marbuta() -> None:
+    assert normalize("عَرَبِيّـــة") == normalize("عربيه")
+    assert normalize("أإآ") == "ااا"
+    assert normalize("مؤسسة") == "موسسه"
+    assert normalize("سئل") == "سیل"
+    assert normalize("مستشفى") == normalize("مستشفي")
+
+
+def test_invisible_and_bidi_characters_vanish() -> None:
+    assert normalize("\u200fسلام\u200e \u202bworld\u202c\ufeff") == "سلام world"
+    assert normalize("soft\u00adware") == "software"
+
+
+def test_thai_keeps_its_marks_and_has_no_spaces() -> None:
+    text = "ภาษาไทยง่ายนิดเดียว"
+    assert normalize(text) == text  # tone and vowel marks carry meaning
+    grams = set(char_ngrams(normalize(text), (3,)))
+    assert set(char_ngrams(normalize("ง่ายนิด"), (3,))) <= grams
+
+
+def test_finnish_inflected_forms_share_most_ngrams() -> None:
+    base = set(char_ngrams("tulostin", (3,)))
+    for form in ("tulostimen", "tulostimessa"):
+        shared = base & set(char_ngrams(form, (3,)))
+        assert len(shared) >= 5, form
+
+
+def test_stems_are_added_as_marked_tokens() -> None:
+    assert word_tokens("printers printing", ("english",)) == [
+        "printers",
+        "~printer",
+        "printing",
+        "~print",
+    ]
+    tokens = word_tokens("tulostimessa", ("finnish",))
+    assert tokens[0] == "tulostimessa" and tokens[1].startswith("~tulost")
+
+
+def test_empty_and_huge_text() -> None:
+    assert normalize("") == ""
+    assert normalize("!!! ... ???") == ""
+    assert len(normalize("a " * 100_000)) < 50_000
