@@ -1,0 +1,123 @@
+"""Block Kit builders: documented shapes and limits, escaping, and catalog text."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+from adapters.slack import blocks, ids
+from adapters.slack.texts import SLACK_TEXTS, SlackPresenter
+from bot.events import (
+    LeaderboardShown,
+    QuestionOpened,
+    QuestionShown,
+    QuestionsListed,
+    ReputationShown,
+)
+from bot.i18n import Catalog
+from bot.model import (
+    Answer,
+    LeaderboardRow,
+    Member,
+    MemberRef,
+    Period,
+    Question,
+    QuestionStatus,
+    Standing,
+    Suggestion,
+)
+
+NOW = datetime(2026, 1, 5, 12, tzinfo=UTC)
+P = SlackPresenter(Catalog())
+
+
+def member(n: int, user: str) -> Member:
+    return Member(n, MemberRef("slack", "main", user), f"name{n}")
+
+
+ASKER = member(1, "U0ASKER")
+HELPER = member(2, "U0HELPER")
+
+
+def question(qid: int = 7, title: str = "VPN <drops> & reconnects") -> Question:
+    return Question(
+        qid, "main", "slack", "C0HELP", "C0HELP:1.1", "C0HELP:1.1", ASKER, title, "",
+        QuestionStatus.OPEN, NOW, NOW,
+    )  # fmt: skip
+
+
+def test_opened_reply_has_suggestion_buttons_and_escaped_titles() -> None:
+    found = (Suggestion("q3", "VPN & Wi-Fi", "question", 0.81, url="https://kb/3"),)
+
+    text, out = blocks.question_opened(P, QuestionOpened(question(), found), "/solved")
+
+    assert "VPN &lt;drops&gt; &amp; reconnects" in out[0]["text"]["text"]
+    button = out[2]["accessory"]
+    assert button["action_id"] == ids.SUGGESTION_SOLVED and button["value"] == "7|q3"
+    assert "<https://kb/3|VPN &amp; Wi-Fi>" in out[2]["text"]["text"]
+    assert out[3]["type"] == "actions"
+    assert out[3]["elements"][0]["action_id"] == ids.SUGGESTION_NOT_NEEDED
+    assert out[-1]["type"] == "context" and "/solved" in out[-1]["elements"][0]["text"]
+    assert "<@U0ASKER>" in text
+
+
+def test_opened_reply_without_suggestions() -> None:
+    _, out = blocks.question_opened(P, QuestionOpened(question()), "/done")
+
+    assert [b["type"] for b in out] == ["section", "section", "context"]
+    assert "/done" in out[-1]["elements"][0]["text"]
+
+
+def test_solved_modal_shape_and_limits() -> None:
+    questions = [question(i, "x" * 200) for i in range(1, 120)]
+    helpers = [member(i, f"U{i}") for i in range(10, 25)]
+
+    view = blocks.solved_modal(
+        P, questions=questions, selected=questions[0], candidates=helpers, channel="C1"
+    )
+
+    assert view["type"] == "modal" and view["callback_id"] == ids.SOLVED_MODAL
+    assert len(view["title"]["text"]) <= 24
+    select = view["blocks"][0]
+    assert select["dispatch_action"] is True
+    assert len(select["element"]["options"]) <= 100
+    assert all(len(o["text"]["text"]) <= 75 for o in select["element"]["options"])
+    assert select["element"]["initial_option"] in select["element"]["options"]
+    checks = view["blocks"][1]["element"]
+    assert checks["type"] == "checkboxes" and len(checks["options"]) == 10
+    assert json.loads(view["private_metadata"]) == {"channel": "C1"}
+
+
+def test_helper_candidates_skip_asker_bots_duplicates_and_credited() -> None:
+    bot = Member(9, MemberRef("slack", "main", "UBOT"), "bot", is_bot=True)
+    answers = tuple(
+        Answer(i, 7, author, f"C:{i}", "x", NOW)
+        for i, author in enumerate([HELPER, ASKER, bot, HELPER], start=1)
+    )
+
+    found = blocks.helper_candidates(QuestionShown(question(), answers, ()))
+
+    assert found == [HELPER]
+
+
+def test_home_view() -> None:
+    standing = ReputationShown(Standing(HELPER, 15, 1, 1))
+    board = LeaderboardShown(Period.ALL, (LeaderboardRow(1, HELPER, 15),))
+
+    view = blocks.home_view(
+        P, standing=standing, board=board, mine=QuestionsListed((question(),)), kb_query="vpn"
+    )
+
+    assert view["type"] == "home"
+    assert [b["type"] for b in view["blocks"]].count("header") == 3
+    kb = next(b for b in view["blocks"] if b.get("block_id") == ids.HOME_KB_BLOCK)
+    assert kb["dispatch_action"] is True
+    assert kb["element"]["dispatch_action_config"] == {"trigger_actions_on": ["on_enter_pressed"]}
+    assert "Nothing found for “vpn”" in view["blocks"][-1]["text"]["text"]
+    assert "in <#C0HELP>" in json.dumps(view)
+
+
+def test_every_adapter_text_fills_with_its_placeholders() -> None:
+    for key, template in SLACK_TEXTS.items():
+        params = {name: "x" for name in Catalog.placeholders(template)}
+        assert P.t(key, **params) != key

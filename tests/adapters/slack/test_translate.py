@@ -1,0 +1,160 @@
+"""Pure translation of Slack payloads (recorded examples in `payloads/`) into core values."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from adapters.slack.translate import (
+    NewQuestion,
+    ThreadReply,
+    classify_message,
+    message_id,
+    parse_period,
+    parse_question,
+    parse_solved_submission,
+    parse_user,
+    plain_text,
+    split_message_id,
+    suggestion_button_value,
+    team_id_of,
+    thread_ref,
+)
+from bot.model import Period, ThreadRef
+
+PAYLOADS = Path(__file__).with_name("payloads")
+
+
+def load(name: str) -> dict[str, Any]:
+    return json.loads((PAYLOADS / f"{name}.json").read_text())
+
+
+def test_thread_reply_is_classified_with_channel_scoped_ids() -> None:
+    body = load("thread_reply")
+
+    found = classify_message(body["event"], {"C0HELP"})
+
+    assert found == ThreadReply(
+        "C0HELP", "1700000000.000100", "1700000100.000200", "U0HELPER", body["event"]["text"]
+    )
+    assert team_id_of(body) == "T123ABC456"
+    assert thread_ref(found.channel, found.thread_ts) == ThreadRef(
+        "slack", "C0HELP:1700000000.000100"
+    )
+
+
+def test_top_level_message_in_a_help_channel_is_a_question() -> None:
+    event = {**load("thread_reply")["event"]}
+    del event["thread_ts"], event["parent_user_id"]
+
+    assert isinstance(classify_message(event, {"C0HELP"}), NewQuestion)
+    assert classify_message(event, {"C0OTHER"}) is None
+    assert classify_message(event, set()) is None  # no help channels: questions come from /ask
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"subtype": "channel_join"},
+        {"subtype": "message_changed"},
+        {"subtype": "bot_message", "bot_id": "B1"},
+        {"bot_id": "B1"},
+        {"channel_type": "im"},
+        {"user": None},
+    ],
+)
+def test_messages_that_are_not_questions_or_answers(change: dict[str, Any]) -> None:
+    event = {**load("thread_reply")["event"], **change}
+
+    assert classify_message(event, {"C0HELP"}) is None
+
+
+def test_thread_broadcast_counts_as_a_reply() -> None:
+    event = {**load("thread_reply")["event"], "subtype": "thread_broadcast"}
+
+    assert isinstance(classify_message(event, {"C0HELP"}), ThreadReply)
+
+
+def test_plain_text_unwraps_slack_markup() -> None:
+    text = load("thread_reply")["event"]["text"]
+
+    assert plain_text(text) == "Try the reset page & ping @ada in #help"
+    assert plain_text("<!here> <@U1> <https://x.org> 1 &lt; 2") == "@here @U1 https://x.org 1 < 2"
+    assert plain_text("<!subteam^S1|@mods> help") == "@mods help"
+
+
+def test_message_ids_round_trip() -> None:
+    assert split_message_id(message_id("C1", "1.2")) == ("C1", "1.2")
+    assert split_message_id("console-7") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "user"),
+    [
+        ("<@U0ADA|ada>", "U0ADA"),
+        ("<@W0ADA>", "W0ADA"),
+        ("U0ADA", "U0ADA"),
+        ("@ada", None),
+        ("", None),
+    ],
+)
+def test_parse_user(text: str, user: str | None) -> None:
+    assert parse_user(text) == user
+
+
+def test_parse_question_numbers_and_links() -> None:
+    assert parse_question("#12") == 12
+    assert parse_question("12") == 12
+    link = "<https://fake.slack.com/archives/C0HELP/p1700000000000100>"
+    assert parse_question(link) == ThreadRef("slack", "C0HELP:1700000000.000100")
+    reply_link = (
+        "https://fake.slack.com/archives/C0HELP/p1700000100000200"
+        "?thread_ts=1700000000.000100&cid=C0HELP"
+    )
+    assert parse_question(reply_link) == ThreadRef("slack", "C0HELP:1700000000.000100")
+    assert parse_question("the vpn one") is None
+
+
+def test_parse_period() -> None:
+    assert parse_period("") is Period.ALL
+    assert parse_period(" Week ") is Period.WEEK
+    assert parse_period("decade") is None
+
+
+def test_solved_submission_from_a_recorded_view() -> None:
+    body = load("solved_submission")
+
+    form = parse_solved_submission(body["view"])
+
+    assert form.question_id == 7
+    assert form.helpers == ("U0HELPER",)
+    assert form.helpers_offered
+    assert form.channel == "C0GENERAL"
+    assert team_id_of(body) == "T123ABC456"
+
+
+def test_solved_submission_without_a_question() -> None:
+    view = {**load("solved_submission")["view"], "state": {"values": {}}, "private_metadata": "x"}
+
+    form = parse_solved_submission(view)
+
+    assert form.question_id is None and form.helpers == () and form.channel is None
+
+
+def test_shortcut_payload_names_the_message() -> None:
+    body = load("message_action")
+
+    assert team_id_of(body) == "T123ABC456"
+    assert message_id(body["channel"]["id"], body["message"]["ts"]) == "C0HELP:1700000100.000200"
+
+
+def test_reaction_payload_team() -> None:
+    assert team_id_of(load("reaction_added")) == "T123ABC456"
+
+
+def test_suggestion_button_value() -> None:
+    assert suggestion_button_value("12|q7") == (12, "q7")
+    assert suggestion_button_value("x|q7") is None
