@@ -87,3 +87,27 @@ async def test_check_reaction_by_someone_else_is_silent(slack: Slack) -> None:
     assert slack.count("ledger") == 0
     posting = {"chat.postMessage", "chat.postEphemeral", "reactions.add"}
     assert [c.method for c in slack.fake.calls if c.method in posting] == []
+
+
+async def test_messages_outside_question_threads_are_ignored_quietly(slack: Slack) -> None:
+    loose = slack.fake.add_message(HELP, "hello", user=OTHER)
+    slack.fake.clear_calls()
+    await slack.event(
+        sp.message_event(channel=HELP, user=HELPER, text="hi", thread_ts=loose["ts"])
+    )  # a thread the bot never opened as a question (e.g. before it was installed)
+    await slack.event(sp.message_event(channel="C0GENERAL", user=ASKER, text="Lunch?"))
+    await slack.event(sp.bot_message_event(channel=HELP, text="Deploy finished", bot_id="B0CI"))
+
+    assert slack.count("questions") == 0 and slack.count("messages") == 0
+    assert [c.method for c in slack.fake.calls if c.method.startswith("chat.")] == []
+
+
+async def test_the_askers_own_reply_is_not_an_answer(slack: Slack) -> None:
+    root = await slack.ask()
+    mine = await slack.answer(root, ASKER, "More detail: it's the VPN password.")
+
+    await slack.mark_solution(root, mine)
+
+    assert slack.question_status() == "open"
+    assert slack.count("ledger") == 0
+    assert slack.ephemeral_to(ASKER)
