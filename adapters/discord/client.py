@@ -1,0 +1,218 @@
+"""The discord.py client: intents, the command tree, the feature cogs and command sync.
+
+Composition, not globals: the client is built from the core (`CommunityBot`) and the typed
+`[discord]` config, and every cog reaches the core through it. `AutoShardedBot` is used when
+`shard_count` is configured; the rest of the adapter does not care which one runs.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from adapters.discord import translate
+from adapters.discord.outcomes import Outcomes
+from adapters.discord.replies import report_error
+from adapters.discord.texts import Texts
+from bot.config import Config
+from bot.model import Actor
+from bot.service import CommunityBot
+
+log = logging.getLogger(__name__)
+
+COGS = (
+    "adapters.discord.cogs.help_channels",
+    "adapters.discord.cogs.solving",
+    "adapters.discord.cogs.reputation",
+    "adapters.discord.cogs.knowledge",
+    "adapters.discord.cogs.moderation",
+)
+
+
+def build_intents(message_content: bool) -> discord.Intents:
+    """Guilds, messages and reactions; Message Content only when configured (privileged)."""
+
+    intents = discord.Intents.default()
+    intents.message_content = message_content
+    intents.presences = False
+    intents.members = False
+    return intents
+
+
+class CommunityTree(app_commands.CommandTree):
+    """Routes every slash command / context menu error to the adapter's one error reply."""
+
+    async def on_error(
+        self, interaction: discord.Interaction, error: app_commands.AppCommandError
+    ) -> None:
+        original = error.original if isinstance(error, app_commands.CommandInvokeError) else error
+        client = interaction.client
+        texts = (
+            client.texts_for_guild(interaction.guild) if isinstance(client, _Community) else None
+        )
+        name = interaction.command.qualified_name if interaction.command else "interaction"
+        if texts is None:
+            log.error("%s failed", name, exc_info=original)
+            return
+        await report_error(interaction, original, texts, f"/{name}")
+
+
+class _Community:
+    """What the cogs need from the client: the core, the config and identity helpers."""
+
+    core: CommunityBot
+    config: Config
+    outcomes: Outcomes
+
+    def _init_community(
+        self, core: CommunityBot, config: Config, archive_unit_seconds: float
+    ) -> None:
+        self.core = core
+        self.config = config
+        self.settings = config.discord
+        self.outcomes = Outcomes(config.discord, archive_unit_seconds=archive_unit_seconds)
+
+    # -- identity ---------------------------------------------------------------------------
+    def community_of(self, guild: discord.abc.Snowflake | None) -> str | None:
+        if guild is None:
+            return None
+        return self.core.community_for(translate.PLATFORM, str(guild.id))
+
+    def texts_for(self, community: str | None) -> Texts:
+        locale = "en"
+        if community and community in self.config.communities:
+            locale = self.config.communities[community].locale
+        return Texts(self.core.catalog, locale)
+
+    def texts_for_guild(self, guild: discord.abc.Snowflake | None) -> Texts:
+        return self.texts_for(self.community_of(guild))
+
+    def actor_for(
+        self,
+        user: discord.abc.User,
+        community: str,
+        permissions: discord.Permissions | None = None,
+    ) -> Actor:
+        roles = [r.id for r in getattr(user, "roles", ())]
+        if permissions is None and isinstance(user, discord.Member):
+            permissions = user.guild_permissions
+        return translate.actor(
+            community,
+            user_id=user.id,
+            display_name=user.display_name,
+            role_ids=roles,
+            permissions=permissions.value if permissions is not None else 0,
+            is_bot=user.bot,
+            moderator_role_ids=self.settings.moderator_role_ids,
+        )
+
+    def is_help_channel(self, channel: object) -> bool:
+        return translate.is_help_channel(
+            getattr(channel, "id", None), self.settings.help_channel_ids
+        )
+
+    def help_thread(self, channel: object) -> discord.Thread | None:
+        """`channel` when it is a thread under a help channel (text or forum)."""
+
+        if isinstance(channel, discord.Thread) and translate.is_help_channel(
+            channel.parent_id, self.settings.help_channel_ids
+        ):
+            return channel
+        return None
+
+
+class _CommunityClientBase(_Community):
+    async def setup_hook(self) -> None:  # type: ignore[override]
+        for name in COGS:
+            await self.load_extension(name)  # type: ignore[attr-defined]
+        if self.settings.sync_commands:
+            await self.sync_commands()
+
+    async def sync_commands(self) -> None:
+        """Register the commands per configured guild (instant) and globally otherwise."""
+
+        tree: app_commands.CommandTree = self.tree  # type: ignore[attr-defined]
+        guild_ids = [
+            c.discord_guild_id for c in self.config.communities.values() if c.discord_guild_id
+        ]
+        try:
+            for guild_id in guild_ids:
+                guild = discord.Object(int(guild_id))
+                tree.copy_global_to(guild=guild)
+                synced = await tree.sync(guild=guild)
+                log.info("synced %d commands to guild %s", len(synced), guild_id)
+            if len(guild_ids) < len(self.config.communities):
+                synced = await tree.sync()
+                log.info("synced %d global commands", len(synced))
+        except discord.Forbidden:
+            log.error(
+                "could not register slash commands: invite the bot with the "
+                "applications.commands scope (see docs/discord.md)"
+            )
+        except discord.HTTPException as exc:
+            log.error("could not register slash commands: %s", exc)
+
+    async def on_ready(self) -> None:
+        user = self.user  # type: ignore[attr-defined]
+        log.info("Discord: logged in as %s (%s)", user, getattr(user, "id", "?"))
+
+    async def close(self) -> None:  # type: ignore[override]
+        await self.outcomes.close()
+        await super().close()  # type: ignore[misc]
+
+
+class CommunityClient(_CommunityClientBase, commands.Bot):
+    def __init__(
+        self,
+        core: CommunityBot,
+        config: Config,
+        *,
+        archive_unit_seconds: float = 60.0,
+        **kwargs: Any,
+    ) -> None:
+        self._init_community(core, config, archive_unit_seconds)
+        kwargs.setdefault("intents", build_intents(config.discord.message_content_intent))
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            tree_cls=CommunityTree,
+            help_command=None,
+            **kwargs,
+        )
+
+
+class ShardedCommunityClient(_CommunityClientBase, commands.AutoShardedBot):
+    def __init__(
+        self,
+        core: CommunityBot,
+        config: Config,
+        *,
+        archive_unit_seconds: float = 60.0,
+        **kwargs: Any,
+    ) -> None:
+        self._init_community(core, config, archive_unit_seconds)
+        kwargs.setdefault("intents", build_intents(config.discord.message_content_intent))
+        kwargs.setdefault("shard_count", config.discord.shard_count)
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            tree_cls=CommunityTree,
+            help_command=None,
+            **kwargs,
+        )
+
+
+def build_client(
+    core: CommunityBot, config: Config, **kwargs: Any
+) -> CommunityClient | ShardedCommunityClient:
+    if not config.discord.message_content_intent:
+        log.warning(
+            "Discord: the Message Content intent is off. Slash commands, context menus and "
+            "reactions work; text-channel questions and answer texts arrive empty (forum posts "
+            "still use their titles). Enable it in the Developer Portal and config to fix."
+        )
+    if config.discord.shard_count:
+        return ShardedCommunityClient(core, config, **kwargs)
+    return CommunityClient(core, config, **kwargs)

@@ -1,0 +1,140 @@
+"""What every feature cog shares: reaching the core and turning an interaction into an actor."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import discord
+from discord.ext import commands
+
+from adapters.discord import render, translate
+from adapters.discord.replies import reply
+from adapters.discord.texts import Texts
+from bot import commands as c
+from bot import events as ev
+from bot.errors import DomainError, NotAQuestionThread
+from bot.model import Actor, ThreadRef
+
+if TYPE_CHECKING:
+    from adapters.discord.client import CommunityClient
+
+
+class NotConfigured(DomainError):
+    """The guild is not mapped to a community in config.toml."""
+
+    key = "discord.not_configured"
+
+
+class NoHelpChannel(DomainError):
+    key = "discord.no_help_channel"
+
+
+class Invocation:
+    """The who/where of one interaction, already translated for the core."""
+
+    def __init__(
+        self, interaction: discord.Interaction, community: str, actor: Actor, texts: Texts
+    ) -> None:
+        self.interaction = interaction
+        self.community = community
+        self.actor = actor
+        self.texts = texts
+        self.event_id = translate.interaction_event(interaction.id)
+
+
+class FeatureCog(commands.Cog):
+    def __init__(self, client: CommunityClient) -> None:
+        self.client = client
+        self.core = client.core
+
+    def invocation(self, interaction: discord.Interaction) -> Invocation:
+        community = self.client.community_of(interaction.guild)
+        if community is None:
+            raise NotConfigured()
+        actor = self.client.actor_for(interaction.user, community, interaction.permissions)
+        return Invocation(interaction, community, actor, self.client.texts_for(community))
+
+    @staticmethod
+    def thread_of(interaction: discord.Interaction) -> tuple[discord.Thread, ThreadRef]:
+        """The thread the command was used in; the core decides if it is a question thread."""
+
+        channel = interaction.channel
+        if not isinstance(channel, discord.Thread):
+            raise NotAQuestionThread()
+        return channel, translate.thread_ref(channel.id)
+
+    @staticmethod
+    async def defer(interaction: discord.Interaction) -> None:
+        """Acknowledge now (the core and Discord calls may take more than a moment)."""
+
+        if not interaction.response.is_done():
+            await interaction.response.defer(ephemeral=True, thinking=True)
+
+    async def member_of(self, guild: discord.Guild, user: discord.abc.User) -> discord.abc.User:
+        """A full guild member (roles, permissions) when only a user object is at hand."""
+
+        if isinstance(user, discord.Member):
+            return user
+        cached = guild.get_member(user.id)
+        if cached is not None:
+            return cached
+        try:
+            return await guild.fetch_member(user.id)
+        except discord.HTTPException:
+            return user
+
+    # -- results that change questions: private reply, public line, thread, roles ----------
+    async def show_result(
+        self,
+        result: ev.Result,
+        *,
+        thread: discord.Thread | None,
+        guild: discord.Guild | None,
+        texts: Texts,
+        interaction: discord.Interaction | None,
+    ) -> None:
+        present = render.presenter(texts)
+        outcomes = self.client.outcomes
+        private: str | None = None
+        view: discord.ui.View | None = None
+        public: str | None = None
+        if isinstance(result, ev.AnswerAccepted):
+            private, public = (
+                render.accepted_private(texts, result),
+                present.accepted_public(result),
+            )
+        elif isinstance(result, ev.SolvedWithoutHelper):
+            private = public = present.solved_alone(result)
+        elif isinstance(result, ev.HelperChoiceNeeded):
+            private = present.choose_helper(result)
+            if thread is not None:
+                view = render.helper_picker(texts, result, thread.id)
+        elif isinstance(result, ev.QuestionReopened):
+            private = public = present.reopened(result)
+        elif isinstance(result, ev.QuestionClosed):
+            private = public = present.closed(result)
+        else:
+            raise TypeError(f"no Discord rendering for {type(result).__name__}")
+        if interaction is not None:
+            await reply(interaction, private, view=view)
+        if public:
+            await outcomes.announce(thread, public)
+        if isinstance(result, ev.AnswerAccepted | ev.SolvedWithoutHelper):
+            await outcomes.solved(thread, texts)
+        elif isinstance(result, ev.QuestionReopened):
+            await outcomes.reopened(thread, texts)
+        elif isinstance(result, ev.QuestionClosed):
+            await outcomes.closed(thread)
+        if isinstance(result, ev.AnswerAccepted | ev.QuestionReopened):
+            await outcomes.rewards(guild, result.points)
+
+    async def run_command(self, inv: Invocation, command: c.Command, thread: discord.Thread | None) -> None:
+        await self.defer(inv.interaction)
+        result = await self.core.handle(command)
+        await self.show_result(
+            result,
+            thread=thread,
+            guild=inv.interaction.guild,
+            texts=inv.texts,
+            interaction=inv.interaction,
+        )

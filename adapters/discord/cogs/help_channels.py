@@ -1,0 +1,245 @@
+"""Help channels: a top-level message in a text help channel or a new forum post is a
+question; messages in its thread are recorded as answers; `/ask` opens one from anywhere.
+
+The thread is created first so the question is stored with its thread id in one command;
+a replayed MESSAGE_CREATE reuses the existing thread and the core ignores the repeat.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import discord
+from discord import app_commands
+
+from adapters.discord import render, translate
+from adapters.discord.client import CommunityClient
+from adapters.discord.cogs.base import FeatureCog, NoHelpChannel
+from adapters.discord.outcomes import quietly
+from adapters.discord.replies import error_text, log_error, reply
+from adapters.discord.texts import DESCRIPTIONS, Texts
+from bot import commands as c
+from bot import events as ev
+from bot.errors import DomainError, DuplicateEvent, NotAQuestionThread
+from bot.text import is_blank
+
+log = logging.getLogger(__name__)
+
+THREAD_ALREADY_EXISTS = 160004
+
+
+def _text_of(message: discord.Message) -> str:
+    return translate.attachment_text(message.content, [a.filename for a in message.attachments])
+
+
+class HelpChannels(FeatureCog):
+    # -- listeners --------------------------------------------------------------------------
+    @FeatureCog.listener("on_message")
+    async def on_message(self, message: discord.Message) -> None:
+        if message.guild is None or not translate.is_user_message(
+            message.type.value, message.author.bot
+        ):
+            return
+        community = self.client.community_of(message.guild)
+        if community is None:
+            return
+        try:
+            if isinstance(message.channel, discord.TextChannel) and self.client.is_help_channel(
+                message.channel
+            ):
+                await self._question_from_message(message, community)
+            elif self.client.help_thread(message.channel) and message.id != message.channel.id:
+                await self._record_message(message, community)
+        except Exception as exc:  # never let one message take the listener down
+            log_error(exc, "message in help channel")
+
+    @FeatureCog.listener("on_thread_create")
+    async def on_thread_create(self, thread: discord.Thread) -> None:
+        if not isinstance(thread.parent, discord.ForumChannel):
+            return
+        if not self.client.is_help_channel(thread.parent) or thread.owner_id == self.client.user.id:  # type: ignore[union-attr]
+            return
+        community = self.client.community_of(thread.guild)
+        if community is None:
+            return
+        try:
+            await self._question_from_post(thread, community)
+        except Exception as exc:
+            log_error(exc, "forum post")
+
+    # -- questions from messages and posts ---------------------------------------------------
+    async def _question_from_message(self, message: discord.Message, community: str) -> None:
+        text = _text_of(message)
+        if is_blank(text):
+            log.info(
+                "ignored an empty message in help channel %s (is the Message Content intent on?)",
+                message.channel.id,
+            )
+            return
+        texts = self.client.texts_for(community)
+        actor = self.client.actor_for(message.author, community)
+        name = translate.thread_name(
+            text, texts.t("discord.thread_title_fallback", member=message.author.display_name)
+        )
+        thread = await self._thread_for(message, name)
+        if thread is None:
+            return
+        command = c.AskQuestion(
+            actor,
+            channel_id=str(message.channel.id),
+            message_id=str(message.id),
+            text=text,
+            event_id=translate.message_event(message.id),
+            thread_id=str(thread.id),
+        )
+        await self._ask(command, thread, texts)
+
+    async def _thread_for(self, message: discord.Message, name: str) -> discord.Thread | None:
+        existing = message.thread or message.guild.get_thread(message.id)  # type: ignore[union-attr]
+        if existing is not None:
+            return existing
+        try:
+            return await message.create_thread(name=name)
+        except discord.HTTPException as exc:
+            if exc.code == THREAD_ALREADY_EXISTS:  # a replay after we already made it
+                return message.guild.get_thread(message.id) or await quietly(  # type: ignore[union-attr, return-value]
+                    message.guild.fetch_channel(message.id),
+                    "fetch existing thread",  # type: ignore[union-attr]
+                )
+            log.warning("could not open a thread for message %s: %s", message.id, exc)
+            return None
+
+    async def _question_from_post(self, thread: discord.Thread, community: str) -> None:
+        starter = thread.starter_message or await quietly(
+            thread.fetch_message(thread.id), "fetch forum starter message"
+        )
+        author: discord.abc.User | None = starter.author if starter else thread.owner
+        if author is None:
+            author = await quietly(thread.guild.fetch_member(thread.owner_id), "fetch post owner")
+        if author is None or author.bot:
+            return
+        author = await self.member_of(thread.guild, author)
+        content = _text_of(starter) if starter else ""
+        command = c.AskQuestion(
+            self.client.actor_for(author, community),
+            channel_id=str(thread.parent_id),
+            message_id=str(thread.id),
+            text=translate.forum_question_text(thread.name, content),
+            event_id=translate.message_event(thread.id),
+            thread_id=str(thread.id),
+        )
+        await self._ask(command, thread, self.client.texts_for(community))
+
+    async def _ask(self, command: c.AskQuestion, thread: discord.Thread, texts: Texts) -> None:
+        try:
+            result = await self.core.handle(command)
+        except DomainError as exc:
+            log_error(exc, "question")
+            text = error_text(exc, texts)
+            if text and not isinstance(exc, DuplicateEvent):
+                await self.client.outcomes.announce(thread, text)
+            return
+        assert isinstance(result, ev.QuestionOpened)
+        await self.welcome(thread, result, texts)
+
+    async def welcome(
+        self,
+        thread: discord.Thread,
+        result: ev.QuestionOpened,
+        texts: Texts,
+        ping: discord.abc.User | None = None,
+    ) -> None:
+        """The bot's first message in the thread: suggestions and how to mark an answer."""
+
+        message = render.opened(texts, result)
+        mentions = (
+            discord.AllowedMentions(everyone=False, roles=False, users=[ping])
+            if ping is not None
+            else render.NO_MENTIONS
+        )
+        kwargs: dict[str, object] = {"embeds": message.embeds, "allowed_mentions": mentions}
+        if message.view is not None:
+            kwargs["view"] = message.view
+        await quietly(thread.send(message.content, **kwargs), "welcome message")  # type: ignore[arg-type]
+
+    async def _record_message(self, message: discord.Message, community: str) -> None:
+        command = c.PostMessage(
+            self.client.actor_for(message.author, community),
+            translate.thread_ref(message.channel.id),
+            str(message.id),
+            _text_of(message),
+            event_id=translate.message_event(message.id),
+        )
+        try:
+            await self.core.handle(command)
+        except (NotAQuestionThread, DuplicateEvent) as exc:
+            log.debug("message %s not recorded: %s", message.id, exc)
+
+    # -- /ask -------------------------------------------------------------------------------
+    @app_commands.command(name="ask", description=DESCRIPTIONS["ask"])
+    @app_commands.describe(question=DESCRIPTIONS["ask.question"])
+    @app_commands.guild_only()
+    async def ask(
+        self, interaction: discord.Interaction, question: app_commands.Range[str, 1, 4000]
+    ) -> None:
+        inv = self.invocation(interaction)
+        channel = self._help_channel_for(interaction)
+        await self.defer(interaction)
+        user = interaction.user
+        name = translate.thread_name(
+            question, inv.texts.t("discord.thread_title_fallback", member=user.display_name)
+        )
+        starter_text = render.trim(
+            inv.texts.t("discord.ask_starter", member=user.mention, text=question)
+        )
+        ping = discord.AllowedMentions(everyone=False, roles=False, users=[user])
+        starter: discord.Message | None = None
+        if isinstance(channel, discord.ForumChannel):
+            created = await channel.create_thread(
+                name=name, content=starter_text, allowed_mentions=ping
+            )
+            thread, message_id = created.thread, created.thread.id
+        else:
+            starter = await channel.send(starter_text, allowed_mentions=render.NO_MENTIONS)
+            thread = await starter.create_thread(name=name)
+            message_id = starter.id
+        command = c.AskQuestion(
+            inv.actor,
+            channel_id=str(channel.id),
+            message_id=str(message_id),
+            text=question,
+            event_id=inv.event_id,
+            thread_id=str(thread.id),
+        )
+        try:
+            result = await self.core.handle(command)
+        except Exception:
+            # Refused or failed: take the empty thread away again, then report.
+            await quietly(thread.delete(), "remove thread of refused question")
+            if starter is not None:
+                await quietly(starter.delete(), "remove starter of refused question")
+            raise
+        assert isinstance(result, ev.QuestionOpened)
+        await self.welcome(thread, result, inv.texts, ping=user)
+        await reply(interaction, inv.texts.t("discord.ask_done", thread=thread.mention))
+
+    def _help_channel_for(
+        self, interaction: discord.Interaction
+    ) -> discord.TextChannel | discord.ForumChannel:
+        channel = interaction.channel
+        guild = interaction.guild
+        if isinstance(channel, discord.Thread):
+            channel = channel.parent
+        if isinstance(channel, discord.TextChannel | discord.ForumChannel) and (
+            self.client.is_help_channel(channel)
+        ):
+            return channel
+        for channel_id in self.client.settings.help_channel_ids:
+            found = guild.get_channel(int(channel_id)) if guild else None
+            if isinstance(found, discord.TextChannel | discord.ForumChannel):
+                return found
+        raise NoHelpChannel()
+
+
+async def setup(client: CommunityClient) -> None:
+    await client.add_cog(HelpChannels(client))

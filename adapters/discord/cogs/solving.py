@@ -1,0 +1,216 @@
+"""Marking questions solved, all three ways, and undoing it.
+
+"Mark as solution" (message context menu), `/solved [member]` (a select of participants when
+several helped), a ✅ reaction by the asker, the suggestion buttons on the bot's first
+message, `/unsolve` and `/close`. The core decides who may do what; this cog translates,
+calls it once and hands the result to `outcomes` (quiet public line, tag, archive, roles).
+"""
+
+from __future__ import annotations
+
+import logging
+
+import discord
+from discord import app_commands
+
+from adapters.discord import render, translate
+from adapters.discord.client import CommunityClient
+from adapters.discord.cogs.base import FeatureCog
+from adapters.discord.replies import log_error, reply, report_error
+from adapters.discord.texts import DESCRIPTIONS
+from bot import commands as c
+from bot import events as ev
+from bot.errors import DomainError, DuplicateEvent, NotAQuestionThread
+
+log = logging.getLogger(__name__)
+
+
+class Solving(FeatureCog):
+    def __init__(self, client: CommunityClient) -> None:
+        super().__init__(client)
+        self.mark_menu = app_commands.ContextMenu(
+            name=DESCRIPTIONS["menu.solution"], callback=self.mark_as_solution
+        )
+        self.mark_menu.guild_only = True
+
+    async def cog_load(self) -> None:
+        self.client.tree.add_command(self.mark_menu)
+
+    async def cog_unload(self) -> None:
+        self.client.tree.remove_command(self.mark_menu.name, type=self.mark_menu.type)
+
+    # -- "Mark as solution" -----------------------------------------------------------------
+    async def mark_as_solution(
+        self, interaction: discord.Interaction, message: discord.Message
+    ) -> None:
+        inv = self.invocation(interaction)
+        thread = self.client.help_thread(message.channel) or self.client.help_thread(
+            interaction.channel
+        )
+        await self.defer(interaction)
+        if thread is not None:
+            await self._catch_up(message, thread, inv.community)
+        command = c.AcceptAnswer(inv.actor, str(message.id), event_id=inv.event_id)
+        await self.run_command(inv, command, thread)
+
+    async def _catch_up(
+        self, message: discord.Message, thread: discord.Thread, community: str
+    ) -> None:
+        """Record the target first if it was sent while the bot was away (a repeat is ignored)."""
+
+        if message.author.bot or message.id == thread.id:
+            return
+        author = await self.member_of(thread.guild, message.author)
+        command = c.PostMessage(
+            self.client.actor_for(author, community),
+            translate.thread_ref(thread.id),
+            str(message.id),
+            message.content,
+            event_id=translate.message_event(message.id),
+        )
+        try:
+            await self.core.handle(command)
+        except (DuplicateEvent, NotAQuestionThread):
+            pass
+
+    # -- /solved, /unsolve, /close ----------------------------------------------------------
+    @app_commands.command(name="solved", description=DESCRIPTIONS["solved"])
+    @app_commands.describe(member=DESCRIPTIONS["solved.member"])
+    @app_commands.guild_only()
+    async def solved(
+        self, interaction: discord.Interaction, member: discord.Member | None = None
+    ) -> None:
+        inv = self.invocation(interaction)
+        thread, ref = self.thread_of(interaction)
+        helper = translate.member_ref(inv.community, member.id) if member else None
+        await self.run_command(inv, c.MarkSolved(inv.actor, ref, helper, event_id=inv.event_id), thread)
+
+    @app_commands.command(name="unsolve", description=DESCRIPTIONS["unsolve"])
+    @app_commands.guild_only()
+    async def unsolve(self, interaction: discord.Interaction) -> None:
+        inv = self.invocation(interaction)
+        thread, ref = self.thread_of(interaction)
+        await self.run_command(inv, c.Unsolve(inv.actor, ref, event_id=inv.event_id), thread)
+
+    @app_commands.command(name="close", description=DESCRIPTIONS["close"])
+    @app_commands.describe(reason=DESCRIPTIONS["close.reason"])
+    @app_commands.guild_only()
+    async def close(
+        self,
+        interaction: discord.Interaction,
+        reason: app_commands.Range[str, 1, 200] | None = None,
+    ) -> None:
+        inv = self.invocation(interaction)
+        thread, ref = self.thread_of(interaction)
+        command = c.CloseQuestion(inv.actor, ref, reason, event_id=inv.event_id)
+        await self.run_command(inv, command, thread)
+
+    # -- ✅ by the asker ---------------------------------------------------------------------
+    @FeatureCog.listener("on_raw_reaction_add")
+    async def on_raw_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:
+        if payload.guild_id is None or payload.member is None or payload.member.bot:
+            return
+        if not translate.is_solved_reaction(payload.emoji.name, payload.emoji.id):
+            return
+        guild = self.client.get_guild(payload.guild_id)
+        community = self.client.community_of(guild)
+        thread = (
+            self.client.help_thread(guild.get_channel_or_thread(payload.channel_id))
+            if guild
+            else None
+        )
+        if community is None or thread is None:
+            return
+        member = payload.member
+        command = c.AcceptAnswer(
+            self.client.actor_for(member, community, thread.permissions_for(member)),
+            str(payload.message_id),
+            event_id=translate.reaction_event(
+                payload.message_id, member.id, translate.SOLVED_EMOJI
+            ),
+        )
+        texts = self.client.texts_for(community)
+        try:
+            result = await self.core.handle(command)
+            await self.show_result(
+                result, thread=thread, guild=guild, texts=texts, interaction=None
+            )
+        except DomainError as exc:
+            # A ✅ from anyone else is just a reaction ("+1"); answering it would be noise.
+            log.debug("✅ on %s not taken as acceptance: %s", payload.message_id, exc)
+        except Exception as exc:
+            log_error(exc, "✅ reaction")
+
+    # -- components: helper picker and suggestion buttons -----------------------------------
+    @FeatureCog.listener("on_interaction")
+    async def on_component(self, interaction: discord.Interaction) -> None:
+        if interaction.type is not discord.InteractionType.component:
+            return
+        parsed = translate.parse_custom_id(str((interaction.data or {}).get("custom_id", "")))
+        if parsed is None:
+            return
+        action, args = parsed
+        handler = {
+            "pick": self._picked_helper,
+            "sugg-yes": self._suggestion_solved,
+            "sugg-no": self._suggestion_not_helpful,
+        }.get(action)
+        if handler is None or not args:
+            return
+        texts = self.client.texts_for_guild(interaction.guild)
+        try:
+            await handler(interaction, args)
+        except Exception as exc:
+            await report_error(interaction, exc, texts, f"component {action}")
+
+    async def _picked_helper(self, interaction: discord.Interaction, args: list[str]) -> None:
+        inv = self.invocation(interaction)
+        values = (interaction.data or {}).get("values") or []
+        if not values or not args[0].isdigit():
+            return
+        thread = interaction.guild.get_thread(int(args[0])) if interaction.guild else None
+        command = c.MarkSolved(
+            inv.actor,
+            translate.thread_ref(args[0]),
+            translate.member_ref(inv.community, str(values[0])),
+            event_id=inv.event_id,
+        )
+        await self.run_command(inv, command, thread)
+
+    async def _suggestion_solved(self, interaction: discord.Interaction, args: list[str]) -> None:
+        inv = self.invocation(interaction)
+        thread, ref = self.thread_of(interaction)
+        await self.defer(interaction)
+        note = inv.texts.t("discord.suggestion_solved_note")
+        result = await self.core.handle(
+            c.CloseQuestion(inv.actor, ref, note, event_id=inv.event_id)
+        )
+        assert isinstance(result, ev.QuestionClosed)
+        await reply(interaction, inv.texts.t("discord.suggestion_solved", id=result.question.id))
+        await self.client.outcomes.announce(thread, render.presenter(inv.texts).closed(result))
+        if interaction.message is not None:
+            await _drop_buttons(interaction.message)
+        # Solved by a suggestion: mark and archive like a solved thread.
+        await self.client.outcomes.solved(thread, inv.texts)
+
+    async def _suggestion_not_helpful(
+        self, interaction: discord.Interaction, args: list[str]
+    ) -> None:
+        inv = self.invocation(interaction)
+        if not args[0].isdigit():
+            return
+        shown = await self.core.handle(c.ShowQuestion(inv.actor, int(args[0])))
+        assert isinstance(shown, ev.QuestionShown)
+        await reply(interaction, inv.texts.t("discord.suggestion_not_helpful"))
+        if shown.question.asker.ref == inv.actor.ref and interaction.message is not None:
+            await _drop_buttons(interaction.message)
+
+
+async def _drop_buttons(message: discord.Message) -> None:
+    from adapters.discord.outcomes import quietly
+
+    await quietly(message.edit(view=None), "remove suggestion buttons")
+
+
+async def setup(client: CommunityClient) -> None:
+    await client.add_cog(Solving(client))

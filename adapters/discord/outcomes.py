@@ -1,0 +1,211 @@
+"""What a core result changes on Discord besides the reply: the thread and the roles.
+
+After a question is solved the thread gets the forum's "Solved" tag (created when missing and
+permitted) or a ✅ name prefix, one quiet public line (no pings, none at all in an archived
+thread, which stays archived) and is archived after `solved_archive_after_minutes`.
+Reopening undoes the marks and cancels the pending archive. Point changes add or remove
+reward roles. Every Discord call here is best effort: a 403, 404 or exhausted 429 is logged
+and the rest carries on, because the core has already committed and stays the truth.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Sequence
+from typing import TypeVar
+
+import discord
+
+from adapters.discord import render, translate
+from adapters.discord.texts import Texts
+from bot.config import DiscordConfig
+from bot.events import PointChange
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+async def quietly(call: Awaitable[T], what: str) -> T | None:
+    """Run one Discord call; log and swallow Discord's errors (the core state is saved)."""
+
+    try:
+        return await call
+    except discord.Forbidden as exc:
+        log.warning("%s: missing permission (%s)", what, exc.text or exc.code)
+    except discord.NotFound as exc:
+        log.warning("%s: not found, probably deleted (%s)", what, exc.text or exc.code)
+    except discord.HTTPException as exc:
+        log.warning("%s: Discord error %s %s", what, exc.status, exc.text)
+    except Exception:
+        log.exception("%s failed", what)
+    return None
+
+
+class Outcomes:
+    def __init__(self, settings: DiscordConfig, *, archive_unit_seconds: float = 60.0) -> None:
+        self.settings = settings
+        self.archive_delay = settings.solved_archive_after_minutes * archive_unit_seconds
+        self._archive_tasks: dict[int, asyncio.Task[None]] = {}
+
+    # -- public line ------------------------------------------------------------------------
+    async def announce(self, channel: discord.abc.Messageable | None, line: str) -> None:
+        """One short public line; skipped in an archived thread so it is not reopened."""
+
+        if channel is None or not line:
+            return
+        if isinstance(channel, discord.Thread) and channel.archived:
+            return
+        for part in render.split_message(line):
+            await quietly(
+                channel.send(part, allowed_mentions=render.NO_MENTIONS), "public confirmation"
+            )
+
+    # -- thread marks -----------------------------------------------------------------------
+    async def solved(self, thread: discord.Thread | None, texts: Texts) -> None:
+        if thread is None:
+            return
+        changes = await self._solved_changes(thread, texts)
+        await self._edit(thread, changes, "mark thread solved")
+        self.schedule_archive(thread)
+
+    async def reopened(self, thread: discord.Thread | None, texts: Texts) -> None:
+        if thread is None:
+            return
+        self.cancel_archive(thread.id)
+        changes: dict[str, object] = {}
+        prefix = texts.t("discord.solved_prefix")
+        name = translate.unsolved_name(thread.name, prefix)
+        if name != thread.name:
+            changes["name"] = name
+        tag = self._find_tag(thread.parent, texts)
+        if tag is not None and any(t.id == tag.id for t in thread.applied_tags):
+            ids = translate.tags_without([t.id for t in thread.applied_tags], tag.id)
+            changes["applied_tags"] = [discord.Object(i) for i in ids]
+        if thread.archived:
+            changes["archived"] = False  # an open question belongs in an open thread
+        if changes:
+            await quietly(thread.edit(**changes), "mark thread open")  # type: ignore[arg-type]
+
+    async def closed(self, thread: discord.Thread | None) -> None:
+        if thread is None:
+            return
+        self.cancel_archive(thread.id)
+        if not thread.archived:
+            await quietly(thread.edit(archived=True), "archive closed thread")
+
+    async def _solved_changes(self, thread: discord.Thread, texts: Texts) -> dict[str, object]:
+        parent = thread.parent
+        if isinstance(parent, discord.ForumChannel):
+            tag = self._find_tag(parent, texts) or await self._create_tag(parent, texts)
+            if tag is not None:
+                current = [t.id for t in thread.applied_tags]
+                if tag.id in current:
+                    return {}
+                ids = translate.tags_with(current, tag.id)
+                return {"applied_tags": [discord.Object(i) for i in ids]}
+        name = translate.solved_name(thread.name, texts.t("discord.solved_prefix"))
+        return {"name": name} if name != thread.name else {}
+
+    async def _edit(self, thread: discord.Thread, changes: dict[str, object], what: str) -> None:
+        if not changes:
+            return
+        if thread.archived:
+            # Discord edits archived threads only when the same request unarchives them; put
+            # it straight back so an old thread is not reopened.
+            edited = await quietly(thread.edit(archived=False, **changes), what)  # type: ignore[arg-type]
+            if edited is not None:
+                await quietly(edited.edit(archived=True), f"{what} (re-archive)")
+            return
+        await quietly(thread.edit(**changes), what)  # type: ignore[arg-type]
+
+    @staticmethod
+    def _find_tag(parent: object, texts: Texts) -> discord.ForumTag | None:
+        if not isinstance(parent, discord.ForumChannel):
+            return None
+        names = {texts.t("discord.solved_tag").casefold(), "solved"}
+        return next((t for t in parent.available_tags if t.name.casefold() in names), None)
+
+    async def _create_tag(
+        self, forum: discord.ForumChannel, texts: Texts
+    ) -> discord.ForumTag | None:
+        me = forum.guild.me
+        if me is None or not forum.permissions_for(me).manage_channels:
+            log.info("forum %s has no Solved tag and I may not create one", forum.id)
+            return None
+        if len(forum.available_tags) >= 20:
+            return None
+        return await quietly(
+            forum.create_tag(
+                name=texts.t("discord.solved_tag"),
+                emoji=discord.PartialEmoji(name=translate.SOLVED_EMOJI),
+            ),
+            "create the Solved tag",
+        )
+
+    # -- archiving --------------------------------------------------------------------------
+    def schedule_archive(self, thread: discord.Thread) -> None:
+        """Archive after the configured delay (an in-memory timer until a DB scheduler exists)."""
+
+        self.cancel_archive(thread.id)
+        if thread.archived:
+            return
+        task = asyncio.create_task(self._archive_later(thread), name=f"archive-{thread.id}")
+        self._archive_tasks[thread.id] = task
+        task.add_done_callback(lambda _t, tid=thread.id: self._forget(tid, _t))
+
+    def _forget(self, thread_id: int, task: asyncio.Task[None]) -> None:
+        if self._archive_tasks.get(thread_id) is task:
+            del self._archive_tasks[thread_id]
+
+    def cancel_archive(self, thread_id: int) -> bool:
+        task = self._archive_tasks.pop(thread_id, None)
+        if task is None:
+            return False
+        task.cancel()
+        return True
+
+    def pending_archives(self) -> set[int]:
+        return set(self._archive_tasks)
+
+    async def _archive_later(self, thread: discord.Thread) -> None:
+        if self.archive_delay > 0:
+            await asyncio.sleep(self.archive_delay)
+        await quietly(thread.edit(archived=True), "archive solved thread")
+
+    async def close(self) -> None:
+        tasks = list(self._archive_tasks.values())
+        self._archive_tasks.clear()
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    # -- reward roles -----------------------------------------------------------------------
+    async def rewards(self, guild: discord.Guild | None, points: Sequence[PointChange]) -> None:
+        if guild is None or not self.settings.reward_roles or not points:
+            return
+        totals: dict[str, int] = {}
+        for change in points:  # the last change per member carries the final total
+            if change.member.ref.platform == translate.PLATFORM and change.member.ref.id.isdigit():
+                totals[change.member.ref.id] = change.total
+        for user_id, total in totals.items():
+            member = await quietly(guild.fetch_member(int(user_id)), "look up member for roles")
+            if member is None:
+                continue
+            diff = translate.reward_role_changes(
+                total, self.settings.reward_roles, [r.id for r in member.roles]
+            )
+            reason = "reputation reward"
+            if diff.add:
+                await quietly(
+                    member.add_roles(*(discord.Object(int(r)) for r in diff.add), reason=reason),
+                    "add reward roles",
+                )
+            if diff.remove:
+                await quietly(
+                    member.remove_roles(
+                        *(discord.Object(int(r)) for r in diff.remove), reason=reason
+                    ),
+                    "remove reward roles",
+                )

@@ -1,0 +1,279 @@
+"""Pure rendering of core results into Discord shapes: text chunks, embeds and components.
+
+Discord caps a message at 2,000 characters, an embed description at 4,096, a select option
+label and an autocomplete choice at 100; these functions cut on safe boundaries (paragraph,
+line, word, then grapheme cluster) and keep code blocks closed, so nothing arrives with half
+an emoji or an unterminated ``` fence. No network calls here: the cogs send what this builds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import discord
+import regex
+
+from adapters.discord import translate
+from adapters.discord.texts import Texts
+from bot.events import (
+    AnswerAccepted,
+    HelperChoiceNeeded,
+    LeaderboardShown,
+    QuestionOpened,
+    QuestionShown,
+    ReputationShown,
+)
+from bot.model import Member, Suggestion
+from bot.presenters import Presenter
+from bot.text import truncate
+
+MAX_CONTENT = 2000
+MAX_EMBED_DESCRIPTION = 4096
+MAX_EMBED_TITLE = 256
+MAX_LABEL = 100
+MAX_SELECT_OPTIONS = 25
+MAX_CHOICES = 25
+COLOUR = discord.Colour.blurple()
+SOLVED_COLOUR = discord.Colour.green()
+
+_GRAPHEME = regex.compile(r"\X")
+_FENCE = "```"
+
+NO_MENTIONS = discord.AllowedMentions.none()
+
+
+def mention(member: Member) -> str:
+    """Discord members render as mentions (shown as names; sent with pings disabled)."""
+
+    if member.ref.platform == translate.PLATFORM and member.ref.id.isdigit():
+        return f"<@{member.ref.id}>"
+    return member.display_name
+
+
+def presenter(texts: Texts) -> Presenter:
+    return Presenter(texts.catalog, texts.locale, name=mention)
+
+
+# -- cutting text ----------------------------------------------------------------------------
+
+
+def _grapheme_cut(text: str, limit: int) -> int:
+    """The largest index <= limit that falls on a grapheme cluster boundary (at least 1)."""
+
+    used = 0
+    for cluster in _GRAPHEME.findall(text):
+        if used + len(cluster) > limit:
+            break
+        used += len(cluster)
+    return used or min(len(text), limit)
+
+
+def _cut_point(text: str, limit: int) -> int:
+    window = text[:limit]
+    floor = limit // 2
+    for separator in ("\n\n", "\n", " "):
+        at = window.rfind(separator)
+        if at >= floor:
+            return at + len(separator)
+    return _grapheme_cut(text, limit)
+
+
+def _open_fence(chunk: str) -> str | None:
+    """The opening line of a code block left open at the end of `chunk`, if any."""
+
+    opened: str | None = None
+    for line in chunk.split("\n"):
+        stripped = line.strip()
+        if stripped.startswith(_FENCE):
+            opened = None if opened is not None else stripped
+    return opened
+
+
+def split_message(text: str, limit: int = MAX_CONTENT) -> list[str]:
+    """Split text into messages of at most `limit` characters on safe boundaries.
+
+    A code block that spans a cut is closed at the end of one part and reopened (with its
+    language) at the start of the next.
+    """
+
+    if limit < 20:
+        raise ValueError("limit too small to split safely")
+    parts: list[str] = []
+    carry = ""
+    rest = text
+    while rest:
+        rest = carry + rest
+        carry = ""
+        if len(rest) <= limit:
+            parts.append(rest)
+            break
+        budget = limit - len(_FENCE) - 1  # room to close a fence
+        cut = _cut_point(rest, budget)
+        chunk, rest = rest[:cut].rstrip("\n"), rest[cut:]
+        fence = _open_fence(chunk)
+        if fence is not None:
+            chunk += "\n" + _FENCE
+            carry = fence + "\n"
+        if chunk.strip():
+            parts.append(chunk)
+        if not rest.strip():
+            break
+    return [p for p in parts if p.strip()] or [""]
+
+
+def trim(text: str, limit: int = MAX_CONTENT, marker: str = "…") -> str:
+    """One message: cut on a grapheme boundary and mark the cut."""
+
+    return truncate(text, limit, marker)
+
+
+def join_lines(lines: Sequence[str]) -> str:
+    return "\n".join(lines)
+
+
+# -- components ------------------------------------------------------------------------------
+
+
+def _static_view(items: Sequence[discord.ui.Item[discord.ui.View]]) -> discord.ui.View:
+    """A view that is only a layout: custom ids are handled by one listener (they survive
+    restarts), so the view is stopped and discord.py does not keep it in memory."""
+
+    view = discord.ui.View(timeout=None)
+    for item in items:
+        view.add_item(item)
+    view.stop()
+    return view
+
+
+def suggestion_buttons(texts: Texts, question_id: int) -> discord.ui.View:
+    return _static_view(
+        [
+            discord.ui.Button(
+                style=discord.ButtonStyle.success,
+                label=texts.t("discord.button_solved"),
+                custom_id=translate.custom_id("sugg-yes", question_id),
+            ),
+            discord.ui.Button(
+                style=discord.ButtonStyle.secondary,
+                label=texts.t("discord.button_not_helpful"),
+                custom_id=translate.custom_id("sugg-no", question_id),
+            ),
+        ]
+    )
+
+
+def helper_picker(texts: Texts, result: HelperChoiceNeeded, thread_id: int) -> discord.ui.View:
+    options = [
+        discord.SelectOption(label=truncate(m.display_name or m.ref.id, MAX_LABEL), value=m.ref.id)
+        for m in result.candidates[:MAX_SELECT_OPTIONS]
+    ]
+    select: discord.ui.Select[discord.ui.View] = discord.ui.Select(
+        custom_id=translate.custom_id("pick", thread_id),
+        placeholder=texts.t("discord.choose_helper_placeholder"),
+        min_values=1,
+        max_values=1,
+        options=options,
+    )
+    return _static_view([select])
+
+
+# -- messages --------------------------------------------------------------------------------
+
+
+@dataclass
+class Reply:
+    """One message to send: content and optional embeds / components."""
+
+    content: str = ""
+    embeds: list[discord.Embed] = field(default_factory=list)
+    view: discord.ui.View | None = None
+
+
+def _suggestion_line(present: Presenter, s: Suggestion) -> str:
+    line = present.suggestion(s)
+    return f"[{line}]({s.url})" if s.url else line
+
+
+def opened(texts: Texts, result: QuestionOpened) -> Reply:
+    """The bot's first message in a question thread: suggestions and how to mark an answer."""
+
+    present = presenter(texts)
+    q = result.question
+    how = present.t(
+        "question.how_to_accept", asker=mention(q.asker), ways=texts.t("question.ways_discord")
+    )
+    if not result.suggestions:
+        return Reply(content=trim(join_lines([present.t("question.no_suggestions"), how])))
+    lines = [f"• {_suggestion_line(present, s)}" for s in result.suggestions]
+    embed = discord.Embed(
+        title=truncate(present.t("question.suggestions_header"), MAX_EMBED_TITLE),
+        description=trim(join_lines(lines), MAX_EMBED_DESCRIPTION),
+        colour=COLOUR,
+    )
+    return Reply(content=trim(how), embeds=[embed], view=suggestion_buttons(texts, q.id))
+
+
+def accepted_private(texts: Texts, result: AnswerAccepted) -> str:
+    return trim(join_lines(presenter(texts).accepted(result)))
+
+
+def reputation(texts: Texts, result: ReputationShown) -> Reply:
+    lines = presenter(texts).reputation(result)
+    embed = discord.Embed(
+        title=texts.t("discord.rep_title"),
+        description=trim(join_lines(lines), MAX_EMBED_DESCRIPTION),
+        colour=COLOUR,
+    )
+    return Reply(embeds=[embed])
+
+
+def leaderboard(texts: Texts, result: LeaderboardShown) -> Reply:
+    header, *lines = presenter(texts).leaderboard(result)
+    embed = discord.Embed(
+        title=truncate(header, MAX_EMBED_TITLE),
+        description=trim(join_lines(lines), MAX_EMBED_DESCRIPTION) or None,
+        colour=COLOUR,
+    )
+    return Reply(embeds=[embed])
+
+
+def kb_results(texts: Texts, query: str, found: Sequence[Suggestion]) -> Reply:
+    present = presenter(texts)
+    if not found:
+        return Reply(content=trim(texts.t("discord.kb_no_results", query=truncate(query, 200))))
+    lines = [f"• {_suggestion_line(present, s)} — `{s.id}`" for s in found]
+    embed = discord.Embed(
+        title=truncate(texts.t("discord.kb_results_header", query=query), MAX_EMBED_TITLE),
+        description=trim(join_lines(lines), MAX_EMBED_DESCRIPTION),
+        colour=COLOUR,
+    )
+    return Reply(embeds=[embed])
+
+
+def question_card(texts: Texts, result: QuestionShown, guild_id: int | None) -> Reply:
+    present = presenter(texts)
+    q = result.question
+    status = present.t(f"question.status_{q.status.value}")
+    accepted = {a.answer.id for a in result.accepted}
+    lines = [texts.t("discord.kb_asked_by", member=mention(q.asker)), "", trim(q.body, 1500)]
+    if result.answers:
+        lines += ["", texts.t("discord.kb_answers_header")]
+        for answer in result.answers:
+            mark = "✅ " if answer.id in accepted else ""
+            lines.append(f"{mark}{mention(answer.author)}: {trim(answer.excerpt, 300)}")
+    if q.thread_id and guild_id:
+        thread = f"https://discord.com/channels/{guild_id}/{q.thread_id}"
+        lines += ["", texts.t("discord.kb_open_thread", thread=thread)]
+    embed = discord.Embed(
+        title=truncate(
+            texts.t("discord.kb_question", id=q.id, title=q.title, status=status), MAX_EMBED_TITLE
+        ),
+        description=trim(join_lines(lines), MAX_EMBED_DESCRIPTION),
+        colour=SOLVED_COLOUR if q.status.value == "solved" else COLOUR,
+    )
+    return Reply(embeds=[embed])
+
+
+def choice_name(s: Suggestion) -> str:
+    return truncate(s.title, MAX_LABEL) or s.id

@@ -1,0 +1,84 @@
+"""The one place where replies to interactions are sent and errors become messages.
+
+Domain errors (the member can fix them) become a private (ephemeral) message from the
+catalog; a repeated platform event is ignored silently; anything else is logged with its
+traceback and answered with a short apology. Nothing here ever raises, so a failing reply
+can not take a listener, let alone the gateway, down with it.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import discord
+
+from adapters.discord import render
+from adapters.discord.texts import Texts
+from bot.errors import DomainError, DuplicateEvent
+
+log = logging.getLogger(__name__)
+
+
+async def reply(
+    interaction: discord.Interaction,
+    content: str = "",
+    *,
+    embeds: list[discord.Embed] | None = None,
+    view: discord.ui.View | None = None,
+    ephemeral: bool = True,
+) -> None:
+    """Answer an interaction (or follow up on a deferred one); long text is split."""
+
+    parts = render.split_message(content) if content else [""]
+    kwargs: dict[str, object] = {"allowed_mentions": render.NO_MENTIONS, "ephemeral": ephemeral}
+    for index, part in enumerate(parts):
+        last = index == len(parts) - 1
+        extra: dict[str, object] = dict(kwargs)
+        if last and embeds:
+            extra["embeds"] = embeds
+        if last and view is not None:
+            extra["view"] = view
+        if interaction.response.is_done():
+            await interaction.followup.send(part, **extra)  # type: ignore[arg-type]
+        else:
+            await interaction.response.send_message(part, **extra)  # type: ignore[arg-type]
+
+
+async def send_reply(interaction: discord.Interaction, message: render.Reply) -> None:
+    await reply(interaction, message.content, embeds=message.embeds, view=message.view)
+
+
+def error_text(exc: BaseException, texts: Texts) -> str | None:
+    """What to tell the member about `exc`; None when nothing should be said."""
+
+    if isinstance(exc, DuplicateEvent):
+        return None
+    if isinstance(exc, DomainError):
+        return texts.t(exc.key, **exc.params)
+    return texts.t("error.generic")
+
+
+def log_error(exc: BaseException, where: str) -> None:
+    if isinstance(exc, DuplicateEvent):
+        log.info("%s: ignored a repeated event", where)
+    elif isinstance(exc, DomainError):
+        log.debug("%s: refused: %s", where, exc)
+    else:
+        log.error("%s failed", where, exc_info=exc)
+
+
+async def report_error(
+    interaction: discord.Interaction | None, exc: BaseException, texts: Texts, where: str
+) -> None:
+    """Log `exc` the right way and, for an interaction, tell the member privately."""
+
+    log_error(exc, where)
+    text = error_text(exc, texts)
+    if interaction is None or text is None:
+        return
+    try:
+        await reply(interaction, text, ephemeral=True)
+    except discord.HTTPException as http_exc:
+        log.warning("%s: could not send the error reply: %s", where, http_exc)
+    except Exception:
+        log.exception("%s: could not send the error reply", where)

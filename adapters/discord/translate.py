@@ -1,0 +1,194 @@
+"""Pure translation from Discord's shapes (ids, role lists, emoji, custom ids) to core values.
+
+Nothing here touches the network or discord.py state, so each rule of the mapping can be
+tested on recorded gateway payloads. Listeners pull the few fields they need off discord.py
+objects and hand them to these functions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from bot.config import RewardRole
+from bot.model import Actor, MemberRef, Period, ThreadRef
+from bot.text import clean, is_blank, truncate
+
+PLATFORM = "discord"
+MAX_THREAD_NAME = 100
+SOLVED_EMOJI = "\N{WHITE HEAVY CHECK MARK}"
+MANAGE_THREADS = 1 << 34
+CUSTOM_ID_PREFIX = "cb"
+
+# Discord message types that a member typed (DEFAULT and REPLY); joins, pins, thread
+# notices and the like never become questions or answers.
+USER_MESSAGE_TYPES = frozenset({0, 19})
+
+
+def member_ref(community: str, user_id: int | str) -> MemberRef:
+    return MemberRef(PLATFORM, community, str(user_id))
+
+
+def thread_ref(thread_id: int | str) -> ThreadRef:
+    return ThreadRef(PLATFORM, str(thread_id))
+
+
+def is_moderator(
+    role_ids: Iterable[int | str], permissions: int, moderator_role_ids: Sequence[str]
+) -> bool:
+    """A moderator has one of the configured roles or the Manage Threads permission."""
+
+    if permissions & MANAGE_THREADS:
+        return True
+    wanted = {str(r) for r in moderator_role_ids}
+    return any(str(r) in wanted for r in role_ids)
+
+
+def actor(
+    community: str,
+    *,
+    user_id: int | str,
+    display_name: str,
+    role_ids: Iterable[int | str] = (),
+    permissions: int = 0,
+    is_bot: bool = False,
+    moderator_role_ids: Sequence[str] = (),
+) -> Actor:
+    return Actor(
+        ref=member_ref(community, user_id),
+        display_name=display_name,
+        is_moderator=is_moderator(role_ids, permissions, moderator_role_ids),
+        is_bot=is_bot,
+    )
+
+
+# Event ids: one namespace per kind of inbound event so a message and an interaction can
+# never collide, and so a replayed gateway event maps to the same id.
+def message_event(message_id: int | str) -> str:
+    return f"msg:{message_id}"
+
+
+def interaction_event(interaction_id: int | str) -> str:
+    return f"ia:{interaction_id}"
+
+
+def reaction_event(message_id: int | str, user_id: int | str, emoji: str) -> str:
+    return f"react:{message_id}:{user_id}:{emoji}"
+
+
+def is_help_channel(channel_id: int | str | None, help_channel_ids: Sequence[str]) -> bool:
+    return channel_id is not None and str(channel_id) in {str(c) for c in help_channel_ids}
+
+
+def is_user_message(message_type: int, author_is_bot: bool) -> bool:
+    return not author_is_bot and message_type in USER_MESSAGE_TYPES
+
+
+def is_solved_reaction(emoji_name: str | None, emoji_id: int | None) -> bool:
+    # ✅ with or without the emoji variation selector; custom emoji never count.
+    return emoji_id is None and (emoji_name or "").replace("\ufe0f", "") == SOLVED_EMOJI
+
+
+def thread_name(text: str, fallback: str) -> str:
+    """A thread name from the question's first visible line, cut to Discord's 100 chars."""
+
+    first = next((line for line in clean(text).splitlines() if not is_blank(line)), "")
+    first = clean(first) or clean(fallback) or "?"
+    return truncate(first, MAX_THREAD_NAME)
+
+
+def forum_question_text(title: str, content: str) -> str:
+    """A forum post is a title plus a starter message: the title becomes the question title."""
+
+    content = content or ""
+    if is_blank(content):
+        return title
+    return f"{title}\n{content}"
+
+
+def attachment_text(content: str, filenames: Sequence[str]) -> str:
+    """Keep attachments visible in the recorded text (the content may be empty)."""
+
+    if not filenames:
+        return content
+    names = ", ".join(filenames)
+    return f"{content}\n[{names}]" if content else f"[{names}]"
+
+
+def solved_name(name: str, prefix: str) -> str:
+    if name.startswith(prefix.strip()):
+        return name
+    return truncate(prefix + name, MAX_THREAD_NAME)
+
+
+def unsolved_name(name: str, prefix: str) -> str:
+    if name.startswith(prefix):
+        return name[len(prefix) :] or name
+    stripped = prefix.strip()
+    if stripped and name.startswith(stripped):
+        return name[len(stripped) :].lstrip() or name
+    return name
+
+
+def tags_with(applied: Sequence[int], tag_id: int, limit: int = 5) -> list[int]:
+    """Add a tag while keeping Discord's limit of 5 applied tags (the oldest extra goes)."""
+
+    if tag_id in applied:
+        return list(applied)
+    kept = list(applied)[: limit - 1]
+    return [*kept, tag_id]
+
+
+def tags_without(applied: Sequence[int], tag_id: int) -> list[int]:
+    return [t for t in applied if t != tag_id]
+
+
+@dataclass(frozen=True, slots=True)
+class RoleChanges:
+    add: tuple[str, ...]
+    remove: tuple[str, ...]
+
+    def __bool__(self) -> bool:
+        return bool(self.add or self.remove)
+
+
+def reward_role_changes(
+    total: int, rewards: Sequence[RewardRole], current_role_ids: Iterable[int | str]
+) -> RoleChanges:
+    """Roles whose threshold the total reaches are added; the others are removed."""
+
+    current = {str(r) for r in current_role_ids}
+    earned = {r.role_id for r in rewards if total >= r.points}
+    all_rewards = {r.role_id for r in rewards}
+    add = tuple(sorted(earned - current))
+    remove = tuple(sorted((all_rewards - earned) & current))
+    return RoleChanges(add, remove)
+
+
+def period(value: str | None) -> Period:
+    try:
+        return Period((value or "all").lower())
+    except ValueError:
+        return Period.ALL
+
+
+# Component custom ids: "cb:<action>:<arg>" (Discord allows 100 chars). Parsed by
+# one listener so the buttons keep working after a restart (no in-memory views).
+def custom_id(action: str, *args: object) -> str:
+    return ":".join([CUSTOM_ID_PREFIX, action, *(str(a) for a in args)])
+
+
+def parse_custom_id(value: str) -> tuple[str, list[str]] | None:
+    parts = value.split(":")
+    if len(parts) < 2 or parts[0] != CUSTOM_ID_PREFIX:
+        return None
+    return parts[1], parts[2:]
+
+
+def kb_question_id(item: str) -> int | None:
+    """`/kb show` values: solved questions are indexed as "q<id>"; "#12" and "12" work too."""
+
+    item = item.strip().lstrip("#")
+    if item[:1] in ("q", "Q"):
+        item = item[1:]
+    return int(item) if item.isdigit() else None

@@ -1,0 +1,76 @@
+"""Questions from text help channels, forum posts and /ask; answers recorded from threads."""
+
+from __future__ import annotations
+
+from tests.adapters.discord.conftest import Harness, custom_ids, eventually
+
+
+async def test_text_channel_message_opens_a_thread_and_a_question(h: Harness) -> None:
+    thread_id = await h.ask_text(h.w.alice, "How do I parse JSON?\nI tried eval.")
+    thread = h.fake.channels[thread_id]
+    assert thread["name"] == "How do I parse JSON?"
+    assert int(thread["parent_id"]) == h.w.text
+    question = await h.question(thread_id)
+    assert question is not None and question.asker.ref.id == str(h.w.alice.id)
+    welcome = h.welcome(thread_id)
+    assert welcome is not None and "Mark as solution" in welcome["content"]
+    call = h.fake.last_call("POST", "/channels/{channel_id}/messages")
+    assert call.json["allowed_mentions"]["parse"] == []
+
+
+async def test_forum_post_is_a_question(h: Harness) -> None:
+    thread_id = await h.ask_forum(h.w.alice, "Parsing JSON fails", "json.decoder error")
+    question = await h.question(thread_id)
+    assert question is not None
+    assert question.title == "Parsing JSON fails" and "json.decoder" in question.body
+    assert question.channel_id == str(h.w.forum)
+
+
+async def test_answers_in_the_thread_are_recorded(h: Harness, kind: str) -> None:
+    thread_id = await h.ask(kind, h.w.alice)
+    message_id = await h.answer(thread_id, h.w.bob, "Use json.loads")
+    question = await h.question(thread_id)
+    assert question is not None
+    assert str(message_id) in await h.answers(question.id)
+
+
+async def test_messages_elsewhere_are_ignored(h: Harness) -> None:
+    await h.fake.post_message(h.w.other, h.w.alice, "hello")
+    await h.fake.wait_for_call("GET", "/users/@me")  # the bot is up; give it a moment
+    assert not h.fake.threads_in(h.w.other)
+
+
+async def test_suggestions_get_buttons(h: Harness) -> None:
+    first = await h.ask_text(h.w.alice, "How do I parse JSON in Python?")
+    await h.answer(first, h.w.bob)
+    await h.fake.react(first, (await _last_answer(h, first)), h.w.alice, "✅")
+    await eventually(lambda: _solved(h, first))
+    second = await h.ask_text(h.w.carol, "How do I parse JSON in Python quickly?")
+    welcome = h.welcome(second)
+    assert welcome is not None and welcome["embeds"]
+    assert "How do I parse JSON in Python?" in welcome["embeds"][0]["description"]
+    assert any(cid.startswith("cb:sugg-yes:") for cid in custom_ids(welcome))
+    assert any(cid.startswith("cb:sugg-no:") for cid in custom_ids(welcome))
+
+
+async def _last_answer(h: Harness, thread_id: int) -> int:
+    question = await h.question(thread_id)
+    assert question is not None
+    return int((await h.answers(question.id))[-1])
+
+
+async def _solved(h: Harness, thread_id: int) -> bool:
+    question = await h.question(thread_id)
+    return question is not None and question.status.value == "solved"
+
+
+async def test_ask_command_opens_a_thread_in_the_help_channel(h: Harness) -> None:
+    handle = await h.command(
+        "ask", h.w.alice, h.w.other, options={"question": "Where are the docs?"}
+    )
+    text = await h.done(handle)
+    threads = h.fake.threads_in(h.w.text)
+    assert len(threads) == 1 and threads[0]["name"] == "Where are the docs?"
+    assert f"<#{threads[0]['id']}>" in text
+    question = await h.question(int(threads[0]["id"]))
+    assert question is not None and question.asker.ref.id == str(h.w.alice.id)
