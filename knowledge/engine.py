@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import math
 import threading
 from array import array
 from collections import Counter
@@ -50,7 +51,7 @@ from rapidfuzz import fuzz, process
 from knowledge.normalize import DEFAULT_STEM_LANGUAGES, char_ngrams, normalize, word_tokens
 
 if TYPE_CHECKING:
-    from knowledge.semantic import Embedder
+    from knowledge.semantic import TextEmbedder
 
 log = logging.getLogger(__name__)
 
@@ -285,6 +286,19 @@ class _Delta:
             self.chars.remove(doc_id, old.chars)
 
 
+@dataclass(slots=True)
+class _Candidate:
+    entry: _Entry
+    lexical: float  # fused word + n-gram BM25, in [0, 1]
+    cosine: float  # embedding similarity, NaN without vectors
+
+
+def _top_k(scores: np.ndarray, k: int) -> np.ndarray:
+    if k >= len(scores):
+        return np.arange(len(scores))
+    return np.argpartition(-scores, k - 1)[:k]
+
+
 @dataclass
 class _State:
     main: _Main | None
@@ -301,7 +315,7 @@ class SearchEngine:
     def __init__(
         self,
         *,
-        semantic: Embedder | None = None,
+        semantic: TextEmbedder | None = None,
         stem_languages: Sequence[str] = DEFAULT_STEM_LANGUAGES,
         tuning: Tuning | None = None,
         compact_threshold: int = 2_000,
@@ -435,19 +449,25 @@ class SearchEngine:
             self._self_score(q_words, wdf, n_total, wavg),
             self._self_score(q_chars, cdf, n_total, cavg),
         )
-        lexical: dict[str, tuple[float, _Entry]] = {}
-        self._search_main(state, wids, cids, norms, kinds, exclude, lexical)
-        self._search_delta(state, q_words, q_chars, n_total, norms, kinds, exclude, lexical)
-        if not lexical:
+        qvec = None
+        if self._semantic is not None:
+            qvec = self._semantic.embed_query(text[:MAX_QUERY_CHARS])
+        found: dict[str, _Candidate] = {}
+        self._search_main(state, wids, cids, norms, kinds, exclude, qvec, found)
+        self._search_delta(state, q_words, q_chars, n_total, norms, kinds, exclude, qvec, found)
+        if not found:
             return []
 
-        ids = list(lexical)
-        entries = [lexical[i][1] for i in ids]
-        lex = np.array([lexical[i][0] for i in ids], dtype=np.float64)
+        ids = list(found)
+        entries = [found[i].entry for i in ids]
+        lex = np.array([found[i].lexical for i in ids], dtype=np.float64)
         fuzzy = self._fuzzy(query, entries, getattr(fuzz, t.fuzzy_scorer))
         scores = (1 - t.fuzzy_weight) * lex + t.fuzzy_weight * fuzzy
-        if self._semantic is not None:
-            scores = self._fuse_semantic(text, state, ids, entries, scores)
+        if qvec is not None:
+            from knowledge.semantic import fuse_scores
+
+            cosine = np.array([found[i].cosine for i in ids], dtype=np.float64)
+            scores = fuse_scores(cosine, scores, t.semantic_weight)
         order = np.argsort(-scores, kind="stable")[:limit]
         return [
             Hit(
@@ -598,10 +618,12 @@ class SearchEngine:
         norms: tuple[float, float],
         kinds: set[str] | None,
         exclude: set[str] | None,
-        out: dict[str, tuple[float, _Entry]],
+        qvec: np.ndarray | None,
+        out: dict[str, _Candidate],
     ) -> None:
         main = state.main
-        if main is None or (not wids and not cids):
+        use_vectors = qvec is not None and main is not None and main.vectors is not None
+        if main is None or (not wids and not cids and not use_vectors):
             return
         t = self._tuning
         lex = (t.word_weight / norms[0]) * main.words.scores(wids)
@@ -615,13 +637,22 @@ class SearchEngine:
                 slot = main.slot_of.get(doc_id)
                 if slot is not None:
                     lex[slot] = -1.0
-        k = min(t.candidates, len(lex))
-        top = np.argpartition(-lex, k - 1)[:k] if k < len(lex) else np.arange(len(lex))
+        top = _top_k(lex, t.candidates)
+        top = top[lex[top] > 0]
+        cosine = None
+        if use_vectors:
+            assert main.vectors is not None and qvec is not None
+            cosine = main.vectors @ qvec
+            cosine[lex < 0] = -2.0  # masked: dead, other kind or excluded
+            by_meaning = _top_k(cosine, t.candidates)
+            top = np.union1d(top, by_meaning[cosine[by_meaning] > -2.0])
         for slot in top:
-            score = float(lex[slot])
-            if score > 0:
-                entry = main.entries[slot]
-                out[entry.doc.id] = (min(score, 1.0), entry)
+            entry = main.entries[slot]
+            out[entry.doc.id] = _Candidate(
+                entry=entry,
+                lexical=min(max(float(lex[slot]), 0.0), 1.0),
+                cosine=float(cosine[slot]) if cosine is not None else math.nan,
+            )
 
     def _search_delta(
         self,
@@ -632,7 +663,8 @@ class SearchEngine:
         norms: tuple[float, float],
         kinds: set[str] | None,
         exclude: set[str] | None,
-        out: dict[str, tuple[float, _Entry]],
+        qvec: np.ndarray | None,
+        out: dict[str, _Candidate],
     ) -> None:
         delta = state.delta
         if not delta.entries:
@@ -662,13 +694,19 @@ class SearchEngine:
                     dl = getattr(delta.entries[doc_id], length_attr)
                     part = float(_tf_part(tf, dl, avgdl))
                     totals[doc_id] = totals.get(doc_id, 0.0) + idf * part
-        for doc_id, score in totals.items():
+        candidates = set(totals)
+        if qvec is not None:  # the delta is small: every document with a vector competes
+            candidates.update(i for i, e in delta.entries.items() if e.vector is not None)
+        for doc_id in candidates:
             entry = delta.entries[doc_id]
             if kinds is not None and entry.doc.kind not in kinds:
                 continue
             if exclude and doc_id in exclude:
                 continue
-            out[doc_id] = (min(score, 1.0), entry)
+            cosine = math.nan
+            if qvec is not None and entry.vector is not None:
+                cosine = float(entry.vector @ qvec)
+            out[doc_id] = _Candidate(entry, min(totals.get(doc_id, 0.0), 1.0), cosine)
 
     @staticmethod
     def _fuzzy(query: str, entries: list[_Entry], scorer: Callable[..., float]) -> np.ndarray:
@@ -682,32 +720,6 @@ class SearchEngine:
         best = np.zeros(len(entries), dtype=np.float64)
         np.maximum.at(best, np.asarray(owners), sims / 100.0)
         return best
-
-    def _fuse_semantic(
-        self,
-        text: str,
-        state: _State,
-        ids: list[str],
-        entries: list[_Entry],
-        lexical: np.ndarray,
-    ) -> np.ndarray:
-        assert self._semantic is not None
-        from knowledge.semantic import fuse_scores
-
-        qvec = self._semantic.embed_query(text[:MAX_QUERY_CHARS])
-        if qvec is None:
-            return lexical
-        sims = np.full(len(entries), np.nan)
-        main = state.main
-        for i, e in enumerate(entries):
-            vec = e.vector
-            if vec is None and main is not None and main.vectors is not None:
-                slot = main.slot_of.get(ids[i])
-                if slot is not None and main.entries[slot] is e:
-                    vec = main.vectors[slot]
-            if vec is not None:
-                sims[i] = float(vec @ qvec)
-        return fuse_scores(sims, lexical, self._tuning.semantic_weight)
 
 
 def passage_text(doc: Document) -> str:

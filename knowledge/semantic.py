@@ -21,15 +21,23 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
 log = logging.getLogger(__name__)
 
 #: Cosine similarity band mapped to [0, 1] (calibrated on the shared data).
-COSINE_FLOOR = 0.75
+COSINE_FLOOR = 0.80
 COSINE_CEIL = 0.95
+
+
+class TextEmbedder(Protocol):
+    """What the engine needs from an embedder (``Embedder`` or a test double)."""
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray | None: ...
+
+    def embed_query(self, text: str) -> np.ndarray | None: ...
 
 
 class Embedder:

