@@ -141,7 +141,7 @@ async def _db(args: argparse.Namespace, config: Config) -> int:
         elif args.db_command == "current":
             from storage.migrate import current_revision
 
-            async with database.reader.connect() as conn:
+            async with database.connect() as conn:
                 print(await conn.run_sync(current_revision) or "empty (no schema yet)")
         return 0
     finally:

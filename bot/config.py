@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
-DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///community.db"
+DEFAULT_DATABASE_URL = "sqlite:///community.db"
 DEFAULT_CONFIG_PATH = Path("config.toml")
 
 

@@ -44,6 +44,7 @@ from bot.model import (
     Member,
     Question,
     QuestionStatus,
+    Standing,
     ThreadRef,
 )
 from bot.ports import Clock, UnitOfWork
@@ -252,7 +253,9 @@ async def show_reputation(cmd: ShowReputation, uow: UnitOfWork, ctx: Context) ->
     if cmd.member is None or cmd.member == cmd.actor.ref:
         member = await uow.members.find(cmd.actor.ref)
         if member is None:
-            member = await uow.members.upsert(cmd.actor)
+            # Reads never write: a member we have not seen yet simply has nothing.
+            a = cmd.actor
+            return ReputationShown(Standing(Member(0, a.ref, a.display_name), 0, 0, None))
     else:
         found = await uow.members.find(cmd.member)
         if found is None:

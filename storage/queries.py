@@ -11,7 +11,7 @@ from storage.models import QuestionRow
 
 async def solved_questions(database: Database) -> list[tuple[str, int, str, str]]:
     q = QuestionRow.__table__.c
-    async with database.reader.connect() as conn:
+    async with database.connect() as conn:
         rows = await conn.execute(
             select(q.community, q.id, q.title, q.body).where(
                 q.status == QuestionStatus.SOLVED.value

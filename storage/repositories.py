@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Row, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.errors import DuplicateEvent
 from bot.model import (
@@ -58,7 +57,16 @@ _author = members_t.alias("author")
 _acceptor = members_t.alias("acceptor")
 
 
-def _insert(conn: AsyncConnection, table: Any) -> Any:
+class Conn(Protocol):
+    """What repositories need from a connection: an AsyncConnection, or storage.database's
+    InlineConnection for SQLite."""
+
+    dialect: Any
+
+    async def execute(self, statement: Any, *args: Any) -> Any: ...
+
+
+def _insert(conn: Conn, table: Any) -> Any:
     """The dialect's INSERT, which has ON CONFLICT on both SQLite and PostgreSQL."""
 
     return (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(table)
@@ -92,7 +100,7 @@ def _member_cols(alias: Any, prefix: str) -> list[Any]:
 
 
 class SqlMemberRepository:
-    def __init__(self, conn: AsyncConnection, clock: Clock) -> None:
+    def __init__(self, conn: Conn, clock: Clock) -> None:
         self.conn = conn
         self.clock = clock
 
@@ -194,7 +202,7 @@ def _answer(row: Row[Any]) -> Answer:
 
 
 class SqlQuestionRepository:
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: Conn) -> None:
         self.conn = conn
         self._locks = conn.dialect.name == "postgresql"
 
@@ -416,7 +424,7 @@ def _entry(row: Row[Any]) -> LedgerEntry:
 
 
 class SqlLedgerRepository:
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: Conn) -> None:
         self.conn = conn
         self._locks = conn.dialect.name == "postgresql"
 
@@ -594,7 +602,7 @@ class SqlLedgerRepository:
 
 
 class SqlEventLog:
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: Conn) -> None:
         self.conn = conn
 
     async def record(self, platform: str, event_id: str, at: datetime) -> None:

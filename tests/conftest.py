@@ -66,7 +66,7 @@ async def db_target(
 
 @pytest.fixture
 def sqlite_target(tmp_path: Path) -> DatabaseTarget:
-    return DatabaseTarget(f"sqlite+aiosqlite:///{tmp_path}/community.db", {}, "sqlite")
+    return DatabaseTarget(f"sqlite:///{tmp_path}/community.db", {}, "sqlite")
 
 
 @pytest.fixture

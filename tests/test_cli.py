@@ -42,7 +42,7 @@ def test_run_without_tokens_starts_the_console(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "SLACK_"))}
     env["PYTHONPATH"] = str(ROOT)
     out = run(
-        "run", "--database", f"sqlite+aiosqlite:///{tmp_path}/c.db",
+        "run", "--database", f"sqlite:///{tmp_path}/c.db",
         stdin="How do I start?\n/as bob\nLike this.\n/as alice\n/solved\n/quit\n", cwd=tmp_path, env=env,
     )  # fmt: skip
     assert out.returncode == 0, out.stderr
@@ -51,7 +51,7 @@ def test_run_without_tokens_starts_the_console(tmp_path: Path) -> None:
 
 
 def test_db_upgrade(tmp_path: Path) -> None:
-    url = f"sqlite+aiosqlite:///{tmp_path}/u.db"
+    url = f"sqlite:///{tmp_path}/u.db"
     assert run("db", "upgrade", "--database", url).returncode == 0
     out = run("db", "current", "--database", url)
     assert out.stdout.strip().startswith("0001")

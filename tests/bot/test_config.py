@@ -7,7 +7,7 @@ from bot.config import ConfigError, Secrets, check_secrets, load_config, parse_c
 
 def test_defaults_run_the_console_on_sqlite() -> None:
     config = parse_config({})
-    assert config.database.url.startswith("sqlite+aiosqlite:///")
+    assert config.database.url == "sqlite:///community.db"
     assert config.console_should_run()
     assert config.communities["default"].reputation.accepted_answer == 15
 

@@ -16,7 +16,7 @@ alice, bob, mod = actor("alice"), actor("bob"), actor("mod", mod=True)
 
 async def _check_totals(app: App) -> None:
     db = app.database
-    async with db.reader.connect() as conn:  # type: ignore[attr-defined]
+    async with db.connect() as conn:  # type: ignore[attr-defined]
         ledger = dict(
             (
                 await conn.execute(

@@ -17,7 +17,7 @@ async def test_upgrade_creates_schema_matching_models(db_target: DatabaseTarget)
     try:
         await db.upgrade()
         await db.upgrade()  # a second run is a no-op
-        async with db.reader.connect() as conn:
+        async with db.connect() as conn:
             assert await conn.run_sync(current_revision) is not None
 
             def diff(sync_conn):  # noqa: ANN001, ANN202

@@ -19,7 +19,7 @@ alice = actor("alice")
 
 
 async def test_locked_database_is_retried_then_refused_cleanly(tmp_path: Path) -> None:
-    url = f"sqlite+aiosqlite:///{tmp_path}/busy.db"
+    url = f"sqlite:///{tmp_path}/busy.db"
     app = await bootstrap(
         make_config(url), clock=FakeClock(), database_options={"busy_timeout_ms": 50}
     )
@@ -41,7 +41,7 @@ async def test_locked_database_is_retried_then_refused_cleanly(tmp_path: Path) -
 
 
 async def test_transient_error_is_retried_transparently(tmp_path: Path) -> None:
-    url = f"sqlite+aiosqlite:///{tmp_path}/flaky.db"
+    url = f"sqlite:///{tmp_path}/flaky.db"
     app = await bootstrap(make_config(url), clock=FakeClock())
     real = app.bot.uow_factory
     failures = {"left": 2}
