@@ -12,12 +12,13 @@ import logging
 from typing import Any
 
 from adapters.slack import announce
-from adapters.slack.commands import Ack, thread_for
+from adapters.slack.commands import Ack
 from adapters.slack.deps import deps_of
 from adapters.slack.guard import guarded
 from adapters.slack.outbound import Respond
 from adapters.slack.translate import suggestion_button_value, team_id_of
 from bot import commands as c
+from bot import errors
 from bot.events import QuestionClosed, QuestionShown
 
 log = logging.getLogger(__name__)
@@ -57,13 +58,16 @@ async def on_suggestion_solved(
         event_id = f"action:{body.get('trigger_id') or action.get('action_ts')}"
         shown = await deps.bot.handle(c.ShowQuestion(actor, question_id))
         assert isinstance(shown, QuestionShown)
-        thread = await thread_for(deps, actor, question_id)
+        thread = shown.question.thread
+        if thread is None:
+            raise errors.NotAQuestionThread()
         others_answered = any(
             a.author.id != shown.question.asker.id and not a.author.is_bot for a in shown.answers
         )
         if not others_answered:
             result = await deps.bot.handle(c.MarkSolved(actor, thread, None, event_id=event_id))
-            await announce.solved(deps, p, result, user, respond)  # type: ignore[arg-type]
+            assert isinstance(result, announce.SolvedResult)
+            await announce.solved(deps, p, result, user, respond)
             return
         # CORE-GAP: no "solved by suggestion" command yet; close with the suggestion as reason.
         title = _suggestion_title(body, action) or suggestion_id

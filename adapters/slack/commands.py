@@ -42,7 +42,6 @@ from bot.model import Actor, ThreadRef
 log = logging.getLogger(__name__)
 
 Ack = Callable[..., Awaitable[Any]]
-Reply = Callable[[str], Awaitable[object]]
 
 
 class _Invocation:

@@ -8,6 +8,7 @@ passes `context={DEPS_KEY: deps, ...}`.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ from typing import Any
 from adapters.slack.outbound import SlackOut
 from adapters.slack.people import People
 from adapters.slack.texts import SlackPresenter
-from bot.config import SlackConfig
+from bot.config import SlackCommandNames, SlackConfig
 from bot.service import CommunityBot
 
 log = logging.getLogger(__name__)
@@ -31,13 +32,14 @@ class SlackDeps:
     people: People
     out: SlackOut
     _unknown_teams: set[str] = field(default_factory=set)
+    _channel_locks: dict[str, asyncio.Lock] = field(default_factory=dict)
 
     @property
     def help_channels(self) -> frozenset[str]:
         return frozenset(self.config.help_channel_ids)
 
     @property
-    def commands(self):  # noqa: ANN201 - SlackCommandNames
+    def commands(self) -> SlackCommandNames:
         return self.config.commands
 
     def community(self, team_id: str | None) -> str | None:
@@ -52,6 +54,14 @@ class SlackDeps:
                 team_id,
             )
         return community
+
+    def in_order(self, channel: str) -> asyncio.Lock:
+        """Slack delivers events concurrently; a reply can arrive while its question is still
+        being recorded, or a ✅ while its answer is. Core calls for one channel therefore run
+        one at a time, in arrival order (asyncio locks are FIFO). Take it before the first
+        await of a listener."""
+
+        return self._channel_locks.setdefault(channel, asyncio.Lock())
 
     def present(self, community: str) -> SlackPresenter:
         locale = self.bot.config.communities[community].locale

@@ -62,26 +62,30 @@ async def on_message(body: dict[str, Any], event: dict[str, Any], context: dict[
             await deps.out.private(what.user, text, channel=what.channel, thread_ts=what.ts)
 
         async with guarded(p, reply, "slack question"):
-            actor = await deps.people.actor(community, what.user)
-            if actor.is_bot:
-                return
-            ref = message_id(what.channel, what.ts)
-            result = await deps.bot.handle(
-                c.AskQuestion(
-                    actor,
-                    channel_id=what.channel,
-                    message_id=ref,
-                    text=plain_text(what.text),
-                    event_id=_event_id(body),
-                    thread_id=ref,
+            async with deps.in_order(what.channel):
+                actor = await deps.people.actor(community, what.user)
+                if actor.is_bot:
+                    return
+                ref = message_id(what.channel, what.ts)
+                result = await deps.bot.handle(
+                    c.AskQuestion(
+                        actor,
+                        channel_id=what.channel,
+                        message_id=ref,
+                        text=plain_text(what.text),
+                        event_id=_event_id(body),
+                        thread_id=ref,
+                    )
                 )
-            )
             assert isinstance(result, QuestionOpened)
             text, reply_blocks = blocks.question_opened(p, result, deps.commands.solved)
             await deps.out.post(what.channel, text, blocks=reply_blocks, thread_ts=what.ts)
     elif isinstance(what, ThreadReply):
         # Any thread may be offered; only question threads are recorded, others are not ours.
-        async with guarded(p, None, "slack thread reply", quiet=(errors.NotAQuestionThread,)):
+        async with (
+            guarded(p, None, "slack thread reply", quiet=(errors.NotAQuestionThread,)),
+            deps.in_order(what.channel),
+        ):
             actor = await deps.people.actor(community, what.user)
             await deps.bot.handle(
                 c.PostMessage(
@@ -120,10 +124,13 @@ async def on_reaction_added(
         await deps.out.private(user, text, channel=channel)
 
     async with guarded(p, reply, "slack ✅ reaction", quiet=_QUIET_REACTION_ERRORS):
-        actor = await deps.people.actor(community, user)
-        result = await deps.bot.handle(
-            c.AcceptAnswer(actor, message_id(channel, str(item["ts"])), event_id=_event_id(body))
-        )
+        async with deps.in_order(channel):
+            actor = await deps.people.actor(community, user)
+            result = await deps.bot.handle(
+                c.AcceptAnswer(
+                    actor, message_id(channel, str(item["ts"])), event_id=_event_id(body)
+                )
+            )
         assert isinstance(result, AnswerAccepted)
         await announce.solved(deps, p, result, user)
 

@@ -12,7 +12,6 @@ MARK_SOLUTION = "mark_solution"
 # Buttons on the bot's reply to a new question.
 SUGGESTION_SOLVED = "suggestion_solved"
 SUGGESTION_NOT_NEEDED = "suggestion_not_needed"
-SUGGESTION_LINK = "suggestion_link"
 
 # The /solved modal.
 SOLVED_MODAL = "solved_modal"

@@ -45,13 +45,14 @@ async def on_mark_solution(
         )
 
     async with guarded(p, reply, "slack Mark as solution"):
-        actor = await deps.people.actor(community, user)
-        result = await deps.bot.handle(
-            c.AcceptAnswer(
-                actor,
-                message_id(channel, ts),
-                event_id=f"shortcut:{shortcut.get('trigger_id') or shortcut.get('action_ts')}",
+        async with deps.in_order(channel):
+            actor = await deps.people.actor(community, user)
+            result = await deps.bot.handle(
+                c.AcceptAnswer(
+                    actor,
+                    message_id(channel, ts),
+                    event_id=f"shortcut:{shortcut.get('trigger_id') or shortcut.get('action_ts')}",
+                )
             )
-        )
         assert isinstance(result, AnswerAccepted)
         await announce.solved(deps, p, result, user, respond)

@@ -151,7 +151,8 @@ async def on_submit(
             result = await deps.bot.handle(
                 c.MarkSolved(actor, thread, None, event_id=f"view:{view_id}")
             )
-            await announce.solved(deps, p, result, user)  # type: ignore[arg-type]
+            assert isinstance(result, announce.SolvedResult)
+            await announce.solved(deps, p, result, user)
             return
         accepted: AnswerAccepted | None = None
         for helper in form.helpers:

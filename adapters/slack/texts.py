@@ -49,7 +49,7 @@ SLACK_TEXTS: dict[str, str] = {
     "slack.kb_header": "Results for “{query}”:",
     "slack.kb_empty": "Nothing found for “{query}”.",
     "slack.kb_show_unavailable": "Showing articles isn't available yet. Try {command} search <words>.",
-    "slack.kb_question": "#{id} {title} ({status}, {answers} answers)",
+    "slack.kb_question": "#{id} {title} ({status}; answers: {answers})",
     "slack.mod_help": (
         "*Moderator commands*\n"
         "`{command} help` show this list\n"

@@ -219,7 +219,7 @@ async def test_kb_search_uses_core_suggestions(slack: Slack) -> None:
 
     found, shown = slack.responses()
     assert "How do I reset my password?" in found
-    assert "#1 How do I reset my password? (solved, 1 answers)" in shown
+    assert "#1 How do I reset my password? (solved; answers: 1)" in shown
 
 
 async def test_suggestion_buttons(slack: Slack) -> None:

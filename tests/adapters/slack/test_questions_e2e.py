@@ -111,3 +111,13 @@ async def test_the_askers_own_reply_is_not_an_answer(slack: Slack) -> None:
     assert slack.question_status() == "open"
     assert slack.count("ledger") == 0
     assert slack.ephemeral_to(ASKER)
+
+
+async def test_a_moderator_can_accept_for_the_asker(slack: Slack) -> None:
+    root = await slack.ask()
+    reply = await slack.answer(root)
+
+    await slack.mark_solution(root, reply, user="U0ADMIN")
+
+    assert slack.question_status() == "solved"
+    assert slack.points(HELPER) == 15 and slack.points(ASKER) == 0

@@ -217,3 +217,30 @@ async def test_socket_mode_event_is_acked_and_processed(tmp_path: Path) -> None:
             await handler.close_async()
             await harness.runner.cleanup()
             await harness.core.close()
+
+
+async def test_a_reply_arriving_while_its_question_is_recorded_is_kept(slack: Slack) -> None:
+    """Slack delivers events concurrently; a quick reply must not beat its question."""
+
+    slow = slack.core.bot.handle
+
+    async def handle(command):  # noqa: ANN001, ANN202
+        if type(command).__name__ == "AskQuestion":
+            await asyncio.sleep(0.2)
+        return await slow(command)
+
+    slack.core.bot.handle = handle  # type: ignore[method-assign]
+    root = slack.fake.add_message(HELP, "How do I reset my password?", user=ASKER)
+    reply = slack.fake.add_message(HELP, "Use the link", user=HELPER, thread_ts=root["ts"])
+    for event in (
+        sp.message_event(channel=HELP, user=ASKER, text=root["text"], ts=root["ts"]),
+        sp.message_event(
+            channel=HELP, user=HELPER, text=reply["text"], ts=reply["ts"], thread_ts=root["ts"]
+        ),
+    ):
+        body = sp.event_callback(event)
+        await sp.deliver(slack.url, sp.signed_event(body, secret=slack.secret))
+    await slack.settle()
+
+    assert slack.count("questions") == 1
+    assert slack.count("messages") == 1
