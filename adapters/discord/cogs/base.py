@@ -128,7 +128,9 @@ class FeatureCog(commands.Cog):
         if isinstance(result, ev.AnswerAccepted | ev.QuestionReopened):
             await outcomes.rewards(guild, result.points)
 
-    async def run_command(self, inv: Invocation, command: c.Command, thread: discord.Thread | None) -> None:
+    async def run_command(
+        self, inv: Invocation, command: c.Command, thread: discord.Thread | None
+    ) -> None:
         await self.defer(inv.interaction)
         result = await self.core.handle(command)
         await self.show_result(

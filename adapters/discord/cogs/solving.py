@@ -83,7 +83,9 @@ class Solving(FeatureCog):
         inv = self.invocation(interaction)
         thread, ref = self.thread_of(interaction)
         helper = translate.member_ref(inv.community, member.id) if member else None
-        await self.run_command(inv, c.MarkSolved(inv.actor, ref, helper, event_id=inv.event_id), thread)
+        await self.run_command(
+            inv, c.MarkSolved(inv.actor, ref, helper, event_id=inv.event_id), thread
+        )
 
     @app_commands.command(name="unsolve", description=DESCRIPTIONS["unsolve"])
     @app_commands.guild_only()

@@ -161,7 +161,10 @@ async def test_marking_an_archived_thread_keeps_it_archived_and_quiet(h: Harness
     answer = await h.answer(thread_id, h.w.bob)
     await h.fake.dispatch(
         "THREAD_UPDATE",
-        {**h.fake.channels[thread_id], "thread_metadata": {**h.fake.channels[thread_id]["thread_metadata"], "archived": True}},
+        {
+            **h.fake.channels[thread_id],
+            "thread_metadata": {**h.fake.channels[thread_id]["thread_metadata"], "archived": True},
+        },
     )
     h.fake.channels[thread_id]["thread_metadata"]["archived"] = True
     guild = h.client.get_guild(h.fake.guild_id)
