@@ -241,7 +241,7 @@ def fill_big(db_path: Path, members: int, ledger_rows: int) -> None:
     accepted: dict[int, int] = {}
     daily: dict[tuple[int, str], int] = {}
     batch = []
-    for n in range(ledger_rows):
+    for _ in range(ledger_rows):
         member = int(rng.paretovariate(1.2)) % members + 1
         when = now - timedelta(days=rng.random() * 365)
         big = rng.random() < 0.3

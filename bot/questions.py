@@ -295,3 +295,19 @@ async def show_question(cmd: ShowQuestion, uow: UnitOfWork, ctx: Context) -> Que
     answers = await uow.questions.answers(question.id)
     accepted = await uow.questions.active_acceptances(question.id)
     return QuestionShown(question, tuple(answers), tuple(accepted))
+
+
+READS = {
+    ShowReputation: show_reputation,
+    ShowLeaderboard: show_leaderboard,
+    ListMyQuestions: list_my_questions,
+    ShowQuestion: show_question,
+}
+WRITES = {
+    AskQuestion: ask,
+    PostMessage: post_message,
+    AcceptAnswer: accept_answer,
+    MarkSolved: mark_solved,
+    Unsolve: unsolve,
+    CloseQuestion: close,
+}

@@ -14,22 +14,11 @@ from dataclasses import replace
 from typing import Any
 
 from bot import errors, questions
-from bot.commands import (
-    AcceptAnswer,
-    AskQuestion,
-    CloseQuestion,
-    Command,
-    ListMyQuestions,
-    MarkSolved,
-    PostMessage,
-    ShowLeaderboard,
-    ShowQuestion,
-    ShowReputation,
-    Unsolve,
-)
+from bot.commands import Command
 from bot.config import Config
 from bot.events import AnswerAccepted, QuestionOpened, QuestionReopened, Result
 from bot.i18n import Catalog
+from bot.outbound import Outbox
 from bot.ports import Clock, KnowledgeSearch, UnitOfWork, UnitOfWorkFactory
 from bot.questions import Context
 
@@ -37,21 +26,11 @@ log = logging.getLogger(__name__)
 
 Handler = Callable[[Any, UnitOfWork, Context], Awaitable[Any]]
 
-# Commands that only read: no event id recorded, no write lock taken.
-_READS: dict[type, Handler] = {
-    ShowReputation: questions.show_reputation,
-    ShowLeaderboard: questions.show_leaderboard,
-    ListMyQuestions: questions.list_my_questions,
-    ShowQuestion: questions.show_question,
-}
-_WRITES: dict[type, Handler] = {
-    AskQuestion: questions.ask,
-    PostMessage: questions.post_message,
-    AcceptAnswer: questions.accept_answer,
-    MarkSolved: questions.mark_solved,
-    Unsolve: questions.unsolve,
-    CloseQuestion: questions.close,
-}
+# Feature modules each export READS (commands that only read: no event id recorded, no write
+# lock) and WRITES (one transaction each, at-most-once per platform event id).
+FEATURES = (questions,)
+_READS: dict[type, Handler] = {k: v for f in FEATURES for k, v in f.READS.items()}
+_WRITES: dict[type, Handler] = {k: v for f in FEATURES for k, v in f.WRITES.items()}
 
 
 class NullKnowledge:
@@ -78,6 +57,7 @@ class CommunityBot:
         clock: Clock,
         knowledge: KnowledgeSearch | None = None,
         catalog: Catalog | None = None,
+        outbox: Outbox | None = None,
         retries: int = 3,
         retry_delay: float = 0.05,
     ) -> None:
@@ -86,6 +66,7 @@ class CommunityBot:
         self.clock = clock
         self.knowledge: KnowledgeSearch = knowledge or NullKnowledge()
         self.catalog = catalog or Catalog()
+        self.outbox = outbox or Outbox()
         self.context = Context(config=config, clock=clock)
         self._retries = retries
         self._retry_delay = retry_delay

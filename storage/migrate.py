@@ -21,7 +21,8 @@ def alembic_config(connection: Connection | None = None) -> Config:
     return cfg
 
 
-def upgrade_connection(connection: Connection, revision: str = "head") -> None:
+def upgrade_connection(connection: Connection, revision: str = "heads") -> None:
+    # "heads": feature branches of the migration tree may be merged later; apply them all.
     command.upgrade(alembic_config(connection), revision)
 
 

@@ -1,0 +1,110 @@
+"""Messages the core sends on its own initiative (reminders, escalations, warnings, reports).
+
+Replies to a member's command are returned as events; these are different: they are pushed
+later, e.g. by the scheduler. Each platform adapter registers a `Sender` for its platform;
+sending to a platform with no sender, or a message type a sender does not support, is an
+error that is logged, never a silent drop.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from bot.model import MemberRef, ThreadRef
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class ThreadPost:
+    """A message in a question's thread; `actions` name buttons the platform may show
+    (e.g. "mark_solved"), `mention_role_ids` / `mention_user_ids` whom to ping."""
+
+    community: str
+    thread: ThreadRef
+    key: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+    actions: tuple[str, ...] = ()
+    mention_role_ids: tuple[str, ...] = ()
+    mention_user_ids: tuple[str, ...] = ()
+    question_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelPost:
+    """A message in a channel that is not a question thread (e.g. a staff channel)."""
+
+    community: str
+    platform: str
+    channel_id: str
+    key: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+    actions: tuple[str, ...] = ()
+    mention_role_ids: tuple[str, ...] = ()
+    reference_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DirectMessage:
+    """A private message to one member (a DM, or an ephemeral where that is all there is)."""
+
+    community: str
+    member: MemberRef
+    key: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ThreadState:
+    """Change how a question thread looks: archive, lock, or reopen it on the platform."""
+
+    community: str
+    thread: ThreadRef
+    archived: bool | None = None
+    locked: bool | None = None
+    solved: bool | None = None
+
+
+Outbound = ThreadPost | ChannelPost | DirectMessage | ThreadState
+
+
+def platform_of(message: Outbound) -> str:
+    if isinstance(message, ThreadPost | ThreadState):
+        return message.thread.platform
+    if isinstance(message, DirectMessage):
+        return message.member.platform
+    return message.platform
+
+
+class Sender(Protocol):
+    platform: str
+
+    async def send(self, message: Outbound) -> None: ...
+
+
+class UnsupportedOutbound(Exception):
+    """No sender for this platform, or the sender cannot deliver this kind of message."""
+
+
+class Outbox:
+    def __init__(self) -> None:
+        self._senders: dict[str, Sender] = {}
+
+    def register(self, sender: Sender) -> None:
+        self._senders[sender.platform] = sender
+
+    def unregister(self, platform: str) -> None:
+        self._senders.pop(platform, None)
+
+    def has(self, platform: str) -> bool:
+        return platform in self._senders
+
+    async def send(self, message: Outbound) -> None:
+        platform = platform_of(message)
+        sender = self._senders.get(platform)
+        if sender is None:
+            raise UnsupportedOutbound(f"no sender registered for platform {platform!r}")
+        await sender.send(message)
