@@ -16,7 +16,7 @@ from adapters.slack.commands import Ack
 from adapters.slack.deps import deps_of
 from adapters.slack.guard import guarded
 from adapters.slack.outbound import Respond
-from adapters.slack.translate import suggestion_button_value, team_id_of
+from adapters.slack.translate import interaction_id, suggestion_button_value, team_id_of
 from bot import commands as c
 from bot import errors
 from bot.events import QuestionClosed, QuestionShown
@@ -55,7 +55,7 @@ async def on_suggestion_solved(
 
     async with guarded(p, reply, "slack suggestion button"):
         actor = await deps.people.actor(community, user)
-        event_id = f"action:{body.get('trigger_id') or action.get('action_ts')}"
+        event_id = interaction_id("action", body.get("trigger_id"), action.get("action_ts"))
         shown = await deps.bot.handle(c.ShowQuestion(actor, question_id))
         assert isinstance(shown, QuestionShown)
         thread = shown.question.thread

@@ -18,6 +18,7 @@ from adapters.slack.guard import guarded
 from adapters.slack.outbound import Respond
 from adapters.slack.texts import SlackPresenter
 from adapters.slack.translate import (
+    interaction_id,
     member_ref,
     message_id,
     parse_period,
@@ -44,7 +45,7 @@ log = logging.getLogger(__name__)
 Ack = Callable[..., Awaitable[Any]]
 
 
-class _Invocation:
+class Invocation:
     """One slash command after the ack: who, where, and how to answer them privately."""
 
     def __init__(
@@ -57,7 +58,7 @@ class _Invocation:
         self.channel = str(command.get("channel_id", "")) or None
         self.text = str(command.get("text") or "").strip()
         self.name = str(command.get("command", ""))
-        self.event_id = f"command:{command.get('trigger_id') or ''}"
+        self.event_id = interaction_id("command", command.get("trigger_id"))
         self.respond = respond
 
     async def reply(self, text: str, blocks_: list[dict[str, Any]] | None = None) -> None:
@@ -73,13 +74,13 @@ class _Invocation:
 
 async def start_command(
     ack: Ack, body: Mapping[str, Any], context: Mapping[str, Any], respond: Respond | None
-) -> _Invocation | None:
+) -> Invocation | None:
     await ack()
     deps = deps_of(context)
     community = deps.community(team_id_of(body))
     if community is None:
         return None
-    return _Invocation(deps, community, body, respond)
+    return Invocation(deps, community, body, respond)
 
 
 async def thread_for(deps: SlackDeps, actor: Actor, target: int | ThreadRef) -> ThreadRef:
@@ -154,7 +155,7 @@ async def on_unsolve(
         await reopen(run, target)
 
 
-async def reopen(run: _Invocation, target: int | ThreadRef) -> None:
+async def reopen(run: Invocation, target: int | ThreadRef) -> None:
     actor = await run.actor()
     thread = await thread_for(run.deps, actor, target)
     result = await run.deps.bot.handle(c.Unsolve(actor, thread, event_id=run.event_id))
@@ -162,7 +163,7 @@ async def reopen(run: _Invocation, target: int | ThreadRef) -> None:
     await announce.reopened(run.deps, run.p, result, run.user, run.respond)
 
 
-async def close(run: _Invocation, args: str) -> bool:
+async def close(run: Invocation, args: str) -> bool:
     """`<question> [reason]`; returns False when the arguments don't name a question."""
 
     first, _, reason = args.strip().partition(" ")

@@ -15,7 +15,7 @@ from adapters.slack.commands import Ack
 from adapters.slack.deps import deps_of
 from adapters.slack.guard import guarded
 from adapters.slack.outbound import Respond
-from adapters.slack.translate import message_id, team_id_of
+from adapters.slack.translate import interaction_id, message_id, team_id_of
 from bot import commands as c
 from bot.events import AnswerAccepted
 
@@ -51,7 +51,9 @@ async def on_mark_solution(
                 c.AcceptAnswer(
                     actor,
                     message_id(channel, ts),
-                    event_id=f"shortcut:{shortcut.get('trigger_id') or shortcut.get('action_ts')}",
+                    event_id=interaction_id(
+                        "shortcut", shortcut.get("trigger_id"), shortcut.get("action_ts")
+                    ),
                 )
             )
         assert isinstance(result, AnswerAccepted)

@@ -21,6 +21,7 @@ from adapters.slack.guard import guarded
 from adapters.slack.outbound import Respond
 from adapters.slack.texts import SlackPresenter
 from adapters.slack.translate import (
+    interaction_id,
     member_ref,
     parse_question,
     parse_solved_submission,
@@ -149,7 +150,7 @@ async def on_submit(
         thread = await thread_for(deps, actor, form.question_id)
         if not form.helpers:
             result = await deps.bot.handle(
-                c.MarkSolved(actor, thread, None, event_id=f"view:{view_id}")
+                c.MarkSolved(actor, thread, None, event_id=interaction_id("view", view_id))
             )
             assert isinstance(result, announce.SolvedResult)
             await announce.solved(deps, p, result, user)
@@ -163,7 +164,7 @@ async def on_submit(
                         actor,
                         thread,
                         member_ref(community, helper),
-                        event_id=f"view:{view_id}:{helper}",
+                        event_id=interaction_id("view", view_id and f"{view_id}:{helper}"),
                     )
                 )
                 assert isinstance(result, AnswerAccepted)

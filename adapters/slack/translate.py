@@ -51,6 +51,17 @@ def split_message_id(value: str | None) -> tuple[str, str] | None:
     return (channel, ts) if channel and ts else None
 
 
+def interaction_id(kind: str, *candidates: object) -> str | None:
+    """A stable event id for an interaction (Slack sends no `event_id` for those): the first
+    present candidate, e.g. the payload's `trigger_id`, prefixed by what it came from. None
+    when the payload has none, so the core doesn't treat unrelated requests as repeats."""
+
+    for value in candidates:
+        if value:
+            return f"{kind}:{value}"
+    return None
+
+
 def member_ref(community: str, user_id: str) -> MemberRef:
     return MemberRef(PLATFORM, community, user_id)
 

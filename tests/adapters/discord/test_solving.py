@@ -138,7 +138,7 @@ async def test_close_archives_the_thread(h: Harness, kind: str) -> None:
 async def test_solved_threads_are_archived_after_the_delay(h: Harness, kind: str) -> None:
     thread_id = await h.ask(kind, h.w.alice)
     await h.answer(thread_id, h.w.bob)
-    await h.command("solved", h.w.alice, thread_id)
+    await h.done(await h.command("solved", h.w.alice, thread_id))
     await eventually(lambda: h.fake.channels[thread_id]["thread_metadata"]["archived"])
 
 
@@ -150,7 +150,7 @@ async def test_forum_solved_tag_is_reused_when_present(h: Harness) -> None:
     before = len(forum["available_tags"])
     thread_id = await h.ask_forum(h.w.alice)
     await h.answer(thread_id, h.w.bob)
-    await h.command("solved", h.w.alice, thread_id)
+    await h.done(await h.command("solved", h.w.alice, thread_id))
     tag_id = h.fake.forum_tag_id(h.w.forum, "solved")
     await eventually(lambda: str(tag_id) in h.fake.channels[thread_id]["applied_tags"])
     assert len(h.fake.channels[h.w.forum]["available_tags"]) == before
@@ -182,7 +182,7 @@ async def test_marking_an_archived_thread_keeps_it_archived_and_quiet(h: Harness
 async def test_this_solved_it_button_closes_as_solved_by_suggestion(h: Harness) -> None:
     first = await h.ask_text(h.w.alice, "How do I parse JSON in Python?")
     await h.answer(first, h.w.bob)
-    await h.command("solved", h.w.alice, first)
+    await h.done(await h.command("solved", h.w.alice, first))
     second = await h.ask_text(h.w.carol, "How do I parse JSON in Python fast?")
     welcome = h.welcome(second)
     assert welcome is not None
@@ -200,7 +200,7 @@ async def test_this_solved_it_button_closes_as_solved_by_suggestion(h: Harness) 
 async def test_not_what_i_need_button(h: Harness) -> None:
     first = await h.ask_text(h.w.alice, "How do I parse JSON in Python?")
     await h.answer(first, h.w.bob)
-    await h.command("solved", h.w.alice, first)
+    await h.done(await h.command("solved", h.w.alice, first))
     second = await h.ask_text(h.w.carol, "How do I parse JSON in Python fast?")
     welcome = h.welcome(second)
     question = await h.question(second)

@@ -12,6 +12,7 @@ from adapters.slack.translate import (
     NewQuestion,
     ThreadReply,
     classify_message,
+    interaction_id,
     message_id,
     parse_period,
     parse_question,
@@ -158,3 +159,8 @@ def test_reaction_payload_team() -> None:
 def test_suggestion_button_value() -> None:
     assert suggestion_button_value("12|q7") == (12, "q7")
     assert suggestion_button_value("x|q7") is None
+
+
+def test_interaction_id() -> None:
+    assert interaction_id("shortcut", None, "1.2") == "shortcut:1.2"
+    assert interaction_id("command", "") is None

@@ -1,0 +1,152 @@
+"""Replays after RESUME change nothing; Discord errors (403, 404, 429) are survived with the
+core's state intact; text over Discord's limits is cut safely."""
+
+from __future__ import annotations
+
+import asyncio
+
+from bot.model import QuestionStatus
+from tests.adapters.discord.conftest import Harness, eventually
+
+
+async def standing(h: Harness, user) -> tuple[int, int]:  # noqa: ANN001
+    from bot import commands as c
+    from bot import events as ev
+    from bot.model import Actor, MemberRef
+
+    actor = Actor(MemberRef("discord", "main", str(user.id)), user.username)
+    result = await h.app.bot.handle(c.ShowReputation(actor))
+    assert isinstance(result, ev.ReputationShown)
+    return result.standing.points, result.standing.accepted_count
+
+
+async def test_replayed_events_after_resume_change_nothing(h: Harness) -> None:
+    question_msg = await h.fake.post_message(h.w.text, h.w.alice, "How do I parse JSON?")
+    thread_id = int(question_msg["id"])
+    await eventually(lambda: h.welcome(thread_id))
+    answer_msg = await h.fake.post_message(thread_id, h.w.bob, "json.loads")
+    question = await h.question(thread_id)
+    assert question is not None
+    await eventually(lambda: h._recorded(question.id, answer_msg["id"]))
+    reaction = await h.fake.react(thread_id, int(answer_msg["id"]), h.w.alice, "✅")
+    await eventually(lambda: h.w.reward_role in h.fake.member_roles(h.w.bob))
+    menu = h.fake.message_command(
+        "Mark as solution", user=h.w.alice, message_id=int(answer_msg["id"])
+    )
+    handle = await h.fake.interact(menu)
+    assert "already marked" in await h.done(handle)
+    before = (await standing(h, h.w.bob), await standing(h, h.w.alice))
+    bot_messages_before = len(h.bot_messages(thread_id))
+    resumes = h.fake.resume_count
+
+    async with h.fake.disconnected():
+        for event, payload in (
+            ("MESSAGE_CREATE", question_msg),
+            ("MESSAGE_CREATE", answer_msg),
+            ("MESSAGE_REACTION_ADD", reaction),
+            ("INTERACTION_CREATE", menu),
+        ):
+            await h.fake.dispatch(event, payload)
+    await h.fake.wait_for_resume(resumes + 1)
+    await asyncio.sleep(0.3)
+
+    assert (await standing(h, h.w.bob), await standing(h, h.w.alice)) == before
+    assert len(h.fake.threads_in(h.w.text)) == 1
+    assert len(h.bot_messages(thread_id)) == bot_messages_before
+    assert len(await h.answers(question.id)) == 1
+    # still alive and answering
+    rep = await h.command("rep", h.w.bob, h.w.other)
+    assert "15 points" in await h.done(rep)
+
+
+async def test_events_buffered_during_a_disconnect_are_processed_once(h: Harness) -> None:
+    resumes = h.fake.resume_count
+    async with h.fake.disconnected():
+        message = await h.fake.post_message(h.w.text, h.w.alice, "Asked while offline")
+    await h.fake.wait_for_resume(resumes + 1)
+    await eventually(lambda: h.welcome(int(message["id"])))
+    assert len(h.fake.threads_in(h.w.text)) == 1
+
+
+async def test_403_on_thread_creation_is_survived(h: Harness) -> None:
+    h.fake.fail_next("POST", "/channels/{channel_id}/messages/{message_id}/threads", status=403)
+    message = await h.fake.post_message(h.w.text, h.w.alice, "No thread for me")
+    await h.fake.wait_for_call("POST", "/channels/{channel_id}/messages/{message_id}/threads")
+    await asyncio.sleep(0.1)
+    assert await h.question(int(message["id"])) is None
+    thread_id = await h.ask_text(h.w.alice, "Second try")  # the bot carries on
+    assert await h.question(thread_id) is not None
+
+
+async def test_403_on_tag_creation_falls_back_to_the_name_prefix(h: Harness) -> None:
+    thread_id = await h.ask_forum(h.w.alice)
+    await h.answer(thread_id, h.w.bob)
+    h.fake.fail_next("PATCH", f"/channels/{h.w.forum}", status=403)
+    handle = await h.command("solved", h.w.alice, thread_id)
+    assert "Marked" in await h.done(handle)
+    question = await h.question(thread_id)
+    assert question is not None and question.status is QuestionStatus.SOLVED
+    await eventually(lambda: h.fake.channels[thread_id]["name"].startswith("✅ "))
+
+
+async def test_404_deleted_thread_keeps_the_core_state(h: Harness) -> None:
+    thread_id = await h.ask_text(h.w.alice)
+    answer = await h.answer(thread_id, h.w.bob)
+    for method, route in (
+        ("POST", f"/channels/{thread_id}/messages"),
+        ("PATCH", f"/channels/{thread_id}"),
+    ):
+        h.fake.fail_next(method, route, status=404, code=10003, times=3)
+    handle = await h.fake.interact(
+        h.fake.message_command("Mark as solution", user=h.w.alice, message_id=answer)
+    )
+    assert "Marked" in await h.done(handle)
+    question = await h.question(thread_id)
+    assert question is not None and question.status is QuestionStatus.SOLVED
+    assert await h.points(h.w.bob) == 15
+
+
+async def test_429_rate_limit_is_waited_out(h: Harness) -> None:
+    thread_id = await h.ask_text(h.w.alice)
+    await h.answer(thread_id, h.w.bob)
+    h.fake.fail_next("POST", f"/channels/{thread_id}/messages", status=429, retry_after=0.05)
+    handle = await h.command("solved", h.w.alice, thread_id)
+    assert "Marked" in await h.done(handle)
+    await eventually(lambda: len(h.bot_messages(thread_id)) == 2)
+    assert [c.status for c in h.fake.calls_to("POST", f"/channels/{thread_id}/messages")][-2:] == [
+        429,
+        200,
+    ]
+
+
+async def test_403_on_reward_role_keeps_points(h: Harness) -> None:
+    thread_id = await h.ask_forum(h.w.alice)
+    answer = await h.answer(thread_id, h.w.bob)
+    h.fake.fail_next("PUT", "/guilds/{guild_id}/members/{user_id}/roles/{role_id}", status=403)
+    await h.fake.react(thread_id, answer, h.w.alice, "✅")
+    await h.fake.wait_for_call("PUT", "/guilds/{guild_id}/members/{user_id}/roles/{role_id}")
+    assert await h.points(h.w.bob) == 15
+    assert h.w.reward_role not in h.fake.member_roles(h.w.bob)
+
+
+async def test_long_text_is_cut_to_discord_limits(h: Harness) -> None:
+    long_question = "Why " + "does this fail " * 300  # about 4,500 characters
+    handle = await h.command(
+        "ask", h.w.alice, h.w.other, options={"question": long_question[:4000]}
+    )
+    await h.done(handle)
+    starter = h.fake.messages_in(h.w.text)[0]
+    assert len(starter["content"]) <= 2000 and starter["content"].endswith("…")
+    thread = h.fake.threads_in(h.w.text)[0]
+    assert len(thread["name"]) <= 100
+
+    message = await h.fake.post_message(h.w.text, h.w.bob, "😀" * 3 + "x" * 150)
+    await eventually(lambda: h.welcome(int(message["id"])))
+    name = h.fake.channels[int(message["id"])]["name"]
+    assert len(name) <= 100 and name.startswith("😀😀😀") and name.endswith("…")
+
+
+async def test_refused_ask_removes_its_thread(h: Harness) -> None:
+    handle = await h.command("ask", h.w.alice, h.w.other, options={"question": "\u200b"})
+    assert "empty" in await h.done(handle)
+    await eventually(lambda: not h.fake.threads_in(h.w.text))
