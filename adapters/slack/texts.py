@@ -24,7 +24,6 @@ SLACK_TEXTS: dict[str, str] = {
     ),
     "slack.suggestion_solved": "This solved it",
     "slack.suggestion_not_needed": "Not what I need",
-    "slack.suggestion_open": "Open",
     "slack.not_needed_ack": "Thanks. The question stays open; answers will appear in its thread.",
     "slack.solved_by_suggestion": "solved by a suggestion: {title}",
     "slack.asked": "<@{user}> asked:\n{text}",
