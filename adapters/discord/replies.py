@@ -51,15 +51,26 @@ async def send_reply(interaction: discord.Interaction, message: render.Reply) ->
 def error_text(exc: BaseException, texts: Texts) -> str | None:
     """What to tell the member about `exc`; None when nothing should be said."""
 
-    if isinstance(exc, DuplicateEvent):
+    if isinstance(exc, DuplicateEvent) or _stale(exc):
         return None
     if isinstance(exc, DomainError):
         return texts.t(exc.key, **exc.params)
     return texts.t("error.generic")
 
 
+# An interaction replayed after a RESUME (already answered) or answered too late: nothing to
+# tell anyone, and the core was not called twice.
+STALE_INTERACTION = frozenset({40060, 10062})
+
+
+def _stale(exc: BaseException) -> bool:
+    return isinstance(exc, discord.HTTPException) and exc.code in STALE_INTERACTION
+
+
 def log_error(exc: BaseException, where: str) -> None:
-    if isinstance(exc, DuplicateEvent):
+    if _stale(exc):
+        log.info("%s: interaction already answered or expired (%s)", where, exc)
+    elif isinstance(exc, DuplicateEvent):
         log.info("%s: ignored a repeated event", where)
     elif isinstance(exc, DomainError):
         log.debug("%s: refused: %s", where, exc)

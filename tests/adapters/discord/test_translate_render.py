@@ -1,0 +1,211 @@
+"""Pure translate/render functions on payloads recorded from Discord's documented shapes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from adapters.discord import render, translate
+from adapters.discord.texts import NEW_TEXTS, Texts
+from bot.config import RewardRole
+from bot.events import HelperChoiceNeeded, QuestionOpened
+from bot.i18n import Catalog
+from bot.model import Member, MemberRef, Period, Question, QuestionStatus, Suggestion
+
+# MESSAGE_REACTION_ADD as documented (and as the gateway sends it)
+REACTION = {
+    "user_id": "111",
+    "channel_id": "222",
+    "message_id": "333",
+    "guild_id": "444",
+    "member": {"user": {"id": "111", "username": "alice"}, "roles": ["900"], "nick": None},
+    "emoji": {"id": None, "name": "✅"},
+    "burst": False,
+    "type": 0,
+}
+# The member object of an INTERACTION_CREATE: `permissions` is the resolved channel value.
+INTERACTION_MEMBER = {
+    "user": {"id": "555", "username": "mod", "global_name": "Mod"},
+    "roles": ["901"],
+    "permissions": str(1 << 34),
+}
+
+
+def test_actor_from_a_reaction_payload() -> None:
+    member = REACTION["member"]
+    actor = translate.actor(
+        "main",
+        user_id=REACTION["user_id"],
+        display_name=member["user"]["username"],  # type: ignore[index]
+        role_ids=member["roles"],  # type: ignore[index]
+        moderator_role_ids=["900"],
+    )
+    assert actor.ref == MemberRef("discord", "main", "111")
+    assert actor.is_moderator and not actor.is_bot
+
+
+def test_moderator_by_manage_threads_or_role() -> None:
+    perms = int(INTERACTION_MEMBER["permissions"])  # type: ignore[arg-type]
+    assert translate.is_moderator(INTERACTION_MEMBER["roles"], perms, [])
+    assert translate.is_moderator(["7"], 0, ["7"])
+    assert not translate.is_moderator(["7"], 1 << 11, ["8"])
+
+
+def test_solved_reaction_only_for_the_unicode_check_mark() -> None:
+    emoji = REACTION["emoji"]
+    assert translate.is_solved_reaction(emoji["name"], emoji["id"])  # type: ignore[index]
+    assert translate.is_solved_reaction("✅\ufe0f", None)
+    assert not translate.is_solved_reaction("✅", 123)  # a custom emoji named like it
+    assert not translate.is_solved_reaction("👍", None)
+
+
+def test_event_ids_are_namespaced_and_stable() -> None:
+    assert translate.message_event(333) == "msg:333"
+    assert translate.interaction_event("9") == "ia:9"
+    assert translate.reaction_event(
+        REACTION["message_id"], REACTION["user_id"], "✅"
+    ) == translate.reaction_event(333, 111, "✅")
+    assert len({translate.message_event(1), translate.interaction_event(1)}) == 2
+
+
+def test_user_message_types() -> None:
+    assert translate.is_user_message(0, False) and translate.is_user_message(19, False)
+    assert not translate.is_user_message(18, False)  # THREAD_CREATED notice
+    assert not translate.is_user_message(0, True)
+
+
+def test_thread_names() -> None:
+    assert translate.thread_name("\n  How?\nmore", "fallback") == "How?"
+    assert translate.thread_name("", "Question from Alice") == "Question from Alice"
+    long = translate.thread_name("é" * 300, "x")
+    assert len(long) == 100 and long.endswith("…")
+    flags = translate.thread_name("🇫🇷" * 60, "x")
+    assert len(flags) <= 100 and not flags[:-1].endswith("🇫")  # no half flag
+
+
+def test_forum_question_text_and_attachments() -> None:
+    assert translate.forum_question_text("Title", "") == "Title"
+    assert translate.forum_question_text("Title", "body") == "Title\nbody"
+    assert translate.attachment_text("", ["a.png"]) == "[a.png]"
+    assert translate.attachment_text("see", ["a.png", "b.txt"]) == "see\n[a.png, b.txt]"
+
+
+def test_solved_prefix_round_trip() -> None:
+    assert translate.solved_name("Help", "✅ ") == "✅ Help"
+    assert translate.solved_name("✅ Help", "✅ ") == "✅ Help"
+    assert translate.unsolved_name("✅ Help", "✅ ") == "Help"
+    assert len(translate.solved_name("x" * 100, "✅ ")) == 100
+
+
+def test_tags_keep_discords_limit() -> None:
+    assert translate.tags_with([1, 2, 3, 4, 5], 9) == [1, 2, 3, 4, 9]
+    assert translate.tags_with([1, 9], 9) == [1, 9]
+    assert translate.tags_without([1, 9], 9) == [1]
+
+
+def test_reward_roles_added_and_removed_by_total() -> None:
+    rewards = [RewardRole(points=10, role_id="10"), RewardRole(points=50, role_id="50")]
+    changes = translate.reward_role_changes(15, rewards, ["1"])
+    assert changes.add == ("10",) and changes.remove == ()
+    changes = translate.reward_role_changes(0, rewards, ["10", "50", "1"])
+    assert changes.add == () and changes.remove == ("10", "50")
+    assert not translate.reward_role_changes(60, rewards, ["10", "50"])
+
+
+def test_custom_ids_and_periods() -> None:
+    cid = translate.custom_id("pick", 123)
+    assert cid == "cb:pick:123" and translate.parse_custom_id(cid) == ("pick", ["123"])
+    assert translate.parse_custom_id("someone-else:thing") is None
+    assert translate.period("WEEK") is Period.WEEK and translate.period("bogus") is Period.ALL
+    assert translate.kb_question_id("q12") == 12 and translate.kb_question_id("#7") == 7
+    assert translate.kb_question_id("article-x") is None
+
+
+# -- render ------------------------------------------------------------------------------------
+
+
+def test_split_message_on_safe_boundaries() -> None:
+    text = "\n\n".join(f"Paragraph {i} " + "word " * 80 for i in range(10))
+    parts = render.split_message(text)
+    assert all(len(p) <= 2000 for p in parts) and len(parts) > 1
+    assert "".join(p.replace("\n", "").replace(" ", "") for p in parts) == text.replace(
+        "\n", ""
+    ).replace(" ", "")
+    assert all(p.startswith("Paragraph") for p in parts)
+
+
+def test_split_message_keeps_code_blocks_closed() -> None:
+    text = "Look:\n```python\n" + "print('x')\n" * 300 + "```\nDone"
+    parts = render.split_message(text)
+    assert len(parts) > 1 and all(len(p) <= 2000 for p in parts)
+    for part in parts:
+        assert part.count("```") % 2 == 0
+    assert parts[1].startswith("```python\n")
+
+
+def test_split_message_never_breaks_a_grapheme() -> None:
+    family = "👨‍👩‍👧"  # one grapheme, five code points
+    parts = render.split_message(family * 500)
+    assert all(len(p) <= 2000 for p in parts)
+    assert all(len(p) % len(family) == 0 for p in parts)
+
+
+def test_trim_marks_the_cut() -> None:
+    assert render.trim("x" * 2500).endswith("…") and len(render.trim("x" * 2500)) == 2000
+    assert render.trim("short") == "short"
+
+
+def _member(mid: int, user: str) -> Member:
+    return Member(mid, MemberRef("discord", "main", user), f"user{user}")
+
+
+def _question() -> Question:
+    now = datetime(2026, 1, 5, tzinfo=UTC)
+    return Question(
+        1, "main", "discord", "10", "20", "20", _member(1, "111"), "Title", "Body",
+        QuestionStatus.OPEN, now, now,
+    )  # fmt: skip
+
+
+def texts() -> Texts:
+    return Texts(Catalog())
+
+
+async def test_opened_message_with_suggestions_has_embed_and_buttons() -> None:
+    result = QuestionOpened(_question(), (Suggestion("q9", "Earlier", "question", 0.9),))
+    reply = render.opened(texts(), result)
+    assert "<@111>" in reply.content and "Mark as solution" in reply.content
+    assert "Earlier" in reply.embeds[0].description  # type: ignore[operator]
+    assert reply.view is not None
+    ids = [item.custom_id for item in reply.view.children]  # type: ignore[attr-defined]
+    assert ids == ["cb:sugg-yes:1", "cb:sugg-no:1"]
+    assert reply.view.is_finished()  # layout only; not kept in discord.py's view store
+
+
+async def test_opened_message_without_suggestions_is_plain() -> None:
+    reply = render.opened(texts(), QuestionOpened(_question()))
+    assert reply.view is None and not reply.embeds and "No similar" in reply.content
+
+
+async def test_helper_picker_lists_candidates() -> None:
+    result = HelperChoiceNeeded(_question(), (_member(2, "222"), _member(3, "333")))
+    view = render.helper_picker(texts(), result, 20)
+    select = view.children[0]
+    assert select.custom_id == "cb:pick:20"  # type: ignore[attr-defined]
+    assert [o.value for o in select.options] == ["222", "333"]  # type: ignore[attr-defined]
+
+
+def test_new_texts_fill_and_fall_back() -> None:
+    t = texts()
+    assert t.t("error.not_the_asker").startswith("Only")  # from the catalog
+    assert t.t("discord.ask_done", thread="<#1>") == "Your question is open in <#1>."
+    assert t.t("no.such.key") == "no.such.key"
+    for key, template in NEW_TEXTS.items():
+        assert template, key
+
+
+@pytest.mark.parametrize("limit", [10])
+def test_split_message_rejects_tiny_limits(limit: int) -> None:
+    with pytest.raises(ValueError):
+        render.split_message("x" * 50, limit)
