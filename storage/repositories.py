@@ -8,11 +8,11 @@ millisecond of Python work.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Any, Protocol
 
-from sqlalchemy import Row, func, select, update
+from sqlalchemy import Row, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.errors import DuplicateEvent
@@ -66,6 +66,24 @@ class Conn(Protocol):
     async def execute(self, statement: Any, *args: Any) -> Any: ...
 
 
+_PREPARED: dict[tuple[str, str], Any] = {}
+
+
+def prepared(conn: Conn, name: str, build: Callable[[], Any]) -> Any:
+    """A statement built once per dialect and reused with bind parameters.
+
+    Building a SQLAlchemy statement costs more than running it on SQLite (about 390 us
+    against 110 us for a select here), so the statements on the per-message hot path are
+    built once and executed with parameter dictionaries.
+    """
+
+    key = (name, conn.dialect.name)
+    stmt = _PREPARED.get(key)
+    if stmt is None:
+        stmt = _PREPARED[key] = build()
+    return stmt
+
+
 def _insert(conn: Conn, table: Any) -> Any:
     """The dialect's INSERT, which has ON CONFLICT on both SQLite and PostgreSQL."""
 
@@ -106,36 +124,43 @@ class SqlMemberRepository:
 
     async def upsert(self, actor: Actor) -> Member:
         ref = actor.ref
-        stmt = _insert(self.conn, members_t).values(
-            community=ref.community,
-            platform=ref.platform,
-            platform_user_id=ref.id,
-            display_name=actor.display_name[:200],
-            is_bot=actor.is_bot,
-            is_moderator=actor.is_moderator,
-            created_at=self.clock.now(),
-        )
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["community", "platform", "platform_user_id"],
-            set_={
-                "display_name": stmt.excluded.display_name,
-                "is_moderator": stmt.excluded.is_moderator,
-                "is_bot": stmt.excluded.is_bot,
-            },
-        ).returning(members_t.c.id)
-        member_id = (await self.conn.execute(stmt)).scalar_one()
+
+        def build() -> Any:
+            stmt = _insert(self.conn, members_t)
+            return stmt.on_conflict_do_update(
+                index_elements=["community", "platform", "platform_user_id"],
+                set_={
+                    "display_name": stmt.excluded.display_name,
+                    "is_moderator": stmt.excluded.is_moderator,
+                    "is_bot": stmt.excluded.is_bot,
+                },
+            ).returning(members_t.c.id)
+
+        values = {
+            "community": ref.community,
+            "platform": ref.platform,
+            "platform_user_id": ref.id,
+            "display_name": actor.display_name[:200],
+            "is_bot": actor.is_bot,
+            "is_moderator": actor.is_moderator,
+            "created_at": self.clock.now(),
+        }
+        stmt = prepared(self.conn, "members.upsert", build)
+        member_id = (await self.conn.execute(stmt, values)).scalar_one()
         return Member(member_id, ref, actor.display_name[:200], actor.is_bot, actor.is_moderator)
 
     async def find(self, ref: MemberRef) -> Member | None:
-        row = (
-            await self.conn.execute(
-                select(members_t).where(
-                    members_t.c.community == ref.community,
-                    members_t.c.platform == ref.platform,
-                    members_t.c.platform_user_id == ref.id,
-                )
-            )
-        ).first()
+        stmt = prepared(
+            self.conn,
+            "members.find",
+            lambda: select(members_t).where(
+                members_t.c.community == bindparam("community"),
+                members_t.c.platform == bindparam("platform"),
+                members_t.c.platform_user_id == bindparam("uid"),
+            ),
+        )
+        params = {"community": ref.community, "platform": ref.platform, "uid": ref.id}
+        row = (await self.conn.execute(stmt, params)).first()
         return _member(row) if row else None
 
     async def find_by_name(self, community: str, platform: str, name: str) -> Member | None:
@@ -223,25 +248,23 @@ class SqlQuestionRepository:
         body: str,
         at: datetime,
     ) -> Question:
-        question_id = (
-            await self.conn.execute(
-                questions_t.insert()
-                .values(
-                    community=community,
-                    platform=platform,
-                    channel_id=channel_id,
-                    message_id=message_id,
-                    thread_id=thread_id,
-                    asker_id=asker.id,
-                    title=title,
-                    body=body,
-                    status=QuestionStatus.OPEN.value,
-                    created_at=at,
-                    last_activity_at=at,
-                )
-                .returning(questions_t.c.id)
-            )
-        ).scalar_one()
+        stmt = prepared(
+            self.conn, "questions.add", lambda: questions_t.insert().returning(questions_t.c.id)
+        )
+        values = {
+            "community": community,
+            "platform": platform,
+            "channel_id": channel_id,
+            "message_id": message_id,
+            "thread_id": thread_id,
+            "asker_id": asker.id,
+            "title": title,
+            "body": body,
+            "status": QuestionStatus.OPEN.value,
+            "created_at": at,
+            "last_activity_at": at,
+        }
+        question_id = (await self.conn.execute(stmt, values)).scalar_one()
         return Question(
             id=question_id,
             community=community,
@@ -258,15 +281,30 @@ class SqlQuestionRepository:
         )
 
     async def get(self, question_id: int, *, for_update: bool = False) -> Question | None:
-        stmt = self._lock(_question_query().where(questions_t.c.id == question_id), for_update)
-        row = (await self.conn.execute(stmt)).first()
+        stmt = prepared(
+            self.conn,
+            f"questions.get.{for_update}",
+            lambda: self._lock(
+                _question_query().where(questions_t.c.id == bindparam("qid")), for_update
+            ),
+        )
+        row = (await self.conn.execute(stmt, {"qid": question_id})).first()
         return _question(row) if row else None
 
     async def by_thread(self, thread: ThreadRef, *, for_update: bool = False) -> Question | None:
-        stmt = _question_query().where(
-            questions_t.c.platform == thread.platform, questions_t.c.thread_id == thread.id
+        stmt = prepared(
+            self.conn,
+            f"questions.by_thread.{for_update}",
+            lambda: self._lock(
+                _question_query().where(
+                    questions_t.c.platform == bindparam("platform"),
+                    questions_t.c.thread_id == bindparam("tid"),
+                ),
+                for_update,
+            ),
         )
-        row = (await self.conn.execute(self._lock(stmt, for_update))).first()
+        params = {"platform": thread.platform, "tid": thread.id}
+        row = (await self.conn.execute(stmt, params)).first()
         return _question(row) if row else None
 
     async def set_thread(self, question_id: int, thread_id: str) -> None:
@@ -300,9 +338,16 @@ class SqlQuestionRepository:
         return question
 
     async def touch(self, question_id: int, at: datetime) -> None:
-        await self.conn.execute(
-            update(questions_t).where(questions_t.c.id == question_id).values(last_activity_at=at)
+        stmt = prepared(
+            self.conn,
+            "questions.touch",
+            lambda: (
+                update(questions_t)
+                .where(questions_t.c.id == bindparam("qid"))
+                .values(last_activity_at=bindparam("at", type_=questions_t.c.last_activity_at.type))
+            ),
         )
+        await self.conn.execute(stmt, {"qid": question_id, "at": at})
 
     async def open_by_asker(self, member_id: int, limit: int = 10) -> list[Question]:
         rows = await self.conn.execute(
@@ -320,44 +365,51 @@ class SqlQuestionRepository:
     async def add_message(
         self, question_id: int, author: Member, message_id: str, excerpt: str, at: datetime
     ) -> Answer:
-        stmt = (
-            _insert(self.conn, messages_t)
-            .values(
-                question_id=question_id,
-                author_id=author.id,
-                platform=author.ref.platform,
-                message_id=message_id,
-                excerpt=excerpt,
-                created_at=at,
-            )
-            .on_conflict_do_update(
-                index_elements=["platform", "message_id"], set_={"excerpt": excerpt}
-            )
-            .returning(messages_t.c.id, messages_t.c.created_at)
-        )
-        row = (await self.conn.execute(stmt)).one()
+        def build() -> Any:
+            stmt = _insert(self.conn, messages_t)
+            return stmt.on_conflict_do_update(
+                index_elements=["platform", "message_id"],
+                set_={"excerpt": stmt.excluded.excerpt},
+            ).returning(messages_t.c.id, messages_t.c.created_at)
+
+        values = {
+            "question_id": question_id,
+            "author_id": author.id,
+            "platform": author.ref.platform,
+            "message_id": message_id,
+            "excerpt": excerpt,
+            "created_at": at,
+        }
+        row = (await self.conn.execute(prepared(self.conn, "messages.add", build), values)).one()
         return Answer(row.id, question_id, author, message_id, excerpt, row.created_at)
 
     async def message(self, platform: str, message_id: str) -> Answer | None:
-        row = (
-            await self.conn.execute(
-                _message_query().where(
-                    messages_t.c.platform == platform, messages_t.c.message_id == message_id
-                )
-            )
-        ).first()
+        stmt = prepared(
+            self.conn,
+            "messages.get",
+            lambda: _message_query().where(
+                messages_t.c.platform == bindparam("platform"),
+                messages_t.c.message_id == bindparam("mid"),
+            ),
+        )
+        row = (await self.conn.execute(stmt, {"platform": platform, "mid": message_id})).first()
         return _answer(row) if row else None
 
     async def answers(self, question_id: int) -> list[Answer]:
-        rows = await self.conn.execute(
-            _message_query()
-            .join(questions_t, questions_t.c.id == messages_t.c.question_id)
-            .where(
-                messages_t.c.question_id == question_id,
-                messages_t.c.author_id != questions_t.c.asker_id,
-            )
-            .order_by(messages_t.c.id)
+        stmt = prepared(
+            self.conn,
+            "messages.answers",
+            lambda: (
+                _message_query()
+                .join(questions_t, questions_t.c.id == messages_t.c.question_id)
+                .where(
+                    messages_t.c.question_id == bindparam("qid"),
+                    messages_t.c.author_id != questions_t.c.asker_id,
+                )
+                .order_by(messages_t.c.id)
+            ),
         )
+        rows = await self.conn.execute(stmt, {"qid": question_id})
         return [_answer(r) for r in rows]
 
     async def add_acceptance(
@@ -378,18 +430,26 @@ class SqlQuestionRepository:
         return Acceptance(acceptance_id, question_id, answer, accepted_by, at)
 
     async def active_acceptances(self, question_id: int) -> list[Acceptance]:
-        rows = await self.conn.execute(
-            _message_query()
-            .add_columns(
-                acceptances_t.c.id.label("acc_id"),
-                acceptances_t.c.created_at.label("acc_at"),
-                *_member_cols(_acceptor, "acc__"),
-            )
-            .join(acceptances_t, acceptances_t.c.message_id == messages_t.c.id)
-            .join(_acceptor, _acceptor.c.id == acceptances_t.c.accepted_by_id)
-            .where(acceptances_t.c.question_id == question_id, acceptances_t.c.revoked_at.is_(None))
-            .order_by(acceptances_t.c.id)
+        stmt = prepared(
+            self.conn,
+            "acceptances.active",
+            lambda: (
+                _message_query()
+                .add_columns(
+                    acceptances_t.c.id.label("acc_id"),
+                    acceptances_t.c.created_at.label("acc_at"),
+                    *_member_cols(_acceptor, "acc__"),
+                )
+                .join(acceptances_t, acceptances_t.c.message_id == messages_t.c.id)
+                .join(_acceptor, _acceptor.c.id == acceptances_t.c.accepted_by_id)
+                .where(
+                    acceptances_t.c.question_id == bindparam("qid"),
+                    acceptances_t.c.revoked_at.is_(None),
+                )
+                .order_by(acceptances_t.c.id)
+            ),
         )
+        rows = await self.conn.execute(stmt, {"qid": question_id})
         return [
             Acceptance(r.acc_id, question_id, _answer(r), _member(r, prefix="acc__"), r.acc_at)
             for r in rows
@@ -429,82 +489,117 @@ class SqlLedgerRepository:
         self._locks = conn.dialect.name == "postgresql"
 
     async def lock_member(self, member: Member) -> None:
-        await self.conn.execute(
-            _insert(self.conn, totals_t)
-            .values(member_id=member.id, community=member.ref.community, points=0, accepted_count=0)
-            .on_conflict_do_nothing(index_elements=["member_id"])
+        ensure = prepared(
+            self.conn,
+            "totals.ensure",
+            lambda: (
+                _insert(self.conn, totals_t)
+                .values(points=0, accepted_count=0)
+                .on_conflict_do_nothing(index_elements=["member_id"])
+            ),
         )
+        await self.conn.execute(ensure, {"member_id": member.id, "community": member.ref.community})
         if self._locks:
-            await self.conn.execute(
-                select(totals_t.c.member_id)
-                .where(totals_t.c.member_id == member.id)
-                .with_for_update()
+            lock = prepared(
+                self.conn,
+                "totals.lock",
+                lambda: (
+                    select(totals_t.c.member_id)
+                    .where(totals_t.c.member_id == bindparam("mid"))
+                    .with_for_update()
+                ),
             )
+            await self.conn.execute(lock, {"mid": member.id})
 
     async def capped_earned(self, member_id: int, day: date) -> int:
-        value = (
-            await self.conn.execute(
-                select(daily_t.c.capped_points).where(
-                    daily_t.c.member_id == member_id, daily_t.c.day == day
-                )
-            )
-        ).scalar()
+        stmt = prepared(
+            self.conn,
+            "daily.capped",
+            lambda: select(daily_t.c.capped_points).where(
+                daily_t.c.member_id == bindparam("mid"), daily_t.c.day == bindparam("day")
+            ),
+        )
+        value = (await self.conn.execute(stmt, {"mid": member_id, "day": day})).scalar()
         return int(value or 0)
 
     async def append(
         self, community: str, entry: NewLedgerEntry, at: datetime
     ) -> tuple[LedgerEntry, int]:
-        entry_id = (
-            await self.conn.execute(
-                ledger_t.insert()
+        insert_row = prepared(
+            self.conn, "ledger.insert", lambda: ledger_t.insert().returning(ledger_t.c.id)
+        )
+        row_values = {
+            "community": community,
+            "member_id": entry.member_id,
+            "delta": entry.delta,
+            "reason": entry.reason.value,
+            "actor_id": entry.actor_id,
+            "question_id": entry.question_id,
+            "acceptance_id": entry.acceptance_id,
+            "source_event": entry.source_event,
+            "reverses_id": entry.reverses_id,
+            "note": entry.note,
+            "capped": entry.capped,
+            "created_at": at,
+        }
+        entry_id = (await self.conn.execute(insert_row, row_values)).scalar_one()
+
+        def build_total() -> Any:
+            return (
+                _insert(self.conn, totals_t)
                 .values(
-                    community=community,
-                    member_id=entry.member_id,
-                    delta=entry.delta,
-                    reason=entry.reason.value,
-                    actor_id=entry.actor_id,
-                    question_id=entry.question_id,
-                    acceptance_id=entry.acceptance_id,
-                    source_event=entry.source_event,
-                    reverses_id=entry.reverses_id,
-                    note=entry.note,
-                    capped=entry.capped,
-                    created_at=at,
+                    member_id=bindparam("mid"),
+                    community=bindparam("community"),
+                    points=bindparam("delta"),
+                    accepted_count=bindparam("acc_initial"),
                 )
-                .returning(ledger_t.c.id)
+                .on_conflict_do_update(
+                    index_elements=["member_id"],
+                    set_={
+                        "points": totals_t.c.points + bindparam("delta"),
+                        "accepted_count": totals_t.c.accepted_count + bindparam("acc_delta"),
+                    },
+                )
+                .returning(totals_t.c.points)
             )
-        ).scalar_one()
-        total_stmt = _insert(self.conn, totals_t).values(
-            member_id=entry.member_id,
-            community=community,
-            points=entry.delta,
-            accepted_count=max(0, entry.accepted_delta),
-        )
-        total_stmt = total_stmt.on_conflict_do_update(
-            index_elements=["member_id"],
-            set_={
-                "points": totals_t.c.points + entry.delta,
-                "accepted_count": totals_t.c.accepted_count + entry.accepted_delta,
-            },
-        ).returning(totals_t.c.points)
-        total = (await self.conn.execute(total_stmt)).scalar_one()
-        capped = entry.delta if entry.capped else 0
-        daily_stmt = _insert(self.conn, daily_t).values(
-            member_id=entry.member_id,
-            day=at.date(),
-            community=community,
-            points=entry.delta,
-            capped_points=capped,
-        )
-        await self.conn.execute(
-            daily_stmt.on_conflict_do_update(
-                index_elements=["member_id", "day"],
-                set_={
-                    "points": daily_t.c.points + entry.delta,
-                    "capped_points": daily_t.c.capped_points + capped,
-                },
+
+        total_params = {
+            "mid": entry.member_id,
+            "community": community,
+            "delta": entry.delta,
+            "acc_initial": max(0, entry.accepted_delta),
+            "acc_delta": entry.accepted_delta,
+        }
+        total_stmt = prepared(self.conn, "totals.add", build_total)
+        total = (await self.conn.execute(total_stmt, total_params)).scalar_one()
+
+        def build_daily() -> Any:
+            return (
+                _insert(self.conn, daily_t)
+                .values(
+                    member_id=bindparam("mid"),
+                    day=bindparam("day"),
+                    community=bindparam("community"),
+                    points=bindparam("delta"),
+                    capped_points=bindparam("capped"),
+                )
+                .on_conflict_do_update(
+                    index_elements=["member_id", "day"],
+                    set_={
+                        "points": daily_t.c.points + bindparam("delta"),
+                        "capped_points": daily_t.c.capped_points + bindparam("capped"),
+                    },
+                )
             )
-        )
+
+        daily_params = {
+            "mid": entry.member_id,
+            "day": at.date(),
+            "community": community,
+            "delta": entry.delta,
+            "capped": entry.delta if entry.capped else 0,
+        }
+        await self.conn.execute(prepared(self.conn, "daily.add", build_daily), daily_params)
         return (
             LedgerEntry(
                 id=entry_id,
@@ -539,59 +634,82 @@ class SqlLedgerRepository:
     async def standing(
         self, member: Member, *, recent: int = 5, exclude_moderators: bool = False
     ) -> Standing:
-        row = (
-            await self.conn.execute(
-                select(totals_t.c.points, totals_t.c.accepted_count).where(
-                    totals_t.c.member_id == member.id
-                )
-            )
-        ).first()
+        totals = prepared(
+            self.conn,
+            "standing.totals",
+            lambda: select(totals_t.c.points, totals_t.c.accepted_count).where(
+                totals_t.c.member_id == bindparam("mid")
+            ),
+        )
+        row = (await self.conn.execute(totals, {"mid": member.id})).first()
         points, accepted = (int(row.points), int(row.accepted_count)) if row else (0, 0)
         rank: int | None = None
         if points > 0 and not (exclude_moderators and member.is_moderator):
-            higher = select(func.count(func.distinct(totals_t.c.points))).where(
-                totals_t.c.community == member.ref.community, totals_t.c.points > points
-            )
-            if exclude_moderators:
-                higher = higher.join(members_t, members_t.c.id == totals_t.c.member_id).where(
-                    members_t.c.is_moderator.is_(False)
+
+            def build_rank() -> Any:
+                higher = select(func.count(func.distinct(totals_t.c.points))).where(
+                    totals_t.c.community == bindparam("community"),
+                    totals_t.c.points > bindparam("points"),
                 )
-            rank = int((await self.conn.execute(higher)).scalar_one()) + 1
-        rows = await self.conn.execute(
-            select(ledger_t)
-            .where(ledger_t.c.member_id == member.id)
-            .order_by(ledger_t.c.id.desc())
-            .limit(recent)
+                if exclude_moderators:
+                    higher = higher.join(members_t, members_t.c.id == totals_t.c.member_id).where(
+                        members_t.c.is_moderator.is_(False)
+                    )
+                return higher
+
+            stmt = prepared(self.conn, f"standing.rank.{exclude_moderators}", build_rank)
+            params = {"community": member.ref.community, "points": points}
+            rank = int((await self.conn.execute(stmt, params)).scalar_one()) + 1
+        recent_stmt = prepared(
+            self.conn,
+            "standing.recent",
+            lambda: (
+                select(ledger_t)
+                .where(ledger_t.c.member_id == bindparam("mid"))
+                .order_by(ledger_t.c.id.desc())
+                .limit(bindparam("n"))
+            ),
         )
+        rows = await self.conn.execute(recent_stmt, {"mid": member.id, "n": recent})
         return Standing(member, points, accepted, rank, tuple(_entry(r) for r in rows))
 
     async def leaderboard(
         self, community: str, *, since: datetime | None, limit: int, exclude_moderators: bool
     ) -> list[LeaderboardRow]:
-        if since is None:
-            points = totals_t.c.points
-            stmt = (
-                select(members_t, points.label("score"))
-                .join(totals_t, totals_t.c.member_id == members_t.c.id)
-                .where(totals_t.c.community == community, points > 0)
-                .order_by(points.desc(), members_t.c.id)
-            )
-        else:
-            summed = (
-                select(daily_t.c.member_id, func.sum(daily_t.c.points).label("score"))
-                .where(daily_t.c.community == community, daily_t.c.day >= since.date())
-                .group_by(daily_t.c.member_id)
-                .having(func.sum(daily_t.c.points) > 0)
-                .subquery()
-            )
-            stmt = (
-                select(members_t, summed.c.score)
-                .join(summed, summed.c.member_id == members_t.c.id)
-                .order_by(summed.c.score.desc(), members_t.c.id)
-            )
-        if exclude_moderators:
-            stmt = stmt.where(members_t.c.is_moderator.is_(False))
-        rows = (await self.conn.execute(stmt.limit(limit))).all()
+        def build() -> Any:
+            if since is None:
+                points = totals_t.c.points
+                stmt = (
+                    select(members_t, points.label("score"))
+                    .join(totals_t, totals_t.c.member_id == members_t.c.id)
+                    .where(totals_t.c.community == bindparam("community"), points > 0)
+                    .order_by(points.desc(), members_t.c.id)
+                )
+            else:
+                summed = (
+                    select(daily_t.c.member_id, func.sum(daily_t.c.points).label("score"))
+                    .where(
+                        daily_t.c.community == bindparam("community"),
+                        daily_t.c.day >= bindparam("since"),
+                    )
+                    .group_by(daily_t.c.member_id)
+                    .having(func.sum(daily_t.c.points) > 0)
+                    .subquery()
+                )
+                stmt = (
+                    select(members_t, summed.c.score)
+                    .join(summed, summed.c.member_id == members_t.c.id)
+                    .order_by(summed.c.score.desc(), members_t.c.id)
+                )
+            if exclude_moderators:
+                stmt = stmt.where(members_t.c.is_moderator.is_(False))
+            return stmt.limit(bindparam("limit"))
+
+        name = f"leaderboard.{since is None}.{exclude_moderators}"
+        params: dict[str, Any] = {"community": community, "limit": limit}
+        if since is not None:
+            params["since"] = since.date()
+        rows = (await self.conn.execute(prepared(self.conn, name, build), params)).all()
         board: list[LeaderboardRow] = []
         rank, previous = 0, None
         for r in rows:
@@ -606,11 +724,15 @@ class SqlEventLog:
         self.conn = conn
 
     async def record(self, platform: str, event_id: str, at: datetime) -> None:
-        stmt = (
-            _insert(self.conn, events_t)
-            .values(platform=platform, event_id=event_id[:200], processed_at=at)
-            .on_conflict_do_nothing(index_elements=["platform", "event_id"])
-            .returning(events_t.c.event_id)
+        stmt = prepared(
+            self.conn,
+            "events.record",
+            lambda: (
+                _insert(self.conn, events_t)
+                .on_conflict_do_nothing(index_elements=["platform", "event_id"])
+                .returning(events_t.c.event_id)
+            ),
         )
-        if (await self.conn.execute(stmt)).first() is None:
+        values = {"platform": platform, "event_id": event_id[:200], "processed_at": at}
+        if (await self.conn.execute(stmt, values)).first() is None:
             raise DuplicateEvent()
