@@ -74,3 +74,18 @@ async def test_ask_command_opens_a_thread_in_the_help_channel(h: Harness) -> Non
     assert f"<#{threads[0]['id']}>" in text
     question = await h.question(int(threads[0]["id"]))
     assert question is not None and question.asker.ref.id == str(h.w.alice.id)
+
+
+async def test_ask_command_in_a_forum_thread_opens_a_forum_post(h: Harness) -> None:
+    first = await h.ask_forum(h.w.alice)
+    handle = await h.command("ask", h.w.bob, first, options={"question": "Another one?"})
+    await h.done(handle)
+    posts = [t for t in h.fake.threads_in(h.w.forum) if int(t["id"]) != first]
+    assert len(posts) == 1 and posts[0]["name"] == "Another one?"
+    starter = h.fake.messages_in(int(posts[0]["id"]))[0]
+    assert f"<@{h.w.bob.id}>" in starter["content"]
+    question = await h.question(int(posts[0]["id"]))
+    assert question is not None and question.asker.ref.id == str(h.w.bob.id)
+    await eventually(
+        lambda: h.welcome(int(posts[0]["id"])) and len(h.bot_messages(int(posts[0]["id"]))) == 2
+    )
