@@ -1,0 +1,93 @@
+"""Thanks detection on real-looking thread messages, six languages, sarcasm and refusals."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.thanks import detect, is_thanks
+
+# (message, counts as thanks?) — written the way people actually type in help threads.
+TABLE: list[tuple[str, bool]] = [
+    # English
+    ("thanks @bob, that fixed it!", True),
+    ("Thanks!", True),
+    ("thx", True),
+    ("ty, works now", True),
+    ("Thank you so much, the reset link worked", True),
+    ("tysm 🙏", True),
+    ("much appreciated", True),
+    ("ok that did it, thanks a lot", True),
+    ("THANK YOU!!!", True),
+    ("thanks for nothing", False),
+    ("Thanks for nothing, I'll ask somewhere else", False),
+    ("no thanks", False),
+    ("No, thanks, I'll keep the old version", False),
+    ("thanks but it didn't work", False),
+    ("Thanks, but I still get the same error", False),
+    ("thanks in advance!", False),
+    ("Thanks anyway", False),
+    ("I tried `thanks()` in the REPL and it crashed", False),
+    ("How do I reset my password?", False),
+    ("the thx file is missing", True),  # word match: we accept the rare false positive
+    ("they said Anthony typed it", False),
+    ("thanks, but could you also explain why?", True),
+    # Persian
+    ("مرسی، درست شد", True),
+    ("ممنونم از راهنمایی‌ت", True),
+    ("خیلی ممنون @bob", True),
+    ("سپاس فراوان", True),
+    ("متشکرم، حل شد", True),
+    ("نه مرسی", False),
+    ("مرسی ولی کار نکرد", False),
+    ("ممنون بابت هیچی", False),
+    ("پیشاپیش ممنون", False),
+    # Arabic
+    ("شكرا جزيلا", True),
+    ("شكراً، اشتغلت", True),
+    ("مشكور يا غالي", True),
+    ("شكرًا لك", True),
+    ("لا شكرا", False),
+    ("شكرا بس ما اشتغل", False),
+    ("شكرا على لا شيء", False),
+    ("شكرا مقدما", False),
+    # Turkish
+    ("teşekkürler, oldu", True),
+    ("Teşekkür ederim hocam", True),
+    ("sağ ol, çalıştı", True),
+    ("tesekkurler", True),
+    ("hayır teşekkürler", False),
+    ("teşekkürler ama işe yaramadı", False),
+    ("hiçbir şey için teşekkürler", False),
+    ("şimdiden teşekkürler", False),
+    # Finnish
+    ("kiitos, toimii!", True),
+    ("Kiitti @bob", True),
+    ("kiitoksia paljon", True),
+    ("ei kiitos", False),
+    ("kiitos mutta ei toiminut", False),
+    ("kiitos jo etukäteen", False),
+    ("kiitos tyhjästä", False),
+    # Thai (no spaces between words)
+    ("ขอบคุณครับ ใช้ได้แล้ว", True),
+    ("ขอบคุณมากค่ะ", True),
+    ("โอเคขอบใจนะ", True),
+    ("ไม่เป็นไรครับ ขอบคุณ", False),
+    ("ขอบคุณครับแต่ยังไม่ได้", False),
+    ("ขอบคุณล่วงหน้าครับ", False),
+    ("ติดตั้งยังไงครับ", False),
+]
+
+
+def test_table_is_large_and_covers_six_languages() -> None:
+    assert len(TABLE) >= 40
+
+
+@pytest.mark.parametrize(("message", "expected"), TABLE)
+def test_detects_thanks(message: str, expected: bool) -> None:
+    assert is_thanks(message) is expected, detect(message)
+
+
+def test_reports_the_language() -> None:
+    assert detect("kiitos!") is not None and detect("kiitos!").language == "fi"  # type: ignore[union-attr]
+    assert detect("ขอบคุณครับ").language == "th"  # type: ignore[union-attr]
+    assert detect("شكراً").language == "ar"  # type: ignore[union-attr]
