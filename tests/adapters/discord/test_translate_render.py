@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from adapters.discord import render, translate
-from adapters.discord.texts import NEW_TEXTS, Texts
+from adapters.discord.texts import Texts
 from bot.config import RewardRole
 from bot.events import HelperChoiceNeeded, QuestionOpened
 from bot.i18n import Catalog
@@ -196,13 +196,16 @@ async def test_helper_picker_lists_candidates() -> None:
     assert [o.value for o in select.options] == ["222", "333"]  # type: ignore[attr-defined]
 
 
-def test_new_texts_fill_and_fall_back() -> None:
+def test_discord_texts_come_from_the_catalog() -> None:
     t = texts()
-    assert t.t("error.not_the_asker").startswith("Only")  # from the catalog
+    assert t.t("error.not_the_asker").startswith("Only")
     assert t.t("discord.ask_done", thread="<#1>") == "Your question is open in <#1>."
     assert t.t("no.such.key") == "no.such.key"
-    for key, template in NEW_TEXTS.items():
-        assert template, key
+    for key in t.catalog.keys():
+        if key.startswith("discord."):
+            template = t.catalog.t(key)
+            params = {name: "x" for name in t.catalog.placeholders(template)}
+            assert t.t(key, **params) != key
 
 
 @pytest.mark.parametrize("limit", [10])
