@@ -1,0 +1,442 @@
+"""The question lifecycle: reminders, dormant and solved closes, escalation, onboarding and
+anonymous asks.
+
+Two halves. `after_write` runs inside the same transaction as every question command and
+(re)schedules or cancels the question's jobs, so a job exists exactly when its question
+change was committed. `run_job` runs when a job is due (called by `bot.scheduler`); it
+re-checks the rule against the question as it is now, because a lot can happen in 72 hours,
+and says what to post. It never sends anything itself: messages become delivery jobs,
+committed with the change that caused them.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot import errors
+from bot.commands import AskQuestion, PostMessage, RevealAsker, ShowGuidelines
+from bot.config import WEEKDAYS, LifecycleConfig, SupportHours
+from bot.events import (
+    AnswerAccepted,
+    AskerRevealed,
+    GuidelinesShown,
+    MessageRecorded,
+    QuestionClosed,
+    QuestionOpened,
+    QuestionReopened,
+    SolvedWithoutHelper,
+    Welcome,
+)
+from bot.jobs import Job, JobKind
+from bot.model import Actor, CloseReason, Question, QuestionStatus
+from bot.outbound import ChannelPost, DirectMessage, Outbound, ThreadPost, ThreadState
+from bot.ports import UnitOfWork
+from bot.questions import Context
+
+log = logging.getLogger(__name__)
+
+RULE_KINDS = (JobKind.REMIND, JobKind.CLOSE_DORMANT, JobKind.CLOSE_SOLVED, JobKind.ESCALATE)
+SENT = "sent"
+
+
+def settings(ctx: Context, community: str) -> LifecycleConfig:
+    return ctx.config.communities[community].lifecycle
+
+
+# -- support hours --------------------------------------------------------------------------
+
+
+def next_opening(hours: SupportHours | None, now: datetime) -> datetime | None:
+    """None when support is open at `now` (or no hours are set); else when it next opens."""
+
+    if hours is None:
+        return None
+    tz = ZoneInfo(hours.timezone)
+    days = {WEEKDAYS.index(d) for d in hours.days}
+    today = now.astimezone(tz).date()
+    for offset in range(-1, 9):  # yesterday first: its window may run past midnight
+        day = today + timedelta(days=offset)
+        if day.weekday() not in days:
+            continue
+        start, end = _window(hours, day, tz)
+        if start <= now < end:
+            return None
+        if start > now:
+            return start.astimezone(UTC)
+    raise AssertionError("support hours name at least one weekday")
+
+
+def _window(hours: SupportHours, day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    end_day = day if hours.end > hours.start else day + timedelta(days=1)
+    return datetime.combine(day, hours.start, tz), datetime.combine(end_day, hours.end, tz)
+
+
+# -- scheduling, inside the question's transaction ------------------------------------------
+
+
+def _helper_roles(cfg: LifecycleConfig, platform: str) -> tuple[str, ...]:
+    return tuple(cfg.escalation.helper_role_ids.get(platform, ()))  # type: ignore[call-overload]
+
+
+def _staff_channel(cfg: LifecycleConfig, platform: str) -> str | None:
+    return cfg.escalation.staff_channel_ids.get(platform)  # type: ignore[call-overload]
+
+
+async def _reschedule(
+    uow: UnitOfWork, q: Question, kind: JobKind, due: datetime, now: datetime, create: bool = True
+) -> None:
+    await uow.jobs.reschedule(
+        community=q.community,
+        platform=q.platform,
+        kind=kind,
+        question_id=q.id,
+        due_at=due,
+        now=now,
+        create=create,
+    )
+
+
+async def _plan_open(
+    uow: UnitOfWork, q: Question, cfg: LifecycleConfig, now: datetime, *, answered: bool
+) -> None:
+    """An open question: it closes when quiet, and its asker is nudged once it has answers."""
+
+    if cfg.close_after_hours > 0:
+        await _reschedule(uow, q, JobKind.CLOSE_DORMANT, now + _hours(cfg.close_after_hours), now)
+    if cfg.remind_after_hours > 0:
+        due = now + _hours(cfg.remind_after_hours)
+        await _reschedule(uow, q, JobKind.REMIND, due, now, create=answered)
+
+
+def _hours(value: float) -> timedelta:
+    return timedelta(hours=value)
+
+
+async def _welcome(
+    uow: UnitOfWork, ctx: Context, actor: Actor, community: str, channel_id: str
+) -> Welcome | None:
+    onboarding = settings(ctx, community).onboarding
+    if not onboarding.welcome or actor.is_bot:
+        return None
+    member = await uow.members.find(actor.ref)
+    if member is None or not await uow.lifecycle.welcome_once(
+        member.id, channel_id, ctx.clock.now()
+    ):
+        return None
+    return Welcome(
+        member,
+        channel_id,
+        guidelines_for(ctx, community, channel_id),
+        onboarding.welcome_message,
+    )
+
+
+def guidelines_for(ctx: Context, community: str, channel_id: str | None) -> str | None:
+    """The channel's own guidelines, else the community's; None means the built-in text."""
+
+    onboarding = settings(ctx, community).onboarding
+    if channel_id and channel_id in onboarding.channel_guidelines:
+        return onboarding.channel_guidelines[channel_id]
+    return onboarding.guidelines
+
+
+async def _opened(
+    cmd: AskQuestion, result: QuestionOpened, uow: UnitOfWork, ctx: Context
+) -> QuestionOpened:
+    q = result.question
+    cfg = settings(ctx, q.community)
+    now = ctx.clock.now()
+    if cmd.anonymous:
+        if not cfg.anonymous_questions:
+            raise errors.AnonymousDisabled()  # rolls the question back with it
+        await uow.lifecycle.mark_anonymous(q.id)
+        q = replace(q, anonymous=True)
+    has_target = _helper_roles(cfg, q.platform) or _staff_channel(cfg, q.platform)
+    if cfg.escalate_after_minutes > 0 and has_target:
+        due = q.created_at + timedelta(minutes=cfg.escalate_after_minutes)
+        await _reschedule(uow, q, JobKind.ESCALATE, due, now)
+    await _plan_open(uow, q, cfg, now, answered=False)
+    welcome = await _welcome(uow, ctx, cmd.actor, q.community, q.channel_id)
+    return replace(result, question=q, welcome=welcome)
+
+
+async def _message(
+    cmd: PostMessage, result: MessageRecorded, uow: UnitOfWork, ctx: Context
+) -> MessageRecorded:
+    if cmd.actor.is_bot:
+        return result
+    # Re-read: the handler's UPDATE holds the row lock now, so this sees any close that a
+    # scheduler committed while the message was on its way.
+    q = await uow.questions.get(result.question.id) or result.question
+    cfg = settings(ctx, q.community)
+    now = ctx.clock.now()
+    reopened = False
+    if q.is_closed:
+        if cmd.actor.ref == q.asker.ref and q.close_reason == CloseReason.DORMANT:
+            q = await uow.questions.set_status(q.id, QuestionStatus.OPEN)
+            reopened = True
+            answered = bool(await uow.questions.answers(q.id))
+            await _plan_open(uow, q, cfg, now, answered=answered)
+    elif q.status is QuestionStatus.OPEN:
+        await _plan_open(uow, q, cfg, now, answered=result.answer is not None)
+        if result.answer is not None:
+            await uow.jobs.cancel(q.id, [JobKind.ESCALATE], now)
+    welcome = await _welcome(uow, ctx, cmd.actor, q.community, q.channel_id)
+    return replace(result, question=q, welcome=welcome, reopened=reopened)
+
+
+async def _solved(q: Question, uow: UnitOfWork, ctx: Context) -> None:
+    cfg = settings(ctx, q.community)
+    now = ctx.clock.now()
+    await uow.jobs.cancel(q.id, [JobKind.REMIND, JobKind.CLOSE_DORMANT, JobKind.ESCALATE], now)
+    if cfg.close_solved_after_hours > 0:
+        due = (q.solved_at or now) + _hours(cfg.close_solved_after_hours)
+        await _reschedule(uow, q, JobKind.CLOSE_SOLVED, due, now)
+
+
+async def _unsolved(q: Question, uow: UnitOfWork, ctx: Context) -> None:
+    now = ctx.clock.now()
+    await uow.jobs.cancel(q.id, [JobKind.CLOSE_SOLVED], now)
+    answered = bool(await uow.questions.answers(q.id))
+    await _plan_open(uow, q, settings(ctx, q.community), now, answered=answered)
+
+
+async def after_write(command: Any, result: Any, uow: UnitOfWork, ctx: Context) -> Any:
+    """Keep the question's jobs in step with the change the command just made."""
+
+    if isinstance(result, QuestionOpened) and isinstance(command, AskQuestion):
+        return await _opened(command, result, uow, ctx)
+    if isinstance(result, MessageRecorded) and isinstance(command, PostMessage):
+        return await _message(command, result, uow, ctx)
+    if isinstance(result, AnswerAccepted) and result.newly_solved:
+        await _solved(result.question, uow, ctx)
+    elif isinstance(result, SolvedWithoutHelper):
+        await _solved(result.question, uow, ctx)
+    elif isinstance(result, QuestionReopened):
+        await _unsolved(result.question, uow, ctx)
+    elif isinstance(result, QuestionClosed):
+        await uow.jobs.cancel(result.question.id, RULE_KINDS, ctx.clock.now())
+    return result
+
+
+# -- running due jobs -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What a due job did: `outcome` is recorded on the job; `messages` are delivered after
+    the commit; `wait_until` puts the job back to sleep instead of finishing it."""
+
+    outcome: str
+    messages: tuple[Outbound, ...] = field(default_factory=tuple)
+    wait_until: datetime | None = None
+
+
+async def run_job(job: Job, uow: UnitOfWork, ctx: Context) -> Outcome:
+    if job.question_id is None:
+        return Outcome("no_question")
+    q = await uow.questions.get(job.question_id, for_update=True)
+    if q is None:
+        return Outcome("no_question")
+    rule = _RULES[job.kind]
+    return await rule(q, uow, ctx, settings(ctx, q.community), ctx.clock.now())
+
+
+async def _remind(
+    q: Question, uow: UnitOfWork, ctx: Context, cfg: LifecycleConfig, now: datetime
+) -> Outcome:
+    if q.is_closed or q.status is not QuestionStatus.OPEN or cfg.remind_after_hours <= 0:
+        return Outcome("not_open")
+    if await uow.jobs.happened(q.id, JobKind.REMIND, SENT):
+        return Outcome("already_reminded")
+    due = q.last_activity_at + _hours(cfg.remind_after_hours)
+    if due > now:
+        return Outcome("not_quiet", wait_until=due)
+    if not await uow.questions.answers(q.id):
+        return Outcome("no_answers")
+    thread = q.thread
+    if thread is None:
+        return Outcome("no_thread")
+    params = {"id": q.id, "hours": _int(cfg.remind_after_hours)}
+    if q.anonymous:
+        # No mention in public; the asker hears it privately.
+        return Outcome(
+            SENT,
+            (
+                ThreadPost(
+                    q.community,
+                    thread,
+                    "lifecycle.remind_anonymous",
+                    params,
+                    actions=("mark_solved",),
+                    question_id=q.id,
+                ),
+                DirectMessage(
+                    q.community, q.asker.ref, "lifecycle.remind_dm", {**params, "title": q.title}
+                ),
+            ),
+        )
+    return Outcome(
+        SENT,
+        (
+            ThreadPost(
+                q.community,
+                thread,
+                "lifecycle.remind",
+                {**params, "asker": q.asker.display_name},
+                actions=("mark_solved",),
+                mention_user_ids=(q.asker.ref.id,),
+                question_id=q.id,
+            ),
+        ),
+    )
+
+
+async def _close_dormant(
+    q: Question, uow: UnitOfWork, ctx: Context, cfg: LifecycleConfig, now: datetime
+) -> Outcome:
+    if q.is_closed or q.status is not QuestionStatus.OPEN or cfg.close_after_hours <= 0:
+        return Outcome("not_open")
+    due = q.last_activity_at + _hours(cfg.close_after_hours)
+    if due > now:
+        return Outcome("not_quiet", wait_until=due)
+    q = await uow.questions.set_status(
+        q.id, QuestionStatus.CLOSED, closed_at=now, close_reason=CloseReason.DORMANT
+    )
+    await uow.jobs.cancel(q.id, [JobKind.REMIND, JobKind.ESCALATE], now)
+    return Outcome("closed", _closing(q, "lifecycle.closed_dormant", cfg.close_after_hours))
+
+
+async def _close_solved(
+    q: Question, uow: UnitOfWork, ctx: Context, cfg: LifecycleConfig, now: datetime
+) -> Outcome:
+    if q.is_closed or q.status is not QuestionStatus.SOLVED or cfg.close_solved_after_hours <= 0:
+        return Outcome("not_solved")
+    due = (q.solved_at or now) + _hours(cfg.close_solved_after_hours)
+    if due > now:
+        return Outcome("not_yet", wait_until=due)
+    q = await uow.questions.set_status(
+        q.id,
+        QuestionStatus.SOLVED,
+        solved_at=q.solved_at,
+        closed_at=now,
+        close_reason=CloseReason.SOLVED,
+    )
+    return Outcome(
+        "closed", _closing(q, "lifecycle.closed_solved", cfg.close_solved_after_hours, solved=True)
+    )
+
+
+def _closing(
+    q: Question, key: str, hours: float, solved: bool | None = None
+) -> tuple[Outbound, ...]:
+    thread = q.thread
+    if thread is None:
+        return ()
+    return (
+        ThreadPost(q.community, thread, key, {"id": q.id, "hours": _int(hours)}, question_id=q.id),
+        ThreadState(q.community, thread, archived=True, solved=solved),
+    )
+
+
+async def _escalate(
+    q: Question, uow: UnitOfWork, ctx: Context, cfg: LifecycleConfig, now: datetime
+) -> Outcome:
+    if q.is_closed or q.status is not QuestionStatus.OPEN or cfg.escalate_after_minutes <= 0:
+        return Outcome("not_open")
+    if await uow.jobs.happened(q.id, JobKind.ESCALATE, SENT):
+        return Outcome("already_escalated")
+    if await uow.questions.answers(q.id):
+        return Outcome("answered")
+    due = q.created_at + timedelta(minutes=cfg.escalate_after_minutes)
+    if due > now:
+        return Outcome("not_yet", wait_until=due)
+    opening = next_opening(cfg.support_hours, now)
+    if opening is not None:
+        return Outcome("outside_support_hours", wait_until=opening)
+    roles, staff = _helper_roles(cfg, q.platform), _staff_channel(cfg, q.platform)
+    minutes = round((now - q.created_at).total_seconds() / 60)
+    params = {"id": q.id, "minutes": minutes, "title": q.title}
+    messages: list[Outbound] = []
+    if roles and q.thread is not None:
+        messages.append(
+            ThreadPost(
+                q.community,
+                q.thread,
+                "lifecycle.escalated",
+                params,
+                mention_role_ids=roles,
+                question_id=q.id,
+            )
+        )
+    if staff:
+        messages.append(
+            ChannelPost(
+                q.community,
+                q.platform,
+                staff,
+                "lifecycle.escalated_staff",
+                {**params, "channel_id": q.channel_id, "thread_id": q.thread_id or ""},
+                reference_id=q.thread_id or q.message_id,
+            )
+        )
+    if not messages:
+        return Outcome("no_target")
+    return Outcome(SENT, tuple(messages))
+
+
+def _int(value: float) -> int | float:
+    return int(value) if float(value).is_integer() else value
+
+
+_RULES = {
+    JobKind.REMIND: _remind,
+    JobKind.CLOSE_DORMANT: _close_dormant,
+    JobKind.CLOSE_SOLVED: _close_solved,
+    JobKind.ESCALATE: _escalate,
+}
+
+
+# -- commands -------------------------------------------------------------------------------
+
+
+async def show_guidelines(cmd: ShowGuidelines, uow: UnitOfWork, ctx: Context) -> GuidelinesShown:
+    community = cmd.actor.ref.community
+    return GuidelinesShown(cmd.channel_id, guidelines_for(ctx, community, cmd.channel_id))
+
+
+async def reveal_asker(cmd: RevealAsker, uow: UnitOfWork, ctx: Context) -> AskerRevealed:
+    """Moderators only. Every lookup is written to the audit log (see `_audit_reveal`)."""
+
+    if cmd.actor.is_bot or not cmd.actor.is_moderator:
+        raise errors.NotModerator()
+    q = await uow.questions.get(cmd.question_id)
+    if q is None or q.community != cmd.actor.ref.community:
+        raise errors.QuestionNotFound()
+    if not q.anonymous:
+        raise errors.NotAnonymous()
+    moderator = await uow.members.upsert(cmd.actor)
+    await _audit_reveal(uow, moderator.id, q, cmd.reason)
+    return AskerRevealed(q, q.asker)
+
+
+async def _audit_reveal(
+    uow: UnitOfWork, moderator_id: int, q: Question, reason: str | None
+) -> None:
+    # AUDIT: the moderation audit log (issue 7) is the record of this lookup. Until its
+    # repository is on the unit of work, the lookup is logged, never silently skipped.
+    log.warning(
+        "audit: moderator member %s revealed the asker of anonymous question %s (reason: %s)",
+        moderator_id,
+        q.id,
+        reason or "-",
+    )
+
+
+READS = {ShowGuidelines: show_guidelines}
+WRITES = {RevealAsker: reveal_asker}
+AFTER_WRITE = after_write

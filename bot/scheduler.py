@@ -1,0 +1,190 @@
+"""The scheduler: claims due jobs from the database and runs each exactly once.
+
+Every job is a row (`bot.jobs`), so nothing lives in memory between ticks. One tick:
+
+1. claim: one short transaction marks a batch of due jobs `running` under this tick's token
+   with a lease; another process cannot claim them (row locks / SQLite's single writer).
+2. rule jobs (remind, close, escalate): one transaction locks the job, applies the rule
+   (`bot.lifecycle.run_job`), stores each message it wants sent as a delivery job, and marks
+   the job done, all or nothing.
+3. delivery jobs: sent through the Outbox with no transaction open, then marked done.
+
+A job that raises is retried later with exponential backoff and given up (state `failed`,
+logged) after `max_attempts`. A process that dies mid-job leaves a `running` row whose lease
+expires, and the next tick anywhere runs it again. Time comes from the injected clock, so
+tests call `run_due()` after `FakeClock.advance()` instead of sleeping.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import json
+import logging
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot import lifecycle
+from bot.jobs import Job, JobKind
+from bot.model import MemberRef, ThreadRef
+from bot.outbound import (
+    ChannelPost,
+    DirectMessage,
+    Outbound,
+    ThreadPost,
+    ThreadState,
+    platform_of,
+)
+from bot.service import CommunityBot
+
+log = logging.getLogger(__name__)
+
+SEND_TIMEOUT_SECONDS = 60.0
+BACKOFF_BASE_SECONDS = 60.0
+BACKOFF_MAX_SECONDS = 3600.0
+MAX_ROUNDS = 20  # per run_due: deliveries created by one round go out in the next
+
+_OUTBOUND_TYPES: dict[str, type[Any]] = {
+    cls.__name__: cls for cls in (ThreadPost, ChannelPost, DirectMessage, ThreadState)
+}
+
+
+def encode_outbound(message: Outbound) -> str:
+    data = dataclasses.asdict(message)
+    return json.dumps({"type": type(message).__name__, **data}, sort_keys=True)
+
+
+def decode_outbound(payload: str) -> Outbound:
+    data = json.loads(payload)
+    cls = _OUTBOUND_TYPES[data.pop("type")]
+    for name, value in list(data.items()):
+        if name == "thread":
+            data[name] = ThreadRef(**value)
+        elif name == "member":
+            data[name] = MemberRef(**value)
+        elif isinstance(value, list):
+            data[name] = tuple(value)
+    return cls(**data)  # type: ignore[no-any-return]
+
+
+def backoff(attempts: int) -> timedelta:
+    seconds = BACKOFF_BASE_SECONDS * 2 ** max(0, attempts - 1)
+    return timedelta(seconds=min(seconds, BACKOFF_MAX_SECONDS))
+
+
+class Scheduler:
+    def __init__(self, bot: CommunityBot) -> None:
+        self.bot = bot
+        self.settings = bot.config.scheduler
+
+    @property
+    def _now(self) -> datetime:
+        return self.bot.clock.now()
+
+    async def run_due(self) -> int:
+        """Run every job that is due now; return how many ran (including retries)."""
+
+        ran = 0
+        for _ in range(MAX_ROUNDS):
+            jobs = await self._claim()
+            if not jobs:
+                break
+            for job in jobs:
+                await self._run(job)
+                ran += 1
+        return ran
+
+    async def _claim(self) -> list[Job]:
+        now = self._now
+        async with self.bot.uow_factory(write=True) as uow:
+            jobs = await uow.jobs.claim(
+                now,
+                limit=self.settings.batch_size,
+                lease_until=now + timedelta(seconds=self.settings.lease_seconds),
+                token=uuid.uuid4().hex,
+                platforms=self.bot.outbox.platforms(),
+            )
+            await uow.commit()
+        return jobs
+
+    async def _run(self, job: Job) -> None:
+        try:
+            if job.kind is JobKind.DELIVER:
+                await self._deliver(job)
+            else:
+                await self._apply(job)
+        except Exception as exc:
+            give_up = job.attempts >= self.settings.max_attempts
+            log.log(
+                logging.ERROR if give_up else logging.WARNING,
+                "job %s (%s, question %s) failed on attempt %d%s",
+                job.id,
+                job.kind.value,
+                job.question_id,
+                job.attempts,
+                "; giving up" if give_up else "; will retry",
+                exc_info=exc,
+            )
+            await self._retry(job, exc, give_up=give_up)
+
+    async def _apply(self, job: Job) -> None:
+        now = self._now
+        async with self.bot.uow_factory(write=True) as uow:
+            if job.claim_token is None or await uow.jobs.lock(job.id, job.claim_token) is None:
+                return  # our lease ran out and another runner took the job over
+            outcome = await lifecycle.run_job(job, uow, self.bot.context)
+            for message in outcome.messages:
+                await uow.jobs.schedule(
+                    community=job.community,
+                    platform=platform_of(message),
+                    kind=JobKind.DELIVER,
+                    due_at=now,
+                    now=now,
+                    question_id=job.question_id,
+                    payload=encode_outbound(message),
+                )
+            if outcome.wait_until is not None:
+                await uow.jobs.postpone(job.id, outcome.wait_until, now, outcome.outcome)
+            else:
+                await uow.jobs.finish(job.id, now, outcome.outcome)
+            await uow.commit()
+        log.info("job %s (%s, question %s): %s", job.id, job.kind, job.question_id, outcome.outcome)
+
+    async def _deliver(self, job: Job) -> None:
+        message = decode_outbound(job.payload or "")
+        await asyncio.wait_for(self.bot.outbox.send(message), SEND_TIMEOUT_SECONDS)
+        async with self.bot.uow_factory(write=True) as uow:
+            await uow.jobs.finish(job.id, self._now, lifecycle.SENT)
+            await uow.commit()
+
+    async def _retry(self, job: Job, exc: BaseException, *, give_up: bool) -> None:
+        now = self._now
+        try:
+            async with self.bot.uow_factory(write=True) as uow:
+                await uow.jobs.retry(
+                    job.id,
+                    now + backoff(job.attempts),
+                    now,
+                    f"{type(exc).__name__}: {exc}",
+                    give_up=give_up,
+                )
+                await uow.commit()
+        except Exception:
+            # The lease still expires, so the job runs again later anyway.
+            log.exception("could not record the failure of job %s", job.id)
+
+
+async def run_scheduler(bot: CommunityBot, *, interval: float | None = None) -> None:
+    """Poll for due jobs forever (until cancelled); one bad tick never stops the loop."""
+
+    scheduler = Scheduler(bot)
+    every = interval if interval is not None else bot.config.scheduler.interval_seconds
+    while True:
+        try:
+            await scheduler.run_due()
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("scheduler tick failed; trying again in %.0fs", every)
+        await asyncio.sleep(every)

@@ -1,0 +1,250 @@
+"""Scheduled jobs and onboarding records: `bot.jobs`' ports implemented with SQLAlchemy Core.
+
+Claiming is the one place where two bot processes race. PostgreSQL: the due rows are
+selected `FOR UPDATE SKIP LOCKED` and marked running in the same transaction, so a second
+runner skips them instead of waiting and then taking them too. SQLite: every write
+transaction is BEGIN IMMEDIATE (one writer at a time), which serialises claims.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Row, and_, or_, select, update
+
+from bot.jobs import Job, JobKind, JobState
+from storage.models import QuestionRow, ScheduledJobRow, WelcomedMemberRow
+from storage.repositories import Conn, _insert
+
+jobs_t = ScheduledJobRow.__table__
+welcomed_t = WelcomedMemberRow.__table__
+questions_t = QuestionRow.__table__
+
+ERROR_CHARS = 800
+
+
+def _job(row: Row[Any]) -> Job:
+    m = row._mapping
+    return Job(
+        id=m["id"],
+        community=m["community"],
+        platform=m["platform"],
+        kind=JobKind(m["kind"]),
+        question_id=m["question_id"],
+        due_at=m["due_at"],
+        state=JobState(m["state"]),
+        attempts=m["attempts"],
+        payload=m["payload"],
+        outcome=m["outcome"],
+        claim_token=m["claim_token"],
+    )
+
+
+class SqlJobRepository:
+    def __init__(self, conn: Conn) -> None:
+        self.conn = conn
+        self._postgres = conn.dialect.name == "postgresql"
+
+    async def schedule(
+        self,
+        *,
+        community: str,
+        platform: str,
+        kind: JobKind,
+        due_at: datetime,
+        now: datetime,
+        question_id: int | None = None,
+        payload: str | None = None,
+    ) -> int:
+        return (
+            await self.conn.execute(
+                jobs_t.insert()
+                .values(
+                    community=community,
+                    platform=platform,
+                    kind=kind.value,
+                    question_id=question_id,
+                    due_at=due_at,
+                    state=JobState.PENDING.value,
+                    attempts=0,
+                    payload=payload,
+                    created_at=now,
+                    updated_at=now,
+                )
+                .returning(jobs_t.c.id)
+            )
+        ).scalar_one()
+
+    async def reschedule(
+        self,
+        *,
+        community: str,
+        platform: str,
+        kind: JobKind,
+        question_id: int,
+        due_at: datetime,
+        now: datetime,
+        create: bool = True,
+    ) -> None:
+        moved = await self.conn.execute(
+            update(jobs_t)
+            .where(
+                jobs_t.c.question_id == question_id,
+                jobs_t.c.kind == kind.value,
+                jobs_t.c.state == JobState.PENDING.value,
+            )
+            .values(due_at=due_at, updated_at=now)
+        )
+        if moved.rowcount == 0 and create:
+            await self.schedule(
+                community=community,
+                platform=platform,
+                kind=kind,
+                due_at=due_at,
+                now=now,
+                question_id=question_id,
+            )
+
+    async def cancel(self, question_id: int, kinds: Iterable[JobKind], now: datetime) -> int:
+        result = await self.conn.execute(
+            update(jobs_t)
+            .where(
+                jobs_t.c.question_id == question_id,
+                jobs_t.c.kind.in_([k.value for k in kinds]),
+                jobs_t.c.state == JobState.PENDING.value,
+            )
+            .values(state=JobState.CANCELLED.value, updated_at=now)
+        )
+        return int(result.rowcount or 0)
+
+    async def claim(
+        self,
+        now: datetime,
+        *,
+        limit: int,
+        lease_until: datetime,
+        token: str,
+        platforms: Iterable[str],
+    ) -> list[Job]:
+        c = jobs_t.c
+        due = or_(
+            and_(c.state == JobState.PENDING.value, c.due_at <= now),
+            and_(c.state == JobState.RUNNING.value, c.lease_until <= now),
+        )
+        # Deliveries only go to a runner that has a sender for their platform.
+        sendable = or_(c.kind != JobKind.DELIVER.value, c.platform.in_(list(platforms)))
+        stmt = select(c.id).where(due, sendable).order_by(c.due_at, c.id).limit(limit)
+        if self._postgres:
+            stmt = stmt.with_for_update(skip_locked=True)
+        ids = [r.id for r in await self.conn.execute(stmt)]
+        if not ids:
+            return []
+        await self.conn.execute(
+            update(jobs_t)
+            .where(c.id.in_(ids))
+            .values(
+                state=JobState.RUNNING.value,
+                claim_token=token,
+                lease_until=lease_until,
+                attempts=c.attempts + 1,
+                updated_at=now,
+            )
+        )
+        rows = await self.conn.execute(select(jobs_t).where(c.id.in_(ids)).order_by(c.due_at, c.id))
+        return [_job(r) for r in rows]
+
+    async def lock(self, job_id: int, token: str) -> Job | None:
+        stmt = select(jobs_t).where(
+            jobs_t.c.id == job_id,
+            jobs_t.c.claim_token == token,
+            jobs_t.c.state == JobState.RUNNING.value,
+        )
+        if self._postgres:
+            stmt = stmt.with_for_update()
+        row = (await self.conn.execute(stmt)).first()
+        return _job(row) if row else None
+
+    async def finish(self, job_id: int, now: datetime, outcome: str) -> None:
+        await self.conn.execute(
+            update(jobs_t)
+            .where(jobs_t.c.id == job_id)
+            .values(
+                state=JobState.DONE.value,
+                outcome=outcome[:64],
+                lease_until=None,
+                updated_at=now,
+            )
+        )
+
+    async def postpone(self, job_id: int, due_at: datetime, now: datetime, outcome: str) -> None:
+        await self.conn.execute(
+            update(jobs_t)
+            .where(jobs_t.c.id == job_id)
+            .values(
+                state=JobState.PENDING.value,
+                due_at=due_at,
+                attempts=0,
+                outcome=outcome[:64],
+                claim_token=None,
+                lease_until=None,
+                updated_at=now,
+            )
+        )
+
+    async def retry(
+        self, job_id: int, due_at: datetime, now: datetime, error: str, *, give_up: bool
+    ) -> None:
+        await self.conn.execute(
+            update(jobs_t)
+            .where(jobs_t.c.id == job_id)
+            .values(
+                state=(JobState.FAILED if give_up else JobState.PENDING).value,
+                due_at=due_at,
+                last_error=error[:ERROR_CHARS],
+                claim_token=None,
+                lease_until=None,
+                updated_at=now,
+            )
+        )
+
+    async def happened(self, question_id: int, kind: JobKind, outcome: str) -> bool:
+        row = (
+            await self.conn.execute(
+                select(jobs_t.c.id)
+                .where(
+                    jobs_t.c.question_id == question_id,
+                    jobs_t.c.kind == kind.value,
+                    jobs_t.c.state == JobState.DONE.value,
+                    jobs_t.c.outcome == outcome,
+                )
+                .limit(1)
+            )
+        ).first()
+        return row is not None
+
+    async def for_question(self, question_id: int) -> list[Job]:
+        rows = await self.conn.execute(
+            select(jobs_t).where(jobs_t.c.question_id == question_id).order_by(jobs_t.c.id)
+        )
+        return [_job(r) for r in rows]
+
+
+class SqlLifecycleRepository:
+    def __init__(self, conn: Conn) -> None:
+        self.conn = conn
+
+    async def welcome_once(self, member_id: int, channel_id: str, at: datetime) -> bool:
+        stmt = (
+            _insert(self.conn, welcomed_t)
+            .values(member_id=member_id, channel_id=channel_id[:128], welcomed_at=at)
+            .on_conflict_do_nothing(index_elements=["member_id", "channel_id"])
+            .returning(welcomed_t.c.member_id)
+        )
+        return (await self.conn.execute(stmt)).first() is not None
+
+    async def mark_anonymous(self, question_id: int) -> None:
+        await self.conn.execute(
+            update(questions_t).where(questions_t.c.id == question_id).values(anonymous=True)
+        )
