@@ -24,7 +24,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 
 from bot.errors import TransientStorageError
 from bot.ports import Clock
+from storage.jobs_repository import SqlJobRepository, SqlLifecycleRepository
+from storage.moderation_repository import SqlModerationRepository
 from storage.repositories import (
+    MemberCache,
     SqlEventLog,
     SqlLedgerRepository,
     SqlMemberRepository,
@@ -216,6 +219,7 @@ class Database:
 
         self.url = url
         self.clock = clock
+        self.member_cache = MemberCache()
         parsed = make_url(url)
         self.dialect = parsed.get_backend_name()
         self.writer: Source
@@ -262,7 +266,7 @@ class Database:
             )
 
     def uow(self, *, write: bool = True) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.writer if write else self.reader, self.clock)
+        return SqlUnitOfWork(self.writer if write else self.reader, self.clock, self.member_cache)
 
     @contextlib.asynccontextmanager
     async def connect(self, *, write: bool = False) -> AsyncIterator[Any]:
@@ -305,10 +309,16 @@ class SqlUnitOfWork:
     questions: SqlQuestionRepository
     ledger: SqlLedgerRepository
     events: SqlEventLog
+    moderation: SqlModerationRepository
+    jobs: SqlJobRepository
+    lifecycle: SqlLifecycleRepository
 
-    def __init__(self, source: Source, clock: Clock) -> None:
+    def __init__(
+        self, source: Source, clock: Clock, member_cache: MemberCache | None = None
+    ) -> None:
         self._source = source
         self._clock = clock
+        self._member_cache = member_cache
         self._conn: Any = None
 
     @property
@@ -327,10 +337,13 @@ class SqlUnitOfWork:
                 raise TransientStorageError(str(exc)) from exc
             raise
         conn = self._conn
-        self.members = SqlMemberRepository(conn, self._clock)
+        self.members = SqlMemberRepository(conn, self._clock, self._member_cache)
         self.questions = SqlQuestionRepository(conn)
         self.ledger = SqlLedgerRepository(conn)
         self.events = SqlEventLog(conn)
+        self.moderation = SqlModerationRepository(conn)
+        self.jobs = SqlJobRepository(conn)
+        self.lifecycle = SqlLifecycleRepository(conn)
         return self
 
     async def __aexit__(
@@ -355,6 +368,9 @@ class SqlUnitOfWork:
 
     async def commit(self) -> None:
         await self.connection.commit()
+        if self._member_cache is not None and self.members.pending:
+            self._member_cache.add(self.members.pending)
+            self.members.pending = {}
 
     async def rollback(self) -> None:
         await self.connection.rollback()

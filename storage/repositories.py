@@ -117,13 +117,55 @@ def _member_cols(alias: Any, prefix: str) -> list[Any]:
     ]
 
 
+MemberKey = tuple[str, str, str, str, bool, bool]
+
+
+class MemberCache:
+    """Ids of members whose stored row already matches what the adapter reports.
+
+    Nearly every event comes from a member we have seen, with the same name and roles; this
+    skips the upsert for them. Entries are added only after the transaction that wrote them
+    commits (see SqlUnitOfWork), and member rows are never deleted while the bot runs, so a
+    cached id is always valid. A changed name or role misses the cache and is written.
+    """
+
+    def __init__(self, limit: int = 50_000) -> None:
+        self.limit = limit
+        self._ids: dict[MemberKey, int] = {}
+
+    def get(self, key: MemberKey) -> int | None:
+        return self._ids.get(key)
+
+    def add(self, entries: dict[MemberKey, int]) -> None:
+        if len(self._ids) + len(entries) > self.limit:
+            self._ids.clear()
+        self._ids.update(entries)
+
+    def clear(self) -> None:
+        self._ids.clear()
+
+
 class SqlMemberRepository:
-    def __init__(self, conn: Conn, clock: Clock) -> None:
+    def __init__(self, conn: Conn, clock: Clock, cache: MemberCache | None = None) -> None:
         self.conn = conn
         self.clock = clock
+        self.cache = cache
+        self.pending: dict[MemberKey, int] = {}
 
     async def upsert(self, actor: Actor) -> Member:
         ref = actor.ref
+        name = actor.display_name[:200]
+        key: MemberKey = (
+            ref.community,
+            ref.platform,
+            ref.id,
+            name,
+            actor.is_bot,
+            actor.is_moderator,
+        )
+        cached = self.cache.get(key) if self.cache else None
+        if cached is not None:
+            return Member(cached, ref, name, actor.is_bot, actor.is_moderator)
 
         def build() -> Any:
             stmt = _insert(self.conn, members_t)
@@ -147,6 +189,7 @@ class SqlMemberRepository:
         }
         stmt = prepared(self.conn, "members.upsert", build)
         member_id = (await self.conn.execute(stmt, values)).scalar_one()
+        self.pending[key] = member_id
         return Member(member_id, ref, actor.display_name[:200], actor.is_bot, actor.is_moderator)
 
     async def find(self, ref: MemberRef) -> Member | None:
@@ -204,6 +247,9 @@ def _question(row: Row[Any]) -> Question:
         closed_at=m[q.closed_at],
         close_reason=m[q.close_reason],
         close_note=m[q.close_note],
+        locked_at=m[q.locked_at],
+        deleted_at=m[q.deleted_at],
+        anonymous=m[q.anonymous],
     )
 
 
@@ -356,6 +402,7 @@ class SqlQuestionRepository:
                 questions_t.c.asker_id == member_id,
                 questions_t.c.status == QuestionStatus.OPEN.value,
                 questions_t.c.closed_at.is_(None),
+                questions_t.c.deleted_at.is_(None),
             )
             .order_by(questions_t.c.id.desc())
             .limit(limit)
@@ -480,6 +527,7 @@ def _entry(row: Row[Any]) -> LedgerEntry:
         source_event=m[c.source_event],
         reverses_id=m[c.reverses_id],
         note=m[c.note],
+        actor_id=m[c.actor_id],
     )
 
 
