@@ -7,9 +7,11 @@ once. Commands that only read have no event id.
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from bot.model import Actor, MemberRef, Period, ThreadRef
+from bot.model import Actor, MemberRef, Period, ReportStatus, ThreadRef
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +33,8 @@ class PostMessage:
     message_id: str
     text: str
     event_id: str | None = None
+    # Members the message @-mentions (a thanks credits them rather than guessing).
+    mentions: tuple[MemberRef, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,8 +94,174 @@ class ShowQuestion:
     question_id: int
 
 
+# -- thanks, reports and moderation ----------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ThankMember:
+    """`/thanks @member`: inside a question thread it is tied to that question."""
+
+    actor: Actor
+    member: MemberRef
+    thread: ThreadRef | None = None
+    event_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReportMessage:
+    """"Report to moderators" on a message. The adapter passes what the platform told it
+    about the message (author, text); any member may report, at a limited rate."""
+
+    actor: Actor
+    channel_id: str
+    message_id: str
+    reason: str
+    author: Actor | None = None
+    excerpt: str = ""
+    thread: ThreadRef | None = None
+    event_id: str | None = None
+
+
+class QuestionAction(enum.StrEnum):
+    LOCK = "lock"
+    UNLOCK = "unlock"
+    REOPEN = "reopen"
+    CLOSE = "close"
+    DUPLICATE = "duplicate"
+    DELETE = "delete"
+
+
+@dataclass(frozen=True, slots=True)
+class ModerateQuestion:
+    """`/mod lock|unlock|reopen|close|duplicate|delete`, on the current thread or a question
+    by number. `duplicate_of` is "#12" / "12" for a question, anything else an article id."""
+
+    actor: Actor
+    action: QuestionAction
+    thread: ThreadRef | None = None
+    question_id: int | None = None
+    reason: str | None = None
+    duplicate_of: str | None = None
+    event_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NotDuplicate:
+    """The asker says their question, closed as a duplicate, is not one: it opens again."""
+
+    actor: Actor
+    thread: ThreadRef
+    event_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AdjustReputation:
+    """`/mod rep add|remove <member> <points> <reason>`; `points` is signed."""
+
+    actor: Actor
+    member: MemberRef
+    points: int
+    reason: str
+    event_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RevertLedgerEntry:
+    """`/mod rep revert <ledger id>`."""
+
+    actor: Actor
+    entry_id: int
+    reason: str | None = None
+    event_id: str | None = None
+
+
+class FlowDirection(enum.StrEnum):
+    GIVEN = "given"
+    RECEIVED = "received"
+    BOTH = "both"
+
+
+@dataclass(frozen=True, slots=True)
+class RevertPeriod:
+    """Revert every point a member received and/or caused others to earn in [since, until)."""
+
+    actor: Actor
+    member: MemberRef
+    direction: FlowDirection
+    since: datetime
+    until: datetime | None = None
+    reason: str | None = None
+    event_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ShowSuspiciousPairs:
+    actor: Actor
+
+
+@dataclass(frozen=True, slots=True)
+class HelpBanMember:
+    """No new questions and no points until the ban expires."""
+
+    actor: Actor
+    member: MemberRef
+    duration: timedelta
+    reason: str | None = None
+    event_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class WarnMember:
+    actor: Actor
+    member: MemberRef
+    reason: str
+    event_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ShowAudit:
+    """The last moderator actions, optionally about one member or one question."""
+
+    actor: Actor
+    member: MemberRef | None = None
+    question_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ResolveReport:
+    """A moderator's answer to a report: dismiss it, delete the message, or warn its author."""
+
+    actor: Actor
+    report_id: int
+    outcome: ReportStatus
+    reason: str | None = None
+    event_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ListReports:
+    actor: Actor
+
+
+ModerationCommand = (
+    ThankMember
+    | ReportMessage
+    | ModerateQuestion
+    | NotDuplicate
+    | AdjustReputation
+    | RevertLedgerEntry
+    | RevertPeriod
+    | ShowSuspiciousPairs
+    | HelpBanMember
+    | WarnMember
+    | ShowAudit
+    | ResolveReport
+    | ListReports
+)
+
 Command = (
-    AskQuestion
+    ModerationCommand
+    | AskQuestion
     | PostMessage
     | AcceptAnswer
     | MarkSolved

@@ -39,6 +39,31 @@ class ReputationConfig(_Section):
     daily_cap: int = Field(200, ge=0)
     exclude_moderators_from_leaderboard: bool = False
     leaderboard_size: int = Field(10, ge=1, le=50)
+    # Anti-gaming for thanks (rolling windows): how many point-earning thanks one member may
+    # give per hour / per 24 hours, and how long after A thanked B a thanks from B back to A
+    # earns nothing.
+    thanks_per_giver_hourly: int = Field(5, ge=0)
+    thanks_per_giver_daily: int = Field(20, ge=0)
+    reciprocal_cooldown_minutes: int = Field(60, ge=0)
+    # `/mod rep suspicious`: pairs where each member got at least this share of their
+    # points (thanks and accepted answers) from the other, and together at least
+    # `suspicious_min_points`, over the last `suspicious_days` days.
+    suspicious_share: float = Field(0.5, gt=0, le=1)
+    suspicious_min_points: int = Field(10, ge=1)
+    suspicious_days: int = Field(30, ge=1, le=3650)
+
+
+ModeratedPlatform = Literal["discord", "slack", "console"]
+
+
+class ModerationConfig(_Section):
+    # Where reports land, per platform: a Discord channel id, a Slack channel id, or the
+    # console's channel name. Without one, reports are still recorded (see /mod reports).
+    moderators_channel: dict[ModeratedPlatform, PlatformId] = {}
+    reports_per_hour: int = Field(5, ge=1)
+    reports_per_day: int = Field(20, ge=1)
+    max_helpban_days: int = Field(365, ge=1)
+    audit_rows: int = Field(15, ge=1, le=100)
 
 
 class CommunityConfig(_Section):
@@ -47,6 +72,7 @@ class CommunityConfig(_Section):
     slack_team_id: PlatformId | None = None
     locale: str = "en"
     reputation: ReputationConfig = ReputationConfig()
+    moderation: ModerationConfig = ModerationConfig()
 
 
 class DatabaseConfig(_Section):

@@ -91,3 +91,72 @@ class TransientStorageError(Exception):
     """Raised by storage when the database is briefly unavailable (locked, restarting,
     connection dropped). The service retries the whole unit of work; nothing half-written
     survives because the transaction was rolled back."""
+
+
+# -- thanks, reports and moderation ----------------------------------------------------
+
+
+class SelfThanks(DomainError):
+    key = "error.self_thanks"
+
+
+class AlreadyThanked(DomainError):
+    key = "error.already_thanked"
+
+
+class HelpBanned(DomainError):
+    """The member is help-banned until `until` (an ISO date-time, for the message)."""
+
+    key = "error.helpbanned"
+
+
+class ThreadLocked(DomainError):
+    key = "error.thread_locked"
+
+
+class SelfModeration(DomainError):
+    key = "error.self_moderation"
+
+
+class NotClosed(DomainError):
+    key = "error.not_closed"
+
+
+class NotADuplicate(DomainError):
+    key = "error.not_a_duplicate"
+
+
+class LedgerEntryNotFound(DomainError):
+    key = "error.ledger_entry_not_found"
+
+
+class AlreadyReverted(DomainError):
+    key = "error.already_reverted"
+
+
+class ReportLimit(DomainError):
+    key = "error.report_limit"
+
+
+class AlreadyReported(DomainError):
+    key = "error.already_reported"
+
+
+class ReportNotFound(DomainError):
+    key = "error.report_not_found"
+
+
+class AlreadyResolved(DomainError):
+    key = "error.already_resolved"
+
+
+class ReasonRequired(DomainError):
+    key = "error.reason_required"
+
+
+class BadPoints(DomainError):
+    key = "error.bad_points"
+
+
+class BadDuration(DomainError):
+    key = "error.bad_duration"

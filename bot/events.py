@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from bot.model import (
     Acceptance,
     Answer,
+    AuditEntry,
+    HelpBan,
     LeaderboardRow,
     LedgerReason,
     Member,
     Period,
     Question,
+    Report,
+    ReportStatus,
     Standing,
     Suggestion,
+    SuspiciousPair,
 )
+from bot.outbound import Outbound
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +45,8 @@ class MessageRecorded:
 
     question: Question
     answer: Answer | None
+    # Thanks the message gave (credited or not), for the adapter's quiet offer to accept.
+    thanks: tuple[ThanksGiven, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,8 +107,116 @@ class QuestionsListed:
     questions: tuple[Question, ...]
 
 
+# -- thanks, reports and moderation ----------------------------------------------------
+# `outbound`: messages the service sends once the change is committed (a private note to a
+# thanked or warned member, a report in the moderators' channel, a thread lock).
+
+
+@dataclass(frozen=True, slots=True)
+class ThanksGiven:
+    """One member thanked another. `change` is None when no points were earned and
+    `withheld` then says why (a catalog key suffix: self, bot, limit_hourly, ...).
+    `offer_solution` is the receiver's latest answer when the asker thanked them and the
+    question is not solved yet: adapters offer, quietly, to mark it as the solution."""
+
+    giver: Member
+    receiver: Member
+    question: Question | None
+    change: PointChange | None
+    withheld: str | None = None
+    offer_solution: Answer | None = None
+    outbound: tuple[Outbound, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ReportFiled:
+    """Told to the reporter only. `delivered` is False when no moderators' channel is set."""
+
+    report: Report
+    delivered: bool
+    outbound: tuple[Outbound, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class MemberWarned:
+    member: Member
+    reason: str
+    count: int
+    outbound: tuple[Outbound, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ReportResolved:
+    """`delete_message` (channel id, message id) asks the adapter to remove the message on
+    its platform; a reported question is soft-deleted in the core as well."""
+
+    report: Report
+    outcome: ReportStatus
+    warned: MemberWarned | None = None
+    delete_message: tuple[str, str] | None = None
+    question: Question | None = None
+    outbound: tuple[Outbound, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ReportsListed:
+    reports: tuple[Report, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionModerated:
+    """`action` is a `QuestionAction` value, or "not_duplicate" when the asker objected."""
+
+    question: Question
+    action: str
+    reason: str | None = None
+    outbound: tuple[Outbound, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PointsChanged:
+    """A moderator adjustment or revert. Each change carries the member's new total, so
+    adapters can update reward roles; `skipped` counts rows that were already reverted."""
+
+    action: str
+    changes: tuple[PointChange, ...]
+    skipped: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class MemberHelpBanned:
+    member: Member
+    ban: HelpBan
+    outbound: tuple[Outbound, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class AuditShown:
+    entries: tuple[AuditEntry, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SuspiciousPairsShown:
+    pairs: tuple[SuspiciousPair, ...]
+    since: datetime
+
+
+ModerationResult = (
+    ThanksGiven
+    | ReportFiled
+    | MemberWarned
+    | ReportResolved
+    | ReportsListed
+    | QuestionModerated
+    | PointsChanged
+    | MemberHelpBanned
+    | AuditShown
+    | SuspiciousPairsShown
+)
+
 Result = (
-    QuestionOpened
+    ModerationResult
+    | QuestionOpened
     | MessageRecorded
     | AnswerAccepted
     | SolvedWithoutHelper

@@ -55,6 +55,7 @@ class CloseReason(enum.StrEnum):
     SOLVED = "solved"
     DORMANT = "dormant"
     MODERATOR = "moderator"
+    DUPLICATE = "duplicate"
 
 
 class LedgerReason(enum.StrEnum):
@@ -98,10 +99,21 @@ class Question:
     closed_at: datetime | None = None
     close_reason: str | None = None
     close_note: str | None = None
+    locked_at: datetime | None = None
+    deleted_at: datetime | None = None
 
     @property
     def is_closed(self) -> bool:
         return self.closed_at is not None
+
+    @property
+    def is_locked(self) -> bool:
+        return self.locked_at is not None
+
+    @property
+    def is_deleted(self) -> bool:
+        """Soft-deleted by a moderator: hidden from every listing and search, kept for audit."""
+        return self.deleted_at is not None
 
     @property
     def thread(self) -> ThreadRef | None:
@@ -141,6 +153,7 @@ class LedgerEntry:
     source_event: str | None = None
     reverses_id: int | None = None
     note: str | None = None
+    actor_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,3 +200,107 @@ class Suggestion:
     kind: str
     score: float
     url: str | None = None
+
+
+# -- moderation, thanks and reports -----------------------------------------------------
+
+
+class AuditOutcome(enum.StrEnum):
+    DONE = "done"
+    REFUSED = "refused"
+
+
+@dataclass(frozen=True, slots=True)
+class NewAuditEntry:
+    """One moderator action (or a refused attempt at one) for the append-only audit log."""
+
+    community: str
+    actor_id: int | None
+    action: str
+    outcome: AuditOutcome = AuditOutcome.DONE
+    target_member_id: int | None = None
+    question_id: int | None = None
+    ledger_id: int | None = None
+    report_id: int | None = None
+    reason: str | None = None
+    detail: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    id: int
+    actor: Member | None
+    action: str
+    outcome: AuditOutcome
+    created_at: datetime
+    target: Member | None = None
+    question_id: int | None = None
+    ledger_id: int | None = None
+    report_id: int | None = None
+    reason: str | None = None
+    detail: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class HelpBan:
+    id: int
+    member_id: int
+    expires_at: datetime
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PointFlow:
+    """Points one member caused another to earn (thanks, accepted answers) in a window."""
+
+    giver_id: int
+    receiver_id: int
+    points: int
+
+
+@dataclass(frozen=True, slots=True)
+class SuspiciousPair:
+    """Two members who each got an unusual share of their points from the other."""
+
+    first: Member
+    second: Member
+    first_to_second: int
+    second_received: int
+    second_to_first: int
+    first_received: int
+
+    @property
+    def share_to_second(self) -> float:
+        return self.first_to_second / self.second_received if self.second_received else 0.0
+
+    @property
+    def share_to_first(self) -> float:
+        return self.second_to_first / self.first_received if self.first_received else 0.0
+
+
+class ReportStatus(enum.StrEnum):
+    OPEN = "open"
+    DISMISSED = "dismissed"
+    DELETED = "deleted"
+    WARNED = "warned"
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """A member's flag on a message. `reporter` is for storage and rate limits only: it is
+    never shown to the reported author (nor put in the moderators' channel post)."""
+
+    id: int
+    community: str
+    platform: str
+    reporter_id: int
+    author: Member | None
+    channel_id: str
+    message_id: str
+    excerpt: str
+    reason: str
+    status: ReportStatus
+    created_at: datetime
+    question_id: int | None = None
+    resolved_by_id: int | None = None
+    resolved_at: datetime | None = None

@@ -15,13 +15,19 @@ from bot.model import (
     Acceptance,
     Actor,
     Answer,
+    AuditEntry,
+    HelpBan,
     LeaderboardRow,
     LedgerEntry,
     Member,
     MemberRef,
+    NewAuditEntry,
     NewLedgerEntry,
+    PointFlow,
     Question,
     QuestionStatus,
+    Report,
+    ReportStatus,
     Standing,
     Suggestion,
     ThreadRef,
@@ -124,11 +130,100 @@ class EventLog(Protocol):
         ...
 
 
+class ModerationRepository(Protocol):
+    """Audit log, help bans, thanks records, reports, and the ledger queries moderators need."""
+
+    async def audit(self, entry: NewAuditEntry, at: datetime) -> int:
+        """Append one audit row (never updated or deleted) and return its id."""
+        ...
+
+    async def audit_entries(
+        self, community: str, *, member_id: int | None, question_id: int | None, limit: int
+    ) -> list[AuditEntry]: ...
+    async def count_actions(self, target_member_id: int, action: str) -> int: ...
+    async def add_helpban(
+        self,
+        community: str,
+        member_id: int,
+        actor_id: int,
+        reason: str | None,
+        at: datetime,
+        expires_at: datetime,
+    ) -> HelpBan: ...
+    async def active_helpban(self, member_id: int, at: datetime) -> HelpBan | None: ...
+    async def lock_giver(self, member: Member) -> None:
+        """Serialise thanks given by one member (per-giver limits) until the unit ends."""
+        ...
+
+    async def add_thanks(
+        self,
+        community: str,
+        giver_id: int,
+        receiver_id: int,
+        question_id: int | None,
+        points: int,
+        ledger_id: int | None,
+        at: datetime,
+    ) -> None: ...
+    async def thanks_given_since(self, giver_id: int, since: datetime) -> int:
+        """Point-earning thanks this member gave after `since`."""
+        ...
+
+    async def thanked_since(self, giver_id: int, receiver_id: int, since: datetime) -> bool:
+        """Did `giver` give `receiver` a point-earning thanks after `since`?"""
+        ...
+
+    async def already_thanked(self, question_id: int, giver_id: int, receiver_id: int) -> bool: ...
+    async def ledger_entry(self, community: str, entry_id: int) -> LedgerEntry | None: ...
+    async def is_reversed(self, entry_id: int) -> bool: ...
+    async def unreversed_entries(
+        self,
+        community: str,
+        member_id: int,
+        *,
+        direction: str,
+        since: datetime,
+        until: datetime | None,
+    ) -> list[LedgerEntry]:
+        """Rows not yet reversed (and not reversals): `received` by the member, `given`
+        (they caused someone else to earn: thanks, accepted answers), or `both`."""
+        ...
+
+    async def point_flows(self, community: str, since: datetime) -> list[PointFlow]: ...
+    async def members_by_ids(self, ids: Sequence[int]) -> dict[int, Member]: ...
+    async def set_locked(self, question_id: int, at: datetime | None) -> None: ...
+    async def set_deleted(self, question_id: int, at: datetime) -> None: ...
+    async def add_report(
+        self,
+        *,
+        community: str,
+        platform: str,
+        reporter_id: int,
+        author: Member | None,
+        channel_id: str,
+        message_id: str,
+        excerpt: str,
+        reason: str,
+        question_id: int | None,
+        at: datetime,
+    ) -> Report: ...
+    async def get_report(
+        self, community: str, report_id: int, *, for_update: bool = False
+    ) -> Report | None: ...
+    async def reports_since(self, reporter_id: int, since: datetime) -> int: ...
+    async def already_reported(self, reporter_id: int, platform: str, message_id: str) -> bool: ...
+    async def resolve_report(
+        self, report_id: int, status: ReportStatus, actor_id: int, at: datetime
+    ) -> Report: ...
+    async def open_reports(self, community: str, limit: int) -> list[Report]: ...
+
+
 class UnitOfWork(Protocol):
     members: MemberRepository
     questions: QuestionRepository
     ledger: LedgerRepository
     events: EventLog
+    moderation: ModerationRepository
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

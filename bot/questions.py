@@ -292,6 +292,8 @@ async def show_question(cmd: ShowQuestion, uow: UnitOfWork, ctx: Context) -> Que
     question = await uow.questions.get(cmd.question_id)
     if question is None or question.community != cmd.actor.ref.community:
         raise errors.QuestionNotFound()
+    if question.is_deleted and not cmd.actor.is_moderator:
+        raise errors.QuestionNotFound()  # soft-deleted: only moderators still see it
     answers = await uow.questions.answers(question.id)
     accepted = await uow.questions.active_acceptances(question.id)
     return QuestionShown(question, tuple(answers), tuple(accepted))

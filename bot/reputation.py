@@ -59,6 +59,10 @@ async def award(
     if actor is not None and actor.id == member.id and reason is not LedgerReason.MANUAL:
         return None  # nobody earns points from themselves
     capped = reason not in UNCAPPED
+    if reason not in (LedgerReason.MANUAL, LedgerReason.REVERSAL) and (
+        await uow.moderation.active_helpban(member.id, at)
+    ):
+        return None  # help-banned: no points until the ban expires
     await uow.ledger.lock_member(member)
     if capped:
         earned = await uow.ledger.capped_earned(member.id, at.date())

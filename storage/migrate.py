@@ -29,4 +29,6 @@ def upgrade_connection(connection: Connection, revision: str = "heads") -> None:
 def current_revision(connection: Connection) -> str | None:
     from alembic.runtime.migration import MigrationContext
 
-    return MigrationContext.configure(connection).get_current_revision()
+    # Feature branches off one base leave several heads applied side by side.
+    heads = MigrationContext.configure(connection).get_current_heads()
+    return ", ".join(sorted(heads)) or None

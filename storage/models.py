@@ -107,6 +107,8 @@ class QuestionRow(Base):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     close_reason: Mapped[str | None] = mapped_column(String(16))
     close_note: Mapped[str | None] = mapped_column(String(800))
+    locked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class MessageRow(Base):
@@ -143,6 +145,7 @@ class LedgerRow(Base):
         Index("ix_ledger_member", "member_id", "id"),
         Index("ix_ledger_acceptance", "acceptance_id"),
         Index("ix_ledger_community_time", "community", "created_at"),
+        Index("ix_ledger_actor", "actor_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -187,3 +190,92 @@ class ProcessedEventRow(Base):
     platform: Mapped[str] = mapped_column(String(16), primary_key=True)
     event_id: Mapped[str] = mapped_column(String(200), primary_key=True)
     processed_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+# -- moderation, thanks and reports -----------------------------------------------------
+
+
+class ReportRow(Base):
+    """A member's flag on a message. `reporter_id` is kept for rate limits and abuse
+    checks only; it is never shown to the reported author."""
+
+    __tablename__ = "reports"
+    __table_args__ = (
+        UniqueConstraint("reporter_id", "platform", "message_id", name="uq_reports_once"),
+        Index("ix_reports_reporter", "reporter_id", "created_at"),
+        Index("ix_reports_status", "community", "status", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    community: Mapped[str] = mapped_column(String(64))
+    platform: Mapped[str] = mapped_column(String(16))
+    reporter_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    channel_id: Mapped[str] = mapped_column(String(128))
+    message_id: Mapped[str] = mapped_column(String(128))
+    excerpt: Mapped[str] = mapped_column(String(1200))
+    reason: Mapped[str] = mapped_column(String(800))
+    question_id: Mapped[int | None] = mapped_column(ForeignKey("questions.id"))
+    status: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class AuditLogRow(Base):
+    """Append-only: every moderator action and every refused attempt at one."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (
+        Index("ix_audit_log_community", "community", "id"),
+        Index("ix_audit_log_target", "target_member_id", "id"),
+        Index("ix_audit_log_actor", "actor_id", "id"),
+        Index("ix_audit_log_question", "question_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    community: Mapped[str] = mapped_column(String(64))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    action: Mapped[str] = mapped_column(String(32))
+    outcome: Mapped[str] = mapped_column(String(16))
+    target_member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    question_id: Mapped[int | None] = mapped_column(ForeignKey("questions.id"))
+    ledger_id: Mapped[int | None] = mapped_column(ForeignKey("ledger.id"))
+    report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id"))
+    reason: Mapped[str | None] = mapped_column(String(800))
+    detail: Mapped[str | None] = mapped_column(String(400))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class HelpBanRow(Base):
+    __tablename__ = "helpbans"
+    __table_args__ = (Index("ix_helpbans_member", "member_id", "expires_at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    community: Mapped[str] = mapped_column(String(64))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    actor_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    reason: Mapped[str | None] = mapped_column(String(800))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ThanksRow(Base):
+    """Who thanked whom, when, and what it earned (0 when a limit withheld the points); the
+    per-giver limits and the reciprocal cooldown are counted from here."""
+
+    __tablename__ = "thanks"
+    __table_args__ = (
+        Index("ix_thanks_giver", "giver_id", "created_at"),
+        Index("ix_thanks_pair", "giver_id", "receiver_id", "created_at"),
+        Index("ix_thanks_question", "question_id", "giver_id", "receiver_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    community: Mapped[str] = mapped_column(String(64))
+    giver_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    receiver_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    question_id: Mapped[int | None] = mapped_column(ForeignKey("questions.id"))
+    points: Mapped[int] = mapped_column(Integer)
+    ledger_id: Mapped[int | None] = mapped_column(ForeignKey("ledger.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

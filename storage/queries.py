@@ -14,7 +14,8 @@ async def solved_questions(database: Database) -> list[tuple[str, int, str, str]
     async with database.connect() as conn:
         rows = await conn.execute(
             select(q.community, q.id, q.title, q.body).where(
-                q.status == QuestionStatus.SOLVED.value
+                q.status == QuestionStatus.SOLVED.value,
+                q.deleted_at.is_(None),  # soft-deleted by a moderator: hidden from search
             )
         )
         return [(r.community, r.id, r.title, r.body) for r in rows]

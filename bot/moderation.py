@@ -1,0 +1,681 @@
+"""Moderator commands, reports and thanks: one handler set that every adapter calls.
+
+Every moderator action appends a row to the audit log in the same transaction as the change.
+A refused attempt (`NotModerator`) rolls its transaction back, so the service records the
+refusal in a transaction of its own (`record_refusal`). Messages to members and to the
+moderators' channel are returned as `outbound` on the result and sent by the service only
+after the commit, so nobody is told about a change that did not happen.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import replace
+from datetime import timedelta
+from typing import Any
+
+from bot import errors
+from bot.commands import (
+    AdjustReputation,
+    AskQuestion,
+    HelpBanMember,
+    ListReports,
+    ModerateQuestion,
+    NotDuplicate,
+    PostMessage,
+    QuestionAction,
+    ReportMessage,
+    ResolveReport,
+    RevertLedgerEntry,
+    RevertPeriod,
+    ShowAudit,
+    ShowSuspiciousPairs,
+    ThankMember,
+    WarnMember,
+)
+from bot.events import (
+    AuditShown,
+    MemberHelpBanned,
+    MemberWarned,
+    MessageRecorded,
+    PointsChanged,
+    QuestionModerated,
+    QuestionOpened,
+    ReportFiled,
+    ReportResolved,
+    ReportsListed,
+    SuspiciousPairsShown,
+    ThanksGiven,
+)
+from bot.model import (
+    Actor,
+    AuditOutcome,
+    CloseReason,
+    LedgerReason,
+    Member,
+    MemberRef,
+    NewAuditEntry,
+    Question,
+    QuestionStatus,
+    ReportStatus,
+    SuspiciousPair,
+)
+from bot.outbound import ChannelPost, DirectMessage, Outbound, ThreadPost, ThreadState
+from bot.ports import UnitOfWork
+from bot.questions import Context
+from bot.reputation import award, reverse
+from bot.text import clean, is_blank, truncate
+from bot.thanking import give_thanks, thanks_in_message
+
+MAX_POINTS = 10_000
+REASON_CHARS = 500
+EXCERPT_CHARS = 300
+SUSPICIOUS_ROWS = 20
+_QUESTION_REF = re.compile(r"#?(\d+)")
+
+
+# -- helpers ---------------------------------------------------------------------------
+
+
+def _require_moderator(actor: Actor) -> None:
+    if not actor.is_moderator or actor.is_bot:
+        raise errors.NotModerator()
+
+
+def _reason(text: str | None) -> str | None:
+    return truncate(clean(text), REASON_CHARS) if text and not is_blank(text) else None
+
+
+async def _member(uow: UnitOfWork, ref: MemberRef) -> Member:
+    member = await uow.members.find(ref)
+    if member is None:
+        raise errors.UnknownMember(name=ref.id)
+    return member
+
+
+async def _audit(
+    uow: UnitOfWork,
+    ctx: Context,
+    actor: Member,
+    action: str,
+    *,
+    target: Member | None = None,
+    question_id: int | None = None,
+    ledger_id: int | None = None,
+    report_id: int | None = None,
+    reason: str | None = None,
+    detail: str | None = None,
+) -> None:
+    await uow.moderation.audit(
+        NewAuditEntry(
+            community=actor.ref.community,
+            actor_id=actor.id,
+            action=action,
+            target_member_id=target.id if target else None,
+            question_id=question_id,
+            ledger_id=ledger_id,
+            report_id=report_id,
+            reason=reason,
+            detail=detail,
+        ),
+        ctx.clock.now(),
+    )
+
+
+def moderators_channel(ctx: Context, community: str, platform: str) -> str | None:
+    channels = ctx.config.communities[community].moderation.moderators_channel
+    return channels.get(platform)  # type: ignore[call-overload]
+
+
+# -- thanks ----------------------------------------------------------------------------
+
+
+async def thank_member(cmd: ThankMember, uow: UnitOfWork, ctx: Context) -> ThanksGiven:
+    if cmd.actor.is_bot:
+        raise errors.BotsCannot()
+    giver = await uow.members.upsert(cmd.actor)
+    receiver = await _member(uow, cmd.member)
+    if receiver.id == giver.id:
+        raise errors.SelfThanks()
+    if receiver.is_bot:
+        raise errors.BotsCannot()
+    question = await uow.questions.by_thread(cmd.thread) if cmd.thread else None
+    if question is not None and question.is_deleted:
+        question = None
+    now = ctx.clock.now()
+    thanks = await give_thanks(
+        uow, ctx.rules(giver.ref.community), giver, receiver, question, now,
+        source_event=cmd.event_id,
+    )  # fmt: skip
+    if thanks is None:
+        raise errors.AlreadyThanked(member=receiver.display_name)
+    return thanks
+
+
+# -- rules that run after other features' writes ---------------------------------------
+
+
+async def after_write(command: Any, result: Any, uow: UnitOfWork, ctx: Context) -> Any:
+    """Help bans, locked and deleted threads, and thanks in ordinary thread messages."""
+
+    now = ctx.clock.now()
+    if isinstance(command, AskQuestion) and isinstance(result, QuestionOpened):
+        ban = await uow.moderation.active_helpban(result.question.asker.id, now)
+        if ban is not None:
+            raise errors.HelpBanned(until=f"{ban.expires_at:%Y-%m-%d %H:%M} UTC")
+    elif isinstance(command, PostMessage) and isinstance(result, MessageRecorded):
+        question = result.question
+        if question.is_deleted:
+            raise errors.QuestionNotFound()
+        if question.is_locked and not command.actor.is_moderator and not command.actor.is_bot:
+            raise errors.ThreadLocked()
+        if command.actor.is_bot:
+            return result
+        author = await uow.members.find(command.actor.ref)
+        if author is None:
+            return result
+        thanks = await thanks_in_message(
+            uow, ctx.rules(question.community), question, author, command.text,
+            command.mentions, now, source_event=command.event_id,
+        )  # fmt: skip
+        if thanks:
+            return replace(result, thanks=result.thanks + thanks)
+    return result
+
+
+# -- questions -------------------------------------------------------------------------
+
+
+async def _question(uow: UnitOfWork, cmd: ModerateQuestion) -> Question:
+    if cmd.question_id is not None:
+        question = await uow.questions.get(cmd.question_id, for_update=True)
+        if question is None or question.community != cmd.actor.ref.community:
+            raise errors.QuestionNotFound()
+        return question
+    if cmd.thread is None:
+        raise errors.NotAQuestionThread()
+    question = await uow.questions.by_thread(cmd.thread, for_update=True)
+    if question is None:
+        raise errors.NotAQuestionThread()
+    return question
+
+
+async def _duplicate_target(uow: UnitOfWork, question: Question, target: str | None) -> str:
+    target = (target or "").strip()
+    if not target:
+        raise errors.InvalidArgument(detail="duplicate needs a question number or an article")
+    match = _QUESTION_REF.fullmatch(target)
+    if match is None:
+        return truncate(target, 200)  # a knowledge-base article id or link
+    other = await uow.questions.get(int(match.group(1)))
+    if other is None or other.community != question.community or other.is_deleted:
+        raise errors.QuestionNotFound()
+    if other.id == question.id:
+        raise errors.InvalidArgument(detail="a question cannot duplicate itself")
+    return f"#{other.id}"
+
+
+async def moderate_question(
+    cmd: ModerateQuestion, uow: UnitOfWork, ctx: Context
+) -> QuestionModerated:
+    _require_moderator(cmd.actor)
+    actor = await uow.members.upsert(cmd.actor)
+    question = await _question(uow, cmd)
+    if question.is_deleted:
+        raise errors.QuestionNotFound()
+    now = ctx.clock.now()
+    reason = _reason(cmd.reason)
+    thread = question.thread
+    outbound: list[Outbound] = []
+    detail = None
+    action = cmd.action
+    if action in (QuestionAction.LOCK, QuestionAction.UNLOCK):
+        locked = action is QuestionAction.LOCK
+        await uow.moderation.set_locked(question.id, now if locked else None)
+        if thread:
+            outbound.append(ThreadState(question.community, thread, locked=locked))
+    elif action is QuestionAction.REOPEN:
+        if not question.is_closed:
+            raise errors.NotClosed()
+        status = QuestionStatus.SOLVED if question.solved_at else QuestionStatus.OPEN
+        await uow.questions.set_status(question.id, status, solved_at=question.solved_at)
+        if thread:
+            outbound.append(ThreadState(question.community, thread, archived=False))
+    elif action in (QuestionAction.CLOSE, QuestionAction.DUPLICATE):
+        if question.is_closed:
+            raise errors.AlreadyClosed()
+        duplicate = action is QuestionAction.DUPLICATE
+        if duplicate:
+            detail = await _duplicate_target(uow, question, cmd.duplicate_of)
+        status = QuestionStatus.SOLVED if question.solved_at else QuestionStatus.CLOSED
+        await uow.questions.set_status(
+            question.id,
+            status,
+            solved_at=question.solved_at,
+            closed_at=now,
+            close_reason=CloseReason.DUPLICATE if duplicate else CloseReason.MODERATOR,
+            close_note=detail if duplicate else reason,
+        )
+        if thread and duplicate:
+            # Left unarchived so the asker can still answer "not a duplicate" in the thread.
+            outbound.append(
+                ThreadPost(
+                    question.community, thread, "moderation.duplicate_post",
+                    {"id": question.id, "target": detail}, actions=("not_duplicate",),
+                    mention_user_ids=(question.asker.ref.id,), question_id=question.id,
+                )
+            )  # fmt: skip
+        elif thread:
+            outbound.append(ThreadState(question.community, thread, archived=True))
+    elif action is QuestionAction.DELETE:
+        await uow.moderation.set_deleted(question.id, now)
+        if thread:
+            outbound.append(ThreadState(question.community, thread, archived=True, locked=True))
+    question = await uow.questions.get(question.id) or question
+    await _audit(
+        uow, ctx, actor, f"question_{action.value}", target=question.asker,
+        question_id=question.id, reason=reason, detail=detail,
+    )  # fmt: skip
+    return QuestionModerated(question, action.value, reason, tuple(outbound))
+
+
+async def not_duplicate(cmd: NotDuplicate, uow: UnitOfWork, ctx: Context) -> QuestionModerated:
+    if cmd.actor.is_bot:
+        raise errors.BotsCannot()
+    question = await uow.questions.by_thread(cmd.thread, for_update=True)
+    if question is None or question.is_deleted:
+        raise errors.NotAQuestionThread()
+    actor = await uow.members.upsert(cmd.actor)
+    if actor.id != question.asker.id and not cmd.actor.is_moderator:
+        raise errors.NotTheAsker()
+    if not question.is_closed or question.close_reason != CloseReason.DUPLICATE:
+        raise errors.NotADuplicate()
+    status = QuestionStatus.SOLVED if question.solved_at else QuestionStatus.OPEN
+    question = await uow.questions.set_status(question.id, status, solved_at=question.solved_at)
+    await _audit(uow, ctx, actor, "not_duplicate", target=question.asker, question_id=question.id)
+    outbound: list[Outbound] = []
+    channel = moderators_channel(ctx, question.community, question.platform)
+    if channel:
+        outbound.append(
+            ChannelPost(
+                question.community, question.platform, channel, "moderation.not_duplicate_notice",
+                {"id": question.id, "title": question.title}, reference_id=str(question.id),
+            )
+        )  # fmt: skip
+    return QuestionModerated(question, "not_duplicate", None, tuple(outbound))
+
+
+# -- reputation ------------------------------------------------------------------------
+
+
+async def adjust_reputation(cmd: AdjustReputation, uow: UnitOfWork, ctx: Context) -> PointsChanged:
+    _require_moderator(cmd.actor)
+    reason = _reason(cmd.reason)
+    if reason is None:
+        raise errors.ReasonRequired()
+    if cmd.points == 0 or abs(cmd.points) > MAX_POINTS:
+        raise errors.BadPoints(max=MAX_POINTS)
+    actor = await uow.members.upsert(cmd.actor)
+    member = await _member(uow, cmd.member)
+    if member.id == actor.id:
+        raise errors.SelfModeration()
+    if member.is_bot:
+        raise errors.BotsCannot()
+    community = actor.ref.community
+    change = await award(
+        uow, ctx.rules(community), community, member, cmd.points, LedgerReason.MANUAL,
+        ctx.clock.now(), actor=actor, source_event=cmd.event_id, note=reason,
+    )  # fmt: skip
+    assert change is not None  # manual changes are never capped
+    action = "rep_add" if cmd.points > 0 else "rep_remove"
+    await _audit(
+        uow, ctx, actor, action, target=member, ledger_id=change.entry_id, reason=reason,
+        detail=f"{cmd.points:+d}",
+    )  # fmt: skip
+    return PointsChanged(action, (change,))
+
+
+async def revert_entry(cmd: RevertLedgerEntry, uow: UnitOfWork, ctx: Context) -> PointsChanged:
+    _require_moderator(cmd.actor)
+    actor = await uow.members.upsert(cmd.actor)
+    community = actor.ref.community
+    entry = await uow.moderation.ledger_entry(community, cmd.entry_id)
+    if entry is None:
+        raise errors.LedgerEntryNotFound(id=cmd.entry_id)
+    if entry.reason is LedgerReason.REVERSAL or entry.reverses_id is not None:
+        raise errors.AlreadyReverted(id=cmd.entry_id)
+    members = await uow.moderation.members_by_ids([entry.member_id])
+    await uow.ledger.lock_member(members[entry.member_id])
+    if await uow.moderation.is_reversed(entry.id):
+        raise errors.AlreadyReverted(id=cmd.entry_id)
+    changes = await reverse(
+        uow, community, [entry], members, ctx.clock.now(), actor=actor,
+        source_event=cmd.event_id,
+    )  # fmt: skip
+    await _audit(
+        uow, ctx, actor, "rep_revert", target=members[entry.member_id], ledger_id=entry.id,
+        reason=_reason(cmd.reason), detail=f"{-entry.delta:+d} ({entry.reason.value})",
+    )  # fmt: skip
+    return PointsChanged("rep_revert", tuple(changes))
+
+
+async def revert_period(cmd: RevertPeriod, uow: UnitOfWork, ctx: Context) -> PointsChanged:
+    _require_moderator(cmd.actor)
+    if cmd.until is not None and cmd.until <= cmd.since:
+        raise errors.InvalidArgument(detail="the period must end after it starts")
+    actor = await uow.members.upsert(cmd.actor)
+    member = await _member(uow, cmd.member)
+    community = actor.ref.community
+    locked: dict[int, Member] = {}
+    # Lock every member whose total changes, in id order (no deadlock between two reverts),
+    # then read the rows again: one reverted meanwhile by someone else is not reverted twice.
+    for _ in range(3):
+        entries = await uow.moderation.unreversed_entries(
+            community, member.id, direction=cmd.direction.value, since=cmd.since, until=cmd.until
+        )
+        needed = {e.member_id for e in entries} - locked.keys()
+        if not needed:
+            break
+        found = await uow.moderation.members_by_ids(sorted(needed))
+        for member_id in sorted(found):
+            await uow.ledger.lock_member(found[member_id])
+        locked.update(found)
+    changes = await reverse(
+        uow, community, entries, locked, ctx.clock.now(), actor=actor, source_event=cmd.event_id
+    )
+    until = f"{cmd.until:%Y-%m-%d %H:%M}" if cmd.until else "now"
+    await _audit(
+        uow, ctx, actor, "rep_revert_period", target=member, reason=_reason(cmd.reason),
+        detail=f"{cmd.direction.value} {cmd.since:%Y-%m-%d %H:%M}..{until}: {len(entries)} rows",
+    )  # fmt: skip
+    return PointsChanged("rep_revert_period", tuple(changes))
+
+
+async def suspicious_pairs(
+    cmd: ShowSuspiciousPairs, uow: UnitOfWork, ctx: Context
+) -> SuspiciousPairsShown:
+    _require_moderator(cmd.actor)
+    community = cmd.actor.ref.community
+    rules = ctx.rules(community)
+    since = ctx.clock.now() - timedelta(days=rules.suspicious_days)
+    flows = await uow.moderation.point_flows(community, since)
+    received: dict[int, int] = defaultdict(int)
+    given: dict[tuple[int, int], int] = {}
+    for flow in flows:
+        received[flow.receiver_id] += flow.points
+        given[flow.giver_id, flow.receiver_id] = flow.points
+    found: list[tuple[int, int, int, int]] = []
+    for (a, b), a_to_b in given.items():
+        b_to_a = given.get((b, a), 0)
+        if a > b or not b_to_a or a_to_b + b_to_a < rules.suspicious_min_points:
+            continue
+        if a_to_b / received[b] >= rules.suspicious_share and (
+            b_to_a / received[a] >= rules.suspicious_share
+        ):
+            found.append((a, b, a_to_b, b_to_a))
+    found.sort(key=lambda f: -(f[2] + f[3]))
+    found = found[:SUSPICIOUS_ROWS]
+    members = await uow.moderation.members_by_ids(sorted({i for f in found for i in f[:2]}))
+    pairs = tuple(
+        SuspiciousPair(members[a], members[b], ab, received[b], ba, received[a])
+        for a, b, ab, ba in found
+    )
+    return SuspiciousPairsShown(pairs, since)
+
+
+# -- members ---------------------------------------------------------------------------
+
+
+async def helpban(cmd: HelpBanMember, uow: UnitOfWork, ctx: Context) -> MemberHelpBanned:
+    _require_moderator(cmd.actor)
+    community = cmd.actor.ref.community
+    limit = ctx.config.communities[community].moderation.max_helpban_days
+    if cmd.duration <= timedelta(0) or cmd.duration > timedelta(days=limit):
+        raise errors.BadDuration(max_days=limit)
+    actor = await uow.members.upsert(cmd.actor)
+    member = await _member(uow, cmd.member)
+    if member.id == actor.id:
+        raise errors.SelfModeration()
+    now = ctx.clock.now()
+    reason = _reason(cmd.reason)
+    ban = await uow.moderation.add_helpban(
+        community, member.id, actor.id, reason, now, now + cmd.duration
+    )
+    until = f"{ban.expires_at:%Y-%m-%d %H:%M} UTC"
+    await _audit(uow, ctx, actor, "helpban", target=member, reason=reason, detail=f"until {until}")
+    notice = DirectMessage(
+        community,
+        member.ref,
+        "moderation.helpban_notice",
+        {"until": until, "reason": reason or "-"},
+    )
+    return MemberHelpBanned(member, ban, (notice,))
+
+
+async def _warn(
+    uow: UnitOfWork, ctx: Context, actor: Member, member: Member, reason: str,
+    report_id: int | None = None,
+) -> MemberWarned:  # fmt: skip
+    if member.id == actor.id:
+        raise errors.SelfModeration()
+    await _audit(uow, ctx, actor, "warn", target=member, reason=reason, report_id=report_id)
+    count = await uow.moderation.count_actions(member.id, "warn")
+    notice = DirectMessage(
+        member.ref.community, member.ref, "moderation.warn_notice",
+        {"reason": reason, "count": count},
+    )  # fmt: skip
+    return MemberWarned(member, reason, count, (notice,))
+
+
+async def warn(cmd: WarnMember, uow: UnitOfWork, ctx: Context) -> MemberWarned:
+    _require_moderator(cmd.actor)
+    reason = _reason(cmd.reason)
+    if reason is None:
+        raise errors.ReasonRequired()
+    actor = await uow.members.upsert(cmd.actor)
+    member = await _member(uow, cmd.member)
+    return await _warn(uow, ctx, actor, member, reason)
+
+
+async def show_audit(cmd: ShowAudit, uow: UnitOfWork, ctx: Context) -> AuditShown:
+    _require_moderator(cmd.actor)
+    community = cmd.actor.ref.community
+    member_id = None
+    if cmd.member is not None:
+        member_id = (await _member(uow, cmd.member)).id
+    rows = ctx.config.communities[community].moderation.audit_rows
+    entries = await uow.moderation.audit_entries(
+        community, member_id=member_id, question_id=cmd.question_id, limit=rows
+    )
+    return AuditShown(tuple(entries))
+
+
+# -- reports ---------------------------------------------------------------------------
+
+
+async def report_message(cmd: ReportMessage, uow: UnitOfWork, ctx: Context) -> ReportFiled:
+    if cmd.actor.is_bot:
+        raise errors.BotsCannot()
+    reason = _reason(cmd.reason)
+    if reason is None:
+        raise errors.ReasonRequired()
+    community = cmd.actor.ref.community
+    platform = cmd.actor.ref.platform
+    settings = ctx.config.communities[community].moderation
+    reporter = await uow.members.upsert(cmd.actor)
+    await uow.moderation.lock_giver(reporter)
+    now = ctx.clock.now()
+    if await uow.moderation.already_reported(reporter.id, platform, cmd.message_id):
+        raise errors.AlreadyReported()
+    if await uow.moderation.reports_since(reporter.id, now - timedelta(hours=1)) >= (
+        settings.reports_per_hour
+    ) or await uow.moderation.reports_since(reporter.id, now - timedelta(days=1)) >= (
+        settings.reports_per_day
+    ):
+        raise errors.ReportLimit()
+    message = await uow.questions.message(platform, cmd.message_id)
+    author = message.author if message else None
+    question_id = message.question_id if message else None
+    if author is None and cmd.author is not None:
+        author = await uow.members.upsert(cmd.author)
+    if question_id is None and cmd.thread is not None:
+        question = await uow.questions.by_thread(cmd.thread)
+        question_id = question.id if question else None
+    if author is not None and author.id == reporter.id:
+        raise errors.InvalidArgument(detail="you cannot report your own message")
+    excerpt = truncate(clean(cmd.excerpt), EXCERPT_CHARS) if cmd.excerpt else ""
+    if not excerpt and message is not None:
+        excerpt = message.excerpt
+    report = await uow.moderation.add_report(
+        community=community, platform=platform, reporter_id=reporter.id, author=author,
+        channel_id=cmd.channel_id, message_id=cmd.message_id, excerpt=excerpt, reason=reason,
+        question_id=question_id, at=now,
+    )  # fmt: skip
+    channel = moderators_channel(ctx, community, platform)
+    outbound: tuple[Outbound, ...] = ()
+    if channel:
+        # The reporter is deliberately left out: moderators act on the message, and the
+        # author (who may be a moderator) never learns who flagged it.
+        outbound = (
+            ChannelPost(
+                community, platform, channel, "report.posted",
+                {
+                    "report": report.id, "author": author.display_name if author else "?",
+                    "excerpt": excerpt or "-", "reason": reason,
+                    "question": f"#{question_id}" if question_id else "-",
+                },
+                actions=("report_dismiss", "report_delete", "report_warn"),
+                reference_id=str(report.id),
+            ),
+        )  # fmt: skip
+    return ReportFiled(report, bool(channel), outbound)
+
+
+async def resolve_report(cmd: ResolveReport, uow: UnitOfWork, ctx: Context) -> ReportResolved:
+    _require_moderator(cmd.actor)
+    if cmd.outcome is ReportStatus.OPEN:
+        raise errors.InvalidArgument(detail="choose dismiss, delete or warn")
+    actor = await uow.members.upsert(cmd.actor)
+    community = actor.ref.community
+    report = await uow.moderation.get_report(community, cmd.report_id, for_update=True)
+    if report is None:
+        raise errors.ReportNotFound(id=cmd.report_id)
+    if report.status is not ReportStatus.OPEN:
+        raise errors.AlreadyResolved(id=report.id, status=report.status.value)
+    reason = _reason(cmd.reason)
+    now = ctx.clock.now()
+    warned = None
+    deleted_question = None
+    delete_message = None
+    outbound: list[Outbound] = []
+    if cmd.outcome is ReportStatus.WARNED:
+        if report.author is None:
+            raise errors.UnknownMember(name="?")
+        warned = await _warn(
+            uow, ctx, actor, report.author, reason or report.reason, report_id=report.id
+        )
+        outbound += warned.outbound
+    elif cmd.outcome is ReportStatus.DELETED:
+        delete_message = (report.channel_id, report.message_id)
+        if report.question_id is not None:
+            question = await uow.questions.get(report.question_id, for_update=True)
+            if question is not None and question.message_id == report.message_id:
+                # The report was on the question itself: hide the whole question.
+                await uow.moderation.set_deleted(question.id, now)
+                deleted_question = await uow.questions.get(question.id)
+                if question.thread:
+                    outbound.append(
+                        ThreadState(community, question.thread, archived=True, locked=True)
+                    )
+    report = await uow.moderation.resolve_report(report.id, cmd.outcome, actor.id, now)
+    await _audit(
+        uow, ctx, actor, f"report_{cmd.outcome.value}", target=report.author,
+        question_id=report.question_id, report_id=report.id, reason=reason,
+    )  # fmt: skip
+    return ReportResolved(
+        report, cmd.outcome, warned, delete_message, deleted_question, tuple(outbound)
+    )
+
+
+async def list_reports(cmd: ListReports, uow: UnitOfWork, ctx: Context) -> ReportsListed:
+    _require_moderator(cmd.actor)
+    return ReportsListed(tuple(await uow.moderation.open_reports(cmd.actor.ref.community, 20)))
+
+
+# -- service hooks ---------------------------------------------------------------------
+
+
+async def record_refusal(command: Any, uow: UnitOfWork, ctx: Context) -> None:
+    """Write the audit row for a refused moderator command (its own transaction)."""
+
+    actor: Actor | None = getattr(command, "actor", None)
+    if actor is None:
+        return
+    member = await uow.members.upsert(actor)
+    target = None
+    ref = getattr(command, "member", None)
+    if isinstance(ref, MemberRef):
+        target = await uow.members.find(ref)
+    await uow.moderation.audit(
+        NewAuditEntry(
+            community=actor.ref.community,
+            actor_id=member.id,
+            action=_action_name(command),
+            outcome=AuditOutcome.REFUSED,
+            target_member_id=target.id if target else None,
+            question_id=getattr(command, "question_id", None),
+            reason="not a moderator",
+        ),
+        ctx.clock.now(),
+    )
+
+
+def _action_name(command: Any) -> str:
+    if isinstance(command, ModerateQuestion):
+        return f"question_{command.action.value}"
+    if isinstance(command, AdjustReputation):
+        return "rep_add" if command.points > 0 else "rep_remove"
+    names = {
+        RevertLedgerEntry: "rep_revert",
+        RevertPeriod: "rep_revert_period",
+        ShowSuspiciousPairs: "rep_suspicious",
+        HelpBanMember: "helpban",
+        WarnMember: "warn",
+        ShowAudit: "audit",
+        ResolveReport: "report_resolve",
+        ListReports: "reports",
+    }
+    name = names.get(type(command))
+    if name is None:
+        name = re.sub(r"(?<!^)(?=[A-Z])", "_", type(command).__name__).lower()
+    return name[:32]
+
+
+def outbound_of(result: Any) -> list[Outbound]:
+    """Messages a committed result asks the service to send."""
+
+    messages = list(getattr(result, "outbound", ()))
+    for thanks in getattr(result, "thanks", ()):
+        messages += thanks.outbound
+    return messages
+
+
+READS = {
+    ShowSuspiciousPairs: suspicious_pairs,
+    ShowAudit: show_audit,
+    ListReports: list_reports,
+}
+WRITES = {
+    ThankMember: thank_member,
+    ReportMessage: report_message,
+    ModerateQuestion: moderate_question,
+    NotDuplicate: not_duplicate,
+    AdjustReputation: adjust_reputation,
+    RevertLedgerEntry: revert_entry,
+    RevertPeriod: revert_period,
+    HelpBanMember: helpban,
+    WarnMember: warn,
+    ResolveReport: resolve_report,
+}
+AFTER_WRITE = after_write

@@ -1,0 +1,150 @@
+"""Platform-neutral text for thanks, reports and moderator results (see bot/presenters.py).
+
+Adapters wrap their `Presenter` in this one; how a member is shown stays the adapter's
+choice (the wrapped presenter's `name`).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.events import (
+    AuditShown,
+    MemberHelpBanned,
+    MemberWarned,
+    PointsChanged,
+    QuestionModerated,
+    ReportFiled,
+    ReportResolved,
+    ReportsListed,
+    SuspiciousPairsShown,
+    ThanksGiven,
+)
+from bot.model import AuditEntry
+from bot.outbound import ChannelPost, DirectMessage, ThreadPost
+from bot.presenters import Presenter
+
+
+def _when(at: datetime) -> str:
+    return f"{at:%Y-%m-%d %H:%M}"
+
+
+class ModerationPresenter:
+    def __init__(self, presenter: Presenter) -> None:
+        self.p = presenter
+
+    def t(self, key: str, **params: object) -> str:
+        return self.p.t(key, **params)
+
+    def thanks(self, result: ThanksGiven) -> str:
+        """For the giver (privately): what their thanks earned."""
+
+        name = self.p.name(result.receiver)
+        if result.change is not None:
+            return self.t("thanks.given", member=name, points=result.change.delta)
+        why = self.t(f"thanks.withheld_{result.withheld or 'cap'}")
+        return self.t("thanks.given_no_points", member=name, why=why)
+
+    def offer(self, result: ThanksGiven, how: str) -> str | None:
+        if result.offer_solution is None:
+            return None
+        return self.t("thanks.offer", member=self.p.name(result.receiver), how=how)
+
+    def outbound(self, message: DirectMessage | ChannelPost | ThreadPost) -> str:
+        return self.t(message.key, **dict(message.params))
+
+    def question(self, result: QuestionModerated) -> str:
+        q = result.question
+        target = q.close_note or "" if result.action == "duplicate" else ""
+        text = self.t(f"moderation.question_{result.action}", id=q.id, target=target)
+        if result.reason:
+            text = self.t("moderation.with_reason", text=text, reason=result.reason)
+        return text
+
+    def points(self, result: PointsChanged) -> list[str]:
+        if not result.changes:
+            return [self.t("moderation.rep_changed_none")]
+        lines = [
+            self.t(
+                "moderation.rep_change", delta=c.delta, member=self.p.name(c.member), total=c.total
+            )
+            for c in result.changes
+        ]
+        if result.skipped:
+            lines.append(self.t("moderation.rep_skipped", count=result.skipped))
+        return lines
+
+    def helpbanned(self, result: MemberHelpBanned) -> str:
+        return self.t(
+            "moderation.helpbanned",
+            member=self.p.name(result.member),
+            until=f"{_when(result.ban.expires_at)} UTC",
+        )
+
+    def warned(self, result: MemberWarned) -> str:
+        return self.t("moderation.warned", member=self.p.name(result.member), count=result.count)
+
+    def audit_line(self, entry: AuditEntry) -> str:
+        return self.t(
+            "moderation.audit_line",
+            when=_when(entry.created_at),
+            actor=self.p.name(entry.actor) if entry.actor else "?",
+            action=entry.action,
+            target=f" {self.p.name(entry.target)}" if entry.target else "",
+            question=f" #{entry.question_id}" if entry.question_id else "",
+            outcome=self.t(f"moderation.audit_{entry.outcome.value}"),
+            reason=f" — {entry.reason}" if entry.reason else "",
+            detail=f" [{entry.detail}]" if entry.detail else "",
+        )
+
+    def audit(self, result: AuditShown) -> list[str]:
+        if not result.entries:
+            return [self.t("moderation.audit_empty")]
+        return [self.t("moderation.audit_header")] + [
+            "  " + self.audit_line(e) for e in result.entries
+        ]
+
+    def suspicious(self, result: SuspiciousPairsShown) -> list[str]:
+        since = f"{result.since:%Y-%m-%d}"
+        if not result.pairs:
+            return [self.t("moderation.suspicious_empty", since=since)]
+        lines = [self.t("moderation.suspicious_header", since=since)]
+        for pair in result.pairs:
+            lines.append(
+                "  "
+                + self.t(
+                    "moderation.suspicious_line",
+                    first=self.p.name(pair.first),
+                    second=self.p.name(pair.second),
+                    first_to_second=pair.first_to_second,
+                    second_received=pair.second_received,
+                    share_second=round(pair.share_to_second * 100),
+                    second_to_first=pair.second_to_first,
+                    first_received=pair.first_received,
+                    share_first=round(pair.share_to_first * 100),
+                )
+            )
+        return lines
+
+    def report_filed(self, result: ReportFiled) -> str:
+        key = "report.filed" if result.delivered else "report.filed_unrouted"
+        return self.t(key, id=result.report.id)
+
+    def report_resolved(self, result: ReportResolved) -> str:
+        member = self.p.name(result.report.author) if result.report.author else "?"
+        return self.t(f"report.resolved_{result.outcome.value}", id=result.report.id, member=member)
+
+    def reports(self, result: ReportsListed) -> list[str]:
+        if not result.reports:
+            return [self.t("report.list_empty")]
+        return [self.t("report.list_header")] + [
+            "  "
+            + self.t(
+                "report.list_line",
+                id=r.id,
+                author=self.p.name(r.author) if r.author else "?",
+                excerpt=r.excerpt,
+                reason=r.reason,
+            )
+            for r in result.reports
+        ]

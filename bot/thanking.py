@@ -1,0 +1,166 @@
+"""Giving thanks: who is credited, and the anti-gaming rules between two members.
+
+A thanks earns the receiver `rules.thanks` points unless one of these says no (the thanks is
+still recorded, with 0 points, so the receiver is told and moderators can see it):
+- nobody thanks themselves, and bots neither give nor earn;
+- a help-banned member earns nothing;
+- each giver has an hourly and a daily allowance of point-earning thanks (rolling windows);
+- reciprocal cooldown: right after A thanked B, B thanking A earns nothing;
+- the receiver's daily cap (applied by `reputation.award`).
+One giver thanks one receiver at most once per question; repeats are ignored silently.
+
+Concurrency: the giver's member row is locked (PostgreSQL) before their allowance is counted
+and the receiver's totals row before the cap is checked, so parallel thanks cannot overshoot
+either limit. Neither lock is taken in the opposite order anywhere, so they cannot deadlock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from bot.config import ReputationConfig
+from bot.events import ThanksGiven
+from bot.model import LedgerReason, Member, MemberRef, Question, QuestionStatus
+from bot.outbound import DirectMessage, Outbound
+from bot.ports import UnitOfWork
+from bot.reputation import award
+from bot.thanks import detect
+
+# Most members one thank-you message can credit ("thanks @a @b and @c").
+MAX_RECEIVERS = 3
+
+
+async def _withheld(
+    uow: UnitOfWork, rules: ReputationConfig, giver: Member, receiver: Member, now: datetime
+) -> str | None:
+    if giver.id == receiver.id:
+        return "self"
+    if giver.is_bot or receiver.is_bot:
+        return "bot"
+    await uow.moderation.lock_giver(giver)
+    if await uow.moderation.active_helpban(receiver.id, now):
+        return "helpbanned"
+    if await uow.moderation.active_helpban(giver.id, now):
+        return "helpbanned_giver"
+    # 0 turns a limit off.
+    hourly, daily = rules.thanks_per_giver_hourly, rules.thanks_per_giver_daily
+    if hourly and await uow.moderation.thanks_given_since(giver.id, now - timedelta(hours=1)) >= (
+        hourly
+    ):
+        return "limit_hourly"
+    if daily and await uow.moderation.thanks_given_since(giver.id, now - timedelta(days=1)) >= (
+        daily
+    ):
+        return "limit_daily"
+    cooldown = timedelta(minutes=rules.reciprocal_cooldown_minutes)
+    if cooldown and await uow.moderation.thanked_since(receiver.id, giver.id, now - cooldown):
+        return "reciprocal"
+    return None
+
+
+def _notice(community: str, giver: Member, receiver: Member, question: Question | None,
+            points: int) -> DirectMessage:  # fmt: skip
+    where = "_question" if question is not None else ""
+    key = f"thanks.received{where}" if points else f"thanks.received_no_points{where}"
+    return DirectMessage(
+        community,
+        receiver.ref,
+        key,
+        {"giver": giver.display_name, "id": question.id if question else "", "points": points},
+    )
+
+
+async def give_thanks(
+    uow: UnitOfWork,
+    rules: ReputationConfig,
+    giver: Member,
+    receiver: Member,
+    question: Question | None,
+    now: datetime,
+    *,
+    source_event: str | None = None,
+) -> ThanksGiven | None:
+    """Record one thanks and award what the rules allow; None if this giver already thanked
+    this receiver in this question (nothing new to tell anyone)."""
+
+    community = receiver.ref.community
+    if question is not None and await uow.moderation.already_thanked(
+        question.id, giver.id, receiver.id
+    ):
+        return None
+    withheld = await _withheld(uow, rules, giver, receiver, now)
+    change = None
+    if withheld is None:
+        change = await award(
+            uow, rules, community, receiver, rules.thanks, LedgerReason.THANKS, now,
+            actor=giver, question_id=question.id if question else None,
+            source_event=source_event,
+        )  # fmt: skip
+        if change is None:
+            withheld = "cap"
+    await uow.moderation.add_thanks(
+        community,
+        giver.id,
+        receiver.id,
+        question.id if question else None,
+        change.delta if change else 0,
+        change.entry_id if change else None,
+        now,
+    )
+    offer = None
+    if (
+        question is not None
+        and giver.id == question.asker.id
+        and question.status is QuestionStatus.OPEN
+        and not question.is_closed
+    ):
+        theirs = [a for a in await uow.questions.answers(question.id) if a.author.id == receiver.id]
+        offer = theirs[-1] if theirs else None
+    outbound: tuple[Outbound, ...] = ()
+    if withheld not in ("self", "bot"):
+        outbound = (_notice(community, giver, receiver, question, change.delta if change else 0),)
+    return ThanksGiven(giver, receiver, question, change, withheld, offer, outbound)
+
+
+async def receivers_of(
+    uow: UnitOfWork, question: Question, author: Member, mentions: Sequence[MemberRef]
+) -> list[Member]:
+    """The mentioned members, or else the only other participant of the thread."""
+
+    found: dict[int, Member] = {}
+    if mentions:
+        for ref in mentions:
+            member = await uow.members.find(ref)
+            if member and member.id != author.id and not member.is_bot:
+                found.setdefault(member.id, member)
+            if len(found) == MAX_RECEIVERS:
+                break
+        return list(found.values())
+    for member in [question.asker, *(a.author for a in await uow.questions.answers(question.id))]:
+        if member.id != author.id and not member.is_bot:
+            found.setdefault(member.id, member)
+    return list(found.values()) if len(found) == 1 else []
+
+
+async def thanks_in_message(
+    uow: UnitOfWork,
+    rules: ReputationConfig,
+    question: Question,
+    author: Member,
+    text: str,
+    mentions: Sequence[MemberRef],
+    now: datetime,
+    *,
+    source_event: str | None = None,
+) -> tuple[ThanksGiven, ...]:
+    if author.is_bot or question.is_deleted or detect(text) is None:
+        return ()
+    given = []
+    for receiver in await receivers_of(uow, question, author, mentions):
+        thanks = await give_thanks(
+            uow, rules, author, receiver, question, now, source_event=source_event
+        )
+        if thanks is not None:
+            given.append(thanks)
+    return tuple(given)

@@ -1,0 +1,589 @@
+"""Thanks, anti-gaming limits, moderator commands, audit and reports, through the core against
+real storage (SQLite, and PostgreSQL when configured). Every limit is tested at its boundary.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from bot import commands as c
+from bot import errors
+from bot import events as ev
+from bot.bootstrap import App
+from bot.clock import FakeClock
+from bot.commands import FlowDirection, QuestionAction
+from bot.model import Actor, AuditOutcome, LedgerReason, MemberRef, QuestionStatus, ReportStatus
+from bot.outbound import ChannelPost, DirectMessage, Outbound
+from tests.helpers import actor, answer, ask, next_id, thread_of
+
+alice, bob, carol, dave = actor("alice"), actor("bob"), actor("carol"), actor("dave")
+mod, mod2 = actor("mod", mod=True), actor("mod2", mod=True)
+
+
+@pytest.fixture
+def config_overrides() -> dict[str, Any]:
+    return {
+        "communities": {
+            "default": {
+                "reputation": {
+                    "thanks": 2,
+                    "daily_cap": 200,
+                    "thanks_per_giver_hourly": 3,
+                    "thanks_per_giver_daily": 5,
+                    "reciprocal_cooldown_minutes": 60,
+                    "suspicious_min_points": 4,
+                },
+                "moderation": {
+                    "moderators_channel": {"console": "mods"},
+                    "reports_per_hour": 2,
+                    "reports_per_day": 3,
+                    "audit_rows": 100,
+                },
+            }
+        }
+    }
+
+
+class Recorder:
+    platform = "console"
+
+    def __init__(self) -> None:
+        self.sent: list[Outbound] = []
+
+    async def send(self, message: Outbound) -> None:
+        self.sent.append(message)
+
+    def dms(self, name: str) -> list[DirectMessage]:
+        return [m for m in self.sent if isinstance(m, DirectMessage) and m.member.id == name]
+
+
+@pytest.fixture
+def outbox(app: App) -> Recorder:
+    recorder = Recorder()
+    app.bot.outbox.register(recorder)
+    return recorder
+
+
+async def say(
+    app: App, who: Actor, opened: ev.QuestionOpened, text: str, *mentions: Actor
+) -> ev.MessageRecorded:
+    mid = next_id()
+    result = await app.bot.handle(
+        c.PostMessage(
+            who, thread_of(opened), mid, text, event_id=f"evt-{mid}",
+            mentions=tuple(m.ref for m in mentions),
+        )
+    )  # fmt: skip
+    assert isinstance(result, ev.MessageRecorded)
+    return result
+
+
+async def thank(app: App, giver: Actor, receiver: Actor, opened: Any = None) -> ev.ThanksGiven:
+    thread = thread_of(opened) if opened is not None else None
+    result = await app.bot.handle(c.ThankMember(giver, receiver.ref, thread, event_id=next_id("e")))
+    assert isinstance(result, ev.ThanksGiven)
+    return result
+
+
+async def points(app: App, who: Actor) -> int:
+    rep = await app.bot.handle(c.ShowReputation(alice, who.ref))
+    assert isinstance(rep, ev.ReputationShown)
+    return rep.standing.points
+
+
+async def audit(app: App, member: Actor | None = None, question_id: int | None = None):  # noqa: ANN201
+    shown = await app.bot.handle(c.ShowAudit(mod, member.ref if member else None, question_id))
+    assert isinstance(shown, ev.AuditShown)
+    return shown.entries
+
+
+async def seen(app: App, *who: Actor) -> None:
+    """Members exist once they have written something; open a question as each."""
+    for member in who:
+        await ask(app.bot, member, f"hello from {member.display_name} {next_id()}")
+
+
+# -- thanks ----------------------------------------------------------------------------
+
+
+async def test_thanks_credits_the_only_other_participant_and_tells_them_once(
+    app: App, outbox: Recorder
+) -> None:
+    opened = await ask(app.bot, alice)
+    await answer(app.bot, bob, opened)
+    recorded = await say(app, alice, opened, "thx, that was it")
+    (thanks,) = recorded.thanks
+    assert thanks.receiver.ref == bob.ref and thanks.change and thanks.change.delta == 2
+    assert thanks.offer_solution is not None  # the asker thanked, question unsolved
+    assert await points(app, bob) == 2
+    await say(app, alice, opened, "thanks again!")  # same pair, same question: nothing new
+    assert await points(app, bob) == 2
+    assert [m.key for m in outbox.dms("bob")] == ["thanks.received_question"]
+
+
+async def test_thanks_credits_mentioned_members_and_ignores_sarcasm(app: App) -> None:
+    opened = await ask(app.bot, alice)
+    await answer(app.bot, bob, opened)
+    await answer(app.bot, carol, opened)
+    recorded = await say(app, alice, opened, "thanks for nothing")
+    assert recorded.thanks == ()
+    recorded = await say(app, alice, opened, "no mention, two helpers: thanks")
+    assert recorded.thanks == ()  # nobody to guess
+    recorded = await say(app, alice, opened, "kiitos @carol!", carol)
+    assert [t.receiver.ref for t in recorded.thanks] == [carol.ref]
+    assert await points(app, carol) == 2 and await points(app, bob) == 0
+
+
+async def test_helper_thanking_the_asker_gets_no_offer_to_accept(app: App) -> None:
+    opened = await ask(app.bot, alice)
+    await answer(app.bot, bob, opened)
+    recorded = await say(app, bob, opened, "ممنون")
+    (thanks,) = recorded.thanks
+    assert thanks.receiver.ref == alice.ref and thanks.offer_solution is None
+
+
+async def test_no_self_thanks_and_bots_never_earn_or_give(app: App) -> None:
+    await seen(app, alice, bob)
+    with pytest.raises(errors.SelfThanks):
+        await thank(app, alice, alice)
+    robot = actor("robot", bot=True)
+    opened = await ask(app.bot, alice)
+    await say(app, robot, opened, "beep")
+    with pytest.raises((errors.BotsCannot, errors.UnknownMember)):
+        await thank(app, alice, robot)  # bot messages are not even recorded
+    with pytest.raises(errors.BotsCannot):
+        await thank(app, robot, bob)
+    recorded = await say(app, alice, opened, "thanks @robot", robot)
+    assert recorded.thanks == ()
+
+
+async def test_explicit_thanks_twice_in_one_question_is_refused(app: App) -> None:
+    opened = await ask(app.bot, alice)
+    await answer(app.bot, bob, opened)
+    await thank(app, alice, bob, opened)
+    with pytest.raises(errors.AlreadyThanked):
+        await thank(app, alice, bob, opened)
+
+
+async def test_per_giver_hourly_limit_at_its_boundary(app: App, clock: FakeClock) -> None:
+    await seen(app, alice, bob, carol, dave, mod2)
+    for receiver in (bob, carol, dave):  # limit 3 per hour
+        assert (await thank(app, alice, receiver)).change is not None
+    fourth = await thank(app, alice, mod2)
+    assert fourth.change is None and fourth.withheld == "limit_hourly"
+    clock.advance(minutes=59, seconds=59)
+    assert (await thank(app, alice, mod2)).withheld == "limit_hourly"
+    clock.advance(seconds=1)  # exactly one hour after the first three
+    assert (await thank(app, alice, mod2)).change is not None
+
+
+async def test_per_giver_daily_limit_at_its_boundary(app: App, clock: FakeClock) -> None:
+    receivers = [actor(f"r{i}") for i in range(7)]
+    await seen(app, alice, *receivers)
+    start = clock.now()
+    for i, receiver in enumerate(receivers[:5]):  # limit 5 per 24 hours, 3 per hour
+        clock.set(start + timedelta(hours=2 * i))
+        assert (await thank(app, alice, receiver)).change is not None
+    clock.set(start + timedelta(hours=23, minutes=59))
+    assert (await thank(app, alice, receivers[5])).withheld == "limit_daily"
+    clock.set(start + timedelta(hours=24))  # the first one leaves the window
+    assert (await thank(app, alice, receivers[6])).change is not None
+
+
+async def test_reciprocal_cooldown_at_its_boundary(app: App, clock: FakeClock) -> None:
+    await seen(app, alice, bob)
+    assert (await thank(app, alice, bob)).change is not None
+    clock.advance(minutes=59)
+    back = await thank(app, bob, alice)
+    assert back.change is None and back.withheld == "reciprocal"
+    assert await points(app, alice) == 0
+    clock.advance(minutes=1)  # 60 minutes after alice's thanks
+    assert (await thank(app, bob, alice)).change is not None
+    assert await points(app, alice) == 2
+
+
+async def test_receiver_daily_cap_applies_to_thanks(app: App, clock: FakeClock) -> None:
+    givers = [actor(f"g{i}") for i in range(4)]
+    await seen(app, bob, *givers)
+    app.bot.config.communities["default"].reputation.__dict__["daily_cap"] = 5
+    try:
+        got = [(await thank(app, g, bob)).change for g in givers]
+    finally:
+        app.bot.config.communities["default"].reputation.__dict__["daily_cap"] = 200
+    assert [ch.delta if ch else 0 for ch in got] == [2, 2, 1, 0]
+    assert await points(app, bob) == 5
+
+
+async def test_concurrent_thanks_never_break_the_caps(app: App) -> None:
+    givers = [actor(f"fan{i}") for i in range(12)]
+    await seen(app, bob, alice, *givers)
+    cap = app.bot.config.communities["default"].reputation
+    cap.__dict__["daily_cap"] = 9
+    try:
+        results = await asyncio.gather(
+            *(thank(app, g, bob) for g in givers), return_exceptions=True
+        )
+        assert not [r for r in results if isinstance(r, BaseException)], results
+        assert await points(app, bob) == 9
+        # One giver thanking many members at once: still 3 per hour.
+        receivers = [actor(f"helper{i}") for i in range(8)]
+        await seen(app, *receivers)
+        results = await asyncio.gather(
+            *(thank(app, alice, r) for r in receivers), return_exceptions=True
+        )
+        earned = [r for r in results if isinstance(r, ev.ThanksGiven) and r.change]
+        assert len(earned) == 3, results
+    finally:
+        cap.__dict__["daily_cap"] = 200
+
+
+# -- help bans -------------------------------------------------------------------------
+
+
+async def test_helpbanned_member_cannot_ask_or_earn_until_it_expires(
+    app: App, clock: FakeClock, outbox: Recorder
+) -> None:
+    opened = await ask(app.bot, alice)
+    mid = await answer(app.bot, bob, opened)
+    banned = await app.bot.handle(
+        c.HelpBanMember(mod, bob.ref, timedelta(hours=2), "spam", event_id=next_id("e"))
+    )
+    assert isinstance(banned, ev.MemberHelpBanned)
+    assert [m.key for m in outbox.dms("bob")] == ["moderation.helpban_notice"]
+    with pytest.raises(errors.HelpBanned):
+        await ask(app.bot, bob)
+    accepted = await app.bot.handle(c.AcceptAnswer(alice, mid, event_id=next_id("e")))
+    assert isinstance(accepted, ev.AnswerAccepted)
+    assert [p.member.ref for p in accepted.points] == [alice.ref]  # bob earned nothing
+    assert (await thank(app, carol, bob)).withheld == "helpbanned"
+    clock.advance(hours=1, minutes=59, seconds=59)
+    with pytest.raises(errors.HelpBanned):
+        await ask(app.bot, bob)
+    clock.advance(seconds=1)
+    await ask(app.bot, bob)
+    assert (await thank(app, dave, bob)).change is not None
+
+
+async def test_helpban_duration_is_checked(app: App) -> None:
+    await seen(app, bob)
+    for bad in (timedelta(0), timedelta(days=366)):
+        with pytest.raises(errors.BadDuration):
+            await app.bot.handle(c.HelpBanMember(mod, bob.ref, bad, event_id=next_id("e")))
+
+
+# -- reputation: adjust, revert, suspicious --------------------------------------------
+
+
+async def test_rep_add_remove_and_revert_one_row(app: App) -> None:
+    await seen(app, bob)
+    added = await app.bot.handle(
+        c.AdjustReputation(mod, bob.ref, 10, "great write-up", event_id=next_id("e"))
+    )
+    assert isinstance(added, ev.PointsChanged) and added.changes[0].total == 10
+    removed = await app.bot.handle(
+        c.AdjustReputation(mod, bob.ref, -3, "double post", event_id=next_id("e"))
+    )
+    assert isinstance(removed, ev.PointsChanged) and removed.changes[0].total == 7
+    reverted = await app.bot.handle(
+        c.RevertLedgerEntry(mod, removed.changes[0].entry_id, event_id=next_id("e"))
+    )
+    assert isinstance(reverted, ev.PointsChanged)
+    assert (reverted.changes[0].delta, reverted.changes[0].total) == (3, 10)
+    with pytest.raises(errors.AlreadyReverted):
+        await app.bot.handle(
+            c.RevertLedgerEntry(mod, removed.changes[0].entry_id, event_id=next_id("e"))
+        )
+    with pytest.raises(errors.AlreadyReverted):  # a reversal itself
+        await app.bot.handle(
+            c.RevertLedgerEntry(mod, reverted.changes[0].entry_id, event_id=next_id("e"))
+        )
+    with pytest.raises(errors.LedgerEntryNotFound):
+        await app.bot.handle(c.RevertLedgerEntry(mod, 99999, event_id=next_id("e")))
+    with pytest.raises(errors.SelfModeration):
+        await app.bot.handle(c.AdjustReputation(mod, mod.ref, 5, "me", event_id=next_id("e")))
+    with pytest.raises(errors.BadPoints):
+        await app.bot.handle(c.AdjustReputation(mod, bob.ref, 0, "x", event_id=next_id("e")))
+    with pytest.raises(errors.ReasonRequired):
+        await app.bot.handle(c.AdjustReputation(mod, bob.ref, 5, "  ", event_id=next_id("e")))
+    assert await points(app, bob) == 10
+
+
+async def test_revert_a_period_leaves_totals_and_ranks_right(app: App, clock: FakeClock) -> None:
+    await seen(app, alice, bob, carol, dave)
+    start = clock.now()
+    # Before the period: dave thanks bob (kept).
+    assert (await thank(app, dave, bob)).change is not None
+    clock.advance(hours=3)
+    since = clock.now()
+    # In the period: carol farms bob (thanks and an accepted answer), and bob gets a thanks
+    # from alice; carol also thanks alice.
+    opened = await ask(app.bot, carol, "farm")
+    mid = await answer(app.bot, bob, opened)
+    accepted = await app.bot.handle(c.AcceptAnswer(carol, mid, event_id=next_id("e")))
+    assert isinstance(accepted, ev.AnswerAccepted)
+    await thank(app, carol, bob)
+    await thank(app, alice, bob)
+    await thank(app, carol, alice)
+    assert await points(app, bob) == 2 + 15 + 2 + 2
+    board = await app.bot.handle(c.ShowLeaderboard(alice))
+    assert isinstance(board, ev.LeaderboardShown) and board.rows[0].member.ref == bob.ref
+
+    # Everything carol gave since `since`: bob loses 17, alice loses 2; carol keeps her bonus.
+    given = await app.bot.handle(
+        c.RevertPeriod(mod, carol.ref, FlowDirection.GIVEN, since, event_id=next_id("e"))
+    )
+    assert isinstance(given, ev.PointsChanged)
+    assert sorted(ch.delta for ch in given.changes) == [-15, -2, -2]
+    assert await points(app, bob) == 4 and await points(app, alice) == 0
+    last_totals = {ch.member.ref: ch.total for ch in given.changes}
+    assert last_totals[bob.ref] == 4 and last_totals[alice.ref] == 0
+    rep = await app.bot.handle(c.ShowReputation(alice, bob.ref))
+    assert isinstance(rep, ev.ReputationShown) and rep.standing.accepted_count == 0
+
+    # Everything bob received in the period: only alice's thanks is left to undo.
+    received = await app.bot.handle(
+        c.RevertPeriod(mod, bob.ref, FlowDirection.RECEIVED, since, event_id=next_id("e"))
+    )
+    assert isinstance(received, ev.PointsChanged)
+    assert [ch.delta for ch in received.changes] == [-2]
+    assert await points(app, bob) == 2  # dave's thanks from before the period stays
+    board = await app.bot.handle(c.ShowLeaderboard(alice))
+    assert isinstance(board, ev.LeaderboardShown)
+    assert [(r.member.ref, r.points) for r in board.rows] == [(carol.ref, 2), (bob.ref, 2)] or [
+        (r.member.ref, r.points) for r in board.rows
+    ] == [(bob.ref, 2), (carol.ref, 2)]
+    # Running it again finds nothing left to revert.
+    again = await app.bot.handle(
+        c.RevertPeriod(mod, bob.ref, FlowDirection.BOTH, start, event_id=next_id("e"))
+    )
+    assert isinstance(again, ev.PointsChanged)
+    assert [ch.delta for ch in again.changes] == [-2]  # only dave's thanks was left
+
+
+async def test_suspicious_pairs_with_figures(app: App, clock: FakeClock) -> None:
+    await seen(app, alice, bob, carol, dave)
+    for _ in range(2):
+        opened = await ask(app.bot, alice, f"q {next_id()}")
+        await thank(app, alice, bob, opened)
+        clock.advance(minutes=61)
+        opened = await ask(app.bot, bob, f"q {next_id()}")
+        await thank(app, bob, alice, opened)
+        clock.advance(minutes=61)
+    await thank(app, carol, dave)
+    shown = await app.bot.handle(c.ShowSuspiciousPairs(mod))
+    assert isinstance(shown, ev.SuspiciousPairsShown)
+    (pair,) = shown.pairs
+    assert {pair.first.ref, pair.second.ref} == {alice.ref, bob.ref}
+    assert (pair.first_to_second, pair.second_received) == (4, 4)
+    assert (pair.second_to_first, pair.first_received) == (4, 4)
+    assert pair.share_to_first == pair.share_to_second == 1.0
+
+
+# -- questions -------------------------------------------------------------------------
+
+
+async def moderate(app: App, who: Actor, action: QuestionAction, opened: Any, **kw: Any):  # noqa: ANN201
+    result = await app.bot.handle(
+        c.ModerateQuestion(who, action, thread=thread_of(opened), event_id=next_id("e"), **kw)
+    )
+    assert isinstance(result, ev.QuestionModerated)
+    return result
+
+
+async def test_lock_and_unlock(app: App) -> None:
+    opened = await ask(app.bot, alice)
+    locked = await moderate(app, mod, QuestionAction.LOCK, opened)
+    assert locked.question.is_locked and locked.outbound
+    with pytest.raises(errors.ThreadLocked):
+        await answer(app.bot, bob, opened)
+    await answer(app.bot, mod2, opened)  # moderators can still write
+    unlocked = await moderate(app, mod, QuestionAction.UNLOCK, opened)
+    assert not unlocked.question.is_locked
+    await answer(app.bot, bob, opened)
+
+
+async def test_close_reopen(app: App) -> None:
+    opened = await ask(app.bot, alice)
+    with pytest.raises(errors.NotClosed):
+        await moderate(app, mod, QuestionAction.REOPEN, opened)
+    closed = await moderate(app, mod, QuestionAction.CLOSE, opened, reason="off topic")
+    assert closed.question.is_closed and closed.question.close_note == "off topic"
+    with pytest.raises(errors.AlreadyClosed):
+        await moderate(app, mod, QuestionAction.CLOSE, opened)
+    reopened = await moderate(app, mod, QuestionAction.REOPEN, opened)
+    assert not reopened.question.is_closed
+    assert reopened.question.status is QuestionStatus.OPEN
+
+
+async def test_duplicate_links_and_the_asker_can_object(app: App, outbox: Recorder) -> None:
+    original = await ask(app.bot, carol, "How to reset a password")
+    opened = await ask(app.bot, alice)
+    dup = await moderate(
+        app, mod, QuestionAction.DUPLICATE, opened, duplicate_of=str(original.question.id)
+    )
+    assert dup.question.close_reason == "duplicate"
+    assert dup.question.close_note == f"#{original.question.id}"
+    with pytest.raises(errors.NotTheAsker):
+        await app.bot.handle(c.NotDuplicate(bob, thread_of(opened), event_id=next_id("e")))
+    back = await app.bot.handle(c.NotDuplicate(alice, thread_of(opened), event_id=next_id("e")))
+    assert isinstance(back, ev.QuestionModerated) and not back.question.is_closed
+    notices = [m for m in outbox.sent if isinstance(m, ChannelPost)]
+    assert [n.key for n in notices] == ["moderation.not_duplicate_notice"]
+    with pytest.raises(errors.NotADuplicate):
+        await app.bot.handle(c.NotDuplicate(alice, thread_of(opened), event_id=next_id("e")))
+    article = await moderate(
+        app, mod, QuestionAction.DUPLICATE, opened, duplicate_of="kb:password-reset"
+    )
+    assert article.question.close_note == "kb:password-reset"
+
+
+async def test_delete_hides_the_question_everywhere(app: App) -> None:
+    opened = await ask(app.bot, alice)
+    await moderate(app, mod, QuestionAction.DELETE, opened)
+    mine = await app.bot.handle(c.ListMyQuestions(alice))
+    assert isinstance(mine, ev.QuestionsListed) and mine.questions == ()
+    with pytest.raises(errors.QuestionNotFound):
+        await app.bot.handle(c.ShowQuestion(alice, opened.question.id))
+    shown = await app.bot.handle(c.ShowQuestion(mod, opened.question.id))
+    assert isinstance(shown, ev.QuestionShown) and shown.question.is_deleted
+    with pytest.raises(errors.QuestionNotFound):
+        await answer(app.bot, bob, opened)
+
+
+# -- audit -----------------------------------------------------------------------------
+
+
+async def test_every_action_is_audited_and_every_refusal_too(app: App) -> None:
+    opened = await ask(app.bot, alice)
+    await answer(app.bot, bob, opened)
+    ref = bob.ref
+    actions: list[Any] = [
+        lambda who: c.ModerateQuestion(who, QuestionAction.LOCK, thread=thread_of(opened)),
+        lambda who: c.ModerateQuestion(who, QuestionAction.UNLOCK, thread=thread_of(opened)),
+        lambda who: c.ModerateQuestion(who, QuestionAction.CLOSE, thread=thread_of(opened)),
+        lambda who: c.ModerateQuestion(who, QuestionAction.REOPEN, thread=thread_of(opened)),
+        lambda who: c.AdjustReputation(who, ref, 5, "kind"),
+        lambda who: c.AdjustReputation(who, ref, -1, "typo"),
+        lambda who: c.HelpBanMember(who, ref, timedelta(minutes=5), "cool off"),
+        lambda who: c.WarnMember(who, ref, "be nice"),
+        lambda who: c.ModerateQuestion(who, QuestionAction.DELETE, thread=thread_of(opened)),
+    ]
+    expected = [
+        "question_lock", "question_unlock", "question_close", "question_reopen", "rep_add",
+        "rep_remove", "helpban", "warn", "question_delete",
+    ]  # fmt: skip
+    for make in actions:
+        with pytest.raises(errors.NotModerator):
+            await app.bot.handle(make(carol))
+        await app.bot.handle(make(mod))
+    for read in (c.ShowAudit(carol), c.ShowSuspiciousPairs(carol), c.ListReports(carol)):
+        with pytest.raises(errors.NotModerator):
+            await app.bot.handle(read)
+    entries = list(reversed(await audit(app)))
+    done = [e.action for e in entries if e.outcome is AuditOutcome.DONE]
+    refused = [e.action for e in entries if e.outcome is AuditOutcome.REFUSED]
+    assert done == expected
+    assert refused == [*expected, "audit", "rep_suspicious", "reports"][: len(refused)]
+    assert len(refused) == len(expected) + 3
+    assert all(e.actor and e.actor.ref == carol.ref for e in entries if e.outcome == "refused")
+    warn = next(e for e in entries if e.action == "warn" and e.outcome is AuditOutcome.DONE)
+    assert warn.target and warn.target.ref == bob.ref and warn.reason == "be nice"
+    by_question = await audit(app, question_id=opened.question.id)
+    assert {e.action for e in by_question} >= {"question_lock", "question_delete"}
+    about_bob = await audit(app, member=bob)
+    assert {e.action for e in about_bob} >= {"rep_add", "helpban", "warn"}
+
+
+async def test_warnings_are_counted_and_told_privately(app: App, outbox: Recorder) -> None:
+    await seen(app, bob)
+    for n in (1, 2):
+        warned = await app.bot.handle(c.WarnMember(mod, bob.ref, "spam", event_id=next_id("e")))
+        assert isinstance(warned, ev.MemberWarned) and warned.count == n
+    assert [m.params["count"] for m in outbox.dms("bob")] == [1, 2]
+
+
+# -- reports ---------------------------------------------------------------------------
+
+
+async def report(app: App, who: Actor, message_id: str, reason: str = "rude") -> ev.ReportFiled:
+    result = await app.bot.handle(
+        c.ReportMessage(who, "help", message_id, reason, event_id=next_id("e"))
+    )
+    assert isinstance(result, ev.ReportFiled)
+    return result
+
+
+async def test_report_lands_in_the_moderators_channel_without_the_reporter(
+    app: App, outbox: Recorder
+) -> None:
+    opened = await ask(app.bot, alice)
+    mid = await answer(app.bot, bob, opened, "you are an idiot")
+    filed = await report(app, carol, mid)
+    assert filed.delivered and filed.report.author and filed.report.author.ref == bob.ref
+    (post,) = [m for m in outbox.sent if isinstance(m, ChannelPost)]
+    assert post.channel_id == "mods" and "report_warn" in post.actions
+    assert "carol" not in repr(post.params)
+    with pytest.raises(errors.AlreadyReported):
+        await report(app, carol, mid)
+    resolved = await app.bot.handle(
+        c.ResolveReport(mod, filed.report.id, ReportStatus.WARNED, event_id=next_id("e"))
+    )
+    assert isinstance(resolved, ev.ReportResolved) and resolved.warned is not None
+    (dm,) = outbox.dms("bob")
+    assert dm.key == "moderation.warn_notice" and "carol" not in repr(dm.params)
+    with pytest.raises(errors.AlreadyResolved):
+        await app.bot.handle(
+            c.ResolveReport(mod, filed.report.id, ReportStatus.DISMISSED, event_id=next_id("e"))
+        )
+    with pytest.raises(errors.NotModerator):
+        await app.bot.handle(
+            c.ResolveReport(carol, filed.report.id, ReportStatus.DISMISSED, event_id=next_id("e"))
+        )
+
+
+async def test_report_delete_on_a_question_hides_it(app: App) -> None:
+    opened = await ask(app.bot, alice, "buy cheap watches")
+    author = Actor(alice.ref, "alice")
+    filed = await app.bot.handle(
+        c.ReportMessage(
+            bob, "help", opened.question.message_id, "spam", author=author,
+            thread=thread_of(opened), event_id=next_id("e"),
+        )
+    )  # fmt: skip
+    assert isinstance(filed, ev.ReportFiled) and filed.report.question_id == opened.question.id
+    resolved = await app.bot.handle(
+        c.ResolveReport(mod, filed.report.id, ReportStatus.DELETED, event_id=next_id("e"))
+    )
+    assert isinstance(resolved, ev.ReportResolved)
+    assert resolved.delete_message == ("help", opened.question.message_id)
+    assert resolved.question is not None and resolved.question.is_deleted
+
+
+async def test_report_rate_limit_at_its_boundary(app: App, clock: FakeClock) -> None:
+    opened = await ask(app.bot, alice)
+    mids = [await answer(app.bot, bob, opened, f"msg {i}") for i in range(5)]
+    await report(app, carol, mids[0])
+    await report(app, carol, mids[1])  # 2 per hour
+    with pytest.raises(errors.ReportLimit):
+        await report(app, carol, mids[2])
+    clock.advance(minutes=59, seconds=59)
+    with pytest.raises(errors.ReportLimit):
+        await report(app, carol, mids[2])
+    clock.advance(seconds=1)
+    await report(app, carol, mids[2])  # 3 per day
+    clock.advance(hours=2)
+    with pytest.raises(errors.ReportLimit):
+        await report(app, carol, mids[3])
+    await report(app, dave, mids[3])  # other members are not affected
+
+
+async def test_unknown_member_is_refused(app: App) -> None:
+    with pytest.raises(errors.UnknownMember):
+        await app.bot.handle(
+            c.WarnMember(mod, MemberRef("console", "default", "ghost"), "x", event_id="e-ghost")
+        )
+    assert LedgerReason.THANKS.value == "thanks"
