@@ -22,6 +22,7 @@ class AskQuestion:
     text: str
     event_id: str | None = None
     thread_id: str | None = None
+    anonymous: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +54,16 @@ class MarkSolved:
     actor: Actor
     thread: ThreadRef
     member: MemberRef | None = None
+    event_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SolveWithSuggestion:
+    """ "This solved it" on a suggested article or solved question: solved, nobody credited."""
+
+    actor: Actor
+    thread: ThreadRef
+    suggestion_id: str
     event_id: str | None = None
 
 
@@ -90,8 +101,29 @@ class ListMyQuestions:
 
 @dataclass(frozen=True, slots=True)
 class ShowQuestion:
+    """One question with its answers, by number or by its thread."""
+
+    actor: Actor
+    question_id: int | None = None
+    thread: ThreadRef | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ShowGuidelines:
+    """`/guidelines`: the help channel's rules (`channel_id` None: the community's default)."""
+
+    actor: Actor
+    channel_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RevealAsker:
+    """Moderators only, and audited: who asked an anonymous question."""
+
     actor: Actor
     question_id: int
+    reason: str | None = None
+    event_id: str | None = None
 
 
 # -- thanks, reports and moderation ----------------------------------------------------
@@ -109,7 +141,7 @@ class ThankMember:
 
 @dataclass(frozen=True, slots=True)
 class ReportMessage:
-    """"Report to moderators" on a message. The adapter passes what the platform told it
+    """ "Report to moderators" on a message. The adapter passes what the platform told it
     about the message (author, text); any member may report, at a limited rate."""
 
     actor: Actor
@@ -262,9 +294,12 @@ ModerationCommand = (
 Command = (
     ModerationCommand
     | AskQuestion
+    | ShowGuidelines
+    | RevealAsker
     | PostMessage
     | AcceptAnswer
     | MarkSolved
+    | SolveWithSuggestion
     | Unsolve
     | CloseQuestion
     | ShowReputation

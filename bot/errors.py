@@ -53,6 +53,10 @@ class AlreadyAccepted(DomainError):
     key = "error.already_accepted"
 
 
+class AlreadySolved(DomainError):
+    key = "error.already_solved"
+
+
 class NotSolved(DomainError):
     key = "error.not_solved"
 
@@ -79,6 +83,14 @@ class UnknownMember(DomainError):
 
 class InvalidArgument(DomainError):
     key = "error.invalid_argument"
+
+
+class AnonymousDisabled(DomainError):
+    key = "error.anonymous_disabled"
+
+
+class NotAnonymous(DomainError):
+    key = "error.not_anonymous"
 
 
 class StorageUnavailable(DomainError):

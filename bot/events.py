@@ -34,9 +34,21 @@ class PointChange:
 
 
 @dataclass(frozen=True, slots=True)
+class Welcome:
+    """A member's first message in a help channel: greet them privately with its guidelines.
+    `message` is the community's own greeting (None: the catalog's)."""
+
+    member: Member
+    channel_id: str
+    guidelines: str | None
+    message: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class QuestionOpened:
     question: Question
     suggestions: tuple[Suggestion, ...] = ()
+    welcome: Welcome | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +59,9 @@ class MessageRecorded:
     answer: Answer | None
     # Thanks the message gave (credited or not), for the adapter's quiet offer to accept.
     thanks: tuple[ThanksGiven, ...] = ()
+    welcome: Welcome | None = None
+    # The asker wrote in their dormant-closed question, which opened it again.
+    reopened: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,9 +74,11 @@ class AnswerAccepted:
 
 @dataclass(frozen=True, slots=True)
 class SolvedWithoutHelper:
-    """`/solved` when nobody else answered: solved, nobody credited."""
+    """Solved with nobody credited: `/solved` when nobody else answered, or a suggestion
+    (`suggestion_id`) that answered it."""
 
     question: Question
+    suggestion_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +122,18 @@ class QuestionShown:
 @dataclass(frozen=True, slots=True)
 class QuestionsListed:
     questions: tuple[Question, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class GuidelinesShown:
+    channel_id: str | None
+    guidelines: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class AskerRevealed:
+    question: Question
+    asker: Member
 
 
 # -- thanks, reports and moderation ----------------------------------------------------
@@ -217,6 +246,8 @@ ModerationResult = (
 Result = (
     ModerationResult
     | QuestionOpened
+    | GuidelinesShown
+    | AskerRevealed
     | MessageRecorded
     | AnswerAccepted
     | SolvedWithoutHelper

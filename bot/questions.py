@@ -19,6 +19,7 @@ from bot.commands import (
     ShowLeaderboard,
     ShowQuestion,
     ShowReputation,
+    SolveWithSuggestion,
     Unsolve,
 )
 from bot.config import Config, ReputationConfig
@@ -207,6 +208,21 @@ async def mark_solved(
     return SolvedWithoutHelper(question)
 
 
+async def solve_with_suggestion(
+    cmd: SolveWithSuggestion, uow: UnitOfWork, ctx: Context
+) -> SolvedWithoutHelper:
+    _require_human(cmd.actor)
+    question = await _question_in(uow, cmd.thread)
+    actor = await uow.members.upsert(cmd.actor)
+    _require_asker_or_moderator(question, actor, cmd.actor.is_moderator)
+    if question.status is QuestionStatus.SOLVED:
+        raise errors.AlreadySolved()
+    question = await uow.questions.set_status(
+        question.id, QuestionStatus.SOLVED, solved_at=ctx.clock.now()
+    )
+    return SolvedWithoutHelper(question, suggestion_id=cmd.suggestion_id[:100])
+
+
 async def unsolve(cmd: Unsolve, uow: UnitOfWork, ctx: Context) -> QuestionReopened:
     _require_human(cmd.actor)
     question = await _question_in(uow, cmd.thread)
@@ -289,7 +305,14 @@ async def list_my_questions(cmd: ListMyQuestions, uow: UnitOfWork, ctx: Context)
 
 
 async def show_question(cmd: ShowQuestion, uow: UnitOfWork, ctx: Context) -> QuestionShown:
-    question = await uow.questions.get(cmd.question_id)
+    if cmd.thread is not None:
+        question = await uow.questions.by_thread(cmd.thread)
+        if question is None:
+            raise errors.NotAQuestionThread()
+    elif cmd.question_id is not None:
+        question = await uow.questions.get(cmd.question_id)
+    else:
+        raise errors.QuestionNotFound()
     if question is None or question.community != cmd.actor.ref.community:
         raise errors.QuestionNotFound()
     if question.is_deleted and not cmd.actor.is_moderator:
@@ -310,6 +333,7 @@ WRITES = {
     PostMessage: post_message,
     AcceptAnswer: accept_answer,
     MarkSolved: mark_solved,
+    SolveWithSuggestion: solve_with_suggestion,
     Unsolve: unsolve,
     CloseQuestion: close,
 }

@@ -13,10 +13,17 @@ from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Any
 
-from bot import errors, questions
+from bot import errors, lifecycle, moderation, questions
 from bot.commands import Command
 from bot.config import Config
-from bot.events import AnswerAccepted, QuestionOpened, QuestionReopened, Result
+from bot.events import (
+    AnswerAccepted,
+    QuestionModerated,
+    QuestionOpened,
+    QuestionReopened,
+    Result,
+    SolvedWithoutHelper,
+)
 from bot.i18n import Catalog
 from bot.outbound import Outbox
 from bot.ports import Clock, KnowledgeSearch, UnitOfWork, UnitOfWorkFactory
@@ -28,9 +35,14 @@ Handler = Callable[[Any, UnitOfWork, Context], Awaitable[Any]]
 
 # Feature modules each export READS (commands that only read: no event id recorded, no write
 # lock) and WRITES (one transaction each, at-most-once per platform event id).
-FEATURES = (questions,)
+FEATURES = (questions, lifecycle, moderation)
 _READS: dict[type, Handler] = {k: v for f in FEATURES for k, v in f.READS.items()}
 _WRITES: dict[type, Handler] = {k: v for f in FEATURES for k, v in f.WRITES.items()}
+# AFTER_WRITE(command, result, uow, context) -> result: runs in the same transaction after
+# every write handler (e.g. lifecycle schedules the question's reminders and closes).
+_AFTER_WRITE: tuple[Callable[[Any, Any, UnitOfWork, Context], Awaitable[Any]], ...] = tuple(
+    f.AFTER_WRITE for f in FEATURES if hasattr(f, "AFTER_WRITE")
+)
 
 
 class NullKnowledge:
@@ -86,8 +98,29 @@ class CommunityBot:
         handler = _WRITES.get(kind) or _READS.get(kind)
         if handler is None:
             raise TypeError(f"no handler for command {kind.__name__}")
-        result = await self._run(command, handler, write=kind in _WRITES)
+        try:
+            result = await self._run(command, handler, write=kind in _WRITES)
+        except errors.NotModerator:
+            await self._record_refusal(command)
+            raise
         return await self._after_commit(result)
+
+    async def _record_refusal(self, command: Command) -> None:
+        # The refused command's transaction was rolled back; the audit row gets its own.
+        try:
+            async with self.uow_factory(write=True) as uow:
+                await moderation.record_refusal(command, uow, self.context)
+                await uow.commit()
+        except Exception:
+            log.exception("could not audit a refused %s", type(command).__name__)
+
+    async def _deliver(self, result: Result) -> None:
+        # After the commit: a message that cannot be sent is logged, never undoes the change.
+        for message in moderation.outbound_of(result):
+            try:
+                await self.outbox.send(message)
+            except Exception:
+                log.exception("could not send %s", type(message).__name__)
 
     async def _run(self, command: Command, handler: Handler, *, write: bool) -> Any:
         delay = self._retry_delay
@@ -100,6 +133,8 @@ class CommunityBot:
                         await uow.events.record(actor.ref.platform, event_id, self.clock.now())
                     result = await handler(command, uow, self.context)
                     if write:
+                        for after in _AFTER_WRITE:
+                            result = await after(command, result, uow, self.context)
                         await uow.commit()
                     return result
             except errors.TransientStorageError as exc:
@@ -112,8 +147,11 @@ class CommunityBot:
         raise AssertionError("unreachable")
 
     async def _after_commit(self, result: Result) -> Result:
+        await self._deliver(result)
         # Search problems must never undo or hide a committed change: log and carry on.
         try:
+            if isinstance(result, QuestionModerated) and result.question.is_deleted:
+                await self.knowledge.question_reopened(result.question)  # out of the index
             if isinstance(result, QuestionOpened):
                 return await self._suggest(result)
             elif isinstance(result, AnswerAccepted) and result.newly_solved:
@@ -122,6 +160,8 @@ class CommunityBot:
                         a.answer for a in await uow.questions.active_acceptances(result.question.id)
                     ]
                 await self.knowledge.question_solved(result.question, answers)
+            elif isinstance(result, SolvedWithoutHelper):
+                await self.knowledge.question_solved(result.question, [])
             elif isinstance(result, QuestionReopened):
                 await self.knowledge.question_reopened(result.question)
         except Exception:

@@ -45,14 +45,18 @@ async def _pg_schema(action: str, schema: str) -> None:
         await engine.dispose()
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+@pytest.fixture(params=["sqlite", "aiosqlite", "postgres"])
 async def db_target(
     request: pytest.FixtureRequest, tmp_path: Path
 ) -> AsyncIterator[DatabaseTarget]:
-    """Run the test once per database engine."""
+    """Run the test once per database: SQLite inline (the default), SQLite through
+    aiosqlite's worker thread, and PostgreSQL when configured."""
 
     if request.param == "sqlite":
-        yield DatabaseTarget(f"sqlite+aiosqlite:///{tmp_path}/community.db", {}, "sqlite")
+        yield DatabaseTarget(f"sqlite:///{tmp_path}/community.db", {}, "sqlite")
+        return
+    if request.param == "aiosqlite":
+        yield DatabaseTarget(f"sqlite+aiosqlite:///{tmp_path}/community.db", {}, "aiosqlite")
         return
     if not POSTGRES_URL:
         pytest.skip(SKIP_PG)

@@ -13,7 +13,7 @@ from bot import errors
 from bot import events as ev
 from bot.bootstrap import App
 from bot.clock import FakeClock
-from bot.model import LedgerReason, Period, QuestionStatus
+from bot.model import LedgerReason, Period, QuestionStatus, ThreadRef
 from tests.helpers import actor, answer, ask, next_id, thread_of
 
 alice, bob, carol = actor("alice"), actor("bob"), actor("carol")
@@ -279,3 +279,33 @@ async def test_my_open_questions(app: App) -> None:
     listed = await app.bot.handle(c.ListMyQuestions(alice))
     assert isinstance(listed, ev.QuestionsListed)
     assert [q.title for q in listed.questions] == ["second"]
+
+
+async def test_solved_by_a_suggestion_credits_nobody(app: App) -> None:
+    opened = await ask(app.bot, alice)
+    await answer(app.bot, bob, opened)
+    with pytest.raises(errors.NotTheAsker):
+        await app.bot.handle(
+            c.SolveWithSuggestion(bob, thread_of(opened), "a12", event_id=next_id("e"))
+        )
+    result = await app.bot.handle(
+        c.SolveWithSuggestion(alice, thread_of(opened), "a12", event_id=next_id("e"))
+    )
+    assert isinstance(result, ev.SolvedWithoutHelper) and result.suggestion_id == "a12"
+    assert result.question.status is QuestionStatus.SOLVED
+    rep = await app.bot.handle(c.ShowReputation(alice, bob.ref))
+    assert isinstance(rep, ev.ReputationShown) and rep.standing.points == 0
+    with pytest.raises(errors.AlreadySolved):
+        await app.bot.handle(
+            c.SolveWithSuggestion(alice, thread_of(opened), "a12", event_id=next_id("e"))
+        )
+
+
+async def test_show_question_by_thread(app: App) -> None:
+    opened = await ask(app.bot, alice)
+    await answer(app.bot, bob, opened)
+    shown = await app.bot.handle(c.ShowQuestion(alice, thread=thread_of(opened)))
+    assert isinstance(shown, ev.QuestionShown) and shown.question.id == opened.question.id
+    assert [a.author.display_name for a in shown.answers] == ["bob"]
+    with pytest.raises(errors.NotAQuestionThread):
+        await app.bot.handle(c.ShowQuestion(alice, thread=ThreadRef("console", "nope")))
