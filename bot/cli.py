@@ -90,8 +90,11 @@ def _setup_logging(config: Config | None) -> None:
 
 async def _run(config: Config, secrets: Secrets) -> int:
     from bot.bootstrap import bootstrap
+    from bot.clock import DemoClock, SystemClock
 
-    app = await bootstrap(config)
+    # Only a console-only run may move its clock (the `/tick <hours>` demo command).
+    demo = not (config.discord.enabled or config.slack.enabled)
+    app = await bootstrap(config, clock=DemoClock() if demo else SystemClock())
     tasks: list[asyncio.Task[None]] = []
     try:
         if config.discord.enabled:
@@ -110,6 +113,10 @@ async def _run(config: Config, secrets: Secrets) -> int:
         if not tasks:
             log.error("nothing to run: enable [discord], [slack] or [console] in config.toml")
             return 2
+        if config.scheduler.enabled:
+            from bot.scheduler import run_scheduler
+
+            tasks.append(asyncio.create_task(run_scheduler(app.bot), name="scheduler"))
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):

@@ -10,6 +10,21 @@ class SystemClock:
         return datetime.now(UTC)
 
 
+class DemoClock:
+    """The real time plus a shift that `advance()` moves: lets a console demo jump ahead
+    to see reminders and closes, while time still passes normally."""
+
+    def __init__(self) -> None:
+        self._shift = timedelta()
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self._shift
+
+    def advance(self, **delta: float) -> datetime:
+        self._shift += timedelta(**delta)
+        return self.now()
+
+
 class FakeClock:
     """A clock that only moves when told to; for tests and deterministic replays."""
 

@@ -9,8 +9,10 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Mapping
+from datetime import time
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
@@ -66,6 +68,75 @@ class ModerationConfig(_Section):
     audit_rows: int = Field(15, ge=1, le=100)
 
 
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+LifecyclePlatform = Literal["discord", "slack", "console"]
+
+
+class SupportHours(_Section):
+    """When escalations may ping people; outside these hours they wait for the next opening.
+    `end` before `start` means the window runs past midnight (it belongs to its start day)."""
+
+    timezone: str
+    days: list[Weekday] = ["mon", "tue", "wed", "thu", "fri"]
+    start: time = time(9, 0)
+    end: time = time(17, 0)
+
+    @model_validator(mode="after")
+    def _check(self) -> SupportHours:
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"timezone: unknown time zone {self.timezone!r} (use an IANA name like "
+                "'Europe/Berlin'; on systems without a zoneinfo database install 'tzdata')"
+            ) from None
+        if self.start == self.end:
+            raise ValueError("start and end are equal: the support window would be empty")
+        if not self.days:
+            raise ValueError("days: name at least one day, e.g. ['mon', 'tue']")
+        return self
+
+
+class EscalationConfig(_Section):
+    # Per platform: who to ping in the thread (Discord role ids, Slack user group ids, console
+    # names) and/or a staff channel that gets a link to the question.
+    helper_role_ids: dict[LifecyclePlatform, list[PlatformId]] = {}
+    staff_channel_ids: dict[LifecyclePlatform, PlatformId] = {}
+
+
+class OnboardingConfig(_Section):
+    welcome: bool = True
+    # Replaces the built-in greeting; may use {member} and {channel}.
+    welcome_message: str | None = None
+    # Shown by the welcome and /guidelines; None uses the built-in text.
+    guidelines: str | None = None
+    # Per help channel (platform channel id, or the console channel name).
+    channel_guidelines: dict[PlatformId, str] = {}
+
+
+class LifecycleConfig(_Section):
+    """Reminders, dormant and solved closes, escalation, onboarding, anonymous asks.
+    A duration of 0 turns that rule off."""
+
+    remind_after_hours: float = Field(24, ge=0)
+    close_after_hours: float = Field(72, ge=0)
+    close_solved_after_hours: float = Field(24, ge=0)
+    escalate_after_minutes: float = Field(60, ge=0)
+    anonymous_questions: bool = False
+    escalation: EscalationConfig = EscalationConfig()
+    support_hours: SupportHours | None = None
+    onboarding: OnboardingConfig = OnboardingConfig()
+
+
+class SchedulerConfig(_Section):
+    enabled: bool = True
+    interval_seconds: float = Field(30, gt=0)
+    batch_size: int = Field(50, ge=1, le=1000)
+    lease_seconds: float = Field(300, ge=10)
+    max_attempts: int = Field(8, ge=1)
+
+
 class CommunityConfig(_Section):
     name: str = "Community"
     discord_guild_id: PlatformId | None = None
@@ -73,6 +144,7 @@ class CommunityConfig(_Section):
     locale: str = "en"
     reputation: ReputationConfig = ReputationConfig()
     moderation: ModerationConfig = ModerationConfig()
+    lifecycle: LifecycleConfig = LifecycleConfig()
 
 
 class DatabaseConfig(_Section):
@@ -150,6 +222,7 @@ class Config(_Section):
     discord: DiscordConfig = DiscordConfig()
     slack: SlackConfig = SlackConfig()
     knowledge: KnowledgeConfig = KnowledgeConfig()
+    scheduler: SchedulerConfig = SchedulerConfig()
 
     @model_validator(mode="after")
     def _references(self) -> Config:

@@ -32,15 +32,17 @@ from bot.events import (
     Welcome,
 )
 from bot.jobs import Job, JobKind
-from bot.model import Actor, CloseReason, Question, QuestionStatus
+from bot.model import Actor, CloseReason, NewAuditEntry, Question, QuestionStatus
 from bot.outbound import ChannelPost, DirectMessage, Outbound, ThreadPost, ThreadState
 from bot.ports import UnitOfWork
 from bot.questions import Context
+from bot.text import clean
 
 log = logging.getLogger(__name__)
 
 RULE_KINDS = (JobKind.REMIND, JobKind.CLOSE_DORMANT, JobKind.CLOSE_SOLVED, JobKind.ESCALATE)
 SENT = "sent"
+REVEAL_ACTION = "reveal_anonymous_asker"
 
 
 def settings(ctx: Context, community: str) -> LifecycleConfig:
@@ -420,21 +422,20 @@ async def reveal_asker(cmd: RevealAsker, uow: UnitOfWork, ctx: Context) -> Asker
     if not q.anonymous:
         raise errors.NotAnonymous()
     moderator = await uow.members.upsert(cmd.actor)
-    await _audit_reveal(uow, moderator.id, q, cmd.reason)
-    return AskerRevealed(q, q.asker)
-
-
-async def _audit_reveal(
-    uow: UnitOfWork, moderator_id: int, q: Question, reason: str | None
-) -> None:
-    # AUDIT: the moderation audit log (issue 7) is the record of this lookup. Until its
-    # repository is on the unit of work, the lookup is logged, never silently skipped.
-    log.warning(
-        "audit: moderator member %s revealed the asker of anonymous question %s (reason: %s)",
-        moderator_id,
-        q.id,
-        reason or "-",
+    # AUDIT: every lookup is a row in the moderation audit log, in this same transaction
+    # (refusals are audited by the service, see CommunityBot._record_refusal).
+    await uow.moderation.audit(
+        NewAuditEntry(
+            community=q.community,
+            actor_id=moderator.id,
+            action=REVEAL_ACTION,
+            target_member_id=q.asker.id,
+            question_id=q.id,
+            reason=clean(cmd.reason)[:200] if cmd.reason else None,
+        ),
+        ctx.clock.now(),
     )
+    return AskerRevealed(q, q.asker)
 
 
 READS = {ShowGuidelines: show_guidelines}

@@ -99,6 +99,8 @@ class Question:
     closed_at: datetime | None = None
     close_reason: str | None = None
     close_note: str | None = None
+    # Posted through the bot without the asker's name; only moderators may look it up.
+    anonymous: bool = False
     locked_at: datetime | None = None
     deleted_at: datetime | None = None
 

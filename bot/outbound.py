@@ -102,6 +102,9 @@ class Outbox:
     def has(self, platform: str) -> bool:
         return platform in self._senders
 
+    def platforms(self) -> tuple[str, ...]:
+        return tuple(self._senders)
+
     async def send(self, message: Outbound) -> None:
         platform = platform_of(message)
         sender = self._senders.get(platform)

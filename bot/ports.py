@@ -11,6 +11,7 @@ from datetime import date, datetime
 from types import TracebackType
 from typing import Protocol, Self
 
+from bot.jobs import JobRepository, LifecycleRepository
 from bot.model import (
     Acceptance,
     Actor,
@@ -224,6 +225,8 @@ class UnitOfWork(Protocol):
     ledger: LedgerRepository
     events: EventLog
     moderation: ModerationRepository
+    jobs: JobRepository
+    lifecycle: LifecycleRepository
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

@@ -13,6 +13,8 @@ from datetime import datetime
 from bot.errors import DomainError
 from bot.events import (
     AnswerAccepted,
+    AskerRevealed,
+    GuidelinesShown,
     HelperChoiceNeeded,
     LeaderboardShown,
     PointChange,
@@ -22,9 +24,11 @@ from bot.events import (
     QuestionsListed,
     ReputationShown,
     SolvedWithoutHelper,
+    Welcome,
 )
 from bot.i18n import Catalog
-from bot.model import Member, Suggestion
+from bot.model import Member, Question, Suggestion
+from bot.outbound import ChannelPost, DirectMessage, ThreadPost
 
 NameFn = Callable[[Member], str]
 
@@ -61,8 +65,13 @@ class Presenter:
             lines += [f"  • {self.suggestion(s)}" for s in result.suggestions]
         else:
             lines.append(self.t("question.no_suggestions"))
-        lines.append(self.t("question.how_to_accept", asker=self.name(q.asker), ways=ways))
+        asker = self.t("question.anonymous_asker") if q.anonymous else self.name(q.asker)
+        lines.append(self.t("question.how_to_accept", asker=asker, ways=ways))
         return lines
+
+    def asker(self, q: Question) -> str:
+        """The asker as shown in public: never the name of an anonymous asker."""
+        return self.t("question.anonymous_author") if q.anonymous else self.name(q.asker)
 
     def points(self, changes: tuple[PointChange, ...]) -> str:
         return ", ".join(
@@ -142,9 +151,50 @@ class Presenter:
             )
         return lines
 
-    def questions(self, result: QuestionsListed) -> list[str]:
+    def questions(
+        self, result: QuestionsListed, link: Callable[[Question], str | None] | None = None
+    ) -> list[str]:
         if not result.questions:
             return [self.t("question.list_empty")]
         lines = [self.t("question.list_header")]
-        lines += [f"  #{q.id} {q.title}" for q in result.questions]
+        for q in result.questions:
+            url = link(q) if link else None
+            key = "question.list_line_link" if url else "question.list_line"
+            status = self.status(q)
+            lines.append("  " + self.t(key, id=q.id, title=q.title, status=status, link=url))
         return lines
+
+    def status(self, q: Question) -> str:
+        """ "open", "solved", or "closed: no activity" (closes say why)."""
+        status = self.t(f"question.status_{q.status.value}")
+        if q.is_closed and q.close_reason:
+            reason = self.t(f"close.reason_{q.close_reason}")
+            return self.t("question.closed_because", status=status, reason=reason)
+        return status
+
+    def welcome(self, welcome: Welcome, channel: str) -> list[str]:
+        member = self.name(welcome.member)
+        if welcome.message:
+            try:  # the community's own text: a stray brace must not break the greeting
+                first = welcome.message.format(member=member, channel=channel)
+            except (KeyError, IndexError, ValueError):
+                first = welcome.message
+        else:
+            first = self.t("onboarding.welcome", member=member, channel=channel)
+        return [first, *self.guidelines_text(welcome.guidelines).splitlines()]
+
+    def guidelines_text(self, guidelines: str | None) -> str:
+        return guidelines if guidelines else self.t("onboarding.default_guidelines")
+
+    def guidelines(self, result: GuidelinesShown, channel: str) -> list[str]:
+        return [
+            self.t("onboarding.guidelines_header", channel=channel),
+            *self.guidelines_text(result.guidelines).splitlines(),
+        ]
+
+    def revealed(self, result: AskerRevealed) -> str:
+        return self.t("lifecycle.revealed", id=result.question.id, member=self.name(result.asker))
+
+    def outbound(self, message: ThreadPost | ChannelPost | DirectMessage) -> str:
+        """The text of a bot-initiated message; mentions and buttons are the sender's job."""
+        return self.t(message.key, **message.params)

@@ -110,6 +110,7 @@ class QuestionRow(Base):
     locked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
+    anonymous: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 class MessageRow(Base):
     __tablename__ = "messages"
@@ -193,6 +194,46 @@ class ProcessedEventRow(Base):
 
 
 # -- moderation, thanks and reports -----------------------------------------------------
+class ScheduledJobRow(Base):
+    """Work the scheduler does later (a reminder, a close, an escalation, a delivery).
+
+    `state`: pending -> running (claimed, until `lease_until`) -> done | failed, or
+    cancelled. A crashed runner's claim expires with its lease and the job runs again.
+    """
+
+    __tablename__ = "scheduled_jobs"
+    __table_args__ = (
+        Index("ix_scheduled_jobs_due", "state", "due_at"),
+        Index("ix_scheduled_jobs_question", "question_id", "kind", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    community: Mapped[str] = mapped_column(String(64))
+    platform: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(32))
+    question_id: Mapped[int | None] = mapped_column(ForeignKey("questions.id"))
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    state: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    payload: Mapped[str | None] = mapped_column(Text)
+    outcome: Mapped[str | None] = mapped_column(String(64))
+    last_error: Mapped[str | None] = mapped_column(String(800))
+    claim_token: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class WelcomedMemberRow(Base):
+    """Who has already been greeted in which help channel (onboarding happens once)."""
+
+    __tablename__ = "welcomed_members"
+
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), primary_key=True)
+    channel_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    welcomed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 
 
 class ReportRow(Base):

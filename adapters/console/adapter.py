@@ -15,11 +15,14 @@ import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
+from adapters.console.moderation import MODERATION_USAGE, ModerationCommands
+from adapters.console.sender import ConsoleSender
 from bot import commands as c
 from bot import events as ev
 from bot.errors import DomainError, DuplicateEvent
 from bot.model import Actor, Member, MemberRef, Period, ThreadRef
 from bot.presenters import Presenter
+from bot.scheduler import Scheduler
 from bot.service import CommunityBot
 
 log = logging.getLogger(__name__)
@@ -56,11 +59,15 @@ _COMMANDS: dict[str, _Usage] = {
     "rep": _Usage("/rep [member]", 0, 1),
     "leaderboard": _Usage("/leaderboard [week|month|all]", 0, 1),
     "questions": _Usage("/questions"),
+    "guidelines": _Usage("/guidelines"),
+    "reveal": _Usage("/reveal <question number> [reason]", 1, None),
+    "tick": _Usage("/tick [hours]", 0, 1),
     "quit": _Usage("/quit"),
 }
+_COMMANDS.update({name: _Usage(*spec) for name, spec in MODERATION_USAGE.items()})
 
 
-class ConsoleAdapter:
+class ConsoleAdapter(ModerationCommands):
     def __init__(
         self,
         bot: CommunityBot,
@@ -91,6 +98,7 @@ class ConsoleAdapter:
         locale = bot.config.communities[self.community].locale
         self.present = Presenter(bot.catalog, locale)
         self.done = False
+        bot.outbox.register(ConsoleSender(self))
 
     # -- identity ----------------------------------------------------------------------
     def actor(self, name: str | None = None) -> Actor:
@@ -156,25 +164,40 @@ class ConsoleAdapter:
             log.exception("console command failed: %r", line[:200])
             self.private(self.present.t("error.generic"))
 
-    async def _message(self, text: str) -> None:
+    async def _message(self, text: str, *, anonymous: bool = False) -> None:
         number, platform_id = self._next_id()
         where = self.location
-        self.say(f"[{number}] {self.user} in {where}: {text}")
+        # An anonymous question is posted by the bot, without the asker's name.
+        author = self.present.t("question.anonymous_author") if anonymous else self.user
+        self.say(f"[{number}] {author} in {where}: {text}")
         if self.thread is None:
             self.messages[number] = _Message(number, platform_id, self.user, platform_id)
             result = await self.bot.handle(
                 c.AskQuestion(
                     self.actor(), self.channel, platform_id, text,
-                    event_id=platform_id, thread_id=platform_id,
+                    event_id=platform_id, thread_id=platform_id, anonymous=anonymous,
                 )
             )  # fmt: skip
             assert isinstance(result, ev.QuestionOpened)
             self._opened(result)
+            self._welcome(result.welcome)
         else:
             self.messages[number] = _Message(number, platform_id, self.user, self.thread.id)
-            await self.bot.handle(
-                c.PostMessage(self.actor(), self.thread, platform_id, text, event_id=platform_id)
-            )
+            recorded = await self.bot.handle(
+                c.PostMessage(
+                    self.actor(), self.thread, platform_id, text, event_id=platform_id,
+                    mentions=self.mentions(text),
+                )
+            )  # fmt: skip
+            assert isinstance(recorded, ev.MessageRecorded)
+            self.show_thanks(recorded.thanks)
+            if recorded.reopened:
+                self.bot_says(self.present.t("lifecycle.reopened", id=recorded.question.id))
+            self._welcome(recorded.welcome)
+
+    def _welcome(self, welcome: ev.Welcome | None) -> None:
+        if welcome is not None:
+            self.private(*self.present.welcome(welcome, self.channel))
 
     def _opened(self, result: ev.QuestionOpened) -> None:
         q = result.question
@@ -227,9 +250,15 @@ class ConsoleAdapter:
         self.say(self.present.t("console.now_as", member=self.user, role=role))
 
     async def _cmd_ask(self, args: list[str], rest: str) -> None:
+        anonymous = args[0] in ("--anonymous", "-a")
+        if anonymous:
+            rest = rest.split(None, 1)[1] if len(args) > 1 else ""
+            if not rest.strip():
+                self.private(self.present.t("console.usage", usage="/ask --anonymous <text>"))
+                return
         saved, self.thread = self.thread, None
         try:
-            await self._message(rest)
+            await self._message(rest, anonymous=anonymous)
         except BaseException:
             self.thread = saved
             raise
@@ -246,8 +275,7 @@ class ConsoleAdapter:
         self.thread = ThreadRef(PLATFORM, q.thread_id or "")
         self.thread_question = q.id
         self.say(self.present.t("console.entered", id=q.id, title=q.title))
-        status = self.present.t(f"question.status_{q.status.value}")
-        self.say(f"  asked by {q.asker.display_name}, {status}")
+        self.say(f"  asked by {self.present.asker(q)}, {self.present.status(q)}")
         for answer in result.answers:
             number = next(
                 (m.number for m in self.messages.values() if m.platform_id == answer.message_id),
@@ -333,7 +361,42 @@ class ConsoleAdapter:
     async def _cmd_questions(self, args: list[str], rest: str) -> None:
         result = await self.bot.handle(c.ListMyQuestions(self.actor()))
         assert isinstance(result, ev.QuestionsListed)
-        self.private(*self.present.questions(result))
+        self.private(*self.present.questions(result, link=lambda q: f"/open {q.id}"))
+
+    async def _cmd_guidelines(self, args: list[str], rest: str) -> None:
+        result = await self.bot.handle(c.ShowGuidelines(self.actor(), self.channel))
+        assert isinstance(result, ev.GuidelinesShown)
+        self.private(*self.present.guidelines(result, self.channel))
+
+    async def _cmd_reveal(self, args: list[str], rest: str) -> None:
+        try:
+            question_id = int(args[0].lstrip("#"))
+        except ValueError:
+            self.private(self.present.t("console.usage", usage=_COMMANDS["reveal"].usage))
+            return
+        reason = rest.split(None, 1)[1] if len(args) > 1 else None
+        result = await self.bot.handle(
+            c.RevealAsker(self.actor(), question_id, reason, event_id=self._event())
+        )
+        assert isinstance(result, ev.AskerRevealed)
+        self.private(self.present.revealed(result))
+
+    async def _cmd_tick(self, args: list[str], rest: str) -> None:
+        """Demo aid: move a demo clock forward, then run whatever reminders/closes are due."""
+        if args:
+            try:
+                hours = float(args[0].rstrip("h"))
+            except ValueError:
+                self.private(self.present.t("console.usage", usage=_COMMANDS["tick"].usage))
+                return
+            advance = getattr(self.bot.clock, "advance", None)
+            if advance is None:
+                self.private(self.present.t("lifecycle.tick_fixed_clock"))
+            else:
+                advance(hours=hours)
+        count = await Scheduler(self.bot).run_due()
+        now = self.bot.clock.now().strftime("%Y-%m-%d %H:%M UTC")
+        self.private(self.present.t("lifecycle.ticked", count=count, now=now))
 
 
 def member_label(member: Member) -> str:

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from bot import commands as c
+from bot import errors
 from bot import events as ev
 from bot.bootstrap import App
 from bot.clock import FakeClock
@@ -218,3 +219,13 @@ async def test_guidelines_command(app: App) -> None:
     assert shown == ev.GuidelinesShown("rules", "Rules channel: read-only.")
     default = await app.bot.handle(c.ShowGuidelines(alice, "help"))
     assert isinstance(default, ev.GuidelinesShown) and default.guidelines == "Be kind."
+
+
+async def test_anonymous_questions_are_off_by_default(app: App) -> None:
+    mid = next_id()
+    with pytest.raises(errors.AnonymousDisabled):
+        await app.bot.handle(
+            c.AskQuestion(alice, "help", mid, "Secret?", event_id=mid, anonymous=True)
+        )
+    listed = await app.bot.handle(c.ListMyQuestions(alice))
+    assert listed == ev.QuestionsListed(())  # rolled back with the refusal

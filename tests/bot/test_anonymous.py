@@ -1,0 +1,124 @@
+"""Anonymous questions: whatever the bot posts never names the asker; the asker can still
+accept; only a moderator can look the asker up (audited)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from bot import commands as c
+from bot import errors
+from bot import events as ev
+from bot.bootstrap import App
+from bot.clock import FakeClock
+from bot.lifecycle import REVEAL_ACTION
+from bot.outbound import DirectMessage
+from bot.presenters import Presenter
+from tests.helpers import actor, answer, next_id, thread_of
+from tests.lifecycle_helpers import record, tick
+
+zelda = actor("zelda-7")
+zelda = type(zelda)(zelda.ref, "Zelda Secret")
+bob, mod = actor("bob"), actor("mod", mod=True)
+SECRETS = ("zelda", "Zelda")
+
+
+@pytest.fixture
+def config_overrides() -> dict[str, Any]:
+    return {
+        "communities": {
+            "default": {
+                "lifecycle": {
+                    "anonymous_questions": True,
+                    "escalation": {
+                        "helper_role_ids": {"console": ["helpers"]},
+                        "staff_channel_ids": {"console": "staff"},
+                    },
+                }
+            }
+        }
+    }
+
+
+async def _ask_anonymously(app: App, text: str) -> ev.QuestionOpened:
+    mid = next_id()
+    opened = await app.bot.handle(
+        c.AskQuestion(zelda, "help", mid, text, event_id=mid, thread_id=f"t-{mid}", anonymous=True)
+    )
+    assert isinstance(opened, ev.QuestionOpened) and opened.question.anonymous
+    return opened
+
+
+def _leaks(text: str) -> bool:
+    return any(secret in text for secret in SECRETS)
+
+
+async def test_nothing_the_bot_posts_names_an_anonymous_asker(app: App, clock: FakeClock) -> None:
+    sent = record(app)
+    present = Presenter(app.bot.catalog)
+    shown: list[str] = []
+    first = await _ask_anonymously(app, "Why does my build fail?")
+    second = await _ask_anonymously(app, "Where are the logs?")
+    shown += present.opened(first, "/solved") + present.opened(second, "/solved")
+    clock.advance(minutes=61)
+    await tick(app)  # both escalate: helpers pinged in the threads, staff channel links
+    mid = await answer(app.bot, bob, first)
+    clock.advance(hours=25)
+    await tick(app)  # first: reminder (public without a name, private to the asker)
+    accepted = await app.bot.handle(c.AcceptAnswer(zelda, mid, event_id=next_id("e")))
+    assert isinstance(accepted, ev.AnswerAccepted)  # the asker can still accept
+    shown.append(present.accepted_public(accepted))
+    clock.advance(hours=50)
+    await tick(app)  # first closes as solved, second as dormant
+    listed = await app.bot.handle(c.ShowQuestion(bob, first.question.id))
+    assert isinstance(listed, ev.QuestionShown)
+    shown.append(present.asker(listed.question))
+
+    keys = sent.keys()
+    for key in (
+        "lifecycle.escalated",
+        "lifecycle.escalated_staff",
+        "lifecycle.remind_anonymous",
+        "lifecycle.remind_dm",
+        "lifecycle.closed_solved",
+        "lifecycle.closed_dormant",
+    ):
+        assert key in keys
+    for message in sent.sent:
+        if isinstance(message, DirectMessage):
+            assert message.member == zelda.ref  # private, to the asker only
+            continue
+        assert not _leaks(repr(message)), message
+        text = present.outbound(message) if hasattr(message, "key") else ""
+        assert not _leaks(text), text
+        assert not getattr(message, "mention_user_ids", ())
+    assert shown and not any(_leaks(line) for line in shown), shown
+
+
+async def test_only_moderators_can_reveal_the_asker(app: App) -> None:
+    opened = await _ask_anonymously(app, "Secret question")
+    with pytest.raises(errors.NotModerator):
+        await app.bot.handle(c.RevealAsker(bob, opened.question.id, event_id=next_id("e")))
+    revealed = await app.bot.handle(
+        c.RevealAsker(mod, opened.question.id, "abuse report", event_id=next_id("e"))
+    )
+    assert isinstance(revealed, ev.AskerRevealed) and revealed.asker.ref == zelda.ref
+    async with app.bot.uow_factory(write=False) as uow:
+        audit = await uow.moderation.audit_entries(
+            "default", member_id=None, question_id=opened.question.id, limit=10
+        )
+    assert [e.action for e in audit if e.outcome == "done"] == [REVEAL_ACTION]
+    public = await app.bot.handle(
+        c.AskQuestion(bob, "help", next_id(), "Not secret", event_id=next_id("e"))
+    )
+    assert isinstance(public, ev.QuestionOpened)
+    with pytest.raises(errors.NotAnonymous):
+        await app.bot.handle(c.RevealAsker(mod, public.question.id, event_id=next_id("e")))
+
+
+async def test_asker_of_anonymous_question_can_mark_it_solved(app: App) -> None:
+    opened = await _ask_anonymously(app, "Secret question")
+    await answer(app.bot, bob, opened)
+    result = await app.bot.handle(c.MarkSolved(zelda, thread_of(opened), event_id=next_id("e")))
+    assert isinstance(result, ev.AnswerAccepted) and result.newly_solved
