@@ -38,7 +38,6 @@ async def _withheld(
         return "self"
     if giver.is_bot or receiver.is_bot:
         return "bot"
-    await uow.moderation.lock_giver(giver)
     if await uow.moderation.active_helpban(receiver.id, now):
         return "helpbanned"
     if await uow.moderation.active_helpban(giver.id, now):
@@ -85,6 +84,8 @@ async def give_thanks(
     this receiver in this question (nothing new to tell anyone)."""
 
     community = receiver.ref.community
+    # Lock first: two copies of the same thanks racing must not both pass the checks below.
+    await uow.moderation.lock_giver(giver)
     if question is not None and await uow.moderation.already_thanked(
         question.id, giver.id, receiver.id
     ):
