@@ -1,9 +1,7 @@
 """Buttons on the bot's reply to a new question: "This solved it" and "Not what I need".
 
-"This solved it" marks the question solved with nobody credited when nobody else has answered
-yet. When members did answer, the suggestion (not they) solved it, and crediting them would
-be wrong; until the core can record "solved by a suggestion" the question is closed with the
-suggestion named as the reason (see the final report / `CORE-GAP` below).
+"This solved it" marks the question solved by that suggestion, with nobody credited: the
+suggestion, not the members who answered, solved it.
 """
 
 from __future__ import annotations
@@ -19,7 +17,7 @@ from adapters.slack.outbound import Respond
 from adapters.slack.translate import interaction_id, suggestion_button_value, team_id_of
 from bot import commands as c
 from bot import errors
-from bot.events import QuestionClosed, QuestionShown
+from bot.events import QuestionShown
 
 log = logging.getLogger(__name__)
 
@@ -61,36 +59,11 @@ async def on_suggestion_solved(
         thread = shown.question.thread
         if thread is None:
             raise errors.NotAQuestionThread()
-        others_answered = any(
-            a.author.id != shown.question.asker.id and not a.author.is_bot for a in shown.answers
+        result = await deps.bot.handle(
+            c.SolveWithSuggestion(actor, thread, suggestion_id, event_id=event_id)
         )
-        if not others_answered:
-            result = await deps.bot.handle(c.MarkSolved(actor, thread, None, event_id=event_id))
-            assert isinstance(result, announce.SolvedResult)
-            await announce.solved(deps, p, result, user, respond)
-            return
-        # CORE-GAP: no "solved by suggestion" command yet; close with the suggestion as reason.
-        title = _suggestion_title(body, action) or suggestion_id
-        closed = await deps.bot.handle(
-            c.CloseQuestion(
-                actor, thread, p.t("slack.solved_by_suggestion", title=title), event_id=event_id
-            )
-        )
-        assert isinstance(closed, QuestionClosed)
-        await announce.closed(deps, p, closed, user, respond)
-
-
-def _suggestion_title(body: dict[str, Any], action: dict[str, Any]) -> str | None:
-    """The clicked suggestion's line, read back from the message the button sits in."""
-
-    for block in (body.get("message") or {}).get("blocks") or ():
-        accessory = block.get("accessory") or {}
-        if block.get("block_id") == action.get("block_id") and accessory.get("value") == action.get(
-            "value"
-        ):
-            text = str((block.get("text") or {}).get("text") or "")
-            return text.removeprefix("• ").strip() or None
-    return None
+        assert isinstance(result, announce.SolvedResult)
+        await announce.solved(deps, p, result, user, respond)
 
 
 async def on_suggestion_not_needed(

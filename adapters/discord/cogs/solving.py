@@ -13,7 +13,7 @@ import logging
 import discord
 from discord import app_commands
 
-from adapters.discord import render, translate
+from adapters.discord import translate
 from adapters.discord.client import CommunityClient
 from adapters.discord.cogs.base import FeatureCog
 from adapters.discord.replies import log_error, reply, report_error
@@ -182,18 +182,11 @@ class Solving(FeatureCog):
     async def _suggestion_solved(self, interaction: discord.Interaction, args: list[str]) -> None:
         inv = self.invocation(interaction)
         thread, ref = self.thread_of(interaction)
-        await self.defer(interaction)
-        note = inv.texts.t("discord.suggestion_solved_note")
-        result = await self.core.handle(
-            c.CloseQuestion(inv.actor, ref, note, event_id=inv.event_id)
-        )
-        assert isinstance(result, ev.QuestionClosed)
-        await reply(interaction, inv.texts.t("discord.suggestion_solved", id=result.question.id))
-        await self.client.outcomes.announce(thread, render.presenter(inv.texts).closed(result))
+        # The buttons sit under the whole list of suggestions, so no single one is named.
+        command = c.SolveWithSuggestion(inv.actor, ref, "suggestions", event_id=inv.event_id)
+        await self.run_command(inv, command, thread)
         if interaction.message is not None:
             await _drop_buttons(interaction.message)
-        # Solved by a suggestion: mark and archive like a solved thread.
-        await self.client.outcomes.solved(thread, inv.texts)
 
     async def _suggestion_not_helpful(
         self, interaction: discord.Interaction, args: list[str]

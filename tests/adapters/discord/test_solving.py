@@ -179,7 +179,7 @@ async def test_marking_an_archived_thread_keeps_it_archived_and_quiet(h: Harness
     assert h.fake.channels[thread_id]["thread_metadata"]["archived"] is True
 
 
-async def test_this_solved_it_button_closes_as_solved_by_suggestion(h: Harness) -> None:
+async def test_this_solved_it_button_marks_solved_by_suggestion(h: Harness) -> None:
     first = await h.ask_text(h.w.alice, "How do I parse JSON in Python?")
     await h.answer(first, h.w.bob)
     await h.done(await h.command("solved", h.w.alice, first))
@@ -191,9 +191,10 @@ async def test_this_solved_it_button_closes_as_solved_by_suggestion(h: Harness) 
     click = await h.fake.interact(
         h.fake.component(int(welcome["id"]), f"cb:sugg-yes:{question.id}", user=h.w.carol)
     )
-    assert "Glad" in await h.done(click)
-    closed = await h.question(second)
-    assert closed is not None and closed.is_closed
+    assert "solved by a suggested answer" in await h.done(click)
+    solved = await h.question(second)
+    assert solved is not None and solved.status is QuestionStatus.SOLVED
+    await eventually(lambda: h.fake.channels[second]["name"].startswith("✅ "))
     await eventually(lambda: not (h.fake.find_message(int(welcome["id"])) or {}).get("components"))
 
 
