@@ -26,7 +26,6 @@ from bot.errors import TransientStorageError
 from bot.ports import Clock
 from storage.jobs_repository import SqlJobRepository, SqlLifecycleRepository
 from storage.moderation_repository import SqlModerationRepository
-from storage.moderation_repository import SqlModerationRepository
 from storage.repositories import (
     MemberCache,
     SqlEventLog,
@@ -311,7 +310,6 @@ class SqlUnitOfWork:
     ledger: SqlLedgerRepository
     events: SqlEventLog
     moderation: SqlModerationRepository
-    moderation: SqlModerationRepository
     jobs: SqlJobRepository
     lifecycle: SqlLifecycleRepository
 
@@ -343,7 +341,6 @@ class SqlUnitOfWork:
         self.questions = SqlQuestionRepository(conn)
         self.ledger = SqlLedgerRepository(conn)
         self.events = SqlEventLog(conn)
-        self.moderation = SqlModerationRepository(conn)
         self.moderation = SqlModerationRepository(conn)
         self.jobs = SqlJobRepository(conn)
         self.lifecycle = SqlLifecycleRepository(conn)

@@ -26,6 +26,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -109,8 +110,8 @@ class QuestionRow(Base):
     close_note: Mapped[str | None] = mapped_column(String(800))
     locked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
     anonymous: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
 
 class MessageRow(Base):
     __tablename__ = "messages"
@@ -193,7 +194,6 @@ class ProcessedEventRow(Base):
     processed_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
-# -- moderation, thanks and reports -----------------------------------------------------
 class ScheduledJobRow(Base):
     """Work the scheduler does later (a reminder, a close, an escalation, a delivery).
 
@@ -234,6 +234,7 @@ class WelcomedMemberRow(Base):
     welcomed_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+# -- moderation, thanks and reports -----------------------------------------------------
 
 
 class ReportRow(Base):

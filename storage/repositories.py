@@ -249,8 +249,6 @@ def _question(row: Row[Any]) -> Question:
         close_note=m[q.close_note],
         locked_at=m[q.locked_at],
         deleted_at=m[q.deleted_at],
-        locked_at=m[q.locked_at],
-        deleted_at=m[q.deleted_at],
         anonymous=m[q.anonymous],
     )
 
@@ -405,7 +403,6 @@ class SqlQuestionRepository:
                 questions_t.c.status == QuestionStatus.OPEN.value,
                 questions_t.c.closed_at.is_(None),
                 questions_t.c.deleted_at.is_(None),
-                questions_t.c.deleted_at.is_(None),
             )
             .order_by(questions_t.c.id.desc())
             .limit(limit)
@@ -530,7 +527,6 @@ def _entry(row: Row[Any]) -> LedgerEntry:
         source_event=m[c.source_event],
         reverses_id=m[c.reverses_id],
         note=m[c.note],
-        actor_id=m[c.actor_id],
         actor_id=m[c.actor_id],
     )
 
