@@ -48,7 +48,7 @@ from bot.model import (
     Standing,
     ThreadRef,
 )
-from bot.ports import Clock, UnitOfWork
+from bot.ports import Clock, KnowledgeSearch, UnitOfWork
 from bot.reputation import award, period_start, reverse
 from bot.text import clean, is_blank, split_title, truncate
 
@@ -59,6 +59,8 @@ EXCERPT_CHARS = 300
 class Context:
     config: Config
     clock: Clock
+    # Search, for the read handlers of bot.knowledge_base (None: nothing is ever found).
+    knowledge: KnowledgeSearch | None = None
 
     def rules(self, community: str) -> ReputationConfig:
         return self.config.communities[community].reputation
@@ -133,6 +135,10 @@ async def _accept(
         raise errors.AlreadyAccepted()
     acceptance = await uow.questions.add_acceptance(question.id, answer, actor, now)
     rules = ctx.rules(question.community)
+    # Lock both members in id order up front, so two crossing accepts (A accepts B's answer
+    # while B accepts A's) cannot deadlock on PostgreSQL.
+    for member in sorted({answer.author, question.asker}, key=lambda m: m.id):
+        await uow.ledger.lock_member(member)
     points: list[PointChange] = []
     if not any(a.answer.author.id == answer.author.id for a in active):
         change = await award(

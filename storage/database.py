@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from bot.errors import TransientStorageError
 from bot.ports import Clock
 from storage.jobs_repository import SqlJobRepository, SqlLifecycleRepository
+from storage.knowledge_repository import SqlKnowledgeRepository
 from storage.moderation_repository import SqlModerationRepository
 from storage.repositories import (
     MemberCache,
@@ -45,8 +46,15 @@ _TRANSIENT = (InterfaceError, ConnectionError, OSError, asyncio.TimeoutError)
 _TRANSIENT_WORDS = ("locked", "busy", "unable to open", "connect", "closed", "timeout", "terminat")
 
 
+# PostgreSQL SQLSTATEs that mean "run the whole transaction again": deadlock detected and
+# serialization failure. The unit of work was rolled back, so a retry is safe.
+_RETRY_SQLSTATES = {"40P01", "40001"}
+
+
 def _is_transient(exc: BaseException) -> bool:
     if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    if isinstance(exc, DBAPIError) and getattr(exc.orig, "sqlstate", None) in _RETRY_SQLSTATES:
         return True
     if isinstance(exc, _TRANSIENT):
         return True
@@ -312,6 +320,7 @@ class SqlUnitOfWork:
     moderation: SqlModerationRepository
     jobs: SqlJobRepository
     lifecycle: SqlLifecycleRepository
+    knowledge: SqlKnowledgeRepository
 
     def __init__(
         self, source: Source, clock: Clock, member_cache: MemberCache | None = None
@@ -344,6 +353,7 @@ class SqlUnitOfWork:
         self.moderation = SqlModerationRepository(conn)
         self.jobs = SqlJobRepository(conn)
         self.lifecycle = SqlLifecycleRepository(conn)
+        self.knowledge = SqlKnowledgeRepository(conn)
         return self
 
     async def __aexit__(

@@ -79,3 +79,19 @@ async def test_two_processes_on_one_database(db_target: DatabaseTarget, clock) -
     finally:
         await one.close()
         await two.close()
+
+
+async def test_crossing_accepts_do_not_deadlock(app: App) -> None:
+    """A accepts B's answer while B accepts A's answer in another question, many times."""
+
+    for _ in range(5):
+        q1 = await ask(app.bot, alice, f"q1 {next_id()}")
+        q2 = await ask(app.bot, bob, f"q2 {next_id()}")
+        a1 = await answer(app.bot, bob, q1)
+        a2 = await answer(app.bot, alice, q2)
+        results = await asyncio.gather(
+            app.bot.handle(c.AcceptAnswer(alice, a1, event_id=next_id("e"))),
+            app.bot.handle(c.AcceptAnswer(bob, a2, event_id=next_id("e"))),
+        )
+        assert all(isinstance(r, ev.AnswerAccepted) for r in results)
+    assert await _points(app, bob) == (5 * 15 + 5 * 2, 5)
