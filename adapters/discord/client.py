@@ -17,6 +17,7 @@ from discord.ext import commands
 from adapters.discord import translate
 from adapters.discord.outcomes import Outcomes
 from adapters.discord.replies import report_error
+from adapters.discord.sender import DiscordSender
 from adapters.discord.texts import Texts
 from bot.config import Config
 from bot.model import Actor
@@ -26,6 +27,7 @@ log = logging.getLogger(__name__)
 
 COGS = (
     "adapters.discord.cogs.help_channels",
+    "adapters.discord.cogs.lifecycle",
     "adapters.discord.cogs.solving",
     "adapters.discord.cogs.reputation",
     "adapters.discord.cogs.knowledge",
@@ -68,13 +70,12 @@ class _Community:
     config: Config
     outcomes: Outcomes
 
-    def _init_community(
-        self, core: CommunityBot, config: Config, archive_unit_seconds: float
-    ) -> None:
+    def _init_community(self, core: CommunityBot, config: Config) -> None:
         self.core = core
         self.config = config
         self.settings = config.discord
-        self.outcomes = Outcomes(config.discord, archive_unit_seconds=archive_unit_seconds)
+        self.outcomes = Outcomes(config.discord)
+        self.sender = DiscordSender(self)  # type: ignore[arg-type]
 
     # -- identity ---------------------------------------------------------------------------
     def community_of(self, guild: discord.abc.Snowflake | None) -> str | None:
@@ -159,9 +160,11 @@ class _CommunityClientBase(_Community):
     async def on_ready(self) -> None:
         user = self.user  # type: ignore[attr-defined]
         log.info("Discord: logged in as %s (%s)", user, getattr(user, "id", "?"))
+        # From now on the core's scheduler claims Discord jobs and delivers them through us.
+        self.core.outbox.register(self.sender)
 
     async def close(self) -> None:  # type: ignore[override]
-        await self.outcomes.close()
+        self.core.outbox.unregister(self.sender.platform)
         await super().close()  # type: ignore[misc]
 
 
@@ -170,11 +173,9 @@ class CommunityClient(_CommunityClientBase, commands.Bot):
         self,
         core: CommunityBot,
         config: Config,
-        *,
-        archive_unit_seconds: float = 60.0,
         **kwargs: Any,
     ) -> None:
-        self._init_community(core, config, archive_unit_seconds)
+        self._init_community(core, config)
         kwargs.setdefault("intents", build_intents(config.discord.message_content_intent))
         super().__init__(
             command_prefix=commands.when_mentioned,
@@ -189,11 +190,9 @@ class ShardedCommunityClient(_CommunityClientBase, commands.AutoShardedBot):
         self,
         core: CommunityBot,
         config: Config,
-        *,
-        archive_unit_seconds: float = 60.0,
         **kwargs: Any,
     ) -> None:
-        self._init_community(core, config, archive_unit_seconds)
+        self._init_community(core, config)
         kwargs.setdefault("intents", build_intents(config.discord.message_content_intent))
         kwargs.setdefault("shard_count", config.discord.shard_count)
         super().__init__(
@@ -207,6 +206,12 @@ class ShardedCommunityClient(_CommunityClientBase, commands.AutoShardedBot):
 def build_client(
     core: CommunityBot, config: Config, **kwargs: Any
 ) -> CommunityClient | ShardedCommunityClient:
+    if "solved_archive_after_minutes" in config.discord.model_fields_set:
+        log.warning(
+            "Discord: [discord] solved_archive_after_minutes is deprecated and ignored. Solved "
+            "threads are archived by the scheduler after [communities.<key>.lifecycle] "
+            "close_solved_after_hours (default 24); remove the key from config.toml."
+        )
     if not config.discord.message_content_intent:
         log.warning(
             "Discord: the Message Content intent is off. Slash commands, context menus and "

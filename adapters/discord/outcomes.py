@@ -1,16 +1,16 @@
 """What a core result changes on Discord besides the reply: the thread and the roles.
 
 After a question is solved the thread gets the forum's "Solved" tag (created when missing and
-permitted) or a ✅ name prefix, one quiet public line (no pings, none at all in an archived
-thread, which stays archived) and is archived after `solved_archive_after_minutes`.
-Reopening undoes the marks and cancels the pending archive. Point changes add or remove
-reward roles. Every Discord call here is best effort: a 403, 404 or exhausted 429 is logged
+permitted) or a ✅ name prefix and one quiet public line (no pings, none at all in an archived
+thread, which stays archived). Archiving it later is the core scheduler's job (the lifecycle's
+`close_solved_after_hours`, delivered as a `ThreadState` through `adapters.discord.sender`):
+a database row survives restarts, an in-memory timer did not. Reopening undoes the marks.
+Point changes add or remove reward roles. Every Discord call here is best effort: a 403, 404 or exhausted 429 is logged
 and the rest carries on, because the core has already committed and stays the truth.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Sequence
 from typing import TypeVar
@@ -44,10 +44,8 @@ async def quietly(call: Awaitable[T], what: str) -> T | None:
 
 
 class Outcomes:
-    def __init__(self, settings: DiscordConfig, *, archive_unit_seconds: float = 60.0) -> None:
+    def __init__(self, settings: DiscordConfig) -> None:
         self.settings = settings
-        self.archive_delay = settings.solved_archive_after_minutes * archive_unit_seconds
-        self._archive_tasks: dict[int, asyncio.Task[None]] = {}
 
     # -- public line ------------------------------------------------------------------------
     async def announce(self, channel: discord.abc.Messageable | None, line: str) -> None:
@@ -68,12 +66,44 @@ class Outcomes:
             return
         changes = await self._solved_changes(thread, texts)
         await self._edit(thread, changes, "mark thread solved")
-        self.schedule_archive(thread)
 
     async def reopened(self, thread: discord.Thread | None, texts: Texts) -> None:
         if thread is None:
             return
-        self.cancel_archive(thread.id)
+        changes = self._unsolved_changes(thread, texts)
+        if thread.archived:
+            changes["archived"] = False  # an open question belongs in an open thread
+        if changes:
+            await quietly(thread.edit(**changes), "mark thread open")  # type: ignore[arg-type]
+
+    async def apply_state(
+        self,
+        thread: discord.Thread,
+        texts: Texts,
+        *,
+        archived: bool | None = None,
+        locked: bool | None = None,
+        solved: bool | None = None,
+    ) -> None:
+        """A core `ThreadState`: archive / lock / mark, in as few edits as Discord allows."""
+
+        changes: dict[str, object] = {}
+        if solved is True:
+            changes.update(await self._solved_changes(thread, texts))
+        elif solved is False:
+            changes.update(self._unsolved_changes(thread, texts))
+        if locked is not None and locked != thread.locked:
+            changes["locked"] = locked
+        stays_archived = thread.archived and archived is not False
+        if stays_archived:
+            await self._edit(thread, changes, "change archived thread")
+            return
+        if archived is not None and archived != thread.archived:
+            changes["archived"] = archived
+        if changes:
+            await quietly(thread.edit(**changes), "change thread")  # type: ignore[arg-type]
+
+    def _unsolved_changes(self, thread: discord.Thread, texts: Texts) -> dict[str, object]:
         changes: dict[str, object] = {}
         prefix = texts.t("discord.solved_prefix")
         name = translate.unsolved_name(thread.name, prefix)
@@ -83,15 +113,11 @@ class Outcomes:
         if tag is not None and any(t.id == tag.id for t in thread.applied_tags):
             ids = translate.tags_without([t.id for t in thread.applied_tags], tag.id)
             changes["applied_tags"] = [discord.Object(i) for i in ids]
-        if thread.archived:
-            changes["archived"] = False  # an open question belongs in an open thread
-        if changes:
-            await quietly(thread.edit(**changes), "mark thread open")  # type: ignore[arg-type]
+        return changes
 
     async def closed(self, thread: discord.Thread | None) -> None:
         if thread is None:
             return
-        self.cancel_archive(thread.id)
         if not thread.archived:
             await quietly(thread.edit(archived=True), "archive closed thread")
 
@@ -143,43 +169,6 @@ class Outcomes:
             ),
             "create the Solved tag",
         )
-
-    # -- archiving --------------------------------------------------------------------------
-    def schedule_archive(self, thread: discord.Thread) -> None:
-        """Archive after the configured delay (an in-memory timer until a DB scheduler exists)."""
-
-        self.cancel_archive(thread.id)
-        if thread.archived:
-            return
-        task = asyncio.create_task(self._archive_later(thread), name=f"archive-{thread.id}")
-        self._archive_tasks[thread.id] = task
-        task.add_done_callback(lambda _t, tid=thread.id: self._forget(tid, _t))
-
-    def _forget(self, thread_id: int, task: asyncio.Task[None]) -> None:
-        if self._archive_tasks.get(thread_id) is task:
-            del self._archive_tasks[thread_id]
-
-    def cancel_archive(self, thread_id: int) -> bool:
-        task = self._archive_tasks.pop(thread_id, None)
-        if task is None:
-            return False
-        task.cancel()
-        return True
-
-    def pending_archives(self) -> set[int]:
-        return set(self._archive_tasks)
-
-    async def _archive_later(self, thread: discord.Thread) -> None:
-        if self.archive_delay > 0:
-            await asyncio.sleep(self.archive_delay)
-        await quietly(thread.edit(archived=True), "archive solved thread")
-
-    async def close(self) -> None:
-        tasks = list(self._archive_tasks.values())
-        self._archive_tasks.clear()
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
 
     # -- reward roles -----------------------------------------------------------------------
     async def rewards(self, guild: discord.Guild | None, points: Sequence[PointChange]) -> None:

@@ -55,6 +55,32 @@ def presenter(texts: Texts) -> Presenter:
     return Presenter(texts.catalog, texts.locale, name=mention)
 
 
+def jump_url(
+    guild_id: int | str, channel_id: int | str, message_id: int | str | None = None
+) -> str:
+    """A link that opens a channel or thread (or one message in it) in the Discord client."""
+
+    url = f"https://discord.com/channels/{guild_id}/{channel_id}"
+    return f"{url}/{message_id}" if message_id else url
+
+
+def pings(
+    role_ids: Sequence[str] = (), user_ids: Sequence[str] = ()
+) -> tuple[str, discord.AllowedMentions]:
+    """Mentions to put first in a message, and allowed_mentions that ping exactly those."""
+
+    roles = [r for r in role_ids if str(r).isdigit()]
+    users = [u for u in user_ids if str(u).isdigit()]
+    text = " ".join([*(f"<@&{r}>" for r in roles), *(f"<@{u}>" for u in users)])
+    allowed = discord.AllowedMentions(
+        everyone=False,
+        replied_user=False,
+        roles=[discord.Object(int(r)) for r in roles] if roles else False,
+        users=[discord.Object(int(u)) for u in users] if users else False,
+    )
+    return text, allowed
+
+
 # -- cutting text ----------------------------------------------------------------------------
 
 
@@ -163,6 +189,26 @@ def suggestion_buttons(texts: Texts, question_id: int) -> discord.ui.View:
     )
 
 
+# Buttons the core may ask for on its own messages (`ThreadPost.actions`); others are not
+# shown on Discord (they stay usable as slash commands).
+SOLVE_ACTION = "mark_solved"
+
+
+def action_buttons(
+    texts: Texts, actions: Sequence[str], question_id: int | None
+) -> discord.ui.View | None:
+    items: list[discord.ui.Item[discord.ui.View]] = []
+    if SOLVE_ACTION in actions:
+        items.append(
+            discord.ui.Button(
+                style=discord.ButtonStyle.success,
+                label=texts.t("discord.button_mark_solved"),
+                custom_id=translate.custom_id("solve", question_id or 0),
+            )
+        )
+    return _static_view(items) if items else None
+
+
 def helper_picker(texts: Texts, result: HelperChoiceNeeded, thread_id: int) -> discord.ui.View:
     options = [
         discord.SelectOption(label=truncate(m.display_name or m.ref.id, MAX_LABEL), value=m.ref.id)
@@ -200,9 +246,8 @@ def opened(texts: Texts, result: QuestionOpened) -> Reply:
 
     present = presenter(texts)
     q = result.question
-    how = present.t(
-        "question.how_to_accept", asker=mention(q.asker), ways=texts.t("question.ways_discord")
-    )
+    asker = present.t("question.anonymous_asker") if q.anonymous else mention(q.asker)
+    how = present.t("question.how_to_accept", asker=asker, ways=texts.t("question.ways_discord"))
     if not result.suggestions:
         return Reply(content=trim(join_lines([present.t("question.no_suggestions"), how])))
     lines = [f"• {_suggestion_line(present, s)}" for s in result.suggestions]
@@ -256,14 +301,14 @@ def question_card(texts: Texts, result: QuestionShown, guild_id: int | None) -> 
     q = result.question
     status = present.t(f"question.status_{q.status.value}")
     accepted = {a.answer.id for a in result.accepted}
-    lines = [texts.t("discord.kb_asked_by", member=mention(q.asker)), "", trim(q.body, 1500)]
+    lines = [texts.t("discord.kb_asked_by", member=present.asker(q)), "", trim(q.body, 1500)]
     if result.answers:
         lines += ["", texts.t("discord.kb_answers_header")]
         for answer in result.answers:
             mark = "✅ " if answer.id in accepted else ""
             lines.append(f"{mark}{mention(answer.author)}: {trim(answer.excerpt, 300)}")
     if q.thread_id and guild_id:
-        thread = f"https://discord.com/channels/{guild_id}/{q.thread_id}"
+        thread = jump_url(guild_id, q.thread_id)
         lines += ["", texts.t("discord.kb_open_thread", thread=thread)]
     embed = discord.Embed(
         title=truncate(

@@ -14,6 +14,9 @@ log = logging.getLogger(__name__)
 DESCRIPTIONS: dict[str, str] = {
     "ask": "Ask a question in the help channel",
     "ask.question": "What do you need help with?",
+    "ask.anonymous": "Post it without your name (moderators can still see who asked)",
+    "guidelines": "Show this help channel's guidelines",
+    "questions": "List your open questions",
     "solved": "Mark this question as solved",
     "solved.member": "Who solved it (optional)",
     "unsolve": "Undo 'solved' on this question",
@@ -31,6 +34,9 @@ DESCRIPTIONS: dict[str, str] = {
     "mod": "Moderator commands",
     "mod.close": "Close this question (moderators)",
     "mod.reopen": "Reopen a solved question (moderators)",
+    "mod.reveal": "Who asked an anonymous question (moderators; recorded in the audit log)",
+    "mod.reveal.question": "The question's number",
+    "mod.reveal.reason": "Why you need to know (recorded)",
     "menu.solution": "Mark as solution",
     "menu.reputation": "View reputation",
 }

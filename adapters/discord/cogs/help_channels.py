@@ -3,6 +3,9 @@ question; messages in its thread are recorded as answers; `/ask` opens one from 
 
 The thread is created first so the question is stored with its thread id in one command;
 a replayed MESSAGE_CREATE reuses the existing thread and the core ignores the repeat.
+A member's first message in a help channel gets the onboarding greeting (`onboarding.greet`);
+the asker's message in a dormant-closed question opens its thread again. `/ask anonymous:true`
+posts the question as the bot, without the asker's name.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from discord import app_commands
 from adapters.discord import render, translate
 from adapters.discord.client import CommunityClient
 from adapters.discord.cogs.base import FeatureCog, NoHelpChannel
+from adapters.discord.onboarding import greet
 from adapters.discord.outcomes import quietly
 from adapters.discord.replies import error_text, log_error, reply
 from adapters.discord.texts import DESCRIPTIONS, Texts
@@ -92,7 +96,7 @@ class HelpChannels(FeatureCog):
             event_id=translate.message_event(message.id),
             thread_id=str(thread.id),
         )
-        await self._ask(command, thread, texts)
+        await self._ask(command, thread, texts, message)
 
     async def _thread_for(self, message: discord.Message, name: str) -> discord.Thread | None:
         existing = message.thread or message.guild.get_thread(message.id)  # type: ignore[union-attr]
@@ -130,7 +134,13 @@ class HelpChannels(FeatureCog):
         )
         await self._ask(command, thread, self.client.texts_for(community))
 
-    async def _ask(self, command: c.AskQuestion, thread: discord.Thread, texts: Texts) -> None:
+    async def _ask(
+        self,
+        command: c.AskQuestion,
+        thread: discord.Thread,
+        texts: Texts,
+        message: discord.Message | None = None,
+    ) -> None:
         try:
             result = await self.core.handle(command)
         except DomainError as exc:
@@ -141,6 +151,7 @@ class HelpChannels(FeatureCog):
             return
         assert isinstance(result, ev.QuestionOpened)
         await self.welcome(thread, result, texts)
+        await greet(self.client, result.welcome, texts, thread=thread, message=message)
 
     async def welcome(
         self,
@@ -171,28 +182,53 @@ class HelpChannels(FeatureCog):
             event_id=translate.message_event(message.id),
         )
         try:
-            await self.core.handle(command)
+            result = await self.core.handle(command)
         except (NotAQuestionThread, DuplicateEvent) as exc:
             log.debug("message %s not recorded: %s", message.id, exc)
+            return
+        if not isinstance(result, ev.MessageRecorded):
+            return
+        texts = self.client.texts_for(community)
+        thread = message.channel if isinstance(message.channel, discord.Thread) else None
+        if result.reopened and thread is not None:
+            # The asker wrote in their dormant question: open the thread and say so.
+            await self.client.outcomes.reopened(thread, texts)
+            line = texts.t("lifecycle.reopened", id=result.question.id)
+            await quietly(thread.send(line, allowed_mentions=render.NO_MENTIONS), "reopened notice")
+        await greet(self.client, result.welcome, texts, thread=thread, message=message)
 
     # -- /ask -------------------------------------------------------------------------------
     @app_commands.command(name="ask", description=DESCRIPTIONS["ask"])
-    @app_commands.describe(question=DESCRIPTIONS["ask.question"])
+    @app_commands.describe(
+        question=DESCRIPTIONS["ask.question"], anonymous=DESCRIPTIONS["ask.anonymous"]
+    )
     @app_commands.guild_only()
     async def ask(
-        self, interaction: discord.Interaction, question: app_commands.Range[str, 1, 4000]
+        self,
+        interaction: discord.Interaction,
+        question: app_commands.Range[str, 1, 4000],
+        anonymous: bool = False,
     ) -> None:
         inv = self.invocation(interaction)
         channel = self._help_channel_for(interaction)
         await self.defer(interaction)
         user = interaction.user
+        # An anonymous question is the bot's own post: the asker is named the way
+        # Presenter.asker names an anonymous asker, and nobody is pinged.
+        shown = inv.texts.t("question.anonymous_author") if anonymous else user.display_name
         name = translate.thread_name(
-            question, inv.texts.t("discord.thread_title_fallback", member=user.display_name)
+            question, inv.texts.t("discord.thread_title_fallback", member=shown)
         )
         starter_text = render.trim(
-            inv.texts.t("discord.ask_starter", member=user.mention, text=question)
+            inv.texts.t(
+                "discord.ask_starter", member=shown if anonymous else user.mention, text=question
+            )
         )
-        ping = discord.AllowedMentions(everyone=False, roles=False, users=[user])
+        ping = (
+            render.NO_MENTIONS
+            if anonymous
+            else discord.AllowedMentions(everyone=False, roles=False, users=[user])
+        )
         starter: discord.Message | None = None
         if isinstance(channel, discord.ForumChannel):
             created = await channel.create_thread(
@@ -210,6 +246,7 @@ class HelpChannels(FeatureCog):
             text=question,
             event_id=inv.event_id,
             thread_id=str(thread.id),
+            anonymous=anonymous,
         )
         try:
             result = await self.core.handle(command)
@@ -220,8 +257,9 @@ class HelpChannels(FeatureCog):
                 await quietly(starter.delete(), "remove starter of refused question")
             raise
         assert isinstance(result, ev.QuestionOpened)
-        await self.welcome(thread, result, inv.texts, ping=user)
+        await self.welcome(thread, result, inv.texts, ping=None if anonymous else user)
         await reply(interaction, inv.texts.t("discord.ask_done", thread=thread.mention))
+        await greet(self.client, result.welcome, inv.texts, interaction=interaction)
 
     def _help_channel_for(
         self, interaction: discord.Interaction

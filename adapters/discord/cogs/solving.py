@@ -2,7 +2,7 @@
 
 "Mark as solution" (message context menu), `/solved [member]` (a select of participants when
 several helped), a ✅ reaction by the asker, the suggestion buttons on the bot's first
-message, `/unsolve` and `/close`. The core decides who may do what; this cog translates,
+message, the "Mark solved" button on the scheduler's reminders, `/unsolve` and `/close`. The core decides who may do what; this cog translates,
 calls it once and hands the result to `outcomes` (quiet public line, tag, archive, roles).
 """
 
@@ -154,6 +154,7 @@ class Solving(FeatureCog):
         action, args = parsed
         handler = {
             "pick": self._picked_helper,
+            "solve": self._solve_button,
             "sugg-yes": self._suggestion_solved,
             "sugg-no": self._suggestion_not_helpful,
         }.get(action)
@@ -178,6 +179,13 @@ class Solving(FeatureCog):
             event_id=inv.event_id,
         )
         await self.run_command(inv, command, thread)
+
+    async def _solve_button(self, interaction: discord.Interaction, args: list[str]) -> None:
+        """ "Mark solved" on a reminder: the same as `/solved` in the thread."""
+
+        inv = self.invocation(interaction)
+        thread, ref = self.thread_of(interaction)
+        await self.run_command(inv, c.MarkSolved(inv.actor, ref, event_id=inv.event_id), thread)
 
     async def _suggestion_solved(self, interaction: discord.Interaction, args: list[str]) -> None:
         inv = self.invocation(interaction)

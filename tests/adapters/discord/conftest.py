@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import pytest_asyncio
+from aiohttp import web
 
 from adapters.discord.client import CommunityClient
 from bot import commands as c
@@ -19,12 +21,14 @@ from bot.bootstrap import App, bootstrap
 from bot.clock import FakeClock
 from bot.config import parse_config
 from bot.model import Actor, MemberRef, Question, ThreadRef
-from tests.fakes.discord_server import (  # noqa: F401
+from bot.scheduler import Scheduler
+from tests.fakes.discord_server import (
+    API_PREFIX,
+    APIError,
     FakeDiscord,
     FakeUser,
     InteractionHandle,
-    Permissions,
-    discord_fake,
+    RecordedCall,
 )
 
 FAST: dict[str, Any] = {"guild_ready_timeout": 0.05}
@@ -48,6 +52,81 @@ async def eventually(check: Callable[[], Any], timeout: float = 3.0) -> Any:  # 
         if loop.time() > deadline:
             raise AssertionError("condition not met in time")
         await asyncio.sleep(0.01)
+
+
+class FakeDiscordWithDMs(FakeDiscord):
+    """The shared fake plus direct messages, which it leaves out on purpose: Discord's
+    `POST /users/@me/channels` opens a DM channel (type 1) and `POST /channels/{id}/messages`
+    writes in it. A member in `closed_dms` refuses them with 403 / 50007, as Discord does when
+    someone turned off DMs from server members. Sent DMs land in `dms[user_id]`."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.dm_channels: dict[int, int] = {}  # channel id -> user id
+        self.dms: dict[int, list[dict[str, Any]]] = {}
+        self.closed_dms: set[int] = set()
+
+    def dm_texts(self, user: FakeUser) -> list[str]:
+        return [m["content"] for m in self.dms.get(user.id, [])]
+
+    def _add_routes(self, app: web.Application) -> None:
+        super()._add_routes(app)
+        app.router.add_route("POST", API_PREFIX + "/users/@me/channels", self._wrap(self._open_dm))
+
+    async def _open_dm(self, request: web.Request, call: RecordedCall) -> web.Response:
+        recipient = int(self._body(call).get("recipient_id") or 0)
+        if recipient not in self.users:
+            raise APIError(400, 50035, "Invalid Form Body")
+        channel_id = next((c for c, u in self.dm_channels.items() if u == recipient), None)
+        if channel_id is None:
+            channel_id = self.new_id()
+            self.dm_channels[channel_id] = recipient
+        return self._json(
+            {
+                "id": str(channel_id),
+                "type": 1,
+                "last_message_id": None,
+                "flags": 0,
+                "recipients": [self.users[recipient].payload()],
+            }
+        )
+
+    async def _create_message(self, request: web.Request, call: RecordedCall) -> web.Response:
+        channel_id = int(request.match_info["channel_id"])
+        user_id = self.dm_channels.get(channel_id)
+        if user_id is None:
+            return await super()._create_message(request, call)
+        if user_id in self.closed_dms:
+            raise APIError(403, 50007, "Cannot send messages to this user")
+        body = self._body(call)
+        self._validate_message_body(body, call.files, creating=True)
+        message = {
+            "id": str(self.new_id()),
+            "channel_id": str(channel_id),
+            "author": self.bot_user.payload(),
+            "content": str(body.get("content") or ""),
+            "timestamp": "2026-01-05T12:00:00.000000+00:00",
+            "edited_timestamp": None,
+            "tts": False,
+            "mention_everyone": False,
+            "mentions": [],
+            "mention_roles": [],
+            "attachments": [],
+            "embeds": body.get("embeds") or [],
+            "components": body.get("components") or [],
+            "pinned": False,
+            "type": 0,
+            "flags": 0,
+        }
+        self.dms.setdefault(user_id, []).append(message)
+        return self._json(message)
+
+
+@pytest_asyncio.fixture
+async def discord_fake() -> AsyncIterator[FakeDiscordWithDMs]:
+    async with FakeDiscordWithDMs() as fake:
+        with fake.patch_discord():
+            yield fake
 
 
 @dataclass
@@ -82,7 +161,9 @@ def seed(fake: FakeDiscord) -> World:
 
 
 class Harness:
-    def __init__(self, fake: FakeDiscord, world: World, app: App, client: FastClient) -> None:
+    def __init__(
+        self, fake: FakeDiscordWithDMs, world: World, app: App, client: FastClient
+    ) -> None:
         self.fake = fake
         self.w = world
         self.app = app
@@ -102,6 +183,15 @@ class Harness:
         result = await self.app.bot.handle(c.ShowReputation(actor))
         assert isinstance(result, ev.ReputationShown)
         return result.standing.points
+
+    # -- time -------------------------------------------------------------------------------
+    async def tick(self, **delta: float) -> int:
+        """Move the core's clock and run what the scheduler finds due (as its loop would)."""
+
+        clock = self.app.bot.clock
+        assert isinstance(clock, FakeClock)
+        clock.advance(**delta)
+        return await Scheduler(self.app.bot).run_due()
 
     # -- stories ----------------------------------------------------------------------------
     async def ask_text(self, user: FakeUser, content: str = "How do I parse JSON?") -> int:
@@ -204,20 +294,25 @@ def custom_ids(message: dict[str, Any]) -> list[str]:
     return out
 
 
-def make_config(tmp_path: Path, world: World, fake: FakeDiscord, **discord: Any) -> Any:
+def make_config(
+    tmp_path: Path,
+    world: World,
+    fake: FakeDiscord,
+    community: dict[str, Any] | None = None,
+    **discord: Any,
+) -> Any:
     settings: dict[str, Any] = {
         "enabled": True,
         "help_channel_ids": [str(world.text), str(world.forum)],
         "moderator_role_ids": [str(world.mod_role)],
         "reward_roles": [{"points": REWARD_POINTS, "role_id": str(world.reward_role)}],
         "sync_commands": True,
-        "solved_archive_after_minutes": 60,
     }
     settings.update(discord)
     return parse_config(
         {
             "database": {"url": f"sqlite+aiosqlite:///{tmp_path}/t.db"},
-            "communities": {"main": {"discord_guild_id": str(fake.guild_id)}},
+            "communities": {"main": {"discord_guild_id": str(fake.guild_id), **(community or {})}},
             "console": {"community": "main"},
             "discord": settings,
         }
@@ -232,21 +327,25 @@ def discord_settings() -> dict[str, Any]:
 
 
 @pytest.fixture
-def archive_unit() -> float:
-    return 60.0
+def community_settings() -> dict[str, Any]:
+    """Override in a test module to change `[communities.main]` (e.g. its lifecycle)."""
+
+    return {}
 
 
 @pytest.fixture
 async def h(
-    discord_fake: FakeDiscord,  # noqa: F811
+    discord_fake: FakeDiscordWithDMs,
     tmp_path: Path,
     discord_settings: dict[str, Any],
-    archive_unit: float,
+    community_settings: dict[str, Any],
 ) -> AsyncIterator[Harness]:
     world = seed(discord_fake)
-    config = make_config(tmp_path, world, discord_fake, **discord_settings)
+    config = make_config(
+        tmp_path, world, discord_fake, community=community_settings, **discord_settings
+    )
     app = await bootstrap(config, clock=FakeClock())
-    client = FastClient(app.bot, config, archive_unit_seconds=archive_unit, **FAST)
+    client = FastClient(app.bot, config, **FAST)
     try:
         async with discord_fake.run(client):
             yield Harness(discord_fake, world, app, client)

@@ -27,7 +27,7 @@ from tests.adapters.discord.conftest import (
 
 EXPECTED = {
     (1, "ask"), (1, "solved"), (1, "unsolve"), (1, "close"), (1, "rep"), (1, "leaderboard"),
-    (1, "kb"), (1, "mod"), (3, "Mark as solution"), (2, "View reputation"),
+    (1, "kb"), (1, "mod"), (1, "guidelines"), (1, "questions"), (3, "Mark as solution"), (2, "View reputation"),
 }  # fmt: skip
 
 

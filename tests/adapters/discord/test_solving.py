@@ -3,8 +3,6 @@ Discord side: one public line without pings, the Solved tag or ✅ prefix, archi
 
 from __future__ import annotations
 
-import pytest
-
 from bot.model import QuestionStatus
 from tests.adapters.discord.conftest import Harness, eventually
 
@@ -103,15 +101,12 @@ async def test_check_reaction_by_the_asker(h: Harness, kind: str) -> None:
     assert await h.points(h.w.bob) == 15
 
 
-async def test_unsolve_reverses_points_roles_and_marks(
-    h: Harness, kind: str, archive_unit: float
-) -> None:
+async def test_unsolve_reverses_points_roles_and_marks(h: Harness, kind: str) -> None:
     thread_id = await h.ask(kind, h.w.alice)
     answer = await h.answer(thread_id, h.w.bob)
     await h.fake.react(thread_id, answer, h.w.alice, "✅")
     await eventually(lambda: h.w.reward_role in h.fake.member_roles(h.w.bob))
     await eventually(lambda: is_marked(h, kind, thread_id))
-    assert h.client.outcomes.pending_archives() == {thread_id}
 
     handle = await h.command("unsolve", h.w.alice, thread_id)
     assert "open again" in await h.done(handle)
@@ -120,7 +115,6 @@ async def test_unsolve_reverses_points_roles_and_marks(
     assert await h.points(h.w.bob) == 0
     await eventually(lambda: h.w.reward_role not in h.fake.member_roles(h.w.bob))
     await eventually(lambda: not is_marked(h, kind, thread_id))
-    assert h.client.outcomes.pending_archives() == set()
     if kind == "text":
         assert h.fake.channels[thread_id]["name"] == "How do I parse JSON?"
 
@@ -134,12 +128,18 @@ async def test_close_archives_the_thread(h: Harness, kind: str) -> None:
     await eventually(lambda: h.fake.channels[thread_id]["thread_metadata"]["archived"])
 
 
-@pytest.mark.parametrize("archive_unit", [0.01])
-async def test_solved_threads_are_archived_after_the_delay(h: Harness, kind: str) -> None:
+async def test_solved_threads_are_archived_by_the_scheduler(h: Harness, kind: str) -> None:
     thread_id = await h.ask(kind, h.w.alice)
     await h.answer(thread_id, h.w.bob)
     await h.done(await h.command("solved", h.w.alice, thread_id))
-    await eventually(lambda: h.fake.channels[thread_id]["thread_metadata"]["archived"])
+    await eventually(lambda: is_marked(h, kind, thread_id))
+    assert not h.fake.channels[thread_id]["thread_metadata"]["archived"]
+    await h.tick(hours=23)
+    assert not h.fake.channels[thread_id]["thread_metadata"]["archived"]
+    await h.tick(hours=1.5)  # close_solved_after_hours = 24 by default
+    assert h.fake.channels[thread_id]["thread_metadata"]["archived"]
+    assert is_marked(h, kind, thread_id)  # still tagged / prefixed after archiving
+    assert "is solved and now closed" in public_lines(h, thread_id)[-1]
 
 
 async def test_forum_solved_tag_is_reused_when_present(h: Harness) -> None:

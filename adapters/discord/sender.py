@@ -1,0 +1,161 @@
+"""The Discord `Sender` for the core's Outbox: messages the bot sends on its own initiative.
+
+Reminders, dormant and solved closes, escalations and moderators' notices come from the
+core's scheduler (or after a moderator's command) as `ThreadPost`, `ChannelPost`,
+`DirectMessage` and `ThreadState`. This module renders them with the catalog and sends them.
+
+Failures are sorted the way the scheduler needs: Discord refusing for good (403 missing
+permission or closed DMs, 404 deleted thread, other 4xx) is logged and the message dropped,
+because retrying cannot help; anything else (5xx, an exhausted 429, the network) is raised
+so the delivery job is retried with backoff.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+import discord
+
+from adapters.discord import render, translate
+from adapters.discord.texts import Texts
+from bot.outbound import (
+    ChannelPost,
+    DirectMessage,
+    Outbound,
+    ThreadPost,
+    ThreadState,
+    UnsupportedOutbound,
+)
+
+if TYPE_CHECKING:
+    from adapters.discord.client import CommunityClient
+
+log = logging.getLogger(__name__)
+
+CANNOT_DM = 50007  # "Cannot send messages to this user": DMs closed, or no shared server
+
+
+class Undeliverable(Exception):
+    """Discord refused the message for good; logged, never retried."""
+
+
+def _refused_for_good(exc: discord.HTTPException) -> bool:
+    return 400 <= exc.status < 500 and exc.status != 429
+
+
+class DiscordSender:
+    platform = translate.PLATFORM
+
+    def __init__(self, client: CommunityClient) -> None:
+        self.client = client
+
+    async def send(self, message: Outbound) -> None:
+        kind = type(message).__name__
+        try:
+            if isinstance(message, ThreadPost):
+                await self._thread_post(message)
+            elif isinstance(message, ChannelPost):
+                await self._channel_post(message)
+            elif isinstance(message, DirectMessage):
+                await self._direct(message)
+            elif isinstance(message, ThreadState):
+                await self._thread_state(message)
+            else:
+                raise UnsupportedOutbound(f"Discord cannot send {kind}")
+        except Undeliverable as exc:
+            log.warning("%s not delivered: %s", kind, exc)
+        except discord.HTTPException as exc:
+            if not _refused_for_good(exc):
+                raise
+            if exc.code == CANNOT_DM:
+                log.info("%s not delivered: the member does not accept DMs", kind)
+            else:
+                log.warning("%s not delivered: Discord said %s %s", kind, exc.status, exc.text)
+
+    def _texts(self, community: str) -> Texts:
+        return self.client.texts_for(community)
+
+    async def _channel(self, channel_id: str) -> discord.abc.GuildChannel | discord.Thread:
+        if not channel_id.isdigit():
+            raise Undeliverable(f"{channel_id!r} is not a Discord channel id")
+        channel = self.client.get_channel(int(channel_id))
+        if channel is None:
+            # Archived threads are not in discord.py's cache.
+            channel = await self.client.fetch_channel(int(channel_id))
+        if not isinstance(channel, discord.abc.GuildChannel | discord.Thread):
+            raise Undeliverable(f"channel {channel_id} is not a server channel")
+        return channel
+
+    async def _thread(self, thread_id: str) -> discord.Thread:
+        channel = await self._channel(thread_id)
+        if not isinstance(channel, discord.Thread):
+            raise Undeliverable(f"channel {thread_id} is not a thread")
+        return channel
+
+    # -- the four kinds -----------------------------------------------------------------------
+    async def _thread_post(self, message: ThreadPost) -> None:
+        thread = await self._thread(message.thread.id)
+        texts = self._texts(message.community)
+        text = render.presenter(texts).outbound(message)
+        mentions, allowed = render.pings(message.mention_role_ids, message.mention_user_ids)
+        view = render.action_buttons(texts, message.actions, message.question_id)
+        await self._post(thread, " ".join(p for p in (mentions, text) if p), allowed, view)
+
+    async def _channel_post(self, message: ChannelPost) -> None:
+        channel = await self._channel(message.channel_id)
+        texts = self._texts(message.community)
+        text = render.presenter(texts).outbound(message)
+        mentions, allowed = render.pings(message.mention_role_ids)
+        lines = [" ".join(p for p in (mentions, text) if p)]
+        link = self._link(channel.guild.id, message)
+        if link:
+            lines.append(texts.t("discord.kb_open_thread", thread=link))
+        await self._post(channel, render.join_lines(lines), allowed, None)
+
+    @staticmethod
+    def _link(guild_id: int, message: ChannelPost) -> str | None:
+        """A jump link to the question the post is about (escalations name its thread)."""
+
+        thread_id = str(message.params.get("thread_id") or "")
+        if thread_id.isdigit():
+            return render.jump_url(guild_id, thread_id)
+        channel_id = str(message.params.get("channel_id") or "")
+        reference = message.reference_id or ""
+        if channel_id.isdigit() and reference.isdigit():
+            return render.jump_url(guild_id, channel_id, reference)
+        return None
+
+    async def _post(
+        self,
+        channel: discord.abc.GuildChannel | discord.Thread,
+        content: str,
+        allowed: discord.AllowedMentions,
+        view: discord.ui.View | None,
+    ) -> None:
+        if not isinstance(channel, discord.abc.Messageable):
+            raise Undeliverable(f"cannot post in channel {channel.id}")
+        parts = render.split_message(content)
+        for index, part in enumerate(parts):
+            kwargs: dict[str, object] = {"allowed_mentions": allowed}
+            if view is not None and index == len(parts) - 1:
+                kwargs["view"] = view
+            await channel.send(part, **kwargs)  # type: ignore[arg-type]
+
+    async def _direct(self, message: DirectMessage) -> None:
+        if message.member.platform != self.platform or not message.member.id.isdigit():
+            raise Undeliverable(f"{message.member} is not a Discord member")
+        text = render.presenter(self._texts(message.community)).outbound(message)
+        dm = await self.client.create_dm(discord.Object(int(message.member.id)))
+        for part in render.split_message(text):
+            await dm.send(part, allowed_mentions=render.NO_MENTIONS)
+
+    async def _thread_state(self, message: ThreadState) -> None:
+        thread = await self._thread(message.thread.id)
+        await self.client.outcomes.apply_state(
+            thread,
+            self._texts(message.community),
+            archived=message.archived,
+            locked=message.locked,
+            solved=message.solved,
+        )
