@@ -25,6 +25,9 @@ class App:
     knowledge: KnowledgeSearch
 
     async def close(self) -> None:
+        close_knowledge = getattr(self.knowledge, "close", None)  # background embedding
+        if close_knowledge is not None:
+            await close_knowledge()
         await self.database.dispose()  # type: ignore[attr-defined]
 
 

@@ -1,24 +1,484 @@
-"""`community-bot kb ...`: knowledge-base commands (filled in by the knowledge-base work)."""
+"""`community-bot kb export|import|search`: the knowledge base as files, and search from a shell.
+
+Part of the composition root (it opens the database and builds the search index directly).
+
+Files: one Markdown file per article, with a front matter block of `key: value` lines:
+
+    ---
+    id: "reset-password"
+    title: "How do I reset my password?"
+    tags: ["account", "password"]
+    aliases: ["forgot password"]
+    language: "en"
+    ---
+    The article text...
+
+Values are written as JSON strings and lists, which YAML reads the same way, so the files
+open in any front-matter tool; on import plain and single-quoted scalars and `- item`
+lists are read too (a small YAML subset: no anchors, tags or nested maps, nothing that can
+run code). A whole folder is checked before anything is written: one broken file stops the
+import and is named. A JSON Lines file is imported line by line: a bad line is reported with
+its number and skipped. Re-importing what was exported changes nothing (content hashes).
+"""
 
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
-from typing import Any
+import asyncio
+import hashlib
+import json
+import re
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
 
+from bot.articles import ARTICLE_PREFIX, Article, ArticleContent, clean_article_id
 from bot.config import Config
+from bot.errors import DomainError
+
+DEFAULT_LIMIT = 5
+WRITE_CHUNK = 5_000
+FRONT_MATTER_KEYS = ("id", "title", "tags", "aliases", "language")
+_KEY_LINE = re.compile(r"([A-Za-z_][\w-]*)[ \t]*:(?:[ \t]+(.*))?")
+_UNSAFE_NAME = re.compile(r"[^\w.-]+")
+
+
+class ImportProblem(Exception):
+    """One input (a file, or a JSONL line) that cannot be imported, said for a person."""
+
+
+# -- parsing -------------------------------------------------------------------------------
+
+
+def _scalar(raw: str, where: str) -> str | None:
+    raw = raw.strip()
+    if raw.startswith('"'):
+        try:
+            value = json.loads(raw)
+        except json.JSONDecodeError:
+            raise ImportProblem(f"{where}: unterminated or invalid double-quoted text") from None
+        if not isinstance(value, str):
+            raise ImportProblem(f"{where}: expected text")
+        return value
+    if raw.startswith("'"):
+        if len(raw) < 2 or not raw.endswith("'"):
+            raise ImportProblem(f"{where}: unterminated single-quoted text")
+        return raw[1:-1].replace("''", "'")
+    raw = re.sub(r"\s+#.*$", "", raw)
+    if raw in ("", "~", "null"):
+        return None
+    if raw[0] in "[]{}&*!|>%@`":
+        raise ImportProblem(f"{where}: unsupported YAML value {raw[:30]!r}")
+    return raw
+
+
+def _flow_list(raw: str, where: str) -> list[str]:
+    if not raw.endswith("]"):
+        raise ImportProblem(f"{where}: a list must end with ']'")
+    try:
+        value = json.loads(raw)
+    except json.JSONDecodeError:
+        inner = raw[1:-1].strip()
+        items = [] if not inner else [_scalar(p, where) for p in inner.split(",")]
+        return [i for i in items if i is not None]
+    if not isinstance(value, list) or not all(isinstance(v, str | int | float) for v in value):
+        raise ImportProblem(f"{where}: expected a list of text")
+    return [str(v) for v in value]
+
+
+def parse_front_matter(text: str, name: str) -> tuple[dict[str, Any], str]:
+    """`(fields, body)` of a Markdown file with a `---` front matter block."""
+
+    lines = text.lstrip("\ufeff").replace("\r\n", "\n").split("\n")
+    if not lines or lines[0].strip() != "---":
+        raise ImportProblem(f"{name}: does not start with a '---' front matter block")
+    end = next((i for i in range(1, len(lines)) if lines[i].strip() in ("---", "...")), None)
+    if end is None:
+        raise ImportProblem(f"{name}: the front matter block is not closed with '---'")
+    fields: dict[str, Any] = {}
+    key: str | None = None
+    for number, line in enumerate(lines[1:end], start=2):
+        where = f"{name}, line {number}"
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        if stripped == "-" or stripped.startswith("- "):
+            if key is None or not isinstance(fields.get(key), list):
+                raise ImportProblem(f"{where}: a '- item' line outside a list")
+            item = _scalar(stripped[1:], where)
+            if item is not None:
+                fields[key].append(item)
+            continue
+        match = _KEY_LINE.fullmatch(line)
+        if match is None or line[:1].isspace():
+            raise ImportProblem(f"{where}: expected 'key: value', got {stripped[:40]!r}")
+        key, raw = match.group(1).lower(), (match.group(2) or "").strip()
+        if key in fields:
+            raise ImportProblem(f"{where}: '{key}' appears twice")
+        if not raw:
+            fields[key] = []  # a block list may follow
+        elif raw.startswith("["):
+            fields[key] = _flow_list(raw, where)
+        else:
+            fields[key] = _scalar(raw, where)
+    return fields, "\n".join(lines[end + 1 :])
+
+
+def _quote(value: str) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def render_article(article: Article) -> str:
+    c = article.content
+    lines = [
+        "---",
+        f"id: {_quote(article.id)}",
+        f"title: {_quote(c.title)}",
+        f"tags: {json.dumps(list(c.tags), ensure_ascii=False)}",
+        f"aliases: {json.dumps(list(c.aliases), ensure_ascii=False)}",
+    ]
+    if c.lang:
+        lines.append(f"language: {_quote(c.lang)}")
+    lines += ["---", c.body, ""]
+    return "\n".join(lines)
+
+
+def file_name(article_id: str, taken: set[str]) -> str:
+    """A portable file name for an article id (unique even on case-insensitive disks)."""
+
+    safe = _UNSAFE_NAME.sub("_", article_id).strip("._")[:80] or "article"
+    if safe != article_id or safe.casefold() in taken:
+        digest = hashlib.sha1(article_id.encode()).hexdigest()[:8]
+        safe = f"{safe}-{digest}"
+    taken.add(safe.casefold())
+    return f"{safe}.md"
+
+
+@dataclass(frozen=True)
+class Item:
+    id: str
+    content: ArticleContent
+    source: str  # file name or "FILE:LINE", for messages
+
+
+def _item(data: dict[str, Any], where: str, *, lang_key: str) -> Item:
+    from bot.knowledge_base import article_content
+
+    article_id = clean_article_id(data.get("id"))
+    if article_id is None:
+        raise ImportProblem(
+            f"{where}: 'id' is missing, empty, longer than 96 characters or has spaces"
+        )
+    title = data.get("title")
+    body = data.get("body", "")
+    if not isinstance(title, str) or not title.strip():
+        raise ImportProblem(f"{where}: 'title' is missing or empty")
+    if not isinstance(body, str):
+        raise ImportProblem(f"{where}: 'body' must be text")
+    lang = data.get(lang_key, data.get("lang"))
+    if lang is not None and not isinstance(lang, str):
+        raise ImportProblem(f"{where}: '{lang_key}' must be text")
+    try:
+        content = article_content(title, body, data.get("tags"), data.get("aliases"), lang)
+    except DomainError as exc:
+        raise ImportProblem(f"{where}: {exc.params.get('detail', exc.key)}") from None
+    return Item(article_id, content, where)
+
+
+def read_folder(folder: Path) -> list[Item]:
+    """Every `*.md` file under `folder`; raises ImportProblem naming each broken file."""
+
+    problems: list[str] = []
+    items: list[Item] = []
+    for path in sorted(folder.rglob("*.md")):
+        name = str(path.relative_to(folder))
+        try:
+            fields, body = parse_front_matter(path.read_text(encoding="utf-8"), name)
+            fields["body"] = body
+            items.append(_item(fields, name, lang_key="language"))
+        except UnicodeDecodeError:
+            problems.append(f"{name}: not UTF-8 text")
+        except ImportProblem as exc:
+            problems.append(str(exc))
+    if problems:
+        raise ImportProblem("\n".join(problems))
+    return items
+
+
+def read_jsonl(path: Path, report: Callable[[str], None]) -> list[Item]:
+    """Valid lines of a JSON Lines file; each bad line is reported with its number."""
+
+    items: list[Item] = []
+    with path.open(encoding="utf-8", errors="replace") as lines:
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            where = f"{path.name}:{number}"
+            try:
+                data = json.loads(line)
+            except json.JSONDecodeError as exc:
+                report(f"{where}: not valid JSON ({exc.msg}); line skipped")
+                continue
+            if not isinstance(data, dict):
+                report(f"{where}: expected a JSON object; line skipped")
+                continue
+            try:
+                items.append(_item(data, where, lang_key="lang"))
+            except ImportProblem as exc:
+                report(f"{exc}; line skipped")
+    return items
+
+
+def read_input(path: Path, report: Callable[[str], None]) -> list[Item]:
+    if path.is_dir():
+        return read_folder(path)
+    if path.is_file():
+        return read_jsonl(path, report)
+    raise ImportProblem(f"{path}: no such file or folder")
+
+
+def write_files(directory: Path, articles: list[Article]) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    taken: set[str] = set()
+    for article in articles:
+        path = directory / file_name(article.id, taken)
+        tmp = path.with_suffix(".md.tmp")
+        tmp.write_text(render_article(article), encoding="utf-8")
+        tmp.replace(path)
+
+
+# -- commands ------------------------------------------------------------------------------
 
 
 def add_parser(sub: Any, common: Callable[[argparse.ArgumentParser], None]) -> None:
     kb = sub.add_parser("kb", help="knowledge base: search, import, export")
     kb_sub = kb.add_subparsers(dest="kb_command", metavar="ACTION")
+
+    def community(parser: argparse.ArgumentParser) -> None:
+        parser.add_argument(
+            "--community", default=None, help="community key (default: the console's community)"
+        )
+        common(parser)
+
     search = kb_sub.add_parser("search", help="search articles and solved questions")
     search.add_argument("text", nargs="?", help="what to search for")
-    search.add_argument("--limit", type=int, default=5)
+    search.add_argument("--limit", type=int, default=DEFAULT_LIMIT, help="results per query")
     search.add_argument("--json", action="store_true", help="print JSON")
-    common(search)
+    search.add_argument(
+        "--queries",
+        type=Path,
+        metavar="FILE.jsonl",
+        help='answer many: each line {"id", "text"} gives one output line '
+        '{"id", "results": [{"id", "score"}, ...]}',
+    )
+    search.add_argument(
+        "--min-score",
+        type=float,
+        default=None,
+        help="drop results below this score (default: the configured threshold for one "
+        "search, 0 with --queries so every query gets a full ranking)",
+    )
+    community(search)
+
+    export = kb_sub.add_parser("export", help="write one Markdown file per article into DIR")
+    export.add_argument("directory", type=Path, metavar="DIR")
+    community(export)
+
+    imp = kb_sub.add_parser(
+        "import", help="import a folder of Markdown articles or a JSON Lines file"
+    )
+    imp.add_argument("path", type=Path, metavar="PATH")
+    imp.add_argument("--quiet", action="store_true", help="no progress bars")
+    community(imp)
 
 
-async def run(args: argparse.Namespace, config: Config) -> int:
-    print("the knowledge-base commands are not available yet")
-    return 2
+def _community(args: argparse.Namespace, config: Config) -> str:
+    name = args.community or config.console.community
+    if name not in config.communities:
+        raise ImportProblem(
+            f"--community: {name!r} is not one of {', '.join(sorted(config.communities))}"
+        )
+    return name
+
+
+async def run(args: argparse.Namespace, config: Config, out: TextIO | None = None) -> int:
+    out = out or sys.stdout
+    action = getattr(args, "kb_command", None)
+    if action is None:
+        print("usage: community-bot kb {search,import,export} ... (see --help)", file=sys.stderr)
+        return 2
+    from bot.clock import SystemClock
+    from storage.database import Database
+
+    database = Database(config.database.url, clock=SystemClock())
+    try:
+        community = _community(args, config)
+        await database.upgrade()
+        if action == "export":
+            return await export_articles(database, community, args.directory, out)
+        if action == "import":
+            return await import_articles(database, config, community, args.path, out, args.quiet)
+        return await search(database, config, community, args, out)
+    except ImportProblem as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        await database.dispose()
+
+
+async def export_articles(database: Any, community: str, directory: Path, out: TextIO) -> int:
+    async with database.uow(write=False) as uow:
+        articles = await uow.knowledge.live_articles(community)
+    write_files(directory, articles)
+    print(f"exported {len(articles)} articles to {directory}", file=out)
+    return 0
+
+
+def _progress(total: int, desc: str, quiet: bool) -> Any:
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=desc, unit=" articles", file=sys.stderr, disable=quiet)
+
+
+async def import_articles(
+    database: Any, config: Config, community: str, path: Path, out: TextIO, quiet: bool = False
+) -> int:
+    problems: list[str] = []
+    items = read_input(path, problems.append)  # a broken file raises before any write
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    unique: dict[str, Item] = {}
+    for item in items:
+        if item.id in unique:
+            print(f"{item.source}: id {item.id!r} seen before; the later one wins", file=sys.stderr)
+        unique[item.id] = item
+
+    from bot.model import NewAuditEntry
+
+    now = database.clock.now()
+    async with database.uow() as uow:
+        states = await uow.knowledge.article_states(community)
+        changed = [
+            (i.id, i.content)
+            for i in unique.values()
+            if (s := states.get(i.id)) is None
+            or s.deleted
+            or s.content_hash != i.content.content_hash()
+        ]
+        created = sum(1 for article_id, _ in changed if article_id not in states)
+        with _progress(len(changed), "importing", quiet or not changed) as bar:
+            for start in range(0, len(changed), WRITE_CHUNK):
+                chunk = changed[start : start + WRITE_CHUNK]
+                await uow.knowledge.import_articles(community, chunk, states, now)
+                bar.update(len(chunk))
+        if changed:
+            await uow.moderation.audit(
+                NewAuditEntry(
+                    community=community, actor_id=None, action="import_articles",
+                    detail=f"{path.name}: {created} new, {len(changed) - created} changed",
+                ),
+                now,
+            )  # fmt: skip
+        await uow.commit()
+    print(
+        f"imported into {community}: {created} new, {len(changed) - created} changed, "
+        f"{len(unique) - len(changed)} unchanged"
+        + (f", skipped lines: {len(problems)}" if problems else ""),
+        file=out,
+    )
+    if config.knowledge.semantic:
+        await _embed(database, community, quiet)
+    return 1 if problems else 0
+
+
+async def _embed(database: Any, community: str, quiet: bool) -> None:
+    from knowledge.service import embed_missing, load_embedder
+
+    embedder = await asyncio.to_thread(load_embedder, True)
+    if embedder is None:
+        return  # logged: search stays lexical
+    bar = None
+
+    def progress(advance: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = _progress(total, "embedding", quiet or total == 0)
+        bar.update(advance)
+
+    try:
+        await embed_missing(database, embedder, community, progress=progress)
+    finally:
+        if bar is not None:
+            bar.close()
+
+
+async def search(
+    database: Any, config: Config, community: str, args: argparse.Namespace, out: TextIO
+) -> int:
+    from knowledge.service import EngineKnowledge, load_embedder
+
+    if args.queries is None and (args.text is None):
+        raise ImportProblem("give the text to search for, or --queries FILE.jsonl")
+    limit = max(1, args.limit)
+    embedder = await asyncio.to_thread(load_embedder, config.knowledge.semantic)
+    knowledge = EngineKnowledge(
+        database, min_score=config.knowledge.min_score, embedder=embedder,
+        embed_in_background=False,
+    )  # fmt: skip
+    await knowledge.load(community)
+    if args.queries is not None:
+        min_score = 0.0 if args.min_score is None else args.min_score
+        return _batch(knowledge, community, args.queries, limit, min_score, out)
+    hits = knowledge.search(community, args.text, limit=limit, min_score=args.min_score)
+    rows = [
+        {"id": _shown_id(h.id), "title": h.title, "score": round(h.score, 4), "kind": h.kind}
+        for h in hits
+    ]
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False), file=out)
+    elif not rows:
+        threshold = knowledge.min_score if args.min_score is None else args.min_score
+        print(f"nothing found scoring at least {threshold:.2f}", file=out)
+    else:
+        for row in rows:
+            print(f"{row['score']:.3f}  {row['kind']:<8}  {row['id']}  {row['title']}", file=out)
+    return 0
+
+
+def _shown_id(doc_id: str) -> str:
+    """Articles by their own id (as imported), solved questions as q<number>."""
+    return doc_id.removeprefix(ARTICLE_PREFIX)
+
+
+def _queries(path: Path) -> Iterator[tuple[int, Any]]:
+    with path.open(encoding="utf-8", errors="replace") as lines:
+        for number, line in enumerate(lines, start=1):
+            if line.strip():
+                yield number, line
+
+
+def _batch(
+    knowledge: Any, community: str, path: Path, limit: int, min_score: float, out: TextIO
+) -> int:
+    if not path.is_file():
+        raise ImportProblem(f"{path}: no such file")
+    bad = 0
+    for number, line in _queries(path):
+        try:
+            data = json.loads(line)
+            if (
+                not isinstance(data, dict)
+                or "id" not in data
+                or not isinstance(data.get("text"), str)
+            ):
+                raise ValueError('expected {"id": ..., "text": "..."}')
+        except ValueError as exc:
+            print(f"{path.name}:{number}: {exc}; line skipped", file=sys.stderr)
+            bad += 1
+            continue
+        hits = knowledge.search(community, data["text"], limit=limit, min_score=min_score)
+        results = [{"id": _shown_id(h.id), "score": round(h.score, 4)} for h in hits]
+        print(json.dumps({"id": data["id"], "results": results}, ensure_ascii=False), file=out)
+    return 1 if bad else 0

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from types import TracebackType
 from typing import Protocol, Self
 
+from bot.articles import Article, ArticleAction, ArticleContent, ArticleSource, ArticleVersion
 from bot.jobs import JobRepository, LifecycleRepository
 from bot.model import (
     Acceptance,
@@ -219,6 +220,36 @@ class ModerationRepository(Protocol):
     async def open_reports(self, community: str, limit: int) -> list[Report]: ...
 
 
+class KnowledgeRepository(Protocol):
+    """Knowledge-base articles and their append-only version history."""
+
+    async def article(
+        self, community: str, article_id: str, *, for_update: bool = False
+    ) -> Article | None: ...
+    async def article_ids(self, community: str, prefix: str) -> set[str]: ...
+    async def promoted_from(self, community: str, question_id: int) -> Article | None: ...
+    async def save(
+        self,
+        community: str,
+        article_id: str,
+        content: ArticleContent,
+        *,
+        action: ArticleAction,
+        actor_id: int | None,
+        at: datetime,
+        deleted: bool = False,
+        source: ArticleSource = ArticleSource.MANUAL,
+        source_question_id: int | None = None,
+        restored_from: int | None = None,
+    ) -> Article:
+        """Create or change an article and append the snapshot of its new version."""
+        ...
+
+    async def versions(self, community: str, article_id: str) -> list[ArticleVersion]:
+        """Newest first."""
+        ...
+
+
 class UnitOfWork(Protocol):
     members: MemberRepository
     questions: QuestionRepository
@@ -227,6 +258,7 @@ class UnitOfWork(Protocol):
     moderation: ModerationRepository
     jobs: JobRepository
     lifecycle: LifecycleRepository
+    knowledge: KnowledgeRepository
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(
@@ -255,3 +287,12 @@ class KnowledgeSearch(Protocol):
         ...
 
     async def question_reopened(self, question: Question) -> None: ...
+
+    async def article_changed(self, article: Article) -> None:
+        """Index an added or edited article, or drop a removed one."""
+        ...
+
+    def titles(self, community: str, prefix: str, limit: int) -> list[Suggestion]:
+        """Articles and solved questions whose title starts with (then contains) `prefix`,
+        for autocomplete: fast, no database access."""
+        ...

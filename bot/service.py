@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Any
 
-from bot import errors, lifecycle, moderation, questions
+from bot import errors, knowledge_base, lifecycle, moderation, questions
 from bot.commands import Command
 from bot.config import Config
 from bot.events import (
@@ -21,6 +21,7 @@ from bot.events import (
     QuestionModerated,
     QuestionOpened,
     QuestionReopened,
+    ReportResolved,
     Result,
     SolvedWithoutHelper,
 )
@@ -35,7 +36,7 @@ Handler = Callable[[Any, UnitOfWork, Context], Awaitable[Any]]
 
 # Feature modules each export READS (commands that only read: no event id recorded, no write
 # lock) and WRITES (one transaction each, at-most-once per platform event id).
-FEATURES = (questions, lifecycle, moderation)
+FEATURES = (questions, lifecycle, moderation, knowledge_base)
 _READS: dict[type, Handler] = {k: v for f in FEATURES for k, v in f.READS.items()}
 _WRITES: dict[type, Handler] = {k: v for f in FEATURES for k, v in f.WRITES.items()}
 # AFTER_WRITE(command, result, uow, context) -> result: runs in the same transaction after
@@ -59,6 +60,12 @@ class NullKnowledge:
     async def question_reopened(self, question) -> None:  # noqa: ANN001
         return None
 
+    async def article_changed(self, article) -> None:  # noqa: ANN001
+        return None
+
+    def titles(self, community: str, prefix: str, limit: int):  # noqa: ANN201
+        return []
+
 
 class CommunityBot:
     def __init__(
@@ -79,7 +86,7 @@ class CommunityBot:
         self.knowledge: KnowledgeSearch = knowledge or NullKnowledge()
         self.catalog = catalog or Catalog()
         self.outbox = outbox or Outbox()
-        self.context = Context(config=config, clock=clock)
+        self.context = Context(config=config, clock=clock, knowledge=self.knowledge)
         self._retries = retries
         self._retry_delay = retry_delay
 
@@ -152,6 +159,10 @@ class CommunityBot:
         try:
             if isinstance(result, QuestionModerated) and result.question.is_deleted:
                 await self.knowledge.question_reopened(result.question)  # out of the index
+            if isinstance(result, ReportResolved) and result.question is not None:
+                await self.knowledge.question_reopened(result.question)  # deleted: hide it
+            if isinstance(result, knowledge_base.ArticleChanged):
+                await self.knowledge.article_changed(result.article)
             if isinstance(result, QuestionOpened):
                 return await self._suggest(result)
             elif isinstance(result, AnswerAccepted) and result.newly_solved:

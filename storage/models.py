@@ -21,6 +21,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -320,4 +321,70 @@ class ThanksRow(Base):
     question_id: Mapped[int | None] = mapped_column(ForeignKey("questions.id"))
     points: Mapped[int] = mapped_column(Integer)
     ledger_id: Mapped[int | None] = mapped_column(ForeignKey("ledger.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+# -- knowledge base ---------------------------------------------------------------------
+
+
+class ArticleRow(Base):
+    """A knowledge-base article. `id` is the community's own text key ("reset-password");
+    removal is soft (`deleted_at`) so it can be undone; `content_hash` lets a re-import of
+    unchanged text skip the row; every change also appends an `article_versions` row."""
+
+    __tablename__ = "articles"
+
+    community: Mapped[str] = mapped_column(String(64), primary_key=True)
+    id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    title: Mapped[str] = mapped_column(String(400))
+    body: Mapped[str] = mapped_column(Text)
+    tags: Mapped[str] = mapped_column(Text)  # JSON list
+    aliases: Mapped[str] = mapped_column(Text)  # JSON list
+    lang: Mapped[str | None] = mapped_column(String(16))
+    source: Mapped[str] = mapped_column(String(16))
+    source_question_id: Mapped[int | None] = mapped_column(ForeignKey("questions.id"))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(Integer)
+    content_hash: Mapped[str] = mapped_column(String(64))
+
+
+class ArticleVersionRow(Base):
+    """Append-only history: the article as it was right after each change."""
+
+    __tablename__ = "article_versions"
+    __table_args__ = (
+        UniqueConstraint("community", "article_id", "version", name="uq_article_versions_version"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    community: Mapped[str] = mapped_column(String(64))
+    article_id: Mapped[str] = mapped_column(String(200))
+    version: Mapped[int] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(16))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    title: Mapped[str] = mapped_column(String(400))
+    body: Mapped[str] = mapped_column(Text)
+    tags: Mapped[str] = mapped_column(Text)
+    aliases: Mapped[str] = mapped_column(Text)
+    lang: Mapped[str | None] = mapped_column(String(16))
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    restored_from: Mapped[int | None] = mapped_column(Integer)
+
+
+class EmbeddingRow(Base):
+    """A stored passage vector (float32 bytes), so a restart does not re-embed. `text_hash`
+    is the hash of the embedded text: an edited article's old vector is never reused."""
+
+    __tablename__ = "embeddings"
+
+    community: Mapped[str] = mapped_column(String(64), primary_key=True)
+    doc_id: Mapped[str] = mapped_column(String(210), primary_key=True)
+    model: Mapped[str] = mapped_column(String(64), primary_key=True)
+    dim: Mapped[int] = mapped_column(Integer)
+    text_hash: Mapped[str] = mapped_column(String(64))
+    vector: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -1,0 +1,441 @@
+"""The knowledge base in the core: search and show for members; add, edit, remove, undo and
+promote for moderators.
+
+Every moderator change writes the article's new version (a full snapshot, who and when) and
+an audit row in the same transaction; a refused attempt raises `NotModerator`, which the
+service audits in a transaction of its own. The search index is updated after the commit by
+the service (`ArticleChanged` -> `KnowledgeSearch.article_changed`), so a change that rolled
+back is never findable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot import errors
+from bot.articles import (
+    MAX_BODY_CHARS,
+    MAX_LANG_CHARS,
+    MAX_TITLE_CHARS,
+    Article,
+    ArticleAction,
+    ArticleContent,
+    ArticleSource,
+    ArticleVersion,
+    clean_article_id,
+    clean_list,
+    parse_item,
+    slugify,
+)
+from bot.commands import ShowQuestion
+from bot.errors import DomainError
+from bot.events import QuestionShown
+from bot.model import Actor, Member, NewAuditEntry, QuestionStatus, Suggestion, ThreadRef
+from bot.ports import UnitOfWork
+from bot.questions import Context, show_question
+from bot.text import clean, is_blank, truncate
+
+MAX_RESULTS = 25
+QUERY_ECHO_CHARS = 200
+HISTORY_SHOWN = 5
+REASON_CHARS = 500
+
+# -- errors ----------------------------------------------------------------------------
+
+
+class ArticleNotFound(DomainError):
+    key = "kb.error_not_found"
+
+
+class ArticleExists(DomainError):
+    key = "kb.error_exists"
+
+
+class InvalidArticle(DomainError):
+    key = "kb.error_invalid"
+
+
+class NothingChanged(DomainError):
+    key = "kb.error_unchanged"
+
+
+class NothingToUndo(DomainError):
+    key = "kb.error_nothing_to_undo"
+
+
+class AlreadyPromoted(DomainError):
+    key = "kb.error_already_promoted"
+
+
+# -- commands --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SearchKnowledge:
+    """`/kb search <text>`: articles and solved questions above the confidence threshold."""
+
+    actor: Actor
+    text: str
+    limit: int = 5
+
+
+@dataclass(frozen=True, slots=True)
+class ShowKnowledge:
+    """`/kb show <id>`: "a:<article id>" (or a bare article id), "q12" / "#12" / "12"."""
+
+    actor: Actor
+    item: str
+
+
+@dataclass(frozen=True, slots=True)
+class AddArticle:
+    actor: Actor
+    title: str
+    body: str
+    article_id: str | None = None  # None: made from the title
+    tags: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+    lang: str | None = None
+    event_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EditArticle:
+    """Fields left None keep their value."""
+
+    actor: Actor
+    article_id: str
+    title: str | None = None
+    body: str | None = None
+    tags: tuple[str, ...] | None = None
+    aliases: tuple[str, ...] | None = None
+    lang: str | None = None
+    reason: str | None = None
+    event_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RemoveArticle:
+    actor: Actor
+    article_id: str
+    reason: str | None = None
+    event_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class UndoArticleChange:
+    """Put back the version before the last change (repeatable: each undo goes one further)."""
+
+    actor: Actor
+    article_id: str
+    event_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PromoteQuestion:
+    """Turn a solved thread (question plus accepted answers) into an article."""
+
+    actor: Actor
+    question_id: int | None = None
+    thread: ThreadRef | None = None
+    article_id: str | None = None
+    title: str | None = None
+    event_id: str | None = None
+
+
+# -- events ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class KnowledgeFound:
+    query: str
+    results: tuple[Suggestion, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleShown:
+    article: Article
+    # The latest versions, for moderators (empty for members).
+    history: tuple[ArticleVersion, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleChanged:
+    """`action`: add, edit, remove, undo or promote. `credited`: the answerers' names a
+    promoted article credits."""
+
+    article: Article
+    action: str
+    credited: tuple[str, ...] = ()
+
+
+# -- helpers ---------------------------------------------------------------------------
+
+
+def _require_moderator(actor: Actor) -> None:
+    if not actor.is_moderator or actor.is_bot:
+        raise errors.NotModerator()
+
+
+def _article_id(raw: str) -> str:
+    found = parse_item(raw)
+    if found is None or found[0] != "article":
+        raise ArticleNotFound(id=truncate(clean(raw), 100))
+    return str(found[1])
+
+
+def _title(text: str) -> str:
+    title = " ".join(clean(text).split())
+    if is_blank(title):
+        raise InvalidArticle(detail="the title is empty")
+    return truncate(title, MAX_TITLE_CHARS)
+
+
+def _body(text: str) -> str:
+    body = clean(text)
+    if len(body) > MAX_BODY_CHARS:
+        raise InvalidArticle(detail=f"the text is longer than {MAX_BODY_CHARS} characters")
+    return body
+
+
+def _lang(text: str | None) -> str | None:
+    lang = clean(text or "").lower()
+    return lang[:MAX_LANG_CHARS] or None
+
+
+def article_content(
+    title: str, body: str, tags: object, aliases: object, lang: str | None
+) -> ArticleContent:
+    try:
+        return ArticleContent(
+            title=_title(title),
+            body=_body(body),
+            tags=clean_list(tags),
+            aliases=clean_list(aliases, chars=MAX_TITLE_CHARS),
+            lang=_lang(lang),
+        )
+    except ValueError as exc:
+        raise InvalidArticle(detail=str(exc)) from None
+
+
+def _reason(text: str | None) -> str | None:
+    return truncate(clean(text), REASON_CHARS) if text and not is_blank(text) else None
+
+
+async def _audit(
+    uow: UnitOfWork,
+    ctx: Context,
+    actor: Member,
+    action: str,
+    article: Article,
+    *,
+    question_id: int | None = None,
+    reason: str | None = None,
+    extra: str = "",
+) -> None:
+    detail = truncate(f"{article.doc_id} v{article.version}{extra}", 400)
+    await uow.moderation.audit(
+        NewAuditEntry(
+            community=actor.ref.community,
+            actor_id=actor.id,
+            action=action,
+            question_id=question_id,
+            reason=reason,
+            detail=detail,
+        ),
+        ctx.clock.now(),
+    )
+
+
+async def _free_id(uow: UnitOfWork, community: str, base: str) -> str:
+    taken = await uow.knowledge.article_ids(community, base)
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base}-{n}" in taken:
+        n += 1
+    return f"{base}-{n}"
+
+
+async def _new_id(uow: UnitOfWork, community: str, wanted: str | None, title: str) -> str:
+    if wanted:
+        article_id = clean_article_id(wanted.removeprefix("a:"))
+        if article_id is None or parse_item(article_id) != ("article", article_id):
+            raise InvalidArticle(detail="an id is one word without spaces, and not a number")
+        if await uow.knowledge.article(community, article_id) is not None:
+            raise ArticleExists(id=article_id)
+        return article_id
+    return await _free_id(uow, community, slugify(title))
+
+
+async def _editable(uow: UnitOfWork, community: str, raw_id: str) -> Article:
+    article_id = _article_id(raw_id)
+    article = await uow.knowledge.article(community, article_id, for_update=True)
+    if article is None:
+        raise ArticleNotFound(id=article_id)
+    return article
+
+
+# -- reads -----------------------------------------------------------------------------
+
+
+async def search(cmd: SearchKnowledge, uow: UnitOfWork, ctx: Context) -> KnowledgeFound:
+    query = truncate(" ".join(clean(cmd.text[: QUERY_ECHO_CHARS * 4]).split()), QUERY_ECHO_CHARS)
+    if ctx.knowledge is None or is_blank(cmd.text):
+        return KnowledgeFound(query, ())
+    limit = max(1, min(cmd.limit, MAX_RESULTS))
+    found = await ctx.knowledge.similar(cmd.actor.ref.community, cmd.text, limit=limit)
+    return KnowledgeFound(query, tuple(found))
+
+
+async def show(cmd: ShowKnowledge, uow: UnitOfWork, ctx: Context) -> ArticleShown | QuestionShown:
+    found = parse_item(cmd.item)
+    if found is None:
+        raise ArticleNotFound(id="")
+    kind, key = found
+    if kind == "question":
+        assert isinstance(key, int)
+        return await show_question(ShowQuestion(cmd.actor, question_id=key), uow, ctx)
+    assert isinstance(key, str)
+    article = await uow.knowledge.article(cmd.actor.ref.community, key)
+    if article is None or (article.is_deleted and not cmd.actor.is_moderator):
+        raise ArticleNotFound(id=truncate(key, 100))
+    history: tuple[ArticleVersion, ...] = ()
+    if cmd.actor.is_moderator:
+        versions = await uow.knowledge.versions(article.community, article.id)
+        history = tuple(versions[:HISTORY_SHOWN])
+    return ArticleShown(article, history)
+
+
+# -- moderator writes ------------------------------------------------------------------
+
+
+async def add(cmd: AddArticle, uow: UnitOfWork, ctx: Context) -> ArticleChanged:
+    _require_moderator(cmd.actor)
+    content = article_content(cmd.title, cmd.body, cmd.tags, cmd.aliases, cmd.lang)
+    actor = await uow.members.upsert(cmd.actor)
+    community = actor.ref.community
+    article_id = await _new_id(uow, community, cmd.article_id, content.title)
+    article = await uow.knowledge.save(
+        community, article_id, content, action=ArticleAction.CREATE, actor_id=actor.id,
+        at=ctx.clock.now(), source=ArticleSource.MANUAL,
+    )  # fmt: skip
+    await _audit(uow, ctx, actor, "add_article", article)
+    return ArticleChanged(article, "add")
+
+
+async def edit(cmd: EditArticle, uow: UnitOfWork, ctx: Context) -> ArticleChanged:
+    _require_moderator(cmd.actor)
+    actor = await uow.members.upsert(cmd.actor)
+    article = await _editable(uow, actor.ref.community, cmd.article_id)
+    if article.is_deleted:
+        raise ArticleNotFound(id=article.id)
+    old = article.content
+    content = article_content(
+        cmd.title if cmd.title is not None else old.title,
+        cmd.body if cmd.body is not None else old.body,
+        cmd.tags if cmd.tags is not None else old.tags,
+        cmd.aliases if cmd.aliases is not None else old.aliases,
+        cmd.lang if cmd.lang is not None else old.lang,
+    )
+    if content == old:
+        raise NothingChanged()
+    article = await uow.knowledge.save(
+        article.community, article.id, content, action=ArticleAction.EDIT, actor_id=actor.id,
+        at=ctx.clock.now(),
+    )  # fmt: skip
+    await _audit(uow, ctx, actor, "edit_article", article, reason=_reason(cmd.reason))
+    return ArticleChanged(article, "edit")
+
+
+async def remove(cmd: RemoveArticle, uow: UnitOfWork, ctx: Context) -> ArticleChanged:
+    _require_moderator(cmd.actor)
+    actor = await uow.members.upsert(cmd.actor)
+    article = await _editable(uow, actor.ref.community, cmd.article_id)
+    if article.is_deleted:
+        raise ArticleNotFound(id=article.id)
+    article = await uow.knowledge.save(
+        article.community, article.id, article.content, action=ArticleAction.REMOVE,
+        actor_id=actor.id, at=ctx.clock.now(), deleted=True,
+    )  # fmt: skip
+    await _audit(uow, ctx, actor, "remove_article", article, reason=_reason(cmd.reason))
+    return ArticleChanged(article, "remove")
+
+
+async def undo(cmd: UndoArticleChange, uow: UnitOfWork, ctx: Context) -> ArticleChanged:
+    _require_moderator(cmd.actor)
+    actor = await uow.members.upsert(cmd.actor)
+    article = await _editable(uow, actor.ref.community, cmd.article_id)
+    versions = {v.version: v for v in await uow.knowledge.versions(article.community, article.id)}
+    latest = versions[article.version]
+    # An undo writes version N+1 as a copy of an older one; undoing again steps further back
+    # from the version it copied, not back and forth between the last two.
+    target = (latest.restored_from or latest.version) - 1
+    if target < 1 or target not in versions:
+        if article.is_deleted or article.version != 1:
+            raise NothingToUndo()
+        # Undoing the creation removes the article.
+        article = await uow.knowledge.save(
+            article.community, article.id, article.content, action=ArticleAction.REMOVE,
+            actor_id=actor.id, at=ctx.clock.now(), deleted=True,
+        )  # fmt: skip
+    else:
+        old = versions[target]
+        article = await uow.knowledge.save(
+            article.community, article.id, old.content, action=ArticleAction.RESTORE,
+            actor_id=actor.id, at=ctx.clock.now(), deleted=old.deleted, restored_from=target,
+        )  # fmt: skip
+    await _audit(uow, ctx, actor, "undo_article_change", article, extra=f" (as v{target})")
+    return ArticleChanged(article, "undo")
+
+
+async def promote(cmd: PromoteQuestion, uow: UnitOfWork, ctx: Context) -> ArticleChanged:
+    _require_moderator(cmd.actor)
+    actor = await uow.members.upsert(cmd.actor)
+    community = actor.ref.community
+    if cmd.question_id is not None:
+        question = await uow.questions.get(cmd.question_id)
+    elif cmd.thread is not None:
+        question = await uow.questions.by_thread(cmd.thread)
+    else:
+        raise errors.NotAQuestionThread()
+    if question is None or question.community != community or question.is_deleted:
+        raise errors.QuestionNotFound()
+    if question.status is not QuestionStatus.SOLVED:
+        raise errors.NotSolved()
+    existing = await uow.knowledge.promoted_from(community, question.id)
+    if existing is not None:
+        raise AlreadyPromoted(id=existing.id, question=question.id)
+    accepted = await uow.questions.active_acceptances(question.id)
+    credited = tuple(dict.fromkeys(a.answer.author.display_name for a in accepted))
+    # The article's text is the thread itself: the question, then each accepted answer under
+    # its author's name, so the answerers stay credited wherever the article is shown.
+    parts = [question.body.strip() or question.title]
+    for acceptance in accepted:
+        parts.append(f"**{acceptance.answer.author.display_name}:** {acceptance.answer.excerpt}")
+    if credited:
+        parts.append("— " + ", ".join(credited))
+    content = article_content(cmd.title or question.title, "\n\n".join(parts), (), (), None)
+    article_id = await _new_id(uow, community, cmd.article_id, content.title)
+    article = await uow.knowledge.save(
+        community, article_id, content, action=ArticleAction.CREATE, actor_id=actor.id,
+        at=ctx.clock.now(), source=ArticleSource.PROMOTED, source_question_id=question.id,
+    )  # fmt: skip
+    await _audit(
+        uow, ctx, actor, "promote_question", article, question_id=question.id,
+        extra=f" credits {', '.join(credited) or '-'}",
+    )  # fmt: skip
+    return ArticleChanged(article, "promote", credited)
+
+
+READS = {
+    SearchKnowledge: search,
+    ShowKnowledge: show,
+}
+WRITES = {
+    AddArticle: add,
+    EditArticle: edit,
+    RemoveArticle: remove,
+    UndoArticleChange: undo,
+    PromoteQuestion: promote,
+}
