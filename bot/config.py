@@ -186,6 +186,8 @@ class SlackCommandNames(_Section):
     leaderboard: str = "/leaderboard"
     kb: str = "/kb"
     mod: str = "/mod"
+    guidelines: str = "/guidelines"
+    questions: str = "/questions"
 
     @model_validator(mode="after")
     def _slashes(self) -> SlackCommandNames:

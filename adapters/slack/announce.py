@@ -3,6 +3,8 @@
 A solution marked by the shortcut, a ✅ reaction, the /solved modal or a suggestion button
 all end here: a private confirmation to the member who did it, one short public line in the
 question's thread, and a ✅ reaction on the question's root message (removed on reopen).
+Also here: the private welcome on a member's first message in a help channel, and the note
+when an asker's reply opens their dormant-closed question again.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from bot.events import (
     QuestionClosed,
     QuestionReopened,
     SolvedWithoutHelper,
+    Welcome,
 )
 from bot.model import Question
 
@@ -99,3 +102,35 @@ async def closed(
     text = blocks.closed_line(p, result)
     await _public(deps, result.question, text)
     await _private(deps, result.question, user, text, respond)
+
+
+async def channel_label(deps: SlackDeps, channel: str) -> str:
+    """A channel as the catalog's `#{channel}` wants it: its name (the id if Slack can't say)."""
+
+    return await deps.out.channel_name(channel) or channel
+
+
+async def welcome(
+    deps: SlackDeps,
+    p: SlackPresenter,
+    greeting: Welcome | None,
+    user: str,
+    channel: str,
+    thread_ts: str | None = None,
+) -> None:
+    """The member's first message in this help channel: a greeting only they see."""
+
+    if greeting is None:
+        return
+    lines = p.welcome(greeting, await channel_label(deps, greeting.channel_id or channel))
+    await deps.out.private(user, "\n".join(lines), channel=channel, thread_ts=thread_ts)
+
+
+async def reopened_by_asker(deps: SlackDeps, p: SlackPresenter, q: Question) -> None:
+    """The asker wrote in their dormant-closed question: it is open again, and its root loses
+    the 🔒 the close put there."""
+
+    await _public(deps, q, p.t("lifecycle.reopened", id=q.id))
+    root = split_message_id(q.message_id)
+    if root is not None:
+        await deps.out.unreact(root[0], root[1], ids.CLOSED_REACTION)

@@ -2,8 +2,9 @@
 
 `build_app` is what both the runner (Socket Mode or HTTP) and the end-to-end tests call, so the
 app a test drives is the app production runs. Listeners are plain functions in small modules
-(events, commands, solved, shortcuts, actions, home); `register` is the one list of what answers
-which Slack surface.
+(events, commands, solved, shortcuts, actions, home, lifecycle); `register` is the one list of
+what answers which Slack surface. `register_sender` (sender.py) is separate: the runner puts
+it on the core's Outbox while the app runs.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack import actions, commands, events, home, ids, shortcuts, solved
+from adapters.slack import actions, commands, events, home, ids, lifecycle, shortcuts, solved
 from adapters.slack.deps import DEPS_KEY, SlackDeps
 from adapters.slack.outbound import SlackOut
 from adapters.slack.people import People
@@ -96,12 +97,16 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
     app.command(names.leaderboard)(commands.on_leaderboard)
     app.command(names.kb)(commands.on_kb)
     app.command(names.mod)(commands.on_mod)
+    app.command(names.guidelines)(lifecycle.on_guidelines)
+    app.command(names.questions)(lifecycle.on_questions)
 
     app.shortcut(ids.MARK_SOLUTION)(shortcuts.on_mark_solution)
     app.action(ids.SUGGESTION_SOLVED)(actions.on_suggestion_solved)
     app.action(ids.SUGGESTION_NOT_NEEDED)(actions.on_suggestion_not_needed)
     app.action(ids.SOLVED_QUESTION_ACTION)(solved.on_question_picked)
     app.view(ids.SOLVED_MODAL)(solved.on_submit)
+    app.view(ids.ASK_MODAL)(lifecycle.on_ask_submit)
+    app.action(ids.MARK_SOLVED_BUTTON)(lifecycle.on_mark_solved_button)
     app.action(ids.HOME_KB_SEARCH)(home.on_home_search)
 
     app.event("message")(events.on_message)

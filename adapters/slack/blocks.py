@@ -9,7 +9,7 @@ titles, notes, search words) is escaped, because `&`, `<` and `>` are markup in 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from adapters.slack import ids
@@ -107,7 +107,8 @@ def question_opened(
     opened = p.t("question.opened", id=q.id, title=escape(q.title))
     how = p.t(
         "question.how_to_accept",
-        asker=p.name(q.asker),
+        # Never the name of an anonymous asker: this reply is public.
+        asker=p.t("question.anonymous_asker") if q.anonymous else p.name(q.asker),
         ways=p.t("slack.ways", solved=solved_command),
     )
     blocks: list[Block] = [section(opened)]
@@ -197,7 +198,117 @@ def question_summary(p: SlackPresenter, result: QuestionShown) -> tuple[str, lis
 
 
 def mod_help(p: SlackPresenter, command: str) -> str:
-    return p.t("slack.mod_help", command=command)
+    return "\n".join(
+        [p.t("slack.mod_help", command=command), p.t("slack.mod_help_reveal", command=command)]
+    )
+
+
+# -- bot-initiated messages (the Outbox) -------------------------------------------------------
+
+
+def mentions(role_ids: Sequence[str] = (), user_ids: Sequence[str] = ()) -> list[str]:
+    """Slack user groups ping as `<!subteam^ID>`, members as `<@ID>`."""
+
+    return [f"<!subteam^{r}>" for r in role_ids] + [f"<@{u}>" for u in user_ids]
+
+
+def outbound_text(p: SlackPresenter, key: str, params: Mapping[str, Any]) -> str:
+    """The catalog text of a bot-initiated message; member-written values (titles, reasons,
+    excerpts) are escaped for mrkdwn."""
+
+    safe = {k: escape(v) if isinstance(v, str) else v for k, v in params.items()}
+    return p.t(key, **safe)
+
+
+def outbound_message(
+    p: SlackPresenter,
+    text: str,
+    *,
+    mention: Sequence[str] = (),
+    question_id: int | None = None,
+    actions: Sequence[str] = (),
+    link: str | None = None,
+) -> tuple[str, list[Block]]:
+    """A reminder, close note, escalation or staff notice: mentions first, then the text,
+    then a link to the question and buttons (only "mark_solved" has one on Slack)."""
+
+    first = " ".join([*mention, text])
+    lines = [first]
+    blocks: list[Block] = [section(first)]
+    if link:
+        line = p.t("slack.staff_link", link=link)
+        lines.append(line)
+        blocks.append(context(line))
+    buttons = []
+    if "mark_solved" in actions and question_id is not None:
+        buttons.append(
+            button(
+                p.t("slack.mark_solved_button"),
+                ids.MARK_SOLVED_BUTTON,
+                str(question_id),
+                style="primary",
+            )
+        )
+    if buttons:
+        blocks.append({"type": "actions", "elements": buttons})
+    return "\n".join(lines), blocks
+
+
+# -- the /ask modal ----------------------------------------------------------------------------
+
+
+def ask_modal(
+    p: SlackPresenter, *, anonymous_allowed: bool, anonymous: bool, channel: str | None
+) -> dict[str, Any]:
+    """A text box for the question and, where the community allows it, "Ask anonymously"."""
+
+    blocks: list[Block] = [
+        {
+            "type": "input",
+            "block_id": ids.ASK_TEXT_BLOCK,
+            "label": plain(p.t("slack.ask_modal_question")),
+            "element": {
+                "type": "plain_text_input",
+                "action_id": ids.ASK_TEXT_ACTION,
+                "multiline": True,
+                "min_length": 1,
+                "max_length": SECTION_TEXT_MAX,
+                "placeholder": plain(p.t("slack.ask_modal_placeholder"), 150),
+            },
+        }
+    ]
+    if anonymous_allowed:
+        choice = {
+            "text": plain(p.t("slack.ask_modal_anonymous")),
+            "description": plain(p.t("slack.ask_modal_anonymous_hint"), 150),
+            "value": ids.ASK_ANONYMOUS_VALUE,
+        }
+        element: dict[str, Any] = {
+            "type": "checkboxes",
+            "action_id": ids.ASK_ANONYMOUS_ACTION,
+            "options": [choice],
+        }
+        if anonymous:
+            element["initial_options"] = [choice]
+        blocks.append(
+            {
+                "type": "input",
+                "block_id": ids.ASK_ANONYMOUS_BLOCK,
+                "optional": True,
+                "label": plain(p.t("slack.ask_modal_anonymous")),
+                "element": element,
+            }
+        )
+    metadata = json.dumps({"channel": channel} if channel else {})
+    return {
+        "type": "modal",
+        "callback_id": ids.ASK_MODAL,
+        "title": plain(p.t("slack.ask_modal_title"), 24),
+        "submit": plain(p.t("slack.ask_modal_submit"), 24),
+        "close": plain(p.t("slack.ask_modal_cancel"), 24),
+        "private_metadata": metadata[:METADATA_MAX],
+        "blocks": blocks,
+    }
 
 
 # -- the /solved modal -------------------------------------------------------------------------
@@ -292,16 +403,21 @@ def home_view(
     mine: QuestionsListed,
     kb_query: str | None = None,
     kb_found: Sequence[Suggestion] = (),
+    links: Mapping[int, str] | None = None,
 ) -> dict[str, Any]:
+    """`links`: question number -> permalink to its thread (missing ones show no link)."""
+
     rep_lines = p.reputation(standing)
     board_lines = p.leaderboard(board)
+    links = links or {}
     if mine.questions:
         question_lines = [
             p.t(
-                "slack.home_question_line",
+                "slack.home_question_link" if q.id in links else "slack.home_question_line",
                 id=q.id,
                 title=escape(q.title),
                 channel=q.channel_id,
+                link=links.get(q.id),
             )
             for q in mine.questions
         ]

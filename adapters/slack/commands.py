@@ -25,12 +25,14 @@ from adapters.slack.translate import (
     parse_question,
     parse_user,
     plain_text,
+    split_anonymous,
     split_subcommand,
     team_id_of,
 )
 from bot import commands as c
 from bot import errors
 from bot.events import (
+    AskerRevealed,
     LeaderboardShown,
     QuestionClosed,
     QuestionOpened,
@@ -105,40 +107,96 @@ def ask_channel(deps: SlackDeps, invoked_in: str | None) -> str | None:
     return help_channels[0] if help_channels else invoked_in
 
 
+def anonymous_allowed(deps: SlackDeps, community: str) -> bool:
+    return deps.bot.config.communities[community].lifecycle.anonymous_questions
+
+
 async def on_ask(
     ack: Ack, body: dict[str, Any], context: dict[str, Any], respond: Respond | None = None
 ) -> None:
+    """`/ask <question>` posts it; `/ask` alone opens a form (with "Ask anonymously" where the
+    community allows it); `/ask --anonymous <question>` asks anonymously straight away."""
+
     run = await start_command(ack, body, context, respond)
     if run is None:
         return
-    if not plain_text(run.text):
-        await run.usage("slack.usage_ask")
-        return
+    anonymous, text = split_anonymous(run.text)
     async with guarded(run.p, run.reply, f"{run.name} command"):
-        actor = await run.actor()
-        if actor.is_bot:
-            raise errors.BotsCannot()
-        channel = ask_channel(run.deps, run.channel)
-        asked = run.p.t("slack.asked", user=run.user, text=run.text)
-        root = await run.deps.out.post(channel, asked) if channel else None
-        if channel is None or root is None:
-            await run.reply(run.p.t("slack.ask_nowhere"))
-            return
-        ref = message_id(channel, root)
-        try:
-            result = await run.deps.bot.handle(
-                c.AskQuestion(
-                    actor, channel, ref, plain_text(run.text), event_id=run.event_id, thread_id=ref
-                )
+        if anonymous and not anonymous_allowed(run.deps, run.community):
+            raise errors.AnonymousDisabled()
+        if not plain_text(text):
+            view = blocks.ask_modal(
+                run.p,
+                anonymous_allowed=anonymous_allowed(run.deps, run.community),
+                anonymous=anonymous,
+                channel=run.channel,
             )
-        except BaseException:
-            # The core refused or failed: take the bot's copy of the question down again.
-            await run.deps.out.delete(channel, root)
-            raise
-        assert isinstance(result, QuestionOpened)
-        text, reply_blocks = blocks.question_opened(run.p, result, run.deps.commands.solved)
-        await run.deps.out.post(channel, text, blocks=reply_blocks, thread_ts=root)
-        await run.reply(run.p.t("slack.ask_posted", id=result.question.id, channel=channel))
+            if not await run.deps.out.open_view(str(body.get("trigger_id", "")), view):
+                await run.usage("slack.usage_ask")
+            return
+        await post_question(
+            run.deps,
+            run.p,
+            await run.actor(),
+            text,
+            invoked_in=run.channel,
+            anonymous=anonymous,
+            event_id=run.event_id,
+            reply=run.reply,
+        )
+
+
+async def post_question(
+    deps: SlackDeps,
+    p: SlackPresenter,
+    actor: Actor,
+    text: str,
+    *,
+    invoked_in: str | None,
+    anonymous: bool,
+    event_id: str | None,
+    reply: Callable[[str], Awaitable[object]],
+) -> None:
+    """The bot posts the question in a help channel (as its own message: `/ask` has no
+    message of the member's to thread on), opens it in the core, and answers in the thread.
+    `text` is mrkdwn (a slash command's text is already escaped by Slack). An anonymous
+    question shows `question.anonymous_author`, never the asker."""
+
+    if actor.is_bot:
+        raise errors.BotsCannot()
+    user = actor.ref.id
+    channel = ask_channel(deps, invoked_in)
+    if anonymous:
+        author = p.t("question.anonymous_author")
+        asked = p.t("slack.asked_anonymous", author=author, text=text)
+    else:
+        asked = p.t("slack.asked", user=user, text=text)
+    root = await deps.out.post(channel, asked) if channel else None
+    if channel is None or root is None:
+        await reply(p.t("slack.ask_nowhere"))
+        return
+    ref = message_id(channel, root)
+    try:
+        result = await deps.bot.handle(
+            c.AskQuestion(
+                actor,
+                channel,
+                ref,
+                plain_text(text),
+                event_id=event_id,
+                thread_id=ref,
+                anonymous=anonymous,
+            )
+        )
+    except BaseException:
+        # The core refused or failed: take the bot's copy of the question down again.
+        await deps.out.delete(channel, root)
+        raise
+    assert isinstance(result, QuestionOpened)
+    opened_text, reply_blocks = blocks.question_opened(p, result, deps.commands.solved)
+    await deps.out.post(channel, opened_text, blocks=reply_blocks, thread_ts=root)
+    await reply(p.t("slack.ask_posted", id=result.question.id, channel=channel))
+    await announce.welcome(deps, p, result.welcome, user, channel, root)
 
 
 async def on_unsolve(
@@ -266,9 +324,13 @@ async def on_mod(
         return
     async with guarded(run.p, run.reply, f"{run.name} command"):
         actor = await run.actor()
+        sub, rest = split_subcommand(run.text)
+        if sub == "reveal":
+            # The core checks the moderator and audits the lookup, refusals included.
+            await reveal(run, actor, rest)
+            return
         if not actor.is_moderator:
             raise errors.NotModerator()
-        sub, rest = split_subcommand(run.text)
         if sub in ("", "help"):
             await run.reply(blocks.mod_help(run.p, run.name))
         elif sub == "close":
@@ -286,3 +348,22 @@ async def on_mod(
                 + "\n"
                 + blocks.mod_help(run.p, run.name)
             )
+
+
+async def reveal(run: Invocation, actor: Actor, args: str) -> None:
+    """`/mod reveal <question> [reason]`: who asked an anonymous question, privately."""
+
+    first, _, reason = args.strip().partition(" ")
+    target = parse_question(first)
+    if target is None:
+        await run.usage("slack.usage_question", "reveal")
+        return
+    if isinstance(target, ThreadRef):
+        shown = await run.deps.bot.handle(c.ShowQuestion(actor, thread=target))
+        assert isinstance(shown, QuestionShown)
+        target = shown.question.id
+    result = await run.deps.bot.handle(
+        c.RevealAsker(actor, target, plain_text(reason) or None, event_id=run.event_id)
+    )
+    assert isinstance(result, AskerRevealed)
+    await run.reply(run.p.revealed(result))

@@ -1,5 +1,8 @@
 """Events API listeners: messages in help channels and their threads, ✅ reactions.
 
+A member's first message in a help channel also gets a private welcome, and the asker's reply
+in their dormant-closed question reopens it (a note in the thread says so).
+
 Bolt acknowledges Events API requests before these run, so Slack's 3-second budget is never
 at risk. Each core write carries Slack's `event_id`; a redelivery (`X-Slack-Retry-Num`) or a
 duplicate therefore raises `DuplicateEvent` in the core and changes nothing, including what the
@@ -26,7 +29,7 @@ from adapters.slack.translate import (
 )
 from bot import commands as c
 from bot import errors
-from bot.events import AnswerAccepted, QuestionOpened
+from bot.events import AnswerAccepted, MessageRecorded, QuestionOpened
 
 log = logging.getLogger(__name__)
 
@@ -80,21 +83,26 @@ async def on_message(body: dict[str, Any], event: dict[str, Any], context: dict[
             assert isinstance(result, QuestionOpened)
             text, reply_blocks = blocks.question_opened(p, result, deps.commands.solved)
             await deps.out.post(what.channel, text, blocks=reply_blocks, thread_ts=what.ts)
+            await announce.welcome(deps, p, result.welcome, what.user, what.channel, what.ts)
     elif isinstance(what, ThreadReply):
         # Any thread may be offered; only question threads are recorded, others are not ours.
-        async with (
-            guarded(p, None, "slack thread reply", quiet=(errors.NotAQuestionThread,)),
-            deps.in_order(what.channel),
-        ):
-            actor = await deps.people.actor(community, what.user)
-            await deps.bot.handle(
-                c.PostMessage(
-                    actor,
-                    thread_ref(what.channel, what.thread_ts),
-                    message_id(what.channel, what.ts),
-                    plain_text(what.text),
-                    event_id=_event_id(body),
+        async with guarded(p, None, "slack thread reply", quiet=(errors.NotAQuestionThread,)):
+            async with deps.in_order(what.channel):
+                actor = await deps.people.actor(community, what.user)
+                recorded = await deps.bot.handle(
+                    c.PostMessage(
+                        actor,
+                        thread_ref(what.channel, what.thread_ts),
+                        message_id(what.channel, what.ts),
+                        plain_text(what.text),
+                        event_id=_event_id(body),
+                    )
                 )
+            assert isinstance(recorded, MessageRecorded)
+            if recorded.reopened:
+                await announce.reopened_by_asker(deps, p, recorded.question)
+            await announce.welcome(
+                deps, p, recorded.welcome, what.user, what.channel, what.thread_ts
             )
 
 

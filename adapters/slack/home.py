@@ -1,5 +1,5 @@
 """The App Home tab: the member's reputation and rank, the leaderboard, their open questions
-and a knowledge-base search box (the search re-publishes the tab with results)."""
+(each linking to its thread) and a knowledge-base search box (the search re-publishes the tab with results)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from adapters.slack import blocks
 from adapters.slack.commands import Ack
 from adapters.slack.deps import SlackDeps, deps_of
 from adapters.slack.guard import guarded
+from adapters.slack.lifecycle import permalinks
 from adapters.slack.translate import plain_text, team_id_of
 from bot import commands as c
 from bot.events import LeaderboardShown, QuestionsListed, ReputationShown
@@ -31,8 +32,15 @@ async def publish_home(
         assert isinstance(board, LeaderboardShown)
         assert isinstance(mine, QuestionsListed)
         found = await deps.bot.suggestions_for(community, kb_query) if kb_query else []
+        links = await permalinks(deps, mine.questions)
         view = blocks.home_view(
-            p, standing=standing, board=board, mine=mine, kb_query=kb_query, kb_found=found
+            p,
+            standing=standing,
+            board=board,
+            mine=mine,
+            kb_query=kb_query,
+            kb_found=found,
+            links=links,
         )
         await deps.out.publish_home(user, view)
 

@@ -24,8 +24,22 @@ SOLVED_HELPERS_ACTION = "solved_helpers"
 HOME_KB_BLOCK = "home_kb"
 HOME_KB_SEARCH = "home_kb_search"
 
-# The reaction that marks a reply as the solution.
+# The reaction that marks a reply as the solution (and, on a question's root, a solved question).
 CHECK_REACTION = "white_check_mark"
+# On a question's root: closed (Slack has no archived threads) and locked by a moderator.
+CLOSED_REACTION = "lock"
+LOCKED_REACTION = "no_entry_sign"
+
+# The button on a reminder to mark a solution (value: the question number).
+MARK_SOLVED_BUTTON = "lifecycle_mark_solved"
+
+# The /ask modal (opened by /ask without text).
+ASK_MODAL = "ask_modal"
+ASK_TEXT_BLOCK = "ask_text"
+ASK_TEXT_ACTION = "ask_text"
+ASK_ANONYMOUS_BLOCK = "ask_anonymous"
+ASK_ANONYMOUS_ACTION = "ask_anonymous"
+ASK_ANONYMOUS_VALUE = "anonymous"
 
 
 def helpers_block(question_id: int) -> str:

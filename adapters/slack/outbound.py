@@ -1,7 +1,9 @@
 """Everything the bot sends to Slack, with Slack's failures handled in one place.
 
 By the time the adapter posts, the core has already committed; a Slack error must therefore
-never propagate and never undo anything. Rate limits are retried by slack_sdk's
+never propagate and never undo anything. The exception is the scheduler's deliveries
+(`sender.py`): they use the `*_or_raise` calls, whose errors propagate so the delivery job is
+retried later instead of lost. Rate limits are retried by slack_sdk's
 `AsyncRateLimitErrorRetryHandler` (installed on the client by `app.build_app`); here,
 `not_in_channel` gets one `conversations.join` (public channels only) and one retry, and any
 other error (`channel_not_found`, `is_archived`, exhausted rate limits, network trouble) is one
@@ -29,9 +31,20 @@ def _error(exc: Exception) -> str:
     return repr(exc)
 
 
+def error_code(exc: BaseException) -> str | None:
+    """Slack's `error` string for a refused Web API call (None for anything else)."""
+
+    if isinstance(exc, SlackApiError):
+        return str(exc.response.get("error") or "") or None
+    return None
+
+
 class SlackOut:
     def __init__(self, client: AsyncWebClient) -> None:
         self.client = client
+        # Neither changes for a message / rarely for a channel, and both cost a call each.
+        self._permalinks: dict[tuple[str, str], str] = {}
+        self._channel_names: dict[str, str] = {}
 
     async def _call(
         self, method: str, channel: str | None, **kwargs: Any
@@ -58,6 +71,84 @@ class SlackOut:
         except Exception as exc:
             log.warning("slack %s in %s failed: %s", method, channel, _error(exc))
             return None
+
+    async def call_or_raise(
+        self, method: str, channel: str | None, **kwargs: Any
+    ) -> AsyncSlackResponse:
+        """Like `_call`, but a refusal propagates (after one join-and-retry on
+        `not_in_channel`); rate limits are already retried inside slack_sdk."""
+
+        call = getattr(self.client, method.replace(".", "_"))
+        args = {"channel": channel, **kwargs} if channel is not None else kwargs
+        try:
+            return await call(**args)  # type: ignore[no-any-return]
+        except SlackApiError as exc:
+            if error_code(exc) == "not_in_channel" and channel and await self.join(channel):
+                return await call(**args)  # type: ignore[no-any-return]
+            raise
+
+    async def post_or_raise(
+        self,
+        channel: str,
+        text: str,
+        *,
+        blocks: list[dict[str, Any]] | None = None,
+        thread_ts: str | None = None,
+    ) -> str:
+        kwargs: dict[str, Any] = {"text": text, "unfurl_links": False}
+        if blocks:
+            kwargs["blocks"] = blocks
+        if thread_ts:
+            kwargs["thread_ts"] = thread_ts
+        response = await self.call_or_raise("chat.postMessage", channel, **kwargs)
+        return str(response["ts"])
+
+    async def dm_or_raise(self, user: str, text: str) -> str:
+        """A direct message from the app: `conversations.open`, then `chat.postMessage`."""
+
+        opened = await self.client.conversations_open(users=user)
+        channel = str((opened.get("channel") or {}).get("id") or "")
+        if not channel:
+            raise RuntimeError(f"conversations.open for {user} returned no channel")
+        return await self.post_or_raise(channel, text)
+
+    async def reaction_or_raise(self, channel: str, ts: str, name: str, *, on: bool) -> None:
+        """Add or remove the bot's reaction; already so is fine, a vanished message too."""
+
+        method = "reactions.add" if on else "reactions.remove"
+        try:
+            await self.call_or_raise(method, channel, timestamp=ts, name=name)
+        except SlackApiError as exc:
+            code = error_code(exc)
+            if code in ("already_reacted", "no_reaction"):
+                return
+            if code == "message_not_found":
+                log.warning("%s on %s:%s: the message is gone", method, channel, ts)
+                return
+            raise
+
+    async def permalink(self, channel: str, ts: str) -> str | None:
+        """A link to a message (`chat.getPermalink`, cached); None when Slack can't say."""
+
+        key = (channel, ts)
+        if key not in self._permalinks:
+            response = await self._call("chat.getPermalink", channel, message_ts=ts)
+            link = response.get("permalink") if response is not None else None
+            if not isinstance(link, str) or not link:
+                return None
+            self._permalinks[key] = link
+        return self._permalinks[key]
+
+    async def channel_name(self, channel: str) -> str | None:
+        """A channel's name (`conversations.info`, cached); None for DMs or on failure."""
+
+        if channel not in self._channel_names:
+            response = await self._call("conversations.info", channel)
+            name = (response.get("channel") or {}).get("name") if response is not None else None
+            if not isinstance(name, str) or not name:
+                return None
+            self._channel_names[channel] = name
+        return self._channel_names[channel]
 
     async def join(self, channel: str) -> bool:
         """Join a public channel once so the bot can post there; private ones need an invite."""

@@ -17,6 +17,9 @@ from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 
 from adapters.slack.app import build_app
+from adapters.slack.outbound import SlackOut
+from adapters.slack.sender import register_sender
+from adapters.slack.translate import PLATFORM
 from bot.config import Config, ConfigError, Secrets
 
 log = logging.getLogger(__name__)
@@ -50,17 +53,30 @@ async def run_slack(app: Any, config: Config, secrets: Secrets) -> None:
     """`app` is `bot.bootstrap.App`; runs until the task is cancelled."""
 
     bolt = build_app(app.bot, config, secrets)
-    if config.slack.mode == "socket":
-        if not secrets.slack_app_token:
-            raise ConfigError('SLACK_APP_TOKEN is required with slack.mode = "socket"')
-        handler = AsyncSocketModeHandler(bolt, app_token=secrets.slack_app_token)
-        await handler.connect_async()
-        log.info("Slack: connected in Socket Mode")
-        try:
-            await asyncio.Event().wait()
-        finally:
-            await handler.close_async()
-        return
+    if config.slack.mode == "socket" and not secrets.slack_app_token:
+        raise ConfigError('SLACK_APP_TOKEN is required with slack.mode = "socket"')
+    # The scheduler delivers Slack's reminders, closes and escalations only while this runs.
+    register_sender(app.bot, SlackOut(bolt.client))
+    try:
+        if config.slack.mode == "socket":
+            await _serve_socket(bolt, secrets.slack_app_token or "")
+        else:
+            await _serve_http(bolt, config)
+    finally:
+        app.bot.outbox.unregister(PLATFORM)
+
+
+async def _serve_socket(bolt: AsyncApp, app_token: str) -> None:
+    handler = AsyncSocketModeHandler(bolt, app_token=app_token)
+    await handler.connect_async()
+    log.info("Slack: connected in Socket Mode")
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await handler.close_async()
+
+
+async def _serve_http(bolt: AsyncApp, config: Config) -> None:
     slack = config.slack
     runner = await start_http(
         bolt, host=slack.http_host, port=slack.http_port, path=slack.http_path

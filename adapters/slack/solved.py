@@ -36,7 +36,7 @@ from bot.model import Actor, ThreadRef
 log = logging.getLogger(__name__)
 
 
-async def _modal(
+async def build_modal(
     deps: SlackDeps,
     p: SlackPresenter,
     actor: Actor,
@@ -82,7 +82,7 @@ async def on_solved(
             if not match:
                 raise errors.QuestionNotFound()
             target = match[0].id
-        view = await _modal(run.deps, run.p, actor, target, run.channel)
+        view = await build_modal(run.deps, run.p, actor, target, run.channel)
         if view is None:
             await run.reply(run.p.t("question.list_empty"))
             return
@@ -111,7 +111,7 @@ async def on_question_picked(
     async with guarded(p, reply, "slack /solved question picker"):
         question_id = int((action.get("selected_option") or {}).get("value"))
         actor = await deps.people.actor(community, user)
-        new_view = await _modal(deps, p, actor, question_id, channel)
+        new_view = await build_modal(deps, p, actor, question_id, channel)
         if new_view is not None:
             await deps.out.update_view(str(view.get("id")), new_view, view.get("hash"))
 

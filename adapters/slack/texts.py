@@ -13,7 +13,6 @@ from bot.presenters import Presenter
 log = logging.getLogger(__name__)
 
 
-
 def mention(member: Member) -> str:
     """Slack members as mentions (Slack renders the current name); others by name."""
 

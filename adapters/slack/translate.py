@@ -265,3 +265,36 @@ def suggestion_button_value(value: str) -> tuple[int, str] | None:
         return int(question), suggestion
     except ValueError:
         return None
+
+
+# -- anonymous asks ----------------------------------------------------------------------------
+
+_ANONYMOUS_FLAGS = ("--anonymous", "anonymous:true")
+
+
+def split_anonymous(text: str) -> tuple[bool, str]:
+    """`/ask --anonymous How do I ...` -> `(True, "How do I ...")`."""
+
+    stripped = text.strip()
+    for flag in _ANONYMOUS_FLAGS:
+        head, _, rest = stripped.partition(" ")
+        if head.lower() == flag:
+            return True, rest.strip()
+    return False, stripped
+
+
+@dataclass(frozen=True, slots=True)
+class AskSubmission:
+    text: str  # as typed in the modal: plain text, not yet escaped for mrkdwn
+    anonymous: bool
+    channel: str | None  # where /ask was run
+
+
+def parse_ask_submission(view: Mapping[str, Any]) -> AskSubmission:
+    values: Mapping[str, Any] = (view.get("state") or {}).get("values") or {}
+    typed = (values.get(ids.ASK_TEXT_BLOCK) or {}).get(ids.ASK_TEXT_ACTION) or {}
+    ticked = (values.get(ids.ASK_ANONYMOUS_BLOCK) or {}).get(ids.ASK_ANONYMOUS_ACTION) or {}
+    anonymous = any(
+        o.get("value") == ids.ASK_ANONYMOUS_VALUE for o in ticked.get("selected_options") or ()
+    )
+    return AskSubmission(str(typed.get("value") or "").strip(), anonymous, private_channel(view))

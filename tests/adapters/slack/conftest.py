@@ -21,10 +21,13 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.app import build_app
+from adapters.slack.outbound import SlackOut
 from adapters.slack.runner import start_http
+from adapters.slack.sender import register_sender
 from bot.bootstrap import App, bootstrap
 from bot.clock import FakeClock
 from bot.config import Secrets, parse_config
+from bot.scheduler import Scheduler
 from tests.fakes import slack_payloads as sp
 from tests.fakes.slack_server import FakeSlack, fake_slack  # noqa: F401
 
@@ -139,6 +142,20 @@ class Slack:
         )
         return await self.interaction(payload)
 
+    # -- time ----------------------------------------------------------------------------------
+    @property
+    def clock(self) -> FakeClock:
+        clock = self.core.bot.clock
+        assert isinstance(clock, FakeClock)
+        return clock
+
+    async def tick(self, **delta: float) -> int:
+        """Move the core's clock and run what the scheduler finds due; returns how many jobs
+        ran."""
+
+        self.clock.advance(**delta)
+        return await Scheduler(self.core.bot).run_due()
+
     # -- inspecting ----------------------------------------------------------------------------
     def rows(self, sql: str, *args: Any) -> list[tuple[Any, ...]]:
         with sqlite3.connect(self.db_path) as conn:
@@ -187,13 +204,22 @@ def seed(fake: FakeSlack) -> None:
 
 
 async def make_slack(
-    fake: FakeSlack, tmp_path: Path, *, slack: dict[str, Any] | None = None
+    fake: FakeSlack,
+    tmp_path: Path,
+    *,
+    slack: dict[str, Any] | None = None,
+    lifecycle: dict[str, Any] | None = None,
 ) -> tuple[Slack, AsyncWebClient]:
+    """`lifecycle` is `[communities.main.lifecycle]`."""
+
     seed(fake)
+    community: dict[str, Any] = {"slack_team_id": fake.team_id}
+    if lifecycle is not None:
+        community["lifecycle"] = lifecycle
     config = parse_config(
         {
             "database": {"url": f"sqlite+aiosqlite:///{tmp_path}/t.db"},
-            "communities": {"main": {"slack_team_id": fake.team_id}},
+            "communities": {"main": community},
             "console": {"community": "main"},
             "slack": {
                 "enabled": True,
@@ -210,6 +236,8 @@ async def make_slack(
     client = AsyncWebClient(token=fake.bot_token, base_url=fake.api_url)
     ticker = Ticker()
     bolt = build_app(core.bot, config, secrets, client=client, clock=ticker)
+    # As `run_slack` does: the scheduler's Slack messages go through the app's client.
+    register_sender(core.bot, SlackOut(bolt.client))
     runner = await start_http(bolt, host="127.0.0.1", port=0, path=PATH)
     port = runner.addresses[0][1]
     harness = Slack(

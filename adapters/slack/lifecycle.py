@@ -1,0 +1,162 @@
+"""The question lifecycle on Slack, member-facing side: `/guidelines`, `/questions`, the /ask
+form's submission and the "Mark solved" button on reminders.
+
+(The scheduler's own messages, reminders, closes and escalations, go out through
+`sender.py`; the welcome and the reopen note are in `announce.py`.)
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from typing import Any
+
+from adapters.slack import blocks, ids
+from adapters.slack.commands import (
+    Ack,
+    anonymous_allowed,
+    ask_channel,
+    post_question,
+    start_command,
+)
+from adapters.slack.deps import SlackDeps, deps_of
+from adapters.slack.guard import guarded
+from adapters.slack.outbound import Respond
+from adapters.slack.solved import build_modal
+from adapters.slack.translate import (
+    interaction_id,
+    parse_ask_submission,
+    split_message_id,
+    team_id_of,
+)
+from bot import commands as c
+from bot import errors
+from bot.events import GuidelinesShown, QuestionShown, QuestionsListed
+from bot.model import Question
+
+log = logging.getLogger(__name__)
+
+
+async def permalinks(deps: SlackDeps, questions: tuple[Question, ...]) -> dict[int, str]:
+    """Question number -> a link to its thread (questions Slack can't link are left out)."""
+
+    links: dict[int, str] = {}
+    for q in questions:
+        root = split_message_id(q.message_id)
+        link = await deps.out.permalink(*root) if root else None
+        if link:
+            links[q.id] = link
+    return links
+
+
+async def on_guidelines(
+    ack: Ack, body: dict[str, Any], context: dict[str, Any], respond: Respond | None = None
+) -> None:
+    run = await start_command(ack, body, context, respond)
+    if run is None:
+        return
+    async with guarded(run.p, run.reply, f"{run.name} command"):
+        # Outside a help channel: the guidelines of the channel /ask would post in.
+        channel = ask_channel(run.deps, run.channel)
+        result = await run.deps.bot.handle(c.ShowGuidelines(await run.actor(), channel))
+        assert isinstance(result, GuidelinesShown)
+        name = (await run.deps.out.channel_name(channel) if channel else None) or (
+            str(body.get("channel_name") or channel or "")
+        )
+        await run.reply("\n".join(run.p.guidelines(result, name)))
+
+
+async def on_questions(
+    ack: Ack, body: dict[str, Any], context: dict[str, Any], respond: Respond | None = None
+) -> None:
+    """`/questions`: the member's own open questions, each linking to its thread."""
+
+    run = await start_command(ack, body, context, respond)
+    if run is None:
+        return
+    async with guarded(run.p, run.reply, f"{run.name} command"):
+        result = await run.deps.bot.handle(c.ListMyQuestions(await run.actor()))
+        assert isinstance(result, QuestionsListed)
+        links = await permalinks(run.deps, result.questions)
+        shown = QuestionsListed(
+            tuple(replace(q, title=blocks.escape(q.title)) for q in result.questions)
+        )
+        lines = run.p.questions(shown, link=lambda q: f"<{links[q.id]}>" if q.id in links else None)
+        await run.reply("\n".join(lines))
+
+
+async def on_ask_submit(
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], context: dict[str, Any]
+) -> None:
+    deps = deps_of(context)
+    community = deps.community(team_id_of(body))
+    if community is None:
+        await ack()
+        return
+    p = deps.present(community)
+    form = parse_ask_submission(view)
+    if not form.text:
+        await ack(
+            response_action="errors", errors={ids.ASK_TEXT_BLOCK: p.t("slack.ask_modal_empty")}
+        )
+        return
+    await ack()
+    user = str(body["user"]["id"])
+
+    async def reply(text: str) -> None:
+        await deps.out.private(user, text, channel=form.channel)
+
+    async with guarded(p, reply, "slack /ask form"):
+        if form.anonymous and not anonymous_allowed(deps, community):
+            raise errors.AnonymousDisabled()
+        await post_question(
+            deps,
+            p,
+            await deps.people.actor(community, user),
+            blocks.escape(form.text),
+            invoked_in=form.channel,
+            anonymous=form.anonymous,
+            event_id=interaction_id("view", view.get("id")),
+            reply=reply,
+        )
+
+
+async def on_mark_solved_button(
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    context: dict[str, Any],
+    respond: Respond | None = None,
+) -> None:
+    """The reminder's "Mark solved": the asker (or a moderator) gets the /solved form for
+    that question; anyone else a private refusal."""
+
+    await ack()
+    deps = deps_of(context)
+    community = deps.community(team_id_of(body))
+    if community is None:
+        return
+    p = deps.present(community)
+    user = str(body["user"]["id"])
+    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
+        "channel_id"
+    )
+    message = body.get("message") or {}
+    thread_ts = message.get("thread_ts") or message.get("ts")
+
+    async def reply(text: str) -> None:
+        await deps.out.private(user, text, channel=channel, thread_ts=thread_ts, respond=respond)
+
+    async with guarded(p, reply, "slack Mark solved button"):
+        try:
+            question_id = int(str(action.get("value", "")))
+        except ValueError:
+            raise errors.QuestionNotFound() from None
+        actor = await deps.people.actor(community, user)
+        shown = await deps.bot.handle(c.ShowQuestion(actor, question_id))
+        assert isinstance(shown, QuestionShown)
+        if shown.question.asker.ref != actor.ref and not actor.is_moderator:
+            raise errors.NotTheAsker()
+        view = await build_modal(deps, p, actor, question_id, channel)
+        if view is None or not await deps.out.open_view(str(body.get("trigger_id", "")), view):
+            await reply(p.t("error.generic"))
