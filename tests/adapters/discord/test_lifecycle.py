@@ -372,3 +372,23 @@ async def test_thread_state_locks_and_unsupported_types_raise(h: Harness) -> Non
     assert h.fake.channels[thread_id]["thread_metadata"]["locked"] is True
     with pytest.raises(UnsupportedOutbound):
         await sender.send("not a message")  # type: ignore[arg-type]
+
+
+def test_the_old_archive_delay_is_accepted_but_deprecated(
+    tmp_path: Any, discord_fake: FakeDiscordWithDMs, caplog: Any
+) -> None:
+    from adapters.discord.client import build_client
+    from bot.service import CommunityBot
+    from tests.adapters.discord.conftest import make_config, seed
+
+    world = seed(discord_fake)
+    old = make_config(tmp_path, world, discord_fake, solved_archive_after_minutes=30)
+    core = CommunityBot(config=old, uow_factory=None, clock=None)  # type: ignore[arg-type]
+    with caplog.at_level(logging.WARNING, logger="adapters.discord.client"):
+        build_client(core, old)
+    assert "solved_archive_after_minutes is deprecated" in caplog.text
+    assert "close_solved_after_hours" in caplog.text
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="adapters.discord.client"):
+        build_client(core, make_config(tmp_path, world, discord_fake))
+    assert "deprecated" not in caplog.text
