@@ -208,6 +208,23 @@ async def test_a_refused_delivery_is_retried_not_lost(
     assert jobs(life, "deliver") == [("done", "sent", 2)]
 
 
+async def test_rate_limits_beyond_slack_sdks_retries_wait_for_the_next_attempt(
+    life: Slack,
+) -> None:
+    root = await life.ask()
+    await life.answer(root)
+    # slack_sdk retries a 429 twice itself; the third refusal reaches the scheduler.
+    life.fake.fail_next("chat.postMessage", "ratelimited", retry_after=0, times=3)
+
+    await life.tick(hours=25)
+
+    assert len([c for c in life.fake.calls_to("chat.postMessage") if c.status == 429]) == 3
+    assert jobs(life, "deliver") == [("pending", None, 1)]
+    await life.tick(minutes=2)
+    assert any("Did one of" in t for t in texts(life.thread_posts(root)))
+    assert jobs(life, "deliver") == [("done", "sent", 2)]
+
+
 async def test_not_in_channel_joins_and_delivers(life: Slack) -> None:
     root = await life.ask()
     await life.answer(root)

@@ -70,11 +70,14 @@ async def test_http_mode_serves_the_configured_port_and_path(
         )
         assert delivery.status == 200
         await fake_slack.wait_for_response_url_call()
+        # The scheduler can deliver Slack messages while the adapter runs, and only then.
+        assert core.bot.outbox.platforms() == ("slack",)
     finally:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
         await core.close()
+    assert not core.bot.outbox.has("slack")
 
 
 async def test_socket_mode_uses_api_base_url(fake_slack: FakeSlack, tmp_path: Path) -> None:
