@@ -67,6 +67,10 @@ class AlreadyPromoted(DomainError):
     key = "kb.error_already_promoted"
 
 
+class NotSolvedYet(DomainError):
+    key = "kb.error_not_solved"
+
+
 # -- commands --------------------------------------------------------------------------
 
 
@@ -402,7 +406,7 @@ async def promote(cmd: PromoteQuestion, uow: UnitOfWork, ctx: Context) -> Articl
     if question is None or question.community != community or question.is_deleted:
         raise errors.QuestionNotFound()
     if question.status is not QuestionStatus.SOLVED:
-        raise errors.NotSolved()
+        raise NotSolvedYet()
     existing = await uow.knowledge.promoted_from(community, question.id)
     if existing is not None:
         raise AlreadyPromoted(id=existing.id, question=question.id)

@@ -15,6 +15,7 @@ import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
+from adapters.console.knowledge import KB_USAGE, KnowledgeCommands
 from adapters.console.moderation import MODERATION_USAGE, ModerationCommands
 from adapters.console.sender import ConsoleSender
 from bot import commands as c
@@ -65,9 +66,10 @@ _COMMANDS: dict[str, _Usage] = {
     "quit": _Usage("/quit"),
 }
 _COMMANDS.update({name: _Usage(*spec) for name, spec in MODERATION_USAGE.items()})
+_COMMANDS.update({name: _Usage(*spec) for name, spec in KB_USAGE.items()})
 
 
-class ConsoleAdapter(ModerationCommands):
+class ConsoleAdapter(ModerationCommands, KnowledgeCommands):
     def __init__(
         self,
         bot: CommunityBot,
