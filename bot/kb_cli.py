@@ -303,7 +303,12 @@ def _community(args: argparse.Namespace, config: Config) -> str:
     return name
 
 
-async def run(args: argparse.Namespace, config: Config, out: TextIO | None = None) -> int:
+async def run(
+    args: argparse.Namespace,
+    config: Config,
+    out: TextIO | None = None,
+    database_options: dict[str, Any] | None = None,
+) -> int:
     out = out or sys.stdout
     action = getattr(args, "kb_command", None)
     if action is None:
@@ -312,7 +317,7 @@ async def run(args: argparse.Namespace, config: Config, out: TextIO | None = Non
     from bot.clock import SystemClock
     from storage.database import Database
 
-    database = Database(config.database.url, clock=SystemClock())
+    database = Database(config.database.url, clock=SystemClock(), **(database_options or {}))
     try:
         community = _community(args, config)
         await database.upgrade()

@@ -1,0 +1,214 @@
+"""`community-bot kb import|export|search`: file formats, bad input, JSON output, and the same
+results on every database."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from bot import kb_cli
+from bot.cli import build_parser
+from storage.models import ArticleRow, ArticleVersionRow
+from tests.conftest import DatabaseTarget, make_config
+
+ROOT = Path(__file__).resolve().parents[2]
+
+ARTICLES = [
+    {"id": "reset-password", "title": "How do I reset my password?",
+     "body": "Open Settings > Security and choose Reset.", "tags": ["account"],
+     "aliases": ["forgot password"], "lang": "en"},
+    {"id": "invoice-pdf", "title": "Download an invoice as PDF", "body": "Billing > Invoices."},
+    {"id": "fa-password", "title": "چگونه رمز عبور را تغییر دهم؟", "body": "از تنظیمات", "lang": "fa"},
+    {"id": "tr-sikayet", "title": "Şikayet nasıl yapılır?", "body": "Destek sayfasından.", "lang": "tr"},
+    {"id": "42", "title": "Numeric ids from a data set work", "body": "Yes."},
+]  # fmt: skip
+
+
+async def kb(target: DatabaseTarget, *argv: str, semantic: bool = False) -> tuple[int, str]:
+    args = build_parser().parse_args(["kb", *argv])
+    config = make_config(target.url, knowledge={"semantic": semantic})
+    out = io.StringIO()
+    code = await kb_cli.run(args, config, out=out, database_options=target.options)
+    return code, out.getvalue()
+
+
+def write_jsonl(path: Path, rows: list[object], extra_lines: tuple[str, ...] = ()) -> Path:
+    lines = [json.dumps(r, ensure_ascii=False) for r in rows]
+    lines[2:2] = extra_lines
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+async def counts(target: DatabaseTarget) -> tuple[int, int]:
+    from bot.clock import FakeClock
+    from storage.database import Database
+
+    db = Database(target.url, clock=FakeClock(), **target.options)
+    try:
+        async with db.connect() as conn:
+            articles = (await conn.execute(select(func.count()).select_from(ArticleRow))).scalar()
+            versions = (
+                await conn.execute(select(func.count()).select_from(ArticleVersionRow))
+            ).scalar()
+        return int(articles or 0), int(versions or 0)
+    finally:
+        await db.dispose()
+
+
+async def test_jsonl_import_reports_bad_lines_and_reimport_changes_nothing(
+    db_target: DatabaseTarget, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = write_jsonl(
+        tmp_path / "kb.jsonl", ARTICLES,
+        ('{"id": "broken", "title": ', '["not", "an object"]', '{"id": "no title"}'),
+    )  # fmt: skip
+    code, out = await kb(db_target, "import", str(source))
+    err = capsys.readouterr().err
+    assert code == 1  # something was skipped; the rest is in
+    assert "kb.jsonl:3: not valid JSON" in err
+    assert "kb.jsonl:4: expected a JSON object" in err
+    assert "kb.jsonl:5: 'id' is missing" in err
+    assert "5 new, 0 changed, 0 unchanged, skipped lines: 3" in out
+    assert await counts(db_target) == (5, 5)
+
+    code, out = await kb(db_target, "import", str(source))
+    assert "0 new, 0 changed, 5 unchanged" in out
+    assert await counts(db_target) == (5, 5)  # no new versions either
+
+
+async def test_export_then_import_round_trip_changes_nothing(
+    db_target: DatabaseTarget, tmp_path: Path
+) -> None:
+    await kb(db_target, "import", str(write_jsonl(tmp_path / "kb.jsonl", ARTICLES)))
+    code, out = await kb(db_target, "export", str(tmp_path / "out"))
+    assert code == 0 and "exported 5 articles" in out
+    files = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert files == ["42.md", "fa-password.md", "invoice-pdf.md", "reset-password.md",
+                     "tr-sikayet.md"]  # fmt: skip
+    text = (tmp_path / "out" / "reset-password.md").read_text(encoding="utf-8")
+    assert text == (
+        '---\nid: "reset-password"\ntitle: "How do I reset my password?"\n'
+        'tags: ["account"]\naliases: ["forgot password"]\nlanguage: "en"\n---\n'
+        "Open Settings > Security and choose Reset.\n"
+    )
+    code, out = await kb(db_target, "import", str(tmp_path / "out"))
+    assert code == 0 and "0 new, 0 changed, 5 unchanged" in out
+    assert await counts(db_target) == (5, 5)
+
+    # a hand edit in plain YAML style is picked up as one change
+    (tmp_path / "out" / "invoice-pdf.md").write_text(
+        "---\nid: invoice-pdf\ntitle: 'Download an invoice as a PDF'\ntags:\n  - billing\n"
+        "---\nBilling > Invoices > Download.\n",
+        encoding="utf-8",
+    )
+    code, out = await kb(db_target, "import", str(tmp_path / "out"))
+    assert "0 new, 1 changed, 4 unchanged" in out
+    code, out = await kb(db_target, "search", "invoice pdf", "--json")
+    assert json.loads(out)[0]["title"] == "Download an invoice as a PDF"
+
+
+@pytest.mark.parametrize(
+    "broken",
+    [
+        "no front matter at all\n",
+        "---\nid: x\ntitle: never closed\n",
+        '---\nid: x\ntitle: "unterminated\n---\nbody\n',
+        "---\nid: x\n  title: indented\n---\n",
+        "---\nid: x\ntitle: fine\ntags: [a, b\n---\n",
+        "---\nid: has space\ntitle: t\n---\n",
+        "---\nid: x\n---\nno title\n",
+    ],
+)
+async def test_broken_front_matter_is_named_and_nothing_is_written(
+    sqlite_target: DatabaseTarget,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    broken: str,
+) -> None:
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "good.md").write_text('---\nid: good\ntitle: "Good"\n---\nFine.\n', "utf-8")
+    (folder / "bad-one.md").write_text(broken, encoding="utf-8")
+    code, out = await kb(sqlite_target, "import", str(folder))
+    err = capsys.readouterr().err
+    assert code == 1 and "bad-one.md" in err and "good.md" not in err
+    assert await counts(sqlite_target) == (0, 0)
+
+
+async def test_search_json_formats_and_bad_queries(
+    db_target: DatabaseTarget, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    await kb(db_target, "import", str(write_jsonl(tmp_path / "kb.jsonl", ARTICLES)))
+    code, out = await kb(db_target, "search", "reset my pasword", "--json", "--limit", "2")
+    rows = json.loads(out)
+    assert code == 0 and rows[0]["id"] == "reset-password"
+    assert set(rows[0]) == {"id", "title", "score", "kind"} and rows[0]["kind"] == "article"
+    assert 0 < rows[0]["score"] <= 1 and len(rows) <= 2
+
+    code, out = await kb(db_target, "search", "reset my pasword")
+    assert "reset-password  How do I reset my password?" in out
+    code, out = await kb(db_target, "search", "zzzz qqqq", "--json")
+    assert json.loads(out) == []
+    code, out = await kb(db_target, "search", "", "--json")
+    assert json.loads(out) == []
+    code, out = await kb(db_target, "search", "password " * 12_000, "--json")  # ~100 KB
+    assert code == 0 and isinstance(json.loads(out), list)
+
+    queries = tmp_path / "q.jsonl"
+    queries.write_text(
+        '{"id": "q1", "text": "şikayet nasil yapilir"}\n'
+        '{"id": 2, "text": "رمز عبور تغییر"}\n'
+        "not json\n"
+        '{"id": 3, "text": ""}\n'
+        '{"id": 4, "text": "invoice"}\n',
+        encoding="utf-8",
+    )
+    code, out = await kb(db_target, "search", "--queries", str(queries), "--json", "--limit", "3")
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert code == 1 and "q.jsonl:3:" in capsys.readouterr().err
+    assert [line["id"] for line in lines] == ["q1", 2, 3, 4]
+    assert lines[0]["results"][0]["id"] == "tr-sikayet"
+    assert lines[1]["results"][0]["id"] == "fa-password"
+    assert lines[2]["results"] == []
+    assert all(set(r) == {"id", "score"} for line in lines for r in line["results"])
+    assert all(len(line["results"]) <= 3 for line in lines)
+
+
+async def test_same_results_on_every_database(
+    db_target: DatabaseTarget, sqlite_target: DatabaseTarget, tmp_path: Path
+) -> None:
+    source = write_jsonl(tmp_path / "kb.jsonl", ARTICLES)
+    queries = tmp_path / "q.jsonl"
+    queries.write_text(
+        "\n".join(
+            json.dumps({"id": i, "text": t})
+            for i, t in enumerate(["password", "invoice pdf", "رمز", "sikayet", "numeric ids"])
+        ),
+        encoding="utf-8",
+    )
+    outputs = []
+    for target in (sqlite_target, db_target):
+        await kb(target, "import", str(source))
+        outputs.append((await kb(target, "search", "--queries", str(queries), "--json"))[1])
+    assert outputs[0] == outputs[1] and outputs[0].count("\n") == 5
+
+
+def test_the_command_line_entry_point(tmp_path: Path) -> None:
+    source = write_jsonl(tmp_path / "kb.jsonl", ARTICLES)
+    db = f"sqlite:///{tmp_path}/cli.db"
+    run = [sys.executable, "-m", "bot", "kb"]
+    done = subprocess.run(
+        [*run, "import", str(source), "--database", db], capture_output=True, text=True, cwd=ROOT
+    )
+    assert done.returncode == 0, done.stderr
+    found = subprocess.run(
+        [*run, "search", "invoice", "--json", "--database", db],
+        capture_output=True, text=True, cwd=ROOT,
+    )  # fmt: skip
+    assert json.loads(found.stdout)[0]["id"] == "invoice-pdf"
