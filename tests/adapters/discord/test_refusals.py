@@ -114,3 +114,16 @@ async def test_manage_threads_permission_makes_a_moderator(h: Harness) -> None:
     thread_id = await h.ask_text(h.w.alice)
     handle = await h.command("mod", keeper, thread_id, subcommand="close")
     assert "closed by a moderator" in await h.done(handle)
+
+
+async def test_anonymous_ask_refused_when_the_community_does_not_allow_it(
+    h: Harness, kind: str
+) -> None:
+    where = h.w.text if kind == "text" else h.w.forum
+    options = {"question": "Is my config leaking secrets?", "anonymous": True}
+    handle = await h.command("ask", h.w.alice, where, options=options)
+    assert "Anonymous questions are turned off" in await h.done(handle)
+    assert ephemeral(h, handle)
+    # The thread (and starter) made for it are taken away again; nothing was stored.
+    assert h.fake.threads_in(where) == []
+    assert [m for m in h.fake.messages_in(where) if m["content"]] == []
