@@ -56,7 +56,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 #: Hits scoring below this are "nothing good found". Calibrated on the shared data
-#: (bench/search_quality.py tasks): 99% of true duplicates that are retrieved score at
+#: (bench/search_quality.py tasks): 98% of true duplicates that are retrieved score at
 #: least this, while the best hit of 97% of unrelated queries (other-topic English
 #: questions, Arabic questions against a Persian index and vice versa) scores below.
 DEFAULT_MIN_SCORE = 0.3
@@ -98,15 +98,15 @@ class Hit:
 class Tuning:
     """Fusion weights and analyser settings (defaults tuned on the shared data)."""
 
-    word_weight: float = 0.3  # share of word BM25 in the lexical score (rest: char n-grams)
+    word_weight: float = 0.2  # share of word BM25 in the lexical score (rest: char n-grams)
     fuzzy_weight: float = 0.1  # share of rapidfuzz in the final lexical score
     candidates: int = 60  # lexical candidates that get the fuzzy rerank
     ngram_sizes: tuple[int, ...] = (3,)
     ngrams_within_words: bool = True
-    char_body_chars: int = 0  # body characters also indexed as n-grams
+    char_body_chars: int = 300  # body characters also indexed as n-grams
     max_df_ratio: float = 0.3  # n-grams in more docs than this are skipped at query time
     semantic_weight: float = 0.7
-    title_repeat: int = 2  # title words counted this many times (titles say more than bodies)
+    title_repeat: int = 1  # title words counted this many times (titles say more than bodies)
     fuzzy_scorer: str = "token_set_ratio"  # any rapidfuzz.fuzz scorer name
 
 
