@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from bot.articles import Article, question_doc_id
+from bot.articles import Article, article_doc_id, question_doc_id
 from bot.model import Answer, Question, Suggestion
 from knowledge.engine import DEFAULT_MIN_SCORE, Document, Hit, SearchEngine, passage_text
 
@@ -130,12 +130,18 @@ class EngineKnowledge:
         promoted: dict[str, dict[str, str]] = {}
         stored: dict[str, dict[str, StoredVector]] = {}
         async with self._db.uow(write=False) as uow:
-            for article in await uow.knowledge.live_articles(community):
-                docs.setdefault(article.community, []).append(article_document(article))
-                if article.source_question_id is not None:
-                    promoted.setdefault(article.community, {})[
-                        question_doc_id(article.source_question_id)
-                    ] = article.doc_id
+            for row in await uow.knowledge.index_rows(community):
+                doc_id = article_doc_id(row.id)
+                docs.setdefault(row.community, []).append(
+                    Document(
+                        id=doc_id, title=row.title, body=row.body, kind="article",
+                        tags=row.tags, aliases=row.aliases, lang=row.lang,
+                    )
+                )  # fmt: skip
+                if row.source_question_id is not None:
+                    promoted.setdefault(row.community, {})[
+                        question_doc_id(row.source_question_id)
+                    ] = doc_id
             solved: list[SolvedQuestionText] = await uow.knowledge.solved_questions(community)
             for q in solved:
                 docs.setdefault(q.community, []).append(

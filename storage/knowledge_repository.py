@@ -53,6 +53,18 @@ class SolvedQuestionText:
 
 
 @dataclass(frozen=True, slots=True)
+class IndexRow:
+    community: str
+    id: str
+    title: str
+    body: str
+    tags: tuple[str, ...]
+    aliases: tuple[str, ...]
+    lang: str | None
+    source_question_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
 class StoredVector:
     text_hash: str
     dim: int
@@ -232,6 +244,24 @@ class SqlKnowledgeRepository:
             stmt = stmt.where(articles_t.c.community == community)
         rows = await self.conn.execute(stmt.order_by(articles_t.c.community, articles_t.c.id))
         return [_article(r) for r in rows]
+
+    async def index_rows(self, community: str | None = None) -> list[IndexRow]:
+        """Live articles with only what the search index needs (a lean start-up read)."""
+        c = articles_t.c
+        stmt = select(
+            c.community, c.id, c.title, c.body, c.tags, c.aliases, c.lang, c.source_question_id
+        ).where(c.deleted_at.is_(None))
+        if community is not None:
+            stmt = stmt.where(c.community == community)
+        rows = await self.conn.execute(stmt.order_by(c.community, c.id))
+        loads = json.loads
+        return [
+            IndexRow(
+                r.community, r.id, r.title, r.body, tuple(loads(r.tags)), tuple(loads(r.aliases)),
+                r.lang, r.source_question_id,
+            )
+            for r in rows
+        ]  # fmt: skip
 
     # -- bulk import -----------------------------------------------------------------------
 
