@@ -100,10 +100,14 @@ async def reverse(
 ) -> list[PointChange]:
     """Append one reversal row per entry; the originals stay untouched."""
 
+    entries = list(entries)
+    # Every path that changes several members' points locks them in id order first, so
+    # concurrent reversals and accepts can never wait on each other in a cycle (PostgreSQL).
+    for member_id in sorted({e.member_id for e in entries}):
+        await uow.ledger.lock_member(members[member_id])
     changes: list[PointChange] = []
     for entry in entries:
         member = members[entry.member_id]
-        await uow.ledger.lock_member(member)
         row, total = await uow.ledger.append(
             community,
             NewLedgerEntry(
