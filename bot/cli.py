@@ -46,7 +46,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
         "--database",
         default=None,
         metavar="URL",
-        help="database URL, e.g. sqlite+aiosqlite:///community.db or "
+        help="database URL, e.g. sqlite:///community.db or "
         "postgresql+asyncpg://user@host/db (overrides the config)",
     )
 
