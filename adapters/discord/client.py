@@ -32,6 +32,8 @@ COGS = (
     "adapters.discord.cogs.reputation",
     "adapters.discord.cogs.knowledge",
     "adapters.discord.cogs.moderation",
+    "adapters.discord.cogs.thanks",
+    "adapters.discord.cogs.reports",
 )
 
 

@@ -25,6 +25,7 @@ from bot.events import (
     ReputationShown,
 )
 from bot.model import Member, Suggestion
+from bot.moderation_presenter import ModerationPresenter
 from bot.presenters import Presenter
 from bot.text import truncate
 
@@ -53,6 +54,10 @@ def mention(member: Member) -> str:
 
 def presenter(texts: Texts) -> Presenter:
     return Presenter(texts.catalog, texts.locale, name=mention)
+
+
+def moderation(texts: Texts) -> ModerationPresenter:
+    return ModerationPresenter(presenter(texts))
 
 
 def jump_url(
@@ -189,24 +194,81 @@ def suggestion_buttons(texts: Texts, question_id: int) -> discord.ui.View:
     )
 
 
-# Buttons the core may ask for on its own messages (`ThreadPost.actions`); others are not
-# shown on Discord (they stay usable as slash commands).
+# Buttons the core may ask for on its own messages (`ThreadPost.actions`, `ChannelPost.actions`);
+# others are not shown on Discord (they stay usable as slash commands). Each maps to a custom
+# id action and the catalog key of its label; the argument is the question id (thread posts)
+# or the post's `reference_id` (a report id for the report buttons).
 SOLVE_ACTION = "mark_solved"
+ACTIONS: dict[str, tuple[str, str, discord.ButtonStyle]] = {
+    SOLVE_ACTION: ("solve", "discord.button_mark_solved", discord.ButtonStyle.success),
+    "not_duplicate": ("notdup", "discord.button_not_duplicate", discord.ButtonStyle.secondary),
+    "report_dismiss": ("report:dismiss", "discord.button_report_dismiss", discord.ButtonStyle.secondary),
+    "report_delete": ("report:delete", "discord.button_report_delete", discord.ButtonStyle.danger),
+    "report_warn": ("report:warn", "discord.button_report_warn", discord.ButtonStyle.primary),
+}  # fmt: skip
 
 
 def action_buttons(
-    texts: Texts, actions: Sequence[str], question_id: int | None
+    texts: Texts,
+    actions: Sequence[str],
+    question_id: int | None = None,
+    reference: str | None = None,
 ) -> discord.ui.View | None:
     items: list[discord.ui.Item[discord.ui.View]] = []
-    if SOLVE_ACTION in actions:
+    for action in actions:
+        known = ACTIONS.get(action)
+        if known is None:
+            continue
+        name, label, style = known
+        argument = reference if action.startswith("report_") else question_id
         items.append(
             discord.ui.Button(
-                style=discord.ButtonStyle.success,
-                label=texts.t("discord.button_mark_solved"),
-                custom_id=translate.custom_id("solve", question_id or 0),
+                style=style,
+                label=texts.t(label),
+                custom_id=translate.custom_id(name, argument or 0),
             )
         )
     return _static_view(items) if items else None
+
+
+def accept_offer(texts: Texts, message_id: str) -> discord.ui.View:
+    """ "Mark as solution" under the quiet offer after the asker thanked someone."""
+
+    return _static_view(
+        [
+            discord.ui.Button(
+                style=discord.ButtonStyle.success,
+                label=texts.t("discord.button_accept_offer"),
+                custom_id=translate.custom_id("accept", message_id),
+            )
+        ]
+    )
+
+
+REPORT_REASON = "reason"
+
+
+def report_modal(texts: Texts, custom_id: str) -> discord.ui.Modal:
+    """The reason form of "Report to moderators"; answered by a custom-id listener (no
+    in-memory modal, so a restart between opening and sending it loses nothing)."""
+
+    modal = discord.ui.Modal(
+        title=truncate(texts.t("discord.report_modal_title"), 45),
+        custom_id=custom_id,
+        timeout=None,
+    )
+    modal.add_item(
+        discord.ui.TextInput(
+            label=truncate(texts.t("discord.report_modal_reason"), 45),
+            placeholder=truncate(texts.t("discord.report_modal_placeholder"), 100),
+            style=discord.TextStyle.paragraph,
+            custom_id=REPORT_REASON,
+            min_length=3,
+            max_length=500,
+        )
+    )
+    modal.stop()
+    return modal
 
 
 def helper_picker(texts: Texts, result: HelperChoiceNeeded, thread_id: int) -> discord.ui.View:

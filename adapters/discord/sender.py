@@ -111,7 +111,9 @@ class DiscordSender:
         link = self._link(channel.guild.id, message)
         if link:
             lines.append(texts.t("discord.kb_open_thread", thread=link))
-        await self._post(channel, render.join_lines(lines), allowed, None)
+        # Report posts carry dismiss / delete / warn buttons keyed by the report id.
+        view = render.action_buttons(texts, message.actions, reference=message.reference_id)
+        await self._post(channel, render.join_lines(lines), allowed, view)
 
     @staticmethod
     def _link(guild_id: int, message: ChannelPost) -> str | None:

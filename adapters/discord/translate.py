@@ -7,11 +7,14 @@ objects and hand them to these functions.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
 
 from bot.config import RewardRole
-from bot.model import Actor, MemberRef, Period, ThreadRef
+from bot.model import Actor, MemberRef, Period, ReportStatus, ThreadRef
 from bot.text import clean, is_blank, truncate
 
 PLATFORM = "discord"
@@ -31,6 +34,20 @@ def member_ref(community: str, user_id: int | str) -> MemberRef:
 
 def thread_ref(thread_id: int | str) -> ThreadRef:
     return ThreadRef(PLATFORM, str(thread_id))
+
+
+def mentions(
+    community: str, users: Iterable[tuple[int | str, bool]], author_id: int | str
+) -> tuple[MemberRef, ...]:
+    """The members a message @-mentions (`users`: id and is-bot pairs, in message order),
+    without bots, the author, or repeats."""
+
+    seen: dict[str, MemberRef] = {}
+    for user_id, bot in users:
+        if bot or str(user_id) == str(author_id):
+            continue
+        seen.setdefault(str(user_id), member_ref(community, user_id))
+    return tuple(seen.values())
 
 
 def is_moderator(
@@ -192,3 +209,48 @@ def kb_question_id(item: str) -> int | None:
     if item[:1] in ("q", "Q"):
         item = item[1:]
     return int(item) if item.isdigit() else None
+
+
+# -- moderation ---------------------------------------------------------------------------
+
+REPORT_OUTCOMES: dict[str, ReportStatus] = {
+    "dismiss": ReportStatus.DISMISSED,
+    "delete": ReportStatus.DELETED,
+    "warn": ReportStatus.WARNED,
+}
+_DURATION = re.compile(r"(\d+)\s*([mhdw])")
+_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+def duration(text: str) -> timedelta | None:
+    """ "30m", "12h", "7d", "2w", or combined ("1d12h"); a bare number is days."""
+
+    text = text.strip().lower().replace(" ", "")
+    if text.isdigit():
+        return timedelta(days=int(text)) if int(text) > 0 else None
+    parts = _DURATION.findall(text)
+    if not parts or "".join(f"{n}{u}" for n, u in parts) != text:
+        return None
+    total = sum((timedelta(**{_UNITS[u]: int(n)}) for n, u in parts), timedelta())
+    return total or None
+
+
+def modal_values(data: Mapping[str, Any]) -> dict[str, str]:
+    """Text inputs of a submitted modal by custom id: action rows (type 1) of inputs, or
+    labels (type 18) wrapping one component, as Discord sends them."""
+
+    values: dict[str, str] = {}
+
+    def take(component: Mapping[str, Any]) -> None:
+        if "custom_id" in component:
+            value = component.get("value")
+            if value is None and component.get("values"):
+                value = " ".join(str(v) for v in component["values"])
+            values[str(component["custom_id"])] = str(value or "")
+
+    for top in data.get("components") or ():
+        if top.get("type") == 18 and isinstance(top.get("component"), Mapping):
+            take(top["component"])
+        for child in top.get("components") or ():
+            take(child)
+    return values

@@ -8,6 +8,7 @@ import discord
 from discord.ext import commands
 
 from adapters.discord import render, translate
+from adapters.discord.outcomes import quietly
 from adapters.discord.replies import reply
 from adapters.discord.texts import Texts
 from bot import commands as c
@@ -27,6 +28,12 @@ class NotConfigured(DomainError):
 
 class NoHelpChannel(DomainError):
     key = "discord.no_help_channel"
+
+
+class MemberUnknown(DomainError):
+    """The member named has never been seen by the bot, so the core has no record of them."""
+
+    key = "discord.member_unknown"
 
 
 class Invocation:
@@ -127,6 +134,39 @@ class FeatureCog(commands.Cog):
             await outcomes.closed(thread)
         if isinstance(result, ev.AnswerAccepted | ev.QuestionReopened):
             await outcomes.rewards(guild, result.points)
+
+    async def show_thanks(
+        self,
+        given: tuple[ev.ThanksGiven, ...],
+        *,
+        thread: discord.Thread | None,
+        guild: discord.Guild | None,
+        texts: Texts,
+        interaction: discord.Interaction | None,
+    ) -> None:
+        """Thanks: the giver's private note (`/thanks`), the quiet offer to mark the thanked
+        answer as the solution, and reward roles. The receiver's DM comes from the core."""
+
+        present = render.moderation(texts)
+        how = texts.t("discord.offer_how")
+        for thanks in given:
+            offer = present.offer(thanks, how)
+            view = (
+                render.accept_offer(texts, thanks.offer_solution.message_id)
+                if offer and thanks.offer_solution
+                else None
+            )
+            if interaction is not None:
+                lines = [present.thanks(thanks), *([offer] if offer else [])]
+                await reply(interaction, render.join_lines(lines), view=view)
+            elif offer and thread is not None and not thread.archived:
+                # A thread message has no private reply: one quiet line, nobody pinged.
+                await quietly(
+                    thread.send(offer, view=view, allowed_mentions=render.NO_MENTIONS),  # type: ignore[arg-type]
+                    "offer to mark the solution",
+                )
+        changes = [t.change for t in given if t.change is not None]
+        await self.client.outcomes.rewards(guild, changes)
 
     async def run_command(
         self, inv: Invocation, command: c.Command, thread: discord.Thread | None

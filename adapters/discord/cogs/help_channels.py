@@ -1,5 +1,7 @@
 """Help channels: a top-level message in a text help channel or a new forum post is a
 question; messages in its thread are recorded as answers; `/ask` opens one from anywhere.
+A thank-you in the thread credits the member it @-mentions (or the only other participant);
+when the asker thanks someone, one quiet line offers a button to mark that answer solved.
 
 The thread is created first so the question is stored with its thread id in one command;
 a replayed MESSAGE_CREATE reuses the existing thread and the core ignores the repeat.
@@ -180,6 +182,9 @@ class HelpChannels(FeatureCog):
             str(message.id),
             _text_of(message),
             event_id=translate.message_event(message.id),
+            mentions=translate.mentions(
+                community, [(u.id, u.bot) for u in message.mentions], message.author.id
+            ),
         )
         try:
             result = await self.core.handle(command)
@@ -196,6 +201,10 @@ class HelpChannels(FeatureCog):
             line = texts.t("lifecycle.reopened", id=result.question.id)
             await quietly(thread.send(line, allowed_mentions=render.NO_MENTIONS), "reopened notice")
         await greet(self.client, result.welcome, texts, thread=thread, message=message)
+        if result.thanks:
+            await self.show_thanks(
+                result.thanks, thread=thread, guild=message.guild, texts=texts, interaction=None
+            )
 
     # -- /ask -------------------------------------------------------------------------------
     @app_commands.command(name="ask", description=DESCRIPTIONS["ask"])

@@ -1,51 +1,302 @@
-"""`/mod`: moderator commands, guarded here (configured roles or Manage Threads).
+"""`/mod`: moderator commands, and the "Not a duplicate" button on a duplicate notice.
 
-It closes and reopens questions through the existing core commands and reveals who asked an
-anonymous question (the core checks and audits that one, refusals included). The group is visible to everyone because
-role-based moderators may lack Manage Threads; the guard refuses everyone else privately.
+Questions (`lock`, `unlock`, `reopen`, `close`, `duplicate`, `delete`), reputation
+(`/mod rep add|remove|revert|revert-period|suspicious`), members (`helpban`, `warn`) and the
+records (`audit`, `reports`, `reveal`). There is no guard here on purpose: the core refuses
+non-moderators itself and writes every refusal to the audit log, which a guard in front of it
+would skip. The group is visible to everyone because role-based moderators may lack Manage
+Threads. Thread locks, archives and the duplicate notice arrive through the Outbox sender.
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import discord
 from discord import app_commands
 
-from adapters.discord import render
+from adapters.discord import render, translate
 from adapters.discord.client import CommunityClient
-from adapters.discord.cogs.base import FeatureCog, Invocation
-from adapters.discord.replies import reply
+from adapters.discord.cogs.base import FeatureCog, Invocation, MemberUnknown
+from adapters.discord.outcomes import quietly
+from adapters.discord.replies import reply, report_error
 from adapters.discord.texts import DESCRIPTIONS
 from bot import commands as c
 from bot import events as ev
-from bot.errors import NotModerator
+from bot.errors import BadDuration, NotAQuestionThread, UnknownMember
+from bot.model import MemberRef, ThreadRef
+
+DIRECTIONS = [app_commands.Choice(name=d.value, value=d.value) for d in c.FlowDirection]
+MAX_POINTS = 10_000
+Reason = app_commands.Range[str, 1, 500]
+QuestionNumber = app_commands.Range[int, 1]
 
 
 class Moderation(FeatureCog):
     mod = app_commands.Group(name="mod", description=DESCRIPTIONS["mod"], guild_only=True)
+    rep = app_commands.Group(name="rep", description=DESCRIPTIONS["mod.rep"], parent=mod)
 
-    def moderator(self, interaction: discord.Interaction) -> Invocation:
+    # -- running one command ------------------------------------------------------------------
+    async def _run(
+        self, inv: Invocation, command: c.Command, member: discord.abc.User | None = None
+    ) -> ev.Result:
+        await self.defer(inv.interaction)
+        try:
+            return await self.core.handle(command)
+        except UnknownMember:
+            if member is None:
+                raise
+            raise MemberUnknown(member=member.mention) from None
+
+    def _ref(self, inv: Invocation, member: discord.abc.User) -> MemberRef:
+        return translate.member_ref(inv.community, member.id)
+
+    async def _lines(self, inv: Invocation, lines: list[str]) -> None:
+        await reply(inv.interaction, render.join_lines(lines))
+
+    # -- questions ----------------------------------------------------------------------------
+    async def _question(
+        self,
+        interaction: discord.Interaction,
+        action: c.QuestionAction,
+        *,
+        question: int | None = None,
+        reason: str | None = None,
+        duplicate_of: str | None = None,
+    ) -> None:
         inv = self.invocation(interaction)
-        if not inv.actor.is_moderator:
-            raise NotModerator()
-        return inv
+        channel = interaction.channel
+        thread = channel if isinstance(channel, discord.Thread) else None
+        ref: ThreadRef | None = None
+        if question is None:
+            if thread is None:
+                raise NotAQuestionThread()
+            ref = translate.thread_ref(thread.id)
+        command = c.ModerateQuestion(
+            inv.actor, action, thread=ref, question_id=question, reason=reason,
+            duplicate_of=duplicate_of, event_id=inv.event_id,
+        )  # fmt: skip
+        result = await self._run(inv, command)
+        assert isinstance(result, ev.QuestionModerated)
+        text = render.moderation(inv.texts).question(result)
+        await reply(interaction, text)
+        here = thread is not None and result.question.thread_id == str(thread.id)
+        if not here or thread is None:
+            return
+        # One public line where members will look for it. A closed or deleted thread is
+        # archived by the core's ThreadState; writing in it would open it again.
+        if action in (c.QuestionAction.LOCK, c.QuestionAction.UNLOCK):
+            await self.client.outcomes.announce(thread, text)
+        elif action is c.QuestionAction.REOPEN:
+            await quietly(thread.send(text, allowed_mentions=render.NO_MENTIONS), "reopen notice")
+
+    @mod.command(name="lock", description=DESCRIPTIONS["mod.lock"])
+    @app_commands.describe(question=DESCRIPTIONS["mod.question"], reason=DESCRIPTIONS["mod.reason"])
+    async def lock(
+        self,
+        interaction: discord.Interaction,
+        question: QuestionNumber | None = None,
+        reason: Reason | None = None,
+    ) -> None:
+        await self._question(interaction, c.QuestionAction.LOCK, question=question, reason=reason)
+
+    @mod.command(name="unlock", description=DESCRIPTIONS["mod.unlock"])
+    @app_commands.describe(question=DESCRIPTIONS["mod.question"])
+    async def unlock(
+        self, interaction: discord.Interaction, question: QuestionNumber | None = None
+    ) -> None:
+        await self._question(interaction, c.QuestionAction.UNLOCK, question=question)
+
+    @mod.command(name="reopen", description=DESCRIPTIONS["mod.reopen"])
+    @app_commands.describe(question=DESCRIPTIONS["mod.question"])
+    async def reopen(
+        self, interaction: discord.Interaction, question: QuestionNumber | None = None
+    ) -> None:
+        await self._question(interaction, c.QuestionAction.REOPEN, question=question)
 
     @mod.command(name="close", description=DESCRIPTIONS["mod.close"])
-    @app_commands.describe(reason=DESCRIPTIONS["close.reason"])
+    @app_commands.describe(
+        reason=DESCRIPTIONS["close.reason"], question=DESCRIPTIONS["mod.question"]
+    )
     async def close(
         self,
         interaction: discord.Interaction,
-        reason: app_commands.Range[str, 1, 200] | None = None,
+        reason: Reason | None = None,
+        question: QuestionNumber | None = None,
     ) -> None:
-        inv = self.moderator(interaction)
-        thread, ref = self.thread_of(interaction)
-        command = c.CloseQuestion(inv.actor, ref, reason, event_id=inv.event_id)
-        await self.run_command(inv, command, thread)
+        await self._question(interaction, c.QuestionAction.CLOSE, question=question, reason=reason)
 
-    @mod.command(name="reopen", description=DESCRIPTIONS["mod.reopen"])
-    async def reopen(self, interaction: discord.Interaction) -> None:
-        inv = self.moderator(interaction)
-        thread, ref = self.thread_of(interaction)
-        await self.run_command(inv, c.Unsolve(inv.actor, ref, event_id=inv.event_id), thread)
+    @mod.command(name="duplicate", description=DESCRIPTIONS["mod.duplicate"])
+    @app_commands.describe(
+        original=DESCRIPTIONS["mod.duplicate.target"], question=DESCRIPTIONS["mod.question"]
+    )
+    async def duplicate(
+        self,
+        interaction: discord.Interaction,
+        original: app_commands.Range[str, 1, 200],
+        question: QuestionNumber | None = None,
+    ) -> None:
+        await self._question(
+            interaction, c.QuestionAction.DUPLICATE, question=question, duplicate_of=original
+        )
+
+    @mod.command(name="delete", description=DESCRIPTIONS["mod.delete"])
+    @app_commands.describe(question=DESCRIPTIONS["mod.question"], reason=DESCRIPTIONS["mod.reason"])
+    async def delete(
+        self,
+        interaction: discord.Interaction,
+        question: QuestionNumber | None = None,
+        reason: Reason | None = None,
+    ) -> None:
+        await self._question(interaction, c.QuestionAction.DELETE, question=question, reason=reason)
+
+    # -- reputation ---------------------------------------------------------------------------
+    async def _points(
+        self, inv: Invocation, command: c.Command, member: discord.abc.User | None = None
+    ) -> None:
+        result = await self._run(inv, command, member)
+        assert isinstance(result, ev.PointsChanged)
+        await self._lines(inv, render.moderation(inv.texts).points(result))
+        await self.client.outcomes.rewards(inv.interaction.guild, result.changes)
+
+    @rep.command(name="add", description=DESCRIPTIONS["mod.rep.add"])
+    @app_commands.describe(
+        member=DESCRIPTIONS["mod.member"],
+        points=DESCRIPTIONS["mod.rep.points"],
+        reason=DESCRIPTIONS["mod.reason"],
+    )
+    async def rep_add(
+        self,
+        interaction: discord.Interaction,
+        member: discord.Member,
+        points: app_commands.Range[int, 1, MAX_POINTS],
+        reason: Reason,
+    ) -> None:
+        inv = self.invocation(interaction)
+        command = c.AdjustReputation(
+            inv.actor, self._ref(inv, member), points, reason, event_id=inv.event_id
+        )
+        await self._points(inv, command, member)
+
+    @rep.command(name="remove", description=DESCRIPTIONS["mod.rep.remove"])
+    @app_commands.describe(
+        member=DESCRIPTIONS["mod.member"],
+        points=DESCRIPTIONS["mod.rep.points"],
+        reason=DESCRIPTIONS["mod.reason"],
+    )
+    async def rep_remove(
+        self,
+        interaction: discord.Interaction,
+        member: discord.Member,
+        points: app_commands.Range[int, 1, MAX_POINTS],
+        reason: Reason,
+    ) -> None:
+        inv = self.invocation(interaction)
+        command = c.AdjustReputation(
+            inv.actor, self._ref(inv, member), -points, reason, event_id=inv.event_id
+        )
+        await self._points(inv, command, member)
+
+    @rep.command(name="revert", description=DESCRIPTIONS["mod.rep.revert"])
+    @app_commands.describe(entry=DESCRIPTIONS["mod.rep.entry"], reason=DESCRIPTIONS["mod.reason"])
+    async def rep_revert(
+        self,
+        interaction: discord.Interaction,
+        entry: app_commands.Range[int, 1],
+        reason: Reason | None = None,
+    ) -> None:
+        inv = self.invocation(interaction)
+        await self._points(inv, c.RevertLedgerEntry(inv.actor, entry, reason, inv.event_id))
+
+    @rep.command(name="revert-period", description=DESCRIPTIONS["mod.rep.revert_period"])
+    @app_commands.describe(
+        member=DESCRIPTIONS["mod.member"],
+        direction=DESCRIPTIONS["mod.rep.direction"],
+        days=DESCRIPTIONS["mod.rep.days"],
+        reason=DESCRIPTIONS["mod.reason"],
+    )
+    @app_commands.choices(direction=DIRECTIONS)
+    async def rep_revert_period(
+        self,
+        interaction: discord.Interaction,
+        member: discord.Member,
+        direction: app_commands.Choice[str],
+        days: app_commands.Range[int, 1, 3650],
+        reason: Reason | None = None,
+    ) -> None:
+        inv = self.invocation(interaction)
+        since = self.core.clock.now() - timedelta(days=days)
+        command = c.RevertPeriod(
+            inv.actor, self._ref(inv, member), c.FlowDirection(direction.value), since,
+            reason=reason, event_id=inv.event_id,
+        )  # fmt: skip
+        await self._points(inv, command, member)
+
+    @rep.command(name="suspicious", description=DESCRIPTIONS["mod.rep.suspicious"])
+    async def rep_suspicious(self, interaction: discord.Interaction) -> None:
+        inv = self.invocation(interaction)
+        result = await self._run(inv, c.ShowSuspiciousPairs(inv.actor))
+        assert isinstance(result, ev.SuspiciousPairsShown)
+        await self._lines(inv, render.moderation(inv.texts).suspicious(result))
+
+    # -- members ------------------------------------------------------------------------------
+    @mod.command(name="helpban", description=DESCRIPTIONS["mod.helpban"])
+    @app_commands.describe(
+        member=DESCRIPTIONS["mod.member"],
+        duration=DESCRIPTIONS["mod.helpban.duration"],
+        reason=DESCRIPTIONS["mod.reason"],
+    )
+    async def helpban(
+        self,
+        interaction: discord.Interaction,
+        member: discord.Member,
+        duration: app_commands.Range[str, 1, 20],
+        reason: Reason | None = None,
+    ) -> None:
+        inv = self.invocation(interaction)
+        length = translate.duration(duration)
+        if length is None:
+            limit = self.client.config.communities[inv.community].moderation.max_helpban_days
+            raise BadDuration(max_days=limit)
+        command = c.HelpBanMember(
+            inv.actor, self._ref(inv, member), length, reason, event_id=inv.event_id
+        )
+        result = await self._run(inv, command, member)
+        assert isinstance(result, ev.MemberHelpBanned)
+        await reply(interaction, render.moderation(inv.texts).helpbanned(result))
+
+    @mod.command(name="warn", description=DESCRIPTIONS["mod.warn"])
+    @app_commands.describe(member=DESCRIPTIONS["mod.member"], reason=DESCRIPTIONS["mod.reason"])
+    async def warn(
+        self, interaction: discord.Interaction, member: discord.Member, reason: Reason
+    ) -> None:
+        inv = self.invocation(interaction)
+        command = c.WarnMember(inv.actor, self._ref(inv, member), reason, event_id=inv.event_id)
+        result = await self._run(inv, command, member)
+        assert isinstance(result, ev.MemberWarned)
+        await reply(interaction, render.moderation(inv.texts).warned(result))
+
+    # -- records ------------------------------------------------------------------------------
+    @mod.command(name="audit", description=DESCRIPTIONS["mod.audit"])
+    @app_commands.describe(member=DESCRIPTIONS["mod.member"], question=DESCRIPTIONS["mod.question"])
+    async def audit(
+        self,
+        interaction: discord.Interaction,
+        member: discord.Member | None = None,
+        question: QuestionNumber | None = None,
+    ) -> None:
+        inv = self.invocation(interaction)
+        ref = self._ref(inv, member) if member else None
+        result = await self._run(inv, c.ShowAudit(inv.actor, ref, question), member)
+        assert isinstance(result, ev.AuditShown)
+        await self._lines(inv, render.moderation(inv.texts).audit(result))
+
+    @mod.command(name="reports", description=DESCRIPTIONS["mod.reports"])
+    async def reports(self, interaction: discord.Interaction) -> None:
+        inv = self.invocation(interaction)
+        result = await self._run(inv, c.ListReports(inv.actor))
+        assert isinstance(result, ev.ReportsListed)
+        await self._lines(inv, render.moderation(inv.texts).reports(result))
 
     @mod.command(name="reveal", description=DESCRIPTIONS["mod.reveal"])
     @app_commands.describe(
@@ -54,16 +305,38 @@ class Moderation(FeatureCog):
     async def reveal(
         self,
         interaction: discord.Interaction,
-        question: app_commands.Range[int, 1],
+        question: QuestionNumber,
         reason: app_commands.Range[str, 1, 200] | None = None,
     ) -> None:
-        # No guard here: the core refuses non-moderators itself and audits the refusal too.
         inv = self.invocation(interaction)
-        await self.defer(interaction)
-        command = c.RevealAsker(inv.actor, question, reason, event_id=inv.event_id)
-        result = await self.core.handle(command)
+        result = await self._run(inv, c.RevealAsker(inv.actor, question, reason, inv.event_id))
         assert isinstance(result, ev.AskerRevealed)
         await reply(interaction, render.presenter(inv.texts).revealed(result))
+
+    # -- "Not a duplicate" on the core's duplicate notice ---------------------------------------
+    @FeatureCog.listener("on_interaction")
+    async def on_component(self, interaction: discord.Interaction) -> None:
+        if interaction.type is not discord.InteractionType.component:
+            return
+        parsed = translate.parse_custom_id(str((interaction.data or {}).get("custom_id", "")))
+        if parsed is None or parsed[0] != "notdup":
+            return
+        texts = self.client.texts_for_guild(interaction.guild)
+        try:
+            await self._not_duplicate(interaction)
+        except Exception as exc:
+            await report_error(interaction, exc, texts, "component notdup")
+
+    async def _not_duplicate(self, interaction: discord.Interaction) -> None:
+        inv = self.invocation(interaction)
+        thread, ref = self.thread_of(interaction)
+        result = await self._run(inv, c.NotDuplicate(inv.actor, ref, event_id=inv.event_id))
+        assert isinstance(result, ev.QuestionModerated)
+        text = render.moderation(inv.texts).question(result)
+        await reply(interaction, text)
+        await self.client.outcomes.announce(thread, text)
+        if interaction.message is not None:
+            await quietly(interaction.message.edit(view=None), "remove not-duplicate button")
 
 
 async def setup(client: CommunityClient) -> None:

@@ -2,7 +2,8 @@
 
 "Mark as solution" (message context menu), `/solved [member]` (a select of participants when
 several helped), a ✅ reaction by the asker, the suggestion buttons on the bot's first
-message, the "Mark solved" button on the scheduler's reminders, `/unsolve` and `/close`. The core decides who may do what; this cog translates,
+message, the "Mark solved" button on the scheduler's reminders, the "Mark as solution" button
+offered after the asker thanked someone, `/unsolve` and `/close`. The core decides who may do what; this cog translates,
 calls it once and hands the result to `outcomes` (quiet public line, tag, archive, roles).
 """
 
@@ -157,6 +158,7 @@ class Solving(FeatureCog):
             "solve": self._solve_button,
             "sugg-yes": self._suggestion_solved,
             "sugg-no": self._suggestion_not_helpful,
+            "accept": self._accept_offer,
         }.get(action)
         if handler is None or not args:
             return
@@ -186,6 +188,19 @@ class Solving(FeatureCog):
         inv = self.invocation(interaction)
         thread, ref = self.thread_of(interaction)
         await self.run_command(inv, c.MarkSolved(inv.actor, ref, event_id=inv.event_id), thread)
+
+    async def _accept_offer(self, interaction: discord.Interaction, args: list[str]) -> None:
+        """ "Mark as solution" under the offer made after the asker thanked a helper."""
+
+        inv = self.invocation(interaction)
+        if not args[0].isdigit():
+            return
+        thread = self.client.help_thread(interaction.channel)
+        command = c.AcceptAnswer(inv.actor, args[0], event_id=inv.event_id)
+        await self.run_command(inv, command, thread)
+        message = interaction.message
+        if message is not None and not message.flags.ephemeral:
+            await _drop_buttons(message)
 
     async def _suggestion_solved(self, interaction: discord.Interaction, args: list[str]) -> None:
         inv = self.invocation(interaction)

@@ -28,7 +28,13 @@ from tests.adapters.discord.conftest import (
 EXPECTED = {
     (1, "ask"), (1, "solved"), (1, "unsolve"), (1, "close"), (1, "rep"), (1, "leaderboard"),
     (1, "kb"), (1, "mod"), (1, "guidelines"), (1, "questions"), (3, "Mark as solution"), (2, "View reputation"),
+    (1, "thanks"), (3, "Report to moderators"),
 }  # fmt: skip
+MOD_SUBCOMMANDS = {
+    "lock", "unlock", "reopen", "close", "duplicate", "delete", "helpban", "warn", "audit",
+    "reports", "reveal",
+}  # fmt: skip
+MOD_REP = {"add", "remove", "revert", "revert-period", "suspicious"}
 
 
 async def solve_one(h: Harness, title: str = "How do I parse JSON in Python?") -> int:
@@ -45,6 +51,11 @@ async def test_commands_are_synced_per_guild(h: Harness) -> None:
     assert not h.fake.calls_to("PUT", "/applications/{application_id}/commands")
     kb = next(c for c in call.json if c["name"] == "kb")
     assert {o["name"] for o in kb["options"]} == {"search", "show"}
+    mod = next(c for c in call.json if c["name"] == "mod")
+    assert {o["name"] for o in mod["options"] if o["type"] == 1} == MOD_SUBCOMMANDS
+    rep = next(o for o in mod["options"] if o["name"] == "rep")
+    assert rep["type"] == 2 and {o["name"] for o in rep["options"]} == MOD_REP
+    assert len(mod["options"]) <= 25  # Discord's limit per command and per group
 
 
 async def test_rep_and_view_reputation(h: Harness) -> None:

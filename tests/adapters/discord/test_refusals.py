@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from bot.model import QuestionStatus
-from tests.adapters.discord.conftest import Harness
+from tests.adapters.discord.conftest import Harness, eventually
 
 
 async def assert_unchanged(h: Harness, thread_id: int) -> None:
@@ -89,12 +89,19 @@ async def test_moderator_mod_close_and_reopen(h: Harness) -> None:
     thread_id = await h.ask_text(h.w.alice)
     await h.answer(thread_id, h.w.bob)
     await h.done(await h.command("solved", h.w.alice, thread_id))
-    reopen = await h.command("mod", h.w.mod, thread_id, subcommand="reopen")
-    assert "open again" in await h.done(reopen)
+    # A moderator undoes "solved" with /unsolve; /mod reopen is for closed questions.
+    unsolve = await h.command("unsolve", h.w.mod, thread_id)
+    assert "open again" in await h.done(unsolve)
     close = await h.command("mod", h.w.mod, thread_id, subcommand="close")
     assert "closed by a moderator" in await h.done(close)
     question = await h.question(thread_id)
     assert question is not None and question.is_closed
+    await eventually(lambda: h.fake.channels[thread_id]["thread_metadata"]["archived"])
+    reopen = await h.command("mod", h.w.mod, thread_id, subcommand="reopen")
+    assert "open again" in await h.done(reopen)
+    question = await h.question(thread_id)
+    assert question is not None and not question.is_closed
+    await eventually(lambda: not h.fake.channels[thread_id]["thread_metadata"]["archived"])
 
 
 async def test_thread_commands_outside_a_question_thread(h: Harness) -> None:

@@ -1,0 +1,173 @@
+""" "Report to moderators": a message context menu, a reason form, and the moderators' buttons.
+
+Any member may report a message; the core rate-limits reports and posts each one in the
+configured moderators' channel (a `ChannelPost` through the Outbox sender) with Dismiss,
+Delete message and Warn the author buttons. The reporter is never named there, nor to the
+author. The form and the buttons carry what they need in their custom ids and are answered
+by one listener, so a restart in between loses nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import discord
+from discord import app_commands
+
+from adapters.discord import render, translate
+from adapters.discord.client import CommunityClient
+from adapters.discord.cogs.base import FeatureCog, Invocation
+from adapters.discord.outcomes import quietly
+from adapters.discord.replies import reply, report_error
+from adapters.discord.texts import DESCRIPTIONS
+from bot import commands as c
+from bot import events as ev
+
+log = logging.getLogger(__name__)
+
+FORM = "flag"
+BUTTONS = "report"
+
+
+class Reports(FeatureCog):
+    def __init__(self, client: CommunityClient) -> None:
+        super().__init__(client)
+        self.report_menu = app_commands.ContextMenu(
+            name=DESCRIPTIONS["menu.report"], callback=self.report_message
+        )
+        self.report_menu.guild_only = True
+
+    async def cog_load(self) -> None:
+        self.client.tree.add_command(self.report_menu)
+
+    async def cog_unload(self) -> None:
+        self.client.tree.remove_command(self.report_menu.name, type=self.report_menu.type)
+
+    # -- the menu opens the form ----------------------------------------------------------------
+    async def report_message(
+        self, interaction: discord.Interaction, message: discord.Message
+    ) -> None:
+        inv = self.invocation(interaction)
+        form = translate.custom_id(FORM, message.channel.id, message.id, message.author.id)
+        await interaction.response.send_modal(render.report_modal(inv.texts, form))
+
+    @FeatureCog.listener("on_interaction")
+    async def on_report_interaction(self, interaction: discord.Interaction) -> None:
+        if interaction.type not in (
+            discord.InteractionType.modal_submit,
+            discord.InteractionType.component,
+        ):
+            return
+        parsed = translate.parse_custom_id(str((interaction.data or {}).get("custom_id", "")))
+        if parsed is None or parsed[0] not in (FORM, BUTTONS) or len(parsed[1]) < 2:
+            return
+        action, args = parsed
+        texts = self.client.texts_for_guild(interaction.guild)
+        try:
+            if action == FORM and interaction.type is discord.InteractionType.modal_submit:
+                await self._submitted(interaction, args)
+            elif action == BUTTONS:
+                await self._resolve(interaction, args)
+        except Exception as exc:
+            await report_error(interaction, exc, texts, f"report {action}")
+
+    # -- the form is sent -----------------------------------------------------------------------
+    async def _submitted(self, interaction: discord.Interaction, args: list[str]) -> None:
+        inv = self.invocation(interaction)
+        channel_id, message_id = args[0], args[1]
+        author_id = args[2] if len(args) > 2 else ""
+        reason = translate.modal_values(interaction.data or {}).get(render.REPORT_REASON, "")
+        await self.defer(interaction)
+        channel = await self._channel(interaction.guild, channel_id)
+        message = None
+        if isinstance(channel, discord.abc.Messageable) and message_id.isdigit():
+            message = await quietly(
+                channel.fetch_message(int(message_id)), "fetch the reported message"
+            )
+        author: discord.abc.User | None = message.author if message else None
+        if author is None and author_id.isdigit() and interaction.guild is not None:
+            author = interaction.guild.get_member(int(author_id))
+        thread = self.client.help_thread(channel)
+        command = c.ReportMessage(
+            inv.actor,
+            channel_id,
+            message_id,
+            reason,
+            author=self.client.actor_for(author, inv.community) if author else None,
+            excerpt=message.content if message else "",
+            thread=translate.thread_ref(thread.id) if thread else None,
+            event_id=inv.event_id,
+        )
+        result = await self.core.handle(command)
+        assert isinstance(result, ev.ReportFiled)
+        await reply(interaction, render.moderation(inv.texts).report_filed(result))
+
+    async def _channel(
+        self, guild: discord.Guild | None, channel_id: str
+    ) -> discord.abc.GuildChannel | discord.Thread | None:
+        if guild is None or not channel_id.isdigit():
+            return None
+        found = guild.get_channel_or_thread(int(channel_id))
+        if found is None:  # archived threads are not cached
+            fetched = await quietly(self.client.fetch_channel(int(channel_id)), "fetch channel")
+            if isinstance(fetched, discord.abc.GuildChannel | discord.Thread):
+                found = fetched
+        return found
+
+    # -- a moderator's button -------------------------------------------------------------------
+    async def _resolve(self, interaction: discord.Interaction, args: list[str]) -> None:
+        inv = self.invocation(interaction)
+        outcome = translate.REPORT_OUTCOMES.get(args[0])
+        if outcome is None or not args[1].isdigit():
+            return
+        await self.defer(interaction)
+        command = c.ResolveReport(inv.actor, int(args[1]), outcome, event_id=inv.event_id)
+        result = await self.core.handle(command)
+        assert isinstance(result, ev.ReportResolved)
+        lines = [render.moderation(inv.texts).report_resolved(result)]
+        if result.delete_message is not None:
+            problem = await self._delete(inv, *result.delete_message)
+            if problem:
+                lines.append(inv.texts.t(problem))
+        await reply(interaction, render.join_lines(lines))
+        await self._mark_handled(inv, interaction.message, lines[0])
+
+    async def _delete(self, inv: Invocation, channel_id: str, message_id: str) -> str | None:
+        """Delete the reported message; the catalog key of what went wrong, if anything."""
+
+        if not (channel_id.isdigit() and message_id.isdigit()):
+            return "discord.report_message_gone"
+        channel = self.client.get_partial_messageable(
+            int(channel_id), guild_id=inv.interaction.guild_id
+        )
+        try:
+            await channel.get_partial_message(int(message_id)).delete()
+        except discord.NotFound:
+            return "discord.report_message_gone"
+        except discord.Forbidden as exc:
+            log.warning("could not delete reported message %s: %s", message_id, exc.text)
+            return "discord.report_delete_failed"
+        except discord.HTTPException as exc:
+            log.warning("could not delete reported message %s: %s", message_id, exc)
+            return "discord.report_delete_failed"
+        return None
+
+    async def _mark_handled(
+        self, inv: Invocation, post: discord.Message | None, outcome: str
+    ) -> None:
+        """The other moderators see the report is handled: buttons gone, outcome appended."""
+
+        if post is None or post.flags.ephemeral:
+            return
+        handled = inv.texts.t(
+            "discord.report_handled", outcome=outcome, moderator=inv.interaction.user.mention
+        )
+        content = render.trim(render.join_lines([post.content, handled]))
+        await quietly(
+            post.edit(content=content, view=None, allowed_mentions=render.NO_MENTIONS),
+            "mark report handled",
+        )
+
+
+async def setup(client: CommunityClient) -> None:
+    await client.add_cog(Reports(client))
