@@ -135,6 +135,7 @@ class World:
     text: int
     forum: int
     other: int
+    mods: int
     mod_role: int
     reward_role: int
     alice: FakeUser
@@ -151,6 +152,7 @@ def seed(fake: FakeDiscord) -> World:
         text=fake.add_text_channel("help"),
         forum=fake.add_forum_channel("forum-help", tags=["python"]),
         other=fake.add_text_channel("general"),
+        mods=fake.add_text_channel("moderators"),
         mod_role=mod_role,
         reward_role=reward_role,
         alice=fake.add_user("alice", global_name="Alice"),
@@ -327,8 +329,9 @@ def discord_settings() -> dict[str, Any]:
 
 
 @pytest.fixture
-def community_settings() -> dict[str, Any]:
-    """Override in a test module to change `[communities.main]` (e.g. its lifecycle)."""
+def community_settings() -> dict[str, Any] | Callable[[World], dict[str, Any]]:
+    """Override in a test module to change `[communities.main]` (e.g. its lifecycle); a
+    function of the seeded world when the settings name its channels or roles."""
 
     return {}
 
@@ -338,9 +341,11 @@ async def h(
     discord_fake: FakeDiscordWithDMs,
     tmp_path: Path,
     discord_settings: dict[str, Any],
-    community_settings: dict[str, Any],
+    community_settings: dict[str, Any] | Callable[[World], dict[str, Any]],
 ) -> AsyncIterator[Harness]:
     world = seed(discord_fake)
+    if callable(community_settings):
+        community_settings = community_settings(world)
     config = make_config(
         tmp_path, world, discord_fake, community=community_settings, **discord_settings
     )
