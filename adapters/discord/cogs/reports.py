@@ -22,6 +22,7 @@ from adapters.discord.replies import reply, report_error
 from adapters.discord.texts import DESCRIPTIONS
 from bot import commands as c
 from bot import events as ev
+from bot.model import ThreadRef
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +89,14 @@ class Reports(FeatureCog):
         if author is None and author_id.isdigit() and interaction.guild is not None:
             author = interaction.guild.get_member(int(author_id))
         thread = self.client.help_thread(channel)
+        if thread is not None:
+            where: ThreadRef | None = translate.thread_ref(thread.id)
+        elif self.client.is_help_channel(channel):
+            # A question in a text help channel: its thread was started from this message
+            # and has the message's id, so a report on it is a report on the question.
+            where = translate.thread_ref(message_id)
+        else:
+            where = None
         command = c.ReportMessage(
             inv.actor,
             channel_id,
@@ -95,7 +104,7 @@ class Reports(FeatureCog):
             reason,
             author=self.client.actor_for(author, inv.community) if author else None,
             excerpt=message.content if message else "",
-            thread=translate.thread_ref(thread.id) if thread else None,
+            thread=where,
             event_id=inv.event_id,
         )
         result = await self.core.handle(command)

@@ -1,0 +1,155 @@
+""" "Report to moderators" end to end: the message menu opens a reason form, the report lands in
+the moderators' channel without the reporter's name, and each button (dismiss, delete, warn)
+does what it says, for moderators only, with Discord's 403 / 404 on delete handled."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.adapters.discord.conftest import Harness, World, custom_ids, eventually
+
+EPHEMERAL = 1 << 6
+
+
+@pytest.fixture
+def community_settings() -> Any:
+    def settings(world: World) -> dict[str, Any]:
+        return {"moderation": {"moderators_channel": {"discord": str(world.mods)}}}
+
+    return settings
+
+
+async def report(h: Harness, reporter: Any, message_id: int, reason: str = "rude") -> str:
+    menu = await h.fake.interact(
+        h.fake.message_command("Report to moderators", user=reporter, message_id=message_id)
+    )
+    modal = await menu.wait_response()
+    assert modal["type"] == 9, modal
+    form = modal["data"]["custom_id"]
+    message = h.fake.find_message(message_id)
+    assert message is not None
+    handle = await h.fake.interact(
+        h.fake.modal_submit(
+            form, user=reporter, channel_id=int(message["channel_id"]), values={"reason": reason}
+        )
+    )
+    text = await h.done(handle)
+    assert handle.record.original is not None and handle.record.original["flags"] & EPHEMERAL
+    return text
+
+
+def report_posts(h: Harness) -> list[dict[str, Any]]:
+    return [m for m in h.bot_messages(h.w.mods) if m["content"].startswith("🚩")]
+
+
+async def post_for(h: Harness, number: int) -> dict[str, Any]:
+    def find() -> dict[str, Any] | None:
+        return next((m for m in report_posts(h) if f"Report #{number} " in m["content"]), None)
+
+    return await eventually(find)
+
+
+async def click(h: Harness, post: dict[str, Any], action: str, user: Any) -> str:
+    number = post["content"].split("#", 1)[1].split(" ", 1)[0]
+    button = f"cb:report:{action}:{number}"  # the post may have lost its buttons already
+    handle = await h.fake.interact(h.fake.component(int(post["id"]), button, user=user))
+    return await h.done(handle)
+
+
+async def test_report_lands_with_buttons_and_never_names_the_reporter(h: Harness) -> None:
+    thread_id = await h.ask_text(h.w.alice)
+    answer = await h.answer(thread_id, h.w.bob, "RTFM, idiot")
+    text = await report(h, h.w.carol, answer, "insulting the asker")
+    assert "report #1 went to the moderators" in text.lower()
+    post = await post_for(h, 1)
+    assert "Bob" in post["content"] and "RTFM, idiot" in post["content"]
+    assert "insulting the asker" in post["content"]
+    assert "carol" not in post["content"].lower() and str(h.w.carol.id) not in post["content"]
+    assert custom_ids(post) == ["cb:report:dismiss:1", "cb:report:delete:1", "cb:report:warn:1"]
+    sent = h.fake.last_call("POST", f"/channels/{h.w.mods}/messages")
+    assert sent.json["allowed_mentions"]["parse"] == []
+
+    # Members cannot act on reports; the refusal is audited.
+    refused = await click(h, post, "dismiss", h.w.alice)
+    assert "Only moderators" in refused
+    async with h.app.bot.uow_factory(write=False) as uow:
+        entries = await uow.moderation.audit_entries(
+            "main", member_id=None, question_id=None, limit=20
+        )
+    assert any(e.action == "report_resolve" and e.outcome.value == "refused" for e in entries)
+
+    # Warn: bob is told privately, without the reporter; the post shows who handled it.
+    warned = await click(h, post, "warn", h.w.mod)
+    assert f"Report #1: <@{h.w.bob.id}> warned." in warned
+    dm = await eventually(lambda: [t for t in h.fake.dm_texts(h.w.bob) if "warning" in t])
+    assert "insulting the asker" in dm[0] and "carol" not in dm[0].lower()
+    await eventually(
+        lambda: custom_ids(h.fake.find_message(int(post["id"])) or {"components": [1]}) == []
+    )
+    edited = h.fake.find_message(int(post["id"]))
+    assert edited is not None and f"(by <@{h.w.mod.id}>)" in edited["content"]
+    again = await click(h, post, "dismiss", h.w.mod)
+    assert "already handled" in again
+
+
+async def test_delete_and_dismiss_buttons(h: Harness) -> None:
+    thread_id = await h.ask_text(h.w.alice)
+    spam = await h.answer(thread_id, h.w.bob, "buy cheap watches")
+    fine = await h.answer(thread_id, h.w.bob, "use json.loads")
+    await report(h, h.w.carol, spam, "spam")
+    await report(h, h.w.carol, fine, "I don't like it")
+    deleted = await click(h, await post_for(h, 1), "delete", h.w.mod)
+    assert "Report #1: message deleted." in deleted
+    await eventually(lambda: h.fake.find_message(spam) is None)
+    dismissed = await click(h, await post_for(h, 2), "dismiss", h.w.mod)
+    assert "Report #2 dismissed." in dismissed
+    assert h.fake.find_message(fine) is not None
+    listed = await h.command("mod", h.w.mod, h.w.other, subcommand="reports")
+    assert "No open reports." in await h.done(listed)
+
+
+async def test_reporting_the_question_itself_deletes_the_question(h: Harness, kind: str) -> None:
+    # The question's own message: the text channel's message its thread was started from,
+    # or the forum post's starter message (same id as the thread in both cases).
+    thread_id = await h.ask(kind, h.w.alice, "Free nitro here!!!")
+    await report(h, h.w.bob, thread_id, "scam")
+    await click(h, await post_for(h, 1), "delete", h.w.mod)
+    await eventually(lambda: h.fake.find_message(thread_id) is None)
+    question = await h.question(thread_id)
+    assert question is not None and question.is_deleted
+    await eventually(lambda: h.fake.channels[thread_id]["thread_metadata"]["locked"])
+
+
+async def test_delete_of_a_message_already_gone_or_forbidden(h: Harness) -> None:
+    thread_id = await h.ask_text(h.w.alice)
+    first = await h.answer(thread_id, h.w.bob, "bad one")
+    second = await h.answer(thread_id, h.w.bob, "bad two")
+    await report(h, h.w.carol, first)
+    await report(h, h.w.carol, second)
+    del h.fake.messages[thread_id][first]  # the author deleted it meanwhile
+    text = await click(h, await post_for(h, 1), "delete", h.w.mod)
+    assert "message deleted" in text and "already gone" in text
+    h.fake.fail_next("DELETE", "/channels/{channel_id}/messages/{message_id}", status=403)
+    text = await click(h, await post_for(h, 2), "delete", h.w.mod)
+    assert "couldn't delete the message" in text
+    assert h.fake.find_message(second) is not None
+
+
+async def test_report_refusals(h: Harness) -> None:
+    thread_id = await h.ask_text(h.w.alice)
+    answer = await h.answer(thread_id, h.w.bob)
+    assert "report your own message" in await report(h, h.w.bob, answer)
+    await report(h, h.w.carol, answer)
+    assert "already reported" in await report(h, h.w.carol, answer)
+
+
+@pytest.mark.parametrize("community_settings", [{}])
+async def test_without_a_moderators_channel_reports_are_kept(h: Harness) -> None:
+    thread_id = await h.ask_text(h.w.alice)
+    answer = await h.answer(thread_id, h.w.bob)
+    assert "/mod reports" in await report(h, h.w.carol, answer)
+    assert report_posts(h) == []
+    listed = await h.command("mod", h.w.mod, h.w.other, subcommand="reports")
+    assert "#1 on <@" in await h.done(listed)
