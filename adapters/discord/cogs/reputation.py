@@ -51,7 +51,9 @@ class Reputation(FeatureCog):
             await reply(interaction, line)
             return
         assert isinstance(result, ev.ReputationShown)
-        await send_reply(interaction, render.reputation(inv.texts, result))
+        await send_reply(
+            interaction, render.reputation(inv.texts, result, ledger_ids=inv.actor.is_moderator)
+        )
 
     @app_commands.command(name="rep", description=DESCRIPTIONS["rep"])
     @app_commands.describe(member=DESCRIPTIONS["rep.member"])
