@@ -6,8 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from bot import commands as c
 from bot import events as ev
+from bot.errors import ThreadLocked
 from bot.model import Actor, AuditEntry, LedgerReason, MemberRef, QuestionStatus
 from tests.adapters.discord.conftest import Harness, custom_ids, eventually
 
@@ -107,19 +110,33 @@ async def test_manage_threads_without_the_role_is_a_moderator(h: Harness) -> Non
 # -- questions ------------------------------------------------------------------------------
 
 
-async def test_lock_and_unlock_lock_the_discord_thread(h: Harness, kind: str) -> None:
+async def test_lock_and_unlock_lock_the_discord_thread(
+    h: Harness, kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     thread_id = await h.ask(kind, h.w.alice)
     text = await mod(h, h.w.mod, thread_id, "lock", reason="heated")
     assert "locked" in text and "heated" in text
     await eventually(lambda: thread(h, thread_id).get("locked") is True)
-    assert any("🔒" in m["content"] for m in h.bot_messages(thread_id))
+    await eventually(lambda: any("🔒" in m["content"] for m in h.bot_messages(thread_id)))
     # The core ignores messages from members in a locked thread (Discord blocks most anyway).
+    refusals: list[Exception] = []
+    handle = h.app.bot.handle
+
+    async def spy(command: Any) -> Any:
+        try:
+            return await handle(command)
+        except ThreadLocked as exc:
+            refusals.append(exc)
+            raise
+
+    monkeypatch.setattr(h.app.bot, "handle", spy)
     late = await h.fake.post_message(thread_id, h.w.bob, "sneaky answer")
+    await eventually(lambda: refusals)
     question = await h.question(thread_id)
     assert question is not None and question.is_locked
+    assert late["id"] not in await h.answers(question.id)
     assert "unlocked" in await mod(h, h.w.mod, thread_id, "unlock")
     await eventually(lambda: thread(h, thread_id).get("locked") is False)
-    assert late["id"] not in await h.answers(question.id)
 
 
 async def test_close_reopen_and_delete(h: Harness) -> None:
