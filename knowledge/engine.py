@@ -48,18 +48,27 @@ from typing import TYPE_CHECKING
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from knowledge.normalize import DEFAULT_STEM_LANGUAGES, char_ngrams, normalize, word_tokens
+from knowledge.normalize import (
+    DEFAULT_STEM_LANGUAGES,
+    char_ngrams,
+    normalize,
+    stem_languages_for,
+    word_tokens,
+)
 
 if TYPE_CHECKING:
     from knowledge.semantic import TextEmbedder
 
 log = logging.getLogger(__name__)
 
-#: Hits scoring below this are "nothing good found". Calibrated on the shared data
-#: (bench/search_quality.py tasks): 98% of true duplicates that are retrieved score at
-#: least this, while the best hit of 97% of unrelated queries (other-topic English
-#: questions, Arabic questions against a Persian index and vice versa) scores below.
-DEFAULT_MIN_SCORE = 0.3
+#: Hits scoring below this are "nothing good found". Calibrated with
+#: ``bench/search_quality.py --calibrate`` (lexical): 97% of the duplicates the engine
+#: ranks first score at least this, while the best hit of 97% of queries with nothing
+#: relevant in the index (English originals against other topics' questions, Arabic
+#: questions against a Persian index and vice versa) scores below -- the equal-error
+#: point. With the semantic extra the same threshold keeps the fused scores' meaning
+#: (see knowledge/semantic.py).
+DEFAULT_MIN_SCORE = 0.35
 
 #: Query characters that are analysed; a longer paste is truncated (a question's gist
 #: is at its start, and 100 KB queries must stay fast).
@@ -68,7 +77,6 @@ MAX_QUERY_CHARS = 1_000
 MAX_BODY_CHARS = 4_000
 
 _K1 = 1.2
-_B = 0.75
 
 
 @dataclass(frozen=True)
@@ -103,11 +111,16 @@ class Tuning:
     candidates: int = 60  # lexical candidates that get the fuzzy rerank
     ngram_sizes: tuple[int, ...] = (3,)
     ngrams_within_words: bool = True
+    ngram_pad: str = "end"  # "end": grams of "word ", a word's end is a feature
     char_body_chars: int = 300  # body characters also indexed as n-grams
     max_df_ratio: float = 0.3  # n-grams in more docs than this are skipped at query time
     semantic_weight: float = 0.7
     title_repeat: int = 1  # title words counted this many times (titles say more than bodies)
     fuzzy_scorer: str = "token_set_ratio"  # any rapidfuzz.fuzz scorer name
+    # BM25 length normalisation per field: the word field holds whole bodies, whose
+    # length varies far more than the title-sized n-gram field's
+    word_b: float = 0.9
+    char_b: float = 0.75
 
 
 # --- analysed documents ---------------------------------------------------------------
@@ -133,9 +146,9 @@ def _idf(df: np.ndarray | float, n_docs: int) -> np.ndarray | float:
     return np.log1p((n_docs - df + 0.5) / (df + 0.5))
 
 
-def _tf_part(tf: np.ndarray | float, length: np.ndarray | float, avgdl: float):
+def _tf_part(tf: np.ndarray | float, length: np.ndarray | float, avgdl: float, b: float):
     # no (k1 + 1) factor: bm25s leaves it out, and it cancels in the self-score ratio
-    return tf / (tf + _K1 * (1 - _B + _B * length / avgdl))
+    return tf / (tf + _K1 * (1 - b + b * length / avgdl))
 
 
 # --- main segment ---------------------------------------------------------------------
@@ -162,8 +175,8 @@ class _FieldBuilder:
         self.unique.append(len(counts))
         self.lengths.append(sum(counts.values()))
 
-    def finish(self) -> _MainField:
-        return _MainField(self.vocab, self.terms, self.tfs, self.unique, self.lengths)
+    def finish(self, b: float) -> _MainField:
+        return _MainField(self.vocab, self.terms, self.tfs, self.unique, self.lengths, b)
 
 
 class _MainField:
@@ -176,7 +189,13 @@ class _MainField:
     """
 
     def __init__(
-        self, vocab: dict[str, int], terms: array, tfs: array, unique: array, lengths: array
+        self,
+        vocab: dict[str, int],
+        terms: array,
+        tfs: array,
+        unique: array,
+        lengths: array,
+        b: float,
     ) -> None:
         self.vocab = vocab
         n_docs = len(unique)
@@ -188,7 +207,8 @@ class _MainField:
         docs = np.repeat(np.arange(n_docs, dtype=np.int32), np.frombuffer(unique, np.int32))
         self.df = np.bincount(term_arr, minlength=len(vocab)).astype(np.int32)
         idf = _idf(self.df.astype(np.float32), n_docs).astype(np.float32)
-        scores = idf[term_arr] * _tf_part(tf_arr, len_arr[docs], self.avgdl).astype(np.float32)
+        tf_part = _tf_part(tf_arr, len_arr[docs], self.avgdl, b).astype(np.float32)
+        scores = idf[term_arr] * tf_part
         order = np.argsort(term_arr, kind="stable")
         self.indices = docs[order]
         self.data = scores[order].astype(np.float32)
@@ -216,7 +236,7 @@ class _Main:
     field builders and then dropped, so only one document's Counters live at a time.
     """
 
-    def __init__(self, entries: Iterable[_Entry]) -> None:
+    def __init__(self, entries: Iterable[_Entry], tuning: Tuning) -> None:
         words, chars = _FieldBuilder(), _FieldBuilder()
         kept: list[_Entry] = []
         vectors: list[np.ndarray | None] = []
@@ -228,8 +248,8 @@ class _Main:
             entry.vector = None
             kept.append(entry)
         self.entries = kept
-        self.words = words.finish()
-        self.chars = chars.finish()
+        self.words = words.finish(tuning.word_b)
+        self.chars = chars.finish(tuning.char_b)
         self.slot_of = {e.doc.id: i for i, e in enumerate(kept)}
         self.alive = np.ones(len(kept), dtype=bool)
         self.kinds = np.array([e.doc.kind for e in kept], dtype=object)
@@ -352,7 +372,7 @@ class SearchEngine:
                 entry.vector = given.get(doc.id)
                 yield entry
 
-        main = _Main(analysed()) if unique else None
+        main = _Main(analysed(), self._tuning) if unique else None
         with self._lock:
             self._live = {e.doc.id: e for e in main.entries} if main else {}
             self._state = _State(main=main, delta=_Delta(), snapshot_seq=next(self._seq))
@@ -399,7 +419,7 @@ class SearchEngine:
                 )
                 yield entry
 
-        main = _Main(analysed()) if snapshot else None
+        main = _Main(analysed(), self._tuning) if snapshot else None
         with self._lock:
             delta = _Delta()
             for entry in self._live.values():
@@ -437,8 +457,9 @@ class SearchEngine:
             return []
         state = self._state
         t = self._tuning
-        q_words = Counter(word_tokens(query, self._languages))
-        q_chars = Counter(char_ngrams(query, t.ngram_sizes, within_words=t.ngrams_within_words))
+        languages = stem_languages_for(text[:MAX_QUERY_CHARS], self._languages)
+        q_words = Counter(word_tokens(query, languages))
+        q_chars = Counter(self._grams(query))
         n_total = (len(state.main) if state.main else 0) + len(state.delta.entries)
         if n_total == 0:
             return []
@@ -446,8 +467,8 @@ class SearchEngine:
         wdf, wids, wavg = self._field_stats(state, "words", q_words)
         cdf, cids, cavg = self._field_stats(state, "chars", q_chars)
         norms = (
-            self._self_score(q_words, wdf, n_total, wavg),
-            self._self_score(q_chars, cdf, n_total, cavg),
+            self._self_score(q_words, wdf, n_total, wavg, t.word_b),
+            self._self_score(q_chars, cdf, n_total, cavg, t.char_b),
         )
         qvec = None
         if self._semantic is not None:
@@ -487,20 +508,19 @@ class SearchEngine:
         aliases = [normalize(a) for a in doc.aliases]
         body = normalize(doc.body, max_chars=MAX_BODY_CHARS) if doc.body else ""
         tags = " ".join(normalize(tag) for tag in doc.tags)
+        languages = stem_languages_for(
+            " ".join((doc.title, *doc.aliases, doc.body[:MAX_BODY_CHARS])), self._languages
+        )
         words: Counter[str] = Counter()
         for _ in range(t.title_repeat):
-            words.update(word_tokens(title, self._languages))
+            words.update(word_tokens(title, languages))
         for text in (*aliases, tags, body):
-            words.update(word_tokens(text, self._languages))
+            words.update(word_tokens(text, languages))
         chars: Counter[str] = Counter()
         for text in (title, *aliases):
-            chars.update(char_ngrams(text, t.ngram_sizes, within_words=t.ngrams_within_words))
+            chars.update(self._grams(text))
         if t.char_body_chars and body:
-            chars.update(
-                char_ngrams(
-                    body[: t.char_body_chars], t.ngram_sizes, within_words=t.ngrams_within_words
-                )
-            )
+            chars.update(self._grams(body[: t.char_body_chars]))
         match_titles = tuple(dict.fromkeys(x for x in (title, *aliases) if x))
         return _Entry(
             doc=doc,
@@ -511,6 +531,10 @@ class SearchEngine:
             word_len=sum(words.values()),
             char_len=sum(chars.values()),
         )
+
+    def _grams(self, text: str) -> list[str]:
+        t = self._tuning
+        return char_ngrams(text, t.ngram_sizes, within_words=t.ngrams_within_words, pad=t.ngram_pad)
 
     def _vectors_for(
         self, docs: Sequence[Document], given: Mapping[str, np.ndarray]
@@ -571,11 +595,13 @@ class SearchEngine:
         df_of: dict[str, int],
         n_total: int,
         avgdl: float,
+        b: float,
     ) -> float:
         q_len = sum(q_counts.values())
         total = 0.0
         for token, tf in q_counts.items():
-            total += float(_idf(df_of.get(token, 0), n_total)) * float(_tf_part(tf, q_len, avgdl))
+            idf = float(_idf(df_of.get(token, 0), n_total))
+            total += idf * float(_tf_part(tf, q_len, avgdl, b))
         return total or 1.0
 
     def _field_stats(
@@ -672,9 +698,9 @@ class SearchEngine:
         t = self._tuning
         main = state.main
         totals: dict[str, float] = {}
-        for which, q_counts, weight, norm in (
-            ("words", q_words, t.word_weight, norms[0]),
-            ("chars", q_chars, 1 - t.word_weight, norms[1]),
+        for which, q_counts, weight, norm, b in (
+            ("words", q_words, t.word_weight, norms[0], t.word_b),
+            ("chars", q_chars, 1 - t.word_weight, norms[1], t.char_b),
         ):
             delta_field: _DeltaField = getattr(delta, which)
             main_field: _MainField | None = getattr(main, which) if main else None
@@ -692,7 +718,7 @@ class SearchEngine:
                 idf = float(_idf(df, n_total)) * weight / norm
                 for doc_id, tf in plist.items():
                     dl = getattr(delta.entries[doc_id], length_attr)
-                    part = float(_tf_part(tf, dl, avgdl))
+                    part = float(_tf_part(tf, dl, avgdl, b))
                     totals[doc_id] = totals.get(doc_id, 0.0) + idf * part
         candidates = set(totals)
         if qvec is not None:  # the delta is small: every document with a vector competes

@@ -150,8 +150,8 @@ def test_main_matrix_matches_bm25s_scores() -> None:
         tokens = word_tokens(engine_module.normalize(text), ("english",))
         corpus.append(tokens)
         builder.add(engine_module.Counter(tokens))
-    ours = builder.finish()
-    reference = bm25s.BM25(k1=engine_module._K1, b=engine_module._B, method="lucene")
+    ours = builder.finish(0.75)
+    reference = bm25s.BM25(k1=engine_module._K1, b=0.75, method="lucene")
     reference.index(corpus, show_progress=False)
     query = ["reset", "password", "printer", "~print"]
     expected = reference.get_scores(query)
