@@ -134,7 +134,7 @@ class ThankMember:
     """`/thanks @member`: inside a question thread it is tied to that question."""
 
     actor: Actor
-    member: MemberRef
+    member: MemberRef | Actor
     thread: ThreadRef | None = None
     event_id: str | None = None
 
@@ -191,7 +191,7 @@ class AdjustReputation:
     """`/mod rep add|remove <member> <points> <reason>`; `points` is signed."""
 
     actor: Actor
-    member: MemberRef
+    member: MemberRef | Actor
     points: int
     reason: str
     event_id: str | None = None
@@ -236,7 +236,7 @@ class HelpBanMember:
     """No new questions and no points until the ban expires."""
 
     actor: Actor
-    member: MemberRef
+    member: MemberRef | Actor
     duration: timedelta
     reason: str | None = None
     event_id: str | None = None
@@ -245,7 +245,7 @@ class HelpBanMember:
 @dataclass(frozen=True, slots=True)
 class WarnMember:
     actor: Actor
-    member: MemberRef
+    member: MemberRef | Actor
     reason: str
     event_id: str | None = None
 

@@ -87,7 +87,13 @@ def _reason(text: str | None) -> str | None:
     return truncate(clean(text), REASON_CHARS) if text and not is_blank(text) else None
 
 
-async def _member(uow: UnitOfWork, ref: MemberRef) -> Member:
+async def _member(uow: UnitOfWork, ref: MemberRef | Actor) -> Member:
+    """The target of a command. An `Actor` (the adapter knows the member's name, e.g. from a
+    platform mention) is stored if new, so a moderator can act on someone who never posted
+    in a help channel; a bare `MemberRef` must already be known."""
+
+    if isinstance(ref, Actor):
+        return await uow.members.upsert(ref)
     member = await uow.members.find(ref)
     if member is None:
         raise errors.UnknownMember(name=ref.id)
@@ -544,6 +550,9 @@ async def report_message(cmd: ReportMessage, uow: UnitOfWork, ctx: Context) -> R
                     "report": report.id, "author": author.display_name if author else "?",
                     "excerpt": excerpt or "-", "reason": reason,
                     "question": f"#{question_id}" if question_id else "-",
+                    # Where the reported message is, so adapters can link to it.
+                    "channel_id": cmd.channel_id, "message_id": cmd.message_id,
+                    "thread_id": cmd.thread.id if cmd.thread else None,
                 },
                 actions=("report_dismiss", "report_delete", "report_warn"),
                 reference_id=str(report.id),
@@ -615,6 +624,8 @@ async def record_refusal(command: Any, uow: UnitOfWork, ctx: Context) -> None:
     member = await uow.members.upsert(actor)
     target = None
     ref = getattr(command, "member", None)
+    if isinstance(ref, Actor):
+        ref = ref.ref
     if isinstance(ref, MemberRef):
         target = await uow.members.find(ref)
     await uow.moderation.audit(

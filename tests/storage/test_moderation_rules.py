@@ -527,6 +527,7 @@ async def test_report_lands_in_the_moderators_channel_without_the_reporter(
     (post,) = [m for m in outbox.sent if isinstance(m, ChannelPost)]
     assert post.channel_id == "mods" and "report_warn" in post.actions
     assert "carol" not in repr(post.params)
+    assert post.params["message_id"] == mid  # adapters build a link to the reported message
     with pytest.raises(errors.AlreadyReported):
         await report(app, carol, mid)
     resolved = await app.bot.handle(
@@ -587,3 +588,24 @@ async def test_unknown_member_is_refused(app: App) -> None:
             c.WarnMember(mod, MemberRef("console", "default", "ghost"), "x", event_id="e-ghost")
         )
     assert LedgerReason.THANKS.value == "thanks"
+
+
+async def test_moderators_can_act_on_a_member_never_seen_before(app: App) -> None:
+    """A spammer who never posted in a help channel can still be help-banned and warned when
+    the adapter names them as an Actor (it knows their display name from the mention)."""
+
+    stranger = Actor(MemberRef("console", "default", "spammer"), "Spammer")
+    moderator = actor("mod", mod=True)
+    await app.bot.handle(
+        c.HelpBanMember(moderator, stranger, timedelta(days=1), "spam", event_id=next_id("e"))
+    )
+    await app.bot.handle(c.WarnMember(moderator, stranger, "no spam", event_id=next_id("e")))
+    with pytest.raises(errors.DomainError):
+        await ask(app.bot, actor("spammer"), "buy now")
+    # A bare reference to an unknown member is still refused clearly.
+    with pytest.raises(errors.UnknownMember):
+        await app.bot.handle(
+            c.WarnMember(
+                moderator, MemberRef("console", "default", "nobody"), "x", event_id=next_id("e")
+            )
+        )
