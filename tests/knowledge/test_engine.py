@@ -157,3 +157,31 @@ def test_main_matrix_matches_bm25s_scores() -> None:
     expected = reference.get_scores(query)
     got = ours.scores([ours.vocab[t] for t in query])
     np.testing.assert_allclose(got, expected, rtol=1e-5)
+
+
+def test_persian_paraphrase_and_arabic_prefix_forms() -> None:
+    eng = SearchEngine()
+    eng.build(
+        [
+            Document("weight", "چگونه وزن کم کنم؟"),
+            Document("visa", "چگونه ویزای کار بگیرم؟"),
+            Document("library", "أين توجد المكتبة العامة؟"),
+            Document("book", "كيف أشتري كتابا مستعملا؟"),
+        ]
+    )
+    assert top(eng, "چگونه می توانم کم کم وزن خود را کاهش دهم؟") == "weight"
+    assert top(eng, "اين المكتبه") == "library"  # no hamza, teh marbuta typed as heh
+    assert top(eng, "شراء الكتب المستعملة") == "book"  # ال prefix, plural vs singular
+
+
+def test_delta_scores_match_main_index_scores() -> None:
+    """A document found in the delta segment scores as it will after compaction."""
+    eng = SearchEngine(background_compaction=False)
+    eng.build(DOCS[:-1])
+    eng.add(DOCS[-1])
+    before = {h.id: h.score for h in eng.search("my delivery is late", limit=5)}
+    eng.compact()
+    after = {h.id: h.score for h in eng.search("my delivery is late", limit=5)}
+    assert before.keys() == after.keys()
+    for doc_id, score in before.items():
+        assert abs(score - after[doc_id]) < 0.02, doc_id

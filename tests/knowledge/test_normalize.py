@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge.normalize import char_ngrams, normalize, word_tokens
+from knowledge.normalize import char_ngrams, normalize, stem_languages_for, word_tokens
 
 
 def test_english_case_punctuation_and_accents() -> None:
@@ -73,3 +73,26 @@ def test_empty_and_huge_text() -> None:
     assert normalize("") == ""
     assert normalize("!!! ... ???") == ""
     assert len(normalize("a " * 100_000)) < 50_000
+
+
+def test_ngrams_mark_word_ends_not_starts() -> None:
+    # Arabic and Persian attach prefixes (و, ال, ب, می) to a word's start, so a start
+    # marker would tie grams to the prefix; the end marker tells "کتاب" from "کتابخانه".
+    assert char_ngrams("ab cde", (3,)) == ["ab ", "cde", "de "]
+    assert char_ngrams("ab cde", (3,), pad="both") == [" ab", "ab ", " cd", "cde", "de "]
+    assert char_ngrams("ab cde", (3,), pad="none") == ["ab", "cde"]
+    assert set(char_ngrams("کتاب", (3,))) <= set(char_ngrams("والکتاب", (3,)))
+
+
+def test_persian_text_is_not_arabic_stemmed() -> None:
+    langs = ("english", "arabic")
+    assert stem_languages_for("چگونه وزن کم کنم؟", langs) == ("english",)  # Farsi yeh/keheh
+    assert stem_languages_for("پول", langs) == ("english",)
+    assert stem_languages_for("كيف اغير كلمة المرور", langs) == langs  # Arabic keyboard
+    assert stem_languages_for("reset my password", langs) == langs
+
+
+def test_finnish_and_english_typos_keep_most_ngrams() -> None:
+    right, typo = set(char_ngrams("tulostin", (3,))), set(char_ngrams("tulsotin", (3,)))
+    assert len(right & typo) >= 3
+    assert normalize("PASSWORD") == normalize("password")
