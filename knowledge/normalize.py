@@ -13,9 +13,13 @@ uses:
   language identification each word is stemmed by every configured stemmer of its
   script and all distinct stems are kept; a wrong stemmer rarely hurts because BM25
   weights the resulting rare token by its document frequency.
-* :func:`char_ngrams` -- overlapping character n-grams over the whole normalised
-  string (spaces included). These match without relying on whitespace (Thai), survive
-  typos and match word-form variants ("tulostin" / "tulostimen" / "tulostimessa").
+* :func:`char_ngrams` -- overlapping character n-grams inside each word, with the
+  word's end marked by a trailing space ("tulostin " -> "tul" ... "in "). They match
+  without relying on whitespace (Thai), survive typos and match word-form variants
+  ("tulostin" / "tulostimen"). Only the end is marked: Arabic and Persian attach
+  prefixes (و, ال, ب) to a word's start, and a start marker would tie grams to them.
+  Arabic stemming is skipped for text typed on a Persian keyboard
+  (:func:`stem_languages_for`); the Arabic stemmer mangles Persian words.
 
 The fold is deliberately lossy (it is for matching, never for display): NFKD +
 casefold, Latin/Greek/Cyrillic combining diacritics dropped (so "cafe" finds "café",
@@ -215,9 +219,9 @@ def char_ngrams(
 
     With ``within_words`` (the default) grams are taken inside each word, and a word
     shorter than ``n`` is one gram: the inner grams of an inflected, prefixed or
-    misspelt word ("tulostimessa", Arabic "والكتاب") overlap its base form's without
-    rewarding a shared affix at a word edge. Otherwise the grams run over the whole
-    string padded with spaces, which also encodes word order.
+    misspelt word ("tulostimessa", Arabic "والكتاب") overlap its base form's. ``pad``
+    adds a space at the word's "end" (default), at "both" ends, or "none". Otherwise the
+    grams run over the whole string padded with spaces, which also encodes word order.
     Text without spaces (Thai) is one long "word" either way.
     """
     if not normalized:
