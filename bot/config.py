@@ -188,6 +188,7 @@ class SlackCommandNames(_Section):
     mod: str = "/mod"
     guidelines: str = "/guidelines"
     questions: str = "/questions"
+    thanks: str = "/thanks"
 
     @model_validator(mode="after")
     def _slashes(self) -> SlackCommandNames:

@@ -37,6 +37,12 @@ async def _public(deps: SlackDeps, q: Question, text: str) -> None:
         await deps.out.post(where[0], text, thread_ts=where[1])
 
 
+async def public(deps: SlackDeps, q: Question, text: str) -> None:
+    """One line in the question's thread, for everyone."""
+
+    await _public(deps, q, text)
+
+
 async def _private(
     deps: SlackDeps, q: Question, user: str, text: str, respond: Respond | None
 ) -> None:

@@ -2,7 +2,8 @@
 
 `build_app` is what both the runner (Socket Mode or HTTP) and the end-to-end tests call, so the
 app a test drives is the app production runs. Listeners are plain functions in small modules
-(events, commands, solved, shortcuts, actions, home, lifecycle); `register` is the one list of
+(events, commands, solved, shortcuts, actions, home, lifecycle, moderation,
+reports, knowledge); `register` is the one list of
 what answers which Slack surface. `register_sender` (sender.py) is separate: the runner puts
 it on the core's Outbox while the app runs.
 """
@@ -19,7 +20,19 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack import actions, commands, events, home, ids, lifecycle, shortcuts, solved
+from adapters.slack import (
+    actions,
+    commands,
+    events,
+    home,
+    ids,
+    knowledge,
+    lifecycle,
+    moderation,
+    reports,
+    shortcuts,
+    solved,
+)
 from adapters.slack.deps import DEPS_KEY, SlackDeps
 from adapters.slack.outbound import SlackOut
 from adapters.slack.people import People
@@ -95,8 +108,9 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
     app.command(names.close)(commands.on_close)
     app.command(names.rep)(commands.on_rep)
     app.command(names.leaderboard)(commands.on_leaderboard)
-    app.command(names.kb)(commands.on_kb)
-    app.command(names.mod)(commands.on_mod)
+    app.command(names.kb)(knowledge.on_kb)
+    app.command(names.mod)(moderation.on_mod)
+    app.command(names.thanks)(moderation.on_thanks)
     app.command(names.guidelines)(lifecycle.on_guidelines)
     app.command(names.questions)(lifecycle.on_questions)
 
@@ -108,6 +122,12 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
     app.view(ids.ASK_MODAL)(lifecycle.on_ask_submit)
     app.action(ids.MARK_SOLVED_BUTTON)(lifecycle.on_mark_solved_button)
     app.action(ids.HOME_KB_SEARCH)(home.on_home_search)
+    app.shortcut(ids.REPORT_SHORTCUT)(reports.on_report_shortcut)
+    app.view(ids.REPORT_MODAL)(reports.on_report_submit)
+    for button in ids.REPORT_BUTTONS:
+        app.action(button)(reports.on_report_button)
+    app.action(ids.NOT_DUPLICATE)(moderation.on_not_duplicate)
+    app.action(ids.THANKS_OFFER_ACCEPT)(moderation.on_offer_accept)
 
     app.event("message")(events.on_message)
     app.event("reaction_added")(events.on_reaction_added)

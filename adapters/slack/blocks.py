@@ -198,9 +198,71 @@ def question_summary(p: SlackPresenter, result: QuestionShown) -> tuple[str, lis
 
 
 def mod_help(p: SlackPresenter, command: str) -> str:
+    """Every `/mod` sub-command, one per line (Slack has no sub-command menu to browse)."""
+
     return "\n".join(
         [p.t("slack.mod_help", command=command), p.t("slack.mod_help_reveal", command=command)]
     )
+
+
+def offer_blocks(p: SlackPresenter, offer: str, answer_message_id: str) -> list[Block]:
+    """The quiet offer to an asker who thanked a helper: mark that helper's answer solved."""
+
+    return [
+        section(offer),
+        {
+            "type": "actions",
+            "elements": [
+                button(
+                    p.t("slack.offer_accept_button"),
+                    ids.THANKS_OFFER_ACCEPT,
+                    answer_message_id,
+                    style="primary",
+                )
+            ],
+        },
+    ]
+
+
+def report_modal(p: SlackPresenter, metadata: Mapping[str, str]) -> dict[str, Any]:
+    """The reason form of "Report to moderators"; `metadata` names the reported message."""
+
+    raw = json.dumps(dict(metadata))
+    if len(raw) > METADATA_MAX:
+        trimmed = dict(metadata)
+        trimmed["text"] = ""
+        raw = json.dumps(trimmed)
+    return {
+        "type": "modal",
+        "callback_id": ids.REPORT_MODAL,
+        "title": plain(p.t("slack.report_modal_title"), 24),
+        "submit": plain(p.t("slack.report_modal_submit"), 24),
+        "close": plain(p.t("slack.ask_modal_cancel"), 24),
+        "private_metadata": raw,
+        "blocks": [
+            {
+                "type": "input",
+                "block_id": ids.REPORT_REASON_BLOCK,
+                "label": plain(p.t("slack.report_modal_reason")),
+                "hint": plain(p.t("slack.report_modal_hint"), 150),
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": ids.REPORT_REASON_ACTION,
+                    "multiline": True,
+                    "min_length": 1,
+                    "max_length": 500,
+                },
+            }
+        ],
+    }
+
+
+def without_buttons(message: Mapping[str, Any], note: str) -> tuple[str, list[Block]]:
+    """A bot message (e.g. a report) with its buttons removed and `note` added below."""
+
+    kept = [b for b in message.get("blocks") or () if b.get("type") != "actions"]
+    text = "\n".join(t for t in (str(message.get("text") or ""), note) if t)
+    return text, [*kept, context(note)]
 
 
 # -- bot-initiated messages (the Outbox) -------------------------------------------------------
@@ -228,9 +290,12 @@ def outbound_message(
     question_id: int | None = None,
     actions: Sequence[str] = (),
     link: str | None = None,
+    reference: str | None = None,
 ) -> tuple[str, list[Block]]:
-    """A reminder, close note, escalation or staff notice: mentions first, then the text,
-    then a link to the question and buttons (only "mark_solved" has one on Slack)."""
+    """A reminder, close note, escalation, staff notice or report: mentions first, then the
+    text, then a link to the question and the buttons the core named in `actions`
+    ("mark_solved"; "not_duplicate"; the report buttons, whose value is `reference`, the
+    report id)."""
 
     first = " ".join([*mention, text])
     lines = [first]
@@ -249,6 +314,17 @@ def outbound_message(
                 style="primary",
             )
         )
+    if ids.NOT_DUPLICATE in actions:
+        buttons.append(
+            button(p.t("slack.not_duplicate_button"), ids.NOT_DUPLICATE, str(question_id or ""))
+        )
+    if reference:
+        for action in ids.REPORT_BUTTONS:
+            if action in actions:
+                style = "danger" if action != ids.REPORT_DISMISS else None
+                buttons.append(
+                    button(p.t(f"slack.{action}_button"), action, reference, style=style)
+                )
     if buttons:
         blocks.append({"type": "actions", "elements": buttons})
     return "\n".join(lines), blocks

@@ -1,6 +1,7 @@
-"""Slash commands: /ask, /unsolve, /close, /rep, /leaderboard, /kb and /mod.
+"""Slash commands: /ask, /unsolve, /close, /rep and /leaderboard, and `/mod reveal`.
 
-(/solved opens a modal and lives in `solved.py`.) Every listener acks first, with no body, so
+(/solved opens a modal and lives in `solved.py`; /mod and /thanks in `moderation.py`; /kb in
+`knowledge.py`.) Every listener acks first, with no body, so
 Slack's 3-second deadline holds whatever the database does; replies then go through the
 command's response_url, privately. A slash command has no thread context in Slack, so the
 commands that act on a question take its number (`#12`) or a link to its message.
@@ -26,7 +27,6 @@ from adapters.slack.translate import (
     parse_user,
     plain_text,
     split_anonymous,
-    split_subcommand,
     team_id_of,
 )
 from bot import commands as c
@@ -283,71 +283,6 @@ async def on_leaderboard(
         assert isinstance(result, LeaderboardShown)
         text, board_blocks = blocks.leaderboard(run.p, result)
         await run.reply(text, board_blocks)
-
-
-async def on_kb(
-    ack: Ack, body: dict[str, Any], context: dict[str, Any], respond: Respond | None = None
-) -> None:
-    run = await start_command(ack, body, context, respond)
-    if run is None:
-        return
-    sub, rest = split_subcommand(run.text)
-    async with guarded(run.p, run.reply, f"{run.name} command"):
-        if sub == "search" and plain_text(rest):
-            # Interim: the knowledge-base core is still being built; suggestions are what the
-            # core offers today.
-            query = plain_text(rest)
-            found = await run.deps.bot.suggestions_for(run.community, query)
-            text, kb_blocks = blocks.kb_results(run.p, query, found)
-            await run.reply(text, kb_blocks)
-        elif sub == "show" and rest:
-            number = parse_question(rest.removeprefix("q"))
-            if isinstance(number, int):
-                shown = await run.deps.bot.handle(c.ShowQuestion(await run.actor(), number))
-                assert isinstance(shown, QuestionShown)
-                text, q_blocks = blocks.question_summary(run.p, shown)
-                await run.reply(text, q_blocks)
-            else:
-                await run.reply(run.p.t("slack.kb_show_unavailable", command=run.name))
-        else:
-            await run.usage("slack.usage_kb")
-
-
-async def on_mod(
-    ack: Ack, body: dict[str, Any], context: dict[str, Any], respond: Respond | None = None
-) -> None:
-    """Moderator commands as text sub-commands. Only the guard, help, close and reopen exist
-    yet; the rest of moderation is a later issue."""
-
-    run = await start_command(ack, body, context, respond)
-    if run is None:
-        return
-    async with guarded(run.p, run.reply, f"{run.name} command"):
-        actor = await run.actor()
-        sub, rest = split_subcommand(run.text)
-        if sub == "reveal":
-            # The core checks the moderator and audits the lookup, refusals included.
-            await reveal(run, actor, rest)
-            return
-        if not actor.is_moderator:
-            raise errors.NotModerator()
-        if sub in ("", "help"):
-            await run.reply(blocks.mod_help(run.p, run.name))
-        elif sub == "close":
-            if not await close(run, rest):
-                await run.usage("slack.usage_close", sub)
-        elif sub == "reopen":
-            target = parse_question(rest)
-            if target is None:
-                await run.usage("slack.usage_question", sub)
-            else:
-                await reopen(run, target)
-        else:
-            await run.reply(
-                run.p.t("slack.mod_unknown", sub=sub, command=run.name)
-                + "\n"
-                + blocks.mod_help(run.p, run.name)
-            )
 
 
 async def reveal(run: Invocation, actor: Actor, args: str) -> None:

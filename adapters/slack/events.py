@@ -1,5 +1,9 @@
 """Events API listeners: messages in help channels and their threads, ✅ reactions.
 
+A thread reply carries the members it @-mentions, so "thanks <@U1>" credits U1; the asker who
+thanks a helper is offered (privately) to mark that answer solved. Slack threads cannot be
+locked: a reply in a question a moderator locked is not recorded, and its author is told.
+
 A member's first message in a help channel also gets a private welcome, and the asker's reply
 in their dormant-closed question reopens it (a note in the thread says so).
 
@@ -15,13 +19,15 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from adapters.slack import announce, blocks, ids
+from adapters.slack import announce, blocks, ids, moderation
 from adapters.slack.deps import deps_of
 from adapters.slack.guard import guarded
 from adapters.slack.translate import (
     NewQuestion,
     ThreadReply,
     classify_message,
+    member_ref,
+    mentioned_users,
     message_id,
     plain_text,
     team_id_of,
@@ -89,18 +95,38 @@ async def on_message(body: dict[str, Any], event: dict[str, Any], context: dict[
         async with guarded(p, None, "slack thread reply", quiet=(errors.NotAQuestionThread,)):
             async with deps.in_order(what.channel):
                 actor = await deps.people.actor(community, what.user)
-                recorded = await deps.bot.handle(
-                    c.PostMessage(
-                        actor,
-                        thread_ref(what.channel, what.thread_ts),
-                        message_id(what.channel, what.ts),
-                        plain_text(what.text),
-                        event_id=_event_id(body),
-                    )
+                mentioned = tuple(
+                    member_ref(community, user)
+                    for user in mentioned_users(what.text)
+                    if user != what.user
                 )
+                try:
+                    recorded = await deps.bot.handle(
+                        c.PostMessage(
+                            actor,
+                            thread_ref(what.channel, what.thread_ts),
+                            message_id(what.channel, what.ts),
+                            plain_text(what.text),
+                            event_id=_event_id(body),
+                            mentions=mentioned,
+                        )
+                    )
+                except errors.ThreadLocked:
+                    # Slack has no thread lock: the message stays, unrecorded, and only its
+                    # author is told why.
+                    await deps.out.private(
+                        what.user,
+                        p.t("error.thread_locked"),
+                        channel=what.channel,
+                        thread_ts=what.thread_ts,
+                    )
+                    return
             assert isinstance(recorded, MessageRecorded)
             if recorded.reopened:
                 await announce.reopened_by_asker(deps, p, recorded.question)
+            await moderation.offer_thanks(
+                deps, p, recorded.thanks, what.user, what.channel, what.thread_ts
+            )
             await announce.welcome(
                 deps, p, recorded.welcome, what.user, what.channel, what.thread_ts
             )

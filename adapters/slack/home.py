@@ -13,8 +13,9 @@ from adapters.slack.guard import guarded
 from adapters.slack.lifecycle import permalinks
 from adapters.slack.translate import plain_text, team_id_of
 from bot import commands as c
+from bot import knowledge_base as kb
 from bot.events import LeaderboardShown, QuestionsListed, ReputationShown
-from bot.model import Period
+from bot.model import Period, Suggestion
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +32,11 @@ async def publish_home(
         assert isinstance(standing, ReputationShown)
         assert isinstance(board, LeaderboardShown)
         assert isinstance(mine, QuestionsListed)
-        found = await deps.bot.suggestions_for(community, kb_query) if kb_query else []
+        found: tuple[Suggestion, ...] = ()
+        if kb_query:
+            searched = await deps.bot.handle(kb.SearchKnowledge(actor, kb_query))
+            assert isinstance(searched, kb.KnowledgeFound)
+            found = searched.results
         links = await permalinks(deps, mine.questions)
         view = blocks.home_view(
             p,

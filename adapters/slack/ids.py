@@ -47,3 +47,22 @@ def helpers_block(question_id: int) -> str:
     member picks another question in the modal."""
 
     return f"{SOLVED_HELPERS_BLOCK_PREFIX}{question_id}"
+
+
+# "Report to moderators": the message shortcut (slack-manifest.yml), its reason modal, and the
+# buttons on the report in the moderators' channel (value: the report id). The button ids are
+# the core's action names on the report's `ChannelPost`.
+REPORT_SHORTCUT = "report_message"
+REPORT_MODAL = "report_modal"
+REPORT_REASON_BLOCK = "report_reason"
+REPORT_REASON_ACTION = "report_reason"
+REPORT_DISMISS = "report_dismiss"
+REPORT_DELETE = "report_delete"
+REPORT_WARN = "report_warn"
+REPORT_BUTTONS = (REPORT_DISMISS, REPORT_DELETE, REPORT_WARN)
+
+# "Not a duplicate" on the core's duplicate notice in a question thread (value: question id).
+NOT_DUPLICATE = "not_duplicate"
+
+# "Mark as solution" offered to an asker who thanked a helper (value: the answer's message id).
+THANKS_OFFER_ACCEPT = "thanks_offer_accept"

@@ -182,6 +182,16 @@ class SlackOut:
     async def delete(self, channel: str, ts: str) -> None:
         await self._call("chat.delete", channel, ts=ts)
 
+    async def update(
+        self, channel: str, ts: str, text: str, *, blocks: list[dict[str, Any]] | None = None
+    ) -> bool:
+        """Edit one of the bot's messages; False when Slack refused."""
+
+        kwargs: dict[str, Any] = {"ts": ts, "text": text}
+        if blocks is not None:
+            kwargs["blocks"] = blocks
+        return await self._call("chat.update", channel, **kwargs) is not None
+
     async def private(
         self,
         user: str,

@@ -96,6 +96,7 @@ class SlackSender:
             mention=blocks.mentions(message.mention_role_ids),
             actions=message.actions,
             link=link,
+            reference=message.reference_id,
         )
         await self.out.post_or_raise(message.channel_id, text, blocks=body)
 

@@ -298,3 +298,21 @@ def parse_ask_submission(view: Mapping[str, Any]) -> AskSubmission:
         o.get("value") == ids.ASK_ANONYMOUS_VALUE for o in ticked.get("selected_options") or ()
     )
     return AskSubmission(str(typed.get("value") or "").strip(), anonymous, private_channel(view))
+
+
+# -- mentions and arguments --------------------------------------------------------------------
+
+_ANY_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
+_WORD = re.compile(r"<[^>]*>|\S+")
+
+
+def mentioned_users(text: str) -> tuple[str, ...]:
+    """User ids @-mentioned in a message's raw text (`<@U1>`, `<@U1|ada>`), first seen first."""
+
+    return tuple(dict.fromkeys(_ANY_MENTION.findall(text or "")))
+
+
+def words(text: str) -> list[str]:
+    """Command arguments split on spaces, keeping a `<@U1|ada lovelace>` or a link whole."""
+
+    return _WORD.findall(text or "")

@@ -1,0 +1,491 @@
+"""`/mod`, `/thanks`, thanks found in thread replies, and the "Not a duplicate" button.
+
+`/mod` sub-commands are text (a slash command has no thread context in Slack, so a question is
+named by its number or a link to its message). There is no moderator guard in front of the core
+on purpose: the core refuses non-moderators itself and writes every refusal to the audit log,
+which a guard here would skip. Only `/mod help`, which calls no core command, is checked here.
+What the core pushes later (the warned member's note, the duplicate notice, ✅/🔒/⛔ on the
+root) arrives through the Outbox sender.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from adapters.slack import announce, blocks
+from adapters.slack.commands import Ack, Invocation, start_command, thread_for
+from adapters.slack.deps import SlackDeps, deps_of
+from adapters.slack.guard import guarded
+from adapters.slack.outbound import Respond
+from adapters.slack.texts import SlackPresenter
+from adapters.slack.translate import (
+    interaction_id,
+    member_ref,
+    parse_question,
+    parse_user,
+    plain_text,
+    split_subcommand,
+    team_id_of,
+    thread_ref,
+    words,
+)
+from bot import commands as c
+from bot import errors
+from bot import events as ev
+from bot.model import MemberRef, ReportStatus, ThreadRef
+from bot.moderation_presenter import ModerationPresenter
+
+log = logging.getLogger(__name__)
+
+QUESTION_ACTIONS = ("lock", "unlock", "reopen", "close", "duplicate", "delete")
+REPORT_OUTCOMES = {
+    "dismiss": ReportStatus.DISMISSED,
+    "delete": ReportStatus.DELETED,
+    "warn": ReportStatus.WARNED,
+}
+_DURATION = re.compile(r"(\d+)\s*([mhdw])")
+_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+# Slack's errors for a reported message the bot cannot remove.
+MESSAGE_GONE = frozenset({"message_not_found", "channel_not_found"})
+
+
+def parse_duration(text: str) -> timedelta | None:
+    """ "30m", "12h", "7d", "2w" or combined ("1d12h")."""
+
+    text = text.strip().lower()
+    parts = _DURATION.findall(text)
+    if not parts or "".join(f"{n}{u}" for n, u in parts) != text.replace(" ", ""):
+        return None
+    return sum((timedelta(**{_UNITS[u]: int(n)}) for n, u in parts), timedelta())
+
+
+def parse_since(text: str, now: datetime) -> datetime | None:
+    """A duration back from now ("24h", "7d") or a date / date-time (UTC)."""
+
+    duration = parse_duration(text)
+    if duration is not None:
+        return now - duration
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def mod_present(p: SlackPresenter) -> ModerationPresenter:
+    return ModerationPresenter(p)
+
+
+class Usage(Exception):
+    """The arguments don't fit; answered with the sub-command's usage line."""
+
+    def __init__(self, usage: str) -> None:
+        self.usage = usage
+
+
+# -- /mod ----------------------------------------------------------------------------------------
+
+
+async def on_mod(
+    ack: Ack, body: dict[str, Any], context: dict[str, Any], respond: Respond | None = None
+) -> None:
+    run = await start_command(ack, body, context, respond)
+    if run is None:
+        return
+    async with guarded(run.p, run.reply, f"{run.name} command"):
+        sub, rest = split_subcommand(run.text)
+        try:
+            await mod_command(run, sub, rest)
+        except Usage as bad:
+            await run.reply(
+                run.p.t(
+                    "slack.usage",
+                    usage=run.p.t("slack.usage_mod", command=run.name, usage=bad.usage),
+                )
+            )
+
+
+async def mod_command(run: Invocation, sub: str, rest: str) -> None:
+    from adapters.slack.commands import reveal
+
+    actor = await run.actor()
+    if sub in ("", "help"):
+        if not actor.is_moderator:
+            raise errors.NotModerator()
+        await run.reply(blocks.mod_help(run.p, run.name))
+    elif sub == "reveal":
+        await reveal(run, actor, rest)
+    elif sub in QUESTION_ACTIONS:
+        await moderate_question(run, sub, words(rest))
+    elif sub == "rep":
+        await mod_rep(run, words(rest))
+    elif sub == "helpban":
+        args = words(rest)
+        user = parse_user(args[0]) if args else None
+        duration = parse_duration(args[1]) if len(args) > 1 else None
+        if user is None or duration is None:
+            raise Usage("helpban @member <duration, e.g. 7d> [reason]")
+        reason = plain_text(" ".join(args[2:])) or None
+        result = await run.deps.bot.handle(
+            c.HelpBanMember(actor, _ref(run, user), duration, reason, event_id=run.event_id)
+        )
+        assert isinstance(result, ev.MemberHelpBanned)
+        await run.reply(mod_present(run.p).helpbanned(result))
+    elif sub == "warn":
+        args = words(rest)
+        user = parse_user(args[0]) if args else None
+        if user is None or len(args) < 2:
+            raise Usage("warn @member <reason>")
+        result = await run.deps.bot.handle(
+            c.WarnMember(
+                actor, _ref(run, user), plain_text(" ".join(args[1:])), event_id=run.event_id
+            )
+        )
+        assert isinstance(result, ev.MemberWarned)
+        await run.reply(mod_present(run.p).warned(result))
+    elif sub == "audit":
+        await mod_audit(run, words(rest))
+    elif sub == "reports":
+        listed = await run.deps.bot.handle(c.ListReports(actor))
+        assert isinstance(listed, ev.ReportsListed)
+        await reply_lines(run, mod_present(run.p).reports(listed))
+    elif sub == "report":
+        args = words(rest)
+        if len(args) < 2 or not args[0].lstrip("#").isdigit() or args[1] not in REPORT_OUTCOMES:
+            raise Usage("report <id> dismiss|delete|warn [reason]")
+        await resolve_report(
+            run.deps,
+            run.p,
+            actor,
+            int(args[0].lstrip("#")),
+            REPORT_OUTCOMES[args[1]],
+            reason=plain_text(" ".join(args[2:])) or None,
+            event_id=run.event_id,
+            reply=run.reply,
+        )
+    else:
+        await run.reply(
+            run.p.t("slack.mod_unknown", sub=sub, command=run.name)
+            + "\n"
+            + blocks.mod_help(run.p, run.name)
+        )
+
+
+def _ref(run: Invocation, user: str) -> MemberRef:
+    return member_ref(run.community, user)
+
+
+async def reply_lines(run: Invocation, lines: list[str]) -> None:
+    text, body = blocks.lines_blocks(lines)
+    await run.reply(text, body)
+
+
+async def moderate_question(run: Invocation, sub: str, args: list[str]) -> None:
+    """`<question> [reason]`, or for duplicate `<question> <original>`."""
+
+    target = parse_question(args[0]) if args else None
+    if target is None or (sub == "duplicate" and len(args) < 2):
+        raise Usage(
+            "duplicate <question> <#N, article id or link>"
+            if sub == "duplicate"
+            else f"{sub} <question number or message link> [reason]"
+        )
+    actor = await run.actor()
+    duplicate_of = None
+    reason = plain_text(" ".join(args[1:])) or None
+    if sub == "duplicate":
+        duplicate_of = duplicate_target(args[1])
+        reason = plain_text(" ".join(args[2:])) or None
+    thread = target if isinstance(target, ThreadRef) else None
+    number = target if isinstance(target, int) else None
+    result = await run.deps.bot.handle(
+        c.ModerateQuestion(
+            actor, c.QuestionAction(sub), thread=thread, question_id=number, reason=reason,
+            duplicate_of=duplicate_of, event_id=run.event_id,
+        )
+    )  # fmt: skip
+    assert isinstance(result, ev.QuestionModerated)
+    text = blocks.escape(mod_present(run.p).question(result))
+    await run.reply(text)
+    # One public line in the thread, where members will look. Slack threads cannot be locked
+    # or archived: the root's ⛔/🔒 reaction (from the sender) and this line say so. A duplicate
+    # has the core's own notice (with "Not a duplicate"); a deleted question says nothing more.
+    if sub in ("lock", "unlock", "reopen", "close"):
+        await announce.public(run.deps, result.question, text)
+
+
+def duplicate_target(word: str) -> str:
+    """`#12`, `12`, `a:id`, or a message link -> what the core's `duplicate_of` accepts."""
+
+    target = parse_question(word)
+    if isinstance(target, int):
+        return f"#{target}"
+    return plain_text(word)
+
+
+async def mod_rep(run: Invocation, args: list[str]) -> None:
+    usage = (
+        "rep add|remove @member <points> <reason> | rep revert <ledger id> [reason] | "
+        "rep revert @member given|received|both <since> [until] | rep suspicious"
+    )
+    if not args:
+        raise Usage(usage)
+    actor = await run.actor()
+    what = args[0].lower()
+    if what == "suspicious":
+        shown = await run.deps.bot.handle(c.ShowSuspiciousPairs(actor))
+        assert isinstance(shown, ev.SuspiciousPairsShown)
+        await reply_lines(run, mod_present(run.p).suspicious(shown))
+        return
+    command: c.Command
+    if what in ("add", "remove") and len(args) >= 4:
+        user = parse_user(args[1])
+        try:
+            points = abs(int(args[2].lstrip("+")))
+        except ValueError:
+            raise Usage(usage) from None
+        if user is None or points == 0:
+            raise Usage(usage)
+        command = c.AdjustReputation(
+            actor, _ref(run, user), -points if what == "remove" else points,
+            plain_text(" ".join(args[3:])), event_id=run.event_id,
+        )  # fmt: skip
+    elif what == "revert" and len(args) >= 2 and args[1].lstrip("#").isdigit():
+        reason = plain_text(" ".join(args[2:])) or None
+        command = c.RevertLedgerEntry(
+            actor, int(args[1].lstrip("#")), reason, event_id=run.event_id
+        )
+    elif what == "revert" and len(args) >= 4 and parse_user(args[1]):
+        now = run.deps.bot.clock.now()
+        try:
+            direction = c.FlowDirection(args[2].lower())
+        except ValueError:
+            raise Usage(usage) from None
+        since = parse_since(args[3], now)
+        until = parse_since(args[4], now) if len(args) > 4 else None
+        if since is None or (len(args) > 4 and until is None):
+            raise Usage(usage)
+        command = c.RevertPeriod(
+            actor, _ref(run, str(parse_user(args[1]))), direction, since, until,
+            event_id=run.event_id,
+        )  # fmt: skip
+    else:
+        raise Usage(usage)
+    result = await run.deps.bot.handle(command)
+    assert isinstance(result, ev.PointsChanged)
+    await reply_lines(run, mod_present(run.p).points(result))
+
+
+async def mod_audit(run: Invocation, args: list[str]) -> None:
+    member, question_id = None, None
+    if args:
+        user = parse_user(args[0])
+        if user is not None:
+            member = _ref(run, user)
+        else:
+            target = parse_question(args[0])
+            if target is None:
+                raise Usage("audit [@member | question]")
+            if isinstance(target, ThreadRef):
+                actor = await run.actor()
+                shown = await run.deps.bot.handle(c.ShowQuestion(actor, thread=target))
+                assert isinstance(shown, ev.QuestionShown)
+                target = shown.question.id
+            question_id = target
+    result = await run.deps.bot.handle(c.ShowAudit(await run.actor(), member, question_id))
+    assert isinstance(result, ev.AuditShown)
+    await reply_lines(run, mod_present(run.p).audit(result))
+
+
+# -- reports resolved (by button or by /mod report) ------------------------------------------------
+
+
+async def resolve_report(
+    deps: SlackDeps,
+    p: SlackPresenter,
+    actor: Any,
+    report_id: int,
+    outcome: ReportStatus,
+    *,
+    reason: str | None,
+    event_id: str | None,
+    reply: Any,
+) -> str:
+    """Resolve one report; delete the message when asked. Returns the outcome line."""
+
+    result = await deps.bot.handle(
+        c.ResolveReport(actor, report_id, outcome, reason, event_id=event_id)
+    )
+    assert isinstance(result, ev.ReportResolved)
+    line = mod_present(p).report_resolved(result)
+    lines = [line]
+    if result.delete_message is not None:
+        problem = await delete_reported(deps, *result.delete_message)
+        if problem:
+            lines.append(p.t(problem))
+    await reply("\n".join(lines))
+    return line
+
+
+async def delete_reported(deps: SlackDeps, channel: str, message_id: str) -> str | None:
+    """Remove a reported message; the catalog key of what went wrong, if anything.
+
+    The core's message id is `<channel>:<ts>`. Slack lets a bot token delete only the bot's
+    own messages (`cant_delete_message` otherwise): the moderator is then asked to remove it
+    by hand, and the report stays resolved."""
+
+    from adapters.slack.outbound import error_code
+    from adapters.slack.translate import split_message_id
+
+    where = split_message_id(message_id)
+    if where is None:
+        where = (channel, message_id)
+    try:
+        await deps.out.call_or_raise("chat.delete", where[0], ts=where[1])
+    except Exception as exc:
+        code = error_code(exc)
+        log.warning("could not delete reported message %s: %s", message_id, code or exc)
+        return "slack.report_message_gone" if code in MESSAGE_GONE else "slack.report_delete_failed"
+    return None
+
+
+# -- thanks --------------------------------------------------------------------------------------
+
+
+async def on_thanks(
+    ack: Ack, body: dict[str, Any], context: dict[str, Any], respond: Respond | None = None
+) -> None:
+    """`/thanks @member [question]`: thank someone explicitly, tied to the question if named."""
+
+    run = await start_command(ack, body, context, respond)
+    if run is None:
+        return
+    args = words(run.text)
+    user = parse_user(args[0]) if args else None
+    target = parse_question(args[1]) if len(args) > 1 else None
+    if user is None or (len(args) > 1 and target is None):
+        await run.usage("slack.usage_thanks")
+        return
+    async with guarded(run.p, run.reply, f"{run.name} command"):
+        actor = await run.actor()
+        thread = await thread_for(run.deps, actor, target) if target is not None else None
+        result = await run.deps.bot.handle(
+            c.ThankMember(actor, member_ref(run.community, user), thread, event_id=run.event_id)
+        )
+        assert isinstance(result, ev.ThanksGiven)
+        line = mod_present(run.p).thanks(result)
+        offer = offer_of(run.p, result)
+        if offer is None:
+            await run.reply(line)
+        else:
+            text, offer_blocks = offer
+            await run.reply(f"{line}\n{text}", [blocks.section(line), *offer_blocks])
+
+
+def offer_of(p: SlackPresenter, thanks: ev.ThanksGiven) -> tuple[str, list[blocks.Block]] | None:
+    """The quiet "mark it as the solution" offer for an asker who thanked a helper."""
+
+    offer = mod_present(p).offer(thanks, p.t("slack.offer_how"))
+    if offer is None or thanks.offer_solution is None:
+        return None
+    return offer, blocks.offer_blocks(p, offer, thanks.offer_solution.message_id)
+
+
+async def offer_thanks(
+    deps: SlackDeps,
+    p: SlackPresenter,
+    given: tuple[ev.ThanksGiven, ...],
+    user: str,
+    channel: str,
+    thread_ts: str,
+) -> None:
+    """Thanks typed in a thread reply: the receiver hears from the core (a DM); the asker who
+    thanked gets the offer, privately in the thread."""
+
+    for thanks in given:
+        offer = offer_of(p, thanks)
+        if offer is not None:
+            text, offer_blocks = offer
+            await deps.out.private(
+                user, text, channel=channel, thread_ts=thread_ts, blocks=offer_blocks
+            )
+
+
+async def on_offer_accept(
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    context: dict[str, Any],
+    respond: Respond | None = None,
+) -> None:
+    """The offer's "Mark as solution" button: accept the thanked helper's answer."""
+
+    await ack()
+    deps = deps_of(context)
+    community = deps.community(team_id_of(body))
+    answer = str(action.get("value") or "")
+    if community is None or not answer:
+        return
+    p = deps.present(community)
+    user = str(body["user"]["id"])
+    channel, thread_ts = _where(body)
+
+    async def reply(text: str) -> None:
+        await deps.out.private(user, text, channel=channel, thread_ts=thread_ts, respond=respond)
+
+    async with guarded(p, reply, "slack thanks offer button"):
+        actor = await deps.people.actor(community, user)
+        event_id = interaction_id("action", body.get("trigger_id"), action.get("action_ts"))
+        result = await deps.bot.handle(c.AcceptAnswer(actor, answer, event_id=event_id))
+        assert isinstance(result, ev.AnswerAccepted)
+        await announce.solved(deps, p, result, user, respond)
+
+
+# -- "Not a duplicate" ---------------------------------------------------------------------------
+
+
+def _where(body: dict[str, Any]) -> tuple[str | None, str | None]:
+    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
+        "channel_id"
+    )
+    message = body.get("message") or {}
+    return channel, message.get("thread_ts") or message.get("ts")
+
+
+async def on_not_duplicate(
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    context: dict[str, Any],
+    respond: Respond | None = None,
+) -> None:
+    """The button on the core's duplicate notice: the asker says it is not a duplicate."""
+
+    await ack()
+    deps = deps_of(context)
+    community = deps.community(team_id_of(body))
+    channel, thread_ts = _where(body)
+    if community is None or not channel or not thread_ts:
+        return
+    p = deps.present(community)
+    user = str(body["user"]["id"])
+
+    async def reply(text: str) -> None:
+        await deps.out.private(user, text, channel=channel, thread_ts=thread_ts, respond=respond)
+
+    async with guarded(p, reply, "slack not-duplicate button"):
+        actor = await deps.people.actor(community, user)
+        event_id = interaction_id("action", body.get("trigger_id"), action.get("action_ts"))
+        result = await deps.bot.handle(
+            c.NotDuplicate(actor, thread_ref(channel, thread_ts), event_id=event_id)
+        )
+        assert isinstance(result, ev.QuestionModerated)
+        text = blocks.escape(mod_present(p).question(result))
+        await deps.out.post(channel, text, thread_ts=thread_ts)
+        message = body.get("message") or {}
+        if message.get("ts"):
+            note_text, note_blocks = blocks.without_buttons(message, text)
+            await deps.out.update(channel, str(message["ts"]), note_text, blocks=note_blocks)

@@ -1,0 +1,171 @@
+""" "Report to moderators": a message shortcut, a reason modal, and the moderators' buttons.
+
+Any member may report a message; the core rate-limits reports and posts each one in the
+configured moderators' channel (a `ChannelPost` through the Outbox sender, rendered with
+Dismiss / Delete message / Warn the author buttons whose value is the report id). The reporter
+is never named there, nor to the author. The modal carries the reported message in its
+`private_metadata`, so nothing is held in memory between the shortcut and the submission.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from adapters.slack import blocks, ids
+from adapters.slack.commands import Ack
+from adapters.slack.deps import deps_of
+from adapters.slack.guard import guarded
+from adapters.slack.moderation import resolve_report
+from adapters.slack.outbound import Respond
+from adapters.slack.translate import (
+    interaction_id,
+    message_id,
+    plain_text,
+    team_id_of,
+    thread_ref,
+)
+from bot import commands as c
+from bot import events as ev
+from bot.model import Actor, ReportStatus
+from bot.moderation_presenter import ModerationPresenter
+
+log = logging.getLogger(__name__)
+
+EXCERPT_CHARS = 1500
+OUTCOMES = {
+    ids.REPORT_DISMISS: ReportStatus.DISMISSED,
+    ids.REPORT_DELETE: ReportStatus.DELETED,
+    ids.REPORT_WARN: ReportStatus.WARNED,
+}
+
+
+async def on_report_shortcut(
+    ack: Ack, body: dict[str, Any], shortcut: dict[str, Any], context: dict[str, Any]
+) -> None:
+    """The shortcut opens the reason form; the message it names rides in the form."""
+
+    await ack()
+    deps = deps_of(context)
+    community = deps.community(team_id_of(body))
+    if community is None:
+        return
+    p = deps.present(community)
+    message = shortcut.get("message") or {}
+    channel = str((shortcut.get("channel") or {}).get("id") or "")
+    ts = str(message.get("ts") or shortcut.get("message_ts") or "")
+    metadata = {
+        "channel": channel,
+        "ts": ts,
+        "thread_ts": str(message.get("thread_ts") or ""),
+        "author": str(message.get("user") or ""),
+        "text": str(message.get("text") or "")[:EXCERPT_CHARS],
+    }
+    user = str((shortcut.get("user") or {}).get("id") or "")
+    view = blocks.report_modal(p, metadata)
+    if not await deps.out.open_view(str(shortcut.get("trigger_id") or ""), view):
+        await deps.out.private(user, p.t("error.generic"), channel=channel or None)
+
+
+def _metadata(view: dict[str, Any]) -> dict[str, str]:
+    try:
+        meta = json.loads(view.get("private_metadata") or "{}")
+    except ValueError:
+        return {}
+    return {str(k): str(v) for k, v in meta.items()} if isinstance(meta, dict) else {}
+
+
+def _reason(view: dict[str, Any]) -> str:
+    values = (view.get("state") or {}).get("values") or {}
+    typed = (values.get(ids.REPORT_REASON_BLOCK) or {}).get(ids.REPORT_REASON_ACTION) or {}
+    return str(typed.get("value") or "").strip()
+
+
+async def on_report_submit(
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], context: dict[str, Any]
+) -> None:
+    deps = deps_of(context)
+    community = deps.community(team_id_of(body))
+    if community is None:
+        await ack()
+        return
+    p = deps.present(community)
+    reason = _reason(view)
+    if not reason:
+        await ack(
+            response_action="errors",
+            errors={ids.REPORT_REASON_BLOCK: p.t("slack.report_modal_reason")},
+        )
+        return
+    await ack()
+    meta = _metadata(view)
+    channel, ts = meta.get("channel", ""), meta.get("ts", "")
+    user = str(body["user"]["id"])
+
+    async def reply(text: str) -> None:
+        await deps.out.private(user, text, channel=channel or None)
+
+    async with guarded(p, reply, "slack report"):
+        if not channel or not ts:
+            raise ValueError("report modal without a message")
+        actor = await deps.people.actor(community, user)
+        author: Actor | None = None
+        if meta.get("author"):
+            author = await deps.people.actor(community, meta["author"])
+        thread_ts = meta.get("thread_ts") or ""
+        thread = None
+        if thread_ts and thread_ts != ts:
+            thread = thread_ref(channel, thread_ts)
+        elif channel in deps.help_channels:
+            # A top-level message in a help channel is a question: its thread has its id.
+            thread = thread_ref(channel, ts)
+        result = await deps.bot.handle(
+            c.ReportMessage(
+                actor, channel, message_id(channel, ts), plain_text(reason), author=author,
+                excerpt=plain_text(meta.get("text", "")), thread=thread,
+                event_id=interaction_id("view", view.get("id"), body.get("trigger_id")),
+            )
+        )  # fmt: skip
+        assert isinstance(result, ev.ReportFiled)
+        await reply(ModerationPresenter(p).report_filed(result))
+
+
+async def on_report_button(
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    context: dict[str, Any],
+    respond: Respond | None = None,
+) -> None:
+    """Dismiss, Delete message, or Warn the author, on the report in the moderators' channel.
+    The core checks the moderator (and audits a refusal); the report post then loses its
+    buttons and says who handled it."""
+
+    await ack()
+    deps = deps_of(context)
+    community = deps.community(team_id_of(body))
+    outcome = OUTCOMES.get(str(action.get("action_id")))
+    value = str(action.get("value") or "")
+    if community is None or outcome is None or not value.isdigit():
+        return
+    p = deps.present(community)
+    user = str(body["user"]["id"])
+    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
+        "channel_id"
+    )
+
+    async def reply(text: str) -> None:
+        await deps.out.private(user, text, channel=channel, respond=respond)
+
+    async with guarded(p, reply, "slack report button"):
+        actor = await deps.people.actor(community, user)
+        event_id = interaction_id("action", body.get("trigger_id"), action.get("action_ts"))
+        line = await resolve_report(
+            deps, p, actor, int(value), outcome, reason=None, event_id=event_id, reply=reply
+        )
+        message = body.get("message") or {}
+        if channel and message.get("ts"):
+            note = p.t("slack.report_handled", outcome=line, moderator=f"<@{user}>")
+            text, handled = blocks.without_buttons(message, note)
+            await deps.out.update(str(channel), str(message["ts"]), text, blocks=handled)
