@@ -16,6 +16,7 @@ import regex
 
 from adapters.discord import translate
 from adapters.discord.texts import Texts
+from bot.articles import MAX_TITLE_CHARS
 from bot.events import (
     AnswerAccepted,
     HelperChoiceNeeded,
@@ -24,6 +25,8 @@ from bot.events import (
     QuestionShown,
     ReputationShown,
 )
+from bot.kb_presenter import KnowledgePresenter
+from bot.knowledge_base import ArticleChanged, ArticleShown, KnowledgeFound
 from bot.model import Member, Suggestion
 from bot.moderation_presenter import ModerationPresenter
 from bot.presenters import Presenter
@@ -353,17 +356,115 @@ def leaderboard(texts: Texts, result: LeaderboardShown) -> Reply:
     return Reply(embeds=[embed])
 
 
-def kb_results(texts: Texts, query: str, found: Sequence[Suggestion]) -> Reply:
-    present = presenter(texts)
-    if not found:
-        return Reply(content=trim(texts.t("discord.kb_no_results", query=truncate(query, 200))))
-    lines = [f"• {_suggestion_line(present, s)} — `{s.id}`" for s in found]
+def _link_text(title: str) -> str:
+    """A title safe inside a Markdown link's brackets."""
+
+    return discord.utils.escape_markdown(title).replace("[", "(").replace("]", ")")
+
+
+def kb_found(texts: Texts, result: KnowledgeFound, links: dict[str, str] | None = None) -> Reply:
+    """`/kb search`: one line per result; solved questions link to their thread (`links`,
+    by result id), articles show the id `/kb show` takes. Empty: the core's "nothing good"."""
+
+    if not result.results:
+        return Reply(content=trim(texts.t("kb.nothing_found", query=result.query)))
+    kb = KnowledgePresenter(presenter(texts))
+    lines = []
+    for s in result.results:
+        url = (links or {}).get(s.id) or s.url
+        title = f"[{_link_text(s.title)}]({url})" if url else discord.utils.escape_markdown(s.title)
+        lines.append(
+            "• "
+            + texts.t(
+                "discord.kb_result_line", title=title, kind=kb.kind(s.kind),
+                score=round(s.score * 100), id=s.id,
+            )
+        )  # fmt: skip
     embed = discord.Embed(
-        title=truncate(texts.t("discord.kb_results_header", query=query), MAX_EMBED_TITLE),
+        title=truncate(texts.t("kb.results_header", query=result.query), MAX_EMBED_TITLE),
         description=trim(join_lines(lines), MAX_EMBED_DESCRIPTION),
         colour=COLOUR,
     )
     return Reply(embeds=[embed])
+
+
+def kb_article(texts: Texts, result: ArticleShown) -> Reply:
+    """`/kb show a:<id>`: the article as an embed (long bodies trimmed to Discord's limit)."""
+
+    header, *lines = KnowledgePresenter(presenter(texts)).article(result)
+    marker = texts.t("discord.message_trimmed")
+    embed = discord.Embed(
+        title=truncate(header, MAX_EMBED_TITLE),
+        description=trim(join_lines(lines), MAX_EMBED_DESCRIPTION, marker) or None,
+        colour=COLOUR,
+    )
+    return Reply(embeds=[embed])
+
+
+def kb_changed(texts: Texts, result: ArticleChanged) -> str:
+    return trim(KnowledgePresenter(presenter(texts)).changed(result))
+
+
+KB_FORM_ID = "id"
+KB_FORM_TITLE = "title"
+KB_FORM_BODY = "body"
+KB_FORM_TAGS = "tags"
+MAX_TEXT_INPUT = 4000
+
+
+def kb_form(
+    texts: Texts,
+    custom_id: str,
+    *,
+    article_id: str | None = None,
+    title: str = "",
+    body: str = "",
+    tags: str = "",
+) -> discord.ui.Modal:
+    """The article form of `/kb add` (no `article_id`) and `/kb edit`. Answered by a custom-id
+    listener, like the report form. A body too long for a text input (4,000) is left out of
+    an edit form: an empty body there keeps the article's text."""
+
+    editing = article_id is not None
+    modal = discord.ui.Modal(
+        title=truncate(texts.t("discord.kb_form_edit" if editing else "discord.kb_form_add"), 45),
+        custom_id=custom_id,
+        timeout=None,
+    )
+    if editing:
+        modal.add_item(
+            discord.ui.TextInput(
+                label=truncate(texts.t("discord.kb_form_id"), 45), custom_id=KB_FORM_ID,
+                default=article_id, max_length=100,
+            )
+        )  # fmt: skip
+    modal.add_item(
+        discord.ui.TextInput(
+            label=truncate(texts.t("discord.kb_form_title"), 45), custom_id=KB_FORM_TITLE,
+            default=truncate(title, MAX_TITLE_CHARS) or None, max_length=MAX_TITLE_CHARS,
+            required=not editing,
+        )
+    )  # fmt: skip
+    fits = len(body) <= MAX_TEXT_INPUT
+    modal.add_item(
+        discord.ui.TextInput(
+            label=truncate(texts.t("discord.kb_form_body"), 45), custom_id=KB_FORM_BODY,
+            style=discord.TextStyle.paragraph, default=(body if fits else None) or None,
+            placeholder=truncate(
+                texts.t("discord.kb_form_body_keep" if editing else "discord.kb_form_body_hint"),
+                100,
+            ),
+            max_length=MAX_TEXT_INPUT, required=False,
+        )
+    )  # fmt: skip
+    modal.add_item(
+        discord.ui.TextInput(
+            label=truncate(texts.t("discord.kb_form_tags"), 45), custom_id=KB_FORM_TAGS,
+            default=tags or None, max_length=1000, required=False,
+        )
+    )  # fmt: skip
+    modal.stop()
+    return modal
 
 
 def question_card(texts: Texts, result: QuestionShown, guild_id: int | None) -> Reply:

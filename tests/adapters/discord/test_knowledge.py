@@ -1,0 +1,205 @@
+"""`/kb` end to end: the real discord.py client against the fake Discord server, the real core
+and search on SQLite. Members search and show; moderators add, edit, undo, remove and
+promote (through options and through the article form); members are refused privately."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.adapters.discord.conftest import Harness, eventually
+from tests.fakes.discord_server import FakeUser
+
+EPHEMERAL = 1 << 6
+JSON_TITLE = "How do I parse JSON in Python?"
+
+
+async def kb(h: Harness, sub: str, user: FakeUser, channel: int | None = None, **options: Any):
+    return await h.command(
+        "kb", user, channel or h.w.other, subcommand=sub, options=options or None
+    )
+
+
+async def say(h: Harness, sub: str, user: FakeUser, channel: int | None = None, **options: Any):
+    """Run `/kb <sub>` and return (the private text, the handle)."""
+
+    handle = await kb(h, sub, user, channel, **options)
+    return await h.done(handle), handle
+
+
+def private(handle: Any) -> bool:
+    record = handle.record
+    message = record.original or (record.callback or {}).get("data") or {}
+    return bool(int(message.get("flags") or 0) & EPHEMERAL)
+
+
+async def solve_one(h: Harness, title: str = JSON_TITLE) -> int:
+    thread_id = await h.ask_text(h.w.alice, title)
+    await h.answer(thread_id, h.w.bob)
+    await h.done(await h.command("solved", h.w.alice, thread_id))
+    return thread_id
+
+
+async def add_article(
+    h: Harness, title: str = "Virtual environments", body: str = "Run python -m venv .venv"
+) -> str:
+    text, _ = await say(h, "add", h.w.mod, title=title, body=body, tags="python, venv")
+    assert "added" in text, text
+    return text.split("Article ", 1)[1].split(" ", 1)[0]  # "a:virtual-environments"
+
+
+async def test_search_finds_an_article_and_a_solved_question(h: Harness) -> None:
+    thread_id = await solve_one(h)
+    article = await add_article(h, "Parsing JSON files", "Use json.load on the open file.")
+    question = await h.question(thread_id)
+    assert question is not None and article == "a:parsing-json-files"
+
+    text, handle = await say(h, "search", h.w.carol, query="parse json")
+    assert private(handle)
+    assert "Parsing JSON files" in text and f"`{article}`" in text
+    link = f"https://discord.com/channels/{h.fake.guild_id}/{thread_id}"
+    assert f"]({link})" in text and f"`q{question.id}`" in text
+
+
+async def test_search_says_when_nothing_good_was_found(h: Harness) -> None:
+    await solve_one(h)
+    text, handle = await say(h, "search", h.w.carol, query="kubernetes ingress")
+    assert "Found nothing good" in text and "kubernetes ingress" in text
+    assert private(handle)
+
+
+async def test_show_an_article_and_a_solved_question(h: Harness) -> None:
+    thread_id = await solve_one(h)
+    question = await h.question(thread_id)
+    assert question is not None
+    article = await add_article(h)
+
+    text, _ = await say(h, "show", h.w.carol, id=article)
+    assert "Virtual environments" in text and "python -m venv" in text
+    assert "Tags: python, venv" in text and "History" not in text  # history: moderators only
+    text, _ = await say(h, "show", h.w.mod, id=article)
+    assert "History" in text
+
+    text, _ = await say(h, "show", h.w.carol, id=f"q{question.id}")
+    assert JSON_TITLE in text and "Use json.loads" in text
+    text, handle = await say(h, "show", h.w.carol, id="a:nope")
+    assert "can't find" in text and private(handle)
+
+
+async def test_show_autocomplete_returns_titles(h: Harness) -> None:
+    thread_id = await solve_one(h)
+    question = await h.question(thread_id)
+    assert question is not None
+    article = await add_article(h, "Parsing YAML", "Use yaml.safe_load.")
+
+    async def complete(sub: str, focused: str, text: str) -> list[dict[str, str]]:
+        handle = await h.fake.interact(
+            h.fake.autocomplete(
+                "kb", user=h.w.carol, channel_id=h.w.other, focused=focused,
+                options={focused: text}, subcommand=sub,
+            )
+        )  # fmt: skip
+        return (await handle.wait_response())["data"]["choices"]
+
+    choices = await complete("show", "id", "pars")
+    assert {"name": "Parsing YAML", "value": article} in choices
+    # Title lookup finds nothing for a word inside the text: the search fills in.
+    assert {"name": JSON_TITLE, "value": f"q{question.id}"} in await complete("show", "id", "json")
+    assert all(len(c["value"]) <= 100 for c in choices)
+    assert await complete("edit", "id", "how do") == []  # articles only
+    search = await complete("search", "query", "pars")
+    assert {"name": "Parsing YAML", "value": "Parsing YAML"} in search
+
+
+async def test_moderator_adds_edits_undoes_and_removes(h: Harness) -> None:
+    article = await add_article(h)
+    text, handle = await say(h, "edit", h.w.mod, id=article, body="Use uv venv.", reason="newer")
+    assert "updated (version 2)" in text and private(handle)
+    assert "uv venv" in (await say(h, "show", h.w.carol, id=article))[0]
+
+    text, _ = await say(h, "undo", h.w.mod, id=article)
+    assert "earlier version (now version 3)" in text
+    assert "python -m venv" in (await say(h, "show", h.w.carol, id=article))[0]
+
+    text, _ = await say(h, "remove", h.w.mod, id=article, reason="outdated")
+    assert "removed" in text
+    assert "can't find" in (await say(h, "show", h.w.carol, id=article))[0]
+    assert "Found nothing good" in (await say(h, "search", h.w.carol, query="venv"))[0]
+    text, _ = await say(h, "undo", h.w.mod, id=article)
+    assert "python -m venv" in (await say(h, "show", h.w.carol, id=article))[0]
+
+
+async def test_add_and_edit_through_the_form(h: Harness) -> None:
+    handle = await kb(h, "add", h.w.mod, title="Long answers")
+    modal = await handle.wait_response()
+    assert modal["type"] == 9 and len(modal["data"]["title"]) <= 45
+    body = "First paragraph.\n\n" + "Details. " * 300  # longer than one message
+    submit = await h.fake.interact(
+        h.fake.modal_submit(
+            modal["data"]["custom_id"], user=h.w.mod, channel_id=h.w.other,
+            values={"title": "Long answers", "body": body, "tags": "long"},
+        )
+    )  # fmt: skip
+    assert "Article a:long-answers added" in await h.done(submit)
+    text, _ = await say(h, "show", h.w.carol, id="a:long-answers")
+    assert "First paragraph." in text and "Tags: long" in text
+
+    handle = await kb(h, "edit", h.w.mod, id="a:long-answers")
+    form = await handle.wait_response()
+    assert form["type"] == 9
+    submit = await h.fake.interact(
+        h.fake.modal_submit(
+            form["data"]["custom_id"], user=h.w.mod, channel_id=h.w.other,
+            values={"id": "a:long-answers", "title": "Long answers, short", "body": "", "tags": "long"},
+        )
+    )  # fmt: skip
+    assert "updated (version 2)" in await h.done(submit)
+    text, _ = await say(h, "show", h.w.carol, id="a:long-answers")
+    assert "Long answers, short" in text and "First paragraph." in text  # empty body: kept
+
+
+async def test_promote_in_the_solved_thread_and_by_number(h: Harness) -> None:
+    thread_id = await solve_one(h)
+    question = await h.question(thread_id)
+    assert question is not None
+    text, handle = await say(h, "promote", h.w.mod, thread_id)
+    assert f"Question #{question.id} is now article" in text and "Bob" in text
+    assert private(handle)
+    text, _ = await say(h, "promote", h.w.mod, question=question.id)
+    assert "already the article" in text
+    found, _ = await say(h, "search", h.w.carol, query="parse json")
+    assert "a:how-do-i-parse-json-in-python" in found
+
+    open_thread = await h.ask_text(h.w.carol, "Why is my loop slow?")
+    text, _ = await say(h, "promote", h.w.mod, open_thread)
+    assert "Only a solved question" in text
+
+
+async def test_a_member_is_refused_privately_and_audited(h: Harness) -> None:
+    article = await add_article(h)
+    thread_id = await solve_one(h, "How do I read a CSV file?")
+    attempts = [
+        ("add", {"title": "Spam", "body": "spam"}),
+        ("edit", {"id": article, "body": "spam"}),
+        ("edit", {"id": article}),  # would open the form for a moderator
+        ("remove", {"id": article}),
+        ("undo", {"id": article}),
+    ]
+    for sub, options in attempts:
+        text, handle = await say(h, sub, h.w.carol, **options)
+        assert "moderator" in text.lower() and private(handle), (sub, text)
+    text, handle = await say(h, "promote", h.w.carol, thread_id)
+    assert "moderator" in text.lower() and private(handle)
+    assert "python -m venv" in (await say(h, "show", h.w.carol, id=article))[0]
+
+    async def refusals() -> int:
+        async with h.app.bot.uow_factory(write=False) as uow:
+            rows = await uow.moderation.audit_entries(
+                "main", member_id=None, question_id=None, limit=50
+            )
+        return sum(1 for r in rows if r.outcome.value == "refused")
+
+    assert await eventually(lambda: _at_least(refusals, 6))
+
+
+async def _at_least(count: Any, n: int) -> bool:
+    return await count() >= n
