@@ -202,15 +202,6 @@ def parse_custom_id(value: str) -> tuple[str, list[str]] | None:
     return parts[1], parts[2:]
 
 
-def kb_question_id(item: str) -> int | None:
-    """`/kb show` values: solved questions are indexed as "q<id>"; "#12" and "12" work too."""
-
-    item = item.strip().lstrip("#")
-    if item[:1] in ("q", "Q"):
-        item = item[1:]
-    return int(item) if item.isdigit() else None
-
-
 # -- moderation ---------------------------------------------------------------------------
 
 REPORT_OUTCOMES: dict[str, ReportStatus] = {

@@ -118,8 +118,6 @@ def test_custom_ids_and_periods() -> None:
     assert cid == "cb:pick:123" and translate.parse_custom_id(cid) == ("pick", ["123"])
     assert translate.parse_custom_id("someone-else:thing") is None
     assert translate.period("WEEK") is Period.WEEK and translate.period("bogus") is Period.ALL
-    assert translate.kb_question_id("q12") == 12 and translate.kb_question_id("#7") == 7
-    assert translate.kb_question_id("article-x") is None
 
 
 # -- render ------------------------------------------------------------------------------------
@@ -212,3 +210,23 @@ def test_discord_texts_come_from_the_catalog() -> None:
 def test_split_message_rejects_tiny_limits(limit: int) -> None:
     with pytest.raises(ValueError):
         render.split_message("x" * 50, limit)
+
+
+def test_kb_found_links_questions_and_names_articles() -> None:
+    from bot.knowledge_base import KnowledgeFound
+
+    texts = Texts(Catalog())
+    found = KnowledgeFound(
+        "json",
+        (
+            Suggestion("q3", "Parse [JSON]", "question", 0.91),
+            Suggestion("a:json", "JSON *basics*", "article", 0.5),
+        ),
+    )
+    embed = render.kb_found(texts, found, {"q3": "https://discord.com/channels/1/2"}).embeds[0]
+    lines = (embed.description or "").splitlines()
+    assert lines[0].startswith("• [Parse (JSON)](https://discord.com/channels/1/2)")
+    assert "91% match" in lines[0] and "`q3`" in lines[0]
+    assert "JSON \\*basics\\*" in lines[1] and "`a:json`" in lines[1] and "](" not in lines[1]
+    empty = render.kb_found(texts, KnowledgeFound("k8s", ()))
+    assert "Found nothing good" in empty.content and not empty.embeds
