@@ -209,13 +209,16 @@ async def make_slack(
     *,
     slack: dict[str, Any] | None = None,
     lifecycle: dict[str, Any] | None = None,
+    moderation: dict[str, Any] | None = None,
 ) -> tuple[Slack, AsyncWebClient]:
-    """`lifecycle` is `[communities.main.lifecycle]`."""
+    """`lifecycle` is `[communities.main.lifecycle]`, `moderation` `[communities.main.moderation]`."""
 
     seed(fake)
     community: dict[str, Any] = {"slack_team_id": fake.team_id}
     if lifecycle is not None:
         community["lifecycle"] = lifecycle
+    if moderation is not None:
+        community["moderation"] = moderation
     config = parse_config(
         {
             "database": {"url": f"sqlite+aiosqlite:///{tmp_path}/t.db"},

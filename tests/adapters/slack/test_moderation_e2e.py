@@ -1,0 +1,365 @@
+"""Moderation, thanks and reports over signed HTTP: every `/mod` sub-command, refusals on the
+audit log, thanks in replies and by `/thanks` with the solution offer, and "Report to
+moderators" from the shortcut to each moderator button."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest_asyncio
+
+from adapters.slack import ids
+from tests.adapters.slack.conftest import (
+    ASKER,
+    HELP,
+    HELPER,
+    HELPER2,
+    MOD,
+    OTHER,
+    Slack,
+    make_slack,
+)
+from tests.fakes import slack_payloads as sp
+from tests.fakes.slack_server import FakeSlack
+
+MODS = "C0MODS"
+
+
+@pytest_asyncio.fixture
+async def mods(fake_slack: FakeSlack, tmp_path: Path) -> AsyncIterator[Slack]:
+    """The standard harness plus a moderators' channel for reports."""
+
+    fake_slack.add_channel(MODS, "moderators")
+    harness, _ = await make_slack(
+        fake_slack, tmp_path, moderation={"moderators_channel": {"slack": MODS}}
+    )
+    try:
+        yield harness
+    finally:
+        await harness.runner.cleanup()
+        await harness.core.close()
+
+
+def audit(slack: Slack) -> list[tuple[str, str]]:
+    return [(a, o) for a, o in slack.rows("SELECT action, outcome FROM audit_log ORDER BY id")]
+
+
+def dms_to(slack: Slack, user: str) -> list[str]:
+    channels = {
+        str(c.response.get("channel", {}).get("id"))
+        for c in slack.fake.calls_to("conversations.open")
+        if c.params.get("users") == user
+    }
+    return [
+        str(c.params.get("text", ""))
+        for c in slack.fake.calls_to("chat.postMessage")
+        if c.params.get("channel") in channels or c.params.get("channel") == user
+    ]
+
+
+async def reply_in_thread(slack: Slack, root: str, user: str, text: str) -> str:
+    return await slack.answer(root, user, text)
+
+
+# -- /mod -----------------------------------------------------------------------------------------
+
+
+async def test_mod_help_lists_every_subcommand(slack: Slack) -> None:
+    await slack.command("/mod", "help", user=MOD)
+
+    text = slack.responses()[-1]
+    for sub in (
+        "help", "lock", "unlock", "close", "reopen", "duplicate", "delete", "rep add|remove",
+        "rep revert <ledger id>", "rep revert @member", "rep suspicious", "helpban", "warn",
+        "audit", "reports", "report <id>", "reveal",
+    ):  # fmt: skip
+        assert f"/mod {sub}" in text, sub
+
+
+async def test_a_member_is_refused_and_the_refusal_is_audited(slack: Slack) -> None:
+    await slack.ask()
+
+    await slack.command("/mod", "lock #1", user=OTHER)
+    await slack.command("/mod", f"warn <@{HELPER}|helper> spam", user=OTHER)
+
+    assert slack.responses() == ["Only moderators can do that."] * 2
+    assert audit(slack) == [("question_lock", "refused"), ("warn", "refused")]
+
+
+async def test_lock_refuses_replies_privately_and_unlock_allows_them(slack: Slack) -> None:
+    root = await slack.ask()
+
+    await slack.command("/mod", "lock #1 heated", user=MOD)
+    assert "#1 locked" in slack.responses()[-1]
+    assert ids.LOCKED_REACTION in slack.root_reactions(root)
+    await slack.answer(root, HELPER, "Me too!")
+    assert any("locked" in t for t in slack.ephemeral_to(HELPER))
+    assert slack.count("messages") == 0
+
+    await slack.command("/mod", "unlock 1", user=MOD)
+    await slack.answer(root, HELPER, "Try the reset link.")
+    assert slack.count("messages") == 1
+    assert ids.LOCKED_REACTION not in slack.root_reactions(root)
+    assert [a for a, _ in audit(slack)] == ["question_lock", "question_unlock"]
+
+
+async def test_close_reopen_and_delete(slack: Slack) -> None:
+    root = await slack.ask()
+
+    await slack.command("/mod", "close #1 off topic", user=MOD)
+    assert slack.question_status() == "closed"
+    assert any("closed by a moderator" in m["text"] for m in slack.thread_posts(root))
+    await slack.command("/mod", "reopen #1", user=MOD)
+    assert slack.question_status() == "open"
+    await slack.command("/mod", "delete #1 spam", user=MOD)
+    assert slack.rows("SELECT deleted_at IS NOT NULL FROM questions")[0][0] == 1
+    assert [a for a, _ in audit(slack)] == [
+        "question_close",
+        "question_reopen",
+        "question_delete",
+    ]
+
+
+async def test_duplicate_and_the_askers_not_a_duplicate_button(slack: Slack) -> None:
+    await slack.ask("How do I reset my password?")
+    root = await slack.ask("Password reset, how?")
+
+    await slack.command("/mod", "duplicate #2 #1", user=MOD)
+
+    assert slack.question_status(2) == "closed"
+    notice = next(m for m in slack.thread_posts(root) if "duplicate of" in m["text"])
+    button = notice["blocks"][-1]["elements"][0]
+    assert button["action_id"] == ids.NOT_DUPLICATE
+    clicked = sp.button(ids.NOT_DUPLICATE, button["value"])
+    await slack.interaction(
+        sp.block_actions(user_id=ASKER, actions=[clicked], channel_id=HELP, message=notice)
+    )
+    assert slack.question_status(2) == "open"
+    assert any("not a duplicate" in m["text"] for m in slack.thread_posts(root))
+
+
+async def test_rep_add_remove_revert_and_suspicious(slack: Slack) -> None:
+    root = await slack.ask()
+    await slack.answer(root, HELPER)
+    member = f"<@{HELPER}|helper>"
+
+    await slack.command("/mod", f"rep add {member} 10 great help", user=MOD)
+    await slack.command("/mod", f"rep remove {member} 3 too generous", user=MOD)
+    assert slack.points(HELPER) == 7
+    assert f"+10 <@{HELPER}> (now 10)" in slack.responses()[0]
+    first = slack.rows("SELECT id FROM ledger ORDER BY id")[0][0]
+    await slack.command("/mod", f"rep revert {first} mistake", user=MOD)
+    assert slack.points(HELPER) == -3
+    await slack.command("/mod", f"rep revert {member} received 1d", user=MOD)
+    assert slack.points(HELPER) == 0
+    await slack.command("/mod", "rep suspicious", user=MOD)
+    assert "No suspicious pairs" in slack.responses()[-1]
+    await slack.command("/mod", "rep add nobody", user=MOD)
+    assert slack.responses()[-1].startswith("Usage: /mod rep add|remove")
+    assert [a for a, _ in audit(slack)] == [
+        "rep_add", "rep_remove", "rep_revert", "rep_revert_period",
+    ]  # fmt: skip
+
+
+async def test_helpban_refuses_new_questions(slack: Slack) -> None:
+    root = await slack.ask()
+    await slack.answer(root, HELPER)
+
+    await slack.command("/mod", f"helpban <@{HELPER}|helper> 7d spamming", user=MOD)
+    assert "help-banned" in slack.responses()[-1]
+    await slack.ask("Can I ask now?", user=HELPER)
+
+    assert slack.count("questions") == 1
+    assert any("can't open questions" in t for t in slack.ephemeral_to(HELPER))
+
+
+async def test_warn_tells_the_member_privately_and_audit_lists_it(slack: Slack) -> None:
+    root = await slack.ask()
+    await slack.answer(root, HELPER)
+
+    await slack.command("/mod", f"warn <@{HELPER}|helper> be kind", user=MOD)
+
+    assert "warned privately" in slack.responses()[-1]
+    assert any("be kind" in t for t in dms_to(slack, HELPER))
+    await slack.command("/mod", f"audit <@{HELPER}|helper>", user=MOD)
+    assert "warn" in slack.responses()[-1] and "be kind" in slack.responses()[-1]
+    await slack.command("/mod", "audit", user=MOD)
+    assert "Recent moderator actions" in slack.responses()[-1]
+    await slack.command("/mod", "reports", user=MOD)
+    assert slack.responses()[-1] == "No open reports."
+
+
+async def test_an_unknown_member_is_named_back(slack: Slack) -> None:
+    await slack.command("/mod", f"warn <@{HELPER2}|helper2> hi", user=MOD)
+
+    assert f"<@{HELPER2}>" in slack.responses()[-1]
+
+
+# -- thanks ---------------------------------------------------------------------------------------
+
+
+async def test_thanks_with_a_mention_credits_and_offers_the_solution(slack: Slack) -> None:
+    root = await slack.ask()
+    await slack.answer(root, HELPER)
+    await slack.answer(root, HELPER2, "Or ask IT.")
+
+    await reply_in_thread(slack, root, ASKER, f"thanks <@{HELPER}>, that worked!")
+
+    assert slack.points(HELPER) == 2 and slack.points(HELPER2) == 0
+    assert any("thanked you" in t for t in dms_to(slack, HELPER))
+    offer = next(e for e in slack.fake.ephemeral if e.get("user") == ASKER and e.get("blocks"))
+    button = offer["blocks"][-1]["elements"][0]
+    assert button["action_id"] == ids.THANKS_OFFER_ACCEPT
+
+    clicked = sp.button(ids.THANKS_OFFER_ACCEPT, button["value"])
+    message = sp.shortcut_message(user=ASKER, text="thanks", thread_ts=root)
+    await slack.interaction(
+        sp.block_actions(user_id=ASKER, actions=[clicked], channel_id=HELP, message=message)
+    )
+    assert slack.question_status() == "solved"
+    assert slack.points(HELPER) == 17
+
+
+async def test_thanks_without_a_mention_credits_the_only_other_participant(slack: Slack) -> None:
+    root = await slack.ask()
+    await slack.answer(root, HELPER)
+
+    await reply_in_thread(slack, root, ASKER, "thx!")
+
+    assert slack.points(HELPER) == 2
+
+
+async def test_sarcastic_thanks_earns_nothing(slack: Slack) -> None:
+    root = await slack.ask()
+    await slack.answer(root, HELPER)
+
+    await reply_in_thread(slack, root, ASKER, "thanks for nothing")
+
+    assert slack.points(HELPER) == 0
+
+
+async def test_slash_thanks(slack: Slack) -> None:
+    root = await slack.ask()
+    await slack.answer(root, HELPER)
+
+    await slack.command("/thanks", f"<@{HELPER}|helper> #1")
+
+    assert slack.points(HELPER) == 2
+    assert f"<@{HELPER}> was thanked (+2)" in slack.responses()[-1]
+    await slack.command("/thanks", "")
+    assert slack.responses()[-1] == "Usage: /thanks @member [question]"
+
+
+# -- reports --------------------------------------------------------------------------------------
+
+
+async def report(slack: Slack, root: str, reply: str, reporter: str = OTHER) -> dict[str, Any]:
+    """Run the shortcut on HELPER's reply and submit a reason; returns the moderators' post."""
+
+    message = sp.shortcut_message(user=HELPER, text="Buy cheap pills", ts=reply, thread_ts=root)
+    await slack.interaction(
+        sp.message_shortcut(
+            callback_id=ids.REPORT_SHORTCUT, user_id=reporter, channel_id=HELP, message=message
+        )
+    )
+    call = slack.fake.last_call("views.open")
+    assert call.ok, call.response
+    view = slack.fake.views[call.response["view"]["id"]]
+    assert view["callback_id"] == ids.REPORT_MODAL
+    values = {ids.REPORT_REASON_BLOCK: {ids.REPORT_REASON_ACTION: sp.plain_text_value("spam")}}
+    await slack.interaction(sp.view_submission(user_id=reporter, view=view, values=values))
+    posts = [m for m in slack.fake.messages_in(MODS) if m.get("bot_id")]
+    assert posts, "no report in the moderators' channel"
+    return posts[-1]
+
+
+async def click(slack: Slack, post: dict[str, Any], action_id: str, user: str = MOD) -> None:
+    button = next(
+        e for b in post["blocks"] if b["type"] == "actions" for e in b["elements"]
+        if e["action_id"] == action_id
+    )  # fmt: skip
+    clicked = sp.button(action_id, button["value"])
+    await slack.interaction(
+        sp.block_actions(user_id=user, actions=[clicked], channel_id=MODS, message=post)
+    )
+
+
+def report_status(slack: Slack) -> str:
+    return str(slack.rows("SELECT status FROM reports")[0][0])
+
+
+async def test_report_reaches_moderators_without_the_reporter(mods: Slack) -> None:
+    root = await mods.ask()
+    reply = await mods.answer(root, HELPER, "Buy cheap pills")
+
+    post = await report(mods, root, reply)
+
+    assert "Report #1" in post["text"] and "spam" in post["text"]
+    assert OTHER not in str(post)
+    buttons = [e["action_id"] for b in post["blocks"] if b["type"] == "actions" for e in b["elements"]]  # fmt: skip
+    assert buttons == list(ids.REPORT_BUTTONS)
+    assert any("Your report #1" in t for t in mods.ephemeral_to(OTHER))
+
+
+async def test_report_dismiss_removes_the_buttons(mods: Slack) -> None:
+    root = await mods.ask()
+    reply = await mods.answer(root, HELPER, "Buy cheap pills")
+    post = await report(mods, root, reply)
+
+    await click(mods, post, ids.REPORT_DISMISS)
+
+    assert report_status(mods) == "dismissed"
+    updated = mods.fake.find_message(MODS, post["ts"]) or {}
+    assert all(b["type"] != "actions" for b in updated["blocks"])
+    assert f"<@{MOD}>" in updated["text"]
+
+
+async def test_report_delete_when_slack_refuses_asks_for_a_manual_delete(mods: Slack) -> None:
+    root = await mods.ask()
+    reply = await mods.answer(root, HELPER, "Buy cheap pills")
+    post = await report(mods, root, reply)
+
+    await click(mods, post, ids.REPORT_DELETE)
+
+    assert report_status(mods) == "deleted"
+    assert mods.fake.last_call("chat.delete").response.get("error") == "cant_delete_message"
+    assert any("remove it by hand" in t for t in mods.ephemeral_to(MOD))
+
+
+async def test_report_delete_of_a_gone_message(mods: Slack) -> None:
+    root = await mods.ask()
+    reply = await mods.answer(root, HELPER, "Buy cheap pills")
+    post = await report(mods, root, reply)
+    mods.fake.fail_next("chat.delete", "message_not_found")
+
+    await click(mods, post, ids.REPORT_DELETE)
+
+    assert any("already gone" in t for t in mods.ephemeral_to(MOD))
+
+
+async def test_report_warn_never_names_the_reporter_to_the_author(mods: Slack) -> None:
+    root = await mods.ask()
+    reply = await mods.answer(root, HELPER, "Buy cheap pills")
+    post = await report(mods, root, reply)
+
+    await click(mods, post, ids.REPORT_WARN)
+
+    assert report_status(mods) == "warned"
+    seen = dms_to(mods, HELPER) + mods.ephemeral_to(HELPER)
+    seen += [m["text"] for m in mods.fake.messages_in(HELP)]
+    assert any("warning" in t for t in seen)
+    assert not any(OTHER in t for t in seen)
+
+
+async def test_a_member_cannot_resolve_a_report(mods: Slack) -> None:
+    root = await mods.ask()
+    reply = await mods.answer(root, HELPER, "Buy cheap pills")
+    post = await report(mods, root, reply)
+
+    await click(mods, post, ids.REPORT_DISMISS, user=HELPER2)
+
+    assert report_status(mods) == "open"
+    assert ("report_resolve", "refused") in audit(mods)
+    assert any("Only moderators" in t for t in mods.ephemeral_to(HELPER2))
