@@ -348,7 +348,7 @@ class InteractionHandle:
     def record(self) -> InteractionRecord:
         return self.fake.interactions[self.id]
 
-    async def wait_response(self, timeout: float = 3.0) -> JSONDict:  # noqa: ASYNC109
+    async def wait_response(self, timeout: float = 10.0) -> JSONDict:  # noqa: ASYNC109
         return await self.fake.wait_for_interaction_response(self.id, timeout)
 
 
@@ -1016,7 +1016,7 @@ class FakeDiscord:
         route: str | re.Pattern[str],
         *,
         count: int = 1,
-        timeout: float = 3.0,  # noqa: ASYNC109
+        timeout: float = 10.0,  # noqa: ASYNC109
     ) -> RecordedCall:
         """Wait until ``count`` matching calls have been answered; returns the latest."""
 
@@ -1074,16 +1074,16 @@ class FakeDiscord:
     def intents(self) -> int:
         return self._session.intents if self._session else 0
 
-    async def wait_until_connected(self, timeout: float = 3.0) -> None:  # noqa: ASYNC109
+    async def wait_until_connected(self, timeout: float = 10.0) -> None:  # noqa: ASYNC109
         """Wait for a live connection that has received READY or RESUMED."""
         await self._wait(lambda: self.connected or None, timeout, "gateway connection")
 
-    async def wait_for_identify(self, count: int, timeout: float = 3.0) -> None:  # noqa: ASYNC109
+    async def wait_for_identify(self, count: int, timeout: float = 10.0) -> None:  # noqa: ASYNC109
         await self._wait(
             lambda: self.identify_count >= count or None, timeout, f"identify #{count}"
         )
 
-    async def wait_for_resume(self, count: int = 1, timeout: float = 3.0) -> None:  # noqa: ASYNC109
+    async def wait_for_resume(self, count: int = 1, timeout: float = 10.0) -> None:  # noqa: ASYNC109
         await self._wait(
             lambda: (self.resume_count >= count and self.connected) or None,
             timeout,
@@ -1439,7 +1439,7 @@ class FakeDiscord:
     async def wait_for_interaction_response(
         self,
         interaction_id: int,
-        timeout: float = 3.0,  # noqa: ASYNC109
+        timeout: float = 10.0,  # noqa: ASYNC109
     ) -> JSONDict:
         """The body the bot POSTed to ``/interactions/{id}/{token}/callback``."""
         record = self.interactions[int(interaction_id)]

@@ -40,7 +40,7 @@ class FastClient(CommunityClient):
         """discord.py waits 5 s before a re-IDENTIFY; tests need not."""
 
 
-async def eventually(check: Callable[[], Any], timeout: float = 3.0) -> Any:  # noqa: ASYNC109
+async def eventually(check: Callable[[], Any], timeout: float = 10.0) -> Any:  # noqa: ASYNC109
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while True:
@@ -241,7 +241,7 @@ class Harness:
         await handle.wait_response()
         return handle
 
-    async def done(self, handle: InteractionHandle, timeout: float = 3.0) -> str:  # noqa: ASYNC109
+    async def done(self, handle: InteractionHandle, timeout: float = 10.0) -> str:  # noqa: ASYNC109
         """The private text the member finally sees (deferred reply or direct answer)."""
 
         def text() -> str | None:
