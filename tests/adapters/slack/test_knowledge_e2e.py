@@ -1,0 +1,105 @@
+"""`/kb` over signed HTTP: search and show through the knowledge-base core, moderators' writes
+(add, edit, remove, undo, promote), a member refused, and an article suggestion's "This solved
+it" button."""
+
+from __future__ import annotations
+
+from adapters.slack import ids
+from tests.adapters.slack.conftest import ASKER, HELP, HELPER, MOD, OTHER, Slack
+from tests.fakes import slack_payloads as sp
+
+ARTICLE = "add Reset your VPN password | Open the VPN portal and use the reset link."
+
+
+async def test_kb_add_search_and_show_an_article(slack: Slack) -> None:
+    await slack.command("/kb", ARTICLE, user=MOD)
+    added = slack.responses()[-1]
+    assert added.startswith("Article ") and "added (version 1)" in added
+    article = added.split()[1]
+    assert article.startswith("a:")
+
+    await slack.command("/kb", "search vpn password reset", user=OTHER)
+    found = slack.responses()[-1]
+    assert "Reset your VPN password" in found and f"`{article}`" in found
+
+    await slack.command("/kb", f"show {article}", user=OTHER)
+    shown = slack.responses()[-1]
+    assert "Reset your VPN password" in shown and "reset link" in shown
+
+
+async def test_kb_search_says_when_nothing_is_good(slack: Slack) -> None:
+    await slack.command("/kb", "search zebra migration patterns")
+
+    assert slack.responses()[-1].startswith("Found nothing good for")
+
+
+async def test_kb_edit_remove_and_undo(slack: Slack) -> None:
+    await slack.command("/kb", ARTICLE, user=MOD)
+    article = slack.responses()[-1].split()[1]
+
+    await slack.command("/kb", f"edit {article} | Use the portal's reset link.", user=MOD)
+    assert "updated (version 2)" in slack.responses()[-1]
+    await slack.command("/kb", f"remove {article} outdated", user=MOD)
+    assert "removed (version 3)" in slack.responses()[-1]
+    await slack.command("/kb", f"undo {article}", user=MOD)
+    assert "back to an earlier version" in slack.responses()[-1]
+
+
+async def test_a_member_cannot_write_the_knowledge_base(slack: Slack) -> None:
+    await slack.command("/kb", ARTICLE, user=OTHER)
+
+    assert slack.responses()[-1] == "Only moderators can do that."
+    assert slack.count("articles") == 0
+
+
+async def test_kb_promote_a_solved_question_and_show_it(slack: Slack) -> None:
+    root = await slack.ask("How do I reset my password?")
+    reply = await slack.answer(root)
+    await slack.mark_solution(root, reply)
+
+    await slack.command("/kb", "show #1", user=OTHER)
+    assert "#1 How do I reset my password?" in slack.responses()[-1]
+    await slack.command("/kb", "promote #1 password-reset", user=MOD)
+
+    promoted = slack.responses()[-1]
+    assert "Question #1 is now article a:password-reset" in promoted
+    await slack.command("/kb", "show a:password-reset", user=OTHER)
+    assert "reset link" in slack.responses()[-1]
+
+
+async def test_an_article_suggestion_solves_a_question(slack: Slack) -> None:
+    await slack.command("/kb", ARTICLE, user=MOD)
+    article = slack.responses()[-1].split()[1]
+    root = await slack.ask("reset your vpn password")
+
+    reply = next(m for m in slack.thread_posts(root) if m.get("blocks"))
+    buttons = [
+        b["accessory"]
+        for b in reply["blocks"]
+        if b.get("accessory", {}).get("action_id") == ids.SUGGESTION_SOLVED
+    ]
+    assert buttons and buttons[0]["value"] == f"1|{article}"
+    clicked = sp.button(ids.SUGGESTION_SOLVED, buttons[0]["value"])
+    await slack.interaction(
+        sp.block_actions(user_id=ASKER, actions=[clicked], channel_id=HELP, message=reply)
+    )
+
+    assert slack.question_status() == "solved"
+    assert slack.points(HELPER) == 0
+
+
+async def test_app_home_search_uses_the_knowledge_base(slack: Slack) -> None:
+    await slack.command("/kb", ARTICLE, user=MOD)
+    await slack.event(sp.app_home_opened_event(user=OTHER))
+    home = slack.fake.views[slack.fake.home_views[OTHER]]
+    typed = {
+        "type": "plain_text_input",
+        "action_id": ids.HOME_KB_SEARCH,
+        "block_id": ids.HOME_KB_BLOCK,
+        "value": "vpn password",
+        "action_ts": "1700000000.000200",
+    }
+
+    await slack.interaction(sp.block_actions(user_id=OTHER, actions=[typed], view=home))
+
+    assert "Reset your VPN password" in str(slack.fake.views[home["id"]]["blocks"])
