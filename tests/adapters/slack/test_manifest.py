@@ -17,6 +17,7 @@ def test_manifest_declares_every_command_shortcut_scope_and_event() -> None:
     declared = set(re.findall(r"- command: (/\S+)", text))
     assert declared == set(SlackCommandNames().model_dump().values())
     assert f"callback_id: {ids.MARK_SOLUTION}" in text
+    assert f"callback_id: {ids.REPORT_SHORTCUT}" in text
     for event in ("app_home_opened", "message.channels", "message.groups", "reaction_added"):
         assert f"- {event}" in text
     for scope in (
