@@ -12,14 +12,15 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from adapters.slack import announce, blocks
-from adapters.slack.commands import Ack, Invocation, start_command, thread_for
+from adapters.slack.commands import Ack, Invocation, reveal, start_command, thread_for
 from adapters.slack.deps import SlackDeps, deps_of
 from adapters.slack.guard import guarded
-from adapters.slack.outbound import Respond
+from adapters.slack.outbound import Respond, error_code
 from adapters.slack.texts import SlackPresenter
 from adapters.slack.translate import (
     interaction_id,
@@ -27,6 +28,7 @@ from adapters.slack.translate import (
     parse_question,
     parse_user,
     plain_text,
+    split_message_id,
     split_subcommand,
     team_id_of,
     thread_ref,
@@ -35,7 +37,7 @@ from adapters.slack.translate import (
 from bot import commands as c
 from bot import errors
 from bot import events as ev
-from bot.model import MemberRef, ReportStatus, ThreadRef
+from bot.model import Actor, MemberRef, ReportStatus, ThreadRef
 from bot.moderation_presenter import ModerationPresenter
 
 log = logging.getLogger(__name__)
@@ -109,8 +111,6 @@ async def on_mod(
 
 
 async def mod_command(run: Invocation, sub: str, rest: str) -> None:
-    from adapters.slack.commands import reveal
-
     actor = await run.actor()
     if sub in ("", "help"):
         if not actor.is_moderator:
@@ -306,13 +306,13 @@ async def mod_audit(run: Invocation, args: list[str]) -> None:
 async def resolve_report(
     deps: SlackDeps,
     p: SlackPresenter,
-    actor: Any,
+    actor: Actor,
     report_id: int,
     outcome: ReportStatus,
     *,
     reason: str | None,
     event_id: str | None,
-    reply: Any,
+    reply: Callable[[str], Awaitable[object]],
 ) -> str:
     """Resolve one report; delete the message when asked. Returns the outcome line."""
 
@@ -336,9 +336,6 @@ async def delete_reported(deps: SlackDeps, channel: str, message_id: str) -> str
     The core's message id is `<channel>:<ts>`. Slack lets a bot token delete only the bot's
     own messages (`cant_delete_message` otherwise): the moderator is then asked to remove it
     by hand, and the report stays resolved."""
-
-    from adapters.slack.outbound import error_code
-    from adapters.slack.translate import split_message_id
 
     where = split_message_id(message_id)
     if where is None:

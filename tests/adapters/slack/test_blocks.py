@@ -124,3 +124,22 @@ def test_every_adapter_text_fills_with_its_placeholders() -> None:
         template = P.catalog.t(key)
         params = {name: "x" for name in Catalog.placeholders(template)}
         assert P.t(key, **params) != key
+
+
+def test_report_post_has_the_three_buttons_valued_with_the_report_id() -> None:
+    text, body = blocks.outbound_message(
+        P, "🚩 Report #4", actions=ids.REPORT_BUTTONS, reference="4"
+    )
+
+    buttons = body[-1]["elements"]
+    assert [b["action_id"] for b in buttons] == list(ids.REPORT_BUTTONS)
+    assert {b["value"] for b in buttons} == {"4"}
+    assert text == "🚩 Report #4"
+
+
+def test_report_modal_trims_oversized_metadata() -> None:
+    view = blocks.report_modal(P, {"channel": "C1", "ts": "1.2", "text": "x" * 5000})
+
+    assert view["callback_id"] == ids.REPORT_MODAL
+    assert len(view["private_metadata"]) <= blocks.METADATA_MAX
+    assert json.loads(view["private_metadata"])["ts"] == "1.2"

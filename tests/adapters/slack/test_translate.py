@@ -164,3 +164,15 @@ def test_suggestion_button_value() -> None:
 def test_interaction_id() -> None:
     assert interaction_id("shortcut", None, "1.2") == "shortcut:1.2"
     assert interaction_id("command", "") is None
+
+
+def test_mentions_and_words_keep_slack_markup_whole() -> None:
+    from adapters.slack.translate import mentioned_users, words
+
+    text = "thanks <@U0B|bob> and <@W0C>, also <@U0B> again <#C1|help>"
+    assert mentioned_users(text) == ("U0B", "W0C")
+    assert words("warn <@U1|ada lovelace> be kind") == ["warn", "<@U1|ada lovelace>", "be", "kind"]
+
+
+def test_an_article_suggestion_button_value_keeps_its_id() -> None:
+    assert suggestion_button_value("12|a:reset-vpn") == (12, "a:reset-vpn")
