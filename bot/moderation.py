@@ -93,7 +93,9 @@ async def _member(uow: UnitOfWork, ref: MemberRef | Actor) -> Member:
     in a help channel; a bare `MemberRef` must already be known."""
 
     if isinstance(ref, Actor):
-        return await uow.members.upsert(ref)
+        # Known members keep their stored row (the adapter may not know the target's roles);
+        # only a member never seen before is created from what the adapter knows.
+        return await uow.members.find(ref.ref) or await uow.members.upsert(ref)
     member = await uow.members.find(ref)
     if member is None:
         raise errors.UnknownMember(name=ref.id)

@@ -130,7 +130,9 @@ async def mod_command(run: Invocation, sub: str, rest: str) -> None:
             raise Usage("helpban @member <duration, e.g. 7d> [reason]")
         reason = plain_text(" ".join(args[2:])) or None
         result = await run.deps.bot.handle(
-            c.HelpBanMember(actor, _ref(run, user), duration, reason, event_id=run.event_id)
+            c.HelpBanMember(
+                actor, await _target(run, user), duration, reason, event_id=run.event_id
+            )
         )
         assert isinstance(result, ev.MemberHelpBanned)
         await run.reply(mod_present(run.p).helpbanned(result))
@@ -141,7 +143,10 @@ async def mod_command(run: Invocation, sub: str, rest: str) -> None:
             raise Usage("warn @member <reason>")
         result = await run.deps.bot.handle(
             c.WarnMember(
-                actor, _ref(run, user), plain_text(" ".join(args[1:])), event_id=run.event_id
+                actor,
+                await _target(run, user),
+                plain_text(" ".join(args[1:])),
+                event_id=run.event_id,
             )
         )
         assert isinstance(result, ev.MemberWarned)
@@ -176,6 +181,13 @@ async def mod_command(run: Invocation, sub: str, rest: str) -> None:
 
 def _ref(run: Invocation, user: str) -> MemberRef:
     return member_ref(run.community, user)
+
+
+async def _target(run: Invocation, user: str) -> Actor:
+    """The member a moderator acts on, with their Slack name, so the core can store someone it
+    has never seen (e.g. a spammer who never posted in a help channel)."""
+
+    return await run.deps.people.actor(run.community, user)
 
 
 async def reply_lines(run: Invocation, lines: list[str]) -> None:
@@ -250,7 +262,7 @@ async def mod_rep(run: Invocation, args: list[str]) -> None:
         if user is None or points == 0:
             raise Usage(usage)
         command = c.AdjustReputation(
-            actor, _ref(run, user), -points if what == "remove" else points,
+            actor, await _target(run, user), -points if what == "remove" else points,
             plain_text(" ".join(args[3:])), event_id=run.event_id,
         )  # fmt: skip
     elif what == "revert" and len(args) >= 2 and args[1].lstrip("#").isdigit():
@@ -370,7 +382,7 @@ async def on_thanks(
         actor = await run.actor()
         thread = await thread_for(run.deps, actor, target) if target is not None else None
         result = await run.deps.bot.handle(
-            c.ThankMember(actor, member_ref(run.community, user), thread, event_id=run.event_id)
+            c.ThankMember(actor, await _target(run, user), thread, event_id=run.event_id)
         )
         assert isinstance(result, ev.ThanksGiven)
         line = mod_present(run.p).thanks(result)

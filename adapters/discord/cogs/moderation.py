@@ -24,7 +24,7 @@ from adapters.discord.texts import DESCRIPTIONS
 from bot import commands as c
 from bot import events as ev
 from bot.errors import BadDuration, NotAQuestionThread, UnknownMember
-from bot.model import MemberRef, ThreadRef
+from bot.model import Actor, MemberRef, ThreadRef
 
 DIRECTIONS = [app_commands.Choice(name=d.value, value=d.value) for d in c.FlowDirection]
 MAX_POINTS = 10_000
@@ -50,6 +50,12 @@ class Moderation(FeatureCog):
 
     def _ref(self, inv: Invocation, member: discord.abc.User) -> MemberRef:
         return translate.member_ref(inv.community, member.id)
+
+    def _target(self, inv: Invocation, member: discord.abc.User) -> Actor:
+        """The member a moderator acts on, named so the core can store someone it has never
+        seen (e.g. a spammer who never posted in a help channel)."""
+
+        return Actor(self._ref(inv, member), member.display_name, is_bot=member.bot)
 
     async def _lines(self, inv: Invocation, lines: list[str]) -> None:
         await reply(inv.interaction, render.join_lines(lines))
@@ -174,7 +180,7 @@ class Moderation(FeatureCog):
     ) -> None:
         inv = self.invocation(interaction)
         command = c.AdjustReputation(
-            inv.actor, self._ref(inv, member), points, reason, event_id=inv.event_id
+            inv.actor, self._target(inv, member), points, reason, event_id=inv.event_id
         )
         await self._points(inv, command, member)
 
@@ -193,7 +199,7 @@ class Moderation(FeatureCog):
     ) -> None:
         inv = self.invocation(interaction)
         command = c.AdjustReputation(
-            inv.actor, self._ref(inv, member), -points, reason, event_id=inv.event_id
+            inv.actor, self._target(inv, member), -points, reason, event_id=inv.event_id
         )
         await self._points(inv, command, member)
 
@@ -259,7 +265,7 @@ class Moderation(FeatureCog):
             limit = self.client.config.communities[inv.community].moderation.max_helpban_days
             raise BadDuration(max_days=limit)
         command = c.HelpBanMember(
-            inv.actor, self._ref(inv, member), length, reason, event_id=inv.event_id
+            inv.actor, self._target(inv, member), length, reason, event_id=inv.event_id
         )
         result = await self._run(inv, command, member)
         assert isinstance(result, ev.MemberHelpBanned)
@@ -271,7 +277,7 @@ class Moderation(FeatureCog):
         self, interaction: discord.Interaction, member: discord.Member, reason: Reason
     ) -> None:
         inv = self.invocation(interaction)
-        command = c.WarnMember(inv.actor, self._ref(inv, member), reason, event_id=inv.event_id)
+        command = c.WarnMember(inv.actor, self._target(inv, member), reason, event_id=inv.event_id)
         result = await self._run(inv, command, member)
         assert isinstance(result, ev.MemberWarned)
         await reply(interaction, render.moderation(inv.texts).warned(result))

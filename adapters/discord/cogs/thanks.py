@@ -17,6 +17,7 @@ from adapters.discord.texts import DESCRIPTIONS
 from bot import commands as c
 from bot import events as ev
 from bot.errors import UnknownMember
+from bot.model import Actor
 
 
 class Thanks(FeatureCog):
@@ -28,7 +29,11 @@ class Thanks(FeatureCog):
         thread = self.client.help_thread(interaction.channel)
         command = c.ThankMember(
             inv.actor,
-            translate.member_ref(inv.community, member.id),
+            Actor(
+                translate.member_ref(inv.community, member.id),
+                member.display_name,
+                is_bot=member.bot,
+            ),
             translate.thread_ref(thread.id) if thread else None,
             event_id=inv.event_id,
         )

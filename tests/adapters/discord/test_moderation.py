@@ -219,9 +219,10 @@ async def test_rep_add_remove_revert_and_reward_roles(h: Harness) -> None:
     assert "Points must be" not in await mod(h, h.w.mod, h.w.other, "suspicious", "rep")
     own = await mod(h, h.w.mod, h.w.other, "add", "rep", member=h.w.mod, points=5, reason="me")
     assert "can't use that on themselves" in own
+    # A member the bot has never seen (e.g. never posted in a help channel) can be acted on.
     stranger = h.fake.add_user("stranger")
     unknown = await mod(h, h.w.mod, h.w.other, "add", "rep", member=stranger, points=5, reason="x")
-    assert f"<@{stranger.id}> hasn't taken part here yet" in unknown
+    assert f"+5 <@{stranger.id}> (now 5)" in unknown
 
 
 async def test_reward_role_removed_after_reverting_an_accepted_answer(h: Harness) -> None:

@@ -191,7 +191,7 @@ async def test_warn_tells_the_member_privately_and_audit_lists_it(slack: Slack) 
     assert slack.responses()[-1] == "No open reports."
 
 
-async def test_an_unknown_member_is_named_back(slack: Slack) -> None:
+async def test_a_member_never_seen_can_be_warned(slack: Slack) -> None:
     await slack.command("/mod", f"warn <@{HELPER2}|helper2> hi", user=MOD)
 
     assert f"<@{HELPER2}>" in slack.responses()[-1]
