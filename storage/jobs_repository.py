@@ -12,11 +12,11 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, and_, or_, select, update
+from sqlalchemy import Row, and_, bindparam, or_, select, update
 
 from bot.jobs import Job, JobKind, JobState
 from storage.models import QuestionRow, ScheduledJobRow, WelcomedMemberRow
-from storage.repositories import Conn, _insert
+from storage.repositories import Conn, _insert, prepared
 
 jobs_t = ScheduledJobRow.__table__
 welcomed_t = WelcomedMemberRow.__table__
@@ -58,24 +58,21 @@ class SqlJobRepository:
         question_id: int | None = None,
         payload: str | None = None,
     ) -> int:
-        return (
-            await self.conn.execute(
-                jobs_t.insert()
-                .values(
-                    community=community,
-                    platform=platform,
-                    kind=kind.value,
-                    question_id=question_id,
-                    due_at=due_at,
-                    state=JobState.PENDING.value,
-                    attempts=0,
-                    payload=payload,
-                    created_at=now,
-                    updated_at=now,
-                )
-                .returning(jobs_t.c.id)
-            )
-        ).scalar_one()
+        # Statements on the per-message path are built once (see storage.repositories.prepared).
+        stmt = prepared(self.conn, "jobs.schedule", lambda: jobs_t.insert().returning(jobs_t.c.id))
+        values = {
+            "community": community,
+            "platform": platform,
+            "kind": kind.value,
+            "question_id": question_id,
+            "due_at": due_at,
+            "state": JobState.PENDING.value,
+            "attempts": 0,
+            "payload": payload,
+            "created_at": now,
+            "updated_at": now,
+        }
+        return (await self.conn.execute(stmt, values)).scalar_one()
 
     async def reschedule(
         self,
@@ -88,15 +85,24 @@ class SqlJobRepository:
         now: datetime,
         create: bool = True,
     ) -> None:
-        moved = await self.conn.execute(
-            update(jobs_t)
-            .where(
-                jobs_t.c.question_id == question_id,
-                jobs_t.c.kind == kind.value,
-                jobs_t.c.state == JobState.PENDING.value,
-            )
-            .values(due_at=due_at, updated_at=now)
+        stmt = prepared(
+            self.conn,
+            "jobs.reschedule",
+            lambda: (
+                update(jobs_t)
+                .where(
+                    jobs_t.c.question_id == bindparam("qid"),
+                    jobs_t.c.kind == bindparam("b_kind"),
+                    jobs_t.c.state == JobState.PENDING.value,
+                )
+                .values(
+                    due_at=bindparam("due", type_=jobs_t.c.due_at.type),
+                    updated_at=bindparam("now", type_=jobs_t.c.updated_at.type),
+                )
+            ),
         )
+        params = {"qid": question_id, "b_kind": kind.value, "due": due_at, "now": now}
+        moved = await self.conn.execute(stmt, params)
         if moved.rowcount == 0 and create:
             await self.schedule(
                 community=community,
@@ -108,15 +114,24 @@ class SqlJobRepository:
             )
 
     async def cancel(self, question_id: int, kinds: Iterable[JobKind], now: datetime) -> int:
-        result = await self.conn.execute(
-            update(jobs_t)
-            .where(
-                jobs_t.c.question_id == question_id,
-                jobs_t.c.kind.in_([k.value for k in kinds]),
-                jobs_t.c.state == JobState.PENDING.value,
-            )
-            .values(state=JobState.CANCELLED.value, updated_at=now)
+        stmt = prepared(
+            self.conn,
+            "jobs.cancel",
+            lambda: (
+                update(jobs_t)
+                .where(
+                    jobs_t.c.question_id == bindparam("qid"),
+                    jobs_t.c.kind.in_(bindparam("kinds", expanding=True)),
+                    jobs_t.c.state == JobState.PENDING.value,
+                )
+                .values(
+                    state=JobState.CANCELLED.value,
+                    updated_at=bindparam("now", type_=jobs_t.c.updated_at.type),
+                )
+            ),
         )
+        params = {"qid": question_id, "kinds": [k.value for k in kinds], "now": now}
+        result = await self.conn.execute(stmt, params)
         return int(result.rowcount or 0)
 
     async def claim(
@@ -236,13 +251,17 @@ class SqlLifecycleRepository:
         self.conn = conn
 
     async def welcome_once(self, member_id: int, channel_id: str, at: datetime) -> bool:
-        stmt = (
-            _insert(self.conn, welcomed_t)
-            .values(member_id=member_id, channel_id=channel_id[:128], welcomed_at=at)
-            .on_conflict_do_nothing(index_elements=["member_id", "channel_id"])
-            .returning(welcomed_t.c.member_id)
+        stmt = prepared(
+            self.conn,
+            "welcomed.once",
+            lambda: (
+                _insert(self.conn, welcomed_t)
+                .on_conflict_do_nothing(index_elements=["member_id", "channel_id"])
+                .returning(welcomed_t.c.member_id)
+            ),
         )
-        return (await self.conn.execute(stmt)).first() is not None
+        values = {"member_id": member_id, "channel_id": channel_id[:128], "welcomed_at": at}
+        return (await self.conn.execute(stmt, values)).first() is not None
 
     async def mark_anonymous(self, question_id: int) -> None:
         await self.conn.execute(
