@@ -67,6 +67,7 @@ from bot.questions import Context
 from bot.reputation import award, reverse
 from bot.text import clean, is_blank, truncate
 from bot.thanking import give_thanks, thanks_in_message
+from bot.thanks import detect as detect_thanks
 
 MAX_POINTS = 10_000
 REASON_CHARS = 500
@@ -178,8 +179,8 @@ async def after_write(command: Any, result: Any, uow: UnitOfWork, ctx: Context) 
             raise errors.QuestionNotFound()
         if question.is_locked and not command.actor.is_moderator and not command.actor.is_bot:
             raise errors.ThreadLocked()
-        if command.actor.is_bot:
-            return result
+        if command.actor.is_bot or detect_thanks(command.text) is None:
+            return result  # most messages thank nobody: no further queries for them
         author = await uow.members.find(command.actor.ref)
         if author is None:
             return result

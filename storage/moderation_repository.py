@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, func, select, update
+from sqlalchemy import Row, bindparam, func, select, update
 
 from bot.model import (
     AuditEntry,
@@ -33,6 +33,7 @@ from storage.repositories import (
     _member_cols,
     ledger_t,
     members_t,
+    prepared,
     questions_t,
 )
 
@@ -180,18 +181,21 @@ class SqlModerationRepository:
         return HelpBan(ban_id, member_id, expires_at, reason)
 
     async def active_helpban(self, member_id: int, at: datetime) -> HelpBan | None:
-        row = (
-            await self.conn.execute(
+        stmt = prepared(
+            self.conn,
+            "helpbans.active",
+            lambda: (
                 select(helpbans_t)
                 .where(
-                    helpbans_t.c.member_id == member_id,
-                    helpbans_t.c.created_at <= at,
-                    helpbans_t.c.expires_at > at,
+                    helpbans_t.c.member_id == bindparam("mid"),
+                    helpbans_t.c.created_at <= bindparam("at", type_=helpbans_t.c.created_at.type),
+                    helpbans_t.c.expires_at > bindparam("at", type_=helpbans_t.c.expires_at.type),
                 )
                 .order_by(helpbans_t.c.expires_at.desc())
                 .limit(1)
-            )
-        ).first()
+            ),
+        )
+        row = (await self.conn.execute(stmt, {"mid": member_id, "at": at})).first()
         return HelpBan(row.id, row.member_id, row.expires_at, row.reason) if row else None
 
     # -- thanks ------------------------------------------------------------------------
