@@ -8,11 +8,11 @@ Outbox sender.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from bot import commands as c
 from bot import events as ev
+from bot.durations import parse_duration, parse_since
 from bot.model import MemberRef, ReportStatus, ThreadRef
 from bot.moderation_presenter import ModerationPresenter
 
@@ -29,36 +29,11 @@ MODERATION_USAGE: dict[str, tuple[str, int, int | None]] = {
 }
 
 _MENTION = re.compile(r"(?<![\w@])@([\w.-]+)")
-_DURATION = re.compile(r"(\d+)\s*([mhdw])")
-_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 _REPORT_OUTCOMES = {
     "dismiss": ReportStatus.DISMISSED,
     "delete": ReportStatus.DELETED,
     "warn": ReportStatus.WARNED,
 }
-
-
-def parse_duration(text: str) -> timedelta | None:
-    """ "30m", "12h", "7d", "2w" (or combined, "1d12h")."""
-
-    text = text.strip().lower()
-    parts = _DURATION.findall(text)
-    if not parts or "".join(f"{n}{u}" for n, u in parts) != text.replace(" ", ""):
-        return None
-    return sum((timedelta(**{_UNITS[u]: int(n)}) for n, u in parts), timedelta())
-
-
-def parse_since(text: str, now: datetime) -> datetime | None:
-    """A duration back from now ("24h", "7d") or a date / date-time in UTC."""
-
-    duration = parse_duration(text)
-    if duration is not None:
-        return now - duration
-    try:
-        when = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 def _question_number(word: str) -> int | None:

@@ -7,10 +7,8 @@ objects and hand them to these functions.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 from bot.config import RewardRole
@@ -209,21 +207,6 @@ REPORT_OUTCOMES: dict[str, ReportStatus] = {
     "delete": ReportStatus.DELETED,
     "warn": ReportStatus.WARNED,
 }
-_DURATION = re.compile(r"(\d+)\s*([mhdw])")
-_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
-
-
-def duration(text: str) -> timedelta | None:
-    """ "30m", "12h", "7d", "2w", or combined ("1d12h"); a bare number is days."""
-
-    text = text.strip().lower().replace(" ", "")
-    if text.isdigit():
-        return timedelta(days=int(text)) if int(text) > 0 else None
-    parts = _DURATION.findall(text)
-    if not parts or "".join(f"{n}{u}" for n, u in parts) != text:
-        return None
-    total = sum((timedelta(**{_UNITS[u]: int(n)}) for n, u in parts), timedelta())
-    return total or None
 
 
 def modal_values(data: Mapping[str, Any]) -> dict[str, str]:

@@ -11,9 +11,7 @@ root) arrives through the Outbox sender.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from adapters.slack import announce, blocks
@@ -37,6 +35,7 @@ from adapters.slack.translate import (
 from bot import commands as c
 from bot import errors
 from bot import events as ev
+from bot.durations import parse_duration, parse_since
 from bot.model import Actor, MemberRef, ReportStatus, ThreadRef
 from bot.moderation_presenter import ModerationPresenter
 
@@ -48,33 +47,8 @@ REPORT_OUTCOMES = {
     "delete": ReportStatus.DELETED,
     "warn": ReportStatus.WARNED,
 }
-_DURATION = re.compile(r"(\d+)\s*([mhdw])")
-_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 # Slack's errors for a reported message the bot cannot remove.
 MESSAGE_GONE = frozenset({"message_not_found", "channel_not_found"})
-
-
-def parse_duration(text: str) -> timedelta | None:
-    """ "30m", "12h", "7d", "2w" or combined ("1d12h")."""
-
-    text = text.strip().lower()
-    parts = _DURATION.findall(text)
-    if not parts or "".join(f"{n}{u}" for n, u in parts) != text.replace(" ", ""):
-        return None
-    return sum((timedelta(**{_UNITS[u]: int(n)}) for n, u in parts), timedelta())
-
-
-def parse_since(text: str, now: datetime) -> datetime | None:
-    """A duration back from now ("24h", "7d") or a date / date-time (UTC)."""
-
-    duration = parse_duration(text)
-    if duration is not None:
-        return now - duration
-    try:
-        when = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 def mod_present(p: SlackPresenter) -> ModerationPresenter:

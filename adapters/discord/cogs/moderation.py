@@ -23,6 +23,7 @@ from adapters.discord.replies import reply, report_error
 from adapters.discord.texts import DESCRIPTIONS
 from bot import commands as c
 from bot import events as ev
+from bot.durations import parse_duration
 from bot.errors import BadDuration, NotAQuestionThread, UnknownMember
 from bot.model import Actor, MemberRef, ThreadRef
 
@@ -260,7 +261,7 @@ class Moderation(FeatureCog):
         reason: Reason | None = None,
     ) -> None:
         inv = self.invocation(interaction)
-        length = translate.duration(duration)
+        length = parse_duration(duration)
         if length is None:
             limit = self.client.config.communities[inv.community].moderation.max_helpban_days
             raise BadDuration(max_days=limit)

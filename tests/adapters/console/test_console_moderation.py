@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from adapters.console.adapter import ConsoleAdapter
-from adapters.console.moderation import parse_duration
 from bot.bootstrap import App
+from bot.durations import parse_duration
 
 
 @pytest.fixture
