@@ -14,20 +14,17 @@ from adapters.slack.commands import Ack
 from adapters.slack.deps import deps_of
 from adapters.slack.guard import guarded
 from adapters.slack.outbound import Respond
-from adapters.slack.translate import interaction_id, suggestion_button_value, team_id_of
+from adapters.slack.translate import (
+    interaction_id,
+    suggestion_button_value,
+    team_id_of,
+    where_clicked,
+)
 from bot import commands as c
 from bot import errors
 from bot.events import QuestionShown
 
 log = logging.getLogger(__name__)
-
-
-def _where(body: dict[str, Any]) -> tuple[str | None, str | None]:
-    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
-        "channel_id"
-    )
-    message = body.get("message") or {}
-    return channel, message.get("thread_ts") or message.get("ts")
 
 
 async def on_suggestion_solved(
@@ -46,7 +43,7 @@ async def on_suggestion_solved(
     question_id, suggestion_id = parsed
     p = deps.present(community)
     user = str(body["user"]["id"])
-    channel, thread_ts = _where(body)
+    channel, thread_ts = where_clicked(body)
 
     async def reply(text: str) -> None:
         await deps.out.private(user, text, channel=channel, thread_ts=thread_ts, respond=respond)
@@ -78,7 +75,7 @@ async def on_suggestion_not_needed(
     if community is None:
         return
     p = deps.present(community)
-    channel, thread_ts = _where(body)
+    channel, thread_ts = where_clicked(body)
     await deps.out.private(
         str(body["user"]["id"]),
         p.t("slack.not_needed_ack"),

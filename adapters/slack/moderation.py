@@ -30,6 +30,7 @@ from adapters.slack.translate import (
     split_subcommand,
     team_id_of,
     thread_ref,
+    where_clicked,
     words,
 )
 from bot import commands as c
@@ -414,7 +415,7 @@ async def on_offer_accept(
         return
     p = deps.present(community)
     user = str(body["user"]["id"])
-    channel, thread_ts = _where(body)
+    channel, thread_ts = where_clicked(body)
 
     async def reply(text: str) -> None:
         await deps.out.private(user, text, channel=channel, thread_ts=thread_ts, respond=respond)
@@ -430,14 +431,6 @@ async def on_offer_accept(
 # -- "Not a duplicate" ---------------------------------------------------------------------------
 
 
-def _where(body: dict[str, Any]) -> tuple[str | None, str | None]:
-    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
-        "channel_id"
-    )
-    message = body.get("message") or {}
-    return channel, message.get("thread_ts") or message.get("ts")
-
-
 async def on_not_duplicate(
     ack: Ack,
     body: dict[str, Any],
@@ -450,7 +443,7 @@ async def on_not_duplicate(
     await ack()
     deps = deps_of(context)
     community = deps.community(team_id_of(body))
-    channel, thread_ts = _where(body)
+    channel, thread_ts = where_clicked(body)
     if community is None or not channel or not thread_ts:
         return
     p = deps.present(community)

@@ -316,3 +316,13 @@ def words(text: str) -> list[str]:
     """Command arguments split on spaces, keeping a `<@U1|ada lovelace>` or a link whole."""
 
     return _WORD.findall(text or "")
+
+
+def where_clicked(body: dict[str, Any]) -> tuple[str | None, str | None]:
+    """The channel and thread of the message whose button was clicked."""
+
+    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
+        "channel_id"
+    )
+    message = body.get("message") or {}
+    return channel, message.get("thread_ts") or message.get("ts")
