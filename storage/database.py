@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 
 from bot.errors import TransientStorageError
 from bot.ports import Clock
-from storage.jobs_repository import SqlJobRepository, SqlLifecycleRepository
+from storage.jobs_repository import SqlJobRepository, SqlLifecycleRepository, WelcomedCache
 from storage.knowledge_repository import SqlKnowledgeRepository
 from storage.moderation_repository import SqlModerationRepository
 from storage.repositories import (
@@ -228,6 +228,7 @@ class Database:
         self.url = url
         self.clock = clock
         self.member_cache = MemberCache()
+        self.welcomed_cache = WelcomedCache()
         parsed = make_url(url)
         self.dialect = parsed.get_backend_name()
         self.writer: Source
@@ -274,7 +275,12 @@ class Database:
             )
 
     def uow(self, *, write: bool = True) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.writer if write else self.reader, self.clock, self.member_cache)
+        return SqlUnitOfWork(
+            self.writer if write else self.reader,
+            self.clock,
+            self.member_cache,
+            self.welcomed_cache,
+        )
 
     @contextlib.asynccontextmanager
     async def connect(self, *, write: bool = False) -> AsyncIterator[Any]:
@@ -323,11 +329,16 @@ class SqlUnitOfWork:
     knowledge: SqlKnowledgeRepository
 
     def __init__(
-        self, source: Source, clock: Clock, member_cache: MemberCache | None = None
+        self,
+        source: Source,
+        clock: Clock,
+        member_cache: MemberCache | None = None,
+        welcomed_cache: WelcomedCache | None = None,
     ) -> None:
         self._source = source
         self._clock = clock
         self._member_cache = member_cache
+        self._welcomed_cache = welcomed_cache
         self._conn: Any = None
 
     @property
@@ -352,7 +363,7 @@ class SqlUnitOfWork:
         self.events = SqlEventLog(conn)
         self.moderation = SqlModerationRepository(conn)
         self.jobs = SqlJobRepository(conn)
-        self.lifecycle = SqlLifecycleRepository(conn)
+        self.lifecycle = SqlLifecycleRepository(conn, self._welcomed_cache)
         self.knowledge = SqlKnowledgeRepository(conn)
         return self
 

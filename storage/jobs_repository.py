@@ -246,11 +246,33 @@ class SqlJobRepository:
         return [_job(r) for r in rows]
 
 
+class WelcomedCache:
+    """(member, channel) pairs known to be welcomed already. Only "already there" answers are
+    cached: that row is committed and never deleted, so the answer cannot go stale; a fresh
+    insert is not cached until a later check sees it."""
+
+    def __init__(self, limit: int = 100_000) -> None:
+        self.limit = limit
+        self._known: set[tuple[int, str]] = set()
+
+    def __contains__(self, key: tuple[int, str]) -> bool:
+        return key in self._known
+
+    def add(self, key: tuple[int, str]) -> None:
+        if len(self._known) >= self.limit:
+            self._known.clear()
+        self._known.add(key)
+
+
 class SqlLifecycleRepository:
-    def __init__(self, conn: Conn) -> None:
+    def __init__(self, conn: Conn, welcomed: WelcomedCache | None = None) -> None:
         self.conn = conn
+        self.welcomed = welcomed
 
     async def welcome_once(self, member_id: int, channel_id: str, at: datetime) -> bool:
+        key = (member_id, channel_id[:128])
+        if self.welcomed is not None and key in self.welcomed:
+            return False
         stmt = prepared(
             self.conn,
             "welcomed.once",
@@ -261,7 +283,10 @@ class SqlLifecycleRepository:
             ),
         )
         values = {"member_id": member_id, "channel_id": channel_id[:128], "welcomed_at": at}
-        return (await self.conn.execute(stmt, values)).first() is not None
+        inserted = (await self.conn.execute(stmt, values)).first() is not None
+        if not inserted and self.welcomed is not None:
+            self.welcomed.add(key)
+        return inserted
 
     async def mark_anonymous(self, question_id: int) -> None:
         await self.conn.execute(
