@@ -11,7 +11,7 @@ from typing import Any
 
 from adapters.slack import announce
 from adapters.slack.commands import Ack
-from adapters.slack.deps import deps_of
+from adapters.slack.deps import Caller, deps_of
 from adapters.slack.guard import guarded
 from adapters.slack.outbound import Respond
 from adapters.slack.translate import (
@@ -41,15 +41,11 @@ async def on_suggestion_solved(
     if community is None or parsed is None:
         return
     question_id, suggestion_id = parsed
-    p = deps.present(community)
-    user = str(body["user"]["id"])
-    channel, thread_ts = where_clicked(body)
+    who = Caller(deps, community, str(body["user"]["id"]), *where_clicked(body), respond)
+    p, user = who.p, who.user
 
-    async def reply(text: str) -> None:
-        await deps.out.private(user, text, channel=channel, thread_ts=thread_ts, respond=respond)
-
-    async with guarded(p, reply, "slack suggestion button"):
-        actor = await deps.people.actor(community, user)
+    async with guarded(p, who.reply, "slack suggestion button"):
+        actor = await who.actor()
         event_id = interaction_id("action", body.get("trigger_id"), action.get("action_ts"))
         shown = await deps.bot.handle(c.ShowQuestion(actor, question_id))
         assert isinstance(shown, QuestionShown)

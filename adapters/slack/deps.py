@@ -14,10 +14,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from adapters.slack.outbound import SlackOut
+from adapters.slack.outbound import Respond, SlackOut
 from adapters.slack.people import People
 from adapters.slack.texts import SlackPresenter
 from bot.config import SlackCommandNames, SlackConfig
+from bot.model import Actor
 from bot.service import CommunityBot
 
 log = logging.getLogger(__name__)
@@ -72,3 +73,28 @@ def deps_of(context: Mapping[str, Any]) -> SlackDeps:
     deps = context[DEPS_KEY]
     assert isinstance(deps, SlackDeps)
     return deps
+
+
+@dataclass
+class Caller:
+    """The member behind a button, form, shortcut, reaction or message, where they are, and
+    how to answer them privately (slash commands have `commands.Invocation`)."""
+
+    deps: SlackDeps
+    community: str
+    user: str
+    channel: str | None = None
+    thread_ts: str | None = None
+    respond: Respond | None = None
+
+    def __post_init__(self) -> None:
+        self.p = self.deps.present(self.community)
+
+    async def reply(self, text: str) -> None:
+        await self.deps.out.private(
+            self.user, text, channel=self.channel or None, thread_ts=self.thread_ts,
+            respond=self.respond,
+        )  # fmt: skip
+
+    async def actor(self) -> Actor:
+        return await self.deps.people.actor(self.community, self.user)

@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from adapters.slack import announce, blocks, ids, moderation
-from adapters.slack.deps import deps_of
+from adapters.slack.deps import Caller, deps_of
 from adapters.slack.guard import guarded
 from adapters.slack.translate import (
     NewQuestion,
@@ -66,11 +66,8 @@ async def on_message(body: dict[str, Any], event: dict[str, Any], context: dict[
     p = deps.present(community)
 
     if isinstance(what, NewQuestion):
-
-        async def reply(text: str) -> None:
-            await deps.out.private(what.user, text, channel=what.channel, thread_ts=what.ts)
-
-        async with guarded(p, reply, "slack question"):
+        who = Caller(deps, community, what.user, what.channel, what.ts)
+        async with guarded(p, who.reply, "slack question"):
             async with deps.in_order(what.channel):
                 actor = await deps.people.actor(community, what.user)
                 if actor.is_bot:
@@ -92,7 +89,11 @@ async def on_message(body: dict[str, Any], event: dict[str, Any], context: dict[
             await announce.welcome(deps, p, result.welcome, what.user, what.channel, what.ts)
     elif isinstance(what, ThreadReply):
         # Any thread may be offered; only question threads are recorded, others are not ours.
-        async with guarded(p, None, "slack thread reply", quiet=(errors.NotAQuestionThread,)):
+        # Slack has no thread lock: in a locked thread the message stays, unrecorded, and the
+        # guard tells only its author why (error.thread_locked).
+        who = Caller(deps, community, what.user, what.channel, what.thread_ts)
+        not_ours = (errors.NotAQuestionThread, errors.QuestionNotFound)
+        async with guarded(p, who.reply, "slack thread reply", quiet=not_ours):
             async with deps.in_order(what.channel):
                 actor = await deps.people.actor(community, what.user)
                 mentioned = tuple(
@@ -100,27 +101,16 @@ async def on_message(body: dict[str, Any], event: dict[str, Any], context: dict[
                     for user in mentioned_users(what.text)
                     if user != what.user
                 )
-                try:
-                    recorded = await deps.bot.handle(
-                        c.PostMessage(
-                            actor,
-                            thread_ref(what.channel, what.thread_ts),
-                            message_id(what.channel, what.ts),
-                            plain_text(what.text),
-                            event_id=_event_id(body),
-                            mentions=mentioned,
-                        )
+                recorded = await deps.bot.handle(
+                    c.PostMessage(
+                        actor,
+                        thread_ref(what.channel, what.thread_ts),
+                        message_id(what.channel, what.ts),
+                        plain_text(what.text),
+                        event_id=_event_id(body),
+                        mentions=mentioned,
                     )
-                except errors.ThreadLocked:
-                    # Slack has no thread lock: the message stays, unrecorded, and only its
-                    # author is told why.
-                    await deps.out.private(
-                        what.user,
-                        p.t("error.thread_locked"),
-                        channel=what.channel,
-                        thread_ts=what.thread_ts,
-                    )
-                    return
+                )
             assert isinstance(recorded, MessageRecorded)
             if recorded.reopened:
                 await announce.reopened_by_asker(deps, p, recorded.question)
@@ -151,13 +141,11 @@ async def on_reaction_added(
     community = deps.community(team_id_of(body))
     if community is None:
         return
-    p = deps.present(community)
     channel = str(item["channel"])
+    who = Caller(deps, community, user, channel)
+    p = who.p
 
-    async def reply(text: str) -> None:
-        await deps.out.private(user, text, channel=channel)
-
-    async with guarded(p, reply, "slack ✅ reaction", quiet=_QUIET_REACTION_ERRORS):
+    async with guarded(p, who.reply, "slack ✅ reaction", quiet=_QUIET_REACTION_ERRORS):
         async with deps.in_order(channel):
             actor = await deps.people.actor(community, user)
             result = await deps.bot.handle(

@@ -19,7 +19,7 @@ from adapters.slack.commands import (
     post_question,
     start_command,
 )
-from adapters.slack.deps import SlackDeps, deps_of
+from adapters.slack.deps import Caller, SlackDeps, deps_of
 from adapters.slack.guard import guarded
 from adapters.slack.outbound import Respond
 from adapters.slack.solved import build_modal
@@ -28,6 +28,7 @@ from adapters.slack.translate import (
     parse_ask_submission,
     split_message_id,
     team_id_of,
+    where_clicked,
 )
 from bot import commands as c
 from bot import errors
@@ -101,10 +102,8 @@ async def on_ask_submit(
         )
         return
     await ack()
-    user = str(body["user"]["id"])
-
-    async def reply(text: str) -> None:
-        await deps.out.private(user, text, channel=form.channel)
+    who = Caller(deps, community, str(body["user"]["id"]), form.channel)
+    user, reply = who.user, who.reply
 
     async with guarded(p, reply, "slack /ask form"):
         if form.anonymous and not anonymous_allowed(deps, community):
@@ -137,15 +136,9 @@ async def on_mark_solved_button(
     if community is None:
         return
     p = deps.present(community)
-    user = str(body["user"]["id"])
-    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
-        "channel_id"
-    )
-    message = body.get("message") or {}
-    thread_ts = message.get("thread_ts") or message.get("ts")
-
-    async def reply(text: str) -> None:
-        await deps.out.private(user, text, channel=channel, thread_ts=thread_ts, respond=respond)
+    channel, thread_ts = where_clicked(body)
+    who = Caller(deps, community, str(body["user"]["id"]), channel, thread_ts, respond)
+    user, reply = who.user, who.reply
 
     async with guarded(p, reply, "slack Mark solved button"):
         try:

@@ -16,7 +16,7 @@ from typing import Any
 
 from adapters.slack import announce, blocks
 from adapters.slack.commands import Ack, Invocation, reveal, start_command, thread_for
-from adapters.slack.deps import SlackDeps, deps_of
+from adapters.slack.deps import Caller, SlackDeps, deps_of
 from adapters.slack.guard import guarded
 from adapters.slack.outbound import Respond, error_code
 from adapters.slack.texts import SlackPresenter
@@ -413,15 +413,11 @@ async def on_offer_accept(
     answer = str(action.get("value") or "")
     if community is None or not answer:
         return
-    p = deps.present(community)
-    user = str(body["user"]["id"])
-    channel, thread_ts = where_clicked(body)
+    who = Caller(deps, community, str(body["user"]["id"]), *where_clicked(body), respond)
+    p, user = who.p, who.user
 
-    async def reply(text: str) -> None:
-        await deps.out.private(user, text, channel=channel, thread_ts=thread_ts, respond=respond)
-
-    async with guarded(p, reply, "slack thanks offer button"):
-        actor = await deps.people.actor(community, user)
+    async with guarded(p, who.reply, "slack thanks offer button"):
+        actor = await who.actor()
         event_id = interaction_id("action", body.get("trigger_id"), action.get("action_ts"))
         result = await deps.bot.handle(c.AcceptAnswer(actor, answer, event_id=event_id))
         assert isinstance(result, ev.AnswerAccepted)
@@ -446,14 +442,11 @@ async def on_not_duplicate(
     channel, thread_ts = where_clicked(body)
     if community is None or not channel or not thread_ts:
         return
-    p = deps.present(community)
-    user = str(body["user"]["id"])
+    who = Caller(deps, community, str(body["user"]["id"]), channel, thread_ts, respond)
+    p = who.p
 
-    async def reply(text: str) -> None:
-        await deps.out.private(user, text, channel=channel, thread_ts=thread_ts, respond=respond)
-
-    async with guarded(p, reply, "slack not-duplicate button"):
-        actor = await deps.people.actor(community, user)
+    async with guarded(p, who.reply, "slack not-duplicate button"):
+        actor = await who.actor()
         event_id = interaction_id("action", body.get("trigger_id"), action.get("action_ts"))
         result = await deps.bot.handle(
             c.NotDuplicate(actor, thread_ref(channel, thread_ts), event_id=event_id)

@@ -15,7 +15,7 @@ from typing import Any
 
 from adapters.slack import blocks, ids
 from adapters.slack.commands import Ack
-from adapters.slack.deps import deps_of
+from adapters.slack.deps import Caller, deps_of
 from adapters.slack.guard import guarded
 from adapters.slack.moderation import resolve_report
 from adapters.slack.outbound import Respond
@@ -25,6 +25,7 @@ from adapters.slack.translate import (
     plain_text,
     team_id_of,
     thread_ref,
+    where_clicked,
 )
 from bot import commands as c
 from bot import events as ev
@@ -101,10 +102,8 @@ async def on_report_submit(
     await ack()
     meta = _metadata(view)
     channel, ts = meta.get("channel", ""), meta.get("ts", "")
-    user = str(body["user"]["id"])
-
-    async def reply(text: str) -> None:
-        await deps.out.private(user, text, channel=channel or None)
+    who = Caller(deps, community, str(body["user"]["id"]), channel)
+    user, reply = who.user, who.reply
 
     async with guarded(p, reply, "slack report"):
         if not channel or not ts:
@@ -149,14 +148,9 @@ async def on_report_button(
     value = str(action.get("value") or "")
     if community is None or outcome is None or not value.isdigit():
         return
-    p = deps.present(community)
-    user = str(body["user"]["id"])
-    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
-        "channel_id"
-    )
-
-    async def reply(text: str) -> None:
-        await deps.out.private(user, text, channel=channel, respond=respond)
+    channel, _ = where_clicked(body)
+    who = Caller(deps, community, str(body["user"]["id"]), channel, None, respond)
+    p, user, reply = who.p, who.user, who.reply
 
     async with guarded(p, reply, "slack report button"):
         actor = await deps.people.actor(community, user)

@@ -12,7 +12,7 @@ from typing import Any
 
 from adapters.slack import announce
 from adapters.slack.commands import Ack
-from adapters.slack.deps import deps_of
+from adapters.slack.deps import Caller, deps_of
 from adapters.slack.guard import guarded
 from adapters.slack.outbound import Respond
 from adapters.slack.translate import interaction_id, message_id, team_id_of
@@ -32,21 +32,16 @@ async def on_mark_solution(
     community = deps.community(team_id_of(body))
     if community is None:
         return
-    p = deps.present(community)
-    user = str(shortcut["user"]["id"])
     channel = str((shortcut.get("channel") or {}).get("id") or "")
     message = shortcut.get("message") or {}
     ts = str(message.get("ts") or shortcut.get("message_ts") or "")
     thread_ts = message.get("thread_ts") or ts
+    who = Caller(deps, community, str(shortcut["user"]["id"]), channel, thread_ts, respond)
+    p, user = who.p, who.user
 
-    async def reply(text: str) -> None:
-        await deps.out.private(
-            user, text, channel=channel or None, thread_ts=thread_ts, respond=respond
-        )
-
-    async with guarded(p, reply, "slack Mark as solution"):
+    async with guarded(p, who.reply, "slack Mark as solution"):
         async with deps.in_order(channel):
-            actor = await deps.people.actor(community, user)
+            actor = await who.actor()
             result = await deps.bot.handle(
                 c.AcceptAnswer(
                     actor,

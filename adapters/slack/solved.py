@@ -16,7 +16,7 @@ from typing import Any
 
 from adapters.slack import announce, blocks, ids
 from adapters.slack.commands import Ack, start_command, thread_for
-from adapters.slack.deps import SlackDeps, deps_of
+from adapters.slack.deps import Caller, SlackDeps, deps_of
 from adapters.slack.guard import guarded
 from adapters.slack.outbound import Respond
 from adapters.slack.texts import SlackPresenter
@@ -100,17 +100,14 @@ async def on_question_picked(
     community = deps.community(team_id_of(body))
     if community is None:
         return
-    p = deps.present(community)
-    user = str(body["user"]["id"])
     view = body.get("view") or {}
     channel = private_channel(view)
+    who = Caller(deps, community, str(body["user"]["id"]), channel)
+    p = who.p
 
-    async def reply(text: str) -> None:
-        await deps.out.private(user, text, channel=channel)
-
-    async with guarded(p, reply, "slack /solved question picker"):
+    async with guarded(p, who.reply, "slack /solved question picker"):
         question_id = int((action.get("selected_option") or {}).get("value"))
-        actor = await deps.people.actor(community, user)
+        actor = await who.actor()
         new_view = await build_modal(deps, p, actor, question_id, channel)
         if new_view is not None:
             await deps.out.update_view(str(view.get("id")), new_view, view.get("hash"))
@@ -139,14 +136,12 @@ async def on_submit(
         )
         return
     await ack()
-    user = str(body["user"]["id"])
+    who = Caller(deps, community, str(body["user"]["id"]), form.channel)
+    user = who.user
     view_id = str(view.get("id", ""))
 
-    async def reply(text: str) -> None:
-        await deps.out.private(user, text, channel=form.channel)
-
-    async with guarded(p, reply, "slack /solved submission"):
-        actor = await deps.people.actor(community, user)
+    async with guarded(p, who.reply, "slack /solved submission"):
+        actor = await who.actor()
         thread = await thread_for(deps, actor, form.question_id)
         if not form.helpers:
             result = await deps.bot.handle(
@@ -158,7 +153,7 @@ async def on_submit(
         accepted: AnswerAccepted | None = None
         for helper in form.helpers:
             # One helper's refusal (already credited, didn't answer) must not lose the others.
-            async with guarded(p, reply, "slack /solved helper"):
+            async with guarded(p, who.reply, "slack /solved helper"):
                 result = await deps.bot.handle(
                     c.MarkSolved(
                         actor,
