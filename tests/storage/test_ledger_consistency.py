@@ -4,36 +4,12 @@ from __future__ import annotations
 
 import asyncio
 
-from sqlalchemy import func, select
-
 from bot import commands as c
 from bot.bootstrap import App
-from storage.models import LedgerRow, ReputationTotalRow
 from tests.helpers import actor, answer, ask, next_id, thread_of
+from tests.storage.ledger_checks import assert_totals_match_ledger
 
 alice, bob, mod = actor("alice"), actor("bob"), actor("mod", mod=True)
-
-
-async def _check_totals(app: App) -> None:
-    db = app.database
-    async with db.connect() as conn:  # type: ignore[attr-defined]
-        ledger = dict(
-            (
-                await conn.execute(
-                    select(LedgerRow.member_id, func.sum(LedgerRow.delta)).group_by(
-                        LedgerRow.member_id
-                    )
-                )
-            ).all()
-        )
-        totals = dict(
-            (
-                await conn.execute(select(ReputationTotalRow.member_id, ReputationTotalRow.points))
-            ).all()
-        )
-    assert {k: v for k, v in totals.items() if v or k in ledger} == {
-        k: int(v) for k, v in ledger.items()
-    }
 
 
 async def test_totals_match_ledger_after_concurrent_churn(app: App) -> None:
@@ -48,4 +24,4 @@ async def test_totals_match_ledger_after_concurrent_churn(app: App) -> None:
         )
 
     await asyncio.gather(*(churn(i) for i in range(8)))
-    await _check_totals(app)
+    await assert_totals_match_ledger(app)
