@@ -19,7 +19,6 @@ log = logging.getLogger(__name__)
 
 LOCALES_DIR = Path(__file__).with_name("locales")
 DEFAULT_LOCALE = "en"
-RTL_LOCALES = frozenset({"ar", "fa", "he", "ur"})
 
 
 def _flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, str]:

@@ -40,7 +40,6 @@ from bot.errors import DomainError
 
 DEFAULT_LIMIT = 5
 WRITE_CHUNK = 5_000
-FRONT_MATTER_KEYS = ("id", "title", "tags", "aliases", "language")
 _KEY_LINE = re.compile(r"([A-Za-z_][\w-]*)[ \t]*:(?:[ \t]+(.*))?")
 _UNSAFE_NAME = re.compile(r"[^\w.-]+")
 

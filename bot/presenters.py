@@ -8,7 +8,6 @@ member is shown (a mention, a bold name) is the adapter's choice, passed in as `
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 
 from bot.errors import DomainError
 from bot.events import (
@@ -112,7 +111,7 @@ class Presenter:
             reason = f"{reason}: {result.question.close_note}"
         return self.t("close.done", id=result.question.id, reason=reason)
 
-    def reputation(self, result: ReputationShown, now: datetime | None = None) -> list[str]:
+    def reputation(self, result: ReputationShown) -> list[str]:
         s = result.standing
         key = "rep.summary" if s.rank else "rep.summary_unranked"
         lines = [

@@ -206,20 +206,6 @@ class SqlMemberRepository:
         row = (await self.conn.execute(stmt, params)).first()
         return _member(row) if row else None
 
-    async def find_by_name(self, community: str, platform: str, name: str) -> Member | None:
-        row = (
-            await self.conn.execute(
-                select(members_t)
-                .where(
-                    members_t.c.community == community,
-                    members_t.c.platform == platform,
-                    func.lower(members_t.c.display_name) == name.lower(),
-                )
-                .limit(1)
-            )
-        ).first()
-        return _member(row) if row else None
-
 
 def _question_query() -> Any:
     return select(questions_t, *_member_cols(_asker, "ask__")).join(
@@ -352,11 +338,6 @@ class SqlQuestionRepository:
         params = {"platform": thread.platform, "tid": thread.id}
         row = (await self.conn.execute(stmt, params)).first()
         return _question(row) if row else None
-
-    async def set_thread(self, question_id: int, thread_id: str) -> None:
-        await self.conn.execute(
-            update(questions_t).where(questions_t.c.id == question_id).values(thread_id=thread_id)
-        )
 
     async def set_status(
         self,

@@ -21,7 +21,7 @@ from adapters.console.sender import ConsoleSender
 from bot import commands as c
 from bot import events as ev
 from bot.errors import DomainError, DuplicateEvent
-from bot.model import Actor, Member, MemberRef, Period, ThreadRef
+from bot.model import Actor, MemberRef, Period, ThreadRef
 from bot.presenters import Presenter
 from bot.scheduler import Scheduler
 from bot.service import CommunityBot
@@ -399,10 +399,6 @@ class ConsoleAdapter(ModerationCommands, KnowledgeCommands):
         count = await Scheduler(self.bot).run_due()
         now = self.bot.clock.now().strftime("%Y-%m-%d %H:%M UTC")
         self.private(self.present.t("lifecycle.ticked", count=count, now=now))
-
-
-def member_label(member: Member) -> str:
-    return member.display_name
 
 
 async def stdin_lines(adapter: ConsoleAdapter) -> AsyncIterator[str]:

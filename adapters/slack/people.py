@@ -119,12 +119,3 @@ class People:
             is_moderator=await self.is_moderator(user_id, user),
             is_bot=is_bot_user(user or {}),
         )
-
-    def forget(self, user_id: str | None = None) -> None:
-        """Drop cached answers (one member, or everything)."""
-
-        if user_id is None:
-            self._users.clear()
-            self._groups.clear()
-        else:
-            self._users.pop(user_id, None)
