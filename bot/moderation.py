@@ -666,15 +666,6 @@ def _action_name(command: Any) -> str:
     return name[:32]
 
 
-def outbound_of(result: Any) -> list[Outbound]:
-    """Messages a committed result asks the service to send."""
-
-    messages = list(getattr(result, "outbound", ()))
-    for thanks in getattr(result, "thanks", ()):
-        messages += thanks.outbound
-    return messages
-
-
 READS = {
     ShowSuspiciousPairs: suspicious_pairs,
     ShowAudit: show_audit,

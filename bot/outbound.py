@@ -111,3 +111,13 @@ class Outbox:
         if sender is None:
             raise UnsupportedOutbound(f"no sender registered for platform {platform!r}")
         await sender.send(message)
+
+
+def messages_of(result: object) -> list[Outbound]:
+    """What a committed result asks to be sent: its own `outbound` messages and those of the
+    thanks it carries (a thread message can credit several members, each told privately)."""
+
+    messages = list(getattr(result, "outbound", ()))
+    for thanks in getattr(result, "thanks", ()):
+        messages += thanks.outbound
+    return messages

@@ -284,7 +284,9 @@ class KnowledgeSearch(Protocol):
         """Make a newly solved question findable."""
         ...
 
-    async def question_reopened(self, question: Question) -> None: ...
+    async def question_withdrawn(self, question: Question) -> None:
+        """Stop finding a question: it was reopened, deleted, or removed by a report."""
+        ...
 
     async def article_changed(self, article: Article) -> None:
         """Index an added or edited article, or drop a removed one."""

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
 from bot import errors, knowledge_base, lifecycle, moderation, questions
+from bot.articles import Article
 from bot.commands import Command
 from bot.config import Config
 from bot.events import (
@@ -26,7 +27,8 @@ from bot.events import (
     SolvedWithoutHelper,
 )
 from bot.i18n import Catalog
-from bot.outbound import Outbox
+from bot.model import Answer, Question, Suggestion
+from bot.outbound import Outbox, messages_of
 from bot.ports import Clock, KnowledgeSearch, UnitOfWork, UnitOfWorkFactory
 from bot.questions import Context
 
@@ -51,19 +53,19 @@ class NullKnowledge:
 
     async def similar(
         self, community: str, text: str, *, limit: int, exclude: set[str] | None = None
-    ):  # noqa: ANN201
+    ) -> list[Suggestion]:
         return []
 
-    async def question_solved(self, question, answers) -> None:  # noqa: ANN001
+    async def question_solved(self, question: Question, answers: Sequence[Answer]) -> None:
         return None
 
-    async def question_reopened(self, question) -> None:  # noqa: ANN001
+    async def question_withdrawn(self, question: Question) -> None:
         return None
 
-    async def article_changed(self, article) -> None:  # noqa: ANN001
+    async def article_changed(self, article: Article) -> None:
         return None
 
-    def titles(self, community: str, prefix: str, limit: int):  # noqa: ANN201
+    def titles(self, community: str, prefix: str, limit: int) -> list[Suggestion]:
         return []
 
 
@@ -123,7 +125,7 @@ class CommunityBot:
 
     async def _deliver(self, result: Result) -> None:
         # After the commit: a message that cannot be sent is logged, never undoes the change.
-        for message in moderation.outbound_of(result):
+        for message in messages_of(result):
             try:
                 await self.outbox.send(message)
             except Exception:
@@ -158,9 +160,9 @@ class CommunityBot:
         # Search problems must never undo or hide a committed change: log and carry on.
         try:
             if isinstance(result, QuestionModerated) and result.question.is_deleted:
-                await self.knowledge.question_reopened(result.question)  # out of the index
+                await self.knowledge.question_withdrawn(result.question)
             if isinstance(result, ReportResolved) and result.question is not None:
-                await self.knowledge.question_reopened(result.question)  # deleted: hide it
+                await self.knowledge.question_withdrawn(result.question)  # deleted by a report
             if isinstance(result, knowledge_base.ArticleChanged):
                 await self.knowledge.article_changed(result.article)
             if isinstance(result, QuestionOpened):
@@ -174,7 +176,7 @@ class CommunityBot:
             elif isinstance(result, SolvedWithoutHelper):
                 await self.knowledge.question_solved(result.question, [])
             elif isinstance(result, QuestionReopened):
-                await self.knowledge.question_reopened(result.question)
+                await self.knowledge.question_withdrawn(result.question)
         except Exception:
             log.exception("knowledge base follow-up failed for %s", type(result).__name__)
         return result
@@ -192,7 +194,9 @@ class CommunityBot:
         )
         return replace(result, suggestions=tuple(found))
 
-    async def suggestions_for(self, community: str, text: str, limit: int | None = None):  # noqa: ANN201
+    async def suggestions_for(
+        self, community: str, text: str, limit: int | None = None
+    ) -> list[Suggestion]:
         return await self.knowledge.similar(
             community, text, limit=limit or self.config.knowledge.suggestions
         )

@@ -212,14 +212,14 @@ class EngineKnowledge:
 
     async def question_solved(self, question: Question, answers: Sequence[Answer]) -> None:
         if question.is_deleted:
-            await self.question_reopened(question)
+            await self.question_withdrawn(question)
             return
         doc = question_document(
             question.id, question.title, question.body, [a.excerpt for a in answers]
         )
         self._put(question.community, doc)
 
-    async def question_reopened(self, question: Question) -> None:
+    async def question_withdrawn(self, question: Question) -> None:
         self._drop(question.community, question_doc_id(question.id))
 
     async def article_changed(self, article: Article) -> None:
