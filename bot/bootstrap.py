@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from bot.clock import SystemClock
 from bot.config import Config
@@ -15,20 +16,23 @@ from bot.i18n import Catalog
 from bot.ports import Clock, KnowledgeSearch
 from bot.service import CommunityBot
 
+if TYPE_CHECKING:  # typing only: importing the core must not load the ORM
+    from storage.database import Database
+
 log = logging.getLogger(__name__)
 
 
 @dataclass
 class App:
     bot: CommunityBot
-    database: object  # storage.database.Database; typed loosely to keep bot/ ORM-free
+    database: Database
     knowledge: KnowledgeSearch
 
     async def close(self) -> None:
         close_knowledge = getattr(self.knowledge, "close", None)  # background embedding
         if close_knowledge is not None:
             await close_knowledge()
-        await self.database.dispose()  # type: ignore[attr-defined]
+        await self.database.dispose()
 
 
 async def bootstrap(

@@ -90,18 +90,19 @@ def _insert(conn: Conn, table: Any) -> Any:
     return (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(table)
 
 
-def _member(row: Row[Any], t: Any = members_t, prefix: str = "") -> Member:
+def _member(row: Row[Any], prefix: str = "") -> Member:
+    """A member from a row: the members table's own columns, or an alias's columns labelled
+    with `prefix` (see `_member_cols`)."""
+
     m = row._mapping
     return Member(
-        id=m[t.c.id] if not prefix else m[f"{prefix}id"],
+        id=m[f"{prefix}id"],
         ref=MemberRef(
-            m[t.c.platform] if not prefix else m[f"{prefix}platform"],
-            m[t.c.community] if not prefix else m[f"{prefix}community"],
-            m[t.c.platform_user_id] if not prefix else m[f"{prefix}platform_user_id"],
+            m[f"{prefix}platform"], m[f"{prefix}community"], m[f"{prefix}platform_user_id"]
         ),
-        display_name=m[t.c.display_name] if not prefix else m[f"{prefix}display_name"],
-        is_bot=m[t.c.is_bot] if not prefix else m[f"{prefix}is_bot"],
-        is_moderator=m[t.c.is_moderator] if not prefix else m[f"{prefix}is_moderator"],
+        display_name=m[f"{prefix}display_name"],
+        is_bot=m[f"{prefix}is_bot"],
+        is_moderator=m[f"{prefix}is_moderator"],
     )
 
 

@@ -55,7 +55,7 @@ async def _solved_thread(term: Terminal, question: str, answer: str) -> str:
 
 
 async def _audit(app: App) -> list[tuple[str, str, str | None]]:
-    async with app.database.uow(write=False) as uow:  # type: ignore[attr-defined]
+    async with app.database.uow(write=False) as uow:
         rows = await uow.moderation.audit_entries(
             "default", member_id=None, question_id=None, limit=50
         )

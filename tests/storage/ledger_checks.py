@@ -27,7 +27,7 @@ async def assert_totals_match_ledger(app: App) -> None:
     totals_query = select(
         ReputationTotalRow.member_id, ReputationTotalRow.points, ReputationTotalRow.accepted_count
     )
-    async with app.database.connect() as conn:  # type: ignore[attr-defined]
+    async with app.database.connect() as conn:
         ledger = {m: (int(p), int(a)) for m, p, a in (await conn.execute(ledger_query)).all()}
         totals = {m: (p, a) for m, p, a in (await conn.execute(totals_query)).all()}
     assert ledger, "the ledger is empty: nothing was checked"
