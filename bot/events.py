@@ -57,6 +57,8 @@ class MessageRecorded:
 
     question: Question
     answer: Answer | None
+    # Who wrote it (None for bots), so later rules need not look the member up again.
+    author: Member | None = None
     # Thanks the message gave (credited or not), for the adapter's quiet offer to accept.
     thanks: tuple[ThanksGiven, ...] = ()
     welcome: Welcome | None = None
@@ -70,6 +72,8 @@ class AnswerAccepted:
     acceptances: tuple[Acceptance, ...]
     points: tuple[PointChange, ...]
     newly_solved: bool
+    # Every answer accepted on the question now, this one included (for the knowledge base).
+    accepted_answers: tuple[Answer, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

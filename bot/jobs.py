@@ -8,7 +8,7 @@ them; `bot.lifecycle` decides what each kind does.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -71,6 +71,20 @@ class JobRepository(Protocol):
     ) -> None:
         """Move the question's pending job of this kind to `due_at` (create it if missing
         and `create`)."""
+        ...
+
+    async def ensure(
+        self,
+        *,
+        community: str,
+        platform: str,
+        question_id: int,
+        due: Mapping[JobKind, datetime],
+        now: datetime,
+    ) -> None:
+        """Create the question's pending job of each kind in `due` that has none, due then;
+        pending jobs are left as they are (their rules re-check the question when due and
+        wait longer if it was active since). One statement, however many kinds."""
         ...
 
     async def cancel(self, question_id: int, kinds: Iterable[JobKind], now: datetime) -> int: ...

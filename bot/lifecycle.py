@@ -32,7 +32,7 @@ from bot.events import (
     Welcome,
 )
 from bot.jobs import Job, JobKind
-from bot.model import Actor, CloseReason, NewAuditEntry, Question, QuestionStatus
+from bot.model import CloseReason, Member, NewAuditEntry, Question, QuestionStatus
 from bot.outbound import ChannelPost, DirectMessage, Outbound, ThreadPost, ThreadState
 from bot.ports import UnitOfWork
 from bot.questions import Context
@@ -119,13 +119,12 @@ def _hours(value: float) -> timedelta:
 
 
 async def _welcome(
-    uow: UnitOfWork, ctx: Context, actor: Actor, community: str, channel_id: str
+    uow: UnitOfWork, ctx: Context, member: Member | None, community: str, channel_id: str
 ) -> Welcome | None:
     onboarding = settings(ctx, community).onboarding
-    if not onboarding.welcome or actor.is_bot:
+    if not onboarding.welcome or member is None or member.is_bot:
         return None
-    member = await uow.members.find(actor.ref)
-    if member is None or not await uow.lifecycle.welcome_once(
+    if not await uow.lifecycle.welcome_once(
         member.id, channel_id, ctx.clock.now()
     ):
         return None
@@ -157,13 +156,21 @@ async def _opened(
             raise errors.AnonymousDisabled()  # rolls the question back with it
         await uow.lifecycle.mark_anonymous(q.id)
         q = replace(q, anonymous=True)
+    due: dict[JobKind, datetime] = {}
     has_target = _helper_roles(cfg, q.platform) or _staff_channel(cfg, q.platform)
     if cfg.escalate_after_minutes > 0 and has_target:
-        due = q.created_at + timedelta(minutes=cfg.escalate_after_minutes)
-        await _reschedule(uow, q, JobKind.ESCALATE, due, now)
-    await _plan_open(uow, q, cfg, now, answered=False)
-    welcome = await _welcome(uow, ctx, cmd.actor, q.community, q.channel_id)
+        due[JobKind.ESCALATE] = q.created_at + timedelta(minutes=cfg.escalate_after_minutes)
+    if cfg.close_after_hours > 0:
+        due[JobKind.CLOSE_DORMANT] = now + _hours(cfg.close_after_hours)
+    await _ensure(uow, q, due, now)
+    welcome = await _welcome(uow, ctx, q.asker, q.community, q.channel_id)
     return replace(result, question=q, welcome=welcome)
+
+
+async def _ensure(uow: UnitOfWork, q: Question, due: dict[JobKind, datetime], now: datetime) -> None:
+    await uow.jobs.ensure(
+        community=q.community, platform=q.platform, question_id=q.id, due=due, now=now
+    )
 
 
 async def _message(
@@ -171,9 +178,9 @@ async def _message(
 ) -> MessageRecorded:
     if cmd.actor.is_bot:
         return result
-    # Re-read: the handler's UPDATE holds the row lock now, so this sees any close that a
-    # scheduler committed while the message was on its way.
-    q = await uow.questions.get(result.question.id) or result.question
+    # The handler's UPDATE ... RETURNING read the question under its row lock, so `q`
+    # includes any close that a scheduler committed while the message was on its way.
+    q = result.question
     cfg = settings(ctx, q.community)
     now = ctx.clock.now()
     reopened = False
@@ -184,10 +191,17 @@ async def _message(
             answered = bool(await uow.questions.answers(q.id))
             await _plan_open(uow, q, cfg, now, answered=answered)
     elif q.status is QuestionStatus.OPEN:
-        await _plan_open(uow, q, cfg, now, answered=result.answer is not None)
-        if result.answer is not None:
-            await uow.jobs.cancel(q.id, [JobKind.ESCALATE], now)
-    welcome = await _welcome(uow, ctx, cmd.actor, q.community, q.channel_id)
+        # Pending close and reminder jobs are not moved on every message: when due, their
+        # rules measure quiet time from `last_activity_at` and wait longer if need be, and an
+        # escalation sees the answer itself. Only missing jobs are created (a first answer
+        # starts the reminder), all in one statement.
+        due: dict[JobKind, datetime] = {}
+        if cfg.close_after_hours > 0:
+            due[JobKind.CLOSE_DORMANT] = now + _hours(cfg.close_after_hours)
+        if cfg.remind_after_hours > 0 and result.answer is not None:
+            due[JobKind.REMIND] = now + _hours(cfg.remind_after_hours)
+        await _ensure(uow, q, due, now)
+    welcome = await _welcome(uow, ctx, result.author, q.community, q.channel_id)
     return replace(result, question=q, welcome=welcome, reopened=reopened)
 
 

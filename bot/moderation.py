@@ -181,7 +181,7 @@ async def after_write(command: Any, result: Any, uow: UnitOfWork, ctx: Context) 
             raise errors.ThreadLocked()
         if command.actor.is_bot or detect_thanks(command.text) is None:
             return result  # most messages thank nobody: no further queries for them
-        author = await uow.members.find(command.actor.ref)
+        author = result.author
         if author is None:
             return result
         thanks = await thanks_in_message(

@@ -113,8 +113,9 @@ async def post_message(cmd: PostMessage, uow: UnitOfWork, ctx: Context) -> Messa
     author = await uow.members.upsert(cmd.actor)
     excerpt = truncate(clean(cmd.text), EXCERPT_CHARS)
     message = await uow.questions.add_message(question.id, author, cmd.message_id, excerpt, now)
-    await uow.questions.touch(question.id, now)
-    return MessageRecorded(question, message if author.id != question.asker.id else None)
+    question = await uow.questions.touch(question, now)
+    answer = message if author.id != question.asker.id else None
+    return MessageRecorded(question, answer, author=author)
 
 
 async def _accept(
@@ -159,7 +160,8 @@ async def _accept(
     newly_solved = question.status is not QuestionStatus.SOLVED
     if newly_solved:
         question = await uow.questions.set_status(question.id, QuestionStatus.SOLVED, solved_at=now)
-    return AnswerAccepted(question, (acceptance,), tuple(points), newly_solved)
+    accepted = (*(a.answer for a in active), answer)
+    return AnswerAccepted(question, (acceptance,), tuple(points), newly_solved, accepted)
 
 
 async def accept_answer(cmd: AcceptAnswer, uow: UnitOfWork, ctx: Context) -> AnswerAccepted:

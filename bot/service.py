@@ -168,10 +168,7 @@ class CommunityBot:
             if isinstance(result, QuestionOpened):
                 return await self._suggest(result)
             elif isinstance(result, AnswerAccepted) and result.newly_solved:
-                async with self.uow_factory(write=False) as uow:
-                    answers = [
-                        a.answer for a in await uow.questions.active_acceptances(result.question.id)
-                    ]
+                answers = list(result.accepted_answers)
                 await self.knowledge.question_solved(result.question, answers)
             elif isinstance(result, SolvedWithoutHelper):
                 await self.knowledge.question_solved(result.question, [])

@@ -8,11 +8,11 @@ transaction is BEGIN IMMEDIATE (one writer at a time), which serialises claims.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, and_, bindparam, or_, select, update
+from sqlalchemy import Row, and_, bindparam, literal, or_, select, union_all, update
 
 from bot.jobs import Job, JobKind, JobState
 from storage.models import QuestionRow, ScheduledJobRow, WelcomedMemberRow
@@ -40,6 +40,45 @@ def _job(row: Row[Any]) -> Job:
         outcome=m["outcome"],
         claim_token=m["claim_token"],
     )
+
+
+_ENSURE_SLOTS = 3
+
+
+def _ensure_statement() -> Any:
+    """INSERT ... SELECT over up to three (kind, due) pairs given as parameters, skipping
+    unused slots (NULL due) and kinds that already have a pending job for the question."""
+
+    c = jobs_t.c
+    wanted = union_all(
+        *(
+            select(
+                bindparam(f"k{i}", type_=c.kind.type).label("kind"),
+                bindparam(f"d{i}", type_=c.due_at.type).label("due_at"),
+            )
+            for i in range(_ENSURE_SLOTS)
+        )
+    ).subquery("wanted")
+    qid = bindparam("qid", type_=c.question_id.type)
+    now = bindparam("now", type_=c.created_at.type)
+    pending = (
+        select(c.id)
+        .where(c.question_id == qid, c.kind == wanted.c.kind, c.state == JobState.PENDING.value)
+        .exists()
+    )
+    rows = select(
+        bindparam("community", type_=c.community.type),
+        bindparam("platform", type_=c.platform.type),
+        wanted.c.kind,
+        qid,
+        wanted.c.due_at,
+        literal(JobState.PENDING.value, type_=c.state.type),
+        literal(0, type_=c.attempts.type),
+        now,
+        now,
+    ).where(wanted.c.due_at.is_not(None), ~pending)
+    columns = ["community", "platform", "kind", "question_id", "due_at", "state", "attempts"]
+    return jobs_t.insert().from_select([*columns, "created_at", "updated_at"], rows)
 
 
 class SqlJobRepository:
@@ -112,6 +151,32 @@ class SqlJobRepository:
                 now=now,
                 question_id=question_id,
             )
+
+    async def ensure(
+        self,
+        *,
+        community: str,
+        platform: str,
+        question_id: int,
+        due: Mapping[JobKind, datetime],
+        now: datetime,
+    ) -> None:
+        if not due:
+            return
+        if len(due) > _ENSURE_SLOTS:
+            raise ValueError(f"at most {_ENSURE_SLOTS} kinds at once")
+        params: dict[str, Any] = {
+            "community": community,
+            "platform": platform,
+            "qid": question_id,
+            "now": now,
+        }
+        slots = list(due.items())
+        for i in range(_ENSURE_SLOTS):
+            kind, at = slots[i] if i < len(slots) else (None, None)
+            params[f"k{i}"] = kind.value if kind is not None else None
+            params[f"d{i}"] = at
+        await self.conn.execute(prepared(self.conn, "jobs.ensure", _ensure_statement), params)
 
     async def cancel(self, question_id: int, kinds: Iterable[JobKind], now: datetime) -> int:
         stmt = prepared(

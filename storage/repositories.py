@@ -214,7 +214,10 @@ def _question_query() -> Any:
     )
 
 
-def _question(row: Row[Any]) -> Question:
+def _question(row: Row[Any], asker: Member | None = None) -> Question:
+    """A question from `_question_query()`'s row, or from a row of the questions table's
+    own columns (e.g. RETURNING) when the `asker` is already known."""
+
     m = row._mapping
     q = questions_t.c
     return Question(
@@ -224,7 +227,7 @@ def _question(row: Row[Any]) -> Question:
         channel_id=m[q.channel_id],
         message_id=m[q.message_id],
         thread_id=m[q.thread_id],
-        asker=_member(row, prefix="ask__"),
+        asker=asker if asker is not None else _member(row, prefix="ask__"),
         title=m[q.title],
         body=m[q.body],
         status=QuestionStatus(m[q.status]),
@@ -365,7 +368,8 @@ class SqlQuestionRepository:
         assert question is not None
         return question
 
-    async def touch(self, question_id: int, at: datetime) -> None:
+    async def touch(self, question: Question, at: datetime) -> Question:
+        # RETURNING reads the row under the lock the UPDATE took: one statement, not two.
         stmt = prepared(
             self.conn,
             "questions.touch",
@@ -373,9 +377,11 @@ class SqlQuestionRepository:
                 update(questions_t)
                 .where(questions_t.c.id == bindparam("qid"))
                 .values(last_activity_at=bindparam("at", type_=questions_t.c.last_activity_at.type))
+                .returning(*questions_t.c)
             ),
         )
-        await self.conn.execute(stmt, {"qid": question_id, "at": at})
+        row = (await self.conn.execute(stmt, {"qid": question.id, "at": at})).one()
+        return _question(row, asker=question.asker)
 
     async def open_by_asker(self, member_id: int, limit: int = 10) -> list[Question]:
         rows = await self.conn.execute(
@@ -517,8 +523,14 @@ class SqlLedgerRepository:
     def __init__(self, conn: Conn) -> None:
         self.conn = conn
         self._locks = conn.dialect.name == "postgresql"
+        self._locked: set[int] = set()
 
     async def lock_member(self, member: Member) -> None:
+        # SQLite: BEGIN IMMEDIATE already made this the only writer; nothing to lock. And a
+        # member locked once in this transaction stays locked.
+        if not self._locks or member.id in self._locked:
+            return
+        self._locked.add(member.id)
         ensure = prepared(
             self.conn,
             "totals.ensure",

@@ -113,6 +113,22 @@ async def test_activity_pushes_the_dormant_close_back(app: App, clock: FakeClock
     assert (await _question(app, opened.question.id)).question.close_reason == "dormant"
 
 
+async def test_messages_keep_one_pending_job_per_kind(app: App, clock: FakeClock) -> None:
+    # Messages do not move pending jobs (their rules measure quiet time when due); they
+    # only create missing ones: the first answer starts the reminder, once.
+    opened = await ask(app.bot, alice)
+    q_id = opened.question.id
+    assert await _jobs(app, q_id) == [(JobKind.CLOSE_DORMANT, JobState.PENDING)]
+    await answer(app.bot, alice, opened, "More detail")  # the asker: no reminder yet
+    assert await _jobs(app, q_id) == [(JobKind.CLOSE_DORMANT, JobState.PENDING)]
+    for who in (bob, carol, bob):
+        clock.advance(minutes=5)
+        await answer(app.bot, who, opened)
+    assert sorted(await _jobs(app, q_id)) == sorted(
+        [(JobKind.CLOSE_DORMANT, JobState.PENDING), (JobKind.REMIND, JobState.PENDING)]
+    )
+
+
 async def test_asker_message_reopens_a_dormant_question(app: App, clock: FakeClock) -> None:
     sent = record(app)
     opened = await ask(app.bot, alice)
