@@ -28,14 +28,18 @@ from storage.jobs_repository import SqlJobRepository, SqlLifecycleRepository, We
 from storage.knowledge_repository import SqlKnowledgeRepository
 from storage.moderation_repository import SqlModerationRepository
 from storage.repositories import (
+    PREPARED_IDS,
     MemberCache,
     SqlEventLog,
     SqlLedgerRepository,
     SqlMemberRepository,
     SqlQuestionRepository,
 )
+from storage.sqlite_direct import Plan, plan_for
 
 log = logging.getLogger(__name__)
+
+_NO_PLAN_YET: Any = object()
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
@@ -98,15 +102,38 @@ class InlineConnection:
     holds the write lock, instead of waiting inside SQLite.
     """
 
-    def __init__(self, conn: Connection, begin_sql: str, busy_timeout: float, release: Any) -> None:
+    def __init__(
+        self,
+        conn: Connection,
+        begin_sql: str,
+        busy_timeout: float,
+        release: Any,
+        plans: dict[tuple[int, frozenset[str]], Plan | None] | None,
+    ) -> None:
         self._conn = conn
         self._begin_sql = begin_sql
         self._busy_timeout = busy_timeout
         self._release = release
         self._in_tx = False
         self.dialect = conn.dialect
+        self._plans = plans
+        self._cursor: Any = None
 
     async def execute(self, statement: Any, *args: Any) -> Any:
+        # Prepared hot-path statements skip SQLAlchemy's execution machinery (see
+        # storage.sqlite_direct); everything else, and anything a plan cannot reproduce,
+        # goes the normal way.
+        plans = self._plans
+        if plans is not None and len(args) == 1 and id(statement) in PREPARED_IDS:
+            params = args[0]
+            key = (id(statement), frozenset(params))
+            plan = plans.get(key, _NO_PLAN_YET)
+            if plan is _NO_PLAN_YET:
+                plan = plans[key] = plan_for(statement, key[1], self.dialect)
+            if plan is not None:
+                if self._cursor is None:
+                    self._cursor = self._conn.connection.dbapi_connection.cursor()
+                return plan.run(self._cursor, params)
         return self._conn.execute(statement, *args)
 
     async def run_sync(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
@@ -151,12 +178,17 @@ class InlineConnection:
 class _InlineSource:
     """One SQLite connection, kept open, used by one unit of work at a time (an asyncio lock)."""
 
-    def __init__(self, url: Any, *, echo: bool, begin_sql: str, busy_timeout_ms: int) -> None:
+    def __init__(
+        self, url: Any, *, echo: bool, begin_sql: str, busy_timeout_ms: int, direct: bool = True
+    ) -> None:
         self.engine = create_engine(url, echo=echo, pool_size=1, max_overflow=0)
         self._lock = asyncio.Lock()
         self._begin_sql = begin_sql
         self._busy_timeout = busy_timeout_ms / 1000
         self._conn: Connection | None = None
+        # Direct execution plans (None when echoing: the log must show every statement).
+        direct = direct and not echo
+        self._plans: dict[tuple[int, frozenset[str]], Plan | None] | None = {} if direct else None
 
         @event.listens_for(self.engine, "connect")
         def _connect(dbapi_connection: Any, _record: Any) -> None:
@@ -179,7 +211,9 @@ class _InlineSource:
         except BaseException:
             self._lock.release()
             raise
-        return InlineConnection(conn, self._begin_sql, self._busy_timeout, self._lock.release)
+        return InlineConnection(
+            conn, self._begin_sql, self._busy_timeout, self._lock.release, self._plans
+        )
 
     async def dispose(self) -> None:
         async with self._lock:
@@ -221,9 +255,11 @@ class Database:
         echo: bool = False,
         schema: str | None = None,
         busy_timeout_ms: int = 5000,
+        direct: bool = True,
     ) -> None:
         """`schema` (PostgreSQL only) puts every table in that schema, so test runs or
-        deployments can share one database."""
+        deployments can share one database. `direct=False` (inline SQLite only) sends every
+        statement through SQLAlchemy's execution path (see storage.sqlite_direct)."""
 
         self.url = url
         self.clock = clock
@@ -253,9 +289,14 @@ class Database:
                     echo=echo,
                     begin_sql="BEGIN IMMEDIATE",
                     busy_timeout_ms=busy_timeout_ms,
+                    direct=direct,
                 )
                 self.reader = _InlineSource(
-                    sync_url, echo=echo, begin_sql="BEGIN", busy_timeout_ms=busy_timeout_ms
+                    sync_url,
+                    echo=echo,
+                    begin_sql="BEGIN",
+                    busy_timeout_ms=busy_timeout_ms,
+                    direct=direct,
                 )
         elif self.dialect == "postgresql":
             connect_args = {"server_settings": {"search_path": schema}} if schema else {}

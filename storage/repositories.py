@@ -67,6 +67,9 @@ class Conn(Protocol):
 
 
 _PREPARED: dict[tuple[str, str], Any] = {}
+# ids of the statements above (they live as long as the process): the inline SQLite mode
+# runs exactly these straight on the sqlite3 cursor (storage.sqlite_direct).
+PREPARED_IDS: set[int] = set()
 
 
 def prepared(conn: Conn, name: str, build: Callable[[], Any]) -> Any:
@@ -81,6 +84,7 @@ def prepared(conn: Conn, name: str, build: Callable[[], Any]) -> Any:
     stmt = _PREPARED.get(key)
     if stmt is None:
         stmt = _PREPARED[key] = build()
+        PREPARED_IDS.add(id(stmt))
     return stmt
 
 

@@ -1,0 +1,147 @@
+"""The inline SQLite mode runs prepared statements straight on the sqlite3 cursor
+(storage.sqlite_direct). These tests hold it to SQLAlchemy's own path: the same script of
+commands gives the same results and leaves the same rows with and without it, errors keep
+their SQLAlchemy classes, and statements it cannot reproduce fall back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy.exc
+from sqlalchemy import bindparam, select, text
+
+from bot import commands as c
+from bot import errors
+from bot.bootstrap import bootstrap
+from bot.clock import FakeClock
+from bot.model import Actor, MemberRef, Period, ThreadRef
+from storage.database import Database
+from storage.models import ScheduledJobRow
+from storage.repositories import members_t, prepared
+from storage.sqlite_direct import plan_for
+from tests.conftest import make_config
+
+
+def _who(name: str, *, mod: bool = False) -> Actor:
+    return Actor(MemberRef("console", "default", name), name.title(), is_moderator=mod)
+
+
+alice, bob, carol, mod = _who("alice"), _who("bob"), _who("carol"), _who("mod", mod=True)
+
+
+def _script() -> list[Any]:
+    t1, t2 = ThreadRef("console", "t1"), ThreadRef("console", "t2")
+    return [
+        c.AskQuestion(alice, "help", "q1", "How do I reset my password?\nIt fails.", "e1", "t1"),
+        c.PostMessage(bob, t1, "m1", "Use the reset link.", "e2"),
+        c.PostMessage(carol, t1, "m2", "Or ask an admin 🙂", "e3"),
+        c.PostMessage(alice, t1, "m3", "Thanks @bob, that worked!", "e4", (bob.ref,)),
+        c.AcceptAnswer(alice, "m1", "e5"),
+        c.AcceptAnswer(alice, "m1", "e6"),  # already accepted: a domain error
+        c.AcceptAnswer(bob, "m2", "e7"),  # not the asker: refused
+        c.ShowReputation(bob),
+        c.ShowReputation(alice, bob.ref),
+        c.ShowLeaderboard(alice, Period.ALL),
+        c.ShowLeaderboard(alice, Period.WEEK),
+        c.Unsolve(alice, t1, "e8"),
+        c.MarkSolved(alice, t1, carol.ref, "e9"),
+        c.AskQuestion(bob, "help", "q2", "Second question about exports", "e10", "t2"),
+        c.PostMessage(carol, t2, "m4", "Export from settings.", "e11"),
+        c.ThankMember(bob, carol, t2, "e12"),
+        c.CloseQuestion(bob, t2, "answered elsewhere", "e13"),
+        c.AdjustReputation(mod, carol, 5, "good help", "e14"),
+        c.ShowQuestion(alice, 1),
+        c.ListMyQuestions(alice),
+        c.ShowReputation(carol),
+        c.PostMessage(bob, t1, "m5", "x" * 5000, "e15"),  # long text, cut to an excerpt
+        c.PostMessage(bob, t1, "m1", "Use the reset link (edited).", "e16"),  # same message id
+    ]
+
+
+async def _run(url: str, *, direct: bool) -> tuple[list[str], dict[str, list[tuple[Any, ...]]]]:
+    clock = FakeClock()
+    app = await bootstrap(make_config(url), clock=clock, database_options={"direct": direct})
+    outcomes: list[str] = []
+    try:
+        for command in _script():
+            clock.advance(minutes=1)
+            try:
+                outcomes.append(repr(await app.bot.handle(command)))
+            except errors.DomainError as exc:
+                outcomes.append(f"{type(exc).__name__}: {exc.params}")
+        async with app.database.connect() as conn:
+            names = await conn.execute(
+                text("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+            )
+            tables = {}
+            for (name,) in names.all():
+                rows = await conn.execute(text(f'SELECT * FROM "{name}" ORDER BY rowid'))
+                tables[name] = [tuple(r) for r in rows.all()]
+    finally:
+        await app.close()
+    return outcomes, tables
+
+
+async def test_same_results_and_rows_with_and_without_direct_execution(tmp_path: Path) -> None:
+    direct = await _run(f"sqlite:///{tmp_path}/direct.db", direct=True)
+    normal = await _run(f"sqlite:///{tmp_path}/normal.db", direct=False)
+    assert direct[0] == normal[0]
+    assert direct[1] == normal[1]
+    assert sum(len(rows) for rows in direct[1].values()) > 30  # the script really wrote
+
+
+async def test_rows_map_names_and_columns_with_converted_types(tmp_path: Path) -> None:
+    clock = FakeClock()
+    database = Database(f"sqlite:///{tmp_path}/t.db", clock=clock)
+    await database.upgrade()
+    try:
+        async with database.uow() as uow:
+            member = await uow.members.upsert(_who("dana", mod=True))
+            await uow.commit()
+        async with database.uow(write=False) as uow:
+            conn = uow.connection
+            stmt = prepared(
+                conn,
+                "test.members.by_id",
+                lambda: select(members_t).where(members_t.c.id == bindparam("mid")),
+            )
+            row = (await conn.execute(stmt, {"mid": member.id})).one()
+            assert row._mapping[members_t.c.platform_user_id] == "dana"
+            assert row.display_name == "Dana"
+            assert row.is_moderator is True  # SQLite's 1, converted as SQLAlchemy would
+            assert row.created_at == clock.now() and row.created_at.tzinfo is not None
+            assert (await conn.execute(stmt, {"mid": -1})).first() is None
+    finally:
+        await database.dispose()
+
+
+async def test_errors_keep_sqlalchemy_classes_and_fallbacks_still_run(tmp_path: Path) -> None:
+    clock = FakeClock()
+    database = Database(f"sqlite:///{tmp_path}/t.db", clock=clock)
+    await database.upgrade()
+    try:
+        async with database.uow() as uow:
+            member = await uow.members.upsert(_who("erin"))
+            conn = uow.connection
+            plain_insert = prepared(conn, "test.members.insert", lambda: members_t.insert())
+            row = {
+                "id": member.id,
+                "community": "default",
+                "platform": "console",
+                "platform_user_id": "erin-2",
+                "display_name": "Erin",
+                "is_bot": False,
+                "is_moderator": False,
+                "created_at": clock.now(),
+            }
+            with pytest.raises(sqlalchemy.exc.IntegrityError):
+                await conn.execute(plain_insert, row)  # duplicate primary key
+            # An expanding IN cannot be planned; it runs through SQLAlchemy instead.
+            jobs = ScheduledJobRow.__table__
+            cancel = jobs.update().where(jobs.c.kind.in_(bindparam("kinds", expanding=True)))
+            assert plan_for(cancel.values(state="x"), frozenset({"kinds"}), conn.dialect) is None
+            assert await uow.jobs.cancel(1, [], clock.now()) == 0
+    finally:
+        await database.dispose()
