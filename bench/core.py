@@ -24,6 +24,7 @@ import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -82,8 +83,13 @@ class Workload:
         return "leaderboard", None
 
 
-async def core_run(db_path: Path, events: int, members: int) -> dict[str, float]:
-    config = parse_config({"database": {"url": f"sqlite:///{db_path}"}})
+async def core_run(
+    db_path: Path, events: int, members: int, *, suggestions: bool = True
+) -> dict[str, float]:
+    data: dict[str, Any] = {"database": {"url": f"sqlite:///{db_path}"}}
+    if not suggestions:
+        data["knowledge"] = {"suggestions": 0}  # no similar-question search at ask time
+    config = parse_config(data)
     app = await bootstrap(config, clock=SystemClock())
     bot = app.bot
     work = Workload(members)
@@ -324,8 +330,15 @@ def main() -> None:
         print(f"1) mixed traffic: {args.events:,} events, {args.members} concurrent members")
         core = asyncio.run(core_run(db, args.events, args.members))
         raw = raw_sqlite_run(db, core["writes"])
+        quiet = asyncio.run(
+            core_run(Path(tmp) / "quiet.db", args.events, args.members, suggestions=False)
+        )
         print(
             f"  core (CommunityBot.handle): {core['eps']:8.0f} events/s  p50 {core['p50_ms']:.2f} ms  p99 {core['p99_ms']:.2f} ms"
+        )
+        print(
+            f"  core, no ask-time search:  {quiet['eps']:8.0f} events/s  p50 {quiet['p50_ms']:.2f} ms  p99 {quiet['p99_ms']:.2f} ms"
+            "  (breakdown only)"
         )
         print(
             f"  raw sqlite3 (writes only): {raw['eps']:8.0f} writes/s  p50 {raw['p50_ms']:.2f} ms  p99 {raw['p99_ms']:.2f} ms"
