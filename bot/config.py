@@ -137,6 +137,18 @@ class SchedulerConfig(_Section):
     max_attempts: int = Field(8, ge=1)
 
 
+class RetentionConfig(_Section):
+    """How long bookkeeping rows are kept; the scheduler deletes older ones."""
+
+    # Platform event ids seen, for ignoring retries and replays. Slack retries within about
+    # an hour and Discord replays within a session, so days are plenty.
+    processed_events_days: float = Field(14, ge=1)
+    # Jobs that are done, cancelled or given up (their outcome is in the log too). 0 keeps
+    # them forever.
+    finished_jobs_days: float = Field(30, ge=0)
+    prune_interval_minutes: float = Field(60, gt=0)
+
+
 class CommunityConfig(_Section):
     name: str = "Community"
     discord_guild_id: PlatformId | None = None
@@ -226,6 +238,7 @@ class Config(_Section):
     slack: SlackConfig = SlackConfig()
     knowledge: KnowledgeConfig = KnowledgeConfig()
     scheduler: SchedulerConfig = SchedulerConfig()
+    retention: RetentionConfig = RetentionConfig()
 
     @model_validator(mode="after")
     def _references(self) -> Config:

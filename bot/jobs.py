@@ -89,6 +89,11 @@ class JobRepository(Protocol):
 
     async def cancel(self, question_id: int, kinds: Iterable[JobKind], now: datetime) -> int: ...
 
+    async def prune_finished(self, before: datetime, limit: int) -> int:
+        """Delete up to `limit` done, cancelled or failed jobs last due before `before`,
+        except sent reminders and escalations (they stop a second one being sent)."""
+        ...
+
     async def claim(
         self,
         now: datetime,

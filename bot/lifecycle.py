@@ -258,6 +258,8 @@ async def run_job(job: Job, uow: UnitOfWork, ctx: Context) -> Outcome:
     q = await uow.questions.get(job.question_id, for_update=True)
     if q is None:
         return Outcome("no_question")
+    if q.is_deleted:
+        return Outcome("deleted")  # a moderator removed it: no reminders, closes or pings
     rule = _RULES[job.kind]
     return await rule(q, uow, ctx, settings(ctx, q.community), ctx.clock.now())
 

@@ -132,6 +132,10 @@ class EventLog(Protocol):
         """Remember an inbound platform event; raise `DuplicateEvent` if seen before."""
         ...
 
+    async def prune(self, before: datetime, limit: int) -> int:
+        """Forget up to `limit` events processed before `before`; return how many."""
+        ...
+
 
 class ModerationRepository(Protocol):
     """Audit log, help bans, thanks records, reports, and the ledger queries moderators need."""

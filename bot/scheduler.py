@@ -44,6 +44,7 @@ SEND_TIMEOUT_SECONDS = 60.0
 BACKOFF_BASE_SECONDS = 60.0
 BACKOFF_MAX_SECONDS = 3600.0
 MAX_ROUNDS = 20  # per run_due: deliveries created by one round go out in the next
+PRUNE_BATCH = 2000  # rows per delete transaction, so pruning never holds the writer long
 
 _OUTBOUND_TYPES: dict[str, type[Any]] = {
     cls.__name__: cls for cls in (ThreadPost, ChannelPost, DirectMessage, ThreadState)
@@ -77,6 +78,8 @@ class Scheduler:
     def __init__(self, bot: CommunityBot) -> None:
         self.bot = bot
         self.settings = bot.config.scheduler
+        self.retention = bot.config.retention
+        self._next_prune: datetime | None = None
 
     @property
     def _now(self) -> datetime:
@@ -94,6 +97,45 @@ class Scheduler:
                 await self._run(job)
                 ran += 1
         return ran
+
+    async def prune(self) -> dict[str, int]:
+        """Delete bookkeeping rows older than the retention settings, in small batches."""
+
+        now = self._now
+        keep = self.retention
+        removed = {"processed_events": 0, "finished_jobs": 0}
+        events_before = now - timedelta(days=keep.processed_events_days)
+        removed["processed_events"] = await self._prune_batches(
+            lambda uow: uow.events.prune(events_before, PRUNE_BATCH)
+        )
+        if keep.finished_jobs_days > 0:
+            jobs_before = now - timedelta(days=keep.finished_jobs_days)
+            removed["finished_jobs"] = await self._prune_batches(
+                lambda uow: uow.jobs.prune_finished(jobs_before, PRUNE_BATCH)
+            )
+        if any(removed.values()):
+            log.info("retention: deleted %s", ", ".join(f"{n} {k}" for k, n in removed.items()))
+        return removed
+
+    async def maybe_prune(self) -> None:
+        """Prune when `retention.prune_interval_minutes` has passed since the last time."""
+
+        now = self._now
+        if self._next_prune is not None and now < self._next_prune:
+            return
+        self._next_prune = now + timedelta(minutes=self.retention.prune_interval_minutes)
+        await self.prune()
+
+    async def _prune_batches(self, delete_some: Any) -> int:
+        total = 0
+        while True:
+            async with self.bot.uow_factory(write=True) as uow:
+                n = await delete_some(uow)
+                await uow.commit()
+            total += n
+            if n < PRUNE_BATCH:
+                return total
+            await asyncio.sleep(0)  # let waiting events in between batches
 
     async def _claim(self) -> list[Job]:
         now = self._now
@@ -183,6 +225,7 @@ async def run_scheduler(bot: CommunityBot, *, interval: float | None = None) -> 
     while True:
         try:
             await scheduler.run_due()
+            await scheduler.maybe_prune()
         except asyncio.CancelledError:
             raise
         except Exception:

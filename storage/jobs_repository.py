@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, and_, bindparam, literal, or_, select, union_all, update
+from sqlalchemy import Row, and_, bindparam, delete, func, literal, or_, select, union_all, update
 
 from bot.jobs import Job, JobKind, JobState
 from storage.models import QuestionRow, ScheduledJobRow, WelcomedMemberRow
@@ -177,6 +177,20 @@ class SqlJobRepository:
             params[f"k{i}"] = kind.value if kind is not None else None
             params[f"d{i}"] = at
         await self.conn.execute(prepared(self.conn, "jobs.ensure", _ensure_statement), params)
+
+    async def prune_finished(self, before: datetime, limit: int) -> int:
+        c = jobs_t.c
+        finished = [JobState.DONE.value, JobState.CANCELLED.value, JobState.FAILED.value]
+        # A sent reminder or escalation stays: it is what stops a second one (`happened`).
+        once = and_(
+            c.kind.in_([JobKind.REMIND.value, JobKind.ESCALATE.value]),
+            func.coalesce(c.outcome, "") == "sent",  # NULL-safe: NOT (... = NULL) keeps rows
+        )
+        oldest = (
+            select(c.id).where(c.state.in_(finished), c.due_at < before, ~once).limit(limit)
+        )  # ix_scheduled_jobs_due (state, due_at)
+        result = await self.conn.execute(delete(jobs_t).where(c.id.in_(oldest)))
+        return int(result.rowcount or 0)
 
     async def cancel(self, question_id: int, kinds: Iterable[JobKind], now: datetime) -> int:
         stmt = prepared(

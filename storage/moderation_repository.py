@@ -77,6 +77,15 @@ def _report_query() -> Any:
     )
 
 
+
+def _not_reverted() -> Any:
+    """The thanks' points were not taken back by a moderator: a reverted thanks no longer
+    counts toward the giver's limits or the reciprocal cooldown (ledger.reverses_id is
+    unique, hence indexed)."""
+
+    reversal = ledger_t.alias("reversal")
+    return ~select(reversal.c.id).where(reversal.c.reverses_id == thanks_t.c.ledger_id).exists()
+
 class SqlModerationRepository:
     def __init__(self, conn: Conn) -> None:
         self.conn = conn
@@ -236,6 +245,7 @@ class SqlModerationRepository:
                         thanks_t.c.giver_id == giver_id,
                         thanks_t.c.points > 0,
                         thanks_t.c.created_at > since,
+                        _not_reverted(),
                     )
                 )
             ).scalar_one()
@@ -250,6 +260,7 @@ class SqlModerationRepository:
                     thanks_t.c.receiver_id == receiver_id,
                     thanks_t.c.points > 0,
                     thanks_t.c.created_at > since,
+                    _not_reverted(),
                 )
                 .limit(1)
             )

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Any, Protocol
 
-from sqlalchemy import Row, bindparam, func, select, update
+from sqlalchemy import Row, bindparam, delete, func, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.errors import DuplicateEvent
@@ -782,3 +782,13 @@ class SqlEventLog:
         values = {"platform": platform, "event_id": event_id[:200], "processed_at": at}
         if (await self.conn.execute(stmt, values)).first() is None:
             raise DuplicateEvent()
+
+    async def prune(self, before: datetime, limit: int) -> int:
+        c = events_t.c
+        oldest = (
+            select(c.platform, c.event_id).where(c.processed_at < before).limit(limit)
+        )  # uses the processed_at index
+        result = await self.conn.execute(
+            delete(events_t).where(tuple_(c.platform, c.event_id).in_(oldest))
+        )
+        return int(result.rowcount or 0)

@@ -129,6 +129,26 @@ async def test_messages_keep_one_pending_job_per_kind(app: App, clock: FakeClock
     )
 
 
+async def test_a_deleted_question_gets_no_reminder_close_or_escalation(
+    app: App, clock: FakeClock
+) -> None:
+    sent = record(app)
+    opened = await ask(app.bot, alice)
+    await answer(app.bot, bob, opened)
+    mod = actor("mod", mod=True)
+    await app.bot.handle(
+        c.ModerateQuestion(mod, c.QuestionAction.DELETE, question_id=opened.question.id)
+    )
+    clock.advance(hours=100)
+    await tick(app)
+    assert sent.posts("lifecycle.remind") == [] and sent.posts("lifecycle.closed_dormant") == []
+    shown = await app.bot.handle(c.ShowQuestion(mod, opened.question.id))
+    assert isinstance(shown, ev.QuestionShown)
+    q = shown.question
+    assert q.status is QuestionStatus.OPEN and q.closed_at is None
+    assert all(state is not JobState.PENDING for _, state in await _jobs(app, q.id))
+
+
 async def test_asker_message_reopens_a_dormant_question(app: App, clock: FakeClock) -> None:
     sent = record(app)
     opened = await ask(app.bot, alice)

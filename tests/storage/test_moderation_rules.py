@@ -181,6 +181,19 @@ async def test_per_giver_hourly_limit_at_its_boundary(app: App, clock: FakeClock
     assert (await thank(app, alice, mod2)).change is not None
 
 
+async def test_reverted_thanks_no_longer_count_toward_limits(app: App) -> None:
+    await seen(app, alice, bob, carol, dave, mod2)
+    given = [await thank(app, alice, receiver) for receiver in (bob, carol, dave)]
+    assert (await thank(app, alice, mod2)).withheld == "limit_hourly"
+    # A moderator takes one back: that thanks stops counting toward alice's allowance, and
+    # the reciprocal cooldown no longer stops bob from thanking alice.
+    first = given[0].change
+    assert first is not None
+    await app.bot.handle(c.RevertLedgerEntry(mod, first.entry_id, event_id=next_id("e")))
+    assert (await thank(app, alice, mod2)).change is not None
+    assert (await thank(app, bob, alice)).change is not None
+
+
 async def test_per_giver_daily_limit_at_its_boundary(app: App, clock: FakeClock) -> None:
     receivers = [actor(f"r{i}") for i in range(7)]
     await seen(app, alice, *receivers)

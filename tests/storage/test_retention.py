@@ -1,0 +1,107 @@
+"""Retention: the scheduler deletes old bookkeeping rows (processed event ids, finished jobs)
+in batches, keeps what is recent or still needed, and prunes at most once per interval."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from bot import commands as c
+from bot import errors
+from bot.bootstrap import App, bootstrap
+from bot.clock import FakeClock
+from bot.jobs import JobKind, JobState
+from bot.scheduler import Scheduler
+from storage.models import ProcessedEventRow, ScheduledJobRow
+from tests.conftest import DatabaseTarget, make_config
+from tests.helpers import actor, answer, ask, thread_of
+from tests.lifecycle_helpers import record, tick
+
+alice, bob = actor("alice"), actor("bob")
+
+
+async def _count(app: App, table: type) -> int:
+    async with app.database.connect() as conn:
+        return int((await conn.execute(select(func.count()).select_from(table))).scalar_one())
+
+
+async def _jobs(app: App) -> list[tuple[JobKind, JobState, str | None]]:
+    t = ScheduledJobRow.__table__
+    async with app.database.connect() as conn:
+        rows = await conn.execute(select(t.c.kind, t.c.state, t.c.outcome).order_by(t.c.id))
+        return [(JobKind(k), JobState(s), o) for k, s, o in rows.all()]
+
+
+@pytest.fixture
+async def app(db_target: DatabaseTarget, clock: FakeClock) -> App:  # type: ignore[misc]
+    config = make_config(db_target.url, retention={"prune_interval_minutes": 60})
+    application = await bootstrap(config, clock=clock, database_options=db_target.options)
+    yield application  # type: ignore[misc]
+    await application.close()
+
+
+async def test_old_rows_go_recent_and_needed_rows_stay(
+    app: App, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("bot.scheduler.PRUNE_BATCH", 2)  # several batches, not one
+    sent = record(app)
+    reminded = await ask(app.bot, alice)
+    await answer(app.bot, bob, reminded)
+    clock.advance(hours=25)
+    await tick(app)  # the reminder goes out: a sent REMIND job and a done delivery
+    assert sent.keys() == ["lifecycle.remind"]
+    closed = await ask(app.bot, alice, "Another question")
+    await app.bot.handle(c.CloseQuestion(alice, thread_of(closed), event_id="close-1"))
+    events_before = await _count(app, ProcessedEventRow)
+    assert events_before >= 4
+
+    # Finished jobs age from their due time (indexed); the cancelled close was due in 72 h.
+    clock.advance(days=35)
+    recent = await ask(app.bot, bob, "A question asked today")  # its rows are recent
+    removed = await Scheduler(app.bot).prune()
+
+    assert removed["processed_events"] == events_before
+    assert await _count(app, ProcessedEventRow) == 1
+    with pytest.raises(errors.DuplicateEvent):  # a recent event is still remembered
+        await app.bot.handle(
+            c.AskQuestion(bob, "help", "again", "x", event_id=f"evt-{recent.question.message_id}")
+        )
+    jobs = await _jobs(app)
+    # Kept: the sent reminder (it stops a second one) and every pending job.
+    assert (JobKind.REMIND, JobState.DONE, "sent") in jobs
+    kept = [j for j in jobs if j[1] is not JobState.PENDING and j[2] != "sent"]
+    assert kept == []
+    assert not any(kind is JobKind.DELIVER for kind, _, _ in jobs)
+    assert removed["finished_jobs"] >= 2  # the delivery and the closed question's jobs
+
+
+async def test_prunes_once_per_interval_and_keeps_jobs_when_asked(
+    db_target: DatabaseTarget, clock: FakeClock
+) -> None:
+    config = make_config(db_target.url, retention={"finished_jobs_days": 0})
+    app = await bootstrap(config, clock=clock, database_options=db_target.options)
+    try:
+        scheduler = Scheduler(app.bot)
+        opened = await ask(app.bot, alice)
+        await app.bot.handle(c.CloseQuestion(alice, thread_of(opened), event_id="close-2"))
+        clock.advance(days=15)
+        await scheduler.maybe_prune()
+        assert await _count(app, ProcessedEventRow) == 0
+        assert await _count(app, ScheduledJobRow) >= 1  # finished_jobs_days = 0: kept
+        runs = 0
+        real_prune = scheduler.prune
+
+        async def counting_prune() -> dict[str, int]:
+            nonlocal runs
+            runs += 1
+            return await real_prune()
+
+        scheduler.prune = counting_prune  # type: ignore[method-assign]
+        clock.advance(minutes=59)
+        await scheduler.maybe_prune()  # within the interval: does not run
+        assert runs == 0
+        clock.advance(minutes=2)
+        await scheduler.maybe_prune()
+        assert runs == 1
+    finally:
+        await app.close()
