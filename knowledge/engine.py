@@ -296,17 +296,35 @@ class _Delta:
     words: _DeltaField = field(default_factory=_DeltaField)
     chars: _DeltaField = field(default_factory=_DeltaField)
 
+    # Per document, BM25's length part k1 * (1 - b + b * dl / avgdl), kept between writes:
+    # searches far outnumber writes, and this is most of the per-posting arithmetic.
+    _norms: dict[tuple[str, float, float], dict[str, float]] = field(default_factory=dict)
+
     def put(self, entry: _Entry) -> None:
         self.drop(entry.doc.id)
         self.entries[entry.doc.id] = entry
         self.words.add(entry.doc.id, entry.words)
         self.chars.add(entry.doc.id, entry.chars)
+        self._norms.clear()
 
     def drop(self, doc_id: str) -> None:
         old = self.entries.pop(doc_id, None)
         if old is not None:
             self.words.remove(doc_id, old.words)
             self.chars.remove(doc_id, old.chars)
+            self._norms.clear()
+
+    def length_norms(self, which: str, avgdl: float, b: float) -> dict[str, float]:
+        key = (which, avgdl, b)
+        norms = self._norms.get(key)
+        if norms is None:
+            attr = "word_len" if which == "words" else "char_len"
+            norms = {
+                doc_id: _K1 * (1 - b + b * getattr(e, attr) / avgdl)
+                for doc_id, e in self.entries.items()
+            }
+            self._norms[key] = norms
+        return norms
 
 
 @dataclass(slots=True)
@@ -710,7 +728,7 @@ class SearchEngine:
             delta_field: _DeltaField = getattr(delta, which)
             main_field: _MainField | None = getattr(main, which) if main else None
             avgdl = main_field.avgdl if main_field else self._delta_avgdl(state, which)
-            length_attr = "word_len" if which == "words" else "char_len"
+            length_norm = delta.length_norms(which, avgdl, b)
             for token in q_counts:
                 plist = delta_field.postings.get(token)
                 if not plist:
@@ -721,10 +739,10 @@ class SearchEngine:
                     if tid is not None:
                         df += int(main_field.df[tid])
                 idf = float(_idf(df, n_total)) * weight / norm
+                # _tf_part inlined: this loop runs once per matching posting.
+                total = totals.get
                 for doc_id, tf in plist.items():
-                    dl = getattr(delta.entries[doc_id], length_attr)
-                    part = float(_tf_part(tf, dl, avgdl, b))
-                    totals[doc_id] = totals.get(doc_id, 0.0) + idf * part
+                    totals[doc_id] = total(doc_id, 0.0) + idf * tf / (tf + length_norm[doc_id])
         candidates = set(totals)
         if qvec is not None:  # the delta is small: every document with a vector competes
             candidates.update(i for i, e in delta.entries.items() if e.vector is not None)
