@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 from types import TracebackType
@@ -131,10 +132,25 @@ class InlineConnection:
             if plan is _NO_PLAN_YET:
                 plan = plans[key] = plan_for(statement, key[1], self.dialect)
             if plan is not None:
-                if self._cursor is None:
-                    self._cursor = self._conn.connection.dbapi_connection.cursor()
-                return plan.run(self._cursor, params)
+                return plan.run(self._raw_cursor(), params)
         return self._conn.execute(statement, *args)
+
+    def _raw_cursor(self) -> Any:
+        if self._cursor is None:
+            self._cursor = self._conn.connection.dbapi_connection.cursor()
+        return self._cursor
+
+    def _control(self, sql: str) -> None:
+        """BEGIN / COMMIT / ROLLBACK. The connection is in autocommit mode, so SQLAlchemy
+        keeps no transaction state of its own and these can go straight to the cursor."""
+
+        if self._plans is None:
+            self._conn.exec_driver_sql(sql)
+            return
+        try:
+            self._raw_cursor().execute(sql)
+        except sqlite3.Error as exc:
+            raise DBAPIError.instance(sql, (), exc, sqlite3.Error) from exc
 
     async def run_sync(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
         return fn(self._conn, *args, **kwargs)
@@ -145,7 +161,7 @@ class InlineConnection:
         delay = 0.001
         while True:
             try:
-                self._conn.exec_driver_sql(self._begin_sql)
+                self._control(self._begin_sql)
                 self._in_tx = True
                 return
             except OperationalError as exc:
@@ -158,13 +174,13 @@ class InlineConnection:
         return self._in_tx
 
     async def commit(self) -> None:
-        self._conn.exec_driver_sql("COMMIT")
+        self._control("COMMIT")
         self._in_tx = False
 
     async def rollback(self) -> None:
         if self._in_tx:
             self._in_tx = False
-            self._conn.exec_driver_sql("ROLLBACK")
+            self._control("ROLLBACK")
 
     async def close(self) -> None:
         # The connection stays open for the next unit of work; only the lock is released.
