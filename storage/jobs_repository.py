@@ -200,7 +200,9 @@ class SqlJobRepository:
                 update(jobs_t)
                 .where(
                     jobs_t.c.question_id == bindparam("qid"),
-                    jobs_t.c.kind.in_(bindparam("kinds", expanding=True)),
+                    # A fixed number of slots (unused ones NULL) keeps this one prepared
+                    # statement; an expanding IN would be compiled again per call.
+                    jobs_t.c.kind.in_([bindparam(f"k{i}") for i in range(len(JobKind))]),
                     jobs_t.c.state == JobState.PENDING.value,
                 )
                 .values(
@@ -209,7 +211,12 @@ class SqlJobRepository:
                 )
             ),
         )
-        params = {"qid": question_id, "kinds": [k.value for k in kinds], "now": now}
+        wanted = list(dict.fromkeys(k.value for k in kinds))
+        if not wanted:
+            return 0
+        params: dict[str, Any] = {"qid": question_id, "now": now}
+        for i in range(len(JobKind)):
+            params[f"k{i}"] = wanted[i] if i < len(wanted) else None
         result = await self.conn.execute(stmt, params)
         return int(result.rowcount or 0)
 

@@ -357,17 +357,20 @@ class SqlQuestionRepository:
         close_reason: str | None = None,
         close_note: str | None = None,
     ) -> Question:
-        await self.conn.execute(
-            update(questions_t)
-            .where(questions_t.c.id == question_id)
-            .values(
-                status=status.value,
-                solved_at=solved_at,
-                closed_at=closed_at,
-                close_reason=close_reason,
-                close_note=close_note,
-            )
+        stmt = prepared(
+            self.conn,
+            "questions.set_status",
+            lambda: update(questions_t).where(questions_t.c.id == bindparam("qid")),
         )
+        values = {
+            "qid": question_id,
+            "status": status.value,
+            "solved_at": solved_at,
+            "closed_at": closed_at,
+            "close_reason": close_reason,
+            "close_note": close_note,
+        }
+        await self.conn.execute(stmt, values)
         question = await self.get(question_id)
         assert question is not None
         return question
@@ -454,18 +457,18 @@ class SqlQuestionRepository:
     async def add_acceptance(
         self, question_id: int, answer: Answer, accepted_by: Member, at: datetime
     ) -> Acceptance:
-        acceptance_id = (
-            await self.conn.execute(
-                acceptances_t.insert()
-                .values(
-                    question_id=question_id,
-                    message_id=answer.id,
-                    accepted_by_id=accepted_by.id,
-                    created_at=at,
-                )
-                .returning(acceptances_t.c.id)
-            )
-        ).scalar_one()
+        stmt = prepared(
+            self.conn,
+            "acceptances.add",
+            lambda: acceptances_t.insert().returning(acceptances_t.c.id),
+        )
+        values = {
+            "question_id": question_id,
+            "message_id": answer.id,
+            "accepted_by_id": accepted_by.id,
+            "created_at": at,
+        }
+        acceptance_id = (await self.conn.execute(stmt, values)).scalar_one()
         return Acceptance(acceptance_id, question_id, answer, accepted_by, at)
 
     async def active_acceptances(self, question_id: int) -> list[Acceptance]:

@@ -16,6 +16,7 @@ from bot import commands as c
 from bot import errors
 from bot.bootstrap import bootstrap
 from bot.clock import FakeClock
+from bot.jobs import JobKind
 from bot.model import Actor, MemberRef, Period, ThreadRef
 from storage.database import Database
 from storage.models import ScheduledJobRow
@@ -142,6 +143,6 @@ async def test_errors_keep_sqlalchemy_classes_and_fallbacks_still_run(tmp_path: 
             jobs = ScheduledJobRow.__table__
             cancel = jobs.update().where(jobs.c.kind.in_(bindparam("kinds", expanding=True)))
             assert plan_for(cancel.values(state="x"), frozenset({"kinds"}), conn.dialect) is None
-            assert await uow.jobs.cancel(1, [], clock.now()) == 0
+            assert await uow.jobs.cancel(1, [JobKind.REMIND], clock.now()) == 0
     finally:
         await database.dispose()
