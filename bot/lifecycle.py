@@ -124,9 +124,7 @@ async def _welcome(
     onboarding = settings(ctx, community).onboarding
     if not onboarding.welcome or member is None or member.is_bot:
         return None
-    if not await uow.lifecycle.welcome_once(
-        member.id, channel_id, ctx.clock.now()
-    ):
+    if not await uow.lifecycle.welcome_once(member.id, channel_id, ctx.clock.now()):
         return None
     return Welcome(
         member,
@@ -167,7 +165,9 @@ async def _opened(
     return replace(result, question=q, welcome=welcome)
 
 
-async def _ensure(uow: UnitOfWork, q: Question, due: dict[JobKind, datetime], now: datetime) -> None:
+async def _ensure(
+    uow: UnitOfWork, q: Question, due: dict[JobKind, datetime], now: datetime
+) -> None:
     await uow.jobs.ensure(
         community=q.community, platform=q.platform, question_id=q.id, due=due, now=now
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from bot.model import MemberRef, ThreadRef
@@ -31,6 +31,7 @@ class ThreadPost:
     mention_role_ids: tuple[str, ...] = ()
     mention_user_ids: tuple[str, ...] = ()
     question_id: int | None = None
+    dedupe_key: str | None = None  # see `with_dedupe_key`
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +46,7 @@ class ChannelPost:
     actions: tuple[str, ...] = ()
     mention_role_ids: tuple[str, ...] = ()
     reference_id: str | None = None
+    dedupe_key: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +57,7 @@ class DirectMessage:
     member: MemberRef
     key: str
     params: Mapping[str, Any] = field(default_factory=dict)
+    dedupe_key: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +72,18 @@ class ThreadState:
 
 
 Outbound = ThreadPost | ChannelPost | DirectMessage | ThreadState
+
+
+def with_dedupe_key(message: Outbound, key: str) -> Outbound:
+    """The message marked so that sending it twice shows it once where the platform allows:
+    the scheduler keys each delivery by its job, so a delivery that is sent again after a
+    crash (before it was marked done) is recognised. Discord honours it (a message nonce,
+    enforced for a few minutes); Slack has no such mechanism. ThreadState changes are
+    idempotent by themselves."""
+
+    if isinstance(message, ThreadState):
+        return message
+    return replace(message, dedupe_key=key)
 
 
 def platform_of(message: Outbound) -> str:

@@ -82,6 +82,7 @@ class QuestionRepository(Protocol):
         """Record activity at `at` and return the question as it is now: the UPDATE takes
         the row lock, so a close committed meanwhile by a scheduler is seen."""
         ...
+
     async def open_by_asker(self, member_id: int, limit: int = 10) -> list[Question]: ...
     async def add_message(
         self, question_id: int, author: Member, message_id: str, excerpt: str, at: datetime

@@ -35,6 +35,7 @@ from bot.outbound import (
     ThreadPost,
     ThreadState,
     platform_of,
+    with_dedupe_key,
 )
 from bot.service import CommunityBot
 
@@ -194,7 +195,9 @@ class Scheduler:
         log.info("job %s (%s, question %s): %s", job.id, job.kind, job.question_id, outcome.outcome)
 
     async def _deliver(self, job: Job) -> None:
-        message = decode_outbound(job.payload or "")
+        # Keyed by the job: a delivery sent again (a crash before `finish`, an expired lease)
+        # shows once where the platform can tell (Discord's message nonce).
+        message = with_dedupe_key(decode_outbound(job.payload or ""), f"j{job.id}")
         await asyncio.wait_for(self.bot.outbox.send(message), SEND_TIMEOUT_SECONDS)
         async with self.bot.uow_factory(write=True) as uow:
             await uow.jobs.finish(job.id, self._now, lifecycle.SENT)

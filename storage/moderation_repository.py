@@ -77,7 +77,6 @@ def _report_query() -> Any:
     )
 
 
-
 def _not_reverted() -> Any:
     """The thanks' points were not taken back by a moderator: a reverted thanks no longer
     counts toward the giver's limits or the reciprocal cooldown (ledger.reverses_id is
@@ -85,6 +84,7 @@ def _not_reverted() -> Any:
 
     reversal = ledger_t.alias("reversal")
     return ~select(reversal.c.id).where(reversal.c.reverses_id == thanks_t.c.ledger_id).exists()
+
 
 class SqlModerationRepository:
     def __init__(self, conn: Conn) -> None:

@@ -40,6 +40,16 @@ class Undeliverable(Exception):
     """Discord refused the message for good; logged, never retried."""
 
 
+def _nonce(dedupe_key: str | None, part: int) -> str | None:
+    """Discord's message nonce (at most 25 characters; discord.py sends it with
+    enforce_nonce, so the same nonce from the bot within a few minutes returns the message
+    already created instead of posting it again). One per part of a split message."""
+
+    if dedupe_key is None:
+        return None
+    return f"{dedupe_key}.{part}"[-25:]
+
+
 def _refused_for_good(exc: discord.HTTPException) -> bool:
     return 400 <= exc.status < 500 and exc.status != 429
 
@@ -100,7 +110,8 @@ class DiscordSender:
         text = render.presenter(texts).outbound(message)
         mentions, allowed = render.pings(message.mention_role_ids, message.mention_user_ids)
         view = render.action_buttons(texts, message.actions, message.question_id)
-        await self._post(thread, " ".join(p for p in (mentions, text) if p), allowed, view)
+        content = " ".join(p for p in (mentions, text) if p)
+        await self._post(thread, content, allowed, view, message.dedupe_key)
 
     async def _channel_post(self, message: ChannelPost) -> None:
         channel = await self._channel(message.channel_id)
@@ -113,7 +124,7 @@ class DiscordSender:
             lines.append(texts.t("discord.kb_open_thread", thread=link))
         # Report posts carry dismiss / delete / warn buttons keyed by the report id.
         view = render.action_buttons(texts, message.actions, reference=message.reference_id)
-        await self._post(channel, render.join_lines(lines), allowed, view)
+        await self._post(channel, render.join_lines(lines), allowed, view, message.dedupe_key)
 
     @staticmethod
     def _link(guild_id: int, message: ChannelPost) -> str | None:
@@ -134,6 +145,7 @@ class DiscordSender:
         content: str,
         allowed: discord.AllowedMentions,
         view: discord.ui.View | None,
+        dedupe_key: str | None = None,
     ) -> None:
         if not isinstance(channel, discord.abc.Messageable):
             raise Undeliverable(f"cannot post in channel {channel.id}")
@@ -142,6 +154,9 @@ class DiscordSender:
             kwargs: dict[str, object] = {"allowed_mentions": allowed}
             if view is not None and index == len(parts) - 1:
                 kwargs["view"] = view
+            nonce = _nonce(dedupe_key, index)
+            if nonce is not None:
+                kwargs["nonce"] = nonce
             await channel.send(part, **kwargs)  # type: ignore[arg-type]
 
     async def _direct(self, message: DirectMessage) -> None:
@@ -149,8 +164,12 @@ class DiscordSender:
             raise Undeliverable(f"{message.member} is not a Discord member")
         text = render.presenter(self._texts(message.community)).outbound(message)
         dm = await self.client.create_dm(discord.Object(int(message.member.id)))
-        for part in render.split_message(text):
-            await dm.send(part, allowed_mentions=render.NO_MENTIONS)
+        for index, part in enumerate(render.split_message(text)):
+            nonce = _nonce(message.dedupe_key, index)
+            if nonce is None:
+                await dm.send(part, allowed_mentions=render.NO_MENTIONS)
+            else:
+                await dm.send(part, allowed_mentions=render.NO_MENTIONS, nonce=nonce)
 
     async def _thread_state(self, message: ThreadState) -> None:
         thread = await self._thread(message.thread.id)

@@ -220,6 +220,8 @@ ERROR_MESSAGES: Mapping[int, str] = {
 MESSAGE_FLAG_EPHEMERAL = 1 << 6
 MESSAGE_FLAG_LOADING = 1 << 7
 MAX_CONTENT = 2000
+NONCE_MAX = 25  # message nonce: an integer or a string of at most 25 characters
+NONCE_WINDOW_SECONDS = 300  # "checked for uniqueness in the past few minutes"
 MAX_THREAD_NAME = 100
 ATTACHMENT_SIZE_LIMIT = 10 * 1024 * 1024
 
@@ -572,6 +574,8 @@ class FakeDiscord:
         self.roles: dict[int, JSONDict] = {}
         self.channels: dict[int, JSONDict] = {}  # text, forum and thread channels
         self.messages: dict[int, dict[int, JSONDict]] = {}  # channel id -> id -> REST message
+        # (author id, nonce) -> (monotonic time, channel id, message id), for enforce_nonce
+        self.nonces: dict[tuple[int, str], tuple[float, int, int]] = {}
         self.thread_members: dict[int, dict[int, str]] = {}  # thread id -> user id -> joined
         self.reactions: dict[tuple[int, int], dict[str, set[int]]] = {}
         self.global_commands: list[JSONDict] = []
@@ -2792,6 +2796,11 @@ class FakeDiscord:
             )
         if len(body.get("embeds") or []) > 10:
             raise _invalid_form("embeds", "BASE_TYPE_MAX_LENGTH", "Must be 10 or fewer in length.")
+        nonce = body.get("nonce")
+        if nonce is not None and len(str(nonce)) > NONCE_MAX:
+            raise _invalid_form(
+                "nonce", "BASE_TYPE_MAX_LENGTH", f"Must be {NONCE_MAX} or fewer in length."
+            )
         if creating and not (
             content
             or body.get("embeds")
@@ -2880,6 +2889,16 @@ class FakeDiscord:
             raise APIError(400, 50008, "Cannot send messages in a non-text channel")
         body = self._body(call)
         self._validate_message_body(body, call.files, creating=True)
+        # enforce_nonce: the same author and nonce within a few minutes returns the message
+        # created the first time, and creates nothing.
+        nonce_key = None
+        if body.get("enforce_nonce") and body.get("nonce") is not None:
+            nonce_key = (self.bot_user.id, str(body["nonce"]))
+            seen = self.nonces.get(nonce_key)
+            if seen is not None and time.monotonic() - seen[0] < NONCE_WINDOW_SECONDS:
+                existing = self.messages.get(seen[1], {}).get(seen[2])
+                if existing is not None:
+                    return self._json(existing)
         ref = body.get("message_reference")
         if ref and ref.get("message_id") and self.find_message(int(ref["message_id"])) is None:
             if ref.get("fail_if_not_exists", True):
@@ -2894,6 +2913,8 @@ class FakeDiscord:
             await self._bot_event("THREAD_UPDATE", copy.deepcopy(channel))
         message = self._bot_message_from_body(channel_id, body, call.files)
         self._store_message(message)
+        if nonce_key is not None:
+            self.nonces[nonce_key] = (time.monotonic(), channel_id, int(message["id"]))
         await self._bot_event("MESSAGE_CREATE", self._gateway_message(message))
         return self._json(message)
 

@@ -10,11 +10,13 @@ import logging
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from adapters.discord.sender import DiscordSender
 from bot.jobs import JobKind, JobState
 from bot.model import QuestionStatus, ThreadRef
 from bot.outbound import ThreadState, UnsupportedOutbound
+from storage.jobs_repository import SqlJobRepository, jobs_t
 from tests.adapters.discord.conftest import (
     FakeDiscordWithDMs,
     FakeUser,
@@ -392,3 +394,42 @@ def test_the_old_archive_delay_is_accepted_but_deprecated(
     with caplog.at_level(logging.WARNING, logger="adapters.discord.client"):
         build_client(core, make_config(tmp_path, world, discord_fake))
     assert "deprecated" not in caplog.text
+
+
+async def test_a_delivery_sent_again_after_a_crash_shows_once(
+    h: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The process dies after Discord accepted the reminder but before the job was marked
+    done: the job runs again, with the same nonce, and Discord returns the first message."""
+
+    thread_id = await answered_question(h, "text")
+    real_finish = SqlJobRepository.finish
+    crashed: list[int] = []
+
+    async def crash_once(self: SqlJobRepository, job_id: int, now: Any, outcome: str) -> None:
+        kind = (
+            await self.conn.execute(select(jobs_t.c.kind).where(jobs_t.c.id == job_id))
+        ).scalar_one()
+        if kind == JobKind.DELIVER.value and not crashed:
+            crashed.append(job_id)
+            raise ConnectionError("the process died here")
+        await real_finish(self, job_id, now, outcome)
+
+    monkeypatch.setattr(SqlJobRepository, "finish", crash_once)
+    await h.tick(hours=25)  # the reminder is posted; marking its delivery done fails
+    assert crashed
+    await h.tick(hours=2)  # the retry (after backoff) sends it again
+    posts = [
+        c.json
+        for c in h.fake.calls_to("POST", "/channels/{channel_id}/messages")
+        if c.params["channel_id"] == str(thread_id)
+        and "Did one of" in (c.json or {}).get("content", "")
+    ]
+    assert len(posts) == 2 and posts[0]["nonce"] == posts[1]["nonce"]
+    shown = [m for m in h.bot_messages(thread_id) if "Did one of the answers" in m["content"]]
+    assert len(shown) == 1
+    question = await h.question(thread_id)
+    assert question is not None
+    async with h.app.bot.uow_factory(write=False) as uow:
+        jobs = await uow.jobs.for_question(question.id)
+    assert [j.state for j in jobs if j.kind is JobKind.DELIVER] == [JobState.DONE]
