@@ -238,14 +238,36 @@ def read_input(path: Path, report: Callable[[str], None]) -> list[Item]:
     raise ImportProblem(f"{path}: no such file or folder")
 
 
-def write_files(directory: Path, articles: list[Article]) -> None:
+def write_files(directory: Path, articles: list[Article]) -> list[str]:
+    """Write one file per article and delete the files of articles that are gone, so the
+    folder mirrors the knowledge base (a later import must not bring a removed article
+    back). Only `*.md` files directly in `directory` whose front matter names an article id
+    are deleted; anything else there is left alone. Returns the deleted file names."""
+
     directory.mkdir(parents=True, exist_ok=True)
     taken: set[str] = set()
+    written: set[str] = set()
     for article in articles:
         path = directory / file_name(article.id, taken)
         tmp = path.with_suffix(".md.tmp")
         tmp.write_text(render_article(article), encoding="utf-8")
         tmp.replace(path)
+        written.add(path.name)
+    removed: list[str] = []
+    for path in sorted(directory.glob("*.md")):
+        if path.name in written or not _is_article_file(path):
+            continue
+        path.unlink()
+        removed.append(path.name)
+    return removed
+
+
+def _is_article_file(path: Path) -> bool:
+    try:
+        fields, _ = parse_front_matter(path.read_text(encoding="utf-8"), path.name)
+    except (ImportProblem, UnicodeDecodeError, OSError):
+        return False
+    return bool(fields.get("id"))
 
 
 # -- commands ------------------------------------------------------------------------------
@@ -335,8 +357,14 @@ async def run(
 async def export_articles(database: Any, community: str, directory: Path, out: TextIO) -> int:
     async with database.uow(write=False) as uow:
         articles = await uow.knowledge.live_articles(community)
-    write_files(directory, articles)
+    removed = write_files(directory, articles)
     print(f"exported {len(articles)} articles to {directory}", file=out)
+    if removed:
+        print(
+            f"deleted {len(removed)} files of articles no longer in the knowledge base: "
+            + ", ".join(removed),
+            file=out,
+        )
     return 0
 
 

@@ -61,6 +61,21 @@ async def counts(target: DatabaseTarget) -> tuple[int, int]:
         await db.dispose()
 
 
+async def remove_article(target: DatabaseTarget, article_id: str) -> None:
+    from bot.bootstrap import bootstrap
+    from bot.clock import FakeClock
+    from bot.knowledge_base import RemoveArticle
+    from tests.helpers import actor
+
+    app = await bootstrap(
+        make_config(target.url), clock=FakeClock(), database_options=target.options
+    )
+    try:
+        await app.bot.handle(RemoveArticle(actor("mod", mod=True), article_id, event_id="rm-1"))
+    finally:
+        await app.close()
+
+
 async def test_jsonl_import_reports_bad_lines_and_reimport_changes_nothing(
     db_target: DatabaseTarget, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -111,6 +126,28 @@ async def test_export_then_import_round_trip_changes_nothing(
     assert "0 new, 1 changed, 4 unchanged" in out
     code, out = await kb(db_target, "search", "invoice pdf", "--json")
     assert json.loads(out)[0]["title"] == "Download an invoice as a PDF"
+
+
+async def test_export_mirrors_removals_and_leaves_other_files_alone(
+    db_target: DatabaseTarget, tmp_path: Path
+) -> None:
+    await kb(db_target, "import", str(write_jsonl(tmp_path / "kb.jsonl", ARTICLES)))
+    out_dir = tmp_path / "out"
+    await kb(db_target, "export", str(out_dir))
+    (out_dir / "README.md").write_text("# Our help articles\n", encoding="utf-8")
+    (out_dir / "notes.md").write_text("---\ntitle: a draft without an id\n---\nx\n", "utf-8")
+    await remove_article(db_target, "invoice-pdf")
+
+    code, out = await kb(db_target, "export", str(out_dir))
+    assert code == 0 and "exported 4 articles" in out
+    assert "deleted 1 files of articles no longer in the knowledge base: invoice-pdf.md" in out
+    names = sorted(p.name for p in out_dir.iterdir())
+    assert "invoice-pdf.md" not in names and {"README.md", "notes.md"} <= set(names)
+    # so importing the folder back does not bring the removed article back
+    for name in ("README.md", "notes.md"):
+        (out_dir / name).unlink()
+    code, out = await kb(db_target, "import", str(out_dir))
+    assert code == 0 and "0 new, 0 changed, 4 unchanged" in out
 
 
 @pytest.mark.parametrize(
