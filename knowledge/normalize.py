@@ -188,6 +188,17 @@ def stem_languages_for(raw_text: str, languages: Sequence[str]) -> tuple[str, ..
     return languages
 
 
+def arabic_script_language(raw_text: str) -> str | None:
+    """ "arabic" or "persian" when most words of ``raw_text`` are in Arabic script, else None.
+
+    Persian is told apart by the letters only Persian keyboards produce (as for stemming).
+    """
+    words = normalize(raw_text[:MAX_TEXT_CHARS]).split()
+    if not words or 2 * sum(_script_of_word(w) == "arabic" for w in words) <= len(words):
+        return None
+    return "arabic" if _PERSIAN_LETTERS.isdisjoint(raw_text[:MAX_TEXT_CHARS]) else "persian"
+
+
 def word_tokens(normalized: str, languages: Sequence[str] = DEFAULT_STEM_LANGUAGES) -> list[str]:
     """Words of an already normalised text, each followed by its distinct stems.
 
