@@ -286,26 +286,48 @@ class _Main:
 
 
 class _DeltaField:
-    """A tiny inverted index with term frequencies, updated in place."""
+    """A small inverted index (token -> document slot -> term frequency), updated in place.
+
+    Searches read each posting list as two arrays (slots, term frequencies), built on first
+    use and kept until a write touches the token, so scoring is a few numpy operations per
+    query rather than Python work per posting: the delta holds up to 1,000 recent documents
+    and a common character n-gram can be in most of them.
+    """
 
     def __init__(self) -> None:
-        self.postings: dict[str, dict[str, int]] = {}
+        self.postings: dict[str, dict[int, int]] = {}
+        self._arrays: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
-    def add(self, doc_id: str, counts: Counter[str]) -> None:
+    def add(self, slot: int, counts: Counter[str]) -> None:
         for token, tf in counts.items():
-            self.postings.setdefault(token, {})[doc_id] = tf
+            self.postings.setdefault(token, {})[slot] = tf
+            self._arrays.pop(token, None)
 
-    def remove(self, doc_id: str, counts: Counter[str]) -> None:
+    def remove(self, slot: int, counts: Counter[str]) -> None:
         for token in counts:
             plist = self.postings.get(token)
             if plist is not None:
-                plist.pop(doc_id, None)
+                plist.pop(slot, None)
+                self._arrays.pop(token, None)
                 if not plist:
                     del self.postings[token]
 
     def df(self, token: str) -> int:
         plist = self.postings.get(token)
         return len(plist) if plist else 0
+
+    def arrays(self, token: str) -> tuple[np.ndarray, np.ndarray] | None:
+        found = self._arrays.get(token)
+        if found is None:
+            plist = self.postings.get(token)
+            if not plist:
+                return None
+            found = (
+                np.fromiter(plist.keys(), dtype=np.intp, count=len(plist)),
+                np.fromiter(plist.values(), dtype=np.float64, count=len(plist)),
+            )
+            self._arrays[token] = found
+        return found
 
 
 @dataclass
@@ -314,33 +336,42 @@ class _Delta:
     words: _DeltaField = field(default_factory=_DeltaField)
     chars: _DeltaField = field(default_factory=_DeltaField)
 
-    # Per document, BM25's length part k1 * (1 - b + b * dl / avgdl), kept between writes:
-    # searches far outnumber writes, and this is most of the per-posting arithmetic.
-    _norms: dict[tuple[str, float, float], dict[str, float]] = field(default_factory=dict)
+    # A document keeps its slot (an index into the score arrays) while it is in the delta,
+    # also when it is replaced; slots of dropped documents are simply never scored.
+    slot_of: dict[str, int] = field(default_factory=dict)
+    slot_ids: list[str] = field(default_factory=list)
+    # Per slot, BM25's length part k1 * (1 - b + b * dl / avgdl), kept between writes:
+    # searches far outnumber writes.
+    _norms: dict[tuple[str, float, float], np.ndarray] = field(default_factory=dict)
 
     def put(self, entry: _Entry) -> None:
-        self.drop(entry.doc.id)
-        self.entries[entry.doc.id] = entry
-        self.words.add(entry.doc.id, entry.words)
-        self.chars.add(entry.doc.id, entry.chars)
+        doc_id = entry.doc.id
+        self.drop(doc_id)
+        slot = self.slot_of.get(doc_id)
+        if slot is None:
+            slot = self.slot_of[doc_id] = len(self.slot_ids)
+            self.slot_ids.append(doc_id)
+        self.entries[doc_id] = entry
+        self.words.add(slot, entry.words)
+        self.chars.add(slot, entry.chars)
         self._norms.clear()
 
     def drop(self, doc_id: str) -> None:
         old = self.entries.pop(doc_id, None)
         if old is not None:
-            self.words.remove(doc_id, old.words)
-            self.chars.remove(doc_id, old.chars)
+            slot = self.slot_of[doc_id]
+            self.words.remove(slot, old.words)
+            self.chars.remove(slot, old.chars)
             self._norms.clear()
 
-    def length_norms(self, which: str, avgdl: float, b: float) -> dict[str, float]:
+    def length_norms(self, which: str, avgdl: float, b: float) -> np.ndarray:
         key = (which, avgdl, b)
         norms = self._norms.get(key)
         if norms is None:
             attr = "word_len" if which == "words" else "char_len"
-            norms = {
-                doc_id: _K1 * (1 - b + b * getattr(e, attr) / avgdl)
-                for doc_id, e in self.entries.items()
-            }
+            norms = np.ones(len(self.slot_ids), dtype=np.float64)  # dropped slots: unused
+            for doc_id, e in self.entries.items():
+                norms[self.slot_of[doc_id]] = _K1 * (1 - b + b * getattr(e, attr) / avgdl)
             self._norms[key] = norms
         return norms
 
@@ -806,20 +837,22 @@ class SearchEngine:
             return
         t = self._tuning
         main = state.main
-        totals: dict[str, float] = {}
+        n_slots = len(delta.slot_ids)
+        scores = np.zeros(n_slots, dtype=np.float64)
         for which, q_counts, q_weights, scale, b in (
             ("words", q_words, None, scales[0], t.word_b),
             ("chars", q_chars, q_gram_weights, scales[1], t.char_b),
         ):
             delta_field: _DeltaField = getattr(delta, which)
             main_field: _MainField | None = getattr(main, which) if main else None
-            avgdl = main_field.avgdl if main_field else self._delta_avgdl(state, which)
-            length_norm = delta.length_norms(which, avgdl, b)
+            slot_parts: list[np.ndarray] = []
+            tf_parts: list[np.ndarray] = []
+            idfs: list[float] = []
             for token in q_counts:
-                plist = delta_field.postings.get(token)
-                if not plist:
+                found = delta_field.arrays(token)
+                if found is None:
                     continue
-                df = len(plist)
+                df = len(found[0])
                 if main_field is not None:
                     tid = main_field.vocab.get(token)
                     if tid is not None:
@@ -827,10 +860,18 @@ class SearchEngine:
                 idf = float(_idf(df, n_total)) * scale
                 if q_weights is not None:
                     idf *= q_weights[token]
-                # _tf_part inlined: this loop runs once per matching posting.
-                total = totals.get
-                for doc_id, tf in plist.items():
-                    totals[doc_id] = total(doc_id, 0.0) + idf * tf / (tf + length_norm[doc_id])
+                slot_parts.append(found[0])
+                tf_parts.append(found[1])
+                idfs.append(idf)
+            if not idfs:
+                continue
+            avgdl = main_field.avgdl if main_field else self._delta_avgdl(state, which)
+            slots = np.concatenate(slot_parts)
+            tfs = np.concatenate(tf_parts)
+            weights = np.repeat(np.asarray(idfs), [len(p) for p in slot_parts])
+            part = tfs / (tfs + delta.length_norms(which, avgdl, b)[slots])  # BM25 tf part
+            scores += np.bincount(slots, weights=weights * part, minlength=n_slots)
+        totals = {delta.slot_ids[s]: float(scores[s]) for s in np.flatnonzero(scores)}
         candidates = set(totals)
         if qvec is not None:  # the delta is small: every document with a vector competes
             candidates.update(i for i, e in delta.entries.items() if e.vector is not None)
