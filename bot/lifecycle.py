@@ -26,6 +26,7 @@ from bot.events import (
     GuidelinesShown,
     MessageRecorded,
     QuestionClosed,
+    QuestionModerated,
     QuestionOpened,
     QuestionReopened,
     SolvedWithoutHelper,
@@ -236,7 +237,23 @@ async def after_write(command: Any, result: Any, uow: UnitOfWork, ctx: Context) 
         await _unsolved(result.question, uow, ctx)
     elif isinstance(result, QuestionClosed):
         await uow.jobs.cancel(result.question.id, RULE_KINDS, ctx.clock.now())
+    elif isinstance(result, QuestionModerated):
+        await _moderated(result, uow, ctx)
     return result
+
+
+async def _moderated(result: QuestionModerated, uow: UnitOfWork, ctx: Context) -> None:
+    """A moderator closed, deleted or reopened the question (or the asker objected to a
+    duplicate close). Closed or deleted: its pending jobs go. Reopened and unsolved: it is
+    planned like any open question (it closes again when quiet). A solved question a
+    moderator reopened is not closed again by the solved-close rule: that was deliberate."""
+
+    q, now = result.question, ctx.clock.now()
+    if q.is_closed or q.is_deleted:
+        await uow.jobs.cancel(q.id, RULE_KINDS, now)
+    elif result.action in ("reopen", "not_duplicate") and q.status is QuestionStatus.OPEN:
+        answered = bool(await uow.questions.answers(q.id))
+        await _plan_open(uow, q, settings(ctx, q.community), now, answered=answered)
 
 
 # -- running due jobs -----------------------------------------------------------------------

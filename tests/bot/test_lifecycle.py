@@ -265,3 +265,24 @@ async def test_anonymous_questions_are_off_by_default(app: App) -> None:
         )
     listed = await app.bot.handle(c.ListMyQuestions(alice))
     assert listed == ev.QuestionsListed(())  # rolled back with the refusal
+
+
+async def test_moderator_close_cancels_jobs_and_reopen_plans_them_again(
+    app: App, clock: FakeClock
+) -> None:
+    sent = record(app)
+    mod = actor("mod", mod=True)
+    opened = await ask(app.bot, alice)
+    await answer(app.bot, bob, opened)
+    q_id = opened.question.id
+    await app.bot.handle(c.ModerateQuestion(mod, c.QuestionAction.CLOSE, question_id=q_id))
+    assert all(state is not JobState.PENDING for _, state in await _jobs(app, q_id))
+    clock.advance(hours=100)
+    await app.bot.handle(c.ModerateQuestion(mod, c.QuestionAction.REOPEN, question_id=q_id))
+    pending = sorted(kind for kind, state in await _jobs(app, q_id) if state is JobState.PENDING)
+    assert pending == sorted([JobKind.CLOSE_DORMANT, JobKind.REMIND])
+    clock.advance(hours=73)  # nobody wrote since the reopen: reminded, then closed as dormant
+    await tick(app)
+    q = (await _question(app, q_id)).question
+    assert q.close_reason == CloseReason.DORMANT
+    assert len(sent.posts("lifecycle.remind")) == 1
