@@ -17,6 +17,7 @@ uses this one, `sqlite+aiosqlite://` and PostgreSQL the normal one.
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -25,6 +26,8 @@ from sqlalchemy.engine.result import IteratorResult, SimpleResultMetaData
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql.dml import Insert, Update
 from sqlalchemy.sql.selectable import Select
+
+log = logging.getLogger(__name__)
 
 # Parameter sources: a value from the caller's parameters, or a constant fixed at compile.
 _FROM_PARAMS = 0
@@ -83,6 +86,16 @@ def plan_for(statement: Any, keys: frozenset[str], dialect: Any) -> Plan | None:
     """A plan for `statement` executed with parameters named `keys`, or None when only
     SQLAlchemy's normal path can run it faithfully."""
 
+    try:
+        return _plan(statement, keys, dialect)
+    except AttributeError:
+        # The compiler attributes read here are SQLAlchemy internals (stable through 2.0
+        # and 2.1, which pyproject allows); if a release changes them, fall back.
+        log.warning("direct SQLite execution unavailable with this SQLAlchemy", exc_info=True)
+        return None
+
+
+def _plan(statement: Any, keys: frozenset[str], dialect: Any) -> Plan | None:
     column_keys = sorted(keys) if isinstance(statement, Insert | Update) else None
     compiled = statement.compile(dialect=dialect, column_keys=column_keys)
     if compiled.positiontup is None or compiled.literal_execute_params:
