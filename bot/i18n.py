@@ -3,6 +3,12 @@
 English is the reference catalog. Other locales may be partial; a missing key falls back to
 English so a half-translated locale never shows a raw key to a member. Code that sends text
 asks for a key and parameters and never builds sentences itself.
+
+Counted words follow the locale's plural rules (CLDR, through Babel): a template writes
+`{points:points}`, and the catalog's `[plural.points]` table gives the phrase per plural
+category, e.g. `one = "{n} point"`, `other = "{n} points"`. Arabic has six categories,
+Persian, Turkish and Finnish two, Thai one; a missing category falls back to `other`. So a
+sentence may hold several counts, and translators decide each one's forms.
 """
 
 from __future__ import annotations
@@ -40,6 +46,40 @@ def _load(locale: str) -> dict[str, str]:
     return _flatten(tomllib.loads(path.read_text(encoding="utf-8")))
 
 
+@cache
+def _plural_rule(locale: str) -> Any:
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        return Locale.parse(locale.replace("-", "_")).plural_form
+    except (UnknownLocaleError, ValueError):
+        return Locale.parse(DEFAULT_LOCALE).plural_form
+
+
+def plural_category(locale: str, count: Any) -> str:
+    """CLDR plural category ("zero", "one", "two", "few", "many" or "other") of `count`."""
+
+    try:
+        return str(_plural_rule(locale)(abs(count)))
+    except (TypeError, ValueError):
+        return "other"
+
+
+class _Formatter(string.Formatter):
+    """str.format, where a format spec naming a `plural.*` table picks the counted phrase."""
+
+    def __init__(self, catalog: Catalog, locale: str) -> None:
+        self.catalog = catalog
+        self.locale = locale
+
+    def format_field(self, value: Any, format_spec: str) -> Any:
+        if format_spec and not format_spec[0].isdigit() and format_spec.isidentifier():
+            phrase = self.catalog.plural_phrase(format_spec, value, self.locale)
+            if phrase is not None:
+                return phrase
+        return super().format_field(value, format_spec)
+
+
 class Catalog:
     def __init__(self, default_locale: str = DEFAULT_LOCALE) -> None:
         self.default_locale = default_locale
@@ -57,10 +97,21 @@ class Catalog:
             log.error("message catalog has no key %r", key)
             return key
         try:
-            return template.format(**params)
+            return _Formatter(self, locale).format(template, **params)
         except (KeyError, IndexError, ValueError) as exc:
             log.error("message %r could not be filled with %r: %s", key, sorted(params), exc)
             return template
+
+    def plural_phrase(self, name: str, count: Any, locale: str) -> str | None:
+        """`plural.<name>` for `count` in `locale` (None when there is no such table)."""
+
+        category = plural_category(locale, count)
+        for loc in dict.fromkeys((locale, DEFAULT_LOCALE)):
+            table = _load(loc)
+            template = table.get(f"plural.{name}.{category}") or table.get(f"plural.{name}.other")
+            if template is not None:
+                return template.format(n=count)
+        return None
 
     @staticmethod
     def placeholders(template: str) -> set[str]:

@@ -38,3 +38,40 @@ def test_missing_parameter_does_not_crash(caplog) -> None:  # noqa: ANN001
 
 def test_unknown_locale_falls_back_to_english() -> None:
     assert Catalog().t("error.not_the_asker", "fi") == Catalog().t("error.not_the_asker")
+
+
+def test_counted_phrases_follow_the_plural_rules() -> None:
+    catalog = Catalog()
+    one = catalog.t("rep.summary", member="bob", points=1, rank=1, accepted=1)
+    many = catalog.t("rep.summary", member="bob", points=15, rank=2, accepted=3)
+    assert one == "bob: 1 point, rank 1, 1 accepted answer."
+    assert many == "bob: 15 points, rank 2, 3 accepted answers."
+    assert "0 points" in catalog.t("rep.summary", member="x", points=0, rank=9, accepted=0)
+    assert "-1 point," in catalog.t("rep.summary", member="x", points=-1, rank=9, accepted=0)
+
+
+def test_plural_categories_come_from_cldr() -> None:
+    from bot.i18n import plural_category
+
+    assert [plural_category("ar", n) for n in (0, 1, 2, 3, 11, 100)] == [
+        "zero", "one", "two", "few", "many", "other",
+    ]  # fmt: skip
+    assert {plural_category("th", n) for n in (0, 1, 2)} == {"other"}
+    assert plural_category("tr", 1) == "one" and plural_category("fi", 2) == "other"
+    assert plural_category("xx-unknown", 1) == "one"  # English rules for an unknown locale
+
+
+def test_every_counted_phrase_used_exists_with_an_other_form() -> None:
+    import string
+
+    from bot.i18n import _load
+
+    catalog = Catalog()
+    used: set[str] = set()
+    for template in _load("en").values():
+        for _, field, spec, _ in string.Formatter().parse(template):
+            if field and spec and spec.isidentifier():
+                used.add(spec)
+    assert {"points", "hours", "accepted_answers"} <= used
+    for name in used:
+        assert catalog.has(f"plural.{name}.other"), name

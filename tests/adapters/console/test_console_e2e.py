@@ -60,7 +60,7 @@ async def test_answer_and_accept_by_message_number(term: Terminal) -> None:
     assert "+15 bob, +2 alice" in text
     assert "bot: ✅ #1 solved: bob helped." in text
     out = await term.type("/rep bob")
-    assert "bob: 15 points, rank 1, 1 accepted answers." in term.text(out)
+    assert "bob: 15 points, rank 1, 1 accepted answer." in term.text(out)
 
 
 async def test_solved_asks_which_helper_then_credits_the_named_one(term: Terminal) -> None:

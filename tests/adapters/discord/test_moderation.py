@@ -315,9 +315,9 @@ async def test_warn_tells_the_member_privately_and_counts(h: Harness) -> None:
     thread_id = await h.ask_text(h.w.alice)
     await h.answer(thread_id, h.w.bob)
     text = await mod(h, h.w.mod, h.w.other, "warn", member=h.w.bob, reason="be kind")
-    assert f"<@{h.w.bob.id}> was warned privately (1 warning(s)" in text
+    assert f"<@{h.w.bob.id}> was warned privately (1 warning in total)" in text
     text = await mod(h, h.w.mod, h.w.other, "warn", member=h.w.bob, reason="really, be kind")
-    assert "(2 warning(s)" in text
+    assert "(2 warnings in total)" in text
     dms = await eventually(lambda: [t for t in h.fake.dm_texts(h.w.bob) if "warning" in t][1:])
     assert "really, be kind (warning 2)" in dms[0]
     assert str(h.w.mod.id) not in " ".join(h.fake.dm_texts(h.w.bob))
