@@ -109,6 +109,17 @@ def question_doc_id(question_id: int) -> str:
     return f"q{question_id}"
 
 
+def parse_doc_id(doc_id: str) -> tuple[str, str | int] | None:
+    """The inverse of `article_doc_id` / `question_doc_id`: `("article", id)`,
+    `("question", number)`, or None for anything else."""
+
+    if doc_id.startswith(ARTICLE_PREFIX):
+        return "article", doc_id[len(ARTICLE_PREFIX) :]
+    if doc_id[:1] == "q" and doc_id[1:].isdigit():
+        return "question", int(doc_id[1:])
+    return None
+
+
 def parse_item(item: str) -> tuple[str, str | int] | None:
     """`("article", id)` or `("question", number)` for what `/kb show` was given."""
 

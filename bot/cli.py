@@ -117,6 +117,11 @@ async def _run(config: Config, secrets: Secrets) -> int:
             from bot.scheduler import run_scheduler
 
             tasks.append(asyncio.create_task(run_scheduler(app.bot), name="scheduler"))
+        sync = getattr(app.knowledge, "sync_forever", None)
+        if sync is not None and config.knowledge.sync_seconds > 0:
+            # Other bot processes on this database, or `kb import`, change the knowledge base.
+            interval = config.knowledge.sync_seconds
+            tasks.append(asyncio.create_task(sync(interval), name="knowledge-sync"))
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):

@@ -227,6 +227,9 @@ class KnowledgeConfig(_Section):
     semantic: bool = False
     suggestions: int = Field(3, ge=0, le=10)
     min_score: float | None = Field(None, ge=0, le=1)
+    # How often a running bot applies knowledge-base changes other processes (or
+    # `community-bot kb import`) committed to the same database; 0 turns it off.
+    sync_seconds: float = Field(5, ge=0)
 
 
 class Config(_Section):

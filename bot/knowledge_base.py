@@ -11,6 +11,7 @@ back is never findable.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from bot import errors
 from bot.articles import (
@@ -25,11 +26,19 @@ from bot.articles import (
     clean_article_id,
     clean_list,
     parse_item,
+    question_doc_id,
     slugify,
 )
 from bot.commands import ShowQuestion
 from bot.errors import DomainError
-from bot.events import QuestionShown
+from bot.events import (
+    AnswerAccepted,
+    QuestionModerated,
+    QuestionReopened,
+    QuestionShown,
+    ReportResolved,
+    SolvedWithoutHelper,
+)
 from bot.model import Actor, Member, NewAuditEntry, QuestionStatus, Suggestion, ThreadRef
 from bot.ports import UnitOfWork
 from bot.questions import Context, show_question
@@ -432,6 +441,32 @@ async def promote(cmd: PromoteQuestion, uow: UnitOfWork, ctx: Context) -> Articl
     return ArticleChanged(article, "promote", credited)
 
 
+def changed_documents(result: Any) -> list[tuple[str, str]]:
+    """(community, search document id) of what a committed result changes in search: the
+    same cases the core's after-commit follow-ups apply to this process's index."""
+
+    if isinstance(result, ArticleChanged):
+        return [(result.article.community, result.article.doc_id)]
+    question = None
+    if isinstance(result, AnswerAccepted) and result.newly_solved:
+        question = result.question
+    elif isinstance(result, SolvedWithoutHelper | QuestionReopened):
+        question = result.question
+    elif isinstance(result, QuestionModerated) and result.question.is_deleted:
+        question = result.question
+    elif isinstance(result, ReportResolved) and result.question is not None:
+        question = result.question
+    return [(question.community, question_doc_id(question.id))] if question else []
+
+
+async def after_write(command: Any, result: Any, uow: UnitOfWork, ctx: Context) -> Any:
+    """Append the search-affecting change to the feed other bot processes follow."""
+
+    for community, doc_id in changed_documents(result):
+        await uow.knowledge.record_changes(community, [doc_id], ctx.clock.now())
+    return result
+
+
 READS = {
     SearchKnowledge: search,
     ShowKnowledge: show,
@@ -443,3 +478,4 @@ WRITES = {
     UndoArticleChange: undo,
     PromoteQuestion: promote,
 }
+AFTER_WRITE = after_write

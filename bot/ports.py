@@ -255,6 +255,14 @@ class KnowledgeRepository(Protocol):
         """Newest first."""
         ...
 
+    async def record_changes(self, community: str, doc_ids: Sequence[str], at: datetime) -> None:
+        """Append to the feed of search-affecting changes every bot process follows."""
+        ...
+
+    async def prune_changes(self, before: datetime, limit: int) -> int:
+        """Delete up to `limit` feed rows older than `before`; return how many."""
+        ...
+
 
 class UnitOfWork(Protocol):
     members: MemberRepository

@@ -104,10 +104,15 @@ class Scheduler:
 
         now = self._now
         keep = self.retention
-        removed = {"processed_events": 0, "finished_jobs": 0}
+        removed = {"processed_events": 0, "finished_jobs": 0, "knowledge_changes": 0}
         events_before = now - timedelta(days=keep.processed_events_days)
         removed["processed_events"] = await self._prune_batches(
             lambda uow: uow.events.prune(events_before, PRUNE_BATCH)
+        )
+        # Running processes apply the feed within seconds; a process that starts later
+        # reads the knowledge base itself. Kept as long as event ids, for slow followers.
+        removed["knowledge_changes"] = await self._prune_batches(
+            lambda uow: uow.knowledge.prune_changes(events_before, PRUNE_BATCH)
         )
         if keep.finished_jobs_days > 0:
             jobs_before = now - timedelta(days=keep.finished_jobs_days)

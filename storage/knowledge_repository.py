@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, select, update
+from sqlalchemy import Row, delete, func, select, update
 
 from bot.articles import (
     Article,
@@ -22,21 +22,24 @@ from bot.articles import (
     ArticleContent,
     ArticleSource,
     ArticleVersion,
+    article_doc_id,
 )
 from bot.model import QuestionStatus
-from storage.models import ArticleRow, ArticleVersionRow, EmbeddingRow
+from storage.models import ArticleRow, ArticleVersionRow, EmbeddingRow, KnowledgeChangeRow
 from storage.repositories import (
     Conn,
     _insert,
     acceptances_t,
     members_t,
     messages_t,
+    prepared,
     questions_t,
 )
 
 articles_t = ArticleRow.__table__
 versions_t = ArticleVersionRow.__table__
 embeddings_t = EmbeddingRow.__table__
+changes_t = KnowledgeChangeRow.__table__
 
 BATCH = 1_000
 
@@ -320,11 +323,56 @@ class SqlKnowledgeRepository:
             await self.conn.execute(articles_t.insert(), new_rows[start : start + BATCH])
         for start in range(0, len(version_rows), BATCH):
             await self.conn.execute(versions_t.insert(), version_rows[start : start + BATCH])
+        await self.record_changes(
+            community, [article_doc_id(article_id) for article_id, _ in items], at
+        )
+
+    # -- the change feed (knowledge_changes) -------------------------------------------------
+
+    async def record_changes(self, community: str, doc_ids: Sequence[str], at: datetime) -> None:
+        """Tell every bot process that these documents changed (same transaction)."""
+        rows = [{"community": community, "doc_id": d, "created_at": at} for d in doc_ids]
+        if len(rows) == 1:  # a solved question or an article edit: on the per-event path
+            stmt = prepared(self.conn, "knowledge.change", lambda: changes_t.insert())
+            await self.conn.execute(stmt, rows[0])
+            return
+        for start in range(0, len(rows), BATCH):
+            await self.conn.execute(changes_t.insert(), rows[start : start + BATCH])
+
+    async def changes_after(self, change_id: int, limit: int) -> list[tuple[int, str, str]]:
+        c = changes_t.c
+        rows = await self.conn.execute(
+            select(c.id, c.community, c.doc_id).where(c.id > change_id).order_by(c.id).limit(limit)
+        )
+        return [(r.id, r.community, r.doc_id) for r in rows]
+
+    async def last_change_id(self) -> int:
+        return int((await self.conn.execute(select(func.max(changes_t.c.id)))).scalar() or 0)
+
+    async def prune_changes(self, before: datetime, limit: int) -> int:
+        c = changes_t.c
+        oldest = select(c.id).where(c.created_at < before).order_by(c.id).limit(limit)
+        result = await self.conn.execute(delete(changes_t).where(c.id.in_(oldest)))
+        return int(result.rowcount or 0)
+
+    async def articles_by_id(self, community: str, article_ids: Sequence[str]) -> list[Article]:
+        """These articles as stored now, removed ones included (missing ids are skipped)."""
+        found: list[Article] = []
+        ids = list(dict.fromkeys(article_ids))
+        for start in range(0, len(ids), BATCH):
+            rows = await self.conn.execute(
+                select(articles_t).where(
+                    articles_t.c.community == community,
+                    articles_t.c.id.in_(ids[start : start + BATCH]),
+                )
+            )
+            found.extend(_article(r) for r in rows)
+        return found
 
     # -- solved questions ------------------------------------------------------------------
 
     async def solved_questions(
-        self, community: str | None = None, question_id: int | None = None
+        self, community: str | None = None, question_ids: Sequence[int] | None = None
     ) -> list[SolvedQuestionText]:
         """Solved, not deleted questions with their accepted answers' excerpts."""
         q = questions_t.c
@@ -333,8 +381,8 @@ class SqlKnowledgeRepository:
         )
         if community is not None:
             stmt = stmt.where(q.community == community)
-        if question_id is not None:
-            stmt = stmt.where(q.id == question_id)
+        if question_ids is not None:
+            stmt = stmt.where(q.id.in_(list(question_ids)))
         questions = list(await self.conn.execute(stmt.order_by(q.id)))
         answers: dict[int, list[str]] = {}
         a = acceptances_t.c
@@ -351,8 +399,8 @@ class SqlKnowledgeRepository:
         )
         if community is not None:
             stmt = stmt.where(q.community == community)
-        if question_id is not None:
-            stmt = stmt.where(q.id == question_id)
+        if question_ids is not None:
+            stmt = stmt.where(q.id.in_(list(question_ids)))
         for row in await self.conn.execute(stmt):
             answers.setdefault(row.question_id, []).append(row.excerpt)
         return [

@@ -388,3 +388,18 @@ class EmbeddingRow(Base):
     text_hash: Mapped[str] = mapped_column(String(64))
     vector: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class KnowledgeChangeRow(Base):
+    """A committed change that affects search (an article, or a question solved, reopened or
+    deleted), appended in the same transaction. Every bot process applies the rows newer
+    than the last one it saw, so several processes (and `kb import` run beside a running
+    bot) keep their in-memory indexes in step. Old rows are pruned by the scheduler."""
+
+    __tablename__ = "knowledge_changes"
+    __table_args__ = (Index("ix_knowledge_changes_time", "created_at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    community: Mapped[str] = mapped_column(String(64))
+    doc_id: Mapped[str] = mapped_column(String(210))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
