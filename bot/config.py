@@ -229,7 +229,7 @@ class KnowledgeConfig(_Section):
     min_score: float | None = Field(None, ge=0, le=1)
     # How often a running bot applies knowledge-base changes other processes (or
     # `community-bot kb import`) committed to the same database; 0 turns it off.
-    sync_seconds: float = Field(5, ge=0)
+    sync_seconds: float = Field(1, ge=0)
 
 
 class Config(_Section):
