@@ -70,7 +70,6 @@ class MemberRow(Base):
     __tablename__ = "members"
     __table_args__ = (
         UniqueConstraint("community", "platform", "platform_user_id", name="uq_members_identity"),
-        Index("ix_members_name", "community", "platform", "display_name"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
