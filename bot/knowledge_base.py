@@ -4,8 +4,8 @@ promote for moderators.
 Every moderator change writes the article's new version (a full snapshot, who and when) and
 an audit row in the same transaction; a refused attempt raises `NotModerator`, which the
 service audits in a transaction of its own. The search index is updated after the commit by
-the service (`ArticleChanged` -> `KnowledgeSearch.article_changed`), so a change that rolled
-back is never findable.
+the service (`search_change`, which also decides what other processes are told), so a change
+that rolled back is never findable.
 """
 
 from __future__ import annotations
@@ -39,15 +39,23 @@ from bot.events import (
     ReportResolved,
     SolvedWithoutHelper,
 )
-from bot.model import Actor, Member, NewAuditEntry, QuestionStatus, Suggestion, ThreadRef
-from bot.ports import UnitOfWork
+from bot.model import (
+    Actor,
+    Answer,
+    Member,
+    Question,
+    QuestionStatus,
+    Suggestion,
+    ThreadRef,
+)
+from bot.moderation import audit, clean_reason, require_moderator
+from bot.ports import KnowledgeSearch, UnitOfWork
 from bot.questions import Context, show_question
 from bot.text import clean, is_blank, truncate
 
 MAX_RESULTS = 25
 QUERY_ECHO_CHARS = 200
 HISTORY_SHOWN = 5
-REASON_CHARS = 500
 
 # -- errors ----------------------------------------------------------------------------
 
@@ -185,11 +193,6 @@ class ArticleChanged:
 # -- helpers ---------------------------------------------------------------------------
 
 
-def _require_moderator(actor: Actor) -> None:
-    if not actor.is_moderator or actor.is_bot:
-        raise errors.NotModerator()
-
-
 def _article_id(raw: str) -> str:
     found = parse_item(raw)
     if found is None or found[0] != "article":
@@ -231,10 +234,6 @@ def article_content(
         raise InvalidArticle(detail=str(exc)) from None
 
 
-def _reason(text: str | None) -> str | None:
-    return truncate(clean(text), REASON_CHARS) if text and not is_blank(text) else None
-
-
 async def _audit(
     uow: UnitOfWork,
     ctx: Context,
@@ -247,17 +246,7 @@ async def _audit(
     extra: str = "",
 ) -> None:
     detail = truncate(f"{article.doc_id} v{article.version}{extra}", 400)
-    await uow.moderation.audit(
-        NewAuditEntry(
-            community=actor.ref.community,
-            actor_id=actor.id,
-            action=action,
-            question_id=question_id,
-            reason=reason,
-            detail=detail,
-        ),
-        ctx.clock.now(),
-    )
+    await audit(uow, ctx, actor, action, question_id=question_id, reason=reason, detail=detail)
 
 
 async def _free_id(uow: UnitOfWork, community: str, base: str) -> str:
@@ -324,7 +313,7 @@ async def show(cmd: ShowKnowledge, uow: UnitOfWork, ctx: Context) -> ArticleShow
 
 
 async def add(cmd: AddArticle, uow: UnitOfWork, ctx: Context) -> ArticleChanged:
-    _require_moderator(cmd.actor)
+    require_moderator(cmd.actor)
     content = article_content(cmd.title, cmd.body, cmd.tags, cmd.aliases, cmd.lang)
     actor = await uow.members.upsert(cmd.actor)
     community = actor.ref.community
@@ -338,7 +327,7 @@ async def add(cmd: AddArticle, uow: UnitOfWork, ctx: Context) -> ArticleChanged:
 
 
 async def edit(cmd: EditArticle, uow: UnitOfWork, ctx: Context) -> ArticleChanged:
-    _require_moderator(cmd.actor)
+    require_moderator(cmd.actor)
     actor = await uow.members.upsert(cmd.actor)
     article = await _editable(uow, actor.ref.community, cmd.article_id)
     if article.is_deleted:
@@ -357,12 +346,12 @@ async def edit(cmd: EditArticle, uow: UnitOfWork, ctx: Context) -> ArticleChange
         article.community, article.id, content, action=ArticleAction.EDIT, actor_id=actor.id,
         at=ctx.clock.now(),
     )  # fmt: skip
-    await _audit(uow, ctx, actor, "edit_article", article, reason=_reason(cmd.reason))
+    await _audit(uow, ctx, actor, "edit_article", article, reason=clean_reason(cmd.reason))
     return ArticleChanged(article, "edit")
 
 
 async def remove(cmd: RemoveArticle, uow: UnitOfWork, ctx: Context) -> ArticleChanged:
-    _require_moderator(cmd.actor)
+    require_moderator(cmd.actor)
     actor = await uow.members.upsert(cmd.actor)
     article = await _editable(uow, actor.ref.community, cmd.article_id)
     if article.is_deleted:
@@ -371,12 +360,12 @@ async def remove(cmd: RemoveArticle, uow: UnitOfWork, ctx: Context) -> ArticleCh
         article.community, article.id, article.content, action=ArticleAction.REMOVE,
         actor_id=actor.id, at=ctx.clock.now(), deleted=True,
     )  # fmt: skip
-    await _audit(uow, ctx, actor, "remove_article", article, reason=_reason(cmd.reason))
+    await _audit(uow, ctx, actor, "remove_article", article, reason=clean_reason(cmd.reason))
     return ArticleChanged(article, "remove")
 
 
 async def undo(cmd: UndoArticleChange, uow: UnitOfWork, ctx: Context) -> ArticleChanged:
-    _require_moderator(cmd.actor)
+    require_moderator(cmd.actor)
     actor = await uow.members.upsert(cmd.actor)
     article = await _editable(uow, actor.ref.community, cmd.article_id)
     versions = {v.version: v for v in await uow.knowledge.versions(article.community, article.id)}
@@ -403,7 +392,7 @@ async def undo(cmd: UndoArticleChange, uow: UnitOfWork, ctx: Context) -> Article
 
 
 async def promote(cmd: PromoteQuestion, uow: UnitOfWork, ctx: Context) -> ArticleChanged:
-    _require_moderator(cmd.actor)
+    require_moderator(cmd.actor)
     actor = await uow.members.upsert(cmd.actor)
     community = actor.ref.community
     if cmd.question_id is not None:
@@ -441,29 +430,61 @@ async def promote(cmd: PromoteQuestion, uow: UnitOfWork, ctx: Context) -> Articl
     return ArticleChanged(article, "promote", credited)
 
 
-def changed_documents(result: Any) -> list[tuple[str, str]]:
-    """(community, search document id) of what a committed result changes in search: the
-    same cases the core's after-commit follow-ups apply to this process's index."""
+@dataclass(frozen=True, slots=True)
+class SearchChange:
+    """One search document a committed result changes: an article (added, edited or
+    removed), or a question made findable (`answers` set: it is solved now) or taken out
+    (`answers` None: reopened, or deleted by a moderator or a report)."""
+
+    community: str
+    doc_id: str
+    article: Article | None = None
+    question: Question | None = None
+    answers: tuple[Answer, ...] | None = None
+
+    async def apply(self, knowledge: KnowledgeSearch) -> None:
+        """Apply the change to this process's index."""
+        if self.article is not None:
+            await knowledge.article_changed(self.article)
+        elif self.question is not None and self.answers is not None:
+            await knowledge.question_solved(self.question, self.answers)
+        elif self.question is not None:
+            await knowledge.question_withdrawn(self.question)
+
+
+def _question_change(question: Question, answers: tuple[Answer, ...] | None) -> SearchChange:
+    return SearchChange(
+        question.community, question_doc_id(question.id), question=question, answers=answers
+    )
+
+
+def search_change(result: Any) -> SearchChange | None:
+    """What a committed result changes in search, if anything. The one list of these cases:
+    the service applies it to this process's index after the commit, and `after_write`
+    appends it, in the same transaction, to the feed other processes follow."""
 
     if isinstance(result, ArticleChanged):
-        return [(result.article.community, result.article.doc_id)]
-    question = None
+        article = result.article
+        return SearchChange(article.community, article.doc_id, article=article)
     if isinstance(result, AnswerAccepted) and result.newly_solved:
-        question = result.question
-    elif isinstance(result, SolvedWithoutHelper | QuestionReopened):
-        question = result.question
-    elif isinstance(result, QuestionModerated) and result.question.is_deleted:
-        question = result.question
-    elif isinstance(result, ReportResolved) and result.question is not None:
-        question = result.question
-    return [(question.community, question_doc_id(question.id))] if question else []
+        return _question_change(result.question, result.accepted_answers)
+    if isinstance(result, SolvedWithoutHelper):
+        return _question_change(result.question, ())
+    if isinstance(result, QuestionReopened) or (
+        isinstance(result, QuestionModerated) and result.question.is_deleted
+    ):
+        return _question_change(result.question, None)
+    if isinstance(result, ReportResolved) and result.question is not None:
+        return _question_change(result.question, None)  # the reported question was deleted
+    return None
 
 
 async def after_write(command: Any, result: Any, uow: UnitOfWork, ctx: Context) -> Any:
     """Append the search-affecting change to the feed other bot processes follow."""
 
-    for community, doc_id in changed_documents(result):
-        await uow.knowledge.record_changes(community, [doc_id], ctx.clock.now())
+    change = search_change(result)
+    if change is not None:
+        await uow.knowledge.record_changes(change.community, [change.doc_id], ctx.clock.now())
     return result
 
 

@@ -33,7 +33,8 @@ from bot.events import (
     Welcome,
 )
 from bot.jobs import Job, JobKind
-from bot.model import CloseReason, Member, NewAuditEntry, Question, QuestionStatus
+from bot.model import CloseReason, Member, Question, QuestionStatus
+from bot.moderation import audit, require_moderator
 from bot.outbound import ChannelPost, DirectMessage, Outbound, ThreadPost, ThreadState
 from bot.ports import UnitOfWork
 from bot.questions import Context
@@ -445,10 +446,9 @@ async def show_guidelines(cmd: ShowGuidelines, uow: UnitOfWork, ctx: Context) ->
 
 
 async def reveal_asker(cmd: RevealAsker, uow: UnitOfWork, ctx: Context) -> AskerRevealed:
-    """Moderators only. Every lookup is written to the audit log (see `_audit_reveal`)."""
+    """Moderators only. Every lookup is written to the audit log."""
 
-    if cmd.actor.is_bot or not cmd.actor.is_moderator:
-        raise errors.NotModerator()
+    require_moderator(cmd.actor)
     q = await uow.questions.get(cmd.question_id)
     if q is None or q.community != cmd.actor.ref.community:
         raise errors.QuestionNotFound()
@@ -457,17 +457,10 @@ async def reveal_asker(cmd: RevealAsker, uow: UnitOfWork, ctx: Context) -> Asker
     moderator = await uow.members.upsert(cmd.actor)
     # AUDIT: every lookup is a row in the moderation audit log, in this same transaction
     # (refusals are audited by the service, see CommunityBot._record_refusal).
-    await uow.moderation.audit(
-        NewAuditEntry(
-            community=q.community,
-            actor_id=moderator.id,
-            action=REVEAL_ACTION,
-            target_member_id=q.asker.id,
-            question_id=q.id,
-            reason=clean(cmd.reason)[:200] if cmd.reason else None,
-        ),
-        ctx.clock.now(),
-    )
+    await audit(
+        uow, ctx, moderator, REVEAL_ACTION, target=q.asker, question_id=q.id,
+        reason=clean(cmd.reason)[:200] if cmd.reason else None,
+    )  # fmt: skip
     return AskerRevealed(q, q.asker)
 
 

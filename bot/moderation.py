@@ -79,12 +79,13 @@ _QUESTION_REF = re.compile(r"#?(\d+)")
 # -- helpers ---------------------------------------------------------------------------
 
 
-def _require_moderator(actor: Actor) -> None:
+def require_moderator(actor: Actor) -> None:
+    """Every moderator-only command (here, in the knowledge base and the lifecycle) asks this."""
     if not actor.is_moderator or actor.is_bot:
         raise errors.NotModerator()
 
 
-def _reason(text: str | None) -> str | None:
+def clean_reason(text: str | None) -> str | None:
     return truncate(clean(text), REASON_CHARS) if text and not is_blank(text) else None
 
 
@@ -103,7 +104,7 @@ async def _member(uow: UnitOfWork, ref: MemberRef | Actor) -> Member:
     return member
 
 
-async def _audit(
+async def audit(
     uow: UnitOfWork,
     ctx: Context,
     actor: Member,
@@ -228,13 +229,13 @@ async def _duplicate_target(uow: UnitOfWork, question: Question, target: str | N
 async def moderate_question(
     cmd: ModerateQuestion, uow: UnitOfWork, ctx: Context
 ) -> QuestionModerated:
-    _require_moderator(cmd.actor)
+    require_moderator(cmd.actor)
     actor = await uow.members.upsert(cmd.actor)
     question = await _question(uow, cmd)
     if question.is_deleted:
         raise errors.QuestionNotFound()
     now = ctx.clock.now()
-    reason = _reason(cmd.reason)
+    reason = clean_reason(cmd.reason)
     thread = question.thread
     outbound: list[Outbound] = []
     detail = None
@@ -282,7 +283,7 @@ async def moderate_question(
         if thread:
             outbound.append(ThreadState(question.community, thread, archived=True, locked=True))
     question = await uow.questions.get(question.id) or question
-    await _audit(
+    await audit(
         uow, ctx, actor, f"question_{action.value}", target=question.asker,
         question_id=question.id, reason=reason, detail=detail,
     )  # fmt: skip
@@ -302,7 +303,7 @@ async def not_duplicate(cmd: NotDuplicate, uow: UnitOfWork, ctx: Context) -> Que
         raise errors.NotADuplicate()
     status = QuestionStatus.SOLVED if question.solved_at else QuestionStatus.OPEN
     question = await uow.questions.set_status(question.id, status, solved_at=question.solved_at)
-    await _audit(uow, ctx, actor, "not_duplicate", target=question.asker, question_id=question.id)
+    await audit(uow, ctx, actor, "not_duplicate", target=question.asker, question_id=question.id)
     outbound: list[Outbound] = []
     channel = moderators_channel(ctx, question.community, question.platform)
     if channel:
@@ -319,8 +320,8 @@ async def not_duplicate(cmd: NotDuplicate, uow: UnitOfWork, ctx: Context) -> Que
 
 
 async def adjust_reputation(cmd: AdjustReputation, uow: UnitOfWork, ctx: Context) -> PointsChanged:
-    _require_moderator(cmd.actor)
-    reason = _reason(cmd.reason)
+    require_moderator(cmd.actor)
+    reason = clean_reason(cmd.reason)
     if reason is None:
         raise errors.ReasonRequired()
     if cmd.points == 0 or abs(cmd.points) > MAX_POINTS:
@@ -338,7 +339,7 @@ async def adjust_reputation(cmd: AdjustReputation, uow: UnitOfWork, ctx: Context
     )  # fmt: skip
     assert change is not None  # manual changes are never capped
     action = "rep_add" if cmd.points > 0 else "rep_remove"
-    await _audit(
+    await audit(
         uow, ctx, actor, action, target=member, ledger_id=change.entry_id, reason=reason,
         detail=f"{cmd.points:+d}",
     )  # fmt: skip
@@ -346,7 +347,7 @@ async def adjust_reputation(cmd: AdjustReputation, uow: UnitOfWork, ctx: Context
 
 
 async def revert_entry(cmd: RevertLedgerEntry, uow: UnitOfWork, ctx: Context) -> PointsChanged:
-    _require_moderator(cmd.actor)
+    require_moderator(cmd.actor)
     actor = await uow.members.upsert(cmd.actor)
     community = actor.ref.community
     entry = await uow.moderation.ledger_entry(community, cmd.entry_id)
@@ -362,15 +363,15 @@ async def revert_entry(cmd: RevertLedgerEntry, uow: UnitOfWork, ctx: Context) ->
         uow, community, [entry], members, ctx.clock.now(), actor=actor,
         source_event=cmd.event_id,
     )  # fmt: skip
-    await _audit(
+    await audit(
         uow, ctx, actor, "rep_revert", target=members[entry.member_id], ledger_id=entry.id,
-        reason=_reason(cmd.reason), detail=f"{-entry.delta:+d} ({entry.reason.value})",
+        reason=clean_reason(cmd.reason), detail=f"{-entry.delta:+d} ({entry.reason.value})",
     )  # fmt: skip
     return PointsChanged("rep_revert", tuple(changes))
 
 
 async def revert_period(cmd: RevertPeriod, uow: UnitOfWork, ctx: Context) -> PointsChanged:
-    _require_moderator(cmd.actor)
+    require_moderator(cmd.actor)
     if cmd.until is not None and cmd.until <= cmd.since:
         raise errors.InvalidArgument(detail="the period must end after it starts")
     actor = await uow.members.upsert(cmd.actor)
@@ -394,8 +395,8 @@ async def revert_period(cmd: RevertPeriod, uow: UnitOfWork, ctx: Context) -> Poi
         uow, community, entries, locked, ctx.clock.now(), actor=actor, source_event=cmd.event_id
     )
     until = f"{cmd.until:%Y-%m-%d %H:%M}" if cmd.until else "now"
-    await _audit(
-        uow, ctx, actor, "rep_revert_period", target=member, reason=_reason(cmd.reason),
+    await audit(
+        uow, ctx, actor, "rep_revert_period", target=member, reason=clean_reason(cmd.reason),
         detail=f"{cmd.direction.value} {cmd.since:%Y-%m-%d %H:%M}..{until}: {len(entries)} rows",
     )  # fmt: skip
     return PointsChanged("rep_revert_period", tuple(changes))
@@ -404,7 +405,7 @@ async def revert_period(cmd: RevertPeriod, uow: UnitOfWork, ctx: Context) -> Poi
 async def suspicious_pairs(
     cmd: ShowSuspiciousPairs, uow: UnitOfWork, ctx: Context
 ) -> SuspiciousPairsShown:
-    _require_moderator(cmd.actor)
+    require_moderator(cmd.actor)
     community = cmd.actor.ref.community
     rules = ctx.rules(community)
     since = ctx.clock.now() - timedelta(days=rules.suspicious_days)
@@ -437,7 +438,7 @@ async def suspicious_pairs(
 
 
 async def helpban(cmd: HelpBanMember, uow: UnitOfWork, ctx: Context) -> MemberHelpBanned:
-    _require_moderator(cmd.actor)
+    require_moderator(cmd.actor)
     community = cmd.actor.ref.community
     limit = ctx.config.communities[community].moderation.max_helpban_days
     if cmd.duration <= timedelta(0) or cmd.duration > timedelta(days=limit):
@@ -447,12 +448,12 @@ async def helpban(cmd: HelpBanMember, uow: UnitOfWork, ctx: Context) -> MemberHe
     if member.id == actor.id:
         raise errors.SelfModeration()
     now = ctx.clock.now()
-    reason = _reason(cmd.reason)
+    reason = clean_reason(cmd.reason)
     ban = await uow.moderation.add_helpban(
         community, member.id, actor.id, reason, now, now + cmd.duration
     )
     until = f"{ban.expires_at:%Y-%m-%d %H:%M} UTC"
-    await _audit(uow, ctx, actor, "helpban", target=member, reason=reason, detail=f"until {until}")
+    await audit(uow, ctx, actor, "helpban", target=member, reason=reason, detail=f"until {until}")
     notice = DirectMessage(
         community,
         member.ref,
@@ -468,7 +469,7 @@ async def _warn(
 ) -> MemberWarned:  # fmt: skip
     if member.id == actor.id:
         raise errors.SelfModeration()
-    await _audit(uow, ctx, actor, "warn", target=member, reason=reason, report_id=report_id)
+    await audit(uow, ctx, actor, "warn", target=member, reason=reason, report_id=report_id)
     count = await uow.moderation.count_actions(member.id, "warn")
     notice = DirectMessage(
         member.ref.community, member.ref, "moderation.warn_notice",
@@ -478,8 +479,8 @@ async def _warn(
 
 
 async def warn(cmd: WarnMember, uow: UnitOfWork, ctx: Context) -> MemberWarned:
-    _require_moderator(cmd.actor)
-    reason = _reason(cmd.reason)
+    require_moderator(cmd.actor)
+    reason = clean_reason(cmd.reason)
     if reason is None:
         raise errors.ReasonRequired()
     actor = await uow.members.upsert(cmd.actor)
@@ -488,7 +489,7 @@ async def warn(cmd: WarnMember, uow: UnitOfWork, ctx: Context) -> MemberWarned:
 
 
 async def show_audit(cmd: ShowAudit, uow: UnitOfWork, ctx: Context) -> AuditShown:
-    _require_moderator(cmd.actor)
+    require_moderator(cmd.actor)
     community = cmd.actor.ref.community
     member_id = None
     if cmd.member is not None:
@@ -506,7 +507,7 @@ async def show_audit(cmd: ShowAudit, uow: UnitOfWork, ctx: Context) -> AuditShow
 async def report_message(cmd: ReportMessage, uow: UnitOfWork, ctx: Context) -> ReportFiled:
     if cmd.actor.is_bot:
         raise errors.BotsCannot()
-    reason = _reason(cmd.reason)
+    reason = clean_reason(cmd.reason)
     if reason is None:
         raise errors.ReasonRequired()
     community = cmd.actor.ref.community
@@ -565,7 +566,7 @@ async def report_message(cmd: ReportMessage, uow: UnitOfWork, ctx: Context) -> R
 
 
 async def resolve_report(cmd: ResolveReport, uow: UnitOfWork, ctx: Context) -> ReportResolved:
-    _require_moderator(cmd.actor)
+    require_moderator(cmd.actor)
     if cmd.outcome is ReportStatus.OPEN:
         raise errors.InvalidArgument(detail="choose dismiss, delete or warn")
     actor = await uow.members.upsert(cmd.actor)
@@ -575,7 +576,7 @@ async def resolve_report(cmd: ResolveReport, uow: UnitOfWork, ctx: Context) -> R
         raise errors.ReportNotFound(id=cmd.report_id)
     if report.status is not ReportStatus.OPEN:
         raise errors.AlreadyResolved(id=report.id, status=report.status.value)
-    reason = _reason(cmd.reason)
+    reason = clean_reason(cmd.reason)
     now = ctx.clock.now()
     warned = None
     deleted_question = None
@@ -601,7 +602,7 @@ async def resolve_report(cmd: ResolveReport, uow: UnitOfWork, ctx: Context) -> R
                         ThreadState(community, question.thread, archived=True, locked=True)
                     )
     report = await uow.moderation.resolve_report(report.id, cmd.outcome, actor.id, now)
-    await _audit(
+    await audit(
         uow, ctx, actor, f"report_{cmd.outcome.value}", target=report.author,
         question_id=report.question_id, report_id=report.id, reason=reason,
     )  # fmt: skip
@@ -611,7 +612,7 @@ async def resolve_report(cmd: ResolveReport, uow: UnitOfWork, ctx: Context) -> R
 
 
 async def list_reports(cmd: ListReports, uow: UnitOfWork, ctx: Context) -> ReportsListed:
-    _require_moderator(cmd.actor)
+    require_moderator(cmd.actor)
     return ReportsListed(tuple(await uow.moderation.open_reports(cmd.actor.ref.community, 20)))
 
 

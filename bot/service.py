@@ -17,15 +17,7 @@ from bot import errors, knowledge_base, lifecycle, moderation, questions
 from bot.articles import Article
 from bot.commands import Command
 from bot.config import Config
-from bot.events import (
-    AnswerAccepted,
-    QuestionModerated,
-    QuestionOpened,
-    QuestionReopened,
-    ReportResolved,
-    Result,
-    SolvedWithoutHelper,
-)
+from bot.events import QuestionOpened, Result
 from bot.i18n import Catalog
 from bot.model import Answer, Question, Suggestion
 from bot.outbound import Outbox, messages_of
@@ -159,21 +151,11 @@ class CommunityBot:
         await self._deliver(result)
         # Search problems must never undo or hide a committed change: log and carry on.
         try:
-            if isinstance(result, QuestionModerated) and result.question.is_deleted:
-                await self.knowledge.question_withdrawn(result.question)
-            if isinstance(result, ReportResolved) and result.question is not None:
-                await self.knowledge.question_withdrawn(result.question)  # deleted by a report
-            if isinstance(result, knowledge_base.ArticleChanged):
-                await self.knowledge.article_changed(result.article)
+            change = knowledge_base.search_change(result)
+            if change is not None:
+                await change.apply(self.knowledge)
             if isinstance(result, QuestionOpened):
                 return await self._suggest(result)
-            elif isinstance(result, AnswerAccepted) and result.newly_solved:
-                answers = list(result.accepted_answers)
-                await self.knowledge.question_solved(result.question, answers)
-            elif isinstance(result, SolvedWithoutHelper):
-                await self.knowledge.question_solved(result.question, [])
-            elif isinstance(result, QuestionReopened):
-                await self.knowledge.question_withdrawn(result.question)
         except Exception:
             log.exception("knowledge base follow-up failed for %s", type(result).__name__)
         return result
