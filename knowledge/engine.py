@@ -377,6 +377,21 @@ class _Delta:
 
 
 @dataclass(slots=True)
+class _QueryField:
+    """One field of the query with the statistics both segments score it by."""
+
+    name: str  # "words" or "chars": the field's attribute on _Main and _Delta
+    counts: Counter[str]
+    weights: Mapping[str, float] | None  # per-token query weight (None: 1 each)
+    b: float
+    df: dict[str, int]  # global document frequency (main + delta) of each query token
+    main_ids: list[int]  # main-index ids of the tokens the main segment scores ...
+    main_weights: list[float]  # ... and their weights (see SearchEngine._query_field)
+    avgdl: float
+    scale: float = 1.0  # the field's share of the lexical score / the query's self-score
+
+
+@dataclass(slots=True)
 class _Candidate:
     entry: _Entry
     lexical: float  # fused word + n-gram BM25, in [0, 1]
@@ -539,26 +554,19 @@ class SearchEngine:
             fuzzy_weight = t.arabic_script_fuzzy_weight
             if script_language == "arabic":
                 word_weight = t.arabic_word_weight
-        wdf, wids, wweights, wavg = self._field_stats(state, "words", q_words, None)
+        words = self._query_field(state, "words", q_words, None, t.word_b, word_weight, n_total)
         q_chars, q_gram_weights = self._query_grams(
-            query, wdf, n_total, weighted=script_language is not None
+            query, words.df, n_total, weighted=script_language is not None
         )
-        cdf, cids, cweights, cavg = self._field_stats(state, "chars", q_chars, q_gram_weights)
-        scales = (
-            word_weight / self._self_score(q_words, wdf, n_total, wavg, t.word_b),
-            (1 - word_weight)
-            / self._self_score(q_chars, cdf, n_total, cavg, t.char_b, q_gram_weights),
+        chars = self._query_field(
+            state, "chars", q_chars, q_gram_weights, t.char_b, 1 - word_weight, n_total
         )
         qvec = None
         if self._semantic is not None:
             qvec = self._semantic.embed_query(text[:MAX_QUERY_CHARS])
         found: dict[str, _Candidate] = {}
-        self._search_main(
-            state, wids, wweights, cids, cweights, scales, kinds, exclude, qvec, found
-        )
-        self._search_delta(
-            state, q_words, q_chars, q_gram_weights, n_total, scales, kinds, exclude, qvec, found
-        )
+        self._search_main(state, words, chars, kinds, exclude, qvec, found)
+        self._search_delta(state, (words, chars), n_total, kinds, exclude, qvec, found)
         if not found:
             return []
 
@@ -685,8 +693,9 @@ class SearchEngine:
     def _maybe_compact(self) -> None:
         state = self._state
         main_size = len(state.main) if state.main else 0
-        # The delta segment is scored in Python (~7 us per document per query), so it is kept
-        # small: rebuild after 256 writes, or 2% of the index, but never past 1,000 documents.
+        # The delta segment is scored posting by posting (no precomputed matrix), so it is
+        # kept small: rebuild after 256 writes, or 2% of the index, but never past 1,000
+        # documents.
         threshold = max(self._compact_threshold, min(main_size // 50, 1_000))
         if len(state.delta.entries) < threshold:
             return
@@ -708,47 +717,31 @@ class SearchEngine:
 
     # -- internals: scoring -----------------------------------------------------------
 
-    def _self_score(
-        self,
-        q_counts: Counter[str],
-        df_of: dict[str, int],
-        n_total: int,
-        avgdl: float,
-        b: float,
-        q_weights: Mapping[str, float] | None = None,
-    ) -> float:
-        """What a document identical to the query would score (the [0, 1] scale)."""
-        q_len = sum(q_counts.values())
-        total = 0.0
-        for token, tf in q_counts.items():
-            idf = float(_idf(df_of.get(token, 0), n_total))
-            weight = q_weights[token] if q_weights is not None else 1.0
-            total += weight * idf * float(_tf_part(tf, q_len, avgdl, b))
-        return total or 1.0
-
-    def _field_stats(
+    def _query_field(
         self,
         state: _State,
-        which: str,
-        q_counts: Counter[str],
-        q_weights: Mapping[str, float] | None,
-    ) -> tuple[dict[str, int], list[int], list[float], float]:
-        """Global doc frequencies of the query terms, their main-index ids and weights, avgdl.
+        name: str,
+        counts: Counter[str],
+        weights: Mapping[str, float] | None,
+        b: float,
+        share: float,
+        n_total: int,
+    ) -> _QueryField:
+        """The query's ``name`` field with global statistics, scaled to ``share`` of [0, 1].
 
-        A term's weight is its query weight (``q_weights``, default 1) times the ratio of
-        its current IDF to the one baked into the main index when it was built, so a main
+        A main-index term's weight is its query weight (default 1) times the ratio of its
+        current IDF to the one baked into the main index when it was built, so a main
         document scores with the same, current statistics as a delta document.
         """
-        main_field: _MainField | None = getattr(state.main, which) if state.main else None
-        delta_field: _DeltaField = getattr(state.delta, which)
-        n_total = (main_field.n_docs if main_field is not None else 0) + len(state.delta.entries)
+        main_field: _MainField | None = getattr(state.main, name) if state.main else None
+        delta_field: _DeltaField = getattr(state.delta, name)
         df_of: dict[str, int] = {}
         term_ids: list[int] = []
         term_weights: list[float] = []
         limit = None
-        if main_field is not None and main_field.n_docs >= 1000 and which == "chars":
+        if main_field is not None and main_field.n_docs >= 1000 and name == "chars":
             limit = self._tuning.max_df_ratio * main_field.n_docs
-        for token in q_counts:
+        for token in counts:
             df = delta_field.df(token)
             if main_field is not None:
                 tid = main_field.vocab.get(token)
@@ -758,12 +751,25 @@ class SearchEngine:
                         term_ids.append(tid)
                         stale = float(_idf(mdf, main_field.n_docs))
                         now = float(_idf(mdf + df, n_total))
-                        weight = q_weights[token] if q_weights is not None else 1.0
+                        weight = weights[token] if weights is not None else 1.0
                         term_weights.append(weight * now / stale)
                     df += mdf
             df_of[token] = df
-        avgdl = main_field.avgdl if main_field is not None else self._delta_avgdl(state, which)
-        return df_of, term_ids, term_weights, avgdl
+        avgdl = main_field.avgdl if main_field is not None else self._delta_avgdl(state, name)
+        qf = _QueryField(name, counts, weights, b, df_of, term_ids, term_weights, avgdl)
+        qf.scale = share / self._self_score(qf, n_total)
+        return qf
+
+    @staticmethod
+    def _self_score(qf: _QueryField, n_total: int) -> float:
+        """What a document identical to the query would score (the [0, 1] scale)."""
+        q_len = sum(qf.counts.values())
+        total = 0.0
+        for token, tf in qf.counts.items():
+            idf = float(_idf(qf.df[token], n_total))
+            weight = qf.weights[token] if qf.weights is not None else 1.0
+            total += weight * idf * float(_tf_part(tf, q_len, qf.avgdl, qf.b))
+        return total or 1.0
 
     @staticmethod
     def _delta_avgdl(state: _State, which: str) -> float:
@@ -776,11 +782,8 @@ class SearchEngine:
     def _search_main(
         self,
         state: _State,
-        wids: list[int],
-        wweights: list[float],
-        cids: list[int],
-        cweights: list[float],
-        scales: tuple[float, float],
+        words: _QueryField,
+        chars: _QueryField,
         kinds: set[str] | None,
         exclude: set[str] | None,
         qvec: np.ndarray | None,
@@ -788,11 +791,11 @@ class SearchEngine:
     ) -> None:
         main = state.main
         use_vectors = qvec is not None and main is not None and main.vectors is not None
-        if main is None or (not wids and not cids and not use_vectors):
+        if main is None or (not words.main_ids and not chars.main_ids and not use_vectors):
             return
         t = self._tuning
-        lex = scales[0] * main.words.scores(wids, wweights)
-        lex += scales[1] * main.chars.scores(cids, cweights)
+        lex = words.scale * main.words.scores(words.main_ids, words.main_weights)
+        lex += chars.scale * main.chars.scores(chars.main_ids, chars.main_weights)
         mask = main.alive
         if kinds is not None:
             mask = mask & np.isin(main.kinds, list(kinds))
@@ -819,14 +822,11 @@ class SearchEngine:
                 cosine=float(cosine[slot]) if cosine is not None else math.nan,
             )
 
+    @staticmethod
     def _search_delta(
-        self,
         state: _State,
-        q_words: Counter[str],
-        q_chars: Counter[str],
-        q_gram_weights: Mapping[str, float] | None,
+        fields: tuple[_QueryField, _QueryField],
         n_total: int,
-        scales: tuple[float, float],
         kinds: set[str] | None,
         exclude: set[str] | None,
         qvec: np.ndarray | None,
@@ -835,41 +835,30 @@ class SearchEngine:
         delta = state.delta
         if not delta.entries:
             return
-        t = self._tuning
-        main = state.main
         n_slots = len(delta.slot_ids)
         scores = np.zeros(n_slots, dtype=np.float64)
-        for which, q_counts, q_weights, scale, b in (
-            ("words", q_words, None, scales[0], t.word_b),
-            ("chars", q_chars, q_gram_weights, scales[1], t.char_b),
-        ):
-            delta_field: _DeltaField = getattr(delta, which)
-            main_field: _MainField | None = getattr(main, which) if main else None
+        for qf in fields:
+            delta_field: _DeltaField = getattr(delta, qf.name)
             slot_parts: list[np.ndarray] = []
             tf_parts: list[np.ndarray] = []
             idfs: list[float] = []
-            for token in q_counts:
+            for token in qf.counts:
                 found = delta_field.arrays(token)
                 if found is None:
                     continue
-                df = len(found[0])
-                if main_field is not None:
-                    tid = main_field.vocab.get(token)
-                    if tid is not None:
-                        df += int(main_field.df[tid])
-                idf = float(_idf(df, n_total)) * scale
-                if q_weights is not None:
-                    idf *= q_weights[token]
+                idf = float(_idf(qf.df[token], n_total)) * qf.scale
+                if qf.weights is not None:
+                    idf *= qf.weights[token]
                 slot_parts.append(found[0])
                 tf_parts.append(found[1])
                 idfs.append(idf)
             if not idfs:
                 continue
-            avgdl = main_field.avgdl if main_field else self._delta_avgdl(state, which)
             slots = np.concatenate(slot_parts)
             tfs = np.concatenate(tf_parts)
             weights = np.repeat(np.asarray(idfs), [len(p) for p in slot_parts])
-            part = tfs / (tfs + delta.length_norms(which, avgdl, b)[slots])  # BM25 tf part
+            norms = delta.length_norms(qf.name, qf.avgdl, qf.b)
+            part = tfs / (tfs + norms[slots])  # BM25 tf part
             scores += np.bincount(slots, weights=weights * part, minlength=n_slots)
         totals = {delta.slot_ids[s]: float(scores[s]) for s in np.flatnonzero(scores)}
         candidates = set(totals)
