@@ -861,9 +861,13 @@ class SearchEngine:
             part = tfs / (tfs + norms[slots])  # BM25 tf part
             scores += np.bincount(slots, weights=weights * part, minlength=n_slots)
         totals = {delta.slot_ids[s]: float(scores[s]) for s in np.flatnonzero(scores)}
-        candidates = set(totals)
+        # A dict, not a set: candidates go in slot order, so equal scores rank the same way
+        # in every process (a set of strings iterates in PYTHONHASHSEED order)
+        candidates = dict.fromkeys(totals)
         if qvec is not None:  # the delta is small: every document with a vector competes
-            candidates.update(i for i, e in delta.entries.items() if e.vector is not None)
+            candidates.update(
+                dict.fromkeys(i for i, e in delta.entries.items() if e.vector is not None)
+            )
         for doc_id in candidates:
             entry = delta.entries[doc_id]
             if kinds is not None and entry.doc.kind not in kinds:

@@ -185,3 +185,14 @@ def test_delta_scores_match_main_index_scores() -> None:
     assert before.keys() == after.keys()
     for doc_id, score in before.items():
         assert abs(score - after[doc_id]) < 0.02, doc_id
+
+
+def test_equal_scores_keep_the_order_documents_were_added() -> None:
+    """Ties rank the same in every process (not in the string-hash order of a set)."""
+    eng = SearchEngine(background_compaction=False)
+    ids = ["e", "b", "d", "a", "c", "f"]
+    for doc_id in ids:
+        eng.add(Document(doc_id, "Printer shows offline"))
+    hits = eng.search("printer offline", limit=10)
+    assert len({h.score for h in hits}) == 1
+    assert [h.id for h in hits] == ids
