@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from adapters.slack import announce, blocks
-from adapters.slack.deps import SlackDeps, deps_of
+from adapters.slack.deps import Ack, Caller, SlackDeps, deps_of
 from adapters.slack.guard import guarded
 from adapters.slack.outbound import Respond
 from adapters.slack.texts import SlackPresenter
@@ -44,34 +44,27 @@ from bot.model import Actor, ThreadRef
 
 log = logging.getLogger(__name__)
 
-Ack = Callable[..., Awaitable[Any]]
 
-
-class Invocation:
-    """One slash command after the ack: who, where, and how to answer them privately."""
+class Invocation(Caller):
+    """One slash command after the ack: a `Caller` with the command's name, text and event id."""
 
     def __init__(
         self, deps: SlackDeps, community: str, command: Mapping[str, Any], respond: Respond | None
     ) -> None:
-        self.deps = deps
-        self.community = community
-        self.p: SlackPresenter = deps.present(community)
-        self.user = str(command.get("user_id", ""))
-        self.channel = str(command.get("channel_id", "")) or None
+        user, channel = str(command.get("user_id", "")), str(command.get("channel_id", ""))
+        super().__init__(deps, community, user, channel or None, respond=respond)
         self.text = str(command.get("text") or "").strip()
         self.name = str(command.get("command", ""))
         self.event_id = interaction_id("command", command.get("trigger_id"))
-        self.respond = respond
 
     async def reply(self, text: str, blocks_: list[dict[str, Any]] | None = None) -> None:
+        # Through the response_url, not an ephemeral in `channel`: a command works in DMs and
+        # in channels the bot is not a member of.
         await self.deps.out.private(self.user, text, blocks=blocks_, respond=self.respond)
 
     async def usage(self, key: str, sub: str = "") -> None:
         command = f"{self.name} {sub}".strip()
         await self.reply(self.p.t("slack.usage", usage=self.p.t(key, command=command)))
-
-    async def actor(self) -> Actor:
-        return await self.deps.people.actor(self.community, self.user)
 
 
 async def start_command(

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from adapters.slack.outbound import Respond, SlackOut
 from adapters.slack.people import People
 from adapters.slack.texts import SlackPresenter
+from adapters.slack.translate import team_id_of, where_clicked
 from bot.config import SlackCommandNames, SlackConfig
 from bot.model import Actor
 from bot.service import CommunityBot
@@ -24,6 +25,8 @@ from bot.service import CommunityBot
 log = logging.getLogger(__name__)
 
 DEPS_KEY = "community_bot"
+
+Ack = Callable[..., Awaitable[Any]]
 
 
 @dataclass
@@ -78,7 +81,7 @@ def deps_of(context: Mapping[str, Any]) -> SlackDeps:
 @dataclass
 class Caller:
     """The member behind a button, form, shortcut, reaction or message, where they are, and
-    how to answer them privately (slash commands have `commands.Invocation`)."""
+    how to answer them privately (a slash command's is `commands.Invocation`)."""
 
     deps: SlackDeps
     community: str
@@ -98,3 +101,25 @@ class Caller:
 
     async def actor(self) -> Actor:
         return await self.deps.people.actor(self.community, self.user)
+
+
+async def start_interaction(
+    ack: Ack,
+    body: Mapping[str, Any],
+    context: Mapping[str, Any],
+    respond: Respond | None = None,
+    *,
+    in_thread: bool = True,
+) -> Caller | None:
+    """Ack a button or message shortcut, then who used it and on which message (their private
+    replies go in that message's thread unless `in_thread` is False); None for a workspace
+    that is no community's. Slash commands have `commands.start_command`."""
+
+    await ack()
+    deps = deps_of(context)
+    community = deps.community(team_id_of(body))
+    if community is None:
+        return None
+    channel, thread_ts = where_clicked(body)
+    user = str(body["user"]["id"])
+    return Caller(deps, community, user, channel, thread_ts if in_thread else None, respond)

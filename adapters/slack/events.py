@@ -69,7 +69,7 @@ async def on_message(body: dict[str, Any], event: dict[str, Any], context: dict[
         who = Caller(deps, community, what.user, what.channel, what.ts)
         async with guarded(p, who.reply, "slack question"):
             async with deps.in_order(what.channel):
-                actor = await deps.people.actor(community, what.user)
+                actor = await who.actor()
                 if actor.is_bot:
                     return
                 ref = message_id(what.channel, what.ts)
@@ -95,7 +95,7 @@ async def on_message(body: dict[str, Any], event: dict[str, Any], context: dict[
         not_ours = (errors.NotAQuestionThread, errors.QuestionNotFound)
         async with guarded(p, who.reply, "slack thread reply", quiet=not_ours):
             async with deps.in_order(what.channel):
-                actor = await deps.people.actor(community, what.user)
+                actor = await who.actor()
                 mentioned = tuple(
                     member_ref(community, user)
                     for user in mentioned_users(what.text)
@@ -147,7 +147,7 @@ async def on_reaction_added(
 
     async with guarded(p, who.reply, "slack ✅ reaction", quiet=_QUIET_REACTION_ERRORS):
         async with deps.in_order(channel):
-            actor = await deps.people.actor(community, user)
+            actor = await who.actor()
             result = await deps.bot.handle(
                 c.AcceptAnswer(
                     actor, message_id(channel, str(item["ts"])), event_id=_event_id(body)

@@ -7,8 +7,7 @@ import logging
 from typing import Any
 
 from adapters.slack import blocks
-from adapters.slack.commands import Ack
-from adapters.slack.deps import SlackDeps, deps_of
+from adapters.slack.deps import Ack, SlackDeps, deps_of, start_interaction
 from adapters.slack.guard import guarded
 from adapters.slack.lifecycle import permalinks
 from adapters.slack.translate import plain_text, team_id_of
@@ -64,10 +63,7 @@ async def on_app_home_opened(
 async def on_home_search(
     ack: Ack, body: dict[str, Any], action: dict[str, Any], context: dict[str, Any]
 ) -> None:
-    await ack()
-    deps = deps_of(context)
-    community = deps.community(team_id_of(body))
-    if community is None:
-        return
-    query = plain_text(str(action.get("value") or ""))
-    await publish_home(deps, community, str(body["user"]["id"]), query or None)
+    who = await start_interaction(ack, body, context)
+    if who is not None:
+        query = plain_text(str(action.get("value") or ""))
+        await publish_home(who.deps, who.community, who.user, query or None)

@@ -18,7 +18,8 @@ from __future__ import annotations
 from typing import Any
 
 from adapters.slack import blocks
-from adapters.slack.commands import Ack, Invocation, start_command, thread_for
+from adapters.slack.commands import Invocation, start_command, thread_for
+from adapters.slack.deps import Ack
 from adapters.slack.guard import guarded
 from adapters.slack.outbound import Respond
 from adapters.slack.texts import SlackPresenter

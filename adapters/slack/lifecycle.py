@@ -13,13 +13,12 @@ from typing import Any
 
 from adapters.slack import blocks, ids
 from adapters.slack.commands import (
-    Ack,
     anonymous_allowed,
     ask_channel,
     post_question,
     start_command,
 )
-from adapters.slack.deps import Caller, SlackDeps, deps_of
+from adapters.slack.deps import Ack, Caller, SlackDeps, deps_of, start_interaction
 from adapters.slack.guard import guarded
 from adapters.slack.outbound import Respond
 from adapters.slack.solved import build_modal
@@ -28,7 +27,6 @@ from adapters.slack.translate import (
     parse_ask_submission,
     split_message_id,
     team_id_of,
-    where_clicked,
 )
 from bot import commands as c
 from bot import errors
@@ -103,20 +101,19 @@ async def on_ask_submit(
         return
     await ack()
     who = Caller(deps, community, str(body["user"]["id"]), form.channel)
-    user, reply = who.user, who.reply
 
-    async with guarded(p, reply, "slack /ask form"):
+    async with guarded(p, who.reply, "slack /ask form"):
         if form.anonymous and not anonymous_allowed(deps, community):
             raise errors.AnonymousDisabled()
         await post_question(
             deps,
             p,
-            await deps.people.actor(community, user),
+            await who.actor(),
             blocks.escape(form.text),
             invoked_in=form.channel,
             anonymous=form.anonymous,
             event_id=interaction_id("view", view.get("id")),
-            reply=reply,
+            reply=who.reply,
         )
 
 
@@ -130,26 +127,21 @@ async def on_mark_solved_button(
     """The reminder's "Mark solved": the asker (or a moderator) gets the /solved form for
     that question; anyone else a private refusal."""
 
-    await ack()
-    deps = deps_of(context)
-    community = deps.community(team_id_of(body))
-    if community is None:
+    who = await start_interaction(ack, body, context, respond)
+    if who is None:
         return
-    p = deps.present(community)
-    channel, thread_ts = where_clicked(body)
-    who = Caller(deps, community, str(body["user"]["id"]), channel, thread_ts, respond)
-    user, reply = who.user, who.reply
+    deps, p = who.deps, who.p
 
-    async with guarded(p, reply, "slack Mark solved button"):
+    async with guarded(p, who.reply, "slack Mark solved button"):
         try:
             question_id = int(str(action.get("value", "")))
         except ValueError:
             raise errors.QuestionNotFound() from None
-        actor = await deps.people.actor(community, user)
+        actor = await who.actor()
         shown = await deps.bot.handle(c.ShowQuestion(actor, question_id))
         assert isinstance(shown, QuestionShown)
         if shown.question.asker.ref != actor.ref and not actor.is_moderator:
             raise errors.NotTheAsker()
-        view = await build_modal(deps, p, actor, question_id, channel)
+        view = await build_modal(deps, p, actor, question_id, who.channel)
         if view is None or not await deps.out.open_view(str(body.get("trigger_id", "")), view):
-            await reply(p.t("error.generic"))
+            await who.reply(p.t("error.generic"))

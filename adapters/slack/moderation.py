@@ -15,8 +15,8 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from adapters.slack import announce, blocks
-from adapters.slack.commands import Ack, Invocation, reveal, start_command, thread_for
-from adapters.slack.deps import Caller, SlackDeps, deps_of
+from adapters.slack.commands import Invocation, reveal, start_command, thread_for
+from adapters.slack.deps import Ack, SlackDeps, start_interaction
 from adapters.slack.guard import guarded
 from adapters.slack.outbound import Respond, error_code
 from adapters.slack.texts import SlackPresenter
@@ -28,9 +28,7 @@ from adapters.slack.translate import (
     plain_text,
     split_message_id,
     split_subcommand,
-    team_id_of,
     thread_ref,
-    where_clicked,
     words,
 )
 from bot import commands as c
@@ -407,21 +405,17 @@ async def on_offer_accept(
 ) -> None:
     """The offer's "Mark as solution" button: accept the thanked helper's answer."""
 
-    await ack()
-    deps = deps_of(context)
-    community = deps.community(team_id_of(body))
+    who = await start_interaction(ack, body, context, respond)
     answer = str(action.get("value") or "")
-    if community is None or not answer:
+    if who is None or not answer:
         return
-    who = Caller(deps, community, str(body["user"]["id"]), *where_clicked(body), respond)
-    p, user = who.p, who.user
 
-    async with guarded(p, who.reply, "slack thanks offer button"):
+    async with guarded(who.p, who.reply, "slack thanks offer button"):
         actor = await who.actor()
         event_id = interaction_id("action", body.get("trigger_id"), action.get("action_ts"))
-        result = await deps.bot.handle(c.AcceptAnswer(actor, answer, event_id=event_id))
+        result = await who.deps.bot.handle(c.AcceptAnswer(actor, answer, event_id=event_id))
         assert isinstance(result, ev.AnswerAccepted)
-        await announce.solved(deps, p, result, user, respond)
+        await announce.solved(who.deps, who.p, result, who.user, respond)
 
 
 # -- "Not a duplicate" ---------------------------------------------------------------------------
@@ -436,14 +430,10 @@ async def on_not_duplicate(
 ) -> None:
     """The button on the core's duplicate notice: the asker says it is not a duplicate."""
 
-    await ack()
-    deps = deps_of(context)
-    community = deps.community(team_id_of(body))
-    channel, thread_ts = where_clicked(body)
-    if community is None or not channel or not thread_ts:
+    who = await start_interaction(ack, body, context, respond)
+    if who is None or not who.channel or not who.thread_ts:
         return
-    who = Caller(deps, community, str(body["user"]["id"]), channel, thread_ts, respond)
-    p = who.p
+    deps, p, channel, thread_ts = who.deps, who.p, who.channel, who.thread_ts
 
     async with guarded(p, who.reply, "slack not-duplicate button"):
         actor = await who.actor()

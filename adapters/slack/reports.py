@@ -14,8 +14,7 @@ import logging
 from typing import Any
 
 from adapters.slack import blocks, ids
-from adapters.slack.commands import Ack
-from adapters.slack.deps import Caller, deps_of
+from adapters.slack.deps import Ack, Caller, deps_of, start_interaction
 from adapters.slack.guard import guarded
 from adapters.slack.moderation import resolve_report
 from adapters.slack.outbound import Respond
@@ -25,7 +24,6 @@ from adapters.slack.translate import (
     plain_text,
     team_id_of,
     thread_ref,
-    where_clicked,
 )
 from bot import commands as c
 from bot import events as ev
@@ -47,26 +45,21 @@ async def on_report_shortcut(
 ) -> None:
     """The shortcut opens the reason form; the message it names rides in the form."""
 
-    await ack()
-    deps = deps_of(context)
-    community = deps.community(team_id_of(body))
-    if community is None:
+    who = await start_interaction(ack, body, context, in_thread=False)
+    if who is None:
         return
-    p = deps.present(community)
     message = shortcut.get("message") or {}
-    channel = str((shortcut.get("channel") or {}).get("id") or "")
     ts = str(message.get("ts") or shortcut.get("message_ts") or "")
     metadata = {
-        "channel": channel,
+        "channel": who.channel or "",
         "ts": ts,
         "thread_ts": str(message.get("thread_ts") or ""),
         "author": str(message.get("user") or ""),
         "text": str(message.get("text") or "")[:EXCERPT_CHARS],
     }
-    user = str((shortcut.get("user") or {}).get("id") or "")
-    view = blocks.report_modal(p, metadata)
-    if not await deps.out.open_view(str(shortcut.get("trigger_id") or ""), view):
-        await deps.out.private(user, p.t("error.generic"), channel=channel or None)
+    view = blocks.report_modal(who.p, metadata)
+    if not await who.deps.out.open_view(str(shortcut.get("trigger_id") or ""), view):
+        await who.reply(who.p.t("error.generic"))
 
 
 def _metadata(view: dict[str, Any]) -> dict[str, str]:
@@ -103,12 +96,11 @@ async def on_report_submit(
     meta = _metadata(view)
     channel, ts = meta.get("channel", ""), meta.get("ts", "")
     who = Caller(deps, community, str(body["user"]["id"]), channel)
-    user, reply = who.user, who.reply
 
-    async with guarded(p, reply, "slack report"):
+    async with guarded(p, who.reply, "slack report"):
         if not channel or not ts:
             raise ValueError("report modal without a message")
-        actor = await deps.people.actor(community, user)
+        actor = await who.actor()
         author: Actor | None = None
         if meta.get("author"):
             author = await deps.people.actor(community, meta["author"])
@@ -127,7 +119,7 @@ async def on_report_submit(
             )
         )  # fmt: skip
         assert isinstance(result, ev.ReportFiled)
-        await reply(ModerationPresenter(p).report_filed(result))
+        await who.reply(ModerationPresenter(p).report_filed(result))
 
 
 async def on_report_button(
@@ -141,19 +133,16 @@ async def on_report_button(
     The core checks the moderator (and audits a refusal); the report post then loses its
     buttons and says who handled it."""
 
-    await ack()
-    deps = deps_of(context)
-    community = deps.community(team_id_of(body))
+    # The report is a top-level post: a refusal goes beside it, not into a thread under it.
+    who = await start_interaction(ack, body, context, respond, in_thread=False)
     outcome = OUTCOMES.get(str(action.get("action_id")))
     value = str(action.get("value") or "")
-    if community is None or outcome is None or not value.isdigit():
+    if who is None or outcome is None or not value.isdigit():
         return
-    channel, _ = where_clicked(body)
-    who = Caller(deps, community, str(body["user"]["id"]), channel, None, respond)
-    p, user, reply = who.p, who.user, who.reply
+    deps, p, user, reply, channel = who.deps, who.p, who.user, who.reply, who.channel
 
     async with guarded(p, reply, "slack report button"):
-        actor = await deps.people.actor(community, user)
+        actor = await who.actor()
         event_id = interaction_id("action", body.get("trigger_id"), action.get("action_ts"))
         line = await resolve_report(
             deps, p, actor, int(value), outcome, reason=None, event_id=event_id, reply=reply

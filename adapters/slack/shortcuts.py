@@ -11,11 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 from adapters.slack import announce
-from adapters.slack.commands import Ack
-from adapters.slack.deps import Caller, deps_of
+from adapters.slack.deps import Ack, start_interaction
 from adapters.slack.guard import guarded
 from adapters.slack.outbound import Respond
-from adapters.slack.translate import interaction_id, message_id, team_id_of
+from adapters.slack.translate import interaction_id, message_id
 from bot import commands as c
 from bot.events import AnswerAccepted
 
@@ -27,19 +26,13 @@ async def on_mark_solution(
     context: dict[str, Any],
     respond: Respond | None = None,
 ) -> None:
-    await ack()
-    deps = deps_of(context)
-    community = deps.community(team_id_of(body))
-    if community is None:
+    who = await start_interaction(ack, body, context, respond)
+    if who is None:
         return
-    channel = str((shortcut.get("channel") or {}).get("id") or "")
-    message = shortcut.get("message") or {}
-    ts = str(message.get("ts") or shortcut.get("message_ts") or "")
-    thread_ts = message.get("thread_ts") or ts
-    who = Caller(deps, community, str(shortcut["user"]["id"]), channel, thread_ts, respond)
-    p, user = who.p, who.user
+    deps, channel = who.deps, who.channel or ""
+    ts = str((shortcut.get("message") or {}).get("ts") or shortcut.get("message_ts") or "")
 
-    async with guarded(p, who.reply, "slack Mark as solution"):
+    async with guarded(who.p, who.reply, "slack Mark as solution"):
         async with deps.in_order(channel):
             actor = await who.actor()
             result = await deps.bot.handle(
@@ -52,4 +45,4 @@ async def on_mark_solution(
                 )
             )
         assert isinstance(result, AnswerAccepted)
-        await announce.solved(deps, p, result, user, respond)
+        await announce.solved(deps, who.p, result, who.user, respond)

@@ -15,8 +15,8 @@ from dataclasses import replace
 from typing import Any
 
 from adapters.slack import announce, blocks, ids
-from adapters.slack.commands import Ack, start_command, thread_for
-from adapters.slack.deps import Caller, SlackDeps, deps_of
+from adapters.slack.commands import start_command, thread_for
+from adapters.slack.deps import Ack, Caller, SlackDeps, deps_of
 from adapters.slack.guard import guarded
 from adapters.slack.outbound import Respond
 from adapters.slack.texts import SlackPresenter

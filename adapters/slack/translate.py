@@ -318,7 +318,7 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text or "")
 
 
-def where_clicked(body: dict[str, Any]) -> tuple[str | None, str | None]:
+def where_clicked(body: Mapping[str, Any]) -> tuple[str | None, str | None]:
     """The channel and thread of the message whose button was clicked."""
 
     channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(

@@ -245,6 +245,30 @@ async def test_suggestion_buttons(slack: Slack) -> None:
     assert slack.points(ASKER) == 2  # only from accepting on question 1
 
 
+async def test_not_what_i_need_keeps_the_question_open_and_answers_privately(
+    slack: Slack,
+) -> None:
+    first = await slack.ask("How do I reset my password?")
+    await slack.mark_solution(first, await slack.answer(first))
+    second = await slack.ask("Reset my password please")
+    post = slack.thread_posts(second)[0]
+    actions = [e for b in post["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert [e["action_id"] for e in actions] == [ids.SUGGESTION_NOT_NEEDED]
+    clicked = sp.button(ids.SUGGESTION_NOT_NEEDED, actions[0]["value"])
+    payload = sp.block_actions(
+        user_id=ASKER, actions=[clicked], channel_id=HELP, message=post,
+        response_url=slack.fake.new_response_url(channel=HELP),
+    )  # fmt: skip
+    slack.fake.clear_calls()
+
+    await slack.interaction(payload)
+
+    assert slack.question_status(2) == "open"
+    [note] = [e for e in slack.fake.ephemeral if e["user"] == ASKER and "stays open" in e["text"]]
+    assert (note["channel"], note["thread_ts"]) == (HELP, second)
+    assert slack.fake.calls_to("chat.postMessage") == []
+
+
 async def test_app_home_is_published(slack: Slack) -> None:
     root = await slack.ask()
     await slack.answer(root)
