@@ -18,7 +18,6 @@ from typing import Any
 from bot import errors
 from bot.commands import (
     AdjustReputation,
-    AskQuestion,
     HelpBanMember,
     ListReports,
     ModerateQuestion,
@@ -41,7 +40,6 @@ from bot.events import (
     MessageRecorded,
     PointsChanged,
     QuestionModerated,
-    QuestionOpened,
     ReportFiled,
     ReportResolved,
     ReportsListed,
@@ -167,31 +165,20 @@ async def thank_member(cmd: ThankMember, uow: UnitOfWork, ctx: Context) -> Thank
 
 
 async def after_write(command: Any, result: Any, uow: UnitOfWork, ctx: Context) -> Any:
-    """Help bans, locked and deleted threads, and thanks in ordinary thread messages."""
+    """Thanks in ordinary thread messages ("thanks @bob, that worked")."""
 
-    now = ctx.clock.now()
-    if isinstance(command, AskQuestion) and isinstance(result, QuestionOpened):
-        ban = await uow.moderation.active_helpban(result.question.asker.id, now)
-        if ban is not None:
-            raise errors.HelpBanned(until=f"{ban.expires_at:%Y-%m-%d %H:%M} UTC")
-    elif isinstance(command, PostMessage) and isinstance(result, MessageRecorded):
-        question = result.question
-        if question.is_deleted:
-            raise errors.QuestionNotFound()
-        if question.is_locked and not command.actor.is_moderator and not command.actor.is_bot:
-            raise errors.ThreadLocked()
-        if command.actor.is_bot or detect_thanks(command.text) is None:
-            return result  # most messages thank nobody: no further queries for them
-        author = result.author
-        if author is None:
-            return result
-        thanks = await thanks_in_message(
-            uow, ctx.rules(question.community), question, author, command.text,
-            command.mentions, now, source_event=command.event_id,
-        )  # fmt: skip
-        if thanks:
-            return replace(result, thanks=result.thanks + thanks)
-    return result
+    if not isinstance(command, PostMessage) or not isinstance(result, MessageRecorded):
+        return result
+    if command.actor.is_bot or detect_thanks(command.text) is None:
+        return result  # most messages thank nobody: no further queries for them
+    question, author = result.question, result.author
+    if author is None:
+        return result
+    thanks = await thanks_in_message(
+        uow, ctx.rules(question.community), question, author, command.text,
+        command.mentions, ctx.clock.now(), source_event=command.event_id,
+    )  # fmt: skip
+    return replace(result, thanks=result.thanks + thanks) if thanks else result
 
 
 # -- questions -------------------------------------------------------------------------

@@ -83,12 +83,23 @@ def _require_asker_or_moderator(question: Question, actor: Member, is_moderator:
         raise errors.NotTheAsker()
 
 
+def _require_writable(question: Question, actor: Actor) -> None:
+    """Nobody writes in a deleted question; only moderators and bots in a locked one."""
+    if question.is_deleted:
+        raise errors.QuestionNotFound()
+    if question.is_locked and not actor.is_moderator and not actor.is_bot:
+        raise errors.ThreadLocked()
+
+
 async def ask(cmd: AskQuestion, uow: UnitOfWork, ctx: Context) -> QuestionOpened:
     _require_human(cmd.actor)
     title, body = split_title(cmd.text)
     if is_blank(title):
         raise errors.EmptyQuestion()
     asker = await uow.members.upsert(cmd.actor)
+    ban = await uow.moderation.active_helpban(asker.id, ctx.clock.now())
+    if ban is not None:
+        raise errors.HelpBanned(until=f"{ban.expires_at:%Y-%m-%d %H:%M} UTC")
     question = await uow.questions.add(
         community=cmd.actor.ref.community,
         platform=cmd.actor.ref.platform,
@@ -108,12 +119,16 @@ async def post_message(cmd: PostMessage, uow: UnitOfWork, ctx: Context) -> Messa
     if question is None:
         raise errors.NotAQuestionThread()
     if cmd.actor.is_bot:
+        _require_writable(question, cmd.actor)
         return MessageRecorded(question, None)
     now = ctx.clock.now()
     author = await uow.members.upsert(cmd.actor)
     excerpt = truncate(clean(cmd.text), EXCERPT_CHARS)
     message = await uow.questions.add_message(question.id, author, cmd.message_id, excerpt, now)
+    # Checked on the row `touch` returns under its lock, so a lock or delete committed while
+    # the message was on its way is seen (the message is rolled back with the refusal).
     question = await uow.questions.touch(question, now)
+    _require_writable(question, cmd.actor)
     answer = message if author.id != question.asker.id else None
     return MessageRecorded(question, answer, author=author)
 
