@@ -1,5 +1,6 @@
 """The core imports no platform SDK and no ORM: dependencies point inward."""
 
+import ast
 import pkgutil
 import subprocess
 import sys
@@ -19,6 +20,7 @@ FORBIDDEN = (
     "alembic",
     "storage",
     "adapters",
+    "knowledge",
 )
 
 
@@ -39,3 +41,21 @@ def test_core_modules_load_no_platform_or_orm_code() -> None:
     )
     assert out.stdout.strip() == "", f"core imported: {out.stdout.strip()}"
     assert len(modules) >= 10
+
+
+def test_core_modules_import_no_platform_or_orm_code_even_lazily() -> None:
+    # The test above sees what importing a module loads; an import inside a function body
+    # would only load when called, so read the source too.
+    found = []
+    for path in sorted((ROOT / "bot").glob("*.py")):
+        if f"bot.{path.stem}" in COMPOSITION_ROOT:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            else:
+                continue
+            found += [f"{path.name}: {n}" for n in names if n.split(".")[0] in FORBIDDEN]
+    assert found == []
