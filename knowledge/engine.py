@@ -41,7 +41,7 @@ import math
 import threading
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -527,6 +527,16 @@ class SearchEngine:
 
     def __len__(self) -> int:
         return len(self._live)
+
+    def document(self, doc_id: str) -> Document | None:
+        """The indexed document with this id (the object given to ``build``/``add``)."""
+        entry = self._live.get(doc_id)
+        return entry.doc if entry is not None else None
+
+    def documents(self) -> Iterator[Document]:
+        """Every indexed document, in the order their ids were first indexed. Iterate it on
+        the writer's task, like ``add``: the index must not change meanwhile."""
+        return (entry.doc for entry in self._live.values())
 
     def search(
         self,

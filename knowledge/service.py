@@ -102,8 +102,6 @@ class EngineKnowledge:
         self._embedder = embedder
         self._model = model_name
         self._engines: dict[str, SearchEngine] = {}
-        # Live documents and their case-folded titles, for autocomplete and re-embedding.
-        self._docs: dict[str, dict[str, tuple[Document, str]]] = {}
         # Solved questions an article was promoted from: the article stands in for them.
         self._promoted: dict[str, dict[str, str]] = {}
         self._pending: dict[tuple[str, str], Document] = {}
@@ -168,7 +166,6 @@ class EngineKnowledge:
             engine = self._engine(name)
             # A 100k-document build takes seconds: keep the event loop free meanwhile.
             await asyncio.to_thread(engine.build, documents, vectors)
-            self._docs[name] = {d.id: (d, d.title.casefold()) for d in documents}
             total += len(documents)
             if self._embedder is not None:
                 log.info(
@@ -304,15 +301,16 @@ class EngineKnowledge:
 
     def titles(self, community: str, prefix: str, limit: int) -> list[Suggestion]:
         needle = " ".join(prefix.split()).casefold()
-        docs = self._docs.get(community)
-        if not docs or not needle or limit <= 0:
+        engine = self._engines.get(community)
+        if engine is None or not needle or limit <= 0:
             return []
         hidden = self._promoted.get(community, {})
         starts: list[Document] = []
         contains: list[Document] = []
-        for doc, folded in docs.values():
+        for doc in engine.documents():
             if doc.id in hidden:
                 continue
+            folded = doc.title.casefold()
             if folded.startswith(needle):
                 starts.append(doc)
                 if len(starts) >= limit:
@@ -328,11 +326,10 @@ class EngineKnowledge:
     # -- writes --------------------------------------------------------------------------
 
     def _put(self, community: str, doc: Document) -> None:
-        current = self._docs.get(community, {}).get(doc.id)
-        if current is not None and current[0] == doc:
+        engine = self._engine(community)
+        if engine.document(doc.id) == doc:
             return  # e.g. this process's own change, read back from the change feed
-        self._engine(community).add(doc)
-        self._docs.setdefault(community, {})[doc.id] = (doc, doc.title.casefold())
+        engine.add(doc)
         if self._embedder is not None and self._background:
             self._pending[community, doc.id] = doc
             self._start_embedding()
@@ -341,7 +338,6 @@ class EngineKnowledge:
         engine = self._engines.get(community)
         if engine is not None:
             engine.remove(doc_id)
-        self._docs.get(community, {}).pop(doc_id, None)
         self._pending.pop((community, doc_id), None)
 
     # -- background embedding ------------------------------------------------------------
@@ -389,9 +385,9 @@ class EngineKnowledge:
                 ]
             )
             for ((community, doc_id), doc), vector in zip(batch, vectors, strict=True):
-                current = self._docs.get(community, {}).get(doc_id)
-                if current is not None and current[0] is doc:  # not changed meanwhile
-                    self._engines[community].add(doc, vector)
+                engine = self._engines[community]
+                if engine.document(doc_id) is doc:  # not changed meanwhile
+                    engine.add(doc, vector)
                     touched.add(community)
         for community in touched:
             # Re-added documents sit in the delta segment; fold them into the main index so

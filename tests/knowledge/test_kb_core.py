@@ -234,3 +234,28 @@ async def test_restart_rebuilds_the_same_index(app: App, db_target, clock) -> No
         await again.close()
     assert [(r.id, r.score) for r in after.results] == [(r.id, r.score) for r in before.results]
     assert {r.id for r in after.results} == {"q1", "a:sync-a-calendar"}
+
+
+async def test_title_autocomplete_prefers_prefixes_and_hides_promoted_threads(
+    term: Terminal, app: App
+) -> None:
+    await _solved_thread(term, "Printer jams on page two", "Open the rear tray")
+    for n, title in enumerate(["Reset the printer", "printer offline", "Printer Driver"]):
+        await app.bot.handle(kb.AddArticle(mod(), title, "text", event_id=f"t{n}"))
+    titles = app.knowledge.titles
+    found = titles("default", "  PRINTER ", 10)
+    # prefix matches first, sorted case-insensitively; then matches inside a title
+    assert [(s.id, s.score) for s in found] == [
+        ("a:printer-driver", 1.0), ("q1", 1.0), ("a:printer-offline", 1.0),
+        ("a:reset-the-printer", 0.5),
+    ]  # fmt: skip
+    short = titles("default", "printer", 2)
+    assert len(short) == 2 and all(s.score == 1.0 for s in short)  # prefixes fill the limit
+    await app.bot.handle(kb.EditArticle(mod(), "printer-offline", title="Offline", event_id="t8"))
+    await app.bot.handle(kb.RemoveArticle(mod(), "printer-driver", event_id="t9"))
+    await term.type("/as maria", "/kb promote #1 jams")
+    # the article promoted from q1 (same title) stands in for it
+    assert [s.id for s in titles("default", "printer", 10)] == ["a:jams", "a:reset-the-printer"]
+    assert [s.id for s in titles("default", "jams", 10)] == ["a:jams"]
+    assert [s.id for s in titles("default", "offl", 10)] == ["a:printer-offline"]
+    assert titles("default", " ", 10) == [] and titles("elsewhere", "printer", 10) == []
