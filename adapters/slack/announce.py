@@ -31,16 +31,12 @@ def _thread(q: Question) -> tuple[str, str] | None:
     return split_message_id(q.thread_id) or split_message_id(q.message_id)
 
 
-async def _public(deps: SlackDeps, q: Question, text: str) -> None:
-    where = _thread(q)
-    if where:
-        await deps.out.post(where[0], text, thread_ts=where[1])
-
-
 async def public(deps: SlackDeps, q: Question, text: str) -> None:
     """One line in the question's thread, for everyone."""
 
-    await _public(deps, q, text)
+    where = _thread(q)
+    if where:
+        await deps.out.post(where[0], text, thread_ts=where[1])
 
 
 async def _private(
@@ -60,10 +56,7 @@ async def _check_root(deps: SlackDeps, q: Question, *, on: bool) -> None:
     root = split_message_id(q.message_id)
     if root is None:
         return
-    if on:
-        await deps.out.react(root[0], root[1], ids.CHECK_REACTION)
-    else:
-        await deps.out.unreact(root[0], root[1], ids.CHECK_REACTION)
+    await deps.out.reaction(root[0], root[1], ids.CHECK_REACTION, on=on)
 
 
 async def solved(
@@ -76,10 +69,10 @@ async def solved(
     q = result.question
     if isinstance(result, AnswerAccepted):
         await _private(deps, q, user, "\n".join(p.accepted(result)), respond)
-        await _public(deps, q, p.accepted_public(result))
+        await public(deps, q, p.accepted_public(result))
         await _check_root(deps, q, on=True)
     elif isinstance(result, SolvedWithoutHelper):
-        await _public(deps, q, p.solved_alone(result))
+        await public(deps, q, p.solved_alone(result))
         await _check_root(deps, q, on=True)
     else:
         await _private(deps, q, user, p.choose_helper(result), respond)
@@ -93,7 +86,7 @@ async def reopened(
     respond: Respond | None = None,
 ) -> None:
     text = p.reopened(result)
-    await _public(deps, result.question, text)
+    await public(deps, result.question, text)
     await _check_root(deps, result.question, on=False)
     await _private(deps, result.question, user, text, respond)
 
@@ -106,7 +99,7 @@ async def closed(
     respond: Respond | None = None,
 ) -> None:
     text = blocks.closed_line(p, result)
-    await _public(deps, result.question, text)
+    await public(deps, result.question, text)
     await _private(deps, result.question, user, text, respond)
 
 
@@ -136,7 +129,7 @@ async def reopened_by_asker(deps: SlackDeps, p: SlackPresenter, q: Question) -> 
     """The asker wrote in their dormant-closed question: it is open again, and its root loses
     the 🔒 the close put there."""
 
-    await _public(deps, q, p.t("lifecycle.reopened", id=q.id))
+    await public(deps, q, p.t("lifecycle.reopened", id=q.id))
     root = split_message_id(q.message_id)
     if root is not None:
-        await deps.out.unreact(root[0], root[1], ids.CLOSED_REACTION)
+        await deps.out.reaction(root[0], root[1], ids.CLOSED_REACTION, on=False)

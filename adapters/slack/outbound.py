@@ -49,25 +49,10 @@ class SlackOut:
     async def _call(
         self, method: str, channel: str | None, **kwargs: Any
     ) -> AsyncSlackResponse | None:
-        call = getattr(self.client, method.replace(".", "_"))
-        args = {"channel": channel, **kwargs} if channel is not None else kwargs
+        """`call_or_raise`, with a refusal logged and answered `None`."""
+
         try:
-            return await call(**args)
-        except SlackApiError as exc:
-            if (
-                exc.response.get("error") == "not_in_channel"
-                and channel
-                and await self.join(channel)
-            ):
-                try:
-                    return await call(**args)
-                except Exception as again:
-                    log.warning(
-                        "slack %s in %s failed after joining: %s", method, channel, _error(again)
-                    )
-                    return None
-            log.warning("slack %s in %s failed: %s", method, channel, _error(exc))
-            return None
+            return await self.call_or_raise(method, channel, **kwargs)
         except Exception as exc:
             log.warning("slack %s in %s failed: %s", method, channel, _error(exc))
             return None
@@ -75,7 +60,7 @@ class SlackOut:
     async def call_or_raise(
         self, method: str, channel: str | None, **kwargs: Any
     ) -> AsyncSlackResponse:
-        """Like `_call`, but a refusal propagates (after one join-and-retry on
+        """Call a Web API method; a refusal propagates (after one join-and-retry on
         `not_in_channel`); rate limits are already retried inside slack_sdk."""
 
         call = getattr(self.client, method.replace(".", "_"))
@@ -171,13 +156,11 @@ class SlackOut:
     ) -> str | None:
         """Post a message; returns its ts, or None when Slack refused."""
 
-        kwargs: dict[str, Any] = {"text": text, "unfurl_links": False}
-        if blocks:
-            kwargs["blocks"] = blocks
-        if thread_ts:
-            kwargs["thread_ts"] = thread_ts
-        response = await self._call("chat.postMessage", channel, **kwargs)
-        return str(response["ts"]) if response is not None else None
+        try:
+            return await self.post_or_raise(channel, text, blocks=blocks, thread_ts=thread_ts)
+        except Exception as exc:
+            log.warning("slack chat.postMessage in %s failed: %s", channel, _error(exc))
+            return None
 
     async def delete(self, channel: str, ts: str) -> None:
         await self._call("chat.delete", channel, ts=ts)
@@ -223,23 +206,13 @@ class SlackOut:
                 log.warning("response_url reply failed: %s", _error(exc))
         return await self.post(user, text, blocks=blocks) is not None
 
-    async def react(self, channel: str, ts: str, name: str) -> None:
-        try:
-            await self.client.reactions_add(channel=channel, timestamp=ts, name=name)
-        except SlackApiError as exc:
-            if exc.response.get("error") != "already_reacted":
-                log.warning("reactions.add on %s:%s failed: %s", channel, ts, _error(exc))
-        except Exception as exc:
-            log.warning("reactions.add on %s:%s failed: %s", channel, ts, _error(exc))
+    async def reaction(self, channel: str, ts: str, name: str, *, on: bool) -> None:
+        """`reaction_or_raise`, with a refusal logged."""
 
-    async def unreact(self, channel: str, ts: str, name: str) -> None:
         try:
-            await self.client.reactions_remove(channel=channel, timestamp=ts, name=name)
-        except SlackApiError as exc:
-            if exc.response.get("error") != "no_reaction":
-                log.warning("reactions.remove on %s:%s failed: %s", channel, ts, _error(exc))
+            await self.reaction_or_raise(channel, ts, name, on=on)
         except Exception as exc:
-            log.warning("reactions.remove on %s:%s failed: %s", channel, ts, _error(exc))
+            log.warning("reaction %s on %s:%s failed: %s", name, channel, ts, _error(exc))
 
     async def open_view(self, trigger_id: str, view: dict[str, Any]) -> bool:
         try:

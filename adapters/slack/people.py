@@ -14,9 +14,9 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack.outbound import error_code
 from adapters.slack.translate import member_ref
 from bot.config import SlackConfig
 from bot.model import Actor
@@ -74,11 +74,8 @@ class People:
             return cached[1]
         try:
             response = await self.client.users_info(user=user_id)
-        except SlackApiError as exc:
-            log.warning("users.info %s failed: %s", user_id, exc.response.get("error"))
-            return None
-        except Exception as exc:  # network trouble: degrade, don't fail the listener
-            log.warning("users.info %s failed: %r", user_id, exc)
+        except Exception as exc:  # a refusal or network trouble: degrade, don't fail the listener
+            log.warning("users.info %s failed: %s", user_id, error_code(exc) or repr(exc))
             return None
         user = dict(response.get("user") or {})
         self._users[user_id] = (self.clock(), user)
@@ -90,11 +87,9 @@ class People:
             return cached[1]
         try:
             response = await self.client.usergroups_users_list(usergroup=group_id)
-        except SlackApiError as exc:
-            log.warning("usergroups.users.list %s failed: %s", group_id, exc.response.get("error"))
-            return cached[1] if cached else frozenset()
         except Exception as exc:
-            log.warning("usergroups.users.list %s failed: %r", group_id, exc)
+            code = error_code(exc) or repr(exc)
+            log.warning("usergroups.users.list %s failed: %s", group_id, code)
             return cached[1] if cached else frozenset()
         members = frozenset(str(u) for u in response.get("users") or ())
         self._groups[group_id] = (self.clock(), members)
