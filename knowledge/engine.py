@@ -94,7 +94,6 @@ class Document:
     kind: str = "article"  # or "question"
     tags: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
-    lang: str | None = None
 
 
 @dataclass(frozen=True)

@@ -49,7 +49,7 @@ def article_document(article: Article) -> Document:
     c = article.content
     return Document(
         id=article.doc_id, title=c.title, body=c.body, kind="article",
-        tags=c.tags, aliases=c.aliases, lang=c.lang,
+        tags=c.tags, aliases=c.aliases,
     )  # fmt: skip
 
 
@@ -60,6 +60,12 @@ def question_document(question_id: int, title: str, body: str, answers: Iterable
 
 def text_hash(doc: Document) -> str:
     return hashlib.sha256(passage_text(doc).encode()).hexdigest()
+
+
+def vector_row(doc: Document, vector: np.ndarray) -> tuple[str, str, int, bytes]:
+    """How `store_vectors` takes a passage vector: id, text hash, dimension, float32 bytes."""
+    vec = np.asarray(vector, dtype=np.float32)
+    return doc.id, text_hash(doc), int(vec.shape[0]), vec.tobytes()
 
 
 def usable_vector(doc: Document, stored: StoredVector | None) -> np.ndarray | None:
@@ -139,7 +145,7 @@ class EngineKnowledge:
                 docs.setdefault(row.community, []).append(
                     Document(
                         id=doc_id, title=row.title, body=row.body, kind="article",
-                        tags=row.tags, aliases=row.aliases, lang=row.lang,
+                        tags=row.tags, aliases=row.aliases,
                     )
                 )  # fmt: skip
                 if row.source_question_id is not None:
@@ -397,10 +403,7 @@ class EngineKnowledge:
     async def _store(self, items: Sequence[tuple[str, Document, np.ndarray]]) -> None:
         by_community: dict[str, list[tuple[str, str, int, bytes]]] = {}
         for community, doc, vector in items:
-            vec = np.asarray(vector, dtype=np.float32)
-            by_community.setdefault(community, []).append(
-                (doc.id, text_hash(doc), int(vec.shape[0]), vec.tobytes())
-            )
+            by_community.setdefault(community, []).append(vector_row(doc, vector))
         async with self._db.uow() as uow:
             for community, rows in by_community.items():
                 await uow.knowledge.store_vectors(
@@ -450,10 +453,7 @@ async def embed_missing(
         vectors = await asyncio.to_thread(embedder.embed, [passage_text(d) for d in batch])
         if vectors is None:
             return done
-        rows = []
-        for doc, vector in zip(batch, vectors, strict=True):
-            vec = np.asarray(vector, dtype=np.float32)
-            rows.append((doc.id, text_hash(doc), int(vec.shape[0]), vec.tobytes()))
+        rows = [vector_row(doc, vector) for doc, vector in zip(batch, vectors, strict=True)]
         async with database.uow() as uow:
             await uow.knowledge.store_vectors(community, model_name, rows, database.clock.now())
             await uow.commit()

@@ -18,11 +18,11 @@ DOCS = [
     Document("refund", "How can I get a refund for my order?", kind="question"),
     Document("invoice", "Where do I download my invoice?", tags=("billing",)),
     Document("login", "I cannot log in to my account", aliases=("login fails", "sign in error")),
-    Document("tulostin", "Tulostin ei toimi", "Tarkista paperi.", lang="fi"),
-    Document("istanbul", "İstanbul ofisinin adresi nedir?", lang="tr"),
-    Document("fa", "چگونه می\u200cتوانم رمز عبور را تغییر دهم؟", lang="fa"),
-    Document("ar", "كيف أستطيع تغيير كلمة المرور الخاصة بي؟", lang="ar"),
-    Document("th", "วิธีเปลี่ยนรหัสผ่านบัญชีผู้ใช้", lang="th"),
+    Document("tulostin", "Tulostin ei toimi", "Tarkista paperi."),
+    Document("istanbul", "İstanbul ofisinin adresi nedir?"),
+    Document("fa", "چگونه می\u200cتوانم رمز عبور را تغییر دهم؟"),
+    Document("ar", "كيف أستطيع تغيير كلمة المرور الخاصة بي؟"),
+    Document("th", "วิธีเปลี่ยนรหัสผ่านบัญชีผู้ใช้"),
     Document("q-delivery", "My delivery is late, what should I do?", kind="question"),
 ]
 
