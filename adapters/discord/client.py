@@ -129,6 +129,17 @@ class _Community:
 
 
 class _CommunityClientBase(_Community):
+    def __init__(self, core: CommunityBot, config: Config, **kwargs: Any) -> None:
+        self._init_community(core, config)
+        kwargs.setdefault("intents", build_intents(config.discord.message_content_intent))
+        # The next class in the MRO is discord.py's Bot or AutoShardedBot.
+        super().__init__(  # type: ignore[call-arg]
+            command_prefix=commands.when_mentioned,
+            tree_cls=CommunityTree,
+            help_command=None,
+            **kwargs,
+        )
+
     async def setup_hook(self) -> None:  # type: ignore[override]
         for name in COGS:
             await self.load_extension(name)  # type: ignore[attr-defined]
@@ -171,38 +182,13 @@ class _CommunityClientBase(_Community):
 
 
 class CommunityClient(_CommunityClientBase, commands.Bot):
-    def __init__(
-        self,
-        core: CommunityBot,
-        config: Config,
-        **kwargs: Any,
-    ) -> None:
-        self._init_community(core, config)
-        kwargs.setdefault("intents", build_intents(config.discord.message_content_intent))
-        super().__init__(
-            command_prefix=commands.when_mentioned,
-            tree_cls=CommunityTree,
-            help_command=None,
-            **kwargs,
-        )
+    pass
 
 
 class ShardedCommunityClient(_CommunityClientBase, commands.AutoShardedBot):
-    def __init__(
-        self,
-        core: CommunityBot,
-        config: Config,
-        **kwargs: Any,
-    ) -> None:
-        self._init_community(core, config)
-        kwargs.setdefault("intents", build_intents(config.discord.message_content_intent))
+    def __init__(self, core: CommunityBot, config: Config, **kwargs: Any) -> None:
         kwargs.setdefault("shard_count", config.discord.shard_count)
-        super().__init__(
-            command_prefix=commands.when_mentioned,
-            tree_cls=CommunityTree,
-            help_command=None,
-            **kwargs,
-        )
+        super().__init__(core, config, **kwargs)
 
 
 def build_client(

@@ -141,7 +141,7 @@ class DiscordSender:
 
     async def _post(
         self,
-        channel: discord.abc.GuildChannel | discord.Thread,
+        channel: discord.abc.GuildChannel | discord.Thread | discord.DMChannel,
         content: str,
         allowed: discord.AllowedMentions,
         view: discord.ui.View | None,
@@ -164,12 +164,7 @@ class DiscordSender:
             raise Undeliverable(f"{message.member} is not a Discord member")
         text = render.presenter(self._texts(message.community)).outbound(message)
         dm = await self.client.create_dm(discord.Object(int(message.member.id)))
-        for index, part in enumerate(render.split_message(text)):
-            nonce = _nonce(message.dedupe_key, index)
-            if nonce is None:
-                await dm.send(part, allowed_mentions=render.NO_MENTIONS)
-            else:
-                await dm.send(part, allowed_mentions=render.NO_MENTIONS, nonce=nonce)
+        await self._post(dm, text, render.NO_MENTIONS, None, message.dedupe_key)
 
     async def _thread_state(self, message: ThreadState) -> None:
         thread = await self._thread(message.thread.id)

@@ -17,6 +17,7 @@ from discord import app_commands
 from adapters.discord import translate
 from adapters.discord.client import CommunityClient
 from adapters.discord.cogs.base import FeatureCog
+from adapters.discord.outcomes import quietly
 from adapters.discord.replies import log_error, reply, report_error
 from adapters.discord.texts import DESCRIPTIONS
 from bot import commands as c
@@ -225,8 +226,6 @@ class Solving(FeatureCog):
 
 
 async def _drop_buttons(message: discord.Message) -> None:
-    from adapters.discord.outcomes import quietly
-
     await quietly(message.edit(view=None), "remove suggestion buttons")
 
 
