@@ -13,7 +13,7 @@ from adapters.discord.replies import reply
 from adapters.discord.texts import Texts
 from bot import commands as c
 from bot import events as ev
-from bot.errors import DomainError, NotAQuestionThread
+from bot.errors import DomainError, NotAQuestionThread, UnknownMember
 from bot.model import Actor, ThreadRef
 
 if TYPE_CHECKING:
@@ -60,6 +60,28 @@ class FeatureCog(commands.Cog):
             raise NotConfigured()
         actor = self.client.actor_for(interaction.user, community, interaction.permissions)
         return Invocation(interaction, community, actor, self.client.texts_for(community))
+
+    @staticmethod
+    def member_actor(inv: Invocation, member: discord.abc.User) -> Actor:
+        """A member someone acts on, named so the core can store someone it has never seen
+        (e.g. a spammer who never posted in a help channel)."""
+
+        ref = translate.member_ref(inv.community, member.id)
+        return Actor(ref, member.display_name, is_bot=member.bot)
+
+    async def call_core(
+        self, inv: Invocation, command: c.Command, member: discord.abc.User | None = None
+    ) -> ev.Result:
+        """Acknowledge, then run `command`; when the core has no record of `member`, the
+        member is told by name."""
+
+        await self.defer(inv.interaction)
+        try:
+            return await self.core.handle(command)
+        except UnknownMember:
+            if member is None:
+                raise
+            raise MemberUnknown(member=member.mention) from None
 
     @staticmethod
     def thread_of(interaction: discord.Interaction) -> tuple[discord.Thread, ThreadRef]:

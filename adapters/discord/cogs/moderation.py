@@ -17,15 +17,15 @@ from discord import app_commands
 
 from adapters.discord import render, translate
 from adapters.discord.client import CommunityClient
-from adapters.discord.cogs.base import FeatureCog, Invocation, MemberUnknown
+from adapters.discord.cogs.base import FeatureCog, Invocation
 from adapters.discord.outcomes import quietly
 from adapters.discord.replies import reply, report_error
 from adapters.discord.texts import DESCRIPTIONS
 from bot import commands as c
 from bot import events as ev
 from bot.durations import parse_duration
-from bot.errors import BadDuration, NotAQuestionThread, UnknownMember
-from bot.model import Actor, MemberRef, ThreadRef
+from bot.errors import NotAQuestionThread
+from bot.model import MemberRef, ThreadRef
 
 DIRECTIONS = [app_commands.Choice(name=d.value, value=d.value) for d in c.FlowDirection]
 MAX_POINTS = 10_000
@@ -37,26 +37,9 @@ class Moderation(FeatureCog):
     mod = app_commands.Group(name="mod", description=DESCRIPTIONS["mod"], guild_only=True)
     rep = app_commands.Group(name="rep", description=DESCRIPTIONS["mod.rep"], parent=mod)
 
-    # -- running one command ------------------------------------------------------------------
-    async def _run(
-        self, inv: Invocation, command: c.Command, member: discord.abc.User | None = None
-    ) -> ev.Result:
-        await self.defer(inv.interaction)
-        try:
-            return await self.core.handle(command)
-        except UnknownMember:
-            if member is None:
-                raise
-            raise MemberUnknown(member=member.mention) from None
-
+    # -- shared -------------------------------------------------------------------------------
     def _ref(self, inv: Invocation, member: discord.abc.User) -> MemberRef:
         return translate.member_ref(inv.community, member.id)
-
-    def _target(self, inv: Invocation, member: discord.abc.User) -> Actor:
-        """The member a moderator acts on, named so the core can store someone it has never
-        seen (e.g. a spammer who never posted in a help channel)."""
-
-        return Actor(self._ref(inv, member), member.display_name, is_bot=member.bot)
 
     async def _lines(self, inv: Invocation, lines: list[str]) -> None:
         await reply(inv.interaction, render.join_lines(lines))
@@ -83,12 +66,11 @@ class Moderation(FeatureCog):
             inv.actor, action, thread=ref, question_id=question, reason=reason,
             duplicate_of=duplicate_of, event_id=inv.event_id,
         )  # fmt: skip
-        result = await self._run(inv, command)
+        result = await self.call_core(inv, command)
         assert isinstance(result, ev.QuestionModerated)
         text = render.moderation(inv.texts).question(result)
         await reply(interaction, text)
-        here = thread is not None and result.question.thread_id == str(thread.id)
-        if not here or thread is None:
+        if thread is None or result.question.thread_id != str(thread.id):
             return
         # One public line where members will look for it. A closed or deleted thread is
         # archived by the core's ThreadState; writing in it would open it again.
@@ -161,10 +143,18 @@ class Moderation(FeatureCog):
     async def _points(
         self, inv: Invocation, command: c.Command, member: discord.abc.User | None = None
     ) -> None:
-        result = await self._run(inv, command, member)
+        result = await self.call_core(inv, command, member)
         assert isinstance(result, ev.PointsChanged)
         await self._lines(inv, render.moderation(inv.texts).points(result))
         await self.client.outcomes.rewards(inv.interaction.guild, result.changes)
+
+    async def _adjust(
+        self, interaction: discord.Interaction, member: discord.Member, points: int, reason: str
+    ) -> None:
+        inv = self.invocation(interaction)
+        target = self.member_actor(inv, member)
+        command = c.AdjustReputation(inv.actor, target, points, reason, event_id=inv.event_id)
+        await self._points(inv, command, member)
 
     @rep.command(name="add", description=DESCRIPTIONS["mod.rep.add"])
     @app_commands.describe(
@@ -179,11 +169,7 @@ class Moderation(FeatureCog):
         points: app_commands.Range[int, 1, MAX_POINTS],
         reason: Reason,
     ) -> None:
-        inv = self.invocation(interaction)
-        command = c.AdjustReputation(
-            inv.actor, self._target(inv, member), points, reason, event_id=inv.event_id
-        )
-        await self._points(inv, command, member)
+        await self._adjust(interaction, member, points, reason)
 
     @rep.command(name="remove", description=DESCRIPTIONS["mod.rep.remove"])
     @app_commands.describe(
@@ -198,11 +184,7 @@ class Moderation(FeatureCog):
         points: app_commands.Range[int, 1, MAX_POINTS],
         reason: Reason,
     ) -> None:
-        inv = self.invocation(interaction)
-        command = c.AdjustReputation(
-            inv.actor, self._target(inv, member), -points, reason, event_id=inv.event_id
-        )
-        await self._points(inv, command, member)
+        await self._adjust(interaction, member, -points, reason)
 
     @rep.command(name="revert", description=DESCRIPTIONS["mod.rep.revert"])
     @app_commands.describe(entry=DESCRIPTIONS["mod.rep.entry"], reason=DESCRIPTIONS["mod.reason"])
@@ -242,7 +224,7 @@ class Moderation(FeatureCog):
     @rep.command(name="suspicious", description=DESCRIPTIONS["mod.rep.suspicious"])
     async def rep_suspicious(self, interaction: discord.Interaction) -> None:
         inv = self.invocation(interaction)
-        result = await self._run(inv, c.ShowSuspiciousPairs(inv.actor))
+        result = await self.call_core(inv, c.ShowSuspiciousPairs(inv.actor))
         assert isinstance(result, ev.SuspiciousPairsShown)
         await self._lines(inv, render.moderation(inv.texts).suspicious(result))
 
@@ -261,14 +243,13 @@ class Moderation(FeatureCog):
         reason: Reason | None = None,
     ) -> None:
         inv = self.invocation(interaction)
-        length = parse_duration(duration)
-        if length is None:
-            limit = self.client.config.communities[inv.community].moderation.max_helpban_days
-            raise BadDuration(max_days=limit)
+        # An unreadable duration goes to the core as zero: it refuses (and audits) a
+        # non-moderator first, and words the refusal with the limit it enforces.
+        length = parse_duration(duration) or timedelta(0)
         command = c.HelpBanMember(
-            inv.actor, self._target(inv, member), length, reason, event_id=inv.event_id
+            inv.actor, self.member_actor(inv, member), length, reason, event_id=inv.event_id
         )
-        result = await self._run(inv, command, member)
+        result = await self.call_core(inv, command, member)
         assert isinstance(result, ev.MemberHelpBanned)
         await reply(interaction, render.moderation(inv.texts).helpbanned(result))
 
@@ -278,8 +259,10 @@ class Moderation(FeatureCog):
         self, interaction: discord.Interaction, member: discord.Member, reason: Reason
     ) -> None:
         inv = self.invocation(interaction)
-        command = c.WarnMember(inv.actor, self._target(inv, member), reason, event_id=inv.event_id)
-        result = await self._run(inv, command, member)
+        command = c.WarnMember(
+            inv.actor, self.member_actor(inv, member), reason, event_id=inv.event_id
+        )
+        result = await self.call_core(inv, command, member)
         assert isinstance(result, ev.MemberWarned)
         await reply(interaction, render.moderation(inv.texts).warned(result))
 
@@ -294,14 +277,14 @@ class Moderation(FeatureCog):
     ) -> None:
         inv = self.invocation(interaction)
         ref = self._ref(inv, member) if member else None
-        result = await self._run(inv, c.ShowAudit(inv.actor, ref, question), member)
+        result = await self.call_core(inv, c.ShowAudit(inv.actor, ref, question), member)
         assert isinstance(result, ev.AuditShown)
         await self._lines(inv, render.moderation(inv.texts).audit(result))
 
     @mod.command(name="reports", description=DESCRIPTIONS["mod.reports"])
     async def reports(self, interaction: discord.Interaction) -> None:
         inv = self.invocation(interaction)
-        result = await self._run(inv, c.ListReports(inv.actor))
+        result = await self.call_core(inv, c.ListReports(inv.actor))
         assert isinstance(result, ev.ReportsListed)
         await self._lines(inv, render.moderation(inv.texts).reports(result))
 
@@ -316,7 +299,7 @@ class Moderation(FeatureCog):
         reason: app_commands.Range[str, 1, 200] | None = None,
     ) -> None:
         inv = self.invocation(interaction)
-        result = await self._run(inv, c.RevealAsker(inv.actor, question, reason, inv.event_id))
+        result = await self.call_core(inv, c.RevealAsker(inv.actor, question, reason, inv.event_id))
         assert isinstance(result, ev.AskerRevealed)
         await reply(interaction, render.presenter(inv.texts).revealed(result))
 
@@ -337,7 +320,7 @@ class Moderation(FeatureCog):
     async def _not_duplicate(self, interaction: discord.Interaction) -> None:
         inv = self.invocation(interaction)
         thread, ref = self.thread_of(interaction)
-        result = await self._run(inv, c.NotDuplicate(inv.actor, ref, event_id=inv.event_id))
+        result = await self.call_core(inv, c.NotDuplicate(inv.actor, ref, event_id=inv.event_id))
         assert isinstance(result, ev.QuestionModerated)
         text = render.moderation(inv.texts).question(result)
         await reply(interaction, text)

@@ -12,12 +12,10 @@ from discord import app_commands
 
 from adapters.discord import translate
 from adapters.discord.client import CommunityClient
-from adapters.discord.cogs.base import FeatureCog, MemberUnknown
+from adapters.discord.cogs.base import FeatureCog
 from adapters.discord.texts import DESCRIPTIONS
 from bot import commands as c
 from bot import events as ev
-from bot.errors import UnknownMember
-from bot.model import Actor
 
 
 class Thanks(FeatureCog):
@@ -29,19 +27,11 @@ class Thanks(FeatureCog):
         thread = self.client.help_thread(interaction.channel)
         command = c.ThankMember(
             inv.actor,
-            Actor(
-                translate.member_ref(inv.community, member.id),
-                member.display_name,
-                is_bot=member.bot,
-            ),
+            self.member_actor(inv, member),
             translate.thread_ref(thread.id) if thread else None,
             event_id=inv.event_id,
         )
-        await self.defer(interaction)
-        try:
-            result = await self.core.handle(command)
-        except UnknownMember:
-            raise MemberUnknown(member=member.mention) from None
+        result = await self.call_core(inv, command, member)
         assert isinstance(result, ev.ThanksGiven)
         await self.show_thanks(
             (result,), thread=thread, guild=interaction.guild, texts=inv.texts,

@@ -69,7 +69,8 @@ REFUSED = [
     ("revert", "rep", {"entry": 1}, "rep_revert"),
     ("revert-period", "rep", {"member": "bob", "direction": "both", "days": 7}, "rep_revert_period"),
     ("suspicious", "rep", {}, "rep_suspicious"),
-    ("helpban", None, {"member": "bob", "duration": "7d"}, "helpban"),
+    # An unreadable duration too: the refusal comes first, and is audited.
+    ("helpban", None, {"member": "bob", "duration": "soon"}, "helpban"),
     ("warn", None, {"member": "bob", "reason": "be nice"}, "warn"),
     ("audit", None, {}, "audit"),
     ("reports", None, {}, "reports"),
@@ -252,7 +253,11 @@ async def test_revert_period_received_and_the_suspicious_pairs_report(h: Harness
     await h.done(await h.command("solved", h.w.carol, two))
     await eventually(lambda: h.w.reward_role in h.fake.member_roles(h.w.carol))
     text = await mod(h, h.w.mod, h.w.other, "suspicious", "rep")
-    assert "since" in text
+    header, pair = text.splitlines()
+    assert header.startswith("Pairs giving each other most of their points since")
+    bob, carol = f"<@{h.w.bob.id}>", f"<@{h.w.carol.id}>"
+    assert pair.strip().startswith((f"{bob} ↔ {carol}:", f"{carol} ↔ {bob}:"))
+    assert "gave" in pair and pair.count("15 of 15") == 2
     text = await mod(
         h,
         h.w.mod,
@@ -308,7 +313,7 @@ async def test_helpban_refuses_questions_and_points(h: Harness) -> None:
     await h.done(await h.command("solved", h.w.alice, thread_id))
     assert await h.points(h.w.carol) == 0
     bad = await mod(h, h.w.mod, h.w.other, "helpban", member=h.w.carol, duration="soon")
-    assert "duration must be" in bad
+    assert "The duration must be more than zero and at most 365 days" in bad
 
 
 async def test_warn_tells_the_member_privately_and_counts(h: Harness) -> None:
