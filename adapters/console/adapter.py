@@ -126,6 +126,9 @@ class ConsoleAdapter(ModerationCommands, KnowledgeCommands):
         for line in lines:
             self.out(f"bot (only you): {line}")
 
+    def usage(self, usage: str) -> None:
+        self.private(self.present.t("console.usage", usage=usage))
+
     @property
     def location(self) -> str:
         return (
@@ -222,7 +225,7 @@ class ConsoleAdapter(ModerationCommands, KnowledgeCommands):
         except ValueError:
             args = rest.split()
         if len(args) < spec.min_args or (spec.max_args is not None and len(args) > spec.max_args):
-            self.private(self.present.t("console.usage", usage=spec.usage))
+            self.usage(spec.usage)
             return
         await getattr(self, f"_cmd_{name}")(args, rest.strip())
 
@@ -243,7 +246,7 @@ class ConsoleAdapter(ModerationCommands, KnowledgeCommands):
 
     async def _cmd_as(self, args: list[str], rest: str) -> None:
         if len(args) == 2 and args[1].lower() not in ("mod", "moderator"):
-            self.private(self.present.t("console.usage", usage=_COMMANDS["as"].usage))
+            self.usage(_COMMANDS["as"].usage)
             return
         self.user = args[0].lstrip("@")
         if len(args) == 2:
@@ -256,7 +259,7 @@ class ConsoleAdapter(ModerationCommands, KnowledgeCommands):
         if anonymous:
             rest = rest.split(None, 1)[1] if len(args) > 1 else ""
             if not rest.strip():
-                self.private(self.present.t("console.usage", usage="/ask --anonymous <text>"))
+                self.usage("/ask --anonymous <text>")
                 return
         saved, self.thread = self.thread, None
         try:
@@ -269,7 +272,7 @@ class ConsoleAdapter(ModerationCommands, KnowledgeCommands):
         try:
             question_id = int(args[0].lstrip("#"))
         except ValueError:
-            self.private(self.present.t("console.usage", usage=_COMMANDS["open"].usage))
+            self.usage(_COMMANDS["open"].usage)
             return
         result = await self.bot.handle(c.ShowQuestion(self.actor(), question_id))
         assert isinstance(result, ev.QuestionShown)
@@ -295,7 +298,7 @@ class ConsoleAdapter(ModerationCommands, KnowledgeCommands):
         try:
             number = int(args[0].strip("[]#"))
         except ValueError:
-            self.private(self.present.t("console.usage", usage=_COMMANDS["accept"].usage))
+            self.usage(_COMMANDS["accept"].usage)
             return
         message = self.messages.get(number)
         if message is None:
@@ -354,7 +357,7 @@ class ConsoleAdapter(ModerationCommands, KnowledgeCommands):
         try:
             period = Period(args[0].lower()) if args else Period.ALL
         except ValueError:
-            self.private(self.present.t("console.usage", usage=_COMMANDS["leaderboard"].usage))
+            self.usage(_COMMANDS["leaderboard"].usage)
             return
         result = await self.bot.handle(c.ShowLeaderboard(self.actor(), period))
         assert isinstance(result, ev.LeaderboardShown)
@@ -374,7 +377,7 @@ class ConsoleAdapter(ModerationCommands, KnowledgeCommands):
         try:
             question_id = int(args[0].lstrip("#"))
         except ValueError:
-            self.private(self.present.t("console.usage", usage=_COMMANDS["reveal"].usage))
+            self.usage(_COMMANDS["reveal"].usage)
             return
         reason = rest.split(None, 1)[1] if len(args) > 1 else None
         result = await self.bot.handle(
@@ -389,7 +392,7 @@ class ConsoleAdapter(ModerationCommands, KnowledgeCommands):
             try:
                 hours = float(args[0].rstrip("h"))
             except ValueError:
-                self.private(self.present.t("console.usage", usage=_COMMANDS["tick"].usage))
+                self.usage(_COMMANDS["tick"].usage)
                 return
             advance = getattr(self.bot.clock, "advance", None)
             if advance is None:

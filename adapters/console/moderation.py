@@ -56,6 +56,7 @@ class ModerationCommands:
     def actor(self, name: str | None = None) -> Any: ...
     def ref(self, name: str) -> MemberRef: ...
     def private(self, *lines: str) -> None: ...
+    def usage(self, usage: str) -> None: ...
     def bot_says(self, *lines: str) -> None: ...
     def say(self, line: str) -> None: ...
     def _event(self) -> str: ...
@@ -63,9 +64,6 @@ class ModerationCommands:
     @property
     def mod_present(self) -> ModerationPresenter:
         return ModerationPresenter(self.present)
-
-    def _usage(self, usage: str) -> None:
-        self.private(self.present.t("console.usage", usage=usage))
 
     # -- thanks ------------------------------------------------------------------------
     def mentions(self, text: str) -> tuple[MemberRef, ...]:
@@ -100,7 +98,7 @@ class ModerationCommands:
         try:
             number = int(args[0].strip("[]#"))
         except ValueError:
-            self._usage(MODERATION_USAGE["report"][0])
+            self.usage(MODERATION_USAGE["report"][0])
             return
         message = self.messages.get(number)
         if message is None:
@@ -142,7 +140,7 @@ class ModerationCommands:
             await self._mod_helpban(tail)
         elif sub == "warn":
             if len(tail) < 2:
-                return self._usage("/mod warn <member> <reason>")
+                return self.usage("/mod warn <member> <reason>")
             reason = after.split(None, 1)[1]
             result = await self.bot.handle(
                 c.WarnMember(self.actor(), self.ref(tail[0]), reason, event_id=self._event())
@@ -165,7 +163,7 @@ class ModerationCommands:
         target = None
         if sub == "duplicate":
             if not tail:
-                return self._usage("/mod duplicate <#question | article> [#in question]")
+                return self.usage("/mod duplicate <#question | article> [#in question]")
             target, tail = tail[0], tail[1:]
         if tail and _question_number(tail[0]) is not None:
             question_id, tail = _question_number(tail[0]), tail[1:]
@@ -187,7 +185,7 @@ class ModerationCommands:
     async def _mod_rep(self, tail: list[str], after: str) -> None:
         usage = "/mod rep add|remove <member> <points> <reason> | revert ... | suspicious"
         if not tail:
-            return self._usage(usage)
+            return self.usage(usage)
         what = tail[0].lower()
         if what == "suspicious":
             shown = await self.bot.handle(c.ShowSuspiciousPairs(self.actor()))
@@ -199,7 +197,7 @@ class ModerationCommands:
             try:
                 points = int(tail[2].lstrip("+"))
             except ValueError:
-                return self._usage(usage)
+                return self.usage(usage)
             points = -abs(points) if what == "remove" else points
             reason = " ".join(tail[3:])
             result = await self.bot.handle(
@@ -217,11 +215,11 @@ class ModerationCommands:
             try:
                 direction = c.FlowDirection(tail[2].lower())
             except ValueError:
-                return self._usage("/mod rep revert <member> given|received|both <since> [until]")
+                return self.usage("/mod rep revert <member> given|received|both <since> [until]")
             since = parse_since(tail[3], now)
             until = parse_since(tail[4], now) if len(tail) > 4 else None
             if since is None or (len(tail) > 4 and until is None):
-                return self._usage("/mod rep revert <member> given|received|both <since> [until]")
+                return self.usage("/mod rep revert <member> given|received|both <since> [until]")
             result = await self.bot.handle(
                 c.RevertPeriod(
                     self.actor(), self.ref(tail[1]), direction, since, until,
@@ -229,17 +227,17 @@ class ModerationCommands:
                 )
             )  # fmt: skip
         else:
-            return self._usage(usage)
+            return self.usage(usage)
         assert isinstance(result, ev.PointsChanged)
         self.private(*self.mod_present.points(result))
 
     async def _mod_helpban(self, tail: list[str]) -> None:
         usage = "/mod helpban <member> <duration, e.g. 7d> [reason]"
         if len(tail) < 2:
-            return self._usage(usage)
+            return self.usage(usage)
         duration = parse_duration(tail[1])
         if duration is None:
-            return self._usage(usage)
+            return self.usage(usage)
         result = await self.bot.handle(
             c.HelpBanMember(
                 self.actor(), self.ref(tail[0]), duration, " ".join(tail[2:]) or None,
@@ -264,7 +262,7 @@ class ModerationCommands:
     async def _mod_report(self, tail: list[str]) -> None:
         usage = "/mod report <id> dismiss|delete|warn [reason]"
         if len(tail) < 2 or not tail[0].lstrip("#").isdigit() or tail[1] not in _REPORT_OUTCOMES:
-            return self._usage(usage)
+            return self.usage(usage)
         result = await self.bot.handle(
             c.ResolveReport(
                 self.actor(), int(tail[0].lstrip("#")), _REPORT_OUTCOMES[tail[1]],

@@ -2,32 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import pytest
-
-from adapters.console.adapter import ConsoleAdapter
-from bot.bootstrap import App
-
-
-class Terminal:
-    def __init__(self, app: App) -> None:
-        self.lines: list[str] = []
-        self.adapter = ConsoleAdapter(app.bot, out=self.lines.append)
-
-    async def type(self, *typed: str) -> list[str]:
-        start = len(self.lines)
-        for line in typed:
-            await self.adapter.handle_line(line)
-        return self.lines[start:]
-
-    def text(self, out: list[str]) -> str:
-        return "\n".join(out)
-
-
-@pytest.fixture
-async def term(app: App) -> AsyncIterator[Terminal]:
-    yield Terminal(app)
+from tests.adapters.console.conftest import Terminal
 
 
 async def _question_with_answers(term: Terminal) -> None:
@@ -43,119 +18,116 @@ async def _question_with_answers(term: Terminal) -> None:
 
 
 async def test_ask_opens_a_question_and_enters_its_thread(term: Terminal) -> None:
-    out = await term.type("How do I reset my password?\nI tried the settings page.")
-    text = term.text(out)
+    text = await term.type("How do I reset my password?\nI tried the settings page.")
     assert "Question #1 opened: How do I reset my password?" in text
     assert "No similar solved questions" in text
     assert term.adapter.thread_question == 1
     out = await term.type("/back", "/ask Where are the logs kept?")
-    assert "Question #2 opened: Where are the logs kept?" in term.text(out)
+    assert "Question #2 opened: Where are the logs kept?" in out
 
 
 async def test_answer_and_accept_by_message_number(term: Terminal) -> None:
     await _question_with_answers(term)
-    out = await term.type("/accept 2")
-    text = term.text(out)
+    text = await term.type("/accept 2")
     assert "Marked bob's answer as a solution to #1." in text
     assert "+15 bob, +2 alice" in text
     assert "bot: ✅ #1 solved: bob helped." in text
     out = await term.type("/rep bob")
-    assert "bob: 15 points, rank 1, 1 accepted answer." in term.text(out)
+    assert "bob: 15 points, rank 1, 1 accepted answer." in out
 
 
 async def test_solved_asks_which_helper_then_credits_the_named_one(term: Terminal) -> None:
     await _question_with_answers(term)
     out = await term.type("/solved")
-    assert "Who solved it? Name one: bob, carol." in term.text(out)
+    assert "Who solved it? Name one: bob, carol." in out
     out = await term.type("/solved carol")
-    assert "Marked carol's answer" in term.text(out)
+    assert "Marked carol's answer" in out
 
 
 async def test_solved_with_a_single_helper(term: Terminal) -> None:
     await term.type("My build fails", "/as bob", "/open 1", "Clear the cache.", "/as alice")
     out = await term.type("/solved")
-    assert "Marked bob's answer as a solution to #1." in term.text(out)
+    assert "Marked bob's answer as a solution to #1." in out
 
 
 async def test_unsolve_reopens_and_reverses(term: Terminal) -> None:
     await _question_with_answers(term)
     await term.type("/accept 2")
     out = await term.type("/unsolve")
-    assert "#1 is open again. 17 points reversed." in term.text(out)
+    assert "#1 is open again. 17 points reversed." in out
     out = await term.type("/rep bob")
-    assert "bob: 0 points" in term.text(out)
+    assert "bob: 0 points" in out
 
 
 async def test_close_without_an_answer(term: Terminal) -> None:
     await term.type("Is the server down?")
     out = await term.type("/close it came back")
-    assert "#1 closed (closed by the asker: it came back)." in term.text(out)
+    assert "#1 closed (closed by the asker: it came back)." in out
 
 
 async def test_leaderboard_periods(term: Terminal) -> None:
     await _question_with_answers(term)
     await term.type("/accept 2", "/accept 3")
     out = await term.type("/leaderboard")
-    assert term.text(out).splitlines()[1:] == [
+    assert out.splitlines()[1:] == [
         "bot: 1. bob: 15",
         "bot: 1. carol: 15",
         "bot: 2. alice: 2",
     ]
     out = await term.type("/leaderboard week")
-    assert "Top helpers this week" in term.text(out)
+    assert "Top helpers this week" in out
     out = await term.type("/leaderboard year")
-    assert "Usage: /leaderboard [week|month|all]" in term.text(out)
+    assert "Usage: /leaderboard [week|month|all]" in out
 
 
 async def test_permissions_are_enforced(term: Terminal) -> None:
     await _question_with_answers(term)
     out = await term.type("/as carol", "/accept 2")
-    assert "Only the person who asked (or a moderator) can do that." in term.text(out)
+    assert "Only the person who asked (or a moderator) can do that." in out
     out = await term.type("/as bob", "/accept 2")
-    assert "You can't mark your own message as the solution." in term.text(out)
+    assert "You can't mark your own message as the solution." in out
     out = await term.type("/as mod", "/accept 2")
-    assert "Marked bob's answer" in term.text(out)
+    assert "Marked bob's answer" in out
     out = await term.type("/as carol", "/unsolve")
-    assert "Only the person who asked" in term.text(out)
+    assert "Only the person who asked" in out
 
 
 async def test_suggestions_after_a_similar_question_was_solved(term: Terminal) -> None:
     await _question_with_answers(term)
     await term.type("/accept 2", "/back")
-    out = await term.type("/as dave", "how to reset my password")
-    text = term.text(out)
+    text = await term.type("/as dave", "how to reset my password")
     assert "These may already answer it:" in text
     assert "How do I reset my password?" in text
 
 
 async def test_bad_input_gets_clear_replies(term: Terminal) -> None:
     out = await term.type("/frobnicate now")
-    assert "Unknown command /frobnicate. Type /help" in term.text(out)
+    assert "Unknown command /frobnicate. Type /help" in out
     out = await term.type("/accept")
-    assert "Usage: /accept <message number>" in term.text(out)
+    assert "Usage: /accept <message number>" in out
     out = await term.type("/rep alice bob")
-    assert "Usage: /rep [member]" in term.text(out)
+    assert "Usage: /rep [member]" in out
     out = await term.type("/accept 99")
-    assert "There is no message [99]." in term.text(out)
+    assert "There is no message [99]." in out
     out = await term.type("/solved")
-    assert "You are not in a question thread." in term.text(out)
+    assert "You are not in a question thread." in out
 
 
 async def test_huge_and_odd_unicode_messages(term: Terminal) -> None:
     huge = "why " * 25_000  # 100 KB
     out = await term.type(huge)
-    assert "Question #1 opened" in term.text(out)
+    assert "Question #1 opened" in out
     rtl = "\u200f\u202bسلام، چطور رمز را عوض کنم؟\u202c 👩‍👩‍👧‍👦 zero\u200bwidth"
     out = await term.type("/back", rtl)
-    assert "Question #2 opened: سلام، چطور رمز را عوض کنم؟" in term.text(out)
+    assert "Question #2 opened: سلام، چطور رمز را عوض کنم؟" in out
     out = await term.type("/back", "\u200b\u200f   ")
-    assert "Your question is empty." in term.text(out)
+    assert "Your question is empty." in out
 
 
 async def test_title_is_cut_on_a_grapheme_boundary(term: Terminal) -> None:
     family = "👩‍👩‍👧‍👦"
     out = await term.type("x" * 95 + family * 3)
-    opened = next(line for line in out if "Question #1 opened" in line)
+    opened = next(line for line in out.splitlines() if "Question #1 opened" in line)
     title = opened.split("opened: ", 1)[1]
     assert title.endswith("…") and len(title) <= 100
     assert title.removesuffix("…").rstrip("x") in ("", family)
@@ -164,6 +136,6 @@ async def test_title_is_cut_on_a_grapheme_boundary(term: Terminal) -> None:
 async def test_my_questions_and_help(term: Terminal) -> None:
     await term.type("First question", "/back", "Second question", "/back")
     out = await term.type("/questions")
-    assert "#2 Second question" in term.text(out) and "#1 First question" in term.text(out)
+    assert "#2 Second question" in out and "#1 First question" in out
     out = await term.type("/help")
-    assert "/accept <message>" in term.text(out)
+    assert "/accept <message>" in out

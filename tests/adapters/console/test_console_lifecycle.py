@@ -7,8 +7,7 @@ from typing import Any
 
 import pytest
 
-from adapters.console.adapter import ConsoleAdapter
-from bot.bootstrap import App
+from tests.adapters.console.conftest import Terminal
 
 
 @pytest.fixture
@@ -24,23 +23,6 @@ def config_overrides() -> dict[str, Any]:
             }
         }
     }
-
-
-class Terminal:
-    def __init__(self, app: App) -> None:
-        self.lines: list[str] = []
-        self.adapter = ConsoleAdapter(app.bot, out=self.lines.append)
-
-    async def type(self, *typed: str) -> str:
-        start = len(self.lines)
-        for line in typed:
-            await self.adapter.handle_line(line)
-        return "\n".join(self.lines[start:])
-
-
-@pytest.fixture
-def term(app: App) -> Terminal:
-    return Terminal(app)
 
 
 async def test_welcome_once_and_guidelines(term: Terminal) -> None:

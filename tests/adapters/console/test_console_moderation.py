@@ -2,36 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 
-from adapters.console.adapter import ConsoleAdapter
-from bot.bootstrap import App
 from bot.durations import parse_duration
+from tests.adapters.console.conftest import Terminal
 
 
 @pytest.fixture
 def config_overrides() -> dict[str, Any]:
     return {"communities": {"default": {"moderation": {"moderators_channel": {"console": "mods"}}}}}
-
-
-class Terminal:
-    def __init__(self, app: App) -> None:
-        self.lines: list[str] = []
-        self.adapter = ConsoleAdapter(app.bot, out=self.lines.append)
-
-    async def type(self, *typed: str) -> str:
-        start = len(self.lines)
-        for line in typed:
-            await self.adapter.handle_line(line)
-        return "\n".join(self.lines[start:])
-
-
-@pytest.fixture
-async def term(app: App) -> AsyncIterator[Terminal]:
-    yield Terminal(app)
 
 
 async def _thread(term: Terminal) -> None:
