@@ -121,3 +121,32 @@ async def test_a_moderator_can_accept_for_the_asker(slack: Slack) -> None:
 
     assert slack.question_status() == "solved"
     assert slack.points(HELPER) == 15 and slack.points(ASKER) == 0
+
+
+async def test_edits_deletions_mentions_and_removed_checks_change_nothing(slack: Slack) -> None:
+    root = await slack.ask()
+    reply = await slack.answer(root)
+    await slack.mark_solution(root, reply)
+    before = (slack.count("questions"), slack.count("messages"), slack.count("ledger"))
+    slack.fake.clear_calls()
+
+    for event in (
+        sp.message_changed_event(
+            channel=HELP, user=ASKER, ts=root, new_text="Edited question", old_text="Question"
+        ),
+        sp.message_changed_event(
+            channel=HELP, user=HELPER, ts=reply, thread_ts=root, new_text="Edited", old_text="x"
+        ),
+        sp.message_deleted_event(channel=HELP, deleted_ts=reply),
+        sp.app_mention_event(channel=HELP, user=OTHER, text="<@U0BOT> help?"),
+        sp.reaction_removed_event(
+            user=ASKER, reaction="white_check_mark", channel=HELP, message_ts=reply
+        ),
+    ):
+        delivery = await slack.event(event)
+        assert delivery.status == 200, event
+
+    assert (slack.count("questions"), slack.count("messages"), slack.count("ledger")) == before
+    assert slack.question_status() == "solved"
+    posting = [c.method for c in slack.fake.calls if c.method.startswith(("chat.", "reactions."))]
+    assert posting == []
