@@ -7,10 +7,8 @@ import asyncio
 import json
 import logging
 import sys
-from collections.abc import Sequence
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from bot import knowledge_base as kb
@@ -18,30 +16,7 @@ from bot.bootstrap import App
 from bot.model import Actor, MemberRef
 from knowledge.service import EngineKnowledge, load_embedder
 from tests.conftest import DatabaseTarget
-
-CONCEPTS = [("weight", "slimming", "diet"), ("password", "passcode")]
-
-
-class FakeEmbedder:
-    """Texts mentioning a concept's words point along its axis (no model needed)."""
-
-    def __init__(self) -> None:
-        self.passages = 0
-
-    def _vec(self, text: str) -> np.ndarray:
-        vec = np.full(len(CONCEPTS) + 1, 0.05, dtype=np.float32)
-        for axis, words in enumerate(CONCEPTS):
-            if any(w in text.lower() for w in words):
-                vec[axis] = 1.0
-        return vec / np.linalg.norm(vec)
-
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
-        self.passages += len(texts)
-        return np.vstack([self._vec(t) for t in texts])
-
-    def embed_query(self, text: str) -> np.ndarray:
-        return self._vec(text)
-
+from tests.knowledge.fakes import FakeEmbedder
 
 MOD = Actor(MemberRef("console", "default", "maria"), "Maria", is_moderator=True)
 

@@ -4,36 +4,13 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Sequence
 
 import numpy as np
 import pytest
 
 from knowledge.engine import DEFAULT_MIN_SCORE, Document, SearchEngine
 from knowledge.semantic import Embedder, fuse_scores
-
-# Concept axes: texts mentioning any of a concept's words point along that axis.
-CONCEPTS = [("weight", "slimming", "diet"), ("password", "passcode"), ("invoice", "bill")]
-
-
-class FakeEmbedder:
-    def __init__(self) -> None:
-        self.passages = 0
-
-    def _vec(self, text: str) -> np.ndarray:
-        vec = np.full(len(CONCEPTS) + 1, 0.05, dtype=np.float32)
-        for axis, words in enumerate(CONCEPTS):
-            if any(w in text.lower() for w in words):
-                vec[axis] = 1.0
-        return vec / np.linalg.norm(vec)
-
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
-        self.passages += len(texts)
-        return np.vstack([self._vec(t) for t in texts])
-
-    def embed_query(self, text: str) -> np.ndarray:
-        return self._vec(text)
-
+from tests.knowledge.fakes import FakeEmbedder
 
 DOCS = [
     Document("slim", "Tips for slimming down before summer"),
@@ -58,12 +35,12 @@ def test_paraphrase_without_shared_words_is_found() -> None:
 def test_precomputed_vectors_are_used_and_adds_are_embedded() -> None:
     fake = FakeEmbedder()
     engine = SearchEngine(semantic=fake)
-    vectors = {d.id: fake._vec(d.title) for d in DOCS}
+    vectors = {d.id: fake.vector(d.title) for d in DOCS}
     engine.build(DOCS, vectors=vectors)
     assert fake.passages == 0
     engine.add(Document("diet", "A diet plan"))
     assert fake.passages == 1
-    engine.add(Document("pw2", "Reset passcode"), vector=fake._vec("passcode"))
+    engine.add(Document("pw2", "Reset passcode"), vector=fake.vector("passcode"))
     assert fake.passages == 1
     ids = {h.id for h in engine.search("lose weight fast", limit=3)}
     assert {"slim", "diet"} <= ids
