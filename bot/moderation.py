@@ -65,7 +65,6 @@ from bot.questions import Context
 from bot.reputation import award, reverse
 from bot.text import clean, is_blank, truncate
 from bot.thanking import give_thanks, thanks_in_message
-from bot.thanks import detect as detect_thanks
 
 MAX_POINTS = 10_000
 REASON_CHARS = 500
@@ -169,10 +168,8 @@ async def after_write(command: Any, result: Any, uow: UnitOfWork, ctx: Context) 
 
     if not isinstance(command, PostMessage) or not isinstance(result, MessageRecorded):
         return result
-    if command.actor.is_bot or detect_thanks(command.text) is None:
-        return result  # most messages thank nobody: no further queries for them
     question, author = result.question, result.author
-    if author is None:
+    if author is None:  # a bot's message
         return result
     thanks = await thanks_in_message(
         uow, ctx.rules(question.community), question, author, command.text,

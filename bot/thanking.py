@@ -156,7 +156,7 @@ async def thanks_in_message(
     source_event: str | None = None,
 ) -> tuple[ThanksGiven, ...]:
     if author.is_bot or question.is_deleted or detect(text) is None:
-        return ()
+        return ()  # most messages thank nobody: no queries for them
     given = []
     for receiver in await receivers_of(uow, question, author, mentions):
         thanks = await give_thanks(
