@@ -557,7 +557,7 @@ class SearchEngine:
         if n_total == 0:
             return []
 
-        script_language = arabic_script_language(text[:MAX_QUERY_CHARS])
+        script_language = arabic_script_language(text[:MAX_QUERY_CHARS], query)
         word_weight, fuzzy_weight = t.word_weight, t.fuzzy_weight
         if script_language is not None:
             fuzzy_weight = t.arabic_script_fuzzy_weight

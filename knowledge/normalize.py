@@ -188,12 +188,13 @@ def stem_languages_for(raw_text: str, languages: Sequence[str]) -> tuple[str, ..
     return languages
 
 
-def arabic_script_language(raw_text: str) -> str | None:
+def arabic_script_language(raw_text: str, normalized: str) -> str | None:
     """ "arabic" or "persian" when most words of ``raw_text`` are in Arabic script, else None.
 
-    Persian is told apart by the letters only Persian keyboards produce (as for stemming).
+    ``normalized`` is ``normalize(raw_text)``, which the caller already has. Persian is told
+    apart by the letters only Persian keyboards produce (as for stemming).
     """
-    words = normalize(raw_text[:MAX_TEXT_CHARS]).split()
+    words = normalized.split()
     if not words or 2 * sum(_script_of_word(w) == "arabic" for w in words) <= len(words):
         return None
     return "arabic" if _PERSIAN_LETTERS.isdisjoint(raw_text[:MAX_TEXT_CHARS]) else "persian"

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge.normalize import char_ngrams, normalize, stem_languages_for, word_tokens
+from knowledge.normalize import (
+    arabic_script_language,
+    char_ngrams,
+    normalize,
+    stem_languages_for,
+    word_tokens,
+)
 
 
 def test_english_case_punctuation_and_accents() -> None:
@@ -96,3 +102,18 @@ def test_finnish_and_english_typos_keep_most_ngrams() -> None:
     right, typo = set(char_ngrams("tulostin", (3,))), set(char_ngrams("tulsotin", (3,)))
     assert len(right & typo) >= 3
     assert normalize("PASSWORD") == normalize("password")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("كيف اغير كلمة المرور؟", "arabic"),
+        ("چگونه وزن کم کنم؟", "persian"),  # Farsi yeh and keheh
+        ("wifi راوتر لا يعمل", "arabic"),  # most words in Arabic script
+        ("my راوتر is broken", None),
+        ("reset my password", None),
+        ("!!!", None),
+    ],
+)
+def test_arabic_script_queries_are_told_apart(text: str, expected: str | None) -> None:
+    assert arabic_script_language(text, normalize(text)) == expected
