@@ -15,12 +15,11 @@ from typing import Any
 from sqlalchemy import Row, and_, bindparam, delete, func, literal, or_, select, union_all, update
 
 from bot.jobs import Job, JobKind, JobState
-from storage.models import QuestionRow, ScheduledJobRow, WelcomedMemberRow
-from storage.repositories import Conn, _insert, prepared
+from storage.models import ScheduledJobRow, WelcomedMemberRow
+from storage.repositories import Conn, _insert, prepared, questions_t
 
 jobs_t = ScheduledJobRow.__table__
 welcomed_t = WelcomedMemberRow.__table__
-questions_t = QuestionRow.__table__
 
 ERROR_CHARS = 800
 

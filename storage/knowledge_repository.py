@@ -184,9 +184,8 @@ class SqlKnowledgeRepository:
         """
         current = await self.article(community, article_id)
         fields = _snapshot(content)
-        deleted_at = (
-            (current.deleted_at or at) if (deleted and current) else (at if deleted else None)
-        )
+        # Removing a removed article keeps the time it was first removed.
+        deleted_at = ((current and current.deleted_at) or at) if deleted else None
         if current is None:
             version = 1
             await self.conn.execute(
@@ -446,16 +445,3 @@ class SqlKnowledgeRepository:
                 },
             )
             await self.conn.execute(stmt, rows[start : start + BATCH])
-
-    async def communities(self) -> list[str]:
-        """Communities that have articles or solved questions."""
-        found = {r[0] for r in await self.conn.execute(select(articles_t.c.community).distinct())}
-        found |= {
-            r[0]
-            for r in await self.conn.execute(
-                select(questions_t.c.community)
-                .where(questions_t.c.status == QuestionStatus.SOLVED.value)
-                .distinct()
-            )
-        }
-        return sorted(found)

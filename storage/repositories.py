@@ -146,9 +146,6 @@ class MemberCache:
             self._ids.clear()
         self._ids.update(entries)
 
-    def clear(self) -> None:
-        self._ids.clear()
-
 
 class SqlMemberRepository:
     def __init__(self, conn: Conn, clock: Clock, cache: MemberCache | None = None) -> None:
@@ -187,7 +184,7 @@ class SqlMemberRepository:
             "community": ref.community,
             "platform": ref.platform,
             "platform_user_id": ref.id,
-            "display_name": actor.display_name[:200],
+            "display_name": name,
             "is_bot": actor.is_bot,
             "is_moderator": actor.is_moderator,
             "created_at": self.clock.now(),
@@ -195,7 +192,7 @@ class SqlMemberRepository:
         stmt = prepared(self.conn, "members.upsert", build)
         member_id = (await self.conn.execute(stmt, values)).scalar_one()
         self.pending[key] = member_id
-        return Member(member_id, ref, actor.display_name[:200], actor.is_bot, actor.is_moderator)
+        return Member(member_id, ref, name, actor.is_bot, actor.is_moderator)
 
     async def find(self, ref: MemberRef) -> Member | None:
         stmt = prepared(
@@ -548,17 +545,16 @@ class SqlLedgerRepository:
             ),
         )
         await self.conn.execute(ensure, {"member_id": member.id, "community": member.ref.community})
-        if self._locks:
-            lock = prepared(
-                self.conn,
-                "totals.lock",
-                lambda: (
-                    select(totals_t.c.member_id)
-                    .where(totals_t.c.member_id == bindparam("mid"))
-                    .with_for_update()
-                ),
-            )
-            await self.conn.execute(lock, {"mid": member.id})
+        lock = prepared(
+            self.conn,
+            "totals.lock",
+            lambda: (
+                select(totals_t.c.member_id)
+                .where(totals_t.c.member_id == bindparam("mid"))
+                .with_for_update()
+            ),
+        )
+        await self.conn.execute(lock, {"mid": member.id})
 
     async def capped_earned(self, member_id: int, day: date) -> int:
         stmt = prepared(
@@ -574,8 +570,9 @@ class SqlLedgerRepository:
     async def append(
         self, community: str, entry: NewLedgerEntry, at: datetime
     ) -> tuple[LedgerEntry, int]:
+        # RETURNING the whole row: the entry handed back is exactly what was stored.
         insert_row = prepared(
-            self.conn, "ledger.insert", lambda: ledger_t.insert().returning(ledger_t.c.id)
+            self.conn, "ledger.insert", lambda: ledger_t.insert().returning(*ledger_t.c)
         )
         row_values = {
             "community": community,
@@ -591,7 +588,7 @@ class SqlLedgerRepository:
             "capped": entry.capped,
             "created_at": at,
         }
-        entry_id = (await self.conn.execute(insert_row, row_values)).scalar_one()
+        stored = _entry((await self.conn.execute(insert_row, row_values)).one())
 
         def build_total() -> Any:
             return (
@@ -649,21 +646,7 @@ class SqlLedgerRepository:
             "capped": entry.delta if entry.capped else 0,
         }
         await self.conn.execute(prepared(self.conn, "daily.add", build_daily), daily_params)
-        return (
-            LedgerEntry(
-                id=entry_id,
-                member_id=entry.member_id,
-                delta=entry.delta,
-                reason=entry.reason,
-                created_at=at,
-                question_id=entry.question_id,
-                acceptance_id=entry.acceptance_id,
-                source_event=entry.source_event,
-                reverses_id=entry.reverses_id,
-                note=entry.note,
-            ),
-            int(total),
-        )
+        return stored, int(total)
 
     async def unreversed_for_acceptances(self, acceptance_ids: Sequence[int]) -> list[LedgerEntry]:
         if not acceptance_ids:
