@@ -208,12 +208,22 @@ class SqlModerationRepository:
         return HelpBan(row.id, row.member_id, row.expires_at, row.reason) if row else None
 
     # -- thanks ------------------------------------------------------------------------
+    # A thank-you is a chat message: these statements are prepared like the rest of the
+    # per-message path (see storage.repositories.prepared).
+
     async def lock_giver(self, member: Member) -> None:
         # SQLite serialises writers with BEGIN IMMEDIATE; PostgreSQL needs the row lock.
         if self._locks:
-            await self.conn.execute(
-                select(members_t.c.id).where(members_t.c.id == member.id).with_for_update()
+            stmt = prepared(
+                self.conn,
+                "members.lock",
+                lambda: (
+                    select(members_t.c.id)
+                    .where(members_t.c.id == bindparam("mid"))
+                    .with_for_update()
+                ),
             )
+            await self.conn.execute(stmt, {"mid": member.id})
 
     async def add_thanks(
         self,
@@ -225,61 +235,66 @@ class SqlModerationRepository:
         ledger_id: int | None,
         at: datetime,
     ) -> None:
-        await self.conn.execute(
-            thanks_t.insert().values(
-                community=community,
-                giver_id=giver_id,
-                receiver_id=receiver_id,
-                question_id=question_id,
-                points=points,
-                ledger_id=ledger_id,
-                created_at=at,
-            )
-        )
+        values = {
+            "community": community,
+            "giver_id": giver_id,
+            "receiver_id": receiver_id,
+            "question_id": question_id,
+            "points": points,
+            "ledger_id": ledger_id,
+            "created_at": at,
+        }
+        await self.conn.execute(prepared(self.conn, "thanks.add", thanks_t.insert), values)
 
     async def thanks_given_since(self, giver_id: int, since: datetime) -> int:
-        return int(
-            (
-                await self.conn.execute(
-                    select(func.count()).where(
-                        thanks_t.c.giver_id == giver_id,
-                        thanks_t.c.points > 0,
-                        thanks_t.c.created_at > since,
-                        _not_reverted(),
-                    )
-                )
-            ).scalar_one()
+        stmt = prepared(
+            self.conn,
+            "thanks.given_since",
+            lambda: select(func.count()).where(
+                thanks_t.c.giver_id == bindparam("giver"),
+                thanks_t.c.points > 0,
+                thanks_t.c.created_at > bindparam("since"),
+                _not_reverted(),
+            ),
         )
+        count = (await self.conn.execute(stmt, {"giver": giver_id, "since": since})).scalar_one()
+        return int(count)
 
     async def thanked_since(self, giver_id: int, receiver_id: int, since: datetime) -> bool:
-        row = (
-            await self.conn.execute(
+        stmt = prepared(
+            self.conn,
+            "thanks.pair_since",
+            lambda: (
                 select(thanks_t.c.id)
                 .where(
-                    thanks_t.c.giver_id == giver_id,
-                    thanks_t.c.receiver_id == receiver_id,
+                    thanks_t.c.giver_id == bindparam("giver"),
+                    thanks_t.c.receiver_id == bindparam("receiver"),
                     thanks_t.c.points > 0,
-                    thanks_t.c.created_at > since,
+                    thanks_t.c.created_at > bindparam("since"),
                     _not_reverted(),
                 )
                 .limit(1)
-            )
-        ).first()
-        return row is not None
+            ),
+        )
+        params = {"giver": giver_id, "receiver": receiver_id, "since": since}
+        return (await self.conn.execute(stmt, params)).first() is not None
 
     async def already_thanked(self, question_id: int, giver_id: int, receiver_id: int) -> bool:
-        row = (
-            await self.conn.execute(
+        stmt = prepared(
+            self.conn,
+            "thanks.in_question",
+            lambda: (
                 select(thanks_t.c.id)
                 .where(
-                    thanks_t.c.question_id == question_id,
-                    thanks_t.c.giver_id == giver_id,
-                    thanks_t.c.receiver_id == receiver_id,
+                    thanks_t.c.question_id == bindparam("qid"),
+                    thanks_t.c.giver_id == bindparam("giver"),
+                    thanks_t.c.receiver_id == bindparam("receiver"),
                 )
                 .limit(1)
-            )
-        ).first()
-        return row is not None
+            ),
+        )
+        params = {"qid": question_id, "giver": giver_id, "receiver": receiver_id}
+        return (await self.conn.execute(stmt, params)).first() is not None
 
     # -- ledger reads ------------------------------------------------------------------
     async def ledger_entry(self, community: str, entry_id: int) -> LedgerEntry | None:
