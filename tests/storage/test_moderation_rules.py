@@ -16,7 +16,7 @@ from bot import events as ev
 from bot.bootstrap import App
 from bot.clock import FakeClock
 from bot.commands import FlowDirection, QuestionAction
-from bot.model import Actor, AuditOutcome, LedgerReason, MemberRef, QuestionStatus, ReportStatus
+from bot.model import Actor, AuditOutcome, MemberRef, QuestionStatus, ReportStatus
 from bot.outbound import ChannelPost, DirectMessage, Outbound
 from tests.helpers import actor, answer, ask, next_id, thread_of
 
@@ -366,9 +366,11 @@ async def test_revert_a_period_leaves_totals_and_ranks_right(app: App, clock: Fa
     assert await points(app, bob) == 2  # dave's thanks from before the period stays
     board = await app.bot.handle(c.ShowLeaderboard(alice))
     assert isinstance(board, ev.LeaderboardShown)
-    assert [(r.member.ref, r.points) for r in board.rows] == [(carol.ref, 2), (bob.ref, 2)] or [
-        (r.member.ref, r.points) for r in board.rows
-    ] == [(bob.ref, 2), (carol.ref, 2)]
+    # A tie shares the rank; members seen first come first.
+    assert [(r.rank, r.member.ref, r.points) for r in board.rows] == [
+        (1, bob.ref, 2),
+        (1, carol.ref, 2),
+    ]
     # Running it again finds nothing left to revert.
     again = await app.bot.handle(
         c.RevertPeriod(mod, bob.ref, FlowDirection.BOTH, start, event_id=next_id("e"))
@@ -500,8 +502,7 @@ async def test_every_action_is_audited_and_every_refusal_too(app: App) -> None:
     done = [e.action for e in entries if e.outcome is AuditOutcome.DONE]
     refused = [e.action for e in entries if e.outcome is AuditOutcome.REFUSED]
     assert done == expected
-    assert refused == [*expected, "audit", "rep_suspicious", "reports"][: len(refused)]
-    assert len(refused) == len(expected) + 3
+    assert refused == [*expected, "audit", "rep_suspicious", "reports"]
     assert all(e.actor and e.actor.ref == carol.ref for e in entries if e.outcome == "refused")
     warn = next(e for e in entries if e.action == "warn" and e.outcome is AuditOutcome.DONE)
     assert warn.target and warn.target.ref == bob.ref and warn.reason == "be nice"
@@ -600,7 +601,6 @@ async def test_unknown_member_is_refused(app: App) -> None:
         await app.bot.handle(
             c.WarnMember(mod, MemberRef("console", "default", "ghost"), "x", event_id="e-ghost")
         )
-    assert LedgerReason.THANKS.value == "thanks"
 
 
 async def test_moderators_can_act_on_a_member_never_seen_before(app: App) -> None:
@@ -609,11 +609,15 @@ async def test_moderators_can_act_on_a_member_never_seen_before(app: App) -> Non
 
     stranger = Actor(MemberRef("console", "default", "spammer"), "Spammer")
     moderator = actor("mod", mod=True)
-    await app.bot.handle(
+    banned = await app.bot.handle(
         c.HelpBanMember(moderator, stranger, timedelta(days=1), "spam", event_id=next_id("e"))
     )
-    await app.bot.handle(c.WarnMember(moderator, stranger, "no spam", event_id=next_id("e")))
-    with pytest.raises(errors.DomainError):
+    assert isinstance(banned, ev.MemberHelpBanned)
+    warned = await app.bot.handle(
+        c.WarnMember(moderator, stranger, "no spam", event_id=next_id("e"))
+    )
+    assert isinstance(warned, ev.MemberWarned) and warned.count == 1
+    with pytest.raises(errors.HelpBanned):
         await ask(app.bot, actor("spammer"), "buy now")
     # A bare reference to an unknown member is still refused clearly.
     with pytest.raises(errors.UnknownMember):

@@ -16,10 +16,8 @@ from bot import commands as c
 from bot import errors
 from bot.bootstrap import bootstrap
 from bot.clock import FakeClock
-from bot.jobs import JobKind
 from bot.model import Actor, MemberRef, Period, ThreadRef
 from storage.database import Database
-from storage.models import ScheduledJobRow
 from storage.repositories import members_t, prepared
 from storage.sqlite_direct import plan_for
 from tests.conftest import make_config
@@ -140,9 +138,15 @@ async def test_errors_keep_sqlalchemy_classes_and_fallbacks_still_run(tmp_path: 
             with pytest.raises(sqlalchemy.exc.IntegrityError):
                 await conn.execute(plain_insert, row)  # duplicate primary key
             # An expanding IN cannot be planned; it runs through SQLAlchemy instead.
-            jobs = ScheduledJobRow.__table__
-            cancel = jobs.update().where(jobs.c.kind.in_(bindparam("kinds", expanding=True)))
-            assert plan_for(cancel.values(state="x"), frozenset({"kinds"}), conn.dialect) is None
-            assert await uow.jobs.cancel(1, [JobKind.REMIND], clock.now()) == 0
+            by_uids = prepared(
+                conn,
+                "test.members.by_uids",
+                lambda: select(members_t.c.id).where(
+                    members_t.c.platform_user_id.in_(bindparam("uids", expanding=True))
+                ),
+            )
+            assert plan_for(by_uids, frozenset({"uids"}), conn.dialect) is None
+            rows = await conn.execute(by_uids, {"uids": ["erin", "nobody"]})
+            assert rows.scalars().all() == [member.id]
     finally:
         await database.dispose()
