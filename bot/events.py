@@ -121,6 +121,9 @@ class QuestionShown:
     question: Question
     answers: tuple[Answer, ...]
     accepted: tuple[Acceptance, ...]
+    # Whether the member who asked to see it may mark it solved (the asker or a moderator),
+    # so adapters can offer or refuse the form without restating the rule.
+    may_solve: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -78,8 +78,14 @@ async def _question_in(uow: UnitOfWork, thread: ThreadRef) -> Question:
     return question
 
 
-def _require_asker_or_moderator(question: Question, actor: Member, is_moderator: bool) -> None:
-    if actor.id != question.asker.id and not is_moderator:
+def may_solve(question: Question, actor: Actor) -> bool:
+    """Only the asker or a moderator marks a question solved, reopens or closes it."""
+
+    return actor.is_moderator or actor.ref == question.asker.ref
+
+
+def _require_asker_or_moderator(question: Question, actor: Actor) -> None:
+    if not may_solve(question, actor):
         raise errors.NotTheAsker()
 
 
@@ -190,7 +196,7 @@ async def accept_answer(cmd: AcceptAnswer, uow: UnitOfWork, ctx: Context) -> Ans
     actor = await uow.members.upsert(cmd.actor)
     if answer.author.id == actor.id:
         raise errors.SelfAccept()  # clearer than "not the asker" for a helper's own message
-    _require_asker_or_moderator(question, actor, cmd.actor.is_moderator)
+    _require_asker_or_moderator(question, cmd.actor)
     return await _accept(uow, ctx, question, answer, actor, cmd.event_id)
 
 
@@ -200,7 +206,7 @@ async def mark_solved(
     _require_human(cmd.actor)
     question = await _question_in(uow, cmd.thread)
     actor = await uow.members.upsert(cmd.actor)
-    _require_asker_or_moderator(question, actor, cmd.actor.is_moderator)
+    _require_asker_or_moderator(question, cmd.actor)
     answers = await uow.questions.answers(question.id)
     if cmd.member is not None:
         helper = await uow.members.find(cmd.member)
@@ -236,8 +242,7 @@ async def solve_with_suggestion(
 ) -> SolvedWithoutHelper:
     _require_human(cmd.actor)
     question = await _question_in(uow, cmd.thread)
-    actor = await uow.members.upsert(cmd.actor)
-    _require_asker_or_moderator(question, actor, cmd.actor.is_moderator)
+    _require_asker_or_moderator(question, cmd.actor)
     if question.status is QuestionStatus.SOLVED:
         raise errors.AlreadySolved()
     question = await uow.questions.set_status(
@@ -250,7 +255,7 @@ async def unsolve(cmd: Unsolve, uow: UnitOfWork, ctx: Context) -> QuestionReopen
     _require_human(cmd.actor)
     question = await _question_in(uow, cmd.thread)
     actor = await uow.members.upsert(cmd.actor)
-    _require_asker_or_moderator(question, actor, cmd.actor.is_moderator)
+    _require_asker_or_moderator(question, cmd.actor)
     if question.status is not QuestionStatus.SOLVED:
         raise errors.NotSolved()
     now = ctx.clock.now()
@@ -269,7 +274,7 @@ async def close(cmd: CloseQuestion, uow: UnitOfWork, ctx: Context) -> QuestionCl
     _require_human(cmd.actor)
     question = await _question_in(uow, cmd.thread)
     actor = await uow.members.upsert(cmd.actor)
-    _require_asker_or_moderator(question, actor, cmd.actor.is_moderator)
+    _require_asker_or_moderator(question, cmd.actor)
     if question.is_closed:
         raise errors.AlreadyClosed()
     reason = CloseReason.ASKER if actor.id == question.asker.id else CloseReason.MODERATOR
@@ -342,7 +347,9 @@ async def show_question(cmd: ShowQuestion, uow: UnitOfWork, ctx: Context) -> Que
         raise errors.QuestionNotFound()  # soft-deleted: only moderators still see it
     answers = await uow.questions.answers(question.id)
     accepted = await uow.questions.active_acceptances(question.id)
-    return QuestionShown(question, tuple(answers), tuple(accepted))
+    return QuestionShown(
+        question, tuple(answers), tuple(accepted), may_solve=may_solve(question, cmd.actor)
+    )
 
 
 READS = {

@@ -140,7 +140,7 @@ async def on_mark_solved_button(
         actor = await who.actor()
         shown = await deps.bot.handle(c.ShowQuestion(actor, question_id))
         assert isinstance(shown, QuestionShown)
-        if shown.question.asker.ref != actor.ref and not actor.is_moderator:
+        if not shown.may_solve:
             raise errors.NotTheAsker()
         view = await build_modal(deps, p, actor, question_id, who.channel)
         if view is None or not await deps.out.open_view(str(body.get("trigger_id", "")), view):

@@ -309,3 +309,15 @@ async def test_show_question_by_thread(app: App) -> None:
     assert [a.author.display_name for a in shown.answers] == ["bob"]
     with pytest.raises(errors.NotAQuestionThread):
         await app.bot.handle(c.ShowQuestion(alice, thread=ThreadRef("console", "nope")))
+
+
+async def test_question_shown_says_who_may_solve_it(app: App) -> None:
+    opened = await ask(app.bot, alice)
+    q_id = opened.question.id
+    for who, expected in ((alice, True), (actor("mod", mod=True), True), (bob, False)):
+        shown = await app.bot.handle(c.ShowQuestion(who, q_id))
+        assert isinstance(shown, ev.QuestionShown)
+        assert shown.may_solve is expected, who.display_name
+    await answer(app.bot, carol, opened)
+    with pytest.raises(errors.NotTheAsker):  # the rule the flag reports is the one enforced
+        await app.bot.handle(c.MarkSolved(bob, thread_of(opened), event_id=next_id("e")))

@@ -221,7 +221,7 @@ class Solving(FeatureCog):
         shown = await self.core.handle(c.ShowQuestion(inv.actor, int(args[0])))
         assert isinstance(shown, ev.QuestionShown)
         await reply(interaction, inv.texts.t("discord.suggestion_not_helpful"))
-        if shown.question.asker.ref == inv.actor.ref and interaction.message is not None:
+        if shown.may_solve and interaction.message is not None:
             await _drop_buttons(interaction.message)
 
 
