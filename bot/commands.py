@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from bot.model import Actor, MemberRef, Period, ReportStatus, ThreadRef
 
@@ -237,7 +237,7 @@ class HelpBanMember:
 
     actor: Actor
     member: MemberRef | Actor
-    duration: timedelta
+    duration: str  # as the moderator typed it ("7d", "12h", "1d12h", "3"): the core reads it
     reason: str | None = None
     event_id: str | None = None
 

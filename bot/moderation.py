@@ -33,6 +33,7 @@ from bot.commands import (
     ThankMember,
     WarnMember,
 )
+from bot.durations import parse_duration
 from bot.events import (
     AuditShown,
     MemberHelpBanned,
@@ -425,7 +426,8 @@ async def helpban(cmd: HelpBanMember, uow: UnitOfWork, ctx: Context) -> MemberHe
     require_moderator(cmd.actor)
     community = cmd.actor.ref.community
     limit = ctx.config.communities[community].moderation.max_helpban_days
-    if cmd.duration <= timedelta(0) or cmd.duration > timedelta(days=limit):
+    duration = parse_duration(cmd.duration)
+    if duration is None or duration > timedelta(days=limit):
         raise errors.BadDuration(max_days=limit)
     actor = await uow.members.upsert(cmd.actor)
     member = await _member(uow, cmd.member)
@@ -434,7 +436,7 @@ async def helpban(cmd: HelpBanMember, uow: UnitOfWork, ctx: Context) -> MemberHe
     now = ctx.clock.now()
     reason = clean_reason(cmd.reason)
     ban = await uow.moderation.add_helpban(
-        community, member.id, actor.id, reason, now, now + cmd.duration
+        community, member.id, actor.id, reason, now, now + duration
     )
     until = f"{ban.expires_at:%Y-%m-%d %H:%M} UTC"
     await audit(uow, ctx, actor, "helpban", target=member, reason=reason, detail=f"until {until}")

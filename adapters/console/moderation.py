@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot import commands as c
 from bot import events as ev
-from bot.durations import parse_duration, parse_since
+from bot.durations import parse_since
 from bot.model import MemberRef, ReportStatus, ThreadRef
 from bot.moderation_presenter import ModerationPresenter
 
@@ -235,12 +235,9 @@ class ModerationCommands:
         usage = "/mod helpban <member> <duration, e.g. 7d> [reason]"
         if len(tail) < 2:
             return self.usage(usage)
-        duration = parse_duration(tail[1])
-        if duration is None:
-            return self.usage(usage)
         result = await self.bot.handle(
             c.HelpBanMember(
-                self.actor(), self.ref(tail[0]), duration, " ".join(tail[2:]) or None,
+                self.actor(), self.ref(tail[0]), tail[1], " ".join(tail[2:]) or None,
                 event_id=self._event(),
             )
         )  # fmt: skip

@@ -34,7 +34,7 @@ from adapters.slack.translate import (
 from bot import commands as c
 from bot import errors
 from bot import events as ev
-from bot.durations import parse_duration, parse_since
+from bot.durations import parse_since
 from bot.model import Actor, MemberRef, ReportStatus, ThreadRef
 from bot.moderation_presenter import ModerationPresenter
 
@@ -98,9 +98,9 @@ async def mod_command(run: Invocation, sub: str, rest: str) -> None:
     elif sub == "helpban":
         args = words(rest)
         user = parse_user(args[0]) if args else None
-        duration = parse_duration(args[1]) if len(args) > 1 else None
-        if user is None or duration is None:
+        if user is None or len(args) < 2:
             raise Usage("helpban @member <duration, e.g. 7d> [reason]")
+        duration = args[1]  # the core reads it, and refuses a non-moderator first
         reason = plain_text(" ".join(args[2:])) or None
         result = await run.deps.bot.handle(
             c.HelpBanMember(

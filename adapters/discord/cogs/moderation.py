@@ -23,7 +23,6 @@ from adapters.discord.replies import reply, report_error
 from adapters.discord.texts import DESCRIPTIONS
 from bot import commands as c
 from bot import events as ev
-from bot.durations import parse_duration
 from bot.errors import NotAQuestionThread
 from bot.model import MemberRef, ThreadRef
 
@@ -243,11 +242,8 @@ class Moderation(FeatureCog):
         reason: Reason | None = None,
     ) -> None:
         inv = self.invocation(interaction)
-        # An unreadable duration goes to the core as zero: it refuses (and audits) a
-        # non-moderator first, and words the refusal with the limit it enforces.
-        length = parse_duration(duration) or timedelta(0)
         command = c.HelpBanMember(
-            inv.actor, self.member_actor(inv, member), length, reason, event_id=inv.event_id
+            inv.actor, self.member_actor(inv, member), duration, reason, event_id=inv.event_id
         )
         result = await self.call_core(inv, command, member)
         assert isinstance(result, ev.MemberHelpBanned)

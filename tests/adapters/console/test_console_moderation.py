@@ -97,6 +97,16 @@ async def test_duplicate_and_not_duplicate(term: Terminal) -> None:
     assert "#2 is open again: the asker says it is not a duplicate." in out
 
 
+async def test_helpban_duration_is_judged_by_the_core(term: Terminal) -> None:
+    await term.type("/as carol", "Hello")
+    out = await term.type("/as alice", "/mod helpban carol soon")
+    assert "Only moderators can do that." in out  # refused (and audited) whatever was typed
+    out = await term.type("/as mod", "/mod helpban carol soon")
+    assert "The duration must be more than zero and at most 365 days" in out
+    out = await term.type("/mod audit")
+    assert "alice helpban carol: REFUSED — not a moderator" in out
+
+
 async def test_mod_help_lists_commands(term: Terminal) -> None:
     out = await term.type("/mod help")
     assert "/mod rep revert <ledger id>" in out and "/mod helpban" in out
