@@ -63,7 +63,6 @@ class IndexRow:
     body: str
     tags: tuple[str, ...]
     aliases: tuple[str, ...]
-    lang: str | None
     source_question_id: int | None
 
 
@@ -251,7 +250,7 @@ class SqlKnowledgeRepository:
         """Live articles with only what the search index needs (a lean start-up read)."""
         c = articles_t.c
         stmt = select(
-            c.community, c.id, c.title, c.body, c.tags, c.aliases, c.lang, c.source_question_id
+            c.community, c.id, c.title, c.body, c.tags, c.aliases, c.source_question_id
         ).where(c.deleted_at.is_(None))
         if community is not None:
             stmt = stmt.where(c.community == community)
@@ -260,7 +259,7 @@ class SqlKnowledgeRepository:
         return [
             IndexRow(
                 r.community, r.id, r.title, r.body, tuple(loads(r.tags)), tuple(loads(r.aliases)),
-                r.lang, r.source_question_id,
+                r.source_question_id,
             )
             for r in rows
         ]  # fmt: skip
