@@ -114,3 +114,18 @@ async def sqlite_app(
         yield application
     finally:
         await application.close()
+
+
+@pytest.fixture
+async def two_processes(db_target: DatabaseTarget) -> AsyncIterator[tuple[App, App]]:
+    """Two apps on one database, standing in for two bot processes."""
+
+    clock = FakeClock()
+    config = make_config(db_target.url)
+    first = await bootstrap(config, clock=clock, database_options=db_target.options)
+    second = await bootstrap(config, clock=clock, database_options=db_target.options)
+    try:
+        yield first, second
+    finally:
+        await first.close()
+        await second.close()

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from bot import commands as c
 from bot import events as ev
 from bot.model import Actor, MemberRef, ThreadRef
 from bot.service import CommunityBot
+
+if TYPE_CHECKING:
+    from bot.bootstrap import App
 
 _ids = itertools.count(1)
 
@@ -43,3 +48,23 @@ async def answer(
     mid = next_id()
     await bot.handle(c.PostMessage(who, thread_of(opened), mid, text, event_id=f"evt-{mid}"))
     return mid
+
+
+class Terminal:
+    """A person at the console: typed lines in, the printed lines that followed them out."""
+
+    def __init__(self, app: App, moderators: Sequence[str] | None = None) -> None:
+        """`moderators`: the console names that act as moderators (default: the console's)."""
+        from adapters.console.adapter import ConsoleAdapter
+
+        self.lines: list[str] = []
+        options = {} if moderators is None else {"moderators": moderators}
+        self.adapter = ConsoleAdapter(app.bot, out=self.lines.append, **options)
+
+    async def type(self, *typed: str) -> str:
+        """Type each line in turn; what was printed meanwhile, one line per output line."""
+
+        start = len(self.lines)
+        for line in typed:
+            await self.adapter.handle_line(line)
+        return "\n".join(self.lines[start:])

@@ -5,17 +5,15 @@ processes; each case checks the two indexes agree."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 
 import pytest
 
 from bot import commands as c
 from bot import events as ev
-from bot.bootstrap import App, bootstrap
-from bot.clock import FakeClock
+from bot.bootstrap import App
 from bot.model import ReportStatus
 from knowledge.service import EngineKnowledge
-from tests.conftest import DatabaseTarget, make_config
 from tests.helpers import actor, answer, ask, next_id, thread_of
 
 alice, bob, maria = actor("alice"), actor("bob"), actor("maria", mod=True)
@@ -23,28 +21,17 @@ QUESTION = "How do I export my calendar to a CSV file?"
 SEARCH = "export calendar csv"
 
 
-@pytest.fixture
-async def pair(db_target: DatabaseTarget) -> AsyncIterator[tuple[App, App]]:
-    clock = FakeClock()
-    config = make_config(db_target.url)
-    first = await bootstrap(config, clock=clock, database_options=db_target.options)
-    second = await bootstrap(config, clock=clock, database_options=db_target.options)
-    try:
-        yield first, second
-    finally:
-        await first.close()
-        await second.close()
-
-
 def _engine(app: App) -> EngineKnowledge:
     assert isinstance(app.knowledge, EngineKnowledge)
     return app.knowledge
 
 
-async def found_in_both(pair: tuple[App, App], doc_id: str) -> tuple[bool, bool]:
+async def found_in_both(two_processes: tuple[App, App], doc_id: str) -> tuple[bool, bool]:
     """Whether each process finds `doc_id`, after the second applied the feed."""
-    await _engine(pair[1]).catch_up()
-    found = [[h.id for h in _engine(app).search("default", SEARCH, limit=5)] for app in pair]
+    await _engine(two_processes[1]).catch_up()
+    found = [
+        [h.id for h in _engine(app).search("default", SEARCH, limit=5)] for app in two_processes
+    ]
     return doc_id in found[0], doc_id in found[1]
 
 
@@ -81,30 +68,32 @@ async def _report_delete(app: App, opened: ev.QuestionOpened) -> None:
     assert isinstance(resolved, ev.ReportResolved) and resolved.question is not None
 
 
-async def test_solved_without_a_helper_is_findable_everywhere(pair: tuple[App, App]) -> None:
-    one, _ = pair
+async def test_solved_without_a_helper_is_findable_everywhere(
+    two_processes: tuple[App, App],
+) -> None:
+    one, _ = two_processes
     opened = await ask(one.bot, alice, QUESTION)
     solved = await one.bot.handle(c.MarkSolved(alice, thread_of(opened), event_id=next_id("e")))
     assert isinstance(solved, ev.SolvedWithoutHelper)
-    assert await found_in_both(pair, f"q{opened.question.id}") == (True, True)
+    assert await found_in_both(two_processes, f"q{opened.question.id}") == (True, True)
 
 
 @pytest.mark.parametrize("withdraw", [_unsolve, _moderator_delete, _report_delete])
 async def test_a_withdrawn_question_leaves_every_index(
-    pair: tuple[App, App], withdraw: Callable[[App, ev.QuestionOpened], Awaitable[None]]
+    two_processes: tuple[App, App], withdraw: Callable[[App, ev.QuestionOpened], Awaitable[None]]
 ) -> None:
-    one, _ = pair
+    one, _ = two_processes
     opened = await _solved(one)
     doc_id = f"q{opened.question.id}"
-    assert await found_in_both(pair, doc_id) == (True, True)
+    assert await found_in_both(two_processes, doc_id) == (True, True)
     await withdraw(one, opened)
-    assert await found_in_both(pair, doc_id) == (False, False)
+    assert await found_in_both(two_processes, doc_id) == (False, False)
 
 
 async def test_changes_that_do_not_affect_search_add_nothing_to_the_feed(
-    pair: tuple[App, App],
+    two_processes: tuple[App, App],
 ) -> None:
-    one, other = pair
+    one, other = two_processes
     opened = await _solved(one)
     await _engine(other).catch_up()
     await answer(one.bot, bob, opened, "Glad it worked.")
@@ -113,4 +102,4 @@ async def test_changes_that_do_not_affect_search_add_nothing_to_the_feed(
             c.ModerateQuestion(maria, action, question_id=opened.question.id, event_id=next_id("e"))
         )
     assert await _engine(other).catch_up() == 0
-    assert await found_in_both(pair, f"q{opened.question.id}") == (True, True)
+    assert await found_in_both(two_processes, f"q{opened.question.id}") == (True, True)

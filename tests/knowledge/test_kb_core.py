@@ -5,16 +5,15 @@ and audited, solved threads findable at once, hidden questions never found."""
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
 
 import pytest
 
-from adapters.console.adapter import ConsoleAdapter
 from bot import knowledge_base as kb
 from bot.articles import ArticleAction
 from bot.bootstrap import App
 from bot.errors import NotModerator
 from bot.model import Actor, AuditOutcome, MemberRef
+from tests.helpers import Terminal
 
 
 def mod(name: str = "maria") -> Actor:
@@ -25,21 +24,9 @@ def member(name: str = "alice") -> Actor:
     return Actor(MemberRef("console", "default", name), name.title())
 
 
-class Terminal:
-    def __init__(self, app: App) -> None:
-        self.lines: list[str] = []
-        self.adapter = ConsoleAdapter(app.bot, out=self.lines.append, moderators=["maria"])
-
-    async def type(self, *typed: str) -> str:
-        start = len(self.lines)
-        for line in typed:
-            await self.adapter.handle_line(line)
-        return "\n".join(self.lines[start:])
-
-
 @pytest.fixture
-async def term(app: App) -> AsyncIterator[Terminal]:
-    yield Terminal(app)
+def term(app: App) -> Terminal:
+    return Terminal(app, moderators=["maria"])
 
 
 async def _solved_thread(term: Terminal, question: str, answer: str) -> str:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -16,28 +15,14 @@ import pytest
 from bot import commands as c
 from bot import kb_cli
 from bot import knowledge_base as kb
-from bot.bootstrap import App, bootstrap
+from bot.bootstrap import App
 from bot.cli import build_parser
-from bot.clock import FakeClock
 from knowledge.service import EngineKnowledge
 from tests.conftest import DatabaseTarget, make_config
 from tests.helpers import actor, answer, ask, next_id, thread_of
 
 alice, bob, maria = actor("alice"), actor("bob"), actor("maria", mod=True)
 QUESTION = "How do I export my calendar to a CSV file?"
-
-
-@pytest.fixture
-async def pair(db_target: DatabaseTarget) -> AsyncIterator[tuple[App, App]]:
-    clock = FakeClock()
-    config = make_config(db_target.url)
-    first = await bootstrap(config, clock=clock, database_options=db_target.options)
-    second = await bootstrap(config, clock=clock, database_options=db_target.options)
-    try:
-        yield first, second
-    finally:
-        await first.close()
-        await second.close()
 
 
 def ids(app: App, text: str) -> list[str]:
@@ -53,9 +38,9 @@ async def catch_up(app: App) -> int:
 
 
 async def test_a_thread_solved_in_one_process_is_found_by_the_other(
-    pair: tuple[App, App],
+    two_processes: tuple[App, App],
 ) -> None:
-    one, other = pair
+    one, other = two_processes
     opened = await ask(one.bot, alice, QUESTION)
     mid = await answer(one.bot, bob, opened, "Settings > Calendar > Export, then choose CSV.")
     await one.bot.handle(c.AcceptAnswer(alice, mid, event_id=next_id("e")))
@@ -72,8 +57,8 @@ async def test_a_thread_solved_in_one_process_is_found_by_the_other(
     assert doc not in ids(other, "export calendar csv")
 
 
-async def test_articles_added_and_removed_elsewhere_follow(pair: tuple[App, App]) -> None:
-    one, other = pair
+async def test_articles_added_and_removed_elsewhere_follow(two_processes: tuple[App, App]) -> None:
+    one, other = two_processes
     added = await one.bot.handle(
         kb.AddArticle(maria, "Exporting invoices", "Billing > Invoices > Export as PDF.")
     )
@@ -86,9 +71,9 @@ async def test_articles_added_and_removed_elsewhere_follow(pair: tuple[App, App]
 
 
 async def test_kb_import_beside_a_running_bot_reaches_it(
-    db_target: DatabaseTarget, pair: tuple[App, App], tmp_path: Path
+    db_target: DatabaseTarget, two_processes: tuple[App, App], tmp_path: Path
 ) -> None:
-    running, _ = pair
+    running, _ = two_processes
     source = tmp_path / "kb.jsonl"
     rows = [
         {"id": f"sync-{i}", "title": f"Sync article number {i} about printers", "body": "x"}
@@ -106,9 +91,9 @@ async def test_kb_import_beside_a_running_bot_reaches_it(
 
 
 async def test_a_process_reading_back_its_own_changes_reindexes_nothing(
-    pair: tuple[App, App], monkeypatch: pytest.MonkeyPatch
+    two_processes: tuple[App, App], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    one, _ = pair
+    one, _ = two_processes
     await one.bot.handle(kb.AddArticle(maria, "Printer offline", "Restart the spooler."))
     knowledge = one.knowledge
     assert isinstance(knowledge, EngineKnowledge)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.adapters.console.conftest import Terminal
+from tests.helpers import Terminal
 
 
 async def _question_with_answers(term: Terminal) -> None:

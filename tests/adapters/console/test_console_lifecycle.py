@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.adapters.console.conftest import Terminal
+from tests.helpers import Terminal
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from bot.durations import parse_duration
-from tests.adapters.console.conftest import Terminal
+from tests.helpers import Terminal
 
 
 @pytest.fixture
