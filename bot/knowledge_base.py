@@ -466,7 +466,7 @@ def search_change(result: Any) -> SearchChange | None:
     if isinstance(result, ArticleChanged):
         article = result.article
         return SearchChange(article.community, article.doc_id, article=article)
-    if isinstance(result, AnswerAccepted) and result.newly_solved:
+    if isinstance(result, AnswerAccepted):  # a later accept adds its answer's words too
         return _question_change(result.question, result.accepted_answers)
     if isinstance(result, SolvedWithoutHelper):
         return _question_change(result.question, ())

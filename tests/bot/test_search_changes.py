@@ -78,6 +78,19 @@ async def test_solved_without_a_helper_is_findable_everywhere(
     assert await found_in_both(two_processes, f"q{opened.question.id}") == (True, True)
 
 
+async def test_a_second_accepted_answer_is_searchable_everywhere(
+    two_processes: tuple[App, App],
+) -> None:
+    one, other = two_processes
+    opened = await _solved(one)
+    later = await answer(one.bot, bob, opened, "Or sync with Thunderbird and save as vcard.")
+    await one.bot.handle(c.AcceptAnswer(alice, later, event_id=next_id("e")))
+    await _engine(other).catch_up()
+    for app in two_processes:
+        hits = _engine(app).search("default", "thunderbird vcard", limit=5, min_score=0)
+        assert [h.id for h in hits] == [f"q{opened.question.id}"]
+
+
 @pytest.mark.parametrize("withdraw", [_unsolve, _moderator_delete, _report_delete])
 async def test_a_withdrawn_question_leaves_every_index(
     two_processes: tuple[App, App], withdraw: Callable[[App, ev.QuestionOpened], Awaitable[None]]
