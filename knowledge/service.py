@@ -136,6 +136,12 @@ class EngineKnowledge:
         docs: dict[str, list[Document]] = {}
         promoted: dict[str, dict[str, str]] = {}
         stored: dict[str, dict[str, StoredVector]] = {}
+        if self._embedder is not None and community is None:
+            async with self._db.uow() as uow:
+                dropped = await uow.knowledge.drop_vectors_except(self._model)
+                await uow.commit()
+            if dropped:
+                log.info("dropped %d stored vectors of an earlier embedding recipe", dropped)
         async with self._db.uow(write=False) as uow:
             # Read first: anything committed after this is in the feed, and applying a
             # change twice is harmless.

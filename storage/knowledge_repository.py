@@ -417,6 +417,12 @@ class SqlKnowledgeRepository:
         )
         return {r.doc_id: StoredVector(r.text_hash, r.dim, bytes(r.vector)) for r in rows}
 
+    async def drop_vectors_except(self, model: str) -> int:
+        """Delete the vectors other embedding recipes made (never reusable); returns how many."""
+        e = embeddings_t.c
+        result = await self.conn.execute(delete(embeddings_t).where(e.model != model))
+        return result.rowcount
+
     async def store_vectors(
         self,
         community: str,

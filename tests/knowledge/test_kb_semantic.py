@@ -68,6 +68,25 @@ async def test_vectors_are_embedded_in_the_background_and_reused_after_a_restart
     await third.close()
 
 
+async def test_a_new_embedding_recipe_re_embeds_and_drops_the_old_vectors(app: App) -> None:
+    from sqlalchemy import select
+
+    from storage.models import EmbeddingRow
+
+    await app.bot.handle(kb.AddArticle(MOD, "Change your passcode", "Settings.", event_id="r1"))
+    for recipe, embedded in (("recipe-1", 1), ("recipe-1", 0), ("recipe-2", 1)):
+        fake = FakeEmbedder()
+        knowledge = EngineKnowledge(app.database, embedder=fake, model_name=recipe)  # type: ignore[arg-type]
+        await knowledge.load()
+        async with asyncio.timeout(10):
+            await knowledge.wait_for_embeddings()
+        await knowledge.close()
+        assert fake.passages == embedded  # the same recipe reuses, a new one re-embeds
+    async with app.database.connect() as conn:
+        models = (await conn.execute(select(EmbeddingRow.model))).scalars().all()
+    assert models == ["recipe-2"]
+
+
 def test_missing_model_falls_back_to_lexical_with_one_log_line(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
