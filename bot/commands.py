@@ -86,6 +86,9 @@ class CloseQuestion:
 class ShowReputation:
     actor: Actor
     member: MemberRef | None = None
+    # Set when the platform vouches that `member` exists (Discord's member option, a Slack
+    # mention): a member the bot has not seen yet then has no points, rather than unknown.
+    member_name: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

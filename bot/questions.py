@@ -303,7 +303,9 @@ async def show_reputation(cmd: ShowReputation, uow: UnitOfWork, ctx: Context) ->
     else:
         found = await uow.members.find(cmd.member)
         if found is None:
-            raise errors.UnknownMember(name=cmd.member.id)
+            if cmd.member_name is None:
+                raise errors.UnknownMember(name=cmd.member.id)
+            return ReputationShown(Standing(Member(0, cmd.member, cmd.member_name), 0, 0, None))
         member = found
     rules = ctx.rules(member.ref.community)
     return ReputationShown(

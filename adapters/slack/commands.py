@@ -255,7 +255,8 @@ async def on_rep(
     async with guarded(run.p, run.reply, f"{run.name} command"):
         actor = await run.actor()
         member = member_ref(run.community, target) if target else None
-        result = await run.deps.bot.handle(c.ShowReputation(actor, member))
+        # Slack only makes a mention of a real user: one the bot has not seen has no points
+        result = await run.deps.bot.handle(c.ShowReputation(actor, member, member_name=target))
         assert isinstance(result, ReputationShown)
         text, rep_blocks = blocks.reputation(run.p, result)
         await run.reply(text, rep_blocks)

@@ -125,6 +125,19 @@ async def test_solved_without_helpers_gives_no_points(app: App) -> None:
     assert isinstance(rep, ev.ReputationShown) and rep.standing.points == 0
 
 
+async def test_reputation_of_a_member_the_bot_has_not_seen(app: App) -> None:
+    zed = actor("zed").ref
+    with pytest.raises(errors.UnknownMember):  # a typed name nobody has used
+        await app.bot.handle(c.ShowReputation(alice, zed))
+    # a member the platform vouches for (a Discord member option, a Slack mention)
+    rep = await app.bot.handle(c.ShowReputation(alice, zed, member_name="Zed"))
+    assert isinstance(rep, ev.ReputationShown)
+    standing = rep.standing
+    assert (standing.member.display_name, standing.points, standing.rank) == ("Zed", 0, None)
+    async with app.database.uow(write=False) as uow:
+        assert await uow.members.find(zed) is None  # reads never write
+
+
 async def test_solved_naming_someone_who_did_not_answer(app: App) -> None:
     opened = await ask(app.bot, alice)
     await answer(app.bot, bob, opened)

@@ -16,7 +16,6 @@ from adapters.discord.replies import reply, send_reply
 from adapters.discord.texts import DESCRIPTIONS
 from bot import commands as c
 from bot import events as ev
-from bot.errors import UnknownMember
 
 PERIODS = [app_commands.Choice(name=p, value=p) for p in ("week", "month", "all")]
 
@@ -40,16 +39,8 @@ class Reputation(FeatureCog):
     ) -> None:
         inv = self.invocation(interaction)
         target = translate.member_ref(inv.community, member.id) if member else None
-        try:
-            result = await self.core.handle(c.ShowReputation(inv.actor, target))
-        except UnknownMember:
-            # Someone the bot has not seen yet simply has no points.
-            assert member is not None
-            line = inv.texts.t(
-                "rep.summary_unranked", member=member.mention, points=0, rank=None, accepted=0
-            )
-            await reply(interaction, line)
-            return
+        name = member.display_name if member else None
+        result = await self.core.handle(c.ShowReputation(inv.actor, target, member_name=name))
         assert isinstance(result, ev.ReputationShown)
         await send_reply(
             interaction, render.reputation(inv.texts, result, ledger_ids=inv.actor.is_moderator)

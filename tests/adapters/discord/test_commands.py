@@ -76,7 +76,7 @@ async def test_rep_and_view_reputation(h: Harness) -> None:
             "View reputation", user=h.w.alice, target=h.w.carol, channel_id=h.w.other
         )
     )
-    assert "0 points" in await h.done(unknown)
+    assert f"<@{h.w.carol.id}>: 0 points, not ranked yet" in await h.done(unknown)
 
 
 async def test_leaderboard_is_public_without_pings(h: Harness) -> None:

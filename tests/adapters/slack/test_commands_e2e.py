@@ -155,10 +155,10 @@ async def test_rep_for_self_and_a_mentioned_member(slack: Slack) -> None:
     assert f"<@{ASKER}>: 2 points" in second
 
 
-async def test_rep_for_an_unknown_member(slack: Slack) -> None:
+async def test_rep_for_a_member_the_bot_has_not_seen(slack: Slack) -> None:
     await slack.command("/rep", "<@U0NOBODY|nobody>")
 
-    assert slack.responses() == ["I don't know a member called <@U0NOBODY>."]
+    assert slack.responses() == ["<@U0NOBODY>: 0 points, not ranked yet, 0 accepted answers."]
 
 
 async def test_leaderboard_periods(slack: Slack) -> None:
