@@ -185,8 +185,12 @@ class SqlJobRepository:
             c.kind.in_([JobKind.REMIND.value, JobKind.ESCALATE.value]),
             func.coalesce(c.outcome, "") == "sent",  # NULL-safe: NOT (... = NULL) keeps rows
         )
+        # Due and finished (updated_at) before the cutoff: a job run late, after the bot was
+        # down, is kept for the whole retention after it ran. The index narrows on due_at.
         oldest = (
-            select(c.id).where(c.state.in_(finished), c.due_at < before, ~once).limit(limit)
+            select(c.id)
+            .where(c.state.in_(finished), c.due_at < before, c.updated_at < before, ~once)
+            .limit(limit)
         )  # ix_scheduled_jobs_due (state, due_at)
         result = await self.conn.execute(delete(jobs_t).where(c.id.in_(oldest)))
         return int(result.rowcount or 0)

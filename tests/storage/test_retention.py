@@ -55,7 +55,8 @@ async def test_old_rows_go_recent_and_needed_rows_stay(
     events_before = await _count(app, ProcessedEventRow)
     assert events_before >= 4
 
-    # Finished jobs age from their due time (indexed); the cancelled close was due in 72 h.
+    # Finished jobs go once both due and finished before the cutoff; the cancelled close
+    # was due in 72 h.
     clock.advance(days=35)
     recent = await ask(app.bot, bob, "A question asked today")  # its rows are recent
     removed = await Scheduler(app.bot).prune()
@@ -73,6 +74,22 @@ async def test_old_rows_go_recent_and_needed_rows_stay(
     assert kept == []
     assert not any(kind is JobKind.DELIVER for kind, _, _ in jobs)
     assert removed["finished_jobs"] >= 2  # the delivery and the closed question's jobs
+
+
+async def test_a_job_run_late_is_kept_for_the_retention_after_it_ran(
+    app: App, clock: FakeClock
+) -> None:
+    record(app)
+    await ask(app.bot, alice)
+    clock.advance(days=40)  # the bot was down: the dormant close, due on day 3, runs now
+    await tick(app)
+    closes = [j for j in await _jobs(app) if j[0] is JobKind.CLOSE_DORMANT]
+    assert [state for _, state, _ in closes] == [JobState.DONE]
+    await Scheduler(app.bot).prune()
+    assert [j for j in await _jobs(app) if j[0] is JobKind.CLOSE_DORMANT] == closes
+    clock.advance(days=31)
+    await Scheduler(app.bot).prune()
+    assert not [j for j in await _jobs(app) if j[0] is JobKind.CLOSE_DORMANT]
 
 
 async def test_prunes_once_per_interval_and_keeps_jobs_when_asked(
