@@ -5,6 +5,7 @@ their SQLAlchemy classes, and statements it cannot reproduce fall back."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from bot.clock import FakeClock
 from bot.model import Actor, MemberRef, Period, ThreadRef
 from storage.database import Database
 from storage.repositories import members_t, prepared
-from storage.sqlite_direct import plan_for
+from storage.sqlite_direct import Plan, plan_for
 from tests.conftest import make_config
 
 
@@ -59,6 +60,31 @@ def _script() -> list[Any]:
     ]
 
 
+@pytest.fixture
+def plan_runs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The SQL of every statement that ran on the direct path."""
+
+    ran: list[str] = []
+    run = Plan.run
+
+    def counting(plan: Plan, cursor: Any, params: Any) -> Any:
+        ran.append(plan.sql)
+        return run(plan, cursor, params)
+
+    monkeypatch.setattr(Plan, "run", counting)
+    return ran
+
+
+@pytest.fixture
+async def database(tmp_path: Path) -> AsyncIterator[Database]:
+    database = Database(f"sqlite:///{tmp_path}/t.db", clock=FakeClock())
+    await database.upgrade()
+    try:
+        yield database
+    finally:
+        await database.dispose()
+
+
 async def _run(url: str, *, direct: bool) -> tuple[list[str], dict[str, list[tuple[Any, ...]]]]:
     clock = FakeClock()
     app = await bootstrap(make_config(url), clock=clock, database_options={"direct": direct})
@@ -83,70 +109,74 @@ async def _run(url: str, *, direct: bool) -> tuple[list[str], dict[str, list[tup
     return outcomes, tables
 
 
-async def test_same_results_and_rows_with_and_without_direct_execution(tmp_path: Path) -> None:
-    direct = await _run(f"sqlite:///{tmp_path}/direct.db", direct=True)
+async def test_same_results_and_rows_with_and_without_direct_execution(
+    tmp_path: Path, plan_runs: list[str]
+) -> None:
     normal = await _run(f"sqlite:///{tmp_path}/normal.db", direct=False)
+    assert plan_runs == []
+    direct = await _run(f"sqlite:///{tmp_path}/direct.db", direct=True)
+    # The comparison means something only if the hot path really ran direct: each
+    # transaction's writes (inserts and updates) and its reads.
+    assert any(sql.startswith("INSERT") for sql in plan_runs)
+    assert any(sql.startswith("UPDATE") for sql in plan_runs)
+    assert any(sql.startswith("SELECT") for sql in plan_runs)
     assert direct[0] == normal[0]
     assert direct[1] == normal[1]
     assert sum(len(rows) for rows in direct[1].values()) > 30  # the script really wrote
 
 
-async def test_rows_map_names_and_columns_with_converted_types(tmp_path: Path) -> None:
-    clock = FakeClock()
-    database = Database(f"sqlite:///{tmp_path}/t.db", clock=clock)
-    await database.upgrade()
-    try:
-        async with database.uow() as uow:
-            member = await uow.members.upsert(_who("dana", mod=True))
-            await uow.commit()
-        async with database.uow(write=False) as uow:
-            conn = uow.connection
-            stmt = prepared(
-                conn,
-                "test.members.by_id",
-                lambda: select(members_t).where(members_t.c.id == bindparam("mid")),
-            )
-            row = (await conn.execute(stmt, {"mid": member.id})).one()
-            assert row._mapping[members_t.c.platform_user_id] == "dana"
-            assert row.display_name == "Dana"
-            assert row.is_moderator is True  # SQLite's 1, converted as SQLAlchemy would
-            assert row.created_at == clock.now() and row.created_at.tzinfo is not None
-            assert (await conn.execute(stmt, {"mid": -1})).first() is None
-    finally:
-        await database.dispose()
+async def test_rows_map_names_and_columns_with_converted_types(
+    database: Database, plan_runs: list[str]
+) -> None:
+    async with database.uow() as uow:
+        member = await uow.members.upsert(_who("dana", mod=True))
+        await uow.commit()
+    async with database.uow(write=False) as uow:
+        conn = uow.connection
+        stmt = prepared(
+            conn,
+            "test.members.by_id",
+            lambda: select(members_t).where(members_t.c.id == bindparam("mid")),
+        )
+        plan_runs.clear()
+        row = (await conn.execute(stmt, {"mid": member.id})).one()
+        assert len(plan_runs) == 1  # the row below came from the direct path
+        assert row._mapping[members_t.c.platform_user_id] == "dana"
+        assert row.display_name == "Dana"
+        assert row.is_moderator is True  # SQLite's 1, converted as SQLAlchemy would
+        assert row.created_at == database.clock.now() and row.created_at.tzinfo is not None
+        assert (await conn.execute(stmt, {"mid": -1})).first() is None
 
 
-async def test_errors_keep_sqlalchemy_classes_and_fallbacks_still_run(tmp_path: Path) -> None:
-    clock = FakeClock()
-    database = Database(f"sqlite:///{tmp_path}/t.db", clock=clock)
-    await database.upgrade()
-    try:
-        async with database.uow() as uow:
-            member = await uow.members.upsert(_who("erin"))
-            conn = uow.connection
-            plain_insert = prepared(conn, "test.members.insert", lambda: members_t.insert())
-            row = {
-                "id": member.id,
-                "community": "default",
-                "platform": "console",
-                "platform_user_id": "erin-2",
-                "display_name": "Erin",
-                "is_bot": False,
-                "is_moderator": False,
-                "created_at": clock.now(),
-            }
-            with pytest.raises(sqlalchemy.exc.IntegrityError):
-                await conn.execute(plain_insert, row)  # duplicate primary key
-            # An expanding IN cannot be planned; it runs through SQLAlchemy instead.
-            by_uids = prepared(
-                conn,
-                "test.members.by_uids",
-                lambda: select(members_t.c.id).where(
-                    members_t.c.platform_user_id.in_(bindparam("uids", expanding=True))
-                ),
-            )
-            assert plan_for(by_uids, frozenset({"uids"}), conn.dialect) is None
-            rows = await conn.execute(by_uids, {"uids": ["erin", "nobody"]})
-            assert rows.scalars().all() == [member.id]
-    finally:
-        await database.dispose()
+async def test_errors_keep_sqlalchemy_classes_and_fallbacks_still_run(
+    database: Database, plan_runs: list[str]
+) -> None:
+    async with database.uow() as uow:
+        member = await uow.members.upsert(_who("erin"))
+        conn = uow.connection
+        plain_insert = prepared(conn, "test.members.insert", lambda: members_t.insert())
+        row = {
+            "id": member.id,
+            "community": "default",
+            "platform": "console",
+            "platform_user_id": "erin-2",
+            "display_name": "Erin",
+            "is_bot": False,
+            "is_moderator": False,
+            "created_at": database.clock.now(),
+        }
+        plan_runs.clear()
+        with pytest.raises(sqlalchemy.exc.IntegrityError):
+            await conn.execute(plain_insert, row)  # duplicate primary key
+        assert len(plan_runs) == 1  # raised by the direct path, not by SQLAlchemy's
+        # An expanding IN cannot be planned; it runs through SQLAlchemy instead.
+        by_uids = prepared(
+            conn,
+            "test.members.by_uids",
+            lambda: select(members_t.c.id).where(
+                members_t.c.platform_user_id.in_(bindparam("uids", expanding=True))
+            ),
+        )
+        assert plan_for(by_uids, frozenset({"uids"}), conn.dialect) is None
+        rows = await conn.execute(by_uids, {"uids": ["erin", "nobody"]})
+        assert rows.scalars().all() == [member.id]
