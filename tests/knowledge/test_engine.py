@@ -196,3 +196,42 @@ def test_equal_scores_keep_the_order_documents_were_added() -> None:
     hits = eng.search("printer offline", limit=10)
     assert len({h.score for h in hits}) == 1
     assert [h.id for h in hits] == ids
+
+
+def test_delta_searches_see_writes_made_after_an_earlier_search() -> None:
+    """The delta keeps posting arrays between searches; each add, replacement and removal
+    counts in the next search, as in an engine that never searched before."""
+    query = "printer offline"
+    eng = SearchEngine(background_compaction=False)
+    docs = {d.id: d for d in [*DOCS, Document("p1", "Printer offline"), Document("p2", "Printer")]}
+    for doc in docs.values():
+        eng.add(doc)
+    for write in ("p3", "My printer went offline"), ("p1", "Scanner noise"), ("p2", None):
+        eng.search(query, limit=20)
+        doc_id, title = write
+        if title is None:
+            eng.remove(doc_id)
+            del docs[doc_id]
+        else:
+            docs[doc_id] = Document(doc_id, title)
+            eng.add(docs[doc_id])
+        fresh = SearchEngine(background_compaction=False)
+        for doc in docs.values():
+            fresh.add(doc)
+        expected = {h.id: h.score for h in fresh.search(query, limit=20)}
+        assert {h.id: h.score for h in eng.search(query, limit=20)} == pytest.approx(expected)
+
+
+def test_main_documents_score_with_the_current_document_frequencies() -> None:
+    """A word that became common through adds counts as little in a main-index document as
+    it will after compaction, not with the IDF baked in when the main index was built."""
+    eng = SearchEngine(background_compaction=False)
+    eng.build(DOCS)
+    for i in range(20):
+        eng.add(Document(f"d{i}", f"Delivery note number {i} for the warehouse"))
+    before = {h.id: h.score for h in eng.search("my delivery is late", limit=30)}
+    eng.compact()
+    after = {h.id: h.score for h in eng.search("my delivery is late", limit=30)}
+    assert before.keys() == after.keys() and "q-delivery" in before
+    for doc_id, score in before.items():
+        assert abs(score - after[doc_id]) < 0.01, doc_id
