@@ -13,7 +13,7 @@ from bot import events as ev
 from bot.bootstrap import App
 from bot.clock import FakeClock
 from bot.jobs import JobKind, JobState
-from bot.model import CloseReason, QuestionStatus
+from bot.model import CloseReason, QuestionStatus, ReportStatus
 from bot.outbound import ThreadState
 from tests.helpers import actor, answer, ask, next_id, thread_of
 from tests.lifecycle_helpers import record, tick
@@ -129,16 +129,37 @@ async def test_messages_keep_one_pending_job_per_kind(app: App, clock: FakeClock
     )
 
 
+async def _moderator_delete(app: App, opened: ev.QuestionOpened, mod: Any) -> None:
+    await app.bot.handle(
+        c.ModerateQuestion(mod, c.QuestionAction.DELETE, question_id=opened.question.id)
+    )
+
+
+async def _report_delete(app: App, opened: ev.QuestionOpened, mod: Any) -> None:
+    # A report resolved by deleting leaves the question's jobs pending: the rules, when
+    # due, must see the deletion themselves.
+    filed = await app.bot.handle(
+        c.ReportMessage(
+            carol, "help", opened.question.message_id, "spam", author=alice,
+            thread=thread_of(opened), event_id=next_id("e"),
+        )
+    )  # fmt: skip
+    assert isinstance(filed, ev.ReportFiled)
+    resolved = await app.bot.handle(
+        c.ResolveReport(mod, filed.report.id, ReportStatus.DELETED, event_id=next_id("e"))
+    )
+    assert isinstance(resolved, ev.ReportResolved) and resolved.question is not None
+
+
+@pytest.mark.parametrize("delete", [_moderator_delete, _report_delete])
 async def test_a_deleted_question_gets_no_reminder_close_or_escalation(
-    app: App, clock: FakeClock
+    app: App, clock: FakeClock, delete: Any
 ) -> None:
     sent = record(app)
     opened = await ask(app.bot, alice)
     await answer(app.bot, bob, opened)
     mod = actor("mod", mod=True)
-    await app.bot.handle(
-        c.ModerateQuestion(mod, c.QuestionAction.DELETE, question_id=opened.question.id)
-    )
+    await delete(app, opened, mod)
     clock.advance(hours=100)
     await tick(app)
     assert sent.posts("lifecycle.remind") == [] and sent.posts("lifecycle.closed_dormant") == []
