@@ -122,3 +122,22 @@ async def test_prunes_once_per_interval_and_keeps_jobs_when_asked(
         assert runs == 1
     finally:
         await app.close()
+
+
+async def test_old_knowledge_changes_go_recent_ones_stay(
+    app: App, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("bot.scheduler.PRUNE_BATCH", 2)  # several batches, not one
+    async with app.database.uow() as uow:
+        await uow.knowledge.record_changes("default", ["a:1", "a:2", "a:3"], clock.now())
+        await uow.commit()
+    clock.advance(days=15)  # past processed_events_days (14), which the feed shares
+    async with app.database.uow() as uow:
+        await uow.knowledge.record_changes("default", ["a:4"], clock.now())
+        await uow.commit()
+
+    removed = await Scheduler(app.bot).prune()
+
+    assert removed["knowledge_changes"] == 3
+    async with app.database.uow(write=False) as uow:
+        assert [doc for _, _, doc in await uow.knowledge.changes_after(0, 10)] == ["a:4"]
