@@ -1,25 +1,29 @@
 """Durations and points in time as moderators type them: "30m", "12h", "7d", "2w", "1d12h",
-a bare number of days, or an ISO date. Shared by every text-command adapter."""
+a bare number of days, or an ISO date. The core reads help-ban durations itself; adapters
+read `since` / `until` periods with the same rules."""
 
 from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
 
+_DURATION = re.compile(r"(?:\d+[mhdw])+")
 _PART = re.compile(r"(\d+)([mhdw])")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 
 def parse_duration(text: str) -> timedelta | None:
-    """A positive duration, or None when the text is not one."""
+    """A positive duration, or None when the text is not one (or is beyond any calendar)."""
 
     text = text.strip().lower().replace(" ", "")
     if text.isdigit():
-        return timedelta(days=int(text)) if int(text) > 0 else None
-    parts = _PART.findall(text)
-    if not parts or "".join(f"{n}{u}" for n, u in parts) != text:
+        text += "d"  # a bare number counts days
+    if not _DURATION.fullmatch(text):
         return None
-    total = sum((timedelta(**{_UNITS[u]: int(n)}) for n, u in parts), timedelta())
+    try:
+        total = sum((timedelta(**{_UNITS[u]: int(n)}) for n, u in _PART.findall(text)), timedelta())
+    except OverflowError:  # "99999999999d": a typo, answered like any other bad duration
+        return None
     return total or None
 
 
@@ -28,7 +32,10 @@ def parse_since(text: str, now: datetime) -> datetime | None:
 
     duration = parse_duration(text)
     if duration is not None:
-        return now - duration
+        try:
+            return now - duration
+        except OverflowError:  # before the year 1
+            return None
     try:
         when = datetime.fromisoformat(text.strip())
     except ValueError:

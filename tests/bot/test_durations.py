@@ -8,7 +8,8 @@ def test_durations() -> None:
     assert parse_duration("1d12h") == timedelta(hours=36)
     assert parse_duration(" 2W ") == timedelta(weeks=2)
     assert parse_duration("3") == timedelta(days=3)
-    for bad in ("", "0", "0d", "soon", "5x", "7d tomorrow", "-1d"):
+    assert parse_duration("1d 12h") == timedelta(hours=36)
+    for bad in ("", "0", "0d", "soon", "5x", "7d tomorrow", "-1d", "d", "7dd", "99999999999d"):
         assert parse_duration(bad) is None, bad
 
 
@@ -17,3 +18,4 @@ def test_since() -> None:
     assert parse_since("24h", now) == now - timedelta(hours=24)
     assert parse_since("2026-01-05", now) == datetime(2026, 1, 5, tzinfo=UTC)
     assert parse_since("never", now) is None
+    assert parse_since("999999d", now) is None  # before the year 1: not a crash
