@@ -22,7 +22,7 @@ import asyncio
 import hashlib
 import logging
 from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -206,35 +206,33 @@ class EngineKnowledge:
                 changes = await uow.knowledge.changes_after(self._seen_change, CHANGE_BATCH)
                 if not changes:
                     return applied
-                wanted: dict[str, dict[str, set[Any]]] = {}
+                article_ids: dict[str, set[str]] = {}
+                question_ids: dict[str, set[int]] = {}
                 for _, community, doc_id in changes:
-                    kind = wanted.setdefault(community, {"articles": set(), "questions": set()})
-                    parsed = parse_doc_id(doc_id)
-                    if parsed is not None:
-                        kind["articles" if parsed[0] == "article" else "questions"].add(parsed[1])
-                articles: dict[str, list[Article]] = {}
-                solved: dict[str, list[SolvedQuestionText]] = {}
-                for community, kind in wanted.items():
-                    articles[community] = await uow.knowledge.articles_by_id(
-                        community, sorted(kind["articles"])
+                    match parse_doc_id(doc_id):
+                        case ("article", str(article_id)):
+                            article_ids.setdefault(community, set()).add(article_id)
+                        case ("question", int(question_id)):
+                            question_ids.setdefault(community, set()).add(question_id)
+                articles = {
+                    community: await uow.knowledge.articles_by_id(community, sorted(ids))
+                    for community, ids in article_ids.items()
+                }
+                solved = {
+                    community: await uow.knowledge.solved_questions(
+                        community, question_ids=sorted(ids)
                     )
-                    solved[community] = (
-                        await uow.knowledge.solved_questions(
-                            community, question_ids=sorted(kind["questions"])
-                        )
-                        if kind["questions"]
-                        else []
-                    )
-            for community, kind in wanted.items():
-                found = {a.id for a in articles[community]}
+                    for community, ids in question_ids.items()
+                }
+            for community, ids in article_ids.items():
                 for article in articles[community]:
                     await self.article_changed(article)
-                for article_id in kind["articles"] - found:
+                for article_id in ids - {a.id for a in articles[community]}:
                     self._drop(community, article_doc_id(article_id))
-                still_solved = {q.id for q in solved[community]}
+            for community, ids in question_ids.items():
                 for q in solved[community]:
                     self._put(community, question_document(q.id, q.title, q.body, q.answers))
-                for question_id in kind["questions"] - still_solved:
+                for question_id in ids - {q.id for q in solved[community]}:
                     self._drop(community, question_doc_id(question_id))
             self._seen_change = changes[-1][0]
             applied += len(changes)
