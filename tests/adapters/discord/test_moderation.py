@@ -344,3 +344,6 @@ async def test_audit_lists_actions_by_member_and_question(h: Harness) -> None:
     assert "warn" in about_bob and "question_lock" not in about_bob
     about_question = await mod(h, h.w.mod, h.w.other, "audit", question=question.id)
     assert "question_lock" in about_question and " warn " not in about_question
+    # Someone the bot has never seen is named back by mention, not by a bare id.
+    unseen = await mod(h, h.w.mod, h.w.other, "audit", member=h.w.carol)
+    assert f"<@{h.w.carol.id}> hasn't taken part here yet" in unseen

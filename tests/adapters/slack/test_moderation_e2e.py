@@ -362,4 +362,7 @@ async def test_a_member_cannot_resolve_a_report(mods: Slack) -> None:
 
     assert report_status(mods) == "open"
     assert ("report_resolve", "refused") in audit(mods)
-    assert any("Only moderators" in t for t in mods.ephemeral_to(HELPER2))
+    # Beside the report post, not in a thread opened under it.
+    [refusal] = [e for e in mods.fake.ephemeral if e["user"] == HELPER2]
+    assert "Only moderators" in refusal["text"]
+    assert refusal["channel"] == MODS and not refusal.get("thread_ts")
