@@ -104,15 +104,15 @@ async def _reschedule(
     )
 
 
-async def _plan_open(
-    uow: UnitOfWork, q: Question, cfg: LifecycleConfig, now: datetime, *, answered: bool
-) -> None:
-    """An open question: it closes when quiet, and its asker is nudged once it has answers."""
+async def _plan_open(uow: UnitOfWork, q: Question, cfg: LifecycleConfig, now: datetime) -> None:
+    """A question open again (reopened or unsolved): it closes when quiet, and its asker is
+    nudged if it has answers."""
 
     if cfg.close_after_hours > 0:
         await _reschedule(uow, q, JobKind.CLOSE_DORMANT, now + _hours(cfg.close_after_hours), now)
     if cfg.remind_after_hours > 0:
         due = now + _hours(cfg.remind_after_hours)
+        answered = bool(await uow.questions.answers(q.id))
         await _reschedule(uow, q, JobKind.REMIND, due, now, create=answered)
 
 
@@ -190,8 +190,7 @@ async def _message(
         if cmd.actor.ref == q.asker.ref and q.close_reason == CloseReason.DORMANT:
             q = await uow.questions.set_status(q.id, QuestionStatus.OPEN)
             reopened = True
-            answered = bool(await uow.questions.answers(q.id))
-            await _plan_open(uow, q, cfg, now, answered=answered)
+            await _plan_open(uow, q, cfg, now)
     elif q.status is QuestionStatus.OPEN:
         # Pending close and reminder jobs are not moved on every message: when due, their
         # rules measure quiet time from `last_activity_at` and wait longer if need be, and an
@@ -219,8 +218,7 @@ async def _solved(q: Question, uow: UnitOfWork, ctx: Context) -> None:
 async def _unsolved(q: Question, uow: UnitOfWork, ctx: Context) -> None:
     now = ctx.clock.now()
     await uow.jobs.cancel(q.id, [JobKind.CLOSE_SOLVED], now)
-    answered = bool(await uow.questions.answers(q.id))
-    await _plan_open(uow, q, settings(ctx, q.community), now, answered=answered)
+    await _plan_open(uow, q, settings(ctx, q.community), now)
 
 
 async def after_write(command: Any, result: Any, uow: UnitOfWork, ctx: Context) -> Any:
@@ -253,8 +251,7 @@ async def _moderated(result: QuestionModerated, uow: UnitOfWork, ctx: Context) -
     if q.is_closed or q.is_deleted:
         await uow.jobs.cancel(q.id, RULE_KINDS, now)
     elif result.action in ("reopen", "not_duplicate") and q.status is QuestionStatus.OPEN:
-        answered = bool(await uow.questions.answers(q.id))
-        await _plan_open(uow, q, settings(ctx, q.community), now, answered=answered)
+        await _plan_open(uow, q, settings(ctx, q.community), now)
 
 
 # -- running due jobs -----------------------------------------------------------------------
