@@ -31,6 +31,7 @@ from storage.repositories import (
     _entry,
     _member,
     _member_cols,
+    _not_reversed,
     ledger_t,
     members_t,
     prepared,
@@ -79,11 +80,9 @@ def _report_query() -> Any:
 
 def _not_reverted() -> Any:
     """The thanks' points were not taken back by a moderator: a reverted thanks no longer
-    counts toward the giver's limits or the reciprocal cooldown (ledger.reverses_id is
-    unique, hence indexed)."""
+    counts toward the giver's limits or the reciprocal cooldown."""
 
-    reversal = ledger_t.alias("reversal")
-    return ~select(reversal.c.id).where(reversal.c.reverses_id == thanks_t.c.ledger_id).exists()
+    return _not_reversed(thanks_t.c.ledger_id)
 
 
 class SqlModerationRepository:
@@ -312,11 +311,10 @@ class SqlModerationRepository:
         return row is not None
 
     def _unreversed(self) -> Any:
-        reversal = ledger_t.alias("reversal")
         return (
             ledger_t.c.reverses_id.is_(None),
             ledger_t.c.reason != LedgerReason.REVERSAL.value,
-            ~select(reversal.c.id).where(reversal.c.reverses_id == ledger_t.c.id).exists(),
+            _not_reversed(ledger_t.c.id),
         )
 
     async def unreversed_entries(

@@ -94,6 +94,14 @@ def _insert(conn: Conn, table: Any) -> Any:
     return (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(table)
 
 
+def _not_reversed(ledger_id: Any) -> Any:
+    """No ledger row reverses the entry `ledger_id` (ledger.reverses_id is unique, hence
+    indexed)."""
+
+    reversal = ledger_t.alias("reversal")
+    return ~select(reversal.c.id).where(reversal.c.reverses_id == ledger_id).exists()
+
+
 def _member(row: Row[Any], prefix: str = "") -> Member:
     """A member from a row: the members table's own columns, or an alias's columns labelled
     with `prefix` (see `_member_cols`)."""
@@ -651,13 +659,12 @@ class SqlLedgerRepository:
     async def unreversed_for_acceptances(self, acceptance_ids: Sequence[int]) -> list[LedgerEntry]:
         if not acceptance_ids:
             return []
-        reversal = ledger_t.alias("reversal")
         rows = await self.conn.execute(
             select(ledger_t)
             .where(
                 ledger_t.c.acceptance_id.in_(list(acceptance_ids)),
                 ledger_t.c.reverses_id.is_(None),
-                ~select(reversal.c.id).where(reversal.c.reverses_id == ledger_t.c.id).exists(),
+                _not_reversed(ledger_t.c.id),
             )
             .order_by(ledger_t.c.id)
         )
