@@ -115,6 +115,9 @@ async def test_close_reopen_and_delete(slack: Slack) -> None:
     assert slack.question_status() == "open"
     await slack.command("/mod", "delete #1 spam", user=MOD)
     assert slack.rows("SELECT deleted_at IS NOT NULL FROM questions")[0][0] == 1
+    # A reply in the deleted question's thread is not recorded, and nobody is told anything.
+    await slack.answer(root, HELPER, "Still there?")
+    assert slack.count("messages") == 0 and slack.ephemeral_to(HELPER) == []
     assert [a for a, _ in audit(slack)] == [
         "question_close",
         "question_reopen",
