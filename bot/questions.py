@@ -294,19 +294,15 @@ async def close(cmd: CloseQuestion, uow: UnitOfWork, ctx: Context) -> QuestionCl
 
 
 async def show_reputation(cmd: ShowReputation, uow: UnitOfWork, ctx: Context) -> ReputationShown:
-    if cmd.member is None or cmd.member == cmd.actor.ref:
-        member = await uow.members.find(cmd.actor.ref)
-        if member is None:
-            # Reads never write: a member we have not seen yet simply has nothing.
-            a = cmd.actor
-            return ReputationShown(Standing(Member(0, a.ref, a.display_name), 0, 0, None))
-    else:
-        found = await uow.members.find(cmd.member)
-        if found is None:
-            if cmd.member_name is None:
-                raise errors.UnknownMember(name=cmd.member.id)
-            return ReputationShown(Standing(Member(0, cmd.member, cmd.member_name), 0, 0, None))
-        member = found
+    ref = cmd.member or cmd.actor.ref
+    member = await uow.members.find(ref)
+    if member is None:
+        # Reads never write: a member we have not seen yet simply has nothing, if we know
+        # they exist (the actor, or a member the platform vouched for by name).
+        name = cmd.actor.display_name if ref == cmd.actor.ref else cmd.member_name
+        if name is None:
+            raise errors.UnknownMember(name=ref.id)
+        return ReputationShown(Standing(Member(0, ref, name), 0, 0, None))
     rules = ctx.rules(member.ref.community)
     return ReputationShown(
         await uow.ledger.standing(
