@@ -34,11 +34,10 @@ from bot.events import (
 )
 from bot.jobs import Job, JobKind
 from bot.model import CloseReason, Member, Question, QuestionStatus
-from bot.moderation import audit, require_moderator
+from bot.moderation import audit, clean_reason, require_moderator
 from bot.outbound import ChannelPost, DirectMessage, Outbound, ThreadPost, ThreadState
 from bot.ports import UnitOfWork
 from bot.questions import Context
-from bot.text import clean
 
 log = logging.getLogger(__name__)
 
@@ -456,7 +455,7 @@ async def reveal_asker(cmd: RevealAsker, uow: UnitOfWork, ctx: Context) -> Asker
     # (refusals are audited by the service, see CommunityBot._record_refusal).
     await audit(
         uow, ctx, moderator, REVEAL_ACTION, target=q.asker, question_id=q.id,
-        reason=clean(cmd.reason)[:200] if cmd.reason else None,
+        reason=clean_reason(cmd.reason),
     )  # fmt: skip
     return AskerRevealed(q, q.asker)
 
