@@ -66,18 +66,26 @@ class CommunityTree(app_commands.CommandTree):
 
 
 class _Community:
-    """What the cogs need from the client: the core, the config and identity helpers."""
+    """What the cogs need from the client (the core, the config and identity helpers), mixed
+    into discord.py's Bot or AutoShardedBot, which come next in the MRO."""
 
     core: CommunityBot
     config: Config
     outcomes: Outcomes
 
-    def _init_community(self, core: CommunityBot, config: Config) -> None:
+    def __init__(self, core: CommunityBot, config: Config, **kwargs: Any) -> None:
         self.core = core
         self.config = config
         self.settings = config.discord
         self.outcomes = Outcomes(config.discord)
         self.sender = DiscordSender(self)  # type: ignore[arg-type]
+        kwargs.setdefault("intents", build_intents(config.discord.message_content_intent))
+        super().__init__(  # type: ignore[call-arg]
+            command_prefix=commands.when_mentioned,
+            tree_cls=CommunityTree,
+            help_command=None,
+            **kwargs,
+        )
 
     # -- identity ---------------------------------------------------------------------------
     def community_of(self, guild: discord.abc.Snowflake | None) -> str | None:
@@ -127,19 +135,6 @@ class _Community:
             return channel
         return None
 
-
-class _CommunityClientBase(_Community):
-    def __init__(self, core: CommunityBot, config: Config, **kwargs: Any) -> None:
-        self._init_community(core, config)
-        kwargs.setdefault("intents", build_intents(config.discord.message_content_intent))
-        # The next class in the MRO is discord.py's Bot or AutoShardedBot.
-        super().__init__(  # type: ignore[call-arg]
-            command_prefix=commands.when_mentioned,
-            tree_cls=CommunityTree,
-            help_command=None,
-            **kwargs,
-        )
-
     async def setup_hook(self) -> None:  # type: ignore[override]
         for name in COGS:
             await self.load_extension(name)  # type: ignore[attr-defined]
@@ -181,11 +176,11 @@ class _CommunityClientBase(_Community):
         await super().close()  # type: ignore[misc]
 
 
-class CommunityClient(_CommunityClientBase, commands.Bot):
+class CommunityClient(_Community, commands.Bot):
     pass
 
 
-class ShardedCommunityClient(_CommunityClientBase, commands.AutoShardedBot):
+class ShardedCommunityClient(_Community, commands.AutoShardedBot):
     def __init__(self, core: CommunityBot, config: Config, **kwargs: Any) -> None:
         kwargs.setdefault("shard_count", config.discord.shard_count)
         super().__init__(core, config, **kwargs)
