@@ -86,9 +86,12 @@ async def test_a_second_accepted_answer_is_searchable_everywhere(
     later = await answer(one.bot, bob, opened, "Or sync with Thunderbird and save as vcard.")
     await one.bot.handle(c.AcceptAnswer(alice, later, event_id=next_id("e")))
     await _engine(other).catch_up()
-    for app in two_processes:
-        hits = _engine(app).search("default", "thunderbird vcard", limit=5, min_score=0)
-        assert [h.id for h in hits] == [f"q{opened.question.id}"]
+    # Both answers' words: the second accept re-indexes the question with every accepted
+    # answer, not only the newest.
+    for query in ("thunderbird vcard", "settings choose"):
+        for app in two_processes:
+            hits = _engine(app).search("default", query, limit=5, min_score=0)
+            assert [h.id for h in hits] == [f"q{opened.question.id}"], query
 
 
 @pytest.mark.parametrize("withdraw", [_unsolve, _moderator_delete, _report_delete])
