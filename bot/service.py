@@ -14,7 +14,7 @@ from dataclasses import replace
 from typing import Any
 
 from bot import errors, knowledge_base, lifecycle, moderation, questions
-from bot.articles import Article
+from bot.articles import Article, question_doc_id
 from bot.commands import Command
 from bot.config import Config
 from bot.events import QuestionOpened, Result
@@ -169,7 +169,7 @@ class CommunityBot:
             question.community,
             f"{question.title}\n{question.body}",
             limit=limit,
-            exclude={f"q{question.id}"},
+            exclude={question_doc_id(question.id)},
         )
         return replace(result, suggestions=tuple(found))
 
