@@ -6,7 +6,6 @@ from typing import Any
 
 import pytest
 
-from bot.durations import parse_duration
 from tests.helpers import Terminal
 
 
@@ -110,9 +109,3 @@ async def test_helpban_duration_is_judged_by_the_core(term: Terminal) -> None:
 async def test_mod_help_lists_commands(term: Terminal) -> None:
     out = await term.type("/mod help")
     assert "/mod rep revert <ledger id>" in out and "/mod helpban" in out
-
-
-def test_parse_duration() -> None:
-    assert parse_duration("7d").days == 7  # type: ignore[union-attr]
-    assert parse_duration("1d12h").total_seconds() == 36 * 3600  # type: ignore[union-attr]
-    assert parse_duration("soon") is None and parse_duration("5x") is None
