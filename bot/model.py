@@ -287,6 +287,14 @@ class ReportStatus(enum.StrEnum):
     WARNED = "warned"
 
 
+#: The word a moderator types or clicks to resolve a report, on every platform.
+REPORT_OUTCOMES: dict[str, ReportStatus] = {
+    "dismiss": ReportStatus.DISMISSED,
+    "delete": ReportStatus.DELETED,
+    "warn": ReportStatus.WARNED,
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Report:
     """A member's flag on a message. `reporter` is for storage and rate limits only: it is

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from bot import commands as c
 from bot import events as ev
 from bot.durations import parse_since
-from bot.model import MemberRef, ReportStatus, ThreadRef
+from bot.model import REPORT_OUTCOMES, MemberRef, ThreadRef
 from bot.moderation_presenter import ModerationPresenter
 
 if TYPE_CHECKING:
@@ -29,11 +29,6 @@ MODERATION_USAGE: dict[str, tuple[str, int, int | None]] = {
 }
 
 _MENTION = re.compile(r"(?<![\w@])@([\w.-]+)")
-_REPORT_OUTCOMES = {
-    "dismiss": ReportStatus.DISMISSED,
-    "delete": ReportStatus.DELETED,
-    "warn": ReportStatus.WARNED,
-}
 
 
 def _question_number(word: str) -> int | None:
@@ -258,11 +253,11 @@ class ModerationCommands:
 
     async def _mod_report(self, tail: list[str]) -> None:
         usage = "/mod report <id> dismiss|delete|warn [reason]"
-        if len(tail) < 2 or not tail[0].lstrip("#").isdigit() or tail[1] not in _REPORT_OUTCOMES:
+        if len(tail) < 2 or not tail[0].lstrip("#").isdigit() or tail[1] not in REPORT_OUTCOMES:
             return self.usage(usage)
         result = await self.bot.handle(
             c.ResolveReport(
-                self.actor(), int(tail[0].lstrip("#")), _REPORT_OUTCOMES[tail[1]],
+                self.actor(), int(tail[0].lstrip("#")), REPORT_OUTCOMES[tail[1]],
                 " ".join(tail[2:]) or None, event_id=self._event(),
             )
         )  # fmt: skip

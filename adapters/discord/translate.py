@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.config import RewardRole
-from bot.model import Actor, MemberRef, Period, ReportStatus, ThreadRef
+from bot.model import Actor, MemberRef, Period, ThreadRef
 from bot.text import clean, is_blank, truncate
 
 PLATFORM = "discord"
@@ -201,12 +201,6 @@ def parse_custom_id(value: str) -> tuple[str, list[str]] | None:
 
 
 # -- moderation ---------------------------------------------------------------------------
-
-REPORT_OUTCOMES: dict[str, ReportStatus] = {
-    "dismiss": ReportStatus.DISMISSED,
-    "delete": ReportStatus.DELETED,
-    "warn": ReportStatus.WARNED,
-}
 
 
 def modal_values(data: Mapping[str, Any]) -> dict[str, str]:

@@ -35,17 +35,12 @@ from bot import commands as c
 from bot import errors
 from bot import events as ev
 from bot.durations import parse_since
-from bot.model import Actor, MemberRef, ReportStatus, ThreadRef
+from bot.model import REPORT_OUTCOMES, Actor, MemberRef, ReportStatus, ThreadRef
 from bot.moderation_presenter import ModerationPresenter
 
 log = logging.getLogger(__name__)
 
 QUESTION_ACTIONS = ("lock", "unlock", "reopen", "close", "duplicate", "delete")
-REPORT_OUTCOMES = {
-    "dismiss": ReportStatus.DISMISSED,
-    "delete": ReportStatus.DELETED,
-    "warn": ReportStatus.WARNED,
-}
 # Slack's errors for a reported message the bot cannot remove.
 MESSAGE_GONE = frozenset({"message_not_found", "channel_not_found"})
 

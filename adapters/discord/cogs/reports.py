@@ -22,7 +22,7 @@ from adapters.discord.replies import reply, report_error
 from adapters.discord.texts import DESCRIPTIONS
 from bot import commands as c
 from bot import events as ev
-from bot.model import ThreadRef
+from bot.model import REPORT_OUTCOMES, ThreadRef
 
 log = logging.getLogger(__name__)
 
@@ -126,7 +126,7 @@ class Reports(FeatureCog):
     # -- a moderator's button -------------------------------------------------------------------
     async def _resolve(self, interaction: discord.Interaction, args: list[str]) -> None:
         inv = self.invocation(interaction)
-        outcome = translate.REPORT_OUTCOMES.get(args[0])
+        outcome = REPORT_OUTCOMES.get(args[0])
         if outcome is None or not args[1].isdigit():
             return
         await self.defer(interaction)
