@@ -421,7 +421,7 @@ class SqlKnowledgeRepository:
         """Delete the vectors other embedding recipes made (never reusable); returns how many."""
         e = embeddings_t.c
         result = await self.conn.execute(delete(embeddings_t).where(e.model != model))
-        return result.rowcount
+        return int(result.rowcount or 0)
 
     async def store_vectors(
         self,
