@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from bot import commands as c
 from bot import events as ev
-from bot.model import Actor, MemberRef, ThreadRef
+from bot.model import Actor, MemberRef, ReportStatus, ThreadRef
 from bot.service import CommunityBot
 
 if TYPE_CHECKING:
@@ -48,6 +48,32 @@ async def answer(
     mid = next_id()
     await bot.handle(c.PostMessage(who, thread_of(opened), mid, text, event_id=f"evt-{mid}"))
     return mid
+
+
+async def delete_by_moderator(bot: CommunityBot, opened: ev.QuestionOpened, mod: Actor) -> None:
+    """`/mod delete` on the question."""
+    await bot.handle(
+        c.ModerateQuestion(
+            mod, c.QuestionAction.DELETE, question_id=opened.question.id, event_id=next_id("e")
+        )
+    )
+
+
+async def delete_by_report(
+    bot: CommunityBot, opened: ev.QuestionOpened, *, asker: Actor, reporter: Actor, mod: Actor
+) -> None:
+    """`reporter` reports the question's opening message; `mod` resolves it by deleting."""
+    filed = await bot.handle(
+        c.ReportMessage(
+            reporter, "help", opened.question.message_id, "spam", author=asker,
+            thread=thread_of(opened), event_id=next_id("e"),
+        )
+    )  # fmt: skip
+    assert isinstance(filed, ev.ReportFiled)
+    resolved = await bot.handle(
+        c.ResolveReport(mod, filed.report.id, ReportStatus.DELETED, event_id=next_id("e"))
+    )
+    assert isinstance(resolved, ev.ReportResolved) and resolved.question is not None
 
 
 class Terminal:

@@ -13,9 +13,17 @@ from bot import events as ev
 from bot.bootstrap import App
 from bot.clock import FakeClock
 from bot.jobs import JobKind, JobState
-from bot.model import CloseReason, QuestionStatus, ReportStatus
+from bot.model import CloseReason, QuestionStatus
 from bot.outbound import ThreadState
-from tests.helpers import actor, answer, ask, next_id, thread_of
+from tests.helpers import (
+    actor,
+    answer,
+    ask,
+    delete_by_moderator,
+    delete_by_report,
+    next_id,
+    thread_of,
+)
 from tests.lifecycle_helpers import record, tick
 
 alice, bob, carol = actor("alice"), actor("bob"), actor("carol")
@@ -130,25 +138,13 @@ async def test_messages_keep_one_pending_job_per_kind(app: App, clock: FakeClock
 
 
 async def _moderator_delete(app: App, opened: ev.QuestionOpened, mod: Any) -> None:
-    await app.bot.handle(
-        c.ModerateQuestion(mod, c.QuestionAction.DELETE, question_id=opened.question.id)
-    )
+    await delete_by_moderator(app.bot, opened, mod)
 
 
 async def _report_delete(app: App, opened: ev.QuestionOpened, mod: Any) -> None:
     # A report resolved by deleting leaves the question's jobs pending: the rules, when
     # due, must see the deletion themselves.
-    filed = await app.bot.handle(
-        c.ReportMessage(
-            carol, "help", opened.question.message_id, "spam", author=alice,
-            thread=thread_of(opened), event_id=next_id("e"),
-        )
-    )  # fmt: skip
-    assert isinstance(filed, ev.ReportFiled)
-    resolved = await app.bot.handle(
-        c.ResolveReport(mod, filed.report.id, ReportStatus.DELETED, event_id=next_id("e"))
-    )
-    assert isinstance(resolved, ev.ReportResolved) and resolved.question is not None
+    await delete_by_report(app.bot, opened, asker=alice, reporter=carol, mod=mod)
 
 
 @pytest.mark.parametrize("delete", [_moderator_delete, _report_delete])

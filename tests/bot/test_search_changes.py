@@ -12,9 +12,16 @@ import pytest
 from bot import commands as c
 from bot import events as ev
 from bot.bootstrap import App
-from bot.model import ReportStatus
 from knowledge.service import EngineKnowledge
-from tests.helpers import actor, answer, ask, next_id, thread_of
+from tests.helpers import (
+    actor,
+    answer,
+    ask,
+    delete_by_moderator,
+    delete_by_report,
+    next_id,
+    thread_of,
+)
 
 alice, bob, maria = actor("alice"), actor("bob"), actor("maria", mod=True)
 QUESTION = "How do I export my calendar to a CSV file?"
@@ -47,25 +54,11 @@ async def _unsolve(app: App, opened: ev.QuestionOpened) -> None:
 
 
 async def _moderator_delete(app: App, opened: ev.QuestionOpened) -> None:
-    await app.bot.handle(
-        c.ModerateQuestion(
-            maria, c.QuestionAction.DELETE, question_id=opened.question.id, event_id=next_id("e")
-        )
-    )
+    await delete_by_moderator(app.bot, opened, maria)
 
 
 async def _report_delete(app: App, opened: ev.QuestionOpened) -> None:
-    filed = await app.bot.handle(
-        c.ReportMessage(
-            bob, "help", opened.question.message_id, "spam", author=alice,
-            thread=thread_of(opened), event_id=next_id("e"),
-        )
-    )  # fmt: skip
-    assert isinstance(filed, ev.ReportFiled)
-    resolved = await app.bot.handle(
-        c.ResolveReport(maria, filed.report.id, ReportStatus.DELETED, event_id=next_id("e"))
-    )
-    assert isinstance(resolved, ev.ReportResolved) and resolved.question is not None
+    await delete_by_report(app.bot, opened, asker=alice, reporter=bob, mod=maria)
 
 
 async def test_solved_without_a_helper_is_findable_everywhere(
