@@ -278,6 +278,14 @@ class ListReports:
     actor: Actor
 
 
+@dataclass(frozen=True, slots=True)
+class ShowModeratorHelp:
+    """`/mod help`: the moderator commands, for moderators only. The list itself is each
+    adapter's (its own syntax); the core decides who may see it and audits a refusal."""
+
+    actor: Actor
+
+
 ModerationCommand = (
     ThankMember
     | ReportMessage
@@ -292,6 +300,7 @@ ModerationCommand = (
     | ShowAudit
     | ResolveReport
     | ListReports
+    | ShowModeratorHelp
 )
 
 Command = (

@@ -237,6 +237,11 @@ class SuspiciousPairsShown:
     since: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class ModeratorHelpShown:
+    """The actor may see the moderator commands; the adapter lists them in its own syntax."""
+
+
 ModerationResult = (
     ThanksGiven
     | ReportFiled
@@ -248,6 +253,7 @@ ModerationResult = (
     | MemberHelpBanned
     | AuditShown
     | SuspiciousPairsShown
+    | ModeratorHelpShown
 )
 
 Result = (

@@ -29,6 +29,7 @@ from bot.commands import (
     RevertLedgerEntry,
     RevertPeriod,
     ShowAudit,
+    ShowModeratorHelp,
     ShowSuspiciousPairs,
     ThankMember,
     WarnMember,
@@ -39,6 +40,7 @@ from bot.events import (
     MemberHelpBanned,
     MemberWarned,
     MessageRecorded,
+    ModeratorHelpShown,
     PointsChanged,
     QuestionModerated,
     ReportFiled,
@@ -602,6 +604,13 @@ async def list_reports(cmd: ListReports, uow: UnitOfWork, ctx: Context) -> Repor
     return ReportsListed(tuple(await uow.moderation.open_reports(cmd.actor.ref.community, 20)))
 
 
+async def moderator_help(
+    cmd: ShowModeratorHelp, uow: UnitOfWork, ctx: Context
+) -> ModeratorHelpShown:
+    require_moderator(cmd.actor)
+    return ModeratorHelpShown()
+
+
 # -- service hooks ---------------------------------------------------------------------
 
 
@@ -646,6 +655,7 @@ def _action_name(command: Any) -> str:
         ShowAudit: "audit",
         ResolveReport: "report_resolve",
         ListReports: "reports",
+        ShowModeratorHelp: "mod_help",
     }
     name = names.get(type(command))
     if name is None:
@@ -657,6 +667,7 @@ READS = {
     ShowSuspiciousPairs: suspicious_pairs,
     ShowAudit: show_audit,
     ListReports: list_reports,
+    ShowModeratorHelp: moderator_help,
 }
 WRITES = {
     ThankMember: thank_member,

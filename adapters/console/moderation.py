@@ -126,7 +126,7 @@ class ModerationCommands:
         sub, tail = args[0].lower(), args[1:]
         after = rest.split(None, 1)[1] if len(args) > 1 else ""
         if sub == "help":
-            self.private(self.present.t("moderation.help"))
+            await self._mod_help()
         elif sub in ("lock", "unlock", "reopen", "close", "delete", "duplicate"):
             await self._mod_question(sub, tail, after)
         elif sub == "rep":
@@ -151,7 +151,13 @@ class ModerationCommands:
         elif sub == "report":
             await self._mod_report(tail)
         else:
-            self.private(self.present.t("moderation.help"))
+            await self._mod_help()
+
+    async def _mod_help(self) -> None:
+        # The core decides who may see the list, and audits a member who may not.
+        shown = await self.bot.handle(c.ShowModeratorHelp(self.actor()))
+        assert isinstance(shown, ev.ModeratorHelpShown)
+        self.private(self.present.t("moderation.help"))
 
     async def _mod_question(self, sub: str, tail: list[str], after: str) -> None:
         question_id = None

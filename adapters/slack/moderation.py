@@ -3,9 +3,9 @@
 `/mod` sub-commands are text (a slash command has no thread context in Slack, so a question is
 named by its number or a link to its message). There is no moderator guard in front of the core
 on purpose: the core refuses non-moderators itself and writes every refusal to the audit log,
-which a guard here would skip. Only `/mod help`, which calls no core command, is checked here.
-What the core pushes later (the warned member's note, the duplicate notice, ✅/🔒/⛔ on the
-root) arrives through the Outbox sender.
+which a guard here would skip. That includes `/mod help` (`ShowModeratorHelp`): the core says
+who may see the list, this module writes it. What the core pushes later (the warned member's
+note, the duplicate notice, ✅/🔒/⛔ on the root) arrives through the Outbox sender.
 """
 
 from __future__ import annotations
@@ -32,7 +32,6 @@ from adapters.slack.translate import (
     words,
 )
 from bot import commands as c
-from bot import errors
 from bot import events as ev
 from bot.durations import parse_since
 from bot.model import REPORT_OUTCOMES, Actor, MemberRef, ReportStatus, ThreadRef
@@ -81,9 +80,7 @@ async def on_mod(
 async def mod_command(run: Invocation, sub: str, rest: str) -> None:
     actor = await run.actor()
     if sub in ("", "help"):
-        if not actor.is_moderator:
-            raise errors.NotModerator()
-        await run.reply(blocks.mod_help(run.p, run.name))
+        await mod_help(run, actor)
     elif sub == "reveal":
         await reveal(run, actor, rest)
     elif sub in QUESTION_ACTIONS:
@@ -140,11 +137,19 @@ async def mod_command(run: Invocation, sub: str, rest: str) -> None:
             reply=run.reply,
         )
     else:
-        await run.reply(
-            run.p.t("slack.mod_unknown", sub=sub, command=run.name)
-            + "\n"
-            + blocks.mod_help(run.p, run.name)
-        )
+        await mod_help(run, actor, unknown=sub)
+
+
+async def mod_help(run: Invocation, actor: Actor, unknown: str | None = None) -> None:
+    """Every sub-command, after a line about an `unknown` one; the core refuses (and audits)
+    a member who is not a moderator."""
+
+    shown = await run.deps.bot.handle(c.ShowModeratorHelp(actor))
+    assert isinstance(shown, ev.ModeratorHelpShown)
+    text = blocks.mod_help(run.p, run.name)
+    if unknown is not None:
+        text = run.p.t("slack.mod_unknown", sub=unknown, command=run.name) + "\n" + text
+    await run.reply(text)
 
 
 def _ref(run: Invocation, user: str) -> MemberRef:

@@ -499,14 +499,17 @@ async def test_every_action_is_audited_and_every_refusal_too(app: App) -> None:
         with pytest.raises(errors.NotModerator):
             await app.bot.handle(make(carol))
         await app.bot.handle(make(mod))
-    for read in (c.ShowAudit(carol), c.ShowSuspiciousPairs(carol), c.ListReports(carol)):
+    reads = (c.ShowAudit, c.ShowSuspiciousPairs, c.ListReports, c.ShowModeratorHelp)
+    for read in reads:
         with pytest.raises(errors.NotModerator):
-            await app.bot.handle(read)
+            await app.bot.handle(read(carol))
+    # A moderator may read the command list (reads are not audited).
+    assert isinstance(await app.bot.handle(c.ShowModeratorHelp(mod)), ev.ModeratorHelpShown)
     entries = list(reversed(await audit(app)))
     done = [e.action for e in entries if e.outcome is AuditOutcome.DONE]
     refused = [e.action for e in entries if e.outcome is AuditOutcome.REFUSED]
     assert done == expected
-    assert refused == [*expected, "audit", "rep_suspicious", "reports"]
+    assert refused == [*expected, "audit", "rep_suspicious", "reports", "mod_help"]
     assert all(e.actor and e.actor.ref == carol.ref for e in entries if e.outcome == "refused")
     warn = next(e for e in entries if e.action == "warn" and e.outcome is AuditOutcome.DONE)
     assert warn.target and warn.target.ref == bob.ref and warn.reason == "be nice"

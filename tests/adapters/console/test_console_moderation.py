@@ -106,6 +106,12 @@ async def test_helpban_duration_is_judged_by_the_core(term: Terminal) -> None:
     assert "alice helpban carol: REFUSED — not a moderator" in out
 
 
-async def test_mod_help_lists_commands(term: Terminal) -> None:
+async def test_mod_help_lists_commands_to_moderators_only(term: Terminal) -> None:
     out = await term.type("/mod help")
+    assert "Only moderators can do that." in out and "/mod helpban" not in out
+    out = await term.type("/mod frobnicate")  # the list offered after a typo, likewise
+    assert "Only moderators can do that." in out and "/mod helpban" not in out
+    out = await term.type("/as mod", "/mod help")
     assert "/mod rep revert <ledger id>" in out and "/mod helpban" in out
+    out = await term.type("/mod audit")
+    assert out.count("alice mod_help: REFUSED — not a moderator") == 2

@@ -83,9 +83,24 @@ async def test_a_member_is_refused_and_the_refusal_is_audited(slack: Slack) -> N
 
     await slack.command("/mod", "lock #1", user=OTHER)
     await slack.command("/mod", f"warn <@{HELPER}|helper> spam", user=OTHER)
+    # The list of moderator commands too, whether asked for or offered after a typo.
+    await slack.command("/mod", "help", user=OTHER)
+    await slack.command("/mod", "lokc #1", user=OTHER)
 
-    assert slack.responses() == ["Only moderators can do that."] * 2
-    assert audit(slack) == [("question_lock", "refused"), ("warn", "refused")]
+    assert slack.responses() == ["Only moderators can do that."] * 4
+    assert audit(slack) == [
+        ("question_lock", "refused"), ("warn", "refused"),
+        ("mod_help", "refused"), ("mod_help", "refused"),
+    ]  # fmt: skip
+
+
+async def test_an_unknown_mod_command_shows_a_moderator_the_list(slack: Slack) -> None:
+    await slack.command("/mod", "lokc #1", user=MOD)
+
+    text = slack.responses()[-1]
+    assert text.startswith("Unknown moderator command “lokc”. Try /mod help.")
+    assert "/mod lock" in text
+    assert audit(slack) == []
 
 
 async def test_lock_refuses_replies_privately_and_unlock_allows_them(slack: Slack) -> None:
