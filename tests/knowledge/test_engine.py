@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import time
 
 import bm25s
@@ -10,7 +11,7 @@ import pytest
 
 import knowledge.engine as engine_module
 from knowledge.engine import DEFAULT_MIN_SCORE, Document, SearchEngine
-from knowledge.normalize import word_tokens
+from knowledge.normalize import normalize, word_tokens
 
 DOCS = [
     Document("wifi", "How do I reset my wifi password?", "Open the router settings page."),
@@ -235,3 +236,56 @@ def test_main_documents_score_with_the_current_document_frequencies() -> None:
     assert before.keys() == after.keys() and "q-delivery" in before
     for doc_id, score in before.items():
         assert abs(score - after[doc_id]) < 0.01, doc_id
+
+
+def test_arabic_script_query_words_lend_their_idf_to_their_grams() -> None:
+    """In Arabic script a gram weighs what its word is worth, ``idf / grams ** power``
+    (see ``_query_grams``), not its own IDF; other scripts keep plain gram weights."""
+    eng = SearchEngine()
+    t = eng._tuning
+    n = 1_000
+    query = normalize("كيف الطابعة قزبطلحخ")  # common, rare, never seen (no shared grams)
+    common, rare, unseen_word = query.split()  # folded: ک and ی are the Persian letters
+    counts, weights = eng._query_grams(query, {common: 300, rare: 2}, n, weighted=True)
+    assert weights is not None and set(weights) == set(counts)
+
+    def lent(word: str) -> float:
+        return sum(weights[g] for g in eng._grams(word))
+
+    def expected(word: str, df: float) -> float:
+        grams = len(eng._grams(word))
+        return float(engine_module._idf(df, n)) * grams ** (1 - t.gram_weight_power)
+
+    assert lent(common) == pytest.approx(expected(common, 300))
+    assert lent(rare) == pytest.approx(expected(rare, 2))
+    # A word the index never saw (a typo, pasted noise) lends the IDF of a word in
+    # ``unseen_word_df`` of the documents, less than a rare real word's
+    unseen = expected(unseen_word, t.unseen_word_df * n)
+    assert lent(unseen_word) == pytest.approx(unseen)
+    assert unseen < expected(unseen_word, 1)
+    assert eng._query_grams(query, {}, n, weighted=False)[1] is None
+
+
+def test_a_misspelt_word_costs_a_match_less_than_a_real_word() -> None:
+    """A query word the index has never seen counts as a fairly rare word, not the rarest:
+    otherwise one typo would outweigh the correctly spelt words and push the right
+    article under the confidence threshold."""
+    vocabulary = (
+        "كيف أين متى ما هو في على من إلى مع أفضل طريقة سعر موعد حساب كلمة المرور المدينة "
+        "المدرسة الطالب السيارة البيت العمل الشركة الهاتف الإنترنت السفر الطعام الماء"
+    ).split()
+    rng = random.Random(7)
+    docs = [
+        Document(f"f{i}", " ".join(rng.choice(vocabulary) for _ in range(6))) for i in range(1_200)
+    ]
+    docs += [
+        Document("printer", "كيف أصلح الطابعة التي لا تطبع؟"),
+        Document("seen-once", "سؤال عن الزرافة"),
+    ]
+    eng = SearchEngine()
+    eng.build(docs)
+    typo = eng.search("الطابعة لا تطبع زرافهة", limit=1)
+    real = eng.search("الطابعة لا تطبع الزرافة", limit=1)
+    assert typo[0].id == real[0].id == "printer"
+    assert typo[0].score > real[0].score
+    assert typo[0].score >= DEFAULT_MIN_SCORE
