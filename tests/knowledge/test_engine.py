@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 import time
 
@@ -197,6 +198,21 @@ def test_equal_scores_keep_the_order_documents_were_added() -> None:
     hits = eng.search("printer offline", limit=10)
     assert len({h.score for h in hits}) == 1
     assert [h.id for h in hits] == ids
+
+
+def test_equal_scores_in_the_main_index_keep_the_order_documents_were_indexed() -> None:
+    """As in the delta segment, also when more documents match than the engine takes as
+    candidates (the candidates are picked by a partition, which does not keep order)."""
+    rng = random.Random(3)
+    titles = ["Printer shows offline", "Printer offline again", "My printer is offline"]
+    docs = [Document(f"d{i}", rng.choice(titles)) for i in range(300)]
+    eng = SearchEngine(background_compaction=False)
+    eng.build(docs)
+    hits = eng.search("printer offline", limit=60)
+    assert len(hits) == 60 and len({h.score for h in hits}) < 60
+    indexed = {d.id: k for k, d in enumerate(docs)}
+    for a, b in itertools.pairwise(hits):
+        assert a.score > b.score or indexed[a.id] < indexed[b.id], (a, b)
 
 
 def test_delta_searches_see_writes_made_after_an_earlier_search() -> None:
