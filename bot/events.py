@@ -108,6 +108,9 @@ class QuestionClosed:
 @dataclass(frozen=True, slots=True)
 class ReputationShown:
     standing: Standing
+    # Whether to show each recent change's ledger id (the id `/mod rep revert` takes):
+    # for moderators only, so adapters render it without restating the rule.
+    ledger_ids: bool = False
 
 
 @dataclass(frozen=True, slots=True)

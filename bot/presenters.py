@@ -126,15 +126,15 @@ class Presenter:
         if s.recent:
             lines.append(self.t("rep.recent_header"))
             for entry in s.recent:
-                lines.append(
-                    "  "
-                    + self.t(
-                        "rep.recent_line",
-                        delta=entry.delta,
-                        reason=self.t(f"rep.reason_{entry.reason.value}"),
-                        when=entry.created_at.strftime("%Y-%m-%d"),
-                    )
+                line = self.t(
+                    "rep.recent_line",
+                    delta=entry.delta,
+                    reason=self.t(f"rep.reason_{entry.reason.value}"),
+                    when=entry.created_at.strftime("%Y-%m-%d"),
                 )
+                if result.ledger_ids:
+                    line = f"{line} {self.t('rep.ledger_ref', id=entry.id)}"
+                lines.append(f"  {line}")
         return lines
 
     def leaderboard(self, result: LeaderboardShown) -> list[str]:

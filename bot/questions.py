@@ -295,6 +295,7 @@ async def close(cmd: CloseQuestion, uow: UnitOfWork, ctx: Context) -> QuestionCl
 
 async def show_reputation(cmd: ShowReputation, uow: UnitOfWork, ctx: Context) -> ReputationShown:
     ref = cmd.member or cmd.actor.ref
+    ledger_ids = cmd.actor.is_moderator and not cmd.actor.is_bot
     member = await uow.members.find(ref)
     if member is None:
         # Reads never write: a member we have not seen yet simply has nothing, if we know
@@ -302,12 +303,13 @@ async def show_reputation(cmd: ShowReputation, uow: UnitOfWork, ctx: Context) ->
         name = cmd.actor.display_name if ref == cmd.actor.ref else cmd.member_name
         if name is None:
             raise errors.UnknownMember(name=ref.id)
-        return ReputationShown(Standing(Member(0, ref, name), 0, 0, None))
+        return ReputationShown(Standing(Member(0, ref, name), 0, 0, None), ledger_ids)
     rules = ctx.rules(member.ref.community)
     return ReputationShown(
         await uow.ledger.standing(
             member, recent=5, exclude_moderators=rules.exclude_moderators_from_leaderboard
-        )
+        ),
+        ledger_ids,
     )
 
 

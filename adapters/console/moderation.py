@@ -206,10 +206,12 @@ class ModerationCommands:
                     self.actor(), self.ref(tail[1]), points, reason, event_id=self._event()
                 )
             )
-        elif what == "revert" and len(tail) >= 2 and tail[1].isdigit():
+        elif what == "revert" and len(tail) >= 2 and tail[1].lstrip("#").isdigit():
+            # `#12` as /rep shows it to moderators, or `12`.
             reason = " ".join(tail[2:]) or None
+            entry_id = int(tail[1].lstrip("#"))
             result = await self.bot.handle(
-                c.RevertLedgerEntry(self.actor(), int(tail[1]), reason, event_id=self._event())
+                c.RevertLedgerEntry(self.actor(), entry_id, reason, event_id=self._event())
             )
         elif what == "revert" and len(tail) >= 4:
             now = self.bot.clock.now()

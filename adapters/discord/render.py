@@ -328,16 +328,8 @@ def accepted_private(texts: Texts, result: AnswerAccepted) -> str:
     return trim(join_lines(presenter(texts).accepted(result)))
 
 
-def reputation(texts: Texts, result: ReputationShown, ledger_ids: bool = False) -> Reply:
-    """`ledger_ids`: for moderators, each recent change with the id `/mod rep revert` takes."""
-
+def reputation(texts: Texts, result: ReputationShown) -> Reply:
     lines = presenter(texts).reputation(result)
-    recent = result.standing.recent
-    if ledger_ids and recent and len(lines) == len(recent) + 2:
-        lines[2:] = [
-            f"{line} {texts.t('discord.ledger_ref', id=entry.id)}"
-            for line, entry in zip(lines[2:], recent, strict=True)
-        ]
     embed = discord.Embed(
         title=texts.t("discord.rep_title"),
         description=trim(join_lines(lines), MAX_EMBED_DESCRIPTION),

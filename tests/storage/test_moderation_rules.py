@@ -383,6 +383,18 @@ async def test_revert_a_period_leaves_totals_and_ranks_right(app: App, clock: Fa
     assert [ch.delta for ch in again.changes] == [-2]  # only dave's thanks was left
 
 
+async def test_reputation_shows_ledger_ids_to_moderators_only(app: App) -> None:
+    await app.bot.handle(c.AdjustReputation(mod, bob, 5, "kind", event_id=next_id("e")))
+    robot = actor("robot", mod=True, bot=True)
+    for who, ledger_ids in ((mod, True), (carol, False), (bob, False), (robot, False)):
+        rep = await app.bot.handle(c.ShowReputation(who, bob.ref))
+        assert isinstance(rep, ev.ReputationShown) and rep.standing.recent
+        assert rep.ledger_ids is ledger_ids, who.display_name
+    zed = MemberRef("console", "default", "zed")  # not seen yet: the same rule
+    unseen = await app.bot.handle(c.ShowReputation(mod, zed, member_name="zed"))
+    assert isinstance(unseen, ev.ReputationShown) and unseen.ledger_ids
+
+
 async def test_suspicious_pairs_with_figures(app: App, clock: FakeClock) -> None:
     await seen(app, alice, bob, carol, dave)
     for _ in range(2):

@@ -42,9 +42,7 @@ class Reputation(FeatureCog):
         name = member.display_name if member else None
         result = await self.core.handle(c.ShowReputation(inv.actor, target, member_name=name))
         assert isinstance(result, ev.ReputationShown)
-        await send_reply(
-            interaction, render.reputation(inv.texts, result, ledger_ids=inv.actor.is_moderator)
-        )
+        await send_reply(interaction, render.reputation(inv.texts, result))
 
     @app_commands.command(name="rep", description=DESCRIPTIONS["rep"])
     @app_commands.describe(member=DESCRIPTIONS["rep.member"])

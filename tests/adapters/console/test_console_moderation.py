@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -84,6 +85,18 @@ async def test_mod_commands_and_audit(term: Terminal) -> None:
     assert "#1 deleted" in out
     out = await term.type("/as alice", "/questions")
     assert "#1" not in out
+
+
+async def test_moderators_read_ledger_ids_off_rep_and_revert_by_them(term: Terminal) -> None:
+    await _thread(term)
+    await term.type("/as mod", "/mod rep add bob 10 great guide")
+    out = await term.type("/rep bob")
+    found = re.search(r"\+10 moderator adjustment \(.*\) · (#\d+)", out)
+    assert found, out
+    out = await term.type("/as alice", "/rep bob")
+    assert "+10 moderator adjustment" in out and "· #" not in out
+    out = await term.type("/as mod", f"/mod rep revert {found.group(1)} too generous")
+    assert "-10 bob (now 0)" in out
 
 
 async def test_duplicate_and_not_duplicate(term: Terminal) -> None:

@@ -181,6 +181,25 @@ async def test_rep_add_remove_revert_and_suspicious(slack: Slack) -> None:
     ]  # fmt: skip
 
 
+async def test_moderators_read_ledger_ids_off_rep_and_members_do_not(slack: Slack) -> None:
+    root = await slack.ask()
+    await slack.mark_solution(root, await slack.answer(root, HELPER))
+    [(accepted,)] = slack.rows(
+        "SELECT l.id FROM ledger l JOIN members m ON m.id = l.member_id "
+        "WHERE m.platform_user_id = ?",
+        HELPER,
+    )
+
+    await slack.command("/rep", f"<@{HELPER}|helper>", user=MOD)
+    await slack.command("/rep", f"<@{HELPER}|helper>", user=OTHER)
+
+    shown, member_view = slack.responses()
+    assert "+15 accepted answer" in shown and f"· #{accepted}" in shown
+    assert "+15 accepted answer" in member_view and "· #" not in member_view
+    await slack.command("/mod", f"rep revert #{accepted} mistake", user=MOD)
+    assert slack.points(HELPER) == 0
+
+
 async def test_helpban_refuses_new_questions(slack: Slack) -> None:
     root = await slack.ask()
     await slack.answer(root, HELPER)
