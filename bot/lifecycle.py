@@ -29,6 +29,7 @@ from bot.events import (
     QuestionModerated,
     QuestionOpened,
     QuestionReopened,
+    ReportResolved,
     SolvedWithoutHelper,
     Welcome,
 )
@@ -236,20 +237,24 @@ async def after_write(command: Any, result: Any, uow: UnitOfWork, ctx: Context) 
     elif isinstance(result, QuestionClosed):
         await uow.jobs.cancel(result.question.id, RULE_KINDS, ctx.clock.now())
     elif isinstance(result, QuestionModerated):
-        await _moderated(result, uow, ctx)
+        await _moderated(result.question, result.action, uow, ctx)
+    elif isinstance(result, ReportResolved) and result.question is not None:
+        # A report on the question itself, resolved by deleting it: as a moderator's delete.
+        await _moderated(result.question, "delete", uow, ctx)
     return result
 
 
-async def _moderated(result: QuestionModerated, uow: UnitOfWork, ctx: Context) -> None:
+async def _moderated(q: Question, action: str, uow: UnitOfWork, ctx: Context) -> None:
     """A moderator closed, deleted or reopened the question (or the asker objected to a
-    duplicate close). Closed or deleted: its pending jobs go. Reopened and unsolved: it is
+    duplicate close, or a report on it was resolved by deleting it). Closed or deleted: its
+    pending jobs go. Reopened and unsolved: it is
     planned like any open question (it closes again when quiet). A solved question a
     moderator reopened is not closed again by the solved-close rule: that was deliberate."""
 
-    q, now = result.question, ctx.clock.now()
+    now = ctx.clock.now()
     if q.is_closed or q.is_deleted:
         await uow.jobs.cancel(q.id, RULE_KINDS, now)
-    elif result.action in ("reopen", "not_duplicate") and q.status is QuestionStatus.OPEN:
+    elif action in ("reopen", "not_duplicate") and q.status is QuestionStatus.OPEN:
         await _plan_open(uow, q, settings(ctx, q.community), now)
 
 
@@ -273,7 +278,8 @@ async def run_job(job: Job, uow: UnitOfWork, ctx: Context) -> Outcome:
     if q is None:
         return Outcome("no_question")
     if q.is_deleted:
-        return Outcome("deleted")  # a moderator removed it: no reminders, closes or pings
+        # Deleting cancels pending jobs; this catches one already claimed when it happened.
+        return Outcome("deleted")
     rule = _RULES[job.kind]
     return await rule(q, uow, ctx, settings(ctx, q.community), ctx.clock.now())
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot import errors
@@ -266,15 +266,25 @@ async def moderate_question(
         elif thread:
             outbound.append(ThreadState(question.community, thread, archived=True))
     elif action is QuestionAction.DELETE:
-        await uow.moderation.set_deleted(question.id, now)
-        if thread:
-            outbound.append(ThreadState(question.community, thread, archived=True, locked=True))
+        outbound += await _delete(uow, question, now)
     question = await uow.questions.get(question.id) or question
     await audit(
         uow, ctx, actor, f"question_{action.value}", target=question.asker,
         question_id=question.id, reason=reason, detail=detail,
     )  # fmt: skip
     return QuestionModerated(question, action.value, reason, tuple(outbound))
+
+
+async def _delete(uow: UnitOfWork, question: Question, now: datetime) -> list[Outbound]:
+    """Hide a question everywhere (kept for audit) and archive and lock its thread: a
+    moderator's `delete`, or a report on its opening message resolved by deleting. Either
+    result carries the deleted question, and lifecycle cancels its jobs for both."""
+
+    await uow.moderation.set_deleted(question.id, now)
+    thread = question.thread
+    if thread is None:
+        return []
+    return [ThreadState(question.community, thread, archived=True, locked=True)]
 
 
 async def not_duplicate(cmd: NotDuplicate, uow: UnitOfWork, ctx: Context) -> QuestionModerated:
@@ -583,12 +593,8 @@ async def resolve_report(cmd: ResolveReport, uow: UnitOfWork, ctx: Context) -> R
             question = await uow.questions.get(report.question_id, for_update=True)
             if question is not None and question.message_id == report.message_id:
                 # The report was on the question itself: hide the whole question.
-                await uow.moderation.set_deleted(question.id, now)
+                outbound += await _delete(uow, question, now)
                 deleted_question = await uow.questions.get(question.id)
-                if question.thread:
-                    outbound.append(
-                        ThreadState(community, question.thread, archived=True, locked=True)
-                    )
     report = await uow.moderation.resolve_report(report.id, cmd.outcome, actor.id, now)
     await audit(
         uow, ctx, actor, f"report_{cmd.outcome.value}", target=report.author,

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from bot import commands as c
-from bot import errors
+from bot import errors, lifecycle
 from bot import events as ev
 from bot.bootstrap import App
 from bot.clock import FakeClock
@@ -142,8 +142,6 @@ async def _moderator_delete(app: App, opened: ev.QuestionOpened, mod: Any) -> No
 
 
 async def _report_delete(app: App, opened: ev.QuestionOpened, mod: Any) -> None:
-    # A report resolved by deleting leaves the question's jobs pending: the rules, when
-    # due, must see the deletion themselves.
     await delete_by_report(app.bot, opened, asker=alice, reporter=carol, mod=mod)
 
 
@@ -156,6 +154,10 @@ async def test_a_deleted_question_gets_no_reminder_close_or_escalation(
     await answer(app.bot, bob, opened)
     mod = actor("mod", mod=True)
     await delete(app, opened, mod)
+    # Cancelled at once, by either way of deleting, not left pending until due.
+    assert sorted(await _jobs(app, opened.question.id)) == [
+        (JobKind.CLOSE_DORMANT, JobState.CANCELLED), (JobKind.REMIND, JobState.CANCELLED),
+    ]  # fmt: skip
     clock.advance(hours=100)
     await tick(app)
     assert sent.posts("lifecycle.remind") == [] and sent.posts("lifecycle.closed_dormant") == []
@@ -164,6 +166,21 @@ async def test_a_deleted_question_gets_no_reminder_close_or_escalation(
     q = shown.question
     assert q.status is QuestionStatus.OPEN and q.closed_at is None
     assert all(state is not JobState.PENDING for _, state in await _jobs(app, q.id))
+
+
+async def test_a_job_claimed_before_its_question_was_deleted_does_nothing(
+    app: App, clock: FakeClock
+) -> None:
+    # Deleting cancels pending jobs only; one the scheduler had already claimed still runs.
+    opened = await ask(app.bot, alice)
+    await answer(app.bot, bob, opened)
+    async with app.bot.uow_factory(write=False) as uow:
+        claimed = await uow.jobs.for_question(opened.question.id)
+    await delete_by_moderator(app.bot, opened, actor("mod", mod=True))
+    clock.advance(hours=100)
+    async with app.bot.uow_factory(write=True) as uow:
+        outcomes = [await lifecycle.run_job(job, uow, app.bot.context) for job in claimed]
+    assert len(outcomes) == 2 and all(o == lifecycle.Outcome("deleted") for o in outcomes)
 
 
 async def test_asker_message_reopens_a_dormant_question(app: App, clock: FakeClock) -> None:
