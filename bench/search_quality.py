@@ -352,6 +352,21 @@ def run_pairs(
         tie_ranks.append(sum(s > found[p] for s in found.values()) + 1 if p in found else 0)
     rows.append(("ENGINE (its returned order)", pair_metrics(ranks)))
     rows.append(("ENGINE (equal scores: baselines' tie rule)", pair_metrics(tie_ranks)))
+    # A query text with k labelled paraphrases is k queries, each with one positive, so
+    # at most one of them can rank first: the figures above cannot reach 100. Show the
+    # best reachable and the engine with the other paraphrases not counted against it.
+    paraphrases: dict[int, set[int]] = {}
+    for q, p in task.queries:
+        paraphrases.setdefault(q, set()).add(p)
+    if any(len(ps) > 1 for ps in paraphrases.values()):
+        first = {q: {d: k for k, d in enumerate(sorted(ps), 1)} for q, ps in paraphrases.items()}
+        best = [first[q][p] for q, p in task.queries]
+        rows.append(("  best reachable (all paraphrases first)", pair_metrics(best)))
+        filtered = []
+        for q, p in task.queries:
+            others = [d for d in results[q] if d == p or d not in paraphrases[q]]
+            filtered.append(others.index(p) + 1 if p in others else 0)
+        rows.append(("  ENGINE, other paraphrases not counted", pair_metrics(filtered)))
     if split:
         halves = [half_of(task.pool[q]) for q, _ in task.queries]
         for h, label in ((0, "tune half"), (1, "check half")):
