@@ -90,9 +90,9 @@ class JobRepository(Protocol):
     async def cancel(self, question_id: int, kinds: Iterable[JobKind], now: datetime) -> int: ...
 
     async def prune_finished(self, before: datetime, limit: int) -> int:
-        """Delete up to `limit` done, cancelled or failed jobs that were both due and last
-        updated (finished) before `before`, so a job run late is kept for the whole period
-        after it ran; sent reminders and escalations are kept (they stop a second one)."""
+        """Delete up to `limit` done, cancelled or failed jobs that reached that state
+        before `before`, however late they ran or far ahead they were due; sent reminders
+        and escalations are kept (they stop a second one)."""
         ...
 
     async def claim(

@@ -199,6 +199,8 @@ class ScheduledJobRow(Base):
 
     `state`: pending -> running (claimed, until `lease_until`) -> done | failed, or
     cancelled. A crashed runner's claim expires with its lease and the job runs again.
+    Every change of state sets `updated_at`, so a finished job's `updated_at` is when it
+    finished; retention counts from it.
     """
 
     __tablename__ = "scheduled_jobs"

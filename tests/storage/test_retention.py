@@ -55,8 +55,7 @@ async def test_old_rows_go_recent_and_needed_rows_stay(
     events_before = await _count(app, ProcessedEventRow)
     assert events_before >= 4
 
-    # Finished jobs go once both due and finished before the cutoff; the cancelled close
-    # was due in 72 h.
+    # Finished jobs go once they finished (ran or were cancelled) before the cutoff.
     clock.advance(days=35)
     recent = await ask(app.bot, bob, "A question asked today")  # its rows are recent
     removed = await Scheduler(app.bot).prune()
@@ -90,6 +89,49 @@ async def test_a_job_run_late_is_kept_for_the_retention_after_it_ran(
     clock.advance(days=31)
     await Scheduler(app.bot).prune()
     assert not [j for j in await _jobs(app) if j[0] is JobKind.CLOSE_DORMANT]
+
+
+async def test_finished_jobs_are_aged_from_when_they_finished(
+    db_target: DatabaseTarget, clock: FakeClock
+) -> None:
+    config = make_config(db_target.url, scheduler={"max_attempts": 1})
+    app = await bootstrap(config, clock=clock, database_options=db_target.options)
+    try:
+        sent = record(app)
+        reminded = await ask(app.bot, alice)
+        await answer(app.bot, bob, reminded)
+        clock.advance(hours=25)
+        finished_at = clock.now()
+        sent.failures = 1
+        await tick(app)  # the reminder's delivery fails once: given up (max_attempts 1)
+        closed = await ask(app.bot, alice, "Closed at once")
+        await app.bot.handle(c.CloseQuestion(alice, thread_of(closed), event_id="close-3"))
+
+        t = ScheduledJobRow.__table__
+        query = select(t.c.kind, t.c.state, t.c.due_at, t.c.updated_at).order_by(t.c.id)
+
+        async def gone_soon() -> list[tuple[JobKind, JobState]]:
+            """Finished jobs except the sent reminder (kept: it stops a second one)."""
+            async with app.database.connect() as conn:
+                rows = (await conn.execute(query)).all()
+            finished = [r for r in rows if r.state not in ("pending", "done")]
+            # Every one was due later than it finished (a retry's backoff, a 72 h close),
+            # and finished (updated_at) when it failed or was cancelled, on every path.
+            assert all(r.updated_at == finished_at < r.due_at for r in finished)
+            return [(JobKind(r.kind), JobState(r.state)) for r in finished]
+
+        expected = [(JobKind.DELIVER, JobState.FAILED), (JobKind.CLOSE_DORMANT, JobState.CANCELLED)]
+        assert sorted(await gone_soon()) == sorted(expected)
+
+        clock.advance(days=30, seconds=-1)
+        await Scheduler(app.bot).prune()
+        assert sorted(await gone_soon()) == sorted(expected)  # not yet 30 days
+        clock.advance(seconds=2)
+        await Scheduler(app.bot).prune()
+        assert await gone_soon() == []  # 30 days after they finished, not after they were due
+        assert (JobKind.REMIND, JobState.DONE, "sent") in await _jobs(app)
+    finally:
+        await app.close()
 
 
 async def test_prunes_once_per_interval_and_keeps_jobs_when_asked(
