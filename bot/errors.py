@@ -69,6 +69,12 @@ class NoAnswerFromMember(DomainError):
     key = "error.no_answer_from_member"
 
 
+class DuplicateHelper(DomainError):
+    """The same helper named twice in one `/solved`: credited (or refused) once."""
+
+    key = "error.duplicate_helper"
+
+
 class EmptyQuestion(DomainError):
     key = "error.empty_question"
 

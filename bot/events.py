@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.errors import DomainError
 from bot.model import (
     Acceptance,
     Answer,
@@ -67,6 +68,16 @@ class MessageRecorded:
 
 
 @dataclass(frozen=True, slots=True)
+class HelperRefused:
+    """A helper named in `/solved` alongside others who got no credit, and why: the error a
+    lone named helper would get (`SelfAccept` for the asker, `AlreadyAccepted`, ...).
+    `member` has id 0 when the bot has never seen them (`UnknownMember`)."""
+
+    member: Member
+    reason: DomainError
+
+
+@dataclass(frozen=True, slots=True)
 class AnswerAccepted:
     question: Question
     acceptances: tuple[Acceptance, ...]
@@ -74,6 +85,16 @@ class AnswerAccepted:
     newly_solved: bool
     # Every answer accepted on the question now, this one included (for the knowledge base).
     accepted_answers: tuple[Answer, ...] = ()
+    # Helpers named with the credited ones who were not credited (`MarkSolved.helpers`).
+    refused: tuple[HelperRefused, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class HelpersNotCredited:
+    """`/solved` named several helpers and none could be credited: nothing changed."""
+
+    question: Question
+    refused: tuple[HelperRefused, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,6 +287,7 @@ Result = (
     | AskerRevealed
     | MessageRecorded
     | AnswerAccepted
+    | HelpersNotCredited
     | SolvedWithoutHelper
     | HelperChoiceNeeded
     | QuestionReopened

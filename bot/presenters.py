@@ -15,6 +15,8 @@ from bot.events import (
     AskerRevealed,
     GuidelinesShown,
     HelperChoiceNeeded,
+    HelperRefused,
+    HelpersNotCredited,
     LeaderboardShown,
     PointChange,
     QuestionClosed,
@@ -83,7 +85,20 @@ class Presenter:
         lines = [self.t("accept.done", answerer=names, id=q.id)]
         if result.points:
             lines.append(self.points(result.points))
-        return lines
+        return lines + self.skipped(result.refused)
+
+    def skipped(self, refused: tuple[HelperRefused, ...]) -> list[str]:
+        """One line per helper named in `/solved` who was not credited, and why."""
+        return [
+            self.t("accept.skipped", member=self.name(r.member), why=self.error(r.reason))
+            for r in refused
+        ]
+
+    def none_credited(self, result: HelpersNotCredited) -> list[str]:
+        return [
+            self.t("accept.none_credited", id=result.question.id),
+            *self.skipped(result.refused),
+        ]
 
     def accepted_public(self, result: AnswerAccepted) -> str:
         names = ", ".join(self.name(a.answer.author) for a in result.acceptances)

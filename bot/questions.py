@@ -6,7 +6,8 @@ Handlers are plain async functions: the command, an open unit of work, and the c
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 from bot import errors
 from bot.commands import (
@@ -26,6 +27,8 @@ from bot.config import Config, ReputationConfig
 from bot.events import (
     AnswerAccepted,
     HelperChoiceNeeded,
+    HelperRefused,
+    HelpersNotCredited,
     LeaderboardShown,
     MessageRecorded,
     PointChange,
@@ -38,11 +41,13 @@ from bot.events import (
     SolvedWithoutHelper,
 )
 from bot.model import (
+    Acceptance,
     Actor,
     Answer,
     CloseReason,
     LedgerReason,
     Member,
+    MemberRef,
     Question,
     QuestionStatus,
     Standing,
@@ -139,6 +144,19 @@ async def post_message(cmd: PostMessage, uow: UnitOfWork, ctx: Context) -> Messa
     return MessageRecorded(question, answer, author=author)
 
 
+def _refuse_unacceptable(
+    question: Question, answer: Answer, actor: Member, active: Sequence[Acceptance]
+) -> None:
+    """Raise why `actor` may not accept `answer` now (`active`: the question's acceptances)."""
+
+    if answer.author.id == actor.id:
+        raise errors.SelfAccept()
+    if answer.author.id == question.asker.id or answer.author.is_bot:
+        raise errors.NotAnAnswer()
+    if any(a.answer.id == answer.id for a in active):
+        raise errors.AlreadyAccepted()
+
+
 async def _accept(
     uow: UnitOfWork,
     ctx: Context,
@@ -147,14 +165,9 @@ async def _accept(
     actor: Member,
     event_id: str | None,
 ) -> AnswerAccepted:
-    if answer.author.id == actor.id:
-        raise errors.SelfAccept()
-    if answer.author.id == question.asker.id or answer.author.is_bot:
-        raise errors.NotAnAnswer()
-    now = ctx.clock.now()
     active = await uow.questions.active_acceptances(question.id)
-    if any(a.answer.id == answer.id for a in active):
-        raise errors.AlreadyAccepted()
+    _refuse_unacceptable(question, answer, actor, active)
+    now = ctx.clock.now()
     acceptance = await uow.questions.add_acceptance(question.id, answer, actor, now)
     rules = ctx.rules(question.community)
     # Lock both members in id order up front, so two crossing accepts (A accepts B's answer
@@ -200,24 +213,87 @@ async def accept_answer(cmd: AcceptAnswer, uow: UnitOfWork, ctx: Context) -> Ans
     return await _accept(uow, ctx, question, answer, actor, cmd.event_id)
 
 
+def _answer_by(
+    question: Question,
+    actor: Member,
+    answers: Sequence[Answer],
+    ref: MemberRef,
+    helper: Member | None,
+) -> Answer:
+    """The latest answer by a helper named in `/solved`; raises why they can't be credited."""
+
+    if helper is None:
+        raise errors.UnknownMember(name=ref.id)
+    if helper.id == question.asker.id or helper.id == actor.id:
+        raise errors.SelfAccept()  # nobody earns points from themselves
+    theirs = [a for a in answers if a.author.id == helper.id]
+    if not theirs:
+        raise errors.NoAnswerFromMember(member=helper.display_name)
+    return theirs[-1]
+
+
+async def _credit_several(
+    uow: UnitOfWork,
+    ctx: Context,
+    question: Question,
+    actor: Member,
+    answers: Sequence[Answer],
+    named: Sequence[MemberRef],
+    event_id: str | None,
+) -> AnswerAccepted | HelpersNotCredited:
+    """Several helpers named at once: each is credited as if named alone, one after the
+    other, or refused for the reason they would be alone; one refusal never costs the others
+    their credit. Refusals are all found before the first write, so they leave no trace."""
+
+    active = await uow.questions.active_acceptances(question.id)
+    chosen: list[Answer] = []
+    refused: list[HelperRefused] = []
+    seen: set[MemberRef] = set()
+    for ref in named:
+        helper = await uow.members.find(ref)
+        try:
+            if ref in seen:
+                raise errors.DuplicateHelper()
+            seen.add(ref)
+            answer = _answer_by(question, actor, answers, ref, helper)
+            _refuse_unacceptable(question, answer, actor, active)
+        except errors.DomainError as exc:
+            refused.append(HelperRefused(helper or Member(0, ref, ref.id), exc))
+        else:
+            chosen.append(answer)
+    if not chosen:
+        return HelpersNotCredited(question, tuple(refused))
+    # Everyone who may earn points, locked in id order up front (see `_accept`).
+    for member in sorted({a.author for a in chosen} | {question.asker}, key=lambda m: m.id):
+        await uow.ledger.lock_member(member)
+    results: list[AnswerAccepted] = []
+    for answer in chosen:
+        results.append(await _accept(uow, ctx, question, answer, actor, event_id))
+        question = results[-1].question
+    return replace(
+        results[-1],
+        acceptances=tuple(a for r in results for a in r.acceptances),
+        points=tuple(p for r in results for p in r.points),
+        newly_solved=any(r.newly_solved for r in results),
+        refused=tuple(refused),
+    )
+
+
 async def mark_solved(
     cmd: MarkSolved, uow: UnitOfWork, ctx: Context
-) -> AnswerAccepted | HelperChoiceNeeded | SolvedWithoutHelper:
+) -> AnswerAccepted | HelpersNotCredited | HelperChoiceNeeded | SolvedWithoutHelper:
     _require_human(cmd.actor)
     question = await _question_in(uow, cmd.thread)
     actor = await uow.members.upsert(cmd.actor)
     _require_asker_or_moderator(question, cmd.actor)
     answers = await uow.questions.answers(question.id)
-    if cmd.member is not None:
-        helper = await uow.members.find(cmd.member)
-        if helper is None:
-            raise errors.UnknownMember(name=cmd.member.id)
-        theirs = [a for a in answers if a.author.id == helper.id]
-        if helper.id == question.asker.id or helper.id == actor.id:
-            raise errors.SelfAccept()
-        if not theirs:
-            raise errors.NoAnswerFromMember(member=helper.display_name)
-        return await _accept(uow, ctx, question, theirs[-1], actor, cmd.event_id)
+    named = cmd.named
+    if len(named) == 1:
+        helper = await uow.members.find(named[0])
+        answer = _answer_by(question, actor, answers, named[0], helper)
+        return await _accept(uow, ctx, question, answer, actor, cmd.event_id)
+    if named:
+        return await _credit_several(uow, ctx, question, actor, answers, named, cmd.event_id)
     credited = {a.answer.author.id for a in await uow.questions.active_acceptances(question.id)}
     latest: dict[int, Answer] = {}
     for answer in answers:

@@ -7,6 +7,7 @@ tests use the real repositories rather than in-memory fakes.
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 from bot import commands as c
 from bot import errors
@@ -14,7 +15,9 @@ from bot import events as ev
 from bot.bootstrap import App
 from bot.clock import FakeClock
 from bot.model import LedgerReason, Period, QuestionStatus, ThreadRef
+from storage.models import LedgerRow, MemberRow
 from tests.helpers import actor, answer, ask, next_id, thread_of
+from tests.storage.ledger_checks import assert_totals_match_ledger
 
 alice, bob, carol = actor("alice"), actor("bob"), actor("carol")
 mod = actor("mod", mod=True)
@@ -334,3 +337,149 @@ async def test_question_shown_says_who_may_solve_it(app: App) -> None:
     await answer(app.bot, carol, opened)
     with pytest.raises(errors.NotTheAsker):  # the rule the flag reports is the one enforced
         await app.bot.handle(c.MarkSolved(bob, thread_of(opened), event_id=next_id("e")))
+
+
+# -- /solved naming several helpers in one command (Slack's modal) -----------------------------
+
+
+async def _question_ledger(app: App, question_id: int) -> list[tuple[str, int, str | None]]:
+    """(member, delta, source event) of the question's ledger rows, oldest first."""
+    query = (
+        select(MemberRow.display_name, LedgerRow.delta, LedgerRow.source_event)
+        .join(MemberRow, MemberRow.id == LedgerRow.member_id)
+        .where(LedgerRow.question_id == question_id)
+        .order_by(LedgerRow.id)
+    )
+    async with app.database.connect() as conn:
+        return [tuple(row) for row in (await conn.execute(query)).all()]
+
+
+def _refusals(refused: tuple[ev.HelperRefused, ...]) -> list[tuple[str, type]]:
+    return [(r.member.display_name, type(r.reason)) for r in refused]
+
+
+async def test_solved_credits_several_helpers_in_one_command(app: App) -> None:
+    opened = await ask(app.bot, alice)
+    await answer(app.bot, bob, opened)
+    await answer(app.bot, carol, opened)
+    command = c.MarkSolved(
+        alice, thread_of(opened), helpers=(bob.ref, carol.ref), event_id=next_id("e")
+    )
+    result = await app.bot.handle(command)
+    assert isinstance(result, ev.AnswerAccepted) and result.newly_solved
+    assert result.refused == () and result.question.status is QuestionStatus.SOLVED
+    assert [a.answer.author.display_name for a in result.acceptances] == ["bob", "carol"]
+    assert {a.author.display_name for a in result.accepted_answers} == {"bob", "carol"}
+    # As if each were named alone in turn: 15 for each helper, the asker's bonus once.
+    assert [(p.member.display_name, p.delta) for p in result.points] == [
+        ("bob", 15), ("alice", 2), ("carol", 15),
+    ]  # fmt: skip
+    # One transaction for one event: every row carries it, and the event can't run twice.
+    assert await _question_ledger(app, opened.question.id) == [
+        ("bob", 15, command.event_id), ("alice", 2, command.event_id),
+        ("carol", 15, command.event_id),
+    ]  # fmt: skip
+    with pytest.raises(errors.DuplicateEvent):
+        await app.bot.handle(command)
+    await assert_totals_match_ledger(app)
+
+
+async def test_solved_several_helpers_the_asker_refused_the_other_still_credited(
+    app: App,
+) -> None:
+    opened = await ask(app.bot, alice)
+    await answer(app.bot, alice, opened, "More detail from me.")
+    await answer(app.bot, bob, opened)
+    result = await app.bot.handle(
+        c.MarkSolved(alice, thread_of(opened), helpers=(alice.ref, bob.ref), event_id=next_id("e"))
+    )
+    assert isinstance(result, ev.AnswerAccepted) and result.newly_solved
+    assert [a.answer.author.display_name for a in result.acceptances] == ["bob"]
+    # Nobody earns points from themselves: alice only gets the bonus for accepting bob.
+    assert _refusals(result.refused) == [("alice", errors.SelfAccept)]
+    assert [(p.member.display_name, p.delta, p.reason) for p in result.points] == [
+        ("bob", 15, LedgerReason.ACCEPTED_ANSWER), ("alice", 2, LedgerReason.ACCEPTED_BONUS),
+    ]  # fmt: skip
+    # A moderator who answered can't credit themselves either; the others are credited.
+    second = await ask(app.bot, alice, "Second question")
+    await answer(app.bot, mod, second)
+    await answer(app.bot, carol, second)
+    by_mod = await app.bot.handle(
+        c.MarkSolved(mod, thread_of(second), helpers=(mod.ref, carol.ref), event_id=next_id("e"))
+    )
+    assert isinstance(by_mod, ev.AnswerAccepted)
+    assert _refusals(by_mod.refused) == [("mod", errors.SelfAccept)]
+    assert [(p.member.display_name, p.delta) for p in by_mod.points] == [("carol", 15)]
+    await assert_totals_match_ledger(app)
+
+
+async def test_solved_several_helpers_an_earlier_credit_is_not_repeated(app: App) -> None:
+    opened = await ask(app.bot, alice)
+    mid = await answer(app.bot, bob, opened)
+    await answer(app.bot, carol, opened)
+    await app.bot.handle(c.AcceptAnswer(alice, mid, event_id=next_id("e")))
+    result = await app.bot.handle(
+        c.MarkSolved(alice, thread_of(opened), helpers=(bob.ref, carol.ref), event_id=next_id("e"))
+    )
+    assert isinstance(result, ev.AnswerAccepted) and not result.newly_solved
+    assert _refusals(result.refused) == [("bob", errors.AlreadyAccepted)]
+    assert [(p.member.display_name, p.delta) for p in result.points] == [("carol", 15)]
+
+
+async def test_solved_several_helpers_each_under_the_reputation_rules(app: App) -> None:
+    opened = await ask(app.bot, alice)
+    await answer(app.bot, bob, opened)
+    await answer(app.bot, carol, opened)
+    await app.bot.handle(c.HelpBanMember(mod, bob.ref, "2h", "spam", event_id=next_id("e")))
+    result = await app.bot.handle(
+        c.MarkSolved(alice, thread_of(opened), helpers=(bob.ref, carol.ref), event_id=next_id("e"))
+    )
+    assert isinstance(result, ev.AnswerAccepted) and result.refused == ()
+    # bob's answer is a solution, but a help-banned member earns nothing, as when named alone.
+    assert [a.answer.author.display_name for a in result.acceptances] == ["bob", "carol"]
+    assert [(p.member.display_name, p.delta) for p in result.points] == [
+        ("alice", 2), ("carol", 15),
+    ]  # fmt: skip
+
+
+async def test_solved_several_helpers_a_duplicate_is_credited_once(app: App) -> None:
+    opened = await ask(app.bot, alice)
+    await answer(app.bot, bob, opened)
+    await answer(app.bot, carol, opened)
+    result = await app.bot.handle(
+        c.MarkSolved(
+            alice, thread_of(opened), helpers=(bob.ref, carol.ref, bob.ref), event_id=next_id("e")
+        )
+    )
+    assert isinstance(result, ev.AnswerAccepted)
+    assert [a.answer.author.display_name for a in result.acceptances] == ["bob", "carol"]
+    assert _refusals(result.refused) == [("bob", errors.DuplicateHelper)]
+    assert [(p.member.display_name, p.delta) for p in result.points] == [
+        ("bob", 15), ("alice", 2), ("carol", 15),
+    ]  # fmt: skip
+    await assert_totals_match_ledger(app)
+
+
+async def test_solved_several_helpers_none_credited_changes_nothing(app: App) -> None:
+    opened = await ask(app.bot, alice)
+    await answer(app.bot, alice, opened, "More detail from me.")
+    await answer(app.bot, bob, opened)
+    zed = actor("zed")
+    result = await app.bot.handle(
+        c.MarkSolved(
+            alice, thread_of(opened), helpers=(alice.ref, zed.ref, carol.ref),
+            event_id=next_id("e"),
+        )
+    )  # fmt: skip
+    assert isinstance(result, ev.HelpersNotCredited)
+    assert _refusals(result.refused) == [
+        ("alice", errors.SelfAccept), ("zed", errors.UnknownMember),
+        ("carol", errors.UnknownMember),
+    ]  # fmt: skip
+    assert result.question.status is QuestionStatus.OPEN
+    assert await _question_ledger(app, opened.question.id) == []
+    # The same refusal, named alone, is still raised as it always was.
+    with pytest.raises(errors.SelfAccept):
+        await app.bot.handle(
+            c.MarkSolved(alice, thread_of(opened), helpers=(alice.ref,), event_id=next_id("e"))
+        )
