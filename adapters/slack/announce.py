@@ -17,6 +17,7 @@ from adapters.slack.translate import split_message_id
 from bot.events import (
     AnswerAccepted,
     HelperChoiceNeeded,
+    HelpersNotCredited,
     QuestionClosed,
     QuestionReopened,
     SolvedWithoutHelper,
@@ -24,7 +25,7 @@ from bot.events import (
 )
 from bot.model import Question
 
-SolvedResult = AnswerAccepted | HelperChoiceNeeded | SolvedWithoutHelper
+SolvedResult = AnswerAccepted | HelpersNotCredited | HelperChoiceNeeded | SolvedWithoutHelper
 
 
 def _thread(q: Question) -> tuple[str, str] | None:
@@ -74,6 +75,8 @@ async def solved(
     elif isinstance(result, SolvedWithoutHelper):
         await public(deps, q, p.solved_alone(result))
         await _check_root(deps, q, on=True)
+    elif isinstance(result, HelpersNotCredited):
+        await _private(deps, q, user, "\n".join(p.none_credited(result)), respond)
     else:
         await _private(deps, q, user, p.choose_helper(result), respond)
 

@@ -13,20 +13,11 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 from adapters.slack.texts import SlackPresenter
-from adapters.slack.translate import parse_user
-from bot.errors import DomainError, DuplicateEvent, UnknownMember
+from bot.errors import DomainError, DuplicateEvent
 
 log = logging.getLogger(__name__)
 
 PrivateReply = Callable[[str], Awaitable[object]]
-
-
-def render_error(p: SlackPresenter, exc: DomainError) -> str:
-    if isinstance(exc, UnknownMember):
-        user = parse_user(str(exc.params.get("name", "")))
-        if user:
-            return p.t(exc.key, name=f"<@{user}>")
-    return p.error(exc)
 
 
 @asynccontextmanager
@@ -48,7 +39,7 @@ async def guarded(
         if isinstance(exc, quiet) or p is None or reply is None:
             log.info("%s: refused quietly (%s)", what, exc.key)
             return
-        await _send(reply, render_error(p, exc), what)
+        await _send(reply, p.error(exc), what)
     except Exception:
         log.exception("%s failed", what)
         if p is not None and reply is not None:

@@ -1,17 +1,17 @@
-"""`/solved`: a modal to pick the question and the helpers, then `MarkSolved` per helper.
+"""`/solved`: a modal to pick the question and the helpers, then one `MarkSolved` for them all.
 
 A slash command in Slack has no thread context, so instead of guessing the thread the bot asks:
 the member's open questions (most recent preselected, or the one named in the command text)
 and, for the chosen question, checkboxes for everyone who answered. Picking another question
 reloads the helpers (`views.update`). Submission is validated from the payload alone, so the
 ack (with `response_action: errors` when something is missing) is immediate; the core runs
-after it. Event ids derive from the view id, so a repeated submission changes nothing.
+after it. The core credits each ticked helper or says why not, in one result announced once.
+The event id derives from the view id, so a repeated submission changes nothing.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
 from typing import Any
 
 from adapters.slack import announce, blocks, ids
@@ -30,7 +30,7 @@ from adapters.slack.translate import (
 )
 from bot import commands as c
 from bot import errors
-from bot.events import AnswerAccepted, QuestionShown, QuestionsListed
+from bot.events import QuestionShown, QuestionsListed
 from bot.model import Actor, ThreadRef
 
 log = logging.getLogger(__name__)
@@ -143,37 +143,10 @@ async def on_submit(
     async with guarded(p, who.reply, "slack /solved submission"):
         actor = await who.actor()
         thread = await thread_for(deps, actor, form.question_id)
-        if not form.helpers:
-            result = await deps.bot.handle(
-                c.MarkSolved(actor, thread, None, event_id=interaction_id("view", view_id))
-            )
-            assert isinstance(result, announce.SolvedResult)
-            await announce.solved(deps, p, result, user)
-            return
-        accepted: AnswerAccepted | None = None
-        for helper in form.helpers:
-            # One helper's refusal (already credited, didn't answer) must not lose the others.
-            async with guarded(p, who.reply, "slack /solved helper"):
-                result = await deps.bot.handle(
-                    c.MarkSolved(
-                        actor,
-                        thread,
-                        member_ref(community, helper),
-                        event_id=interaction_id("view", view_id and f"{view_id}:{helper}"),
-                    )
-                )
-                assert isinstance(result, AnswerAccepted)
-                accepted = result if accepted is None else _merge(accepted, result)
-        if accepted is not None:
-            await announce.solved(deps, p, accepted, user)
-
-
-def _merge(first: AnswerAccepted, then: AnswerAccepted) -> AnswerAccepted:
-    """Several helpers credited in one submission are announced as one solution."""
-
-    return replace(
-        then,
-        acceptances=first.acceptances + then.acceptances,
-        points=first.points + then.points,
-        newly_solved=first.newly_solved or then.newly_solved,
-    )
+        # One command for every ticked helper: the core credits or refuses each and says so.
+        helpers = tuple(member_ref(community, helper) for helper in form.helpers)
+        result = await deps.bot.handle(
+            c.MarkSolved(actor, thread, helpers=helpers, event_id=interaction_id("view", view_id))
+        )
+        assert isinstance(result, announce.SolvedResult)
+        await announce.solved(deps, p, result, user)

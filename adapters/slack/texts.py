@@ -6,6 +6,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from adapters.slack.translate import parse_user
+from bot.errors import DomainError, UnknownMember
 from bot.i18n import Catalog
 from bot.model import Member
 from bot.presenters import Presenter
@@ -27,3 +29,11 @@ class SlackPresenter(Presenter):
 
     def t(self, key: str, **params: Any) -> str:
         return super().t(key, **params)
+
+    def error(self, exc: DomainError) -> str:
+        # A member named by mention and unknown to the bot is named by mention again.
+        if isinstance(exc, UnknownMember):
+            user = parse_user(str(exc.params.get("name", "")))
+            if user:
+                return self.t(exc.key, name=f"<@{user}>")
+        return super().error(exc)

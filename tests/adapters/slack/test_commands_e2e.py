@@ -79,9 +79,55 @@ async def test_solved_modal_submit_credits_each_chosen_helper(slack: Slack) -> N
     public = [m["text"] for m in slack.thread_posts(root) if "#1 solved" in m["text"]]
     assert len(public) == 1 and HELPER in public[0] and HELPER2 in public[0]
     assert slack.root_reactions(root) == ["white_check_mark"]
+    assert slack.ephemeral_to(ASKER)[-1] == (
+        f"Marked <@{HELPER}>, <@{HELPER2}>'s answer as a solution to #1.\n"
+        f"+15 <@{HELPER}>, +2 <@{ASKER}>, +15 <@{HELPER2}>"
+    )
     # The same submission again (a double click) changes nothing.
     await slack.interaction(submission(slack, view, 1, [HELPER, HELPER2]))
     assert slack.count("ledger") == 3
+
+
+async def test_solved_modal_a_refused_helper_does_not_cost_the_others(slack: Slack) -> None:
+    root = await slack.ask()
+    first = await slack.answer(root, HELPER)
+    await slack.answer(root, HELPER2, "Or ask IT.")
+    await slack.command("/solved", channel="C0GENERAL")
+    view = opened_view(slack)
+    await slack.mark_solution(root, first)  # meanwhile, from the answer's ⋮ menu
+    told = len(slack.ephemeral_to(ASKER))
+
+    await slack.interaction(submission(slack, view, 1, [HELPER, HELPER2]))
+
+    assert slack.points(HELPER) == 15 and slack.points(HELPER2) == 15
+    # One private reply: who was credited, and who was not and why.
+    assert slack.ephemeral_to(ASKER)[told:] == [
+        f"Marked <@{HELPER2}>'s answer as a solution to #1.\n+15 <@{HELPER2}>\n"
+        f"Skipped <@{HELPER}>: That answer is already marked as a solution."
+    ]
+    public = [m["text"] for m in slack.thread_posts(root) if "#1 solved" in m["text"]]
+    assert public == [f"✅ #1 solved: <@{HELPER}> helped.", f"✅ #1 solved: <@{HELPER2}> helped."]
+
+
+async def test_solved_modal_nobody_creditable_says_why_and_changes_nothing(slack: Slack) -> None:
+    root = await slack.ask()
+    await slack.answer(root, HELPER)
+    await slack.command("/solved")
+    view = opened_view(slack)
+    told = len(slack.ephemeral_to(ASKER))
+
+    # Not what the modal offered (only HELPER): the asker themselves, and a stranger.
+    await slack.interaction(submission(slack, view, 1, [ASKER, OTHER]))
+
+    assert slack.question_status() == "open" and slack.count("ledger") == 0
+    assert slack.ephemeral_to(ASKER)[told:] == [
+        "Nobody you named could be credited for #1, so nothing changed.\n"
+        f"Skipped <@{ASKER}>: You can't mark your own message as the solution. "
+        "Pick an answer from someone else.\n"
+        f"Skipped <@{OTHER}>: I don't know a member called <@{OTHER}>."
+    ]
+    assert [m for m in slack.thread_posts(root) if "#1 solved" in m["text"]] == []
+    assert slack.root_reactions(root) == []
 
 
 async def test_solved_modal_without_a_helper_ticked_is_refused_in_the_modal(slack: Slack) -> None:
