@@ -247,9 +247,9 @@ async def after_write(command: Any, result: Any, uow: UnitOfWork, ctx: Context) 
 async def _moderated(q: Question, action: str, uow: UnitOfWork, ctx: Context) -> None:
     """A moderator closed, deleted or reopened the question (or the asker objected to a
     duplicate close, or a report on it was resolved by deleting it). Closed or deleted: its
-    pending jobs go. Reopened and unsolved: it is
-    planned like any open question (it closes again when quiet). A solved question a
-    moderator reopened is not closed again by the solved-close rule: that was deliberate."""
+    pending jobs go. Reopened and unsolved: it is planned like any open question (it closes
+    again when quiet). A solved question a moderator reopened is not closed again by the
+    solved-close rule: that was deliberate."""
 
     now = ctx.clock.now()
     if q.is_closed or q.is_deleted:
