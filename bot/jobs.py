@@ -113,15 +113,19 @@ class JobRepository(Protocol):
         """The claimed job, locked for this transaction, if this runner still owns it."""
         ...
 
-    async def finish(self, job_id: int, now: datetime, outcome: str) -> None: ...
+    # finish, postpone and retry record the outcome of a job this runner claimed. Each
+    # writes only while `job.claim_token` still holds the claim and returns False, changing
+    # nothing, when another runner re-claimed the job after this runner's lease ran out.
 
-    async def postpone(self, job_id: int, due_at: datetime, now: datetime, outcome: str) -> None:
+    async def finish(self, job: Job, now: datetime, outcome: str) -> bool: ...
+
+    async def postpone(self, job: Job, due_at: datetime, now: datetime, outcome: str) -> bool:
         """Not a failure: put the job back to wait (e.g. for support hours)."""
         ...
 
     async def retry(
-        self, job_id: int, due_at: datetime, now: datetime, error: str, *, give_up: bool
-    ) -> None: ...
+        self, job: Job, due_at: datetime, now: datetime, error: str, *, give_up: bool
+    ) -> bool: ...
 
     async def happened(self, question_id: int, kind: JobKind, outcome: str) -> bool:
         """Did a job of this kind already finish with this outcome (e.g. "sent")?"""

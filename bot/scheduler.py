@@ -11,8 +11,12 @@ Every job is a row (`bot.jobs`), so nothing lives in memory between ticks. One t
 
 A job that raises is retried later with exponential backoff and given up (state `failed`,
 logged) after `max_attempts`. A process that dies mid-job leaves a `running` row whose lease
-expires, and the next tick anywhere runs it again. Time comes from the injected clock, so
-tests call `run_due()` after `FakeClock.advance()` instead of sleeping.
+expires, and the next tick anywhere runs it again. A runner that was only slow (a platform
+call that hung, a paused process) may come back after that: its outcome is written only
+while its claim token still holds, so it cannot undo the other runner's work (e.g. put a
+sent delivery back to pending, to be sent again); it logs and leaves the job alone. Time
+comes from the injected clock, so tests call `run_due()` after `FakeClock.advance()`
+instead of sleeping.
 """
 
 from __future__ import annotations
@@ -180,7 +184,8 @@ class Scheduler:
         now = self._now
         async with self.bot.uow_factory(write=True) as uow:
             if job.claim_token is None or await uow.jobs.lock(job.id, job.claim_token) is None:
-                return  # our lease ran out and another runner took the job over
+                self._lost_claim(job, "its rule was not run")
+                return
             outcome = await lifecycle.run_job(job, uow, self.bot.context)
             for message in outcome.messages:
                 await uow.jobs.schedule(
@@ -193,9 +198,12 @@ class Scheduler:
                     payload=encode_outbound(message),
                 )
             if outcome.wait_until is not None:
-                await uow.jobs.postpone(job.id, outcome.wait_until, now, outcome.outcome)
+                held = await uow.jobs.postpone(job, outcome.wait_until, now, outcome.outcome)
             else:
-                await uow.jobs.finish(job.id, now, outcome.outcome)
+                held = await uow.jobs.finish(job, now, outcome.outcome)
+            if not held:  # cannot happen under the lock above; if it did, nothing commits
+                self._lost_claim(job, "its rule's work was rolled back")
+                return
             await uow.commit()
         log.info("job %s (%s, question %s): %s", job.id, job.kind, job.question_id, outcome.outcome)
 
@@ -205,15 +213,17 @@ class Scheduler:
         message = with_dedupe_key(decode_outbound(job.payload or ""), f"j{job.id}")
         await asyncio.wait_for(self.bot.outbox.send(message), SEND_TIMEOUT_SECONDS)
         async with self.bot.uow_factory(write=True) as uow:
-            await uow.jobs.finish(job.id, self._now, lifecycle.SENT)
+            held = await uow.jobs.finish(job, self._now, lifecycle.SENT)
             await uow.commit()
+        if not held:
+            self._lost_claim(job, "it was sent, but its outcome is the other runner's")
 
     async def _retry(self, job: Job, exc: BaseException, *, give_up: bool) -> None:
         now = self._now
         try:
             async with self.bot.uow_factory(write=True) as uow:
-                await uow.jobs.retry(
-                    job.id,
+                held = await uow.jobs.retry(
+                    job,
                     now + backoff(job.attempts),
                     now,
                     f"{type(exc).__name__}: {exc}",
@@ -223,6 +233,21 @@ class Scheduler:
         except Exception:
             # The lease still expires, so the job runs again later anyway.
             log.exception("could not record the failure of job %s", job.id)
+            return
+        if not held:
+            self._lost_claim(job, "its failure was not recorded")
+
+    def _lost_claim(self, job: Job, what: str) -> None:
+        """The job's lease ran out while this runner worked on it and another runner
+        re-claimed it: that runner's outcome stands and this one does nothing more."""
+
+        log.warning(
+            "job %s (%s, question %s) lost its claim to another runner after its lease ran out; %s",
+            job.id,
+            job.kind.value,
+            job.question_id,
+            what,
+        )
 
 
 async def run_scheduler(bot: CommunityBot, *, interval: float | None = None) -> None:

@@ -1,9 +1,11 @@
 """Scheduled jobs and onboarding records: `bot.jobs`' ports implemented with SQLAlchemy Core.
 
-Claiming is the one place where two bot processes race. PostgreSQL: the due rows are
-selected `FOR UPDATE SKIP LOCKED` and marked running in the same transaction, so a second
-runner skips them instead of waiting and then taking them too. SQLite: every write
-transaction is BEGIN IMMEDIATE (one writer at a time), which serialises claims.
+Two bot processes race in two places. Claiming: PostgreSQL selects the due rows
+`FOR UPDATE SKIP LOCKED` and marks them running in the same transaction, so a second runner
+skips them instead of waiting and then taking them too; SQLite runs every write transaction
+as BEGIN IMMEDIATE (one writer at a time), which serialises claims. Recording the outcome:
+a runner whose lease ran out may finish after another runner re-claimed the job, so every
+outcome write is conditional on the claim token (`_settle_statement`).
 """
 
 from __future__ import annotations
@@ -78,6 +80,31 @@ def _ensure_statement() -> Any:
     ).where(wanted.c.due_at.is_not(None), ~pending)
     columns = ["community", "platform", "kind", "question_id", "due_at", "state", "attempts"]
     return jobs_t.insert().from_select([*columns, "created_at", "updated_at"], rows)
+
+
+def _settle_statement(columns: Iterable[str]) -> Any:
+    """The UPDATE that records a claimed job's outcome (`finish`, `postpone`, `retry`):
+    each of `columns` from the parameter `v_<column>`, `updated_at` from `now`.
+
+    It changes the row only while the runner still holds the claim: the row is still
+    `running` under the runner's token. A runner whose lease ran out (a slow platform call,
+    a paused process) may find the job re-claimed under another token, or already finished
+    or put back by the runner that took it over; its late write must not undo that work.
+    PostgreSQL re-checks the WHERE after waiting for a concurrent claim's row lock; SQLite
+    runs one writer at a time.
+    """
+
+    c = jobs_t.c
+    values = {name: bindparam(f"v_{name}", type_=c[name].type) for name in columns}
+    return (
+        update(jobs_t)
+        .where(
+            c.id == bindparam("job_id", type_=c.id.type),
+            c.claim_token == bindparam("token", type_=c.claim_token.type),
+            c.state == JobState.RUNNING.value,
+        )
+        .values(updated_at=bindparam("now", type_=c.updated_at.type), **values)
+    )
 
 
 class SqlJobRepository:
@@ -277,48 +304,43 @@ class SqlJobRepository:
         row = (await self.conn.execute(stmt)).first()
         return _job(row) if row else None
 
-    async def finish(self, job_id: int, now: datetime, outcome: str) -> None:
-        await self.conn.execute(
-            update(jobs_t)
-            .where(jobs_t.c.id == job_id)
-            .values(
-                state=JobState.DONE.value,
-                outcome=outcome[:64],
-                lease_until=None,
-                updated_at=now,
-            )
-        )
+    async def finish(self, job: Job, now: datetime, outcome: str) -> bool:
+        # The token stays: it names the runner whose outcome the row holds.
+        values = {"state": JobState.DONE.value, "outcome": outcome[:64], "lease_until": None}
+        return await self._settle("finish", job, now, values)
 
-    async def postpone(self, job_id: int, due_at: datetime, now: datetime, outcome: str) -> None:
-        await self.conn.execute(
-            update(jobs_t)
-            .where(jobs_t.c.id == job_id)
-            .values(
-                state=JobState.PENDING.value,
-                due_at=due_at,
-                attempts=0,
-                outcome=outcome[:64],
-                claim_token=None,
-                lease_until=None,
-                updated_at=now,
-            )
-        )
+    async def postpone(self, job: Job, due_at: datetime, now: datetime, outcome: str) -> bool:
+        values = {
+            "state": JobState.PENDING.value,
+            "due_at": due_at,
+            "attempts": 0,
+            "outcome": outcome[:64],
+            "claim_token": None,
+            "lease_until": None,
+        }
+        return await self._settle("postpone", job, now, values)
 
     async def retry(
-        self, job_id: int, due_at: datetime, now: datetime, error: str, *, give_up: bool
-    ) -> None:
-        await self.conn.execute(
-            update(jobs_t)
-            .where(jobs_t.c.id == job_id)
-            .values(
-                state=(JobState.FAILED if give_up else JobState.PENDING).value,
-                due_at=due_at,
-                last_error=error[:ERROR_CHARS],
-                claim_token=None,
-                lease_until=None,
-                updated_at=now,
-            )
-        )
+        self, job: Job, due_at: datetime, now: datetime, error: str, *, give_up: bool
+    ) -> bool:
+        values = {
+            "state": (JobState.FAILED if give_up else JobState.PENDING).value,
+            "due_at": due_at,
+            "last_error": error[:ERROR_CHARS],
+            "claim_token": None,
+            "lease_until": None,
+        }
+        return await self._settle("retry", job, now, values)
+
+    async def _settle(self, name: str, job: Job, now: datetime, values: dict[str, Any]) -> bool:
+        """Write `values` into the claimed `job` if its claim still holds (one UPDATE, see
+        `_settle_statement`); False when another runner took the job over."""
+
+        stmt = prepared(self.conn, f"jobs.{name}", lambda: _settle_statement(values))
+        params = {f"v_{k}": v for k, v in values.items()}
+        params.update(job_id=job.id, token=job.claim_token, now=now)
+        result = await self.conn.execute(stmt, params)
+        return bool(result.rowcount)
 
     async def happened(self, question_id: int, kind: JobKind, outcome: str) -> bool:
         row = (

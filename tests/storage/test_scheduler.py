@@ -5,11 +5,15 @@ runner's jobs are taken over when its lease runs out."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import timedelta
+
+import pytest
 
 from bot.bootstrap import App, bootstrap
 from bot.clock import FakeClock
-from bot.jobs import JobKind, JobState
+from bot.jobs import Job, JobKind, JobState
+from bot.outbound import ChannelPost, Outbound
 from bot.scheduler import Scheduler, decode_outbound, encode_outbound
 from tests.conftest import DatabaseTarget, make_config
 from tests.helpers import actor, answer, ask
@@ -164,3 +168,117 @@ def test_outbound_messages_round_trip_through_the_job_payload() -> None:
         ThreadState("c", ThreadRef("slack", "C1:1.2"), archived=True, solved=None),
     ):
         assert decode_outbound(encode_outbound(message)) == message
+
+
+class _HeldSender:
+    """A platform call that hangs until released (a slow API, a paused process), then
+    fails or goes through."""
+
+    platform = "console"
+
+    def __init__(self, *, fail: bool) -> None:
+        self.fail = fail
+        self.started = asyncio.Event()
+        self.release = asyncio.Event()
+        self.sent: list[Outbound] = []
+
+    async def send(self, message: Outbound) -> None:
+        self.started.set()
+        await self.release.wait()
+        if self.fail:
+            raise ConnectionError("platform call timed out")
+        self.sent.append(message)
+
+
+async def _jobs_of(app: App, q_id: int) -> dict[int, Job]:
+    async with app.bot.uow_factory(write=False) as uow:
+        return {job.id: job for job in await uow.jobs.for_question(q_id)}
+
+
+async def _queue_delivery(app: App, q_id: int, key: str) -> int:
+    now = app.bot.clock.now()
+    async with app.bot.uow_factory() as uow:
+        job_id = await uow.jobs.schedule(
+            community="default",
+            platform="console",
+            kind=JobKind.DELIVER,
+            due_at=now,
+            now=now,
+            question_id=q_id,
+            payload=encode_outbound(ChannelPost("default", "console", "C1", key)),
+        )
+        await uow.commit()
+    return job_id
+
+
+async def test_a_runner_whose_lease_ran_out_leaves_the_takeover_alone(
+    two_processes: tuple[App, App], caplog: pytest.LogCaptureFixture
+) -> None:
+    # Runner one claims a batch (a delivery, then a reminder) and hangs in the delivery's
+    # platform call past its lease. Runner two takes both over and finishes them. Then
+    # one's call fails: its failure must not put the sent delivery back to pending (it
+    # would go out twice), and the reminder it no longer owns must not run again.
+    one, two = two_processes
+    clock = one.bot.clock
+    assert isinstance(clock, FakeClock)
+    opened = await ask(one.bot, alice)
+    await answer(one.bot, bob, opened)
+    q_id = opened.question.id
+    delivery = await _queue_delivery(one, q_id, "test.first")
+    clock.advance(hours=25)  # the reminder is due too, after the delivery
+    held = _HeldSender(fail=True)
+    one.bot.outbox.register(held)
+    sent = record(two)
+    late = asyncio.create_task(Scheduler(one.bot).run_due())
+    await held.started.wait()
+    clock.advance(seconds=one.bot.config.scheduler.lease_seconds)
+    await Scheduler(two.bot).run_due()
+    assert sent.keys() == ["test.first", "lifecycle.remind"]
+    caplog.set_level(logging.INFO, logger="bot.scheduler")
+    held.release.set()
+    await late
+    jobs = await _jobs_of(two, q_id)
+    assert jobs[delivery].state is JobState.DONE and jobs[delivery].outcome == "sent"
+    assert [j.state for j in jobs.values() if j.kind is JobKind.DELIVER] == [JobState.DONE] * 2
+    lost = [r.getMessage() for r in caplog.records if "lost its claim" in r.getMessage()]
+    assert len(lost) == 2, lost  # the delivery's failure and the reminder, one line each
+    clock.advance(hours=2)  # past any backoff: nothing is left to send again
+    again = record(one)
+    await Scheduler(one.bot).run_due()
+    await Scheduler(two.bot).run_due()
+    assert sent.keys() == ["test.first", "lifecycle.remind"]
+    assert again.sent == [] and held.sent == []
+
+
+async def test_a_late_delivery_does_not_overwrite_the_runner_that_took_it_over(
+    two_processes: tuple[App, App],
+) -> None:
+    # Both runners end up inside the same delivery's platform call (one's lease ran out
+    # while it waited); one returns first. Its "sent" must not end two's claim: the row
+    # stays two's until two records its own outcome.
+    one, two = two_processes
+    clock = one.bot.clock
+    assert isinstance(clock, FakeClock)
+    opened = await ask(one.bot, alice)
+    delivery = await _queue_delivery(one, opened.question.id, "test.first")
+    first, second = _HeldSender(fail=False), _HeldSender(fail=False)
+    one.bot.outbox.register(first)
+    two.bot.outbox.register(second)
+    late = asyncio.create_task(Scheduler(one.bot).run_due())
+    await first.started.wait()
+    clock.advance(seconds=one.bot.config.scheduler.lease_seconds)
+    current = asyncio.create_task(Scheduler(two.bot).run_due())
+    await second.started.wait()
+    taken = (await _jobs_of(two, opened.question.id))[delivery]
+    assert taken.state is JobState.RUNNING and taken.claim_token is not None
+    first.release.set()
+    await late
+    assert (await _jobs_of(two, opened.question.id))[delivery] == taken
+    second.release.set()
+    await current
+    done = (await _jobs_of(two, opened.question.id))[delivery]
+    assert (done.state, done.outcome, done.claim_token) == (
+        JobState.DONE,
+        "sent",
+        taken.claim_token,
+    )

@@ -7,6 +7,7 @@ SQLAlchemy's executemany form (a list of parameter sets)."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +19,10 @@ from bot import commands as c
 from bot import errors
 from bot.bootstrap import bootstrap
 from bot.clock import FakeClock
+from bot.jobs import Job, JobKind
 from bot.model import Actor, MemberRef, Period, ThreadRef
 from storage.database import Database
+from storage.jobs_repository import jobs_t
 from storage.repositories import members_t, prepared
 from storage.sqlite_direct import Plan, plan_for
 from tests.conftest import make_config
@@ -300,3 +303,65 @@ async def test_executemany_errors_match_sqlalchemy(
         with pytest.raises(sqlalchemy.exc.StatementError, match="parameter group 1"):
             await conn.execute(insert, rows)
         assert len(many_runs) == 1
+
+
+async def _settle_script(url: str, *, direct: bool) -> list[Any]:
+    """A job's outcome writes from runners that hold its claim and from runners that lost
+    it: what each write returned, then the job's row."""
+
+    database = Database(url, clock=FakeClock(), direct=direct)
+    await database.upgrade()
+    now = database.clock.now()
+    later = now + timedelta(minutes=1)
+    out: list[Any] = []
+
+    async def claim(uow: Any, token: str) -> Job:
+        (job,) = await uow.jobs.claim(
+            now, limit=1, lease_until=now, token=token, platforms=["console"]
+        )
+        return job
+
+    try:
+        async with database.uow() as uow:
+            await uow.jobs.schedule(
+                community="default",
+                platform="console",
+                kind=JobKind.DELIVER,
+                due_at=now,
+                now=now,
+                payload="{}",
+            )
+            stale = await claim(uow, "stale")
+            held = await claim(uow, "held")  # stale's lease ran out: taken over
+            out.append(await uow.jobs.retry(stale, later, now, "late", give_up=False))
+            out.append(await uow.jobs.finish(stale, now, "sent"))
+            out.append(await uow.jobs.postpone(stale, later, now, "waiting"))
+            out.append(await uow.jobs.postpone(held, now, now, "waiting"))
+            third = await claim(uow, "third")
+            out.append(await uow.jobs.finish(held, now, "sent"))  # put back, then re-claimed
+            out.append(await uow.jobs.retry(third, now, now, "failed", give_up=False))
+            fourth = await claim(uow, "fourth")
+            out.append(await uow.jobs.finish(fourth, later, "sent"))
+            out.append(await uow.jobs.retry(fourth, later, later, "late", give_up=True))
+            await uow.commit()
+        async with database.connect() as conn:
+            rows = (await conn.execute(select(jobs_t))).all()
+            out.append([tuple(r) for r in rows])
+            out.append([(r.state, r.outcome, r.claim_token, r.last_error) for r in rows])
+    finally:
+        await database.dispose()
+    return out
+
+
+async def test_job_outcomes_are_written_only_under_the_claim_on_both_paths(
+    tmp_path: Path, plan_runs: list[str]
+) -> None:
+    normal = await _settle_script(f"sqlite:///{tmp_path}/normal.db", direct=False)
+    assert plan_runs == []
+    direct = await _settle_script(f"sqlite:///{tmp_path}/direct.db", direct=True)
+    # Every outcome write ran as a plan, and its rowcount told a lost claim apart.
+    assert sum(sql.startswith("UPDATE scheduled_jobs") for sql in plan_runs) == 8
+    assert direct == normal
+    assert normal[:-2] == [False, False, False, True, False, True, True, False]
+    # The last holder's "sent" stands; the error is the one its predecessor recorded.
+    assert normal[-1] == [("done", "sent", "fourth", "failed")]

@@ -10,13 +10,12 @@ import logging
 from typing import Any
 
 import pytest
-from sqlalchemy import select
 
 from adapters.discord.sender import DiscordSender
-from bot.jobs import JobKind, JobState
+from bot.jobs import Job, JobKind, JobState
 from bot.model import QuestionStatus, ThreadRef
 from bot.outbound import ThreadState, UnsupportedOutbound
-from storage.jobs_repository import SqlJobRepository, jobs_t
+from storage.jobs_repository import SqlJobRepository
 from tests.adapters.discord.conftest import (
     FakeDiscordWithDMs,
     FakeUser,
@@ -406,14 +405,11 @@ async def test_a_delivery_sent_again_after_a_crash_shows_once(
     real_finish = SqlJobRepository.finish
     crashed: list[int] = []
 
-    async def crash_once(self: SqlJobRepository, job_id: int, now: Any, outcome: str) -> None:
-        kind = (
-            await self.conn.execute(select(jobs_t.c.kind).where(jobs_t.c.id == job_id))
-        ).scalar_one()
-        if kind == JobKind.DELIVER.value and not crashed:
-            crashed.append(job_id)
+    async def crash_once(self: SqlJobRepository, job: Job, now: Any, outcome: str) -> bool:
+        if job.kind is JobKind.DELIVER and not crashed:
+            crashed.append(job.id)
             raise ConnectionError("the process died here")
-        await real_finish(self, job_id, now, outcome)
+        return await real_finish(self, job, now, outcome)
 
     monkeypatch.setattr(SqlJobRepository, "finish", crash_once)
     await h.tick(hours=25)  # the reminder is posted; marking its delivery done fails
