@@ -113,9 +113,10 @@ class JobRepository(Protocol):
         """The claimed job, locked for this transaction, if this runner still owns it."""
         ...
 
-    # finish, postpone and retry record the outcome of a job this runner claimed. Each
-    # writes only while `job.claim_token` still holds the claim and returns False, changing
-    # nothing, when another runner re-claimed the job after this runner's lease ran out.
+    # finish, postpone and retry record the outcome of a job this runner claimed, renew
+    # extends its lease. Each writes only while `job.claim_token` still holds the claim and
+    # returns False, changing nothing, when another runner re-claimed the job after this
+    # runner's lease ran out.
 
     async def finish(self, job: Job, now: datetime, outcome: str) -> bool: ...
 
@@ -126,6 +127,8 @@ class JobRepository(Protocol):
     async def retry(
         self, job: Job, due_at: datetime, now: datetime, error: str, *, give_up: bool
     ) -> bool: ...
+
+    async def renew(self, job: Job, lease_until: datetime, now: datetime) -> bool: ...
 
     async def happened(self, question_id: int, kind: JobKind, outcome: str) -> bool:
         """Did a job of this kind already finish with this outcome (e.g. "sent")?"""

@@ -7,7 +7,10 @@ Every job is a row (`bot.jobs`), so nothing lives in memory between ticks. One t
 2. rule jobs (remind, close, escalate): one transaction locks the job, applies the rule
    (`bot.lifecycle.run_job`), stores each message it wants sent as a delivery job, and marks
    the job done, all or nothing.
-3. delivery jobs: sent through the Outbox with no transaction open, then marked done.
+3. delivery jobs: sent through the Outbox with no transaction open, then marked done. The
+   jobs of a batch run one after another under the batch's lease; when slow sends leave
+   less of it than one send may take, the next delivery's lease is renewed first, and a
+   delivery that another runner has meanwhile re-claimed is not sent.
 
 A job that raises is retried later with exponential backoff and given up (state `failed`,
 logged) after `max_attempts`. A process that dies mid-job leaves a `running` row whose lease
@@ -95,11 +98,11 @@ class Scheduler:
 
         ran = 0
         for _ in range(MAX_ROUNDS):
-            jobs = await self._claim()
+            jobs, lease_until = await self._claim()
             if not jobs:
                 break
             for job in jobs:
-                await self._run(job)
+                await self._run(job, lease_until)
                 ran += 1
         return ran
 
@@ -147,23 +150,30 @@ class Scheduler:
                 return total
             await asyncio.sleep(0)  # let waiting events in between batches
 
-    async def _claim(self) -> list[Job]:
+    @property
+    def _lease(self) -> timedelta:
+        return timedelta(seconds=self.settings.lease_seconds)
+
+    async def _claim(self) -> tuple[list[Job], datetime]:
+        """The claimed jobs and when their lease runs out."""
+
         now = self._now
+        lease_until = now + self._lease
         async with self.bot.uow_factory(write=True) as uow:
             jobs = await uow.jobs.claim(
                 now,
                 limit=self.settings.batch_size,
-                lease_until=now + timedelta(seconds=self.settings.lease_seconds),
+                lease_until=lease_until,
                 token=uuid.uuid4().hex,
                 platforms=self.bot.outbox.platforms(),
             )
             await uow.commit()
-        return jobs
+        return jobs, lease_until
 
-    async def _run(self, job: Job) -> None:
+    async def _run(self, job: Job, lease_until: datetime) -> None:
         try:
             if job.kind is JobKind.DELIVER:
-                await self._deliver(job)
+                await self._deliver(job, lease_until)
             else:
                 await self._apply(job)
         except Exception as exc:
@@ -207,7 +217,17 @@ class Scheduler:
             await uow.commit()
         log.info("job %s (%s, question %s): %s", job.id, job.kind, job.question_id, outcome.outcome)
 
-    async def _deliver(self, job: Job) -> None:
+    async def _deliver(self, job: Job, lease_until: datetime) -> None:
+        now = self._now
+        if lease_until - now < timedelta(seconds=SEND_TIMEOUT_SECONDS):
+            # Earlier sends in the batch used up the lease: hold the job for this send, or
+            # find that another runner has re-claimed (and maybe sent) it.
+            async with self.bot.uow_factory(write=True) as uow:
+                held = await uow.jobs.renew(job, now + self._lease, now)
+                await uow.commit()
+            if not held:
+                self._lost_claim(job, "it was not sent")
+                return
         # Keyed by the job: a delivery sent again (a crash before `finish`, an expired lease)
         # shows once where the platform can tell (Discord's message nonce).
         message = with_dedupe_key(decode_outbound(job.payload or ""), f"j{job.id}")

@@ -83,8 +83,9 @@ def _ensure_statement() -> Any:
 
 
 def _settle_statement(columns: Iterable[str]) -> Any:
-    """The UPDATE that records a claimed job's outcome (`finish`, `postpone`, `retry`):
-    each of `columns` from the parameter `v_<column>`, `updated_at` from `now`.
+    """The UPDATE that records a claimed job's outcome (`finish`, `postpone`, `retry`) or
+    extends its lease (`renew`): each of `columns` from the parameter `v_<column>`,
+    `updated_at` from `now`.
 
     It changes the row only while the runner still holds the claim: the row is still
     `running` under the runner's token. A runner whose lease ran out (a slow platform call,
@@ -331,6 +332,9 @@ class SqlJobRepository:
             "lease_until": None,
         }
         return await self._settle("retry", job, now, values)
+
+    async def renew(self, job: Job, lease_until: datetime, now: datetime) -> bool:
+        return await self._settle("renew", job, now, {"lease_until": lease_until})
 
     async def _settle(self, name: str, job: Job, now: datetime, values: dict[str, Any]) -> bool:
         """Write `values` into the claimed `job` if its claim still holds (one UPDATE, see

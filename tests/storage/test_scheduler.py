@@ -171,20 +171,28 @@ def test_outbound_messages_round_trip_through_the_job_payload() -> None:
 
 
 class _HeldSender:
-    """A platform call that hangs until released (a slow API, a paused process), then
-    fails or goes through."""
+    """Platform calls that hang until released (a slow API, a paused process), then fail
+    or go through. Only messages with one of `held` keys are held."""
 
     platform = "console"
 
-    def __init__(self, *, fail: bool) -> None:
+    def __init__(self, *, fail: bool, held: tuple[str, ...] = ("test.first",)) -> None:
         self.fail = fail
-        self.started = asyncio.Event()
-        self.release = asyncio.Event()
+        self.started = {key: asyncio.Event() for key in held}
+        self.released = {key: asyncio.Event() for key in held}
         self.sent: list[Outbound] = []
 
+    async def reached(self, key: str = "test.first") -> None:
+        await self.started[key].wait()
+
+    def release(self, key: str = "test.first") -> None:
+        self.released[key].set()
+
     async def send(self, message: Outbound) -> None:
-        self.started.set()
-        await self.release.wait()
+        key = getattr(message, "key", "")
+        if key in self.started:
+            self.started[key].set()
+            await self.released[key].wait()
         if self.fail:
             raise ConnectionError("platform call timed out")
         self.sent.append(message)
@@ -230,12 +238,12 @@ async def test_a_runner_whose_lease_ran_out_leaves_the_takeover_alone(
     one.bot.outbox.register(held)
     sent = record(two)
     late = asyncio.create_task(Scheduler(one.bot).run_due())
-    await held.started.wait()
+    await held.reached()
     clock.advance(seconds=one.bot.config.scheduler.lease_seconds)
     await Scheduler(two.bot).run_due()
     assert sent.keys() == ["test.first", "lifecycle.remind"]
     caplog.set_level(logging.INFO, logger="bot.scheduler")
-    held.release.set()
+    held.release()
     await late
     jobs = await _jobs_of(two, q_id)
     assert jobs[delivery].state is JobState.DONE and jobs[delivery].outcome == "sent"
@@ -265,16 +273,16 @@ async def test_a_late_delivery_does_not_overwrite_the_runner_that_took_it_over(
     one.bot.outbox.register(first)
     two.bot.outbox.register(second)
     late = asyncio.create_task(Scheduler(one.bot).run_due())
-    await first.started.wait()
+    await first.reached()
     clock.advance(seconds=one.bot.config.scheduler.lease_seconds)
     current = asyncio.create_task(Scheduler(two.bot).run_due())
-    await second.started.wait()
+    await second.reached()
     taken = (await _jobs_of(two, opened.question.id))[delivery]
     assert taken.state is JobState.RUNNING and taken.claim_token is not None
-    first.release.set()
+    first.release()
     await late
     assert (await _jobs_of(two, opened.question.id))[delivery] == taken
-    second.release.set()
+    second.release()
     await current
     done = (await _jobs_of(two, opened.question.id))[delivery]
     assert (done.state, done.outcome, done.claim_token) == (
@@ -282,3 +290,59 @@ async def test_a_late_delivery_does_not_overwrite_the_runner_that_took_it_over(
         "sent",
         taken.claim_token,
     )
+
+
+async def test_a_runner_does_not_send_a_delivery_it_lost_before_sending(
+    two_processes: tuple[App, App], caplog: pytest.LogCaptureFixture
+) -> None:
+    # Runner one claimed two deliveries and hung in the first one's platform call until its
+    # lease ran out; runner two took both over and sent them. When one's call returns, the
+    # second delivery is no longer one's: sending it would show it twice.
+    one, two = two_processes
+    clock = one.bot.clock
+    assert isinstance(clock, FakeClock)
+    opened = await ask(one.bot, alice)
+    await _queue_delivery(one, opened.question.id, "test.first")
+    second = await _queue_delivery(one, opened.question.id, "test.second")
+    held = _HeldSender(fail=False)
+    one.bot.outbox.register(held)
+    sent = record(two)
+    late = asyncio.create_task(Scheduler(one.bot).run_due())
+    await held.reached()
+    clock.advance(seconds=one.bot.config.scheduler.lease_seconds)
+    await Scheduler(two.bot).run_due()
+    assert sent.keys() == ["test.first", "test.second"]
+    caplog.set_level(logging.WARNING, logger="bot.scheduler")
+    held.release()
+    await late
+    assert [m.key for m in held.sent] == ["test.first"]  # already on its way: cannot be undone
+    assert (await _jobs_of(two, opened.question.id))[second].state is JobState.DONE
+    assert any(f"job {second} " in r.getMessage() for r in caplog.records)
+
+
+async def test_a_slow_batch_renews_the_lease_before_its_next_send(
+    two_processes: tuple[App, App],
+) -> None:
+    # One slow send used most of the batch's lease, but nobody took the next delivery
+    # over: it is renewed and sent, and the renewal keeps runner two off it while it is
+    # sent, even past the lease the batch was claimed with.
+    one, two = two_processes
+    clock = one.bot.clock
+    assert isinstance(clock, FakeClock)
+    opened = await ask(one.bot, alice)
+    await _queue_delivery(one, opened.question.id, "test.first")
+    second = await _queue_delivery(one, opened.question.id, "test.second")
+    held = _HeldSender(fail=False, held=("test.first", "test.second"))
+    one.bot.outbox.register(held)
+    sent = record(two)
+    late = asyncio.create_task(Scheduler(one.bot).run_due())
+    await held.reached("test.first")
+    clock.advance(seconds=one.bot.config.scheduler.lease_seconds - 30)
+    held.release("test.first")
+    await held.reached("test.second")
+    clock.advance(seconds=31)  # past the batch's lease, not the renewed one
+    assert await Scheduler(two.bot).run_due() == 0
+    held.release("test.second")
+    await late
+    assert [m.key for m in held.sent] == ["test.first", "test.second"] and sent.sent == []
+    assert (await _jobs_of(two, opened.question.id))[second].state is JobState.DONE

@@ -306,8 +306,8 @@ async def test_executemany_errors_match_sqlalchemy(
 
 
 async def _settle_script(url: str, *, direct: bool) -> list[Any]:
-    """A job's outcome writes from runners that hold its claim and from runners that lost
-    it: what each write returned, then the job's row."""
+    """A job's outcome writes and lease renewals from runners that hold its claim and from
+    runners that lost it: what each write returned, then the job's row."""
 
     database = Database(url, clock=FakeClock(), direct=direct)
     await database.upgrade()
@@ -333,6 +333,7 @@ async def _settle_script(url: str, *, direct: bool) -> list[Any]:
             )
             stale = await claim(uow, "stale")
             held = await claim(uow, "held")  # stale's lease ran out: taken over
+            out.append(await uow.jobs.renew(stale, later, now))
             out.append(await uow.jobs.retry(stale, later, now, "late", give_up=False))
             out.append(await uow.jobs.finish(stale, now, "sent"))
             out.append(await uow.jobs.postpone(stale, later, now, "waiting"))
@@ -341,6 +342,7 @@ async def _settle_script(url: str, *, direct: bool) -> list[Any]:
             out.append(await uow.jobs.finish(held, now, "sent"))  # put back, then re-claimed
             out.append(await uow.jobs.retry(third, now, now, "failed", give_up=False))
             fourth = await claim(uow, "fourth")
+            out.append(await uow.jobs.renew(fourth, later, now))
             out.append(await uow.jobs.finish(fourth, later, "sent"))
             out.append(await uow.jobs.retry(fourth, later, later, "late", give_up=True))
             await uow.commit()
@@ -360,8 +362,8 @@ async def test_job_outcomes_are_written_only_under_the_claim_on_both_paths(
     assert plan_runs == []
     direct = await _settle_script(f"sqlite:///{tmp_path}/direct.db", direct=True)
     # Every outcome write ran as a plan, and its rowcount told a lost claim apart.
-    assert sum(sql.startswith("UPDATE scheduled_jobs") for sql in plan_runs) == 8
+    assert sum(sql.startswith("UPDATE scheduled_jobs") for sql in plan_runs) == 10
     assert direct == normal
-    assert normal[:-2] == [False, False, False, True, False, True, True, False]
+    assert normal[:-2] == [False, False, False, False, True, False, True, True, True, False]
     # The last holder's "sent" stands; the error is the one its predecessor recorded.
     assert normal[-1] == [("done", "sent", "fourth", "failed")]
