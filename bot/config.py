@@ -133,7 +133,10 @@ class SchedulerConfig(_Section):
     enabled: bool = True
     interval_seconds: float = Field(30, gt=0)
     batch_size: int = Field(50, ge=1, le=1000)
-    lease_seconds: float = Field(300, ge=10)
+    # Longer than one delivery may take (bot.scheduler.SEND_TIMEOUT_SECONDS, 60 s), with
+    # room to spare: a runner renews a job's lease before sending when less than that is
+    # left, and a shorter lease would run out mid-send and let a second runner send too.
+    lease_seconds: float = Field(300, ge=120)
     max_attempts: int = Field(8, ge=1)
 
 

@@ -29,6 +29,17 @@ def test_wrong_type_is_named_with_the_value() -> None:
         )
 
 
+def test_a_lease_shorter_than_a_delivery_is_refused() -> None:
+    """A lease must outlast one send (60 s), or a second runner takes the job over mid-send."""
+    from bot.scheduler import SEND_TIMEOUT_SECONDS
+
+    with pytest.raises(ConfigError, match=r"scheduler\.lease_seconds: .*120"):
+        parse_config({"scheduler": {"lease_seconds": 30}})
+    assert parse_config({"scheduler": {"lease_seconds": 120}}).scheduler.lease_seconds > (
+        SEND_TIMEOUT_SECONDS
+    )
+
+
 def test_ids_may_be_integers() -> None:
     config = parse_config({"discord": {"help_channel_ids": [123456789012345678]}})
     assert config.discord.help_channel_ids == ["123456789012345678"]
