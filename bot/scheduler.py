@@ -177,18 +177,7 @@ class Scheduler:
             else:
                 await self._apply(job)
         except Exception as exc:
-            give_up = job.attempts >= self.settings.max_attempts
-            log.log(
-                logging.ERROR if give_up else logging.WARNING,
-                "job %s (%s, question %s) failed on attempt %d%s",
-                job.id,
-                job.kind.value,
-                job.question_id,
-                job.attempts,
-                "; giving up" if give_up else "; will retry",
-                exc_info=exc,
-            )
-            await self._retry(job, exc, give_up=give_up)
+            await self._retry(job, exc, give_up=job.attempts >= self.settings.max_attempts)
 
     async def _apply(self, job: Job) -> None:
         now = self._now
@@ -252,10 +241,22 @@ class Scheduler:
                 await uow.commit()
         except Exception:
             # The lease still expires, so the job runs again later anyway.
+            log.error("job %s failed: %s", job.id, exc, exc_info=exc)
             log.exception("could not record the failure of job %s", job.id)
             return
-        if not held:
-            self._lost_claim(job, "its failure was not recorded")
+        if not held:  # logged after the write, so the log never says "will retry" wrongly
+            self._lost_claim(job, f"its failure was not recorded ({type(exc).__name__}: {exc})")
+            return
+        log.log(
+            logging.ERROR if give_up else logging.WARNING,
+            "job %s (%s, question %s) failed on attempt %d%s",
+            job.id,
+            job.kind.value,
+            job.question_id,
+            job.attempts,
+            "; giving up" if give_up else "; will retry",
+            exc_info=exc,
+        )
 
     def _lost_claim(self, job: Job, what: str) -> None:
         """The job's lease ran out while this runner worked on it and another runner
