@@ -51,21 +51,16 @@ class AcceptAnswer:
 class MarkSolved:
     """`/solved [member]` inside a question thread, or several helpers at once (Slack's modal).
 
-    One named helper (`member`, or a single `helpers` entry) who can't be credited is a
-    refusal, raised. Several (`helpers`) are each credited or refused on their own in one
-    transaction, so one refusal doesn't lose the others' credit; the one result says which
-    and why (`AnswerAccepted.refused`, or `HelpersNotCredited` when none could be).
+    No helper named: the core picks the one who answered, or asks which. One named helper who
+    can't be credited is a refusal, raised. Several are each credited or refused on their own
+    in one transaction, so one refusal doesn't lose the others' credit; the one result says
+    which and why (`AnswerAccepted.refused`, or `HelpersNotCredited` when none could be).
     """
 
     actor: Actor
     thread: ThreadRef
-    member: MemberRef | None = None
-    event_id: str | None = None
     helpers: tuple[MemberRef, ...] = ()
-
-    @property
-    def named(self) -> tuple[MemberRef, ...]:
-        return (self.member, *self.helpers) if self.member is not None else self.helpers
+    event_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

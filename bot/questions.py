@@ -287,7 +287,7 @@ async def mark_solved(
     actor = await uow.members.upsert(cmd.actor)
     _require_asker_or_moderator(question, cmd.actor)
     answers = await uow.questions.answers(question.id)
-    named = cmd.named
+    named = cmd.helpers
     if len(named) == 1:
         helper = await uow.members.find(named[0])
         answer = _answer_by(question, actor, answers, named[0], helper)

@@ -318,9 +318,9 @@ class ConsoleAdapter(ModerationCommands, KnowledgeCommands):
         thread = self._need_thread()
         if thread is None:
             return
-        member = self.ref(args[0]) if args else None
+        helpers = (self.ref(args[0]),) if args else ()
         result = await self.bot.handle(
-            c.MarkSolved(self.actor(), thread, member, event_id=self._event())
+            c.MarkSolved(self.actor(), thread, helpers, event_id=self._event())
         )
         if isinstance(result, ev.AnswerAccepted):
             self._accepted(result)

@@ -113,7 +113,7 @@ async def test_solved_with_several_helpers_asks_which(app: App) -> None:
     assert isinstance(result, ev.HelperChoiceNeeded)
     assert {m.display_name for m in result.candidates} == {"bob", "carol"}
     named = await app.bot.handle(
-        c.MarkSolved(alice, thread_of(opened), carol.ref, event_id=next_id("e"))
+        c.MarkSolved(alice, thread_of(opened), (carol.ref,), event_id=next_id("e"))
     )
     assert isinstance(named, ev.AnswerAccepted)
     assert named.acceptances[0].answer.author.display_name == "carol"
@@ -147,10 +147,10 @@ async def test_solved_naming_someone_who_did_not_answer(app: App) -> None:
     await answer(app.bot, carol, opened, "hi")  # carol is known, but let's name dave
     await app.bot.handle(c.ShowReputation(actor("dave")))
     with pytest.raises(errors.UnknownMember):
-        await app.bot.handle(c.MarkSolved(alice, thread_of(opened), actor("zed").ref))
+        await app.bot.handle(c.MarkSolved(alice, thread_of(opened), (actor("zed").ref,)))
     opened2 = await ask(app.bot, alice, "Second question")
     with pytest.raises(errors.NoAnswerFromMember):
-        await app.bot.handle(c.MarkSolved(alice, thread_of(opened2), bob.ref))
+        await app.bot.handle(c.MarkSolved(alice, thread_of(opened2), (bob.ref,)))
 
 
 async def test_non_moderator_cannot_solve_or_close_someone_elses_question(app: App) -> None:

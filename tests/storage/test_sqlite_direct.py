@@ -50,7 +50,7 @@ def _script() -> list[Any]:
         c.ShowLeaderboard(alice, Period.ALL),
         c.ShowLeaderboard(alice, Period.WEEK),
         c.Unsolve(alice, t1, "e8"),
-        c.MarkSolved(alice, t1, carol.ref, "e9"),
+        c.MarkSolved(alice, t1, (carol.ref,), "e9"),
         c.AskQuestion(bob, "help", "q2", "Second question about exports", "e10", "t2"),
         c.PostMessage(carol, t2, "m4", "Export from settings.", "e11"),
         c.ThankMember(bob, carol, t2, "e12"),

@@ -84,9 +84,9 @@ class Solving(FeatureCog):
     ) -> None:
         inv = self.invocation(interaction)
         thread, ref = self.thread_of(interaction)
-        helper = translate.member_ref(inv.community, member.id) if member else None
+        helpers = (translate.member_ref(inv.community, member.id),) if member else ()
         await self.run_command(
-            inv, c.MarkSolved(inv.actor, ref, helper, event_id=inv.event_id), thread
+            inv, c.MarkSolved(inv.actor, ref, helpers, event_id=inv.event_id), thread
         )
 
     @app_commands.command(name="unsolve", description=DESCRIPTIONS["unsolve"])
@@ -178,7 +178,7 @@ class Solving(FeatureCog):
         command = c.MarkSolved(
             inv.actor,
             translate.thread_ref(args[0]),
-            translate.member_ref(inv.community, str(values[0])),
+            (translate.member_ref(inv.community, str(values[0])),),
             event_id=inv.event_id,
         )
         await self.run_command(inv, command, thread)
