@@ -219,6 +219,18 @@ async def _queue_delivery(app: App, q_id: int, key: str) -> int:
     return job_id
 
 
+async def _hang_past_lease(app: App, held: _HeldSender) -> asyncio.Task[int]:
+    """`app`'s runner starts on its due jobs and hangs in `held`'s first platform call while
+    the shared clock moves past its lease. Its run goes on once `held.release()` is called."""
+    app.bot.outbox.register(held)
+    run = asyncio.create_task(Scheduler(app.bot).run_due())
+    await held.reached()
+    clock = app.bot.clock
+    assert isinstance(clock, FakeClock)
+    clock.advance(seconds=app.bot.config.scheduler.lease_seconds)
+    return run
+
+
 async def test_a_runner_whose_lease_ran_out_leaves_the_takeover_alone(
     two_processes: tuple[App, App], caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -234,12 +246,9 @@ async def test_a_runner_whose_lease_ran_out_leaves_the_takeover_alone(
     q_id = opened.question.id
     delivery = await _queue_delivery(one, q_id, "test.first")
     clock.advance(hours=25)  # the reminder is due too, after the delivery
-    held = _HeldSender(fail=True)
-    one.bot.outbox.register(held)
     sent = record(two)
-    late = asyncio.create_task(Scheduler(one.bot).run_due())
-    await held.reached()
-    clock.advance(seconds=one.bot.config.scheduler.lease_seconds)
+    held = _HeldSender(fail=True)
+    late = await _hang_past_lease(one, held)
     await Scheduler(two.bot).run_due()
     assert sent.keys() == ["test.first", "lifecycle.remind"]
     caplog.set_level(logging.INFO, logger="bot.scheduler")
@@ -266,16 +275,11 @@ async def test_a_late_delivery_does_not_overwrite_the_runner_that_took_it_over(
     # while it waited); one returns first. Its "sent" must not end two's claim: the row
     # stays two's until two records its own outcome.
     one, two = two_processes
-    clock = one.bot.clock
-    assert isinstance(clock, FakeClock)
     opened = await ask(one.bot, alice)
     delivery = await _queue_delivery(one, opened.question.id, "test.first")
     first, second = _HeldSender(fail=False), _HeldSender(fail=False)
-    one.bot.outbox.register(first)
     two.bot.outbox.register(second)
-    late = asyncio.create_task(Scheduler(one.bot).run_due())
-    await first.reached()
-    clock.advance(seconds=one.bot.config.scheduler.lease_seconds)
+    late = await _hang_past_lease(one, first)
     current = asyncio.create_task(Scheduler(two.bot).run_due())
     await second.reached()
     taken = (await _jobs_of(two, opened.question.id))[delivery]
@@ -300,17 +304,12 @@ async def test_a_runner_does_not_send_a_delivery_it_lost_before_sending(
     # lease ran out; runner two took both over and sent them. When one's call returns, the
     # second delivery is no longer one's: sending it would show it twice.
     one, two = two_processes
-    clock = one.bot.clock
-    assert isinstance(clock, FakeClock)
     opened = await ask(one.bot, alice)
     await _queue_delivery(one, opened.question.id, "test.first")
     second = await _queue_delivery(one, opened.question.id, "test.second")
-    held = _HeldSender(fail=False)
-    one.bot.outbox.register(held)
     sent = record(two)
-    late = asyncio.create_task(Scheduler(one.bot).run_due())
-    await held.reached()
-    clock.advance(seconds=one.bot.config.scheduler.lease_seconds)
+    held = _HeldSender(fail=False)
+    late = await _hang_past_lease(one, held)
     await Scheduler(two.bot).run_due()
     assert sent.keys() == ["test.first", "test.second"]
     caplog.set_level(logging.WARNING, logger="bot.scheduler")
