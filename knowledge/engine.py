@@ -815,9 +815,9 @@ class SearchEngine:
                 slot = main.slot_of.get(doc_id)
                 if slot is not None:
                     lex[slot] = -1.0
-        # Only documents sharing a term (a few percent of the index) can be candidates;
-        # partitioning just those is a third of the query time less than all 100k scores.
-        # Slot order, so equal scores rank in the order documents were indexed.
+        # Only documents sharing a term can be candidates, so only those are partitioned
+        # (bench/search_speed.py shows no difference beyond noise), and the candidates go in
+        # slot order, so equal scores rank in the order documents were indexed.
         matching = np.flatnonzero(lex > 0)
         top = np.sort(matching[_top_k(lex[matching], t.candidates)])
         cosine = None
