@@ -212,6 +212,18 @@ async def test_helpban_refuses_new_questions(slack: Slack) -> None:
     assert any("can't open questions" in t for t in slack.ephemeral_to(HELPER))
 
 
+async def test_helpban_duration_is_judged_by_the_core(slack: Slack) -> None:
+    await slack.ask()
+
+    await slack.command("/mod", f"helpban <@{HELPER}|helper> soon", user=OTHER)
+    await slack.command("/mod", f"helpban <@{HELPER}|helper> soon", user=MOD)
+
+    refused, bad = slack.responses()
+    assert refused == "Only moderators can do that."  # before the duration is even read
+    assert bad.startswith("The duration must be more than zero and at most 365 days")
+    assert audit(slack) == [("helpban", "refused")]
+
+
 async def test_warn_tells_the_member_privately_and_audit_lists_it(slack: Slack) -> None:
     root = await slack.ask()
     await slack.answer(root, HELPER)
