@@ -436,26 +436,27 @@ class SearchChange:
     removed), or a question made findable (`answers` set: it is solved now) or taken out
     (`answers` None: reopened, or deleted by a moderator or a report)."""
 
-    community: str
-    doc_id: str
-    article: Article | None = None
-    question: Question | None = None
+    document: Article | Question
     answers: tuple[Answer, ...] | None = None
+
+    @property
+    def community(self) -> str:
+        return self.document.community
+
+    @property
+    def doc_id(self) -> str:
+        if isinstance(self.document, Article):
+            return self.document.doc_id
+        return question_doc_id(self.document.id)
 
     async def apply(self, knowledge: KnowledgeSearch) -> None:
         """Apply the change to this process's index."""
-        if self.article is not None:
-            await knowledge.article_changed(self.article)
-        elif self.question is not None and self.answers is not None:
-            await knowledge.question_solved(self.question, self.answers)
-        elif self.question is not None:
-            await knowledge.question_withdrawn(self.question)
-
-
-def _question_change(question: Question, answers: tuple[Answer, ...] | None) -> SearchChange:
-    return SearchChange(
-        question.community, question_doc_id(question.id), question=question, answers=answers
-    )
+        if isinstance(self.document, Article):
+            await knowledge.article_changed(self.document)
+        elif self.answers is not None:
+            await knowledge.question_solved(self.document, self.answers)
+        else:
+            await knowledge.question_withdrawn(self.document)
 
 
 def search_change(result: Any) -> SearchChange | None:
@@ -464,18 +465,17 @@ def search_change(result: Any) -> SearchChange | None:
     appends it, in the same transaction, to the feed other processes follow."""
 
     if isinstance(result, ArticleChanged):
-        article = result.article
-        return SearchChange(article.community, article.doc_id, article=article)
+        return SearchChange(result.article)
     if isinstance(result, AnswerAccepted):  # a later accept adds its answer's words too
-        return _question_change(result.question, result.accepted_answers)
+        return SearchChange(result.question, result.accepted_answers)
     if isinstance(result, SolvedWithoutHelper):
-        return _question_change(result.question, ())
+        return SearchChange(result.question, ())
     if isinstance(result, QuestionReopened) or (
         isinstance(result, QuestionModerated) and result.question.is_deleted
     ):
-        return _question_change(result.question, None)
+        return SearchChange(result.question)
     if isinstance(result, ReportResolved) and result.question is not None:
-        return _question_change(result.question, None)  # the reported question was deleted
+        return SearchChange(result.question)  # the reported question was deleted
     return None
 
 
