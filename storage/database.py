@@ -36,7 +36,7 @@ from storage.repositories import (
     SqlMemberRepository,
     SqlQuestionRepository,
 )
-from storage.sqlite_direct import Plan, plan_for, uniform_keys
+from storage.sqlite_direct import Plan, plan_for
 
 log = logging.getLogger(__name__)
 
@@ -115,7 +115,7 @@ class InlineConnection:
         begin_sql: str,
         busy_timeout: float,
         release: Any,
-        plans: dict[tuple[int, frozenset[str], bool], Plan | None] | None,
+        plans: dict[tuple[int, frozenset[str]], Plan | None] | None,
     ) -> None:
         self._conn = conn
         self._begin_sql = begin_sql
@@ -129,31 +129,19 @@ class InlineConnection:
     async def execute(self, statement: Any, *args: Any) -> Any:
         # Prepared hot-path statements skip SQLAlchemy's execution machinery (see
         # storage.sqlite_direct); everything else, and anything a plan cannot reproduce,
-        # goes the normal way.
-        if self._plans is not None and len(args) == 1 and id(statement) in PREPARED_IDS:
+        # goes the normal way. So does a list of parameter sets (SQLAlchemy's executemany
+        # form), which no hot-path statement uses.
+        plans = self._plans
+        if plans is not None and len(args) == 1 and id(statement) in PREPARED_IDS:
             params = args[0]
-            if not isinstance(params, list | tuple):
-                plan = self._plan(statement, frozenset(params), many=False)
+            if isinstance(params, dict):
+                key = (id(statement), frozenset(params))
+                plan = plans.get(key, _NO_PLAN_YET)
+                if plan is _NO_PLAN_YET:
+                    plan = plans[key] = plan_for(statement, key[1], self.dialect)
                 if plan is not None:
                     return plan.run(self._raw_cursor(), params)
-            else:
-                # SQLAlchemy's executemany form; with one set it is a plain execute.
-                keys = uniform_keys(params)
-                many = len(params) > 1
-                plan = self._plan(statement, keys, many=many) if keys is not None else None
-                if plan is not None and many:
-                    return plan.run_many(self._raw_cursor(), params)
-                if plan is not None:
-                    return plan.run(self._raw_cursor(), params[0])
         return self._conn.execute(statement, *args)
-
-    def _plan(self, statement: Any, keys: frozenset[str], *, many: bool) -> Plan | None:
-        assert self._plans is not None
-        key = (id(statement), keys, many)
-        plan = self._plans.get(key, _NO_PLAN_YET)
-        if plan is _NO_PLAN_YET:
-            plan = self._plans[key] = plan_for(statement, keys, self.dialect, many=many)
-        return plan
 
     def _raw_cursor(self) -> Any:
         if self._cursor is None:
@@ -224,9 +212,7 @@ class _InlineSource:
         self._conn: Connection | None = None
         # Direct execution plans (None when echoing: the log must show every statement).
         direct = direct and not echo
-        self._plans: dict[tuple[int, frozenset[str], bool], Plan | None] | None = (
-            {} if direct else None
-        )
+        self._plans: dict[tuple[int, frozenset[str]], Plan | None] | None = {} if direct else None
 
         @event.listens_for(self.engine, "connect")
         def _connect(dbapi_connection: Any, _record: Any) -> None:

@@ -9,13 +9,8 @@ SQLAlchemy's own bind and result processors (so dates and booleans convert exact
 the normal path), and a result metadata that maps both names and Column objects. Running a
 plan is a tuple build, one `cursor.execute` and, for rows, an `IteratorResult`.
 
-SQLAlchemy's executemany form (a list of parameter sets) gets its own plan, compiled as
-SQLAlchemy compiles it (`for_executemany`), and runs as one `cursor.executemany`, which is
-what SQLAlchemy does with it too: no rows, and the rowcount summed over the sets.
-
 Anything a plan cannot reproduce faithfully (expanding IN parameters, callable or
-Python-side defaults, statement echo, rows from an executemany, parameter sets with
-different names) returns None from `plan_for` / `uniform_keys` and the statement takes
+Python-side defaults, statement echo) returns None from `plan_for` and the statement takes
 SQLAlchemy's normal path. The whole test suite runs on both paths: the inline SQLite mode
 uses this one, `sqlite+aiosqlite://` and PostgreSQL the normal one.
 """
@@ -24,7 +19,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from sqlalchemy.engine.result import IteratorResult, SimpleResultMetaData
@@ -83,42 +78,16 @@ class Plan:
         rowcount = len(rows) if self.metadata is not None else cursor.rowcount
         return DirectResult(metadata, rows, rowcount)
 
-    def run_many(
-        self, cursor: sqlite3.Cursor, param_sets: Sequence[Mapping[str, Any]]
-    ) -> DirectResult:
-        """An executemany plan (see `plan_for`): no rows; sqlite3 sums the rowcount."""
-
-        args = [self.parameters(params) for params in param_sets]
-        try:
-            cursor.executemany(self.sql, args)
-        except sqlite3.Error as exc:
-            raise DBAPIError.instance(self.sql, args, exc, sqlite3.Error, ismulti=True) from exc
-        return DirectResult(_NO_COLUMNS, [], cursor.rowcount)
-
 
 _NO_COLUMNS = SimpleResultMetaData([])
 
 
-def uniform_keys(param_sets: Sequence[Any]) -> frozenset[str] | None:
-    """The parameter names of an executemany's sets when every set has exactly the same
-    names, else None. SQLAlchemy compiles for the first set's names and fills or rejects
-    the others' gaps set by set; only its own path reproduces that."""
-
-    if not param_sets or not all(isinstance(p, Mapping) for p in param_sets):
-        return None
-    keys = frozenset(param_sets[0])
-    return keys if all(p.keys() == keys for p in param_sets) else None
-
-
-def plan_for(
-    statement: Any, keys: frozenset[str], dialect: Any, *, many: bool = False
-) -> Plan | None:
-    """A plan for `statement` executed with parameters named `keys` (with several sets
-    of them when `many`: run it with `Plan.run_many`), or None when only SQLAlchemy's
-    normal path can run it faithfully."""
+def plan_for(statement: Any, keys: frozenset[str], dialect: Any) -> Plan | None:
+    """A plan for `statement` executed with parameters named `keys`, or None when only
+    SQLAlchemy's normal path can run it faithfully."""
 
     try:
-        return _plan(statement, keys, dialect, many)
+        return _plan(statement, keys, dialect)
     except AttributeError:
         # The compiler attributes read here are SQLAlchemy internals (stable through 2.0
         # and 2.1, which pyproject allows); if a release changes them, fall back.
@@ -126,11 +95,9 @@ def plan_for(
         return None
 
 
-def _plan(statement: Any, keys: frozenset[str], dialect: Any, many: bool) -> Plan | None:
-    if many and isinstance(statement, Select):
-        return None  # sqlite3 refuses it; let SQLAlchemy raise its own error
+def _plan(statement: Any, keys: frozenset[str], dialect: Any) -> Plan | None:
     column_keys = sorted(keys) if isinstance(statement, Insert | Update) else None
-    compiled = statement.compile(dialect=dialect, column_keys=column_keys, for_executemany=many)
+    compiled = statement.compile(dialect=dialect, column_keys=column_keys)
     if compiled.positiontup is None or compiled.literal_execute_params:
         return None
     if compiled.post_compile_params:
@@ -168,6 +135,4 @@ def _plan(statement: Any, keys: frozenset[str], dialect: Any, many: bool) -> Pla
         )
     elif isinstance(statement, Select) or getattr(compiled, "effective_returning", None):
         return None  # rows without result columns: not a shape this module knows
-    if many and metadata is not None:
-        return None  # RETURNING with several sets: SQLAlchemy batches it (insertmanyvalues)
     return Plan(compiled.string, sources, metadata)

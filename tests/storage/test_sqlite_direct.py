@@ -1,8 +1,8 @@
 """The inline SQLite mode runs prepared statements straight on the sqlite3 cursor
 (storage.sqlite_direct). These tests hold it to SQLAlchemy's own path: the same script of
 commands gives the same results and leaves the same rows with and without it, errors keep
-their SQLAlchemy classes, and statements it cannot reproduce fall back. The same holds for
-SQLAlchemy's executemany form (a list of parameter sets)."""
+their SQLAlchemy classes, and statements it cannot reproduce fall back, as does SQLAlchemy's
+executemany form (a list of parameter sets)."""
 
 from __future__ import annotations
 
@@ -76,21 +76,6 @@ def plan_runs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         return run(plan, cursor, params)
 
     monkeypatch.setattr(Plan, "run", counting)
-    return ran
-
-
-@pytest.fixture
-def many_runs(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, int]]:
-    """The SQL and number of parameter sets of every executemany on the direct path."""
-
-    ran: list[tuple[str, int]] = []
-    run_many = Plan.run_many
-
-    def counting(plan: Plan, cursor: Any, param_sets: Any) -> Any:
-        ran.append((plan.sql, len(param_sets)))
-        return run_many(plan, cursor, param_sets)
-
-    monkeypatch.setattr(Plan, "run_many", counting)
     return ran
 
 
@@ -247,7 +232,7 @@ async def _executemany_script(url: str, *, direct: bool) -> list[Any]:
                 ],
             )
             out.append(result.rowcount)
-            # One parameter set in a list is a plain execute, rows and all.
+            # One parameter set in a list, rows and all.
             by_uid = prepared(
                 conn,
                 "test.members.name_by_uid",
@@ -256,7 +241,7 @@ async def _executemany_script(url: str, *, direct: bool) -> list[Any]:
                 ),
             )
             out.append((await conn.execute(by_uid, [{"uid": "cy"}])).all())
-            # RETURNING with several sets: SQLAlchemy batches it (insertmanyvalues).
+            # RETURNING with several sets (SQLAlchemy batches it: insertmanyvalues).
             returning = prepared(
                 conn,
                 "test.members.insert_returning",
@@ -272,37 +257,15 @@ async def _executemany_script(url: str, *, direct: bool) -> list[Any]:
     return out
 
 
-async def test_executemany_same_results_and_rows_with_and_without_direct_execution(
-    tmp_path: Path, plan_runs: list[str], many_runs: list[tuple[str, int]]
+async def test_executemany_takes_sqlalchemy_path_with_the_same_results(
+    tmp_path: Path, plan_runs: list[str]
 ) -> None:
     normal = await _executemany_script(f"sqlite:///{tmp_path}/normal.db", direct=False)
-    assert plan_runs == [] and many_runs == []
     direct = await _executemany_script(f"sqlite:///{tmp_path}/direct.db", direct=True)
-    # The inserts and the update ran as one executemany each on the direct path; the
-    # single-set list ran as a plain plan; RETURNING went SQLAlchemy's way.
-    assert [(sql.split()[0], n) for sql, n in many_runs] == [("INSERT", 3), ("UPDATE", 3)]
-    assert [sql.split()[0] for sql in plan_runs] == ["SELECT"]
+    assert plan_runs == []  # a list of parameter sets is never run as a plan
     assert direct == normal
     assert normal[:3] == [3, 2, [("Cy D.",)]]
     assert [row[4] for row in normal[-1]] == ["Ann B.", "Mod-Ben", "Cy D.", "Dee", "Eve"]
-
-
-async def test_executemany_errors_match_sqlalchemy(
-    database: Database, many_runs: list[tuple[str, int]]
-) -> None:
-    async with database.uow() as uow:
-        conn = uow.connection
-        now = database.clock.now()
-        insert = prepared(conn, "test.members.insert_many", lambda: members_t.insert())
-        with pytest.raises(sqlalchemy.exc.IntegrityError):
-            await conn.execute(insert, _member_rows(now, "fay", "fay"))  # same identity twice
-        assert len(many_runs) == 1  # raised by the direct path
-        # Sets with different names: SQLAlchemy fills or rejects each set's gaps itself.
-        rows = _member_rows(now, "gus", "hal")
-        del rows[1]["created_at"]
-        with pytest.raises(sqlalchemy.exc.StatementError, match="parameter group 1"):
-            await conn.execute(insert, rows)
-        assert len(many_runs) == 1
 
 
 async def _settle_script(url: str, *, direct: bool) -> list[Any]:
