@@ -2882,6 +2882,19 @@ class FakeDiscord:
             **extra,
         )
 
+    def _nonce_seen(self, body: JSONDict) -> tuple[tuple[int, str] | None, tuple[int, int] | None]:
+        """enforce_nonce: the same author and nonce within a few minutes returns the message
+        created the first time, and creates nothing. The key to record the new message under
+        (None without enforce_nonce), and the (channel id, message id) already created."""
+
+        if not body.get("enforce_nonce") or body.get("nonce") is None:
+            return None, None
+        key = (self.bot_user.id, str(body["nonce"]))
+        seen = self.nonces.get(key)
+        if seen is None or time.monotonic() - seen[0] >= NONCE_WINDOW_SECONDS:
+            return key, None
+        return key, (seen[1], seen[2])
+
     async def _create_message(self, request: web.Request, call: RecordedCall) -> web.Response:
         channel_id = int(request.match_info["channel_id"])
         channel = self._channel(channel_id)
@@ -2889,16 +2902,11 @@ class FakeDiscord:
             raise APIError(400, 50008, "Cannot send messages in a non-text channel")
         body = self._body(call)
         self._validate_message_body(body, call.files, creating=True)
-        # enforce_nonce: the same author and nonce within a few minutes returns the message
-        # created the first time, and creates nothing.
-        nonce_key = None
-        if body.get("enforce_nonce") and body.get("nonce") is not None:
-            nonce_key = (self.bot_user.id, str(body["nonce"]))
-            seen = self.nonces.get(nonce_key)
-            if seen is not None and time.monotonic() - seen[0] < NONCE_WINDOW_SECONDS:
-                existing = self.messages.get(seen[1], {}).get(seen[2])
-                if existing is not None:
-                    return self._json(existing)
+        nonce_key, seen = self._nonce_seen(body)
+        if seen is not None:
+            existing = self.messages.get(seen[0], {}).get(seen[1])
+            if existing is not None:
+                return self._json(existing)
         ref = body.get("message_reference")
         if ref and ref.get("message_id") and self.find_message(int(ref["message_id"])) is None:
             if ref.get("fail_if_not_exists", True):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -100,6 +101,11 @@ class FakeDiscordWithDMs(FakeDiscord):
             raise APIError(403, 50007, "Cannot send messages to this user")
         body = self._body(call)
         self._validate_message_body(body, call.files, creating=True)
+        nonce_key, seen = self._nonce_seen(body)  # a DM honours enforce_nonce too
+        if seen is not None:
+            sent = {int(m["id"]): m for m in self.dms.get(user_id, [])}
+            if seen[1] in sent:
+                return self._json(sent[seen[1]])
         message = {
             "id": str(self.new_id()),
             "channel_id": str(channel_id),
@@ -119,6 +125,8 @@ class FakeDiscordWithDMs(FakeDiscord):
             "flags": 0,
         }
         self.dms.setdefault(user_id, []).append(message)
+        if nonce_key is not None:
+            self.nonces[nonce_key] = (time.monotonic(), channel_id, int(message["id"]))
         return self._json(message)
 
 

@@ -395,6 +395,23 @@ def test_the_old_archive_delay_is_accepted_but_deprecated(
     assert "deprecated" not in caplog.text
 
 
+def crash_after_each_delivery(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The process dies after Discord accepted a delivery but before its job was marked done,
+    once per delivery job; the returned list gets their ids."""
+
+    real_finish = SqlJobRepository.finish
+    crashed: list[int] = []
+
+    async def crash_once(self: SqlJobRepository, job: Job, now: Any, outcome: str) -> bool:
+        if job.kind is JobKind.DELIVER and job.id not in crashed:
+            crashed.append(job.id)
+            raise ConnectionError("the process died here")
+        return await real_finish(self, job, now, outcome)
+
+    monkeypatch.setattr(SqlJobRepository, "finish", crash_once)
+    return crashed
+
+
 async def test_a_delivery_sent_again_after_a_crash_shows_once(
     h: Harness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -402,16 +419,7 @@ async def test_a_delivery_sent_again_after_a_crash_shows_once(
     done: the job runs again, with the same nonce, and Discord returns the first message."""
 
     thread_id = await answered_question(h, "text")
-    real_finish = SqlJobRepository.finish
-    crashed: list[int] = []
-
-    async def crash_once(self: SqlJobRepository, job: Job, now: Any, outcome: str) -> bool:
-        if job.kind is JobKind.DELIVER and not crashed:
-            crashed.append(job.id)
-            raise ConnectionError("the process died here")
-        return await real_finish(self, job, now, outcome)
-
-    monkeypatch.setattr(SqlJobRepository, "finish", crash_once)
+    crashed = crash_after_each_delivery(monkeypatch)
     await h.tick(hours=25)  # the reminder is posted; marking its delivery done fails
     assert crashed
     await h.tick(hours=2)  # the retry (after backoff) sends it again
@@ -429,3 +437,25 @@ async def test_a_delivery_sent_again_after_a_crash_shows_once(
     async with h.app.bot.uow_factory(write=False) as uow:
         jobs = await uow.jobs.for_question(question.id)
     assert [j.state for j in jobs if j.kind is JobKind.DELIVER] == [JobState.DONE]
+
+
+async def test_a_direct_message_sent_again_after_a_crash_shows_once(
+    h: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same for a DM (an anonymous asker's reminder): it carries the delivery's nonce too."""
+
+    thread_id = await anonymous_ask(h, h.w.text)
+    await h.answer(thread_id, h.w.bob)
+    crashed = crash_after_each_delivery(monkeypatch)
+    await h.tick(hours=25)
+    assert crashed
+    await h.tick(hours=2)  # the retry (after backoff) sends it again
+    posts = [
+        c.json
+        for c in h.fake.calls_to("POST", "/channels/{channel_id}/messages")
+        if int(c.params["channel_id"]) in h.fake.dm_channels
+        and "has answers but none is marked" in (c.json or {}).get("content", "")
+    ]
+    assert len(posts) == 2 and posts[0]["nonce"] == posts[1]["nonce"]
+    shown = [t for t in h.fake.dm_texts(h.w.alice) if "has answers but none is marked" in t]
+    assert len(shown) == 1
