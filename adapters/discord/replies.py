@@ -14,7 +14,7 @@ import discord
 
 from adapters.discord import render
 from adapters.discord.texts import Texts
-from bot.errors import DomainError, DuplicateEvent
+from bot.errors import DomainError, DuplicateEvent, UnknownMember
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +53,10 @@ def error_text(exc: BaseException, texts: Texts) -> str | None:
 
     if isinstance(exc, DuplicateEvent) or _stale(exc):
         return None
+    name = str(exc.params.get("name", "")) if isinstance(exc, UnknownMember) else ""
+    if name.isdigit():
+        # The core names a member it has no record of by their user id: mention them.
+        return texts.t("discord.member_unknown", member=f"<@{name}>")
     if isinstance(exc, DomainError):
         return texts.t(exc.key, **exc.params)
     return texts.t("error.generic")

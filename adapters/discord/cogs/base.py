@@ -13,7 +13,7 @@ from adapters.discord.replies import reply
 from adapters.discord.texts import Texts
 from bot import commands as c
 from bot import events as ev
-from bot.errors import DomainError, NotAQuestionThread, UnknownMember
+from bot.errors import DomainError, NotAQuestionThread
 from bot.model import Actor, ThreadRef
 
 if TYPE_CHECKING:
@@ -28,12 +28,6 @@ class NotConfigured(DomainError):
 
 class NoHelpChannel(DomainError):
     key = "discord.no_help_channel"
-
-
-class MemberUnknown(DomainError):
-    """The member named has never been seen by the bot, so the core has no record of them."""
-
-    key = "discord.member_unknown"
 
 
 class Invocation:
@@ -69,19 +63,11 @@ class FeatureCog(commands.Cog):
         ref = translate.member_ref(inv.community, member.id)
         return Actor(ref, member.display_name, is_bot=member.bot)
 
-    async def call_core(
-        self, inv: Invocation, command: c.Command, member: discord.abc.User | None = None
-    ) -> ev.Result:
-        """Acknowledge, then run `command`; when the core has no record of `member`, the
-        member is told by name."""
+    async def call_core(self, inv: Invocation, command: c.Command) -> ev.Result:
+        """Acknowledge, then run `command`."""
 
         await self.defer(inv.interaction)
-        try:
-            return await self.core.handle(command)
-        except UnknownMember:
-            if member is None:
-                raise
-            raise MemberUnknown(member=member.mention) from None
+        return await self.core.handle(command)
 
     @staticmethod
     def thread_of(interaction: discord.Interaction) -> tuple[discord.Thread, ThreadRef]:

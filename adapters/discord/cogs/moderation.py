@@ -139,10 +139,8 @@ class Moderation(FeatureCog):
         await self._question(interaction, c.QuestionAction.DELETE, question=question, reason=reason)
 
     # -- reputation ---------------------------------------------------------------------------
-    async def _points(
-        self, inv: Invocation, command: c.Command, member: discord.abc.User | None = None
-    ) -> None:
-        result = await self.call_core(inv, command, member)
+    async def _points(self, inv: Invocation, command: c.Command) -> None:
+        result = await self.call_core(inv, command)
         assert isinstance(result, ev.PointsChanged)
         await self._lines(inv, render.moderation(inv.texts).points(result))
         await self.client.outcomes.rewards(inv.interaction.guild, result.changes)
@@ -153,7 +151,7 @@ class Moderation(FeatureCog):
         inv = self.invocation(interaction)
         target = self.member_actor(inv, member)
         command = c.AdjustReputation(inv.actor, target, points, reason, event_id=inv.event_id)
-        await self._points(inv, command, member)
+        await self._points(inv, command)
 
     @rep.command(name="add", description=DESCRIPTIONS["mod.rep.add"])
     @app_commands.describe(
@@ -218,7 +216,7 @@ class Moderation(FeatureCog):
             inv.actor, self._ref(inv, member), c.FlowDirection(direction.value), since,
             reason=reason, event_id=inv.event_id,
         )  # fmt: skip
-        await self._points(inv, command, member)
+        await self._points(inv, command)
 
     @rep.command(name="suspicious", description=DESCRIPTIONS["mod.rep.suspicious"])
     async def rep_suspicious(self, interaction: discord.Interaction) -> None:
@@ -245,7 +243,7 @@ class Moderation(FeatureCog):
         command = c.HelpBanMember(
             inv.actor, self.member_actor(inv, member), duration, reason, event_id=inv.event_id
         )
-        result = await self.call_core(inv, command, member)
+        result = await self.call_core(inv, command)
         assert isinstance(result, ev.MemberHelpBanned)
         await reply(interaction, render.moderation(inv.texts).helpbanned(result))
 
@@ -258,7 +256,7 @@ class Moderation(FeatureCog):
         command = c.WarnMember(
             inv.actor, self.member_actor(inv, member), reason, event_id=inv.event_id
         )
-        result = await self.call_core(inv, command, member)
+        result = await self.call_core(inv, command)
         assert isinstance(result, ev.MemberWarned)
         await reply(interaction, render.moderation(inv.texts).warned(result))
 
@@ -273,7 +271,7 @@ class Moderation(FeatureCog):
     ) -> None:
         inv = self.invocation(interaction)
         ref = self._ref(inv, member) if member else None
-        result = await self.call_core(inv, c.ShowAudit(inv.actor, ref, question), member)
+        result = await self.call_core(inv, c.ShowAudit(inv.actor, ref, question))
         assert isinstance(result, ev.AuditShown)
         await self._lines(inv, render.moderation(inv.texts).audit(result))
 

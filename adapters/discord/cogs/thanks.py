@@ -31,7 +31,7 @@ class Thanks(FeatureCog):
             translate.thread_ref(thread.id) if thread else None,
             event_id=inv.event_id,
         )
-        result = await self.call_core(inv, command, member)
+        result = await self.call_core(inv, command)
         assert isinstance(result, ev.ThanksGiven)
         await self.show_thanks(
             (result,), thread=thread, guild=interaction.guild, texts=inv.texts,

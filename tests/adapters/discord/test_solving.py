@@ -79,6 +79,9 @@ async def test_solved_with_several_helpers_shows_a_picker(h: Harness, kind: str)
 async def test_solved_member_option(h: Harness) -> None:
     thread_id = await h.ask_text(h.w.alice)
     await h.answer(thread_id, h.w.bob)
+    # Someone the bot has never seen is named back by mention, not by a bare id.
+    unseen = await h.command("solved", h.w.alice, thread_id, options={"member": h.w.mod})
+    assert f"<@{h.w.mod.id}> hasn't taken part here yet" in await h.done(unseen)
     await h.answer(thread_id, h.w.carol)
     handle = await h.command("solved", h.w.alice, thread_id, options={"member": h.w.bob})
     assert "Marked" in await h.done(handle)
