@@ -34,6 +34,11 @@ class Actor:
     is_moderator: bool = False
     is_bot: bool = False
 
+    @property
+    def moderates(self) -> bool:
+        """May use moderator powers: a moderator, and not a bot (a bot's role never counts)."""
+        return self.is_moderator and not self.is_bot
+
 
 @dataclass(frozen=True, slots=True)
 class ThreadRef:

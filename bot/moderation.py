@@ -81,7 +81,7 @@ _QUESTION_REF = re.compile(r"#?(\d+)")
 
 def require_moderator(actor: Actor) -> None:
     """Every moderator-only command (here, in the knowledge base and the lifecycle) asks this."""
-    if not actor.is_moderator or actor.is_bot:
+    if not actor.moderates:
         raise errors.NotModerator()
 
 

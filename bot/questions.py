@@ -371,7 +371,7 @@ async def close(cmd: CloseQuestion, uow: UnitOfWork, ctx: Context) -> QuestionCl
 
 async def show_reputation(cmd: ShowReputation, uow: UnitOfWork, ctx: Context) -> ReputationShown:
     ref = cmd.member or cmd.actor.ref
-    ledger_ids = cmd.actor.is_moderator and not cmd.actor.is_bot
+    ledger_ids = cmd.actor.moderates  # the ids `/mod rep revert` takes
     member = await uow.members.find(ref)
     if member is None:
         # Reads never write: a member we have not seen yet simply has nothing, if we know
