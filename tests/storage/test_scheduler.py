@@ -259,6 +259,7 @@ async def test_a_runner_whose_lease_ran_out_leaves_the_takeover_alone(
     assert [j.state for j in jobs.values() if j.kind is JobKind.DELIVER] == [JobState.DONE] * 2
     lost = [r.getMessage() for r in caplog.records if "lost its claim" in r.getMessage()]
     assert len(lost) == 2, lost  # the delivery's failure and the reminder, one line each
+    assert any(m.endswith("its rule was not run") for m in lost), lost  # `lock` refused it
     assert "will retry" not in caplog.text  # the failure was not recorded: no retry
     clock.advance(hours=2)  # past any backoff: nothing is left to send again
     again = record(one)
