@@ -82,28 +82,34 @@ def _ensure_statement() -> Any:
     return jobs_t.insert().from_select([*columns, "created_at", "updated_at"], rows)
 
 
+def _claim_holds(job_id: Any, token: Any) -> tuple[Any, ...]:
+    """The job `job_id` is still claimed under `token`: still `running` under that token. A
+    runner whose lease ran out (a slow platform call, a paused process) may find the job
+    re-claimed under another token, or already finished or put back by the runner that took
+    it over; it must neither run the job's rule (`lock`) nor let its late write undo that
+    work (`_settle_statement`)."""
+
+    c = jobs_t.c
+    return (c.id == job_id, c.claim_token == token, c.state == JobState.RUNNING.value)
+
+
 def _settle_statement(columns: Iterable[str]) -> Any:
     """The UPDATE that records a claimed job's outcome (`finish`, `postpone`, `retry`) or
     extends its lease (`renew`): each of `columns` from the parameter `v_<column>`,
     `updated_at` from `now`.
 
-    It changes the row only while the runner still holds the claim: the row is still
-    `running` under the runner's token. A runner whose lease ran out (a slow platform call,
-    a paused process) may find the job re-claimed under another token, or already finished
-    or put back by the runner that took it over; its late write must not undo that work.
+    It changes the row only while the runner still holds the claim (`_claim_holds`).
     PostgreSQL re-checks the WHERE after waiting for a concurrent claim's row lock; SQLite
     runs one writer at a time.
     """
 
     c = jobs_t.c
     values = {name: bindparam(f"v_{name}", type_=c[name].type) for name in columns}
+    job_id = bindparam("job_id", type_=c.id.type)
+    token = bindparam("token", type_=c.claim_token.type)
     return (
         update(jobs_t)
-        .where(
-            c.id == bindparam("job_id", type_=c.id.type),
-            c.claim_token == bindparam("token", type_=c.claim_token.type),
-            c.state == JobState.RUNNING.value,
-        )
+        .where(*_claim_holds(job_id, token))
         .values(updated_at=bindparam("now", type_=c.updated_at.type), **values)
     )
 
@@ -295,11 +301,7 @@ class SqlJobRepository:
         return [_job(r) for r in rows]
 
     async def lock(self, job_id: int, token: str) -> Job | None:
-        stmt = select(jobs_t).where(
-            jobs_t.c.id == job_id,
-            jobs_t.c.claim_token == token,
-            jobs_t.c.state == JobState.RUNNING.value,
-        )
+        stmt = select(jobs_t).where(*_claim_holds(job_id, token))
         if self._postgres:
             stmt = stmt.with_for_update()
         row = (await self.conn.execute(stmt)).first()
