@@ -25,7 +25,9 @@ log = logging.getLogger(__name__)
 Respond = Callable[..., Awaitable[Any]]
 
 
-def _error(exc: Exception) -> str:
+def describe_error(exc: Exception) -> str:
+    """For a log line: Slack's `error` string for a refusal, else the exception itself."""
+
     if isinstance(exc, SlackApiError):
         return str(exc.response.get("error") or exc)
     return repr(exc)
@@ -54,7 +56,7 @@ class SlackOut:
         try:
             return await self.call_or_raise(method, channel, **kwargs)
         except Exception as exc:
-            log.warning("slack %s in %s failed: %s", method, channel, _error(exc))
+            log.warning("slack %s in %s failed: %s", method, channel, describe_error(exc))
             return None
 
     async def call_or_raise(
@@ -141,7 +143,9 @@ class SlackOut:
         try:
             await self.client.conversations_join(channel=channel)
         except Exception as exc:
-            log.warning("cannot join %s (%s): invite the bot to the channel", channel, _error(exc))
+            log.warning(
+                "cannot join %s (%s): invite the bot to the channel", channel, describe_error(exc)
+            )
             return False
         log.info("joined %s to post there", channel)
         return True
@@ -159,7 +163,7 @@ class SlackOut:
         try:
             return await self.post_or_raise(channel, text, blocks=blocks, thread_ts=thread_ts)
         except Exception as exc:
-            log.warning("slack chat.postMessage in %s failed: %s", channel, _error(exc))
+            log.warning("slack chat.postMessage in %s failed: %s", channel, describe_error(exc))
             return None
 
     async def delete(self, channel: str, ts: str) -> None:
@@ -203,7 +207,7 @@ class SlackOut:
                 await respond(text=text, response_type="ephemeral", replace_original=False, **extra)
                 return True
             except Exception as exc:
-                log.warning("response_url reply failed: %s", _error(exc))
+                log.warning("response_url reply failed: %s", describe_error(exc))
         return await self.post(user, text, blocks=blocks) is not None
 
     async def reaction(self, channel: str, ts: str, name: str, *, on: bool) -> None:
@@ -212,14 +216,14 @@ class SlackOut:
         try:
             await self.reaction_or_raise(channel, ts, name, on=on)
         except Exception as exc:
-            log.warning("reaction %s on %s:%s failed: %s", name, channel, ts, _error(exc))
+            log.warning("reaction %s on %s:%s failed: %s", name, channel, ts, describe_error(exc))
 
     async def open_view(self, trigger_id: str, view: dict[str, Any]) -> bool:
         try:
             await self.client.views_open(trigger_id=trigger_id, view=view)
             return True
         except Exception as exc:
-            log.warning("views.open failed: %s", _error(exc))
+            log.warning("views.open failed: %s", describe_error(exc))
             return False
 
     async def update_view(self, view_id: str, view: dict[str, Any], hash_: str | None) -> None:
@@ -229,10 +233,10 @@ class SlackOut:
             else:
                 await self.client.views_update(view_id=view_id, view=view)
         except Exception as exc:
-            log.warning("views.update failed: %s", _error(exc))
+            log.warning("views.update failed: %s", describe_error(exc))
 
     async def publish_home(self, user: str, view: dict[str, Any]) -> None:
         try:
             await self.client.views_publish(user_id=user, view=view)
         except Exception as exc:
-            log.warning("views.publish for %s failed: %s", user, _error(exc))
+            log.warning("views.publish for %s failed: %s", user, describe_error(exc))

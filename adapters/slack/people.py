@@ -16,7 +16,7 @@ from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.outbound import error_code
+from adapters.slack.outbound import describe_error
 from adapters.slack.translate import member_ref
 from bot.config import SlackConfig
 from bot.model import Actor
@@ -75,7 +75,7 @@ class People:
         try:
             response = await self.client.users_info(user=user_id)
         except Exception as exc:  # a refusal or network trouble: degrade, don't fail the listener
-            log.warning("users.info %s failed: %s", user_id, error_code(exc) or repr(exc))
+            log.warning("users.info %s failed: %s", user_id, describe_error(exc))
             return None
         user = dict(response.get("user") or {})
         self._users[user_id] = (self.clock(), user)
@@ -88,8 +88,7 @@ class People:
         try:
             response = await self.client.usergroups_users_list(usergroup=group_id)
         except Exception as exc:
-            code = error_code(exc) or repr(exc)
-            log.warning("usergroups.users.list %s failed: %s", group_id, code)
+            log.warning("usergroups.users.list %s failed: %s", group_id, describe_error(exc))
             return cached[1] if cached else frozenset()
         members = frozenset(str(u) for u in response.get("users") or ())
         self._groups[group_id] = (self.clock(), members)
