@@ -3,16 +3,11 @@ members shown as Slack mentions."""
 
 from __future__ import annotations
 
-import logging
-from typing import Any
-
 from adapters.slack.translate import parse_user
 from bot.errors import DomainError, UnknownMember
 from bot.i18n import Catalog
 from bot.model import Member
 from bot.presenters import Presenter
-
-log = logging.getLogger(__name__)
 
 
 def mention(member: Member) -> str:
@@ -22,13 +17,10 @@ def mention(member: Member) -> str:
 
 
 class SlackPresenter(Presenter):
-    """The core's presenter with Slack mentions and the adapter's temporary texts."""
+    """The core's presenter with members (and unknown members) shown as Slack mentions."""
 
     def __init__(self, catalog: Catalog, locale: str = "en") -> None:
         super().__init__(catalog, locale, name=mention)
-
-    def t(self, key: str, **params: Any) -> str:
-        return super().t(key, **params)
 
     def error(self, exc: DomainError) -> str:
         # A member named by mention and unknown to the bot is named by mention again.
