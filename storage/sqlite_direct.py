@@ -23,7 +23,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from sqlalchemy.engine.result import IteratorResult, SimpleResultMetaData
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, ResourceClosedError
 from sqlalchemy.sql.dml import Insert, Update
 from sqlalchemy.sql.selectable import Select
 
@@ -40,6 +40,25 @@ class DirectResult(IteratorResult):  # type: ignore[type-arg]
     def __init__(self, metadata: Any, rows: list[Any], rowcount: int) -> None:
         super().__init__(metadata, iter(rows))
         self.rowcount = rowcount
+
+
+class RowlessResult(DirectResult):
+    """The result of an INSERT, UPDATE or DELETE without RETURNING: a row count, and, as
+    SQLAlchemy's own result, `ResourceClosedError` from any attempt to read rows."""
+
+    def __init__(self, rowcount: int) -> None:
+        super().__init__(_NO_COLUMNS, [], rowcount)
+
+    @property
+    def returns_rows(self) -> bool:
+        return False
+
+    def _no_rows(self, *args: Any, **kwargs: Any) -> Any:
+        raise ResourceClosedError(
+            "This result object does not return rows. It has been closed automatically."
+        )
+
+    _fetchone_impl = _fetchall_impl = _fetchmany_impl = _fetchiter_impl = __iter__ = _no_rows
 
 
 class Plan:
@@ -74,9 +93,9 @@ class Plan:
             # The same exception classes SQLAlchemy would raise (IntegrityError, ...), so
             # callers and the transient-error retry see no difference.
             raise DBAPIError.instance(self.sql, args, exc, sqlite3.Error) from exc
-        metadata = self.metadata if self.metadata is not None else _NO_COLUMNS
-        rowcount = len(rows) if self.metadata is not None else cursor.rowcount
-        return DirectResult(metadata, rows, rowcount)
+        if self.metadata is None:
+            return RowlessResult(cursor.rowcount)
+        return DirectResult(self.metadata, rows, len(rows))
 
 
 _NO_COLUMNS = SimpleResultMetaData([])

@@ -332,3 +332,46 @@ async def test_job_outcomes_are_written_only_under_the_claim_on_both_paths(
     assert normal[:-2] == [False, False, False, False, True, False, True, True, True, False]
     # The last holder's "sent" stands; the error is the one its predecessor recorded.
     assert normal[-1] == [("done", "sent", "fourth", "failed")]
+
+
+async def _rowless_script(url: str, *, direct: bool) -> list[Any]:
+    """An UPDATE without RETURNING, read every way a caller might: its row count, whether
+    it returns rows, and what each row accessor raises."""
+
+    database = Database(url, clock=FakeClock(), direct=direct)
+    await database.upgrade()
+    out: list[Any] = []
+    try:
+        async with database.uow() as uow:
+            conn = uow.connection
+            await conn.execute(members_t.insert(), _member_rows(database.clock.now(), "ann"))
+            rename = prepared(
+                conn,
+                "test.members.rename_one",
+                lambda: (
+                    members_t.update()
+                    .where(members_t.c.platform_user_id == bindparam("uid"))
+                    .values(display_name=bindparam("name"))
+                ),
+            )
+            for read in ("all", "first", "one", "scalar", "fetchall", "__iter__"):
+                result = await conn.execute(rename, {"uid": "ann", "name": read})
+                out.append((result.rowcount, result.returns_rows))
+                with pytest.raises(sqlalchemy.exc.ResourceClosedError) as raised:
+                    getattr(result, read)()
+                out.append(str(raised.value))
+            await uow.commit()
+    finally:
+        await database.dispose()
+    return out
+
+
+async def test_a_rowless_statement_refuses_row_reads_on_both_paths(
+    tmp_path: Path, plan_runs: list[str]
+) -> None:
+    # SQLAlchemy raises ResourceClosedError when rows are read from an UPDATE; the direct
+    # path used to return an empty list, so a caller written against it would break on
+    # PostgreSQL (or with the direct path off).
+    normal = await _on_both_paths(_rowless_script, tmp_path, plan_runs)
+    assert sum(sql.startswith("UPDATE") for sql in plan_runs) == 6
+    assert normal[0] == (1, False)
