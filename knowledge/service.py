@@ -310,27 +310,20 @@ class EngineKnowledge:
             promoted[question_doc_id(article.source_question_id)] = article.doc_id
 
     def titles(self, community: str, prefix: str, limit: int) -> list[Suggestion]:
+        """Title-prefix matches sorted by casefolded title (score 1.0), then titles
+        containing `prefix` elsewhere (0.5); the question an article was promoted from is
+        left out. An index lookup, not a walk over the documents: this runs on the event
+        loop for every keystroke of an autocomplete."""
         needle = " ".join(prefix.split()).casefold()
         engine = self._engines.get(community)
         if engine is None or not needle or limit <= 0:
             return []
         hidden = self._promoted.get(community, {})
-        starts: list[Document] = []
-        contains: list[Document] = []
-        for doc in engine.documents():
-            if doc.id in hidden:
-                continue
-            folded = doc.title.casefold()
-            if folded.startswith(needle):
-                starts.append(doc)
-                if len(starts) >= limit:
-                    break
-            elif len(contains) < limit and needle in folded:
-                contains.append(doc)
-        found = sorted(starts, key=lambda d: d.title.casefold()) + contains
+        starts, contains = engine.title_matches(needle, limit, hidden)
         return [
-            Suggestion(id=d.id, title=d.title, kind=d.kind, score=1.0 if i < len(starts) else 0.5)
-            for i, d in enumerate(found[:limit])
+            Suggestion(id=d.id, title=d.title, kind=d.kind, score=score)
+            for found, score in ((starts, 1.0), (contains, 0.5))
+            for d in found
         ]
 
     # -- writes --------------------------------------------------------------------------

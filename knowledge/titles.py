@@ -1,0 +1,325 @@
+"""Title lookup for autocomplete: titles that start with, then contain, a typed text.
+
+Discord asks for choices on every keystroke, on the event loop, so a lookup must not
+walk every document, as it did (12-17 ms at 100k documents; bench/search_speed.py times
+both). The answer stays exactly what that walk gave (``TitleIndex.find`` says what that
+is), from two structures kept up to date on every add and removal:
+
+* **the casefolded titles, sorted** (ties in index order): the titles starting with the
+  typed text are one contiguous run, found by bisection; the first ones in index order
+  are picked from it with ``argpartition``;
+* **n-gram postings**: for every character 1-, 2- and 3-gram of a casefolded title, the
+  places (in index order) of the titles containing it, ascending. A title containing
+  the typed text contains each of its n-grams, so intersecting their lists and checking
+  the titles left, in order, finds the matches in index order; an n-gram no title has
+  answers "nothing contains it" at once. An n-gram in more than 1/16 of the titles
+  (a space, a common letter) keeps no list: it costs memory and could not narrow much.
+  A text made only of such n-grams walks all titles in order; up to three characters
+  it is such an n-gram itself, so it matches often and the walk stops early (a longer
+  one of common pieces that rarely come together is the slow case left).
+
+"Index order" is the order ``SearchEngine.documents()`` iterates: the order ids were
+first indexed (replacing a document keeps its place; removing and adding it again puts
+it last), each id numbered when it enters.
+"""
+
+from __future__ import annotations
+
+import bisect
+from array import array
+from collections.abc import Container, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, cast
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from knowledge.engine import Document
+
+GRAM_SIZES = (1, 2, 3)
+#: An n-gram in more than this share of the titles keeps no posting list (see above) ...
+COMMON_SHARE = 16
+#: ... but one in this many titles always does (small indexes).
+MIN_COMMON = 256
+_MAX_POSITION = 2**31 - 1  # places are stored as 32-bit ints
+_CODE_POINT_BITS = 21
+_BUILD_BATCH = 8_192  # titles
+
+
+def fold(title: str) -> str:
+    """The form titles are compared in (casefolded; whitespace as written)."""
+    folded = title.casefold()
+    return title if folded == title else folded  # most titles: no second copy
+
+
+def _grams(folded: str) -> set[str]:
+    return {folded[i : i + n] for n in GRAM_SIZES for i in range(len(folded) - n + 1)}
+
+
+def _needle_grams(needle: str) -> set[str]:
+    n = min(len(needle), GRAM_SIZES[-1])
+    return {needle[i : i + n] for i in range(len(needle) - n + 1)}
+
+
+def _build_postings(folded: Sequence[str], cap: int) -> tuple[dict[str, array], set[str]]:
+    """Every n-gram of the titles in at most ``cap`` of them with the places of those
+    titles, ascending, and the other, common n-grams. Computed with array operations (one
+    Python step per distinct n-gram of a batch, not per n-gram of every title), in
+    batches, so the temporary arrays stay small."""
+    postings: dict[str, array] = {}
+    common: set[str] = set()
+    for start in range(0, len(folded), _BUILD_BATCH):
+        batch = folded[start : start + _BUILD_BATCH]
+        _add_postings(postings, common, cap, batch, start)
+    return postings, common
+
+
+def _add_postings(
+    postings: dict[str, array],
+    common: set[str],
+    cap: int,
+    folded: Sequence[str],
+    first_place: int,
+) -> None:
+    text = "".join(folded).encode("utf-32-le", "surrogatepass")
+    points = np.frombuffer(text, dtype=np.uint32).astype(np.uint64)
+    lengths = np.fromiter(map(len, folded), dtype=np.int64, count=len(folded))
+    owner = np.repeat(  # the place of each character's title
+        np.arange(first_place, first_place + len(folded), dtype=np.int32), lengths
+    )
+    mask = (1 << _CODE_POINT_BITS) - 1
+    for n in GRAM_SIZES:
+        count = len(points) - n + 1
+        if count <= 0:
+            continue
+        keys = points[:count].copy()  # the n code points of each n-gram in one integer
+        for j in range(1, n):
+            keys <<= np.uint64(_CODE_POINT_BITS)
+            keys |= points[j : j + count]
+        places = owner[:count]
+        if n > 1:  # not across two titles
+            inside = places == owner[n - 1 : n - 1 + count]
+            keys, places = keys[inside], places[inside]
+        order = np.argsort(keys, kind="stable")  # stable: places stay ascending
+        keys, places = keys[order], places[order]
+        first = np.ones(len(keys), dtype=bool)
+        first[1:] = (keys[1:] != keys[:-1]) | (places[1:] != places[:-1])
+        keys, places = keys[first], places[first]  # an n-gram twice in a title: once
+        starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+        ends = np.r_[starts[1:], len(keys)]
+        for start, end, key in zip(
+            starts.tolist(), ends.tolist(), keys[starts].tolist(), strict=True
+        ):
+            gram = "".join(chr((key >> (_CODE_POINT_BITS * (n - 1 - j))) & mask) for j in range(n))
+            if gram in common:
+                continue
+            plist = postings.get(gram)
+            if plist is None:
+                plist = postings[gram] = array("i")
+            if len(plist) + end - start > cap:
+                del postings[gram]
+                common.add(gram)
+            else:
+                plist.frombytes(places[start:end].tobytes())  # after earlier batches' places
+
+
+def _ints(plist: array) -> np.ndarray:
+    # a copy: a NumPy view would lock the array's size for as long as the view lived
+    return np.frombuffer(plist, dtype=np.int32).copy()
+
+
+class TitleIndex:
+    """Casefolded titles of a set of documents, for prefix and substring lookups.
+
+    Not thread-safe by itself: one writer, and readers on the writer's thread (the
+    engine's contract); ``SearchEngine.build`` swaps in a whole new index.
+    """
+
+    def __init__(self, docs: Iterable[Document] = ()) -> None:
+        """Index ``docs`` in the given order; a later document with an id already given
+        replaces the earlier one at its place (as ``SearchEngine.build`` does)."""
+        # Per place (0, 1, ... in index order) the casefolded title and the document;
+        # None where a removed document was (a place is never reused).
+        self._docs: list[Document | None] = list({doc.id: doc for doc in docs}.values())
+        self._folded: list[str | None] = [fold(doc.title) for doc in self._docs]
+        self._position = {doc.id: place for place, doc in enumerate(self._docs)}
+        self._holes = 0
+        # The casefolded titles, sorted; ties in index order (a stable sort of places).
+        folded = cast("list[str]", self._folded)
+        by_title = sorted(range(len(folded)), key=folded.__getitem__)
+        self._sorted: list[str] = [folded[p] for p in by_title]
+        self._sorted_places = np.asarray(by_title, dtype=np.int32)
+        self._postings, self._common = _build_postings(folded, self._cap())
+
+    def __len__(self) -> int:
+        return len(self._position)
+
+    def _cap(self) -> int:
+        return max(MIN_COMMON, len(self._position) // COMMON_SHARE)
+
+    # -- writes ------------------------------------------------------------------------
+
+    def put(self, doc: Document) -> None:
+        """Add ``doc``, or replace the document with its id (which keeps its place)."""
+        folded = fold(doc.title)
+        place = self._position.get(doc.id)
+        if place is not None:
+            old = self._folded[place]
+            self._docs[place] = doc
+            if old == folded:
+                return  # same title: nothing to re-index
+            assert old is not None
+            self._unindex(old, place)
+            self._folded[place] = folded
+        else:
+            if len(self._docs) > _MAX_POSITION or self._holes > 4 * len(self._position) + 1024:
+                self._renumber()  # (after removals of four times the index, or never)
+            place = len(self._docs)
+            self._docs.append(doc)
+            self._folded.append(folded)
+            self._position[doc.id] = place
+        self._index(folded, place)
+
+    def remove(self, doc_id: str) -> None:
+        """Forget ``doc_id``; unknown ids are ignored."""
+        place = self._position.pop(doc_id, None)
+        if place is not None:
+            folded = self._folded[place]
+            assert folded is not None
+            self._docs[place] = self._folded[place] = None
+            self._holes += 1
+            self._unindex(folded, place)
+
+    def _index(self, folded: str, place: int) -> None:
+        lo = bisect.bisect_left(self._sorted, folded)
+        hi = bisect.bisect_right(self._sorted, folded, lo)
+        at = lo + int(np.searchsorted(self._sorted_places[lo:hi], place))
+        self._sorted.insert(at, folded)
+        self._sorted_places = np.insert(self._sorted_places, at, place)
+        cap = self._cap()
+        for gram in _grams(folded):
+            if gram in self._common:
+                continue
+            plist = self._postings.get(gram)
+            if plist is None:
+                self._postings[gram] = array("i", (place,))
+            elif len(plist) >= cap:
+                del self._postings[gram]
+                self._common.add(gram)
+            elif plist[-1] < place:  # a new document: the last place so far
+                plist.append(place)
+            else:
+                bisect.insort(plist, place)
+
+    def _unindex(self, folded: str, place: int) -> None:
+        lo = bisect.bisect_left(self._sorted, folded)
+        hi = bisect.bisect_right(self._sorted, folded, lo)
+        at = lo + int(np.searchsorted(self._sorted_places[lo:hi], place))
+        assert self._sorted_places[at] == place
+        del self._sorted[at]
+        self._sorted_places = np.delete(self._sorted_places, at)
+        for gram in _grams(folded):
+            plist = self._postings.get(gram)
+            if plist is None:
+                continue  # a common n-gram
+            i = bisect.bisect_left(plist, place)
+            if i < len(plist) and plist[i] == place:
+                del plist[i]
+                if not plist:
+                    del self._postings[gram]
+
+    def _renumber(self) -> None:
+        self.__dict__.update(TitleIndex(self.documents()).__dict__)
+
+    # -- reads -------------------------------------------------------------------------
+
+    def documents(self) -> Iterator[Document]:
+        """The indexed documents in index order."""
+        return (doc for doc in self._docs if doc is not None)
+
+    def find(
+        self, needle: str, limit: int, hidden: Container[str] = ()
+    ) -> tuple[list[Document], list[Document]]:
+        """Documents whose casefolded title starts with ``needle``, then others whose
+        casefolded title contains it; ids in ``hidden`` are left out. ``needle`` is
+        compared as given (casefold it first).
+
+        Exactly the result of walking the documents in index order, collecting the
+        first ``limit`` that start with ``needle`` and the first ``limit`` that contain
+        it elsewhere, then sorting the former by casefolded title (ties in index order):
+        ``(starts, contains[: limit - len(starts)])``.
+        """
+        if limit <= 0 or not needle:
+            return [], []
+        starts = self._starting(needle, limit, hidden)
+        wanted = limit - len(starts)
+        contains = self._containing(needle, wanted, hidden) if wanted > 0 else []
+        return starts, contains
+
+    def _starting(self, needle: str, limit: int, hidden: Container[str]) -> list[Document]:
+        keys = self._sorted
+        lo = bisect.bisect_left(keys, needle)
+        # the titles starting with the needle are one run from lo on
+        hi = bisect.bisect_left(keys, True, lo, key=lambda s: not s.startswith(needle))
+        if lo == hi:
+            return []
+        run = self._sorted_places[lo:hi]
+        docs = self._docs
+        want = limit
+        while True:
+            # the `want` first of the run in index order (as offsets into the run) ...
+            if want >= len(run):
+                chosen = np.argsort(run)
+            else:
+                chosen = np.argpartition(run, want - 1)[:want]
+                chosen = chosen[np.argsort(run[chosen])]
+            # ... of which the first `limit` not hidden
+            kept: list[int] = []
+            for offset, place in zip(chosen.tolist(), run[chosen].tolist(), strict=True):
+                doc = docs[place]
+                assert doc is not None
+                if doc.id not in hidden:
+                    kept.append(offset)
+                    if len(kept) == limit:
+                        break
+            if len(kept) == limit or want >= len(run):
+                break
+            want *= 2  # hidden ones took places: look further
+        kept.sort()  # back to (casefolded title, index order)
+        return [cast("Document", docs[place]) for place in run[kept].tolist()]
+
+    def _containing(self, needle: str, limit: int, hidden: Container[str]) -> list[Document]:
+        lists: list[array] = []
+        for gram in _needle_grams(needle):
+            if gram in self._common:
+                continue
+            plist = self._postings.get(gram)
+            if plist is None:
+                return []  # no title has this piece of the needle
+            lists.append(plist)
+        folded, docs = self._folded, self._docs
+        places: Iterable[int]
+        if lists:
+            # the titles holding every n-gram of the needle, ascending: a superset of
+            # those containing it, in index order
+            lists.sort(key=len)
+            candidates = _ints(lists[0])
+            for plist in lists[1:]:
+                if len(candidates) <= 2 * limit:
+                    break  # few enough to check one by one
+                other = _ints(plist)
+                at = np.minimum(np.searchsorted(other, candidates), len(other) - 1)
+                candidates = candidates[other[at] == candidates]
+            places = candidates.tolist()
+        else:  # only common n-grams: walk everything in index order (matches are dense)
+            places = range(len(docs))
+        out: list[Document] = []
+        for place in places:
+            title = folded[place]
+            if title is not None and needle in title and not title.startswith(needle):
+                doc = docs[place]
+                assert doc is not None
+                if doc.id not in hidden:
+                    out.append(doc)
+                    if len(out) == limit:
+                        break
+        return out

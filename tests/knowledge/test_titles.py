@@ -1,0 +1,307 @@
+"""Title autocomplete (`EngineKnowledge.titles`, `knowledge.titles.TitleIndex`) gives exactly
+what the linear scan it replaced gave: that scan is kept below as the reference and
+compared with on random corpora, through adds, title edits, removals, rebuilds and
+promoted (hidden) questions."""
+
+from __future__ import annotations
+
+import random
+import time
+
+import pytest
+
+from bot.model import Suggestion
+from knowledge import titles as titles_module
+from knowledge.engine import Document, SearchEngine
+from knowledge.service import EngineKnowledge
+from knowledge.titles import TitleIndex
+
+COMMUNITY = "default"
+
+
+def reference_titles(
+    engine: SearchEngine, hidden: dict[str, str], prefix: str, limit: int
+) -> list[Suggestion]:
+    """`EngineKnowledge.titles` as it was: a walk over every document, in index order."""
+    needle = " ".join(prefix.split()).casefold()
+    if not needle or limit <= 0:
+        return []
+    starts: list[Document] = []
+    contains: list[Document] = []
+    for doc in engine.documents():
+        if doc.id in hidden:
+            continue
+        folded = doc.title.casefold()
+        if folded.startswith(needle):
+            starts.append(doc)
+            if len(starts) >= limit:
+                break
+        elif len(contains) < limit and needle in folded:
+            contains.append(doc)
+    found = sorted(starts, key=lambda d: d.title.casefold()) + contains
+    return [
+        Suggestion(id=d.id, title=d.title, kind=d.kind, score=1.0 if i < len(starts) else 0.5)
+        for i, d in enumerate(found[:limit])
+    ]
+
+
+# Words that casefold alike, expand (ß), carry a dot (Turkish İ: "i" + U+0307 folded),
+# share n-grams, and right-to-left scripts (Persian, Arabic).
+WORDS = [
+    "printer", "Printer", "PRINTER", "print", "sprint", "offline", "Offline", "jam", "jams",
+    "İstanbul", "ISTANBUL", "istanbul", "ıspanak", "Iğdır", "Straße", "STRASSE", "strasse",
+    "چاپگر", "چاپ", "رمز", "عبور", "رمز عبور", "الطابعة", "طابعة", "كلمة", "السر", "ﻻ",
+    "a", "aa", "aaa", "ab", "ba", "x", "42", "4", "?", "-", "ǅ", "ﬁle", "file", "Σίσυφος",
+]  # fmt: skip
+
+
+def random_title(rng: random.Random) -> str:
+    words = rng.choices(WORDS, k=rng.randint(1, 4))
+    gaps = [rng.choice((" ", " ", " ", "  ", "", "\t")) for _ in words]
+    title = "".join(w + g for w, g in zip(words, gaps, strict=True))
+    return title if rng.random() < 0.9 else title.strip()
+
+
+def random_prefix(rng: random.Random, titles: list[str]) -> str:
+    """What a member might type: a start or a piece of a title, recased, padded; or noise."""
+    roll = rng.random()
+    if roll < 0.1 or not titles:
+        return rng.choice([*WORDS, "zzz", "i̇", "ı", "ss", "ß", " ", "", "rmz", "پ", "ب ع"])
+    title = rng.choice(titles)
+    start = 0 if roll < 0.55 else rng.randrange(len(title))
+    piece = title[start : start + rng.randint(1, 12)]
+    if rng.random() < 0.2:
+        piece = piece.upper()
+    if rng.random() < 0.2:
+        piece = f"  {piece} "
+    return piece
+
+
+def assert_same(knowledge: EngineKnowledge, rng: random.Random, queries: int) -> None:
+    engine = knowledge._engine(COMMUNITY)
+    hidden = knowledge._promoted.get(COMMUNITY, {})
+    assert list(engine._titles.documents()) == list(engine.documents())  # same order
+    titles = [d.title for d in engine.documents()]
+    for _ in range(queries):
+        prefix = random_prefix(rng, titles)
+        limit = rng.choice((1, 2, 3, 5, 25, 25, 1000))
+        got = knowledge.titles(COMMUNITY, prefix, limit)
+        want = reference_titles(engine, hidden, prefix, limit)
+        assert got == want, (prefix, limit)
+
+
+def knowledge_base() -> EngineKnowledge:
+    return EngineKnowledge(database=None)  # type: ignore[arg-type]  # no database needed
+
+
+@pytest.fixture(params=[False, True], ids=["rare-ngrams", "all-ngrams-common"])
+def small_common_cap(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Also run with every n-gram in 2+ titles 'common' (no posting list): the other path."""
+    if request.param:
+        monkeypatch.setattr(titles_module, "MIN_COMMON", 1)
+        monkeypatch.setattr(titles_module, "COMMON_SHARE", 10**9)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_titles_equal_the_linear_scan_through_random_changes(
+    seed: int, small_common_cap: None
+) -> None:
+    rng = random.Random(seed)
+    knowledge = knowledge_base()
+    engine = knowledge._engine(COMMUNITY)
+    start = [Document(f"d{i}", random_title(rng)) for i in range(rng.randint(0, 120))]
+    start += rng.sample(start, min(len(start), 5))  # duplicate ids: the later one wins
+    engine.build(start)
+    promoted = knowledge._promoted.setdefault(COMMUNITY, {})
+    next_id = len(start)
+    removed: list[str] = []
+    for _ in range(40):
+        live = [d.id for d in engine.documents()]
+        for _ in range(rng.randint(1, 8)):
+            roll = rng.random()
+            if roll < 0.3 or not live:  # a new document
+                doc_id, next_id = f"d{next_id}", next_id + 1
+                kind = rng.choice(("article", "question"))
+                knowledge._put(COMMUNITY, Document(doc_id, random_title(rng), kind=kind))
+                live.append(doc_id)
+            elif roll < 0.5:  # an edit that changes the title (keeps its place)
+                knowledge._put(COMMUNITY, Document(rng.choice(live), random_title(rng)))
+            elif roll < 0.6:  # an edit that keeps the title
+                old = engine.document(rng.choice(live))
+                assert old is not None
+                knowledge._put(COMMUNITY, Document(old.id, old.title, body=str(rng.random())))
+            elif roll < 0.75:  # a removal
+                doc_id = live.pop(rng.randrange(len(live)))
+                knowledge._drop(COMMUNITY, doc_id)
+                removed.append(doc_id)
+            elif roll < 0.85 and removed:  # back again: last in index order now
+                knowledge._put(COMMUNITY, Document(removed.pop(), random_title(rng)))
+            elif roll < 0.95:  # a question promoted into an article: hidden
+                promoted[rng.choice(live)] = "a:whatever"
+            elif promoted:  # the article removed: the question shows again
+                promoted.pop(rng.choice(list(promoted)))
+        if rng.random() < 0.1:
+            engine.compact()  # compaction leaves the titles alone
+        assert_same(knowledge, rng, 40)
+    # a rebuild (load) replaces everything
+    engine.build([Document(f"r{i}", random_title(rng)) for i in range(50)])
+    assert_same(knowledge, rng, 100)
+
+
+def test_titles_unchanged_by_background_compaction() -> None:
+    rng = random.Random(99)
+    knowledge = knowledge_base()
+    knowledge._engines[COMMUNITY] = engine = SearchEngine(compact_threshold=4)
+    for i in range(200):
+        knowledge._put(COMMUNITY, Document(f"d{i}", random_title(rng)))
+        if i % 10 == 0:
+            assert_same(knowledge, rng, 5)
+    engine.wait_for_compaction(10)
+    assert_same(knowledge, rng, 100)
+
+
+def test_a_hidden_run_of_prefix_matches_is_skipped() -> None:
+    """More hidden documents start with the text than the limit: look further."""
+    knowledge = knowledge_base()
+    engine = knowledge._engine(COMMUNITY)
+    engine.build([Document(f"q{i}", f"printer {i:03d}", kind="question") for i in range(300)])
+    knowledge._promoted[COMMUNITY] = {f"q{i}": f"a:{i}" for i in range(0, 300, 3)}
+    knowledge._promoted[COMMUNITY].update({f"q{i}": "a:x" for i in range(10)})
+    found = knowledge.titles(COMMUNITY, "Printer", 25)
+    assert found == reference_titles(engine, knowledge._promoted[COMMUNITY], "Printer", 25)
+    assert [s.id for s in found[:3]] == ["q10", "q11", "q13"]
+
+
+def ids(index: TitleIndex, needle: str, limit: int = 10, hidden: set[str] | None = None):
+    starts, contains = index.find(needle, limit, hidden or set())
+    return [d.id for d in starts], [d.id for d in contains]
+
+
+def test_prefix_matches_come_first_sorted_then_contains_in_index_order() -> None:
+    index = TitleIndex(
+        [
+            Document("1", "Reset the printer"),
+            Document("2", "printer offline"),
+            Document("3", "Printer Driver"),
+            Document("4", "My printer jams"),
+            Document("5", "PRINTER driver"),  # folds like 3: index order breaks the tie
+        ]
+    )
+    assert ids(index, "printer") == (["3", "5", "2"], ["1", "4"])
+    assert ids(index, "printer", 4) == (["3", "5", "2"], ["1"])
+    assert ids(index, "printer", 2) == (["3", "2"], [])  # the first two in index order
+    assert ids(index, "printer d") == (["3", "5"], [])
+    assert ids(index, "zebra") == ([], [])
+    assert ids(index, "printer", 10, {"3", "1"}) == (["5", "2"], ["4"])
+    assert ids(index, "printer", 10, {"2", "3", "5"}) == ([], ["1", "4"])
+    again = TitleIndex([Document("1", "a"), Document("2", "b"), Document("1", "printer c")])
+    assert ids(again, "printer") == (["1"], []) and len(again) == 2
+    assert ids(index, "", 10) == ([], []) and ids(index, "printer", 0) == ([], [])
+
+
+def test_edits_keep_the_place_and_a_comeback_goes_last() -> None:
+    index = TitleIndex([Document("1", "jam a"), Document("2", "jam b"), Document("3", "jam c")])
+    index.put(Document("1", "jam z"))  # retitled: still first in index order
+    assert ids(index, "jam", 1) == (["1"], [])
+    index.remove("1")
+    index.put(Document("1", "jam a"))  # removed and added: last
+    assert ids(index, "jam", 1) == (["2"], [])
+    assert ids(index, "jam") == (["1", "2", "3"], [])
+    index.put(Document("2", "the jam"))
+    assert ids(index, "jam") == (["1", "3"], ["2"])
+    index.remove("unknown")
+    assert [d.id for d in index.documents()] == ["2", "3", "1"] and len(index) == 3
+
+
+def test_unicode_casefolding() -> None:
+    index = TitleIndex(
+        [
+            Document("tr", "İstanbul'da yazıcı"),  # İ folds to "i" + combining dot
+            Document("de", "Straße gesperrt"),
+            Document("fa", "چگونه رمز عبور را تغییر دهم"),
+            Document("ar", "كيف أغير كلمة السر"),
+            Document("el", "ΣΊΣΥΦΟΣ"),
+            Document("lig", "ﬁle not found"),
+        ]
+    )
+    assert ids(index, "i̇stanbul") == (["tr"], [])
+    assert ids(index, "İstanbul".casefold()) == (["tr"], [])
+    assert ids(index, "istanbul") == ([], [])  # the dot stays: as the scan had it
+    assert ids(index, "i") == (["tr"], ["lig"])
+    assert ids(index, "strasse") == (["de"], []) and ids(index, "ss") == ([], ["de"])
+    assert ids(index, "چگونه") == (["fa"], []) and ids(index, "رمز عبور") == ([], ["fa"])
+    assert ids(index, "كلمة") == ([], ["ar"]) and ids(index, "ك") == (["ar"], [])
+    assert ids(index, "σίσυφοσ") == (["el"], [])
+    assert ids(index, "file") == (["lig"], [])
+
+
+def test_whitespace_as_written_in_titles_and_collapsed_in_the_prefix() -> None:
+    knowledge = knowledge_base()
+    knowledge._engine(COMMUNITY).build(
+        [Document("1", "printer  offline"), Document("2", "printer offline")]
+    )
+    assert [s.id for s in knowledge.titles(COMMUNITY, "  printer\t offline ", 5)] == ["2"]
+    assert [s.id for s in knowledge.titles(COMMUNITY, "  ", 5)] == []
+    assert knowledge.titles("nowhere", "printer", 5) == []
+
+
+def test_common_ngrams_keep_no_posting_list_and_still_match(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(titles_module, "MIN_COMMON", 4)
+    index = TitleIndex([Document(str(i), f"x{i} apple") for i in range(40)])
+    assert "app" in index._common and "app" not in index._postings
+    assert ids(index, "apple", 3) == ([], ["0", "1", "2"])
+    index.put(Document("new", "pear"))
+    index.put(Document("new2", "pear too"))
+    assert ids(index, "pear") == (["new", "new2"], [])
+    for i in range(40):
+        index.remove(str(i))
+    assert ids(index, "apple") == ([], []) and ids(index, "x") == ([], [])
+
+
+def test_positions_are_renumbered_before_they_overflow(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(titles_module, "_MAX_POSITION", 5)
+    index, model = TitleIndex(), SearchEngine()  # the engine's documents(): index order
+    for i in range(30):
+        doc = Document(str(i % 4), f"jam {i}")
+        index.put(doc)
+        model.add(doc)
+        if i % 3 == 0:
+            index.remove(str(i % 5))
+            model.remove(str(i % 5))
+    assert list(index.documents()) == list(model.documents())
+    for needle, limit in (("jam", 2), ("jam", 10), ("2", 10), ("m 2", 10)):
+        starts, contains = index.find(needle, limit)
+        assert [s.id for s in reference_titles(model, {}, needle, limit)] == [
+            d.id for d in starts + contains
+        ]
+
+
+def test_a_miss_and_a_prefix_are_fast_at_scale() -> None:
+    """Not a benchmark (see bench/search_speed.py): a guard against a walk over all."""
+    rng = random.Random(5)
+    docs = [Document(f"d{i}", f"{random_title(rng)} {i}") for i in range(20_000)]
+    index = TitleIndex(docs)
+    started = time.perf_counter()
+    for _ in range(50):
+        index.find("zzzq", 25)
+        index.find("print", 25)
+    assert (time.perf_counter() - started) / 100 < 0.002
+
+
+def test_the_bulk_build_indexes_like_one_put_after_another(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(titles_module, "MIN_COMMON", 10**9)  # every n-gram keeps its list
+    monkeypatch.setattr(titles_module, "_BUILD_BATCH", 7)  # several batches
+    rng = random.Random(3)
+    odd = ["😀 smile", "a\x00b", "\ud800lone", "ǅ\U0010ffff", "", " ", "aaaa"]
+    docs = [Document(f"d{i}", random_title(rng)) for i in range(300)]
+    docs += [Document(f"odd{i}", title) for i, title in enumerate(odd)]
+    bulk, one_by_one = TitleIndex(docs), TitleIndex()
+    for doc in docs:
+        one_by_one.put(doc)
+    assert bulk._postings == one_by_one._postings
+    assert bulk._sorted == one_by_one._sorted
+    assert bulk._sorted_places.tolist() == one_by_one._sorted_places.tolist()
+    assert ids(bulk, "😀") == (["odd0"], []) and ids(bulk, "\x00") == ([], ["odd1"])
+    assert ids(bulk, "\ud800l") == (["odd2"], []) and ids(bulk, "\U0010ffff") == ([], ["odd3"])
