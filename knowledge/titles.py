@@ -13,10 +13,9 @@ is), from two structures kept up to date on every add and removal:
   the typed text contains each of its n-grams, so intersecting their lists and checking
   the titles left, in order, finds the matches in index order; an n-gram no title has
   answers "nothing contains it" at once. An n-gram in more than 1/16 of the titles
-  (a space, a common letter) keeps no list: it costs memory and could not narrow much.
-  A text made only of such n-grams walks all titles in order; up to three characters
-  it is such an n-gram itself, so it matches often and the walk stops early (a longer
-  one of common pieces that rarely come together is the slow case left).
+  (a space, a common letter) keeps a bitset over the places instead of a list (an
+  eighth of the memory from that share on); a text made only of such n-grams ANDs
+  their bitsets a slice at a time, in order, until enough titles matched.
 
 "Index order" is the order ``SearchEngine.documents()`` iterates: the order ids were
 first indexed (replacing a document keeps its place; removing and adding it again puts
@@ -36,13 +35,14 @@ if TYPE_CHECKING:
     from knowledge.engine import Document
 
 GRAM_SIZES = (1, 2, 3)
-#: An n-gram in more than this share of the titles keeps no posting list (see above) ...
+#: An n-gram in more than 1/COMMON_SHARE of the titles gets a bitset, not a list ...
 COMMON_SHARE = 16
-#: ... but one in this many titles always does (small indexes).
+#: ... but one in at most this many titles always keeps its list (small indexes).
 MIN_COMMON = 256
 _MAX_POSITION = 2**31 - 1  # places are stored as 32-bit ints
 _CODE_POINT_BITS = 21
 _BUILD_BATCH = 8_192  # titles
+_BITSET_SLICE = 1_024  # bytes: 8,192 places
 
 
 def fold(title: str) -> str:
@@ -60,23 +60,26 @@ def _needle_grams(needle: str) -> set[str]:
     return {needle[i : i + n] for i in range(len(needle) - n + 1)}
 
 
-def _build_postings(folded: Sequence[str], cap: int) -> tuple[dict[str, array], set[str]]:
+def _build_postings(
+    folded: Sequence[str], cap: int, n_bytes: int
+) -> tuple[dict[str, array], dict[str, np.ndarray]]:
     """Every n-gram of the titles in at most ``cap`` of them with the places of those
-    titles, ascending, and the other, common n-grams. Computed with array operations (one
-    Python step per distinct n-gram of a batch, not per n-gram of every title), in
-    batches, so the temporary arrays stay small."""
+    titles, ascending, and the other, common n-grams with bitsets of ``n_bytes``. Computed
+    with array operations (one Python step per distinct n-gram of a batch, not per n-gram
+    of every title), in batches, so the temporary arrays stay small."""
     postings: dict[str, array] = {}
-    common: set[str] = set()
+    common: dict[str, np.ndarray] = {}
     for start in range(0, len(folded), _BUILD_BATCH):
         batch = folded[start : start + _BUILD_BATCH]
-        _add_postings(postings, common, cap, batch, start)
+        _add_postings(postings, common, cap, n_bytes, batch, start)
     return postings, common
 
 
 def _add_postings(
     postings: dict[str, array],
-    common: set[str],
+    common: dict[str, np.ndarray],
     cap: int,
+    n_bytes: int,
     folded: Sequence[str],
     first_place: int,
 ) -> None:
@@ -110,16 +113,28 @@ def _add_postings(
             starts.tolist(), ends.tolist(), keys[starts].tolist(), strict=True
         ):
             gram = "".join(chr((key >> (_CODE_POINT_BITS * (n - 1 - j))) & mask) for j in range(n))
-            if gram in common:
-                continue
-            plist = postings.get(gram)
-            if plist is None:
-                plist = postings[gram] = array("i")
-            if len(plist) + end - start > cap:
-                del postings[gram]
-                common.add(gram)
-            else:
-                plist.frombytes(places[start:end].tobytes())  # after earlier batches' places
+            bits = common.get(gram)
+            if bits is None:
+                plist = postings.get(gram)
+                if plist is None:
+                    plist = postings[gram] = array("i")
+                if len(plist) + end - start <= cap:
+                    plist.frombytes(places[start:end].tobytes())  # after earlier batches'
+                    continue
+                bits = common[gram] = np.zeros(n_bytes, dtype=np.uint8)
+                _set_bits(bits, _ints(postings.pop(gram)))
+            _set_bits(bits, places[start:end])
+
+
+def _set_bits(bits: np.ndarray, places: np.ndarray) -> None:
+    """Set the bits of ``places`` (ascending, distinct); place p is bit 7 - p % 8 of
+    byte p // 8, the order ``np.unpackbits`` reads them in."""
+    if not len(places):
+        return
+    byte = places >> 3
+    value = np.right_shift(128, places & 7).astype(np.uint8)
+    first = np.flatnonzero(np.r_[True, byte[1:] != byte[:-1]])
+    bits[byte[first]] |= np.add.reduceat(value, first)  # distinct bits: the sum is the OR
 
 
 def _ints(plist: array) -> np.ndarray:
@@ -148,7 +163,8 @@ class TitleIndex:
         by_title = sorted(range(len(folded)), key=folded.__getitem__)
         self._sorted: list[str] = [folded[p] for p in by_title]
         self._sorted_places = np.asarray(by_title, dtype=np.int32)
-        self._postings, self._common = _build_postings(folded, self._cap())
+        self._bytes = len(folded) // 8 + 128  # of each bitset
+        self._postings, self._common = _build_postings(folded, self._cap(), self._bytes)
 
     def __len__(self) -> int:
         return len(self._position)
@@ -195,20 +211,32 @@ class TitleIndex:
         at = lo + int(np.searchsorted(self._sorted_places[lo:hi], place))
         self._sorted.insert(at, folded)
         self._sorted_places = np.insert(self._sorted_places, at, place)
+        if place >= 8 * self._bytes:
+            self._grow(place)
+        byte, bit = place >> 3, 128 >> (place & 7)
         cap = self._cap()
         for gram in _grams(folded):
-            if gram in self._common:
+            bits = self._common.get(gram)
+            if bits is not None:
+                bits[byte] |= bit
                 continue
             plist = self._postings.get(gram)
             if plist is None:
                 self._postings[gram] = array("i", (place,))
-            elif len(plist) >= cap:
-                del self._postings[gram]
-                self._common.add(gram)
+            elif len(plist) >= cap:  # common from now on
+                bits = self._common[gram] = np.zeros(self._bytes, dtype=np.uint8)
+                _set_bits(bits, _ints(self._postings.pop(gram)))
+                bits[byte] |= bit
             elif plist[-1] < place:  # a new document: the last place so far
                 plist.append(place)
             else:
                 bisect.insort(plist, place)
+
+    def _grow(self, place: int) -> None:
+        self._bytes = max(2 * self._bytes, place // 8 + 1)
+        for gram, bits in self._common.items():
+            grown = self._common[gram] = np.zeros(self._bytes, dtype=np.uint8)
+            grown[: len(bits)] = bits
 
     def _unindex(self, folded: str, place: int) -> None:
         lo = bisect.bisect_left(self._sorted, folded)
@@ -217,10 +245,13 @@ class TitleIndex:
         assert self._sorted_places[at] == place
         del self._sorted[at]
         self._sorted_places = np.delete(self._sorted_places, at)
+        byte, keep = place >> 3, 255 ^ (128 >> (place & 7))
         for gram in _grams(folded):
-            plist = self._postings.get(gram)
-            if plist is None:
-                continue  # a common n-gram
+            bits = self._common.get(gram)
+            if bits is not None:
+                bits[byte] &= keep
+                continue
+            plist = self._postings[gram]
             i = bisect.bisect_left(plist, place)
             if i < len(plist) and plist[i] == place:
                 del plist[i]
@@ -289,15 +320,17 @@ class TitleIndex:
 
     def _containing(self, needle: str, limit: int, hidden: Container[str]) -> list[Document]:
         lists: list[array] = []
+        bitsets: list[np.ndarray] = []
         for gram in _needle_grams(needle):
-            if gram in self._common:
+            bits = self._common.get(gram)
+            if bits is not None:
+                bitsets.append(bits)
                 continue
             plist = self._postings.get(gram)
             if plist is None:
                 return []  # no title has this piece of the needle
             lists.append(plist)
-        folded, docs = self._folded, self._docs
-        places: Iterable[int]
+        out: list[Document] = []
         if lists:
             # the titles holding every n-gram of the needle, ascending: a superset of
             # those containing it, in index order
@@ -309,10 +342,35 @@ class TitleIndex:
                 other = _ints(plist)
                 at = np.minimum(np.searchsorted(other, candidates), len(other) - 1)
                 candidates = candidates[other[at] == candidates]
-            places = candidates.tolist()
-        else:  # only common n-grams: walk everything in index order (matches are dense)
-            places = range(len(docs))
-        out: list[Document] = []
+            for bits in bitsets:
+                if len(candidates) <= 2 * limit:
+                    break
+                candidates = candidates[
+                    bits[candidates >> 3] & np.right_shift(128, candidates & 7) != 0
+                ]
+            self._collect(candidates.tolist(), needle, limit, hidden, out)
+            return out
+        # only common n-grams: the places in all their bitsets, a slice at a time
+        for start in range(0, self._bytes, _BITSET_SLICE):
+            both = bitsets[0][start : start + _BITSET_SLICE].copy()
+            for bits in bitsets[1:]:
+                both &= bits[start : start + _BITSET_SLICE]
+            places = np.flatnonzero(np.unpackbits(both)) + 8 * start
+            if self._collect(places.tolist(), needle, limit, hidden, out):
+                break
+        return out
+
+    def _collect(
+        self,
+        places: Iterable[int],
+        needle: str,
+        limit: int,
+        hidden: Container[str],
+        out: list[Document],
+    ) -> bool:
+        """Add the documents at ``places`` whose title contains ``needle`` but does not
+        start with it to ``out``, until it holds ``limit``; whether it does."""
+        folded, docs = self._folded, self._docs
         for place in places:
             title = folded[place]
             if title is not None and needle in title and not title.startswith(needle):
@@ -321,5 +379,5 @@ class TitleIndex:
                 if doc.id not in hidden:
                     out.append(doc)
                     if len(out) == limit:
-                        break
-        return out
+                        return True
+        return False

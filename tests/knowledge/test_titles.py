@@ -8,6 +8,7 @@ from __future__ import annotations
 import random
 import time
 
+import numpy as np
 import pytest
 
 from bot.model import Suggestion
@@ -290,8 +291,13 @@ def test_a_miss_and_a_prefix_are_fast_at_scale() -> None:
     assert (time.perf_counter() - started) / 100 < 0.002
 
 
-def test_the_bulk_build_indexes_like_one_put_after_another(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(titles_module, "MIN_COMMON", 10**9)  # every n-gram keeps its list
+@pytest.mark.parametrize("common", [False, True], ids=["lists", "bitsets"])
+def test_the_bulk_build_indexes_like_one_put_after_another(
+    common: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # every n-gram keeps its list, or every one in two titles or more has a bitset
+    monkeypatch.setattr(titles_module, "MIN_COMMON", 1 if common else 10**9)
+    monkeypatch.setattr(titles_module, "COMMON_SHARE", 10**9)
     monkeypatch.setattr(titles_module, "_BUILD_BATCH", 7)  # several batches
     rng = random.Random(3)
     odd = ["😀 smile", "a\x00b", "\ud800lone", "ǅ\U0010ffff", "", " ", "aaaa"]
@@ -301,7 +307,38 @@ def test_the_bulk_build_indexes_like_one_put_after_another(monkeypatch: pytest.M
     for doc in docs:
         one_by_one.put(doc)
     assert bulk._postings == one_by_one._postings
+    assert bool(bulk._common) == common and bitsets(bulk) == bitsets(one_by_one)
     assert bulk._sorted == one_by_one._sorted
     assert bulk._sorted_places.tolist() == one_by_one._sorted_places.tolist()
     assert ids(bulk, "😀") == (["odd0"], []) and ids(bulk, "\x00") == ([], ["odd1"])
     assert ids(bulk, "\ud800l") == (["odd2"], []) and ids(bulk, "\U0010ffff") == ([], ["odd3"])
+
+
+def bitsets(index: TitleIndex) -> dict[str, list[int]]:
+    return {g: np.flatnonzero(np.unpackbits(b)).tolist() for g, b in index._common.items()}
+
+
+def test_bitsets_grow_with_the_index(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(titles_module, "MIN_COMMON", 8)
+    index = TitleIndex([Document("first", "apple pie")])
+    for i in range(3000):
+        index.put(Document(str(i), f"x{i} apple"))
+    assert "app" in index._common and 8 * index._bytes > 3000
+    assert ids(index, "apple", 3) == (["first"], ["0", "1"])
+    assert bitsets(index)["app"] == list(range(3001))
+    for i in range(2999):
+        index.remove(str(i))
+    assert ids(index, "apple", 3) == (["first"], ["2999"])
+    assert ids(index, "x2999 ", 3) == (["2999"], []) and ids(index, "x1 ", 3) == ([], [])
+
+
+def test_common_ngrams_filter_what_the_lists_leave(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(titles_module, "MIN_COMMON", 40)
+    docs = [Document(f"ap{i}", f"{i} apricot") for i in range(60)]  # " ap" is common ...
+    docs += [Document(f"zq{i}", f"{i} zq apricot") for i in range(20)]  # ... "zq " is not
+    docs += [Document(f"zqp{i}", f"{i} zq apple") for i in range(20)]  # "app" is not either
+    docs += [Document(f"pp{i}", f"{i} happy") for i in range(40)]  # now it is
+    index = TitleIndex(docs)
+    assert {" ap", "app"} <= set(index._common) and "zq " in index._postings
+    assert ids(index, "zq app", 3) == ([], ["zqp0", "zqp1", "zqp2"])
+    assert ids(index, "zq apr", 3) == ([], ["zq0", "zq1", "zq2"])
