@@ -229,6 +229,7 @@ async def test_the_prune_query_reads_the_partial_index_not_the_kept_sent_reminde
         await conn.exec_driver_sql(f"PREPARE prune_plan AS {statement}")
         args = ", ".join(_pg_literal(v) for v in params)
         generic = (await conn.exec_driver_sql(f"EXPLAIN EXECUTE prune_plan({args})")).all()
+        await conn.exec_driver_sql("DEALLOCATE prune_plan")  # PREPARE outlives the rollback
         await conn.rollback()
     for plan in (custom, generic):
         detail = "\n".join(r[0] for r in plan)
