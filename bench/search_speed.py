@@ -41,7 +41,7 @@ from bot.model import Suggestion  # noqa: E402
 from knowledge.engine import Document, SearchEngine  # noqa: E402
 from knowledge.normalize import normalize  # noqa: E402
 from knowledge.service import EngineKnowledge  # noqa: E402
-from knowledge.titles import TitleIndex  # noqa: E402
+from knowledge.titles import TitleIndex, walk  # noqa: E402
 
 
 def rss_mb() -> float:
@@ -112,22 +112,10 @@ TITLE_CHOICES = 25  # what Discord shows
 def linear_titles(engine: SearchEngine, prefix: str, limit: int) -> list[Suggestion]:
     """``EngineKnowledge.titles`` before the title index: a walk over every document."""
     needle = " ".join(prefix.split()).casefold()
-    if not needle or limit <= 0:
-        return []
-    starts: list[Document] = []
-    contains: list[Document] = []
-    for doc in engine.documents():
-        folded = doc.title.casefold()
-        if folded.startswith(needle):
-            starts.append(doc)
-            if len(starts) >= limit:
-                break
-        elif len(contains) < limit and needle in folded:
-            contains.append(doc)
-    found = sorted(starts, key=lambda d: d.title.casefold()) + contains
+    starts, contains = walk(engine.documents(), needle, limit)
     return [
         Suggestion(id=d.id, title=d.title, kind=d.kind, score=1.0 if i < len(starts) else 0.5)
-        for i, d in enumerate(found[:limit])
+        for i, d in enumerate(starts + contains)
     ]
 
 

@@ -142,6 +142,31 @@ def _ints(plist: array) -> np.ndarray:
     return np.frombuffer(plist, dtype=np.int32).copy()
 
 
+def walk(
+    docs: Iterable[Document], needle: str, limit: int, hidden: Container[str] = ()
+) -> tuple[list[Document], list[Document]]:
+    """What ``TitleIndex.find`` answers, by walking every document in index order: the
+    definition the index is checked against (its tests; bench/search_speed.py times both).
+    The first ``limit`` whose casefolded title starts with ``needle``, sorted by it, and
+    the first ``limit`` others containing it, as many of those as still fit."""
+    if limit <= 0 or not needle:
+        return [], []
+    starts: list[Document] = []
+    contains: list[Document] = []
+    for doc in docs:
+        if doc.id in hidden:
+            continue
+        folded = fold(doc.title)
+        if folded.startswith(needle):
+            starts.append(doc)
+            if len(starts) >= limit:
+                break
+        elif len(contains) < limit and needle in folded:
+            contains.append(doc)
+    starts.sort(key=lambda d: fold(d.title))
+    return starts, contains[: limit - len(starts)]
+
+
 class TitleIndex:
     """Casefolded titles of a set of documents, for prefix and substring lookups.
 

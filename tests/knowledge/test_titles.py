@@ -15,7 +15,7 @@ from bot.model import Suggestion
 from knowledge import titles as titles_module
 from knowledge.engine import Document, SearchEngine
 from knowledge.service import EngineKnowledge
-from knowledge.titles import TitleIndex
+from knowledge.titles import TitleIndex, walk
 
 COMMUNITY = "default"
 
@@ -25,24 +25,10 @@ def reference_titles(
 ) -> list[Suggestion]:
     """`EngineKnowledge.titles` as it was: a walk over every document, in index order."""
     needle = " ".join(prefix.split()).casefold()
-    if not needle or limit <= 0:
-        return []
-    starts: list[Document] = []
-    contains: list[Document] = []
-    for doc in engine.documents():
-        if doc.id in hidden:
-            continue
-        folded = doc.title.casefold()
-        if folded.startswith(needle):
-            starts.append(doc)
-            if len(starts) >= limit:
-                break
-        elif len(contains) < limit and needle in folded:
-            contains.append(doc)
-    found = sorted(starts, key=lambda d: d.title.casefold()) + contains
+    starts, contains = walk(engine.documents(), needle, limit, hidden)
     return [
         Suggestion(id=d.id, title=d.title, kind=d.kind, score=1.0 if i < len(starts) else 0.5)
-        for i, d in enumerate(found[:limit])
+        for i, d in enumerate(starts + contains)
     ]
 
 
