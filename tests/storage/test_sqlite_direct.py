@@ -6,7 +6,7 @@ executemany form (a list of parameter sets)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -124,6 +124,21 @@ async def _on_both_paths(script: Any, tmp_path: Path, plan_runs: list[str]) -> A
     return normal
 
 
+def _with_database(script: Callable[[Database], Awaitable[Any]]) -> Any:
+    """`script(database)` as a `_on_both_paths` script: run on a fresh, upgraded database
+    at `url`, with the direct path on or off."""
+
+    async def run(url: str, *, direct: bool) -> Any:
+        database = Database(url, clock=FakeClock(), direct=direct)
+        await database.upgrade()
+        try:
+            return await script(database)
+        finally:
+            await database.dispose()
+
+    return run
+
+
 async def test_same_results_and_rows_with_and_without_direct_execution(
     tmp_path: Path, plan_runs: list[str]
 ) -> None:
@@ -207,60 +222,56 @@ def _member_rows(now: Any, *uids: str) -> list[dict[str, Any]]:
     ]
 
 
-async def _executemany_script(url: str, *, direct: bool) -> list[Any]:
+@_with_database
+async def _executemany_script(database: Database) -> list[Any]:
     """Prepared statements run with lists of parameter sets: what each call returned, then
     every member row."""
 
-    database = Database(url, clock=FakeClock(), direct=direct)
-    await database.upgrade()
     out: list[Any] = []
-    try:
-        async with database.uow() as uow:
-            conn = uow.connection
-            now = database.clock.now()
-            insert = prepared(conn, "test.members.insert_many", lambda: members_t.insert())
-            result = await conn.execute(insert, _member_rows(now, "ann", "mod-ben", "cy"))
-            out.append(result.rowcount)
-            rename = prepared(
-                conn,
-                "test.members.rename",
-                lambda: (
-                    members_t.update()
-                    .where(members_t.c.platform_user_id == bindparam("uid"))
-                    .values(display_name=bindparam("name"))
-                ),
-            )
-            result = await conn.execute(
-                rename,
-                [
-                    {"uid": "ann", "name": "Ann B."},
-                    {"uid": "nobody", "name": "-"},  # matches nothing: not counted
-                    {"uid": "cy", "name": "Cy D."},
-                ],
-            )
-            out.append(result.rowcount)
-            # One parameter set in a list, rows and all.
-            by_uid = prepared(
-                conn,
-                "test.members.name_by_uid",
-                lambda: select(members_t.c.display_name).where(
-                    members_t.c.platform_user_id == bindparam("uid")
-                ),
-            )
-            out.append((await conn.execute(by_uid, [{"uid": "cy"}])).all())
-            # RETURNING with several sets (SQLAlchemy batches it: insertmanyvalues).
-            returning = prepared(
-                conn,
-                "test.members.insert_returning",
-                lambda: members_t.insert().returning(members_t.c.id, members_t.c.is_bot),
-            )
-            out.append((await conn.execute(returning, _member_rows(now, "dee", "eve"))).all())
-            await uow.commit()
-        async with database.connect() as conn:
-            rows = await conn.execute(select(members_t).order_by(members_t.c.id))
-            out.append([tuple(r) for r in rows.all()])
-    finally:
-        await database.dispose()
+    async with database.uow() as uow:
+        conn = uow.connection
+        now = database.clock.now()
+        insert = prepared(conn, "test.members.insert_many", lambda: members_t.insert())
+        result = await conn.execute(insert, _member_rows(now, "ann", "mod-ben", "cy"))
+        out.append(result.rowcount)
+        rename = prepared(
+            conn,
+            "test.members.rename",
+            lambda: (
+                members_t.update()
+                .where(members_t.c.platform_user_id == bindparam("uid"))
+                .values(display_name=bindparam("name"))
+            ),
+        )
+        result = await conn.execute(
+            rename,
+            [
+                {"uid": "ann", "name": "Ann B."},
+                {"uid": "nobody", "name": "-"},  # matches nothing: not counted
+                {"uid": "cy", "name": "Cy D."},
+            ],
+        )
+        out.append(result.rowcount)
+        # One parameter set in a list, rows and all.
+        by_uid = prepared(
+            conn,
+            "test.members.name_by_uid",
+            lambda: select(members_t.c.display_name).where(
+                members_t.c.platform_user_id == bindparam("uid")
+            ),
+        )
+        out.append((await conn.execute(by_uid, [{"uid": "cy"}])).all())
+        # RETURNING with several sets (SQLAlchemy batches it: insertmanyvalues).
+        returning = prepared(
+            conn,
+            "test.members.insert_returning",
+            lambda: members_t.insert().returning(members_t.c.id, members_t.c.is_bot),
+        )
+        out.append((await conn.execute(returning, _member_rows(now, "dee", "eve"))).all())
+        await uow.commit()
+    async with database.connect() as conn:
+        rows = await conn.execute(select(members_t).order_by(members_t.c.id))
+        out.append([tuple(r) for r in rows.all()])
     return out
 
 
@@ -273,12 +284,11 @@ async def test_executemany_takes_sqlalchemy_path_with_the_same_results(
     assert [row[4] for row in normal[-1]] == ["Ann B.", "Mod-Ben", "Cy D.", "Dee", "Eve"]
 
 
-async def _settle_script(url: str, *, direct: bool) -> list[Any]:
+@_with_database
+async def _settle_script(database: Database) -> list[Any]:
     """A job's outcome writes and lease renewals from runners that hold its claim and from
     runners that lost it: what each write returned, then the job's row."""
 
-    database = Database(url, clock=FakeClock(), direct=direct)
-    await database.upgrade()
     now = database.clock.now()
     later = now + timedelta(minutes=1)
     out: list[Any] = []
@@ -289,37 +299,34 @@ async def _settle_script(url: str, *, direct: bool) -> list[Any]:
         )
         return job
 
-    try:
-        async with database.uow() as uow:
-            await uow.jobs.schedule(
-                community="default",
-                platform="console",
-                kind=JobKind.DELIVER,
-                due_at=now,
-                now=now,
-                payload="{}",
-            )
-            stale = await claim(uow, "stale")
-            held = await claim(uow, "held")  # stale's lease ran out: taken over
-            out.append(await uow.jobs.renew(stale, later, now))
-            out.append(await uow.jobs.retry(stale, later, now, "late", give_up=False))
-            out.append(await uow.jobs.finish(stale, now, "sent"))
-            out.append(await uow.jobs.postpone(stale, later, now, "waiting"))
-            out.append(await uow.jobs.postpone(held, now, now, "waiting"))
-            third = await claim(uow, "third")
-            out.append(await uow.jobs.finish(held, now, "sent"))  # put back, then re-claimed
-            out.append(await uow.jobs.retry(third, now, now, "failed", give_up=False))
-            fourth = await claim(uow, "fourth")
-            out.append(await uow.jobs.renew(fourth, later, now))
-            out.append(await uow.jobs.finish(fourth, later, "sent"))
-            out.append(await uow.jobs.retry(fourth, later, later, "late", give_up=True))
-            await uow.commit()
-        async with database.connect() as conn:
-            rows = (await conn.execute(select(jobs_t))).all()
-            out.append([tuple(r) for r in rows])
-            out.append([(r.state, r.outcome, r.claim_token, r.last_error) for r in rows])
-    finally:
-        await database.dispose()
+    async with database.uow() as uow:
+        await uow.jobs.schedule(
+            community="default",
+            platform="console",
+            kind=JobKind.DELIVER,
+            due_at=now,
+            now=now,
+            payload="{}",
+        )
+        stale = await claim(uow, "stale")
+        held = await claim(uow, "held")  # stale's lease ran out: taken over
+        out.append(await uow.jobs.renew(stale, later, now))
+        out.append(await uow.jobs.retry(stale, later, now, "late", give_up=False))
+        out.append(await uow.jobs.finish(stale, now, "sent"))
+        out.append(await uow.jobs.postpone(stale, later, now, "waiting"))
+        out.append(await uow.jobs.postpone(held, now, now, "waiting"))
+        third = await claim(uow, "third")
+        out.append(await uow.jobs.finish(held, now, "sent"))  # put back, then re-claimed
+        out.append(await uow.jobs.retry(third, now, now, "failed", give_up=False))
+        fourth = await claim(uow, "fourth")
+        out.append(await uow.jobs.renew(fourth, later, now))
+        out.append(await uow.jobs.finish(fourth, later, "sent"))
+        out.append(await uow.jobs.retry(fourth, later, later, "late", give_up=True))
+        await uow.commit()
+    async with database.connect() as conn:
+        rows = (await conn.execute(select(jobs_t))).all()
+        out.append([tuple(r) for r in rows])
+        out.append([(r.state, r.outcome, r.claim_token, r.last_error) for r in rows])
     return out
 
 
@@ -334,35 +341,31 @@ async def test_job_outcomes_are_written_only_under_the_claim_on_both_paths(
     assert normal[-1] == [("done", "sent", "fourth", "failed")]
 
 
-async def _rowless_script(url: str, *, direct: bool) -> list[Any]:
+@_with_database
+async def _rowless_script(database: Database) -> list[Any]:
     """An UPDATE without RETURNING, read every way a caller might: its row count, whether
     it returns rows, and what each row accessor raises."""
 
-    database = Database(url, clock=FakeClock(), direct=direct)
-    await database.upgrade()
     out: list[Any] = []
-    try:
-        async with database.uow() as uow:
-            conn = uow.connection
-            await conn.execute(members_t.insert(), _member_rows(database.clock.now(), "ann"))
-            rename = prepared(
-                conn,
-                "test.members.rename_one",
-                lambda: (
-                    members_t.update()
-                    .where(members_t.c.platform_user_id == bindparam("uid"))
-                    .values(display_name=bindparam("name"))
-                ),
-            )
-            for read in ("all", "first", "one", "scalar", "fetchall", "__iter__"):
-                result = await conn.execute(rename, {"uid": "ann", "name": read})
-                out.append((result.rowcount, result.returns_rows))
-                with pytest.raises(sqlalchemy.exc.ResourceClosedError) as raised:
-                    getattr(result, read)()
-                out.append(str(raised.value))
-            await uow.commit()
-    finally:
-        await database.dispose()
+    async with database.uow() as uow:
+        conn = uow.connection
+        await conn.execute(members_t.insert(), _member_rows(database.clock.now(), "ann"))
+        rename = prepared(
+            conn,
+            "test.members.rename_one",
+            lambda: (
+                members_t.update()
+                .where(members_t.c.platform_user_id == bindparam("uid"))
+                .values(display_name=bindparam("name"))
+            ),
+        )
+        for read in ("all", "first", "one", "scalar", "fetchall", "__iter__"):
+            result = await conn.execute(rename, {"uid": "ann", "name": read})
+            out.append((result.rowcount, result.returns_rows))
+            with pytest.raises(sqlalchemy.exc.ResourceClosedError) as raised:
+                getattr(result, read)()
+            out.append(str(raised.value))
+        await uow.commit()
     return out
 
 
