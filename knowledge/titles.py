@@ -1,13 +1,12 @@
 """Title lookup for autocomplete: titles that start with, then contain, a typed text.
 
 Discord asks for choices on every keystroke, on the event loop, so a lookup must not
-walk every document, as it did (12-17 ms at 100k documents; bench/search_speed.py times
-both). The answer stays exactly what that walk gave (``TitleIndex.find`` says what that
-is), from two structures kept up to date on every add and removal:
+walk every document, as it did (12-100 ms at 100k documents; bench/search_speed.py times
+both). The answer is exactly what such a walk gives (``walk``, the definition), from two
+structures kept up to date on every add and removal:
 
 * **the casefolded titles, sorted** (ties in index order): the titles starting with the
-  typed text are one contiguous run, found by bisection; the first ones in index order
-  are picked from it with ``argpartition``;
+  typed text are one contiguous run, found by bisection, and shown from its start;
 * **n-gram postings**: for every character 1-, 2- and 3-gram of a casefolded title, the
   places (in index order) of the titles containing it, ascending. A title containing
   the typed text contains each of its n-grams, so intersecting their lists and checking
@@ -107,6 +106,8 @@ def _add_postings(
         first = np.ones(len(keys), dtype=bool)
         first[1:] = (keys[1:] != keys[:-1]) | (places[1:] != places[:-1])
         keys, places = keys[first], places[first]  # an n-gram twice in a title: once
+        if not len(keys):
+            continue  # every title shorter than n
         starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
         ends = np.r_[starts[1:], len(keys)]
         for start, end, key in zip(
@@ -147,8 +148,9 @@ def walk(
 ) -> tuple[list[Document], list[Document]]:
     """What ``TitleIndex.find`` answers, by walking every document in index order: the
     definition the index is checked against (its tests; bench/search_speed.py times both).
-    The first ``limit`` whose casefolded title starts with ``needle``, sorted by it, and
-    the first ``limit`` others containing it, as many of those as still fit."""
+    The first ``limit`` titles starting with ``needle`` in the order shown (casefolded
+    title, then index order), then the first of those containing it elsewhere, in index
+    order, as many as still fit."""
     if limit <= 0 or not needle:
         return [], []
     starts: list[Document] = []
@@ -159,11 +161,10 @@ def walk(
         folded = fold(doc.title)
         if folded.startswith(needle):
             starts.append(doc)
-            if len(starts) >= limit:
-                break
-        elif len(contains) < limit and needle in folded:
+        elif needle in folded:
             contains.append(doc)
-    starts.sort(key=lambda d: fold(d.title))
+    starts.sort(key=lambda d: fold(d.title))  # stable: ties stay in index order
+    starts = starts[:limit]
     return starts, contains[: limit - len(starts)]
 
 
@@ -299,10 +300,9 @@ class TitleIndex:
         casefolded title contains it; ids in ``hidden`` are left out. ``needle`` is
         compared as given (casefold it first).
 
-        Exactly the result of walking the documents in index order, collecting the
-        first ``limit`` that start with ``needle`` and the first ``limit`` that contain
-        it elsewhere, then sorting the former by casefolded title (ties in index order):
-        ``(starts, contains[: limit - len(starts)])``.
+        Exactly what ``walk`` gives: the first ``limit`` titles starting with ``needle``
+        by casefolded title (ties in index order), then those containing it elsewhere in
+        index order, ``limit`` in all.
         """
         if limit <= 0 or not needle:
             return [], []
@@ -314,34 +314,19 @@ class TitleIndex:
     def _starting(self, needle: str, limit: int, hidden: Container[str]) -> list[Document]:
         keys = self._sorted
         lo = bisect.bisect_left(keys, needle)
-        # the titles starting with the needle are one run from lo on
+        # the titles starting with the needle are one run from lo on, in the order shown
         hi = bisect.bisect_left(keys, True, lo, key=lambda s: not s.startswith(needle))
-        if lo == hi:
-            return []
-        run = self._sorted_places[lo:hi]
-        docs = self._docs
-        want = limit
-        while True:
-            # the `want` first of the run in index order (as offsets into the run) ...
-            if want >= len(run):
-                chosen = np.argsort(run)
-            else:
-                chosen = np.argpartition(run, want - 1)[:want]
-                chosen = chosen[np.argsort(run[chosen])]
-            # ... of which the first `limit` not hidden
-            kept: list[int] = []
-            for offset, place in zip(chosen.tolist(), run[chosen].tolist(), strict=True):
-                doc = docs[place]
+        found: list[Document] = []
+        step = limit + 8  # a few hidden ones (promoted questions) need no second slice
+        for start in range(lo, hi, step):
+            for place in self._sorted_places[start : min(start + step, hi)].tolist():
+                doc = self._docs[place]
                 assert doc is not None
                 if doc.id not in hidden:
-                    kept.append(offset)
-                    if len(kept) == limit:
-                        break
-            if len(kept) == limit or want >= len(run):
-                break
-            want *= 2  # hidden ones took places: look further
-        kept.sort()  # back to (casefolded title, index order)
-        return [cast("Document", docs[place]) for place in run[kept].tolist()]
+                    found.append(doc)
+                    if len(found) == limit:
+                        return found
+        return found
 
     def _containing(self, needle: str, limit: int, hidden: Container[str]) -> list[Document]:
         lists: list[array] = []
