@@ -342,3 +342,200 @@ def test_titles_too_short_for_some_gram_sizes_build() -> None:
         index = TitleIndex(docs)
         for needle in {t[:k] for t in titles for k in (1, 2)} - {""}:
             assert index.find(needle, 5) == walk(docs, needle, 5)
+
+
+# --- adversarial corpora ----------------------------------------------------------------
+# The generator above makes titles of whole words, so every corpus has long titles and
+# every needle is a piece of one: the tests below also try corpora of titles of 0-5
+# characters (or one character repeated), needles longer than any title, characters that
+# casefold to two or three (ß, ﬁ, İ), astral ones and lone surrogates (the bulk build packs
+# three code points into one 64-bit integer), NUL, big hidden sets, and every size of the
+# constants that pick a path (lists or bitsets, batches of the bulk build, bitset slices).
+
+ODD_CHARS = [
+    "a", "b", "A", " ", "ß", "ﬁ", "İ", "ı", "\x00", "😀", "\U0010ffff", "\ud800", "\udc00",
+    "ǅ", "ς", "Σ", "ss",
+]  # fmt: skip
+
+
+def odd_title(rng: random.Random, alphabet: list[str], longest: int) -> str:
+    if rng.random() < 0.2:  # one character repeated
+        return rng.choice(alphabet) * rng.randint(0, longest)
+    return "".join(rng.choices(alphabet, k=rng.randint(0, longest)))
+
+
+def odd_needle(rng: random.Random, alphabet: list[str], titles: list[str], longest: int) -> str:
+    """A piece of a casefolded title (of 1 to 3+ characters, maybe running off its end),
+    casefolded noise longer than any title, or text as typed (ß: in no casefolded title)."""
+    roll = rng.random()
+    folded = [t for t in map(titles_module.fold, titles) if t]
+    if roll < 0.6 and folded:
+        title = rng.choice(folded)
+        start = rng.randrange(len(title))
+        return title[start : start + rng.randint(1, longest + 2)]
+    text = "".join(rng.choices(alphabet, k=rng.randint(1, longest + 3)))
+    return text.casefold() if roll < 0.85 else text
+
+
+def odd_constants(rng: random.Random, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(titles_module, "MIN_COMMON", rng.choice((0, 1, 2, 256)))
+    monkeypatch.setattr(titles_module, "COMMON_SHARE", rng.choice((1, 2, 16)))
+    monkeypatch.setattr(titles_module, "_BUILD_BATCH", rng.choice((1, 3, 8192)))
+    monkeypatch.setattr(titles_module, "_BITSET_SLICE", rng.choice((1, 3, 1024)))
+
+
+def assert_index_walks(
+    index: TitleIndex, docs: list[Document], needles: list[str], rng: random.Random
+) -> None:
+    """``index.find`` equals ``walk`` for these needles, with random limits and hidden sets."""
+    assert list(index.documents()) == docs
+    for needle in needles:
+        limit = rng.choice((1, 2, 3, 5, 50))
+        hidden: set[str] = set()
+        if docs and rng.random() < 0.4:  # a few hidden, or most of them
+            share = rng.choice((0.1, 0.9))
+            hidden = {d.id for d in docs if rng.random() < share}
+        assert index.find(needle, limit, hidden) == walk(docs, needle, limit, hidden), (
+            needle,
+            limit,
+            hidden,
+        )
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_odd_corpora_equal_the_walk_through_changes(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rng = random.Random(seed)
+    odd_constants(rng, monkeypatch)
+    alphabet = rng.sample(ODD_CHARS, rng.randint(1, 6))
+    longest = rng.choice((0, 1, 2, 3, 5))
+    start = [Document(f"d{i}", odd_title(rng, alphabet, longest)) for i in range(seed % 7 * 9)]
+    start += rng.sample(start, min(len(start), 3))  # duplicate ids: the later one wins
+    index = TitleIndex(start)
+    model = {d.id: d for d in start}  # index order: where an id first came
+    next_id, removed = len(start), []
+    for _ in range(12):
+        docs = list(model.values())
+        titles = [d.title for d in docs]
+        needles = [odd_needle(rng, alphabet, titles, longest) for _ in range(12)]
+        assert_index_walks(index, docs, needles, rng)
+        for _ in range(rng.randint(1, 10)):
+            roll = rng.random()
+            if roll < 0.35 or not model:
+                doc = Document(f"d{next_id}", odd_title(rng, alphabet, longest))
+                next_id += 1
+            elif roll < 0.55:  # retitled: keeps its place
+                doc = Document(rng.choice(list(model)), odd_title(rng, alphabet, longest))
+            elif roll < 0.85 or not removed:
+                doc_id = rng.choice(list(model))
+                index.remove(doc_id)
+                del model[doc_id]
+                removed.append(doc_id)
+                continue
+            else:  # back again: last
+                doc = Document(removed.pop(), odd_title(rng, alphabet, longest))
+            index.put(doc)
+            model[doc.id] = doc
+
+
+@pytest.mark.parametrize("common", [False, True], ids=["lists", "bitsets"])
+def test_every_piece_of_every_title_equals_the_walk(
+    common: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(titles_module, "MIN_COMMON", 1 if common else 10**9)
+    monkeypatch.setattr(titles_module, "_BUILD_BATCH", 2)
+    titles = [
+        "", "", "a", "aa", "aaa", "aaaa", "ß", "ss", "SS", "ẞ", "ﬁ", "fi", "ﬃ", "İ", "i̇", "ı",
+        "\x00", "\x00\x00", "a\x00", "😀", "😀😀😀", "\U0010ffff\U0010ffffa", "\ud800", "\udc00a",
+        "\ud83d\ude00", "ǅ", "ΣΣ", "σς", "ab", "ba", "aba", "  ", "a b",
+    ]  # fmt: skip
+    docs = [Document(str(i), t) for i, t in enumerate(titles)]
+    folded = [titles_module.fold(t) for t in titles]
+    pieces = {f[i:j] for f in folded for i in range(len(f)) for j in range(i + 1, len(f) + 1)}
+    pieces |= {f + "a" for f in folded} | {"aaaaa", "ß", "İ", "ﬁ", "\U00010000", "\ud800\udc00"}
+    pieces.discard("")
+    index = TitleIndex(docs)
+    for needle in sorted(pieces):
+        for limit in (1, 2, 4, 100):
+            assert index.find(needle, limit) == walk(docs, needle, limit), (needle, limit)
+    one_by_one = TitleIndex()
+    for doc in docs:
+        one_by_one.put(doc)
+    assert_index_walks(one_by_one, docs, sorted(pieces), random.Random(1))
+
+
+def test_churn_grows_the_bitsets_and_renumbers_after_many_removals(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Few documents live, thousands come and go: the bitsets grow past their bytes, and
+    the places are renumbered once the holes outnumber the documents (not only at 2**31)."""
+    monkeypatch.setattr(titles_module, "MIN_COMMON", 2)
+    rng = random.Random(7)
+    alphabet = ["a", "b", "ß", "😀", " "]
+    index, model = TitleIndex(), {}
+    largest, renumbered = index._bytes, 0
+    for i in range(3000):
+        doc = Document(f"d{i}", odd_title(rng, alphabet, 4))
+        holes = index._holes
+        index.put(doc)
+        model[doc.id] = doc
+        just_renumbered = index._holes < holes
+        renumbered += just_renumbered
+        largest = max(largest, index._bytes)
+        if just_renumbered:  # still in index order
+            assert list(index.documents()) == list(model.values())
+        while len(model) > 6:
+            doc_id = rng.choice(list(model))
+            index.remove(doc_id)
+            del model[doc_id]
+        if i % 150 == 0 or just_renumbered:
+            docs = list(model.values())
+            titles = [d.title for d in docs]
+            needles = [odd_needle(rng, alphabet, titles, 4) for _ in range(20)]
+            assert_index_walks(index, docs, needles, rng)
+    assert renumbered >= 1 and largest > 128  # both paths were taken
+    docs = list(model.values())
+    needles = [odd_needle(rng, alphabet, [d.title for d in docs], 4) for _ in range(50)]
+    assert_index_walks(index, docs, needles, rng)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_engine_title_matches_equal_the_walk_over_its_documents(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Through build (duplicate ids), add, retitle, remove, re-add, rebuild and compaction
+    (forced, and in the background after every few writes)."""
+    rng = random.Random(seed)
+    odd_constants(rng, monkeypatch)
+    alphabet = rng.sample(ODD_CHARS, 4) + ["a"]
+    engine = SearchEngine(compact_threshold=3, background_compaction=seed % 2 == 0)
+    start = [Document(f"d{i}", odd_title(rng, alphabet, 4)) for i in range(20)]
+    engine.build(start + start[:3])
+    next_id, removed = 100, []
+    for step in range(60):
+        live = [d.id for d in engine.documents()]
+        roll = rng.random()
+        if roll < 0.35 or not live:
+            engine.add(Document(f"d{next_id}", odd_title(rng, alphabet, 4)))
+            next_id += 1
+        elif roll < 0.55:
+            engine.add(Document(rng.choice(live), odd_title(rng, alphabet, 4)))
+        elif roll < 0.8:
+            removed.append(live[rng.randrange(len(live))])
+            engine.remove(removed[-1])
+        elif roll < 0.95 and removed:
+            engine.add(Document(removed.pop(), odd_title(rng, alphabet, 4)))
+        elif roll < 0.97:
+            engine.compact()
+        else:
+            engine.build([*engine.documents(), Document(f"b{step}", odd_title(rng, alphabet, 4))])
+        if step % 5 == 0:
+            engine.wait_for_compaction(10)
+        docs = list(engine.documents())
+        titles = [d.title for d in docs]
+        for _ in range(4):
+            needle = odd_needle(rng, alphabet, titles, 4)
+            limit = rng.choice((1, 3, 50))
+            assert engine.title_matches(needle, limit) == walk(docs, needle, limit), needle
+    engine.wait_for_compaction(10)
