@@ -10,14 +10,16 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import event, select, text
+from alembic import command
+from sqlalchemy import event, inspect, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.schema import CreateIndex
 
 from bot.clock import FakeClock
 from bot.jobs import JobKind, JobState
-from storage.database import Database
+from storage.database import Database, _InlineSource
 from storage.jobs_repository import jobs_t
+from storage.migrate import alembic_config, upgrade_connection
 from storage.models import ScheduledJobRow
 from tests.conftest import DatabaseTarget
 
@@ -118,12 +120,50 @@ async def test_a_batch_deletes_at_most_its_limit_and_batches_finish_the_job(
     assert await _left(db) == ["stays"] * 5
 
 
-def test_finished_means_neither_pending_nor_running() -> None:
-    # The index and the prune query say "finished" as NOT IN ('pending', 'running'). A new
-    # state must be placed on one side or the other here (and there, by a migration).
-    live = {JobState.PENDING, JobState.RUNNING}
-    assert set(JobState) - live == {JobState.DONE, JobState.FAILED, JobState.CANCELLED}
-    assert {JobKind.REMIND.value, JobKind.ESCALATE.value} == {"remind", "escalate"}
+async def test_prune_deletes_exactly_the_finished_old_jobs_that_are_not_sent_reminders(
+    db: Database, clock: FakeClock
+) -> None:
+    """Every state, kind and kind of outcome, old and recent, against the rule written with
+    the enums: finished (done, failed, cancelled), finished before the cutoff, and not a
+    sent reminder or escalation. The index and the query say finished as NOT IN ('pending',
+    'running'), so a state added to JobState is pruned unless it is placed here (and there,
+    by a migration): a new live state must not be deleted after 30 days."""
+
+    now = clock.now()
+    before = now - 30 * DAY
+    finished = {JobState.DONE, JobState.FAILED, JobState.CANCELLED}
+    kept_when_sent = {JobKind.REMIND, JobKind.ESCALATE}
+    rows, expected_left = [], []
+    for state in JobState:
+        for kind in JobKind:
+            for outcome in (None, "sent", "not_open"):
+                for at in (before - DAY, before + DAY):
+                    name = f"{state} {kind} {outcome} {at < before}"
+                    rows.append(_row(kind, state, outcome, at, payload=name))
+                    goes = (
+                        state in finished
+                        and at < before
+                        and not (kind in kept_when_sent and outcome == "sent")
+                    )
+                    if not goes:
+                        expected_left.append(name)
+    await _insert(db, rows)
+
+    assert await _prune(db, before) == len(rows) - len(expected_left)
+    assert await _left(db) == expected_left
+
+
+async def test_a_batch_takes_the_oldest_prunable_jobs_first(db: Database, clock: FakeClock) -> None:
+    # Inserted newest first, so the table's (and the ids') order is the reverse of age.
+    old = clock.now() - 40 * DAY
+    rows = [
+        _row(JobKind.DELIVER, JobState.DONE, "sent", old + i * timedelta(hours=1), payload=str(i))
+        for i in reversed(range(60))
+    ]
+    rows += [_row(JobKind.REMIND, JobState.DONE, "sent", old, payload="kept") for _ in range(300)]
+    await _insert(db, rows)
+    assert await _prune(db, clock.now() - 30 * DAY, limit=50) == 50
+    assert await _left(db) == [str(i) for i in reversed(range(50, 60))] + ["kept"] * 300
 
 
 def _model_index_sql(dialect: Any) -> str:
@@ -162,6 +202,26 @@ async def test_the_migrated_index_is_the_one_the_models_describe(db: Database) -
         assert "WHERE" in defs[INDEX]
         assert defs[INDEX] == defs["ix_model"].replace("ix_model", INDEX)
         await conn.rollback()
+
+
+async def test_migration_0007_downgrades_and_upgrades_again(db: Database) -> None:
+    def indexes(sync_conn: Any) -> set[str]:
+        return {i["name"] for i in inspect(sync_conn).get_indexes("scheduled_jobs")}
+
+    def down_and_up(sync_conn: Any) -> tuple[set[str], set[str]]:
+        command.downgrade(alembic_config(sync_conn), "0007-1")
+        without = indexes(sync_conn)
+        upgrade_connection(sync_conn)
+        return without, indexes(sync_conn)
+
+    if isinstance(db.writer, _InlineSource):  # as Database.upgrade runs migrations
+        await db.writer.dispose()
+        with db.writer.engine.begin() as sync_conn:
+            without, again = down_and_up(sync_conn)
+    else:
+        async with db.writer.engine.begin() as conn:  # type: ignore[attr-defined]
+            without, again = await conn.run_sync(down_and_up)
+    assert INDEX in again and without == again - {INDEX}
 
 
 async def _captured_prune_sql(db: Database, before: datetime) -> tuple[str, Any]:
