@@ -1,8 +1,7 @@
-"""One retention batch of finished jobs, with many sent reminders kept.
+"""One retention batch of finished jobs, with many sent reminders kept: before/after.
 
     python bench/prune.py [--kept 200000] [--prunable 5000] [--pending 2000] [--rounds 3]
-                          [--repeats 5] [--writes 2000]
-                          [--postgres postgresql+asyncpg://USER@HOST/DB]
+                          [--repeats 5] [--postgres postgresql+asyncpg://USER@HOST/DB]
 
 Sent reminders and escalations are never pruned (they are what stops a second one), so
 they pile up. Fills `scheduled_jobs`, in the order rows finish, with `--kept` of them spread
@@ -17,10 +16,9 @@ deletes the same rows:
 - also the repository's query with the index dropped (what the index alone buys).
 
 The variants alternate `--rounds` times (the index is dropped and re-created between them);
-each figure is the median of all its tries, and each variant's plan is printed. Then
-`--writes` reschedules of pending closes (the per-message write) with and without the
-index, alternating, per write. SQLite
-always; PostgreSQL with --postgres (in a schema of its own, dropped afterwards).
+each figure is the median of all its tries. Which plan each uses is asserted by
+tests/storage/test_prune_jobs.py. SQLite always; PostgreSQL with --postgres (in a schema of
+its own, dropped afterwards).
 """
 
 from __future__ import annotations
@@ -39,16 +37,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import (  # noqa: E402
-    and_,
-    bindparam,
-    delete,
-    event,
-    func,
-    select,
-    text,
-    update,
-)
+from sqlalchemy import and_, delete, func, select, text  # noqa: E402
 from sqlalchemy.ext.asyncio import create_async_engine  # noqa: E402
 from sqlalchemy.schema import CreateIndex  # noqa: E402
 
@@ -122,26 +111,6 @@ async def fill(db: Database, kept: int, prunable: int, pending: int) -> None:
             await uow.commit()
 
 
-class Capture:
-    """The last DELETE sent to the driver, and its parameters (for EXPLAIN)."""
-
-    def __init__(self, db: Database) -> None:
-        engine = db.writer.engine  # type: ignore[attr-defined]
-        self.engine = getattr(engine, "sync_engine", engine)
-        self.last: tuple[str, Any] | None = None
-
-    def __call__(self, conn: Any, cursor: Any, statement: str, params: Any, *args: Any) -> None:
-        if statement.lstrip().upper().startswith("DELETE"):
-            self.last = (statement, params)
-
-    def __enter__(self) -> Capture:
-        event.listen(self.engine, "before_cursor_execute", self)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        event.remove(self.engine, "before_cursor_execute", self)
-
-
 async def timed(db: Database, run: Callable[[Any], Any]) -> tuple[float, int]:
     async with db.uow() as uow:
         t0 = time.perf_counter()
@@ -149,16 +118,6 @@ async def timed(db: Database, run: Callable[[Any], Any]) -> tuple[float, int]:
         elapsed = time.perf_counter() - t0
         await uow.rollback()
     return elapsed, n
-
-
-async def explain(db: Database, statement: str, params: Any) -> str:
-    prefix = "EXPLAIN QUERY PLAN " if db.dialect == "sqlite" else "EXPLAIN "
-    # A fresh text each time: sqlite3 caches prepared statements, and an EXPLAIN prepared
-    # before the index was dropped never notices the schema change.
-    prefix += f"/* {time.perf_counter_ns()} */ "
-    async with db.connect(write=True) as conn:  # the writer sees the index just dropped
-        rows = await conn.run_sync(lambda c: c.exec_driver_sql(prefix + statement, params).all())
-    return " | ".join(str(r[-1]).strip() for r in rows)
 
 
 async def set_index(db: Database, present: bool) -> None:
@@ -196,14 +155,10 @@ async def bench(db: Database, args: argparse.Namespace) -> None:
         "new query, partial index dropped": (False, new),
     }
     times: dict[str, list[float]] = {name: [] for name in variants}
-    plans: dict[str, str] = {}
     for _ in range(args.rounds):
         for name, (indexed, run) in variants.items():
             await set_index(db, indexed)
-            with Capture(db) as seen:
-                await timed(db, run)  # warms the cache and the statement; not counted
-            if name not in plans and seen.last is not None:
-                plans[name] = await explain(db, *seen.last)
+            await timed(db, run)  # warms the cache and the statement; not counted
             for _ in range(args.repeats):
                 elapsed, n = await timed(db, run)
                 assert n == min(PRUNE_BATCH, args.prunable), (name, n)
@@ -216,53 +171,6 @@ async def bench(db: Database, args: argparse.Namespace) -> None:
             f"  {name:38s} median {median * 1000:8.2f} ms  min {min(values) * 1000:8.2f} ms"
             f"  ({len(values)} tries)  {median / after:6.1f}x after"
         )
-    for name, detail in plans.items():
-        print(f"  plan, {name.split('(')[0].strip() or name}: {detail}")
-    if args.writes:
-        await write_path(db, args)
-
-
-async def write_path(db: Database, args: argparse.Namespace) -> None:
-    """The per-message write the index must not slow down: a pending close moved later
-    (what `reschedule` does on every message), one transaction each, with and without the
-    index, alternating (and which goes first alternating too); the median round."""
-
-    async with db.connect() as conn:
-        ids = list(
-            (
-                await conn.execute(
-                    select(jobs_t.c.id).where(jobs_t.c.state == JobState.PENDING.value)
-                )
-            ).scalars()
-        )
-    c = jobs_t.c
-    move = (
-        update(jobs_t)
-        .where(c.id == bindparam("job"), c.state == JobState.PENDING.value)
-        .values(due_at=bindparam("due", type_=c.due_at.type), updated_at=bindparam("now"))
-    )
-    per_write: dict[bool, list[float]] = {True: [], False: []}
-    step = 0
-    for round_ in range(args.rounds):
-        for indexed in (True, False) if round_ % 2 else (False, True):  # either goes first
-            await set_index(db, indexed)
-            t0 = time.perf_counter()
-            for _ in range(args.writes):
-                step += 1
-                at = NOW + timedelta(seconds=step)
-                async with db.uow() as uow:
-                    params = {"job": ids[step % len(ids)], "due": at, "now": at}
-                    await uow.connection.execute(move, params)
-                    await uow.commit()
-            per_write[indexed].append((time.perf_counter() - t0) / args.writes)
-    await set_index(db, True)
-    with_index = statistics.median(per_write[True])
-    without = statistics.median(per_write[False])
-    print(
-        f"  pending-close reschedule, {args.writes} writes x {args.rounds} rounds:"
-        f" with index {with_index * 1e6:.0f} us/write, without {without * 1e6:.0f} us/write"
-        f" ({with_index / without:.2f}x)"
-    )
 
 
 async def run_sqlite(args: argparse.Namespace) -> None:
@@ -298,7 +206,6 @@ def main() -> None:
     parser.add_argument("--pending", type=int, default=2_000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--writes", type=int, default=2000, help="0 skips the write check")
     parser.add_argument("--postgres", help="also run on this PostgreSQL URL")
     args = parser.parse_args()
     print("SQLite")
