@@ -73,41 +73,6 @@ async def _left(db: Database) -> list[str | None]:
         return list((await conn.execute(select(jobs_t.c.payload).order_by(jobs_t.c.id))).scalars())
 
 
-async def test_old_finished_jobs_go_and_sent_reminders_live_jobs_and_recent_ones_stay(
-    db: Database, clock: FakeClock
-) -> None:
-    now = clock.now()
-    old, recent = now - 40 * DAY, now - DAY
-    D, F, C = JobState.DONE, JobState.FAILED, JobState.CANCELLED
-    goes = [
-        (JobKind.REMIND, D, "not_open"),
-        (JobKind.REMIND, D, None),
-        (JobKind.REMIND, C, None),
-        (JobKind.REMIND, F, None),
-        (JobKind.ESCALATE, D, "answered"),
-        (JobKind.ESCALATE, C, "not_yet"),  # postponed once, then cancelled
-        (JobKind.CLOSE_DORMANT, D, "sent"),  # only reminders and escalations are kept
-        (JobKind.DELIVER, D, "sent"),
-        (JobKind.DELIVER, F, None),
-    ]
-    stays = [
-        (JobKind.REMIND, D, "sent", old),
-        (JobKind.ESCALATE, D, "sent", old),
-        (JobKind.REMIND, JobState.PENDING, "not_quiet", old),
-        (JobKind.CLOSE_DORMANT, JobState.PENDING, None, old),
-        (JobKind.DELIVER, JobState.RUNNING, None, old),  # a claim, however old, is live
-        (JobKind.DELIVER, D, "sent", recent),
-        (JobKind.CLOSE_DORMANT, C, None, recent),
-    ]
-    rows = [_row(k, s, o, old, payload=f"goes {k} {s} {o}") for k, s, o in goes]
-    rows += [_row(k, s, o, at, payload=f"stays {k} {s} {o}") for k, s, o, at in stays]
-    await _insert(db, rows)
-
-    assert await _prune(db, now - 30 * DAY) == len(goes)
-    assert await _left(db) == [f"stays {k} {s} {o}" for k, s, o, _ in stays]
-    assert await _prune(db, now - 30 * DAY) == 0
-
-
 async def test_a_batch_deletes_at_most_its_limit_and_batches_finish_the_job(
     db: Database, clock: FakeClock
 ) -> None:
