@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import bisect
 from array import array
-from collections.abc import Container, Iterable, Iterator, Sequence
+from collections.abc import Container, Iterable, Iterator
 from typing import TYPE_CHECKING, cast
 
 import numpy as np
@@ -39,8 +39,6 @@ COMMON_SHARE = 16
 #: ... but one in at most this many titles always keeps its list (small indexes).
 MIN_COMMON = 256
 _MAX_POSITION = 2**31 - 1  # places are stored as 32-bit ints
-_CODE_POINT_BITS = 21
-_BUILD_BATCH = 8_192  # titles
 _BITSET_SLICE = 1_024  # bytes: 8,192 places
 
 
@@ -57,74 +55,6 @@ def _grams(folded: str) -> set[str]:
 def _needle_grams(needle: str) -> set[str]:
     n = min(len(needle), GRAM_SIZES[-1])
     return {needle[i : i + n] for i in range(len(needle) - n + 1)}
-
-
-def _build_postings(
-    folded: Sequence[str], cap: int, n_bytes: int
-) -> tuple[dict[str, array], dict[str, np.ndarray]]:
-    """Every n-gram of the titles in at most ``cap`` of them with the places of those
-    titles, ascending, and the other, common n-grams with bitsets of ``n_bytes``. Computed
-    with array operations (one Python step per distinct n-gram of a batch, not per n-gram
-    of every title), in batches, so the temporary arrays stay small."""
-    postings: dict[str, array] = {}
-    common: dict[str, np.ndarray] = {}
-    for start in range(0, len(folded), _BUILD_BATCH):
-        batch = folded[start : start + _BUILD_BATCH]
-        _add_postings(postings, common, cap, n_bytes, batch, start)
-    return postings, common
-
-
-def _add_postings(
-    postings: dict[str, array],
-    common: dict[str, np.ndarray],
-    cap: int,
-    n_bytes: int,
-    folded: Sequence[str],
-    first_place: int,
-) -> None:
-    text = "".join(folded).encode("utf-32-le", "surrogatepass")
-    points = np.frombuffer(text, dtype=np.uint32).astype(np.uint64)
-    lengths = np.fromiter(map(len, folded), dtype=np.int64, count=len(folded))
-    owner = np.repeat(  # the place of each character's title
-        np.arange(first_place, first_place + len(folded), dtype=np.int32), lengths
-    )
-    mask = (1 << _CODE_POINT_BITS) - 1
-    for n in GRAM_SIZES:
-        count = len(points) - n + 1
-        if count <= 0:
-            continue
-        keys = points[:count].copy()  # the n code points of each n-gram in one integer
-        for j in range(1, n):
-            keys <<= np.uint64(_CODE_POINT_BITS)
-            keys |= points[j : j + count]
-        places = owner[:count]
-        if n > 1:  # not across two titles
-            inside = places == owner[n - 1 : n - 1 + count]
-            keys, places = keys[inside], places[inside]
-        order = np.argsort(keys, kind="stable")  # stable: places stay ascending
-        keys, places = keys[order], places[order]
-        first = np.ones(len(keys), dtype=bool)
-        first[1:] = (keys[1:] != keys[:-1]) | (places[1:] != places[:-1])
-        keys, places = keys[first], places[first]  # an n-gram twice in a title: once
-        if not len(keys):
-            continue  # every title shorter than n
-        starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
-        ends = np.r_[starts[1:], len(keys)]
-        for start, end, key in zip(
-            starts.tolist(), ends.tolist(), keys[starts].tolist(), strict=True
-        ):
-            gram = "".join(chr((key >> (_CODE_POINT_BITS * (n - 1 - j))) & mask) for j in range(n))
-            bits = common.get(gram)
-            if bits is None:
-                plist = postings.get(gram)
-                if plist is None:
-                    plist = postings[gram] = array("i")
-                if len(plist) + end - start <= cap:
-                    plist.frombytes(places[start:end].tobytes())  # after earlier batches'
-                    continue
-                bits = common[gram] = np.zeros(n_bytes, dtype=np.uint8)
-                _set_bits(bits, _ints(postings.pop(gram)))
-            _set_bits(bits, places[start:end])
 
 
 def _set_bits(bits: np.ndarray, places: np.ndarray) -> None:
@@ -190,7 +120,11 @@ class TitleIndex:
         self._sorted: list[str] = [folded[p] for p in by_title]
         self._sorted_places = np.asarray(by_title, dtype=np.int32)
         self._bytes = len(folded) // 8 + 128  # of each bitset
-        self._postings, self._common = _build_postings(folded, self._cap(), self._bytes)
+        self._postings: dict[str, array] = {}
+        self._common: dict[str, np.ndarray] = {}
+        cap = self._cap()
+        for place, title in enumerate(folded):
+            self._post(title, place, cap)
 
     def __len__(self) -> int:
         return len(self._position)
@@ -239,8 +173,12 @@ class TitleIndex:
         self._sorted_places = np.insert(self._sorted_places, at, place)
         if place >= 8 * self._bytes:
             self._grow(place)
+        self._post(folded, place, self._cap())
+
+    def _post(self, folded: str, place: int, cap: int) -> None:
+        """Add ``place`` to the postings of every n-gram of ``folded``: its list, or its
+        bitset once the list would hold more than ``cap`` places."""
         byte, bit = place >> 3, 128 >> (place & 7)
-        cap = self._cap()
         for gram in _grams(folded):
             bits = self._common.get(gram)
             if bits is not None:

@@ -288,7 +288,6 @@ def test_the_bulk_build_indexes_like_one_put_after_another(
     # every n-gram keeps its list, or every one in two titles or more has a bitset
     monkeypatch.setattr(titles_module, "MIN_COMMON", 1 if common else 10**9)
     monkeypatch.setattr(titles_module, "COMMON_SHARE", 10**9)
-    monkeypatch.setattr(titles_module, "_BUILD_BATCH", 7)  # several batches
     rng = random.Random(3)
     odd = ["😀 smile", "a\x00b", "\ud800lone", "ǅ\U0010ffff", "", " ", "aaaa"]
     docs = [Document(f"d{i}", random_title(rng)) for i in range(300)]
@@ -348,9 +347,8 @@ def test_titles_too_short_for_some_gram_sizes_build() -> None:
 # The generator above makes titles of whole words, so every corpus has long titles and
 # every needle is a piece of one: the tests below also try corpora of titles of 0-5
 # characters (or one character repeated), needles longer than any title, characters that
-# casefold to two or three (ß, ﬁ, İ), astral ones and lone surrogates (the bulk build packs
-# three code points into one 64-bit integer), NUL, big hidden sets, and every size of the
-# constants that pick a path (lists or bitsets, batches of the bulk build, bitset slices).
+# casefold to two or three (ß, ﬁ, İ), astral ones and lone surrogates, NUL, big hidden
+# sets, and the constants that pick a path (lists or bitsets, bitset slices).
 
 ODD_CHARS = [
     "a", "b", "A", " ", "ß", "ﬁ", "İ", "ı", "\x00", "😀", "\U0010ffff", "\ud800", "\udc00",
@@ -380,7 +378,6 @@ def odd_needle(rng: random.Random, alphabet: list[str], titles: list[str], longe
 def odd_constants(rng: random.Random, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(titles_module, "MIN_COMMON", rng.choice((0, 1, 2, 256)))
     monkeypatch.setattr(titles_module, "COMMON_SHARE", rng.choice((1, 2, 16)))
-    monkeypatch.setattr(titles_module, "_BUILD_BATCH", rng.choice((1, 3, 8192)))
     monkeypatch.setattr(titles_module, "_BITSET_SLICE", rng.choice((1, 3, 1024)))
 
 
@@ -444,7 +441,6 @@ def test_every_piece_of_every_title_equals_the_walk(
     common: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(titles_module, "MIN_COMMON", 1 if common else 10**9)
-    monkeypatch.setattr(titles_module, "_BUILD_BATCH", 2)
     titles = [
         "", "", "a", "aa", "aaa", "aaaa", "ß", "ss", "SS", "ẞ", "ﬁ", "fi", "ﬃ", "İ", "i̇", "ı",
         "\x00", "\x00\x00", "a\x00", "😀", "😀😀😀", "\U0010ffff\U0010ffffa", "\ud800", "\udc00a",
