@@ -36,6 +36,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.sql.elements import ColumnElement
 
+from bot.jobs import JobKind, JobState
+
 # SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets a real BIGINT.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 
@@ -246,15 +248,16 @@ def prunable_job(c: Any) -> ColumnElement[bool]:
     first) and walk every kept sent reminder again. The sent test is NULL-safe: NOT (kind IN
     (...) AND outcome = 'sent') would be NULL, and the row kept, for a NULL outcome.
 
-    Migration 0007 holds a frozen copy of this predicate; change both together.
+    Migration 0007 holds a frozen copy of this predicate (a test compares them); change
+    both together.
     """
 
     def lit(value: str) -> ColumnElement[Any]:
         return literal_column(f"'{value}'")
 
-    live = c.state.not_in([lit("pending"), lit("running")])
+    live = c.state.not_in([lit(JobState.PENDING.value), lit(JobState.RUNNING.value)])
     once = and_(
-        c.kind.in_([lit("remind"), lit("escalate")]),
+        c.kind.in_([lit(JobKind.REMIND.value), lit(JobKind.ESCALATE.value)]),
         func.coalesce(c.outcome, lit("")) == lit("sent"),
     )
     return and_(live, ~once)
