@@ -257,13 +257,9 @@ class TitleIndex:
         found: list[Document] = []
         step = limit + 8  # a few hidden ones (promoted questions) need no second slice
         for start in range(lo, hi, step):
-            for place in self._sorted_places[start : min(start + step, hi)].tolist():
-                doc = self._docs[place]
-                assert doc is not None
-                if doc.id not in hidden:
-                    found.append(doc)
-                    if len(found) == limit:
-                        return found
+            places = self._sorted_places[start : min(start + step, hi)].tolist()
+            if self._collect(places, limit, hidden, found):
+                break
         return found
 
     def _containing(self, needle: str, limit: int, hidden: Container[str]) -> list[Document]:
@@ -296,7 +292,7 @@ class TitleIndex:
                 candidates = candidates[
                     bits[candidates >> 3] & np.right_shift(128, candidates & 7) != 0
                 ]
-            self._collect(candidates.tolist(), needle, limit, hidden, out)
+            self._collect(candidates.tolist(), limit, hidden, out, elsewhere=needle)
             return out
         # only common n-grams: the places in all their bitsets, a slice at a time
         for start in range(0, self._bytes, _BITSET_SLICE):
@@ -304,28 +300,31 @@ class TitleIndex:
             for bits in bitsets[1:]:
                 both &= bits[start : start + _BITSET_SLICE]
             places = np.flatnonzero(np.unpackbits(both)) + 8 * start
-            if self._collect(places.tolist(), needle, limit, hidden, out):
+            if self._collect(places.tolist(), limit, hidden, out, elsewhere=needle):
                 break
         return out
 
     def _collect(
         self,
         places: Iterable[int],
-        needle: str,
         limit: int,
         hidden: Container[str],
         out: list[Document],
+        elsewhere: str | None = None,
     ) -> bool:
-        """Add the documents at ``places`` whose title contains ``needle`` but does not
-        start with it to ``out``, until it holds ``limit``; whether it does."""
+        """Add the documents at ``places`` that are not hidden to ``out``, until it holds
+        ``limit``; whether it does. With ``elsewhere``, only those whose title contains it
+        but does not start with it."""
         folded, docs = self._folded, self._docs
         for place in places:
-            title = folded[place]
-            if title is not None and needle in title and not title.startswith(needle):
-                doc = docs[place]
-                assert doc is not None
-                if doc.id not in hidden:
-                    out.append(doc)
-                    if len(out) == limit:
-                        return True
+            if elsewhere is not None:
+                title = folded[place]
+                if title is None or elsewhere not in title or title.startswith(elsewhere):
+                    continue
+            doc = docs[place]
+            assert doc is not None
+            if doc.id not in hidden:
+                out.append(doc)
+                if len(out) == limit:
+                    return True
         return False
