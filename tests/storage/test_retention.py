@@ -8,12 +8,11 @@ from sqlalchemy import func, select
 
 from bot import commands as c
 from bot import errors
-from bot.bootstrap import App, bootstrap
+from bot.bootstrap import App
 from bot.clock import FakeClock
 from bot.jobs import JobKind, JobState
 from bot.scheduler import Scheduler
 from storage.models import ProcessedEventRow, ScheduledJobRow
-from tests.conftest import DatabaseTarget, make_config
 from tests.helpers import actor, answer, ask, thread_of
 from tests.lifecycle_helpers import record, tick
 
@@ -30,14 +29,6 @@ async def _jobs(app: App) -> list[tuple[JobKind, JobState, str | None]]:
     async with app.database.connect() as conn:
         rows = await conn.execute(select(t.c.kind, t.c.state, t.c.outcome).order_by(t.c.id))
         return [(JobKind(k), JobState(s), o) for k, s, o in rows.all()]
-
-
-@pytest.fixture
-async def app(db_target: DatabaseTarget, clock: FakeClock) -> App:  # type: ignore[misc]
-    config = make_config(db_target.url, retention={"prune_interval_minutes": 60})
-    application = await bootstrap(config, clock=clock, database_options=db_target.options)
-    yield application  # type: ignore[misc]
-    await application.close()
 
 
 async def test_old_rows_go_recent_and_needed_rows_stay(
@@ -91,79 +82,75 @@ async def test_a_job_run_late_is_kept_for_the_retention_after_it_ran(
     assert not [j for j in await _jobs(app) if j[0] is JobKind.CLOSE_DORMANT]
 
 
-async def test_finished_jobs_are_aged_from_when_they_finished(
-    db_target: DatabaseTarget, clock: FakeClock
-) -> None:
-    config = make_config(db_target.url, scheduler={"max_attempts": 1})
-    app = await bootstrap(config, clock=clock, database_options=db_target.options)
-    try:
-        sent = record(app)
-        reminded = await ask(app.bot, alice)
-        await answer(app.bot, bob, reminded)
-        clock.advance(hours=25)
-        finished_at = clock.now()
-        sent.failures = 1
-        await tick(app)  # the reminder's delivery fails once: given up (max_attempts 1)
-        closed = await ask(app.bot, alice, "Closed at once")
-        await app.bot.handle(c.CloseQuestion(alice, thread_of(closed), event_id="close-3"))
+@pytest.mark.parametrize(
+    "config_overrides", [{"scheduler": {"max_attempts": 1}}], ids=["max_attempts=1"]
+)
+async def test_finished_jobs_are_aged_from_when_they_finished(app: App, clock: FakeClock) -> None:
+    sent = record(app)
+    reminded = await ask(app.bot, alice)
+    await answer(app.bot, bob, reminded)
+    clock.advance(hours=25)
+    finished_at = clock.now()
+    sent.failures = 1
+    await tick(app)  # the reminder's delivery fails once: given up (max_attempts 1)
+    closed = await ask(app.bot, alice, "Closed at once")
+    await app.bot.handle(c.CloseQuestion(alice, thread_of(closed), event_id="close-3"))
 
-        t = ScheduledJobRow.__table__
-        query = select(t.c.kind, t.c.state, t.c.due_at, t.c.updated_at).order_by(t.c.id)
+    t = ScheduledJobRow.__table__
+    query = select(t.c.kind, t.c.state, t.c.due_at, t.c.updated_at).order_by(t.c.id)
 
-        async def gone_soon() -> list[tuple[JobKind, JobState]]:
-            """Finished jobs except the sent reminder (kept: it stops a second one)."""
-            async with app.database.connect() as conn:
-                rows = (await conn.execute(query)).all()
-            finished = [r for r in rows if r.state not in ("pending", "done")]
-            # Every one was due later than it finished (a retry's backoff, a 72 h close),
-            # and finished (updated_at) when it failed or was cancelled, on every path.
-            assert all(r.updated_at == finished_at < r.due_at for r in finished)
-            return [(JobKind(r.kind), JobState(r.state)) for r in finished]
+    async def gone_soon() -> list[tuple[JobKind, JobState]]:
+        """Finished jobs except the sent reminder (kept: it stops a second one)."""
+        async with app.database.connect() as conn:
+            rows = (await conn.execute(query)).all()
+        finished = [r for r in rows if r.state not in ("pending", "done")]
+        # Every one was due later than it finished (a retry's backoff, a 72 h close),
+        # and finished (updated_at) when it failed or was cancelled, on every path.
+        assert all(r.updated_at == finished_at < r.due_at for r in finished)
+        return [(JobKind(r.kind), JobState(r.state)) for r in finished]
 
-        expected = [(JobKind.DELIVER, JobState.FAILED), (JobKind.CLOSE_DORMANT, JobState.CANCELLED)]
-        assert sorted(await gone_soon()) == sorted(expected)
+    expected = [(JobKind.DELIVER, JobState.FAILED), (JobKind.CLOSE_DORMANT, JobState.CANCELLED)]
+    assert sorted(await gone_soon()) == sorted(expected)
 
-        clock.advance(days=30, seconds=-1)
-        await Scheduler(app.bot).prune()
-        assert sorted(await gone_soon()) == sorted(expected)  # not yet 30 days
-        clock.advance(seconds=2)
-        await Scheduler(app.bot).prune()
-        assert await gone_soon() == []  # 30 days after they finished, not after they were due
-        assert (JobKind.REMIND, JobState.DONE, "sent") in await _jobs(app)
-    finally:
-        await app.close()
+    clock.advance(days=30, seconds=-1)
+    await Scheduler(app.bot).prune()
+    assert sorted(await gone_soon()) == sorted(expected)  # not yet 30 days
+    clock.advance(seconds=2)
+    await Scheduler(app.bot).prune()
+    assert await gone_soon() == []  # 30 days after they finished, not after they were due
+    assert (JobKind.REMIND, JobState.DONE, "sent") in await _jobs(app)
 
 
+@pytest.mark.parametrize(
+    "config_overrides",
+    [{"retention": {"finished_jobs_days": 0, "prune_interval_minutes": 60}}],
+    ids=["keep_jobs"],
+)
 async def test_prunes_once_per_interval_and_keeps_jobs_when_asked(
-    db_target: DatabaseTarget, clock: FakeClock
+    app: App, clock: FakeClock
 ) -> None:
-    config = make_config(db_target.url, retention={"finished_jobs_days": 0})
-    app = await bootstrap(config, clock=clock, database_options=db_target.options)
-    try:
-        scheduler = Scheduler(app.bot)
-        opened = await ask(app.bot, alice)
-        await app.bot.handle(c.CloseQuestion(alice, thread_of(opened), event_id="close-2"))
-        clock.advance(days=15)
-        await scheduler.maybe_prune()
-        assert await _count(app, ProcessedEventRow) == 0
-        assert await _count(app, ScheduledJobRow) >= 1  # finished_jobs_days = 0: kept
-        runs = 0
-        real_prune = scheduler.prune
+    scheduler = Scheduler(app.bot)
+    opened = await ask(app.bot, alice)
+    await app.bot.handle(c.CloseQuestion(alice, thread_of(opened), event_id="close-2"))
+    clock.advance(days=15)
+    await scheduler.maybe_prune()
+    assert await _count(app, ProcessedEventRow) == 0
+    assert await _count(app, ScheduledJobRow) >= 1  # finished_jobs_days = 0: kept
+    runs = 0
+    real_prune = scheduler.prune
 
-        async def counting_prune() -> dict[str, int]:
-            nonlocal runs
-            runs += 1
-            return await real_prune()
+    async def counting_prune() -> dict[str, int]:
+        nonlocal runs
+        runs += 1
+        return await real_prune()
 
-        scheduler.prune = counting_prune  # type: ignore[method-assign]
-        clock.advance(minutes=59)
-        await scheduler.maybe_prune()  # within the interval: does not run
-        assert runs == 0
-        clock.advance(minutes=2)
-        await scheduler.maybe_prune()
-        assert runs == 1
-    finally:
-        await app.close()
+    scheduler.prune = counting_prune  # type: ignore[method-assign]
+    clock.advance(minutes=59)
+    await scheduler.maybe_prune()  # within the interval: does not run
+    assert runs == 0
+    clock.advance(minutes=2)
+    await scheduler.maybe_prune()
+    assert runs == 1
 
 
 async def test_old_knowledge_changes_go_recent_ones_stay(
