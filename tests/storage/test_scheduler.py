@@ -17,7 +17,7 @@ from bot.outbound import ChannelPost, Outbound
 from bot.scheduler import Scheduler, decode_outbound, encode_outbound
 from tests.conftest import DatabaseTarget, make_config
 from tests.helpers import actor, answer, ask
-from tests.lifecycle_helpers import record, tick
+from tests.lifecycle_helpers import Recorder, record, tick
 
 alice, bob = actor("alice"), actor("bob")
 
@@ -231,6 +231,15 @@ async def _hang_past_lease(app: App, held: _HeldSender) -> asyncio.Task[int]:
     return run
 
 
+async def _taken_over(one: App, two: App, held: _HeldSender) -> tuple[Recorder, asyncio.Task[int]]:
+    """Runner one hangs in `held` past its lease (see `_hang_past_lease`); runner two takes
+    its batch over and runs it to the end. What two sent, and one's run, still hanging."""
+    sent = record(two)
+    late = await _hang_past_lease(one, held)
+    await Scheduler(two.bot).run_due()
+    return sent, late
+
+
 async def test_a_runner_whose_lease_ran_out_leaves_the_takeover_alone(
     two_processes: tuple[App, App], caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -246,10 +255,8 @@ async def test_a_runner_whose_lease_ran_out_leaves_the_takeover_alone(
     q_id = opened.question.id
     delivery = await _queue_delivery(one, q_id, "test.first")
     clock.advance(hours=25)  # the reminder is due too, after the delivery
-    sent = record(two)
     held = _HeldSender(fail=True)
-    late = await _hang_past_lease(one, held)
-    await Scheduler(two.bot).run_due()
+    sent, late = await _taken_over(one, two, held)
     assert sent.keys() == ["test.first", "lifecycle.remind"]
     caplog.set_level(logging.INFO, logger="bot.scheduler")
     held.release()
@@ -308,10 +315,8 @@ async def test_a_runner_does_not_send_a_delivery_it_lost_before_sending(
     opened = await ask(one.bot, alice)
     await _queue_delivery(one, opened.question.id, "test.first")
     second = await _queue_delivery(one, opened.question.id, "test.second")
-    sent = record(two)
     held = _HeldSender(fail=False)
-    late = await _hang_past_lease(one, held)
-    await Scheduler(two.bot).run_due()
+    sent, late = await _taken_over(one, two, held)
     assert sent.keys() == ["test.first", "test.second"]
     caplog.set_level(logging.WARNING, logger="bot.scheduler")
     held.release()
