@@ -38,7 +38,12 @@ async def db(db_target: DatabaseTarget, clock: FakeClock) -> AsyncIterator[Datab
 
 
 def _row(
-    kind: JobKind, state: JobState, outcome: str | None, finished: datetime, **extra: Any
+    kind: JobKind,
+    state: JobState,
+    outcome: str | None,
+    finished: datetime,
+    *,
+    payload: str | None = None,
 ) -> dict[str, Any]:
     return {
         "community": "default",
@@ -48,7 +53,7 @@ def _row(
         "due_at": finished,
         "state": state.value,
         "attempts": 1,
-        "payload": extra.get("payload"),
+        "payload": payload,
         "outcome": outcome,
         "created_at": finished,
         "updated_at": finished,
