@@ -27,12 +27,16 @@ async def _app(target: DatabaseTarget, clock: FakeClock, batch_size: int = 50) -
     return await bootstrap(config, clock=clock, database_options=target.options)
 
 
-async def _jobs(app: App, q_id: int) -> dict[JobKind, list[JobState]]:
+async def _jobs_of(app: App, q_id: int) -> dict[int, Job]:
     async with app.bot.uow_factory(write=False) as uow:
-        jobs: dict[JobKind, list[JobState]] = {}
-        for job in await uow.jobs.for_question(q_id):
-            jobs.setdefault(job.kind, []).append(job.state)
-        return jobs
+        return {job.id: job for job in await uow.jobs.for_question(q_id)}
+
+
+async def _jobs(app: App, q_id: int) -> dict[JobKind, list[JobState]]:
+    jobs: dict[JobKind, list[JobState]] = {}
+    for job in (await _jobs_of(app, q_id)).values():
+        jobs.setdefault(job.kind, []).append(job.state)
+    return jobs
 
 
 async def test_jobs_survive_a_restart_and_run_once(
@@ -196,11 +200,6 @@ class _HeldSender:
         if self.fail:
             raise ConnectionError("platform call timed out")
         self.sent.append(message)
-
-
-async def _jobs_of(app: App, q_id: int) -> dict[int, Job]:
-    async with app.bot.uow_factory(write=False) as uow:
-        return {job.id: job for job in await uow.jobs.for_question(q_id)}
 
 
 async def _queue_delivery(app: App, q_id: int, key: str) -> int:
