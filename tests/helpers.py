@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from bot import commands as c
 from bot import events as ev
@@ -94,3 +95,25 @@ class Terminal:
         for line in typed:
             await self.adapter.handle_line(line)
         return "\n".join(self.lines[start:])
+
+
+async def eventually(
+    check: Callable[[], Any],
+    timeout: float = 10.0,  # noqa: ASYNC109
+    *,
+    what: str = "the condition",
+) -> Any:
+    """Poll `check` (a function, or one returning an awaitable) until it gives something
+    true, and return that; fail naming `what` after `timeout` seconds."""
+
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        result = check()
+        if asyncio.iscoroutine(result):
+            result = await result
+        if result:
+            return result
+        if loop.time() > deadline:
+            raise AssertionError(f"gave up waiting until {what}")
+        await asyncio.sleep(0.005)

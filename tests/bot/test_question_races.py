@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from typing import Any, TypeVar
 
 import pytest
@@ -24,21 +24,12 @@ from bot.bootstrap import App
 from bot.clock import FakeClock
 from bot.model import Member
 from storage.repositories import SqlLedgerRepository
-from tests.helpers import actor, answer, ask, next_id, thread_of
+from tests.helpers import actor, answer, ask, eventually, next_id, thread_of
 from tests.storage.ledger_checks import assert_totals_match_ledger
 
 alice, bob, mod = actor("alice"), actor("bob"), actor("mod", mod=True)
 T = TypeVar("T")
 PATIENCE = 5.0  # seconds any one wait below may take before the test gives up
-
-
-async def _until(check: Callable[[], Awaitable[bool]], what: str) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + PATIENCE
-    while not await check():
-        if loop.time() > deadline:
-            raise AssertionError(f"gave up waiting until {what}")
-        await asyncio.sleep(0.002)
 
 
 async def _pg(app: App, sql: str, **params: Any) -> Any:
@@ -120,7 +111,9 @@ async def test_lock_committed_while_a_message_is_posted_refuses_the_message(
                     )
                 )
 
-            await _until(post_is_blocked, "the message waits on the moderator's row lock")
+            await eventually(
+                post_is_blocked, PATIENCE, what="the message waits on the moderator's row lock"
+            )
         else:
             # SQLite: the post cannot begin its transaction (BEGIN IMMEDIATE) while the
             # moderator's is open, so it reads the question only after the commit.
@@ -208,7 +201,9 @@ class Lockstep:
             )
             return bool(waiting == "Lock")
 
-        await _until(other_caught_up, f"{other} locks {step} shared members or waits for one")
+        await eventually(
+            other_caught_up, PATIENCE, what=f"{other} locks {step} shared members or waits for one"
+        )
 
 
 def _process_hash(member: Member) -> int:

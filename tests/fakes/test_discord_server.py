@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import io
 import zlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from typing import Any
 
 import discord
@@ -14,6 +14,7 @@ import pytest_asyncio
 from discord import app_commands
 
 from tests.fakes.discord_server import FakeDiscord, FakeUser, _Compressor, zstd_available
+from tests.helpers import eventually
 
 FAST = {"guild_ready_timeout": 0.05}  # discord.py waits this long after the last GUILD_CREATE
 
@@ -62,17 +63,6 @@ class RecordingClient(discord.Client):
 
     async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
         """discord.py sleeps 5 s before a re-IDENTIFY (identify rate limit); tests need not."""
-
-
-async def eventually(check: Callable[[], Any], timeout: float = 3.0) -> Any:  # noqa: ASYNC109
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        result = check()
-        if result:
-            return result
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.01)
 
 
 def all_intents() -> discord.Intents:

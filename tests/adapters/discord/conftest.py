@@ -3,7 +3,6 @@ real discord.py client of the adapter running against the fake Discord server.""
 
 from __future__ import annotations
 
-import asyncio
 import copy
 import time
 from collections.abc import AsyncIterator, Callable
@@ -31,6 +30,7 @@ from tests.fakes.discord_server import (
     InteractionHandle,
     RecordedCall,
 )
+from tests.helpers import eventually
 
 FAST: dict[str, Any] = {"guild_ready_timeout": 0.05}
 REWARD_POINTS = 10
@@ -39,20 +39,6 @@ REWARD_POINTS = 10
 class FastClient(CommunityClient):
     async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
         """discord.py waits 5 s before a re-IDENTIFY; tests need not."""
-
-
-async def eventually(check: Callable[[], Any], timeout: float = 10.0) -> Any:  # noqa: ASYNC109
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while True:
-        result = check()
-        if asyncio.iscoroutine(result):
-            result = await result
-        if result:
-            return result
-        if loop.time() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.01)
 
 
 class FakeDiscordWithDMs(FakeDiscord):

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from tests.adapters.discord.conftest import Harness, custom_ids, eventually
+from tests.adapters.discord.conftest import Harness, custom_ids
+from tests.helpers import eventually
 
 
 async def test_text_channel_message_opens_a_thread_and_a_question(h: Harness) -> None:

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.adapters.discord.conftest import Harness, eventually
+from tests.adapters.discord.conftest import Harness
 from tests.fakes.discord_server import FakeUser
+from tests.helpers import eventually
 
 EPHEMERAL = 1 << 6
 JSON_TITLE = "How do I parse JSON in Python?"

@@ -12,7 +12,8 @@ from bot import commands as c
 from bot import events as ev
 from bot.errors import ThreadLocked
 from bot.model import Actor, AuditEntry, LedgerReason, MemberRef, QuestionStatus
-from tests.adapters.discord.conftest import Harness, custom_ids, eventually
+from tests.adapters.discord.conftest import Harness, custom_ids
+from tests.helpers import eventually
 
 EPHEMERAL = 1 << 6
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 
 from bot.model import QuestionStatus
-from tests.adapters.discord.conftest import Harness, eventually
+from tests.adapters.discord.conftest import Harness
+from tests.helpers import eventually
 
 
 async def assert_unchanged(h: Harness, thread_id: int) -> None:

@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from tests.adapters.discord.conftest import Harness, World, custom_ids, eventually
+from tests.adapters.discord.conftest import Harness, World, custom_ids
+from tests.helpers import eventually
 
 EPHEMERAL = 1 << 6
 

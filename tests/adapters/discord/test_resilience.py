@@ -6,7 +6,8 @@ from __future__ import annotations
 import asyncio
 
 from bot.model import QuestionStatus
-from tests.adapters.discord.conftest import Harness, eventually
+from tests.adapters.discord.conftest import Harness
+from tests.helpers import eventually
 
 
 async def standing(h: Harness, user) -> tuple[int, int]:  # noqa: ANN001

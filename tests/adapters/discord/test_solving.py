@@ -4,7 +4,8 @@ Discord side: one public line without pings, the Solved tag or ✅ prefix, archi
 from __future__ import annotations
 
 from bot.model import QuestionStatus
-from tests.adapters.discord.conftest import Harness, eventually
+from tests.adapters.discord.conftest import Harness
+from tests.helpers import eventually
 
 SOLVED_TAG = "Solved"
 

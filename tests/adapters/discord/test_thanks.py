@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from bot.model import QuestionStatus
-from tests.adapters.discord.conftest import Harness, custom_ids, eventually
+from tests.adapters.discord.conftest import Harness, custom_ids
+from tests.helpers import eventually
 
 EPHEMERAL = 1 << 6
 THANKS_POINTS = 2
