@@ -16,6 +16,8 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.text import clean
+
 ARTICLE_PREFIX = "a:"
 MAX_ID_CHARS = 96  # "a:" + id stays within Discord's 100-character choice values
 MAX_TITLE_CHARS = 400
@@ -162,7 +164,8 @@ def slugify(title: str) -> str:
 def clean_list(
     values: object, *, limit: int = MAX_TAGS, chars: int = MAX_TAG_CHARS
 ) -> tuple[str, ...]:
-    """Tags and aliases: trimmed, non-empty, unique, in order."""
+    """Tags and aliases: cleaned like all member text, single-spaced, non-empty, unique, in
+    order."""
 
     if values is None:
         return ()
@@ -174,7 +177,7 @@ def clean_list(
     for value in values:
         if not isinstance(value, str | int | float) or isinstance(value, bool):
             raise ValueError("expected a list of strings")
-        text = " ".join(str(value).split())[:chars]
+        text = " ".join(clean(str(value)).split())[:chars]
         if text:
             out[text] = None
     return tuple(out)[:limit]

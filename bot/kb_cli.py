@@ -37,6 +37,7 @@ from typing import Any, TextIO
 from bot.articles import ARTICLE_PREFIX, Article, ArticleContent, clean_article_id
 from bot.config import Config
 from bot.errors import DomainError
+from bot.text import scrub
 
 DEFAULT_LIMIT = 5
 WRITE_CHUNK = 5_000
@@ -168,7 +169,8 @@ def _item(data: dict[str, Any], where: str, *, lang_key: str) -> Item:
     article_id = clean_article_id(data.get("id"))
     if article_id is None:
         raise ImportProblem(
-            f"{where}: 'id' is missing, empty, longer than 96 characters or has spaces"
+            f"{where}: 'id' is missing, empty, longer than 96 characters, or has spaces or"
+            " invisible characters"
         )
     title = data.get("title")
     body = data.get("body", "")
@@ -484,6 +486,13 @@ def _shown_id(doc_id: str) -> str:
     return doc_id.removeprefix(ARTICLE_PREFIX)
 
 
+def _json_line(value: object) -> str:
+    """Non-ASCII text as it is, unless the value holds a lone surrogate (an id given as
+    `"\\ud800"`): only an escape writes that back out unchanged."""
+    line = json.dumps(value, ensure_ascii=False)
+    return line if scrub(line) is line else json.dumps(value)
+
+
 def _queries(path: Path) -> Iterator[tuple[int, Any]]:
     with path.open(encoding="utf-8", errors="replace") as lines:
         for number, line in enumerate(lines, start=1):
@@ -512,5 +521,5 @@ def _batch(
             continue
         hits = knowledge.search(community, data["text"], limit=limit, min_score=min_score)
         results = [{"id": _shown_id(h.id), "score": round(h.score, 4)} for h in hits]
-        print(json.dumps({"id": data["id"], "results": results}, ensure_ascii=False), file=out)
+        print(_json_line({"id": data["id"], "results": results}), file=out)
     return 1 if bad else 0

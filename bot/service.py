@@ -23,6 +23,7 @@ from bot.model import Answer, Question, Suggestion
 from bot.outbound import Outbox, messages_of
 from bot.ports import Clock, KnowledgeSearch, UnitOfWork, UnitOfWorkFactory
 from bot.questions import Context
+from bot.text import scrub_all
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +100,9 @@ class CommunityBot:
         handler = _WRITES.get(kind) or _READS.get(kind)
         if handler is None:
             raise TypeError(f"no handler for command {kind.__name__}")
+        # Text from a platform can hold half an emoji (a lone surrogate), which no database
+        # stores: every string of the command is made writable before any rule sees it.
+        command = scrub_all(command)
         try:
             result = await self._run(command, handler, write=kind in _WRITES)
         except errors.NotModerator:

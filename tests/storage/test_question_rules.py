@@ -327,6 +327,23 @@ async def test_show_question_by_thread(app: App) -> None:
         await app.bot.handle(c.ShowQuestion(alice, thread=ThreadRef("console", "nope")))
 
 
+async def test_half_an_emoji_or_a_nul_is_stored_as_a_replacement_character(app: App) -> None:
+    # A lone surrogate ("\\ud83d" in a platform's JSON: half an emoji) cannot be encoded
+    # for any database, and PostgreSQL stores no NUL; either failed the whole command with
+    # "something went wrong" (NUL only on PostgreSQL).
+    dana = type(alice)(actor("dana").ref, "Dana \ud83d\x00")
+    opened = await ask(app.bot, dana, "Printer \ud83d offline\nIt says \udcff since Monday")
+    assert opened.question.title == "Printer \ufffd offline"
+    mid = await answer(app.bot, bob, opened, "Restart the spooler \ude00")
+    await app.bot.handle(c.AcceptAnswer(dana, mid, event_id=next_id("e")))
+    shown = await app.bot.handle(c.ShowQuestion(bob, question_id=opened.question.id))
+    assert isinstance(shown, ev.QuestionShown)
+    assert shown.question.asker.display_name == "Dana \ufffd\ufffd"
+    assert shown.question.body == "Printer \ufffd offline\nIt says \ufffd since Monday"
+    assert [a.excerpt for a in shown.answers] == ["Restart the spooler \ufffd"]
+    assert shown.question.status is QuestionStatus.SOLVED
+
+
 async def test_question_shown_says_who_may_solve_it(app: App) -> None:
     opened = await ask(app.bot, alice)
     q_id = opened.question.id

@@ -19,6 +19,17 @@ async def test_text_channel_message_opens_a_thread_and_a_question(h: Harness) ->
     assert call.json["allowed_mentions"]["parse"] == []
 
 
+async def test_half_an_emoji_still_opens_a_question(h: Harness) -> None:
+    # The gateway's JSON can carry a lone surrogate escape ("\\ud83d": half an emoji),
+    # which no database stores; the question used to fail with "something went wrong".
+    thread_id = await h.ask_text(h.w.alice, "Printer \ud83d offline\nIt says \udcff")
+    question = await h.question(thread_id)
+    assert question is not None and question.title == "Printer \ufffd offline"
+    assert question.body == "Printer \ufffd offline\nIt says \ufffd"
+    welcome = h.welcome(thread_id)
+    assert welcome is not None and "Mark as solution" in welcome["content"]
+
+
 async def test_forum_post_is_a_question(h: Harness) -> None:
     thread_id = await h.ask_forum(h.w.alice, "Parsing JSON fails", "json.decoder error")
     question = await h.question(thread_id)

@@ -18,6 +18,19 @@ async def test_question_gets_a_threaded_reply_with_how_to_mark(slack: Slack) -> 
     assert posts[0]["blocks"][0]["type"] == "section"
 
 
+async def test_half_an_emoji_still_opens_a_question(slack: Slack) -> None:
+    # An event's JSON can carry a lone surrogate escape ("\\ud83d": half an emoji), which
+    # no database stores; the question used to fail with "something went wrong".
+    root = await slack.ask("Printer \ud83d offline")
+    reply = await slack.answer(root, text="Restart the spooler \ude00")
+
+    assert slack.count("questions") == 1 and slack.count("messages") == 1
+    posts = slack.thread_posts(root)
+    assert "Question #1 opened: Printer \ufffd offline" in posts[0]["text"]
+    await slack.mark_solution(root, reply)
+    assert slack.question_status() == "solved"
+
+
 async def test_answer_then_accept_with_the_shortcut(slack: Slack) -> None:
     root = await slack.ask()
     reply = await slack.answer(root)
