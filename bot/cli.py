@@ -106,8 +106,13 @@ async def _run(config: Config, secrets: Secrets) -> int:
 
             tasks.append(asyncio.create_task(run_slack(app, config, secrets), name="slack"))
         if config.console_should_run():
-            from adapters.console.adapter import ConsoleAdapter, stdin_lines
+            from adapters.console.adapter import (
+                ConsoleAdapter,
+                stdin_lines,
+                tolerate_terminal_encoding,
+            )
 
+            tolerate_terminal_encoding()
             console = ConsoleAdapter(app.bot)
             tasks.append(asyncio.create_task(console.run(stdin_lines(console)), name="console"))
         if not tasks:

@@ -54,6 +54,27 @@ def test_run_without_tokens_starts_the_console(tmp_path: Path) -> None:
     assert "Marked bob's answer as a solution to #1." in out.stdout
 
 
+def test_the_console_survives_bytes_and_characters_the_terminal_cannot_handle(
+    tmp_path: Path,
+) -> None:
+    import os
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "SLACK_"))}
+    env["PYTHONPATH"] = str(ROOT)
+    typed = "Why does \u00e9 fail?".encode("latin-1")  # a Latin-1 paste: not UTF-8
+    for encoding, shown in (("utf-8", "Why does \ufffd fail?"), ("ascii", "Why does ? fail?")):
+        env["PYTHONIOENCODING"] = f"{encoding}:strict"
+        out = subprocess.run(
+            [sys.executable, "-m", "bot", "run", "--database", f"sqlite:///{tmp_path}/{encoding}.db"],
+            input=typed + b"\n/questions\n/quit\n", capture_output=True, cwd=tmp_path,
+            env=env, timeout=60,
+        )  # fmt: skip
+        stdout = out.stdout.decode(encoding)
+        assert out.returncode == 0, out.stderr.decode(errors="replace")
+        assert f"Question #1 opened: {shown}" in stdout
+        assert f"#1 {shown} (open)" in stdout and "Bye." in stdout
+
+
 def test_db_upgrade(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path}/u.db"
     assert run("db", "upgrade", "--database", url).returncode == 0

@@ -404,6 +404,17 @@ class ConsoleAdapter(ModerationCommands, KnowledgeCommands):
         self.private(self.present.t("lifecycle.ticked", count=count, now=now))
 
 
+def tolerate_terminal_encoding() -> None:
+    """Bytes the terminal's encoding cannot decode (a paste in another encoding) are read as
+    U+FFFD, and characters it cannot show (an ASCII-only terminal) are written as "?",
+    instead of ending the console or failing the command being answered."""
+
+    for stream in (sys.stdin, sys.stdout):
+        reconfigure = getattr(stream, "reconfigure", None)  # (not on a replaced stream)
+        if reconfigure is not None:
+            reconfigure(errors="replace")
+
+
 async def stdin_lines(adapter: ConsoleAdapter) -> AsyncIterator[str]:
     """Read lines from the terminal without blocking the event loop; stops at EOF."""
 
