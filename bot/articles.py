@@ -26,7 +26,8 @@ MAX_TAGS = 20
 MAX_TAG_CHARS = 64
 MAX_LANG_CHARS = 16
 
-_QUESTION_REF = re.compile(r"(?:[qQ]:?|#)?(\d+)")
+# A longer number is no question (ids are 64-bit), and int() refuses 4,300+ digits.
+_QUESTION_REF = re.compile(r"(?:[qQ]:?|#)?(\d{1,30})")
 _SLUG_DROP = re.compile(r"[^\w]+")
 
 

@@ -73,7 +73,8 @@ MAX_POINTS = 10_000
 REASON_CHARS = 500
 EXCERPT_CHARS = 300
 SUSPICIOUS_ROWS = 20
-_QUESTION_REF = re.compile(r"#?(\d+)")
+# A longer number is no question (ids are 64-bit), and int() refuses 4,300+ digits.
+_QUESTION_REF = re.compile(r"#?(\d{1,30})")
 
 
 # -- helpers ---------------------------------------------------------------------------

@@ -41,6 +41,13 @@ from bot.jobs import JobKind, JobState
 # SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets a real BIGINT.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 
+
+def fits_id(value: int) -> bool:
+    """Whether `value` can be a row id (64-bit on both databases). A bigger number a member
+    typed ("/open 99999999999999999999") must find no row: both drivers raise on it."""
+    return -(2**63) <= value < 2**63
+
+
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",

@@ -25,7 +25,7 @@ from bot.model import (
     Report,
     ReportStatus,
 )
-from storage.models import AuditLogRow, HelpBanRow, ReportRow, ThanksRow
+from storage.models import AuditLogRow, HelpBanRow, ReportRow, ThanksRow, fits_id
 from storage.repositories import (
     Conn,
     _entry,
@@ -126,6 +126,8 @@ class SqlModerationRepository:
                 (audit_t.c.target_member_id == member_id) | (audit_t.c.actor_id == member_id)
             )
         if question_id is not None:
+            if not fits_id(question_id):
+                return []
             stmt = stmt.where(audit_t.c.question_id == question_id)
         rows = await self.conn.execute(stmt.order_by(audit_t.c.id.desc()).limit(limit))
         out = []
@@ -297,6 +299,8 @@ class SqlModerationRepository:
 
     # -- ledger reads ------------------------------------------------------------------
     async def ledger_entry(self, community: str, entry_id: int) -> LedgerEntry | None:
+        if not fits_id(entry_id):
+            return None
         row = (
             await self.conn.execute(
                 select(ledger_t).where(ledger_t.c.id == entry_id, ledger_t.c.community == community)
@@ -414,6 +418,8 @@ class SqlModerationRepository:
     async def get_report(
         self, community: str, report_id: int, *, for_update: bool = False
     ) -> Report | None:
+        if not fits_id(report_id):
+            return None
         stmt = _report_query().where(
             reports_t.c.id == report_id, reports_t.c.community == community
         )

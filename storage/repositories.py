@@ -41,6 +41,7 @@ from storage.models import (
     QuestionRow,
     ReputationDailyRow,
     ReputationTotalRow,
+    fits_id,
 )
 
 members_t = MemberRow.__table__
@@ -326,6 +327,8 @@ class SqlQuestionRepository:
         )
 
     async def get(self, question_id: int, *, for_update: bool = False) -> Question | None:
+        if not fits_id(question_id):
+            return None
         stmt = prepared(
             self.conn,
             f"questions.get.{for_update}",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import shlex
 import sys
 import time
@@ -30,6 +31,7 @@ log = logging.getLogger(__name__)
 
 PLATFORM = "console"
 MAX_LINE_CHARS = 200_000
+MAX_TICK_HOURS = 24 * 366 * 10  # /tick moves the demo clock forward, up to ten years
 
 
 @dataclass
@@ -392,6 +394,8 @@ class ConsoleAdapter(ModerationCommands, KnowledgeCommands):
             try:
                 hours = float(args[0].rstrip("h"))
             except ValueError:
+                hours = math.nan
+            if not 0 <= hours <= MAX_TICK_HOURS:  # (also NaN): a clock cannot go that far
                 self.usage(_COMMANDS["tick"].usage)
                 return
             advance = getattr(self.bot.clock, "advance", None)

@@ -645,3 +645,35 @@ async def test_moderators_can_act_on_a_member_never_seen_before(app: App) -> Non
                 moderator, MemberRef("console", "default", "nobody"), "x", event_id=next_id("e")
             )
         )
+
+
+async def test_numbers_no_row_can_have_are_not_found(app: App) -> None:
+    # Ids are 64-bit on both databases and both drivers raise on a bigger number: a member
+    # typing "/open 99999999999999999999" got "something went wrong" instead of this.
+    from bot.knowledge_base import ArticleNotFound, ShowKnowledge
+
+    huge = 10**20
+    opened = await ask(app.bot, alice)
+    refusals: list[tuple[type[Exception], c.Command]] = [
+        (errors.QuestionNotFound, c.ShowQuestion(alice, question_id=huge)),
+        (errors.QuestionNotFound, c.ShowQuestion(alice, question_id=-huge)),
+        (errors.QuestionNotFound, ShowKnowledge(alice, f"q{huge}")),
+        (ArticleNotFound, ShowKnowledge(alice, "q" + "9" * 5_000)),  # int() refuses these
+        (errors.QuestionNotFound, c.RevealAsker(mod, huge, "why", event_id=next_id("e"))),
+        (errors.QuestionNotFound, c.ModerateQuestion(
+            mod, QuestionAction.DELETE, question_id=huge, event_id=next_id("e"))),
+        (errors.QuestionNotFound, c.ModerateQuestion(
+            mod, QuestionAction.DUPLICATE, thread=thread_of(opened), duplicate_of=f"#{huge}",
+            event_id=next_id("e"))),
+        (errors.LedgerEntryNotFound, c.RevertLedgerEntry(mod, huge, event_id=next_id("e"))),
+        (errors.ReportNotFound, c.ResolveReport(
+            mod, huge, ReportStatus.DISMISSED, event_id=next_id("e"))),
+    ]  # fmt: skip
+    for error, command in refusals:
+        with pytest.raises(error):
+            await app.bot.handle(command)
+    shown = await app.bot.handle(c.ShowAudit(mod, question_id=huge))
+    assert isinstance(shown, ev.AuditShown) and shown.entries == ()
+    # the question is untouched and the database still answers
+    still = await app.bot.handle(c.ShowQuestion(alice, question_id=opened.question.id))
+    assert isinstance(still, ev.QuestionShown) and still.question.status is QuestionStatus.OPEN

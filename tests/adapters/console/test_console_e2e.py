@@ -111,6 +111,11 @@ async def test_bad_input_gets_clear_replies(term: Terminal) -> None:
     assert "There is no message [99]." in out
     out = await term.type("/solved")
     assert "You are not in a question thread." in out
+    out = await term.type("/open 99999999999999999999")  # no 64-bit id is that big
+    assert "I can't find that question." in out
+    for hours in ("nan", "-3", "99999999999999999999"):  # the demo clock only goes forward
+        out = await term.type(f"/tick {hours}")
+        assert "Usage: /tick [hours]" in out
 
 
 async def test_huge_and_odd_unicode_messages(term: Terminal) -> None:
