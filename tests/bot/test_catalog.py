@@ -20,6 +20,35 @@ def test_all_literal_keys_exist() -> None:
     assert not missing
 
 
+def test_keys_built_from_enum_values_exist() -> None:
+    # `self.t(f"close.reason_{q.close_reason}")` and the like escape the literal-key check:
+    # a question closed as a duplicate showed "close.reason_duplicate" as its status.
+    from bot.commands import QuestionAction
+    from bot.model import (
+        REPORT_OUTCOMES,
+        AuditOutcome,
+        CloseReason,
+        LedgerReason,
+        Period,
+        QuestionStatus,
+    )
+
+    catalog = Catalog()
+    built = {
+        "close.reason_": list(CloseReason),
+        "rep.reason_": list(LedgerReason),
+        "leaderboard.header_": list(Period),
+        "question.status_": list(QuestionStatus),
+        "moderation.audit_": list(AuditOutcome),
+        "moderation.question_": list(QuestionAction),
+        "report.resolved_": list(REPORT_OUTCOMES.values()),
+    }
+    missing = [
+        p + v.value for p, values in built.items() for v in values if not catalog.has(p + v.value)
+    ]
+    assert not missing
+
+
 def test_every_error_has_a_message() -> None:
     catalog = Catalog()
     for obj in vars(errors).values():
