@@ -22,6 +22,7 @@ from adapters.discord.replies import reply, report_error
 from adapters.discord.texts import DESCRIPTIONS
 from bot import commands as c
 from bot import events as ev
+from bot.errors import ReportNotFound
 from bot.model import REPORT_OUTCOMES, ThreadRef
 
 log = logging.getLogger(__name__)
@@ -60,9 +61,12 @@ class Reports(FeatureCog):
         ):
             return
         parsed = translate.parse_custom_id(str((interaction.data or {}).get("custom_id", "")))
-        if parsed is None or parsed[0] not in (FORM, BUTTONS) or len(parsed[1]) < 2:
+        if parsed is None or parsed[0] not in (FORM, BUTTONS):
             return
         action, args = parsed
+        if action == FORM and len(args) < 2:
+            return
+        args = [*args, "", ""]  # a cut-off button id names no report
         texts = self.client.texts_for_guild(interaction.guild)
         try:
             if action == FORM and interaction.type is discord.InteractionType.modal_submit:
@@ -81,13 +85,15 @@ class Reports(FeatureCog):
         await self.defer(interaction)
         channel = await self._channel(interaction.guild, channel_id)
         message = None
-        if isinstance(channel, discord.abc.Messageable) and message_id.isdigit():
+        message_number = translate.number(message_id)
+        if isinstance(channel, discord.abc.Messageable) and message_number is not None:
             message = await quietly(
-                channel.fetch_message(int(message_id)), "fetch the reported message"
+                channel.fetch_message(message_number), "fetch the reported message"
             )
         author: discord.abc.User | None = message.author if message else None
-        if author is None and author_id.isdigit() and interaction.guild is not None:
-            author = interaction.guild.get_member(int(author_id))
+        author_number = translate.number(author_id)
+        if author is None and author_number is not None and interaction.guild is not None:
+            author = interaction.guild.get_member(author_number)
         thread = self.client.help_thread(channel)
         if thread is not None:
             where: ThreadRef | None = translate.thread_ref(thread.id)
@@ -114,11 +120,12 @@ class Reports(FeatureCog):
     async def _channel(
         self, guild: discord.Guild | None, channel_id: str
     ) -> discord.abc.GuildChannel | discord.Thread | None:
-        if guild is None or not channel_id.isdigit():
+        number = translate.number(channel_id)
+        if guild is None or number is None:
             return None
-        found = guild.get_channel_or_thread(int(channel_id))
+        found = guild.get_channel_or_thread(number)
         if found is None:  # archived threads are not cached
-            fetched = await quietly(self.client.fetch_channel(int(channel_id)), "fetch channel")
+            fetched = await quietly(self.client.fetch_channel(number), "fetch channel")
             if isinstance(fetched, discord.abc.GuildChannel | discord.Thread):
                 found = fetched
         return found
@@ -127,10 +134,11 @@ class Reports(FeatureCog):
     async def _resolve(self, interaction: discord.Interaction, args: list[str]) -> None:
         inv = self.invocation(interaction)
         outcome = REPORT_OUTCOMES.get(args[0])
-        if outcome is None or not args[1].isdigit():
-            return
+        report_id = translate.number(args[1])
+        if outcome is None or report_id is None:
+            raise ReportNotFound(id=args[1] or "?")
         await self.defer(interaction)
-        command = c.ResolveReport(inv.actor, int(args[1]), outcome, event_id=inv.event_id)
+        command = c.ResolveReport(inv.actor, report_id, outcome, event_id=inv.event_id)
         result = await self.core.handle(command)
         assert isinstance(result, ev.ReportResolved)
         lines = [render.moderation(inv.texts).report_resolved(result)]
@@ -144,13 +152,14 @@ class Reports(FeatureCog):
     async def _delete(self, inv: Invocation, channel_id: str, message_id: str) -> str | None:
         """Delete the reported message; the catalog key of what went wrong, if anything."""
 
-        if not (channel_id.isdigit() and message_id.isdigit()):
+        channel_number, message_number = translate.number(channel_id), translate.number(message_id)
+        if channel_number is None or message_number is None:
             return "discord.report_message_gone"
         channel = self.client.get_partial_messageable(
-            int(channel_id), guild_id=inv.interaction.guild_id
+            channel_number, guild_id=inv.interaction.guild_id
         )
         try:
-            await channel.get_partial_message(int(message_id)).delete()
+            await channel.get_partial_message(message_number).delete()
         except discord.NotFound:
             return "discord.report_message_gone"
         except discord.Forbidden as exc:

@@ -22,7 +22,13 @@ from adapters.discord.replies import log_error, reply, report_error
 from adapters.discord.texts import DESCRIPTIONS
 from bot import commands as c
 from bot import events as ev
-from bot.errors import DomainError, DuplicateEvent, NotAQuestionThread
+from bot.errors import (
+    DomainError,
+    DuplicateEvent,
+    NotAnAnswer,
+    NotAQuestionThread,
+    QuestionNotFound,
+)
 
 log = logging.getLogger(__name__)
 
@@ -161,20 +167,24 @@ class Solving(FeatureCog):
             "sugg-no": self._suggestion_not_helpful,
             "accept": self._accept_offer,
         }.get(action)
-        if handler is None or not args:
+        if handler is None:
             return
         texts = self.client.texts_for_guild(interaction.guild)
         try:
-            await handler(interaction, args)
+            # A cut-off id names nothing: the handlers answer "not found" for "".
+            await handler(interaction, args or [""])
         except Exception as exc:
             await report_error(interaction, exc, texts, f"component {action}")
 
     async def _picked_helper(self, interaction: discord.Interaction, args: list[str]) -> None:
         inv = self.invocation(interaction)
         values = (interaction.data or {}).get("values") or []
-        if not values or not args[0].isdigit():
+        thread_id = translate.number(args[0])
+        if thread_id is None:
+            raise QuestionNotFound()
+        if not values:
             return
-        thread = interaction.guild.get_thread(int(args[0])) if interaction.guild else None
+        thread = interaction.guild.get_thread(thread_id) if interaction.guild else None
         command = c.MarkSolved(
             inv.actor,
             translate.thread_ref(args[0]),
@@ -194,8 +204,8 @@ class Solving(FeatureCog):
         """ "Mark as solution" under the offer made after the asker thanked a helper."""
 
         inv = self.invocation(interaction)
-        if not args[0].isdigit():
-            return
+        if translate.number(args[0]) is None:
+            raise NotAnAnswer()
         thread = self.client.help_thread(interaction.channel)
         command = c.AcceptAnswer(inv.actor, args[0], event_id=inv.event_id)
         await self.run_command(inv, command, thread)
@@ -216,9 +226,10 @@ class Solving(FeatureCog):
         self, interaction: discord.Interaction, args: list[str]
     ) -> None:
         inv = self.invocation(interaction)
-        if not args[0].isdigit():
-            return
-        shown = await self.core.handle(c.ShowQuestion(inv.actor, int(args[0])))
+        question_id = translate.number(args[0])
+        if question_id is None:
+            raise QuestionNotFound()
+        shown = await self.core.handle(c.ShowQuestion(inv.actor, question_id))
         assert isinstance(shown, ev.QuestionShown)
         await reply(interaction, inv.texts.t("discord.suggestion_not_helpful"))
         if shown.may_solve and interaction.message is not None:

@@ -1,0 +1,45 @@
+"""Odd or hostile input gets a short private answer and never a traceback."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from tests.adapters.discord.conftest import Harness
+from tests.adapters.discord.test_refusals import ephemeral
+
+
+@pytest.mark.parametrize(
+    ("custom_id", "answer"),
+    [
+        # "²" passes str.isdigit() but int() refuses it.
+        ("cb:sugg-no:\u00b2", "can't find that question"),
+        ("cb:pick:\u00b2", "can't find that question"),
+        ("cb:accept:\u00b2", "is not an answer"),
+        ("cb:report:dismiss:\u00b2", "no report #\u00b2"),
+        # cut off: the id part is missing
+        ("cb:sugg-no", "can't find that question"),
+        ("cb:pick", "can't find that question"),
+        ("cb:accept", "is not an answer"),
+        ("cb:report:dismiss", "no report #?"),
+        ("cb:report", "no report #?"),
+        ("cb:report:nonsense:1", "no report #1"),
+    ],
+)
+async def test_component_with_a_bad_id_part(
+    h: Harness, custom_id: str, answer: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    thread_id = await h.ask_text(h.w.alice)
+    welcome = h.welcome(thread_id)
+    assert welcome is not None
+    click = await h.fake.interact(
+        h.fake.component(
+            int(welcome["id"]), custom_id, user=h.w.mod, component_type=3, values=[str(h.w.bob.id)]
+        )
+    )
+    assert answer in await h.done(click)
+    assert ephemeral(h, click)
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    question = await h.question(thread_id)
+    assert question is not None and question.status.value == "open"
