@@ -12,10 +12,10 @@ import contextlib
 import logging
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from bot.config import Config, ConfigError, Secrets, check_secrets, load_config
+from bot.config import Config, ConfigError, Secrets, check_secrets, load_config, mask_password
 
 log = logging.getLogger("community_bot")
 
@@ -94,7 +94,8 @@ async def _run(config: Config, secrets: Secrets) -> int:
 
     # Only a console-only run may move its clock (the `/tick <hours>` demo command).
     demo = not (config.discord.enabled or config.slack.enabled)
-    app = await bootstrap(config, clock=DemoClock() if demo else SystemClock())
+    with database_used(config):  # start-up connects, migrates and loads the knowledge base
+        app = await bootstrap(config, clock=DemoClock() if demo else SystemClock())
     tasks: list[asyncio.Task[None]] = []
     try:
         if config.discord.enabled:
@@ -154,7 +155,7 @@ async def _db(args: argparse.Namespace, config: Config) -> int:
     try:
         if args.db_command == "upgrade":
             await database.upgrade()
-            print(f"database is up to date: {config.database.url}")
+            print(f"database is up to date: {mask_password(config.database.url)}")
         elif args.db_command == "current":
             from storage.migrate import current_revision
 
@@ -163,6 +164,37 @@ async def _db(args: argparse.Namespace, config: Config) -> int:
         return 0
     finally:
         await database.dispose()
+
+
+class DatabaseUnusable(Exception):
+    """The database could not be reached or opened; the message says what to check."""
+
+
+@contextlib.contextmanager
+def database_used(config: Config) -> Iterator[None]:
+    """Turn a failure to reach or open the database into one clear message (no traceback):
+    the usual first-run mistakes are a wrong URL, a server not running, a missing database
+    or a folder the bot may not write to."""
+
+    from sqlalchemy.exc import DBAPIError
+
+    from bot.errors import StorageUnavailable
+
+    try:
+        yield
+    except (OSError, DBAPIError, StorageUnavailable) as exc:
+        log.debug("database error", exc_info=exc)
+        reason = getattr(exc, "orig", None) or exc
+        raise DatabaseUnusable(
+            f"cannot use the database {mask_password(config.database.url)}: "
+            f"{str(reason).strip() or type(reason).__name__}\n"
+            "Check [database] url in config.toml (or --database, COMMUNITY_BOT_DATABASE_URL) "
+            + (
+                "and that its folder exists and may be written to."
+                if config.database.url.startswith("sqlite")
+                else "and that the database server is running."
+            )
+        ) from exc
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -186,16 +218,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "run":
             return asyncio.run(_run(config, secrets))
         if args.command == "db":
-            return asyncio.run(_db(args, config))
+            with database_used(config):
+                return asyncio.run(_db(args, config))
         if args.command == "check-config":
             print("configuration is valid")
             return 0
         if args.command == "kb":
             from bot import kb_cli
 
-            return asyncio.run(kb_cli.run(args, config))
+            return asyncio.run(kb_cli.run(args, config))  # (opens the database with database_used)
     except KeyboardInterrupt:
         return 130
+    except DatabaseUnusable as exc:
+        print(exc, file=sys.stderr)
+        return 1
     parser.print_help()
     return 2
 

@@ -7,6 +7,7 @@ was expected. Secrets never live in the file: they come from the environment onl
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from datetime import time
@@ -14,7 +15,15 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 DEFAULT_DATABASE_URL = "sqlite:///community.db"
 DEFAULT_CONFIG_PATH = Path("config.toml")
@@ -162,9 +171,39 @@ class CommunityConfig(_Section):
     lifecycle: LifecycleConfig = LifecycleConfig()
 
 
+#: The database URLs storage accepts. `postgres://` and `postgresql://`, what hosting
+#: providers hand out, mean asyncpg: the only PostgreSQL driver installed.
+DATABASE_SCHEMES = ("sqlite:///", "sqlite+aiosqlite:///", "postgresql+asyncpg://")
+_POSTGRES_ALIASES = ("postgres://", "postgresql://")
+_PASSWORD = re.compile(r"(://[^/:@]*:)[^/@]*@")
+
+
+def mask_password(url: str) -> str:
+    """`url` as it may be printed or logged: any password replaced by ***."""
+    return _PASSWORD.sub(r"\1***@", url)
+
+
 class DatabaseConfig(_Section):
     url: str = DEFAULT_DATABASE_URL
     echo: bool = False
+
+    @field_validator("url")
+    @classmethod
+    def _supported(cls, url: str) -> str:
+        url = url.strip()
+        if url.startswith(_POSTGRES_ALIASES):
+            url = "postgresql+asyncpg://" + url.split("://", 1)[1]
+        if not url.startswith(DATABASE_SCHEMES):
+            raise ValueError(
+                "unsupported database URL: use sqlite:///FILE, sqlite+aiosqlite:///FILE or "
+                "postgresql+asyncpg://USER@HOST/DB"
+            )
+        if url.startswith("sqlite") and url.split(":///", 1)[1] in ("", ":memory:"):
+            raise ValueError(
+                "SQLite needs a file, e.g. sqlite:///community.db (an in-memory database "
+                "would be lost, and cannot be shared between connections)"
+            )
+        return url
 
 
 class ConsoleConfig(_Section):
@@ -325,6 +364,8 @@ def _describe(error: Mapping[str, Any]) -> str:
     if not loc:
         return msg
     got = error.get("input")
+    if loc == "database.url" and isinstance(got, str):
+        got = mask_password(got)
     shown = "" if isinstance(got, dict | list) or got is None else f" (got {got!r})"
     return f"{loc}: {msg}{shown}"
 

@@ -337,13 +337,16 @@ async def run(
     if action is None:
         print("usage: community-bot kb {search,import,export} ... (see --help)", file=sys.stderr)
         return 2
+    from bot.cli import database_used
     from bot.clock import SystemClock
     from storage.database import Database
 
-    database = Database(config.database.url, clock=SystemClock(), **(database_options or {}))
+    with database_used(config):
+        database = Database(config.database.url, clock=SystemClock(), **(database_options or {}))
     try:
         community = _community(args, config)
-        await database.upgrade()
+        with database_used(config):
+            await database.upgrade()
         if action == "export":
             return await export_articles(database, community, args.directory, out)
         if action == "import":
@@ -351,6 +354,10 @@ async def run(
         return await search(database, config, community, args, out)
     except ImportProblem as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # a file or folder that cannot be read or written
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"error: {where}{exc.strerror or exc}", file=sys.stderr)
         return 1
     finally:
         await database.dispose()

@@ -75,6 +75,30 @@ def test_the_console_survives_bytes_and_characters_the_terminal_cannot_handle(
         assert f"#1 {shown} (open)" in stdout and "Bye." in stdout
 
 
+def test_a_database_it_cannot_use_is_one_clear_message(tmp_path: Path) -> None:
+    import os
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "SLACK_"))}
+    env["PYTHONPATH"] = str(ROOT)
+    refused = "postgresql+asyncpg://bot:s3cret@127.0.0.1:1/community"  # nothing listens there
+    unwritable = f"sqlite:///{tmp_path}/file/under/a/file.db"
+    (tmp_path / "file").write_text("not a folder")
+    for argv, hint in (
+        (["run", "--database", refused], "the database server is running"),
+        (["db", "upgrade", "--database", refused], "the database server is running"),
+        (["kb", "search", "x", "--database", refused], "the database server is running"),
+        (["run", "--database", unwritable], "its folder exists and may be written to"),
+    ):
+        out = run(*argv, stdin="/quit\n", cwd=tmp_path, env=env)
+        assert out.returncode == 1, out.stderr
+        assert "cannot use the database" in out.stderr and hint in out.stderr
+        assert "Traceback" not in out.stderr and "s3cret" not in out.stderr
+    out = run("kb", "export", "/proc/no/such/folder", "--database", f"sqlite:///{tmp_path}/k.db",
+              cwd=tmp_path, env=env)  # fmt: skip
+    assert out.returncode == 1 and "error: /proc/no" in out.stderr  # (the part it could not make)
+    assert "Traceback" not in out.stderr
+
+
 def test_db_upgrade(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path}/u.db"
     assert run("db", "upgrade", "--database", url).returncode == 0

@@ -99,3 +99,29 @@ def test_example_config_is_valid() -> None:
     example = Path(__file__).resolve().parents[2] / "config.example.toml"
     config = load_config(example)
     assert config.communities
+
+
+def test_database_urls_are_checked_and_their_passwords_never_shown() -> None:
+    def url(given: str) -> str:
+        return parse_config({"database": {"url": given}}).database.url
+
+    # what hosting providers hand out means asyncpg, the PostgreSQL driver installed
+    assert url("postgres://bot:pw@db.example/community") == (
+        "postgresql+asyncpg://bot:pw@db.example/community"
+    )
+    assert url("postgresql://db.example/c") == "postgresql+asyncpg://db.example/c"
+    assert url(" sqlite:///data/community.db ") == "sqlite:///data/community.db"
+    for bad, why in (
+        ("mysql://bot:s3cret@db/c", "unsupported database URL: use sqlite:///FILE"),
+        ("", "unsupported database URL"),
+        ("community.db", "unsupported database URL"),
+        ("sqlite:///:memory:", "SQLite needs a file"),
+        ("sqlite:///", "SQLite needs a file"),
+    ):
+        with pytest.raises(ConfigError) as err:
+            url(bad)
+        assert f"database.url: {why}" in str(err.value)
+        assert "s3cret" not in str(err.value)
+    assert "mysql://bot:***@db/c" in str(
+        pytest.raises(ConfigError, url, "mysql://bot:s3cret@db/c").value
+    )
