@@ -23,6 +23,8 @@ from adapters.slack.texts import SlackPresenter
 from adapters.slack.translate import (
     interaction_id,
     member_ref,
+    parse_number,
+    parse_points,
     parse_question,
     parse_user,
     plain_text,
@@ -124,13 +126,14 @@ async def mod_command(run: Invocation, sub: str, rest: str) -> None:
         await reply_lines(run, mod_present(run.p).reports(listed))
     elif sub == "report":
         args = words(rest)
-        if len(args) < 2 or not args[0].lstrip("#").isdigit() or args[1] not in REPORT_OUTCOMES:
+        report_id = parse_number(args[0]) if args else None
+        if report_id is None or len(args) < 2 or args[1] not in REPORT_OUTCOMES:
             raise Usage("report <id> dismiss|delete|warn [reason]")
         await resolve_report(
             run.deps,
             run.p,
             actor,
-            int(args[0].lstrip("#")),
+            report_id,
             REPORT_OUTCOMES[args[1]],
             reason=plain_text(" ".join(args[2:])) or None,
             event_id=run.event_id,
@@ -228,21 +231,16 @@ async def mod_rep(run: Invocation, args: list[str]) -> None:
     command: c.Command
     if what in ("add", "remove") and len(args) >= 4:
         user = parse_user(args[1])
-        try:
-            points = abs(int(args[2].lstrip("+")))
-        except ValueError:
-            raise Usage(usage) from None
-        if user is None or points == 0:
+        points = parse_points(args[2])
+        if user is None or not points:
             raise Usage(usage)
         command = c.AdjustReputation(
             actor, await _target(run, user), -points if what == "remove" else points,
             plain_text(" ".join(args[3:])), event_id=run.event_id,
         )  # fmt: skip
-    elif what == "revert" and len(args) >= 2 and args[1].lstrip("#").isdigit():
+    elif what == "revert" and len(args) >= 2 and (entry := parse_number(args[1])) is not None:
         reason = plain_text(" ".join(args[2:])) or None
-        command = c.RevertLedgerEntry(
-            actor, int(args[1].lstrip("#")), reason, event_id=run.event_id
-        )
+        command = c.RevertLedgerEntry(actor, entry, reason, event_id=run.event_id)
     elif what == "revert" and len(args) >= 4 and parse_user(args[1]):
         now = run.deps.bot.clock.now()
         try:

@@ -21,6 +21,7 @@ from adapters.slack.outbound import Respond
 from adapters.slack.translate import (
     interaction_id,
     message_id,
+    parse_number,
     plain_text,
     team_id_of,
     thread_ref,
@@ -136,8 +137,8 @@ async def on_report_button(
     # The report is a top-level post: a refusal goes beside it, not into a thread under it.
     who = await start_interaction(ack, body, context, respond, in_thread=False)
     outcome = OUTCOMES.get(str(action.get("action_id")))
-    value = str(action.get("value") or "")
-    if who is None or outcome is None or not value.isdigit():
+    report_id = parse_number(str(action.get("value") or ""))
+    if who is None or outcome is None or report_id is None:
         return
     deps, p, user, reply, channel = who.deps, who.p, who.user, who.reply, who.channel
 
@@ -145,7 +146,7 @@ async def on_report_button(
         actor = await who.actor()
         event_id = interaction_id("action", body.get("trigger_id"), action.get("action_ts"))
         line = await resolve_report(
-            deps, p, actor, int(value), outcome, reason=None, event_id=event_id, reply=reply
+            deps, p, actor, report_id, outcome, reason=None, event_id=event_id, reply=reply
         )
         message = body.get("message") or {}
         if channel and message.get("ts"):

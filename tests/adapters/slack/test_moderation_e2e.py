@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import pytest
 import pytest_asyncio
 
 from adapters.slack import ids
@@ -415,3 +416,39 @@ async def test_a_member_cannot_resolve_a_report(mods: Slack) -> None:
     [refusal] = [e for e in mods.fake.ephemeral if e["user"] == HELPER2]
     assert "Only moderators" in refusal["text"]
     assert refusal["channel"] == MODS and not refusal.get("thread_ts")
+
+
+# -- odd numbers ----------------------------------------------------------------------------------
+
+
+async def test_odd_numbers_in_mod_commands_get_usage_not_an_apology(
+    slack: Slack, caplog: pytest.LogCaptureFixture
+) -> None:
+    """`²` passes str.isdigit() but not int(), and int() refuses more than 4300 digits: both
+    are typos a moderator can make, answered with the usage, never "Something went wrong"."""
+
+    root = await slack.ask()
+    await slack.answer(root, HELPER)
+    huge = "9" * 5000
+    typed = [
+        "report ² dismiss", f"report {huge} dismiss", "rep revert ²", f"rep revert #{huge}",
+    ]  # fmt: skip
+    for text in typed:
+        await slack.command("/mod", text, user=MOD)
+
+    answers = slack.responses()
+    assert len(answers) == len(typed)
+    assert answers[:2] == ["Usage: /mod report <id> dismiss|delete|warn [reason]"] * 2
+    assert all(a.startswith("Usage: /mod rep add|remove") for a in answers[2:]), answers
+    assert not [r for r in caplog.records if r.exc_info]
+
+
+async def test_rep_add_with_a_negative_number_is_refused_not_flipped(slack: Slack) -> None:
+    member = f"<@{HELPER}|helper>"
+
+    await slack.command("/mod", f"rep add {member} -5 meant to remove", user=MOD)
+    await slack.command("/mod", f"rep remove {member} -5 meant to add", user=MOD)
+
+    assert slack.points(HELPER) == 0
+    assert all(a.startswith("Usage: /mod rep add|remove") for a in slack.responses())
+    assert len(slack.responses()) == 2
