@@ -27,7 +27,7 @@ from adapters.discord.texts import DESCRIPTIONS, Texts
 from bot import commands as c
 from bot import events as ev
 from bot.errors import DomainError, DuplicateEvent, NotAQuestionThread
-from bot.text import is_blank
+from bot.text import is_blank, scrub
 
 log = logging.getLogger(__name__)
 
@@ -230,7 +230,10 @@ class HelpChannels(FeatureCog):
         )
         starter_text = render.trim(
             inv.texts.t(
-                "discord.ask_starter", member=shown if anonymous else user.mention, text=question
+                # Discord refuses half an emoji (a lone surrogate); the core stores it scrubbed.
+                "discord.ask_starter",
+                member=shown if anonymous else user.mention,
+                text=scrub(question),
             )
         )
         ping = (

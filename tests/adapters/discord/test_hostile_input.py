@@ -43,3 +43,25 @@ async def test_component_with_a_bad_id_part(
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
     question = await h.question(thread_id)
     assert question is not None and question.status.value == "open"
+
+
+def well_formed(text: str) -> bool:
+    return not any(0xD800 <= ord(ch) <= 0xDFFF or ch == "\x00" for ch in text)
+
+
+async def test_ask_with_half_an_emoji_posts_well_formed_text(h: Harness) -> None:
+    """A slash option may carry a lone surrogate ("\\ud83d" in the JSON); Discord refuses
+    one in what the bot sends, so the public starter message shows U+FFFD instead."""
+
+    handle = await h.command(
+        "ask",
+        h.w.alice,
+        h.w.other,
+        options={"question": "Why does \ud83d\x00 fail?"},
+    )
+    assert "Your question is open" in await h.done(handle)
+    (starter,) = h.fake.messages_in(h.w.text)
+    assert well_formed(starter["content"])
+    assert "Why does \ufffd\ufffd fail?" in starter["content"]
+    (thread,) = h.fake.threads_in(h.w.text)
+    assert well_formed(thread["name"])
