@@ -118,7 +118,7 @@ def parse_doc_id(doc_id: str) -> tuple[str, str | int] | None:
 
     if doc_id.startswith(ARTICLE_PREFIX):
         return "article", doc_id[len(ARTICLE_PREFIX) :]
-    if doc_id[:1] == "q" and doc_id[1:].isdigit():
+    if doc_id[:1] == "q" and doc_id[1:].isdecimal():
         return "question", int(doc_id[1:])
     return None
 

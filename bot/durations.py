@@ -16,7 +16,7 @@ def parse_duration(text: str) -> timedelta | None:
     """A positive duration, or None when the text is not one (or is beyond any calendar)."""
 
     text = text.strip().lower().replace(" ", "")
-    if text.isdigit():
+    if text.isdecimal():
         text += "d"  # a bare number counts days
     if not _DURATION.fullmatch(text):
         return None

@@ -115,6 +115,15 @@ def is_blank(text: str) -> bool:
     return True
 
 
+def parse_number(word: str, marks: str = "#") -> int | None:
+    """The whole number a member typed ("12", "#12", "١٢"; `marks` stripped from both ends),
+    or None. Only decimal digits count: "²" passes `str.isdigit()` but `int()` refuses it,
+    and `int()` refuses 4,300+ digits; a number of more than 30 digits is no id anyway."""
+
+    digits = word.strip().strip(marks)
+    return int(digits) if digits.isdecimal() and len(digits) <= 30 else None
+
+
 def split_title(text: str, limit: int = MAX_TITLE_CHARS) -> tuple[str, str]:
     """Title from the first non-blank line (cut to `limit`), body is the whole cleaned text."""
 

@@ -26,6 +26,7 @@ from bot.model import Actor, MemberRef, Period, ThreadRef
 from bot.presenters import Presenter
 from bot.scheduler import Scheduler
 from bot.service import CommunityBot
+from bot.text import parse_number
 
 log = logging.getLogger(__name__)
 
@@ -271,9 +272,8 @@ class ConsoleAdapter(ModerationCommands, KnowledgeCommands):
             raise
 
     async def _cmd_open(self, args: list[str], rest: str) -> None:
-        try:
-            question_id = int(args[0].lstrip("#"))
-        except ValueError:
+        question_id = parse_number(args[0], "#")
+        if question_id is None:
             self.usage(_COMMANDS["open"].usage)
             return
         result = await self.bot.handle(c.ShowQuestion(self.actor(), question_id))
@@ -297,9 +297,8 @@ class ConsoleAdapter(ModerationCommands, KnowledgeCommands):
         self.say(self.present.t("console.back", channel=self.channel))
 
     async def _cmd_accept(self, args: list[str], rest: str) -> None:
-        try:
-            number = int(args[0].strip("[]#"))
-        except ValueError:
+        number = parse_number(args[0], "[]#")
+        if number is None:
             self.usage(_COMMANDS["accept"].usage)
             return
         message = self.messages.get(number)
@@ -376,9 +375,8 @@ class ConsoleAdapter(ModerationCommands, KnowledgeCommands):
         self.private(*self.present.guidelines(result, self.channel))
 
     async def _cmd_reveal(self, args: list[str], rest: str) -> None:
-        try:
-            question_id = int(args[0].lstrip("#"))
-        except ValueError:
+        question_id = parse_number(args[0], "#")
+        if question_id is None:
             self.usage(_COMMANDS["reveal"].usage)
             return
         reason = rest.split(None, 1)[1] if len(args) > 1 else None

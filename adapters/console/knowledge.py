@@ -19,6 +19,7 @@ from bot import events as ev
 from bot import knowledge_base as kb
 from bot.kb_presenter import KnowledgePresenter
 from bot.model import ThreadRef
+from bot.text import parse_number
 
 if TYPE_CHECKING:
     from bot.presenters import Presenter
@@ -120,9 +121,9 @@ class KnowledgeCommands:
 
     async def _kb_promote(self, text: str) -> None:
         words = text.split()
-        question_id = None
-        if words and words[0].lstrip("#").isdigit():
-            question_id = int(words.pop(0).lstrip("#"))
+        question_id = parse_number(words[0]) if words else None
+        if question_id is not None:
+            words.pop(0)
         thread = None if question_id is not None else self.thread
         if question_id is None and thread is None:
             self.private(self.present.t("console.not_in_thread"))

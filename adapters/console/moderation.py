@@ -15,6 +15,7 @@ from bot import events as ev
 from bot.durations import parse_since
 from bot.model import REPORT_OUTCOMES, MemberRef, ThreadRef
 from bot.moderation_presenter import ModerationPresenter
+from bot.text import parse_number
 
 if TYPE_CHECKING:
     from bot.presenters import Presenter
@@ -33,9 +34,7 @@ _MENTION = re.compile(r"(?<![\w@])@([\w.-]+)")
 
 def _question_number(word: str) -> int | None:
     word = word.strip()
-    if word.startswith("#") and word[1:].isdigit():
-        return int(word[1:])
-    return None
+    return parse_number(word[1:], "") if word.startswith("#") else None
 
 
 class ModerationCommands:
@@ -90,9 +89,8 @@ class ModerationCommands:
 
     # -- reports -----------------------------------------------------------------------
     async def _cmd_report(self, args: list[str], rest: str) -> None:
-        try:
-            number = int(args[0].strip("[]#"))
-        except ValueError:
+        number = parse_number(args[0], "[]#")
+        if number is None:
             self.usage(MODERATION_USAGE["report"][0])
             return
         message = self.messages.get(number)
@@ -206,10 +204,11 @@ class ModerationCommands:
                     self.actor(), self.ref(tail[1]), points, reason, event_id=self._event()
                 )
             )
-        elif what == "revert" and len(tail) >= 2 and tail[1].lstrip("#").isdigit():
+        elif what == "revert" and len(tail) >= 2 and parse_number(tail[1]) is not None:
             # `#12` as /rep shows it to moderators, or `12`.
             reason = " ".join(tail[2:]) or None
-            entry_id = int(tail[1].lstrip("#"))
+            entry_id = parse_number(tail[1])
+            assert entry_id is not None
             result = await self.bot.handle(
                 c.RevertLedgerEntry(self.actor(), entry_id, reason, event_id=self._event())
             )
@@ -250,9 +249,7 @@ class ModerationCommands:
     async def _mod_audit(self, tail: list[str]) -> None:
         member, question_id = None, None
         if tail:
-            question_id = _question_number(tail[0])
-            if question_id is None and tail[0].isdigit():
-                question_id = int(tail[0])
+            question_id = parse_number(tail[0])
             if question_id is None:
                 member = self.ref(tail[0])
         result = await self.bot.handle(c.ShowAudit(self.actor(), member, question_id))
@@ -261,11 +258,12 @@ class ModerationCommands:
 
     async def _mod_report(self, tail: list[str]) -> None:
         usage = "/mod report <id> dismiss|delete|warn [reason]"
-        if len(tail) < 2 or not tail[0].lstrip("#").isdigit() or tail[1] not in REPORT_OUTCOMES:
+        report_id = parse_number(tail[0]) if tail else None
+        if report_id is None or len(tail) < 2 or tail[1] not in REPORT_OUTCOMES:
             return self.usage(usage)
         result = await self.bot.handle(
             c.ResolveReport(
-                self.actor(), int(tail[0].lstrip("#")), REPORT_OUTCOMES[tail[1]],
+                self.actor(), report_id, REPORT_OUTCOMES[tail[1]],
                 " ".join(tail[2:]) or None, event_id=self._event(),
             )
         )  # fmt: skip

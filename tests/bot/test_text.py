@@ -2,7 +2,7 @@ from dataclasses import dataclass
 
 from bot.commands import QuestionAction
 from bot.model import Actor, MemberRef
-from bot.text import clean, is_blank, scrub, scrub_all, split_title, truncate
+from bot.text import clean, is_blank, parse_number, scrub, scrub_all, split_title, truncate
 
 
 def test_truncate_never_splits_a_grapheme() -> None:
@@ -70,3 +70,12 @@ def test_scrub_all_reaches_nested_dataclasses_and_tuples() -> None:
     assert scrub_all(dirty).action is QuestionAction.DELETE
     tidy = _Command(Actor(ref, "Ann"), "why", ("ok",))
     assert scrub_all(tidy) is tidy  # nothing to replace: the same object, no copy
+
+
+def test_parse_number_takes_only_what_int_can() -> None:
+    assert parse_number("12") == 12 and parse_number(" #12 ") == 12
+    assert parse_number("[3]", "[]#") == 3
+    assert parse_number("\u0661\u0662") == 12  # Arabic-Indic digits, as a phone types them
+    assert "\u00b2".isdigit()  # superscript two: a "digit" that int() refuses
+    for bad in ("\u00b2", "#\u00b2", "", "#", "-5", "1.5", "12a", "9" * 31, "9" * 5_000):
+        assert parse_number(bad) is None, bad

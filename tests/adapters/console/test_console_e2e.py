@@ -113,6 +113,11 @@ async def test_bad_input_gets_clear_replies(term: Terminal) -> None:
     assert "You are not in a question thread." in out
     out = await term.type("/open 99999999999999999999")  # no 64-bit id is that big
     assert "I can't find that question." in out
+    out = await term.type("/report \u00b2 spam", "/as mod mod", "/mod report \u00b2 dismiss")
+    assert "Usage: /report <message number> <reason>" in out  # "²".isdigit(), int() refuses
+    assert "Usage: /mod report <id> dismiss|delete|warn [reason]" in out
+    out = await term.type("/mod rep revert #\u00b2", "/mod rep revert " + "9" * 5_000)
+    assert out.count("Usage: /mod rep add|remove") == 2
     for hours in ("nan", "-3", "99999999999999999999"):  # the demo clock only goes forward
         out = await term.type(f"/tick {hours}")
         assert "Usage: /tick [hours]" in out
