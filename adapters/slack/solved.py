@@ -23,6 +23,7 @@ from adapters.slack.texts import SlackPresenter
 from adapters.slack.translate import (
     interaction_id,
     member_ref,
+    parse_number,
     parse_question,
     parse_solved_submission,
     private_channel,
@@ -106,7 +107,9 @@ async def on_question_picked(
     p = who.p
 
     async with guarded(p, who.reply, "slack /solved question picker"):
-        question_id = int((action.get("selected_option") or {}).get("value"))
+        question_id = parse_number(str((action.get("selected_option") or {}).get("value") or ""))
+        if question_id is None:
+            raise errors.QuestionNotFound()
         actor = await who.actor()
         new_view = await build_modal(deps, p, actor, question_id, channel)
         if new_view is not None:

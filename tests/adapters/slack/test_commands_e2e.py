@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from adapters.slack import ids
 from tests.adapters.slack.conftest import (
     ADMIN,
@@ -166,6 +168,29 @@ async def test_picking_another_question_reloads_helpers(slack: Slack) -> None:
     assert updated.ok
     new_blocks = slack.fake.views[view["id"]]["blocks"]
     assert new_blocks[1]["block_id"] == ids.helpers_block(1)
+
+
+async def test_a_picked_question_that_is_not_a_number_is_not_found_not_an_apology(
+    slack: Slack, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The picker's value is ours, but a payload without one (or with garbage) must still
+    get a clear answer and leave the form as it was."""
+
+    root = await slack.ask()
+    await slack.answer(root, HELPER)
+    await slack.command("/solved")
+    view = opened_view(slack)
+    for picked in ({"selected_option": None}, sp.static_select_value("abc"), {}):
+        action = {**picked, "action_id": ids.SOLVED_QUESTION_ACTION, "type": "static_select"}
+        action["block_id"] = ids.SOLVED_QUESTION_BLOCK
+        await slack.interaction(sp.block_actions(user_id=ASKER, actions=[action], view=view))
+
+    assert (
+        slack.ephemeral_to(ASKER)[-3:]
+        == ["I can't find that question. Check its number or link."] * 3
+    )
+    assert not slack.fake.calls_to("views.update")
+    assert not [r for r in caplog.records if r.exc_info]
 
 
 async def test_unsolve_reopens_and_reverses_points(slack: Slack) -> None:
