@@ -73,7 +73,8 @@ class Solving(FeatureCog):
             self.client.actor_for(author, community),
             translate.thread_ref(thread.id),
             str(message.id),
-            message.content,
+            # As when it arrives live: an attachment-only answer is recorded by its files.
+            translate.attachment_text(message.content, [a.filename for a in message.attachments]),
             event_id=translate.message_event(message.id),
         )
         try:

@@ -65,3 +65,27 @@ async def test_ask_with_half_an_emoji_posts_well_formed_text(h: Harness) -> None
     assert "Why does \ufffd\ufffd fail?" in starter["content"]
     (thread,) = h.fake.threads_in(h.w.text)
     assert well_formed(thread["name"])
+
+
+async def test_answer_sent_while_away_with_only_a_file_keeps_its_name(h: Harness) -> None:
+    """Mark as solution on a message the bot never saw records it first, as a live
+    message would be: a file-only answer is kept as "[name]", not as an empty text."""
+
+    thread_id = await h.ask_text(h.w.alice)
+    attachment = {
+        "id": str(h.fake.new_id()),
+        "filename": "fix.py",
+        "size": 10,
+        "url": "https://cdn.example/fix.py",
+        "proxy_url": "https://cdn.example/fix.py",
+    }
+    message = h.fake.add_message(thread_id, h.w.bob, "", attachments=[attachment])
+    handle = await h.fake.interact(
+        h.fake.message_command("Mark as solution", user=h.w.alice, message_id=int(message["id"]))
+    )
+    assert "as a solution" in await h.done(handle)
+    question = await h.question(thread_id)
+    assert question is not None
+    async with h.app.bot.uow_factory(write=False) as uow:
+        answers = await uow.questions.answers(question.id)
+    assert [(a.message_id, a.excerpt) for a in answers] == [(message["id"], "[fix.py]")]
