@@ -7,6 +7,7 @@ import asyncio
 import time
 from pathlib import Path
 
+import pytest
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 
 from tests.adapters.slack.conftest import ASKER, HELP, HELPER, Slack, make_slack
@@ -244,3 +245,31 @@ async def test_a_reply_arriving_while_its_question_is_recorded_is_kept(slack: Sl
 
     assert slack.count("questions") == 1
     assert slack.count("messages") == 1
+
+
+UNREADABLE = [
+    (b"not json at all", sp.JSON_CONTENT_TYPE),
+    (b"[]", sp.JSON_CONTENT_TYPE),
+    (b"null", sp.JSON_CONTENT_TYPE),
+    (b"\xff\xfe\x00", sp.JSON_CONTENT_TYPE),
+    (b"payload=not-json", sp.FORM_CONTENT_TYPE),
+    (b"payload=%5B%5D", sp.FORM_CONTENT_TYPE),
+    (b"\xff\xfe\x00", sp.FORM_CONTENT_TYPE),
+]
+
+
+async def test_an_unreadable_body_is_400_without_a_traceback(
+    slack: Slack, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A body that is not the JSON or form Slack sends (signed or not) is refused plainly:
+    no 500, no traceback in the log, nothing touched; the next good request still works."""
+
+    for body, content_type in UNREADABLE:
+        for secret in (slack.secret, "not-the-secret"):
+            delivery = await slack.send(sp.signed_request(body, content_type, secret=secret))
+            assert delivery.status == 400, (body, secret, delivery.status)
+
+    assert not [r for r in caplog.records if r.exc_info]
+    assert slack.fake.calls == [] and slack.count("members") == 0
+    await slack.ask()
+    assert slack.count("questions") == 1
