@@ -146,7 +146,11 @@ class Moderation(FeatureCog):
         await self.client.outcomes.rewards(inv.interaction.guild, result.changes)
 
     async def _adjust(
-        self, interaction: discord.Interaction, member: discord.Member, points: int, reason: str
+        self,
+        interaction: discord.Interaction,
+        member: discord.Member | discord.User,
+        points: int,
+        reason: str,
     ) -> None:
         inv = self.invocation(interaction)
         target = self.member_actor(inv, member)
@@ -162,7 +166,7 @@ class Moderation(FeatureCog):
     async def rep_add(
         self,
         interaction: discord.Interaction,
-        member: discord.Member,
+        member: discord.Member | discord.User,
         points: app_commands.Range[int, 1, MAX_POINTS],
         reason: Reason,
     ) -> None:
@@ -177,7 +181,7 @@ class Moderation(FeatureCog):
     async def rep_remove(
         self,
         interaction: discord.Interaction,
-        member: discord.Member,
+        member: discord.Member | discord.User,
         points: app_commands.Range[int, 1, MAX_POINTS],
         reason: Reason,
     ) -> None:
@@ -205,7 +209,7 @@ class Moderation(FeatureCog):
     async def rep_revert_period(
         self,
         interaction: discord.Interaction,
-        member: discord.Member,
+        member: discord.Member | discord.User,
         direction: app_commands.Choice[str],
         days: app_commands.Range[int, 1, 3650],
         reason: Reason | None = None,
@@ -235,7 +239,7 @@ class Moderation(FeatureCog):
     async def helpban(
         self,
         interaction: discord.Interaction,
-        member: discord.Member,
+        member: discord.Member | discord.User,
         duration: app_commands.Range[str, 1, 20],
         reason: Reason | None = None,
     ) -> None:
@@ -250,7 +254,10 @@ class Moderation(FeatureCog):
     @mod.command(name="warn", description=DESCRIPTIONS["mod.warn"])
     @app_commands.describe(member=DESCRIPTIONS["mod.member"], reason=DESCRIPTIONS["mod.reason"])
     async def warn(
-        self, interaction: discord.Interaction, member: discord.Member, reason: Reason
+        self,
+        interaction: discord.Interaction,
+        member: discord.Member | discord.User,
+        reason: Reason,
     ) -> None:
         inv = self.invocation(interaction)
         command = c.WarnMember(
@@ -266,7 +273,7 @@ class Moderation(FeatureCog):
     async def audit(
         self,
         interaction: discord.Interaction,
-        member: discord.Member | None = None,
+        member: discord.Member | discord.User | None = None,
         question: QuestionNumber | None = None,
     ) -> None:
         inv = self.invocation(interaction)

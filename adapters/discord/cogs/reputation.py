@@ -48,7 +48,7 @@ class Reputation(FeatureCog):
     @app_commands.describe(member=DESCRIPTIONS["rep.member"])
     @app_commands.guild_only()
     async def rep(
-        self, interaction: discord.Interaction, member: discord.Member | None = None
+        self, interaction: discord.Interaction, member: discord.Member | discord.User | None = None
     ) -> None:
         await self._show(interaction, member)
 

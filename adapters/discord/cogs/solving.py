@@ -87,7 +87,7 @@ class Solving(FeatureCog):
     @app_commands.describe(member=DESCRIPTIONS["solved.member"])
     @app_commands.guild_only()
     async def solved(
-        self, interaction: discord.Interaction, member: discord.Member | None = None
+        self, interaction: discord.Interaction, member: discord.Member | discord.User | None = None
     ) -> None:
         inv = self.invocation(interaction)
         thread, ref = self.thread_of(interaction)

@@ -22,7 +22,9 @@ class Thanks(FeatureCog):
     @app_commands.command(name="thanks", description=DESCRIPTIONS["thanks"])
     @app_commands.describe(member=DESCRIPTIONS["thanks.member"])
     @app_commands.guild_only()
-    async def thanks(self, interaction: discord.Interaction, member: discord.Member) -> None:
+    async def thanks(
+        self, interaction: discord.Interaction, member: discord.Member | discord.User
+    ) -> None:
         inv = self.invocation(interaction)
         thread = self.client.help_thread(interaction.channel)
         command = c.ThankMember(

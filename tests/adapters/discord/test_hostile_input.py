@@ -89,3 +89,42 @@ async def test_answer_sent_while_away_with_only_a_file_keeps_its_name(h: Harness
     async with h.app.bot.uow_factory(write=False) as uow:
         answers = await uow.questions.answers(question.id)
     assert [(a.message_id, a.excerpt) for a in answers] == [(message["id"], "[fix.py]")]
+
+
+@pytest.mark.parametrize(
+    ("user", "command", "options", "answer"),
+    [
+        ("alice", ("thanks", None), {}, "was thanked"),
+        ("alice", ("rep", None), {}, "0 points"),
+        ("alice", ("solved", None), {}, "hasn't taken part here yet"),
+        ("mod", ("mod", "warn"), {"reason": "spam"}, "was warned privately"),
+        ("mod", ("mod", "audit"), {}, "hasn't taken part here yet"),
+    ],
+)
+async def test_member_option_naming_someone_who_left(
+    h: Harness,
+    user: str,
+    command: tuple[str, str | None],
+    options: dict[str, str],
+    answer: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A user option may name someone who left the server: Discord then resolves a user and
+    no member. That is an answer for the core to give, not a conversion failure."""
+
+    thread_id = await h.ask_text(h.w.alice)
+    await h.answer(thread_id, h.w.bob)
+    gone = h.fake.add_user("gone", global_name="Gone")
+    del h.fake.members[gone.id]
+    name, subcommand = command
+    handle = await h.command(
+        name,
+        getattr(h.w, user),
+        thread_id,
+        subcommand=subcommand,
+        options={"member": gone, **options},
+    )
+    text = await h.done(handle)
+    assert answer in text
+    assert f"<@{gone.id}>" in text
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
