@@ -127,14 +127,15 @@ async def mod_command(run: Invocation, sub: str, rest: str) -> None:
     elif sub == "report":
         args = words(rest)
         report_id = parse_number(args[0]) if args else None
-        if report_id is None or len(args) < 2 or args[1] not in REPORT_OUTCOMES:
+        outcome = REPORT_OUTCOMES.get(args[1].lower()) if len(args) >= 2 else None
+        if report_id is None or outcome is None:
             raise Usage("report <id> dismiss|delete|warn [reason]")
         await resolve_report(
             run.deps,
             run.p,
             actor,
             report_id,
-            REPORT_OUTCOMES[args[1]],
+            outcome,
             reason=plain_text(" ".join(args[2:])) or None,
             event_id=run.event_id,
             reply=run.reply,

@@ -452,3 +452,16 @@ async def test_rep_add_with_a_negative_number_is_refused_not_flipped(slack: Slac
     assert slack.points(HELPER) == 0
     assert all(a.startswith("Usage: /mod rep add|remove") for a in slack.responses())
     assert len(slack.responses()) == 2
+
+
+async def test_report_outcome_is_read_in_any_case_like_the_sub_command(mods: Slack) -> None:
+    """`/MOD REPORT 1 DISMISS`: the sub-command is case-blind, so the outcome is too."""
+
+    root = await mods.ask()
+    reply = await mods.answer(root, HELPER, "Buy cheap pills")
+    await report(mods, root, reply)
+
+    await mods.command("/mod", "REPORT #1 Dismiss not spam", user=MOD)
+
+    assert report_status(mods) == "dismissed"
+    assert not any(r.startswith("Usage") for r in mods.responses())
