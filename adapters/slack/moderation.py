@@ -11,6 +11,7 @@ note, the duplicate notice, ✅/🔒/⛔ on the root) arrives through the Outbox
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -167,8 +168,19 @@ async def _target(run: Invocation, user: str) -> Actor:
     return await run.deps.people.actor(run.community, user)
 
 
+_ESCAPED_MENTION = re.compile(r"&lt;@([UW][A-Z0-9]+)&gt;")
+
+
+def as_text(line: str) -> str:
+    """A presenter's line with members' words in it (reasons, excerpts) shown as typed: `<`,
+    `>` and `&` escaped, so `<!channel>` or `<https://x|click>` is not markup; the member
+    mentions the presenter made stay mentions."""
+
+    return _ESCAPED_MENTION.sub(r"<@\1>", blocks.escape(line))
+
+
 async def reply_lines(run: Invocation, lines: list[str]) -> None:
-    text, body = blocks.lines_blocks(lines)
+    text, body = blocks.lines_blocks([as_text(line) for line in lines])
     await run.reply(text, body)
 
 

@@ -114,7 +114,7 @@ async def on_report_submit(
             thread = thread_ref(channel, ts)
         result = await deps.bot.handle(
             c.ReportMessage(
-                actor, channel, message_id(channel, ts), plain_text(reason), author=author,
+                actor, channel, message_id(channel, ts), reason, author=author,
                 excerpt=plain_text(meta.get("text", "")), thread=thread,
                 event_id=interaction_id("view", view.get("id"), body.get("trigger_id")),
             )

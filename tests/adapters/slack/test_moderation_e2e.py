@@ -465,3 +465,33 @@ async def test_report_outcome_is_read_in_any_case_like_the_sub_command(mods: Sla
 
     assert report_status(mods) == "dismissed"
     assert not any(r.startswith("Usage") for r in mods.responses())
+
+
+async def test_member_text_in_moderator_lists_is_shown_as_text_not_markup(mods: Slack) -> None:
+    """A reporter's reason (typed in a form: Slack escapes nothing there) and an audited
+    reason are words, not links or @channel pings; the members in the list stay mentions."""
+
+    root = await mods.ask()
+    reply = await mods.answer(root, HELPER, "Buy cheap pills")
+    message = sp.shortcut_message(user=HELPER, text="Buy cheap pills", ts=reply, thread_ts=root)
+    await mods.interaction(
+        sp.message_shortcut(
+            callback_id=ids.REPORT_SHORTCUT, user_id=OTHER, channel_id=HELP, message=message
+        )
+    )
+    view = mods.fake.views[mods.fake.last_call("views.open").response["view"]["id"]]
+    hostile = "<https://evil.example|Open the report> <!channel>"
+    values = {ids.REPORT_REASON_BLOCK: {ids.REPORT_REASON_ACTION: sp.plain_text_value(hostile)}}
+    await mods.interaction(sp.view_submission(user_id=OTHER, view=view, values=values))
+    await mods.command(
+        "/mod", "close 1 &lt;!everyone&gt; see &lt;https://x.example|here&gt;", user=MOD
+    )
+
+    await mods.command("/mod", "reports", user=MOD)
+    await mods.command("/mod", "audit #1", user=MOD)
+
+    reports, audited = mods.responses()[-2:]
+    assert "&lt;https://evil.example|Open the report&gt; &lt;!channel&gt;" in reports
+    assert f"<@{HELPER}>" in reports
+    assert "&lt;!everyone&gt;" in audited and "&lt;https://x.example|here&gt;" in audited
+    assert f"<@{MOD}>" in audited
