@@ -20,6 +20,7 @@ from adapters.discord.replies import report_error
 from adapters.discord.sender import DiscordSender
 from adapters.discord.texts import Texts
 from bot.config import Config
+from bot.errors import InvalidArgument
 from bot.model import Actor
 from bot.service import CommunityBot
 
@@ -47,6 +48,19 @@ def build_intents(message_content: bool) -> discord.Intents:
     return intents
 
 
+# What discord.py raises for an interaction that names a command or an option shape this bot
+# no longer has: Discord clients cache the command list for a while after it changes.
+STALE_COMMAND_ERRORS = (
+    app_commands.CommandNotFound,
+    app_commands.CommandSignatureMismatch,
+    app_commands.TransformerError,
+)
+STALE_COMMAND = (
+    "This command changed since your Discord app loaded it. Reload Discord "
+    "(Ctrl+R, or reopen the app) and try again."
+)
+
+
 class CommunityTree(app_commands.CommandTree):
     """Routes every slash command / context menu error to the adapter's one error reply."""
 
@@ -54,6 +68,11 @@ class CommunityTree(app_commands.CommandTree):
         self, interaction: discord.Interaction, error: app_commands.AppCommandError
     ) -> None:
         original = error.original if isinstance(error, app_commands.CommandInvokeError) else error
+        if isinstance(original, STALE_COMMAND_ERRORS):
+            # The member's Discord still shows a command (or an option) as it was before a
+            # deploy renamed or changed it: nothing to log, something they can fix.
+            log.info("stale command from %s: %s", interaction.user.id, original)
+            original = InvalidArgument(detail=STALE_COMMAND)
         client = interaction.client
         texts = (
             client.texts_for_guild(interaction.guild) if isinstance(client, _Community) else None

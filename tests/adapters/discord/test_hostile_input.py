@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import pytest
 
@@ -127,4 +128,31 @@ async def test_member_option_naming_someone_who_left(
     text = await h.done(handle)
     assert answer in text
     assert f"<@{gone.id}>" in text
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+@pytest.mark.parametrize(
+    ("command", "stale"),
+    [
+        (("rep", None, {}), lambda data: data.update(name="reputation")),
+        (
+            ("kb", "search", {"query": "json"}),
+            lambda data: data["options"][0].update(name="find"),
+        ),
+    ],
+)
+async def test_command_renamed_since_the_client_loaded_it(
+    h: Harness, command: Any, stale: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Discord clients keep showing a command as it was before a deploy renamed it for a
+    while; using it tells the member to reload, privately, and logs no error."""
+
+    name, subcommand, options = command
+    payload = h.fake.slash_command(
+        name, user=h.w.alice, channel_id=h.w.other, subcommand=subcommand, options=options
+    )
+    stale(payload["data"])
+    handle = await h.fake.interact(payload)
+    assert "Reload Discord" in await h.done(handle)
+    assert ephemeral(h, handle)
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
