@@ -28,4 +28,11 @@ class SlackPresenter(Presenter):
             user = parse_user(str(exc.params.get("name", "")))
             if user:
                 return self.t(exc.key, name=f"<@{user}>")
-        return super().error(exc)
+        # Whatever an error quotes back (an article id as typed, a display name) is words:
+        # `<!channel>` or `<https://x|docs>` in them must not become markup.
+        params = {k: _escape(v) if isinstance(v, str) else v for k, v in exc.params.items()}
+        return self.t(exc.key, **params)
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -103,3 +103,16 @@ async def test_app_home_search_uses_the_knowledge_base(slack: Slack) -> None:
     await slack.interaction(sp.block_actions(user_id=OTHER, actions=[typed], view=home))
 
     assert "Reset your VPN password" in str(slack.fake.views[home["id"]]["blocks"])
+
+
+async def test_typed_words_echoed_in_an_error_are_text_not_markup(slack: Slack) -> None:
+    """`/kb show <!channel>` (Slack escapes what was typed): the refusal quotes the words
+    back as typed, not as an @channel or a link."""
+
+    await slack.command("/kb", "show &lt;!channel&gt;", user=MOD)
+    await slack.command("/kb", "show &lt;https://evil.example|docs&gt;", user=MOD)
+
+    assert slack.responses() == [
+        "I can't find the article “&lt;!channel&gt;”. Try /kb search <words>.",
+        "I can't find the article “&lt;https://evil.example|docs&gt;”. Try /kb search <words>.",
+    ]
