@@ -162,6 +162,14 @@ def trim(text: str, limit: int = MAX_CONTENT, marker: str = "…") -> str:
     return truncate(text, limit, marker)
 
 
+def excerpt(text: str, limit: int) -> str:
+    """A member's text cut to `limit` to sit among other lines: a code block the cut (or the
+    member) left open is closed, or it would swallow every line after it."""
+
+    cut = trim(text, limit - len(_FENCE) - 1)
+    return f"{cut}\n{_FENCE}" if _open_fence(cut) is not None else cut
+
+
 def join_lines(lines: Sequence[str]) -> str:
     return "\n".join(lines)
 
@@ -464,12 +472,12 @@ def question_card(texts: Texts, result: QuestionShown, guild_id: int | None) -> 
     q = result.question
     status = present.t(f"question.status_{q.status.value}")
     accepted = {a.answer.id for a in result.accepted}
-    lines = [texts.t("discord.kb_asked_by", member=present.asker(q)), "", trim(q.body, 1500)]
+    lines = [texts.t("discord.kb_asked_by", member=present.asker(q)), "", excerpt(q.body, 1500)]
     if result.answers:
         lines += ["", texts.t("discord.kb_answers_header")]
         for answer in result.answers:
             mark = "✅ " if answer.id in accepted else ""
-            lines.append(f"{mark}{mention(answer.author)}: {trim(answer.excerpt, 300)}")
+            lines.append(f"{mark}{mention(answer.author)}: {excerpt(answer.excerpt, 300)}")
     if q.thread_id and guild_id:
         thread = jump_url(guild_id, q.thread_id)
         lines += ["", texts.t("discord.kb_open_thread", thread=thread)]

@@ -156,3 +156,31 @@ async def test_command_renamed_since_the_client_loaded_it(
     assert "Reload Discord" in await h.done(handle)
     assert ephemeral(h, handle)
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+def outside_code(text: str) -> list[str]:
+    """The lines of `text` Discord renders as text, not inside a ``` code block."""
+
+    inside, out = False, []
+    for line in text.split("\n"):
+        if line.strip().startswith("```"):
+            inside = not inside
+        elif not inside:
+            out.append(line)
+    return out
+
+
+async def test_question_card_closes_code_blocks_cut_short(h: Harness) -> None:
+    """A question and an answer with long code: cut to fit the card, their code blocks are
+    closed, so the answers and the link to the thread are not shown as code."""
+
+    code = "\n".join(f"    value_{i} = compute({i})  # step" for i in range(80))
+    thread_id = await h.ask_text(h.w.alice, f"Why does this loop fail?\n```python\n{code}\n```")
+    await h.answer(thread_id, h.w.bob, f"Try this:\n```python\n{code}\n```")
+    handle = await h.command("kb", h.w.carol, h.w.other, subcommand="show", options={"id": "q1"})
+    await h.done(handle)
+    assert handle.record.original is not None
+    lines = outside_code(handle.record.original["embeds"][0]["description"])
+    assert "Answers:" in lines
+    assert any(line.startswith(f"<@{h.w.bob.id}>: Try this:") for line in lines)
+    assert any(line.startswith("Open the thread: https://discord.com/channels/") for line in lines)
