@@ -35,6 +35,7 @@ from adapters.slack.translate import (
     words,
 )
 from bot import commands as c
+from bot import errors
 from bot import events as ev
 from bot.durations import parse_since
 from bot.model import REPORT_OUTCOMES, Actor, MemberRef, ReportStatus, ThreadRef
@@ -365,6 +366,14 @@ async def on_thanks(
     async with guarded(run.p, run.reply, f"{run.name} command"):
         actor = await run.actor()
         thread = await thread_for(run.deps, actor, target) if target is not None else None
+        if isinstance(target, ThreadRef):
+            # A named question must be one, as with a number: else the thanks would be paid
+            # as if none had been named.
+            try:
+                shown = await run.deps.bot.handle(c.ShowQuestion(actor, thread=target))
+            except errors.NotAQuestionThread:
+                raise errors.QuestionNotFound() from None
+            assert isinstance(shown, ev.QuestionShown)
         result = await run.deps.bot.handle(
             c.ThankMember(actor, await _target(run, user), thread, event_id=run.event_id)
         )

@@ -302,6 +302,27 @@ async def test_slash_thanks(slack: Slack) -> None:
     assert slack.responses()[-1] == "Usage: /thanks @member [question]"
 
 
+async def test_slash_thanks_naming_a_link_that_is_no_question_is_refused_like_a_bad_number(
+    slack: Slack,
+) -> None:
+    """`/thanks @x #99` says the question is not found; a link to a message that is no
+    question must too, rather than thank (and pay) as if no question had been named."""
+
+    root = await slack.ask()
+    await slack.answer(root, HELPER)
+    link = f"<https://fake.slack.com/archives/{HELP}/p1600000000000100>"
+
+    await slack.command("/thanks", f"<@{HELPER}|helper> #99")
+    await slack.command("/thanks", f"<@{HELPER}|helper> {link}")
+
+    assert slack.points(HELPER) == 0
+    [by_number, by_link] = slack.responses()
+    assert by_link == by_number == "I can't find that question. Check its number or link."
+    question_link = f"<https://fake.slack.com/archives/{HELP}/p{root.replace('.', '')}>"
+    await slack.command("/thanks", f"<@{HELPER}|helper> {question_link}")
+    assert slack.points(HELPER) == 2
+
+
 # -- reports --------------------------------------------------------------------------------------
 
 
