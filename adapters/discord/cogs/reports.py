@@ -22,13 +22,14 @@ from adapters.discord.replies import reply, report_error
 from adapters.discord.texts import DESCRIPTIONS
 from bot import commands as c
 from bot import events as ev
-from bot.errors import ReportNotFound
+from bot.errors import InvalidArgument, ReportNotFound
 from bot.model import REPORT_OUTCOMES, ThreadRef
 
 log = logging.getLogger(__name__)
 
 FORM = "flag"
 BUTTONS = "report"
+OWN_MESSAGE = "you cannot report your own message"  # the core's words for the same refusal
 
 
 class Reports(FeatureCog):
@@ -50,6 +51,9 @@ class Reports(FeatureCog):
         self, interaction: discord.Interaction, message: discord.Message
     ) -> None:
         inv = self.invocation(interaction)
+        if message.author.id == interaction.user.id:
+            # The core refuses it too, but only after the member typed a reason for nothing.
+            raise InvalidArgument(detail=OWN_MESSAGE)
         form = translate.custom_id(FORM, message.channel.id, message.id, message.author.id)
         await interaction.response.send_modal(render.report_modal(inv.texts, form))
 

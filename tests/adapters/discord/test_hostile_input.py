@@ -184,3 +184,17 @@ async def test_question_card_closes_code_blocks_cut_short(h: Harness) -> None:
     assert "Answers:" in lines
     assert any(line.startswith(f"<@{h.w.bob.id}>: Try this:") for line in lines)
     assert any(line.startswith("Open the thread: https://discord.com/channels/") for line in lines)
+
+
+async def test_reporting_your_own_message_is_refused_before_the_form(h: Harness) -> None:
+    """The refusal comes at once, not after the member typed a reason into the form."""
+
+    thread_id = await h.ask_text(h.w.alice)
+    mine = await h.fake.post_message(thread_id, h.w.alice, "more details")
+    handle = await h.fake.interact(
+        h.fake.message_command("Report to moderators", user=h.w.alice, message_id=int(mine["id"]))
+    )
+    response = await handle.wait_response()
+    assert response["type"] != 9  # no form
+    assert "you cannot report your own message" in await h.done(handle)
+    assert ephemeral(h, handle)
