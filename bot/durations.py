@@ -22,8 +22,8 @@ def parse_duration(text: str) -> timedelta | None:
         return None
     try:
         total = sum((timedelta(**{_UNITS[u]: int(n)}) for n, u in _PART.findall(text)), timedelta())
-    except OverflowError:  # "99999999999d": a typo, answered like any other bad duration
-        return None
+    except (OverflowError, ValueError):  # "99999999999d", or 4,300+ digits int() refuses:
+        return None  # a typo, answered like any other bad duration
     return total or None
 
 

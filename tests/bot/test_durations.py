@@ -10,8 +10,11 @@ def test_durations() -> None:
     assert parse_duration("3") == timedelta(days=3)
     assert parse_duration("1d 12h") == timedelta(hours=36)
     huge = "99999999999"  # days beyond timedelta, bare or with its unit: bad, not a crash
-    for bad in ("", "0", "0d", "soon", "5x", "7d tomorrow", "-1d", "d", "7dd", huge, huge + "d"):
+    longest = "9" * 5_000 + "d"  # int() refuses 4,300+ digits
+    for bad in ("", "0", "0d", "soon", "5x", "7d tomorrow", "-1d", "d", "7dd", huge, huge + "d",
+                longest, "\u00b2d", "\u00b2"):  # fmt: skip
         assert parse_duration(bad) is None, bad
+    assert parse_since(longest, datetime(2026, 1, 10, tzinfo=UTC)) is None
 
 
 def test_since() -> None:
