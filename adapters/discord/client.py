@@ -60,6 +60,11 @@ STALE_COMMAND = (
     "(Ctrl+R, or reopen the app) and try again."
 )
 
+STALE_COMPONENT = (
+    "This button or form is from an older version of the bot and no longer works. "
+    "Use the slash commands instead (type /)."
+)
+
 
 class CommunityTree(app_commands.CommandTree):
     """Routes every slash command / context menu error to the adapter's one error reply."""
@@ -183,6 +188,25 @@ class _Community:
             )
         except discord.HTTPException as exc:
             log.error("could not register slash commands: %s", exc)
+
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        """A button, select or form no listener knows would leave the member with Discord's
+        bare "This interaction failed": say what it is instead."""
+
+        if interaction.type not in (
+            discord.InteractionType.component,
+            discord.InteractionType.modal_submit,
+        ):
+            return
+        raw = str((interaction.data or {}).get("custom_id", ""))
+        parsed = translate.parse_custom_id(raw)
+        if parsed is not None and parsed[0] in translate.COMPONENT_ACTIONS:
+            return
+        log.info("unknown component %r from %s", raw[:100], interaction.user.id)
+        texts = self.texts_for_guild(interaction.guild)
+        await report_error(
+            interaction, InvalidArgument(detail=STALE_COMPONENT), texts, "unknown component"
+        )
 
     async def on_ready(self) -> None:
         user = self.user  # type: ignore[attr-defined]

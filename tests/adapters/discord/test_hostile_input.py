@@ -198,3 +198,21 @@ async def test_reporting_your_own_message_is_refused_before_the_form(h: Harness)
     assert response["type"] != 9  # no form
     assert "you cannot report your own message" in await h.done(handle)
     assert ephemeral(h, handle)
+
+
+@pytest.mark.parametrize("custom_id", ["cb:sugg-maybe:1", "cb", "legacy_solve_button", ""])
+async def test_unknown_component_says_it_no_longer_works(
+    h: Harness, custom_id: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A button from an older version of the bot (or a forged id) gets a private line, not
+    Discord's bare "This interaction failed"."""
+
+    thread_id = await h.ask_text(h.w.alice)
+    welcome = h.welcome(thread_id)
+    assert welcome is not None
+    click = await h.fake.interact(h.fake.component(int(welcome["id"]), custom_id, user=h.w.bob))
+    assert "no longer works" in await h.done(click)
+    assert ephemeral(h, click)
+    assert not [
+        r for r in caplog.records if r.levelno >= logging.WARNING and r.name.startswith("adapters")
+    ]
