@@ -211,14 +211,6 @@ def custom_id(action: str, *args: object) -> str:
     return ":".join([CUSTOM_ID_PREFIX, action, *(str(a) for a in args)])
 
 
-def number(value: object) -> int | None:
-    """An id or number taken from a custom id or payload: ASCII digits only. `str.isdigit`
-    also accepts "²" or "①", which `int()` then refuses with a ValueError."""
-
-    text = str(value)
-    return int(text) if text.isascii() and text.isdigit() else None
-
-
 def parse_custom_id(value: str) -> tuple[str, list[str]] | None:
     parts = value.split(":")
     if len(parts) < 2 or parts[0] != CUSTOM_ID_PREFIX:

@@ -24,7 +24,6 @@ from adapters.slack.texts import SlackPresenter
 from adapters.slack.translate import (
     interaction_id,
     member_ref,
-    parse_number,
     parse_points,
     parse_question,
     parse_user,
@@ -40,6 +39,7 @@ from bot import events as ev
 from bot.durations import parse_since
 from bot.model import REPORT_OUTCOMES, Actor, MemberRef, ReportStatus, ThreadRef
 from bot.moderation_presenter import ModerationPresenter
+from bot.text import parse_number
 
 log = logging.getLogger(__name__)
 

@@ -21,7 +21,6 @@ from adapters.slack.outbound import Respond
 from adapters.slack.translate import (
     interaction_id,
     message_id,
-    parse_number,
     plain_text,
     team_id_of,
     thread_ref,
@@ -30,6 +29,7 @@ from bot import commands as c
 from bot import events as ev
 from bot.model import Actor, ReportStatus
 from bot.moderation_presenter import ModerationPresenter
+from bot.text import parse_number
 
 log = logging.getLogger(__name__)
 

@@ -23,7 +23,6 @@ from adapters.slack.texts import SlackPresenter
 from adapters.slack.translate import (
     interaction_id,
     member_ref,
-    parse_number,
     parse_question,
     parse_solved_submission,
     private_channel,
@@ -33,6 +32,7 @@ from bot import commands as c
 from bot import errors
 from bot.events import QuestionShown, QuestionsListed
 from bot.model import Actor, ThreadRef
+from bot.text import parse_number
 
 log = logging.getLogger(__name__)
 

@@ -33,7 +33,6 @@ _PERMALINK = re.compile(
 _QUESTION_NUMBER = re.compile(r"^#?(\d{1,12})$")
 # An id or an amount as typed: decimal digits only (`str.isdigit()` also takes "²", which
 # int() refuses), and few enough of them for int() (it refuses more than 4300).
-_NUMBER = re.compile(r"#?(\d{1,18})")
 _POINTS = re.compile(r"\+?(\d{1,18})")
 _ANGLE = re.compile(r"<([^<>]*)>")
 
@@ -206,13 +205,6 @@ def parse_question(text: str) -> int | ThreadRef | None:
                 root = value
         return thread_ref(channel, root)
     return None
-
-
-def parse_number(text: str) -> int | None:
-    """A report or ledger id (`12`, `#12`); None for anything else."""
-
-    found = _NUMBER.fullmatch(text.strip())
-    return int(found.group(1)) if found else None
 
 
 def parse_points(text: str) -> int | None:

@@ -24,6 +24,7 @@ from bot import commands as c
 from bot import events as ev
 from bot.errors import InvalidArgument, ReportNotFound
 from bot.model import REPORT_OUTCOMES, ThreadRef
+from bot.text import parse_number
 
 log = logging.getLogger(__name__)
 
@@ -89,13 +90,13 @@ class Reports(FeatureCog):
         await self.defer(interaction)
         channel = await self._channel(interaction.guild, channel_id)
         message = None
-        message_number = translate.number(message_id)
+        message_number = parse_number(message_id)
         if isinstance(channel, discord.abc.Messageable) and message_number is not None:
             message = await quietly(
                 channel.fetch_message(message_number), "fetch the reported message"
             )
         author: discord.abc.User | None = message.author if message else None
-        author_number = translate.number(author_id)
+        author_number = parse_number(author_id)
         if author is None and author_number is not None and interaction.guild is not None:
             author = interaction.guild.get_member(author_number)
         thread = self.client.help_thread(channel)
@@ -124,7 +125,7 @@ class Reports(FeatureCog):
     async def _channel(
         self, guild: discord.Guild | None, channel_id: str
     ) -> discord.abc.GuildChannel | discord.Thread | None:
-        number = translate.number(channel_id)
+        number = parse_number(channel_id)
         if guild is None or number is None:
             return None
         found = guild.get_channel_or_thread(number)
@@ -138,7 +139,7 @@ class Reports(FeatureCog):
     async def _resolve(self, interaction: discord.Interaction, args: list[str]) -> None:
         inv = self.invocation(interaction)
         outcome = REPORT_OUTCOMES.get(args[0])
-        report_id = translate.number(args[1])
+        report_id = parse_number(args[1])
         if outcome is None or report_id is None:
             raise ReportNotFound(id=args[1] or "?")
         await self.defer(interaction)
@@ -156,7 +157,7 @@ class Reports(FeatureCog):
     async def _delete(self, inv: Invocation, channel_id: str, message_id: str) -> str | None:
         """Delete the reported message; the catalog key of what went wrong, if anything."""
 
-        channel_number, message_number = translate.number(channel_id), translate.number(message_id)
+        channel_number, message_number = parse_number(channel_id), parse_number(message_id)
         if channel_number is None or message_number is None:
             return "discord.report_message_gone"
         channel = self.client.get_partial_messageable(

@@ -29,6 +29,7 @@ from bot.errors import (
     NotAQuestionThread,
     QuestionNotFound,
 )
+from bot.text import parse_number
 
 log = logging.getLogger(__name__)
 
@@ -180,7 +181,7 @@ class Solving(FeatureCog):
     async def _picked_helper(self, interaction: discord.Interaction, args: list[str]) -> None:
         inv = self.invocation(interaction)
         values = (interaction.data or {}).get("values") or []
-        thread_id = translate.number(args[0])
+        thread_id = parse_number(args[0])
         if thread_id is None:
             raise QuestionNotFound()
         if not values:
@@ -205,7 +206,7 @@ class Solving(FeatureCog):
         """ "Mark as solution" under the offer made after the asker thanked a helper."""
 
         inv = self.invocation(interaction)
-        if translate.number(args[0]) is None:
+        if parse_number(args[0]) is None:
             raise NotAnAnswer()
         thread = self.client.help_thread(interaction.channel)
         command = c.AcceptAnswer(inv.actor, args[0], event_id=inv.event_id)
@@ -227,7 +228,7 @@ class Solving(FeatureCog):
         self, interaction: discord.Interaction, args: list[str]
     ) -> None:
         inv = self.invocation(interaction)
-        question_id = translate.number(args[0])
+        question_id = parse_number(args[0])
         if question_id is None:
             raise QuestionNotFound()
         shown = await self.core.handle(c.ShowQuestion(inv.actor, question_id))
