@@ -16,7 +16,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.text import clean
+from bot.text import MAX_NUMBER_DIGITS, clean
 
 ARTICLE_PREFIX = "a:"
 MAX_ID_CHARS = 96  # "a:" + id stays within Discord's 100-character choice values
@@ -26,8 +26,7 @@ MAX_TAGS = 20
 MAX_TAG_CHARS = 64
 MAX_LANG_CHARS = 16
 
-# A longer number is no question (ids are 64-bit), and int() refuses 4,300+ digits.
-_QUESTION_REF = re.compile(r"(?:[qQ]:?|#)?(\d{1,30})")
+_QUESTION_REF = re.compile(rf"(?:[qQ]:?|#)?(\d{{1,{MAX_NUMBER_DIGITS}}})")
 _SLUG_DROP = re.compile(r"[^\w]+")
 
 

@@ -174,6 +174,7 @@ class CommunityConfig(_Section):
 #: The database URLs storage accepts. `postgres://` and `postgresql://`, what hosting
 #: providers hand out, mean asyncpg: the only PostgreSQL driver installed.
 DATABASE_SCHEMES = ("sqlite:///", "sqlite+aiosqlite:///", "postgresql+asyncpg://")
+DATABASE_URL_FORMS = "sqlite:///FILE, sqlite+aiosqlite:///FILE or postgresql+asyncpg://USER@HOST/DB"
 _POSTGRES_ALIASES = ("postgres://", "postgresql://")
 _PASSWORD = re.compile(r"(://[^/:@]*:)[^/@]*@")
 
@@ -194,10 +195,7 @@ class DatabaseConfig(_Section):
         if url.startswith(_POSTGRES_ALIASES):
             url = "postgresql+asyncpg://" + url.split("://", 1)[1]
         if not url.startswith(DATABASE_SCHEMES):
-            raise ValueError(
-                "unsupported database URL: use sqlite:///FILE, sqlite+aiosqlite:///FILE or "
-                "postgresql+asyncpg://USER@HOST/DB"
-            )
+            raise ValueError(f"unsupported database URL: use {DATABASE_URL_FORMS}")
         if url.startswith("sqlite") and url.split(":///", 1)[1] in ("", ":memory:"):
             raise ValueError(
                 "SQLite needs a file, e.g. sqlite:///community.db (an in-memory database "

@@ -91,6 +91,10 @@ class InvalidArgument(DomainError):
     key = "error.invalid_argument"
 
 
+class OwnMessageReport(DomainError):
+    key = "error.own_message_report"
+
+
 class AnonymousDisabled(DomainError):
     key = "error.anonymous_disabled"
 

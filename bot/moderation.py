@@ -66,15 +66,13 @@ from bot.outbound import ChannelPost, DirectMessage, Outbound, ThreadPost, Threa
 from bot.ports import UnitOfWork
 from bot.questions import Context
 from bot.reputation import award, reverse
-from bot.text import clean, is_blank, truncate
+from bot.text import clean, is_blank, parse_number, truncate
 from bot.thanking import give_thanks, thanks_in_message
 
 MAX_POINTS = 10_000
 REASON_CHARS = 500
 EXCERPT_CHARS = 300
 SUSPICIOUS_ROWS = 20
-# A longer number is no question (ids are 64-bit), and int() refuses 4,300+ digits.
-_QUESTION_REF = re.compile(r"#?(\d{1,30})")
 
 
 # -- helpers ---------------------------------------------------------------------------
@@ -203,10 +201,10 @@ async def _duplicate_target(uow: UnitOfWork, question: Question, target: str | N
     target = (target or "").strip()
     if not target:
         raise errors.InvalidArgument(detail="duplicate needs a question number or an article")
-    match = _QUESTION_REF.fullmatch(target)
-    if match is None:
+    number = parse_number(target)
+    if number is None:
         return truncate(target, 200)  # a knowledge-base article id or link
-    other = await uow.questions.get(int(match.group(1)))
+    other = await uow.questions.get(number)
     if other is None or other.community != question.community or other.is_deleted:
         raise errors.QuestionNotFound()
     if other.id == question.id:
@@ -532,7 +530,7 @@ async def report_message(cmd: ReportMessage, uow: UnitOfWork, ctx: Context) -> R
         question = await uow.questions.by_thread(cmd.thread)
         question_id = question.id if question else None
     if author is not None and author.id == reporter.id:
-        raise errors.InvalidArgument(detail="you cannot report your own message")
+        raise errors.OwnMessageReport()
     excerpt = truncate(clean(cmd.excerpt), EXCERPT_CHARS) if cmd.excerpt else ""
     if not excerpt and message is not None:
         excerpt = message.excerpt

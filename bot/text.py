@@ -21,6 +21,9 @@ import regex
 T = TypeVar("T")
 
 MAX_TITLE_CHARS = 100
+#: Digits a number a member types may have: more is no id (ids are 64-bit), and int()
+#: refuses 4,300+ digits.
+MAX_NUMBER_DIGITS = 30
 MAX_BODY_CHARS = 16_000
 
 _GRAPHEME = regex.compile(r"\X")
@@ -117,11 +120,11 @@ def is_blank(text: str) -> bool:
 
 def parse_number(word: str, marks: str = "#") -> int | None:
     """The whole number a member typed ("12", "#12", "١٢"; `marks` stripped from both ends),
-    or None. Only decimal digits count: "²" passes `str.isdigit()` but `int()` refuses it,
-    and `int()` refuses 4,300+ digits; a number of more than 30 digits is no id anyway."""
+    or None. Only decimal digits count: "²" passes `str.isdigit()` but `int()` refuses it;
+    and at most MAX_NUMBER_DIGITS of them."""
 
     digits = word.strip().strip(marks)
-    return int(digits) if digits.isdecimal() and len(digits) <= 30 else None
+    return int(digits) if digits.isdecimal() and len(digits) <= MAX_NUMBER_DIGITS else None
 
 
 def split_title(text: str, limit: int = MAX_TITLE_CHARS) -> tuple[str, str]:

@@ -23,6 +23,7 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
+from bot.config import DATABASE_URL_FORMS, mask_password
 from bot.errors import TransientStorageError
 from bot.ports import Clock
 from storage.jobs_repository import SqlJobRepository, SqlLifecycleRepository, WelcomedCache
@@ -330,8 +331,7 @@ class Database:
             self.writer = self.reader = _AsyncSource(engine)
         else:
             raise ValueError(
-                f"unsupported database {url!r}: use sqlite:///FILE, sqlite+aiosqlite:///FILE "
-                "or postgresql+asyncpg://USER@HOST/DB"
+                f"unsupported database {mask_password(url)!r}: use {DATABASE_URL_FORMS}"
             )
 
     def uow(self, *, write: bool = True) -> SqlUnitOfWork:

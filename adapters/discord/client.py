@@ -16,11 +16,10 @@ from discord.ext import commands
 
 from adapters.discord import translate
 from adapters.discord.outcomes import Outcomes
-from adapters.discord.replies import report_error
+from adapters.discord.replies import reply, report_error
 from adapters.discord.sender import DiscordSender
 from adapters.discord.texts import Texts
 from bot.config import Config
-from bot.errors import InvalidArgument
 from bot.model import Actor
 from bot.service import CommunityBot
 
@@ -55,15 +54,6 @@ STALE_COMMAND_ERRORS = (
     app_commands.CommandSignatureMismatch,
     app_commands.TransformerError,
 )
-STALE_COMMAND = (
-    "This command changed since your Discord app loaded it. Reload Discord "
-    "(Ctrl+R, or reopen the app) and try again."
-)
-
-STALE_COMPONENT = (
-    "This button or form is from an older version of the bot and no longer works. "
-    "Use the slash commands instead (type /)."
-)
 
 
 class CommunityTree(app_commands.CommandTree):
@@ -73,11 +63,6 @@ class CommunityTree(app_commands.CommandTree):
         self, interaction: discord.Interaction, error: app_commands.AppCommandError
     ) -> None:
         original = error.original if isinstance(error, app_commands.CommandInvokeError) else error
-        if isinstance(original, STALE_COMMAND_ERRORS):
-            # The member's Discord still shows a command (or an option) as it was before a
-            # deploy renamed or changed it: nothing to log, something they can fix.
-            log.info("stale command from %s: %s", interaction.user.id, original)
-            original = InvalidArgument(detail=STALE_COMMAND)
         client = interaction.client
         texts = (
             client.texts_for_guild(interaction.guild) if isinstance(client, _Community) else None
@@ -85,8 +70,13 @@ class CommunityTree(app_commands.CommandTree):
         name = interaction.command.qualified_name if interaction.command else "interaction"
         if texts is None:
             log.error("%s failed", name, exc_info=original)
-            return
-        await report_error(interaction, original, texts, f"/{name}")
+        elif isinstance(original, STALE_COMMAND_ERRORS):
+            # The member's Discord still shows a command (or an option) as it was before a
+            # deploy renamed or changed it: nothing to log, something they can fix.
+            log.info("stale command from %s: %s", interaction.user.id, original)
+            await reply(interaction, texts.t("discord.stale_command"))
+        else:
+            await report_error(interaction, original, texts, f"/{name}")
 
 
 class _Community:
@@ -200,13 +190,12 @@ class _Community:
             return
         raw = str((interaction.data or {}).get("custom_id", ""))
         parsed = translate.parse_custom_id(raw)
-        if parsed is not None and parsed[0] in translate.COMPONENT_ACTIONS:
+        known = {a for cog in self.cogs.values() for a in getattr(cog, "COMPONENTS", ())}  # type: ignore[attr-defined]
+        if parsed is not None and parsed[0] in known:
             return
         log.info("unknown component %r from %s", raw[:100], interaction.user.id)
         texts = self.texts_for_guild(interaction.guild)
-        await report_error(
-            interaction, InvalidArgument(detail=STALE_COMPONENT), texts, "unknown component"
-        )
+        await reply(interaction, texts.t("discord.stale_component"))
 
     async def on_ready(self) -> None:
         user = self.user  # type: ignore[attr-defined]

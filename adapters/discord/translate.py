@@ -187,26 +187,9 @@ def period(value: str | None) -> Period:
         return Period.ALL
 
 
-# Component custom ids: "cb:<action>:<arg>" (Discord allows 100 chars). Parsed by
-# one listener so the buttons keep working after a restart (no in-memory views).
-# Every action some listener answers. A component or form whose custom id names another one
-# (a button from an older version, or a forged id) gets one private line from the client.
-COMPONENT_ACTIONS = frozenset(
-    {
-        "pick",
-        "solve",
-        "sugg-yes",
-        "sugg-no",
-        "accept",
-        "notdup",
-        "flag",
-        "report",
-        "kbadd",
-        "kbedit",
-    }
-)
-
-
+# Component custom ids: "cb:<action>:<arg>" (Discord allows 100 chars). Parsed by the cogs'
+# listeners, each for its own actions (FeatureCog.COMPONENTS), so the buttons keep working
+# after a restart (no in-memory views); the client answers any other action.
 def custom_id(action: str, *args: object) -> str:
     return ":".join([CUSTOM_ID_PREFIX, action, *(str(a) for a in args)])
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import discord
 from discord.ext import commands
@@ -44,6 +44,10 @@ class Invocation:
 
 
 class FeatureCog(commands.Cog):
+    #: The custom-id actions ("cb:<action>:...") this cog's listeners answer. The client
+    #: answers any other button or form itself (see `_Community.on_interaction`).
+    COMPONENTS: ClassVar[frozenset[str]] = frozenset()
+
     def __init__(self, client: CommunityClient) -> None:
         self.client = client
         self.core = client.core

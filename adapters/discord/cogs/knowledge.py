@@ -63,6 +63,7 @@ def choices(
 
 
 class Knowledge(FeatureCog):
+    COMPONENTS = frozenset({ADD_FORM, EDIT_FORM})
     kb = app_commands.Group(name="kb", description=DESCRIPTIONS["kb"], guild_only=True)
 
     # -- autocomplete -------------------------------------------------------------------------
@@ -258,7 +259,7 @@ class Knowledge(FeatureCog):
         if interaction.type is not discord.InteractionType.modal_submit:
             return
         parsed = translate.parse_custom_id(str((interaction.data or {}).get("custom_id", "")))
-        if parsed is None or parsed[0] not in (ADD_FORM, EDIT_FORM):
+        if parsed is None or parsed[0] not in self.COMPONENTS:
             return
         texts = self.client.texts_for_guild(interaction.guild)
         try:

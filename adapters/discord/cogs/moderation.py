@@ -33,6 +33,7 @@ QuestionNumber = app_commands.Range[int, 1]
 
 
 class Moderation(FeatureCog):
+    COMPONENTS = frozenset({"notdup"})
     mod = app_commands.Group(name="mod", description=DESCRIPTIONS["mod"], guild_only=True)
     rep = app_commands.Group(name="rep", description=DESCRIPTIONS["mod.rep"], parent=mod)
 
@@ -310,7 +311,7 @@ class Moderation(FeatureCog):
         if interaction.type is not discord.InteractionType.component:
             return
         parsed = translate.parse_custom_id(str((interaction.data or {}).get("custom_id", "")))
-        if parsed is None or parsed[0] != "notdup":
+        if parsed is None or parsed[0] not in self.COMPONENTS:
             return
         texts = self.client.texts_for_guild(interaction.guild)
         try:

@@ -22,7 +22,7 @@ from adapters.discord.replies import reply, report_error
 from adapters.discord.texts import DESCRIPTIONS
 from bot import commands as c
 from bot import events as ev
-from bot.errors import InvalidArgument, ReportNotFound
+from bot.errors import OwnMessageReport, ReportNotFound
 from bot.model import REPORT_OUTCOMES, ThreadRef
 from bot.text import parse_number
 
@@ -30,10 +30,11 @@ log = logging.getLogger(__name__)
 
 FORM = "flag"
 BUTTONS = "report"
-OWN_MESSAGE = "you cannot report your own message"  # the core's words for the same refusal
 
 
 class Reports(FeatureCog):
+    COMPONENTS = frozenset({FORM, BUTTONS})
+
     def __init__(self, client: CommunityClient) -> None:
         super().__init__(client)
         self.report_menu = app_commands.ContextMenu(
@@ -54,7 +55,7 @@ class Reports(FeatureCog):
         inv = self.invocation(interaction)
         if message.author.id == interaction.user.id:
             # The core refuses it too, but only after the member typed a reason for nothing.
-            raise InvalidArgument(detail=OWN_MESSAGE)
+            raise OwnMessageReport()
         form = translate.custom_id(FORM, message.channel.id, message.id, message.author.id)
         await interaction.response.send_modal(render.report_modal(inv.texts, form))
 
@@ -66,7 +67,7 @@ class Reports(FeatureCog):
         ):
             return
         parsed = translate.parse_custom_id(str((interaction.data or {}).get("custom_id", "")))
-        if parsed is None or parsed[0] not in (FORM, BUTTONS):
+        if parsed is None or parsed[0] not in self.COMPONENTS:
             return
         action, args = parsed
         if action == FORM and len(args) < 2:

@@ -10,6 +10,7 @@ calls it once and hands the result to `outcomes` (quiet public line, tag, archiv
 from __future__ import annotations
 
 import logging
+from typing import ClassVar
 
 import discord
 from discord import app_commands
@@ -35,6 +36,15 @@ log = logging.getLogger(__name__)
 
 
 class Solving(FeatureCog):
+    _COMPONENT_HANDLERS: ClassVar[dict[str, str]] = {
+        "pick": "_picked_helper",
+        "solve": "_solve_button",
+        "sugg-yes": "_suggestion_solved",
+        "sugg-no": "_suggestion_not_helpful",
+        "accept": "_accept_offer",
+    }
+    COMPONENTS = frozenset(_COMPONENT_HANDLERS)
+
     def __init__(self, client: CommunityClient) -> None:
         super().__init__(client)
         self.mark_menu = app_commands.ContextMenu(
@@ -162,15 +172,9 @@ class Solving(FeatureCog):
         if parsed is None:
             return
         action, args = parsed
-        handler = {
-            "pick": self._picked_helper,
-            "solve": self._solve_button,
-            "sugg-yes": self._suggestion_solved,
-            "sugg-no": self._suggestion_not_helpful,
-            "accept": self._accept_offer,
-        }.get(action)
-        if handler is None:
+        if action not in self.COMPONENTS:
             return
+        handler = getattr(self, self._COMPONENT_HANDLERS[action])
         texts = self.client.texts_for_guild(interaction.guild)
         try:
             # A cut-off id names nothing: the handlers answer "not found" for "".

@@ -196,7 +196,7 @@ async def test_reporting_your_own_message_is_refused_before_the_form(h: Harness)
     )
     response = await handle.wait_response()
     assert response["type"] != 9  # no form
-    assert "you cannot report your own message" in await h.done(handle)
+    assert "You can't report your own message" in await h.done(handle)
     assert ephemeral(h, handle)
 
 
