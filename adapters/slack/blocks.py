@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from adapters.slack import ids
-from adapters.slack.texts import SlackPresenter
+from adapters.slack.texts import SlackPresenter, escape
 from bot.events import (
     LeaderboardShown,
     QuestionClosed,
@@ -34,10 +34,6 @@ HEADER_MAX = 150
 MODAL_OPTIONS_MAX = 100
 CHECKBOX_OPTIONS_MAX = 10
 METADATA_MAX = 3000
-
-
-def escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def clip(text: str, limit: int) -> str:

@@ -79,11 +79,16 @@ async def start_command(
 
 
 async def thread_for(deps: SlackDeps, actor: Actor, target: int | ThreadRef) -> ThreadRef:
-    """The thread of a question named by number, or the thread a message link points into."""
+    """The thread of a question named by number, or by a link into its thread. Either way
+    a question that is not there is "not found": a link into any other thread too."""
 
-    if isinstance(target, ThreadRef):
-        return target
-    shown = await deps.bot.handle(c.ShowQuestion(actor, target))
+    try:
+        if isinstance(target, ThreadRef):
+            shown = await deps.bot.handle(c.ShowQuestion(actor, thread=target))
+        else:
+            shown = await deps.bot.handle(c.ShowQuestion(actor, target))
+    except errors.NotAQuestionThread:
+        raise errors.QuestionNotFound() from None
     assert isinstance(shown, QuestionShown)
     if shown.question.thread is None:
         raise errors.NotAQuestionThread()

@@ -24,7 +24,6 @@ from adapters.slack.texts import SlackPresenter
 from adapters.slack.translate import (
     interaction_id,
     member_ref,
-    parse_points,
     parse_question,
     parse_user,
     plain_text,
@@ -34,7 +33,6 @@ from adapters.slack.translate import (
     words,
 )
 from bot import commands as c
-from bot import errors
 from bot import events as ev
 from bot.durations import parse_since
 from bot.model import REPORT_OUTCOMES, Actor, MemberRef, ReportStatus, ThreadRef
@@ -245,7 +243,8 @@ async def mod_rep(run: Invocation, args: list[str]) -> None:
     command: c.Command
     if what in ("add", "remove") and len(args) >= 4:
         user = parse_user(args[1])
-        points = parse_points(args[2])
+        # "5" or "+5"; a negative number is a typo, not `rep remove @x 5`
+        points = parse_number(args[2], "+")
         if user is None or not points:
             raise Usage(usage)
         command = c.AdjustReputation(
@@ -366,14 +365,6 @@ async def on_thanks(
     async with guarded(run.p, run.reply, f"{run.name} command"):
         actor = await run.actor()
         thread = await thread_for(run.deps, actor, target) if target is not None else None
-        if isinstance(target, ThreadRef):
-            # A named question must be one, as with a number: else the thanks would be paid
-            # as if none had been named.
-            try:
-                shown = await run.deps.bot.handle(c.ShowQuestion(actor, thread=target))
-            except errors.NotAQuestionThread:
-                raise errors.QuestionNotFound() from None
-            assert isinstance(shown, ev.QuestionShown)
         result = await run.deps.bot.handle(
             c.ThankMember(actor, await _target(run, user), thread, event_id=run.event_id)
         )

@@ -9,8 +9,10 @@ request, plus a `GET /healthz` for load balancers.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from typing import Any
+from urllib.parse import parse_qs
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
@@ -32,25 +34,35 @@ async def _health(_: web.Request) -> web.Response:
     return web.Response(text="ok")
 
 
-@web.middleware
-async def _refuse_unreadable(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Bolt reads the body (JSON, or a form with a JSON `payload`) before it checks the
-    signature, and a body it cannot read (not JSON, a JSON list, bytes that are not UTF-8)
-    escapes it as an exception: a 500 and a traceback, for anyone who can reach the port.
-    Such a request is answered 400 and logged in one line; it reaches no listener."""
+def readable(body: bytes, content_type: str) -> bool:
+    """Whether Bolt can read `body`: UTF-8, and a JSON object where Slack sends JSON (the
+    Events API body, or an interaction form's `payload`). Bolt parses the body before it
+    checks the signature, and raises on anything else."""
 
     try:
-        return await handler(request)
-    except web.HTTPException:
-        raise
-    except Exception as exc:
+        text = body.decode("utf-8")
+        if content_type == "application/json":
+            return isinstance(json.loads(text), dict)
+        if content_type == "application/x-www-form-urlencoded":
+            payload = parse_qs(text).get("payload")
+            return payload is None or isinstance(json.loads(payload[0]), dict)
+    except ValueError:  # (UnicodeDecodeError and JSONDecodeError are ValueErrors)
+        return False
+    return True
+
+
+@web.middleware
+async def _refuse_unreadable(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """A body Bolt cannot read (not JSON, a JSON list, bytes that are not UTF-8) would
+    escape it as a 500 and a traceback, for anyone who can reach the port: it is answered
+    400, logged in one line, and reaches no listener."""
+
+    if request.method == "POST" and not readable(await request.read(), request.content_type):
         log.warning(
-            "Slack: unreadable request to %s refused (%s: %.100s)",
-            request.path,
-            type(exc).__name__,
-            exc,
+            "Slack: unreadable %s request to %s refused", request.content_type, request.path
         )
         return web.Response(status=400, text="unreadable request")
+    return await handler(request)
 
 
 def web_app(bolt: AsyncApp, path: str) -> web.Application:

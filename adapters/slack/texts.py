@@ -30,9 +30,11 @@ class SlackPresenter(Presenter):
                 return self.t(exc.key, name=f"<@{user}>")
         # Whatever an error quotes back (an article id as typed, a display name) is words:
         # `<!channel>` or `<https://x|docs>` in them must not become markup.
-        params = {k: _escape(v) if isinstance(v, str) else v for k, v in exc.params.items()}
+        params = {k: escape(v) if isinstance(v, str) else v for k, v in exc.params.items()}
         return self.t(exc.key, **params)
 
 
-def _escape(text: str) -> str:
+def escape(text: str) -> str:
+    """Members' words in mrkdwn: `&`, `<` and `>` escaped, as Slack asks, so they are never
+    markup (`<!channel>`, `<https://x|click>`)."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

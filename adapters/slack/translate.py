@@ -31,9 +31,6 @@ _PERMALINK = re.compile(
     r"https?://[^/\s>]+/archives/([CGD][A-Z0-9]+)/p(\d{10})(\d{6})(?:\?([^\s>|]*))?"
 )
 _QUESTION_NUMBER = re.compile(r"^#?(\d{1,12})$")
-# An id or an amount as typed: decimal digits only (`str.isdigit()` also takes "²", which
-# int() refuses), and few enough of them for int() (it refuses more than 4300).
-_POINTS = re.compile(r"\+?(\d{1,18})")
 _ANGLE = re.compile(r"<([^<>]*)>")
 
 
@@ -205,14 +202,6 @@ def parse_question(text: str) -> int | ThreadRef | None:
                 root = value
         return thread_ref(channel, root)
     return None
-
-
-def parse_points(text: str) -> int | None:
-    """A positive amount of points (`5`, `+5`); None for anything else, a negative number
-    included: `rep add @x -5` is a typo, not `rep remove @x 5`."""
-
-    found = _POINTS.fullmatch(text.strip())
-    return int(found.group(1)) if found else None
 
 
 def parse_period(text: str) -> Period | None:
