@@ -204,11 +204,11 @@ class ModerationCommands:
                     self.actor(), self.ref(tail[1]), points, reason, event_id=self._event()
                 )
             )
-        elif what == "revert" and len(tail) >= 2 and parse_number(tail[1]) is not None:
+        elif (
+            what == "revert" and len(tail) >= 2 and (entry_id := parse_number(tail[1])) is not None
+        ):
             # `#12` as /rep shows it to moderators, or `12`.
             reason = " ".join(tail[2:]) or None
-            entry_id = parse_number(tail[1])
-            assert entry_id is not None
             result = await self.bot.handle(
                 c.RevertLedgerEntry(self.actor(), entry_id, reason, event_id=self._event())
             )
