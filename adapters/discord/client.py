@@ -49,7 +49,12 @@ def build_intents(message_content: bool) -> discord.Intents:
 
 # What discord.py raises for an interaction that names a command or an option shape this bot
 # no longer has: Discord clients cache the command list for a while after it changes.
+class StaleOptionType(app_commands.AppCommandError):
+    """An option arrived with another type than the command declares now."""
+
+
 STALE_COMMAND_ERRORS = (
+    StaleOptionType,
     app_commands.CommandNotFound,
     app_commands.CommandSignatureMismatch,
     app_commands.TransformerError,
@@ -58,6 +63,23 @@ STALE_COMMAND_ERRORS = (
 
 class CommunityTree(app_commands.CommandTree):
     """Routes every slash command / context menu error to the adapter's one error reply."""
+
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        """Refuse, before any conversion, a slash command whose options were typed by an
+        older version of it: discord.py only converts by the type declared now, so a string
+        where a user or a number is expected would reach the command as it is."""
+
+        if interaction.type is not discord.InteractionType.application_command:
+            return True
+        data: Any = interaction.data or {}
+        command = interaction.command
+        if data.get("type", 1) != 1 or not isinstance(command, app_commands.Command):
+            return True
+        expected = {p.display_name: p.type.value for p in command.parameters}
+        wrong = translate.mistyped_options(data.get("options") or (), expected)
+        if wrong:
+            raise StaleOptionType(f"/{command.qualified_name}: {', '.join(wrong)} changed type")
+        return True
 
     async def on_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError

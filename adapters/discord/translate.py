@@ -201,6 +201,37 @@ def parse_custom_id(value: str) -> tuple[str, list[str]] | None:
     return parts[1], parts[2:]
 
 
+# -- slash command options ----------------------------------------------------------------
+
+SUBCOMMAND, SUBCOMMAND_GROUP, INTEGER, NUMBER = 1, 2, 4, 10
+
+
+def leaf_options(options: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """The options of the command actually invoked, below any group and subcommand."""
+
+    current = list(options)
+    while current and current[0].get("type") in (SUBCOMMAND, SUBCOMMAND_GROUP):
+        current = list(current[0].get("options") or ())
+    return current
+
+
+def mistyped_options(
+    options: Sequence[Mapping[str, Any]], expected: Mapping[str, int]
+) -> list[str]:
+    """Names of sent options whose type is not the one the command declares now (a client
+    that loaded the command before an option changed type). An integer where a number is
+    expected still fits."""
+
+    wrong = []
+    for option in leaf_options(options):
+        name, sent = str(option.get("name")), option.get("type")
+        want = expected.get(name)
+        if want is None or sent == want or (want == NUMBER and sent == INTEGER):
+            continue
+        wrong.append(name)
+    return wrong
+
+
 # -- moderation ---------------------------------------------------------------------------
 
 

@@ -216,3 +216,41 @@ async def test_unknown_component_says_it_no_longer_works(
     assert not [
         r for r in caplog.records if r.levelno >= logging.WARNING and r.name.startswith("adapters")
     ]
+
+
+def _retype(data: dict[str, Any], name: str, option_type: int, value: Any) -> None:
+    options = data["options"]
+    while options and options[0]["type"] in (1, 2):
+        options = options[0]["options"]
+    option = next(o for o in options if o["name"] == name)
+    option.update(type=option_type, value=value)
+
+
+@pytest.mark.parametrize(
+    "stale",
+    [
+        pytest.param(lambda data: _retype(data, "member", 3, "bob"), id="user-sent-as-string"),
+        pytest.param(lambda data: _retype(data, "points", 3, "5"), id="integer-sent-as-string"),
+    ],
+)
+async def test_option_whose_type_changed_since_the_client_loaded_it(
+    h: Harness, stale: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An option that was a string when the member's Discord loaded the command arrives as a
+    string: discord.py does not convert it, so it is refused as a stale command, privately,
+    before the command runs."""
+
+    payload = h.fake.slash_command(
+        "mod",
+        user=h.w.mod,
+        channel_id=h.w.other,
+        group="rep",
+        subcommand="add",
+        options={"member": h.w.bob, "points": 5, "reason": "helped"},
+    )
+    stale(payload["data"])
+    handle = await h.fake.interact(payload)
+    assert "Reload Discord" in await h.done(handle)
+    assert ephemeral(h, handle)
+    assert await h.points(h.w.bob) == 0
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
