@@ -91,6 +91,7 @@ def _setup_logging(config: Config | None) -> None:
 async def _run(config: Config, secrets: Secrets) -> int:
     from bot.bootstrap import bootstrap
     from bot.clock import DemoClock, SystemClock
+    from bot.errors import CannotStart
 
     # Only a console-only run may move its clock (the `/tick <hours>` demo command).
     demo = not (config.discord.enabled or config.slack.enabled)
@@ -136,9 +137,13 @@ async def _run(config: Config, secrets: Secrets) -> int:
         stopper = asyncio.create_task(stop.wait())
         done, _ = await asyncio.wait([*tasks, stopper], return_when=asyncio.FIRST_COMPLETED)
         for task in done:
-            if task is not stopper and task.exception():
-                log.error("adapter %s stopped", task.get_name(), exc_info=task.exception())
-                return 1
+            if task is stopper or (exc := task.exception()) is None:
+                continue
+            if isinstance(exc, CannotStart):
+                log.error("%s cannot start: %s", task.get_name(), exc)
+            else:
+                log.error("%s stopped", task.get_name(), exc_info=exc)
+            return 1
         return 0
     finally:
         for task in tasks:

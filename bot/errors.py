@@ -182,3 +182,12 @@ class BadPoints(DomainError):
 
 class BadDuration(DomainError):
     key = "error.bad_duration"
+
+
+# -- start-up ---------------------------------------------------------------------------
+
+
+class CannotStart(Exception):
+    """An adapter cannot start for a reason the person running the bot must fix: a token the
+    platform refused, a permission not granted, a port in use. The message says what to
+    change; `community-bot run` prints it as one line, without a traceback."""

@@ -107,3 +107,20 @@ def test_db_upgrade(tmp_path: Path) -> None:
     heads = out.stdout.strip().split(", ")
     expected = ScriptDirectory.from_config(alembic_config()).get_heads()
     assert len(expected) > 1 and sorted(heads) == sorted(expected), out.stdout
+
+
+def test_an_adapter_that_cannot_start_is_one_clear_message(tmp_path: Path) -> None:
+    import os
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "SLACK_"))}
+    env.update(PYTHONPATH=str(ROOT), DISCORD_TOKEN="fake.token")
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(
+        '[database]\nurl = "sqlite:///' + str(tmp_path / "a.db") + '"\n'
+        '[communities.default]\ndiscord_guild_id = "1"\n'
+        '[discord]\nenabled = true\napi_base_url = "http://127.0.0.1:1/api/v10"\n'
+    )  # (nothing listens on port 1)
+    out = run("run", "--config", str(cfg), cwd=tmp_path, env=env)
+    assert out.returncode == 1, out.stderr
+    assert "discord cannot start: cannot reach Discord at http://127.0.0.1:1/api/v10" in out.stderr
+    assert "Traceback" not in out.stderr

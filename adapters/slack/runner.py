@@ -14,16 +14,20 @@ import logging
 from typing import Any
 from urllib.parse import parse_qs
 
+import aiohttp
 from aiohttp import web
 from aiohttp.typedefs import Handler
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.app import build_app
 from adapters.slack.outbound import SlackOut
 from adapters.slack.sender import register_sender
 from adapters.slack.translate import PLATFORM
 from bot.config import Config, ConfigError, Secrets
+from bot.errors import CannotStart
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +94,7 @@ async def run_slack(app: Any, config: Config, secrets: Secrets) -> None:
     bolt = build_app(app.bot, config, secrets)
     if config.slack.mode == "socket" and not secrets.slack_app_token:
         raise ConfigError('SLACK_APP_TOKEN is required with slack.mode = "socket"')
+    await check_bot_token(bolt.client, config)
     # The scheduler delivers Slack's reminders, closes and escalations only while this runs.
     register_sender(app.bot, SlackOut(bolt.client))
     try:
@@ -101,8 +106,51 @@ async def run_slack(app: Any, config: Config, secrets: Secrets) -> None:
         app.bot.outbox.unregister(PLATFORM)
 
 
+async def check_bot_token(client: AsyncWebClient, config: Config) -> None:
+    """Ask Slack who the bot token belongs to before serving anything. Bolt would only find
+    out at the first event, and then drop every event with a log line nobody reads."""
+
+    try:
+        auth = await client.auth_test()
+    except SlackApiError as exc:
+        raise CannotStart(
+            f"Slack refused SLACK_BOT_TOKEN ({exc.response.get('error')}). Set it to the Bot "
+            "User OAuth Token (xoxb-...) from your app's OAuth & Permissions page, and "
+            "reinstall the app to the workspace if it was removed."
+        ) from exc
+    except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+        raise CannotStart(_unreachable(config, exc)) from exc
+    team = str(auth.get("team_id") or "")
+    if config.community_for("slack", team) is None:
+        log.warning(
+            "Slack: SLACK_BOT_TOKEN belongs to workspace %s (%s), but no [communities.*] has "
+            "slack_team_id = %r: its events will be ignored.",
+            team, auth.get("team"), team,
+        )  # fmt: skip
+    log.info("Slack: signed in to workspace %s (%s)", team, auth.get("team"))
+
+
+def _unreachable(config: Config, exc: BaseException) -> str:
+    return (
+        f"cannot reach Slack at {config.slack.api_base_url}: {str(exc) or type(exc).__name__}. "
+        "Check the network, or [slack] api_base_url if you changed it."
+    )
+
+
 async def _serve_socket(bolt: AsyncApp, app_token: str) -> None:
     handler = AsyncSocketModeHandler(bolt, app_token=app_token)
+    # slack_sdk's connect retries a refused app token forever, with a traceback every ten
+    # seconds: the first connection URL is asked for here, where a refusal is said once.
+    try:
+        opened = await handler.client.web_client.apps_connections_open(app_token=app_token)
+        handler.client.wss_uri = opened["url"]
+    except SlackApiError as exc:
+        if exc.response.get("error") != "ratelimited":  # (connect waits that out itself)
+            raise CannotStart(
+                f"Slack refused SLACK_APP_TOKEN ({exc.response.get('error')}). Set it to an "
+                "app-level token (xapp-...) with the connections:write scope, from your "
+                "app's Basic Information page, and check that Socket Mode is turned on."
+            ) from exc
     await handler.connect_async()
     log.info("Slack: connected in Socket Mode")
     try:
@@ -113,9 +161,15 @@ async def _serve_socket(bolt: AsyncApp, app_token: str) -> None:
 
 async def _serve_http(bolt: AsyncApp, config: Config) -> None:
     slack = config.slack
-    runner = await start_http(
-        bolt, host=slack.http_host, port=slack.http_port, path=slack.http_path
-    )
+    try:
+        runner = await start_http(
+            bolt, host=slack.http_host, port=slack.http_port, path=slack.http_path
+        )
+    except OSError as exc:
+        raise CannotStart(
+            f"cannot listen on {slack.http_host}:{slack.http_port}: {exc.strerror or exc}. "
+            "Set [slack] http_port to a free port, or stop the program using it."
+        ) from exc
     log.info(
         "Slack: listening on http://%s:%d%s", slack.http_host, slack.http_port, slack.http_path
     )
