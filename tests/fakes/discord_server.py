@@ -573,6 +573,8 @@ class FakeDiscord:
         self.members: dict[int, JSONDict] = {}  # user id -> {roles, nick, joined_at}
         self.roles: dict[int, JSONDict] = {}
         self.channels: dict[int, JSONDict] = {}  # text, forum and thread channels
+        # Threads left out of GUILD_CREATE's `threads` (see ``unannounce_thread``).
+        self.unannounced_threads: set[int] = set()
         self.messages: dict[int, dict[int, JSONDict]] = {}  # channel id -> id -> REST message
         # (author id, nonce) -> (monotonic time, channel id, message id), for enforce_nonce
         self.nonces: dict[tuple[int, str], tuple[float, int, int]] = {}
@@ -841,6 +843,12 @@ class FakeDiscord:
         meta = self.channels[creation.id]["thread_metadata"]
         meta["archived"], meta["locked"] = archived, locked
         return creation.id
+
+    def unannounce_thread(self, thread_id: int) -> None:
+        """Leave a thread out of the next GUILD_CREATE's ``threads``: a client that identifies
+        again then has it in no cache, and a MESSAGE_CREATE in it reaches discord.py with a
+        channel it cannot resolve (a ``PartialMessageable``)."""
+        self.unannounced_threads.add(int(thread_id))
 
     def add_message(
         self,
@@ -2151,7 +2159,9 @@ class FakeDiscord:
         threads = [
             copy.deepcopy(c)
             for c in self.channels.values()
-            if c["type"] in THREAD_TYPES and not c["thread_metadata"]["archived"]
+            if c["type"] in THREAD_TYPES
+            and not c["thread_metadata"]["archived"]
+            and int(c["id"]) not in self.unannounced_threads
         ]
         return {
             **self.guild_payload(),

@@ -544,6 +544,22 @@ async def test_invalid_session_makes_the_client_identify_again(
         await eventually(lambda: client.messages)
 
 
+async def test_message_in_an_unannounced_thread_has_a_partial_channel(
+    fake: FakeDiscord, world: World
+) -> None:
+    thread_id = fake.add_thread(world.general, "old question", owner=world.alice)
+    fake.unannounce_thread(thread_id)
+    client = RecordingClient(intents=all_intents())
+    async with fake.run(client):
+        guild = client.get_guild(fake.guild_id)
+        assert guild is not None and guild.get_thread(thread_id) is None
+        await fake.post_message(thread_id, world.alice, "still stuck")
+        await eventually(lambda: client.messages)
+        channel = client.messages[0].channel
+        assert isinstance(channel, discord.PartialMessageable)
+        assert channel.id == thread_id and client.messages[0].guild is guild
+
+
 # ------------------------------------------------------------------------------ errors
 
 

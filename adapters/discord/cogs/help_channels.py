@@ -54,7 +54,13 @@ class HelpChannels(FeatureCog):
                 message.channel
             ):
                 await self._question_from_message(message, community)
-            elif self.client.help_thread(message.channel) and message.id != message.channel.id:
+            elif message.id != message.channel.id and (
+                self.client.help_thread(message.channel)
+                or isinstance(message.channel, discord.PartialMessageable)
+            ):
+                # A channel discord.py has not cached (a thread archived or left out of
+                # GUILD_CREATE since a restart) may still be a question thread: the core knows
+                # its threads by id and refuses any other.
                 await self._record_message(message, community)
         except Exception as exc:  # never let one message take the listener down
             log_error(exc, "message in help channel")
@@ -194,7 +200,7 @@ class HelpChannels(FeatureCog):
         if not isinstance(result, ev.MessageRecorded):
             return
         texts = self.client.texts_for(community)
-        thread = message.channel if isinstance(message.channel, discord.Thread) else None
+        thread = await self._thread_of(message)
         if result.reopened and thread is not None:
             # The asker wrote in their dormant question: open the thread and say so.
             await self.client.outcomes.reopened(thread, texts)
@@ -205,6 +211,16 @@ class HelpChannels(FeatureCog):
             await self.show_thanks(
                 result.thanks, thread=thread, guild=message.guild, texts=texts, interaction=None
             )
+
+    async def _thread_of(self, message: discord.Message) -> discord.Thread | None:
+        if isinstance(message.channel, discord.Thread):
+            return message.channel
+        if message.guild is None:
+            return None
+        channel = message.guild.get_thread(message.channel.id) or await quietly(
+            message.guild.fetch_channel(message.channel.id), "fetch uncached thread"
+        )
+        return channel if isinstance(channel, discord.Thread) else None
 
     # -- /ask -------------------------------------------------------------------------------
     @app_commands.command(name="ask", description=DESCRIPTIONS["ask"])

@@ -151,3 +151,22 @@ async def test_refused_ask_removes_its_thread(h: Harness) -> None:
     handle = await h.command("ask", h.w.alice, h.w.other, options={"question": "\u200b"})
     assert "empty" in await h.done(handle)
     await eventually(lambda: not h.fake.threads_in(h.w.text))
+
+
+async def test_answer_in_a_thread_discord_py_never_cached_is_recorded(
+    h: Harness, kind: str
+) -> None:
+    """After a restart, a question thread left out of GUILD_CREATE's `threads` is in no
+    cache: discord.py gives its messages a partial channel. The answer still counts."""
+
+    thread_id = await h.ask(kind, h.w.alice)
+    h.fake.unannounce_thread(thread_id)
+    h.fake.invalidate_session()
+    await h.fake.drop_connection()
+    await h.fake.wait_for_identify(2)
+    await h.fake.wait_until_connected()
+    guild = await eventually(lambda: h.client.get_guild(h.fake.guild_id))
+    assert guild.get_thread(thread_id) is None
+    await h.answer(thread_id, h.w.bob)
+    await h.fake.post_message(thread_id, h.w.alice, f"thanks <@{h.w.bob.id}>")
+    await eventually(lambda: len(h.bot_messages(thread_id)) >= 2)
