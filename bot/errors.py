@@ -118,6 +118,10 @@ class TransientStorageError(Exception):
 # -- thanks, reports and moderation ----------------------------------------------------
 
 
+class ArticleNotFound(DomainError):
+    key = "kb.error_not_found"
+
+
 class SelfThanks(DomainError):
     key = "error.self_thanks"
 

@@ -30,7 +30,7 @@ from bot.articles import (
     slugify,
 )
 from bot.commands import ShowQuestion
-from bot.errors import DomainError
+from bot.errors import ArticleNotFound, DomainError
 from bot.events import (
     AnswerAccepted,
     QuestionModerated,
@@ -57,11 +57,7 @@ MAX_RESULTS = 25
 QUERY_ECHO_CHARS = 200
 HISTORY_SHOWN = 5
 
-# -- errors ----------------------------------------------------------------------------
-
-
-class ArticleNotFound(DomainError):
-    key = "kb.error_not_found"
+# -- errors (and ArticleNotFound, which moderation raises too) -------------------------
 
 
 class ArticleExists(DomainError):

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot import errors
+from bot.articles import ARTICLE_PREFIX, parse_item
 from bot.commands import (
     AdjustReputation,
     HelpBanMember,
@@ -66,7 +67,7 @@ from bot.outbound import ChannelPost, DirectMessage, Outbound, ThreadPost, Threa
 from bot.ports import UnitOfWork
 from bot.questions import Context
 from bot.reputation import award, reverse
-from bot.text import clean, is_blank, parse_number, truncate
+from bot.text import clean, is_blank, truncate
 from bot.thanking import give_thanks, thanks_in_message
 
 MAX_POINTS = 10_000
@@ -197,14 +198,30 @@ async def _question(uow: UnitOfWork, cmd: ModerateQuestion) -> Question:
     return question
 
 
+_WEB_LINK = re.compile(r"https?://\S", re.IGNORECASE)
+
+
 async def _duplicate_target(uow: UnitOfWork, question: Question, target: str | None) -> str:
+    """What the question duplicates, as members see it: `#12`, `a:<article id>` (both
+    checked to exist) or a web link (taken as given)."""
+
     target = (target or "").strip()
     if not target:
         raise errors.InvalidArgument(detail="duplicate needs a question number or an article")
-    number = parse_number(target)
-    if number is None:
-        return truncate(target, 200)  # a knowledge-base article id or link
-    other = await uow.questions.get(number)
+    if _WEB_LINK.match(target) and not any(ch.isspace() for ch in target):
+        return truncate(target, 200)
+    found = parse_item(target)
+    if found is None:
+        raise errors.ArticleNotFound(id=truncate(target, 100))
+    kind, key = found
+    if kind == "article":
+        assert isinstance(key, str)
+        article = await uow.knowledge.article(question.community, key)
+        if article is None or article.is_deleted:
+            raise errors.ArticleNotFound(id=truncate(key, 100))
+        return f"{ARTICLE_PREFIX}{article.id}"
+    assert isinstance(key, int)
+    other = await uow.questions.get(key)
     if other is None or other.community != question.community or other.is_deleted:
         raise errors.QuestionNotFound()
     if other.id == question.id:

@@ -16,6 +16,7 @@ from bot import events as ev
 from bot.bootstrap import App
 from bot.clock import FakeClock
 from bot.commands import FlowDirection, QuestionAction
+from bot.knowledge_base import AddArticle, RemoveArticle
 from bot.model import Actor, AuditOutcome, MemberRef, QuestionStatus, ReportStatus
 from bot.outbound import ChannelPost, DirectMessage, Outbound
 from tests.helpers import actor, answer, ask, next_id, thread_of
@@ -466,10 +467,41 @@ async def test_duplicate_links_and_the_asker_can_object(app: App, outbox: Record
     assert [n.key for n in notices] == ["moderation.not_duplicate_notice"]
     with pytest.raises(errors.NotADuplicate):
         await app.bot.handle(c.NotDuplicate(alice, thread_of(opened), event_id=next_id("e")))
-    article = await moderate(
-        app, mod, QuestionAction.DUPLICATE, opened, duplicate_of="kb:password-reset"
+    await app.bot.handle(
+        AddArticle(mod, "Resetting a password", "Settings, then Reset.", article_id="pw-reset")
     )
-    assert article.question.close_note == "kb:password-reset"
+    for named in ("pw-reset", "a:pw-reset"):
+        article = await moderate(app, mod, QuestionAction.DUPLICATE, opened, duplicate_of=named)
+        assert article.question.close_note == "a:pw-reset"  # what /kb show takes
+        await moderate(app, mod, QuestionAction.REOPEN, opened)
+    link = "https://docs.example.org/faq#passwords"
+    linked = await moderate(app, mod, QuestionAction.DUPLICATE, opened, duplicate_of=link)
+    assert linked.question.close_note == link
+    await moderate(app, mod, QuestionAction.REOPEN, opened)
+
+
+@pytest.mark.parametrize(
+    ("named", "error"),
+    [
+        ("no-such-article", errors.ArticleNotFound),
+        ("this one is a dupe", errors.ArticleNotFound),
+        ("a:", errors.ArticleNotFound),
+        ("#" + "9" * 31, errors.ArticleNotFound),  # (more digits than any question has)
+        ("#999999", errors.QuestionNotFound),
+        ("   ", errors.InvalidArgument),
+    ],
+)
+async def test_duplicate_of_something_that_is_not_there_is_refused(
+    app: App, named: str, error: type[Exception]
+) -> None:
+    opened = await ask(app.bot, alice)
+    await app.bot.handle(AddArticle(mod, "Gone", "Soon removed.", article_id="gone"))
+    await app.bot.handle(RemoveArticle(mod, "gone"))
+    for target in (named, "gone"):
+        with pytest.raises((error, errors.ArticleNotFound)):
+            await moderate(app, mod, QuestionAction.DUPLICATE, opened, duplicate_of=target)
+    shown = await app.bot.handle(c.ShowQuestion(mod, opened.question.id))
+    assert isinstance(shown, ev.QuestionShown) and not shown.question.is_closed
 
 
 async def test_delete_hides_the_question_everywhere(app: App) -> None:

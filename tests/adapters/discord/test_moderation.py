@@ -11,6 +11,7 @@ import pytest
 from bot import commands as c
 from bot import events as ev
 from bot.errors import ThreadLocked
+from bot.knowledge_base import AddArticle
 from bot.model import Actor, AuditEntry, LedgerReason, MemberRef, QuestionStatus
 from tests.adapters.discord.conftest import Harness, custom_ids
 from tests.helpers import eventually
@@ -187,9 +188,13 @@ async def test_duplicate_and_the_askers_not_duplicate_button(h: Harness) -> None
 
 
 async def test_duplicate_of_an_article_and_bad_targets(h: Harness) -> None:
+    moderator = Actor(MemberRef("discord", "main", str(h.w.mod.id)), "mod", is_moderator=True)
+    await h.app.bot.handle(AddArticle(moderator, "JSON basics", "...", article_id="json-basics"))
     thread_id = await h.ask_text(h.w.alice)
+    missing = await mod(h, h.w.mod, thread_id, "duplicate", original="jsn-basics")
+    assert "can't find the article “jsn-basics”" in missing
     text = await mod(h, h.w.mod, thread_id, "duplicate", original="json-basics")
-    assert "duplicate of json-basics" in text
+    assert "duplicate of a:json-basics" in text
     other = await h.ask_text(h.w.bob, "Another one")
     text = await mod(h, h.w.mod, other, "duplicate", original="#999")
     assert "can't find that question" in text
