@@ -84,7 +84,15 @@ class BotsCannot(DomainError):
 
 
 class UnknownMember(DomainError):
+    """No member by that name or id; an empty one (a pick left blank, a bare "@") is asked
+    for rather than echoed as "a member called ."."""
+
     key = "error.unknown_member"
+
+    def __init__(self, *, name: str) -> None:
+        if not name.strip():
+            self.key = "error.member_not_named"
+        super().__init__(name=name)
 
 
 class InvalidArgument(DomainError):

@@ -14,7 +14,7 @@ from bot import errors
 from bot import events as ev
 from bot.bootstrap import App
 from bot.clock import FakeClock
-from bot.model import LedgerReason, Period, QuestionStatus, ThreadRef
+from bot.model import LedgerReason, MemberRef, Period, QuestionStatus, ThreadRef
 from storage.models import LedgerRow, MemberRow
 from tests.helpers import actor, answer, ask, next_id, thread_of
 from tests.storage.ledger_checks import assert_totals_match_ledger
@@ -139,6 +139,22 @@ async def test_reputation_of_a_member_the_bot_has_not_seen(app: App) -> None:
     assert (standing.member.display_name, standing.points, standing.rank) == ("Zed", 0, None)
     async with app.database.uow(write=False) as uow:
         assert await uow.members.find(zed) is None  # reads never write
+
+
+async def test_a_blank_member_name_is_asked_for_not_echoed(app: App) -> None:
+    from bot.i18n import Catalog
+
+    opened = await ask(app.bot, alice)
+    await answer(app.bot, bob, opened)
+    blank = MemberRef(alice.ref.platform, alice.ref.community, " ")  # a pick left empty
+    for command in (
+        c.MarkSolved(alice, thread_of(opened), (blank,)),
+        c.ShowReputation(alice, blank),
+    ):
+        with pytest.raises(errors.UnknownMember) as refused:
+            await app.bot.handle(command)
+        text = Catalog().t(refused.value.key, **refused.value.params)
+        assert text == "Which member? Mention them with @, or pick one from the list."
 
 
 async def test_solved_naming_someone_who_did_not_answer(app: App) -> None:
