@@ -21,6 +21,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from bot.text import isolate_direction
+
 log = logging.getLogger(__name__)
 
 LOCALES_DIR = Path(__file__).with_name("locales")
@@ -77,6 +79,8 @@ class _Formatter(string.Formatter):
             phrase = self.catalog.plural_phrase(format_spec, value, self.locale)
             if phrase is not None:
                 return phrase
+        if isinstance(value, str):  # (members' words: names, ids, reasons, excerpts)
+            value = isolate_direction(value)
         return super().format_field(value, format_spec)
 
 

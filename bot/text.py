@@ -47,6 +47,19 @@ def scrub(text: str) -> str:
     return _UNSTORABLE.sub("\ufffd", text) if _UNSTORABLE.search(text) else text
 
 
+_DIRECTION_CONTROLS = regex.compile(r"[\u202a-\u202e\u2066-\u2069]")
+
+
+def isolate_direction(text: str) -> str:
+    """`text` closed off so its explicit direction controls end with it, for a member's
+    words set inside a sentence: an unclosed RIGHT-TO-LEFT OVERRIDE in an echoed id would
+    otherwise reverse the rest of the reply. Wrapped in FIRST STRONG ISOLATE ... POP
+    DIRECTIONAL ISOLATE (which ends every embedding and override opened inside), and only
+    when it holds such a control: other text, Persian and Arabic included, is unchanged."""
+
+    return f"\u2068{text}\u2069" if _DIRECTION_CONTROLS.search(text) else text
+
+
 def scrub_all(value: T) -> T:
     """`value` with `scrub` applied to every string in it, through nested dataclasses and
     tuples (a command and its actor); `value` itself when nothing needed replacing."""

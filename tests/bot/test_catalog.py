@@ -104,3 +104,14 @@ def test_every_counted_phrase_used_exists_with_an_other_form() -> None:
     assert {"points", "hours", "accepted_answers"} <= used
     for name in used:
         assert catalog.has(f"plural.{name}.other"), name
+
+
+def test_a_direction_override_in_a_member_s_words_ends_with_them() -> None:
+    """An RLO in an echoed id would reverse the rest of the reply; it is isolated (FSI..PDI).
+    Text without explicit direction controls, Persian included, is left as it is."""
+
+    text = Catalog().t("kb.error_not_found", id="\u202eabc")
+    assert text == "I can't find the article “\u2068\u202eabc\u2069”. Try /kb search <words>."
+    persian = "سلام\u200cدنیا"  # (a ZWNJ is not a direction control)
+    assert Catalog().t("kb.error_not_found", id=persian).count(persian) == 1
+    assert "\u2068" not in Catalog().t("kb.error_not_found", id=persian)
