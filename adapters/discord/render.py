@@ -309,9 +309,23 @@ class Reply:
     view: discord.ui.View | None = None
 
 
+# Discord shows backslash escapes inside a masked link's text literally (escaping is off
+# there on purpose: discord/discord-api-docs#6185), and a lone "[" or "]" in the text ends
+# or unbalances the link. So brackets in the text become parentheses, which the text can
+# hold; the address gets its parentheses, spaces and angle brackets percent-encoded.
+_LINK_TEXT = str.maketrans({"[": "(", "]": ")"})
+_LINK_URL = str.maketrans({"(": "%28", ")": "%29", " ": "%20", "<": "%3C", ">": "%3E"})
+
+
+def masked_link(text: str, url: str) -> str:
+    """`[text](url)` that renders as one link whatever brackets `text` or `url` hold."""
+
+    return f"[{text.translate(_LINK_TEXT)}]({url.translate(_LINK_URL)})"
+
+
 def _suggestion_line(present: Presenter, s: Suggestion) -> str:
     line = present.suggestion(s)
-    return f"[{line}]({s.url})" if s.url else line
+    return masked_link(line, s.url) if s.url else line
 
 
 def opened(texts: Texts, result: QuestionOpened) -> Reply:
@@ -356,12 +370,6 @@ def leaderboard(texts: Texts, result: LeaderboardShown) -> Reply:
     return Reply(embeds=[embed])
 
 
-def _link_text(title: str) -> str:
-    """A title safe inside a Markdown link's brackets."""
-
-    return discord.utils.escape_markdown(title).replace("[", "(").replace("]", ")")
-
-
 def kb_found(texts: Texts, result: KnowledgeFound, links: dict[str, str] | None = None) -> Reply:
     """`/kb search`: one line per result; solved questions link to their thread (`links`,
     by result id), articles show the id `/kb show` takes. Empty: the core's "nothing good"."""
@@ -372,7 +380,7 @@ def kb_found(texts: Texts, result: KnowledgeFound, links: dict[str, str] | None 
     lines = []
     for s in result.results:
         url = (links or {}).get(s.id) or s.url
-        title = f"[{_link_text(s.title)}]({url})" if url else discord.utils.escape_markdown(s.title)
+        title = masked_link(s.title, url) if url else discord.utils.escape_markdown(s.title)
         lines.append(
             "• "
             + texts.t(

@@ -204,3 +204,14 @@ async def test_a_member_is_refused_privately_and_audited(h: Harness) -> None:
 
 async def _at_least(count: Any, n: int) -> bool:
     return await count() >= n
+
+
+async def test_search_links_a_question_whose_title_has_stray_brackets(h: Harness) -> None:
+    """A solved question titled with a lone bracket and markdown characters is still one
+    link to its thread, with no backslashes shown in the link text."""
+
+    thread_id = await solve_one(h, "Parse my_data_file.json ] fails [ help")
+    text, _ = await say(h, "search", h.w.carol, query="parse json")
+    link = f"https://discord.com/channels/{h.fake.guild_id}/{thread_id}"
+    line = next(line for line in text.splitlines() if link in line)
+    assert f"[Parse my_data_file.json ) fails ( help]({link})" in line, line

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -230,3 +231,36 @@ def test_kb_found_links_questions_and_names_articles() -> None:
     assert "JSON \\*basics\\*" in lines[1] and "`a:json`" in lines[1] and "](" not in lines[1]
     empty = render.kb_found(texts, KnowledgeFound("k8s", ()))
     assert "Found nothing good" in empty.content and not empty.embeds
+
+
+# One masked link: "[", text without brackets, "](", an address without parentheses or
+# spaces, ")" and nothing else that looks like a link.
+ONE_LINK = re.compile(r"\[([^\[\]\\]*)\]\(([^()\s<>]+)\)")
+
+
+@pytest.mark.parametrize(
+    ("title", "url"),
+    [
+        ("Why does json.loads([ fail?", "https://example.org/kb/1"),
+        ("Close ] early", "https://example.org/kb/2"),
+        ("x](https://evil.example) and [more", "https://example.org/kb/3"),
+        ("my_data_file *not* found", "https://example.org/kb/4"),
+        ("JSON (format)", "https://en.wikipedia.org/wiki/JSON_(format)"),
+    ],
+)
+def test_suggestion_and_result_titles_keep_their_link_whole(title: str, url: str) -> None:
+    """Discord ends a masked link at the first unbalanced bracket and shows backslash escapes
+    inside its text literally: a title (and address) of any shape still makes one link."""
+
+    suggestion = Suggestion("a:x", title, "article", 0.8, url=url)
+    embed = render.opened(texts(), QuestionOpened(_question(), (suggestion,))).embeds[0]
+    from bot.knowledge_base import KnowledgeFound
+
+    found = render.kb_found(texts(), KnowledgeFound("json", (suggestion,))).embeds[0]
+    for line in ((embed.description or "").splitlines()[0], (found.description or "")):
+        links = ONE_LINK.findall(line)
+        assert len(links) == 1, line
+        shown, address = links[0]
+        assert line.count("](") == 1, line
+        assert title.replace("[", "(").replace("]", ")") in shown
+        assert address.replace("%28", "(").replace("%29", ")") == url
