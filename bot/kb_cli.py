@@ -13,6 +13,7 @@ Files: one Markdown file per article, with a front matter block of `key: value` 
     ---
     The article text...
 
+A file whose front matter has no `id` gets its path in the folder, without `.md`.
 Values are written as JSON strings and lists, which YAML reads the same way, so the files
 open in any front-matter tool; on import plain and single-quoted scalars and `- item`
 lists are read too (a small YAML subset: no anchors, tags or nested maps, nothing that can
@@ -34,7 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from bot.articles import ARTICLE_PREFIX, Article, ArticleContent, clean_article_id
+from bot.articles import ARTICLE_PREFIX, Article, ArticleContent, clean_article_id, slugify
 from bot.config import Config
 from bot.errors import DomainError
 from bot.text import scrub
@@ -188,6 +189,15 @@ def _item(data: dict[str, Any], where: str, *, lang_key: str) -> Item:
     return Item(article_id, content, where)
 
 
+def id_from_path(relative: Path) -> str:
+    """The article id of a file whose front matter names none: its path in the folder
+    without `.md` (`guides/install.md` -> `guides/install`), made id-safe if need be."""
+
+    parts = relative.with_suffix("").parts
+    candidate = "/".join(parts)
+    return clean_article_id(candidate) or "/".join(slugify(part) for part in parts)
+
+
 def read_folder(folder: Path) -> list[Item]:
     """Every `*.md` file under `folder`; raises ImportProblem naming each broken file."""
 
@@ -198,6 +208,8 @@ def read_folder(folder: Path) -> list[Item]:
         try:
             fields, body = parse_front_matter(path.read_text(encoding="utf-8"), name)
             fields["body"] = body
+            if fields.get("id") in (None, "", []):
+                fields["id"] = id_from_path(path.relative_to(folder))
             items.append(_item(fields, name, lang_key="language"))
         except UnicodeDecodeError:
             problems.append(f"{name}: not UTF-8 text")

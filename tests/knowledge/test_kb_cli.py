@@ -273,3 +273,25 @@ def test_the_command_line_entry_point(tmp_path: Path) -> None:
         capture_output=True, text=True, cwd=ROOT,
     )  # fmt: skip
     assert json.loads(found.stdout)[0]["id"] == "invoice-pdf"
+
+
+async def test_a_file_without_an_id_is_named_by_its_path(
+    sqlite_target: DatabaseTarget, tmp_path: Path
+) -> None:
+    """Articles written by hand need no `id`: the path in the folder is used, and the export
+    of what was imported imports back unchanged."""
+
+    folder = tmp_path / "docs"
+    (folder / "guides").mkdir(parents=True)
+    (folder / "install.md").write_text('---\ntitle: "Install"\n---\nRun the installer.\n', "utf-8")
+    (folder / "guides" / "Set Up Mail.md").write_text("---\ntitle: Mail\n---\nSMTP.\n", "utf-8")
+    code, out = await kb(sqlite_target, "import", str(folder))
+    assert code == 0 and "2 new" in out
+    code, out = await kb(sqlite_target, "search", "installer", "--json")
+    assert json.loads(out)[0]["id"] == "install"
+    code, out = await kb(sqlite_target, "search", "SMTP mail", "--json")
+    assert json.loads(out)[0]["id"] == "guides/set-up-mail"
+    exported = tmp_path / "exported"
+    await kb(sqlite_target, "export", str(exported))
+    code, out = await kb(sqlite_target, "import", str(exported))
+    assert code == 0 and "0 new, 0 changed, 2 unchanged" in out
