@@ -119,7 +119,9 @@ def question_opened(
                 section(
                     f"• {line}",
                     accessory=button(
-                        p.t("slack.suggestion_solved"), ids.SUGGESTION_SOLVED, f"{q.id}|{s.id}"
+                        p.plain_t("slack.suggestion_solved"),
+                        ids.SUGGESTION_SOLVED,
+                        f"{q.id}|{s.id}",
                     ),
                 )
             )
@@ -127,7 +129,11 @@ def question_opened(
             {
                 "type": "actions",
                 "elements": [
-                    button(p.t("slack.suggestion_not_needed"), ids.SUGGESTION_NOT_NEEDED, str(q.id))
+                    button(
+                        p.plain_t("slack.suggestion_not_needed"),
+                        ids.SUGGESTION_NOT_NEEDED,
+                        str(q.id),
+                    )
                 ],
             }
         )
@@ -210,7 +216,7 @@ def offer_blocks(p: SlackPresenter, offer: str, answer_message_id: str) -> list[
             "type": "actions",
             "elements": [
                 button(
-                    p.t("slack.offer_accept_button"),
+                    p.plain_t("slack.offer_accept_button"),
                     ids.THANKS_OFFER_ACCEPT,
                     answer_message_id,
                     style="primary",
@@ -231,16 +237,16 @@ def report_modal(p: SlackPresenter, metadata: Mapping[str, str]) -> dict[str, An
     return {
         "type": "modal",
         "callback_id": ids.REPORT_MODAL,
-        "title": plain(p.t("slack.report_modal_title"), 24),
-        "submit": plain(p.t("slack.report_modal_submit"), 24),
-        "close": plain(p.t("slack.ask_modal_cancel"), 24),
+        "title": plain(p.plain_t("slack.report_modal_title"), 24),
+        "submit": plain(p.plain_t("slack.report_modal_submit"), 24),
+        "close": plain(p.plain_t("slack.ask_modal_cancel"), 24),
         "private_metadata": raw,
         "blocks": [
             {
                 "type": "input",
                 "block_id": ids.REPORT_REASON_BLOCK,
-                "label": plain(p.t("slack.report_modal_reason")),
-                "hint": plain(p.t("slack.report_modal_hint"), 150),
+                "label": plain(p.plain_t("slack.report_modal_reason")),
+                "hint": plain(p.plain_t("slack.report_modal_hint"), 150),
                 "element": {
                     "type": "plain_text_input",
                     "action_id": ids.REPORT_REASON_ACTION,
@@ -304,7 +310,7 @@ def outbound_message(
     if "mark_solved" in actions and question_id is not None:
         buttons.append(
             button(
-                p.t("slack.mark_solved_button"),
+                p.plain_t("slack.mark_solved_button"),
                 ids.MARK_SOLVED_BUTTON,
                 str(question_id),
                 style="primary",
@@ -312,14 +318,16 @@ def outbound_message(
         )
     if ids.NOT_DUPLICATE in actions:
         buttons.append(
-            button(p.t("slack.not_duplicate_button"), ids.NOT_DUPLICATE, str(question_id or ""))
+            button(
+                p.plain_t("slack.not_duplicate_button"), ids.NOT_DUPLICATE, str(question_id or "")
+            )
         )
     if reference:
         for action in ids.REPORT_BUTTONS:
             if action in actions:
                 style = "danger" if action != ids.REPORT_DISMISS else None
                 buttons.append(
-                    button(p.t(f"slack.{action}_button"), action, reference, style=style)
+                    button(p.plain_t(f"slack.{action}_button"), action, reference, style=style)
                 )
     if buttons:
         blocks.append({"type": "actions", "elements": buttons})
@@ -338,21 +346,21 @@ def ask_modal(
         {
             "type": "input",
             "block_id": ids.ASK_TEXT_BLOCK,
-            "label": plain(p.t("slack.ask_modal_question")),
+            "label": plain(p.plain_t("slack.ask_modal_question")),
             "element": {
                 "type": "plain_text_input",
                 "action_id": ids.ASK_TEXT_ACTION,
                 "multiline": True,
                 "min_length": 1,
                 "max_length": SECTION_TEXT_MAX,
-                "placeholder": plain(p.t("slack.ask_modal_placeholder"), 150),
+                "placeholder": plain(p.plain_t("slack.ask_modal_placeholder"), 150),
             },
         }
     ]
     if anonymous_allowed:
         choice = {
-            "text": plain(p.t("slack.ask_modal_anonymous")),
-            "description": plain(p.t("slack.ask_modal_anonymous_hint"), 150),
+            "text": plain(p.plain_t("slack.ask_modal_anonymous")),
+            "description": plain(p.plain_t("slack.ask_modal_anonymous_hint"), 150),
             "value": ids.ASK_ANONYMOUS_VALUE,
         }
         element: dict[str, Any] = {
@@ -367,7 +375,7 @@ def ask_modal(
                 "type": "input",
                 "block_id": ids.ASK_ANONYMOUS_BLOCK,
                 "optional": True,
-                "label": plain(p.t("slack.ask_modal_anonymous")),
+                "label": plain(p.plain_t("slack.ask_modal_anonymous")),
                 "element": element,
             }
         )
@@ -375,9 +383,9 @@ def ask_modal(
     return {
         "type": "modal",
         "callback_id": ids.ASK_MODAL,
-        "title": plain(p.t("slack.ask_modal_title"), 24),
-        "submit": plain(p.t("slack.ask_modal_submit"), 24),
-        "close": plain(p.t("slack.ask_modal_cancel"), 24),
+        "title": plain(p.plain_t("slack.ask_modal_title"), 24),
+        "submit": plain(p.plain_t("slack.ask_modal_submit"), 24),
+        "close": plain(p.plain_t("slack.ask_modal_cancel"), 24),
         "private_metadata": metadata[:METADATA_MAX],
         "blocks": blocks,
     }
@@ -387,7 +395,7 @@ def ask_modal(
 
 
 def question_option(p: SlackPresenter, q: Question) -> dict[str, Any]:
-    return option(p.t("slack.question_option", id=q.id, title=q.title), str(q.id))
+    return option(p.plain_t("slack.question_option", id=q.id, title=q.title), str(q.id))
 
 
 def solved_modal(
@@ -413,7 +421,7 @@ def solved_modal(
             "type": "input",
             "block_id": ids.SOLVED_QUESTION_BLOCK,
             "dispatch_action": True,
-            "label": plain(p.t("slack.modal_question")),
+            "label": plain(p.plain_t("slack.modal_question")),
             "element": {
                 "type": "static_select",
                 "action_id": ids.SOLVED_QUESTION_ACTION,
@@ -429,7 +437,7 @@ def solved_modal(
                 "type": "input",
                 "block_id": ids.helpers_block(selected.id),
                 "optional": True,
-                "label": plain(p.t("slack.modal_helpers")),
+                "label": plain(p.plain_t("slack.modal_helpers")),
                 "element": {
                     "type": "checkboxes",
                     "action_id": ids.SOLVED_HELPERS_ACTION,
@@ -443,9 +451,9 @@ def solved_modal(
     return {
         "type": "modal",
         "callback_id": ids.SOLVED_MODAL,
-        "title": plain(p.t("slack.modal_title"), 24),
-        "submit": plain(p.t("slack.modal_submit"), 24),
-        "close": plain(p.t("slack.modal_cancel"), 24),
+        "title": plain(p.plain_t("slack.modal_title"), 24),
+        "submit": plain(p.plain_t("slack.modal_submit"), 24),
+        "close": plain(p.plain_t("slack.modal_cancel"), 24),
         "private_metadata": metadata[:METADATA_MAX],
         "blocks": blocks,
     }
@@ -496,13 +504,13 @@ def home_view(
     else:
         question_lines = [p.t("question.list_empty")]
     blocks: list[Block] = [
-        header(p.t("slack.home_reputation")),
+        header(p.plain_t("slack.home_reputation")),
         section("\n".join(rep_lines)),
         divider(),
-        header(p.t("slack.home_leaderboard")),
+        header(p.plain_t("slack.home_leaderboard")),
         section("\n".join(board_lines)),
         divider(),
-        header(p.t("slack.home_questions")),
+        header(p.plain_t("slack.home_questions")),
         section("\n".join(question_lines)),
         divider(),
         {
@@ -510,11 +518,11 @@ def home_view(
             "block_id": ids.HOME_KB_BLOCK,
             "dispatch_action": True,
             "optional": True,
-            "label": plain(p.t("slack.home_kb")),
+            "label": plain(p.plain_t("slack.home_kb")),
             "element": {
                 "type": "plain_text_input",
                 "action_id": ids.HOME_KB_SEARCH,
-                "placeholder": plain(p.t("slack.home_kb_placeholder"), 150),
+                "placeholder": plain(p.plain_t("slack.home_kb_placeholder"), 150),
                 "dispatch_action_config": {"trigger_actions_on": ["on_enter_pressed"]},
             },
         },

@@ -20,7 +20,7 @@ from adapters.slack.commands import Invocation, reveal, start_command, thread_fo
 from adapters.slack.deps import Ack, SlackDeps, start_interaction
 from adapters.slack.guard import guarded
 from adapters.slack.outbound import Respond, error_code
-from adapters.slack.texts import SlackPresenter
+from adapters.slack.texts import SlackPresenter, escape
 from adapters.slack.translate import (
     interaction_id,
     member_ref,
@@ -74,7 +74,7 @@ async def on_mod(
             await run.reply(
                 run.p.t(
                     "slack.usage",
-                    usage=run.p.t("slack.usage_mod", command=run.name, usage=bad.usage),
+                    usage=run.p.t("slack.usage_mod", command=run.name, usage=escape(bad.usage)),
                 )
             )
 

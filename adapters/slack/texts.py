@@ -3,6 +3,9 @@ members shown as Slack mentions."""
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from adapters.slack.translate import parse_user
 from bot.errors import DomainError, UnknownMember
 from bot.i18n import Catalog
@@ -22,6 +25,20 @@ class SlackPresenter(Presenter):
     def __init__(self, catalog: Catalog, locale: str = "en") -> None:
         super().__init__(catalog, locale, name=mention)
 
+    def t(self, key: str, **params: object) -> str:
+        """A catalog text as mrkdwn: its own words escaped (`<your question>` is words, and
+        `<#N, ...>` would look like a channel), its control sequences (`<@{user}>`,
+        `<#{channel}>`, `<{link}|...>`) kept. Parameters go in as given: callers escape
+        members' words themselves."""
+
+        return mrkdwn_text(self.plain_t, key, params)
+
+    def plain_t(self, key: str, **params: object) -> str:
+        """A catalog text for plain_text fields (titles, labels, buttons, options), which
+        Slack shows literally: nothing escaped."""
+
+        return self.catalog.t(key, self.locale, **params)
+
     def error(self, exc: DomainError) -> str:
         # A member named by mention and unknown to the bot is named by mention again.
         if isinstance(exc, UnknownMember):
@@ -38,3 +55,33 @@ def escape(text: str) -> str:
     """Members' words in mrkdwn: `&`, `<` and `>` escaped, as Slack asks, so they are never
     markup (`<!channel>`, `<https://x|click>`)."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+# Slack's control sequences: mentions, channels, special mentions and links. A `\x00N\x00`
+# token stands for a parameter while the template's own words are escaped.
+_TOKEN = "\x00[0-9]+\x00"
+_CONTROL = re.compile(
+    rf"<(?:[@#](?:[A-Z0-9]+|{_TOKEN})"
+    rf"|!(?:here|channel|everyone|subteam\^[A-Z0-9]+|date\^[^<>]*)"
+    rf"|(?:{_TOKEN}|https?://[^\s<>|]+|mailto:[^\s<>|]+)(?:\|[^<>]*)?)>"
+)
+
+
+def escape_words(text: str) -> str:
+    """`text` with `&`, `<` and `>` escaped except inside Slack control sequences."""
+
+    out, at = [], 0
+    for match in _CONTROL.finditer(text):
+        out += [escape(text[at : match.start()]), match.group()]
+        at = match.end()
+    out.append(escape(text[at:]))
+    return "".join(out)
+
+
+def mrkdwn_text(render: Any, key: str, params: dict[str, object]) -> str:
+    values = list(params.values())
+    stand_ins = {
+        k: f"\x00{i}\x00" if isinstance(v, str) else v for i, (k, v) in enumerate(params.items())
+    }
+    text = escape_words(render(key, **stand_ins))
+    return re.sub(_TOKEN, lambda m: str(values[int(m.group().strip("\x00"))]), text)

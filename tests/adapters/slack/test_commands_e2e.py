@@ -210,7 +210,7 @@ async def test_unsolve_reopens_and_reverses_points(slack: Slack) -> None:
 async def test_unsolve_needs_a_question(slack: Slack) -> None:
     await slack.command("/unsolve")
 
-    assert slack.responses() == ["Usage: /unsolve <question number or message link>"]
+    assert slack.responses() == ["Usage: /unsolve &lt;question number or message link&gt;"]
 
 
 async def test_rep_for_self_and_a_mentioned_member(slack: Slack) -> None:

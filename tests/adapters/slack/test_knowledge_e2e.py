@@ -113,6 +113,6 @@ async def test_typed_words_echoed_in_an_error_are_text_not_markup(slack: Slack) 
     await slack.command("/kb", "show &lt;https://evil.example|docs&gt;", user=MOD)
 
     assert slack.responses() == [
-        "I can't find the article “&lt;!channel&gt;”. Try /kb search <words>.",
-        "I can't find the article “&lt;https://evil.example|docs&gt;”. Try /kb search <words>.",
+        "I can't find the article “&lt;!channel&gt;”. Try /kb search &lt;words&gt;.",
+        "I can't find the article “&lt;https://evil.example|docs&gt;”. Try /kb search &lt;words&gt;.",
     ]

@@ -439,4 +439,4 @@ async def test_only_moderators_can_reveal_and_every_lookup_is_audited(life: Slac
     ]
 
     await life.command("/mod", "help", user=MOD)
-    assert "reveal <question>" in life.responses()[-1]
+    assert "reveal &lt;question&gt;" in life.responses()[-1]

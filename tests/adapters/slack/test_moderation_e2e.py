@@ -73,8 +73,8 @@ async def test_mod_help_lists_every_subcommand(slack: Slack) -> None:
     text = slack.responses()[-1]
     for sub in (
         "help", "lock", "unlock", "close", "reopen", "duplicate", "delete", "rep add|remove",
-        "rep revert <ledger id>", "rep revert @member", "rep suspicious", "helpban", "warn",
-        "audit", "reports", "report <id>", "reveal",
+        "rep revert &lt;ledger id&gt;", "rep revert @member", "rep suspicious", "helpban", "warn",
+        "audit", "reports", "report &lt;id&gt;", "reveal",
     ):  # fmt: skip
         assert f"/mod {sub}" in text, sub
 
@@ -459,7 +459,7 @@ async def test_odd_numbers_in_mod_commands_get_usage_not_an_apology(
 
     answers = slack.responses()
     assert len(answers) == len(typed)
-    assert answers[:2] == ["Usage: /mod report <id> dismiss|delete|warn [reason]"] * 2
+    assert answers[:2] == ["Usage: /mod report &lt;id&gt; dismiss|delete|warn [reason]"] * 2
     assert all(a.startswith("Usage: /mod rep add|remove") for a in answers[2:]), answers
     assert not [r for r in caplog.records if r.exc_info]
 

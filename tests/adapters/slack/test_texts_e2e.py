@@ -1,0 +1,61 @@
+"""Catalog texts as Slack shows them: mrkdwn words escaped, control sequences kept, and
+plain_text fields left literal."""
+
+from __future__ import annotations
+
+import re
+
+from adapters.slack.texts import SlackPresenter
+from bot.i18n import Catalog, _load
+from tests.adapters.slack.conftest import MOD, Slack
+
+# What Slack itself reads as markup in mrkdwn; any other `<` or `>` must be escaped.
+CONTROL = re.compile(
+    r"<(?:@[UW][A-Z0-9]+|#C[A-Z0-9]+|!(?:here|channel|everyone)|https?://[^\s<>|]+(?:\|[^<>]*)?)>"
+)
+# Texts Slack never shows (other platforms' own sections, pieces filled into other texts).
+NOT_SLACK = ("discord.", "console.", "plural.")
+
+
+def sample(name: str) -> object:
+    if name == "link":
+        return "https://example.com/x"
+    if name == "user":
+        return "U1"
+    if name == "channel":
+        return "C1"
+    return 1
+
+
+def test_every_slack_catalog_text_escapes_its_words() -> None:
+    catalog = Catalog()
+    p = SlackPresenter(catalog)
+    bad = {}
+    for key in sorted(catalog.keys()):
+        if key.startswith(NOT_SLACK):
+            continue
+        params = {name: sample(name) for name in Catalog.placeholders(_load("en")[key])}
+        text = p.t(key, **params)
+        rest = CONTROL.sub("", text)
+        if "<" in rest or ">" in rest:
+            bad[key] = text
+    assert bad == {}
+
+
+def test_control_sequences_and_parameters_are_kept() -> None:
+    p = SlackPresenter(Catalog())
+
+    assert p.t("slack.asked", user="U1", text="a &lt;b&gt;") == "<@U1> asked:\na &lt;b&gt;"
+    assert p.t("slack.usage_ask", command="/ask") == "/ask &lt;your question&gt;"
+    # plain_text fields show text literally, so nothing is escaped there.
+    assert p.plain_t("slack.usage_ask", command="/ask") == "/ask <your question>"
+
+
+async def test_usage_replies_are_escaped(slack: Slack) -> None:
+    await slack.command("/mod", "helpban", user=MOD)
+    await slack.command("/mod", "duplicate #1", user=MOD)
+
+    assert slack.responses() == [
+        "Usage: /mod helpban @member &lt;duration, e.g. 7d&gt; [reason]",
+        "Usage: /mod duplicate &lt;question&gt; &lt;#N, article id or link&gt;",
+    ]
