@@ -48,16 +48,29 @@ def scrub(text: str) -> str:
 
 
 _DIRECTION_CONTROLS = regex.compile(r"[\u202a-\u202e\u2066-\u2069]")
+_OPENS_EMBEDDING = frozenset("\u202a\u202b\u202d\u202e")
+_OPENS_ISOLATE = frozenset("\u2066\u2067\u2068")
 
 
 def isolate_direction(text: str) -> str:
-    """`text` closed off so its explicit direction controls end with it, for a member's
-    words set inside a sentence: an unclosed RIGHT-TO-LEFT OVERRIDE in an echoed id would
-    otherwise reverse the rest of the reply. Wrapped in FIRST STRONG ISOLATE ... POP
-    DIRECTIONAL ISOLATE (which ends every embedding and override opened inside), and only
-    when it holds such a control: other text, Persian and Arabic included, is unchanged."""
+    """`text` closed off so its direction controls end with it, for a member's words set
+    inside a sentence: an unclosed RIGHT-TO-LEFT OVERRIDE in an echoed id would otherwise
+    reverse the rest of the reply. Wrapped in FIRST STRONG ISOLATE ... POP DIRECTIONAL
+    ISOLATE (which ends every embedding and override opened inside), and only when a control
+    is left open: other text, Persian and Arabic included, is unchanged."""
 
-    return f"\u2068{text}\u2069" if _DIRECTION_CONTROLS.search(text) else text
+    if not _DIRECTION_CONTROLS.search(text):
+        return text
+    opened: list[str] = []  # "e" embedding or override, "i" isolate (UAX #9's stack)
+    for ch in _DIRECTION_CONTROLS.findall(text):
+        if ch in _OPENS_EMBEDDING or ch in _OPENS_ISOLATE:
+            opened.append("e" if ch in _OPENS_EMBEDDING else "i")
+        elif ch == "\u202c":  # PDF closes an embedding, never across an isolate
+            if opened and opened[-1] == "e":
+                opened.pop()
+        elif "i" in opened:  # PDI closes its isolate and what was opened inside it
+            del opened[len(opened) - 1 - opened[::-1].index("i") :]
+    return f"\u2068{text}\u2069" if opened else text
 
 
 def scrub_all(value: T) -> T:

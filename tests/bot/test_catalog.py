@@ -115,3 +115,6 @@ def test_a_direction_override_in_a_member_s_words_ends_with_them() -> None:
     persian = "سلام\u200cدنیا"  # (a ZWNJ is not a direction control)
     assert Catalog().t("kb.error_not_found", id=persian).count(persian) == 1
     assert "\u2068" not in Catalog().t("kb.error_not_found", id=persian)
+    closed = "\u202babc\u202c and \u2067x\u2069"  # (what is closed cannot leak)
+    assert Catalog().t("kb.error_not_found", id=closed).count(closed) == 1
+    assert "\u2068" not in Catalog().t("kb.error_not_found", id=closed)
