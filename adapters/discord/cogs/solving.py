@@ -136,12 +136,15 @@ class Solving(FeatureCog):
             return
         guild = self.client.get_guild(payload.guild_id)
         community = self.client.community_of(guild)
-        thread = (
-            self.client.help_thread(guild.get_channel_or_thread(payload.channel_id))
-            if guild
-            else None
+        if guild is None or community is None:
+            return
+        # A thread discord.py has not cached (left out of GUILD_CREATE since a restart) is
+        # fetched: a ✅ in a question thread must not be lost for a cache miss.
+        channel = guild.get_channel_or_thread(payload.channel_id) or await quietly(
+            guild.fetch_channel(payload.channel_id), "fetch uncached thread"
         )
-        if community is None or thread is None:
+        thread = self.client.help_thread(channel)
+        if thread is None:
             return
         member = payload.member
         command = c.AcceptAnswer(

@@ -170,3 +170,28 @@ async def test_answer_in_a_thread_discord_py_never_cached_is_recorded(
     await h.answer(thread_id, h.w.bob)
     await h.fake.post_message(thread_id, h.w.alice, f"thanks <@{h.w.bob.id}>")
     await eventually(lambda: len(h.bot_messages(thread_id)) >= 2)
+
+
+async def test_check_reaction_in_a_thread_discord_py_never_cached_solves(
+    h: Harness, kind: str
+) -> None:
+    """The asker's ✅ on an answer in a question thread missing from every cache (left out of
+    GUILD_CREATE after a restart) still marks it as the solution."""
+
+    thread_id = await h.ask(kind, h.w.alice)
+    answer = await h.answer(thread_id, h.w.bob)
+    h.fake.unannounce_thread(thread_id)
+    h.fake.invalidate_session()
+    await h.fake.drop_connection()
+    await h.fake.wait_for_identify(2)
+    await h.fake.wait_until_connected()
+    guild = await eventually(lambda: h.client.get_guild(h.fake.guild_id))
+    assert guild.get_thread(thread_id) is None
+    await h.fake.react(thread_id, answer, h.w.alice, "✅")
+
+    async def solved() -> bool:
+        question = await h.question(thread_id)
+        return question is not None and question.status is QuestionStatus.SOLVED
+
+    await eventually(solved)
+    assert await h.points(h.w.bob) == 15
