@@ -16,7 +16,8 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from slack_bolt.async_app import AsyncApp
+from slack_bolt.async_app import AsyncApp, AsyncBoltRequest
+from slack_bolt.response import BoltResponse
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -63,6 +64,25 @@ def make_client(config: Config, secrets: Secrets) -> AsyncWebClient:
     return with_rate_limit_retries(AsyncWebClient(token=secrets.slack_bot_token, base_url=base_url))
 
 
+class CheckedApp(AsyncApp):
+    """Bolt's app, refusing an Events API body whose `event` is not an object before Bolt's
+    own middleware reads it as one (which would be a 500 and a traceback)."""
+
+    async def async_dispatch(self, req: AsyncBoltRequest) -> BoltResponse:
+        body = req.body
+        if (
+            isinstance(body, dict)
+            and body.get("type") == "event_callback"
+            and not isinstance(body.get("event"), dict)
+        ):
+            log.warning(
+                "Slack: event_callback whose event is %s, not an object, refused",
+                type(body.get("event")).__name__,
+            )
+            return BoltResponse(status=400, body="event is not an object")
+        return await super().async_dispatch(req)
+
+
 def build_app(
     bot: CommunityBot,
     config: Config,
@@ -77,7 +97,7 @@ def build_app(
     if config.slack.mode == "http" and not secrets.slack_signing_secret:
         raise ConfigError('SLACK_SIGNING_SECRET is required with slack.mode = "http"')
     client = with_rate_limit_retries(client or make_client(config, secrets))
-    app = AsyncApp(
+    app = CheckedApp(
         client=client,
         signing_secret=secrets.slack_signing_secret,
         # Socket Mode requests are authenticated by the websocket, not by signatures.

@@ -51,6 +51,9 @@ async def on_report_shortcut(
         return
     message = shortcut.get("message") or {}
     ts = str(message.get("ts") or shortcut.get("message_ts") or "")
+    if not who.channel or not ts:
+        await who.reply(who.p.t("slack.report_message_gone"))
+        return
     metadata = {
         "channel": who.channel or "",
         "ts": ts,
@@ -97,10 +100,12 @@ async def on_report_submit(
     meta = _metadata(view)
     channel, ts = meta.get("channel", ""), meta.get("ts", "")
     who = Caller(deps, community, str(body["user"]["id"]), channel)
+    if not channel or not ts:
+        # A form naming no message (forged, or metadata Slack lost): nothing to report.
+        await who.reply(p.t("slack.report_message_gone"))
+        return
 
     async with guarded(p, who.reply, "slack report"):
-        if not channel or not ts:
-            raise ValueError("report modal without a message")
         actor = await who.actor()
         author: Actor | None = None
         if meta.get("author"):

@@ -31,6 +31,10 @@ async def on_mark_solution(
         return
     deps, channel = who.deps, who.channel or ""
     ts = str((shortcut.get("message") or {}).get("ts") or shortcut.get("message_ts") or "")
+    if not channel or not ts:
+        # A payload naming no message (forged, or a message Slack no longer has).
+        await who.reply(who.p.t("slack.report_message_gone"))
+        return
 
     async with guarded(who.p, who.reply, "slack Mark as solution"):
         async with deps.in_order(channel):

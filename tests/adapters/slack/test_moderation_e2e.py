@@ -4,6 +4,7 @@ moderators" from the shortcut to each moderator button."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -516,3 +517,36 @@ async def test_member_text_in_moderator_lists_is_shown_as_text_not_markup(mods: 
     assert f"<@{HELPER}>" in reports
     assert "&lt;!everyone&gt;" in audited and "&lt;https://x.example|here&gt;" in audited
     assert f"<@{MOD}>" in audited
+
+
+async def test_a_shortcut_or_report_form_naming_no_message_is_answered_privately(
+    mods: Slack,
+) -> None:
+    """A payload whose message has no `ts` (forged, or a message Slack no longer has) gets a
+    clear private answer, not "Something went wrong", and changes nothing."""
+
+    gone = "The message was already gone."
+    root = await mods.ask()
+    reply = await reply_in_thread(mods, root, HELPER, "Try the reset link.")
+    message = sp.shortcut_message(user=HELPER, text="Buy cheap pills", ts=reply, thread_ts=root)
+    del message["ts"]
+    for callback_id in ("mark_solution", ids.REPORT_SHORTCUT):
+        shortcut = sp.message_shortcut(
+            callback_id=callback_id, user_id=ASKER, channel_id=HELP, message={**message, "ts": ""},
+            response_url=mods.fake.new_response_url(channel=HELP),
+        )  # fmt: skip
+        del shortcut["message_ts"]
+        delivery = await mods.interaction(shortcut)
+        assert delivery.status == 200
+    metadata = json.dumps({"channel": HELP, "thread_ts": root, "author": HELPER, "text": "x"})
+    values = {ids.REPORT_REASON_BLOCK: {ids.REPORT_REASON_ACTION: sp.plain_text_value("spam")}}
+    await mods.interaction(
+        sp.view_submission(
+            user_id=OTHER, callback_id=ids.REPORT_MODAL, private_metadata=metadata, values=values
+        )
+    )
+
+    private = mods.responses() + mods.ephemeral_to(ASKER) + mods.ephemeral_to(OTHER)
+    assert [t for t in private if not t.startswith("Welcome")] == [gone] * 3
+    assert mods.fake.calls_to("views.open") == []
+    assert mods.question_status() == "open" and mods.count("reports") == 0

@@ -4,6 +4,7 @@ errors never crash the app or lose the core's state, and acks come first (Socket
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from pathlib import Path
 
@@ -271,5 +272,27 @@ async def test_an_unreadable_body_is_400_without_a_traceback(
 
     assert not [r for r in caplog.records if r.exc_info]
     assert slack.fake.calls == [] and slack.count("members") == 0
+    await slack.ask()
+    assert slack.count("questions") == 1
+
+
+@pytest.mark.parametrize("event", ["message", 5, None, ["message"], True])
+async def test_an_event_that_is_not_an_object_is_refused_in_one_line(
+    slack: Slack, caplog: pytest.LogCaptureFixture, event: object
+) -> None:
+    """Signed correctly but `event` is not an object: refused (400) with one log line, no
+    500 and no traceback; the next good request still works."""
+
+    body = sp.event_callback({})
+    body["event"] = event
+
+    delivery = await slack.send(sp.signed_event(body, secret=slack.secret))
+
+    assert delivery.status == 400
+    assert not [r for r in caplog.records if r.exc_info]
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == [
+        f"Slack: event_callback whose event is {type(event).__name__}, not an object, refused"
+    ]
+    assert slack.fake.calls == []
     await slack.ask()
     assert slack.count("questions") == 1
