@@ -325,7 +325,9 @@ def masked_link(text: str, url: str) -> str:
 
 def _suggestion_line(present: Presenter, s: Suggestion) -> str:
     line = present.suggestion(s)
-    return masked_link(line, s.url) if s.url else line
+    # Without an address the title is plain text, so a title that is itself "[x](url)" must
+    # not become a link the bot appears to vouch for.
+    return masked_link(line, s.url) if s.url else discord.utils.escape_markdown(line)
 
 
 def opened(texts: Texts, result: QuestionOpened) -> Reply:

@@ -215,3 +215,15 @@ async def test_search_links_a_question_whose_title_has_stray_brackets(h: Harness
     link = f"https://discord.com/channels/{h.fake.guild_id}/{thread_id}"
     line = next(line for line in text.splitlines() if link in line)
     assert f"[Parse my_data_file.json ) fails ( help]({link})" in line, line
+
+
+async def test_welcome_shows_a_link_shaped_earlier_title_as_text(h: Harness) -> None:
+    """A solved question titled like a masked link is suggested to the next asker as text,
+    not as a link the bot appears to vouch for."""
+
+    await solve_one(h, "[How do I parse JSON in Python?](https://evil.example)")
+    thread_id = await h.ask_text(h.w.carol, JSON_TITLE)
+    welcome = h.welcome(thread_id)
+    assert welcome is not None and welcome["embeds"], welcome
+    description = welcome["embeds"][0]["description"]
+    assert "\\[How do I parse JSON in Python?](https://evil.example)" in description

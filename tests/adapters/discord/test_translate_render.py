@@ -264,3 +264,10 @@ def test_suggestion_and_result_titles_keep_their_link_whole(title: str, url: str
         assert line.count("](") == 1, line
         assert title.replace("[", "(").replace("]", ")") in shown
         assert address.replace("%28", "(").replace("%29", ")") == url
+
+
+def test_suggestion_without_an_address_shows_a_link_shaped_title_as_text() -> None:
+    suggestion = Suggestion("q4", "[free nitro](https://evil.example)", "question", 0.8)
+    embed = render.opened(texts(), QuestionOpened(_question(), (suggestion,))).embeds[0]
+    line = (embed.description or "").splitlines()[0]
+    assert "\\[free nitro]" in line
