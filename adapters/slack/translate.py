@@ -125,7 +125,7 @@ def classify_message(
         return None
     if help_channel_ids and channel not in help_channel_ids:
         return None
-    text = str(event.get("text") or "")
+    text = with_files(str(event.get("text") or ""), event.get("files"))
     thread_ts = event.get("thread_ts")
     if isinstance(thread_ts, str) and thread_ts and thread_ts != ts:
         if subtype not in _REPLY_SUBTYPES:
@@ -134,6 +134,24 @@ def classify_message(
     if subtype not in _QUESTION_SUBTYPES or not help_channel_ids:
         return None
     return NewQuestion(channel, ts, user, text)
+
+
+def with_files(text: str, files: Any) -> str:
+    """Uploaded files named in the text, as Discord keeps attachments (`[a.png, b.log]`), so a
+    file with no caption is still a question or an answer. Names are escaped: the text is
+    still Slack markup."""
+
+    if not isinstance(files, list):
+        return text
+    names = [
+        html.escape(str(f.get("name") or f.get("title") or "file"), quote=False)
+        for f in files
+        if isinstance(f, Mapping)
+    ]
+    if not names:
+        return text
+    shown = f"[{', '.join(names)}]"
+    return f"{text}\n{shown}" if text.strip() else shown
 
 
 def plain_text(text: str) -> str:

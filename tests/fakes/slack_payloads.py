@@ -307,6 +307,56 @@ def message_event(
     return event
 
 
+def file_object(name: str = "screenshot.png", *, user: str = "U0ASKER") -> dict[str, Any]:
+    """A file as a ``file_share`` message carries it (the usual fields of a ``files`` item)."""
+    file_id = "F" + uuid.uuid4().hex[:10].upper()
+    return {
+        "id": file_id,
+        "created": int(time.time()),
+        "timestamp": int(time.time()),
+        "name": name,
+        "title": name,
+        "mimetype": "image/png",
+        "filetype": "png",
+        "pretty_type": "PNG",
+        "user": user,
+        "user_team": TEAM_ID,
+        "editable": False,
+        "size": 12345,
+        "mode": "hosted",
+        "is_external": False,
+        "external_type": "",
+        "is_public": True,
+        "public_url_shared": False,
+        "display_as_bot": False,
+        "username": "",
+        "url_private": f"https://files.slack.com/files-pri/{TEAM_ID}-{file_id}/{name}",
+        "permalink": f"https://fake.slack.com/files/{user}/{file_id}/{name}",
+    }
+
+
+def file_share_event(
+    *,
+    channel: str,
+    user: str,
+    files: list[dict[str, Any]],
+    text: str = "",
+    ts: str | None = None,
+    thread_ts: str | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    """A ``message`` event with ``subtype: file_share``: a member uploaded files, with a caption
+    in ``text`` or none (``""``); ``upload`` and ``display_as_bot`` as Slack sends them, and no
+    rich-text blocks when there is no caption."""
+    event = message_event(
+        channel=channel, user=user, text=text, ts=ts, thread_ts=thread_ts,
+        subtype="file_share", files=files, upload=True, display_as_bot=False, **extra,
+    )  # fmt: skip
+    if not text:
+        del event["blocks"]
+    return event
+
+
 def _rich_text_block(text: str) -> dict[str, Any]:
     return {
         "type": "rich_text",

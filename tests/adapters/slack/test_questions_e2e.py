@@ -163,3 +163,30 @@ async def test_edits_deletions_mentions_and_removed_checks_change_nothing(slack:
     assert slack.question_status() == "solved"
     posting = [c.method for c in slack.fake.calls if c.method.startswith(("chat.", "reactions."))]
     assert posting == []
+
+
+async def test_a_file_with_no_caption_is_a_question_and_an_answer(slack: Slack) -> None:
+    """As on Discord, an upload with no words is kept as its file names (`[a.png]`): a
+    question in a help channel, an answer in a question's thread; never "empty"."""
+
+    shot = slack.fake.add_message(HELP, "", user=ASKER)
+    files = [sp.file_object("error.png", user=ASKER)]
+    await slack.event(sp.file_share_event(channel=HELP, user=ASKER, files=files, ts=shot["ts"]))
+    root = str(shot["ts"])
+
+    assert slack.count("questions") == 1
+    assert "Question #1 opened: [error.png]" in slack.thread_posts(root)[0]["text"]
+    assert not [t for t in slack.ephemeral_to(ASKER) if "empty" in t]
+
+    log = slack.fake.add_message(HELP, "", user=HELPER, thread_ts=root)
+    files = [sp.file_object("fix.log", user=HELPER), sp.file_object("a&b.txt", user=HELPER)]
+    await slack.event(
+        sp.file_share_event(
+            channel=HELP, user=HELPER, files=files, ts=log["ts"], thread_ts=root,
+            parent_user_id=ASKER,
+        )
+    )  # fmt: skip
+
+    assert slack.rows("SELECT excerpt FROM messages") == [("[fix.log, a&b.txt]",)]
+    await slack.mark_solution(root, str(log["ts"]))
+    assert slack.question_status() == "solved" and slack.points(HELPER) == 15
