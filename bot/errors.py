@@ -96,7 +96,25 @@ class UnknownMember(DomainError):
 
 
 class InvalidArgument(DomainError):
+    """A command's argument that cannot work; each kind has its own catalog text."""
+
     key = "error.invalid_argument"
+
+
+class DuplicateTargetMissing(InvalidArgument):
+    key = "error.duplicate_target_missing"
+
+
+class DuplicateOfItself(InvalidArgument):
+    key = "error.duplicate_of_itself"
+
+
+class PeriodOrder(InvalidArgument):
+    key = "error.period_order"
+
+
+class ReportOutcomeMissing(InvalidArgument):
+    key = "error.report_outcome_missing"
 
 
 class OwnMessageReport(DomainError):

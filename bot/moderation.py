@@ -207,7 +207,7 @@ async def _duplicate_target(uow: UnitOfWork, question: Question, target: str | N
 
     target = (target or "").strip()
     if not target:
-        raise errors.InvalidArgument(detail="duplicate needs a question number or an article")
+        raise errors.DuplicateTargetMissing()
     if _WEB_LINK.match(target) and not any(ch.isspace() for ch in target):
         return truncate(target, 200)
     found = parse_item(target)
@@ -225,7 +225,7 @@ async def _duplicate_target(uow: UnitOfWork, question: Question, target: str | N
     if other is None or other.community != question.community or other.is_deleted:
         raise errors.QuestionNotFound()
     if other.id == question.id:
-        raise errors.InvalidArgument(detail="a question cannot duplicate itself")
+        raise errors.DuplicateOfItself()
     return f"#{other.id}"
 
 
@@ -386,7 +386,7 @@ async def revert_entry(cmd: RevertLedgerEntry, uow: UnitOfWork, ctx: Context) ->
 async def revert_period(cmd: RevertPeriod, uow: UnitOfWork, ctx: Context) -> PointsChanged:
     require_moderator(cmd.actor)
     if cmd.until is not None and cmd.until <= cmd.since:
-        raise errors.InvalidArgument(detail="the period must end after it starts")
+        raise errors.PeriodOrder()
     actor = await uow.members.upsert(cmd.actor)
     member = await _member(uow, cmd.member)
     community = actor.ref.community
@@ -582,7 +582,7 @@ async def report_message(cmd: ReportMessage, uow: UnitOfWork, ctx: Context) -> R
 async def resolve_report(cmd: ResolveReport, uow: UnitOfWork, ctx: Context) -> ReportResolved:
     require_moderator(cmd.actor)
     if cmd.outcome is ReportStatus.OPEN:
-        raise errors.InvalidArgument(detail="choose dismiss, delete or warn")
+        raise errors.ReportOutcomeMissing()
     actor = await uow.members.upsert(cmd.actor)
     community = actor.ref.community
     report = await uow.moderation.get_report(community, cmd.report_id, for_update=True)

@@ -504,6 +504,32 @@ async def test_duplicate_of_something_that_is_not_there_is_refused(
     assert isinstance(shown, ev.QuestionShown) and not shown.question.is_closed
 
 
+async def test_bad_arguments_are_told_in_the_catalog_s_words(app: App) -> None:
+    """Each refusal of an argument is its own catalog text (a full sentence, translatable),
+    not English built in the core."""
+
+    from bot.i18n import Catalog
+
+    opened = await ask(app.bot, alice)
+    number = str(opened.question.id)
+    cases: list[tuple[Any, str]] = [
+        (
+            c.ModerateQuestion(
+                mod, QuestionAction.DUPLICATE, thread=thread_of(opened), duplicate_of=number
+            ),
+            "A question can't be a duplicate of itself. Name the original question.",
+        ),
+        (
+            c.ModerateQuestion(mod, QuestionAction.DUPLICATE, thread=thread_of(opened)),
+            "Name the original: a question number (#12), an article id or a link.",
+        ),
+    ]
+    for command, says in cases:
+        with pytest.raises(errors.InvalidArgument) as refused:
+            await app.bot.handle(command)
+        assert Catalog().t(refused.value.key, **refused.value.params) == says
+
+
 async def test_delete_hides_the_question_everywhere(app: App) -> None:
     opened = await ask(app.bot, alice)
     await moderate(app, mod, QuestionAction.DELETE, opened)
