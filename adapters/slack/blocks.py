@@ -164,7 +164,8 @@ def reputation(p: SlackPresenter, result: ReputationShown) -> tuple[str, list[Bl
 def leaderboard(p: SlackPresenter, result: LeaderboardShown) -> tuple[str, list[Block]]:
     lines = p.leaderboard(result)
     text = "\n".join(lines)
-    blocks = [header(lines[0])]
+    # The title is a header (plain_text): the catalog's words as written, not as mrkdwn.
+    blocks = [header(p.plain_t(f"leaderboard.header_{result.period.value}"))]
     if len(lines) > 1:
         blocks.append(section("\n".join(lines[1:])))
     return text, blocks

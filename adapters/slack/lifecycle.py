@@ -96,7 +96,8 @@ async def on_ask_submit(
     form = parse_ask_submission(view)
     if not form.text:
         await ack(
-            response_action="errors", errors={ids.ASK_TEXT_BLOCK: p.t("slack.ask_modal_empty")}
+            response_action="errors",
+            errors={ids.ASK_TEXT_BLOCK: p.plain_t("slack.ask_modal_empty")},
         )
         return
     await ack()

@@ -93,7 +93,7 @@ async def on_report_submit(
     if not reason:
         await ack(
             response_action="errors",
-            errors={ids.REPORT_REASON_BLOCK: p.t("slack.report_modal_reason")},
+            errors={ids.REPORT_REASON_BLOCK: p.plain_t("slack.report_modal_reason")},
         )
         return
     await ack()

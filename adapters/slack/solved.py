@@ -129,13 +129,13 @@ async def on_submit(
     if form.question_id is None:
         await ack(
             response_action="errors",
-            errors={ids.SOLVED_QUESTION_BLOCK: p.t("slack.modal_pick_question")},
+            errors={ids.SOLVED_QUESTION_BLOCK: p.plain_t("slack.modal_pick_question")},
         )
         return
     if form.helpers_offered and not form.helpers:
         await ack(
             response_action="errors",
-            errors={ids.helpers_block(form.question_id): p.t("slack.modal_pick_helper")},
+            errors={ids.helpers_block(form.question_id): p.plain_t("slack.modal_pick_helper")},
         )
         return
     await ack()

@@ -59,3 +59,30 @@ async def test_usage_replies_are_escaped(slack: Slack) -> None:
         "Usage: /mod helpban @member &lt;duration, e.g. 7d&gt; [reason]",
         "Usage: /mod duplicate &lt;question&gt; &lt;#N, article id or link&gt;",
     ]
+
+
+class AmpersandCatalog(Catalog):
+    """The English catalog, with `&` and `<...>` in the texts Slack shows as plain_text."""
+
+    WORDS = {
+        "leaderboard.header_all": "Q&A <helpers>",
+        "slack.ask_modal_empty": "Q&A <first>",
+        "slack.modal_title": "Q&A",
+    }
+
+    def t(self, key: str, locale: str | None = None, /, **params: object) -> str:
+        return self.WORDS.get(key) or super().t(key, locale, **params)
+
+
+def test_plain_text_fields_show_the_catalog_words_as_written() -> None:
+    from adapters.slack import blocks
+    from bot.events import LeaderboardShown
+    from bot.model import Period
+
+    p = SlackPresenter(AmpersandCatalog())
+
+    text, body = blocks.leaderboard(p, LeaderboardShown(Period.ALL, ()))
+
+    assert body[0] == {"type": "header", "text": blocks.plain("Q&A <helpers>")}
+    assert text.startswith("Q&amp;A &lt;helpers&gt;\n")
+    assert p.plain_t("slack.ask_modal_empty") == "Q&A <first>"
