@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable, Sequence
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import Stemmer
 
@@ -122,6 +122,24 @@ def normalize(text: str, *, max_chars: int = MAX_TEXT_CHARS) -> str:
         text = text[:max_chars]
     folded = unicodedata.normalize("NFKD", text).casefold().translate(_FOLD)
     return " ".join(unicodedata.normalize("NFC", folded).split())
+
+
+# --- stop words -------------------------------------------------------------------
+
+#: The languages whose stop words (stopwords-iso lists) weigh less in a query.
+STOPWORD_LANGUAGES: tuple[str, ...] = ("en", "fa", "ar", "tr", "fi", "th")
+
+
+@cache
+def stopwords(languages: tuple[str, ...] = STOPWORD_LANGUAGES) -> frozenset[str]:
+    """The stop words of ``languages`` in their matching form (see :func:`normalize`)."""
+    import stopwordsiso
+
+    found: set[str] = set()
+    for language in languages:
+        for word in stopwordsiso.stopwords(language):
+            found.update(normalize(word).split())
+    return frozenset(found)
 
 
 # --- scripts and stemmers ---------------------------------------------------------

@@ -305,3 +305,48 @@ def test_a_misspelt_word_costs_a_match_less_than_a_real_word() -> None:
     assert typo[0].id == real[0].id == "printer"
     assert typo[0].score > real[0].score
     assert typo[0].score >= DEFAULT_MIN_SCORE
+
+
+SMALL_KB = [
+    Document(
+        "printer", "Printer troubleshooting", "Restart the spooler, then reinstall the driver."
+    ),
+    Document("password", "Reset your password", "Settings, Security, then Reset password."),
+    Document("vpn", "Connecting to the VPN", "Install the VPN client and sign in."),
+    Document("invoice", "Download an invoice as PDF", "Billing, Invoices, then the download icon."),
+    Document("email", "Email not syncing on phone", "Remove the account and add it again."),
+    Document("slow", "Computer is slow", "Close programs you do not use and restart."),
+    Document("wifi-drops", "Wi-Fi keeps dropping", "Forget the network and join it again."),
+    Document("desktop", "Installing the desktop app", "Download the installer and run it."),
+]
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("my printer does not print", "printer"),
+        ("printer is not working", "printer"),
+        ("how do I reset my password", "password"),
+        ("vpn does not connect", "vpn"),
+        ("emails do not sync on my iphone", "email"),
+    ],
+)
+def test_a_new_small_knowledge_base_answers_questions_asked_in_words(
+    question: str, expected: str
+) -> None:
+    """In a knowledge base of a few articles, a question's little words ("my", "does") are
+    in no document; they must not outweigh the word that names the topic and push the
+    right article under the threshold (they did: "my printer does not print" found none)."""
+    eng = SearchEngine()
+    eng.build(SMALL_KB)
+    hits = eng.search(question, limit=1)
+    assert hits and hits[0].id == expected and hits[0].score >= DEFAULT_MIN_SCORE, hits
+
+
+@pytest.mark.parametrize(
+    "unrelated", ["what is the meaning of life", "my cat is sick", "how to cook rice"]
+)
+def test_a_new_small_knowledge_base_still_says_when_nothing_fits(unrelated: str) -> None:
+    eng = SearchEngine()
+    eng.build(SMALL_KB)
+    assert all(h.score < DEFAULT_MIN_SCORE for h in eng.search(unrelated))
