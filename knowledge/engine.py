@@ -76,10 +76,10 @@ log = logging.getLogger(__name__)
 
 #: Hits scoring below this are "nothing good found". Calibrated with
 #: ``bench/search_quality.py --calibrate`` (lexical): 97% of the duplicates the engine
-#: ranks first score at least this, while the best hit of 95% of queries with nothing
+#: ranks first score at least this, while the best hit of 94% of queries with nothing
 #: relevant in the index (English originals against other topics' questions, Arabic
 #: questions against a Persian index and vice versa) scores below -- near the
-#: equal-error point (0.40 would keep 96% and reject 98%; 0.35 is kept because short
+#: equal-error point (0.40 would keep 96% and reject 97%; 0.35 is kept because short
 #: paraphrases in a small, new knowledge base score lower, see tests/knowledge). With the
 #: semantic extra (``--semantic --calibrate``) it keeps 99.7% of the duplicates and
 #: rejects 92.5% of those best hits: the multilingual model rightly finds
