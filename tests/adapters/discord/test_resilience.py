@@ -153,13 +153,8 @@ async def test_refused_ask_removes_its_thread(h: Harness) -> None:
     await eventually(lambda: not h.fake.threads_in(h.w.text))
 
 
-async def test_answer_in_a_thread_discord_py_never_cached_is_recorded(
-    h: Harness, kind: str
-) -> None:
-    """After a restart, a question thread left out of GUILD_CREATE's `threads` is in no
-    cache: discord.py gives its messages a partial channel. The answer still counts."""
-
-    thread_id = await h.ask(kind, h.w.alice)
+async def restart_without(h: Harness, thread_id: int) -> None:
+    """Reconnect with a fresh session whose GUILD_CREATE leaves `thread_id` out."""
     h.fake.unannounce_thread(thread_id)
     h.fake.invalidate_session()
     await h.fake.drop_connection()
@@ -167,6 +162,16 @@ async def test_answer_in_a_thread_discord_py_never_cached_is_recorded(
     await h.fake.wait_until_connected()
     guild = await eventually(lambda: h.client.get_guild(h.fake.guild_id))
     assert guild.get_thread(thread_id) is None
+
+
+async def test_answer_in_a_thread_discord_py_never_cached_is_recorded(
+    h: Harness, kind: str
+) -> None:
+    """After a restart, a question thread left out of GUILD_CREATE's `threads` is in no
+    cache: discord.py gives its messages a partial channel. The answer still counts."""
+
+    thread_id = await h.ask(kind, h.w.alice)
+    await restart_without(h, thread_id)
     await h.answer(thread_id, h.w.bob)
     await h.fake.post_message(thread_id, h.w.alice, f"thanks <@{h.w.bob.id}>")
     await eventually(lambda: len(h.bot_messages(thread_id)) >= 2)
@@ -180,13 +185,7 @@ async def test_check_reaction_in_a_thread_discord_py_never_cached_solves(
 
     thread_id = await h.ask(kind, h.w.alice)
     answer = await h.answer(thread_id, h.w.bob)
-    h.fake.unannounce_thread(thread_id)
-    h.fake.invalidate_session()
-    await h.fake.drop_connection()
-    await h.fake.wait_for_identify(2)
-    await h.fake.wait_until_connected()
-    guild = await eventually(lambda: h.client.get_guild(h.fake.guild_id))
-    assert guild.get_thread(thread_id) is None
+    await restart_without(h, thread_id)
     await h.fake.react(thread_id, answer, h.w.alice, "✅")
 
     async def solved() -> bool:

@@ -5,6 +5,8 @@ granted, an unreachable API or a gateway refusal stop it with one message naming
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -18,22 +20,32 @@ from tests.adapters.discord.conftest import FAST, FakeDiscord, make_config, seed
 from tests.fakes.discord_server import Intents
 
 
-async def start(fake: FakeDiscord, tmp_path: Path, token: str, **discord: object) -> BaseException:
+@contextlib.asynccontextmanager
+async def running(
+    fake: FakeDiscord, tmp_path: Path, token: str, **discord: object
+) -> AsyncIterator[asyncio.Task[None]]:
+    """`run_discord` against `fake`, cancelled and closed on exit."""
     world = seed(fake)
     settings = {"api_base_url": fake.api_base, "gateway_url": fake.ws_url, **discord}
     config = make_config(tmp_path, world, fake, **settings)
     app = await bootstrap(config, clock=FakeClock())
     task = asyncio.create_task(run_discord(app, config, Secrets(discord_token=token), **FAST))
     try:
+        yield task
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await app.close()
+
+
+async def start(fake: FakeDiscord, tmp_path: Path, token: str, **discord: object) -> BaseException:
+    """The error `run_discord` stops with."""
+    async with running(fake, tmp_path, token, **discord) as task:
         done, _ = await asyncio.wait([task], timeout=10)
         assert done, "run_discord kept running"
         error = task.exception()
         assert error is not None
         return error
-    finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
-        await app.close()
 
 
 async def test_a_refused_token_is_named(tmp_path: Path) -> None:
@@ -52,23 +64,12 @@ async def test_a_privileged_intent_not_granted_is_named(tmp_path: Path) -> None:
 
 
 async def test_without_message_content_the_intent_is_not_asked_for(tmp_path: Path) -> None:
-    async with FakeDiscord(privileged_intents=0) as fake:
-        world = seed(fake)
-        config = make_config(
-            tmp_path, world, fake, api_base_url=fake.api_base, gateway_url=fake.ws_url,
-            message_content_intent=False,
-        )  # fmt: skip
-        app = await bootstrap(config, clock=FakeClock())
-        task = asyncio.create_task(
-            run_discord(app, config, Secrets(discord_token=fake.token), **FAST)
-        )
-        try:
-            await asyncio.wait_for(fake.wait_until_connected(), 10)
-            assert not task.done()
-        finally:
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
-            await app.close()
+    async with (
+        FakeDiscord(privileged_intents=0) as fake,
+        running(fake, tmp_path, fake.token, message_content_intent=False) as task,
+    ):
+        await asyncio.wait_for(fake.wait_until_connected(), 10)
+        assert not task.done()
 
 
 async def test_an_unreachable_api_is_named(tmp_path: Path) -> None:

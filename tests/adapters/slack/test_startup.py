@@ -92,23 +92,25 @@ async def test_an_unreachable_api_is_named(fake_slack: FakeSlack, tmp_path: Path
     assert "cannot reach Slack at http://127.0.0.1:1/api/" in str(error)
 
 
-async def test_a_token_for_another_workspace_is_warned_about(
-    fake_slack: FakeSlack, tmp_path: Path, caplog: pytest.LogCaptureFixture
-) -> None:
-    secrets = Secrets(slack_bot_token=fake_slack.bot_token, slack_signing_secret="s")
-    with caplog.at_level(logging.WARNING, logger="adapters.slack.runner"):
-        error = await start(http(fake_slack, tmp_path, team="T0OTHER"), secrets, serve=1.0)
-    assert error is None  # it still serves: a second workspace may be configured later
-    assert f"belongs to workspace {fake_slack.team_id}" in caplog.text
-    assert "its events will be ignored" in caplog.text
-
-
-async def test_a_single_community_serves_the_token_s_workspace(
-    fake_slack: FakeSlack, tmp_path: Path, caplog: pytest.LogCaptureFixture
+@pytest.mark.parametrize(
+    ("team", "logged", "not_logged"),
+    [
+        ("T0OTHER", "SLACK_BOT_TOKEN belongs to workspace {team}", "Traceback"),
+        # A single community without slack_team_id serves whichever workspace it is in.
+        ("", "signed in to workspace {team}", "ignored"),
+    ],
+)
+async def test_the_token_s_workspace_is_checked_against_the_communities(
+    fake_slack: FakeSlack,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    team: str,
+    logged: str,
+    not_logged: str,
 ) -> None:
     secrets = Secrets(slack_bot_token=fake_slack.bot_token, slack_signing_secret="s")
     with caplog.at_level(logging.INFO, logger="adapters.slack.runner"):
-        error = await start(http(fake_slack, tmp_path, team=""), secrets, serve=1.0)
-    assert error is None
-    assert f"signed in to workspace {fake_slack.team_id}" in caplog.text
-    assert "ignored" not in caplog.text
+        error = await start(http(fake_slack, tmp_path, team=team), secrets, serve=1.0)
+    assert error is None  # it serves either way: another workspace may be configured later
+    assert logged.format(team=fake_slack.team_id) in caplog.text
+    assert not_logged not in caplog.text
