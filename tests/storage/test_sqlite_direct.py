@@ -222,6 +222,19 @@ def _member_rows(now: Any, *uids: str) -> list[dict[str, Any]]:
     ]
 
 
+def _rename(conn: Any) -> Any:
+    """UPDATE members SET display_name = :name WHERE platform_user_id = :uid, prepared."""
+    return prepared(
+        conn,
+        "test.members.rename",
+        lambda: (
+            members_t.update()
+            .where(members_t.c.platform_user_id == bindparam("uid"))
+            .values(display_name=bindparam("name"))
+        ),
+    )
+
+
 @_with_database
 async def _executemany_script(database: Database) -> list[Any]:
     """Prepared statements run with lists of parameter sets: what each call returned, then
@@ -234,15 +247,7 @@ async def _executemany_script(database: Database) -> list[Any]:
         insert = prepared(conn, "test.members.insert_many", lambda: members_t.insert())
         result = await conn.execute(insert, _member_rows(now, "ann", "mod-ben", "cy"))
         out.append(result.rowcount)
-        rename = prepared(
-            conn,
-            "test.members.rename",
-            lambda: (
-                members_t.update()
-                .where(members_t.c.platform_user_id == bindparam("uid"))
-                .values(display_name=bindparam("name"))
-            ),
-        )
+        rename = _rename(conn)
         result = await conn.execute(
             rename,
             [
@@ -350,15 +355,7 @@ async def _rowless_script(database: Database) -> list[Any]:
     async with database.uow() as uow:
         conn = uow.connection
         await conn.execute(members_t.insert(), _member_rows(database.clock.now(), "ann"))
-        rename = prepared(
-            conn,
-            "test.members.rename_one",
-            lambda: (
-                members_t.update()
-                .where(members_t.c.platform_user_id == bindparam("uid"))
-                .values(display_name=bindparam("name"))
-            ),
-        )
+        rename = _rename(conn)
         for read in ("all", "first", "one", "scalar", "fetchall", "__iter__"):
             result = await conn.execute(rename, {"uid": "ann", "name": read})
             out.append((result.rowcount, result.returns_rows))
