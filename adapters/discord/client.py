@@ -15,7 +15,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from adapters.discord import translate
-from adapters.discord.outcomes import Outcomes
+from adapters.discord.outcomes import Outcomes, quietly
 from adapters.discord.replies import reply, report_error
 from adapters.discord.sender import DiscordSender
 from adapters.discord.texts import Texts
@@ -73,7 +73,8 @@ class CommunityTree(app_commands.CommandTree):
             return True
         data: Any = interaction.data or {}
         command = interaction.command
-        if data.get("type", 1) != 1 or not isinstance(command, app_commands.Command):
+        slash = discord.AppCommandType.chat_input.value
+        if data.get("type", slash) != slash or not isinstance(command, app_commands.Command):
             return True
         expected = {p.display_name: p.type.value for p in command.parameters}
         wrong = translate.mistyped_options(data.get("options") or (), expected)
@@ -170,6 +171,20 @@ class _Community:
         ):
             return channel
         return None
+
+    async def channel_in(
+        self, guild: discord.Guild, channel_id: int
+    ) -> discord.abc.GuildChannel | discord.Thread | None:
+        """The guild's channel or thread `channel_id`, from discord.py's cache or else fetched
+        (archived threads, and threads left out of GUILD_CREATE since a restart, are not
+        cached); None when Discord refuses or it is not a server channel."""
+
+        found = guild.get_channel_or_thread(channel_id)
+        if found is None:
+            fetched = await quietly(guild.fetch_channel(channel_id), "fetch uncached channel")
+            if isinstance(fetched, discord.abc.GuildChannel | discord.Thread):
+                found = fetched
+        return found
 
     async def setup_hook(self) -> None:  # type: ignore[override]
         for name in COGS:

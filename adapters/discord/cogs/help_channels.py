@@ -217,9 +217,7 @@ class HelpChannels(FeatureCog):
             return message.channel
         if message.guild is None:
             return None
-        channel = message.guild.get_thread(message.channel.id) or await quietly(
-            message.guild.fetch_channel(message.channel.id), "fetch uncached thread"
-        )
+        channel = await self.client.channel_in(message.guild, message.channel.id)
         return channel if isinstance(channel, discord.Thread) else None
 
     # -- /ask -------------------------------------------------------------------------------

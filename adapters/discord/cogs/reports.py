@@ -129,12 +129,7 @@ class Reports(FeatureCog):
         number = parse_number(channel_id)
         if guild is None or number is None:
             return None
-        found = guild.get_channel_or_thread(number)
-        if found is None:  # archived threads are not cached
-            fetched = await quietly(self.client.fetch_channel(number), "fetch channel")
-            if isinstance(fetched, discord.abc.GuildChannel | discord.Thread):
-                found = fetched
-        return found
+        return await self.client.channel_in(guild, number)
 
     # -- a moderator's button -------------------------------------------------------------------
     async def _resolve(self, interaction: discord.Interaction, args: list[str]) -> None:

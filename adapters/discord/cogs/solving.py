@@ -140,10 +140,7 @@ class Solving(FeatureCog):
             return
         # A thread discord.py has not cached (left out of GUILD_CREATE since a restart) is
         # fetched: a ✅ in a question thread must not be lost for a cache miss.
-        channel = guild.get_channel_or_thread(payload.channel_id) or await quietly(
-            guild.fetch_channel(payload.channel_id), "fetch uncached thread"
-        )
-        thread = self.client.help_thread(channel)
+        thread = self.client.help_thread(await self.client.channel_in(guild, payload.channel_id))
         if thread is None:
             return
         member = payload.member
