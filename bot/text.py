@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import unicodedata
+from collections.abc import Sequence
 from typing import TypeVar
 
 import regex
@@ -106,6 +107,16 @@ def _dataclass_fields(cls: type) -> tuple[str, ...]:
         names = tuple(f.name for f in dataclasses.fields(cls) if f.init) if is_dataclass else ()
         _FIELDS[cls] = names
     return names
+
+
+def with_attachments(text: str, names: Sequence[str]) -> str:
+    """A message's text with its attached files named after it (`see\n[a.png, b.txt]`), so a
+    file posted without words is still a question or an answer, the same on every platform."""
+
+    if not names:
+        return text
+    shown = f"[{', '.join(names)}]"
+    return f"{text}\n{shown}" if text.strip() else shown
 
 
 def clean(text: str) -> str:

@@ -121,15 +121,6 @@ def forum_question_text(title: str, content: str) -> str:
     return f"{title}\n{content}"
 
 
-def attachment_text(content: str, filenames: Sequence[str]) -> str:
-    """Keep attachments visible in the recorded text (the content may be empty)."""
-
-    if not filenames:
-        return content
-    names = ", ".join(filenames)
-    return f"{content}\n[{names}]" if content else f"[{names}]"
-
-
 def solved_name(name: str, prefix: str) -> str:
     if name.startswith(prefix.strip()):
         return name

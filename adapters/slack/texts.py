@@ -4,7 +4,6 @@ members shown as Slack mentions."""
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from adapters.slack.translate import parse_user
 from bot.errors import DomainError, UnknownMember
@@ -31,7 +30,14 @@ class SlackPresenter(Presenter):
         `<#{channel}>`, `<{link}|...>`) kept. Parameters go in as given: callers escape
         members' words themselves."""
 
-        return mrkdwn_text(self.plain_t, key, params)
+        # Parameters stand in as `\x00N\x00` tokens while the template's words are escaped.
+        values = list(params.values())
+        stand_ins = {
+            k: f"\x00{i}\x00" if isinstance(v, str) else v
+            for i, (k, v) in enumerate(params.items())
+        }
+        text = escape_words(self.plain_t(key, **stand_ins))
+        return re.sub(_TOKEN, lambda m: str(values[int(m.group().strip("\x00"))]), text)
 
     def plain_t(self, key: str, **params: object) -> str:
         """A catalog text for plain_text fields (titles, labels, buttons, options), which
@@ -58,7 +64,7 @@ def escape(text: str) -> str:
 
 
 # Slack's control sequences: mentions, channels, special mentions and links. A `\x00N\x00`
-# token stands for a parameter while the template's own words are escaped.
+# token stands for a parameter of `SlackPresenter.t` (see there).
 _TOKEN = "\x00[0-9]+\x00"
 _CONTROL = re.compile(
     rf"<(?:[@#](?:[A-Z0-9]+|{_TOKEN})"
@@ -76,12 +82,3 @@ def escape_words(text: str) -> str:
         at = match.end()
     out.append(escape(text[at:]))
     return "".join(out)
-
-
-def mrkdwn_text(render: Any, key: str, params: dict[str, object]) -> str:
-    values = list(params.values())
-    stand_ins = {
-        k: f"\x00{i}\x00" if isinstance(v, str) else v for i, (k, v) in enumerate(params.items())
-    }
-    text = escape_words(render(key, **stand_ins))
-    return re.sub(_TOKEN, lambda m: str(values[int(m.group().strip("\x00"))]), text)

@@ -17,6 +17,7 @@ from typing import Any
 
 from adapters.slack import ids
 from bot.model import MemberRef, Period, ThreadRef
+from bot.text import with_attachments
 
 PLATFORM = "slack"
 
@@ -148,10 +149,7 @@ def with_files(text: str, files: Any) -> str:
         for f in files
         if isinstance(f, Mapping)
     ]
-    if not names:
-        return text
-    shown = f"[{', '.join(names)}]"
-    return f"{text}\n{shown}" if text.strip() else shown
+    return with_attachments(text, names)
 
 
 def plain_text(text: str) -> str:

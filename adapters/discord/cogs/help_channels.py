@@ -27,7 +27,7 @@ from adapters.discord.texts import DESCRIPTIONS, Texts
 from bot import commands as c
 from bot import events as ev
 from bot.errors import DomainError, DuplicateEvent, NotAQuestionThread
-from bot.text import is_blank, scrub
+from bot.text import is_blank, scrub, with_attachments
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,7 @@ THREAD_ALREADY_EXISTS = 160004
 
 
 def _text_of(message: discord.Message) -> str:
-    return translate.attachment_text(message.content, [a.filename for a in message.attachments])
+    return with_attachments(message.content, [a.filename for a in message.attachments])
 
 
 class HelpChannels(FeatureCog):

@@ -30,7 +30,7 @@ from bot.errors import (
     NotAQuestionThread,
     QuestionNotFound,
 )
-from bot.text import parse_number
+from bot.text import parse_number, with_attachments
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +85,7 @@ class Solving(FeatureCog):
             translate.thread_ref(thread.id),
             str(message.id),
             # As when it arrives live: an attachment-only answer is recorded by its files.
-            translate.attachment_text(message.content, [a.filename for a in message.attachments]),
+            with_attachments(message.content, [a.filename for a in message.attachments]),
             event_id=translate.message_event(message.id),
         )
         try:

@@ -13,6 +13,7 @@ from bot.config import RewardRole
 from bot.events import HelperChoiceNeeded, QuestionOpened
 from bot.i18n import Catalog
 from bot.model import Member, MemberRef, Period, Question, QuestionStatus, Suggestion
+from bot.text import with_attachments
 
 # MESSAGE_REACTION_ADD as documented (and as the gateway sends it)
 REACTION = {
@@ -88,8 +89,8 @@ def test_thread_names() -> None:
 def test_forum_question_text_and_attachments() -> None:
     assert translate.forum_question_text("Title", "") == "Title"
     assert translate.forum_question_text("Title", "body") == "Title\nbody"
-    assert translate.attachment_text("", ["a.png"]) == "[a.png]"
-    assert translate.attachment_text("see", ["a.png", "b.txt"]) == "see\n[a.png, b.txt]"
+    assert with_attachments("", ["a.png"]) == "[a.png]"
+    assert with_attachments("see", ["a.png", "b.txt"]) == "see\n[a.png, b.txt]"
 
 
 def test_solved_prefix_round_trip() -> None:
