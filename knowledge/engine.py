@@ -598,13 +598,10 @@ class SearchEngine:
             fuzzy_weight = t.arabic_script_fuzzy_weight
             if script_language == "arabic":
                 word_weight = t.arabic_word_weight
-        stop = self._stop_factors(query, languages)
-        word_factors = None
-        if stop:
-            word_factors = {token: 1.0 for token in q_words}
-            for word, factor in stop.items():
-                for token in word_tokens(word, languages):
-                    word_factors[token] = factor
+        stop = self._stop_factors(query)
+        word_factors = (
+            self._piece_factors(query, stop, lambda w: word_tokens(w, languages)) if stop else None
+        )
         words = self._query_field(
             state, "words", q_words, word_factors, t.word_b, word_weight, n_total
         )
@@ -612,7 +609,9 @@ class SearchEngine:
             query, words.df, n_total, weighted=script_language is not None
         )
         if stop:
-            q_gram_weights = self._stop_gram_weights(query, q_chars, q_gram_weights, stop)
+            factors = self._piece_factors(query, stop, self._grams)
+            base = q_gram_weights or dict.fromkeys(q_chars, 1.0)
+            q_gram_weights = {gram: w * factors.get(gram, 1.0) for gram, w in base.items()}
         chars = self._query_field(
             state, "chars", q_chars, q_gram_weights, t.char_b, 1 - word_weight, n_total
         )
@@ -648,40 +647,27 @@ class SearchEngine:
 
     # -- internals: analysis ----------------------------------------------------------
 
-    def _stop_factors(self, query: str, languages: Sequence[str]) -> dict[str, float]:
-        """The query's stop words, each with its weight; empty when it has none (or stop
-        words count fully). A token or gram a stop word shares with another word of the
-        query keeps the other word's full weight."""
+    def _stop_factors(self, query: str) -> dict[str, float]:
+        """The query's stop words with their weight; empty when it has none (or stop words
+        count fully)."""
         weight = self._tuning.stopword_weight
         if weight == 1.0:
             return {}
         stop = stopwords()
-        words = query.split()
-        found = {w: weight for w in words if w in stop}
-        if not found:
-            return {}
-        for word in words:  # (a token a content word shares: full weight)
-            if word not in found:
-                for token in word_tokens(word, languages):
-                    found.pop(token, None)
-        return found
+        return {word: weight for word in query.split() if word in stop}
 
-    def _stop_gram_weights(
-        self,
-        query: str,
-        grams: Counter[str],
-        weights: dict[str, float] | None,
-        stop: Mapping[str, float],
+    @staticmethod
+    def _piece_factors(
+        query: str, stop: Mapping[str, float], pieces: Callable[[str], Iterable[str]]
     ) -> dict[str, float]:
-        """Per gram, its weight times the largest factor of the query words it is in."""
-        factor: dict[str, float] = {}
+        """Per token or n-gram of the query's words, the largest weight of the words it is
+        in: what a stop word shares with a content word keeps full weight."""
+        factors: dict[str, float] = {}
         for word in query.split():
             f = stop.get(word, 1.0)
-            for gram in self._grams(word):
-                factor[gram] = max(factor.get(gram, 0.0), f)
-        if weights is None:
-            return {gram: factor.get(gram, 1.0) for gram in grams}
-        return {gram: w * factor.get(gram, 1.0) for gram, w in weights.items()}
+            for piece in pieces(word):
+                factors[piece] = max(factors.get(piece, 0.0), f)
+        return factors
 
     def _analyse(self, doc: Document, seq: int) -> _Entry:
         t = self._tuning
