@@ -10,6 +10,7 @@ from bot.errors import DomainError, UnknownMember
 from bot.i18n import Catalog
 from bot.model import Member
 from bot.presenters import Presenter
+from bot.text import isolate_direction
 
 
 def mention(member: Member) -> str:
@@ -30,8 +31,9 @@ class SlackPresenter(Presenter):
         `<#{channel}>`, `<{link}|...>`) kept. Parameters go in as given: callers escape
         members' words themselves."""
 
-        # Parameters stand in as `\x00N\x00` tokens while the template's words are escaped.
-        values = list(params.values())
+        # Parameters stand in as `\x00N\x00` tokens while the template's words are escaped,
+        # so they miss the catalog's direction isolation and get it here.
+        values = [isolate_direction(v) if isinstance(v, str) else v for v in params.values()]
         stand_ins = {
             k: f"\x00{i}\x00" if isinstance(v, str) else v
             for i, (k, v) in enumerate(params.items())

@@ -51,6 +51,15 @@ def test_control_sequences_and_parameters_are_kept() -> None:
     assert p.plain_t("slack.usage_ask", command="/ask") == "/ask <your question>"
 
 
+async def test_a_direction_override_in_a_member_s_words_ends_with_them(slack: Slack) -> None:
+    """As on every platform (the catalog isolates it): an RLO echoed in a refusal must not
+    reverse the rest of the reply."""
+    await slack.command("/kb", "show \u202eabc")
+    assert slack.responses() == [
+        "I can't find the article “\u2068\u202eabc\u2069”. Try /kb search &lt;words&gt;."
+    ]
+
+
 async def test_usage_replies_are_escaped(slack: Slack) -> None:
     await slack.command("/mod", "helpban", user=MOD)
     await slack.command("/mod", "duplicate #1", user=MOD)
