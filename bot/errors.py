@@ -202,6 +202,13 @@ class AlreadyResolved(DomainError):
     key = "error.already_resolved"
 
 
+class ReportAuthorUnknown(DomainError):
+    """A report on a message whose author was never known (a platform that did not say,
+    or a message the bot never saw) cannot be resolved by warning."""
+
+    key = "error.report_author_unknown"
+
+
 class ReasonRequired(DomainError):
     key = "error.reason_required"
 

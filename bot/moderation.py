@@ -563,9 +563,9 @@ async def report_message(cmd: ReportMessage, uow: UnitOfWork, ctx: Context) -> R
         # author (who may be a moderator) never learns who flagged it.
         outbound = (
             ChannelPost(
-                community, platform, channel, "report.posted",
+                community, platform, channel, "report.posted" if author else "report.posted_no_author",
                 {
-                    "report": report.id, "author": author.display_name if author else "?",
+                    "report": report.id, "author": author.display_name if author else "",
                     "excerpt": excerpt or "-", "reason": reason,
                     "question": f"#{question_id}" if question_id else "-",
                     # Where the reported message is, so adapters can link to it.
@@ -598,7 +598,7 @@ async def resolve_report(cmd: ResolveReport, uow: UnitOfWork, ctx: Context) -> R
     outbound: list[Outbound] = []
     if cmd.outcome is ReportStatus.WARNED:
         if report.author is None:
-            raise errors.UnknownMember(name="?")
+            raise errors.ReportAuthorUnknown(id=report.id)
         warned = await _warn(
             uow, ctx, actor, report.author, reason or report.reason, report_id=report.id
         )

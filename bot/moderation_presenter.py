@@ -142,7 +142,7 @@ class ModerationPresenter:
             + self.t(
                 "report.list_line",
                 id=r.id,
-                author=self.p.name(r.author) if r.author else "?",
+                author=self.p.name(r.author) if r.author else self.t("report.unknown_author"),
                 excerpt=r.excerpt,
                 reason=r.reason,
             )

@@ -637,6 +637,39 @@ async def test_report_lands_in_the_moderators_channel_without_the_reporter(
         )
 
 
+async def test_report_on_a_message_whose_author_is_unknown(
+    app: App, outbox: Recorder
+) -> None:
+    """A message the bot never saw, reported without its author: moderators are told the
+    author is unknown (not "by ?"), and warning is refused with what to do instead."""
+
+    from bot.i18n import Catalog
+    from bot.moderation_presenter import ModerationPresenter
+    from bot.presenters import Presenter
+
+    filed = await report(app, carol, "never-seen")
+    assert filed.report.author is None
+    (post,) = [m for m in outbox.sent if isinstance(m, ChannelPost)]
+    text = Catalog().t(post.key, **post.params)
+    assert text.startswith(f"🚩 Report #{filed.report.id} on a message by an unknown member in -")
+    listed = await app.bot.handle(c.ListReports(mod))
+    assert isinstance(listed, ev.ReportsListed)
+    lines = ModerationPresenter(Presenter(Catalog(), "en")).reports(listed)
+    assert lines[1].strip().startswith(f"#{filed.report.id} on an unknown member:")
+    with pytest.raises(errors.ReportAuthorUnknown) as refused:
+        await app.bot.handle(
+            c.ResolveReport(mod, filed.report.id, ReportStatus.WARNED, event_id=next_id("e"))
+        )
+    assert Catalog().t(refused.value.key, **refused.value.params) == (
+        f"I don't know who wrote the message in report #{filed.report.id}, so there is no one "
+        "to warn. Delete the message or dismiss the report instead."
+    )
+    dismissed = await app.bot.handle(
+        c.ResolveReport(mod, filed.report.id, ReportStatus.DISMISSED, event_id=next_id("e"))
+    )
+    assert isinstance(dismissed, ev.ReportResolved)
+
+
 async def test_report_delete_on_a_question_hides_it(app: App) -> None:
     opened = await ask(app.bot, alice, "buy cheap watches")
     author = Actor(alice.ref, "alice")
