@@ -637,9 +637,7 @@ async def test_report_lands_in_the_moderators_channel_without_the_reporter(
         )
 
 
-async def test_report_on_a_message_whose_author_is_unknown(
-    app: App, outbox: Recorder
-) -> None:
+async def test_report_on_a_message_whose_author_is_unknown(app: App, outbox: Recorder) -> None:
     """A message the bot never saw, reported without its author: moderators are told the
     author is unknown (not "by ?"), and warning is refused with what to do instead."""
 
