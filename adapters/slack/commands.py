@@ -290,7 +290,7 @@ async def reveal(run: Invocation, actor: Actor, args: str) -> None:
     first, _, reason = args.strip().partition(" ")
     target = parse_question(first)
     if target is None:
-        await run.usage("slack.usage_question", "reveal")
+        await run.usage("slack.usage_close", "reveal")
         return
     if isinstance(target, ThreadRef):
         shown = await run.deps.bot.handle(c.ShowQuestion(actor, thread=target))

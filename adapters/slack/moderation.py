@@ -20,7 +20,7 @@ from adapters.slack.commands import Invocation, reveal, start_command, thread_fo
 from adapters.slack.deps import Ack, SlackDeps, start_interaction
 from adapters.slack.guard import guarded
 from adapters.slack.outbound import Respond, error_code
-from adapters.slack.texts import SlackPresenter, escape
+from adapters.slack.texts import SlackPresenter
 from adapters.slack.translate import (
     interaction_id,
     member_ref,
@@ -51,10 +51,10 @@ def mod_present(p: SlackPresenter) -> ModerationPresenter:
 
 
 class Usage(Exception):
-    """The arguments don't fit; answered with the sub-command's usage line."""
+    """The arguments don't fit; answered with the sub-command's usage line (a catalog key)."""
 
-    def __init__(self, usage: str) -> None:
-        self.usage = usage
+    def __init__(self, key: str) -> None:
+        self.key = key
 
 
 # -- /mod ----------------------------------------------------------------------------------------
@@ -71,12 +71,7 @@ async def on_mod(
         try:
             await mod_command(run, sub, rest)
         except Usage as bad:
-            await run.reply(
-                run.p.t(
-                    "slack.usage",
-                    usage=run.p.t("slack.usage_mod", command=run.name, usage=escape(bad.usage)),
-                )
-            )
+            await run.usage(bad.key, sub)
 
 
 async def mod_command(run: Invocation, sub: str, rest: str) -> None:
@@ -93,7 +88,7 @@ async def mod_command(run: Invocation, sub: str, rest: str) -> None:
         args = words(rest)
         user = parse_user(args[0]) if args else None
         if user is None or len(args) < 2:
-            raise Usage("helpban @member <duration, e.g. 7d> [reason]")
+            raise Usage("slack.usage_mod_helpban")
         duration = args[1]  # the core reads it, and refuses a non-moderator first
         reason = plain_text(" ".join(args[2:])) or None
         result = await run.deps.bot.handle(
@@ -107,7 +102,7 @@ async def mod_command(run: Invocation, sub: str, rest: str) -> None:
         args = words(rest)
         user = parse_user(args[0]) if args else None
         if user is None or len(args) < 2:
-            raise Usage("warn @member <reason>")
+            raise Usage("slack.usage_mod_warn")
         result = await run.deps.bot.handle(
             c.WarnMember(
                 actor,
@@ -129,7 +124,7 @@ async def mod_command(run: Invocation, sub: str, rest: str) -> None:
         report_id = parse_number(args[0]) if args else None
         outcome = REPORT_OUTCOMES.get(args[1].lower()) if len(args) >= 2 else None
         if report_id is None or outcome is None:
-            raise Usage("report <id> dismiss|delete|warn [reason]")
+            raise Usage("slack.usage_mod_report")
         await resolve_report(
             run.deps,
             run.p,
@@ -188,11 +183,7 @@ async def moderate_question(run: Invocation, sub: str, args: list[str]) -> None:
 
     target = parse_question(args[0]) if args else None
     if target is None or (sub == "duplicate" and len(args) < 2):
-        raise Usage(
-            "duplicate <question> <#N, article id or link>"
-            if sub == "duplicate"
-            else f"{sub} <question number or message link> [reason]"
-        )
+        raise Usage("slack.usage_mod_duplicate" if sub == "duplicate" else "slack.usage_close")
     actor = await run.actor()
     duplicate_of = None
     reason = plain_text(" ".join(args[1:])) or None
@@ -227,10 +218,7 @@ def duplicate_target(word: str) -> str:
 
 
 async def mod_rep(run: Invocation, args: list[str]) -> None:
-    usage = (
-        "rep add|remove @member <points> <reason> | rep revert <ledger id> [reason] | "
-        "rep revert @member given|received|both <since> [until] | rep suspicious"
-    )
+    usage = "slack.usage_mod_rep"
     if not args:
         raise Usage(usage)
     actor = await run.actor()
@@ -284,7 +272,7 @@ async def mod_audit(run: Invocation, args: list[str]) -> None:
         else:
             target = parse_question(args[0])
             if target is None:
-                raise Usage("audit [@member | question]")
+                raise Usage("slack.usage_mod_audit")
             if isinstance(target, ThreadRef):
                 actor = await run.actor()
                 shown = await run.deps.bot.handle(c.ShowQuestion(actor, thread=target))

@@ -4,9 +4,10 @@ plain_text fields left literal."""
 from __future__ import annotations
 
 import re
+import string
 
 from adapters.slack.texts import SlackPresenter
-from bot.i18n import Catalog, _load
+from bot.i18n import Catalog, _Formatter, _load
 from tests.adapters.slack.conftest import MOD, Slack
 
 # What Slack itself reads as markup in mrkdwn; any other `<` or `>` must be escaped.
@@ -68,6 +69,42 @@ async def test_usage_replies_are_escaped(slack: Slack) -> None:
         "Usage: /mod helpban @member &lt;duration, e.g. 7d&gt; [reason]",
         "Usage: /mod duplicate &lt;question&gt; &lt;#N, article id or link&gt;",
     ]
+
+
+class ShoutingCatalog(Catalog):
+    """A stand-in translation: every text's own words in capitals, its placeholders as they
+    are. A reply with a lowercase word outside its parameters was built in code."""
+
+    def t(self, key: str, locale: str | None = None, /, **params: object) -> str:
+        template = "".join(
+            literal.upper().replace("{", "{{").replace("}", "}}")
+            + ("" if field is None else "{" + field + (f":{spec}" if spec else "") + "}")
+            for literal, field, spec, _ in string.Formatter().parse(_load("en")[key])
+        )
+        return _Formatter(self, locale or "en").format(template, **params)
+
+
+async def test_mod_usage_lines_come_from_the_catalog(slack: Slack) -> None:
+    """Every `/mod` usage line is catalog text, so it can be translated: only the command
+    (`/mod duplicate`, as typed) is left in lowercase."""
+
+    typed = [
+        "helpban", "warn", "report", "duplicate #1", "lock", "unlock", "reopen", "close",
+        "delete", "rep", "rep add", "audit nonsense", "reveal",
+    ]  # fmt: skip
+    slack.core.bot.catalog = ShoutingCatalog()
+    for text in typed:
+        await slack.command("/mod", text, user=MOD)
+
+    answers = slack.responses()
+    assert len(answers) == len(typed)
+    built_in_code = {}
+    for text, answer in zip(typed, answers, strict=True):
+        sub = text.split()[0]
+        words = answer.replace(f"/mod {sub}", "").replace("&lt;", "").replace("&gt;", "")
+        if not answer.startswith(f"USAGE: /mod {sub} ") or words != words.upper():
+            built_in_code[text] = answer
+    assert built_in_code == {}
 
 
 class AmpersandCatalog(Catalog):
