@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp, AsyncBoltRequest
+from slack_bolt.middleware.async_middleware import AsyncMiddleware
 from slack_bolt.response import BoltResponse
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
@@ -64,23 +65,23 @@ def make_client(config: Config, secrets: Secrets) -> AsyncWebClient:
     return with_rate_limit_retries(AsyncWebClient(token=secrets.slack_bot_token, base_url=base_url))
 
 
-class CheckedApp(AsyncApp):
-    """Bolt's app, refusing an Events API body whose `event` is not an object before Bolt's
-    own middleware reads it as one (which would be a 500 and a traceback)."""
+class RefuseEventNotObject(AsyncMiddleware):
+    """Refuse an Events API body whose `event` is not an object: Bolt's authorization
+    middleware (and its listener arguments) read it as one, a 500 and a traceback. It is
+    Bolt's `before_authorize`, so it runs after the signature check: a forged or unsigned
+    body is 401 whatever its shape."""
 
-    async def async_dispatch(self, req: AsyncBoltRequest) -> BoltResponse:
+    async def async_process(
+        self, *, req: AsyncBoltRequest, resp: BoltResponse, next: Callable[[], Awaitable[Any]]
+    ) -> BoltResponse:
         body = req.body
-        if (
-            isinstance(body, dict)
-            and body.get("type") == "event_callback"
-            and not isinstance(body.get("event"), dict)
-        ):
+        if body.get("type") == "event_callback" and not isinstance(body.get("event"), dict):
             log.warning(
                 "Slack: event_callback whose event is %s, not an object, refused",
                 type(body.get("event")).__name__,
             )
             return BoltResponse(status=400, body="event is not an object")
-        return await super().async_dispatch(req)
+        return await next()
 
 
 def build_app(
@@ -97,8 +98,9 @@ def build_app(
     if config.slack.mode == "http" and not secrets.slack_signing_secret:
         raise ConfigError('SLACK_SIGNING_SECRET is required with slack.mode = "http"')
     client = with_rate_limit_retries(client or make_client(config, secrets))
-    app = CheckedApp(
+    app = AsyncApp(
         client=client,
+        before_authorize=RefuseEventNotObject(),
         signing_secret=secrets.slack_signing_secret,
         # Socket Mode requests are authenticated by the websocket, not by signatures.
         request_verification_enabled=secrets.slack_signing_secret is not None,

@@ -277,6 +277,27 @@ async def test_an_unreadable_body_is_400_without_a_traceback(
 
 
 @pytest.mark.parametrize("event", ["message", 5, None, ["message"], True])
+async def test_a_forged_or_unsigned_event_that_is_not_an_object_is_401(
+    slack: Slack, caplog: pytest.LogCaptureFixture, event: object
+) -> None:
+    """The signature is checked before the body's shape: whoever cannot sign learns nothing
+    about what the app would refuse, and is answered as any forged request is."""
+
+    body = sp.event_callback({})
+    body["event"] = event
+    forged = sp.signed_event(body, secret="not-the-secret")
+    stale = sp.signed_event(body, secret=slack.secret, timestamp=int(time.time()) - 600)
+    unsigned = sp.SignedRequest(sp.json_body(body), {"Content-Type": sp.JSON_CONTENT_TYPE})
+
+    statuses = [(await slack.send(r)).status for r in (forged, stale, unsigned)]
+
+    assert statuses == [401, 401, 401]
+    assert not [r for r in caplog.records if r.exc_info]
+    assert not [r for r in caplog.records if "not an object" in r.getMessage()]
+    assert slack.fake.calls == []
+
+
+@pytest.mark.parametrize("event", ["message", 5, None, ["message"], True])
 async def test_an_event_that_is_not_an_object_is_refused_in_one_line(
     slack: Slack, caplog: pytest.LogCaptureFixture, event: object
 ) -> None:
