@@ -8,6 +8,7 @@ an emoji or an unterminated ``` fence. No network calls here: the cogs send what
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -29,6 +30,7 @@ from bot.kb_presenter import KnowledgePresenter
 from bot.knowledge_base import ArticleChanged, ArticleShown, KnowledgeFound
 from bot.model import Member, Suggestion
 from bot.moderation_presenter import ModerationPresenter
+from bot.outbound import ChannelPost, DirectMessage, ThreadPost
 from bot.presenters import Presenter
 from bot.text import truncate
 
@@ -61,6 +63,53 @@ def presenter(texts: Texts) -> Presenter:
 
 def moderation(texts: Texts) -> ModerationPresenter:
     return ModerationPresenter(presenter(texts))
+
+
+# Left whole by `as_typed`: links Discord makes of bare addresses (the pattern
+# discord.utils.escape_markdown leaves alone too), so they stay clickable and show where they
+# go; and <...> tokens (mentions, channels, custom emoji, timestamps, command mentions), which
+# an escape inside would break and which hide nothing.
+_AS_IS = re.compile(
+    r"<[^: >]+:/[^ >]+>|(?:https?|steam)://[^\s<]+[^<.,:;\"'\]\s]"
+    r"|<(?:@[!&]?\d+|#\d+|a?:\w+:\d+|t:-?\d+(?::[tTdDfFR])?|/[\w -]+:\d+)>"
+)
+# Markup anywhere (the backslash itself, bold / italics / underline, strikethrough, spoilers,
+# code, and the brackets of a masked link), and what makes a line a quote, heading, subtext
+# or list item.
+_INLINE = re.compile(r"[\\*_~|`\[\]]")
+_LINE_START = re.compile(r"^([ \t]*)(?:([>#-])|(\d+)\.)", re.MULTILINE)
+
+
+def _escape(text: str) -> str:
+    text = _INLINE.sub(lambda m: "\\" + m[0], text)
+    return _LINE_START.sub(lambda m: f"{m[1]}\\{m[2]}" if m[2] else f"{m[1]}{m[3]}\\.", text)
+
+
+def as_typed(text: str) -> str:
+    """A member's words set in the bot's own message, shown as they typed them: every
+    markdown character is backslash-escaped, so a code fence they left open cannot swallow
+    the lines after it and a masked link shows its real address.
+
+    Not discord.utils.escape_markdown: it escapes only the first of several masked links in
+    one text, and escapes inside custom emoji (`<:blob_cat:1>`), which then show as text."""
+
+    out: list[str] = []
+    done = 0
+    for kept in _AS_IS.finditer(text):
+        out += [_escape(text[done : kept.start()]), kept[0]]
+        done = kept.end()
+    out.append(_escape(text[done:]))
+    return "".join(out)
+
+
+def outbound(texts: Texts, message: ThreadPost | ChannelPost | DirectMessage) -> str:
+    """The text of a message the bot sends on its own initiative (a report, an escalation,
+    a reminder, a warning). Its string parameters are members' words (names, titles,
+    reasons, excerpts), shown as typed; ids and `#12` read the same after escaping, and
+    the sender takes the ids it links to from `message.params` itself."""
+
+    params = {k: as_typed(v) if isinstance(v, str) else v for k, v in message.params.items()}
+    return presenter(texts).t(message.key, **params)
 
 
 def jump_url(

@@ -107,7 +107,7 @@ class DiscordSender:
     async def _thread_post(self, message: ThreadPost) -> None:
         thread = await self._thread(message.thread.id)
         texts = self._texts(message.community)
-        text = render.presenter(texts).outbound(message)
+        text = render.outbound(texts, message)
         mentions, allowed = render.pings(message.mention_role_ids, message.mention_user_ids)
         view = render.action_buttons(texts, message.actions, message.question_id)
         content = " ".join(p for p in (mentions, text) if p)
@@ -116,7 +116,7 @@ class DiscordSender:
     async def _channel_post(self, message: ChannelPost) -> None:
         channel = await self._channel(message.channel_id)
         texts = self._texts(message.community)
-        text = render.presenter(texts).outbound(message)
+        text = render.outbound(texts, message)
         mentions, allowed = render.pings(message.mention_role_ids)
         lines = [" ".join(p for p in (mentions, text) if p)]
         link = self._link(channel.guild.id, message)
@@ -162,7 +162,7 @@ class DiscordSender:
     async def _direct(self, message: DirectMessage) -> None:
         if message.member.platform != self.platform or not message.member.id.isdigit():
             raise Undeliverable(f"{message.member} is not a Discord member")
-        text = render.presenter(self._texts(message.community)).outbound(message)
+        text = render.outbound(self._texts(message.community), message)
         dm = await self.client.create_dm(discord.Object(int(message.member.id)))
         await self._post(dm, text, render.NO_MENTIONS, None, message.dedupe_key)
 

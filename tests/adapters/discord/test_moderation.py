@@ -353,3 +353,22 @@ async def test_audit_lists_actions_by_member_and_question(h: Harness) -> None:
     # Someone the bot has never seen is named back by mention, not by a bare id.
     unseen = await mod(h, h.w.mod, h.w.other, "audit", member=h.w.carol)
     assert f"<@{h.w.carol.id}> hasn't taken part here yet" in unseen
+
+
+async def test_outbound_messages_show_words_as_typed_and_keep_links(h: Harness) -> None:
+    """The duplicate post in the thread keeps a web-link target clickable as it is; the
+    warning DM shows the moderator's reason as typed, not as markdown."""
+
+    thread_id = await h.ask_text(h.w.alice)
+    target = "https://docs.example/json_basics_(v2)"
+    await mod(h, h.w.mod, thread_id, "duplicate", original=target)
+
+    def notice() -> dict[str, Any] | None:
+        return next((m for m in h.bot_messages(thread_id) if "duplicate" in m["content"]), None)
+
+    post = await eventually(notice)
+    assert f"a duplicate of {target}. If it isn't" in post["content"]
+
+    await mod(h, h.w.mod, h.w.other, "warn", member=h.w.bob, reason="**stop** `spamming` [x](y)")
+    (dm,) = await eventually(lambda: [t for t in h.fake.dm_texts(h.w.bob) if "warning" in t])
+    assert r"warning: \*\*stop\*\* \`spamming\` \[x\](y) (warning 1)" in dm

@@ -4,6 +4,7 @@ does what it says, for moderators only, with Discord's 403 / 404 on delete handl
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -157,3 +158,35 @@ async def test_without_a_moderators_channel_reports_are_kept(h: Harness) -> None
     assert report_posts(h) == []
     listed = await h.command("mod", h.w.mod, h.w.other, subcommand="reports")
     assert "#1 on <@" in await h.done(listed)
+
+
+def shown(content: str) -> str:
+    """What Discord displays for backslash escapes: the character after the backslash."""
+
+    return re.sub(r"\\([^0-9A-Za-z\s])", r"\1", content)
+
+
+async def test_report_post_shows_the_reported_words_as_typed(h: Harness) -> None:
+    """A reported message's code fence, masked links, spoiler and heading reach the
+    moderators as typed: the fence swallows nothing after it, and every link shows its real
+    address. Mentions and custom emoji stay what they are (posted with pings off)."""
+
+    thread_id = await h.ask_text(h.w.alice)
+    words = (
+        "[the docs](https://evil.example/a) and [more](https://evil.example/b)\n"
+        "# FREE **nitro** ||here|| <:blob_cat:123> <@" + str(h.w.alice.id) + ">\n"
+        "```py\nimport os"
+    )
+    answer = await h.answer(thread_id, h.w.bob, words)
+    await report(h, h.w.carol, answer, "phishing ```, see [x](https://a.example)")
+    content = (await post_for(h, 1))["content"]
+    assert (
+        r"\[the docs\](https://evil.example/a) and \[more\](https://evil.example/b)" "\n"
+        r"\# FREE \*\*nitro\*\* \|\|here\|\| <:blob_cat:123> <@" + str(h.w.alice.id) + ">\n"
+        r"\`\`\`py" "\nimport os"
+    ) in content  # fmt: skip
+    assert r"Reason: phishing \`\`\`, see \[x\](https://a.example)" "\nOpen the thread" in content
+    assert words in shown(content)
+    assert "```" not in content
+    sent = h.fake.last_call("POST", f"/channels/{h.w.mods}/messages")
+    assert sent.json["allowed_mentions"]["parse"] == []

@@ -272,3 +272,27 @@ def test_suggestion_without_an_address_shows_a_link_shaped_title_as_text() -> No
     embed = render.opened(texts(), QuestionOpened(_question(), (suggestion,))).embeds[0]
     line = (embed.description or "").splitlines()[0]
     assert "\\[free nitro]" in line
+
+
+@pytest.mark.parametrize(
+    ("typed", "sent"),
+    [
+        ("**bold** __u__ ~~s~~ ||spoiler|| `code`", r"\*\*bold\*\* \_\_u\_\_ \~\~s\~\~ \|\|spoiler\|\| \`code\`"),
+        ("```py\nx = 1", "\\`\\`\\`py\nx = 1"),
+        # every masked link, not only the first (escape_markdown stops after one)
+        ("[a](https://e.example) [b](https://f.example)", r"\[a\](https://e.example) \[b\](https://f.example)"),
+        ("[[x](https://e.example)", r"\[\[x\](https://e.example)"),
+        # a backslash the member typed cannot undo an escape
+        (r"\**bold**", r"\\\*\*bold\*\*"),
+        # what starts a line: heading, subtext, quote, lists
+        ("# big\n-# small\n> quote\n>>> rest\n  - item\n1. first", "\\# big\n\\-# small\n\\> quote\n\\>>> rest\n  \\- item\n1\\. first"),
+        # left whole: bare links (clickable, address visible), mentions, emoji, timestamps
+        ("see https://e.example/a_b_(c) now", "see https://e.example/a_b_(c) now"),
+        ("<https://e.example/*x*>", "<https://e.example/*x*>"),
+        ("<@12> <@&34> <#56> <:blob_cat:78> <t:1700000000:R>", "<@12> <@&34> <#56> <:blob_cat:78> <t:1700000000:R>"),
+        ("plain words, 3 items", "plain words, 3 items"),
+    ],
+)  # fmt: skip
+def test_members_words_are_shown_as_typed(typed: str, sent: str) -> None:
+    assert render.as_typed(typed) == sent
+    assert re.sub(r"\\([^0-9A-Za-z\s])", r"\1", sent) == typed  # what Discord displays
