@@ -75,14 +75,18 @@ _AS_IS = re.compile(
 )
 # Markup anywhere (the backslash itself, bold / italics / underline, strikethrough, spoilers,
 # code, and the brackets of a masked link), and what makes a line a quote, heading, subtext
-# or list item.
+# or list item (only before a space: "#12" or "-" alone stay as they are).
 _INLINE = re.compile(r"[\\*_~|`\[\]]")
-_LINE_START = re.compile(r"^([ \t]*)(?:([>#-])|(\d+)\.)", re.MULTILINE)
+_LINE_START = re.compile(r"^([ \t]*)(>>>|>|#{1,3}|-#|-|\d+\.)(?=[ \t])", re.MULTILINE)
+
+
+def _line_start(m: re.Match[str]) -> str:
+    indent, marker = m[1], m[2]
+    return indent + (f"{marker[:-1]}\\." if marker.endswith(".") else f"\\{marker}")
 
 
 def _escape(text: str) -> str:
-    text = _INLINE.sub(lambda m: "\\" + m[0], text)
-    return _LINE_START.sub(lambda m: f"{m[1]}\\{m[2]}" if m[2] else f"{m[1]}{m[3]}\\.", text)
+    return _LINE_START.sub(_line_start, _INLINE.sub(lambda m: "\\" + m[0], text))
 
 
 def as_typed(text: str) -> str:
@@ -105,8 +109,8 @@ def as_typed(text: str) -> str:
 def outbound(texts: Texts, message: ThreadPost | ChannelPost | DirectMessage) -> str:
     """The text of a message the bot sends on its own initiative (a report, an escalation,
     a reminder, a warning). Its string parameters are members' words (names, titles,
-    reasons, excerpts), shown as typed; ids and `#12` read the same after escaping, and
-    the sender takes the ids it links to from `message.params` itself."""
+    reasons, excerpts), shown as typed; ids, `#12` and links are left as they are, and the
+    sender takes the ids it links to from `message.params` itself."""
 
     params = {k: as_typed(v) if isinstance(v, str) else v for k, v in message.params.items()}
     return presenter(texts).t(message.key, **params)

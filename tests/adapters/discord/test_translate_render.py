@@ -291,6 +291,7 @@ def test_suggestion_without_an_address_shows_a_link_shaped_title_as_text() -> No
         ("<https://e.example/*x*>", "<https://e.example/*x*>"),
         ("<@12> <@&34> <#56> <:blob_cat:78> <t:1700000000:R>", "<@12> <@&34> <#56> <:blob_cat:78> <t:1700000000:R>"),
         ("plain words, 3 items", "plain words, 3 items"),
+        ("#12 -\n-5 points\n>not a quote", "#12 -\n-5 points\n>not a quote"),
     ],
 )  # fmt: skip
 def test_members_words_are_shown_as_typed(typed: str, sent: str) -> None:
