@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from tests.adapters.discord.conftest import Harness, World, custom_ids
+from tests.adapters.discord.test_resilience import restart_without
 from tests.helpers import eventually
 
 EPHEMERAL = 1 << 6
@@ -190,3 +191,25 @@ async def test_report_post_shows_the_reported_words_as_typed(h: Harness) -> None
     assert "```" not in content
     sent = h.fake.last_call("POST", f"/channels/{h.w.mods}/messages")
     assert sent.json["allowed_mentions"]["parse"] == []
+
+
+async def test_report_on_a_message_in_a_thread_discord_py_never_cached(
+    h: Harness, kind: str
+) -> None:
+    """After a restart, a question thread left out of GUILD_CREATE is in no cache: the form
+    fetches the thread and the message, so the report still names the author, quotes the
+    message, counts as one on the question and links to its thread."""
+
+    thread_id = await h.ask(kind, h.w.alice)
+    answer = await h.answer(thread_id, h.w.bob, "RTFM, idiot")
+    await restart_without(h, thread_id)
+    text = await report(h, h.w.carol, answer, "insulting the asker")
+    assert "report #1 went to the moderators" in text.lower()
+    content = (await post_for(h, 1))["content"]
+    question = await h.question(thread_id)
+    assert question is not None
+    assert f'by Bob in #{question.id}: "RTFM, idiot" Reason: insulting the asker' in content
+    assert content.endswith(f"https://discord.com/channels/{h.fake.guild_id}/{thread_id}")
+    # The thread came from REST, not from a cache.
+    assert h.fake.calls_to("GET", f"/channels/{thread_id}")
+    assert h.fake.calls_to("GET", f"/channels/{thread_id}/messages/{answer}")
