@@ -9,14 +9,18 @@ request, plus a `GET /healthz` for load balancers.
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
 import json
 import logging
+import time
+from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import parse_qs
 
 import aiohttp
 from aiohttp import web
-from aiohttp.typedefs import Handler
+from aiohttp.typedefs import Handler, Middleware
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
@@ -32,6 +36,7 @@ from bot.errors import CannotStart
 log = logging.getLogger(__name__)
 
 HEALTH_PATH = "/healthz"
+FORM = "application/x-www-form-urlencoded"
 
 
 async def _health(_: web.Request) -> web.Response:
@@ -47,7 +52,7 @@ def readable(body: bytes, content_type: str) -> bool:
         text = body.decode("utf-8")
         if content_type == "application/json":
             return isinstance(json.loads(text), dict)
-        if content_type == "application/x-www-form-urlencoded":
+        if content_type == FORM:
             payload = parse_qs(text).get("payload")
             return payload is None or isinstance(json.loads(payload[0]), dict)
     except ValueError:  # (UnicodeDecodeError and JSONDecodeError are ValueErrors)
@@ -55,34 +60,70 @@ def readable(body: bytes, content_type: str) -> bool:
     return True
 
 
-@web.middleware
-async def _refuse_unreadable(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """A body Bolt cannot read (not JSON, a JSON list, bytes that are not UTF-8) would
-    escape it as a 500 and a traceback, for anyone who can reach the port: it is answered
-    400, logged in one line, and reaches no listener."""
+def signed(body: bytes, headers: Mapping[str, str], secret: str, now: float) -> bool:
+    """Whether `body` carries Slack's v0 signature (HMAC-SHA256 of `v0:<timestamp>:<body>`)
+    from the last five minutes. Computed on the raw bytes, so any body can be judged, and
+    false for a timestamp that is no number (slack_sdk's verifier raises ValueError)."""
 
-    if request.method == "POST" and not readable(await request.read(), request.content_type):
-        log.warning(
-            "Slack: unreadable %s request to %s refused", request.content_type, request.path
-        )
-        return web.Response(status=400, text="unreadable request")
-    return await handler(request)
+    timestamp = headers.get("X-Slack-Request-Timestamp", "")
+    signature = headers.get("X-Slack-Signature", "")
+    if not (timestamp.isascii() and timestamp.isdigit()) or abs(now - int(timestamp)) > 300:
+        return False
+    base = b"v0:" + timestamp.encode() + b":" + body
+    expected = "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(expected.encode(), signature.encode("utf-8", "replace"))
 
 
-def web_app(bolt: AsyncApp, path: str) -> web.Application:
-    """Bolt's aiohttp application for `path`, plus the health check."""
+def _check_requests(secret: str, clock: Callable[[], float]) -> Middleware:
+    """Every POST is checked before Bolt sees it: the signature first, so a forged or
+    unsigned request is 401 whatever its body; then whether Bolt can read it. Bolt parses the
+    body before it verifies the signature, and a body it cannot read (not JSON, a JSON list,
+    bytes that are not UTF-8) would escape it as a 500 and a traceback: a signed one is
+    answered 400, logged in one line, and reaches no listener. (Bolt checks the signature
+    again; that is cheap.)"""
+
+    @web.middleware
+    async def check(request: web.Request, handler: Handler) -> web.StreamResponse:
+        if request.method == "POST":
+            body = await request.read()
+            ssl_check = request.content_type == FORM and parse_qs(
+                body.decode("utf-8", "replace")
+            ).get("ssl_check") == ["1"]
+            # (Bolt answers Slack's SSL certificate check 200 before its own signature
+            # check, and runs nothing for it.)
+            if not ssl_check and not signed(body, request.headers, secret, clock()):
+                return web.Response(status=401, text="invalid request")
+            if not readable(body, request.content_type):
+                log.warning(
+                    "Slack: unreadable %s request to %s refused", request.content_type, request.path
+                )
+                return web.Response(status=400, text="unreadable request")
+        return await handler(request)
+
+    return check
+
+
+def web_app(
+    bolt: AsyncApp, path: str, signing_secret: str, clock: Callable[[], float] = time.time
+) -> web.Application:
+    """Bolt's aiohttp application for `path`, behind the request checks, plus the health
+    check."""
 
     application = bolt.web_app(path=path)
-    application.middlewares.append(_refuse_unreadable)
+    application.middlewares.append(_check_requests(signing_secret, clock))
     if path != HEALTH_PATH:
         application.router.add_get(HEALTH_PATH, _health)
     return application
 
 
-async def start_http(bolt: AsyncApp, *, host: str, port: int, path: str) -> web.AppRunner:
+async def start_http(
+    bolt: AsyncApp, *, host: str, port: int, path: str, signing_secret: str
+) -> web.AppRunner:
     """Serve `bolt` over HTTP; returns the started runner (port 0 picks a free port)."""
 
-    runner = web.AppRunner(web_app(bolt, path), handle_signals=False, access_log=None)
+    runner = web.AppRunner(
+        web_app(bolt, path, signing_secret), handle_signals=False, access_log=None
+    )
     await runner.setup()
     await web.TCPSite(runner, host, port).start()
     return runner
@@ -101,7 +142,7 @@ async def run_slack(app: Any, config: Config, secrets: Secrets) -> None:
         if config.slack.mode == "socket":
             await _serve_socket(bolt, secrets.slack_app_token or "")
         else:
-            await _serve_http(bolt, config)
+            await _serve_http(bolt, config, secrets.slack_signing_secret or "")
     finally:
         app.bot.outbox.unregister(PLATFORM)
 
@@ -159,12 +200,13 @@ async def _serve_socket(bolt: AsyncApp, app_token: str) -> None:
         await handler.close_async()
 
 
-async def _serve_http(bolt: AsyncApp, config: Config) -> None:
+async def _serve_http(bolt: AsyncApp, config: Config, signing_secret: str) -> None:
     slack = config.slack
     try:
         runner = await start_http(
-            bolt, host=slack.http_host, port=slack.http_port, path=slack.http_path
-        )
+            bolt, host=slack.http_host, port=slack.http_port, path=slack.http_path,
+            signing_secret=signing_secret,
+        )  # fmt: skip
     except OSError as exc:
         raise CannotStart(
             f"cannot listen on {slack.http_host}:{slack.http_port}: {exc.strerror or exc}. "

@@ -241,7 +241,9 @@ async def make_slack(
     bolt = build_app(core.bot, config, secrets, client=client, clock=ticker)
     # As `run_slack` does: the scheduler's Slack messages go through the app's client.
     register_sender(core.bot, SlackOut(bolt.client))
-    runner = await start_http(bolt, host="127.0.0.1", port=0, path=PATH)
+    runner = await start_http(
+        bolt, host="127.0.0.1", port=0, path=PATH, signing_secret=fake.signing_secret
+    )
     port = runner.addresses[0][1]
     harness = Slack(
         fake=fake,

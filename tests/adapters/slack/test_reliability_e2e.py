@@ -262,18 +262,53 @@ UNREADABLE = [
 async def test_an_unreadable_body_is_400_without_a_traceback(
     slack: Slack, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """A body that is not the JSON or form Slack sends (signed or not) is refused plainly:
-    no 500, no traceback in the log, nothing touched; the next good request still works."""
+    """A signed body that is not the JSON or form Slack sends is refused plainly: 400, no
+    500, no traceback in the log, nothing touched; the next good request still works. The
+    same body forged or unsigned is 401 first, as any forged request is."""
 
     for body, content_type in UNREADABLE:
-        for secret in (slack.secret, "not-the-secret"):
-            delivery = await slack.send(sp.signed_request(body, content_type, secret=secret))
-            assert delivery.status == 400, (body, secret, delivery.status)
+        unsigned = sp.SignedRequest(body, {"Content-Type": content_type})
+        for request, status in (
+            (sp.signed_request(body, content_type, secret=slack.secret), 400),
+            (sp.signed_request(body, content_type, secret="not-the-secret"), 401),
+            (unsigned, 401),
+        ):
+            delivery = await slack.send(request)
+            assert delivery.status == status, (body, request.headers, delivery.status)
 
     assert not [r for r in caplog.records if r.exc_info]
     assert slack.fake.calls == [] and slack.count("members") == 0
     await slack.ask()
     assert slack.count("questions") == 1
+
+
+@pytest.mark.parametrize("timestamp", ["abc", "", "1e3", "\u0661\u0662", " 1"])
+async def test_a_timestamp_that_is_no_number_is_401_without_a_traceback(
+    slack: Slack, caplog: pytest.LogCaptureFixture, timestamp: str
+) -> None:
+    """slack_sdk's verifier reads the timestamp header with int(): anything else was a 500
+    and an ERROR traceback for every such request, from anyone who could reach the port."""
+
+    body = sp.json_body(sp.event_callback(question_event(slack)))
+    headers = {"Content-Type": sp.JSON_CONTENT_TYPE, "X-Slack-Signature": "v0=00"}
+    forged = sp.SignedRequest(body, {**headers, "X-Slack-Request-Timestamp": timestamp})
+
+    delivery = await slack.send(forged)
+
+    assert delivery.status == 401
+    assert not [r for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR]
+    assert slack.count("questions") == 0
+
+
+async def test_slack_s_ssl_check_is_still_answered_unsigned(slack: Slack) -> None:
+    """Bolt answers Slack's SSL certificate check before any signature check; the runner's
+    own checks leave it so."""
+
+    body = sp.form_body({"ssl_check": "1", "token": "whatever"})
+    check = sp.SignedRequest(body, {"Content-Type": sp.FORM_CONTENT_TYPE})
+
+    assert (await slack.send(check)).status == 200
+    assert slack.fake.calls == []
 
 
 @pytest.mark.parametrize("event", ["message", 5, None, ["message"], True])
