@@ -128,15 +128,17 @@ class DiscordSender:
 
     @staticmethod
     def _link(guild_id: int, message: ChannelPost) -> str | None:
-        """A jump link to the question the post is about (escalations name its thread)."""
+        """A jump link to what the post is about: the question's thread, else the message
+        (a report names it in `message_id`; an escalation of a question without a thread
+        gives its message as the `reference_id`, where a report gives the report's id)."""
 
         thread_id = str(message.params.get("thread_id") or "")
         if thread_id.isdigit():
             return render.jump_url(guild_id, thread_id)
         channel_id = str(message.params.get("channel_id") or "")
-        reference = message.reference_id or ""
-        if channel_id.isdigit() and reference.isdigit():
-            return render.jump_url(guild_id, channel_id, reference)
+        message_id = str(message.params.get("message_id") or message.reference_id or "")
+        if channel_id.isdigit() and message_id.isdigit():
+            return render.jump_url(guild_id, channel_id, message_id)
         return None
 
     async def _post(

@@ -213,3 +213,14 @@ async def test_report_on_a_message_in_a_thread_discord_py_never_cached(
     # The thread came from REST, not from a cache.
     assert h.fake.calls_to("GET", f"/channels/{thread_id}")
     assert h.fake.calls_to("GET", f"/channels/{thread_id}/messages/{answer}")
+
+
+async def test_report_outside_a_question_links_to_the_message(h: Harness) -> None:
+    """A reported message in no question thread: the post links the message itself."""
+
+    message = await h.fake.post_message(h.w.other, h.w.bob, "buy cheap watches")
+    await report(h, h.w.carol, int(message["id"]), "spam")
+    content = (await post_for(h, 1))["content"]
+    assert 'by Bob in -: "buy cheap watches" Reason: spam' in content
+    link = f"https://discord.com/channels/{h.fake.guild_id}/{h.w.other}/{message['id']}"
+    assert content.endswith(link)
