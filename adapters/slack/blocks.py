@@ -489,7 +489,6 @@ def home_view(
     """`links`: question number -> permalink to its thread (missing ones show no link)."""
 
     rep_lines = p.reputation(standing)
-    board_lines = p.leaderboard(board)
     links = links or {}
     if mine.questions:
         question_lines = [
@@ -508,8 +507,7 @@ def home_view(
         header(p.plain_t("slack.home_reputation")),
         section("\n".join(rep_lines)),
         divider(),
-        header(p.plain_t("slack.home_leaderboard")),
-        section("\n".join(board_lines)),
+        *leaderboard(p, board)[1],  # (its title as the header, as /leaderboard shows it)
         divider(),
         header(p.plain_t("slack.home_questions")),
         section("\n".join(question_lines)),

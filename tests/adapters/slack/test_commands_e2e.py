@@ -354,6 +354,24 @@ async def test_app_home_is_published(slack: Slack) -> None:
     assert any(b.get("block_id") == ids.HOME_KB_BLOCK for b in home["blocks"])
 
 
+async def test_app_home_titles_each_part_once(slack: Slack) -> None:
+    """The leaderboard on the Home tab is its header and its rows: the section under the
+    header used to start with the board's own title ("Top helpers" over "Top helpers of all
+    time")."""
+
+    root = await slack.ask()
+    await slack.mark_solution(root, await slack.answer(root))
+
+    await slack.event(sp.app_home_opened_event(user=ASKER))
+
+    shown = slack.fake.views[slack.fake.home_views[ASKER]]["blocks"]
+    headers = [b["text"]["text"] for b in shown if b["type"] == "header"]
+    assert headers == ["Your reputation", "Top helpers of all time", "Your open questions"]
+    board = shown[shown.index(next(b for b in shown if "all time" in str(b))) + 1]
+    assert board["text"]["text"].startswith(f"1. <@{HELPER}>: 15\n")
+    assert "Top helpers" not in str([b for b in shown if b["type"] != "header"])
+
+
 async def test_app_home_search(slack: Slack) -> None:
     await slack.event(sp.app_home_opened_event(user=OTHER))
     home = slack.fake.views[slack.fake.home_views[OTHER]]
