@@ -52,7 +52,7 @@ async def on_report_shortcut(
     message = shortcut.get("message") or {}
     ts = str(message.get("ts") or shortcut.get("message_ts") or "")
     if not who.channel or not ts:
-        await who.reply(who.p.t("slack.report_message_gone"))
+        await who.reply(who.p.t("slack.shortcut_no_message"))
         return
     metadata = {
         "channel": who.channel or "",
@@ -102,7 +102,7 @@ async def on_report_submit(
     who = Caller(deps, community, str(body["user"]["id"]), channel)
     if not channel or not ts:
         # A form naming no message (forged, or metadata Slack lost): nothing to report.
-        await who.reply(p.t("slack.report_message_gone"))
+        await who.reply(p.t("slack.shortcut_no_message"))
         return
 
     async with guarded(p, who.reply, "slack report"):

@@ -33,7 +33,7 @@ async def on_mark_solution(
     ts = str((shortcut.get("message") or {}).get("ts") or shortcut.get("message_ts") or "")
     if not channel or not ts:
         # A payload naming no message (forged, or a message Slack no longer has).
-        await who.reply(who.p.t("slack.report_message_gone"))
+        await who.reply(who.p.t("slack.shortcut_no_message"))
         return
 
     async with guarded(who.p, who.reply, "slack Mark as solution"):

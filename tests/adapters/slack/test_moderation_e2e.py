@@ -523,9 +523,11 @@ async def test_a_shortcut_or_report_form_naming_no_message_is_answered_privately
     mods: Slack,
 ) -> None:
     """A payload whose message has no `ts` (forged, or a message Slack no longer has) gets a
-    clear private answer, not "Something went wrong", and changes nothing."""
+    clear private answer, not "Something went wrong", and changes nothing. The answer says
+    what to do, and does not claim the message was deleted (that is the moderators' reply
+    when Slack says so)."""
 
-    gone = "The message was already gone."
+    gone = "I couldn't tell which message that was. Try again from the message's ⋮ menu."
     root = await mods.ask()
     reply = await reply_in_thread(mods, root, HELPER, "Try the reset link.")
     message = sp.shortcut_message(user=HELPER, text="Buy cheap pills", ts=reply, thread_ts=root)
