@@ -63,7 +63,8 @@ def readable(body: bytes, content_type: str) -> bool:
 def signed(body: bytes, headers: Mapping[str, str], secret: str, now: float) -> bool:
     """Whether `body` carries Slack's v0 signature (HMAC-SHA256 of `v0:<timestamp>:<body>`)
     from the last five minutes. Computed on the raw bytes, so any body can be judged, and
-    false for a timestamp that is no number (slack_sdk's verifier raises ValueError)."""
+    false for a timestamp that is no number. (slack_sdk's SignatureVerifier decodes the body
+    as UTF-8 first and raises on other bytes, and on such a timestamp.)"""
 
     timestamp = headers.get("X-Slack-Request-Timestamp", "")
     signature = headers.get("X-Slack-Signature", "")
