@@ -28,6 +28,7 @@ import multiprocessing
 import os
 import random
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -172,9 +173,37 @@ def measure_engine() -> dict[str, float]:
     t0 = time.perf_counter()
     engine.search("x" * 100_000)
     out["huge"] = (time.perf_counter() - t0) * 1000
+    out.update(during_rebuild(engine))
     engine.add(Document(id="marker", title="Langaton tulostin ei tulosta kvartsikello"))
     found = engine.search("langattoman tulostimen kvartsikellot", limit=1)
     assert found and found[0].id == "marker", "an added document must be searchable"
+    return out
+
+
+def during_rebuild(engine: SearchEngine) -> dict[str, float]:
+    """Searches while the index rebuilds on a worker thread, as the bot's compaction does:
+    a search every 20 ms (a busy bot), then back to back (far past any real load), and
+    how long the rebuild took under each, beside one with no searches."""
+    out: dict[str, float] = {}
+    for label, gap in (("idle", None), ("busy", 0.02), ("flood", 0.0)):
+        worker = threading.Thread(target=engine.compact)
+        started = time.perf_counter()
+        worker.start()
+        lat = []
+        i = 0
+        while gap is not None and worker.is_alive():
+            t0 = time.perf_counter()
+            engine.search(_QUERIES[i % len(_QUERIES)], limit=5)
+            lat.append(time.perf_counter() - t0)
+            i += 1
+            if gap:
+                time.sleep(gap)
+        worker.join()
+        out[f"rebuild_{label}"] = time.perf_counter() - started
+        if lat:
+            out[f"{label}_p50"], out[f"{label}_p99"], _ = percentiles(lat)
+            out[f"{label}_max"] = max(lat) * 1000
+            out[f"{label}_n"] = len(lat)
     return out
 
 
@@ -337,6 +366,17 @@ def main(argv: list[str] | None = None) -> None:
         f"{ours['delta_p50']:.2f} / {ours['delta_p99']:.2f}"
     )
     print(f"  100 KB query (ms): {ours['huge']:.2f}")
+    print(
+        f"  while the index rebuilds on a worker thread (rebuild alone: "
+        f"{ours['rebuild_idle']:.1f} s):"
+    )
+    for label, what in (("busy", "a search every 20 ms"), ("flood", "searches back to back")):
+        print(
+            f"    {what:24s} query p50/p99/max (ms): {ours[label + '_p50']:.2f} / "
+            f"{ours[label + '_p99']:.2f} / {ours[label + '_max']:.0f}  "
+            f"({ours[label + '_n']:.0f} queries; p99 {ours[label + '_p99'] / ours['p99']:.1f}x "
+            f"idle's; rebuild {ours['rebuild_' + label]:.1f} s)"
+        )
     print(
         f"\ntitle autocomplete, {TITLE_CHOICES} choices, {args.title_queries} queries each "
         "(same results checked)"

@@ -49,11 +49,12 @@ import itertools
 import logging
 import math
 import threading
+import time
 from array import array
 from collections import Counter
 from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -95,6 +96,58 @@ MAX_QUERY_CHARS = 1_000
 MAX_BODY_CHARS = 4_000
 
 _K1 = 1.2
+
+_T = TypeVar("_T")
+
+#: How long a rebuild steps aside for running searches before its next document (seconds).
+_PAUSE = 0.0005
+
+
+class _ReaderGate:
+    """Lets a rebuild on a worker thread step aside while searches run.
+
+    ``build`` and ``compact`` run on a worker thread while the event loop keeps searching.
+    A search releases the GIL inside NumPy calls many times, and every time it wanted it
+    back it could wait out the worker's switch interval (5 ms): during a rebuild of 100k
+    documents searches took 13 to 127 ms at p99 instead of 3. Yielding the GIL at
+    intervals does not fix that (a ``sched_yield`` takes it straight back, and a
+    ``sleep(0)`` costs ~75 us of timer slack each time, 30% of a build); pausing the
+    rebuild between two documents while a search is running does (p99 5 to 11 ms), and
+    costs nothing when none is. ``bench/search_speed.py`` times searches during a rebuild.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._readers = 0
+        self._idle = threading.Event()
+        self._idle.set()
+
+    def enter(self) -> None:
+        with self._lock:
+            self._readers += 1
+            self._idle.clear()
+
+    def leave(self) -> None:
+        with self._lock:
+            self._readers -= 1
+            if self._readers <= 0:
+                self._readers = 0
+                self._idle.set()
+
+    def paced(self, items: Iterable[_T]) -> Iterator[_T]:
+        """``items``, pausing up to ``_PAUSE`` before each one while a search runs, as long
+        as the rebuild has paused for less time than it has worked: searches back to back
+        can make it take twice as long, not stop it."""
+        idle = self._idle
+        started = time.perf_counter()
+        paused = 0.0
+        for item in items:
+            if not idle.is_set():
+                now = time.perf_counter()
+                if 2 * paused < now - started:
+                    idle.wait(_PAUSE)
+                    paused += time.perf_counter() - now
+            yield item
 
 
 @dataclass(frozen=True)
@@ -457,6 +510,7 @@ class SearchEngine:
         self._state = _State(main=None, delta=_Delta(), snapshot_seq=0)
         self._lock = threading.Lock()
         self._compacting: threading.Thread | None = None
+        self._gate = _ReaderGate()
 
     # -- writes ---------------------------------------------------------------------
 
@@ -473,7 +527,7 @@ class SearchEngine:
         seqs = {doc_id: next(self._seq) for doc_id in unique}
 
         def analysed() -> Iterable[_Entry]:
-            for doc in unique.values():
+            for doc in self._gate.paced(unique.values()):
                 entry = self._analyse(doc, seqs[doc.id])
                 entry.vector = given.get(doc.id)
                 yield entry
@@ -522,7 +576,7 @@ class SearchEngine:
         # Entries inside the main index gave their token counts to the matrices, so
         # every document is analysed again; this runs off the event loop.
         def analysed() -> Iterable[_Entry]:
-            for old in snapshot:
+            for old in self._gate.paced(snapshot):
                 entry = self._analyse(old.doc, old.seq)
                 entry.vector = (
                     old.vector if old.vector is not None else self._vector_of(old_main, old.doc.id)
@@ -581,6 +635,15 @@ class SearchEngine:
         exclude: set[str] | None = None,
     ) -> list[Hit]:
         """The best ``limit`` documents for ``text``, best first, scores in [0, 1]."""
+        self._gate.enter()
+        try:
+            return self._search(text, limit, kinds, exclude)
+        finally:
+            self._gate.leave()
+
+    def _search(
+        self, text: str, limit: int, kinds: set[str] | None, exclude: set[str] | None
+    ) -> list[Hit]:
         query = normalize(text or "", max_chars=MAX_QUERY_CHARS)
         if not query or limit <= 0:
             return []

@@ -130,6 +130,41 @@ def test_engine_built_only_by_adds() -> None:
     assert top(eng, "tulostimeni ei toimi") == "tulostin"
 
 
+def test_a_rebuild_steps_aside_for_searches_but_always_finishes() -> None:
+    """Searches back to back on another thread while the index rebuilds: each is answered
+    right, the rebuild still finishes (it pauses for searches, it cannot be starved), and a
+    search that fails does not leave later rebuilds pausing."""
+    import threading
+
+    eng = SearchEngine(background_compaction=False)
+    docs = [Document(f"d{i}", f"{d.title} {i}", d.body, d.kind) for i in range(40) for d in DOCS]
+    eng.build(docs)
+    expected = eng.search("reset wifi password", limit=3)
+    stop = threading.Event()
+    answers: list[list[object]] = []
+
+    def searching() -> None:
+        while not stop.is_set():
+            answers.append(eng.search("reset wifi password", limit=3))
+
+    searcher = threading.Thread(target=searching)
+    searcher.start()
+    try:
+        eng.compact()
+    finally:
+        stop.set()
+        searcher.join(10)
+    assert answers and all(a == expected for a in answers)
+
+    def broken(*args: object) -> list[object]:
+        raise RuntimeError("search failed")
+
+    eng._search = broken  # type: ignore[method-assign]
+    with pytest.raises(RuntimeError):
+        eng.search("anything")
+    assert eng._gate._idle.is_set()  # no search counts as running any more
+
+
 def test_compaction_keeps_results_and_later_writes() -> None:
     eng = SearchEngine(compact_threshold=4)  # compacts in the background while adding
     for doc in DOCS:
