@@ -240,6 +240,19 @@ class _Community:
         # From now on the core's scheduler claims Discord jobs and delivers them through us.
         self.core.outbox.register(self.sender)
 
+    def dispatch(self, event_name: str, /, *args: Any, **kwargs: Any) -> None:
+        """Nothing is dispatched once the client is closing. discord.py dispatches "ready"
+        from a task that waits `guild_ready_timeout` after a new session's last GUILD_CREATE,
+        and its close() leaves that task running: closed meanwhile, "ready" came after all,
+        and either on_ready registered the sender with the Outbox again or, once close() had
+        dropped the loop, the task failed with an AttributeError and left an event coroutine
+        never awaited."""
+
+        if self.is_closed():  # type: ignore[attr-defined]
+            log.debug("Discord: %s not dispatched, the client is closing", event_name)
+            return
+        super().dispatch(event_name, *args, **kwargs)  # type: ignore[misc]
+
     async def close(self) -> None:  # type: ignore[override]
         self.core.outbox.unregister(self.sender.platform)
         await super().close()  # type: ignore[misc]

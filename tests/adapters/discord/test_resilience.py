@@ -4,9 +4,23 @@ core's state intact; text over Discord's limits is cut safely."""
 from __future__ import annotations
 
 import asyncio
+import gc
+import logging
+import warnings
+from pathlib import Path
 
+import pytest
+
+from bot.bootstrap import bootstrap
+from bot.clock import FakeClock
 from bot.model import QuestionStatus
-from tests.adapters.discord.conftest import Harness
+from tests.adapters.discord.conftest import (
+    FakeDiscordWithDMs,
+    FastClient,
+    Harness,
+    make_config,
+    seed,
+)
 from tests.helpers import eventually
 
 
@@ -194,3 +208,34 @@ async def test_check_reaction_in_a_thread_discord_py_never_cached_solves(
 
     await eventually(solved)
     assert await h.points(h.w.bob) == 15
+
+
+async def test_closing_while_ready_is_pending_leaves_nothing_behind(
+    discord_fake: FakeDiscordWithDMs, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """discord.py dispatches "ready" a while (guild_ready_timeout) after the last
+    GUILD_CREATE of a new session. Closed in that while, the client dispatches nothing
+    afterwards: no on_ready that would register the sender with the Outbox again, and no
+    event task created on a client whose loop is gone (it was "coroutine
+    'Client._run_event' was never awaited" and an AttributeError in a stray task)."""
+
+    world = seed(discord_fake)
+    config = make_config(tmp_path, world, discord_fake)
+    app = await bootstrap(config, clock=FakeClock())
+    client = FastClient(app.bot, config, guild_ready_timeout=0.3)
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            async with discord_fake.run(client):
+                discord_fake.invalidate_session()
+                await discord_fake.drop_connection()
+                await discord_fake.wait_for_identify(2)
+                await eventually(lambda: client.get_guild(discord_fake.guild_id))
+            assert not app.bot.outbox.has("discord")
+            await asyncio.sleep(0.5)  # past the ready timeout of the second session
+            gc.collect()
+        assert not app.bot.outbox.has("discord")
+        assert not [w for w in caught if "never awaited" in str(w.message)]
+        assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    finally:
+        await app.close()
