@@ -120,25 +120,37 @@ class DiscordSender:
         mentions, allowed = render.pings(message.mention_role_ids)
         lines = [" ".join(p for p in (mentions, text) if p)]
         link = self._link(channel.guild.id, message)
-        if link:
-            lines.append(texts.t("discord.kb_open_thread", thread=link))
+        if link is not None:
+            url, to_message = link
+            lines.append(
+                texts.t("discord.open_message", message=url)
+                if to_message
+                else texts.t("discord.kb_open_thread", thread=url)
+            )
         # Report posts carry dismiss / delete / warn buttons keyed by the report id.
         view = render.action_buttons(texts, message.actions, reference=message.reference_id)
         await self._post(channel, render.join_lines(lines), allowed, view, message.dedupe_key)
 
     @staticmethod
-    def _link(guild_id: int, message: ChannelPost) -> str | None:
-        """A jump link to what the post is about: the question's thread, else the message
-        (a report names it in `message_id`; an escalation of a question without a thread
-        gives its message as the `reference_id`, where a report gives the report's id)."""
+    def _link(guild_id: int, message: ChannelPost) -> tuple[str, bool] | None:
+        """A jump link to what the post is about, and whether it opens one message: a
+        report's message (in its thread, if it is in one: `message_id`), else the
+        question's thread, else the question's message (an escalation of a question
+        without a thread gives it as the `reference_id`, where a report gives the
+        report's id)."""
 
-        thread_id = str(message.params.get("thread_id") or "")
+        params = message.params
+        thread_id = str(params.get("thread_id") or "")
+        channel_id = str(params.get("channel_id") or "")
+        reported = str(params.get("message_id") or "")
+        where = thread_id if thread_id.isdigit() else channel_id
+        if reported.isdigit() and where.isdigit():
+            return render.jump_url(guild_id, where, reported), True
         if thread_id.isdigit():
-            return render.jump_url(guild_id, thread_id)
-        channel_id = str(message.params.get("channel_id") or "")
-        message_id = str(message.params.get("message_id") or message.reference_id or "")
-        if channel_id.isdigit() and message_id.isdigit():
-            return render.jump_url(guild_id, channel_id, message_id)
+            return render.jump_url(guild_id, thread_id), False
+        reference = message.reference_id or ""
+        if channel_id.isdigit() and reference.isdigit():
+            return render.jump_url(guild_id, channel_id, reference), True
         return None
 
     async def _post(

@@ -68,6 +68,9 @@ async def test_report_lands_with_buttons_and_never_names_the_reporter(h: Harness
     assert "report #1 went to the moderators" in text.lower()
     post = await post_for(h, 1)
     assert "Bob" in post["content"] and "RTFM, idiot" in post["content"]
+    # The link opens the reported message in its thread, not just the thread.
+    link = f"https://discord.com/channels/{h.fake.guild_id}/{thread_id}/{answer}"
+    assert post["content"].endswith(f"\nOpen the message: {link}")
     assert "insulting the asker" in post["content"]
     assert "carol" not in post["content"].lower() and str(h.w.carol.id) not in post["content"]
     assert custom_ids(post) == ["cb:report:dismiss:1", "cb:report:delete:1", "cb:report:warn:1"]
@@ -186,7 +189,7 @@ async def test_report_post_shows_the_reported_words_as_typed(h: Harness) -> None
         r"\# FREE \*\*nitro\*\* \|\|here\|\| <:blob_cat:123> <@" + str(h.w.alice.id) + ">\n"
         r"\`\`\`py" "\nimport os"
     ) in content  # fmt: skip
-    assert r"Reason: phishing \`\`\`, see \[x\](https://a.example)" "\nOpen the thread" in content
+    assert r"Reason: phishing \`\`\`, see \[x\](https://a.example)" "\nOpen the message" in content
     assert words in shown(content)
     assert "```" not in content
     sent = h.fake.last_call("POST", f"/channels/{h.w.mods}/messages")
@@ -198,7 +201,7 @@ async def test_report_on_a_message_in_a_thread_discord_py_never_cached(
 ) -> None:
     """After a restart, a question thread left out of GUILD_CREATE is in no cache: the form
     fetches the thread and the message, so the report still names the author, quotes the
-    message, counts as one on the question and links to its thread."""
+    message, counts as one on the question and links to the message in its thread."""
 
     thread_id = await h.ask(kind, h.w.alice)
     answer = await h.answer(thread_id, h.w.bob, "RTFM, idiot")
@@ -209,7 +212,9 @@ async def test_report_on_a_message_in_a_thread_discord_py_never_cached(
     question = await h.question(thread_id)
     assert question is not None
     assert f'by Bob in #{question.id}: "RTFM, idiot" Reason: insulting the asker' in content
-    assert content.endswith(f"https://discord.com/channels/{h.fake.guild_id}/{thread_id}")
+    assert content.endswith(
+        f"Open the message: https://discord.com/channels/{h.fake.guild_id}/{thread_id}/{answer}"
+    )
     # The thread came from REST, not from a cache.
     assert h.fake.calls_to("GET", f"/channels/{thread_id}")
     assert h.fake.calls_to("GET", f"/channels/{thread_id}/messages/{answer}")
@@ -223,4 +228,4 @@ async def test_report_outside_a_question_links_to_the_message(h: Harness) -> Non
     content = (await post_for(h, 1))["content"]
     assert 'by Bob in -: "buy cheap watches" Reason: spam' in content
     link = f"https://discord.com/channels/{h.fake.guild_id}/{h.w.other}/{message['id']}"
-    assert content.endswith(link)
+    assert content.endswith(f"Open the message: {link}")
