@@ -293,18 +293,19 @@ def outbound_message(
     question_id: int | None = None,
     actions: Sequence[str] = (),
     link: str | None = None,
+    link_key: str = "slack.staff_link",
     reference: str | None = None,
 ) -> tuple[str, list[Block]]:
     """A reminder, close note, escalation, staff notice or report: mentions first, then the
-    text, then a link to the question and the buttons the core named in `actions`
-    ("mark_solved"; "not_duplicate"; the report buttons, whose value is `reference`, the
-    report id)."""
+    text, then a link (`link_key` labels it: the question, or a report's message) and the
+    buttons the core named in `actions` ("mark_solved"; "not_duplicate"; the report
+    buttons, whose value is `reference`, the report id)."""
 
     first = " ".join([*mention, text])
     lines = [first]
     blocks: list[Block] = [section(first)]
     if link:
-        line = p.t("slack.staff_link", link=link)
+        line = p.t(link_key, link=link)
         lines.append(line)
         blocks.append(context(line))
     buttons = []

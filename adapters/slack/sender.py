@@ -86,7 +86,9 @@ class SlackSender:
     async def _channel_post(self, message: ChannelPost) -> None:
         p = self._present(message.community)
         link = None
-        where = split_message_id(message.reference_id)
+        # A report links the reported message (`message_id`); an escalation its question.
+        reported = split_message_id(str(message.params.get("message_id") or ""))
+        where = reported or split_message_id(message.reference_id)
         if where is not None:
             # No link is better than no message: a failed lookup only drops the link.
             link = await self.out.permalink(*where)
@@ -96,6 +98,7 @@ class SlackSender:
             mention=blocks.mentions(message.mention_role_ids),
             actions=message.actions,
             link=link,
+            link_key="slack.message_link" if reported else "slack.staff_link",
             reference=message.reference_id,
         )
         await self.out.post_or_raise(message.channel_id, text, blocks=body)

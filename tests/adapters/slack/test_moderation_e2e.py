@@ -370,6 +370,11 @@ async def test_report_reaches_moderators_without_the_reporter(mods: Slack) -> No
 
     assert "Report #1" in post["text"] and "spam" in post["text"]
     assert OTHER not in str(post)
+    # It links the reported message, so moderators see it in place.
+    link = f"https://fake-community.slack.com/archives/{HELP}/p{reply.replace('.', '')}"
+    (context,) = [b for b in post["blocks"] if b["type"] == "context"]
+    label = context["elements"][0]["text"]
+    assert label.startswith(f"<{link}?thread_ts=") and label.endswith("|Open the message>")
     buttons = [e["action_id"] for b in post["blocks"] if b["type"] == "actions" for e in b["elements"]]  # fmt: skip
     assert buttons == list(ids.REPORT_BUTTONS)
     assert any("Your report #1" in t for t in mods.ephemeral_to(OTHER))
