@@ -563,7 +563,7 @@ async def report_message(cmd: ReportMessage, uow: UnitOfWork, ctx: Context) -> R
         # author (who may be a moderator) never learns who flagged it.
         outbound = (
             ChannelPost(
-                community, platform, channel, "report.posted" if author else "report.posted_no_author",
+                community, platform, channel, _REPORT_POST[author is not None, question_id is not None],
                 {
                     "report": report.id, "author": author.display_name if author else "",
                     "excerpt": excerpt or "-", "reason": reason,
@@ -577,6 +577,16 @@ async def report_message(cmd: ReportMessage, uow: UnitOfWork, ctx: Context) -> R
             ),
         )  # fmt: skip
     return ReportFiled(report, bool(channel), outbound)
+
+
+# The moderators' post about a report: (author known, in a question) -> its text. Whole
+# sentences, not pieces, so that each language can word every case its own way.
+_REPORT_POST = {
+    (True, True): "report.posted",
+    (False, True): "report.posted_no_author",
+    (True, False): "report.posted_outside",
+    (False, False): "report.posted_outside_no_author",
+}
 
 
 async def resolve_report(cmd: ResolveReport, uow: UnitOfWork, ctx: Context) -> ReportResolved:

@@ -649,7 +649,7 @@ async def test_report_on_a_message_whose_author_is_unknown(app: App, outbox: Rec
     assert filed.report.author is None
     (post,) = [m for m in outbox.sent if isinstance(m, ChannelPost)]
     text = Catalog().t(post.key, **post.params)
-    assert text.startswith(f"🚩 Report #{filed.report.id} on a message by an unknown member in -")
+    assert text.startswith(f'🚩 Report #{filed.report.id} on a message by an unknown member: "-"')
     listed = await app.bot.handle(c.ListReports(mod))
     assert isinstance(listed, ev.ReportsListed)
     lines = ModerationPresenter(Presenter(Catalog(), "en")).reports(listed)

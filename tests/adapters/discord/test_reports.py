@@ -226,6 +226,6 @@ async def test_report_outside_a_question_links_to_the_message(h: Harness) -> Non
     message = await h.fake.post_message(h.w.other, h.w.bob, "buy cheap watches")
     await report(h, h.w.carol, int(message["id"]), "spam")
     content = (await post_for(h, 1))["content"]
-    assert 'by Bob in -: "buy cheap watches" Reason: spam' in content
+    assert 'on a message by Bob: "buy cheap watches" Reason: spam' in content
     link = f"https://discord.com/channels/{h.fake.guild_id}/{h.w.other}/{message['id']}"
     assert content.endswith(f"Open the message: {link}")
