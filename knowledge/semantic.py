@@ -33,6 +33,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from bot.text import scrub
+
 log = logging.getLogger(__name__)
 
 #: Cosine similarity band mapped to [0, 1] (calibrated on the shared data).
@@ -86,7 +88,9 @@ class Embedder:
         model = self._load()
         if model is None:
             return None
-        clipped = [_encodable(t[: self._max_chars]) for t in texts]
+        # (The model takes UTF-8: a lone surrogate, half an emoji from a JSON escape or an
+        # undecodable `kb search` argument, would make encoding fail.)
+        clipped = [scrub(t[: self._max_chars]) for t in texts]
         if not clipped:
             return np.zeros((0, model.dim), dtype=np.float32)
         shape = (len(clipped), -1)
@@ -100,13 +104,7 @@ class Embedder:
         model = self._load()
         if model is None:
             return None
-        return np.asarray(model.query(_encodable(text[: self._max_chars]) or " "), dtype=np.float32)
-
-
-def _encodable(text: str) -> str:
-    # The model takes UTF-8; a lone surrogate (half an emoji from a JSON escape, a
-    # `kb search` argument the terminal could not decode) would make encoding it fail.
-    return text.encode("utf-8", "replace").decode("utf-8")
+        return np.asarray(model.query(scrub(text[: self._max_chars]) or " "), dtype=np.float32)
 
 
 def cosine_to_unit(sims: np.ndarray) -> np.ndarray:
