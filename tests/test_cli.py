@@ -1,5 +1,6 @@
 """The command line as a newcomer uses it."""
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -25,6 +26,12 @@ def run(
     )
 
 
+def newcomer_env(**extra: str) -> dict[str, str]:
+    """This environment without any platform token (as on a fresh machine), plus `extra`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "SLACK_"))}
+    return {**env, "PYTHONPATH": str(ROOT), **extra}
+
+
 def test_help_documents_commands() -> None:
     out = run("--help")
     assert out.returncode == 0
@@ -41,10 +48,7 @@ def test_bad_config_names_the_key(tmp_path: Path) -> None:
 
 
 def test_run_without_tokens_starts_the_console(tmp_path: Path) -> None:
-    import os
-
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "SLACK_"))}
-    env["PYTHONPATH"] = str(ROOT)
+    env = newcomer_env()
     out = run(
         "run", "--database", f"sqlite:///{tmp_path}/c.db",
         stdin="How do I start?\n/as bob\nLike this.\n/as alice\n/solved\n/quit\n", cwd=tmp_path, env=env,
@@ -57,10 +61,7 @@ def test_run_without_tokens_starts_the_console(tmp_path: Path) -> None:
 def test_the_console_survives_bytes_and_characters_the_terminal_cannot_handle(
     tmp_path: Path,
 ) -> None:
-    import os
-
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "SLACK_"))}
-    env["PYTHONPATH"] = str(ROOT)
+    env = newcomer_env()
     typed = "Why does \u00e9 fail?".encode("latin-1")  # a Latin-1 paste: not UTF-8
     for encoding, shown in (("utf-8", "Why does \ufffd fail?"), ("ascii", "Why does ? fail?")):
         env["PYTHONIOENCODING"] = f"{encoding}:strict"
@@ -76,10 +77,7 @@ def test_the_console_survives_bytes_and_characters_the_terminal_cannot_handle(
 
 
 def test_a_database_it_cannot_use_is_one_clear_message(tmp_path: Path) -> None:
-    import os
-
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "SLACK_"))}
-    env["PYTHONPATH"] = str(ROOT)
+    env = newcomer_env()
     refused = "postgresql+asyncpg://bot:s3cret@127.0.0.1:1/community"  # nothing listens there
     unwritable = f"sqlite:///{tmp_path}/file/under/a/file.db"
     (tmp_path / "file").write_text("not a folder")
@@ -110,10 +108,7 @@ def test_db_upgrade(tmp_path: Path) -> None:
 
 
 def test_an_adapter_that_cannot_start_is_one_clear_message(tmp_path: Path) -> None:
-    import os
-
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "SLACK_"))}
-    env.update(PYTHONPATH=str(ROOT), DISCORD_TOKEN="fake.token")
+    env = newcomer_env(DISCORD_TOKEN="fake.token")
     cfg = tmp_path / "config.toml"
     cfg.write_text(
         '[database]\nurl = "sqlite:///' + str(tmp_path / "a.db") + '"\n'
