@@ -127,11 +127,10 @@ class _ReaderGate:
             self._readers += 1
             self._idle.clear()
 
-    def leave(self) -> None:
+    def leave(self) -> None:  # (after its enter, always: `search` pairs them)
         with self._lock:
             self._readers -= 1
-            if self._readers <= 0:
-                self._readers = 0
+            if self._readers == 0:
                 self._idle.set()
 
     def paced(self, items: Iterable[_T]) -> Iterator[_T]:

@@ -130,10 +130,11 @@ def test_engine_built_only_by_adds() -> None:
     assert top(eng, "tulostimeni ei toimi") == "tulostin"
 
 
-def test_a_rebuild_steps_aside_for_searches_but_always_finishes() -> None:
+def test_searches_during_a_rebuild_are_answered_and_the_rebuild_finishes() -> None:
     """Searches back to back on another thread while the index rebuilds: each is answered
-    right, the rebuild still finishes (it pauses for searches, it cannot be starved), and a
-    search that fails does not leave later rebuilds pausing."""
+    right, the rebuild still finishes (it pauses for searches but cannot be starved), and a
+    search that fails does not leave later rebuilds pausing. (That it steps aside at all is
+    a matter of time: bench/search_speed.py measures it.)"""
     import threading
 
     eng = SearchEngine(background_compaction=False)
