@@ -518,6 +518,16 @@ async def show_audit(cmd: ShowAudit, uow: UnitOfWork, ctx: Context) -> AuditShow
 # -- reports ---------------------------------------------------------------------------
 
 
+# The moderators' post about a report: (author known, in a question) -> its text. Whole
+# sentences, not pieces, so that each language can word every case its own way.
+_REPORT_POST = {
+    (True, True): "report.posted",
+    (False, True): "report.posted_no_author",
+    (True, False): "report.posted_outside",
+    (False, False): "report.posted_outside_no_author",
+}
+
+
 async def report_message(cmd: ReportMessage, uow: UnitOfWork, ctx: Context) -> ReportFiled:
     if cmd.actor.is_bot:
         raise errors.BotsCannot()
@@ -577,16 +587,6 @@ async def report_message(cmd: ReportMessage, uow: UnitOfWork, ctx: Context) -> R
             ),
         )  # fmt: skip
     return ReportFiled(report, bool(channel), outbound)
-
-
-# The moderators' post about a report: (author known, in a question) -> its text. Whole
-# sentences, not pieces, so that each language can word every case its own way.
-_REPORT_POST = {
-    (True, True): "report.posted",
-    (False, True): "report.posted_no_author",
-    (True, False): "report.posted_outside",
-    (False, False): "report.posted_outside_no_author",
-}
 
 
 async def resolve_report(cmd: ResolveReport, uow: UnitOfWork, ctx: Context) -> ReportResolved:
