@@ -3,12 +3,17 @@ plain_text fields left literal."""
 
 from __future__ import annotations
 
+import json
 import re
 import string
+from typing import Any
 
+from adapters.slack import ids
 from adapters.slack.texts import SlackPresenter
 from bot.i18n import Catalog, _Formatter, _load
-from tests.adapters.slack.conftest import MOD, Slack
+from tests.adapters.slack.conftest import ASKER, HELP, HELPER, MOD, Slack
+from tests.adapters.slack.test_commands_e2e import opened_view, submission
+from tests.fakes import slack_payloads as sp
 
 # What Slack itself reads as markup in mrkdwn; any other `<` or `>` must be escaped.
 CONTROL = re.compile(
@@ -107,28 +112,75 @@ async def test_mod_usage_lines_come_from_the_catalog(slack: Slack) -> None:
     assert built_in_code == {}
 
 
-class AmpersandCatalog(Catalog):
-    """The English catalog, with `&` and `<...>` in the texts Slack shows as plain_text."""
+class MarkedCatalog(Catalog):
+    """The English catalog with `<&> ` before every Slack text and leaderboard title: shown
+    as mrkdwn it must read `&lt;&amp;&gt; `, in a plain_text field (or a modal's validation
+    error, which Slack shows as plain text) `<&> ` as written."""
 
-    WORDS = {
-        "leaderboard.header_all": "Q&A <helpers>",
-        "slack.ask_modal_empty": "Q&A <first>",
-        "slack.modal_title": "Q&A",
-    }
+    MARK = "<&> "
 
     def t(self, key: str, locale: str | None = None, /, **params: object) -> str:
-        return self.WORDS.get(key) or super().t(key, locale, **params)
+        text = super().t(key, locale, **params)
+        return self.MARK + text if key.startswith(("slack.", "leaderboard.header_")) else text
 
 
-def test_plain_text_fields_show_the_catalog_words_as_written() -> None:
-    from adapters.slack import blocks
-    from bot.events import LeaderboardShown
-    from bot.model import Period
+def plain_texts(node: object) -> list[str]:
+    """Every plain_text object's text in `node` (blocks, views, API call parameters)."""
 
-    p = SlackPresenter(AmpersandCatalog())
+    if isinstance(node, str) and node[:1] in "[{":
+        try:
+            node = json.loads(node)
+        except ValueError:
+            return []
+    if isinstance(node, dict):
+        own = [str(node["text"])] if node.get("type") == "plain_text" else []
+        return own + [t for value in node.values() for t in plain_texts(value)]
+    if isinstance(node, list):
+        return [t for item in node for t in plain_texts(item)]
+    return []
 
-    text, body = blocks.leaderboard(p, LeaderboardShown(Period.ALL, ()))
 
-    assert body[0] == {"type": "header", "text": blocks.plain("Q&A <helpers>")}
-    assert text.startswith("Q&amp;A &lt;helpers&gt;\n")
-    assert p.plain_t("slack.ask_modal_empty") == "Q&A <first>"
+async def test_plain_text_fields_show_the_catalog_words_as_written(slack: Slack) -> None:
+    """Titles, labels, buttons, options, headers and modal errors are plain_text: Slack
+    shows them literally, so they take the catalog words unescaped; the mrkdwn fallback
+    text of the same message escapes them."""
+
+    slack.core.bot.catalog = MarkedCatalog()
+    mark = MarkedCatalog.MARK
+    errors: list[str] = []
+
+    async def refused(submitted: dict[str, Any]) -> None:
+        answer = (await slack.interaction(submitted)).json()
+        assert answer["response_action"] == "errors"
+        errors.extend(answer["errors"].values())
+
+    blank = sp.plain_text_value("  ")
+    await slack.command("/ask")
+    values = {ids.ASK_TEXT_BLOCK: {ids.ASK_TEXT_ACTION: blank}}
+    await refused(sp.view_submission(user_id=ASKER, view=opened_view(slack), values=values))
+    root = await slack.ask()
+    reply = await slack.answer(root, HELPER)
+    await slack.command("/solved")
+    await refused(submission(slack, opened_view(slack), 1, []))
+    message = sp.shortcut_message(user=HELPER, text="Buy cheap pills", ts=reply, thread_ts=root)
+    await slack.interaction(
+        sp.message_shortcut(
+            callback_id=ids.REPORT_SHORTCUT, user_id=ASKER, channel_id=HELP, message=message
+        )
+    )
+    values = {ids.REPORT_REASON_BLOCK: {ids.REPORT_REASON_ACTION: blank}}
+    await refused(sp.view_submission(user_id=ASKER, view=opened_view(slack), values=values))
+    await slack.event(sp.app_home_opened_event(user=ASKER))
+    await slack.command("/leaderboard")
+
+    shown = plain_texts(
+        [c.params for c in slack.fake.calls]
+        + list(slack.fake.views.values())
+        + [c.body for c in slack.fake.response_url_calls]
+    )
+    assert len(errors) == 3 and all(e.startswith(mark) for e in errors), errors
+    assert [t for t in shown if "&amp;" in t or "&lt;" in t] == []
+    assert len([t for t in shown if t.startswith(mark)]) > 20
+    board = slack.fake.response_url_calls[-1].body
+    assert board["text"].startswith("&lt;&amp;&gt; Top helpers of all time")
+    assert board["blocks"][0]["text"]["text"] == mark + "Top helpers of all time"
