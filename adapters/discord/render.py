@@ -380,7 +380,7 @@ def _suggestion_line(present: Presenter, s: Suggestion) -> str:
     line = present.suggestion(s)
     # Without an address the title is plain text, so a title that is itself "[x](url)" must
     # not become a link the bot appears to vouch for.
-    return masked_link(line, s.url) if s.url else discord.utils.escape_markdown(line)
+    return masked_link(line, s.url) if s.url else as_typed(line)
 
 
 def opened(texts: Texts, result: QuestionOpened) -> Reply:
@@ -435,7 +435,7 @@ def kb_found(texts: Texts, result: KnowledgeFound, links: dict[str, str] | None 
     lines = []
     for s in result.results:
         url = (links or {}).get(s.id) or s.url
-        title = masked_link(s.title, url) if url else discord.utils.escape_markdown(s.title)
+        title = masked_link(s.title, url) if url else as_typed(s.title)
         lines.append(
             "• "
             + texts.t(

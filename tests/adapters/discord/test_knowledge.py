@@ -226,4 +226,4 @@ async def test_welcome_shows_a_link_shaped_earlier_title_as_text(h: Harness) -> 
     welcome = h.welcome(thread_id)
     assert welcome is not None and welcome["embeds"], welcome
     description = welcome["embeds"][0]["description"]
-    assert "\\[How do I parse JSON in Python?](https://evil.example)" in description
+    assert "\\[How do I parse JSON in Python?\\](https://evil.example)" in description
