@@ -9,12 +9,9 @@ request, plus a `GET /healthz` for load balancers.
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
 import json
 import logging
-import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -24,6 +21,7 @@ from aiohttp.typedefs import Handler, Middleware
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
+from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.app import build_app
@@ -60,28 +58,25 @@ def readable(body: bytes, content_type: str) -> bool:
     return True
 
 
-def signed(body: bytes, headers: Mapping[str, str], secret: str, now: float) -> bool:
-    """Whether `body` carries Slack's v0 signature (HMAC-SHA256 of `v0:<timestamp>:<body>`)
-    from the last five minutes. Computed on the raw bytes, so any body can be judged, and
-    false for a timestamp that is no number. (slack_sdk's SignatureVerifier decodes the body
-    as UTF-8 first and raises on other bytes, and on such a timestamp.)"""
+def signed(verifier: SignatureVerifier, body: bytes, headers: Mapping[str, str]) -> bool:
+    """Whether `body` carries Slack's signature from the last five minutes. slack_sdk's
+    verifier raises ValueError on a timestamp that is no number and on a body that is not
+    UTF-8 (it decodes it first): Slack signed neither."""
 
-    timestamp = headers.get("X-Slack-Request-Timestamp", "")
-    signature = headers.get("X-Slack-Signature", "")
-    if not (timestamp.isascii() and timestamp.isdigit()) or abs(now - int(timestamp)) > 300:
+    try:
+        return verifier.is_valid_request(body, headers)
+    except ValueError:
         return False
-    base = b"v0:" + timestamp.encode() + b":" + body
-    expected = "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
-    return hmac.compare_digest(expected.encode(), signature.encode("utf-8", "replace"))
 
 
-def _check_requests(secret: str, clock: Callable[[], float]) -> Middleware:
+def _check_requests(secret: str) -> Middleware:
     """Every POST is checked before Bolt sees it: the signature first, so a forged or
     unsigned request is 401 whatever its body; then whether Bolt can read it. Bolt parses the
-    body before it verifies the signature, and a body it cannot read (not JSON, a JSON list,
-    bytes that are not UTF-8) would escape it as a 500 and a traceback: a signed one is
-    answered 400, logged in one line, and reaches no listener. (Bolt checks the signature
-    again; that is cheap.)"""
+    body before it verifies the signature, and a body it cannot read (not JSON, a JSON list)
+    would escape it as a 500 and a traceback: a signed one is answered 400, logged in one
+    line, and reaches no listener. (Bolt checks the signature again; that is cheap.)"""
+
+    verifier = SignatureVerifier(secret)
 
     @web.middleware
     async def check(request: web.Request, handler: Handler) -> web.StreamResponse:
@@ -92,7 +87,7 @@ def _check_requests(secret: str, clock: Callable[[], float]) -> Middleware:
             ).get("ssl_check") == ["1"]
             # (Bolt answers Slack's SSL certificate check 200 before its own signature
             # check, and runs nothing for it.)
-            if not ssl_check and not signed(body, request.headers, secret, clock()):
+            if not ssl_check and not signed(verifier, body, request.headers):
                 return web.Response(status=401, text="invalid request")
             if not readable(body, request.content_type):
                 log.warning(
@@ -104,14 +99,12 @@ def _check_requests(secret: str, clock: Callable[[], float]) -> Middleware:
     return check
 
 
-def web_app(
-    bolt: AsyncApp, path: str, signing_secret: str, clock: Callable[[], float] = time.time
-) -> web.Application:
+def web_app(bolt: AsyncApp, path: str, signing_secret: str) -> web.Application:
     """Bolt's aiohttp application for `path`, behind the request checks, plus the health
     check."""
 
     application = bolt.web_app(path=path)
-    application.middlewares.append(_check_requests(signing_secret, clock))
+    application.middlewares.append(_check_requests(signing_secret))
     if path != HEALTH_PATH:
         application.router.add_get(HEALTH_PATH, _health)
     return application
