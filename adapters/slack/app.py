@@ -16,9 +16,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from slack_bolt.async_app import AsyncApp, AsyncBoltRequest
-from slack_bolt.middleware.async_middleware import AsyncMiddleware
-from slack_bolt.response import BoltResponse
+from slack_bolt.async_app import AsyncApp
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -65,25 +63,6 @@ def make_client(config: Config, secrets: Secrets) -> AsyncWebClient:
     return with_rate_limit_retries(AsyncWebClient(token=secrets.slack_bot_token, base_url=base_url))
 
 
-class RefuseEventNotObject(AsyncMiddleware):
-    """Refuse an Events API body whose `event` is not an object: Bolt's authorization
-    middleware (and its listener arguments) read it as one, a 500 and a traceback. It is
-    Bolt's `before_authorize`, so it runs after the signature check: a forged or unsigned
-    body is 401 whatever its shape."""
-
-    async def async_process(
-        self, *, req: AsyncBoltRequest, resp: BoltResponse, next: Callable[[], Awaitable[Any]]
-    ) -> BoltResponse:
-        body = req.body
-        if body.get("type") == "event_callback" and not isinstance(body.get("event"), dict):
-            log.warning(
-                "Slack: event_callback whose event is %s, not an object, refused",
-                type(body.get("event")).__name__,
-            )
-            return BoltResponse(status=400, body="event is not an object")
-        return await next()
-
-
 def build_app(
     bot: CommunityBot,
     config: Config,
@@ -100,7 +79,6 @@ def build_app(
     client = with_rate_limit_retries(client or make_client(config, secrets))
     app = AsyncApp(
         client=client,
-        before_authorize=RefuseEventNotObject(),
         signing_secret=secrets.slack_signing_secret,
         # Socket Mode requests are authenticated by the websocket, not by signatures.
         request_verification_enabled=secrets.slack_signing_secret is not None,

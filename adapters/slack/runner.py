@@ -43,13 +43,16 @@ async def _health(_: web.Request) -> web.Response:
 
 def readable(body: bytes, content_type: str) -> bool:
     """Whether Bolt can read `body`: UTF-8, and a JSON object where Slack sends JSON (the
-    Events API body, or an interaction form's `payload`). Bolt parses the body before it
-    checks the signature, and raises on anything else."""
+    Events API body, whose `event` is an object too, or an interaction form's `payload`).
+    Bolt parses the body before it checks the signature, and raises on anything else."""
 
     try:
         text = body.decode("utf-8")
         if content_type == "application/json":
-            return isinstance(json.loads(text), dict)
+            data = json.loads(text)
+            return isinstance(data, dict) and (
+                data.get("type") != "event_callback" or isinstance(data.get("event"), dict)
+            )
         if content_type == FORM:
             payload = parse_qs(text).get("payload")
             return payload is None or isinstance(json.loads(payload[0]), dict)
@@ -72,9 +75,10 @@ def signed(verifier: SignatureVerifier, body: bytes, headers: Mapping[str, str])
 def _check_requests(secret: str) -> Middleware:
     """Every POST is checked before Bolt sees it: the signature first, so a forged or
     unsigned request is 401 whatever its body; then whether Bolt can read it. Bolt parses the
-    body before it verifies the signature, and a body it cannot read (not JSON, a JSON list)
-    would escape it as a 500 and a traceback: a signed one is answered 400, logged in one
-    line, and reaches no listener. (Bolt checks the signature again; that is cheap.)"""
+    body before it verifies the signature, and a body it cannot read (not JSON, a JSON list,
+    an Events API `event` that is no object) would escape it as a 500 and a traceback: a
+    signed one is answered 400, logged in one line, and reaches no listener. (Bolt checks
+    the signature again; that is cheap.)"""
 
     verifier = SignatureVerifier(secret)
 
