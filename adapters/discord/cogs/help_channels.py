@@ -197,9 +197,12 @@ class HelpChannels(FeatureCog):
         except (NotAQuestionThread, DuplicateEvent) as exc:
             log.debug("message %s not recorded: %s", message.id, exc)
             return
-        if not isinstance(result, ev.MessageRecorded):
+        if not isinstance(result, ev.MessageRecorded) or not (
+            result.reopened or result.welcome or result.thanks
+        ):
             return
         texts = self.client.texts_for(community)
+        # Only when there is something to post: for an uncached thread this is a REST fetch.
         thread = await self._thread_of(message)
         if result.reopened and thread is not None:
             # The asker wrote in their dormant question: open the thread and say so.

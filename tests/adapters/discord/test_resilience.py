@@ -185,10 +185,13 @@ async def test_answer_in_a_thread_discord_py_never_cached_is_recorded(
     cache: discord.py gives its messages a partial channel. The answer still counts."""
 
     thread_id = await h.ask(kind, h.w.alice)
+    await h.answer(thread_id, h.w.bob)  # Bob's first words here: his welcome, while cached
     await restart_without(h, thread_id)
-    await h.answer(thread_id, h.w.bob)
+    await h.answer(thread_id, h.w.bob, "or json.load for a file")
     await h.fake.post_message(thread_id, h.w.alice, f"thanks <@{h.w.bob.id}>")
     await eventually(lambda: len(h.bot_messages(thread_id)) >= 2)
+    # Only the thanks needs the thread (to post the offer in it): an answer fetches nothing.
+    assert len(h.fake.calls_to("GET", f"/channels/{thread_id}")) == 1
 
 
 async def test_check_reaction_in_a_thread_discord_py_never_cached_solves(
