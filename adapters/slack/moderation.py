@@ -20,7 +20,7 @@ from adapters.slack.commands import Invocation, reveal, start_command, thread_fo
 from adapters.slack.deps import Ack, SlackDeps, start_interaction
 from adapters.slack.guard import guarded
 from adapters.slack.outbound import Respond, error_code
-from adapters.slack.texts import SlackPresenter
+from adapters.slack.texts import Mrkdwn, SlackPresenter
 from adapters.slack.translate import (
     interaction_id,
     member_ref,
@@ -46,8 +46,30 @@ QUESTION_ACTIONS = ("lock", "unlock", "reopen", "close", "duplicate", "delete")
 MESSAGE_GONE = frozenset({"message_not_found", "channel_not_found"})
 
 
+_ESCAPED_MENTION = re.compile(r"&lt;@([UW][A-Z0-9]+)&gt;")
+
+
+def as_text(value: object) -> object:
+    """A parameter as mrkdwn: members' words escaped, the mentions in them kept; markup
+    (`Mrkdwn`) and numbers as they are."""
+
+    if isinstance(value, Mrkdwn) or not isinstance(value, str):
+        return value
+    return _ESCAPED_MENTION.sub(r"<@\1>", blocks.escape(value))
+
+
+class MemberWordsEscaped(SlackPresenter):
+    """For the core's ModerationPresenter, which puts members' words (reasons, excerpts,
+    names) into its texts as parameters, some inside its own pieces (`" — {reason}"`): every
+    parameter that is not markup already (`Mrkdwn`: its other texts) is escaped, so
+    `<!channel>` or `<https://x|click>` is words; the member mentions in it stay mentions."""
+
+    def t(self, key: str, **params: object) -> str:
+        return super().t(key, **{k: as_text(v) for k, v in params.items()})
+
+
 def mod_present(p: SlackPresenter) -> ModerationPresenter:
-    return ModerationPresenter(p)
+    return ModerationPresenter(MemberWordsEscaped(p.catalog, p.locale))
 
 
 class Usage(Exception):
@@ -162,19 +184,8 @@ async def _target(run: Invocation, user: str) -> Actor:
     return await run.deps.people.actor(run.community, user)
 
 
-_ESCAPED_MENTION = re.compile(r"&lt;@([UW][A-Z0-9]+)&gt;")
-
-
-def as_text(line: str) -> str:
-    """A presenter's line with members' words in it (reasons, excerpts) shown as typed: `<`,
-    `>` and `&` escaped, so `<!channel>` or `<https://x|click>` is not markup; the member
-    mentions the presenter made stay mentions."""
-
-    return _ESCAPED_MENTION.sub(r"<@\1>", blocks.escape(line))
-
-
 async def reply_lines(run: Invocation, lines: list[str]) -> None:
-    text, body = blocks.lines_blocks([as_text(line) for line in lines])
+    text, body = blocks.lines_blocks(lines)
     await run.reply(text, body)
 
 
@@ -199,7 +210,7 @@ async def moderate_question(run: Invocation, sub: str, args: list[str]) -> None:
         )
     )  # fmt: skip
     assert isinstance(result, ev.QuestionModerated)
-    text = blocks.escape(mod_present(run.p).question(result))
+    text = mod_present(run.p).question(result)
     await run.reply(text)
     # One public line in the thread, where members will look. Slack threads cannot be locked
     # or archived: the root's ⛔/🔒 reaction (from the sender) and this line say so. A duplicate
@@ -441,7 +452,7 @@ async def on_not_duplicate(
             c.NotDuplicate(actor, thread_ref(channel, thread_ts), event_id=event_id)
         )
         assert isinstance(result, ev.QuestionModerated)
-        text = blocks.escape(mod_present(p).question(result))
+        text = mod_present(p).question(result)
         await deps.out.post(channel, text, thread_ts=thread_ts)
         message = body.get("message") or {}
         if message.get("ts"):

@@ -19,6 +19,11 @@ def mention(member: Member) -> str:
     return f"<@{member.ref.id}>" if member.ref.platform == "slack" else member.display_name
 
 
+class Mrkdwn(str):
+    """Text that is Slack markup already (what `SlackPresenter.t` returns): put into another
+    text as it is, where members' words are escaped (see `moderation.MemberWordsEscaped`)."""
+
+
 class SlackPresenter(Presenter):
     """The core's presenter with members (and unknown members) shown as Slack mentions."""
 
@@ -39,7 +44,7 @@ class SlackPresenter(Presenter):
             for i, (k, v) in enumerate(params.items())
         }
         text = escape_words(self.plain_t(key, **stand_ins))
-        return re.sub(_TOKEN, lambda m: str(values[int(m.group().strip("\x00"))]), text)
+        return Mrkdwn(re.sub(_TOKEN, lambda m: str(values[int(m.group().strip("\x00"))]), text))
 
     def plain_t(self, key: str, **params: object) -> str:
         """A catalog text for plain_text fields (titles, labels, buttons, options), which

@@ -13,6 +13,7 @@ import pytest
 import pytest_asyncio
 
 from adapters.slack import ids
+from bot.i18n import Catalog
 from tests.adapters.slack.conftest import (
     ASKER,
     HELP,
@@ -557,3 +558,31 @@ async def test_a_shortcut_or_report_form_naming_no_message_is_answered_privately
     assert [t for t in private if not t.startswith("Welcome")] == [gone] * 3
     assert mods.fake.calls_to("views.open") == []
     assert mods.question_status() == "open" and mods.count("reports") == 0
+
+
+class AmpersandCatalog(Catalog):
+    """The English catalog with `Q&A: ` before every moderation and report text."""
+
+    def t(self, key: str, locale: str | None = None, /, **params: Any) -> str:
+        text = super().t(key, locale, **params)
+        return "Q&A: " + text if key.startswith(("moderation.", "report.")) else text
+
+
+async def test_moderator_replies_escape_the_catalog_words_once(mods: Slack) -> None:
+    """A moderation text with `&` in it (a translation may have one) shows it as written in
+    every /mod reply: escaped once, as mrkdwn asks, never `&amp;amp;` (shown as `&amp;`)."""
+
+    root = await mods.ask()
+    reply = await mods.answer(root, HELPER, "Buy cheap pills")
+    await report(mods, root, reply)
+    mods.core.bot.catalog = AmpersandCatalog()
+    for typed in (
+        "reports", f"rep add <@{HELPER}|helper> 5 kind", f"warn <@{HELPER}|h> rude",
+        "close 1 stale &amp; old", "audit #1", f"helpban <@{HELPER}|h> 7d spam", "report 1 dismiss",
+    ):  # fmt: skip
+        await mods.command("/mod", typed, user=MOD)
+
+    answers = mods.responses()[-7:]
+    assert [a for a in answers if "&amp;amp;" in a or "Q&amp;A" not in a] == []
+    # (Slack sends what was typed escaped: the reason is "stale & old".)
+    assert f"<@{HELPER}>" in answers[0] and "— stale &amp; old" in answers[4]
