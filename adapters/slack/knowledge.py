@@ -29,6 +29,7 @@ from bot import events as ev
 from bot import knowledge_base as kb
 from bot.kb_presenter import KnowledgePresenter
 from bot.model import Suggestion, ThreadRef
+from bot.presenters import Presenter
 
 SEARCH_LIMIT = 5
 
@@ -52,8 +53,17 @@ def found_blocks(p: SlackPresenter, result: kb.KnowledgeFound) -> tuple[str, lis
     return blocks.lines_blocks(lines)
 
 
+def as_written(p: SlackPresenter) -> KnowledgePresenter:
+    """The core's knowledge texts unescaped (the core's own Presenter), for lines that are
+    escaped whole: an article's body and history are members' words line by line, and
+    SlackPresenter.t escapes the catalog's words itself (escaping its lines again showed
+    `&amp;` for a `&`)."""
+
+    return KnowledgePresenter(Presenter(p.catalog, p.locale))
+
+
 def article_blocks(p: SlackPresenter, result: kb.ArticleShown) -> tuple[str, list[blocks.Block]]:
-    lines = [blocks.escape(line) for line in KnowledgePresenter(p).article(result)]
+    lines = [blocks.escape(line) for line in as_written(p).article(result)]
     text = blocks.clip("\n".join(lines), blocks.SECTION_TEXT_MAX)
     return text, [blocks.section(text)]
 
@@ -112,7 +122,7 @@ async def show(run: Invocation, rest: str) -> None:
 async def changed(run: Invocation, command: Any) -> None:
     result = await run.deps.bot.handle(command)
     assert isinstance(result, kb.ArticleChanged)
-    await run.reply(blocks.escape(KnowledgePresenter(run.p).changed(result)))
+    await run.reply(blocks.escape(as_written(run.p).changed(result)))
 
 
 async def add(run: Invocation, rest: str) -> None:

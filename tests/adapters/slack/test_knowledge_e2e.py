@@ -4,7 +4,10 @@ it" button."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from adapters.slack import ids
+from bot.i18n import Catalog
 from tests.adapters.slack.conftest import ASKER, HELP, HELPER, MOD, OTHER, Slack
 from tests.fakes import slack_payloads as sp
 
@@ -116,3 +119,26 @@ async def test_typed_words_echoed_in_an_error_are_text_not_markup(slack: Slack) 
         "I can't find the article “&lt;!channel&gt;”. Try /kb search &lt;words&gt;.",
         "I can't find the article “&lt;https://evil.example|docs&gt;”. Try /kb search &lt;words&gt;.",
     ]
+
+
+class AmpersandCatalog(Catalog):
+    """The English catalog with `Q&A: ` before every knowledge-base text."""
+
+    def t(self, key: str, locale: str | None = None, /, **params: Any) -> str:
+        text = super().t(key, locale, **params)
+        return "Q&A: " + text if key.startswith("kb.") else text
+
+
+async def test_kb_replies_escape_the_catalog_words_once(slack: Slack) -> None:
+    """A knowledge-base text with `&` in it (a translation may have one) shows as written:
+    escaped once in mrkdwn, never `&amp;amp;`; the article's own words are escaped too."""
+
+    slack.core.bot.catalog = AmpersandCatalog()
+    await slack.command("/kb", "add VPN &lt;b&gt; | Use the portal &amp; reset.", user=MOD)
+    article = slack.responses()[-1].split()[2]
+    await slack.command("/kb", f"show {article}", user=OTHER)
+
+    added, shown = slack.responses()
+    assert added.startswith("Q&amp;A: Article a:") and "&amp;amp;" not in added
+    assert "&amp;amp;" not in shown and shown.startswith("Q&amp;A: ")
+    assert "VPN &lt;b&gt;" in shown and "Use the portal &amp; reset." in shown
