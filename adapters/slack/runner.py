@@ -64,11 +64,12 @@ def readable(body: bytes, content_type: str) -> bool:
 def signed(verifier: SignatureVerifier, body: bytes, headers: Mapping[str, str]) -> bool:
     """Whether `body` carries Slack's signature from the last five minutes. slack_sdk's
     verifier raises ValueError on a timestamp that is no number and on a body that is not
-    UTF-8 (it decodes it first): Slack signed neither."""
+    UTF-8 (it decodes it first), and TypeError on a signature that is not ASCII (hmac
+    compares it as str): Slack sent none of them."""
 
     try:
         return verifier.is_valid_request(body, headers)
-    except ValueError:
+    except (ValueError, TypeError):
         return False
 
 

@@ -302,6 +302,30 @@ async def test_a_timestamp_that_is_no_number_is_401_without_a_traceback(
     assert slack.count("questions") == 0
 
 
+async def test_a_signature_that_is_not_ascii_is_401_without_a_traceback(
+    slack: Slack, caplog: pytest.LogCaptureFixture
+) -> None:
+    """slack_sdk's verifier compares signatures as str, and hmac refuses non-ASCII ones
+    with a TypeError: a 500 and a traceback for a forged header."""
+
+    body = sp.json_body(sp.event_callback(question_event(slack)))
+    timestamp = str(int(time.time()))
+    forged = sp.SignedRequest(
+        body,
+        {
+            "Content-Type": sp.JSON_CONTENT_TYPE,
+            "X-Slack-Request-Timestamp": timestamp,
+            "X-Slack-Signature": "v0=\u00e9t\u00e9",
+        },
+    )
+
+    delivery = await slack.send(forged)
+
+    assert delivery.status == 401
+    assert not [r for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR]
+    assert slack.count("questions") == 0
+
+
 async def test_slack_s_ssl_check_is_still_answered_unsigned(slack: Slack) -> None:
     """Bolt answers Slack's SSL certificate check before any signature check; the runner's
     own checks leave it so."""
