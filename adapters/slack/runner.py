@@ -22,6 +22,8 @@ from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.signature import SignatureVerifier
+from slack_sdk.socket_mode.request import SocketModeRequest
+from slack_sdk.socket_mode.response import SocketModeResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.app import build_app
@@ -41,21 +43,31 @@ async def _health(_: web.Request) -> web.Response:
     return web.Response(text="ok")
 
 
+def dispatchable(data: object) -> bool:
+    """Whether Bolt can dispatch a parsed body: a JSON object, and an Events API body's
+    `event` an object with a `type` (Bolt reads both before any listener runs, and raises or
+    answers 'unhandled' on anything else)."""
+
+    if not isinstance(data, dict):
+        return False
+    if data.get("type") != "event_callback":
+        return True
+    event = data.get("event")
+    return isinstance(event, dict) and isinstance(event.get("type"), str)
+
+
 def readable(body: bytes, content_type: str) -> bool:
-    """Whether Bolt can read `body`: UTF-8, and a JSON object where Slack sends JSON (the
-    Events API body, whose `event` is an object too, or an interaction form's `payload`).
-    Bolt parses the body before it checks the signature, and raises on anything else."""
+    """Whether Bolt can read `body`: UTF-8, and a `dispatchable` JSON object where Slack sends
+    JSON (the Events API body, or an interaction form's `payload`). Bolt parses the body
+    before it checks the signature, and raises on anything else."""
 
     try:
         text = body.decode("utf-8")
         if content_type == "application/json":
-            data = json.loads(text)
-            return isinstance(data, dict) and (
-                data.get("type") != "event_callback" or isinstance(data.get("event"), dict)
-            )
+            return dispatchable(json.loads(text))
         if content_type == FORM:
             payload = parse_qs(text).get("payload")
-            return payload is None or isinstance(json.loads(payload[0]), dict)
+            return payload is None or dispatchable(json.loads(payload[0]))
     except ValueError:  # (UnicodeDecodeError and JSONDecodeError are ValueErrors)
         return False
     return True
@@ -77,9 +89,9 @@ def _check_requests(secret: str) -> Middleware:
     """Every POST is checked before Bolt sees it: the signature first, so a forged or
     unsigned request is 401 whatever its body; then whether Bolt can read it. Bolt parses the
     body before it verifies the signature, and a body it cannot read (not JSON, a JSON list,
-    an Events API `event` that is no object) would escape it as a 500 and a traceback: a
-    signed one is answered 400, logged in one line, and reaches no listener. (Bolt checks
-    the signature again; that is cheap.)"""
+    an Events API `event` that is no object with a type) would escape it as a 500 and a
+    traceback: a signed one is answered 400, logged in one line, and reaches no listener.
+    (Bolt checks the signature again; that is cheap.)"""
 
     verifier = SignatureVerifier(secret)
 
@@ -177,8 +189,49 @@ def _unreachable(config: Config, exc: BaseException) -> str:
     )
 
 
-async def _serve_socket(bolt: AsyncApp, app_token: str) -> None:
+SOCKET_ENVELOPES = frozenset({"events_api", "slash_commands", "interactive"})
+
+
+def socket_handler(bolt: AsyncApp, app_token: str) -> AsyncSocketModeHandler:
+    """Bolt's Socket Mode handler, with the HTTP runner's check of what Bolt can read.
+
+    slack_sdk hands every envelope to Bolt as it comes: a `payload` that is no object raised
+    inside slack_sdk (a traceback, no acknowledgement), and an Events API `event` that is no
+    object raised inside Bolt (a traceback, a 500 and no acknowledgement); without an
+    acknowledgement Slack sends the envelope again, and the traceback comes again. Here such
+    an envelope is acknowledged, so Slack does not resend it, logged in one line, and reaches
+    no listener. (Messages without an envelope, such as `hello`, stay slack_sdk's business.)"""
+
     handler = AsyncSocketModeHandler(bolt, app_token=app_token)
+    client = handler.client
+
+    async def on_message(_: Any, message: dict[str, Any], __: str | None) -> None:
+        kind = message.get("type")
+        if kind not in SOCKET_ENVELOPES:
+            return
+        envelope_id = message.get("envelope_id")
+        if not isinstance(envelope_id, str) or not envelope_id:
+            log.warning("Slack: Socket Mode %s envelope without an envelope_id ignored", kind)
+            return
+        if not dispatchable(message.get("payload")):
+            log.warning(
+                "Slack: unreadable Socket Mode %s envelope %s acknowledged, not processed",
+                kind, envelope_id,
+            )  # fmt: skip
+            await client.send_socket_mode_response(SocketModeResponse(envelope_id=envelope_id))
+            return
+        request = SocketModeRequest.from_dict(message)
+        assert request is not None  # (type, envelope_id and payload are all there)
+        await handler.handle(client, request)
+
+    # Every envelope goes through `on_message` instead of straight to Bolt.
+    client.socket_mode_request_listeners.clear()
+    client.message_listeners.append(on_message)
+    return handler
+
+
+async def _serve_socket(bolt: AsyncApp, app_token: str) -> None:
+    handler = socket_handler(bolt, app_token)
     # slack_sdk's connect retries a refused app token forever, with a traceback every ten
     # seconds: the first connection URL is asked for here, where a refusal is said once.
     try:

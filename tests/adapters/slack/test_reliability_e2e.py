@@ -358,12 +358,12 @@ async def test_a_forged_or_unsigned_event_that_is_not_an_object_is_401(
     assert slack.fake.calls == []
 
 
-@pytest.mark.parametrize("event", ["message", 5, None, ["message"], True])
+@pytest.mark.parametrize("event", ["message", 5, None, ["message"], True, {}, {"type": 7}])
 async def test_an_event_that_is_not_an_object_is_refused_in_one_line(
     slack: Slack, caplog: pytest.LogCaptureFixture, event: object
 ) -> None:
-    """Signed correctly but `event` is not an object: refused (400) with one log line, no
-    500 and no traceback; the next good request still works."""
+    """Signed correctly but `event` is not an object with a type: refused (400) with one log
+    line, no 500 and no traceback; the next good request still works."""
 
     body = sp.event_callback({})
     body["event"] = event

@@ -5,17 +5,20 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import socket
+import sqlite3
 from pathlib import Path
 from typing import Any
 
 import aiohttp
+import pytest
 
 from adapters.slack.runner import run_slack
 from bot.bootstrap import bootstrap
 from bot.clock import FakeClock
 from bot.config import Secrets, parse_config
-from tests.adapters.slack.conftest import ASKER, HELP, make_slack
+from tests.adapters.slack.conftest import ASKER, HELP, make_slack, seed
 from tests.fakes import slack_payloads as sp
 from tests.fakes.slack_server import FakeSlack
 
@@ -111,3 +114,81 @@ async def test_renamed_commands_are_routed(fake_slack: FakeSlack, tmp_path: Path
     finally:
         await harness.runner.cleanup()
         await harness.core.close()
+
+
+def _unreadable_envelopes(team: str) -> list[dict[str, Any]]:
+    """Socket Mode envelopes whose payload Bolt cannot dispatch."""
+
+    def events(event: object, *, drop: bool = False) -> dict[str, Any]:
+        body = sp.event_callback({}, team_id=team)
+        body["event"] = event
+        if drop:
+            del body["event"]
+        return sp.socket_envelope(body)
+
+    envelopes = [events(e) for e in ("message", 5, None, ["message"], True, {}, {"type": 7})]
+    envelopes.append(events(None, drop=True))
+    for payload in ([1, 2], "hello", 5, None):
+        for kind in ("events_api", "interactive", "slash_commands"):
+            envelope = sp.socket_envelope({}, kind)
+            envelope["payload"] = payload
+            envelopes.append(envelope)
+    return envelopes
+
+
+async def test_socket_mode_acknowledges_an_unreadable_envelope_in_one_line(
+    fake_slack: FakeSlack, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Over Socket Mode, an envelope whose payload is no object, or whose Events API `event`
+    is no object with a type, was a traceback and no acknowledgement (so Slack would send it
+    again, with another traceback). Now it is acknowledged once, logged in one line, and
+    touches nothing; an envelope without an id is logged and ignored; the next good event is
+    still processed."""
+
+    seed(fake_slack)
+    cfg = config(tmp_path, fake_slack, mode="socket", help_channel_ids=[HELP])
+    core = await bootstrap(cfg, clock=FakeClock())
+    secrets = Secrets(slack_bot_token=fake_slack.bot_token, slack_app_token=fake_slack.app_token)
+    task = asyncio.create_task(run_slack(core, cfg, secrets))
+    try:
+        await fake_slack.wait_for_connection()
+        fake_slack.clear_calls()
+        envelopes = _unreadable_envelopes(fake_slack.team_id)
+        caplog.clear()
+        for envelope in envelopes:
+            await fake_slack.wait_for_ack(await fake_slack.socket_send(envelope), timeout=2)
+        no_id = sp.socket_envelope(
+            sp.event_callback(
+                sp.message_event(channel=HELP, user=ASKER, text="no envelope id?"),
+                team_id=fake_slack.team_id,
+            )
+        )
+        del no_id["envelope_id"]
+        await fake_slack._newest_connection().ws.send_json(no_id)
+        await asyncio.sleep(0.1)
+        assert {c.method for c in fake_slack.calls} <= {"auth.test"}  # (Bolt's authorize)
+
+        question = fake_slack.add_message(HELP, "How do I reset my password?", user=ASKER)
+        good = sp.event_callback(
+            sp.message_event(channel=HELP, user=ASKER, text=question["text"], ts=question["ts"]),
+            team_id=fake_slack.team_id,
+        )
+        await fake_slack.wait_for_ack(await fake_slack.socket_send_payload(good), timeout=2)
+        await fake_slack.wait_for_call("chat.postMessage")
+
+        acked = [ack.envelope_id for ack in fake_slack.acks]
+        assert acked == [e["envelope_id"] for e in envelopes] + [acked[-1]]
+        assert not [r for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR]
+        warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+        assert warnings == [
+            f"Slack: unreadable Socket Mode {e['type']} envelope {e['envelope_id']} "
+            "acknowledged, not processed"
+            for e in envelopes
+        ] + ["Slack: Socket Mode events_api envelope without an envelope_id ignored"]
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        await core.close()
+    with sqlite3.connect(tmp_path / "r.db") as db:
+        assert db.execute("SELECT body FROM questions").fetchall() == [(question["text"],)]
