@@ -156,14 +156,34 @@ def _grapheme_cut(text: str, limit: int) -> int:
     return used or min(len(text), limit)
 
 
+# What a cut must not fall inside: a backslash escape and the character it escapes (cut
+# between them, one part shows a lone backslash and the next starts with live markup), and
+# the tokens `as_typed` keeps whole (a cut mention, emoji, timestamp or link shows as text).
+_WHOLE = re.compile(rf"\\.|{_AS_IS.pattern}", re.DOTALL)
+
+
+def _unbroken(text: str, cut: int) -> int:
+    """`cut`, or the start of the escape or token it falls inside (if that is not the start
+    of `text`: a token longer than a message is cut anyway)."""
+
+    for whole in _WHOLE.finditer(text, 0, min(len(text), cut + 2000)):
+        if whole.start() >= cut:
+            break
+        if whole.end() > cut:
+            return whole.start() or cut
+    return cut
+
+
 def _cut_point(text: str, limit: int) -> int:
     window = text[:limit]
     floor = limit // 2
     for separator in ("\n\n", "\n", " "):
         at = window.rfind(separator)
         if at >= floor:
-            return at + len(separator)
-    return _grapheme_cut(text, limit)
+            cut = _unbroken(text, at + len(separator))
+            if cut >= floor:
+                return cut
+    return _unbroken(text, _grapheme_cut(text, limit))
 
 
 def _open_fence(chunk: str) -> str | None:

@@ -152,6 +152,45 @@ def test_split_message_never_breaks_a_grapheme() -> None:
     assert all(len(p) % len(family) == 0 for p in parts)
 
 
+def _unsplit(parts: list[str], text: str) -> None:
+    """The parts hold the text (fences aside), each within Discord's limit."""
+
+    assert all(len(p) <= 2000 for p in parts) and len(parts) > 1
+    assert "".join(parts) == text
+
+
+@pytest.mark.parametrize("lead", ["", "a", "ab"])
+def test_split_message_keeps_an_escape_with_what_it_escapes(lead: str) -> None:
+    """A long run of escaped characters without a space (a member's 3,000 asterisks, shown as
+    typed) is cut between escapes: a part ending in a lone backslash would show it and the
+    next part would start with a bare '*', so both halves turned into markup."""
+
+    text = lead + render.as_typed("*_" * 1500)
+    parts = render.split_message(text)
+    _unsplit(parts, text)
+    for part in parts:
+        trailing = len(part) - len(part.rstrip("\\"))
+        assert trailing % 2 == 0, part[-10:]
+        assert re.sub(r"\\.", "", part[len(lead) if part is parts[0] else 0 :]) == ""
+
+
+TOKENS = ["<@123456789012345678>", "<:blob_cat:123456789012345678>", "<t:1700000000:R>",
+          "</kb search:123456789012345678>", "<https://example.org/a/very/long/address>",
+          "https://example.org/a/very/long/bare_address"]  # fmt: skip
+
+
+@pytest.mark.parametrize("token", TOKENS)
+@pytest.mark.parametrize("shift", range(0, 40, 3))
+def test_split_message_never_cuts_a_mention_emoji_timestamp_or_link(token: str, shift: int) -> None:
+    """Cut inside, '<@1234' and '5678>' would both show as text, not as the mention (and a
+    link would lead somewhere else)."""
+
+    text = "x" * (1990 - shift) + token + "y" * 500
+    parts = render.split_message(text)
+    _unsplit(parts, text)
+    assert sum(p.count(token) for p in parts) == 1
+
+
 def test_trim_marks_the_cut() -> None:
     assert render.trim("x" * 2500).endswith("…") and len(render.trim("x" * 2500)) == 2000
     assert render.trim("short") == "short"
