@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import string
+from pathlib import Path
 from typing import Any
 
 from adapters.slack import ids
@@ -21,6 +22,7 @@ CONTROL = re.compile(
 )
 # Texts Slack never shows (other platforms' own sections, pieces filled into other texts).
 NOT_SLACK = ("discord.", "console.", "plural.")
+ADAPTER = Path(__file__).resolve().parents[3] / "adapters" / "slack"
 
 
 def sample(name: str) -> object:
@@ -46,6 +48,17 @@ def test_every_slack_catalog_text_escapes_its_words() -> None:
         if "<" in rest or ">" in rest:
             bad[key] = text
     assert bad == {}
+
+
+def test_every_slack_section_text_is_shown_by_the_adapter() -> None:
+    """A `[slack]` text no Slack code asks for is a stale promise in every translation (e.g.
+    `slack.kb_show_unavailable`, "Showing articles isn't available yet", outlived `/kb show`).
+    Keys are asked for literally, or as `slack.<report button>_button`."""
+
+    source = "\n".join(p.read_text(encoding="utf-8") for p in ADAPTER.glob("*.py"))
+    asked = set(re.findall(r"[\"'](slack\.[a-z_]+)[\"']", source))
+    asked |= {f"slack.{action}_button" for action in ids.REPORT_BUTTONS}
+    assert sorted(k for k in _load("en") if k.startswith("slack.") and k not in asked) == []
 
 
 def test_control_sequences_and_parameters_are_kept() -> None:
