@@ -29,7 +29,6 @@ from adapters.slack.translate import (
     member_ref,
     mentioned_users,
     message_id,
-    plain_text,
     team_id_of,
     thread_ref,
 )
@@ -78,7 +77,7 @@ async def on_message(body: dict[str, Any], event: dict[str, Any], context: dict[
                         actor,
                         channel_id=what.channel,
                         message_id=ref,
-                        text=plain_text(what.text),
+                        text=await deps.people.plain_text(what.text),
                         event_id=_event_id(body),
                         thread_id=ref,
                     )
@@ -106,7 +105,7 @@ async def on_message(body: dict[str, Any], event: dict[str, Any], context: dict[
                         actor,
                         thread_ref(what.channel, what.thread_ts),
                         message_id(what.channel, what.ts),
-                        plain_text(what.text),
+                        await deps.people.plain_text(what.text),
                         event_id=_event_id(body),
                         mentions=mentioned,
                     )

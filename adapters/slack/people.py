@@ -9,21 +9,24 @@ hiccup never blocks a member from asking or answering.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.outbound import describe_error
-from adapters.slack.translate import member_ref
+from adapters.slack.translate import bare_mentions, member_ref, plain_text
 from bot.config import SlackConfig
 from bot.model import Actor
 
 log = logging.getLogger(__name__)
 
 DEFAULT_TTL = 300.0
+# Mentions named per message (one cached `users.info` each); any further ones stay ids.
+MAX_NAMED = 20
 
 
 def display_name(user: Mapping[str, Any], fallback: str) -> str:
@@ -103,6 +106,25 @@ class People:
             if user_id in await self.usergroup_members(group):
                 return True
         return False
+
+    async def names(self, user_ids: Iterable[str]) -> dict[str, str]:
+        """Display names of (at most `MAX_NAMED`) members, for mentions Slack sent without
+        one; a member Slack could not say is left out (and stays an id)."""
+
+        wanted = list(dict.fromkeys(user_ids))[:MAX_NAMED]
+        users = await asyncio.gather(*(self.user(user_id) for user_id in wanted))
+        return {
+            user_id: display_name(user, user_id)
+            for user_id, user in zip(wanted, users, strict=True)
+            if user
+        }
+
+    async def plain_text(self, text: str) -> str:
+        """`translate.plain_text` with mentions named: the Events API sends a message's
+        mentions as bare ids (`<@U1>`), which the core would otherwise keep as `@U1` in
+        titles, excerpts and articles, where Slack shows them as written."""
+
+        return plain_text(text, await self.names(bare_mentions(text)))
 
     async def actor(self, community: str, user_id: str, fallback_name: str | None = None) -> Actor:
         user = await self.user(user_id)

@@ -21,7 +21,6 @@ from adapters.slack.outbound import Respond
 from adapters.slack.translate import (
     interaction_id,
     message_id,
-    plain_text,
     team_id_of,
     thread_ref,
 )
@@ -120,7 +119,7 @@ async def on_report_submit(
         result = await deps.bot.handle(
             c.ReportMessage(
                 actor, channel, message_id(channel, ts), reason, author=author,
-                excerpt=plain_text(meta.get("text", "")), thread=thread,
+                excerpt=await deps.people.plain_text(meta.get("text", "")), thread=thread,
                 event_id=interaction_id("view", view.get("id"), body.get("trigger_id")),
             )
         )  # fmt: skip

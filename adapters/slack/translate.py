@@ -33,6 +33,7 @@ _PERMALINK = re.compile(
 )
 _QUESTION_NUMBER = re.compile(r"^#?(\d{1,12})$")
 _ANGLE = re.compile(r"<([^<>]*)>")
+_BARE_MENTION = re.compile(r"<@([UW][A-Z0-9]+)>")
 
 
 def message_id(channel: str, ts: str) -> str:
@@ -152,17 +153,20 @@ def with_files(text: str, files: Any) -> str:
     return with_attachments(text, names)
 
 
-def plain_text(text: str) -> str:
+def plain_text(text: str, names: Mapping[str, str] | None = None) -> str:
     """Slack's message markup -> readable plain text for the core (titles, excerpts, search).
 
     `<@U1|ada>` -> `@ada`, `<#C1|help>` -> `#help`, `<https://x|docs>` -> `docs`,
-    `<!here>` -> `@here`, and the three escaped entities back to characters.
+    `<!here>` -> `@here`, and the three escaped entities back to characters. A mention
+    without a label (the Events API sends `<@U1>`) takes its name from `names` (user id ->
+    display name, see `bare_mentions`), or stays `@U1`.
     """
 
     def one(match: re.Match[str]) -> str:
         inner = match.group(1)
         target, _, label = inner.partition("|")
         if target.startswith("@"):
+            label = label or (names or {}).get(target[1:], "")
             return f"@{label}" if label else target
         if target.startswith("#"):
             return f"#{label}" if label else target
@@ -326,6 +330,13 @@ def mentioned_users(text: str) -> tuple[str, ...]:
     """User ids @-mentioned in a message's raw text (`<@U1>`, `<@U1|ada>`), first seen first."""
 
     return tuple(dict.fromkeys(_ANY_MENTION.findall(text or "")))
+
+
+def bare_mentions(text: str) -> tuple[str, ...]:
+    """User ids mentioned without a name (`<@U1>`, as message text in events, shortcuts and
+    message links has them), first seen first: what `plain_text` needs `names` for."""
+
+    return tuple(dict.fromkeys(_BARE_MENTION.findall(text or "")))
 
 
 def words(text: str) -> list[str]:

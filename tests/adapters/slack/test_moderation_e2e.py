@@ -328,10 +328,12 @@ async def test_slash_thanks_naming_a_link_that_is_no_question_is_refused_like_a_
 # -- reports --------------------------------------------------------------------------------------
 
 
-async def report(slack: Slack, root: str, reply: str, reporter: str = OTHER) -> dict[str, Any]:
+async def report(
+    slack: Slack, root: str, reply: str, reporter: str = OTHER, text: str = "Buy cheap pills"
+) -> dict[str, Any]:
     """Run the shortcut on HELPER's reply and submit a reason; returns the moderators' post."""
 
-    message = sp.shortcut_message(user=HELPER, text="Buy cheap pills", ts=reply, thread_ts=root)
+    message = sp.shortcut_message(user=HELPER, text=text, ts=reply, thread_ts=root)
     await slack.interaction(
         sp.message_shortcut(
             callback_id=ids.REPORT_SHORTCUT, user_id=reporter, channel_id=HELP, message=message
@@ -346,6 +348,19 @@ async def report(slack: Slack, root: str, reply: str, reporter: str = OTHER) -> 
     posts = [m for m in slack.fake.messages_in(MODS) if m.get("bot_id")]
     assert posts, "no report in the moderators' channel"
     return posts[-1]
+
+
+async def test_a_reported_message_s_mentions_are_named(mods: Slack) -> None:
+    """The shortcut's message text has bare mentions (`<@U0MOD>`): the report showed
+    `@U0MOD` in its excerpt; now the member's name."""
+
+    root = await mods.ask()
+    text = f"Pay <@{MOD}> for cheap pills"
+    reply = await mods.answer(root, HELPER, text)
+
+    post = await report(mods, root, reply, text=text)
+
+    assert '"Pay @mod for cheap pills"' in post["text"]
 
 
 async def click(slack: Slack, post: dict[str, Any], action_id: str, user: str = MOD) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.adapters.slack.conftest import ASKER, HELP, HELPER, OTHER, Slack
+from tests.adapters.slack.conftest import ASKER, HELP, HELPER, MOD, OTHER, Slack
 from tests.fakes import slack_payloads as sp
 
 
@@ -190,3 +190,22 @@ async def test_a_file_with_no_caption_is_a_question_and_an_answer(slack: Slack) 
     assert slack.rows("SELECT excerpt FROM messages") == [("[fix.log, a&b.txt]",)]
     await slack.mark_solution(root, str(log["ts"]))
     assert slack.question_status() == "solved" and slack.points(HELPER) == 15
+
+
+async def test_a_mention_in_a_message_is_kept_as_the_member_s_name(slack: Slack) -> None:
+    """The Events API sends a message's mentions as bare ids (`<@U0HELPER>`); the core kept
+    them as `@U0HELPER` in titles and excerpts, which Slack then shows as written: in the
+    question's post, /questions, /kb show and promoted articles. They are named now; a
+    member Slack cannot tell about stays an id."""
+
+    root = await slack.ask(f"<@{HELPER}> how do I reset my password, <@U0NOBODY>?")
+    await slack.answer(root, OTHER, f"Ask <@{MOD}> for the reset link &amp; wait")
+
+    opened = slack.thread_posts(root)[0]["text"]
+    assert "Question #1 opened: @helper how do I reset my password, @U0NOBODY?" in opened
+    assert slack.rows("SELECT title FROM questions") == [
+        ("@helper how do I reset my password, @U0NOBODY?",)
+    ]
+    assert slack.rows("SELECT excerpt FROM messages") == [("Ask @mod for the reset link & wait",)]
+    await slack.command("/kb", "show #1", user=OTHER)
+    assert "@mod for the reset link" in slack.responses()[-1]

@@ -11,6 +11,7 @@ import pytest
 from adapters.slack.translate import (
     NewQuestion,
     ThreadReply,
+    bare_mentions,
     classify_message,
     interaction_id,
     message_id,
@@ -85,6 +86,12 @@ def test_plain_text_unwraps_slack_markup() -> None:
     assert plain_text(text) == "Try the reset page & ping @ada in #help"
     assert plain_text("<!here> <@U1> <https://x.org> 1 &lt; 2") == "@here @U1 https://x.org 1 < 2"
     assert plain_text("<!subteam^S1|@mods> help") == "@mods help"
+
+
+def test_bare_mentions_are_named_from_names() -> None:
+    text = "<@U1> or <@U2|bo>, <@W3> or <@U1>"
+    assert bare_mentions(text) == ("U1", "W3")
+    assert plain_text(text, {"U1": "ada", "U2": "x"}) == "@ada or @bo, @W3 or @ada"
 
 
 def test_message_ids_round_trip() -> None:
