@@ -65,7 +65,7 @@ from bot.model import (
 )
 from bot.outbound import ChannelPost, DirectMessage, Outbound, ThreadPost, ThreadState
 from bot.ports import UnitOfWork
-from bot.questions import Context
+from bot.questions import Context, question_at
 from bot.reputation import award, reverse
 from bot.text import clean, is_blank, truncate
 from bot.thanking import give_thanks, thanks_in_message
@@ -89,11 +89,15 @@ def clean_reason(text: str | None) -> str | None:
     return truncate(clean(text), REASON_CHARS) if text and not is_blank(text) else None
 
 
-async def _member(uow: UnitOfWork, ref: MemberRef | Actor) -> Member:
-    """The target of a command. An `Actor` (the adapter knows the member's name, e.g. from a
-    platform mention) is stored if new, so a moderator can act on someone who never posted
-    in a help channel; a bare `MemberRef` must already be known."""
+async def _member(uow: UnitOfWork, ref: MemberRef | Actor, community: str) -> Member:
+    """The target of a command in `community`. An `Actor` (the adapter knows the member's
+    name, e.g. from a platform mention) is stored if new, so a moderator can act on someone
+    who never posted in a help channel; a bare `MemberRef` must already be known. A member
+    of another community is unknown here: no points, bans or warnings across communities."""
 
+    member_ref = ref.ref if isinstance(ref, Actor) else ref
+    if member_ref.community != community:
+        raise errors.UnknownMember(name=member_ref.id)
     if isinstance(ref, Actor):
         # Known members keep their stored row (the adapter may not know the target's roles);
         # only a member never seen before is created from what the adapter knows.
@@ -145,12 +149,12 @@ async def thank_member(cmd: ThankMember, uow: UnitOfWork, ctx: Context) -> Thank
     if cmd.actor.is_bot:
         raise errors.BotsCannot()
     giver = await uow.members.upsert(cmd.actor)
-    receiver = await _member(uow, cmd.member)
+    receiver = await _member(uow, cmd.member, giver.ref.community)
     if receiver.id == giver.id:
         raise errors.SelfThanks()
     if receiver.is_bot:
         raise errors.BotsCannot()
-    question = await uow.questions.by_thread(cmd.thread) if cmd.thread else None
+    question = await question_at(uow, cmd.actor, cmd.thread) if cmd.thread else None
     if question is not None and question.is_deleted:
         question = None
     now = ctx.clock.now()
@@ -192,7 +196,7 @@ async def _question(uow: UnitOfWork, cmd: ModerateQuestion) -> Question:
         return question
     if cmd.thread is None:
         raise errors.NotAQuestionThread()
-    question = await uow.questions.by_thread(cmd.thread, for_update=True)
+    question = await question_at(uow, cmd.actor, cmd.thread, for_update=True)
     if question is None:
         raise errors.NotAQuestionThread()
     return question
@@ -306,7 +310,7 @@ async def _delete(uow: UnitOfWork, question: Question, now: datetime) -> list[Ou
 async def not_duplicate(cmd: NotDuplicate, uow: UnitOfWork, ctx: Context) -> QuestionModerated:
     if cmd.actor.is_bot:
         raise errors.BotsCannot()
-    question = await uow.questions.by_thread(cmd.thread, for_update=True)
+    question = await question_at(uow, cmd.actor, cmd.thread, for_update=True)
     if question is None or question.is_deleted:
         raise errors.NotAQuestionThread()
     actor = await uow.members.upsert(cmd.actor)
@@ -340,7 +344,7 @@ async def adjust_reputation(cmd: AdjustReputation, uow: UnitOfWork, ctx: Context
     if cmd.points == 0 or abs(cmd.points) > MAX_POINTS:
         raise errors.BadPoints(max=MAX_POINTS)
     actor = await uow.members.upsert(cmd.actor)
-    member = await _member(uow, cmd.member)
+    member = await _member(uow, cmd.member, actor.ref.community)
     if member.id == actor.id:
         raise errors.SelfModeration()
     if member.is_bot:
@@ -388,8 +392,8 @@ async def revert_period(cmd: RevertPeriod, uow: UnitOfWork, ctx: Context) -> Poi
     if cmd.until is not None and cmd.until <= cmd.since:
         raise errors.PeriodOrder()
     actor = await uow.members.upsert(cmd.actor)
-    member = await _member(uow, cmd.member)
     community = actor.ref.community
+    member = await _member(uow, cmd.member, community)
     locked: dict[int, Member] = {}
     # Lock every member whose total changes, in id order (no deadlock between two reverts),
     # then read the rows again: one reverted meanwhile by someone else is not reverted twice.
@@ -458,7 +462,7 @@ async def helpban(cmd: HelpBanMember, uow: UnitOfWork, ctx: Context) -> MemberHe
     if duration is None or duration > timedelta(days=limit):
         raise errors.BadDuration(max_days=limit)
     actor = await uow.members.upsert(cmd.actor)
-    member = await _member(uow, cmd.member)
+    member = await _member(uow, cmd.member, community)
     if member.id == actor.id:
         raise errors.SelfModeration()
     now = ctx.clock.now()
@@ -498,7 +502,7 @@ async def warn(cmd: WarnMember, uow: UnitOfWork, ctx: Context) -> MemberWarned:
     if reason is None:
         raise errors.ReasonRequired()
     actor = await uow.members.upsert(cmd.actor)
-    member = await _member(uow, cmd.member)
+    member = await _member(uow, cmd.member, actor.ref.community)
     return await _warn(uow, ctx, actor, member, reason)
 
 
@@ -507,7 +511,7 @@ async def show_audit(cmd: ShowAudit, uow: UnitOfWork, ctx: Context) -> AuditShow
     community = cmd.actor.ref.community
     member_id = None
     if cmd.member is not None:
-        member_id = (await _member(uow, cmd.member)).id
+        member_id = (await _member(uow, cmd.member, community)).id
     rows = ctx.config.communities[community].moderation.audit_rows
     entries = await uow.moderation.audit_entries(
         community, member_id=member_id, question_id=cmd.question_id, limit=rows
@@ -548,13 +552,19 @@ async def report_message(cmd: ReportMessage, uow: UnitOfWork, ctx: Context) -> R
         settings.reports_per_day
     ):
         raise errors.ReportLimit()
+    # Only what belongs to the reporter's community is linked to the report: moderators
+    # resolve it by deleting a question or warning an author, and must not reach another's.
     message = await uow.questions.message(platform, cmd.message_id)
+    if message is not None:
+        question = await uow.questions.get(message.question_id)
+        if question is None or question.community != community:
+            message = None
     author = message.author if message else None
     question_id = message.question_id if message else None
-    if author is None and cmd.author is not None:
+    if author is None and cmd.author is not None and cmd.author.ref.community == community:
         author = await uow.members.upsert(cmd.author)
     if question_id is None and cmd.thread is not None:
-        question = await uow.questions.by_thread(cmd.thread)
+        question = await question_at(uow, cmd.actor, cmd.thread)
         question_id = question.id if question else None
     if author is not None and author.id == reporter.id:
         raise errors.OwnMessageReport()
@@ -617,7 +627,11 @@ async def resolve_report(cmd: ResolveReport, uow: UnitOfWork, ctx: Context) -> R
         delete_message = (report.channel_id, report.message_id)
         if report.question_id is not None:
             question = await uow.questions.get(report.question_id, for_update=True)
-            if question is not None and question.message_id == report.message_id:
+            if (
+                question is not None
+                and question.community == community
+                and question.message_id == report.message_id
+            ):
                 # The report was on the question itself: hide the whole question.
                 outbound += await _delete(uow, question, now)
                 deleted_question = await uow.questions.get(question.id)
@@ -657,7 +671,7 @@ async def record_refusal(command: Any, uow: UnitOfWork, ctx: Context) -> None:
     ref = getattr(command, "member", None)
     if isinstance(ref, Actor):
         ref = ref.ref
-    if isinstance(ref, MemberRef):
+    if isinstance(ref, MemberRef) and ref.community == actor.ref.community:
         target = await uow.members.find(ref)
     await uow.moderation.audit(
         NewAuditEntry(

@@ -76,8 +76,24 @@ def _require_human(actor: Actor) -> None:
         raise errors.BotsCannot()
 
 
-async def _question_in(uow: UnitOfWork, thread: ThreadRef) -> Question:
-    question = await uow.questions.by_thread(thread, for_update=True)
+async def question_at(
+    uow: UnitOfWork, actor: Actor, thread: ThreadRef, *, for_update: bool = False
+) -> Question | None:
+    """The question whose thread this is, if it is one of the actor's community.
+
+    One thread can be reached from two communities (Slack shares a channel, ids and all,
+    between workspaces, and each may be its own community). From the other community it is
+    no question: nobody there answers, accepts, closes or moderates it.
+    """
+
+    question = await uow.questions.by_thread(thread, for_update=for_update)
+    if question is None or question.community != actor.ref.community:
+        return None
+    return question
+
+
+async def _question_in(uow: UnitOfWork, actor: Actor, thread: ThreadRef) -> Question:
+    question = await question_at(uow, actor, thread, for_update=True)
     if question is None:
         raise errors.NotAQuestionThread()
     return question
@@ -126,7 +142,7 @@ async def ask(cmd: AskQuestion, uow: UnitOfWork, ctx: Context) -> QuestionOpened
 
 
 async def post_message(cmd: PostMessage, uow: UnitOfWork, ctx: Context) -> MessageRecorded:
-    question = await uow.questions.by_thread(cmd.thread)
+    question = await question_at(uow, cmd.actor, cmd.thread)
     if question is None:
         raise errors.NotAQuestionThread()
     if cmd.actor.is_bot:
@@ -206,6 +222,8 @@ async def accept_answer(cmd: AcceptAnswer, uow: UnitOfWork, ctx: Context) -> Ans
     question = await uow.questions.get(answer.question_id, for_update=True)
     if question is None:
         raise errors.QuestionNotFound()
+    if question.community != cmd.actor.ref.community:
+        raise errors.NotAnAnswer()  # a message of another community's question
     actor = await uow.members.upsert(cmd.actor)
     if answer.author.id == actor.id:
         raise errors.SelfAccept()  # clearer than "not the asker" for a helper's own message
@@ -283,7 +301,7 @@ async def mark_solved(
     cmd: MarkSolved, uow: UnitOfWork, ctx: Context
 ) -> AnswerAccepted | HelpersNotCredited | HelperChoiceNeeded | SolvedWithoutHelper:
     _require_human(cmd.actor)
-    question = await _question_in(uow, cmd.thread)
+    question = await _question_in(uow, cmd.actor, cmd.thread)
     actor = await uow.members.upsert(cmd.actor)
     _require_asker_or_moderator(question, cmd.actor)
     answers = await uow.questions.answers(question.id)
@@ -317,7 +335,7 @@ async def solve_with_suggestion(
     cmd: SolveWithSuggestion, uow: UnitOfWork, ctx: Context
 ) -> SolvedWithoutHelper:
     _require_human(cmd.actor)
-    question = await _question_in(uow, cmd.thread)
+    question = await _question_in(uow, cmd.actor, cmd.thread)
     _require_asker_or_moderator(question, cmd.actor)
     if question.status is QuestionStatus.SOLVED:
         raise errors.AlreadySolved()
@@ -329,7 +347,7 @@ async def solve_with_suggestion(
 
 async def unsolve(cmd: Unsolve, uow: UnitOfWork, ctx: Context) -> QuestionReopened:
     _require_human(cmd.actor)
-    question = await _question_in(uow, cmd.thread)
+    question = await _question_in(uow, cmd.actor, cmd.thread)
     actor = await uow.members.upsert(cmd.actor)
     _require_asker_or_moderator(question, cmd.actor)
     if question.status is not QuestionStatus.SOLVED:
@@ -348,7 +366,7 @@ async def unsolve(cmd: Unsolve, uow: UnitOfWork, ctx: Context) -> QuestionReopen
 
 async def close(cmd: CloseQuestion, uow: UnitOfWork, ctx: Context) -> QuestionClosed:
     _require_human(cmd.actor)
-    question = await _question_in(uow, cmd.thread)
+    question = await _question_in(uow, cmd.actor, cmd.thread)
     actor = await uow.members.upsert(cmd.actor)
     _require_asker_or_moderator(question, cmd.actor)
     if question.is_closed:
@@ -410,7 +428,7 @@ async def list_my_questions(cmd: ListMyQuestions, uow: UnitOfWork, ctx: Context)
 
 async def show_question(cmd: ShowQuestion, uow: UnitOfWork, ctx: Context) -> QuestionShown:
     if cmd.thread is not None:
-        question = await uow.questions.by_thread(cmd.thread)
+        question = await question_at(uow, cmd.actor, cmd.thread)
         if question is None:
             raise errors.NotAQuestionThread()
     elif cmd.question_id is not None:

@@ -132,6 +132,8 @@ async def receivers_of(
     found: dict[int, Member] = {}
     if mentions:
         for ref in mentions:
+            if ref.community != question.community:
+                continue  # a mention of someone in another community: not one of ours
             member = await uow.members.find(ref)
             if member and member.id != author.id and not member.is_bot:
                 found.setdefault(member.id, member)
