@@ -3,8 +3,8 @@
 Moderators are the configured user ids, members of the configured user groups, and workspace
 admins and owners. Looking that up costs `users.info` and `usergroups.users.list` calls, so
 answers are cached for `ttl` seconds on an injected clock (tests move it by hand). A failed
-lookup is not cached and falls back to what the payload and the config alone say, so a Slack
-hiccup never blocks a member from asking or answering.
+lookup is not cached and falls back to Slack's last answer, or else to what the payload and
+the config alone say, so a Slack hiccup never blocks a member from asking or answering.
 """
 
 from __future__ import annotations
@@ -70,7 +70,9 @@ class People:
         return self.clock() - stamped_at < self.ttl
 
     async def user(self, user_id: str) -> dict[str, Any] | None:
-        """`users.info` for one member, cached; None when Slack could not say."""
+        """`users.info` for one member, cached; when Slack cannot say, what it said last
+        (a bare id as the name would be stored as the member's name, and a workspace admin
+        would stop being a moderator), or None if it never said."""
 
         cached = self._users.get(user_id)
         if cached and self._fresh(cached[0]):
@@ -79,7 +81,7 @@ class People:
             response = await self.client.users_info(user=user_id)
         except Exception as exc:  # a refusal or network trouble: degrade, don't fail the listener
             log.warning("users.info %s failed: %s", user_id, describe_error(exc))
-            return None
+            return cached[1] if cached else None
         user = dict(response.get("user") or {})
         self._users[user_id] = (self.clock(), user)
         return user

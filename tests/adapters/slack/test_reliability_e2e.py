@@ -136,6 +136,28 @@ async def test_users_info_failure_degrades_to_the_user_id(slack: Slack) -> None:
     assert slack.count("questions") == 1
 
 
+async def test_a_users_info_failure_keeps_what_slack_said_last(slack: Slack) -> None:
+    """Once the cache's time was up, a failed lookup fell back to the bare id: the member's
+    stored name became 'U0HELPER' (credited so in promoted articles, thanks messages and
+    report posts), and a workspace admin stopped being a moderator. Slack's last answer is
+    used until it answers again."""
+
+    root = await slack.ask()
+    await slack.answer(root, HELPER)
+    await slack.command("/mod", "help", user="U0ADMIN")
+    slack.ticker.now += 3600
+    slack.fake.fail_next("users.info", error="fatal_error", times=2)
+
+    await slack.answer(root, HELPER, "Or ask IT.")
+    await slack.command("/mod", "help", user="U0ADMIN")
+
+    assert len(slack.fake.calls_to("users.info")) == 5  # (the failed lookups were made)
+    assert slack.rows("SELECT display_name FROM members WHERE platform_user_id = ?", HELPER) == [
+        ("helper",)
+    ]
+    assert slack.responses()[-1].startswith("*Moderator commands*")
+
+
 async def test_unknown_workspace_is_ignored(slack: Slack) -> None:
     body = sp.event_callback(question_event(slack), team_id="T0STRANGER")
 
