@@ -37,13 +37,14 @@ from bot import events as ev
 from bot.durations import parse_since
 from bot.model import REPORT_OUTCOMES, Actor, MemberRef, ReportStatus, ThreadRef
 from bot.moderation_presenter import ModerationPresenter
-from bot.text import parse_number
+from bot.text import parse_number, truncate
 
 log = logging.getLogger(__name__)
 
 QUESTION_ACTIONS = ("lock", "unlock", "reopen", "close", "duplicate", "delete")
 # Slack's errors for a reported message the bot cannot remove.
 MESSAGE_GONE = frozenset({"message_not_found", "channel_not_found"})
+UNKNOWN_QUOTED = 40  # characters of an unknown sub-command quoted back
 
 
 _ESCAPED_MENTION = re.compile(r"&lt;@([UW][A-Z0-9]+)&gt;")
@@ -169,7 +170,9 @@ async def mod_help(run: Invocation, actor: Actor, unknown: str | None = None) ->
     assert isinstance(shown, ev.ModeratorHelpShown)
     text = blocks.mod_help(run.p, run.name)
     if unknown is not None:
-        text = run.p.t("slack.mod_unknown", sub=unknown, command=run.name) + "\n" + text
+        # Quoted short: a reply holds at most 40,000 characters, and the list must fit.
+        sub = blocks.escape(truncate(plain_text(unknown), UNKNOWN_QUOTED))
+        text = run.p.t("slack.mod_unknown", sub=sub, command=run.name) + "\n" + text
     await run.reply(text)
 
 

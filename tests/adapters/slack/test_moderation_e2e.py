@@ -106,6 +106,19 @@ async def test_an_unknown_mod_command_shows_a_moderator_the_list(slack: Slack) -
     assert audit(slack) == []
 
 
+async def test_an_unknown_mod_command_is_quoted_short(slack: Slack) -> None:
+    """The unknown word was quoted whole: a 40,000-character one made a reply over Slack's
+    40,000-character limit, so the list after it was cut off. It is quoted up to 40
+    characters, its escaped characters whole."""
+
+    await slack.command("/mod", "&lt;" * 10 + "x" * 40_000 + " #1", user=MOD)
+
+    text = slack.responses()[-1]
+    quoted = "&lt;" * 10 + "x" * 29 + "…"
+    assert text.startswith(f"Unknown moderator command “{quoted}”. Try /mod help.\n")
+    assert "/mod reveal" in text and len(text) < 3000
+
+
 async def test_lock_refuses_replies_privately_and_unlock_allows_them(slack: Slack) -> None:
     root = await slack.ask()
 
