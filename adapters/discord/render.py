@@ -49,16 +49,36 @@ _FENCE = "```"
 NO_MENTIONS = discord.AllowedMentions.none()
 
 
+class Shown(str):
+    """Text already set for Discord (catalog text, a mention, words already escaped), which a
+    `DiscordPresenter` puts in as it is. Any other string is a member's words."""
+
+
 def mention(member: Member) -> str:
-    """Discord members render as mentions (shown as names; sent with pings disabled)."""
+    """Discord members render as mentions (shown as names; sent with pings disabled); anyone
+    else by their name, which is their own words (escaped where it is set in a text)."""
 
     if member.ref.platform == translate.PLATFORM and member.ref.id.isdigit():
-        return f"<@{member.ref.id}>"
+        return Shown(f"<@{member.ref.id}>")
     return member.display_name
 
 
-def presenter(texts: Texts) -> Presenter:
-    return Presenter(texts.catalog, texts.locale, name=mention)
+class DiscordPresenter(Presenter):
+    """The core's presenter for Discord: a member's words among its parameters (a title, a
+    search, a reason, an excerpt, an id as they typed it, a name) are shown as typed, so
+    their ``` or [text](url) is not markup in the bot's reply. Its own texts (`Shown`) and
+    nested catalog texts go in as they are, so the catalog's markdown still works."""
+
+    def t(self, key: str, **params: object) -> str:
+        typed = {
+            k: as_typed(v) if isinstance(v, str) and not isinstance(v, Shown) else v
+            for k, v in params.items()
+        }
+        return Shown(super().t(key, **typed))
+
+
+def presenter(texts: Texts) -> DiscordPresenter:
+    return DiscordPresenter(texts.catalog, texts.locale, name=mention)
 
 
 def moderation(texts: Texts) -> ModerationPresenter:
@@ -112,8 +132,7 @@ def outbound(texts: Texts, message: ThreadPost | ChannelPost | DirectMessage) ->
     reasons, excerpts), shown as typed; ids, `#12` and links are left as they are, and the
     sender takes the ids it links to from `message.params` itself."""
 
-    params = {k: as_typed(v) if isinstance(v, str) else v for k, v in message.params.items()}
-    return presenter(texts).t(message.key, **params)
+    return presenter(texts).t(message.key, **message.params)
 
 
 def jump_url(
@@ -397,10 +416,12 @@ def masked_link(text: str, url: str) -> str:
 
 
 def _suggestion_line(present: Presenter, s: Suggestion) -> str:
-    line = present.suggestion(s)
+    if s.url:
+        # A link's text cannot hold escapes: the line with the title as it is.
+        return masked_link(Presenter(present.catalog, present.locale).suggestion(s), s.url)
     # Without an address the title is plain text, so a title that is itself "[x](url)" must
     # not become a link the bot appears to vouch for.
-    return masked_link(line, s.url) if s.url else as_typed(line)
+    return present.suggestion(s)
 
 
 def opened(texts: Texts, result: QuestionOpened) -> Reply:
@@ -409,7 +430,8 @@ def opened(texts: Texts, result: QuestionOpened) -> Reply:
     present = presenter(texts)
     q = result.question
     asker = present.t("question.anonymous_asker") if q.anonymous else mention(q.asker)
-    how = present.t("question.how_to_accept", asker=asker, ways=texts.t("question.ways_discord"))
+    ways = Shown(texts.t("question.ways_discord"))
+    how = present.t("question.how_to_accept", asker=asker, ways=ways)
     if not result.suggestions:
         return Reply(content=trim(join_lines([present.t("question.no_suggestions"), how])))
     lines = [f"• {_suggestion_line(present, s)}" for s in result.suggestions]
@@ -449,22 +471,24 @@ def kb_found(texts: Texts, result: KnowledgeFound, links: dict[str, str] | None 
     """`/kb search`: one line per result; solved questions link to their thread (`links`,
     by result id), articles show the id `/kb show` takes. Empty: the core's "nothing good"."""
 
+    present = presenter(texts)
     if not result.results:
-        return Reply(content=trim(texts.t("kb.nothing_found", query=result.query)))
-    kb = KnowledgePresenter(presenter(texts))
+        return Reply(content=trim(present.t("kb.nothing_found", query=result.query)))
+    kb = KnowledgePresenter(present)
     lines = []
     for s in result.results:
         url = (links or {}).get(s.id) or s.url
         title = masked_link(s.title, url) if url else as_typed(s.title)
         lines.append(
             "• "
-            + texts.t(
-                "discord.kb_result_line", title=title, kind=kb.kind(s.kind),
-                score=round(s.score * 100), id=s.id,
+            + present.t(
+                # the id sits in a code span, where an escape would show
+                "discord.kb_result_line", title=Shown(title), kind=kb.kind(s.kind),
+                score=round(s.score * 100), id=Shown(s.id),
             )
         )  # fmt: skip
     embed = discord.Embed(
-        title=truncate(texts.t("kb.results_header", query=result.query), MAX_EMBED_TITLE),
+        title=truncate(present.t("kb.results_header", query=result.query), MAX_EMBED_TITLE),
         description=trim(join_lines(lines), MAX_EMBED_DESCRIPTION),
         colour=COLOUR,
     )
@@ -555,18 +579,20 @@ def question_card(texts: Texts, result: QuestionShown, guild_id: int | None) -> 
     q = result.question
     status = present.t(f"question.status_{q.status.value}")
     accepted = {a.answer.id for a in result.accepted}
-    lines = [texts.t("discord.kb_asked_by", member=present.asker(q)), "", excerpt(q.body, 1500)]
+    lines = [present.t("discord.kb_asked_by", member=present.asker(q)), "", excerpt(q.body, 1500)]
     if result.answers:
         lines += ["", texts.t("discord.kb_answers_header")]
         for answer in result.answers:
             mark = "✅ " if answer.id in accepted else ""
-            lines.append(f"{mark}{mention(answer.author)}: {excerpt(answer.excerpt, 300)}")
+            name = as_typed(mention(answer.author))
+            lines.append(f"{mark}{name}: {excerpt(answer.excerpt, 300)}")
     if q.thread_id and guild_id:
         thread = jump_url(guild_id, q.thread_id)
         lines += ["", texts.t("discord.kb_open_thread", thread=thread)]
     embed = discord.Embed(
         title=truncate(
-            texts.t("discord.kb_question", id=q.id, title=q.title, status=status), MAX_EMBED_TITLE
+            present.t("discord.kb_question", id=q.id, title=q.title, status=status),
+            MAX_EMBED_TITLE,
         ),
         description=trim(join_lines(lines), MAX_EMBED_DESCRIPTION),
         colour=SOLVED_COLOUR if q.status.value == "solved" else COLOUR,

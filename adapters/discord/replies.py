@@ -58,7 +58,8 @@ def error_text(exc: BaseException, texts: Texts) -> str | None:
         # The core names a member it has no record of by their user id: mention them.
         return texts.t("discord.member_unknown", member=f"<@{name}>")
     if isinstance(exc, DomainError):
-        return texts.t(exc.key, **exc.params)
+        # What an error quotes back (an article id, a duplicate target) is shown as typed.
+        return render.presenter(texts).error(exc)
     return texts.t("error.generic")
 
 

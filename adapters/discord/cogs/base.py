@@ -160,7 +160,7 @@ class FeatureCog(commands.Cog):
         answer as the solution, and reward roles. The receiver's DM comes from the core."""
 
         present = render.moderation(texts)
-        how = texts.t("discord.offer_how")
+        how = render.Shown(texts.t("discord.offer_how"))
         for thanks in given:
             offer = present.offer(thanks, how)
             view = (

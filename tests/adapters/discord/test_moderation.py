@@ -14,6 +14,7 @@ from bot.errors import ThreadLocked
 from bot.knowledge_base import AddArticle
 from bot.model import Actor, AuditEntry, LedgerReason, MemberRef, QuestionStatus
 from tests.adapters.discord.conftest import Harness, custom_ids
+from tests.adapters.discord.test_reports import shown
 from tests.helpers import eventually
 
 EPHEMERAL = 1 << 6
@@ -343,12 +344,13 @@ async def test_audit_lists_actions_by_member_and_question(h: Harness) -> None:
     await mod(h, h.w.mod, thread_id, "lock")
     await mod(h, h.w.mod, h.w.other, "warn", member=h.w.bob, reason="tone")
     await mod(h, h.w.bob, thread_id, "unlock")  # refused
-    everything = await mod(h, h.w.mod, h.w.other, "audit")
+    # (what Discord displays: the core's action names go in escaped, like any word in a line)
+    everything = shown(await mod(h, h.w.mod, h.w.other, "audit"))
     assert "question_lock" in everything and "warn" in everything
     assert "question_unlock: REFUSED" in everything
-    about_bob = await mod(h, h.w.mod, h.w.other, "audit", member=h.w.bob)
+    about_bob = shown(await mod(h, h.w.mod, h.w.other, "audit", member=h.w.bob))
     assert "warn" in about_bob and "question_lock" not in about_bob
-    about_question = await mod(h, h.w.mod, h.w.other, "audit", question=question.id)
+    about_question = shown(await mod(h, h.w.mod, h.w.other, "audit", question=question.id))
     assert "question_lock" in about_question and " warn " not in about_question
     # Someone the bot has never seen is named back by mention, not by a bare id.
     unseen = await mod(h, h.w.mod, h.w.other, "audit", member=h.w.carol)

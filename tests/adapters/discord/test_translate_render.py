@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import UTC, datetime
 
@@ -10,7 +11,7 @@ import pytest
 from adapters.discord import render, translate
 from adapters.discord.texts import Texts
 from bot.config import RewardRole
-from bot.events import HelperChoiceNeeded, QuestionOpened
+from bot.events import HelperChoiceNeeded, QuestionOpened, QuestionShown
 from bot.i18n import Catalog
 from bot.knowledge_base import KnowledgeFound
 from bot.model import Member, MemberRef, Period, Question, QuestionStatus, Suggestion
@@ -343,3 +344,16 @@ def test_suggestion_without_an_address_shows_link_shaped_titles_as_text() -> Non
 def test_members_words_are_shown_as_typed(typed: str, sent: str) -> None:
     assert render.as_typed(typed) == sent
     assert re.sub(r"\\([^0-9A-Za-z\s])", r"\1", sent) == typed  # what Discord displays
+
+
+def test_embed_titles_quote_a_search_and_a_question_title_as_typed() -> None:
+    """/kb search's header and /kb show's question card quote what the member typed."""
+
+    typed = "**json** [x](https://evil.example)"
+    found = KnowledgeFound(typed, (Suggestion("q3", "Parse JSON", "question", 0.9),))
+    header = render.kb_found(texts(), found).embeds[0].title or ""
+    q = dataclasses.replace(_question(), title=typed)
+    card = render.question_card(texts(), QuestionShown(q, (), ()), None).embeds[0].title or ""
+    for title in (header, card):
+        assert "**" not in title and "[x](" not in title, title
+        assert typed in re.sub(r"\\([^0-9A-Za-z\s])", r"\1", title), title
