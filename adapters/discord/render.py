@@ -407,12 +407,20 @@ class Reply:
 # hold; the address gets its parentheses, spaces and angle brackets percent-encoded.
 _LINK_TEXT = str.maketrans({"[": "(", "]": ")"})
 _LINK_URL = str.maketrans({"(": "%28", ")": "%29", " ": "%20", "<": "%3C", ">": "%3E"})
+# But it still styles the text (bold, italics, underline, strikethrough, spoiler, code) and
+# shows mentions, emoji and timestamps there, with no way to escape them. Underscores style
+# only in pairs that end a word ("_it_ ", "__u__"); "my_data_file" and "~/.bashrc" do not.
+_STYLES_IN_LINK = re.compile(r"[*`]|~~|\|\||__|_[^_]+_(?![0-9A-Za-z])|<(?:@|#|a?:\w+:|t:|/)")
 
 
 def masked_link(text: str, url: str) -> str:
-    """`[text](url)` that renders as one link whatever brackets `text` or `url` hold."""
+    """`[text](url)` that renders as one link whatever brackets `text` or `url` hold. Text
+    Discord would style there is shown as typed instead, followed by the bare address."""
 
-    return f"[{text.translate(_LINK_TEXT)}]({url.translate(_LINK_URL)})"
+    address = url.translate(_LINK_URL)
+    if _STYLES_IN_LINK.search(text):
+        return f"{as_typed(text)} {address}"
+    return f"[{text.translate(_LINK_TEXT)}]({address})"
 
 
 def _suggestion_line(present: Presenter, s: Suggestion) -> str:

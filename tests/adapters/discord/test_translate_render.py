@@ -284,7 +284,6 @@ ONE_LINK = re.compile(r"\[([^\[\]\\]*)\]\(([^()\s<>]+)\)")
         ("Why does json.loads([ fail?", "https://example.org/kb/1"),
         ("Close ] early", "https://example.org/kb/2"),
         ("x](https://evil.example) and [more", "https://example.org/kb/3"),
-        ("my_data_file *not* found", "https://example.org/kb/4"),
         ("JSON (format)", "https://en.wikipedia.org/wiki/JSON_(format)"),
     ],
 )
@@ -357,3 +356,31 @@ def test_embed_titles_quote_a_search_and_a_question_title_as_typed() -> None:
     for title in (header, card):
         assert "**" not in title and "[x](" not in title, title
         assert typed in re.sub(r"\\([^0-9A-Za-z\s])", r"\1", title), title
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["my_data_file *not* found", "**Urgent** fix", "__init__ vs __new__", "~~old~~ new",
+     "||spoiler|| ahead", "use `json.loads`", "ask <@123> or <:blob:45>", "a_b_ c"],
+)  # fmt: skip
+def test_a_title_discord_would_style_in_a_link_is_shown_as_typed_beside_it(title: str) -> None:
+    """Discord styles a masked link's text and shows escapes there literally, so a title
+    with *, _, ~, |, ` or a mention is no link text: it is shown as typed, then the address."""
+
+    url = "https://example.org/kb/a_(1)"
+    suggestion = Suggestion("a:x", title, "article", 0.8, url=url)
+    embed = render.opened(texts(), QuestionOpened(_question(), (suggestion,))).embeds[0]
+    found = render.kb_found(texts(), KnowledgeFound("json", (suggestion,))).embeds[0]
+    for line in ((embed.description or "").splitlines()[0], (found.description or "")):
+        assert not LIVE_LINK.search(line), line
+        shown = re.sub(r"\\([^0-9A-Za-z\s])", r"\1", line)
+        assert title in shown and "https://example.org/kb/a_%281%29" in line, line
+        # (mentions and emoji are kept, as in any text shown as typed, but not in a link)
+        assert not re.search(r"(?<!\\)[*~|`]|(?<![\\/])_", line.split("https://")[0]), line
+
+
+@pytest.mark.parametrize("title", ["Parse JSON (fast)", "read my_data_file.json", "cd ~/src"])
+def test_a_title_discord_shows_plainly_stays_the_links_text(title: str) -> None:
+    suggestion = Suggestion("a:x", title, "article", 0.8, url="https://e.example/1")
+    found = render.kb_found(texts(), KnowledgeFound("json", (suggestion,))).embeds[0]
+    assert (found.description or "").startswith(f"• [{title}](https://e.example/1) ·")
