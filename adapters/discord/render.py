@@ -32,7 +32,7 @@ from bot.model import Member, Suggestion
 from bot.moderation_presenter import ModerationPresenter
 from bot.outbound import ChannelPost, DirectMessage, ThreadPost
 from bot.presenters import Presenter
-from bot.text import truncate
+from bot.text import scrub, truncate
 
 MAX_CONTENT = 2000
 MAX_EMBED_DESCRIPTION = 4096
@@ -540,6 +540,9 @@ def kb_form(
     listener, like the report form. A body too long for a text input (4,000) is left out of
     an edit form: an empty body there keeps the article's text."""
 
+    # What a slash option carried over (half an emoji, a NUL) would make Discord refuse the
+    # form; the core stores such text with U+FFFD in their place anyway.
+    title, body, tags = scrub(title), scrub(body), scrub(tags)
     editing = article_id is not None
     modal = discord.ui.Modal(
         title=truncate(texts.t("discord.kb_form_edit" if editing else "discord.kb_form_add"), 45),

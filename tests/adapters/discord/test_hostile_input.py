@@ -68,6 +68,22 @@ async def test_ask_with_half_an_emoji_posts_well_formed_text(h: Harness) -> None
     assert well_formed(thread["name"])
 
 
+async def test_kb_add_form_opens_with_half_an_emoji_in_the_title(h: Harness) -> None:
+    """`/kb add title:` without a body opens the article form filled with the title and tags;
+    half an emoji or a NUL in them went into the form as it was, which Discord refuses (the
+    moderator got an apology, and lost what they typed). Now the form shows U+FFFD there."""
+
+    handle = await h.command(
+        "kb", h.w.mod, h.w.other, subcommand="add",
+        options={"title": "Venv \ud83d\x00 setup", "tags": "py\ud83d"},
+    )  # fmt: skip
+    form = await handle.wait_response()
+    assert form["type"] == 9, form
+    values = [c.get("value") or "" for row in form["data"]["components"] for c in row["components"]]
+    assert all(well_formed(v) for v in values), values
+    assert "Venv \ufffd\ufffd setup" in values and "py\ufffd" in values
+
+
 async def test_answer_sent_while_away_with_only_a_file_keeps_its_name(h: Harness) -> None:
     """Mark as solution on a message the bot never saw records it first, as a live
     message would be: a file-only answer is kept as "[name]", not as an empty text."""
