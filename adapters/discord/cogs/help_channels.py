@@ -245,7 +245,8 @@ class HelpChannels(FeatureCog):
         name = translate.thread_name(
             question, inv.texts.t("discord.thread_title_fallback", member=shown)
         )
-        starter_text = render.trim(
+        # A question longer than one message (the option takes 4,000) goes on in the thread.
+        starter_text, *rest = render.split_message(
             inv.texts.t(
                 # Discord refuses half an emoji (a lone surrogate); the core stores it scrubbed.
                 "discord.ask_starter",
@@ -268,6 +269,10 @@ class HelpChannels(FeatureCog):
             starter = await channel.send(starter_text, allowed_mentions=render.NO_MENTIONS)
             thread = await starter.create_thread(name=name)
             message_id = starter.id
+        for part in rest:
+            await quietly(
+                thread.send(part, allowed_mentions=render.NO_MENTIONS), "rest of the question"
+            )
         command = c.AskQuestion(
             inv.actor,
             channel_id=str(channel.id),

@@ -68,6 +68,28 @@ async def test_ask_with_half_an_emoji_posts_well_formed_text(h: Harness) -> None
     assert well_formed(thread["name"])
 
 
+async def test_ask_longer_than_one_message_shows_all_of_it(h: Harness, kind: str) -> None:
+    """/ask takes 4,000 characters, a message holds 2,000: the starter was cut to 2,000
+    with "…", so helpers never saw the end of the question (only the core had it). The
+    rest now follows in the thread, before the bot's welcome."""
+
+    words = [f"w{i:04d}" for i in range(650)]  # 3,899 characters
+    channel = h.w.text if kind == "text" else h.w.forum
+    handle = await h.command("ask", h.w.alice, channel, options={"question": " ".join(words)})
+    assert "Your question is open" in await h.done(handle)
+    if kind == "text":
+        (starter,) = h.fake.messages_in(h.w.text)
+        (thread,) = h.fake.threads_in(h.w.text)
+        posts = [starter["content"], *(m["content"] for m in h.bot_messages(int(thread["id"])))]
+    else:
+        (thread,) = h.fake.threads_in(h.w.forum)
+        posts = [m["content"] for m in h.bot_messages(int(thread["id"]))]
+    assert all(len(p) <= 2000 for p in posts)
+    shown = " ".join(posts)
+    assert all(w in shown for w in words), [w for w in words if w not in shown][:3]
+    assert "w0649" in posts[1] and "Mark as solution" not in posts[1]  # welcome comes last
+
+
 async def test_kb_add_form_opens_with_half_an_emoji_in_the_title(h: Harness) -> None:
     """`/kb add title:` without a body opens the article form filled with the title and tags;
     half an emoji or a NUL in them went into the form as it was, which Discord refuses (the
