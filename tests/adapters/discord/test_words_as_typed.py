@@ -12,6 +12,7 @@ import pytest
 
 from tests.adapters.discord.conftest import Harness, World
 from tests.adapters.discord.test_reports import report, shown
+from tests.helpers import eventually
 
 # Typed by a member; a slash command option is one line.
 WORDS = "``` [free nitro](https://evil.example/x) **now** ||here|| ~~old~~ _it_"
@@ -32,6 +33,14 @@ def community_settings() -> Any:
         return {"moderation": {"moderators_channel": {"discord": str(world.mods)}}}
 
     return settings
+
+
+async def public_line(h: Harness, thread_id: int) -> str:
+    """The one line the bot posts in the thread after its welcome (sent after the reply)."""
+
+    lines = await eventually(lambda: [m["content"] for m in h.bot_messages(thread_id)[1:]])
+    (line,) = lines
+    return str(line)
 
 
 async def private_text(h: Harness, name: str, user: Any, channel: int, **kw: Any) -> str:
@@ -62,7 +71,7 @@ async def test_close_reason_is_shown_as_typed_privately_and_in_the_thread(h: Har
     thread_id = await h.ask_text(h.w.alice)
     text = await private_text(h, "close", h.w.alice, thread_id, options={"reason": WORDS})
     assert as_typed(text), text
-    (line,) = [m["content"] for m in h.bot_messages(thread_id)[1:]]
+    line = await public_line(h, thread_id)
     assert as_typed(line), line
 
 
@@ -75,7 +84,7 @@ async def test_moderators_reason_is_shown_as_typed_privately_and_in_the_thread(
     )
     text = await h.done(handle)
     assert "locked" in text and as_typed(text), text
-    (line,) = [m["content"] for m in h.bot_messages(thread_id)[1:]]
+    line = await public_line(h, thread_id)
     assert as_typed(line), line
 
 
