@@ -166,6 +166,12 @@ class ThreadLocked(DomainError):
     key = "error.thread_locked"
 
 
+class ClosedByModerator(DomainError):
+    """A moderator closed the question (or as a duplicate): only a moderator changes it now."""
+
+    key = "error.closed_by_moderator"
+
+
 class SelfModeration(DomainError):
     key = "error.self_moderation"
 

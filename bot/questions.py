@@ -118,6 +118,19 @@ def _require_writable(question: Question, actor: Actor) -> None:
         raise errors.ThreadLocked()
 
 
+def _require_changeable(question: Question, actor: Actor) -> None:
+    """Accepting, solving, unsolving and closing: nobody in a deleted question, and only
+    moderators in a locked one or one a moderator closed, whose decision the asker must not
+    undo (nor move points behind it)."""
+    _require_writable(question, actor)
+    if (
+        question.is_closed
+        and question.close_reason in (CloseReason.MODERATOR, CloseReason.DUPLICATE)
+        and not actor.moderates
+    ):
+        raise errors.ClosedByModerator()
+
+
 async def ask(cmd: AskQuestion, uow: UnitOfWork, ctx: Context) -> QuestionOpened:
     _require_human(cmd.actor)
     title, body = split_title(cmd.text)
@@ -228,6 +241,7 @@ async def accept_answer(cmd: AcceptAnswer, uow: UnitOfWork, ctx: Context) -> Ans
     if answer.author.id == actor.id:
         raise errors.SelfAccept()  # clearer than "not the asker" for a helper's own message
     _require_asker_or_moderator(question, cmd.actor)
+    _require_changeable(question, cmd.actor)
     return await _accept(uow, ctx, question, answer, actor, cmd.event_id)
 
 
@@ -304,6 +318,7 @@ async def mark_solved(
     question = await _question_in(uow, cmd.actor, cmd.thread)
     actor = await uow.members.upsert(cmd.actor)
     _require_asker_or_moderator(question, cmd.actor)
+    _require_changeable(question, cmd.actor)
     answers = await uow.questions.answers(question.id)
     named = cmd.helpers
     if len(named) == 1:
@@ -337,6 +352,7 @@ async def solve_with_suggestion(
     _require_human(cmd.actor)
     question = await _question_in(uow, cmd.actor, cmd.thread)
     _require_asker_or_moderator(question, cmd.actor)
+    _require_changeable(question, cmd.actor)
     if question.status is QuestionStatus.SOLVED:
         raise errors.AlreadySolved()
     question = await uow.questions.set_status(
@@ -350,6 +366,7 @@ async def unsolve(cmd: Unsolve, uow: UnitOfWork, ctx: Context) -> QuestionReopen
     question = await _question_in(uow, cmd.actor, cmd.thread)
     actor = await uow.members.upsert(cmd.actor)
     _require_asker_or_moderator(question, cmd.actor)
+    _require_changeable(question, cmd.actor)
     if question.status is not QuestionStatus.SOLVED:
         raise errors.NotSolved()
     now = ctx.clock.now()
@@ -369,6 +386,7 @@ async def close(cmd: CloseQuestion, uow: UnitOfWork, ctx: Context) -> QuestionCl
     question = await _question_in(uow, cmd.actor, cmd.thread)
     actor = await uow.members.upsert(cmd.actor)
     _require_asker_or_moderator(question, cmd.actor)
+    _require_changeable(question, cmd.actor)
     if question.is_closed:
         raise errors.AlreadyClosed()
     reason = CloseReason.ASKER if actor.id == question.asker.id else CloseReason.MODERATOR
