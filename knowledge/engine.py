@@ -325,20 +325,25 @@ class _MainField:
 class _Main:
     """The bulk-built, read-only part of the index (plus a tombstone mask).
 
-    ``entries`` may be a lazy iterable: each entry's token counts are folded into the
-    field builders and then dropped, so only one document's Counters live at a time.
+    ``items`` may be a lazy iterable of (entry, word counts, n-gram counts, vector): the
+    counts are folded into the field builders and dropped, so only one document's
+    Counters live at a time. The entries themselves are kept as given, not copied: a
+    rebuild reuses the live entries instead of making 100,000 new long-lived objects,
+    which would also set off a full garbage collection (a 250 ms pause for searches).
     """
 
-    def __init__(self, entries: Iterable[_Entry], tuning: Tuning) -> None:
+    def __init__(
+        self,
+        items: Iterable[tuple[_Entry, Counter[str], Counter[str], np.ndarray | None]],
+        tuning: Tuning,
+    ) -> None:
         words, chars = _FieldBuilder(), _FieldBuilder()
         kept: list[_Entry] = []
         vectors: list[np.ndarray | None] = []
-        for entry in entries:
-            words.add(entry.words)
-            chars.add(entry.chars)
-            entry.words = entry.chars = _EMPTY
-            vectors.append(entry.vector)
-            entry.vector = None
+        for entry, word_counts, char_counts, vector in items:
+            words.add(word_counts)
+            chars.add(char_counts)
+            vectors.append(vector)
             kept.append(entry)
         self.entries = kept
         self.words = words.finish(tuning.word_b)
@@ -525,11 +530,12 @@ class SearchEngine:
         given = self._vectors_for(list(unique.values()), vectors or {})
         seqs = {doc_id: next(self._seq) for doc_id in unique}
 
-        def analysed() -> Iterable[_Entry]:
+        def analysed() -> Iterator[tuple[_Entry, Counter[str], Counter[str], np.ndarray | None]]:
             for doc in self._gate.paced(unique.values()):
                 entry = self._analyse(doc, seqs[doc.id])
-                entry.vector = given.get(doc.id)
-                yield entry
+                counts = entry.words, entry.chars
+                entry.words = entry.chars = _EMPTY  # the main index holds them now
+                yield entry, *counts, given.get(doc.id)
 
         main = _Main(analysed(), self._tuning) if unique else None
         titles = TitleIndex(unique.values())  # same order as _live
@@ -573,14 +579,15 @@ class SearchEngine:
             old_main = self._state.main
 
         # Entries inside the main index gave their token counts to the matrices, so
-        # every document is analysed again; this runs off the event loop.
-        def analysed() -> Iterable[_Entry]:
-            for old in self._gate.paced(snapshot):
-                entry = self._analyse(old.doc, old.seq)
-                entry.vector = (
-                    old.vector if old.vector is not None else self._vector_of(old_main, old.doc.id)
-                )
-                yield entry
+        # every document is analysed again (off the event loop); the entry objects are
+        # kept, only their counts are new.
+        def analysed() -> Iterator[tuple[_Entry, Counter[str], Counter[str], np.ndarray | None]]:
+            for entry in self._gate.paced(snapshot):
+                fresh = self._analyse(entry.doc, entry.seq)
+                vector = entry.vector
+                if vector is None:
+                    vector = self._vector_of(old_main, entry.doc.id)
+                yield entry, fresh.words, fresh.chars, vector
 
         main = _Main(analysed(), self._tuning) if snapshot else None
         with self._lock:
@@ -590,9 +597,11 @@ class SearchEngine:
                     delta.put(entry)
             if main is not None:
                 for i, e in enumerate(main.entries):
-                    live = self._live.get(e.doc.id)
-                    if live is None or live.seq != e.seq:
+                    if self._live.get(e.doc.id) is not e:  # removed or replaced meanwhile
                         main.alive[i] = False
+                    else:  # out of the delta now: its counts live in the matrices
+                        # (its vector stays: a search still reading the old delta may use it)
+                        e.words = e.chars = _EMPTY
             self._state = _State(main=main, delta=delta, snapshot_seq=snapshot_seq)
 
     def wait_for_compaction(self, timeout: float | None = None) -> None:

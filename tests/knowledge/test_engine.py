@@ -179,6 +179,63 @@ def test_compaction_keeps_results_and_later_writes() -> None:
     assert len(eng) == len(DOCS) - 1
 
 
+def test_writes_during_a_rebuild_win_over_it() -> None:
+    """What is added, replaced or removed while a rebuild reads its snapshot is what
+    searches see once the rebuild is in place."""
+    eng = SearchEngine(background_compaction=False)
+    eng.build(DOCS)
+    eng.add(Document("late", "Parcel arrived damaged"))  # in the delta when the rebuild starts
+    analyse = eng._analyse
+    writes = iter(
+        [
+            lambda: eng.add(Document("wifi", "Bluetooth headset will not pair")),
+            lambda: eng.remove("printer"),
+            lambda: eng.add(Document("new", "Parcel tracking number missing")),
+        ]
+    )
+
+    def analyse_and_write(doc: Document, seq: int) -> object:
+        write = next(writes, None)
+        if write is not None:
+            write()  # as another thread would, between two documents of the rebuild
+        return analyse(doc, seq)
+
+    eng._analyse = analyse_and_write  # type: ignore[method-assign]
+    eng.compact()
+    eng._analyse = analyse  # type: ignore[method-assign]
+    assert top(eng, "headset will not pair") == "wifi"
+    old_wifi = eng.search("reset wifi password", limit=20)
+    assert old_wifi[0].id != "wifi"
+    assert all(h.title == "Bluetooth headset will not pair" for h in old_wifi if h.id == "wifi")
+    assert "printer" not in {h.id for h in eng.search("printer not printing", limit=20)}
+    assert top(eng, "parcel tracking number") == "new"
+    assert top(eng, "parcel arrived damaged") == "late"
+    # and after one more rebuild, and further writes, still the same
+    eng.compact()
+    eng.remove("late")
+    eng.add(Document("new", "Parcel tracking page is blank"))
+    assert "late" not in {h.id for h in eng.search("parcel arrived damaged", limit=20)}
+    assert top(eng, "tracking page blank") == "new"
+    assert len(eng) == len(DOCS)  # + late + new - printer - late
+
+
+def test_a_rebuild_makes_no_new_long_lived_object_per_document() -> None:
+    """A rebuild reuses the index's entries: 100,000 new long-lived objects would set off
+    a full garbage collection, a pause of a quarter second for every search meanwhile
+    (bench/search_speed.py, search during a rebuild)."""
+    import gc
+
+    docs = [Document(f"d{i}", f"question number {i} about topic {i % 97}") for i in range(3000)]
+    eng = SearchEngine(background_compaction=False)
+    eng.build(docs)
+    gc.collect()
+    before = {id(o) for o in gc.get_objects()}
+    eng.compact()
+    gc.collect()
+    new = [o for o in gc.get_objects() if id(o) not in before]
+    assert len(new) < 300  # was one per document
+    assert top(eng, "question number 1234") == "d1234"
+
 def test_main_matrix_matches_bm25s_scores() -> None:
     """The index is bm25s' lucene BM25, built without its per-document Python lists."""
     texts = [d.title + " " + d.body for d in DOCS]
