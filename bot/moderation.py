@@ -202,6 +202,12 @@ async def _question(uow: UnitOfWork, cmd: ModerateQuestion) -> Question:
     return question
 
 
+def _asker_unless_anonymous(question: Question) -> Member | None:
+    """The audit row's target for an action on a question. Not an anonymous asker: the
+    audit log would name them to every moderator without the audited reveal."""
+    return None if question.anonymous else question.asker
+
+
 _WEB_LINK = re.compile(r"https?://\S", re.IGNORECASE)
 
 
@@ -276,20 +282,28 @@ async def moderate_question(
         )
         if thread and duplicate:
             # Left unarchived so the asker can still answer "not a duplicate" in the thread.
+            # An anonymous asker is not pinged there (that would name them): told privately.
+            params = {"id": question.id, "target": detail}
             outbound.append(
                 ThreadPost(
-                    question.community, thread, "moderation.duplicate_post",
-                    {"id": question.id, "target": detail}, actions=("not_duplicate",),
-                    mention_user_ids=(question.asker.ref.id,), question_id=question.id,
+                    question.community, thread, "moderation.duplicate_post", params,
+                    actions=("not_duplicate",), question_id=question.id,
+                    mention_user_ids=() if question.anonymous else (question.asker.ref.id,),
                 )
             )  # fmt: skip
+            if question.anonymous:
+                outbound.append(
+                    DirectMessage(
+                        question.community, question.asker.ref, "moderation.duplicate_dm", params
+                    )
+                )
         elif thread:
             outbound.append(ThreadState(question.community, thread, archived=True))
     elif action is QuestionAction.DELETE:
         outbound += await _delete(uow, question, now)
     question = await uow.questions.get(question.id) or question
     await audit(
-        uow, ctx, actor, f"question_{action.value}", target=question.asker,
+        uow, ctx, actor, f"question_{action.value}", target=_asker_unless_anonymous(question),
         question_id=question.id, reason=reason, detail=detail,
     )  # fmt: skip
     return QuestionModerated(question, action.value, reason, tuple(outbound))
@@ -320,7 +334,18 @@ async def not_duplicate(cmd: NotDuplicate, uow: UnitOfWork, ctx: Context) -> Que
         raise errors.NotADuplicate()
     status = QuestionStatus.SOLVED if question.solved_at else QuestionStatus.OPEN
     question = await uow.questions.set_status(question.id, status, solved_at=question.solved_at)
-    await audit(uow, ctx, actor, "not_duplicate", target=question.asker, question_id=question.id)
+    # An anonymous asker objecting is not named as the actor either (see `_asker_unless_anonymous`).
+    by_anonymous_asker = question.anonymous and actor.id == question.asker.id
+    await uow.moderation.audit(
+        NewAuditEntry(
+            community=question.community,
+            actor_id=None if by_anonymous_asker else actor.id,
+            action="not_duplicate",
+            target_member_id=None if question.anonymous else question.asker.id,
+            question_id=question.id,
+        ),
+        ctx.clock.now(),
+    )
     outbound: list[Outbound] = []
     channel = moderators_channel(ctx, question.community, question.platform)
     if channel:

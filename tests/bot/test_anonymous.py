@@ -122,3 +122,50 @@ async def test_asker_of_anonymous_question_can_mark_it_solved(app: App) -> None:
     await answer(app.bot, bob, opened)
     result = await app.bot.handle(c.MarkSolved(zelda, thread_of(opened), event_id=next_id("e")))
     assert isinstance(result, ev.AnswerAccepted) and result.newly_solved
+
+
+async def test_moderating_an_anonymous_question_names_its_asker_only_in_a_reveal(
+    app: App,
+) -> None:
+    """A duplicate close pings nobody in the thread (the asker hears it privately), and the
+    audit log ties the asker to the question only through an audited reveal: a moderator
+    reading `/mod audit` (or `/mod audit @member`) must not learn who asked."""
+
+    sent = record(app)
+    original = await app.bot.handle(
+        c.AskQuestion(bob, "help", next_id(), "How do I reset it?", event_id=next_id("e"))
+    )
+    assert isinstance(original, ev.QuestionOpened)
+    opened = await _ask_anonymously(app, "Secret question")
+    thread = thread_of(opened)
+    for action, extra in (
+        (c.QuestionAction.LOCK, {}),
+        (c.QuestionAction.UNLOCK, {}),
+        (c.QuestionAction.DUPLICATE, {"duplicate_of": str(original.question.id)}),
+    ):
+        await app.bot.handle(
+            c.ModerateQuestion(mod, action, thread=thread, event_id=next_id("e"), **extra)
+        )
+    await app.bot.handle(c.NotDuplicate(zelda, thread, event_id=next_id("e")))
+
+    for message in sent.sent:
+        if isinstance(message, DirectMessage):
+            assert message.member == zelda.ref
+            continue
+        assert not _leaks(repr(message)), message
+        assert zelda.ref.id not in getattr(message, "mention_user_ids", ()), message
+    assert [m.params["id"] for m in sent.sent if isinstance(m, DirectMessage)] == [
+        opened.question.id
+    ]  # the asker is told privately of the duplicate close
+
+    async def about_zelda() -> list[str]:
+        shown = await app.bot.handle(c.ShowAudit(mod))
+        assert isinstance(shown, ev.AuditShown)
+        named = [e.action for e in shown.entries if e.target and e.target.ref == zelda.ref]
+        by_member = await app.bot.handle(c.ShowAudit(mod, member=zelda.ref))
+        assert isinstance(by_member, ev.AuditShown)
+        return named + [e.action for e in by_member.entries]
+
+    assert await about_zelda() == []
+    await app.bot.handle(c.RevealAsker(mod, opened.question.id, "abuse", event_id=next_id("e")))
+    assert set(await about_zelda()) == {REVEAL_ACTION}
