@@ -113,6 +113,8 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
     app.command(names.thanks)(moderation.on_thanks)
     app.command(names.guidelines)(lifecycle.on_guidelines)
     app.command(names.questions)(lifecycle.on_questions)
+    # Last: a command with no listener gets a clear note instead of Bolt's 404.
+    app.command(re.compile(r".*"))(commands.on_unknown_command)
 
     app.shortcut(ids.MARK_SOLUTION)(shortcuts.on_mark_solution)
     app.action(ids.SUGGESTION_SOLVED)(actions.on_suggestion_solved)

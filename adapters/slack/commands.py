@@ -41,6 +41,7 @@ from bot.events import (
     ReputationShown,
 )
 from bot.model import Actor, ThreadRef
+from bot.text import truncate
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +94,25 @@ async def thread_for(deps: SlackDeps, actor: Actor, target: int | ThreadRef) -> 
     if shown.question.thread is None:
         raise errors.NotAQuestionThread()
     return shown.question.thread
+
+
+async def on_unknown_command(
+    ack: Ack, body: dict[str, Any], context: dict[str, Any], respond: Respond | None = None
+) -> None:
+    """A command the app has no listener for (one renamed in `[slack.commands]` but still
+    in the app's manifest): a private note naming the commands it answers. Bolt's answer
+    for it, a 404, Slack shows only as '/x failed with the error "dispatch_failed"'."""
+
+    run = await start_command(ack, body, context, respond)
+    if run is None:
+        return
+    log.warning("Slack: %s has no listener (renamed in [slack.commands]?)", run.name)
+    names = " ".join(run.deps.commands.model_dump().values())
+    await run.reply(
+        run.p.t(
+            "slack.unknown_command", command=blocks.escape(truncate(run.name, 40)), commands=names
+        )
+    )
 
 
 def ask_channel(deps: SlackDeps, invoked_in: str | None) -> str | None:
