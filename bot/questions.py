@@ -48,6 +48,7 @@ from bot.model import (
     LedgerReason,
     Member,
     MemberRef,
+    NewAuditEntry,
     Question,
     QuestionStatus,
     Standing,
@@ -131,6 +132,37 @@ def _require_changeable(question: Question, actor: Actor) -> None:
         raise errors.ClosedByModerator()
 
 
+async def _audit_if_moderating(
+    uow: UnitOfWork,
+    ctx: Context,
+    question: Question,
+    actor: Member,
+    action: str,
+    *,
+    target: Member | None = None,
+    reason: str | None = None,
+) -> None:
+    """Someone other than the asker accepting, solving, unsolving or closing uses moderator
+    powers (points move, or the asker's question changes without them): audited like `/mod`.
+    The target defaults to the asker, never named when anonymous."""
+
+    if actor.id == question.asker.id:
+        return
+    if target is None and not question.anonymous:
+        target = question.asker
+    await uow.moderation.audit(
+        NewAuditEntry(
+            community=question.community,
+            actor_id=actor.id,
+            action=action,
+            target_member_id=target.id if target else None,
+            question_id=question.id,
+            reason=reason,
+        ),
+        ctx.clock.now(),
+    )
+
+
 async def ask(cmd: AskQuestion, uow: UnitOfWork, ctx: Context) -> QuestionOpened:
     _require_human(cmd.actor)
     title, body = split_title(cmd.text)
@@ -198,6 +230,7 @@ async def _accept(
     _refuse_unacceptable(question, answer, actor, active)
     now = ctx.clock.now()
     acceptance = await uow.questions.add_acceptance(question.id, answer, actor, now)
+    await _audit_if_moderating(uow, ctx, question, actor, "accept_answer", target=answer.author)
     rules = ctx.rules(question.community)
     # Lock both members in id order up front, so two crossing accepts (A accepts B's answer
     # while B accepts A's) cannot deadlock on PostgreSQL.
@@ -343,6 +376,7 @@ async def mark_solved(
     question = await uow.questions.set_status(
         question.id, QuestionStatus.SOLVED, solved_at=ctx.clock.now()
     )
+    await _audit_if_moderating(uow, ctx, question, actor, "mark_solved")
     return SolvedWithoutHelper(question)
 
 
@@ -355,9 +389,11 @@ async def solve_with_suggestion(
     _require_changeable(question, cmd.actor)
     if question.status is QuestionStatus.SOLVED:
         raise errors.AlreadySolved()
+    actor = await uow.members.upsert(cmd.actor)
     question = await uow.questions.set_status(
         question.id, QuestionStatus.SOLVED, solved_at=ctx.clock.now()
     )
+    await _audit_if_moderating(uow, ctx, question, actor, "mark_solved")
     return SolvedWithoutHelper(question, suggestion_id=cmd.suggestion_id[:100])
 
 
@@ -378,6 +414,7 @@ async def unsolve(cmd: Unsolve, uow: UnitOfWork, ctx: Context) -> QuestionReopen
         uow, question.community, entries, members, now, actor=actor, source_event=cmd.event_id
     )
     question = await uow.questions.set_status(question.id, QuestionStatus.OPEN)
+    await _audit_if_moderating(uow, ctx, question, actor, "unsolve")
     return QuestionReopened(question, tuple(changes))
 
 
@@ -402,6 +439,7 @@ async def close(cmd: CloseQuestion, uow: UnitOfWork, ctx: Context) -> QuestionCl
         close_reason=reason,
         close_note=note,
     )
+    await _audit_if_moderating(uow, ctx, question, actor, "question_close", reason=note)
     return QuestionClosed(question, reason)
 
 

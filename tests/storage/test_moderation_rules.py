@@ -766,3 +766,30 @@ async def test_numbers_no_row_can_have_are_not_found(app: App) -> None:
     # the question is untouched and the database still answers
     still = await app.bot.handle(c.ShowQuestion(alice, question_id=opened.question.id))
     assert isinstance(still, ev.QuestionShown) and still.question.status is QuestionStatus.OPEN
+
+
+async def test_a_moderator_acting_in_someone_else_s_question_is_audited(app: App) -> None:
+    """Accepting for the asker, solving, unsolving (which takes points back) and closing are
+    moderator powers when the actor is not the asker: audited like `/mod`. The asker doing
+    the same in their own question is no moderator action."""
+
+    opened = await ask(app.bot, alice)
+    mid = await answer(app.bot, bob, opened)
+    thread = thread_of(opened)
+    for who in (alice, mod):
+        await app.bot.handle(c.AcceptAnswer(who, mid, event_id=next_id("e")))
+        await app.bot.handle(c.Unsolve(who, thread, event_id=next_id("e")))
+    await app.bot.handle(c.MarkSolved(mod, thread, (bob.ref,), event_id=next_id("e")))
+    await app.bot.handle(c.Unsolve(mod, thread, event_id=next_id("e")))
+    await app.bot.handle(c.SolveWithSuggestion(mod, thread, "a:x", event_id=next_id("e")))
+    await app.bot.handle(c.CloseQuestion(mod, thread, "answered elsewhere", event_id=next_id("e")))
+    entries = list(reversed(await audit(app, question_id=opened.question.id)))
+    assert [(e.action, e.actor and e.actor.ref, e.target and e.target.ref) for e in entries] == [
+        ("accept_answer", mod.ref, bob.ref),
+        ("unsolve", mod.ref, alice.ref),
+        ("accept_answer", mod.ref, bob.ref),
+        ("unsolve", mod.ref, alice.ref),
+        ("mark_solved", mod.ref, alice.ref),
+        ("question_close", mod.ref, alice.ref),
+    ]
+    assert entries[-1].reason == "answered elsewhere"
