@@ -187,13 +187,29 @@ def measure_engine() -> dict[str, float]:
 def during_rebuild(engine: SearchEngine) -> dict[str, float]:
     """Searches while the index rebuilds on a worker thread, as the bot's compaction does:
     a search every 20 ms (a busy bot), then back to back (far past any real load), and
-    how long the rebuild took under each, beside one with no searches."""
+    how long the rebuild took under each, beside one with no searches.
+
+    With a search every 20 ms it also records how late the 20 ms sleeps end (the longest
+    time the "event loop" could not run at all: a garbage collection or the rebuild holding
+    the GIL) and how many full (generation 2) garbage collections ran during the rebuild.
+    """
     out: dict[str, float] = {}
+    full_gcs: list[float] = []
+    gc_started = [0.0]
+
+    def on_gc(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            gc_started[0] = time.perf_counter()
+        elif info["generation"] == 2:
+            full_gcs.append(time.perf_counter() - gc_started[0])
+
     for label, gap in (("idle", None), ("busy", 0.02), ("flood", 0.0)):
+        full_gcs.clear()
+        gc.callbacks.append(on_gc)
         worker = threading.Thread(target=engine.compact)
         started = time.perf_counter()
         worker.start()
-        lat = []
+        lat, late = [], [0.0]
         i = 0
         while gap is not None and worker.is_alive():
             t0 = time.perf_counter()
@@ -201,13 +217,19 @@ def during_rebuild(engine: SearchEngine) -> dict[str, float]:
             lat.append(time.perf_counter() - t0)
             i += 1
             if gap:
+                t1 = time.perf_counter()
                 time.sleep(gap)
+                late.append(time.perf_counter() - t1 - gap)
         worker.join()
+        gc.callbacks.remove(on_gc)
         out[f"rebuild_{label}"] = time.perf_counter() - started
+        out[f"{label}_full_gcs"] = len(full_gcs)
+        out[f"{label}_full_gc_ms"] = max(full_gcs, default=0.0) * 1000
         if lat:
             out[f"{label}_p50"], out[f"{label}_p99"], _ = percentiles(lat)
             out[f"{label}_max"] = max(lat) * 1000
             out[f"{label}_n"] = len(lat)
+            out[f"{label}_late_max"] = max(late) * 1000
     return out
 
 
@@ -381,6 +403,11 @@ def main(argv: list[str] | None = None) -> None:
             f"({ours[label + '_n']:.0f} queries; p99 {ours[label + '_p99'] / ours['p99']:.1f}x "
             f"idle's; rebuild {ours['rebuild_' + label]:.1f} s)"
         )
+    print(
+        f"    a 20 ms sleep ended at most {ours['busy_late_max']:.0f} ms late; full garbage "
+        f"collections during a rebuild: {ours['busy_full_gcs']:.0f} "
+        f"(longest {ours['busy_full_gc_ms']:.0f} ms)"
+    )
     print(
         f"\ntitle autocomplete, {TITLE_CHOICES} choices, {args.title_queries} queries each "
         "(same results checked)"
