@@ -249,9 +249,19 @@ def split_message(text: str, limit: int = MAX_CONTENT) -> list[str]:
 
 
 def trim(text: str, limit: int = MAX_CONTENT, marker: str = "…") -> str:
-    """One message: cut on a grapheme boundary and mark the cut."""
+    """One message, embed title or description: cut on a grapheme boundary and mark the
+    cut, like `bot.text.truncate`, but never inside a backslash escape (a lone trailing
+    backslash would escape the marker and show itself) nor inside a mention, emoji,
+    timestamp or link (which would show as text): the cut moves back to its start."""
 
-    return truncate(text, limit, marker)
+    if len(text) <= limit:
+        return text
+    cut = _unbroken(text, _grapheme_cut(text, max(1, limit - len(marker))))
+    kept = text[:cut].rstrip()
+    # stripping spaces may leave an escape of a space behind without its space
+    while (safe := _unbroken(text, len(kept))) < len(kept):
+        kept = text[:safe].rstrip()
+    return kept + marker
 
 
 def excerpt(text: str, limit: int) -> str:
@@ -444,7 +454,7 @@ def opened(texts: Texts, result: QuestionOpened) -> Reply:
         return Reply(content=trim(join_lines([present.t("question.no_suggestions"), how])))
     lines = [f"• {_suggestion_line(present, s)}" for s in result.suggestions]
     embed = discord.Embed(
-        title=truncate(present.t("question.suggestions_header"), MAX_EMBED_TITLE),
+        title=trim(present.t("question.suggestions_header"), MAX_EMBED_TITLE),
         description=trim(join_lines(lines), MAX_EMBED_DESCRIPTION),
         colour=COLOUR,
     )
@@ -468,7 +478,7 @@ def reputation(texts: Texts, result: ReputationShown) -> Reply:
 def leaderboard(texts: Texts, result: LeaderboardShown) -> Reply:
     header, *lines = presenter(texts).leaderboard(result)
     embed = discord.Embed(
-        title=truncate(header, MAX_EMBED_TITLE),
+        title=trim(header, MAX_EMBED_TITLE),
         description=trim(join_lines(lines), MAX_EMBED_DESCRIPTION) or None,
         colour=COLOUR,
     )
@@ -496,7 +506,7 @@ def kb_found(texts: Texts, result: KnowledgeFound, links: dict[str, str] | None 
             )
         )  # fmt: skip
     embed = discord.Embed(
-        title=truncate(present.t("kb.results_header", query=result.query), MAX_EMBED_TITLE),
+        title=trim(present.t("kb.results_header", query=result.query), MAX_EMBED_TITLE),
         description=trim(join_lines(lines), MAX_EMBED_DESCRIPTION),
         colour=COLOUR,
     )
@@ -509,7 +519,7 @@ def kb_article(texts: Texts, result: ArticleShown) -> Reply:
     header, *lines = KnowledgePresenter(presenter(texts)).article(result)
     marker = texts.t("discord.message_trimmed")
     embed = discord.Embed(
-        title=truncate(header, MAX_EMBED_TITLE),
+        title=trim(header, MAX_EMBED_TITLE),
         description=trim(join_lines(lines), MAX_EMBED_DESCRIPTION, marker) or None,
         colour=COLOUR,
     )
@@ -601,7 +611,7 @@ def question_card(texts: Texts, result: QuestionShown, guild_id: int | None) -> 
         thread = jump_url(guild_id, q.thread_id)
         lines += ["", texts.t("discord.kb_open_thread", thread=thread)]
     embed = discord.Embed(
-        title=truncate(
+        title=trim(
             present.t("discord.kb_question", id=q.id, title=q.title, status=status),
             MAX_EMBED_TITLE,
         ),

@@ -197,6 +197,51 @@ def test_trim_marks_the_cut() -> None:
     assert render.trim("short") == "short"
 
 
+@pytest.mark.parametrize("lead", ["", "a", "ab"])
+@pytest.mark.parametrize("limit", [256, 257, 4096])
+def test_trim_keeps_an_escape_with_what_it_escapes(lead: str, limit: int) -> None:
+    """Cut between a backslash and what it escapes, the backslash escaped the '…' after it
+    (showing '…' and no backslash, or a lone one) and left the escaped '*' bare."""
+
+    text = lead + render.as_typed("*_" * 3000)
+    cut = render.trim(text, limit)
+    assert len(cut) <= limit and cut.endswith("…")
+    kept = cut.removesuffix("…")
+    assert (len(kept) - len(kept.rstrip("\\"))) % 2 == 0, kept[-10:]
+    assert re.sub(r"\\.", "", kept[len(lead) :]) == "", kept[-10:]
+
+
+@pytest.mark.parametrize("token", TOKENS)
+@pytest.mark.parametrize("shift", range(0, 40, 3))
+def test_trim_never_cuts_a_mention_emoji_timestamp_or_link(token: str, shift: int) -> None:
+    """A cut '<@1234…' shows as text, not as the member; a cut link leads elsewhere."""
+
+    text = "x" * (250 - shift) + token + "y" * 500
+    cut = render.trim(text, 256)
+    assert len(cut) <= 256 and cut.endswith("…")
+    assert token in cut or cut == "x" * (250 - shift) + "…", cut[-50:]
+
+
+def test_embed_titles_and_descriptions_are_cut_outside_escapes_and_mentions() -> None:
+    """/kb search's header quotes the search as typed: 300 asterisks are 600 characters
+    there, cut to the title's 256; the question card's title and description likewise."""
+
+    for stars in range(300, 304):
+        found = KnowledgeFound("*" * stars, (Suggestion("q3", "Parse JSON", "question", 0.9),))
+        title = render.kb_found(texts(), found).embeds[0].title or ""
+        assert len(title) <= 256 and title.endswith("…"), title
+        kept = title.removesuffix("…")
+        assert (len(kept) - len(kept.rstrip("\\"))) % 2 == 0, title[-10:]
+    mentions = " ".join(["<@123456789012345678>"] * 300)
+    for n in range(0, 21):
+        q = dataclasses.replace(_question(), title="*" * (130 + n), body="x" * n + mentions)
+        embed = render.question_card(texts(), QuestionShown(q, (), ()), None).embeds[0]
+        assert len(embed.title or "") <= 256 and (embed.title or "").endswith("…")
+        kept = (embed.title or "").removesuffix("…")
+        assert (len(kept) - len(kept.rstrip("\\"))) % 2 == 0, kept[-10:]
+        assert not re.search(r"<@\d*$", (embed.description or "").removesuffix("…")), n
+
+
 def _member(mid: int, user: str) -> Member:
     return Member(mid, MemberRef("discord", "main", user), f"user{user}")
 
