@@ -30,8 +30,14 @@ def channel_name(client: CommunityClient, channel_id: str | int | None) -> str:
     return getattr(channel, "name", None) or str(channel_id or "help")
 
 
+def channel(client: CommunityClient, channel_id: str | int | None) -> str:
+    """The help channel as greetings and /guidelines name it: its mention."""
+
+    return render.channel(channel_id, channel_name(client, channel_id))
+
+
 def welcome_text(client: CommunityClient, welcome: Welcome, texts: Texts) -> str:
-    lines = render.presenter(texts).welcome(welcome, channel_name(client, welcome.channel_id))
+    lines = render.presenter(texts).welcome(welcome, channel(client, welcome.channel_id))
     return render.join_lines(lines)
 
 

@@ -8,6 +8,7 @@ an emoji or an unterminated ``` fence. No network calls here: the cogs send what
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -20,11 +21,13 @@ from adapters.discord.texts import Texts
 from bot.articles import MAX_TITLE_CHARS
 from bot.events import (
     AnswerAccepted,
+    GuidelinesShown,
     HelperChoiceNeeded,
     LeaderboardShown,
     QuestionOpened,
     QuestionShown,
     ReputationShown,
+    Welcome,
 )
 from bot.kb_presenter import KnowledgePresenter
 from bot.knowledge_base import ArticleChanged, ArticleShown, KnowledgeFound
@@ -75,6 +78,37 @@ class DiscordPresenter(Presenter):
             for k, v in params.items()
         }
         return Shown(super().t(key, **typed))
+
+    # Texts write a channel as "#{channel}" (a name on other platforms, and in the config
+    # example for a community's own greeting); on Discord it is a mention, which shows its
+    # own "#" and links to the channel, so the "#" before it goes.
+
+    def welcome(self, welcome: Welcome, channel: str) -> list[str]:
+        """The greeting with `channel` (see `channel`) in it. A community's own greeting is
+        its own markdown, set as it is, but the core puts the names into it with
+        `str.format`, not `t()`, so they are shown as typed here."""
+
+        where = channel if isinstance(channel, Shown) else Shown(as_typed(channel))
+        who = welcome.member
+        if welcome.message and not isinstance(self.name(who), Shown):
+            who = dataclasses.replace(who, display_name=as_typed(who.display_name))
+        first, *rest = super().welcome(dataclasses.replace(welcome, member=who), where)
+        return [_channel_hash(first, where), *rest]
+
+    def guidelines(self, result: GuidelinesShown, channel: str) -> list[str]:
+        header, *rest = super().guidelines(result, channel)
+        return [_channel_hash(header, channel), *rest]
+
+
+def _channel_hash(text: str, channel: str) -> str:
+    return text.replace(f"#{channel}", channel) if channel.startswith("<#") else text
+
+
+def channel(channel_id: str | int | None, name: str) -> str:
+    """A channel as members see it in a text: its mention (shown as "#name", a link to it)
+    when its id is known, else `name` (a member's words, shown as typed)."""
+
+    return Shown(f"<#{channel_id}>") if str(channel_id or "").isdigit() else name
 
 
 def presenter(texts: Texts) -> DiscordPresenter:

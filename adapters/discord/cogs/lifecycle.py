@@ -13,7 +13,7 @@ from discord import app_commands
 from adapters.discord import render
 from adapters.discord.client import CommunityClient
 from adapters.discord.cogs.base import FeatureCog
-from adapters.discord.onboarding import channel_name
+from adapters.discord.onboarding import channel
 from adapters.discord.replies import reply
 from adapters.discord.texts import DESCRIPTIONS
 from bot import commands as c
@@ -30,7 +30,7 @@ class Lifecycle(FeatureCog):
         result = await self.core.handle(c.ShowGuidelines(inv.actor, help_channel))
         assert isinstance(result, ev.GuidelinesShown)
         where = help_channel or getattr(interaction.channel, "id", None)
-        lines = render.presenter(inv.texts).guidelines(result, channel_name(self.client, where))
+        lines = render.presenter(inv.texts).guidelines(result, channel(self.client, where))
         await reply(interaction, render.join_lines(lines))
 
     def _help_channel_id(self, channel: object) -> str | None:

@@ -192,7 +192,8 @@ async def test_welcome_by_dm_once_per_channel(h: Harness) -> None:
     thread_id = await h.ask_text(h.w.alice)
     await eventually(lambda: h.fake.dm_texts(h.w.alice))
     (welcome,) = h.fake.dm_texts(h.w.alice)
-    assert welcome.startswith(f"Welcome to #help, <@{h.w.alice.id}>!")
+    # the channel's mention, shown as "#help" and a link to it (one "#", not "##help")
+    assert welcome.startswith(f"Welcome to <#{h.w.text}>, <@{h.w.alice.id}>!")
     assert GUIDELINES in welcome
     await h.answer(thread_id, h.w.bob)
     await eventually(lambda: h.fake.dm_texts(h.w.bob))
@@ -200,6 +201,32 @@ async def test_welcome_by_dm_once_per_channel(h: Harness) -> None:
     await h.answer(thread_id, h.w.bob, "one more thing")
     assert len(h.fake.dm_texts(h.w.alice)) == 1 and len(h.fake.dm_texts(h.w.bob)) == 1
     assert all(GUIDELINES not in m["content"] for m in h.bot_messages(thread_id))
+
+
+OWN_WELCOME = "Hi {member}, welcome to #{channel}! **Read** the pins in {channel}."
+
+
+@pytest.mark.parametrize(
+    "community_settings",
+    [{"lifecycle": {"onboarding": {"guidelines": GUIDELINES, "welcome_message": OWN_WELCOME}}}],
+)
+async def test_a_communitys_own_welcome_names_the_channel_by_its_mention(
+    h: Harness, kind: str
+) -> None:
+    """A community's greeting got the channel's bare name ('#forum-help', not escaped, so a
+    name like '__help__' showed styled); Discord members expect the channel's mention. The
+    greeting's own markdown stays, and its '#{channel}' (as the config example writes it)
+    is one '#', not '#' before the mention's own."""
+
+    await h.ask(kind, h.w.alice)
+    await eventually(lambda: h.fake.dm_texts(h.w.alice))
+    (welcome,) = h.fake.dm_texts(h.w.alice)
+    channel = h.w.text if kind == "text" else h.w.forum
+    mention = f"<#{channel}>"
+    assert welcome.startswith(
+        f"Hi <@{h.w.alice.id}>, welcome to {mention}! **Read** the pins in {mention}."
+    ), welcome
+    assert GUIDELINES in welcome
 
 
 async def test_welcome_falls_back_to_the_thread_when_dms_are_closed(h: Harness) -> None:
@@ -229,7 +256,7 @@ async def test_guidelines_command(h: Harness) -> None:
     thread_id = await h.ask_forum(h.w.alice)
     handle = await h.command("guidelines", h.w.bob, thread_id)
     text = await h.done(handle)
-    assert text.startswith("Guidelines for #forum-help:") and GUIDELINES in text
+    assert text.startswith(f"Guidelines for <#{h.w.forum}>:") and GUIDELINES in text
     assert handle.record.callback is not None
     assert handle.record.callback["data"]["flags"] & EPHEMERAL
 

@@ -11,7 +11,7 @@ import pytest
 from adapters.discord import render, translate
 from adapters.discord.texts import Texts
 from bot.config import RewardRole
-from bot.events import HelperChoiceNeeded, QuestionOpened, QuestionShown
+from bot.events import HelperChoiceNeeded, QuestionOpened, QuestionShown, Welcome
 from bot.i18n import Catalog
 from bot.knowledge_base import KnowledgeFound
 from bot.model import Member, MemberRef, Period, Question, QuestionStatus, Suggestion
@@ -429,3 +429,16 @@ def test_a_title_discord_shows_plainly_stays_the_links_text(title: str) -> None:
     suggestion = Suggestion("a:x", title, "article", 0.8, url="https://e.example/1")
     found = render.kb_found(texts(), KnowledgeFound("json", (suggestion,))).embeds[0]
     assert (found.description or "").startswith(f"• [{title}](https://e.example/1) ·")
+
+
+def test_a_communitys_own_welcome_shows_names_as_typed() -> None:
+    """The core puts names into a community's greeting with str.format, not through the
+    presenter's t(): a channel Discord cannot give a mention for (and a member from another
+    platform) went in raw, so '__help__' showed underlined. The greeting's markdown stays."""
+
+    member = Member(1, MemberRef("slack", "main", "U1"), "**Ann**")
+    welcome = Welcome(member, "", None, message="**Hi** {member}, welcome to #{channel}!")
+    first, *_ = render.presenter(texts()).welcome(welcome, render.channel(None, "__help__"))
+    assert first == "**Hi** \\*\\*Ann\\*\\*, welcome to #\\_\\_help\\_\\_!"
+    by_id = render.presenter(texts()).welcome(welcome, render.channel("42", "__help__"))
+    assert by_id[0] == "**Hi** \\*\\*Ann\\*\\*, welcome to <#42>!"
