@@ -26,6 +26,7 @@ from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack import shapes
 from adapters.slack.app import build_app
 from adapters.slack.outbound import SlackOut
 from adapters.slack.sender import register_sender
@@ -43,34 +44,36 @@ async def _health(_: web.Request) -> web.Response:
     return web.Response(text="ok")
 
 
-def dispatchable(data: object) -> bool:
-    """Whether Bolt can dispatch a parsed body: a JSON object, and an Events API body's
-    `event` an object with a `type` (Bolt reads both before any listener runs, and raises or
-    answers 'unhandled' on anything else)."""
+def unreadable(data: object) -> str | None:
+    """Why Bolt or a listener cannot read a parsed body, or None when they can: it must be a
+    JSON object (Bolt raises on anything else), in the shape `shapes.problem` checks (an
+    Events API `event` an object with a `type`, an interaction's `actions`, `view` and
+    `user`, a slash command's ids, ...)."""
 
     if not isinstance(data, dict):
-        return False
-    if data.get("type") != "event_callback":
-        return True
-    event = data.get("event")
-    return isinstance(event, dict) and isinstance(event.get("type"), str)
+        return "not a JSON object"
+    return shapes.problem(data)
 
 
-def readable(body: bytes, content_type: str) -> bool:
-    """Whether Bolt can read `body`: UTF-8, and a `dispatchable` JSON object where Slack sends
-    JSON (the Events API body, or an interaction form's `payload`). Bolt parses the body
-    before it checks the signature, and raises on anything else."""
+def why_unreadable(body: bytes, content_type: str) -> str | None:
+    """Why Bolt cannot read `body`, or None: it must be UTF-8, with `unreadable` finding
+    nothing in what Slack sends as JSON (the Events API body, an interaction form's
+    `payload`) or in a slash command's form fields. Bolt parses the body before it checks
+    the signature, and raises on anything else."""
 
     try:
         text = body.decode("utf-8")
         if content_type == "application/json":
-            return dispatchable(json.loads(text))
+            return unreadable(json.loads(text))
         if content_type == FORM:
-            payload = parse_qs(text).get("payload")
-            return payload is None or dispatchable(json.loads(payload[0]))
+            fields = parse_qs(text)
+            if "payload" in fields:
+                return unreadable(json.loads(fields["payload"][0]))
+            if "command" in fields:
+                return unreadable({key: values[0] for key, values in fields.items()})
     except ValueError:  # (UnicodeDecodeError and JSONDecodeError are ValueErrors)
-        return False
-    return True
+        return "not UTF-8 JSON or form fields"
+    return None
 
 
 def signed(verifier: SignatureVerifier, body: bytes, headers: Mapping[str, str]) -> bool:
@@ -90,7 +93,9 @@ def _check_requests(secret: str) -> Middleware:
     unsigned request is 401 whatever its body; then whether Bolt can read it. Bolt parses the
     body before it verifies the signature, and a body it cannot read (not JSON, a JSON list,
     an Events API `event` that is no object with a type) would escape it as a 500 and a
-    traceback: a signed one is answered 400, logged in one line, and reaches no listener.
+    traceback, as would a field in another shape than Bolt or a listener reads it in
+    (`shapes.py`): a signed one is answered 400, logged in one line naming what is wrong,
+    and reaches no listener.
     (Bolt checks the signature again; that is cheap.)"""
 
     verifier = SignatureVerifier(secret)
@@ -106,10 +111,12 @@ def _check_requests(secret: str) -> Middleware:
             # check, and runs nothing for it.)
             if not ssl_check and not signed(verifier, body, request.headers):
                 return web.Response(status=401, text="invalid request")
-            if not readable(body, request.content_type):
+            why = why_unreadable(body, request.content_type)
+            if why:
                 log.warning(
-                    "Slack: unreadable %s request to %s refused", request.content_type, request.path
-                )
+                    "Slack: unreadable %s request to %s refused: %s",
+                    request.content_type, request.path, why,
+                )  # fmt: skip
                 return web.Response(status=400, text="unreadable request")
         return await handler(request)
 
@@ -197,7 +204,8 @@ def socket_handler(bolt: AsyncApp, app_token: str) -> AsyncSocketModeHandler:
 
     slack_sdk hands every envelope to Bolt as it comes: a `payload` that is no object raised
     inside slack_sdk (a traceback, no acknowledgement), and an Events API `event` that is no
-    object raised inside Bolt (a traceback, a 500 and no acknowledgement); without an
+    object raised inside Bolt (a traceback, a 500 and no acknowledgement), and so did a field
+    in another shape than Bolt or a listener reads it in (`shapes.py`); without an
     acknowledgement Slack sends the envelope again, and the traceback comes again. Here such
     an envelope is acknowledged, so Slack does not resend it, logged in one line, and reaches
     no listener. (Messages without an envelope, such as `hello`, stay slack_sdk's business.)"""
@@ -213,10 +221,11 @@ def socket_handler(bolt: AsyncApp, app_token: str) -> AsyncSocketModeHandler:
         if not isinstance(envelope_id, str) or not envelope_id:
             log.warning("Slack: Socket Mode %s envelope without an envelope_id ignored", kind)
             return
-        if not dispatchable(message.get("payload")):
+        why = unreadable(message.get("payload"))
+        if why:
             log.warning(
-                "Slack: unreadable Socket Mode %s envelope %s acknowledged, not processed",
-                kind, envelope_id,
+                "Slack: unreadable Socket Mode %s envelope %s acknowledged, not processed: %s",
+                kind, envelope_id, why,
             )  # fmt: skip
             await client.send_socket_mode_response(SocketModeResponse(envelope_id=envelope_id))
             return

@@ -395,7 +395,8 @@ async def test_an_event_that_is_not_an_object_is_refused_in_one_line(
     assert delivery.status == 400
     assert not [r for r in caplog.records if r.exc_info]
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == [
-        "Slack: unreadable application/json request to /slack/events refused"
+        "Slack: unreadable application/json request to /slack/events refused: "
+        "event is not an object with a type"
     ]
     assert slack.fake.calls == []
     await slack.ask()

@@ -122,15 +122,15 @@ async def test_renamed_commands_are_routed(fake_slack: FakeSlack, tmp_path: Path
         await harness.core.close()
 
 
-def _unreadable_envelopes(team: str) -> list[dict[str, Any]]:
-    """Socket Mode envelopes whose payload Bolt cannot dispatch."""
+def _unreadable_envelopes(team: str) -> list[tuple[dict[str, Any], str]]:
+    """Socket Mode envelopes whose payload Bolt cannot dispatch, and why."""
 
-    def events(event: object, *, drop: bool = False) -> dict[str, Any]:
+    def events(event: object, *, drop: bool = False) -> tuple[dict[str, Any], str]:
         body = sp.event_callback({}, team_id=team)
         body["event"] = event
         if drop:
             del body["event"]
-        return sp.socket_envelope(body)
+        return sp.socket_envelope(body), "event is not an object with a type"
 
     envelopes = [events(e) for e in ("message", 5, None, ["message"], True, {}, {"type": 7})]
     envelopes.append(events(None, drop=True))
@@ -138,7 +138,7 @@ def _unreadable_envelopes(team: str) -> list[dict[str, Any]]:
         for kind in ("events_api", "interactive", "slash_commands"):
             envelope = sp.socket_envelope({}, kind)
             envelope["payload"] = payload
-            envelopes.append(envelope)
+            envelopes.append((envelope, "not a JSON object"))
     return envelopes
 
 
@@ -161,7 +161,7 @@ async def test_socket_mode_acknowledges_an_unreadable_envelope_in_one_line(
         fake_slack.clear_calls()
         envelopes = _unreadable_envelopes(fake_slack.team_id)
         caplog.clear()
-        for envelope in envelopes:
+        for envelope, _ in envelopes:
             await fake_slack.wait_for_ack(await fake_slack.socket_send(envelope), timeout=2)
         no_id = sp.socket_envelope(
             sp.event_callback(
@@ -183,13 +183,13 @@ async def test_socket_mode_acknowledges_an_unreadable_envelope_in_one_line(
         await fake_slack.wait_for_call("chat.postMessage")
 
         acked = [ack.envelope_id for ack in fake_slack.acks]
-        assert acked == [e["envelope_id"] for e in envelopes] + [acked[-1]]
+        assert acked == [e["envelope_id"] for e, _ in envelopes] + [acked[-1]]
         assert not [r for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR]
         warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
         assert warnings == [
             f"Slack: unreadable Socket Mode {e['type']} envelope {e['envelope_id']} "
-            "acknowledged, not processed"
-            for e in envelopes
+            f"acknowledged, not processed: {why}"
+            for e, why in envelopes
         ] + ["Slack: Socket Mode events_api envelope without an envelope_id ignored"]
     finally:
         task.cancel()
