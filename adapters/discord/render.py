@@ -306,6 +306,36 @@ def excerpt(text: str, limit: int) -> str:
     return f"{cut}\n{_FENCE}" if _open_fence(cut) is not None else cut
 
 
+# A masked link as Discord reads one: [text](address), the address maybe in <...> and with a
+# "title". Read left to right with what hides one: an escape ("\\[" is no link, "\\\\[" is)
+# and code (a link in a code block or span is shown as typed). A fence left open is no code
+# block on Discord, so the links after it are links.
+_MASKED_OR_NOT = re.compile(
+    r"\\.|```.*?```|(`+).*?(?<!`)\1(?!`)"
+    r"|\[(?P<text>(?:[^\[\]\\]|\\.|\[[^\[\]]*\])*)\]"
+    r"\(\s*<?(?P<url>(?:https?|steam)://(?:\([^()\s]*\)|[^()\s<>])+)>?(?:\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)",
+    re.DOTALL,
+)
+
+
+def unmasked(text: str) -> str:
+    """A member's markdown with each masked link shown as its text and then its address
+    (`<address>`, which ends exactly there), so a link in the bot's card cannot pass for
+    another; the rest of the markdown, and links inside code, are left as they are. Never
+    longer than `text`."""
+
+    def shown(m: re.Match[str]) -> str:
+        if m["url"] is None:
+            return m[0]
+        words = m["text"].strip()
+        return f"{words} <{m['url']}>" if words else f"<{m['url']}>"
+
+    # a link's text may hold another ("[[a](x)](y)"): again until none is left
+    while (out := _MASKED_OR_NOT.sub(shown, text)) != text:
+        text = out
+    return out
+
+
 def join_lines(lines: Sequence[str]) -> str:
     return "\n".join(lines)
 
@@ -634,13 +664,17 @@ def question_card(texts: Texts, result: QuestionShown, guild_id: int | None) -> 
     q = result.question
     status = present.t(f"question.status_{q.status.value}")
     accepted = {a.answer.id for a in result.accepted}
-    lines = [present.t("discord.kb_asked_by", member=present.asker(q)), "", excerpt(q.body, 1500)]
+    # The body and answers are shown with their markdown (code stays code), but not their
+    # masked links: in the bot's card a link's text must not hide where it goes. Unmasked
+    # after the cut (never longer), which may have left a code span open.
+    body = unmasked(excerpt(q.body, 1500))
+    lines = [present.t("discord.kb_asked_by", member=present.asker(q)), "", body]
     if result.answers:
         lines += ["", texts.t("discord.kb_answers_header")]
         for answer in result.answers:
             mark = "✅ " if answer.id in accepted else ""
             name = as_typed(mention(answer.author))
-            lines.append(f"{mark}{name}: {excerpt(answer.excerpt, 300)}")
+            lines.append(f"{mark}{name}: {unmasked(excerpt(answer.excerpt, 300))}")
     if q.thread_id and guild_id:
         thread = jump_url(guild_id, q.thread_id)
         lines += ["", texts.t("discord.kb_open_thread", thread=thread)]

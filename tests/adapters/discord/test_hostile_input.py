@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 import pytest
@@ -222,6 +223,33 @@ async def test_question_card_closes_code_blocks_cut_short(h: Harness) -> None:
     assert "Answers:" in lines
     assert any(line.startswith(f"<@{h.w.bob.id}>: Try this:") for line in lines)
     assert any(line.startswith("Open the thread: https://discord.com/channels/") for line in lines)
+
+
+# A masked link Discord would render: [text](address), not escaped, not in code.
+LIVE_MASKED_LINK = re.compile(r"(?<!\\)\[[^\[\]]*\]\(\s*<?https?://")
+
+
+async def test_question_card_shows_where_a_masked_link_goes(h: Harness) -> None:
+    """The card keeps the question's and answers' markdown, but a masked link there was
+    live, so a member could make the bot's card show 'the official docs' leading anywhere
+    (Discord's warning before leaving for an address is not shown in every client). It is
+    shown as its text and then its address; a link in code stays code, bold stays bold."""
+
+    thread_id = await h.ask_text(
+        h.w.alice, "How do I install it?\nThe **README** says [see here](https://evil.example/a)"
+    )
+    await h.answer(
+        thread_id, h.w.bob,
+        "Read [the official docs](<https://evil.example/b> \"Docs\"), not `[x](https://c.example)`",
+    )  # fmt: skip
+    handle = await h.command("kb", h.w.carol, h.w.other, subcommand="show", options={"id": "q1"})
+    await h.done(handle)
+    assert handle.record.original is not None
+    card = handle.record.original["embeds"][0]["description"]
+    assert not LIVE_MASKED_LINK.search(card.replace("`[x](https://c.example)`", "")), card
+    assert "The **README** says see here <https://evil.example/a>" in card, card
+    assert f"<@{h.w.bob.id}>: Read the official docs <https://evil.example/b>, not " in card
+    assert "`[x](https://c.example)`" in card, card
 
 
 async def test_reporting_your_own_message_is_refused_before_the_form(h: Harness) -> None:

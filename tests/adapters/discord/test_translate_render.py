@@ -442,3 +442,17 @@ def test_a_communitys_own_welcome_shows_names_as_typed() -> None:
     assert first == "**Hi** \\*\\*Ann\\*\\*, welcome to #\\_\\_help\\_\\_!"
     by_id = render.presenter(texts()).welcome(welcome, render.channel("42", "__help__"))
     assert by_id[0] == "**Hi** \\*\\*Ann\\*\\*, welcome to <#42>!"
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [("[docs](https://e.example/a)", "docs <https://e.example/a>"),
+     ("[[a](https://e.example/1)](https://e.example/2)", "a <https://e.example/1> <https://e.example/2>"),
+     ("\\\\[a](https://e.example)", "\\\\a <https://e.example>"),
+     ("\\[a](https://e.example)", "\\[a](https://e.example)"),
+     ("```\n[a](https://e.example)\n```", "```\n[a](https://e.example)\n```"),
+     ("``` open [a](https://e.example)", "``` open a <https://e.example>"),
+     ("**b** ||s|| [a](https://e.example 'x')", "**b** ||s|| a <https://e.example>")],
+)  # fmt: skip
+def test_unmasked_shows_where_each_masked_link_goes(typed: str, shown: str) -> None:
+    assert render.unmasked(typed) == shown and len(shown) <= len(typed)
