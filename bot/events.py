@@ -206,6 +206,16 @@ class MemberWarned:
 
 
 @dataclass(frozen=True, slots=True)
+class AnswerWithdrawn:
+    """An accepted answer deleted through a report: its acceptance is revoked and its points
+    reversed (`points`); `accepted` are the question's answers still accepted."""
+
+    question: Question
+    accepted: tuple[Answer, ...]
+    points: tuple[PointChange, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class ReportResolved:
     """`delete_message` (channel id, message id) asks the adapter to remove the message on
     its platform; a reported question is soft-deleted in the core as well."""
@@ -216,6 +226,7 @@ class ReportResolved:
     delete_message: tuple[str, str] | None = None
     question: Question | None = None
     outbound: tuple[Outbound, ...] = ()
+    withdrawn: AnswerWithdrawn | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -296,10 +296,10 @@ async def show(cmd: ShowKnowledge, uow: UnitOfWork, ctx: Context) -> ArticleShow
         return await show_question(ShowQuestion(cmd.actor, question_id=key), uow, ctx)
     assert isinstance(key, str)
     article = await uow.knowledge.article(cmd.actor.ref.community, key)
-    if article is None or (article.is_deleted and not cmd.actor.is_moderator):
+    if article is None or (article.is_deleted and not cmd.actor.moderates):
         raise ArticleNotFound(id=truncate(key, 100))
     history: tuple[ArticleVersion, ...] = ()
-    if cmd.actor.is_moderator:
+    if cmd.actor.moderates:
         versions = await uow.knowledge.versions(article.community, article.id)
         history = tuple(versions[:HISTORY_SHOWN])
     return ArticleShown(article, history)
@@ -472,6 +472,12 @@ def search_change(result: Any) -> SearchChange | None:
         return SearchChange(result.question)
     if isinstance(result, ReportResolved) and result.question is not None:
         return SearchChange(result.question)  # the reported question was deleted
+    if isinstance(result, ReportResolved) and result.withdrawn is not None:
+        # An accepted answer was deleted: the question is found without its words now.
+        withdrawn = result.withdrawn
+        if withdrawn.question.status is QuestionStatus.SOLVED:
+            return SearchChange(withdrawn.question, withdrawn.accepted)
+        return SearchChange(withdrawn.question)
     return None
 
 

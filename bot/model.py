@@ -137,6 +137,13 @@ class Answer:
     message_id: str
     excerpt: str
     created_at: datetime
+    # Deleted by a moderator (a report resolved by deleting it): kept for the record and the
+    # ledger, but no longer an answer anyone can accept, credit, list or quote.
+    deleted_at: datetime | None = None
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,6 +37,7 @@ from bot.commands import (
 )
 from bot.durations import parse_duration
 from bot.events import (
+    AnswerWithdrawn,
     AuditShown,
     MemberHelpBanned,
     MemberWarned,
@@ -60,6 +61,7 @@ from bot.model import (
     NewAuditEntry,
     Question,
     QuestionStatus,
+    Report,
     ReportStatus,
     SuspiciousPair,
 )
@@ -640,6 +642,7 @@ async def resolve_report(cmd: ResolveReport, uow: UnitOfWork, ctx: Context) -> R
     warned = None
     deleted_question = None
     delete_message = None
+    withdrawn: AnswerWithdrawn | None = None
     outbound: list[Outbound] = []
     if cmd.outcome is ReportStatus.WARNED:
         if report.author is None:
@@ -660,14 +663,64 @@ async def resolve_report(cmd: ResolveReport, uow: UnitOfWork, ctx: Context) -> R
                 # The report was on the question itself: hide the whole question.
                 outbound += await _delete(uow, question, now)
                 deleted_question = await uow.questions.get(question.id)
+        if deleted_question is None:
+            withdrawn = await _delete_answer(uow, ctx, actor, report)
     report = await uow.moderation.resolve_report(report.id, cmd.outcome, actor.id, now)
     await audit(
         uow, ctx, actor, f"report_{cmd.outcome.value}", target=report.author,
         question_id=report.question_id, report_id=report.id, reason=reason,
     )  # fmt: skip
     return ReportResolved(
-        report, cmd.outcome, warned, delete_message, deleted_question, tuple(outbound)
+        report, cmd.outcome, warned, delete_message, deleted_question, tuple(outbound), withdrawn
     )
+
+
+async def _delete_answer(
+    uow: UnitOfWork, ctx: Context, actor: Member, report: Report
+) -> AnswerWithdrawn | None:
+    """A reported message in a question's thread, deleted: it is no answer any more, so
+    nobody can accept or credit it from now on. If it was accepted, the acceptance is
+    revoked and the points it earned (the helper's, and the asker's bonus when it was the
+    first accepted) are reversed in the ledger and audited; the question keeps its status
+    (its asker decided it is solved, and may /unsolve), its other accepted answers their
+    credit."""
+
+    message = await uow.questions.message(report.platform, report.message_id)
+    if message is None or message.is_deleted or message.question_id != report.question_id:
+        return None  # unrecorded, already deleted, or not this community's (see report_message)
+    question = await uow.questions.get(message.question_id, for_update=True)
+    if question is None or question.community != actor.ref.community:
+        return None
+    now = ctx.clock.now()
+    await uow.questions.delete_message(message.id, now)
+    revoked = await uow.questions.revoke_acceptances_of(message, now)
+    if not revoked:
+        return None
+    entries = await uow.ledger.unreversed_for_acceptances([a.id for a in revoked])
+    members = {message.author.id: message.author, question.asker.id: question.asker}
+    changes = await reverse(
+        uow, question.community, entries, members, now, actor=actor, source_event=None
+    )
+    remaining = await uow.questions.active_acceptances(question.id)
+    credited = any(e.reason is LedgerReason.ACCEPTED_ANSWER for e in entries)
+    still_theirs = [a for a in remaining if a.answer.author.id == message.author.id]
+    if credited and still_theirs:
+        # Their credit in this question went with the deleted answer; another accepted
+        # answer of theirs still stands and carries it from now on.
+        rules = ctx.rules(question.community)
+        change = await award(
+            uow, rules, question.community, message.author, rules.accepted_answer,
+            LedgerReason.ACCEPTED_ANSWER, now, actor=still_theirs[0].accepted_by,
+            question_id=question.id, acceptance_id=still_theirs[0].id,
+        )  # fmt: skip
+        if change:
+            changes.append(change)
+    for change in changes:
+        await audit(
+            uow, ctx, actor, "accepted_answer_deleted", target=change.member,
+            question_id=question.id, ledger_id=change.entry_id, report_id=report.id,
+        )  # fmt: skip
+    return AnswerWithdrawn(question, tuple(a.answer for a in remaining), tuple(changes))
 
 
 async def list_reports(cmd: ListReports, uow: UnitOfWork, ctx: Context) -> ReportsListed:

@@ -90,9 +90,21 @@ class QuestionRepository(Protocol):
         """Record a message in the question's thread (the asker's own messages too)."""
         ...
 
-    async def message(self, platform: str, message_id: str) -> Answer | None: ...
+    async def message(self, platform: str, message_id: str) -> Answer | None:
+        """The recorded message, deleted or not (see `Answer.is_deleted`)."""
+        ...
+
     async def answers(self, question_id: int) -> list[Answer]:
-        """Messages in the thread by members other than the asker, oldest first."""
+        """Messages in the thread by members other than the asker, oldest first; deleted
+        messages are left out."""
+        ...
+
+    async def delete_message(self, message_id: int, at: datetime) -> None:
+        """Mark a recorded message deleted (by its `Answer.id`); it stays for the record."""
+        ...
+
+    async def revoke_acceptances_of(self, answer: Answer, at: datetime) -> list[Acceptance]:
+        """Revoke the active acceptances of one message and return them."""
         ...
 
     async def add_acceptance(

@@ -100,14 +100,25 @@ async def _question_in(uow: UnitOfWork, actor: Actor, thread: ThreadRef) -> Ques
     return question
 
 
-def may_solve(question: Question, actor: Actor) -> bool:
-    """Only the asker or a moderator marks a question solved, reopens or closes it."""
+def _asker_or_moderator(question: Question, actor: Actor) -> bool:
+    return actor.moderates or actor.ref == question.asker.ref
 
-    return actor.is_moderator or actor.ref == question.asker.ref
+
+def may_solve(question: Question, actor: Actor) -> bool:
+    """Whether the actor may mark the question solved, reopen or close it now: the asker or a
+    moderator, and the question not frozen for them (see `_require_changeable`)."""
+
+    if not _asker_or_moderator(question, actor):
+        return False
+    try:
+        _require_changeable(question, actor)
+    except errors.DomainError:
+        return False
+    return True
 
 
 def _require_asker_or_moderator(question: Question, actor: Actor) -> None:
-    if not may_solve(question, actor):
+    if not _asker_or_moderator(question, actor):
         raise errors.NotTheAsker()
 
 
@@ -212,7 +223,7 @@ def _refuse_unacceptable(
 
     if answer.author.id == actor.id:
         raise errors.SelfAccept()
-    if answer.author.id == question.asker.id or answer.author.is_bot:
+    if answer.author.id == question.asker.id or answer.author.is_bot or answer.is_deleted:
         raise errors.NotAnAnswer()
     if any(a.answer.id == answer.id for a in active):
         raise errors.AlreadyAccepted()
@@ -263,8 +274,8 @@ async def _accept(
 async def accept_answer(cmd: AcceptAnswer, uow: UnitOfWork, ctx: Context) -> AnswerAccepted:
     _require_human(cmd.actor)
     answer = await uow.questions.message(cmd.actor.ref.platform, cmd.message_id)
-    if answer is None:
-        raise errors.NotAnAnswer()
+    if answer is None or answer.is_deleted:
+        raise errors.NotAnAnswer()  # never recorded, or deleted by a moderator
     question = await uow.questions.get(answer.question_id, for_update=True)
     if question is None:
         raise errors.QuestionNotFound()
@@ -493,7 +504,7 @@ async def show_question(cmd: ShowQuestion, uow: UnitOfWork, ctx: Context) -> Que
         raise errors.QuestionNotFound()
     if question is None or question.community != cmd.actor.ref.community:
         raise errors.QuestionNotFound()
-    if question.is_deleted and not cmd.actor.is_moderator:
+    if question.is_deleted and not cmd.actor.moderates:
         raise errors.QuestionNotFound()  # soft-deleted: only moderators still see it
     answers = await uow.questions.answers(question.id)
     accepted = await uow.questions.active_acceptances(question.id)

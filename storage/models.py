@@ -141,6 +141,7 @@ class MessageRow(Base):
     message_id: Mapped[str] = mapped_column(String(128))
     excerpt: Mapped[str] = mapped_column(String(1200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class AcceptanceRow(Base):

@@ -269,6 +269,7 @@ def _answer(row: Row[Any]) -> Answer:
         message_id=m[c.message_id],
         excerpt=m[c.excerpt],
         created_at=m[c.created_at],
+        deleted_at=m[c.deleted_at],
     )
 
 
@@ -455,12 +456,33 @@ class SqlQuestionRepository:
                 .where(
                     messages_t.c.question_id == bindparam("qid"),
                     messages_t.c.author_id != questions_t.c.asker_id,
+                    messages_t.c.deleted_at.is_(None),
                 )
                 .order_by(messages_t.c.id)
             ),
         )
         rows = await self.conn.execute(stmt, {"qid": question_id})
         return [_answer(r) for r in rows]
+
+    async def delete_message(self, message_id: int, at: datetime) -> None:
+        await self.conn.execute(
+            update(messages_t)
+            .where(messages_t.c.id == message_id, messages_t.c.deleted_at.is_(None))
+            .values(deleted_at=at)
+        )
+
+    async def revoke_acceptances_of(self, answer: Answer, at: datetime) -> list[Acceptance]:
+        """Revoke the active acceptances of one message (the question's others stay)."""
+        revoked = [
+            a for a in await self.active_acceptances(answer.question_id) if a.answer.id == answer.id
+        ]
+        if revoked:
+            await self.conn.execute(
+                update(acceptances_t)
+                .where(acceptances_t.c.id.in_([a.id for a in revoked]))
+                .values(revoked_at=at)
+            )
+        return revoked
 
     async def add_acceptance(
         self, question_id: int, answer: Answer, accepted_by: Member, at: datetime

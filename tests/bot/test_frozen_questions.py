@@ -146,7 +146,64 @@ async def test_the_asker_still_decides_after_a_close_that_was_not_a_moderator_s(
     for closed in (closed_by_asker, dormant):
         shown = await app.bot.handle(c.ShowQuestion(alice, closed.question.id))
         assert isinstance(shown, ev.QuestionShown) and shown.question.is_closed
+        assert shown.may_solve
     accepted = await app.bot.handle(c.AcceptAnswer(alice, mid, event_id=next_id("e")))
     assert isinstance(accepted, ev.AnswerAccepted) and accepted.points
     reopened = await app.bot.handle(c.Unsolve(alice, thread_of(closed_by_asker)))
     assert isinstance(reopened, ev.QuestionReopened) and reopened.points
+
+
+@pytest.mark.parametrize(
+    ("freeze", "moderator_may"),
+    [(_lock, True), (_close, True), (_duplicate, True), (_delete, False)],
+    ids=["locked", "closed", "duplicate", "deleted"],
+)
+async def test_the_solve_button_is_offered_only_to_who_may_use_it(
+    app: App, freeze: Freeze, moderator_may: bool
+) -> None:
+    """`QuestionShown.may_solve` is what adapters show a solve button for: it follows the
+    same rule as accepting and solving, so nobody is offered a button that is then refused."""
+
+    opened = await ask(app.bot, alice)
+    before = await app.bot.handle(c.ShowQuestion(alice, opened.question.id))
+    assert isinstance(before, ev.QuestionShown) and before.may_solve
+    await freeze(app, opened)
+
+    try:
+        shown = await app.bot.handle(c.ShowQuestion(alice, opened.question.id))
+    except errors.QuestionNotFound:
+        pass  # deleted: the asker does not see it at all
+    else:
+        assert isinstance(shown, ev.QuestionShown) and not shown.may_solve
+    as_mod = await app.bot.handle(c.ShowQuestion(mod, opened.question.id))
+    assert isinstance(as_mod, ev.QuestionShown) and as_mod.may_solve is moderator_may
+
+
+async def test_a_bot_with_a_moderator_role_is_offered_no_moderator_powers(app: App) -> None:
+    """A bot's role never counts (`Actor.moderates`): no solve button on others' questions,
+    no deleted question, no deleted article and no article history."""
+
+    from bot.knowledge_base import (
+        AddArticle,
+        ArticleNotFound,
+        ArticleShown,
+        RemoveArticle,
+        ShowKnowledge,
+    )
+
+    mod_bot = actor("helperbot", mod=True, bot=True)
+    opened = await ask(app.bot, alice)
+    shown = await app.bot.handle(c.ShowQuestion(mod_bot, opened.question.id))
+    assert isinstance(shown, ev.QuestionShown) and not shown.may_solve
+    await _delete(app, opened)
+    with pytest.raises(errors.QuestionNotFound):
+        await app.bot.handle(c.ShowQuestion(mod_bot, opened.question.id))
+
+    await app.bot.handle(AddArticle(mod, "Reset a password", "Use the form.", "reset"))
+    article = await app.bot.handle(ShowKnowledge(mod_bot, "a:reset"))
+    assert isinstance(article, ArticleShown) and article.history == ()
+    await app.bot.handle(RemoveArticle(mod, "reset"))
+    with pytest.raises(ArticleNotFound):
+        await app.bot.handle(ShowKnowledge(mod_bot, "a:reset"))
+    as_mod = await app.bot.handle(ShowKnowledge(mod, "a:reset"))
+    assert isinstance(as_mod, ArticleShown) and as_mod.history

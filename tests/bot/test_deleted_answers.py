@@ -1,0 +1,164 @@
+"""A message a moderator deleted through a report is no answer any more: nobody accepts or
+credits it (+15) afterwards, it is in no helper choice and no excerpt. If it was accepted
+already, the points it earned are reversed in the ledger and audited."""
+
+from __future__ import annotations
+
+from bot import commands as c
+from bot import errors
+from bot import events as ev
+from bot.bootstrap import App
+from bot.knowledge_base import ArticleChanged, PromoteQuestion
+from bot.model import LedgerReason, QuestionStatus, ReportStatus
+from tests.helpers import actor, answer, ask, next_id, thread_of
+from tests.storage.ledger_checks import assert_totals_match_ledger
+
+alice, bob, carol, dave, mod = (
+    actor("alice"),
+    actor("bob"),
+    actor("carol"),
+    actor("dave"),
+    actor("mod", mod=True),
+)
+
+
+async def _points(app: App, who: c.Actor) -> int:
+    shown = await app.bot.handle(c.ShowReputation(who))
+    assert isinstance(shown, ev.ReputationShown)
+    return shown.standing.points
+
+
+async def _delete_by_report(app: App, opened: ev.QuestionOpened, mid: str) -> ev.ReportResolved:
+    filed = await app.bot.handle(
+        c.ReportMessage(
+            dave, "help", mid, "abusive", thread=thread_of(opened), event_id=next_id("e")
+        )
+    )
+    assert isinstance(filed, ev.ReportFiled)
+    resolved = await app.bot.handle(
+        c.ResolveReport(mod, filed.report.id, ReportStatus.DELETED, event_id=next_id("e"))
+    )
+    assert isinstance(resolved, ev.ReportResolved) and resolved.question is None
+    return resolved
+
+
+async def _refused(app: App, command: c.Command) -> type[errors.DomainError] | str:
+    try:
+        result = await app.bot.handle(command)
+    except errors.DomainError as exc:
+        return type(exc)
+    return type(result).__name__
+
+
+async def test_a_deleted_answer_is_credited_nowhere(app: App) -> None:
+    opened = await ask(app.bot, alice)
+    thread = thread_of(opened)
+    deleted = await answer(app.bot, bob, opened, "Abusive words, and a fix.")
+    await answer(app.bot, carol, opened, "Restart the router.")
+    await _delete_by_report(app, opened, deleted)
+
+    # Accepting the deleted message, or naming its author alone or among others.
+    assert await _refused(app, c.AcceptAnswer(alice, deleted, event_id=next_id("e"))) is (
+        errors.NotAnAnswer
+    )
+    assert await _refused(app, c.MarkSolved(alice, thread, (bob.ref,), event_id=next_id("e"))) is (
+        errors.NoAnswerFromMember
+    )
+    several = await app.bot.handle(
+        c.MarkSolved(alice, thread, (bob.ref, carol.ref), event_id=next_id("e"))
+    )
+    assert isinstance(several, ev.AnswerAccepted)
+    assert [a.author.ref for a in several.accepted_answers] == [carol.ref]
+    assert [type(r.reason) for r in several.refused] == [errors.NoAnswerFromMember]
+    assert await _points(app, bob) == 0
+
+    # The question card lists no deleted answer.
+    shown = await app.bot.handle(c.ShowQuestion(alice, opened.question.id))
+    assert isinstance(shown, ev.QuestionShown)
+    assert [a.author.ref for a in shown.answers] == [carol.ref]
+
+
+async def test_a_deleted_answer_is_no_helper_to_choose(app: App) -> None:
+    opened = await ask(app.bot, alice)
+    deleted = await answer(app.bot, bob, opened)
+    await answer(app.bot, carol, opened)
+    await _delete_by_report(app, opened, deleted)
+    # Only carol answered now: /solved credits her instead of asking which helper.
+    solved = await app.bot.handle(c.MarkSolved(alice, thread_of(opened), event_id=next_id("e")))
+    assert isinstance(solved, ev.AnswerAccepted)
+    assert [a.author.ref for a in solved.accepted_answers] == [carol.ref]
+
+    other = await ask(app.bot, alice, "How do I print?")
+    await _delete_by_report(app, other, await answer(app.bot, bob, other))
+    # Nobody answered now: solved without a helper, and bob earns nothing.
+    solved = await app.bot.handle(c.MarkSolved(alice, thread_of(other), event_id=next_id("e")))
+    assert isinstance(solved, ev.SolvedWithoutHelper)
+    assert await _points(app, bob) == 0
+
+
+async def test_deleting_an_accepted_answer_reverses_its_points(app: App) -> None:
+    opened = await ask(app.bot, alice)
+    deleted = await answer(app.bot, bob, opened, "Abusive words, and a fix.")
+    kept = await answer(app.bot, carol, opened, "Restart the router.")
+    await app.bot.handle(c.AcceptAnswer(alice, deleted, event_id=next_id("e")))
+    await app.bot.handle(c.AcceptAnswer(alice, kept, event_id=next_id("e")))
+    assert (await _points(app, bob), await _points(app, alice)) == (15, 2)
+
+    resolved = await _delete_by_report(app, opened, deleted)
+
+    # Bob's +15 and alice's +2 bonus (earned by that first acceptance) are reversed; carol
+    # keeps hers, and the question stays solved by her answer.
+    assert resolved.withdrawn is not None
+    assert sorted((p.member.ref.id, p.delta) for p in resolved.withdrawn.points) == [
+        ("alice", -2),
+        ("bob", -15),
+    ]
+    assert all(p.reason is LedgerReason.REVERSAL for p in resolved.withdrawn.points)
+    assert (await _points(app, bob), await _points(app, alice), await _points(app, carol)) == (
+        0,
+        0,
+        15,
+    )
+    await assert_totals_match_ledger(app)
+    shown = await app.bot.handle(c.ShowQuestion(alice, opened.question.id))
+    assert isinstance(shown, ev.QuestionShown)
+    assert shown.question.status is QuestionStatus.SOLVED
+    assert [a.answer.author.ref for a in shown.accepted] == [carol.ref]
+
+    # Audited: one row per reversal, naming the member and the ledger row.
+    audit = await app.bot.handle(c.ShowAudit(mod, question_id=opened.question.id))
+    assert isinstance(audit, ev.AuditShown)
+    rows = [e for e in audit.entries if e.action == "accepted_answer_deleted"]
+    assert sorted(e.target.ref.id for e in rows if e.target) == ["alice", "bob"]
+    assert {e.ledger_id for e in rows} == {p.entry_id for p in resolved.withdrawn.points}
+
+    # A promoted article quotes the answers still accepted only.
+    promoted = await app.bot.handle(PromoteQuestion(mod, question_id=opened.question.id))
+    assert isinstance(promoted, ArticleChanged)
+    assert "Abusive words" not in promoted.article.content.body
+    assert "Restart the router." in promoted.article.content.body
+
+    # Unsolving afterwards takes back only what is still credited (carol's +15).
+    await app.bot.handle(c.Unsolve(alice, thread_of(opened), event_id=next_id("e")))
+    assert (await _points(app, bob), await _points(app, alice), await _points(app, carol)) == (
+        0,
+        0,
+        0,
+    )
+    await assert_totals_match_ledger(app)
+
+
+async def test_a_helpers_other_accepted_answer_keeps_their_credit(app: App) -> None:
+    opened = await ask(app.bot, alice)
+    first = await answer(app.bot, bob, opened, "Abusive words.")
+    second = await answer(app.bot, bob, opened, "Restart the router.")
+    await app.bot.handle(c.AcceptAnswer(alice, first, event_id=next_id("e")))
+    await app.bot.handle(c.AcceptAnswer(alice, second, event_id=next_id("e")))
+    assert await _points(app, bob) == 15
+
+    await _delete_by_report(app, opened, first)
+    # The +15 moves to the accepted answer that stands, so unsolving still takes it back.
+    assert await _points(app, bob) == 15
+    await app.bot.handle(c.Unsolve(alice, thread_of(opened), event_id=next_id("e")))
+    assert await _points(app, bob) == 0
+    await assert_totals_match_ledger(app)
