@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot import commands as c
 from bot import events as ev
+from bot.errors import DomainError
 from bot.model import Actor, MemberRef, ReportStatus, ThreadRef
 from bot.service import CommunityBot
 
@@ -95,6 +96,24 @@ class Terminal:
         for line in typed:
             await self.adapter.handle_line(line)
         return "\n".join(self.lines[start:])
+
+
+async def not_refused(
+    bot: CommunityBot, attempts: Sequence[tuple[c.Command, type[DomainError]]]
+) -> list[str]:
+    """Each command that was not refused with its expected error, as "Command: what
+    happened" (a result, or another error); empty when every attempt was refused."""
+
+    wrong: list[str] = []
+    for command, refusal in attempts:
+        try:
+            result = await bot.handle(command)
+        except DomainError as exc:
+            if not isinstance(exc, refusal):
+                wrong.append(f"{type(command).__name__}: {type(exc).__name__}")
+        else:
+            wrong.append(f"{type(command).__name__}: {type(result).__name__}")
+    return wrong
 
 
 async def eventually(

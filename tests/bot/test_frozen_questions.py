@@ -15,7 +15,7 @@ from bot import events as ev
 from bot.bootstrap import App
 from bot.clock import FakeClock
 from bot.model import Question
-from tests.helpers import actor, answer, ask, next_id, thread_of
+from tests.helpers import actor, answer, ask, next_id, not_refused, thread_of
 from tests.lifecycle_helpers import tick
 
 alice, bob, mod = actor("alice"), actor("bob"), actor("mod", mod=True)
@@ -45,16 +45,7 @@ async def _asker_tries_everything(
         c.SolveWithSuggestion(alice, thread, "a:x", event_id=next_id("e")),
         c.Unsolve(alice, thread, event_id=next_id("e")),
     ]
-    wrong = []
-    for command in attempts:
-        try:
-            result = await app.bot.handle(command)
-        except errors.DomainError as exc:
-            if not isinstance(exc, refusal):
-                wrong.append(f"{type(command).__name__}: {type(exc).__name__}")
-        else:
-            wrong.append(f"{type(command).__name__}: {type(result).__name__}")
-    return wrong
+    return await not_refused(app.bot, [(command, refusal) for command in attempts])
 
 
 async def _question(app: App, opened: ev.QuestionOpened) -> Question:
