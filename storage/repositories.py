@@ -473,16 +473,8 @@ class SqlQuestionRepository:
 
     async def revoke_acceptances_of(self, answer: Answer, at: datetime) -> list[Acceptance]:
         """Revoke the active acceptances of one message (the question's others stay)."""
-        revoked = [
-            a for a in await self.active_acceptances(answer.question_id) if a.answer.id == answer.id
-        ]
-        if revoked:
-            await self.conn.execute(
-                update(acceptances_t)
-                .where(acceptances_t.c.id.in_([a.id for a in revoked]))
-                .values(revoked_at=at)
-            )
-        return revoked
+        active = await self.active_acceptances(answer.question_id)
+        return await self._revoke([a for a in active if a.answer.id == answer.id], at)
 
     async def add_acceptance(
         self, question_id: int, answer: Answer, accepted_by: Member, at: datetime
@@ -528,14 +520,16 @@ class SqlQuestionRepository:
         ]
 
     async def revoke_acceptances(self, question_id: int, at: datetime) -> list[Acceptance]:
-        active = await self.active_acceptances(question_id)
-        if active:
+        return await self._revoke(await self.active_acceptances(question_id), at)
+
+    async def _revoke(self, acceptances: list[Acceptance], at: datetime) -> list[Acceptance]:
+        if acceptances:
             await self.conn.execute(
                 update(acceptances_t)
-                .where(acceptances_t.c.id.in_([a.id for a in active]))
+                .where(acceptances_t.c.id.in_([a.id for a in acceptances]))
                 .values(revoked_at=at)
             )
-        return active
+        return acceptances
 
 
 def _entry(row: Row[Any]) -> LedgerEntry:
