@@ -4,22 +4,15 @@ reaching no listener; the next good request still works."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
-import sqlite3
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from adapters.slack import ids
-from adapters.slack.runner import run_slack
-from bot.bootstrap import bootstrap
-from bot.clock import FakeClock
-from bot.config import Secrets
-from tests.adapters.slack.conftest import ASKER, HELP, Slack, seed
-from tests.adapters.slack.test_runner import config
+from tests.adapters.slack.conftest import ASKER, HELP, Slack
+from tests.adapters.slack.test_runner import socket_mode_refuses
 from tests.fakes import slack_payloads as sp
 from tests.fakes.slack_server import FakeSlack
 
@@ -159,46 +152,14 @@ async def test_a_malformed_payload_over_socket_mode_is_acknowledged_in_one_line(
     form no acknowledgement (Slack resends it), or a question recorded from half-read
     fields."""
 
-    seed(fake_slack)
-    cfg = config(tmp_path, fake_slack, mode="socket", help_channel_ids=[HELP])
-    core = await bootstrap(cfg, clock=FakeClock())
-    secrets = Secrets(slack_bot_token=fake_slack.bot_token, slack_app_token=fake_slack.app_token)
-    task = asyncio.create_task(run_slack(core, cfg, secrets))
-    try:
-        await fake_slack.wait_for_connection()
-        fake_slack.clear_calls()
-        command = sp.slash_command(command="/rep", user_id=ASKER, channel_id=HELP)
-        del command["user_id"]
-        sent: list[tuple[dict[str, Any], str]] = [
-            (sp.socket_envelope(p), why) for p, why in INTERACTIONS
-        ]
-        sent += [
-            (sp.socket_envelope(sp.event_callback(e, team_id=fake_slack.team_id)), why)
-            for e, why in EVENTS
-        ]
-        sent.append((sp.socket_envelope(command), "user_id is not an id"))
-        caplog.clear()
-        for envelope, _ in sent:
-            await fake_slack.wait_for_ack(await fake_slack.socket_send(envelope), timeout=2)
-        assert {c.method for c in fake_slack.calls} <= {"auth.test"}
-        assert not [r for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR]
-        assert [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING] == [
-            f"Slack: unreadable Socket Mode {e['type']} envelope {e['envelope_id']} "
-            f"acknowledged, not processed: {why}"
-            for e, why in sent
-        ]
-
-        question = fake_slack.add_message(HELP, "How do I reset my password?", user=ASKER)
-        good = sp.event_callback(
-            sp.message_event(channel=HELP, user=ASKER, text=question["text"], ts=question["ts"]),
-            team_id=fake_slack.team_id,
-        )
-        await fake_slack.wait_for_ack(await fake_slack.socket_send_payload(good), timeout=2)
-        await fake_slack.wait_for_call("chat.postMessage")
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-        await core.close()
-    with sqlite3.connect(tmp_path / "r.db") as db:
-        assert db.execute("SELECT body FROM questions").fetchall() == [(question["text"],)]
+    command = sp.slash_command(command="/rep", user_id=ASKER, channel_id=HELP)
+    del command["user_id"]
+    sent: list[tuple[dict[str, Any], str]] = [
+        (sp.socket_envelope(p), why) for p, why in INTERACTIONS
+    ]
+    sent += [
+        (sp.socket_envelope(sp.event_callback(e, team_id=fake_slack.team_id)), why)
+        for e, why in EVENTS
+    ]
+    sent.append((sp.socket_envelope(command), "user_id is not an id"))
+    await socket_mode_refuses(fake_slack, tmp_path, caplog, sent)

@@ -142,14 +142,18 @@ def _unreadable_envelopes(team: str) -> list[tuple[dict[str, Any], str]]:
     return envelopes
 
 
-async def test_socket_mode_acknowledges_an_unreadable_envelope_in_one_line(
-    fake_slack: FakeSlack, tmp_path: Path, caplog: pytest.LogCaptureFixture
+async def socket_mode_refuses(
+    fake_slack: FakeSlack,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    envelopes: list[tuple[dict[str, Any], str]],
+    *,
+    then_without_id: bool = False,
 ) -> None:
-    """Over Socket Mode, an envelope whose payload is no object, or whose Events API `event`
-    is no object with a type, was a traceback and no acknowledgement (so Slack would send it
-    again, with another traceback). Now it is acknowledged once, logged in one line, and
-    touches nothing; an envelope without an id is logged and ignored; the next good event is
-    still processed."""
+    """Runs the Slack adapter in Socket Mode and sends it ``envelopes`` (with why each is
+    unreadable): each must be acknowledged once with one warning line naming the reason, no
+    error or traceback, no Web API call and nothing stored; with ``then_without_id`` also an
+    envelope without an id, logged and ignored. The next good message is still recorded."""
 
     seed(fake_slack)
     cfg = config(tmp_path, fake_slack, mode="socket", help_channel_ids=[HELP])
@@ -159,20 +163,32 @@ async def test_socket_mode_acknowledges_an_unreadable_envelope_in_one_line(
     try:
         await fake_slack.wait_for_connection()
         fake_slack.clear_calls()
-        envelopes = _unreadable_envelopes(fake_slack.team_id)
         caplog.clear()
         for envelope, _ in envelopes:
             await fake_slack.wait_for_ack(await fake_slack.socket_send(envelope), timeout=2)
-        no_id = sp.socket_envelope(
-            sp.event_callback(
-                sp.message_event(channel=HELP, user=ASKER, text="no envelope id?"),
-                team_id=fake_slack.team_id,
+        expected = [
+            f"Slack: unreadable Socket Mode {e['type']} envelope {e['envelope_id']} "
+            f"acknowledged, not processed: {why}"
+            for e, why in envelopes
+        ]
+        if then_without_id:
+            no_id = sp.socket_envelope(
+                sp.event_callback(
+                    sp.message_event(channel=HELP, user=ASKER, text="no envelope id?"),
+                    team_id=fake_slack.team_id,
+                )
             )
-        )
-        del no_id["envelope_id"]
-        await fake_slack._newest_connection().ws.send_json(no_id)
-        await asyncio.sleep(0.1)
+            del no_id["envelope_id"]
+            await fake_slack._newest_connection().ws.send_json(no_id)
+            await asyncio.sleep(0.1)
+            expected.append("Slack: Socket Mode events_api envelope without an envelope_id ignored")
         assert {c.method for c in fake_slack.calls} <= {"auth.test"}  # (Bolt's authorize)
+        assert [ack.envelope_id for ack in fake_slack.acks] == [
+            e["envelope_id"] for e, _ in envelopes
+        ]
+        assert not [r for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR]
+        warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+        assert warnings == expected
 
         question = fake_slack.add_message(HELP, "How do I reset my password?", user=ASKER)
         good = sp.event_callback(
@@ -181,16 +197,6 @@ async def test_socket_mode_acknowledges_an_unreadable_envelope_in_one_line(
         )
         await fake_slack.wait_for_ack(await fake_slack.socket_send_payload(good), timeout=2)
         await fake_slack.wait_for_call("chat.postMessage")
-
-        acked = [ack.envelope_id for ack in fake_slack.acks]
-        assert acked == [e["envelope_id"] for e, _ in envelopes] + [acked[-1]]
-        assert not [r for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR]
-        warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
-        assert warnings == [
-            f"Slack: unreadable Socket Mode {e['type']} envelope {e['envelope_id']} "
-            f"acknowledged, not processed: {why}"
-            for e, why in envelopes
-        ] + ["Slack: Socket Mode events_api envelope without an envelope_id ignored"]
     finally:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
@@ -198,3 +204,16 @@ async def test_socket_mode_acknowledges_an_unreadable_envelope_in_one_line(
         await core.close()
     with sqlite3.connect(tmp_path / "r.db") as db:
         assert db.execute("SELECT body FROM questions").fetchall() == [(question["text"],)]
+
+
+async def test_socket_mode_acknowledges_an_unreadable_envelope_in_one_line(
+    fake_slack: FakeSlack, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Over Socket Mode, an envelope whose payload is no object, or whose Events API `event`
+    is no object with a type, was a traceback and no acknowledgement (so Slack would send it
+    again, with another traceback). Now it is acknowledged once, logged in one line, and
+    touches nothing; an envelope without an id is logged and ignored; the next good event is
+    still processed."""
+
+    envelopes = _unreadable_envelopes(fake_slack.team_id)
+    await socket_mode_refuses(fake_slack, tmp_path, caplog, envelopes, then_without_id=True)
