@@ -229,6 +229,10 @@ class _Entry:
 
 _EMPTY: Counter[str] = Counter()
 
+#: What the main index is built from, one per document: the entry, its word and n-gram
+#: counts, and its vector (None without the semantic extra).
+_Analysed = tuple[_Entry, Counter[str], Counter[str], np.ndarray | None]
+
 
 def _idf(df: np.ndarray | float, n_docs: int) -> np.ndarray | float:
     # Lucene's BM25 IDF, the same as bm25s' default "lucene" method: always positive.
@@ -334,7 +338,7 @@ class _Main:
 
     def __init__(
         self,
-        items: Iterable[tuple[_Entry, Counter[str], Counter[str], np.ndarray | None]],
+        items: Iterable[_Analysed],
         tuning: Tuning,
     ) -> None:
         words, chars = _FieldBuilder(), _FieldBuilder()
@@ -530,7 +534,7 @@ class SearchEngine:
         given = self._vectors_for(list(unique.values()), vectors or {})
         seqs = {doc_id: next(self._seq) for doc_id in unique}
 
-        def analysed() -> Iterator[tuple[_Entry, Counter[str], Counter[str], np.ndarray | None]]:
+        def analysed() -> Iterator[_Analysed]:
             for doc in self._gate.paced(unique.values()):
                 entry = self._analyse(doc, seqs[doc.id])
                 counts = entry.words, entry.chars
@@ -581,7 +585,7 @@ class SearchEngine:
         # Entries inside the main index gave their token counts to the matrices, so
         # every document is analysed again (off the event loop); the entry objects are
         # kept, only their counts are new.
-        def analysed() -> Iterator[tuple[_Entry, Counter[str], Counter[str], np.ndarray | None]]:
+        def analysed() -> Iterator[_Analysed]:
             for entry in self._gate.paced(snapshot):
                 fresh = self._analyse(entry.doc, entry.seq)
                 vector = entry.vector
@@ -599,9 +603,9 @@ class SearchEngine:
                 for i, e in enumerate(main.entries):
                     if self._live.get(e.doc.id) is not e:  # removed or replaced meanwhile
                         main.alive[i] = False
-                    else:  # out of the delta now: its counts live in the matrices
-                        # (its vector stays: a search still reading the old delta may use it)
+                    else:  # out of the delta: its counts and vector live in the matrices
                         e.words = e.chars = _EMPTY
+                        e.vector = None
             self._state = _State(main=main, delta=delta, snapshot_seq=snapshot_seq)
 
     def wait_for_compaction(self, timeout: float | None = None) -> None:
@@ -1028,9 +1032,11 @@ class SearchEngine:
                 continue
             if exclude and doc_id in exclude:
                 continue
+            # read once: a rebuild that just took this entry into the main index drops it
+            vector = entry.vector
             cosine = math.nan
-            if qvec is not None and entry.vector is not None:
-                cosine = float(entry.vector @ qvec)
+            if qvec is not None and vector is not None:
+                cosine = float(vector @ qvec)
             out[doc_id] = _Candidate(entry, min(totals.get(doc_id, 0.0), 1.0), cosine)
 
     @staticmethod

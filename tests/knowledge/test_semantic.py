@@ -48,6 +48,23 @@ def test_precomputed_vectors_are_used_and_adds_are_embedded() -> None:
     assert engine.search("anything", kinds={"question"}) == []
 
 
+def test_a_rebuild_keeps_each_vector_once_and_still_uses_it() -> None:
+    """Documents added one by one carry their vector until a rebuild puts it in the main
+    index's matrix; they do not keep a second copy (1.5 KB a document with the real model),
+    and are still found by meaning, without being embedded again."""
+    fake = FakeEmbedder()
+    engine = SearchEngine(semantic=fake, background_compaction=False)
+    for doc in DOCS:
+        engine.add(doc)
+    engine.compact()
+    engine.compact()
+    assert fake.passages == len(DOCS)
+    assert [e.vector for e in engine._live.values()] == [None] * len(DOCS)  # (see docstring)
+    assert engine.search("how do I lose weight")[0].id == "slim"
+    engine.add(Document("diet", "A diet plan"))
+    assert {h.id for h in engine.search("lose weight fast", limit=2)} == {"slim", "diet"}
+
+
 def test_fusion_keeps_lexical_score_without_vector() -> None:
     fused = fuse_scores(np.array([COSINE_CEIL, np.nan]), np.array([0.2, 0.4]), 0.7)
     assert fused[0] == pytest.approx(0.7 * 1.0 + 0.3 * 0.2)
