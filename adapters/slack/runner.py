@@ -44,33 +44,22 @@ async def _health(_: web.Request) -> web.Response:
     return web.Response(text="ok")
 
 
-def unreadable(data: object) -> str | None:
-    """Why Bolt or a listener cannot read a parsed body, or None when they can: it must be a
-    JSON object (Bolt raises on anything else), in the shape `shapes.problem` checks (an
-    Events API `event` an object with a `type`, an interaction's `actions`, `view` and
-    `user`, a slash command's ids, ...)."""
-
-    if not isinstance(data, dict):
-        return "not a JSON object"
-    return shapes.problem(data)
-
-
-def why_unreadable(body: bytes, content_type: str) -> str | None:
-    """Why Bolt cannot read `body`, or None: it must be UTF-8, with `unreadable` finding
-    nothing in what Slack sends as JSON (the Events API body, an interaction form's
-    `payload`) or in a slash command's form fields. Bolt parses the body before it checks
+def body_problem(body: bytes, content_type: str) -> str | None:
+    """Why Bolt cannot read an HTTP request's `body`, or None: it must be UTF-8, and what
+    Slack sends as JSON (the Events API body, an interaction form's `payload`) or a slash
+    command's form fields must pass `shapes.problem`. Bolt parses the body before it checks
     the signature, and raises on anything else."""
 
     try:
         text = body.decode("utf-8")
         if content_type == "application/json":
-            return unreadable(json.loads(text))
+            return shapes.problem(json.loads(text))
         if content_type == FORM:
             fields = parse_qs(text)
             if "payload" in fields:
-                return unreadable(json.loads(fields["payload"][0]))
+                return shapes.problem(json.loads(fields["payload"][0]))
             if "command" in fields:
-                return unreadable({key: values[0] for key, values in fields.items()})
+                return shapes.problem({key: values[0] for key, values in fields.items()})
     except ValueError:  # (UnicodeDecodeError and JSONDecodeError are ValueErrors)
         return "not UTF-8 JSON or form fields"
     return None
@@ -111,7 +100,7 @@ def _check_requests(secret: str) -> Middleware:
             # check, and runs nothing for it.)
             if not ssl_check and not signed(verifier, body, request.headers):
                 return web.Response(status=401, text="invalid request")
-            why = why_unreadable(body, request.content_type)
+            why = body_problem(body, request.content_type)
             if why:
                 log.warning(
                     "Slack: unreadable %s request to %s refused: %s",
@@ -221,7 +210,7 @@ def socket_handler(bolt: AsyncApp, app_token: str) -> AsyncSocketModeHandler:
         if not isinstance(envelope_id, str) or not envelope_id:
             log.warning("Slack: Socket Mode %s envelope without an envelope_id ignored", kind)
             return
-        why = unreadable(message.get("payload"))
+        why = shapes.problem(message.get("payload"))
         if why:
             log.warning(
                 "Slack: unreadable Socket Mode %s envelope %s acknowledged, not processed: %s",

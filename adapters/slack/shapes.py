@@ -8,9 +8,10 @@ payload with any of them of another type crashed in Bolt or in a listener: a tra
 and no acknowledgement for a button or a form, or a question recorded from half-read data.
 
 `problem` is asked once, by the runner, before Bolt sees a payload (over HTTP and over Socket
-Mode alike); one that has a problem is refused with one log line naming the field and
-reaches no listener. Only the fields the bot reads are checked, and only as strictly as it
-reads them: Slack adds fields freely, and a field the bot ignores may be anything.
+Mode alike; the runner only parses the HTTP body); one that has a problem is refused with one
+log line naming the field and reaches no listener. Only the fields the bot reads are checked,
+and only as strictly as it reads them: Slack adds fields freely, and a field the bot ignores
+may be anything.
 """
 
 from __future__ import annotations
@@ -160,10 +161,13 @@ _EVENTS: dict[str, dict[str, Check]] = {
 _COMMAND: dict[str, Check] = {"command": _id, "user_id": _id, "channel_id": _id}
 
 
-def problem(data: Mapping[str, Any]) -> str | None:
-    """What in the JSON object `data` (an Events API body, an interaction payload or a slash
-    command's fields) the bot cannot read, or None when it can read all of it."""
+def problem(data: object) -> str | None:
+    """What in `data` (a parsed Events API body, interaction payload or slash command's
+    fields) the bot cannot read, or None when it can read all of it. It must be a JSON object
+    first: Bolt and slack_sdk raise on anything else."""
 
+    if not isinstance(data, dict):
+        return "not a JSON object"
     kind = data.get("type")
     if "command" in data and kind is None:
         for key, check in _COMMAND.items():
