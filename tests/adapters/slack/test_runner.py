@@ -8,6 +8,7 @@ import contextlib
 import logging
 import socket
 import sqlite3
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -15,9 +16,9 @@ import aiohttp
 import pytest
 
 from adapters.slack.runner import run_slack
-from bot.bootstrap import bootstrap
+from bot.bootstrap import App, bootstrap
 from bot.clock import FakeClock
-from bot.config import Secrets, parse_config
+from bot.config import Config, Secrets, parse_config
 from tests.adapters.slack.conftest import ASKER, HELP, make_slack, seed
 from tests.fakes import slack_payloads as sp
 from tests.fakes.slack_server import FakeSlack
@@ -40,6 +41,21 @@ def config(tmp_path: Path, fake: FakeSlack, **slack: Any):  # noqa: ANN201
     )
 
 
+@contextlib.asynccontextmanager
+async def running(cfg: Config, secrets: Secrets) -> AsyncIterator[App]:
+    """A fresh core with `run_slack` running on it; stopped, and the core closed, after."""
+
+    core = await bootstrap(cfg, clock=FakeClock())
+    task = asyncio.create_task(run_slack(core, cfg, secrets))
+    try:
+        yield core
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        await core.close()
+
+
 async def _wait_http(url: str) -> aiohttp.ClientResponse | None:
     async with aiohttp.ClientSession() as session:
         for _ in range(200):
@@ -56,10 +72,8 @@ async def test_http_mode_serves_the_configured_port_and_path(
 ) -> None:
     port = free_port()
     cfg = config(tmp_path, fake_slack, mode="http", http_host="127.0.0.1", http_port=port)
-    core = await bootstrap(cfg, clock=FakeClock())
     secrets = Secrets(slack_bot_token=fake_slack.bot_token, slack_signing_secret="s3cret")
-    task = asyncio.create_task(run_slack(core, cfg, secrets))
-    try:
+    async with running(cfg, secrets) as core:
         health = await _wait_http(f"http://127.0.0.1:{port}/healthz")
         assert health is not None and health.status == 200
         fields = sp.slash_command(
@@ -75,27 +89,15 @@ async def test_http_mode_serves_the_configured_port_and_path(
         await fake_slack.wait_for_response_url_call()
         # The scheduler can deliver Slack messages while the adapter runs, and only then.
         assert core.bot.outbox.platforms() == ("slack",)
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-        await core.close()
     assert not core.bot.outbox.has("slack")
 
 
 async def test_socket_mode_uses_api_base_url(fake_slack: FakeSlack, tmp_path: Path) -> None:
     cfg = config(tmp_path, fake_slack, mode="socket")
-    core = await bootstrap(cfg, clock=FakeClock())
     secrets = Secrets(slack_bot_token=fake_slack.bot_token, slack_app_token=fake_slack.app_token)
-    task = asyncio.create_task(run_slack(core, cfg, secrets))
-    try:
+    async with running(cfg, secrets):
         await fake_slack.wait_for_connection()
         assert fake_slack.calls_to("apps.connections.open")
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-        await core.close()
 
 
 async def test_renamed_commands_are_routed(fake_slack: FakeSlack, tmp_path: Path) -> None:
@@ -157,10 +159,8 @@ async def socket_mode_refuses(
 
     seed(fake_slack)
     cfg = config(tmp_path, fake_slack, mode="socket", help_channel_ids=[HELP])
-    core = await bootstrap(cfg, clock=FakeClock())
     secrets = Secrets(slack_bot_token=fake_slack.bot_token, slack_app_token=fake_slack.app_token)
-    task = asyncio.create_task(run_slack(core, cfg, secrets))
-    try:
+    async with running(cfg, secrets):
         await fake_slack.wait_for_connection()
         fake_slack.clear_calls()
         caplog.clear()
@@ -197,11 +197,6 @@ async def socket_mode_refuses(
         )
         await fake_slack.wait_for_ack(await fake_slack.socket_send_payload(good), timeout=2)
         await fake_slack.wait_for_call("chat.postMessage")
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-        await core.close()
     with sqlite3.connect(tmp_path / "r.db") as db:
         assert db.execute("SELECT body FROM questions").fetchall() == [(question["text"],)]
 
