@@ -29,6 +29,7 @@ from bot.articles import (
     question_doc_id,
     slugify,
 )
+from bot.audit import audit
 from bot.commands import ShowQuestion
 from bot.errors import ArticleNotFound, DomainError
 from bot.events import (
@@ -48,7 +49,7 @@ from bot.model import (
     Suggestion,
     ThreadRef,
 )
-from bot.moderation import audit, clean_reason, require_moderator
+from bot.moderation import clean_reason, require_moderator
 from bot.ports import KnowledgeSearch, UnitOfWork
 from bot.questions import Context, show_question
 from bot.text import clean, is_blank, truncate

@@ -18,6 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot import errors
+from bot.audit import audit
 from bot.commands import AskQuestion, PostMessage, RevealAsker, ShowGuidelines
 from bot.config import WEEKDAYS, LifecycleConfig, SupportHours
 from bot.events import (
@@ -35,7 +36,7 @@ from bot.events import (
 )
 from bot.jobs import Job, JobKind
 from bot.model import CloseReason, Member, Question, QuestionStatus
-from bot.moderation import audit, clean_reason, require_moderator
+from bot.moderation import clean_reason, require_moderator
 from bot.outbound import ChannelPost, DirectMessage, Outbound, ThreadPost, ThreadState
 from bot.ports import UnitOfWork
 from bot.questions import Context

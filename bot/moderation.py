@@ -17,6 +17,7 @@ from typing import Any
 
 from bot import errors
 from bot.articles import ARTICLE_PREFIX, parse_item
+from bot.audit import audit
 from bot.commands import (
     AdjustReputation,
     HelpBanMember,
@@ -110,35 +111,6 @@ async def _member(uow: UnitOfWork, ref: MemberRef | Actor, community: str) -> Me
     return member
 
 
-async def audit(
-    uow: UnitOfWork,
-    ctx: Context,
-    actor: Member,
-    action: str,
-    *,
-    target: Member | None = None,
-    question_id: int | None = None,
-    ledger_id: int | None = None,
-    report_id: int | None = None,
-    reason: str | None = None,
-    detail: str | None = None,
-) -> None:
-    await uow.moderation.audit(
-        NewAuditEntry(
-            community=actor.ref.community,
-            actor_id=actor.id,
-            action=action,
-            target_member_id=target.id if target else None,
-            question_id=question_id,
-            ledger_id=ledger_id,
-            report_id=report_id,
-            reason=reason,
-            detail=detail,
-        ),
-        ctx.clock.now(),
-    )
-
-
 def moderators_channel(ctx: Context, community: str, platform: str) -> str | None:
     channels = ctx.config.communities[community].moderation.moderators_channel
     return channels.get(platform)  # type: ignore[call-overload]
@@ -202,12 +174,6 @@ async def _question(uow: UnitOfWork, cmd: ModerateQuestion) -> Question:
     if question is None:
         raise errors.NotAQuestionThread()
     return question
-
-
-def _asker_unless_anonymous(question: Question) -> Member | None:
-    """The audit row's target for an action on a question. Not an anonymous asker: the
-    audit log would name them to every moderator without the audited reveal."""
-    return None if question.anonymous else question.asker
 
 
 _WEB_LINK = re.compile(r"https?://\S", re.IGNORECASE)
@@ -305,8 +271,8 @@ async def moderate_question(
         outbound += await _delete(uow, question, now)
     question = await uow.questions.get(question.id) or question
     await audit(
-        uow, ctx, actor, f"question_{action.value}", target=_asker_unless_anonymous(question),
-        question_id=question.id, reason=reason, detail=detail,
+        uow, ctx, actor, f"question_{action.value}", target=question.asker, question=question,
+        reason=reason, detail=detail,
     )  # fmt: skip
     return QuestionModerated(question, action.value, reason, tuple(outbound))
 
@@ -336,18 +302,7 @@ async def not_duplicate(cmd: NotDuplicate, uow: UnitOfWork, ctx: Context) -> Que
         raise errors.NotADuplicate()
     status = QuestionStatus.SOLVED if question.solved_at else QuestionStatus.OPEN
     question = await uow.questions.set_status(question.id, status, solved_at=question.solved_at)
-    # An anonymous asker objecting is not named as the actor either (see `_asker_unless_anonymous`).
-    by_anonymous_asker = question.anonymous and actor.id == question.asker.id
-    await uow.moderation.audit(
-        NewAuditEntry(
-            community=question.community,
-            actor_id=None if by_anonymous_asker else actor.id,
-            action="not_duplicate",
-            target_member_id=None if question.anonymous else question.asker.id,
-            question_id=question.id,
-        ),
-        ctx.clock.now(),
-    )
+    await audit(uow, ctx, actor, "not_duplicate", target=question.asker, question=question)
     outbound: list[Outbound] = []
     channel = moderators_channel(ctx, question.community, question.platform)
     if channel:
@@ -717,8 +672,8 @@ async def _delete_answer(
             changes.append(change)
     for change in changes:
         await audit(
-            uow, ctx, actor, "accepted_answer_deleted", target=change.member,
-            question_id=question.id, ledger_id=change.entry_id, report_id=report.id,
+            uow, ctx, actor, "accepted_answer_deleted", target=change.member, question=question,
+            ledger_id=change.entry_id, report_id=report.id,
         )  # fmt: skip
     return AnswerWithdrawn(question, tuple(a.answer for a in remaining), tuple(changes))
 

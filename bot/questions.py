@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from bot import errors
+from bot.audit import audit
 from bot.commands import (
     AcceptAnswer,
     AskQuestion,
@@ -48,7 +49,6 @@ from bot.model import (
     LedgerReason,
     Member,
     MemberRef,
-    NewAuditEntry,
     Question,
     QuestionStatus,
     Standing,
@@ -155,23 +155,12 @@ async def _audit_if_moderating(
 ) -> None:
     """Someone other than the asker accepting, solving, unsolving or closing uses moderator
     powers (points move, or the asker's question changes without them): audited like `/mod`.
-    The target defaults to the asker, never named when anonymous."""
+    The target defaults to the asker (never named when anonymous, see `audit`)."""
 
     if actor.id == question.asker.id:
         return
-    if target is None and not question.anonymous:
-        target = question.asker
-    await uow.moderation.audit(
-        NewAuditEntry(
-            community=question.community,
-            actor_id=actor.id,
-            action=action,
-            target_member_id=target.id if target else None,
-            question_id=question.id,
-            reason=reason,
-        ),
-        ctx.clock.now(),
-    )
+    target = target or question.asker
+    await audit(uow, ctx, actor, action, target=target, question=question, reason=reason)
 
 
 async def ask(cmd: AskQuestion, uow: UnitOfWork, ctx: Context) -> QuestionOpened:

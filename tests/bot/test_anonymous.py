@@ -13,6 +13,7 @@ from bot import events as ev
 from bot.bootstrap import App
 from bot.clock import FakeClock
 from bot.lifecycle import REVEAL_ACTION
+from bot.model import ReportStatus
 from bot.outbound import DirectMessage
 from bot.presenters import Presenter
 from tests.helpers import actor, answer, next_id, thread_of
@@ -20,7 +21,7 @@ from tests.lifecycle_helpers import record, tick
 
 zelda = actor("zelda-7")
 zelda = type(zelda)(zelda.ref, "Zelda Secret")
-bob, mod = actor("bob"), actor("mod", mod=True)
+bob, dave, mod = actor("bob"), actor("dave"), actor("mod", mod=True)
 SECRETS = ("zelda", "Zelda")
 
 
@@ -158,14 +159,46 @@ async def test_moderating_an_anonymous_question_names_its_asker_only_in_a_reveal
         opened.question.id
     ]  # the asker is told privately of the duplicate close
 
-    async def about_zelda() -> list[str]:
-        shown = await app.bot.handle(c.ShowAudit(mod))
-        assert isinstance(shown, ev.AuditShown)
-        named = [e.action for e in shown.entries if e.target and e.target.ref == zelda.ref]
-        by_member = await app.bot.handle(c.ShowAudit(mod, member=zelda.ref))
-        assert isinstance(by_member, ev.AuditShown)
-        return named + [e.action for e in by_member.entries]
-
-    assert await about_zelda() == []
+    assert await _about_zelda(app) == []
     await app.bot.handle(c.RevealAsker(mod, opened.question.id, "abuse", event_id=next_id("e")))
-    assert set(await about_zelda()) == {REVEAL_ACTION}
+    assert set(await _about_zelda(app)) == {REVEAL_ACTION}
+
+
+async def _about_zelda(app: App) -> list[str]:
+    """The audit rows that name the anonymous asker, as target or (with `member=`) actor."""
+
+    shown = await app.bot.handle(c.ShowAudit(mod))
+    assert isinstance(shown, ev.AuditShown)
+    named = [e.action for e in shown.entries if e.target and e.target.ref == zelda.ref]
+    by_member = await app.bot.handle(c.ShowAudit(mod, member=zelda.ref))
+    assert isinstance(by_member, ev.AuditShown)
+    return named + [e.action for e in by_member.entries]
+
+
+async def test_points_moved_in_an_anonymous_question_do_not_name_its_asker(app: App) -> None:
+    """A moderator unsolving for the asker, and a report deleting the accepted answer (which
+    reverses the asker's accept bonus), are audited without tying the asker to the question."""
+
+    opened = await _ask_anonymously(app, "Secret question")
+    mid = await answer(app.bot, bob, opened)
+    await app.bot.handle(c.AcceptAnswer(zelda, mid, event_id=next_id("e")))
+    await app.bot.handle(c.Unsolve(mod, thread_of(opened), event_id=next_id("e")))
+    await app.bot.handle(c.AcceptAnswer(zelda, mid, event_id=next_id("e")))
+    filed = await app.bot.handle(
+        c.ReportMessage(dave, "help", mid, "abuse", thread=thread_of(opened), event_id=next_id("e"))
+    )
+    assert isinstance(filed, ev.ReportFiled)
+    resolved = await app.bot.handle(
+        c.ResolveReport(mod, filed.report.id, ReportStatus.DELETED, event_id=next_id("e"))
+    )
+    assert isinstance(resolved, ev.ReportResolved) and resolved.withdrawn is not None
+    assert {p.member.ref for p in resolved.withdrawn.points} == {bob.ref, zelda.ref}
+
+    shown = await app.bot.handle(c.ShowAudit(mod, question_id=opened.question.id))
+    assert isinstance(shown, ev.AuditShown)
+    assert sorted(e.action for e in shown.entries if e.action != "report_deleted") == [
+        "accepted_answer_deleted",
+        "accepted_answer_deleted",
+        "unsolve",
+    ]  # audited all the same
+    assert await _about_zelda(app) == []
