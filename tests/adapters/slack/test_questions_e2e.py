@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from adapters.slack.people import MAX_NAMED
 from tests.adapters.slack.conftest import ASKER, HELP, HELPER, MOD, OTHER, Slack
 from tests.fakes import slack_payloads as sp
 
@@ -209,3 +210,25 @@ async def test_a_mention_in_a_message_is_kept_as_the_member_s_name(slack: Slack)
     assert slack.rows("SELECT excerpt FROM messages") == [("Ask @mod for the reset link & wait",)]
     await slack.command("/kb", "show #1", user=OTHER)
     assert "@mod for the reset link" in slack.responses()[-1]
+
+
+async def test_naming_mentions_costs_at_most_max_named_lookups_per_message(slack: Slack) -> None:
+    """Naming costs one cached `users.info` per mentioned member: a message with more
+    mentions than `MAX_NAMED` asks about that many (the rest stay ids), and a name Slack
+    gave is not asked for again."""
+
+    for n in range(MAX_NAMED + 5):
+        slack.fake.add_user(f"U0MANY{n:02}", display_name=f"many{n:02}")
+    mentions = " ".join(f"<@U0MANY{n:02}>" for n in range(MAX_NAMED + 5))
+    root = await slack.ask(f"who of {mentions}?")
+
+    asked = [c.params.get("user") for c in slack.fake.calls_to("users.info")]
+    assert sorted(u for u in asked if str(u).startswith("U0MANY")) == [
+        f"U0MANY{n:02}" for n in range(MAX_NAMED)
+    ]
+    body = slack.rows("SELECT body FROM questions")[0][0]
+    assert body.startswith("who of @many00 @many01") and f"@U0MANY{MAX_NAMED}" in body
+
+    slack.fake.clear_calls()
+    await slack.answer(root, OTHER, "<@U0MANY00> knows")
+    assert "U0MANY00" not in [c.params.get("user") for c in slack.fake.calls_to("users.info")]
