@@ -239,6 +239,7 @@ def test_a_rebuild_makes_no_new_long_lived_object_per_document() -> None:
     assert len(new) < 300  # was one per document
     assert top(eng, "question number 1234") == "d1234"
 
+
 def test_main_matrix_matches_bm25s_scores() -> None:
     """The index is bm25s' lucene BM25, built without its per-document Python lists."""
     texts = [d.title + " " + d.body for d in DOCS]
