@@ -12,6 +12,7 @@ import pytest
 from bot import commands as c
 from bot import events as ev
 from bot.bootstrap import App
+from bot.model import ReportStatus
 from knowledge.service import EngineKnowledge
 from tests.helpers import (
     actor,
@@ -23,7 +24,8 @@ from tests.helpers import (
     thread_of,
 )
 
-alice, bob, maria = actor("alice"), actor("bob"), actor("maria", mod=True)
+alice, bob, carol = actor("alice"), actor("bob"), actor("carol")
+maria = actor("maria", mod=True)
 QUESTION = "How do I export my calendar to a CSV file?"
 SEARCH = "export calendar csv"
 
@@ -97,6 +99,33 @@ async def test_a_withdrawn_question_leaves_every_index(
     assert await found_in_both(two_processes, doc_id) == (True, True)
     await withdraw(one, opened)
     assert await found_in_both(two_processes, doc_id) == (False, False)
+
+
+async def test_a_deleted_accepted_answer_leaves_every_index(
+    two_processes: tuple[App, App],
+) -> None:
+    """A report deleting one of two accepted answers re-indexes the question, still solved,
+    with the other answer's words only."""
+
+    one, other = two_processes
+    opened = await _solved(one)
+    later = await answer(one.bot, bob, opened, "Or sync with Thunderbird and save as vcard.")
+    await one.bot.handle(c.AcceptAnswer(alice, later, event_id=next_id("e")))
+    filed = await one.bot.handle(
+        c.ReportMessage(
+            carol, "help", later, "spam", thread=thread_of(opened), event_id=next_id("e")
+        )
+    )
+    assert isinstance(filed, ev.ReportFiled)
+    await one.bot.handle(
+        c.ResolveReport(maria, filed.report.id, ReportStatus.DELETED, event_id=next_id("e"))
+    )
+    await _engine(other).catch_up()
+    for app in two_processes:
+        hits = _engine(app).search("default", "thunderbird vcard", limit=5, min_score=0)
+        assert hits == []
+        hits = _engine(app).search("default", "settings choose", limit=5, min_score=0)
+        assert [h.id for h in hits] == [f"q{opened.question.id}"]
 
 
 async def test_changes_that_do_not_affect_search_add_nothing_to_the_feed(
