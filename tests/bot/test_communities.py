@@ -72,6 +72,12 @@ async def test_another_community_cannot_act_on_a_question_or_its_members(app: Ap
          errors.NotAQuestionThread),
     ]  # fmt: skip
     assert await not_refused(app.bot, attempts) == [], "acted across communities"
+    # A member there trying a moderator command on bob: audited there, without naming bob.
+    with pytest.raises(errors.NotModerator):
+        await app.bot.handle(c.WarnMember(stranger, bob.ref, "spam", event_id=e()))
+    audit = await app.bot.handle(c.ShowAudit(other_mod))
+    assert isinstance(audit, ev.AuditShown)
+    assert [(e.outcome, e.target) for e in audit.entries] == [("refused", None)]
 
     # Thanks naming a member of this community from the other one credits nobody.
     await app.bot.handle(
@@ -98,21 +104,26 @@ async def test_a_report_from_another_community_cannot_delete_or_warn_here(app: A
     know: deleting it must not delete alice's question, warning must not reach alice."""
 
     opened = await ask(app.bot, alice)
-    filed = await app.bot.handle(
-        c.ReportMessage(
-            stranger, "help", opened.question.message_id, "spam", thread=thread_of(opened),
-            event_id=next_id("e"),
+    bobs = await answer(app.bot, bob, opened)
+    for message_id, author in ((opened.question.message_id, alice), (bobs, None)):
+        filed = await app.bot.handle(
+            c.ReportMessage(
+                stranger, "help", message_id, "spam", author=author, thread=thread_of(opened),
+                event_id=next_id("e"),
+            )
+        )  # fmt: skip
+        assert isinstance(filed, ev.ReportFiled)
+        assert filed.report.question_id is None and filed.report.author is None
+        with pytest.raises(errors.ReportAuthorUnknown):
+            await app.bot.handle(
+                c.ResolveReport(
+                    other_mod, filed.report.id, ReportStatus.WARNED, event_id=next_id("e")
+                )
+            )
+        resolved = await app.bot.handle(
+            c.ResolveReport(other_mod, filed.report.id, ReportStatus.DELETED, event_id=next_id("e"))
         )
-    )  # fmt: skip
-    assert isinstance(filed, ev.ReportFiled)
-    assert filed.report.question_id is None and filed.report.author is None
-    with pytest.raises(errors.ReportAuthorUnknown):
-        await app.bot.handle(
-            c.ResolveReport(other_mod, filed.report.id, ReportStatus.WARNED, event_id=next_id("e"))
-        )
-    resolved = await app.bot.handle(
-        c.ResolveReport(other_mod, filed.report.id, ReportStatus.DELETED, event_id=next_id("e"))
-    )
-    assert isinstance(resolved, ev.ReportResolved) and resolved.question is None
+        assert isinstance(resolved, ev.ReportResolved) and resolved.question is None
     shown = await app.bot.handle(c.ShowQuestion(alice, opened.question.id))
     assert isinstance(shown, ev.QuestionShown) and not shown.question.is_deleted
+    assert [a.author.ref for a in shown.answers] == [bob.ref]  # bob's answer not deleted
