@@ -263,8 +263,8 @@ async def _accept(
 async def accept_answer(cmd: AcceptAnswer, uow: UnitOfWork, ctx: Context) -> AnswerAccepted:
     _require_human(cmd.actor)
     answer = await uow.questions.message(cmd.actor.ref.platform, cmd.message_id)
-    if answer is None or answer.is_deleted:
-        raise errors.NotAnAnswer()  # never recorded, or deleted by a moderator
+    if answer is None:
+        raise errors.NotAnAnswer()
     question = await uow.questions.get(answer.question_id, for_update=True)
     if question is None:
         raise errors.QuestionNotFound()
