@@ -42,6 +42,19 @@ async def _delete_by_report(app: App, opened: ev.QuestionOpened, mid: str) -> ev
     return resolved
 
 
+async def _two_accepted(app: App, first: c.Actor, second: c.Actor) -> tuple[ev.QuestionOpened, str]:
+    """Alice's question with two answers she accepted, `first`'s (abusive, to be deleted)
+    and `second`'s; returns the question and the first answer's message id."""
+
+    opened = await ask(app.bot, alice)
+    abusive = await answer(app.bot, first, opened, "Abusive words, and a fix.")
+    kept = await answer(app.bot, second, opened, "Restart the router.")
+    for mid in (abusive, kept):
+        accepted = await app.bot.handle(c.AcceptAnswer(alice, mid, event_id=next_id("e")))
+        assert isinstance(accepted, ev.AnswerAccepted)
+    return opened, abusive
+
+
 async def _refused(app: App, command: c.Command) -> type[errors.DomainError] | str:
     try:
         result = await app.bot.handle(command)
@@ -97,11 +110,7 @@ async def test_a_deleted_answer_is_no_helper_to_choose(app: App) -> None:
 
 
 async def test_deleting_an_accepted_answer_reverses_its_points(app: App) -> None:
-    opened = await ask(app.bot, alice)
-    deleted = await answer(app.bot, bob, opened, "Abusive words, and a fix.")
-    kept = await answer(app.bot, carol, opened, "Restart the router.")
-    await app.bot.handle(c.AcceptAnswer(alice, deleted, event_id=next_id("e")))
-    await app.bot.handle(c.AcceptAnswer(alice, kept, event_id=next_id("e")))
+    opened, deleted = await _two_accepted(app, bob, carol)
     assert (await _points(app, bob), await _points(app, alice)) == (15, 2)
 
     resolved = await _delete_by_report(app, opened, deleted)
@@ -149,11 +158,7 @@ async def test_deleting_an_accepted_answer_reverses_its_points(app: App) -> None
 
 
 async def test_a_helpers_other_accepted_answer_keeps_their_credit(app: App) -> None:
-    opened = await ask(app.bot, alice)
-    first = await answer(app.bot, bob, opened, "Abusive words.")
-    second = await answer(app.bot, bob, opened, "Restart the router.")
-    await app.bot.handle(c.AcceptAnswer(alice, first, event_id=next_id("e")))
-    await app.bot.handle(c.AcceptAnswer(alice, second, event_id=next_id("e")))
+    opened, first = await _two_accepted(app, bob, bob)
     assert await _points(app, bob) == 15
 
     await _delete_by_report(app, opened, first)
