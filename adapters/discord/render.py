@@ -89,10 +89,13 @@ class DiscordPresenter(Presenter):
         `str.format`, not `t()`, so they are shown as typed here."""
 
         where = channel if isinstance(channel, Shown) else Shown(as_typed(channel))
-        who = welcome.member
-        if welcome.message and not isinstance(self.name(who), Shown):
-            who = dataclasses.replace(who, display_name=as_typed(who.display_name))
-        first, *rest = super().welcome(dataclasses.replace(welcome, member=who), where)
+        if welcome.message:
+            # (a Discord member is named by their mention, which `name` builds without it)
+            who = dataclasses.replace(
+                welcome.member, display_name=as_typed(welcome.member.display_name)
+            )
+            welcome = dataclasses.replace(welcome, member=who)
+        first, *rest = super().welcome(welcome, where)
         return [_channel_hash(first, where), *rest]
 
     def guidelines(self, result: GuidelinesShown, channel: str) -> list[str]:
