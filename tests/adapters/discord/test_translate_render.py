@@ -211,6 +211,13 @@ def test_trim_keeps_an_escape_with_what_it_escapes(lead: str, limit: int) -> Non
     assert re.sub(r"\\.", "", kept[len(lead) :]) == "", kept[-10:]
 
 
+def test_trim_keeps_a_members_escaped_space_with_its_backslash() -> None:
+    """Raw markdown (a question body, an article) may hold a backslash before a space. A
+    cut right after that space, with the space stripped, left a lone backslash before '…'."""
+
+    assert render.trim("x" * 250 + "\\ " + "y" * 10, 253) == "x" * 250 + "…"
+
+
 @pytest.mark.parametrize("token", TOKENS)
 @pytest.mark.parametrize("shift", range(0, 40, 3))
 def test_trim_never_cuts_a_mention_emoji_timestamp_or_link(token: str, shift: int) -> None:
@@ -306,14 +313,15 @@ def test_kb_found_links_questions_and_names_articles() -> None:
         "json",
         (
             Suggestion("q3", "Parse [JSON]", "question", 0.91),
-            Suggestion("a:json", "JSON *basics*", "article", 0.5),
+            Suggestion("a:__json__", "JSON *basics*", "article", 0.5),
         ),
     )
     embed = render.kb_found(texts, found, {"q3": "https://discord.com/channels/1/2"}).embeds[0]
     lines = (embed.description or "").splitlines()
     assert lines[0].startswith("• [Parse (JSON)](https://discord.com/channels/1/2)")
     assert "91% match" in lines[0] and "`q3`" in lines[0]
-    assert "JSON \\*basics\\*" in lines[1] and "`a:json`" in lines[1] and "](" not in lines[1]
+    # the id sits in a code span, where an escape would show
+    assert "JSON \\*basics\\*" in lines[1] and "`a:__json__`" in lines[1] and "](" not in lines[1]
     empty = render.kb_found(texts, KnowledgeFound("k8s", ()))
     assert "Found nothing good" in empty.content and not empty.embeds
 
@@ -429,6 +437,24 @@ def test_a_title_discord_shows_plainly_stays_the_links_text(title: str) -> None:
     suggestion = Suggestion("a:x", title, "article", 0.8, url="https://e.example/1")
     found = render.kb_found(texts(), KnowledgeFound("json", (suggestion,))).embeds[0]
     assert (found.description or "").startswith(f"• [{title}](https://e.example/1) ·")
+
+
+class _MarkdownStatus(Catalog):
+    """A translation whose question status (a catalog text set into another) has markdown."""
+
+    def t(self, key: str, locale: str | None = None, /, **params: object) -> str:
+        if key == "question.status_open":
+            return "**open**"
+        return super().t(key, locale, **params)
+
+
+def test_a_catalog_text_set_into_another_keeps_its_markdown() -> None:
+    """The presenter's own texts are not a member's words: the status in the question
+    card's title is a catalog text, so its markdown is not escaped (the title's is)."""
+
+    q = dataclasses.replace(_question(), title="**t**")
+    card = render.question_card(Texts(_MarkdownStatus()), QuestionShown(q, (), ()), None)
+    assert card.embeds[0].title == "#1 \\*\\*t\\*\\* (**open**)"
 
 
 def test_a_communitys_own_welcome_shows_names_as_typed() -> None:
