@@ -537,19 +537,27 @@ async def report_message(cmd: ReportMessage, uow: UnitOfWork, ctx: Context) -> R
     # Only what belongs to the reporter's community is linked to the report: moderators
     # resolve it by deleting a question or warning an author, and must not reach another's.
     message = await uow.questions.message(platform, cmd.message_id)
-    if message is not None:
-        question = await uow.questions.get(message.question_id)
-        if question is None or question.community != community:
-            message = None
+    question = await uow.questions.get(message.question_id) if message is not None else None
+    if question is None or question.community != community:
+        message = question = None
     author = message.author if message else None
-    question_id = message.question_id if message else None
     if author is None and cmd.author is not None and cmd.author.ref.community == community:
         author = await uow.members.upsert(cmd.author)
-    if question_id is None and cmd.thread is not None:
+    if question is None and cmd.thread is not None:
         question = await question_at(uow, cmd.actor, cmd.thread)
-        question_id = question.id if question else None
+    question_id = question.id if question else None
     if author is not None and author.id == reporter.id:
         raise errors.OwnMessageReport()
+    if (
+        question is not None
+        and question.anonymous
+        and author is not None
+        and author.id == question.asker.id
+        and cmd.message_id == question.message_id
+    ):
+        # The report is on an anonymous question's own message: the post, the list and the
+        # audit log would tell every moderator who asked (only a reveal may).
+        author = None
     excerpt = truncate(clean(cmd.excerpt), EXCERPT_CHARS) if cmd.excerpt else ""
     if not excerpt and message is not None:
         excerpt = message.excerpt

@@ -202,3 +202,29 @@ async def test_points_moved_in_an_anonymous_question_do_not_name_its_asker(app: 
         "unsolve",
     ]  # audited all the same
     assert await _about_zelda(app) == []
+
+
+async def test_a_report_on_an_anonymous_question_does_not_name_its_asker(app: App) -> None:
+    """An adapter that knows who wrote the question's message (the platform told it) still
+    gets a report "by an unknown member": the post, the list and the audit log are read by
+    every moderator, and only the audited reveal may say who asked."""
+
+    opened = await _ask_anonymously(app, "Secret question")
+    q = opened.question
+    filed = await app.bot.handle(
+        c.ReportMessage(
+            dave, "help", q.message_id, "abuse", thread=thread_of(opened), author=zelda,
+            event_id=next_id("e"),
+        )
+    )  # fmt: skip
+    assert isinstance(filed, ev.ReportFiled)
+    assert filed.report.author is None and filed.report.question_id == q.id
+    present = Presenter(app.bot.catalog)
+    assert not any(_leaks(present.t(o.key, **o.params)) for o in filed.outbound)
+    resolved = await app.bot.handle(
+        c.ResolveReport(mod, filed.report.id, ReportStatus.DISMISSED, event_id=next_id("e"))
+    )
+    assert isinstance(resolved, ev.ReportResolved)
+    shown = await app.bot.handle(c.ShowAudit(mod, question_id=q.id))
+    assert isinstance(shown, ev.AuditShown) and shown.entries
+    assert all(e.target is None or e.target.ref != zelda.ref for e in shown.entries)
