@@ -265,21 +265,22 @@ def split_message(text: str, limit: int = MAX_CONTENT) -> list[str]:
     if limit < 20:
         raise ValueError("limit too small to split safely")
     parts: list[str] = []
-    carry = ""
+    reopen = ""  # the opening line of the code block the last part closed
     rest = text
     while rest:
-        rest = carry + rest
-        carry = ""
-        if len(rest) <= limit:
-            parts.append(rest)
+        if len(reopen) + len(rest) <= limit:
+            parts.append(reopen + rest)
             break
-        budget = limit - len(_FENCE) - 1  # room to close a fence
-        cut = _cut_point(rest, budget)
-        chunk, rest = rest[:cut].rstrip("\n"), rest[cut:]
+        # Cut `rest` itself, with room for the reopened fence and one to close: each part
+        # takes some of it, however long the fence line or the first grapheme.
+        cut = _cut_point(rest, limit - len(reopen) - len(_FENCE) - 1)
+        chunk, rest = (reopen + rest[:cut]).rstrip("\n"), rest[cut:]
         fence = _open_fence(chunk)
+        reopen = ""
         if fence is not None:
             chunk += "\n" + _FENCE
-            carry = fence + "\n"
+            # a fence line too long to repeat (a run of backticks) is reopened bare
+            reopen = (fence if len(fence) <= limit // 4 else _FENCE) + "\n"
         if chunk.strip():
             parts.append(chunk)
         if not rest.strip():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import signal
 from datetime import UTC, datetime
 
 import pytest
@@ -144,6 +145,36 @@ def test_split_message_keeps_code_blocks_closed() -> None:
     for part in parts:
         assert part.count("```") % 2 == 0
     assert parts[1].startswith("```python\n")
+
+
+def _stop_after(seconds: float) -> None:
+    """Raise in the test itself if it still runs after `seconds` (a loop that never ends)."""
+
+    def stop(*_: object) -> None:
+        raise TimeoutError(f"still running after {seconds} s")
+
+    signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["`" * 3000, "```" * 1000, "```\n" + "e" + "\u0301" * 2500, "```" + "x" * 1990 + "\ny" * 2000],
+)
+def test_split_message_ends_whatever_the_fence_line(text: str) -> None:
+    """A member's /ask of 2,000+ backticks is split raw. Its one line opened a code block,
+    which was carried into the next part whole and filled it: the same part again, forever,
+    and the bot's event loop with it. Likewise a reopened fence before a grapheme too long
+    for a message. Such a fence line is now reopened bare, and each part takes some text."""
+
+    _stop_after(5)
+    try:
+        parts = render.split_message(text)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+    assert 1 < len(parts) < 10 and all(len(p) <= 2000 for p in parts)
+    # (the last part's block is closed only if the member closed it)
+    assert all(p.endswith("\n```") for p in parts[:-1])
 
 
 def test_split_message_never_breaks_a_grapheme() -> None:
