@@ -207,10 +207,10 @@ def _grapheme_cut(text: str, limit: int) -> int:
     """The largest index <= limit that falls on a grapheme cluster boundary (at least 1)."""
 
     used = 0
-    for cluster in _GRAPHEME.findall(text):
-        if used + len(cluster) > limit:
+    for cluster in _GRAPHEME.finditer(text):  # (not findall: the rest may be long)
+        if cluster.end() > limit:
             break
-        used += len(cluster)
+        used = cluster.end()
     return used or min(len(text), limit)
 
 
