@@ -83,8 +83,10 @@ def _check_requests(secret: str) -> Middleware:
     body before it verifies the signature, and a body it cannot read (not JSON, a JSON list,
     an Events API `event` that is no object with a type) would escape it as a 500 and a
     traceback, as would a field in another shape than Bolt or a listener reads it in
-    (`shapes.py`): a signed one is answered 400, logged in one line naming what is wrong,
-    and reaches no listener.
+    (`shapes.py`): a signed one is logged in one line naming what is wrong, and reaches no
+    listener. An Events API delivery (the JSON Slack sends) is acknowledged 200: Slack
+    sends any other answer again, three times (`X-Slack-Retry-Num`), and the same body
+    cannot become readable. A slash command or interaction (a form) is answered 400.
     (Bolt checks the signature again; that is cheap.)"""
 
     verifier = SignatureVerifier(secret)
@@ -106,6 +108,8 @@ def _check_requests(secret: str) -> Middleware:
                     "Slack: unreadable %s request to %s refused: %s",
                     request.content_type, request.path, why,
                 )  # fmt: skip
+                if request.content_type == "application/json":
+                    return web.Response(status=200)
                 return web.Response(status=400, text="unreadable request")
         return await handler(request)
 
