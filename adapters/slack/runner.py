@@ -26,7 +26,7 @@ from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack import shapes
+from adapters.slack import shapes, unreadable
 from adapters.slack.app import build_app
 from adapters.slack.outbound import SlackOut
 from adapters.slack.sender import register_sender
@@ -44,25 +44,30 @@ async def _health(_: web.Request) -> web.Response:
     return web.Response(text="ok")
 
 
-def body_problem(body: bytes, content_type: str) -> str | None:
-    """Why Bolt cannot read an HTTP request's `body`, or None: it must be UTF-8, and what
-    Slack sends as JSON (the Events API body, an interaction form's `payload`) or a slash
-    command's form fields must pass `shapes.problem`. Bolt parses the body before it checks
-    the signature, and raises on anything else."""
+def read_body(body: bytes, content_type: str) -> tuple[object, str | None]:
+    """An HTTP request's `body` as Slack means it (the Events API body, an interaction
+    form's `payload`, a slash command's fields; None for anything else), and why Bolt cannot
+    read it, or None: it must be UTF-8, and the payload must pass `shapes.problem`. Bolt
+    parses the body before it checks the signature, and raises on anything else."""
 
+    data: object = None
     try:
         text = body.decode("utf-8")
         if content_type == "application/json":
-            return shapes.problem(json.loads(text))
-        if content_type == FORM:
+            data = json.loads(text)
+        elif content_type == FORM:
             fields = parse_qs(text)
             if "payload" in fields:
-                return shapes.problem(json.loads(fields["payload"][0]))
-            if "command" in fields:
-                return shapes.problem({key: values[0] for key, values in fields.items()})
+                data = json.loads(fields["payload"][0])
+            elif "command" in fields:
+                data = {key: values[0] for key, values in fields.items()}
+            else:
+                return None, None
+        else:
+            return None, None
     except ValueError:  # (UnicodeDecodeError and JSONDecodeError are ValueErrors)
-        return "not UTF-8 JSON or form fields"
-    return None
+        return None, "not UTF-8 JSON or form fields"
+    return data, shapes.problem(data)
 
 
 def signed(verifier: SignatureVerifier, body: bytes, headers: Mapping[str, str]) -> bool:
@@ -77,19 +82,22 @@ def signed(verifier: SignatureVerifier, body: bytes, headers: Mapping[str, str])
         return False
 
 
-def _check_requests(secret: str) -> Middleware:
+def _check_requests(secret: str, out: SlackOut) -> Middleware:
     """Every POST is checked before Bolt sees it: the signature first, so a forged or
     unsigned request is 401 whatever its body; then whether Bolt can read it. Bolt parses the
     body before it verifies the signature, and a body it cannot read (not JSON, a JSON list,
     an Events API `event` that is no object with a type) would escape it as a 500 and a
     traceback, as would a field in another shape than Bolt or a listener reads it in
-    (`shapes.py`): a signed one is logged in one line naming what is wrong, and reaches no
-    listener. An Events API delivery (the JSON Slack sends) is acknowledged 200: Slack
-    sends any other answer again, three times (`X-Slack-Retry-Num`), and the same body
-    cannot become readable. A slash command or interaction (a form) is answered 400.
+    (`shapes.py`): a signed one is logged in one line naming what is wrong, reaches no
+    listener, and is acknowledged 200. An Events API delivery answered otherwise is sent
+    again, three times (`X-Slack-Retry-Num`), and the same body cannot become readable; a
+    slash command or interaction answered otherwise shows the member only Slack's own
+    error, so where Slack lets the app answer they are told what happened instead
+    (`unreadable.py`), after the acknowledgement.
     (Bolt checks the signature again; that is cheap.)"""
 
     verifier = SignatureVerifier(secret)
+    notes = unreadable.Notes(out)
 
     @web.middleware
     async def check(request: web.Request, handler: Handler) -> web.StreamResponse:
@@ -102,15 +110,19 @@ def _check_requests(secret: str) -> Middleware:
             # check, and runs nothing for it.)
             if not ssl_check and not signed(verifier, body, request.headers):
                 return web.Response(status=401, text="invalid request")
-            why = body_problem(body, request.content_type)
+            data, why = read_body(body, request.content_type)
             if why:
                 log.warning(
                     "Slack: unreadable %s request to %s refused: %s",
                     request.content_type, request.path, why,
                 )  # fmt: skip
-                if request.content_type == "application/json":
-                    return web.Response(status=200)
-                return web.Response(status=400, text="unreadable request")
+                # (Slack sends slash commands and interactions as forms, events as JSON.)
+                form = request.content_type == FORM
+                note = unreadable.note_for(data) if form else unreadable.Note()
+                notes.send_later(note)
+                if note.ack is not None:
+                    return web.json_response(note.ack)
+                return web.Response(status=200)
         return await handler(request)
 
     return check
@@ -121,7 +133,7 @@ def web_app(bolt: AsyncApp, path: str, signing_secret: str) -> web.Application:
     check."""
 
     application = bolt.web_app(path=path)
-    application.middlewares.append(_check_requests(signing_secret))
+    application.middlewares.append(_check_requests(signing_secret, SlackOut(bolt.client)))
     if path != HEALTH_PATH:
         application.router.add_get(HEALTH_PATH, _health)
     return application
@@ -201,10 +213,13 @@ def socket_handler(bolt: AsyncApp, app_token: str) -> AsyncSocketModeHandler:
     in another shape than Bolt or a listener reads it in (`shapes.py`); without an
     acknowledgement Slack sends the envelope again, and the traceback comes again. Here such
     an envelope is acknowledged, so Slack does not resend it, logged in one line, and reaches
-    no listener. (Messages without an envelope, such as `hello`, stay slack_sdk's business.)"""
+    no listener; a member whose slash command or interaction it was is told so where Slack
+    lets the app answer, as over HTTP (`unreadable.py`). (Messages without an envelope, such
+    as `hello`, stay slack_sdk's business.)"""
 
     handler = AsyncSocketModeHandler(bolt, app_token=app_token)
     client = handler.client
+    notes = unreadable.Notes(SlackOut(bolt.client))
 
     async def on_message(_: Any, message: dict[str, Any], __: str | None) -> None:
         kind = message.get("type")
@@ -214,13 +229,18 @@ def socket_handler(bolt: AsyncApp, app_token: str) -> AsyncSocketModeHandler:
         if not isinstance(envelope_id, str) or not envelope_id:
             log.warning("Slack: Socket Mode %s envelope without an envelope_id ignored", kind)
             return
-        why = shapes.problem(message.get("payload"))
+        payload = message.get("payload")
+        why = shapes.problem(payload)
         if why:
             log.warning(
                 "Slack: unreadable Socket Mode %s envelope %s acknowledged, not processed: %s",
                 kind, envelope_id, why,
             )  # fmt: skip
-            await client.send_socket_mode_response(SocketModeResponse(envelope_id=envelope_id))
+            note = unreadable.note_for(payload) if kind != "events_api" else unreadable.Note()
+            await client.send_socket_mode_response(
+                SocketModeResponse(envelope_id=envelope_id, payload=note.ack)
+            )
+            notes.send_later(note)
             return
         request = SocketModeRequest.from_dict(message)
         assert request is not None  # (type, envelope_id and payload are all there)

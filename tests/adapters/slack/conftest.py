@@ -20,6 +20,7 @@ from aiohttp import web
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack import unreadable
 from adapters.slack.app import build_app
 from adapters.slack.outbound import SlackOut
 from adapters.slack.runner import start_http
@@ -94,19 +95,10 @@ class Slack:
         return await self.send(sp.signed_interaction(payload, secret=self.secret, **sign))
 
     async def settle(self) -> None:
-        """Wait for Bolt's after-ack listener tasks (and what they started) to finish."""
+        """Wait for Bolt's after-ack listener tasks (and what they started) to finish, and
+        for the runner's notes about unreadable requests."""
 
-        for _ in range(500):
-            pending = [
-                t
-                for t in asyncio.all_tasks()
-                if not t.done()
-                and getattr(t.get_coro(), "__name__", "") == "run_ack_function_asynchronously"
-            ]
-            if not pending:
-                return
-            await asyncio.wait(pending, timeout=5)
-        raise AssertionError("listeners never settled")
+        await settle_tasks()
 
     # -- stories -------------------------------------------------------------------------------
     async def ask(self, text: str = "How do I reset my password?", user: str = ASKER) -> str:
@@ -191,6 +183,24 @@ class Slack:
     def root_reactions(self, ts: str) -> list[str]:
         msg = self.fake.find_message(HELP, ts) or {}
         return [r["name"] for r in msg.get("reactions", [])]
+
+
+def _after_ack(task: asyncio.Task[Any]) -> bool:
+    return (
+        getattr(task.get_coro(), "__name__", "") == "run_ack_function_asynchronously"
+        or task.get_name() == unreadable.NOTE_TASK
+    )
+
+
+async def settle_tasks() -> None:
+    """Wait until no work the app does after an acknowledgement is left running."""
+
+    for _ in range(500):
+        pending = [t for t in asyncio.all_tasks() if not t.done() and _after_ack(t)]
+        if not pending:
+            return
+        await asyncio.wait(pending, timeout=5)
+    raise AssertionError("listeners never settled")
 
 
 def seed(fake: FakeSlack) -> None:

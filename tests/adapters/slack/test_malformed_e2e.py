@@ -1,22 +1,29 @@
 """A payload signed correctly (or sent over Socket Mode) whose fields are not in the shape
 Slack sends them: refused in one log line naming the field, never a 500 or a traceback,
-reaching no listener; the next good request still works."""
+reaching no listener, and acknowledged; the member whose command, button, shortcut or form it
+was is told so where Slack lets the app answer; the next good request still works."""
 
 from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 
 from adapters.slack import ids
+from adapters.slack.texts import UNREADABLE
 from tests.adapters.slack.conftest import ASKER, HELP, Slack
 from tests.adapters.slack.test_runner import socket_mode_refuses
 from tests.fakes import slack_payloads as sp
 from tests.fakes.slack_server import FakeSlack
 
 TS = "1700000000.000100"
+
+# What the member is told (`texts.UNREADABLE`): by chat.postEphemeral in the channel, through
+# the payload's response_url, under the form's first input (`response_action: errors` in the
+# acknowledgement), in the slash command's acknowledgement, or nothing (nothing to answer to).
+Told = Literal["ephemeral", "response_url", "form", "command", "nothing"]
 
 
 def _click(**fields: Any) -> dict[str, Any]:
@@ -28,9 +35,31 @@ def _click(**fields: Any) -> dict[str, Any]:
     return {**payload, **fields}
 
 
+def _input(block_id: str) -> dict[str, Any]:
+    return {
+        "type": "input",
+        "block_id": block_id,
+        "label": {"type": "plain_text", "text": "Label"},
+        "element": {"type": "plain_text_input", "action_id": "typed"},
+    }
+
+
+# The forms as the bot opens them, reduced to what decides where an error can show.
+FORM_BLOCKS = {
+    ids.ASK_MODAL: [_input(ids.ASK_TEXT_BLOCK)],
+    ids.SOLVED_MODAL: [_input(ids.SOLVED_QUESTION_BLOCK)],
+    # (an error can only show under an input: the first input, not the first block)
+    ids.REPORT_MODAL: [
+        {"type": "section", "block_id": "intro", "text": {"type": "mrkdwn", "text": "Hi"}},
+        _input(ids.REPORT_REASON_BLOCK),
+    ],
+}
+
+
 def _form(callback_id: str, **view: Any) -> dict[str, Any]:
+    blocks = FORM_BLOCKS[callback_id]
     return sp.view_submission(
-        user_id=ASKER, view={**sp.view_object(callback_id=callback_id), **view}
+        user_id=ASKER, view={**sp.view_object(callback_id=callback_id, blocks=blocks), **view}
     )
 
 
@@ -47,40 +76,79 @@ def _picked(selected: object) -> dict[str, Any]:
     return _form(ids.SOLVED_MODAL, state={"values": values})
 
 
-# (interaction payload, what the log line names)
-INTERACTIONS: list[tuple[dict[str, Any], str]] = [
-    (_click(actions="mark_solved"), "actions is not a list of actions"),
-    (_click(actions=["mark_solved"]), "actions[0] is not an object"),
-    (_click(actions=[5]), "actions[0] is not an object"),
-    (_click(actions=[]), "actions is not a list of actions"),
-    (_click(actions=[{"action_id": 5, "value": "1"}]), "actions[0].action_id is not an id"),
-    (_click(user=ASKER), "user is not an object with an id"),
-    (_click(user={"name": "asker"}), "user is not an object with an id"),
-    (_click(channel=HELP), "channel is not an object"),
-    (_click(message="How do I reset?"), "message is not an object"),
-    (_shortcut(message={"ts": 1700000000, "text": "spam"}), "message.ts is not a string"),
-    (_shortcut(user=ASKER), "user is not an object with an id"),
-    ({**_form(ids.ASK_MODAL), "view": "modal"}, "view is not an object"),
-    (_form(ids.ASK_MODAL, state="filled"), "view.state is not an object"),
-    (_form(ids.ASK_MODAL, state={"values": "typed"}), "view.state.values is not an object"),
+_IN_A_FORM = sp.view_object(callback_id=ids.SOLVED_MODAL, blocks=FORM_BLOCKS[ids.SOLVED_MODAL])
+
+# (interaction payload, what the log line names, what the member is told)
+INTERACTIONS: list[tuple[dict[str, Any], str, Told]] = [
+    (_click(actions="mark_solved"), "actions is not a list of actions", "ephemeral"),
+    (_click(actions=["mark_solved"]), "actions[0] is not an object", "ephemeral"),
+    (_click(actions=[5]), "actions[0] is not an object", "ephemeral"),
+    (_click(actions=[]), "actions is not a list of actions", "ephemeral"),
+    (
+        _click(actions=[{"action_id": 5, "value": "1"}]),
+        "actions[0].action_id is not an id",
+        "ephemeral",
+    ),  # fmt: skip
+    (_click(user=ASKER), "user is not an object with an id", "response_url"),
+    (_click(user={"name": "asker"}), "user is not an object with an id", "response_url"),
+    # (the channel is the container's then)
+    (_click(channel=HELP), "channel is not an object", "ephemeral"),
+    (_click(message="How do I reset?"), "message is not an object", "ephemeral"),
+    (
+        _shortcut(message={"ts": 1700000000, "text": "spam"}),
+        "message.ts is not a string",
+        "ephemeral",
+    ),  # fmt: skip
+    (_shortcut(user=ASKER), "user is not an object with an id", "response_url"),
+    # A global shortcut has no channel and no response_url, a click in a form neither.
+    (
+        {**sp.global_shortcut(callback_id="ask", user_id=ASKER), "team": "T0FAKETEAM"},
+        "team is not an object",
+        "nothing",
+    ),  # fmt: skip
+    (
+        {**sp.block_actions(user_id=ASKER, actions=[], view=_IN_A_FORM), "actions": [5]},
+        "actions[0] is not an object",
+        "nothing",
+    ),  # fmt: skip
+    ({**_form(ids.ASK_MODAL), "view": "modal"}, "view is not an object", "nothing"),
+    (_form(ids.ASK_MODAL, state="filled"), "view.state is not an object", "form"),
+    (
+        _form(ids.ASK_MODAL, state={"values": "typed"}),
+        "view.state.values is not an object",
+        "form",
+    ),  # fmt: skip
     (
         _picked("12"),
         f"view.state.values.{ids.SOLVED_QUESTION_BLOCK}."
         f"{ids.SOLVED_QUESTION_ACTION} is not an object",
+        "form",
     ),  # fmt: skip
     (
         _picked({"selected_option": "12"}),
         f"view.state.values.{ids.SOLVED_QUESTION_BLOCK}."
         f"{ids.SOLVED_QUESTION_ACTION}.selected_option is not an object",
+        "form",
     ),  # fmt: skip
-    (_form(ids.SOLVED_MODAL, private_metadata=5), "view.private_metadata is not a string"),
+    (
+        _form(ids.SOLVED_MODAL, private_metadata=5),
+        "view.private_metadata is not a string",
+        "form",
+    ),  # fmt: skip
     (
         _form(ids.REPORT_MODAL, private_metadata='{"channel": 5, "ts": []}'),
         "view.private_metadata is not what the bot wrote",
+        "form",
     ),  # fmt: skip
     (
-        _form(ids.REPORT_MODAL, private_metadata="[1]"),
+        _form(ids.REPORT_MODAL, private_metadata="[1]", blocks=[]),
         "view.private_metadata is not what the bot wrote",
+        "nothing",
+    ),  # fmt: skip
+    (
+        sp.view_closed(user_id=ASKER, view={**_IN_A_FORM, "private_metadata": 5}),
+        "view.private_metadata is not a string",
+        "nothing",
     ),  # fmt: skip
 ]
 
@@ -101,48 +169,92 @@ EVENTS: list[tuple[dict[str, Any], str]] = [
 ]  # fmt: skip
 
 
-async def test_a_malformed_payload_over_http_is_refused_in_one_line(
+def answerable(payload: dict[str, Any], fake: FakeSlack) -> dict[str, Any]:
+    """`payload` with its response_url (if it has one) served by the fake, in the help
+    channel."""
+
+    if "response_url" not in payload:
+        return payload
+    return {**payload, "response_url": fake.new_response_url(channel=HELP)}
+
+
+def _commands(fake: FakeSlack) -> list[tuple[dict[str, str], str]]:
+    """Slash commands without a user_id or a channel_id (as form fields), and why."""
+
+    found = []
+    for missing in ("user_id", "channel_id"):
+        fields = sp.slash_command(
+            command="/rep", user_id=ASKER, channel_id=HELP,
+            response_url=fake.new_response_url(channel=HELP),
+        )  # fmt: skip
+        del fields[missing]
+        found.append((fields, f"{missing} is not an id"))
+    return found
+
+
+FORM_ERROR = {"response_action": "errors"}
+COMMAND_ACK = {"response_type": "ephemeral", "text": UNREADABLE}
+
+
+def expected_answer(payload: dict[str, Any], told: Told) -> tuple[Any, list[Any]]:
+    """(the acknowledgement's body, [(user, text) of what was said privately])."""
+
+    if told == "form":
+        first_input = next(b for b in payload["view"]["blocks"] if b["type"] == "input")
+        return {**FORM_ERROR, "errors": {first_input["block_id"]: UNREADABLE}}, []
+    if told == "command":
+        return COMMAND_ACK, []
+    if told == "ephemeral":
+        return None, [(ASKER, UNREADABLE)]
+    if told == "response_url":  # (the fake's response_url tells whoever used it)
+        return None, [(None, UNREADABLE)]
+    return None, []
+
+
+async def test_a_malformed_payload_over_http_is_acknowledged_in_one_line(
     slack: Slack, caplog: pytest.LogCaptureFixture
 ) -> None:
     """Before, a button click or form with such a field was a 500 and a traceback (in Bolt's
     matcher or in the listener), and no acknowledgement; an event was a traceback, or was
     acted on with its fields read half-way (a question '42'); a slash command without
-    user_id or channel_id ran with an empty id. An event is acknowledged 200 (Slack sends
-    any other answer again, and the same body cannot become readable); a slash command or
-    an interaction is answered 400."""
+    user_id or channel_id ran with an empty id. Then all of them were answered 400, which
+    Slack sends again for an event, and shows a member only as its own error ("This app
+    responded with status code 400", '/rep failed with the error ...'). Now each is
+    acknowledged 200, and the member is told, privately, that the request could not be read
+    wherever Slack lets the app answer."""
 
-    outcomes: list[tuple[int, list[str]]] = []
-    expected: list[tuple[int, list[str]]] = []
-    requests: list[tuple[sp.SignedRequest, str, str]] = []
-    for payload, why in INTERACTIONS:
-        requests.append(
-            (sp.signed_interaction(payload, secret=slack.secret), sp.FORM_CONTENT_TYPE, why)
-        )
+    outcomes: list[tuple[int, Any, list[Any], list[str]]] = []
+    expected: list[tuple[int, Any, list[Any], list[str]]] = []
+    requests: list[tuple[sp.SignedRequest, str, str, tuple[Any, list[Any]]]] = []
+    for payload, why, told in INTERACTIONS:
+        payload = answerable(payload, slack.fake)
+        request = sp.signed_interaction(payload, secret=slack.secret)
+        requests.append((request, sp.FORM_CONTENT_TYPE, why, expected_answer(payload, told)))
     for event, why in EVENTS:
         body = sp.event_callback(event, event_id=sp.make_event_id())
-        requests.append((sp.signed_event(body, secret=slack.secret), sp.JSON_CONTENT_TYPE, why))
-    for missing in ("user_id", "channel_id"):
-        fields = sp.slash_command(
-            command="/rep", user_id=ASKER, channel_id=HELP,
-            response_url=slack.fake.new_response_url(channel=HELP),
-        )  # fmt: skip
-        del fields[missing]
-        requests.append((sp.signed_command(fields, secret=slack.secret), sp.FORM_CONTENT_TYPE,
-                         f"{missing} is not an id"))  # fmt: skip
+        request = sp.signed_event(body, secret=slack.secret)
+        requests.append((request, sp.JSON_CONTENT_TYPE, why, (None, [])))
+    for fields, why in _commands(slack.fake):
+        request = sp.signed_command(fields, secret=slack.secret)
+        requests.append((request, sp.FORM_CONTENT_TYPE, why, (COMMAND_ACK, [])))
 
-    for request, content_type, why in requests:
+    for request, content_type, why, (answer, told_privately) in requests:
         caplog.clear()
+        slack.fake.ephemeral.clear()
         delivery = await slack.send(request)
         logged = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
         logged += [f"traceback: {r.getMessage()}" for r in caplog.records if r.exc_info]
-        outcomes.append((delivery.status, logged))
-        status = 200 if content_type == sp.JSON_CONTENT_TYPE else 400
-        expected.append(
-            (status, [f"Slack: unreadable {content_type} request to /slack/events refused: {why}"])
-        )
+        said = [(e["user"], e["text"]) for e in slack.fake.ephemeral]
+        as_json = delivery.headers.get("Content-Type", "").startswith("application/json")
+        ack = delivery.json() if as_json else delivery.text or None
+        outcomes.append((delivery.status, ack, said, logged))
+        line = f"Slack: unreadable {content_type} request to /slack/events refused: {why}"
+        expected.append((200, answer, told_privately, [line]))
     assert outcomes == expected
 
-    assert slack.fake.calls == [] and slack.fake.response_url_calls == []
+    # Nothing but the notes: no direct message, nothing stored.
+    assert {c.method for c in slack.fake.calls} == {"chat.postEphemeral"}
+    assert {c.body.get("response_type") for c in slack.fake.response_url_calls} == {"ephemeral"}
     assert slack.count("members") == 0 and slack.count("questions") == 0
     await slack.ask()
     assert slack.count("questions") == 1
@@ -153,16 +265,19 @@ async def test_a_malformed_payload_over_socket_mode_is_acknowledged_in_one_line(
 ) -> None:
     """Before, these raised inside Bolt or a listener: a traceback, and for a button or a
     form no acknowledgement (Slack resends it), or a question recorded from half-read
-    fields."""
+    fields. Then they were acknowledged with nothing said; now the member is told as over
+    HTTP."""
 
-    command = sp.slash_command(command="/rep", user_id=ASKER, channel_id=HELP)
-    del command["user_id"]
-    sent: list[tuple[dict[str, Any], str]] = [
-        (sp.socket_envelope(p), why) for p, why in INTERACTIONS
-    ]
-    sent += [
-        (sp.socket_envelope(sp.event_callback(e, team_id=fake_slack.team_id)), why)
-        for e, why in EVENTS
-    ]
-    sent.append((sp.socket_envelope(command), "user_id is not an id"))
-    await socket_mode_refuses(fake_slack, tmp_path, caplog, sent)
+    sent: list[tuple[dict[str, Any], str]] = []
+    answers: list[tuple[Any, list[Any]]] = []
+    for payload, why, told in INTERACTIONS:
+        payload = answerable(payload, fake_slack)
+        sent.append((sp.socket_envelope(payload), why))
+        answers.append(expected_answer(payload, told))
+    for event, why in EVENTS:
+        sent.append((sp.socket_envelope(sp.event_callback(event, team_id=fake_slack.team_id)), why))
+        answers.append((None, []))
+    fields, why = _commands(fake_slack)[0]
+    sent.append((sp.socket_envelope(fields), why))
+    answers.append((COMMAND_ACK, []))
+    await socket_mode_refuses(fake_slack, tmp_path, caplog, sent, answers=answers)

@@ -19,7 +19,7 @@ from adapters.slack.runner import run_slack
 from bot.bootstrap import App, bootstrap
 from bot.clock import FakeClock
 from bot.config import Config, Secrets, parse_config
-from tests.adapters.slack.conftest import ASKER, HELP, make_slack, seed
+from tests.adapters.slack.conftest import ASKER, HELP, make_slack, seed, settle_tasks
 from tests.fakes import slack_payloads as sp
 from tests.fakes.slack_server import FakeSlack
 
@@ -151,12 +151,17 @@ async def socket_mode_refuses(
     envelopes: list[tuple[dict[str, Any], str]],
     *,
     then_without_id: bool = False,
+    answers: list[tuple[Any, list[Any]]] | None = None,
 ) -> None:
     """Runs the Slack adapter in Socket Mode and sends it ``envelopes`` (with why each is
     unreadable): each must be acknowledged once with one warning line naming the reason, no
-    error or traceback, no Web API call and nothing stored; with ``then_without_id`` also an
-    envelope without an id, logged and ignored. The next good message is still recorded."""
+    error or traceback and nothing stored; with ``then_without_id`` also an envelope without
+    an id, logged and ignored. ``answers`` says, for each envelope, the acknowledgement's
+    payload and what was said privately, as (user, text) by chat.postEphemeral or (None,
+    text) through a response_url (default: an empty acknowledgement and nothing said, with
+    no Web API call). The next good message is still recorded."""
 
+    answers = answers or [(None, [])] * len(envelopes)
     seed(fake_slack)
     cfg = config(tmp_path, fake_slack, mode="socket", help_channel_ids=[HELP])
     secrets = Secrets(slack_bot_token=fake_slack.bot_token, slack_app_token=fake_slack.app_token)
@@ -182,10 +187,14 @@ async def socket_mode_refuses(
             await fake_slack._newest_connection().ws.send_json(no_id)
             await asyncio.sleep(0.1)
             expected.append("Slack: Socket Mode events_api envelope without an envelope_id ignored")
-        assert {c.method for c in fake_slack.calls} <= {"auth.test"}  # (Bolt's authorize)
-        assert [ack.envelope_id for ack in fake_slack.acks] == [
-            e["envelope_id"] for e, _ in envelopes
+        await settle_tasks()
+        # (auth.test: Bolt's authorize)
+        assert {c.method for c in fake_slack.calls} <= {"auth.test", "chat.postEphemeral"}
+        assert [(ack.envelope_id, ack.payload) for ack in fake_slack.acks] == [
+            (e["envelope_id"], ack) for (e, _), (ack, _) in zip(envelopes, answers, strict=True)
         ]
+        said = [(e["user"], e["text"]) for e in fake_slack.ephemeral]
+        assert sorted(said, key=str) == sorted((s for _, s in answers for s in s), key=str)
         assert not [r for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR]
         warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
         assert warnings == expected
