@@ -238,12 +238,12 @@ async def _audit(
     action: str,
     article: Article,
     *,
-    question_id: int | None = None,
+    question: Question | None = None,
     reason: str | None = None,
     extra: str = "",
 ) -> None:
     detail = truncate(f"{article.doc_id} v{article.version}{extra}", 400)
-    await audit(uow, ctx, actor, action, question_id=question_id, reason=reason, detail=detail)
+    await audit(uow, ctx, actor, action, question=question, reason=reason, detail=detail)
 
 
 async def _free_id(uow: UnitOfWork, community: str, base: str) -> str:
@@ -421,7 +421,7 @@ async def promote(cmd: PromoteQuestion, uow: UnitOfWork, ctx: Context) -> Articl
         at=ctx.clock.now(), source=ArticleSource.PROMOTED, source_question_id=question.id,
     )  # fmt: skip
     await _audit(
-        uow, ctx, actor, "promote_question", article, question_id=question.id,
+        uow, ctx, actor, "promote_question", article, question=question,
         extra=f" credits {', '.join(credited) or '-'}",
     )  # fmt: skip
     return ArticleChanged(article, "promote", credited)

@@ -461,7 +461,7 @@ async def reveal_asker(cmd: RevealAsker, uow: UnitOfWork, ctx: Context) -> Asker
     # AUDIT: every lookup is a row in the moderation audit log, in this same transaction
     # (refusals are audited by the service, see CommunityBot._record_refusal).
     await audit(
-        uow, ctx, moderator, REVEAL_ACTION, target=q.asker, question_id=q.id,
+        uow, ctx, moderator, REVEAL_ACTION, target=q.asker, question=q, names_asker=True,
         reason=clean_reason(cmd.reason),
     )  # fmt: skip
     return AskerRevealed(q, q.asker)

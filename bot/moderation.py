@@ -17,7 +17,7 @@ from typing import Any
 
 from bot import errors
 from bot.articles import ARTICLE_PREFIX, parse_item
-from bot.audit import audit
+from bot.audit import audit, audit_report
 from bot.commands import (
     AdjustReputation,
     HelpBanMember,
@@ -629,10 +629,7 @@ async def resolve_report(cmd: ResolveReport, uow: UnitOfWork, ctx: Context) -> R
         if deleted_question is None:
             withdrawn = await _delete_answer(uow, ctx, actor, report)
     report = await uow.moderation.resolve_report(report.id, cmd.outcome, actor.id, now)
-    await audit(
-        uow, ctx, actor, f"report_{cmd.outcome.value}", target=report.author,
-        question_id=report.question_id, report_id=report.id, reason=reason,
-    )  # fmt: skip
+    await audit_report(uow, ctx, actor, f"report_{cmd.outcome.value}", report, reason=reason)
     return ReportResolved(
         report, cmd.outcome, warned, delete_message, deleted_question, tuple(outbound), withdrawn
     )

@@ -12,6 +12,7 @@ from bot import errors
 from bot import events as ev
 from bot.bootstrap import App
 from bot.clock import FakeClock
+from bot.knowledge_base import ArticleChanged, PromoteQuestion
 from bot.lifecycle import REVEAL_ACTION
 from bot.model import ReportStatus
 from bot.outbound import DirectMessage
@@ -228,3 +229,23 @@ async def test_a_report_on_an_anonymous_question_does_not_name_its_asker(app: Ap
     shown = await app.bot.handle(c.ShowAudit(mod, question_id=q.id))
     assert isinstance(shown, ev.AuditShown) and shown.entries
     assert all(e.target is None or e.target.ref != zelda.ref for e in shown.entries)
+
+
+async def test_a_moderator_promoting_their_own_anonymous_question_is_not_named(
+    app: App,
+) -> None:
+    """Every row about a question is written with the question itself, so its asker is left
+    out whatever they do to it: here a moderator who asked anonymously turns the solved
+    thread into an article (the row named them as its actor when given the id alone)."""
+
+    opened = await _ask_anonymously(app, "Secret question")
+    mid = await answer(app.bot, bob, opened)
+    await app.bot.handle(c.AcceptAnswer(zelda, mid, event_id=next_id("e")))
+    zelda_mod = type(zelda)(zelda.ref, zelda.display_name, is_moderator=True)
+    promoted = await app.bot.handle(PromoteQuestion(zelda_mod, question_id=opened.question.id))
+    assert isinstance(promoted, ArticleChanged)
+
+    shown = await app.bot.handle(c.ShowAudit(mod, question_id=opened.question.id))
+    assert isinstance(shown, ev.AuditShown)
+    assert [e.action for e in shown.entries] == ["promote_question"]  # audited all the same
+    assert await _about_zelda(app) == []
