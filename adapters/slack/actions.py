@@ -13,6 +13,7 @@ from adapters.slack.commands import thread_for
 from adapters.slack.deps import Ack, start_interaction
 from adapters.slack.guard import guarded
 from adapters.slack.outbound import Respond
+from adapters.slack.texts import UNREADABLE
 from adapters.slack.translate import interaction_id, suggestion_button_value
 from bot import commands as c
 
@@ -25,8 +26,11 @@ async def on_suggestion_solved(
     respond: Respond | None = None,
 ) -> None:
     who = await start_interaction(ack, body, context, respond)
+    if who is None:
+        return
     parsed = suggestion_button_value(str(action.get("value", "")))
-    if who is None or parsed is None:
+    if parsed is None:
+        await who.reply(UNREADABLE)
         return
     question_id, suggestion_id = parsed
     deps = who.deps

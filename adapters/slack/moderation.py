@@ -20,7 +20,7 @@ from adapters.slack.commands import Invocation, reveal, start_command, thread_fo
 from adapters.slack.deps import Ack, SlackDeps, start_interaction
 from adapters.slack.guard import guarded
 from adapters.slack.outbound import Respond, error_code
-from adapters.slack.texts import Mrkdwn, SlackPresenter
+from adapters.slack.texts import UNREADABLE, Mrkdwn, SlackPresenter
 from adapters.slack.translate import (
     interaction_id,
     member_ref,
@@ -420,7 +420,10 @@ async def on_offer_accept(
 
     who = await start_interaction(ack, body, context, respond)
     answer = str(action.get("value") or "")
-    if who is None or not answer:
+    if who is None:
+        return
+    if not answer:
+        await who.reply(UNREADABLE)
         return
 
     async with guarded(who.p, who.reply, "slack thanks offer button"):
@@ -444,7 +447,10 @@ async def on_not_duplicate(
     """The button on the core's duplicate notice: the asker says it is not a duplicate."""
 
     who = await start_interaction(ack, body, context, respond)
-    if who is None or not who.channel or not who.thread_ts:
+    if who is None:
+        return
+    if not who.channel or not who.thread_ts:
+        await who.reply(UNREADABLE)
         return
     deps, p, channel, thread_ts = who.deps, who.p, who.channel, who.thread_ts
 

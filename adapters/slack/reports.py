@@ -18,6 +18,7 @@ from adapters.slack.deps import Ack, Caller, deps_of, start_interaction
 from adapters.slack.guard import guarded
 from adapters.slack.moderation import resolve_report
 from adapters.slack.outbound import Respond
+from adapters.slack.texts import UNREADABLE
 from adapters.slack.translate import (
     interaction_id,
     message_id,
@@ -142,7 +143,10 @@ async def on_report_button(
     who = await start_interaction(ack, body, context, respond, in_thread=False)
     outcome = OUTCOMES.get(str(action.get("action_id")))
     report_id = parse_number(str(action.get("value") or ""))
-    if who is None or outcome is None or report_id is None:
+    if who is None:
+        return
+    if outcome is None or report_id is None:
+        await who.reply(UNREADABLE)
         return
     deps, p, user, reply, channel = who.deps, who.p, who.user, who.reply, who.channel
 

@@ -14,7 +14,8 @@ from bot.text import isolate_direction
 
 # Slack-only words, not in the shared catalog (bot/locales): the same in every locale.
 # What a member sees when Slack sent the bot a request of theirs it cannot read
-# (`unreadable.py`): plain words, fit for mrkdwn and for a form's plain-text error alike.
+# (`unreadable.py`), or a button whose value names nothing: plain words, fit for mrkdwn and
+# for a form's plain-text error alike.
 UNREADABLE = "That request could not be read. Try again; if it keeps happening, tell a moderator."
 
 

@@ -13,7 +13,7 @@ import pytest
 
 from adapters.slack import ids
 from adapters.slack.texts import UNREADABLE
-from tests.adapters.slack.conftest import ASKER, HELP, Slack
+from tests.adapters.slack.conftest import ASKER, HELP, MOD, Slack
 from tests.adapters.slack.test_runner import socket_mode_refuses
 from tests.fakes import slack_payloads as sp
 from tests.fakes.slack_server import FakeSlack
@@ -281,3 +281,37 @@ async def test_a_malformed_payload_over_socket_mode_is_acknowledged_in_one_line(
     sent.append((sp.socket_envelope(fields), why))
     answers.append((COMMAND_ACK, []))
     await socket_mode_refuses(fake_slack, tmp_path, caplog, sent, answers=answers)
+
+
+def _clicked(action_id: str, value: str, user: str = ASKER, **fields: Any) -> dict[str, Any]:
+    message = sp.shortcut_message(user=ASKER, text="A reply", ts=TS, thread_ts=TS)
+    payload = sp.block_actions(
+        user_id=user, channel_id=HELP, message=message, actions=[sp.button(action_id, value)]
+    )
+    return {**payload, **fields}
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        _clicked(ids.SUGGESTION_SOLVED, "not-a-suggestion"),
+        _clicked(ids.REPORT_DISMISS, "report seven", user=MOD),
+        _clicked(ids.THANKS_OFFER_ACCEPT, ""),
+        # (a button on no message: not the duplicate notice in a thread)
+        {key: value for key, value in _clicked(ids.NOT_DUPLICATE, "1").items() if key != "message"},
+    ],
+    ids=["suggestion", "report", "thanks offer", "not duplicate"],
+)
+async def test_a_button_whose_payload_names_nothing_says_so(
+    slack: Slack, payload: dict[str, Any]
+) -> None:
+    """A well-formed click whose value (or message) names nothing the button acts on was
+    acknowledged and then dropped without a word: the member clicked and nothing happened.
+    Now they are told, privately, that the request could not be read."""
+
+    await slack.interaction(payload)
+
+    user = payload["user"]["id"]
+    assert slack.ephemeral_to(user) == [UNREADABLE]
+    assert {c.method for c in slack.fake.calls} <= {"chat.postEphemeral", "auth.test"}
+    assert slack.count("questions") == 0 and slack.count("reports") == 0
