@@ -278,9 +278,15 @@ def split_message(text: str, limit: int = MAX_CONTENT) -> list[str]:
         fence = _open_fence(chunk)
         reopen = ""
         if fence is not None:
-            chunk += "\n" + _FENCE
             # a fence line too long to repeat (a run of backticks) is reopened bare
             reopen = (fence if len(fence) <= limit // 4 else _FENCE) + "\n"
+            head, _, body = chunk.rpartition("\n")
+            if body.strip() == fence and reopen == fence + "\n":
+                # nothing in the block yet: its fence line opens the next part instead of
+                # an empty block closing this one
+                chunk = head
+            else:
+                chunk += "\n" + _FENCE
         if chunk.strip():
             parts.append(chunk)
         if not rest.strip():

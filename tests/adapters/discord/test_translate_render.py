@@ -177,6 +177,21 @@ def test_split_message_ends_whatever_the_fence_line(text: str) -> None:
     assert all(p.endswith("\n```") for p in parts[:-1])
 
 
+@pytest.mark.parametrize("lead", ["", "Look:\n"])
+def test_split_message_shows_no_empty_code_block(lead: str) -> None:
+    """A code block whose first line is longer than a message (one long grapheme) was
+    split into an empty block, then the line: the fence opens the next part instead."""
+
+    long_grapheme = "e" + "\u0301" * 2100
+    parts = render.split_message(lead + "```py\n" + long_grapheme + "\n```")
+    assert all(len(p) <= 2000 for p in parts)
+    assert not any(p.endswith("```py\n```") for p in parts)
+    assert parts[-2].startswith("```py\ne\u0301") and parts[-1].startswith("```py\n\u0301")
+    assert "".join(p.removeprefix("```py\n").removesuffix("\n```") for p in parts[-2:]) == (
+        long_grapheme
+    )
+
+
 def test_split_message_never_breaks_a_grapheme() -> None:
     family = "👨‍👩‍👧"  # one grapheme, five code points
     parts = render.split_message(family * 500)
