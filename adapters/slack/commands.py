@@ -13,7 +13,7 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
-from adapters.slack import announce, blocks
+from adapters.slack import announce, blocks, long_text
 from adapters.slack.deps import Ack, Caller, SlackDeps, deps_of
 from adapters.slack.guard import guarded
 from adapters.slack.outbound import Respond
@@ -178,7 +178,9 @@ async def post_question(
     """The bot posts the question in a help channel (as its own message: `/ask` has no
     message of the member's to thread on), opens it in the core, and answers in the thread.
     `text` is mrkdwn (a slash command's text is already escaped by Slack). An anonymous
-    question shows `question.anonymous_author`, never the asker."""
+    question shows `question.anonymous_author`, never the asker. A question too long for one
+    message goes on in the thread, in as many messages as it takes (`long_text`), before
+    the bot's answer."""
 
     if actor.is_bot:
         raise errors.BotsCannot()
@@ -189,7 +191,8 @@ async def post_question(
         asked = p.t("slack.asked_anonymous", author=author, text=text)
     else:
         asked = p.t("slack.asked", user=user, text=text)
-    root = await deps.out.post(channel, asked) if channel else None
+    first, *rest = long_text.split_message(asked)
+    root = await deps.out.post(channel, first) if channel else None
     if channel is None or root is None:
         await reply(p.t("slack.ask_nowhere"))
         return
@@ -211,6 +214,9 @@ async def post_question(
         await deps.out.delete(channel, root)
         raise
     assert isinstance(result, QuestionOpened)
+    for part in rest:
+        if part.strip():  # (Slack refuses a message of spaces alone)
+            await deps.out.post(channel, part, thread_ts=root)
     opened_text, reply_blocks = blocks.question_opened(p, result, deps.commands.solved)
     await deps.out.post(channel, opened_text, blocks=reply_blocks, thread_ts=root)
     await reply(p.t("slack.ask_posted", id=result.question.id, channel=channel))

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 
 from adapters.slack import ids
+from adapters.slack.long_text import units
 from tests.adapters.slack.conftest import (
     ADMIN,
     ASKER,
@@ -278,6 +280,59 @@ async def test_ask_posts_the_question_in_the_help_channel(slack: Slack) -> None:
     assert slack.count("questions") == 1
     assert slack.thread_posts(roots[0]["ts"])
     assert "Your question #1 is posted" in slack.responses()[0]
+
+
+FAMILY = "\U0001f468\u200d\U0001f469\u200d\U0001f467"  # one grapheme, 8 UTF-16 units
+
+
+def _text_sizes(call: Any) -> list[int]:
+    """The message's text and each of its blocks' texts, in UTF-16 code units."""
+
+    texts = [str(call.params.get("text") or "")]
+    found = call.params.get("blocks") or []
+    blocks_ = json.loads(found) if isinstance(found, str) else found
+    for block in blocks_:
+        texts += [str(block["text"]["text"])] if "text" in block else []
+        texts += [str(e.get("text", "")) for e in block.get("elements", []) if "text" in e]
+    return [units(t) for t in texts]
+
+
+@pytest.mark.parametrize(
+    ("straddler", "second_starts"),
+    [
+        (f"<@{HELPER}>", f"<@{HELPER}>"),
+        ("<https://example.com/docs?a=1&amp;b=2|read the docs>", "<https://example.com/docs"),
+        (FAMILY, FAMILY),
+        ("&amp;", "&amp;"),
+        (" word" * 3, "word word word"),  # (the last space that fits)
+    ],
+    ids=["mention", "link", "emoji", "entity", "words"],
+)
+async def test_a_very_long_question_is_posted_whole_and_within_slack_s_limits(
+    slack: Slack, straddler: str, second_starts: str
+) -> None:
+    """A slash command's question went out as one message, however long: past 40,000
+    characters Slack cuts the text, and with it the end of the question. Now it goes on in
+    the thread, in as many messages as it takes (before the bot's answer), each within
+    Slack's limits, and never cut inside what lies across the limit (here with nowhere
+    better to cut before it)."""
+
+    asked = f"<@{ASKER}> asked:\n"
+    question = "x" * (39_997 - len(asked)) + straddler + "y" * 3_000
+
+    await slack.command("/ask", question)
+
+    for call in slack.fake.calls_to("chat.postMessage"):
+        text, *in_blocks = _text_sizes(call)
+        assert text <= 40_000 and all(size <= 3_000 for size in in_blocks)
+    (root,) = [m for m in slack.fake.messages_in(HELP) if m.get("thread_ts", m["ts"]) == m["ts"]]
+    *rest, card = slack.thread_posts(root["ts"])
+    assert "Question #1 opened" in card["text"]
+    shown = [root["text"]] + [m["text"] for m in rest]
+    assert "".join(shown) == asked + question
+    assert len(shown) == 2 and shown[1].startswith(second_starts)
+    assert slack.count("questions") == 1
+    assert "Your question #1 is posted" in slack.responses()[-1]
 
 
 async def test_kb_search_uses_core_suggestions(slack: Slack) -> None:
