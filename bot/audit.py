@@ -1,15 +1,16 @@
-"""The one writer of the moderation audit log's rows for core commands.
+"""The one writer of the moderation audit log's rows.
 
 Its own module so that questions (a non-asker accepting or closing), moderation, the
-knowledge base and the lifecycle all write rows the same way without importing each other,
-and so that the rule protecting anonymous askers is kept in one place.
+knowledge base, the lifecycle and the command line all write rows the same way without
+importing each other, and so that the rule protecting anonymous askers is kept in one place.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 
-from bot.model import Member, NewAuditEntry, Question, Report
+from bot.model import AuditOutcome, Member, NewAuditEntry, Question, Report
 from bot.ports import UnitOfWork
 
 if TYPE_CHECKING:
@@ -22,6 +23,7 @@ async def audit(
     actor: Member,
     action: str,
     *,
+    outcome: AuditOutcome = AuditOutcome.DONE,
     target: Member | None = None,
     question: Question | None = None,
     names_asker: bool = False,
@@ -30,7 +32,7 @@ async def audit(
     reason: str | None = None,
     detail: str | None = None,
 ) -> None:
-    """Append `actor`'s `action` to the audit log of the actor's community.
+    """Append `actor`'s `action` (done, or refused) to the audit log of their community.
 
     A row about a question is given the `Question` itself (there is no way to pass its id
     alone), so that a row about an anonymous question names its asker in neither role,
@@ -42,20 +44,13 @@ async def audit(
     hidden = None
     if question is not None and question.anonymous and not names_asker:
         hidden = question.asker.id
-    await uow.moderation.audit(
-        NewAuditEntry(
-            community=actor.ref.community,
-            actor_id=None if actor.id == hidden else actor.id,
-            action=action,
-            target_member_id=target.id if target and target.id != hidden else None,
-            question_id=question.id if question is not None else None,
-            ledger_id=ledger_id,
-            report_id=report_id,
-            reason=reason,
-            detail=detail,
-        ),
-        ctx.clock.now(),
-    )
+    await _append(
+        uow, actor.ref.community, ctx.clock.now(), action, outcome=outcome,
+        actor_id=None if actor.id == hidden else actor.id,
+        target_id=target.id if target and target.id != hidden else None,
+        question_id=question.id if question is not None else None,
+        ledger_id=ledger_id, report_id=report_id, reason=reason, detail=detail,
+    )  # fmt: skip
 
 
 async def audit_report(
@@ -69,15 +64,49 @@ async def audit_report(
     hidden here, next to a report that names them, they would be singled out as the asker.
     """
 
+    await _append(
+        uow, actor.ref.community, ctx.clock.now(), action, actor_id=actor.id,
+        target_id=report.author.id if report.author else None,
+        question_id=report.question_id, report_id=report.id, reason=reason,
+    )  # fmt: skip
+
+
+async def audit_by_bot(
+    uow: UnitOfWork, community: str, at: datetime, action: str, *, detail: str | None = None
+) -> None:
+    """A row the bot writes itself, with no member acting (the knowledge-base import of the
+    command line)."""
+
+    await _append(uow, community, at, action, actor_id=None, detail=detail)
+
+
+async def _append(
+    uow: UnitOfWork,
+    community: str,
+    at: datetime,
+    action: str,
+    *,
+    actor_id: int | None,
+    outcome: AuditOutcome = AuditOutcome.DONE,
+    target_id: int | None = None,
+    question_id: int | None = None,
+    ledger_id: int | None = None,
+    report_id: int | None = None,
+    reason: str | None = None,
+    detail: str | None = None,
+) -> None:
     await uow.moderation.audit(
         NewAuditEntry(
-            community=actor.ref.community,
-            actor_id=actor.id,
+            community=community,
+            actor_id=actor_id,
             action=action,
-            target_member_id=report.author.id if report.author else None,
-            question_id=report.question_id,
-            report_id=report.id,
+            outcome=outcome,
+            target_member_id=target_id,
+            question_id=question_id,
+            ledger_id=ledger_id,
+            report_id=report_id,
             reason=reason,
+            detail=detail,
         ),
-        ctx.clock.now(),
+        at,
     )

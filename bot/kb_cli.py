@@ -408,7 +408,7 @@ async def import_articles(
             print(f"{item.source}: id {item.id!r} seen before; the later one wins", file=sys.stderr)
         unique[item.id] = item
 
-    from bot.model import NewAuditEntry
+    from bot.audit import audit_by_bot
 
     now = database.clock.now()
     async with database.uow() as uow:
@@ -427,12 +427,9 @@ async def import_articles(
                 await uow.knowledge.import_articles(community, chunk, states, now)
                 bar.update(len(chunk))
         if changed:
-            await uow.moderation.audit(
-                NewAuditEntry(
-                    community=community, actor_id=None, action="import_articles",
-                    detail=f"{path.name}: {created} new, {len(changed) - created} changed",
-                ),
-                now,
+            await audit_by_bot(
+                uow, community, now, "import_articles",
+                detail=f"{path.name}: {created} new, {len(changed) - created} changed",
             )  # fmt: skip
         await uow.commit()
     print(

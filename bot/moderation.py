@@ -59,7 +59,6 @@ from bot.model import (
     LedgerReason,
     Member,
     MemberRef,
-    NewAuditEntry,
     Question,
     QuestionStatus,
     Report,
@@ -711,18 +710,19 @@ async def record_refusal(command: Any, uow: UnitOfWork, ctx: Context) -> None:
         ref = ref.ref
     if isinstance(ref, MemberRef) and ref.community == actor.ref.community:
         target = await uow.members.find(ref)
-    await uow.moderation.audit(
-        NewAuditEntry(
-            community=actor.ref.community,
-            actor_id=member.id,
-            action=_action_name(command),
-            outcome=AuditOutcome.REFUSED,
-            target_member_id=target.id if target else None,
-            question_id=getattr(command, "question_id", None),
-            reason="not a moderator",
-        ),
-        ctx.clock.now(),
-    )
+    # The question named, if it is one of this community's: the row needs it to leave out
+    # an anonymous asker (see `audit`), and an id that is nobody's question cannot be
+    # written at all (the audit log's question id is a foreign key).
+    question = None
+    question_id = getattr(command, "question_id", None)
+    if isinstance(question_id, int):
+        question = await uow.questions.get(question_id)
+        if question is not None and question.community != actor.ref.community:
+            question = None
+    await audit(
+        uow, ctx, member, _action_name(command), outcome=AuditOutcome.REFUSED, target=target,
+        question=question, reason="not a moderator",
+    )  # fmt: skip
 
 
 def _action_name(command: Any) -> str:

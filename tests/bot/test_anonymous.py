@@ -249,3 +249,21 @@ async def test_a_moderator_promoting_their_own_anonymous_question_is_not_named(
     assert isinstance(shown, ev.AuditShown)
     assert [e.action for e in shown.entries] == ["promote_question"]  # audited all the same
     assert await _about_zelda(app) == []
+
+
+async def test_a_refused_command_of_an_anonymous_asker_does_not_name_them(app: App) -> None:
+    """The asker trying a moderator command on their own question (here /mod close #id) is
+    audited as refused, without their name next to the question."""
+
+    opened = await _ask_anonymously(app, "Secret question")
+    with pytest.raises(errors.NotModerator):
+        await app.bot.handle(
+            c.ModerateQuestion(
+                zelda, c.QuestionAction.CLOSE, question_id=opened.question.id,
+                event_id=next_id("e"),
+            )
+        )  # fmt: skip
+    shown = await app.bot.handle(c.ShowAudit(mod, question_id=opened.question.id))
+    assert isinstance(shown, ev.AuditShown)
+    assert [(e.action, e.outcome) for e in shown.entries] == [("question_close", "refused")]
+    assert await _about_zelda(app) == []

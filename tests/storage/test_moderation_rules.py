@@ -589,6 +589,26 @@ async def test_every_action_is_audited_and_every_refusal_too(app: App) -> None:
     assert {e.action for e in about_bob} >= {"rep_add", "helpban", "warn"}
 
 
+async def test_a_refusal_is_audited_whatever_question_it_names(app: App) -> None:
+    """A refused command's row names the question only if it is one of this community's:
+    an id that is nobody's question (or too big for any row) cannot be written to the audit
+    log, whose question id is a foreign key, and the refusal went unaudited (logged only)."""
+
+    opened = await ask(app.bot, alice)
+    named = (opened.question.id, opened.question.id + 1_000, 10**20)
+    for question_id in named:
+        with pytest.raises(errors.NotModerator):
+            await app.bot.handle(
+                c.RevealAsker(carol, question_id, "curious", event_id=next_id("e"))
+            )
+    refused = [e for e in reversed(await audit(app, member=carol)) if e.outcome == "refused"]
+    assert [(e.action, e.question_id) for e in refused] == [
+        ("reveal_asker", opened.question.id),
+        ("reveal_asker", None),
+        ("reveal_asker", None),
+    ]
+
+
 async def test_warnings_are_counted_and_told_privately(app: App, outbox: Recorder) -> None:
     await seen(app, bob)
     for n in (1, 2):
