@@ -41,6 +41,7 @@ from bot.events import (
     SolvedWithoutHelper,
 )
 from bot.model import (
+    Acceptance,
     Actor,
     Answer,
     Member,
@@ -151,7 +152,13 @@ class UndoArticleChange:
 
 @dataclass(frozen=True, slots=True)
 class PromoteQuestion:
-    """Turn a solved thread (question plus accepted answers) into an article."""
+    """Turn a solved thread (question plus accepted answers) into an article.
+
+    `answer_texts`: (message id, text) of the accepted answers as they read on the platform
+    now, when the adapter could fetch them. The bot keeps only a short excerpt of each message
+    (`bot.questions.EXCERPT_CHARS`), which is what an answer it was not given shows; a
+    how-to cut after 300 characters is no article.
+    """
 
     actor: Actor
     question_id: int | None = None
@@ -159,6 +166,7 @@ class PromoteQuestion:
     article_id: str | None = None
     title: str | None = None
     event_id: str | None = None
+    answer_texts: tuple[tuple[str, str], ...] = ()
 
 
 # -- events ----------------------------------------------------------------------------
@@ -388,6 +396,41 @@ async def undo(cmd: UndoArticleChange, uow: UnitOfWork, ctx: Context) -> Article
     return ArticleChanged(article, "undo")
 
 
+def _fair_shares(lengths: list[int], room: int) -> list[int]:
+    """Cut `lengths` to fit `room` in all: short ones whole, long ones an equal share."""
+
+    shares = [0] * len(lengths)
+    left = max(0, room)
+    for n, i in enumerate(sorted(range(len(lengths)), key=lengths.__getitem__)):
+        shares[i] = min(lengths[i], left // (len(lengths) - n))
+        left -= shares[i]
+    return shares
+
+
+def _promoted_body(
+    question: Question, accepted: list[Acceptance], texts: dict[str, str], credited: tuple[str, ...]
+) -> str:
+    """The thread as an article: the question, then each accepted answer under its author's
+    name (so the answerers stay credited wherever the article is shown), in its full text if
+    the adapter fetched it, and the credits. Within the article limit: the answers are what
+    it is for, so a long question gives way first (down to a quarter of the room)."""
+
+    labels = [f"**{a.answer.author.display_name}:** " for a in accepted]
+    answers = []
+    for acceptance in accepted:
+        fetched = clean(texts.get(acceptance.answer.message_id, "")).strip()
+        answers.append(acceptance.answer.excerpt if is_blank(fetched) else fetched)
+    footer = ["— " + ", ".join(credited)] if credited else []
+    head = question.body.strip() or question.title
+    fixed = sum(map(len, labels)) + sum(map(len, footer)) + 2 * (len(answers) + len(footer))
+    room = MAX_BODY_CHARS - fixed
+    head = truncate(head, max(room // 4, room - sum(map(len, answers))))
+    shares = _fair_shares([len(a) for a in answers], room - len(head))
+    parts = [head]
+    parts += [label + truncate(a, n) for label, a, n in zip(labels, answers, shares, strict=True)]
+    return "\n\n".join(parts + footer)
+
+
 async def promote(cmd: PromoteQuestion, uow: UnitOfWork, ctx: Context) -> ArticleChanged:
     require_moderator(cmd.actor)
     actor = await uow.members.upsert(cmd.actor)
@@ -405,16 +448,12 @@ async def promote(cmd: PromoteQuestion, uow: UnitOfWork, ctx: Context) -> Articl
     existing = await uow.knowledge.promoted_from(community, question.id)
     if existing is not None:
         raise AlreadyPromoted(id=existing.id, question=question.id)
-    accepted = await uow.questions.active_acceptances(question.id)
+    accepted = [
+        a for a in await uow.questions.active_acceptances(question.id) if not a.answer.is_deleted
+    ]
     credited = tuple(dict.fromkeys(a.answer.author.display_name for a in accepted))
-    # The article's text is the thread itself: the question, then each accepted answer under
-    # its author's name, so the answerers stay credited wherever the article is shown.
-    parts = [question.body.strip() or question.title]
-    for acceptance in accepted:
-        parts.append(f"**{acceptance.answer.author.display_name}:** {acceptance.answer.excerpt}")
-    if credited:
-        parts.append("— " + ", ".join(credited))
-    content = article_content(cmd.title or question.title, "\n\n".join(parts), (), (), None)
+    body = _promoted_body(question, accepted, dict(cmd.answer_texts), credited)
+    content = article_content(cmd.title or question.title, body, (), (), None)
     article_id = await _new_id(uow, community, cmd.article_id, content.title)
     article = await uow.knowledge.save(
         community, article_id, content, action=ArticleAction.CREATE, actor_id=actor.id,

@@ -41,6 +41,7 @@ class _Message:
     platform_id: str
     author: str
     thread_id: str | None
+    text: str = ""  # what was typed, for /kb promote (the bot keeps an excerpt)
 
 
 @dataclass(frozen=True)
@@ -179,7 +180,7 @@ class ConsoleAdapter(ModerationCommands, KnowledgeCommands):
         author = self.present.t("question.anonymous_author") if anonymous else self.user
         self.say(f"[{number}] {author} in {where}: {text}")
         if self.thread is None:
-            self.messages[number] = _Message(number, platform_id, self.user, platform_id)
+            self.messages[number] = _Message(number, platform_id, self.user, platform_id, text)
             result = await self.bot.handle(
                 c.AskQuestion(
                     self.actor(), self.channel, platform_id, text,
@@ -190,7 +191,7 @@ class ConsoleAdapter(ModerationCommands, KnowledgeCommands):
             self._opened(result)
             self._welcome(result.welcome)
         else:
-            self.messages[number] = _Message(number, platform_id, self.user, self.thread.id)
+            self.messages[number] = _Message(number, platform_id, self.user, self.thread.id, text)
             recorded = await self.bot.handle(
                 c.PostMessage(
                     self.actor(), self.thread, platform_id, text, event_id=platform_id,

@@ -38,6 +38,8 @@ class KnowledgeCommands:
     present: Presenter
     thread: ThreadRef | None
     thread_question: int | None
+    messages: dict[int, Any]  # number -> what was typed where (adapter._Message)
+    question_threads: dict[int, str]
 
     # provided by ConsoleAdapter
     def actor(self, name: str | None = None) -> Any: ...
@@ -128,10 +130,15 @@ class KnowledgeCommands:
         if question_id is None and thread is None:
             self.private(self.present.t("console.not_in_thread"))
             return
+        thread_id = thread.id if thread else self.question_threads.get(question_id or 0)
+        texts = tuple(
+            (m.platform_id, m.text) for m in self.messages.values() if m.thread_id == thread_id
+        )
         result = await self.bot.handle(
             kb.PromoteQuestion(
                 self.actor(), question_id=question_id, thread=thread,
                 article_id=words[0] if words else None, event_id=self._event(),
+                answer_texts=texts,
             )
         )  # fmt: skip
         self._changed(result)

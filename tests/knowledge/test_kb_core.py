@@ -168,6 +168,35 @@ async def test_promote_a_thread_credits_the_answerers(term: Terminal, app: App) 
     assert ("promote_question", "done", "a:vpn-hotel v1 credits bob") in audit
 
 
+async def test_a_promoted_article_holds_the_whole_answer(term: Terminal, app: App) -> None:
+    """The bot keeps a 300-character excerpt of each message; the article is built from the
+    answer's full text, which the adapter passes along (here the console, which has it)."""
+
+    steps = " ".join(f"Step {i}: open panel {i} and press the blue button." for i in range(40))
+    assert len(steps) > 1500
+    await _solved_thread(term, "How do I calibrate the printer?", steps)
+    out = await term.type("/as maria", "/kb promote #1 calibrate")
+    assert "is now article a:calibrate" in out
+    shown = await app.bot.handle(kb.ShowKnowledge(member(), "calibrate"))
+    assert f"**bob:** {steps}" in shown.article.body
+    # (an adapter that could not fetch it: the excerpt, marked as cut)
+    await _solved_thread(term, "How do I clean the print head?", steps)
+    promoted = await app.bot.handle(
+        kb.PromoteQuestion(mod(), question_id=2, article_id="clean", event_id="p-clean")
+    )
+    assert isinstance(promoted, kb.ArticleChanged)
+    assert "**bob:** " + steps[:250] in promoted.article.body
+    assert steps not in promoted.article.body and "…" in promoted.article.body
+
+
+def test_a_promoted_article_fits_the_article_limit() -> None:
+    """Long answers share what is left after the question; short ones stay whole."""
+
+    assert kb._fair_shares([10, 500, 500], 600) == [10, 295, 295]
+    assert kb._fair_shares([10, 20], 600) == [10, 20]
+    assert sum(kb._fair_shares([90_000, 90_000, 5], 99_000)) <= 99_000
+
+
 async def test_promote_needs_a_solved_question(term: Terminal) -> None:
     await term.type("Is there a dark mode?")
     out = await term.type("/as maria", "/kb promote")

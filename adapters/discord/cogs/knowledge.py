@@ -17,12 +17,15 @@ from discord import app_commands
 from adapters.discord import render, translate
 from adapters.discord.client import CommunityClient
 from adapters.discord.cogs.base import FeatureCog, Invocation
+from adapters.discord.outcomes import quietly
 from adapters.discord.replies import reply, report_error, send_reply
 from adapters.discord.texts import DESCRIPTIONS
+from bot import commands as c
 from bot import events as ev
 from bot import knowledge_base as kb
 from bot.errors import DomainError
 from bot.model import Suggestion, ThreadRef
+from bot.text import parse_number, with_attachments
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +33,8 @@ SEARCH_LIMIT = 5
 MAX_CHOICE_VALUE = 100
 ADD_FORM = "kbadd"
 EDIT_FORM = "kbedit"
+#: Accepted answers read back from Discord for one /kb promote (each is one API call).
+MAX_FETCHED_ANSWERS = 10
 
 Query = app_commands.Range[str, 1, 200]
 ItemId = app_commands.Range[str, 1, 100]
@@ -248,10 +253,44 @@ class Knowledge(FeatureCog):
         thread: ThreadRef | None = None
         if question is None:
             _, thread = self.thread_of(interaction)
+        await self.defer(interaction)
         command = kb.PromoteQuestion(
-            inv.actor, question_id=question, thread=thread, title=title, event_id=inv.event_id
-        )
+            inv.actor, question_id=question, thread=thread, title=title, event_id=inv.event_id,
+            answer_texts=await self._accepted_texts(inv, question, thread),
+        )  # fmt: skip
         await self._change(inv, command)
+
+    async def _accepted_texts(
+        self, inv: Invocation, question_id: int | None, thread: ThreadRef | None
+    ) -> tuple[tuple[str, str], ...]:
+        """The accepted answers' texts as they read in the thread now: the bot keeps 300
+        characters of each, and an article is built from the whole answer. Mentions are
+        shown as names (the article is read on every platform). Whatever cannot be read
+        (no permission, a deleted message, no message content intent) is left out and the
+        article uses the excerpt; the core decides everything else (who may, which answers)."""
+
+        guild = inv.interaction.guild
+        try:
+            shown = await self.core.handle(c.ShowQuestion(inv.actor, question_id, thread))
+        except DomainError:
+            return ()  # the promote itself says what is wrong
+        if guild is None or not isinstance(shown, ev.QuestionShown) or not shown.accepted:
+            return ()
+        channel_id = parse_number(shown.question.thread.id)
+        channel = await self.client.channel_in(guild, channel_id) if channel_id else None
+        if not isinstance(channel, discord.abc.Messageable):
+            return ()
+        texts = []
+        for acceptance in shown.accepted[:MAX_FETCHED_ANSWERS]:
+            number = parse_number(acceptance.answer.message_id)
+            if number is None:
+                continue
+            message = await quietly(channel.fetch_message(number), "fetch an accepted answer")
+            if message is not None:
+                attached = [a.filename for a in message.attachments]
+                text = with_attachments(message.clean_content, attached)
+                texts.append((acceptance.answer.message_id, text))
+        return tuple(texts)
 
     # -- the article form ---------------------------------------------------------------------
     @FeatureCog.listener("on_interaction")

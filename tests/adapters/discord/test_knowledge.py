@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot import knowledge_base as kb_core
+from bot.model import Actor, MemberRef
 from tests.adapters.discord.conftest import Harness
 from tests.fakes.discord_server import FakeUser
 from tests.helpers import eventually
@@ -25,6 +27,10 @@ async def say(h: Harness, sub: str, user: FakeUser, channel: int | None = None, 
 
     handle = await kb(h, sub, user, channel, **options)
     return await h.done(handle), handle
+
+
+def member(h: Harness) -> Actor:
+    return Actor(MemberRef("discord", "main", str(h.w.carol.id)), "carol")
 
 
 def private(handle: Any) -> bool:
@@ -173,6 +179,41 @@ async def test_promote_in_the_solved_thread_and_by_number(h: Harness) -> None:
     open_thread = await h.ask_text(h.w.carol, "Why is my loop slow?")
     text, _ = await say(h, "promote", h.w.mod, open_thread)
     assert "Only a solved question" in text
+
+
+async def test_a_promoted_article_holds_the_whole_answer_read_back_from_discord(
+    h: Harness,
+) -> None:
+    """The bot keeps 300 characters of each message; /kb promote reads the accepted answers
+    back from the thread (GET /channels/{thread}/messages/{id}), mentions as names. A
+    message it cannot read any more (deleted, no access) falls back to the excerpt."""
+
+    steps = " ".join(f"Step {i}: run `pip install foo=={i}`." for i in range(50))
+    answer = f"Ask <@{h.w.carol.id}> too. " + steps
+    assert 1500 < len(answer) < 2000
+    thread_id = await h.ask_text(h.w.alice, "How do I pin a package version?")
+    await h.answer(thread_id, h.w.bob, answer)
+    await h.done(await h.command("solved", h.w.alice, thread_id))
+    text, _ = await say(h, "promote", h.w.mod, thread_id)
+    assert "is now article" in text
+    shown = await h.app.bot.handle(
+        kb_core.ShowKnowledge(member(h), "how-do-i-pin-a-package-version")
+    )
+    assert isinstance(shown, kb_core.ArticleShown)
+    assert f"**Bob:** Ask @Carol too. {steps}" in shown.article.body
+
+    thread_id = await h.ask_text(h.w.alice, "How do I unpin a package version?")
+    answer_id = await h.answer(thread_id, h.w.bob, answer)
+    await h.done(await h.command("solved", h.w.alice, thread_id))
+    del h.fake.messages[thread_id][answer_id]  # gone from Discord, no event: 404 on read
+    text, _ = await say(h, "promote", h.w.mod, thread_id)
+    assert "is now article" in text
+    shown = await h.app.bot.handle(
+        kb_core.ShowKnowledge(member(h), "how-do-i-unpin-a-package-version")
+    )
+    assert isinstance(shown, kb_core.ArticleShown)
+    assert f"**Bob:** Ask <@{h.w.carol.id}> too. Step 0" in shown.article.body
+    assert steps not in shown.article.body
 
 
 async def test_a_member_is_refused_privately_and_audited(h: Harness) -> None:
