@@ -35,7 +35,7 @@ from adapters.slack.translate import (
 from bot import commands as c
 from bot import events as ev
 from bot.durations import parse_since
-from bot.model import REPORT_OUTCOMES, Actor, MemberRef, ReportStatus, ThreadRef
+from bot.model import REPORT_OUTCOMES, Actor, Member, MemberRef, ReportStatus, ThreadRef
 from bot.moderation_presenter import ModerationPresenter
 from bot.text import parse_number, truncate
 
@@ -69,7 +69,18 @@ class MemberWordsEscaped(SlackPresenter):
         return super().t(key, **{k: as_text(v) for k, v in params.items()})
 
 
-def mod_present(p: SlackPresenter) -> ModerationPresenter:
+def _by_name(member: Member) -> Mrkdwn:
+    # (markup already, so that a name that looks like `<@U1>` is not made a mention)
+    return Mrkdwn(blocks.escape(member.display_name))
+
+
+def mod_present(p: SlackPresenter, *, by_name: bool = False) -> ModerationPresenter:
+    """`by_name`: members by their display name (escaped, as members' words), not by
+    mention, for a post where a mention would notify them (Slack has no mention that does
+    not, for whoever can read the channel)."""
+
+    if by_name:
+        return ModerationPresenter(MemberWordsEscaped(p.catalog, p.locale, name=_by_name))
     return ModerationPresenter(MemberWordsEscaped(p.catalog, p.locale))
 
 
@@ -312,7 +323,10 @@ async def resolve_report(
     event_id: str | None,
     reply: Callable[[str], Awaitable[object]],
 ) -> str:
-    """Resolve one report; delete the message when asked. Returns the outcome line."""
+    """Resolve one report; delete the message when asked; tell the moderator (privately,
+    the author by mention). Returns the outcome line for the report's post in the
+    moderators' channel, which names the author as the post does, by display name: a
+    mention there would notify them if they can read that channel."""
 
     result = await deps.bot.handle(
         c.ResolveReport(actor, report_id, outcome, reason, event_id=event_id)
@@ -325,7 +339,7 @@ async def resolve_report(
         if problem:
             lines.append(p.t(problem))
     await reply("\n".join(lines))
-    return line
+    return mod_present(p, by_name=True).report_resolved(result)
 
 
 async def delete_reported(deps: SlackDeps, channel: str, message_id: str) -> str | None:

@@ -9,7 +9,7 @@ from adapters.slack.translate import parse_user
 from bot.errors import DomainError, UnknownMember
 from bot.i18n import Catalog
 from bot.model import Member
-from bot.presenters import Presenter
+from bot.presenters import NameFn, Presenter
 from bot.text import isolate_direction
 
 # Slack-only words, not in the shared catalog (bot/locales): the same in every locale.
@@ -31,10 +31,11 @@ class Mrkdwn(str):
 
 
 class SlackPresenter(Presenter):
-    """The core's presenter with members (and unknown members) shown as Slack mentions."""
+    """The core's presenter with members (and unknown members) shown as Slack mentions
+    (`name` may show them otherwise: see `moderation.mod_present`)."""
 
-    def __init__(self, catalog: Catalog, locale: str = "en") -> None:
-        super().__init__(catalog, locale, name=mention)
+    def __init__(self, catalog: Catalog, locale: str = "en", name: NameFn = mention) -> None:
+        super().__init__(catalog, locale, name=name)
 
     def t(self, key: str, **params: object) -> str:
         """A catalog text as mrkdwn: its own words escaped (`<your question>` is words, and

@@ -614,3 +614,37 @@ async def test_moderator_replies_escape_the_catalog_words_once(mods: Slack) -> N
     assert [a for a in answers if "&amp;amp;" in a or "Q&amp;A" not in a] == []
     # (Slack sends what was typed escaped: the reason is "stale & old".)
     assert f"<@{HELPER}>" in answers[0] and "— stale &amp; old" in answers[4]
+
+
+# -- who is named where -----------------------------------------------------------------------
+
+
+def _in_post(message: dict[str, Any]) -> str:
+    """All a moderators' post shows: its text and its blocks."""
+
+    return message["text"] + json.dumps(message.get("blocks") or [], ensure_ascii=False)
+
+
+async def test_a_report_names_its_author_by_name_where_a_mention_would_ping_them(
+    mods: Slack,
+) -> None:
+    """The report's post names the author by display name: Slack has no mention that does
+    not notify whoever can read the channel, and a reported member (or a reported moderator)
+    may read it. The outcome line a moderator's button adds to that post named the author
+    by mention (`<@U0HELPER> warned`), notifying them there; it now names them as the post
+    does. The moderator's own private note keeps the mention (ephemeral: nobody notified).
+    A name that looks like markup stays words."""
+
+    mods.fake.users[HELPER]["profile"]["display_name"] = "Hal <@U0ADMIN> & co"
+    root = await mods.ask()
+    reply = await mods.answer(root, HELPER, "Buy cheap pills")
+    post = await report(mods, root, reply)
+    shown = "Hal &lt;@U0ADMIN&gt; &amp; co"
+    assert f"by {shown} in #1" in post["text"] and f"<@{HELPER}>" not in _in_post(post)
+
+    await click(mods, post, ids.REPORT_WARN)
+
+    updated = mods.fake.find_message(MODS, post["ts"]) or {}
+    assert f"Report #1: {shown} warned. (by <@{MOD}>)" in updated["text"]
+    assert f"<@{HELPER}>" not in _in_post(updated) and "<@U0ADMIN>" not in _in_post(updated)
+    assert f"Report #1: <@{HELPER}> warned." in mods.ephemeral_to(MOD)
