@@ -208,7 +208,9 @@ class MemberWarned:
 @dataclass(frozen=True, slots=True)
 class AnswerWithdrawn:
     """An accepted answer deleted through a report: its acceptance is revoked and its points
-    reversed (`points`); `accepted` are the question's answers still accepted."""
+    reversed; `accepted` are the question's answers still accepted. `points` are the ledger
+    rows written: the reversals, then what an acceptance that stands earns again (the
+    helper's credit, the asker's bonus; see `moderation._delete_answer`)."""
 
     question: Question
     accepted: tuple[Answer, ...]

@@ -642,7 +642,9 @@ async def _delete_answer(
     revoked and the points it earned (the helper's, and the asker's bonus when it was the
     first accepted) are reversed in the ledger and audited; the question keeps its status
     (its asker decided it is solved, and may /unsolve), its other accepted answers their
-    credit."""
+    credit. What still stands is earned again, tied to an acceptance that stands (so that
+    /unsolve takes it back): the helper's credit if another answer of theirs is accepted,
+    and the asker's bonus if any answer is (they did close the loop)."""
 
     message = await uow.questions.message(report.platform, report.message_id)
     if message is None or message.is_deleted or message.question_id != report.question_id:
@@ -661,16 +663,27 @@ async def _delete_answer(
         uow, question.community, entries, members, now, actor=actor, source_event=None
     )
     remaining = await uow.questions.active_acceptances(question.id)
+    rules = ctx.rules(question.community)
     credited = any(e.reason is LedgerReason.ACCEPTED_ANSWER for e in entries)
     still_theirs = [a for a in remaining if a.answer.author.id == message.author.id]
     if credited and still_theirs:
         # Their credit in this question went with the deleted answer; another accepted
         # answer of theirs still stands and carries it from now on.
-        rules = ctx.rules(question.community)
         change = await award(
             uow, rules, question.community, message.author, rules.accepted_answer,
             LedgerReason.ACCEPTED_ANSWER, now, actor=still_theirs[0].accepted_by,
             question_id=question.id, acceptance_id=still_theirs[0].id,
+        )  # fmt: skip
+        if change:
+            changes.append(change)
+    bonus = next((e for e in entries if e.reason is LedgerReason.ACCEPTED_BONUS), None)
+    if bonus is not None and remaining:
+        # The asker's bonus went with the first acceptance; the question is still solved
+        # by an accepted answer, which carries it from now on.
+        change = await award(
+            uow, rules, question.community, question.asker, bonus.delta,
+            LedgerReason.ACCEPTED_BONUS, now, question_id=question.id,
+            acceptance_id=remaining[0].id,
         )  # fmt: skip
         if change:
             changes.append(change)

@@ -115,17 +115,18 @@ async def test_deleting_an_accepted_answer_reverses_its_points(app: App) -> None
 
     resolved = await _delete_by_report(app, opened, deleted)
 
-    # Bob's +15 and alice's +2 bonus (earned by that first acceptance) are reversed; carol
-    # keeps hers, and the question stays solved by her answer.
+    # Bob's +15 is reversed; carol keeps hers, and the question stays solved by her answer.
+    # Alice's +2 bonus, earned by that first acceptance, is reversed and earned again on
+    # carol's: alice did accept an answer, and one still stands.
     assert resolved.withdrawn is not None
-    assert sorted((p.member.ref.id, p.delta) for p in resolved.withdrawn.points) == [
-        ("alice", -2),
-        ("bob", -15),
+    assert sorted((p.member.ref.id, p.delta, p.reason) for p in resolved.withdrawn.points) == [
+        ("alice", -2, LedgerReason.REVERSAL),
+        ("alice", 2, LedgerReason.ACCEPTED_BONUS),
+        ("bob", -15, LedgerReason.REVERSAL),
     ]
-    assert all(p.reason is LedgerReason.REVERSAL for p in resolved.withdrawn.points)
     assert (await _points(app, bob), await _points(app, alice), await _points(app, carol)) == (
         0,
-        0,
+        2,
         15,
     )
     await assert_totals_match_ledger(app)
@@ -138,7 +139,7 @@ async def test_deleting_an_accepted_answer_reverses_its_points(app: App) -> None
     audit = await app.bot.handle(c.ShowAudit(mod, question_id=opened.question.id))
     assert isinstance(audit, ev.AuditShown)
     rows = [e for e in audit.entries if e.action == "accepted_answer_deleted"]
-    assert sorted(e.target.ref.id for e in rows if e.target) == ["alice", "bob"]
+    assert sorted(e.target.ref.id for e in rows if e.target) == ["alice", "alice", "bob"]
     assert {e.ledger_id for e in rows} == {p.entry_id for p in resolved.withdrawn.points}
 
     # A promoted article quotes the answers still accepted only.
@@ -147,7 +148,8 @@ async def test_deleting_an_accepted_answer_reverses_its_points(app: App) -> None
     assert "Abusive words" not in promoted.article.content.body
     assert "Restart the router." in promoted.article.content.body
 
-    # Unsolving afterwards takes back only what is still credited (carol's +15).
+    # Unsolving afterwards takes back only what is still credited (carol's +15, and the
+    # bonus now carried by her acceptance).
     await app.bot.handle(c.Unsolve(alice, thread_of(opened), event_id=next_id("e")))
     assert (await _points(app, bob), await _points(app, alice), await _points(app, carol)) == (
         0,
@@ -166,4 +168,31 @@ async def test_a_helpers_other_accepted_answer_keeps_their_credit(app: App) -> N
     assert await _points(app, bob) == 15
     await app.bot.handle(c.Unsolve(alice, thread_of(opened), event_id=next_id("e")))
     assert await _points(app, bob) == 0
+    await assert_totals_match_ledger(app)
+
+
+async def _accepted(app: App, opened: ev.QuestionOpened) -> list[str]:
+    shown = await app.bot.handle(c.ShowQuestion(alice, opened.question.id))
+    assert isinstance(shown, ev.QuestionShown)
+    return [a.answer.message_id for a in shown.accepted]
+
+
+async def test_the_askers_bonus_goes_only_with_the_last_accepted_answer(app: App) -> None:
+    opened, first = await _two_accepted(app, bob, carol)
+    assert await _points(app, alice) == 2
+    second = next(mid for mid in await _accepted(app, opened) if mid != first)
+
+    await _delete_by_report(app, opened, first)
+    assert await _points(app, alice) == 2  # carol's answer still solves it
+    resolved = await _delete_by_report(app, opened, second)
+    assert resolved.withdrawn is not None and resolved.withdrawn.accepted == ()
+    assert sorted((p.member.ref.id, p.delta) for p in resolved.withdrawn.points) == [
+        ("alice", -2),
+        ("carol", -15),
+    ]
+    assert (await _points(app, alice), await _points(app, bob), await _points(app, carol)) == (
+        0,
+        0,
+        0,
+    )
     await assert_totals_match_ledger(app)
