@@ -54,11 +54,16 @@ async def on_report_shortcut(
     if not who.channel or not ts:
         await who.reply(who.p.t("slack.shortcut_no_message"))
         return
+    author = str(message.get("user") or "")
+    if author and author == context.get("bot_user_id"):
+        # The bot's own post, such as an /ask question's root (a member's words under the
+        # bot's name, maybe an anonymous one's): the bot is no one to name or to warn.
+        author = ""
     metadata = {
         "channel": who.channel or "",
         "ts": ts,
         "thread_ts": str(message.get("thread_ts") or ""),
-        "author": str(message.get("user") or ""),
+        "author": author,
         "text": str(message.get("text") or "")[:EXCERPT_CHARS],
     }
     view = blocks.report_modal(who.p, metadata)

@@ -648,3 +648,51 @@ async def test_a_report_names_its_author_by_name_where_a_mention_would_ping_them
     assert f"Report #1: {shown} warned. (by <@{MOD}>)" in updated["text"]
     assert f"<@{HELPER}>" not in _in_post(updated) and "<@U0ADMIN>" not in _in_post(updated)
     assert f"Report #1: <@{HELPER}> warned." in mods.ephemeral_to(MOD)
+
+
+@pytest.mark.parametrize("anonymous", [True, False])
+async def test_a_report_on_an_ask_question_names_neither_the_bot_nor_an_anonymous_asker(
+    fake_slack: FakeSlack, tmp_path: Path, anonymous: bool
+) -> None:
+    """An /ask question's root is the bot's message: the report named the bot as its author
+    ('on a message by communitybot'), and Warn the author would have warned the bot. The bot
+    is now no author: the post, its outcome line and the moderator's notes say "an unknown
+    member", and never who asked an anonymous question, by name or by mention."""
+
+    fake_slack.add_channel(MODS, "moderators")
+    slack, _ = await make_slack(
+        fake_slack, tmp_path, lifecycle={"anonymous_questions": True},
+        moderation={"moderators_channel": {"slack": MODS}},
+    )  # fmt: skip
+    try:
+        flag = "--anonymous " if anonymous else ""
+        await slack.command("/ask", f"{flag}Can I see the salaries?")
+        root = slack.fake.calls_to("chat.postMessage")[0].response["message"]
+        message = sp.shortcut_message(
+            user=root["user"], text=root["text"], ts=root["ts"], bot_id=root["bot_id"]
+        )
+        await slack.interaction(
+            sp.message_shortcut(
+                callback_id=ids.REPORT_SHORTCUT, user_id=OTHER, channel_id=HELP, message=message
+            )
+        )
+        view = slack.fake.views[slack.fake.last_call("views.open").response["view"]["id"]]
+        reason = {ids.REPORT_REASON_BLOCK: {ids.REPORT_REASON_ACTION: sp.plain_text_value("x")}}
+        await slack.interaction(sp.view_submission(user_id=OTHER, view=view, values=reason))
+        (post,) = [m for m in slack.fake.messages_in(MODS) if m.get("bot_id")]
+        assert "on a message by an unknown member in #1" in post["text"]
+        await click(slack, post, ids.REPORT_WARN)
+        assert report_status(slack) == "open"  # (no one to warn)
+        await click(slack, post, ids.REPORT_DISMISS)
+
+        updated = slack.fake.find_message(MODS, post["ts"]) or {}
+        assert "Report #1 dismissed." in updated["text"]
+        notes = slack.ephemeral_to(MOD)
+        assert any("no one to warn" in n for n in notes)
+        assert "communitybot" not in _in_post(updated) + "".join(notes)
+        if anonymous:
+            for shown in [_in_post(updated), *notes]:
+                assert ASKER not in shown and "asker" not in shown.lower().replace("asked", "")
+    finally:
+        await slack.runner.cleanup()
+        await slack.core.close()
