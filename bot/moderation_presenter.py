@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.events import (
+    AnswerWithdrawn,
     AuditShown,
     MemberHelpBanned,
     MemberWarned,
@@ -131,8 +132,40 @@ class ModerationPresenter:
         return self.t(key, id=result.report.id)
 
     def report_resolved(self, result: ReportResolved) -> str:
+        """The moderator's reply as one text, for adapters that send it as one message."""
+        return "\n".join(self.report_resolved_lines(result))
+
+    def report_resolved_lines(self, result: ReportResolved) -> list[str]:
         member = self.p.name(result.report.author) if result.report.author else "?"
-        return self.t(f"report.resolved_{result.outcome.value}", id=result.report.id, member=member)
+        lines = [
+            self.t(f"report.resolved_{result.outcome.value}", id=result.report.id, member=member)
+        ]
+        if result.withdrawn is not None:
+            lines.append(self.withdrawn(result.withdrawn))
+        return lines
+
+    def withdrawn(self, withdrawn: AnswerWithdrawn) -> str:
+        """What deleting an accepted answer took back, net (points an acceptance that stands
+        earns again are not lost). Its author is named; the asker never is, so that an
+        anonymous question's asker stays hidden."""
+
+        asker = withdrawn.question.asker.id
+        helper, points, bonus = None, 0, 0
+        for change in withdrawn.points:
+            if change.member.id == asker:
+                bonus -= change.delta
+            else:
+                helper, points = change.member, points - change.delta
+        if helper is not None and points > 0:
+            name = self.p.name(helper)
+            if bonus > 0:
+                return self.t(
+                    "report.withdrawn_with_bonus", member=name, points=points, bonus=bonus
+                )
+            return self.t("report.withdrawn", member=name, points=points)
+        if bonus > 0:
+            return self.t("report.withdrawn_bonus", bonus=bonus)
+        return self.t("report.withdrawn_no_points")
 
     def reports(self, result: ReportsListed) -> list[str]:
         if not result.reports:

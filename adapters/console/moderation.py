@@ -268,7 +268,7 @@ class ModerationCommands:
             )
         )  # fmt: skip
         assert isinstance(result, ev.ReportResolved)
-        self.private(self.mod_present.report_resolved(result))
+        self.private(*self.mod_present.report_resolved_lines(result))
         if result.delete_message is not None:
             number = self._number_of(result.delete_message[1])
             self.say(f"(message [{number}] deleted)" if number else "(message deleted)")

@@ -15,6 +15,7 @@ from bot.clock import FakeClock
 from bot.knowledge_base import ArticleChanged, PromoteQuestion
 from bot.lifecycle import REVEAL_ACTION
 from bot.model import ReportStatus
+from bot.moderation_presenter import ModerationPresenter
 from bot.outbound import DirectMessage
 from bot.presenters import Presenter
 from tests.helpers import actor, answer, next_id, thread_of
@@ -194,6 +195,8 @@ async def test_points_moved_in_an_anonymous_question_do_not_name_its_asker(app: 
     )
     assert isinstance(resolved, ev.ReportResolved) and resolved.withdrawn is not None
     assert {p.member.ref for p in resolved.withdrawn.points} == {bob.ref, zelda.ref}
+    told = ModerationPresenter(Presenter(app.bot.catalog)).report_resolved(resolved)
+    assert "and the asker the 2 points" in told and not _leaks(told), told
 
     shown = await app.bot.handle(c.ShowAudit(mod, question_id=opened.question.id))
     assert isinstance(shown, ev.AuditShown)

@@ -10,6 +10,8 @@ from bot import events as ev
 from bot.bootstrap import App
 from bot.knowledge_base import ArticleChanged, PromoteQuestion
 from bot.model import LedgerReason, QuestionStatus, ReportStatus
+from bot.moderation_presenter import ModerationPresenter
+from bot.presenters import Presenter
 from tests.helpers import actor, answer, ask, next_id, thread_of
 from tests.storage.ledger_checks import assert_totals_match_ledger
 
@@ -196,3 +198,30 @@ async def test_the_askers_bonus_goes_only_with_the_last_accepted_answer(app: App
         0,
     )
     await assert_totals_match_ledger(app)
+
+
+async def test_the_moderator_is_told_what_deleting_an_accepted_answer_took_back(
+    app: App,
+) -> None:
+    def reply(resolved: ev.ReportResolved) -> list[str]:
+        present = ModerationPresenter(Presenter(app.bot.catalog))
+        assert present.report_resolved(resolved) == "\n".join(
+            present.report_resolved_lines(resolved)
+        )
+        return present.report_resolved_lines(resolved)[1:]
+
+    opened, first = await _two_accepted(app, bob, carol)
+    second = next(mid for mid in await _accepted(app, opened) if mid != first)
+    assert reply(await _delete_by_report(app, opened, first)) == [
+        "The answer had been accepted: bob lost the 15 points it earned; the question stays solved."
+    ]
+    assert reply(await _delete_by_report(app, opened, second)) == [
+        "The answer had been accepted: carol lost the 15 points it earned, and the asker the 2 "
+        "points for accepting it; the question stays solved, with no accepted answer."
+    ]
+    opened, first = await _two_accepted(app, bob, bob)  # bob's credit moves to his other one
+    assert reply(await _delete_by_report(app, opened, first)) == [
+        "The answer had been accepted: no points change; the question stays solved."
+    ]
+    other = await ask(app.bot, alice, "How do I print?")
+    assert reply(await _delete_by_report(app, other, await answer(app.bot, bob, other))) == []

@@ -62,6 +62,21 @@ async def test_report_goes_to_the_moderators_and_can_be_acted_on(term: Terminal)
     assert "Report #1: bob warned." in out
 
 
+async def test_deleting_an_accepted_answer_tells_the_moderator_what_it_took_back(
+    term: Terminal,
+) -> None:
+    await _thread(term)
+    await term.type("/accept 2", "/as carol", "/report 2 rude answer")
+    out = await term.type("/as mod", "/mod report 1 delete")
+    assert (
+        "bot (only you): Report #1: message deleted.\n"
+        "bot (only you): The answer had been accepted: bob lost the 15 points it earned, and the "
+        "asker the 2 points for accepting it; the question stays solved, with no accepted answer."
+    ) in out
+    out = await term.type("/rep alice")
+    assert "alice: 0 points" in out
+
+
 async def test_mod_commands_and_audit(term: Terminal) -> None:
     await _thread(term)
     out = await term.type("/as carol", "/mod lock")
