@@ -75,7 +75,8 @@ async def audit_by_bot(
     uow: UnitOfWork, community: str, at: datetime, action: str, *, detail: str | None = None
 ) -> None:
     """A row the bot writes itself, with no member acting (the knowledge-base import of the
-    command line)."""
+    command line). It names no question: a row with no actor but a question is always one
+    whose actor, an anonymous question's asker, was left out (and is shown as such)."""
 
     await _append(uow, community, at, action, actor_id=None, detail=detail)
 

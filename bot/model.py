@@ -242,6 +242,9 @@ class NewAuditEntry:
 
 @dataclass(frozen=True, slots=True)
 class AuditEntry:
+    """One row of the audit log as moderators read it. No `actor`: the bot itself when the
+    row names no question, else the question's anonymous asker, left out (bot.audit)."""
+
     id: int
     actor: Member | None
     action: str

@@ -89,7 +89,7 @@ class ModerationPresenter:
         return self.t(
             "moderation.audit_line",
             when=_when(entry.created_at),
-            actor=self.p.name(entry.actor) if entry.actor else "?",
+            actor=self._audit_actor(entry),
             action=entry.action,
             target=f" {self.p.name(entry.target)}" if entry.target else "",
             question=f" #{entry.question_id}" if entry.question_id else "",
@@ -97,6 +97,15 @@ class ModerationPresenter:
             reason=f" — {entry.reason}" if entry.reason else "",
             detail=f" [{entry.detail}]" if entry.detail else "",
         )
+
+    def _audit_actor(self, entry: AuditEntry) -> str:
+        if entry.actor is not None:
+            return self.p.name(entry.actor)
+        # No actor: a row the bot wrote itself, which never names a question (audit_by_bot),
+        # or one about a question whose anonymous asker acted and was left out (bot.audit).
+        if entry.question_id is not None:
+            return self.t("moderation.audit_actor_hidden")
+        return self.t("moderation.audit_actor_bot")
 
     def audit(self, result: AuditShown) -> list[str]:
         if not result.entries:
