@@ -229,6 +229,9 @@ class ReportResolved:
     question: Question | None = None
     outbound: tuple[Outbound, ...] = ()
     withdrawn: AnswerWithdrawn | None = None
+    # A knowledge-base article promoted from the thread (its doc id, "a:..."), when the
+    # deleted message may be quoted in it: the moderator is told to check it.
+    quoted_in: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -627,11 +627,35 @@ async def resolve_report(cmd: ResolveReport, uow: UnitOfWork, ctx: Context) -> R
                 deleted_question = await uow.questions.get(question.id)
         if deleted_question is None:
             withdrawn = await _delete_answer(uow, ctx, actor, report)
+    quoted_in = None
+    if delete_message is not None:
+        quoted_in = await _article_quoting(uow, report, deleted_question is not None)
     report = await uow.moderation.resolve_report(report.id, cmd.outcome, actor.id, now)
     await audit_report(uow, ctx, actor, f"report_{cmd.outcome.value}", report, reason=reason)
     return ReportResolved(
-        report, cmd.outcome, warned, delete_message, deleted_question, tuple(outbound), withdrawn
-    )
+        report, cmd.outcome, warned, delete_message, deleted_question, tuple(outbound), withdrawn,
+        quoted_in,
+    )  # fmt: skip
+
+
+async def _article_quoting(uow: UnitOfWork, report: Report, was_question: bool) -> str | None:
+    """The live article promoted from the reported message's thread, if it may quote the
+    message: the question itself, or an answer (a promoted article holds the question and
+    its accepted answers). Curated text is not edited behind the moderators' backs; the one
+    deleting is told to look (it may have been edited since, or quote it in other words)."""
+
+    if report.question_id is None:
+        return None
+    article = await uow.knowledge.promoted_from(report.community, report.question_id)
+    if article is None or article.is_deleted:
+        return None
+    if not was_question:
+        question = await uow.questions.get(report.question_id)
+        if question is None or (
+            report.author is not None and report.author.id == question.asker.id
+        ):
+            return None  # the asker's follow-ups are not in it
+    return article.doc_id
 
 
 async def _delete_answer(

@@ -151,6 +151,8 @@ class ModerationPresenter:
         ]
         if result.withdrawn is not None:
             lines.append(self.withdrawn(result.withdrawn))
+        if result.quoted_in is not None:
+            lines.append(self.t("report.article_may_quote", article=result.quoted_in))
         return lines
 
     def withdrawn(self, withdrawn: AnswerWithdrawn) -> str:

@@ -225,3 +225,46 @@ async def test_the_moderator_is_told_what_deleting_an_accepted_answer_took_back(
     ]
     other = await ask(app.bot, alice, "How do I print?")
     assert reply(await _delete_by_report(app, other, await answer(app.bot, bob, other))) == []
+
+
+async def test_deleting_a_message_a_promoted_article_may_quote_tells_the_moderator(
+    app: App,
+) -> None:
+    """A promoted article holds the thread's question and accepted answers, so deleting one
+    of them through a report leaves its words in the knowledge base; curated text is not
+    edited behind the moderators' backs, so the one deleting is told to check it. The
+    asker's follow-ups are in no article; a thread never promoted says nothing."""
+
+    def lines(resolved: ev.ReportResolved) -> list[str]:
+        return ModerationPresenter(Presenter(app.bot.catalog)).report_resolved_lines(resolved)
+
+    opened, first = await _two_accepted(app, bob, carol)
+    follow_up = await answer(app.bot, alice, opened, "Thanks, that worked.")
+    promoted = await app.bot.handle(
+        PromoteQuestion(mod, question_id=opened.question.id, article_id="router")
+    )
+    assert isinstance(promoted, ArticleChanged)
+    assert lines(await _delete_by_report(app, opened, follow_up)) == ["Report #1: message deleted."]
+    resolved = await _delete_by_report(app, opened, first)
+    assert resolved.quoted_in == "a:router"
+    assert lines(resolved)[-1] == (
+        "Article a:router was made from this thread and may still quote the deleted message: "
+        "check it, and edit it if so."
+    )
+    other = await ask(app.bot, alice, "How do I print?")
+    resolved = await _delete_by_report(app, other, await answer(app.bot, bob, other))
+    assert resolved.quoted_in is None
+
+    # Deleting the question itself: the article's first part.
+    filed = await app.bot.handle(
+        c.ReportMessage(
+            dave, "help", opened.question.message_id, "abusive", thread=thread_of(opened),
+            event_id=next_id("e"),
+        )
+    )  # fmt: skip
+    assert isinstance(filed, ev.ReportFiled)
+    resolved = await app.bot.handle(
+        c.ResolveReport(mod, filed.report.id, ReportStatus.DELETED, event_id=next_id("e"))
+    )
+    assert isinstance(resolved, ev.ReportResolved) and resolved.question is not None
+    assert resolved.quoted_in == "a:router"
