@@ -15,23 +15,38 @@ results privately.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Mapping
 from typing import Any
+
+from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import blocks
 from adapters.slack.commands import Invocation, start_command, thread_for
 from adapters.slack.deps import Ack
 from adapters.slack.guard import guarded
-from adapters.slack.outbound import Respond
+from adapters.slack.outbound import Respond, describe_error, error_code
 from adapters.slack.texts import SlackPresenter
-from adapters.slack.translate import parse_question, plain_text, split_subcommand
+from adapters.slack.translate import (
+    parse_question,
+    plain_text,
+    split_message_id,
+    split_subcommand,
+    with_files,
+)
 from bot import commands as c
 from bot import events as ev
 from bot import knowledge_base as kb
+from bot.errors import DomainError
 from bot.kb_presenter import KnowledgePresenter
-from bot.model import Suggestion, ThreadRef
+from bot.model import Actor, Suggestion, ThreadRef
 from bot.presenters import Presenter
 
+log = logging.getLogger(__name__)
+
 SEARCH_LIMIT = 5
+#: Accepted answers read back from Slack for one /kb promote (one conversations.replies each).
+MAX_READ_ANSWERS = 10
 
 
 def result_line(p: SlackPresenter, s: Suggestion) -> str:
@@ -162,13 +177,88 @@ async def promote(run: Invocation, rest: str) -> None:
     if target is None:
         await run.usage("slack.usage_kb")
         return
+    actor = await run.actor()
+    question_id = target if isinstance(target, int) else None
+    thread = target if isinstance(target, ThreadRef) else None
     await changed(
         run,
         kb.PromoteQuestion(
-            await run.actor(),
-            question_id=target if isinstance(target, int) else None,
-            thread=target if isinstance(target, ThreadRef) else None,
+            actor, question_id=question_id, thread=thread,
             article_id=plain_text(new_id).split()[0] if plain_text(new_id) else None,
             event_id=run.event_id,
+            answer_texts=await accepted_texts(run, actor, question_id, thread),
         ),
+    )  # fmt: skip
+
+
+async def accepted_texts(
+    run: Invocation, actor: Actor, question_id: int | None, thread: ThreadRef | None
+) -> tuple[tuple[str, str], ...]:
+    """The accepted answers' texts as they read in their thread now: the bot keeps 300
+    characters of each, and an article is built from the whole answer. Slack's markup becomes
+    plain text, mentions as names and links with their address, since articles are read on
+    every platform. An answer Slack does not give back (deleted, a missing scope, no access,
+    rate limited) is left out with one log line, and the article shows its excerpt; the core
+    decides everything else (who may, which answers)."""
+
+    if not actor.moderates:
+        return ()  # the core refuses the promote: nothing to read for it
+    try:
+        shown = await run.deps.bot.handle(c.ShowQuestion(actor, question_id, thread))
+    except DomainError:
+        return ()  # the promote itself says what is wrong
+    if not isinstance(shown, ev.QuestionShown) or shown.question.thread is None:
+        return ()
+    root = split_message_id(shown.question.thread.id)
+    if root is None:
+        return ()
+    channel, thread_ts = root
+    client = run.deps.out.client
+    texts: list[tuple[str, str]] = []
+    live = [a.answer for a in shown.accepted if not a.answer.is_deleted]
+    wanted = live[:MAX_READ_ANSWERS]
+    for n, answer in enumerate(wanted):
+        where = split_message_id(answer.message_id)
+        if where is None or where[0] != channel:
+            continue
+        try:
+            message = await read_reply(client, channel, thread_ts, where[1])
+        except Exception as exc:
+            # Rate limited past slack_sdk's own retries: the next reads would be refused too.
+            stop = error_code(exc) == "ratelimited"
+            rest = len(wanted) - n - 1 if stop else 0
+            log.warning(
+                "kb promote: could not read answer %s (%s); its excerpt is used%s",
+                answer.message_id, describe_error(exc),
+                f", and the {rest} after it are not read" if rest else "",
+            )  # fmt: skip
+            if stop:
+                break
+            continue
+        if message is None:
+            log.warning(
+                "kb promote: answer %s is no longer in its thread; its excerpt is used",
+                answer.message_id,
+            )
+            continue
+        text = with_files(str(message.get("text") or ""), message.get("files"))
+        texts.append((answer.message_id, await run.deps.people.plain_text(text, with_urls=True)))
+    return tuple(texts)
+
+
+async def read_reply(
+    client: AsyncWebClient, channel: str, thread_ts: str, ts: str
+) -> Mapping[str, Any] | None:
+    """One message of a thread as Slack has it now, or None when it is not there (deleted).
+
+    conversations.replies with the thread's root as `ts` and the reply's own ts as both ends
+    of an inclusive range; the reply is picked by its ts, not its place, because Slack may put
+    the thread's root first whatever the range (limit 2 leaves it room)."""
+
+    response = await client.conversations_replies(
+        channel=channel, ts=thread_ts, oldest=ts, latest=ts, inclusive=True, limit=2
     )
+    for message in response.get("messages") or ():
+        if isinstance(message, Mapping) and message.get("ts") == ts:
+            return None if message.get("subtype") == "tombstone" else message
+    return None

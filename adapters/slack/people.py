@@ -121,12 +121,12 @@ class People:
             if user
         }
 
-    async def plain_text(self, text: str) -> str:
+    async def plain_text(self, text: str, *, with_urls: bool = False) -> str:
         """`translate.plain_text` with mentions named: the Events API sends a message's
         mentions as bare ids (`<@U1>`), which the core would otherwise keep as `@U1` in
         titles, excerpts and articles, where Slack shows them as written."""
 
-        return plain_text(text, await self.names(bare_mentions(text)))
+        return plain_text(text, await self.names(bare_mentions(text)), with_urls=with_urls)
 
     async def actor(self, community: str, user_id: str, fallback_name: str | None = None) -> Actor:
         user = await self.user(user_id)

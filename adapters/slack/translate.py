@@ -153,13 +153,18 @@ def with_files(text: str, files: Any) -> str:
     return with_attachments(text, names)
 
 
-def plain_text(text: str, names: Mapping[str, str] | None = None) -> str:
+def plain_text(
+    text: str, names: Mapping[str, str] | None = None, *, with_urls: bool = False
+) -> str:
     """Slack's message markup -> readable plain text for the core (titles, excerpts, search).
 
     `<@U1|ada>` -> `@ada`, `<#C1|help>` -> `#help`, `<https://x|docs>` -> `docs`,
     `<!here>` -> `@here`, and the three escaped entities back to characters. A mention
     without a label (the Events API sends `<@U1>`) takes its name from `names` (user id ->
     display name, see `bare_mentions`), or stays `@U1`.
+
+    `with_urls` keeps a labelled link's address, `docs (https://x)`, for text that is read
+    elsewhere (a knowledge-base article): there the label alone would lose where it led.
     """
 
     def one(match: re.Match[str]) -> str:
@@ -174,9 +179,19 @@ def plain_text(text: str, names: Mapping[str, str] | None = None) -> str:
             if label:
                 return label
             return "@" + target[1:].split("^")[0]
+        if with_urls and label and not _names_itself(target, label):
+            return f"{label} ({target})"
         return label or target
 
     return html.unescape(_ANGLE.sub(one, text)).strip()
+
+
+def _names_itself(url: str, label: str) -> bool:
+    """Whether a link's label is its address as typed: Slack links `example.com` as
+    `<http://example.com|example.com>` and an address as `<mailto:a@b.org|a@b.org>`."""
+
+    bare = re.sub(r"^(?:[a-z][a-z0-9+.-]*:)(?://)?", "", url, flags=re.IGNORECASE)
+    return label in (url, bare, bare.rstrip("/"))
 
 
 # -- command arguments -------------------------------------------------------------------------

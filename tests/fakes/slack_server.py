@@ -460,6 +460,12 @@ class FakeSlack:
         self._store_message(channel, msg)
         return msg
 
+    def remove_message(self, channel: str, ts: str) -> JSONDict:
+        """A member deleting their own message while the bot hears nothing of it (no event)."""
+        msg = self._message_or_error(channel, ts)
+        self._messages[channel].remove(msg)
+        return msg
+
     def new_trigger_id(self) -> str:
         """A trigger id the fake remembers, so ``views.open`` can expire it after
         ``trigger_ttl`` seconds (unknown trigger ids are accepted)."""
@@ -1240,6 +1246,11 @@ class FakeSlack:
         }
 
     async def _conversations_replies(self, call: _Call) -> JSONDict:
+        """The thread, oldest first, within ``oldest``/``latest`` when given (``inclusive``
+        keeps a message at either end), as documented. The root also comes first on the
+        first page when the range leaves it out: developers report Slack answering so, and
+        the docs do not say either way, so the fake takes the reading a client must survive
+        (the root counts against ``limit``)."""
         p = call.params
         channel = self._channel(p.get("channel"))
         self._require_membership(channel)
@@ -1253,6 +1264,18 @@ class FakeSlack:
             for m in self._messages[channel["id"]]
             if m["ts"] == root_ts or m.get("thread_ts") == root_ts
         ]
+        if p.get("oldest") or p.get("latest"):
+            inclusive = str(p.get("inclusive", "")).lower() in ("true", "1")
+            oldest = float(p.get("oldest") or 0)
+            latest = float(p.get("latest") or "inf")
+
+            def in_range(m: JSONDict) -> bool:
+                at = float(m["ts"])
+                return oldest <= at <= latest if inclusive else oldest < at < latest
+
+            in_it = [m for m in thread if in_range(m)]
+            root = [m for m in thread if m["ts"] == root_ts and m not in in_it]
+            thread = root + in_it  # a later page's offset is past the root
         page, meta = self._page(thread, p, 1000)
         return {"messages": page, **meta}
 

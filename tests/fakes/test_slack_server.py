@@ -88,6 +88,38 @@ async def test_post_message_json_body_thread_and_history(fake_slack: FakeSlack) 
     assert f"thread_ts={question['ts']}" in link["permalink"]
 
 
+async def test_replies_within_a_time_range_keep_the_root_first(fake_slack: FakeSlack) -> None:
+    client = web_client(fake_slack)
+    root = fake_slack.add_message("C0GENERAL", "root", user="U0ASKER")
+    one, two, three = (
+        fake_slack.add_message("C0GENERAL", text, user="U0HELPER", thread_ts=root["ts"])
+        for text in ("one", "two", "three")
+    )
+
+    def texts(resp: Any) -> list[str]:
+        return [m["text"] for m in resp["messages"]]
+
+    ts = two["ts"]
+    one_reply = await client.conversations_replies(
+        channel="C0GENERAL", ts=root["ts"], oldest=ts, latest=ts, inclusive=True, limit=2
+    )
+    assert texts(one_reply) == ["root", "two"]
+    cut_short = await client.conversations_replies(
+        channel="C0GENERAL", ts=root["ts"], oldest=ts, latest=ts, inclusive=True, limit=1
+    )
+    assert texts(cut_short) == ["root"]  # the root counts against the limit
+    exclusive = await client.conversations_replies(
+        channel="C0GENERAL", ts=root["ts"], oldest=one["ts"], latest=three["ts"]
+    )
+    assert texts(exclusive) == ["root", "two"]
+
+    fake_slack.remove_message("C0GENERAL", ts)
+    gone = await client.conversations_replies(
+        channel="C0GENERAL", ts=root["ts"], oldest=ts, latest=ts, inclusive=True, limit=2
+    )
+    assert texts(gone) == ["root"]
+
+
 async def test_form_encoded_call_with_token_param_is_accepted(fake_slack: FakeSlack) -> None:
     client = AsyncWebClient(base_url=fake_slack.api_url)  # no token on the client
 

@@ -4,11 +4,16 @@ it" button."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+import pytest
+
 from adapters.slack import ids
+from bot import knowledge_base as kb_core
 from bot.i18n import Catalog
-from tests.adapters.slack.conftest import ASKER, HELP, HELPER, MOD, OTHER, Slack
+from bot.model import Actor, MemberRef
+from tests.adapters.slack.conftest import ASKER, HELP, HELPER, HELPER2, MOD, OTHER, Slack
 from tests.fakes import slack_payloads as sp
 
 ARTICLE = "add Reset your VPN password | Open the VPN portal and use the reset link."
@@ -68,6 +73,107 @@ async def test_kb_promote_a_solved_question_and_show_it(slack: Slack) -> None:
     assert "Question #1 is now article a:password-reset" in promoted
     await slack.command("/kb", "show a:password-reset", user=OTHER)
     assert "reset link" in slack.responses()[-1]
+
+
+STEPS = " ".join(f"Step {i}: run `pip install foo=={i}` &amp; check it." for i in range(40))
+# As Slack sends a member's reply: a bare mention, a labelled link, escaped `&`.
+LONG_ANSWER = f"Ask <@{HELPER2}> too, and read <https://pip.example/pin|the pinning docs>. {STEPS}"
+
+
+async def solved_with(slack: Slack, question: str, answer: str) -> str:
+    """A question answered by HELPER and marked solved; returns the answer's ts."""
+
+    root = await slack.ask(question)
+    reply = await slack.answer(root, text=answer)
+    await slack.mark_solution(root, reply)
+    assert slack.question_status() == "solved"
+    return reply
+
+
+async def article_body(slack: Slack, article_id: str) -> str:
+    member = Actor(MemberRef("slack", "main", OTHER), "other")
+    shown = await slack.core.bot.handle(kb_core.ShowKnowledge(member, article_id))
+    assert isinstance(shown, kb_core.ArticleShown)
+    return shown.article.body
+
+
+async def test_a_promoted_article_holds_the_whole_answer_read_back_from_slack(
+    slack: Slack,
+) -> None:
+    """The bot keeps 300 characters of each message; /kb promote reads each accepted answer
+    back from its thread (conversations.replies, the reply's ts as both ends of the range)
+    and gives the core its whole text, Slack markup made plain: the mention as a name, the
+    link with its address, `&amp;` as `&`. A member's refused promote reads nothing."""
+
+    assert 1900 < len(LONG_ANSWER) < 2200
+    reply = await solved_with(slack, "How do I pin a package version?", LONG_ANSWER)
+
+    await slack.command("/kb", "promote #1 pinning", user=OTHER)
+    assert slack.responses()[-1] == "Only moderators can do that."
+    assert not slack.fake.calls_to("conversations.replies")
+
+    await slack.command("/kb", "promote #1 pinning", user=MOD)
+    assert "Question #1 is now article a:pinning" in slack.responses()[-1]
+    read = slack.fake.last_call("conversations.replies").params
+    assert (read["channel"], read["oldest"], read["latest"]) == (HELP, reply, reply)
+    whole = (
+        "Ask @helper2 too, and read the pinning docs (https://pip.example/pin). "
+        + STEPS.replace("&amp;", "&")
+    )
+    assert f"**helper:** {whole}" in await article_body(slack, "pinning")
+
+
+@pytest.mark.parametrize("trouble", ["deleted", "missing_scope", "ratelimited"])
+async def test_an_answer_slack_does_not_give_back_is_promoted_as_its_excerpt(
+    slack: Slack, trouble: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A reply deleted since (no event reached the bot), a token without the history scope,
+    or Slack rate limiting past slack_sdk's retries: the promote still works, the article
+    holds the excerpt the bot kept, and the log says so once."""
+
+    reply = await solved_with(slack, "How do I pin a package version?", LONG_ANSWER)
+    if trouble == "deleted":
+        slack.fake.remove_message(HELP, reply)
+    else:
+        slack.fake.fail_next(
+            "conversations.replies", trouble, retry_after=0, times=3, needed="channels:history"
+        )
+
+    with caplog.at_level(logging.WARNING, "adapters.slack.knowledge"):
+        await slack.command("/kb", "promote #1 pinning", user=MOD)
+
+    assert "Question #1 is now article a:pinning" in slack.responses()[-1]
+    body = await article_body(slack, "pinning")
+    assert "**helper:** Ask @helper2 too, and read the pinning docs. Step 0: run" in body
+    assert "Step 39" not in body and "https://pip.example/pin" not in body
+    noted = [r for r in caplog.records if r.name == "adapters.slack.knowledge"]
+    assert len(noted) == 1 and "excerpt is used" in noted[0].getMessage()
+
+
+async def test_rate_limited_reads_stop_at_the_first_refusal(
+    slack: Slack, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Rate limited past slack_sdk's retries, the other accepted answers are not read either
+    (Slack would refuse them too): both show their excerpts, in one log line."""
+
+    root = await slack.ask("How do I pin a package version?")
+    first = await slack.answer(root, text=LONG_ANSWER)
+    second = await slack.answer(root, user=HELPER2, text="Or " + LONG_ANSWER)
+    await slack.mark_solution(root, first)
+    await slack.mark_solution(root, second)
+    slack.fake.fail_next("conversations.replies", "ratelimited", retry_after=0, times=3)
+
+    with caplog.at_level(logging.WARNING, "adapters.slack.knowledge"):
+        await slack.command("/kb", "promote #1 pinning", user=MOD)
+
+    assert "Question #1 is now article a:pinning" in slack.responses()[-1]
+    reads = slack.fake.calls_to("conversations.replies")
+    assert reads and {c.params["oldest"] for c in reads} == {first}
+    body = await article_body(slack, "pinning")
+    assert "**helper:** Ask @helper2 too" in body and "**helper2:** Or Ask @helper2" in body
+    assert "Step 39" not in body
+    noted = [r.getMessage() for r in caplog.records if r.name == "adapters.slack.knowledge"]
+    assert len(noted) == 1 and "the 1 after it are not read" in noted[0]
 
 
 async def test_an_article_suggestion_solves_a_question(slack: Slack) -> None:

@@ -88,6 +88,21 @@ def test_plain_text_unwraps_slack_markup() -> None:
     assert plain_text("<!subteam^S1|@mods> help") == "@mods help"
 
 
+def test_plain_text_with_urls_keeps_where_a_labelled_link_led() -> None:
+    """For an article, read on every platform: a label keeps its address beside it, unless
+    the label is the address as typed (Slack links `example.com` and e-mail addresses so)."""
+
+    text = (
+        "See <https://x.org/a?b=1&amp;c=2|the docs &amp; FAQ>, <http://example.com|example.com>, "
+        "<mailto:ada@x.org|ada@x.org>, <https://x.org> and <#C1|help>"
+    )
+    assert plain_text(text, with_urls=True) == (
+        "See the docs & FAQ (https://x.org/a?b=1&c=2), example.com, ada@x.org, https://x.org "
+        "and #help"
+    )
+    assert plain_text(text) == "See the docs & FAQ, example.com, ada@x.org, https://x.org and #help"
+
+
 def test_bare_mentions_are_named_from_names() -> None:
     text = "<@U1> or <@U2|bo>, <@W3> or <@U1>"
     assert bare_mentions(text) == ("U1", "W3")
