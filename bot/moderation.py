@@ -544,6 +544,10 @@ async def report_message(cmd: ReportMessage, uow: UnitOfWork, ctx: Context) -> R
         author = await uow.members.upsert(cmd.author)
     if question is None and cmd.thread is not None:
         question = await question_at(uow, cmd.actor, cmd.thread)
+    if question is not None and cmd.message_id == question.message_id:
+        # The question's own message was written by its asker, also when the platform shows
+        # it under the bot's name (an /ask question, posted for them)
+        author = question.asker
     question_id = question.id if question else None
     if author is not None and author.id == reporter.id:
         raise errors.OwnMessageReport()

@@ -18,7 +18,7 @@ from bot.model import ReportStatus
 from bot.moderation_presenter import ModerationPresenter
 from bot.outbound import DirectMessage
 from bot.presenters import Presenter
-from tests.helpers import actor, answer, next_id, thread_of
+from tests.helpers import actor, answer, ask, next_id, thread_of
 from tests.lifecycle_helpers import record, tick
 
 zelda = actor("zelda-7")
@@ -232,6 +232,38 @@ async def test_a_report_on_an_anonymous_question_does_not_name_its_asker(app: Ap
     shown = await app.bot.handle(c.ShowAudit(mod, question_id=q.id))
     assert isinstance(shown, ev.AuditShown) and shown.entries
     assert all(e.target is None or e.target.ref != zelda.ref for e in shown.entries)
+
+
+async def test_a_report_on_a_question_names_its_asker_whoever_the_platform_says_wrote_it(
+    app: App,
+) -> None:
+    """An /ask question is posted by the bot for its asker: the platform names the bot (or
+    the adapter no one) as the message's author, but the core knows who asked, so the report
+    names them and Warn warns them, not the bot. Anonymous, it still names no one."""
+
+    the_bot = actor("communitybot", bot=True)
+    for anonymous in (False, True):
+        opened = (
+            await _ask_anonymously(app, "Secret question")
+            if anonymous
+            else await ask(app.bot, zelda, "Open question")
+        )
+        for author, reporter in ((the_bot, dave), (None, actor("erin"))):
+            filed = await app.bot.handle(
+                c.ReportMessage(
+                    reporter, "help", opened.question.message_id, "abuse", author=author,
+                    thread=thread_of(opened), event_id=next_id("e"),
+                )
+            )  # fmt: skip
+            assert isinstance(filed, ev.ReportFiled)
+            expected = None if anonymous else zelda.ref
+            assert (filed.report.author.ref if filed.report.author else None) == expected
+        if not anonymous:
+            warned = await app.bot.handle(
+                c.ResolveReport(mod, filed.report.id, ReportStatus.WARNED, event_id=next_id("e"))
+            )
+            assert isinstance(warned, ev.ReportResolved) and warned.warned is not None
+            assert warned.warned.member.ref == zelda.ref
 
 
 async def test_a_moderator_promoting_their_own_anonymous_question_is_not_named(

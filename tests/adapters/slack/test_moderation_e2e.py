@@ -656,8 +656,9 @@ async def test_a_report_on_an_ask_question_names_neither_the_bot_nor_an_anonymou
 ) -> None:
     """An /ask question's root is the bot's message: the report named the bot as its author
     ('on a message by communitybot'), and Warn the author would have warned the bot. The bot
-    is now no author: the post, its outcome line and the moderator's notes say "an unknown
-    member", and never who asked an anonymous question, by name or by mention."""
+    is now no author; the core names the question's asker (it knows who asked), and for an
+    anonymous question the post, its outcome line and the moderator's notes say "an unknown
+    member", never who asked, by name or by mention."""
 
     fake_slack.add_channel(MODS, "moderators")
     slack, _ = await make_slack(
@@ -680,6 +681,14 @@ async def test_a_report_on_an_ask_question_names_neither_the_bot_nor_an_anonymou
         reason = {ids.REPORT_REASON_BLOCK: {ids.REPORT_REASON_ACTION: sp.plain_text_value("x")}}
         await slack.interaction(sp.view_submission(user_id=OTHER, view=view, values=reason))
         (post,) = [m for m in slack.fake.messages_in(MODS) if m.get("bot_id")]
+        if not anonymous:  # the core knows who wrote the question: its asker
+            assert "on a message by asker in #1" in post["text"]
+            await click(slack, post, ids.REPORT_WARN)
+            assert report_status(slack) == "warned"
+            updated = slack.fake.find_message(MODS, post["ts"]) or {}
+            assert "Report #1: asker warned." in updated["text"]
+            assert "communitybot" not in _in_post(updated) + "".join(slack.ephemeral_to(MOD))
+            return
         assert "on a message by an unknown member in #1" in post["text"]
         await click(slack, post, ids.REPORT_WARN)
         assert report_status(slack) == "open"  # (no one to warn)
@@ -690,9 +699,8 @@ async def test_a_report_on_an_ask_question_names_neither_the_bot_nor_an_anonymou
         notes = slack.ephemeral_to(MOD)
         assert any("no one to warn" in n for n in notes)
         assert "communitybot" not in _in_post(updated) + "".join(notes)
-        if anonymous:
-            for shown in [_in_post(updated), *notes]:
-                assert ASKER not in shown and "asker" not in shown.lower().replace("asked", "")
+        for shown in [_in_post(updated), *notes]:
+            assert ASKER not in shown and "asker" not in shown.lower().replace("asked", "")
     finally:
         await slack.runner.cleanup()
         await slack.core.close()
