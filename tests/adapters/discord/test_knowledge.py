@@ -181,6 +181,23 @@ async def test_promote_in_the_solved_thread_and_by_number(h: Harness) -> None:
     assert "Only a solved question" in text
 
 
+async def _promoted_body(h: Harness, title: str, answer: str, *, unreadable: bool) -> str:
+    """alice asks `title`, bob answers, alice accepts, the moderator promotes: the body.
+    `unreadable`: the answer is gone from Discord first (no event: a 404 when read)."""
+
+    thread_id = await h.ask_text(h.w.alice, title)
+    answer_id = await h.answer(thread_id, h.w.bob, answer)
+    await h.done(await h.command("solved", h.w.alice, thread_id))
+    if unreadable:
+        del h.fake.messages[thread_id][answer_id]
+    text, _ = await say(h, "promote", h.w.mod, thread_id)
+    assert "is now article" in text
+    article = text.split("article ", 1)[1].split(",", 1)[0]
+    shown = await h.app.bot.handle(kb_core.ShowKnowledge(member(h), article))
+    assert isinstance(shown, kb_core.ArticleShown)
+    return shown.article.body
+
+
 async def test_a_promoted_article_holds_the_whole_answer_read_back_from_discord(
     h: Harness,
 ) -> None:
@@ -191,29 +208,10 @@ async def test_a_promoted_article_holds_the_whole_answer_read_back_from_discord(
     steps = " ".join(f"Step {i}: run `pip install foo=={i}`." for i in range(50))
     answer = f"Ask <@{h.w.carol.id}> too. " + steps
     assert 1500 < len(answer) < 2000
-    thread_id = await h.ask_text(h.w.alice, "How do I pin a package version?")
-    await h.answer(thread_id, h.w.bob, answer)
-    await h.done(await h.command("solved", h.w.alice, thread_id))
-    text, _ = await say(h, "promote", h.w.mod, thread_id)
-    assert "is now article" in text
-    shown = await h.app.bot.handle(
-        kb_core.ShowKnowledge(member(h), "how-do-i-pin-a-package-version")
-    )
-    assert isinstance(shown, kb_core.ArticleShown)
-    assert f"**Bob:** Ask @Carol too. {steps}" in shown.article.body
-
-    thread_id = await h.ask_text(h.w.alice, "How do I unpin a package version?")
-    answer_id = await h.answer(thread_id, h.w.bob, answer)
-    await h.done(await h.command("solved", h.w.alice, thread_id))
-    del h.fake.messages[thread_id][answer_id]  # gone from Discord, no event: 404 on read
-    text, _ = await say(h, "promote", h.w.mod, thread_id)
-    assert "is now article" in text
-    shown = await h.app.bot.handle(
-        kb_core.ShowKnowledge(member(h), "how-do-i-unpin-a-package-version")
-    )
-    assert isinstance(shown, kb_core.ArticleShown)
-    assert f"**Bob:** Ask <@{h.w.carol.id}> too. Step 0" in shown.article.body
-    assert steps not in shown.article.body
+    body = await _promoted_body(h, "How do I pin a version?", answer, unreadable=False)
+    assert f"**Bob:** Ask @Carol too. {steps}" in body
+    body = await _promoted_body(h, "How do I unpin a version?", answer, unreadable=True)
+    assert f"**Bob:** Ask <@{h.w.carol.id}> too. Step 0" in body and steps not in body
 
 
 async def test_a_member_is_refused_privately_and_audited(h: Harness) -> None:
