@@ -12,7 +12,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from adapters.slack import ids
+from adapters.slack import ids, long_text
 from adapters.slack.texts import SlackPresenter, escape
 from bot.events import (
     LeaderboardShown,
@@ -37,7 +37,13 @@ METADATA_MAX = 3000
 
 
 def clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    """`text` within `limit` (UTF-16 units, as `long_text` counts), ending in "…" when cut,
+    and never cut inside a grapheme (an emoji, a letter and its accent), a mention or link
+    (`<…>`) or an entity (`&amp;`): half of one shows as stray markup, or breaks the rest."""
+
+    if long_text.units(text) <= limit:
+        return text
+    return text[: long_text.safe_cut(text, limit - 1, at_words=False)] + "…"
 
 
 def plain(text: str, limit: int = PLAIN_OPTION_MAX) -> dict[str, Any]:

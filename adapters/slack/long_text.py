@@ -8,6 +8,9 @@ without its accent), a control sequence in angle brackets (a mention `<@U123>`, 
 link `<https://...|label>`; the label may hold spaces) or an entity (`&amp;`, `&lt;`,
 `&gt;`: mrkdwn text is escaped, so a cut `&lt;` would show as text). Length is counted in
 UTF-16 code units, never fewer than characters, whichever way Slack counts them.
+
+`safe_cut` is the same cut for one piece of text; `blocks.clip` shortens Block Kit text with
+it.
 """
 
 from __future__ import annotations
@@ -41,16 +44,18 @@ def split_message(text: str, limit: int = MESSAGE_TEXT_MAX) -> list[str]:
     parts: list[str] = []
     start = 0
     while units(text[start:]) > limit:
-        cut = _cut(text, start, limit)
+        cut = safe_cut(text, limit, start)
         parts.append(text[start:cut])
         start = cut
     parts.append(text[start:])
     return parts
 
 
-def _cut(text: str, start: int, limit: int) -> int:
-    """Where the part starting at `start` ends: the last safe place within `limit`, after a
-    line break if one is in its second half, else after a space there, else anywhere."""
+def safe_cut(text: str, limit: int, start: int = 0, *, at_words: bool = True) -> int:
+    """Where the piece of `text` starting at `start` ends: the last safe place (see the
+    module docstring) within `limit` units, with `at_words` after a line break if one is in
+    its second half, else after a space there, else anywhere. A grapheme or control sequence
+    at `start` longer than `limit` alone is cut anyway."""
 
     ends: list[int] = []  # grapheme boundaries after `start` within the limit
     used = 0
@@ -74,7 +79,7 @@ def _cut(text: str, start: int, limit: int) -> int:
         return n < 0 or not starts[n] < at < stops[n]
 
     floor = start + (ends[-1] - start) // 2
-    for separator in ("\n", " "):
+    for separator in ("\n", " ") if at_words else ():
         for at in reversed(ends):
             if at <= floor:
                 break

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 
+import pytest
+import regex
+
 from adapters.slack import blocks, ids
+from adapters.slack.long_text import units
 from adapters.slack.texts import SlackPresenter
 from bot.events import (
     LeaderboardShown,
@@ -143,3 +148,35 @@ def test_report_modal_trims_oversized_metadata() -> None:
     assert view["callback_id"] == ids.REPORT_MODAL
     assert len(view["private_metadata"]) <= blocks.METADATA_MAX
     assert json.loads(view["private_metadata"])["ts"] == "1.2"
+
+
+FAMILY = "\U0001f468\u200d\U0001f469\u200d\U0001f467"  # one grapheme, 8 UTF-16 units
+STRADDLERS = [
+    "<@U0HELPER>", "<https://example.com/docs?a=1&amp;b=2|the docs page>", "<!here>",
+    "<#C0HELP|help>", "&amp;", "&lt;", FAMILY, "q\u0301", "\U0001f1eb\U0001f1f7",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("straddler", STRADDLERS)
+def test_clip_never_cuts_inside_a_token_or_grapheme(straddler: str) -> None:
+    """Section, context and plain text is clipped to Slack's limit with "…": the cut moves
+    to before a mention, link, entity or grapheme it would fall inside, and no further."""
+
+    for before in range(80, 101):
+        text = "x" * before + straddler + "y" * 150
+        clipped = blocks.clip(text, 100)
+        kept = clipped.removesuffix("…")
+        assert clipped.endswith("…") and units(clipped) <= 100, clipped
+        assert text.startswith(kept)
+        assert len(kept) in {m.end() for m in regex.finditer(r"\X", text)}, kept[-3:]
+        tokens = re.finditer(r"<[^<>]*>|&(?:amp|lt|gt);", text)
+        assert not any(m.start() < len(kept) < m.end() for m in tokens), kept[-12:]
+        assert len(kept) >= min(before, 99)  # nothing before the straddler is lost
+
+
+def test_clip_keeps_text_within_the_limit_whole_and_counts_utf16() -> None:
+    assert blocks.clip("x" * 100, 100) == "x" * 100
+    assert blocks.clip("\U0001f600" * 50, 100) == "\U0001f600" * 50
+    assert blocks.clip("\U0001f600" * 51, 100) == "\U0001f600" * 49 + "…"
+    section = blocks.section("&amp;" * 1000)
+    assert section["text"]["text"] == "&amp;" * 599 + "…"

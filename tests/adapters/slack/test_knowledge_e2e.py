@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from adapters.slack import ids
+from adapters.slack import blocks, ids
+from adapters.slack.long_text import units
 from bot import knowledge_base as kb_core
 from bot.i18n import Catalog
 from bot.model import Actor, MemberRef
@@ -174,6 +175,34 @@ async def test_rate_limited_reads_stop_at_the_first_refusal(
     assert "Step 39" not in body
     noted = [r.getMessage() for r in caplog.records if r.name == "adapters.slack.knowledge"]
     assert len(noted) == 1 and "the 1 after it are not read" in noted[0]
+
+
+# As Slack sends each in a slash command's text (escaped), and as the article shows it.
+ARTICLE_STRADDLERS = [
+    ("&amp;", "&amp;"), ("&lt;b&gt;", "&lt;b&gt;"),
+    ("\U0001f468\u200d\U0001f469\u200d\U0001f467", "\U0001f468\u200d\U0001f469\u200d\U0001f467"),
+    ("q\u0301", "q\u0301"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("typed", "shown"), ARTICLE_STRADDLERS)
+async def test_a_long_article_is_clipped_before_an_entity_or_emoji_not_inside_it(
+    slack: Slack, typed: str, shown: str
+) -> None:
+    """/kb show puts an article in one section of at most 3,000 characters. The body's `&`
+    and `<` are escaped there (`&amp;`, `&lt;`), and a cut at the limit split one, so the
+    article ended in a stray `&am…`; an emoji or accent was split the same way."""
+
+    await slack.command("/kb", "add Pinning | BODY", user=MOD)
+    await slack.command("/kb", "show a:pinning", user=OTHER)
+    start = slack.responses()[-1].index("BODY")
+    lead = "x" * (blocks.SECTION_TEXT_MAX - 2 - start)  # the straddler starts 2 before the end
+    await slack.command("/kb", f"edit a:pinning | {lead}{typed}{'y' * 100}", user=MOD)
+    await slack.command("/kb", "show a:pinning", user=OTHER)
+
+    section = slack.fake.response_url_calls[-1].body["blocks"][0]["text"]["text"]
+    assert section.endswith("x…") and units(section) <= blocks.SECTION_TEXT_MAX
+    assert section.index(lead) == start and shown not in section
 
 
 async def test_an_article_suggestion_solves_a_question(slack: Slack) -> None:
