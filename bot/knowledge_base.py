@@ -448,9 +448,8 @@ async def promote(cmd: PromoteQuestion, uow: UnitOfWork, ctx: Context) -> Articl
     existing = await uow.knowledge.promoted_from(community, question.id)
     if existing is not None:
         raise AlreadyPromoted(id=existing.id, question=question.id)
-    accepted = [
-        a for a in await uow.questions.active_acceptances(question.id) if not a.answer.is_deleted
-    ]
+    # (a message deleted through a report has no active acceptance: see moderation)
+    accepted = await uow.questions.active_acceptances(question.id)
     credited = tuple(dict.fromkeys(a.answer.author.display_name for a in accepted))
     body = _promoted_body(question, accepted, dict(cmd.answer_texts), credited)
     content = article_content(cmd.title or question.title, body, (), (), None)

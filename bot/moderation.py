@@ -544,22 +544,17 @@ async def report_message(cmd: ReportMessage, uow: UnitOfWork, ctx: Context) -> R
         author = await uow.members.upsert(cmd.author)
     if question is None and cmd.thread is not None:
         question = await question_at(uow, cmd.actor, cmd.thread)
+    anonymous_asker = False
     if question is not None and cmd.message_id == question.message_id:
         # The question's own message was written by its asker, also when the platform shows
         # it under the bot's name (an /ask question, posted for them)
-        author = question.asker
+        author, anonymous_asker = question.asker, question.anonymous
     question_id = question.id if question else None
     if author is not None and author.id == reporter.id:
         raise errors.OwnMessageReport()
-    if (
-        question is not None
-        and question.anonymous
-        and author is not None
-        and author.id == question.asker.id
-        and cmd.message_id == question.message_id
-    ):
-        # The report is on an anonymous question's own message: the post, the list and the
-        # audit log would tell every moderator who asked (only a reveal may).
+    if anonymous_asker:
+        # The post, the list and the audit log would tell every moderator who asked (only a
+        # reveal may).
         author = None
     excerpt = truncate(clean(cmd.excerpt), EXCERPT_CHARS) if cmd.excerpt else ""
     if not excerpt and message is not None:

@@ -100,26 +100,31 @@ async def _question_in(uow: UnitOfWork, actor: Actor, thread: ThreadRef) -> Ques
     return question
 
 
-def _asker_or_moderator(question: Question, actor: Actor) -> bool:
-    return actor.moderates or actor.ref == question.asker.ref
-
-
 def may_solve(question: Question, actor: Actor) -> bool:
-    """Whether the actor may mark the question solved, reopen or close it now: the asker or a
-    moderator, and the question not frozen for them (see `_require_changeable`)."""
+    """Whether the actor may mark the question solved, reopen or close it now (see
+    `_require_may_change`), for adapters offering the form."""
 
-    if not _asker_or_moderator(question, actor):
-        return False
     try:
-        _require_changeable(question, actor)
+        _require_may_change(question, actor)
     except errors.DomainError:
         return False
     return True
 
 
-def _require_asker_or_moderator(question: Question, actor: Actor) -> None:
-    if not _asker_or_moderator(question, actor):
+def _require_may_change(question: Question, actor: Actor) -> None:
+    """Accepting, solving, unsolving and closing: only the asker or a moderator, nobody in a
+    deleted question, and only moderators in a locked one or one a moderator closed, whose
+    decision the asker must not undo (nor move points behind it)."""
+
+    if not (actor.moderates or actor.ref == question.asker.ref):
         raise errors.NotTheAsker()
+    _require_writable(question, actor)
+    if (
+        question.is_closed
+        and question.close_reason in (CloseReason.MODERATOR, CloseReason.DUPLICATE)
+        and not actor.moderates
+    ):
+        raise errors.ClosedByModerator()
 
 
 def _require_writable(question: Question, actor: Actor) -> None:
@@ -128,19 +133,6 @@ def _require_writable(question: Question, actor: Actor) -> None:
         raise errors.QuestionNotFound()
     if question.is_locked and not actor.is_moderator and not actor.is_bot:
         raise errors.ThreadLocked()
-
-
-def _require_changeable(question: Question, actor: Actor) -> None:
-    """Accepting, solving, unsolving and closing: nobody in a deleted question, and only
-    moderators in a locked one or one a moderator closed, whose decision the asker must not
-    undo (nor move points behind it)."""
-    _require_writable(question, actor)
-    if (
-        question.is_closed
-        and question.close_reason in (CloseReason.MODERATOR, CloseReason.DUPLICATE)
-        and not actor.moderates
-    ):
-        raise errors.ClosedByModerator()
 
 
 async def _audit_if_moderating(
@@ -273,8 +265,7 @@ async def accept_answer(cmd: AcceptAnswer, uow: UnitOfWork, ctx: Context) -> Ans
     actor = await uow.members.upsert(cmd.actor)
     if answer.author.id == actor.id:
         raise errors.SelfAccept()  # clearer than "not the asker" for a helper's own message
-    _require_asker_or_moderator(question, cmd.actor)
-    _require_changeable(question, cmd.actor)
+    _require_may_change(question, cmd.actor)
     return await _accept(uow, ctx, question, answer, actor, cmd.event_id)
 
 
@@ -350,8 +341,7 @@ async def mark_solved(
     _require_human(cmd.actor)
     question = await _question_in(uow, cmd.actor, cmd.thread)
     actor = await uow.members.upsert(cmd.actor)
-    _require_asker_or_moderator(question, cmd.actor)
-    _require_changeable(question, cmd.actor)
+    _require_may_change(question, cmd.actor)
     answers = await uow.questions.answers(question.id)
     named = cmd.helpers
     if len(named) == 1:
@@ -385,8 +375,7 @@ async def solve_with_suggestion(
 ) -> SolvedWithoutHelper:
     _require_human(cmd.actor)
     question = await _question_in(uow, cmd.actor, cmd.thread)
-    _require_asker_or_moderator(question, cmd.actor)
-    _require_changeable(question, cmd.actor)
+    _require_may_change(question, cmd.actor)
     if question.status is QuestionStatus.SOLVED:
         raise errors.AlreadySolved()
     actor = await uow.members.upsert(cmd.actor)
@@ -401,8 +390,7 @@ async def unsolve(cmd: Unsolve, uow: UnitOfWork, ctx: Context) -> QuestionReopen
     _require_human(cmd.actor)
     question = await _question_in(uow, cmd.actor, cmd.thread)
     actor = await uow.members.upsert(cmd.actor)
-    _require_asker_or_moderator(question, cmd.actor)
-    _require_changeable(question, cmd.actor)
+    _require_may_change(question, cmd.actor)
     if question.status is not QuestionStatus.SOLVED:
         raise errors.NotSolved()
     now = ctx.clock.now()
@@ -422,8 +410,7 @@ async def close(cmd: CloseQuestion, uow: UnitOfWork, ctx: Context) -> QuestionCl
     _require_human(cmd.actor)
     question = await _question_in(uow, cmd.actor, cmd.thread)
     actor = await uow.members.upsert(cmd.actor)
-    _require_asker_or_moderator(question, cmd.actor)
-    _require_changeable(question, cmd.actor)
+    _require_may_change(question, cmd.actor)
     if question.is_closed:
         raise errors.AlreadyClosed()
     reason = CloseReason.ASKER if actor.id == question.asker.id else CloseReason.MODERATOR
