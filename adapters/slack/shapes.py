@@ -44,15 +44,17 @@ def _fields(obj: Mapping[str, Any], where: str, checks: Mapping[str, Check]) -> 
     return None
 
 
-def _object(checks: Mapping[str, Check] | None = None) -> Check:
-    """An object (or null) whose listed fields, when present, pass their checks."""
+def _object(checks: Mapping[str, Check] | None = None, *, every: Check | None = None) -> Check:
+    """An object (or null) whose listed fields, when present, pass their checks; with
+    `every`, an object all of whose values pass it, whatever their keys (Slack's
+    `state.values`: block id -> action id -> element)."""
 
     def check(value: Any, where: str) -> str | None:
         if value is None:
             return None
         if not isinstance(value, dict):
             return f"{where} is not an object"
-        return _fields(value, where, checks or {})
+        return _fields(value, where, dict.fromkeys(value, every) if every else checks or {})
 
     return check
 
@@ -69,23 +71,6 @@ def _objects(item: Check) -> Check:
             if not isinstance(each, dict):
                 return f"{where}[{n}] is not an object"
             found = item(each, f"{where}[{n}]")
-            if found:
-                return found
-        return None
-
-    return check
-
-
-def _all_values(item: Check) -> Check:
-    """An object (or null) every value of which passes `item` (Slack's `state.values`)."""
-
-    def check(value: Any, where: str) -> str | None:
-        if value is None:
-            return None
-        if not isinstance(value, dict):
-            return f"{where} is not an object"
-        for key, each in value.items():
-            found = item(each, f"{where}.{key}")
             if found:
                 return found
         return None
@@ -124,7 +109,7 @@ _VIEW = _object(
         "callback_id": _text,
         "private_metadata": _our_metadata,
         "blocks": _objects(_object({"block_id": _text})),
-        "state": _object({"values": _all_values(_all_values(_object(_ELEMENT)))}),
+        "state": _object({"values": _object(every=_object(every=_object(_ELEMENT)))}),
     }
 )
 _ACTION = _object({"action_id": _id, "action_ts": _text, **_ELEMENT})
