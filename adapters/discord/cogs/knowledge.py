@@ -267,8 +267,11 @@ class Knowledge(FeatureCog):
         characters of each, and an article is built from the whole answer. Mentions are
         shown as names (the article is read on every platform). Whatever cannot be read
         (no permission, a deleted message, no message content intent) is left out and the
-        article uses the excerpt; the core decides everything else (who may, which answers)."""
+        article uses the excerpt; the core decides which answers. Only a moderator's promote
+        reads anything: the core refuses a member's, and each read is one API call."""
 
+        if not inv.actor.moderates:
+            return ()  # the core refuses the promote: nothing to read for it
         guild = inv.interaction.guild
         try:
             shown = await self.core.handle(c.ShowQuestion(inv.actor, question_id, thread))

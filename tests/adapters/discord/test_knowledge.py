@@ -227,8 +227,12 @@ async def test_a_member_is_refused_privately_and_audited(h: Harness) -> None:
     for sub, options in attempts:
         text, handle = await say(h, sub, h.w.carol, **options)
         assert "Only moderators can do that." in text and private(handle), (sub, text)
+    before = len(h.fake.calls)
     text, handle = await say(h, "promote", h.w.carol, thread_id)
     assert "Only moderators can do that." in text and private(handle)
+    # The core refuses a member's promote: the accepted answer is not read back for it.
+    read = f"/channels/{thread_id}/messages/"
+    assert not [c for c in h.fake.calls[before:] if c.path.startswith(read)]
     assert "python -m venv" in (await say(h, "show", h.w.carol, id=article))[0]
 
     async def refusals() -> int:
