@@ -116,9 +116,7 @@ def _check_requests(secret: str, out: SlackOut) -> Middleware:
                     "Slack: unreadable %s request to %s refused: %s",
                     request.content_type, request.path, why,
                 )  # fmt: skip
-                # (Slack sends slash commands and interactions as forms, events as JSON.)
-                form = request.content_type == FORM
-                note = unreadable.note_for(data) if form else unreadable.Note()
+                note = unreadable.note_for(data)
                 notes.send_later(note)
                 if note.ack is not None:
                     return web.json_response(note.ack)
@@ -236,7 +234,7 @@ def socket_handler(bolt: AsyncApp, app_token: str) -> AsyncSocketModeHandler:
                 "Slack: unreadable Socket Mode %s envelope %s acknowledged, not processed: %s",
                 kind, envelope_id, why,
             )  # fmt: skip
-            note = unreadable.note_for(payload) if kind != "events_api" else unreadable.Note()
+            note = unreadable.note_for(payload)
             await client.send_socket_mode_response(
                 SocketModeResponse(envelope_id=envelope_id, payload=note.ack)
             )

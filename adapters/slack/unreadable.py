@@ -73,7 +73,9 @@ def _first_input(view: object) -> str | None:
 
 
 def note_for(data: object) -> Note:
-    """The note for a refused request's parsed body (see the module docstring)."""
+    """The note for a refused request's parsed body or Socket Mode payload (see the module
+    docstring): only a slash command's fields and an interaction are answered, so an Events
+    API body, however it came, gets an empty note."""
 
     if not isinstance(data, Mapping):
         return Note()
