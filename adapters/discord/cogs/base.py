@@ -15,6 +15,7 @@ from bot import commands as c
 from bot import events as ev
 from bot.errors import DomainError, NotAQuestionThread
 from bot.model import Actor, ThreadRef
+from bot.text import with_attachments
 
 if TYPE_CHECKING:
     from adapters.discord.client import CommunityClient
@@ -28,6 +29,15 @@ class NotConfigured(DomainError):
 
 class NoHelpChannel(DomainError):
     key = "discord.no_help_channel"
+
+
+def message_text(message: discord.Message, *, names: bool = False) -> str:
+    """A member's message as the core takes it: its files named after its words, so a file
+    posted without any is still a question or an answer. `names`: mentions shown as names
+    (discord.py's clean_content), for text read on every platform, like an article."""
+
+    content = message.clean_content if names else message.content
+    return with_attachments(content, [a.filename for a in message.attachments])
 
 
 class Invocation:

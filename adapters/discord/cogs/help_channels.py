@@ -19,7 +19,7 @@ from discord import app_commands
 
 from adapters.discord import render, translate
 from adapters.discord.client import CommunityClient
-from adapters.discord.cogs.base import FeatureCog, NoHelpChannel
+from adapters.discord.cogs.base import FeatureCog, NoHelpChannel, message_text
 from adapters.discord.onboarding import greet
 from adapters.discord.outcomes import quietly
 from adapters.discord.replies import error_text, log_error, reply
@@ -27,15 +27,11 @@ from adapters.discord.texts import DESCRIPTIONS, Texts
 from bot import commands as c
 from bot import events as ev
 from bot.errors import DomainError, DuplicateEvent, NotAQuestionThread
-from bot.text import is_blank, scrub, with_attachments
+from bot.text import is_blank, scrub
 
 log = logging.getLogger(__name__)
 
 THREAD_ALREADY_EXISTS = 160004
-
-
-def _text_of(message: discord.Message) -> str:
-    return with_attachments(message.content, [a.filename for a in message.attachments])
 
 
 class HelpChannels(FeatureCog):
@@ -81,7 +77,7 @@ class HelpChannels(FeatureCog):
 
     # -- questions from messages and posts ---------------------------------------------------
     async def _question_from_message(self, message: discord.Message, community: str) -> None:
-        text = _text_of(message)
+        text = message_text(message)
         if is_blank(text):
             log.info(
                 "ignored an empty message in help channel %s (is the Message Content intent on?)",
@@ -131,7 +127,7 @@ class HelpChannels(FeatureCog):
         if author is None or author.bot:
             return
         author = await self.member_of(thread.guild, author)
-        content = _text_of(starter) if starter else ""
+        content = message_text(starter) if starter else ""
         command = c.AskQuestion(
             self.client.actor_for(author, community),
             channel_id=str(thread.parent_id),
@@ -186,7 +182,7 @@ class HelpChannels(FeatureCog):
             self.client.actor_for(message.author, community),
             translate.thread_ref(message.channel.id),
             str(message.id),
-            _text_of(message),
+            message_text(message),
             event_id=translate.message_event(message.id),
             mentions=translate.mentions(
                 community, [(u.id, u.bot) for u in message.mentions], message.author.id

@@ -16,7 +16,7 @@ from discord import app_commands
 
 from adapters.discord import render, translate
 from adapters.discord.client import CommunityClient
-from adapters.discord.cogs.base import FeatureCog, Invocation
+from adapters.discord.cogs.base import FeatureCog, Invocation, message_text
 from adapters.discord.outcomes import quietly
 from adapters.discord.replies import reply, report_error, send_reply
 from adapters.discord.texts import DESCRIPTIONS
@@ -25,7 +25,7 @@ from bot import events as ev
 from bot import knowledge_base as kb
 from bot.errors import DomainError
 from bot.model import Suggestion, ThreadRef
-from bot.text import parse_number, with_attachments
+from bot.text import parse_number
 
 log = logging.getLogger(__name__)
 
@@ -290,9 +290,7 @@ class Knowledge(FeatureCog):
                 continue
             message = await quietly(channel.fetch_message(number), "fetch an accepted answer")
             if message is not None:
-                attached = [a.filename for a in message.attachments]
-                text = with_attachments(message.clean_content, attached)
-                texts.append((acceptance.answer.message_id, text))
+                texts.append((acceptance.answer.message_id, message_text(message, names=True)))
         return tuple(texts)
 
     # -- the article form ---------------------------------------------------------------------

@@ -17,7 +17,7 @@ from discord import app_commands
 
 from adapters.discord import translate
 from adapters.discord.client import CommunityClient
-from adapters.discord.cogs.base import FeatureCog
+from adapters.discord.cogs.base import FeatureCog, message_text
 from adapters.discord.outcomes import quietly
 from adapters.discord.replies import log_error, reply, report_error
 from adapters.discord.texts import DESCRIPTIONS
@@ -30,7 +30,7 @@ from bot.errors import (
     NotAQuestionThread,
     QuestionNotFound,
 )
-from bot.text import parse_number, with_attachments
+from bot.text import parse_number
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +85,7 @@ class Solving(FeatureCog):
             translate.thread_ref(thread.id),
             str(message.id),
             # As when it arrives live: an attachment-only answer is recorded by its files.
-            with_attachments(message.content, [a.filename for a in message.attachments]),
+            message_text(message),
             event_id=translate.message_event(message.id),
         )
         try:
