@@ -342,11 +342,18 @@ async def test_slash_thanks_naming_a_link_that_is_no_question_is_refused_like_a_
 
 
 async def report(
-    slack: Slack, root: str, reply: str, reporter: str = OTHER, text: str = "Buy cheap pills"
+    slack: Slack,
+    root: str,
+    reply: str,
+    reporter: str = OTHER,
+    text: str = "Buy cheap pills",
+    author: str = HELPER,
+    **fields: Any,
 ) -> dict[str, Any]:
-    """Run the shortcut on HELPER's reply and submit a reason; returns the moderators' post."""
+    """Run the shortcut on `author`'s reply (with its other message `fields`) and submit a
+    reason; returns the moderators' post."""
 
-    message = sp.shortcut_message(user=HELPER, text=text, ts=reply, thread_ts=root)
+    message = sp.shortcut_message(user=author, text=text, ts=reply, thread_ts=root, **fields)
     await slack.interaction(
         sp.message_shortcut(
             callback_id=ids.REPORT_SHORTCUT, user_id=reporter, channel_id=HELP, message=message
@@ -704,3 +711,26 @@ async def test_a_report_on_an_ask_question_names_neither_the_bot_nor_an_anonymou
     finally:
         await slack.runner.cleanup()
         await slack.core.close()
+
+
+async def test_a_report_on_another_bot_post_names_no_author(mods: Slack) -> None:
+    """Any post of the bot's, not only an /ask question's root (which the core names by its
+    asker, see the test above), is reported without an author: the shortcut's message names
+    the bot's user, and the report said 'by communitybot' and Warn warned the bot. Here the
+    question's card in its thread: an unknown member, and no one to warn."""
+
+    root = await mods.ask()
+    card = mods.thread_posts(root)[0]
+    assert card["user"] == mods.fake.bot_user_id
+
+    post = await report(
+        mods, root, card["ts"], text=card["text"], author=card["user"], bot_id=card["bot_id"]
+    )
+    assert "on a message by an unknown member in #1" in post["text"]
+    await click(mods, post, ids.REPORT_WARN)
+
+    assert report_status(mods) == "open"
+    assert any("no one to warn" in note for note in mods.ephemeral_to(MOD))
+    shown = _in_post(mods.fake.find_message(MODS, post["ts"]) or {})
+    assert "communitybot" not in shown + "".join(mods.ephemeral_to(MOD))
+    assert mods.fake.bot_user_id not in shown
