@@ -176,6 +176,8 @@ def test_clip_never_cuts_inside_a_token_or_grapheme(straddler: str) -> None:
 
 def test_clip_keeps_text_within_the_limit_whole_and_counts_utf16() -> None:
     assert blocks.clip("x" * 100, 100) == "x" * 100
+    # A clipped text ends there: it keeps all it can, not back to a space as a split does.
+    assert blocks.clip("word " * 30, 100) == ("word " * 30)[:99] + "…"
     assert blocks.clip("\U0001f600" * 50, 100) == "\U0001f600" * 50
     assert blocks.clip("\U0001f600" * 51, 100) == "\U0001f600" * 49 + "…"
     section = blocks.section("&amp;" * 1000)
