@@ -215,8 +215,8 @@ async def accepted_texts(
     channel, thread_ts = root
     client = run.deps.out.client
     texts: list[tuple[str, str]] = []
-    live = [a.answer for a in shown.accepted if not a.answer.is_deleted]
-    wanted = live[:MAX_READ_ANSWERS]
+    # (an answer deleted through a report has no active acceptance, so it is not here)
+    wanted = [a.answer for a in shown.accepted[:MAX_READ_ANSWERS]]
     for n, answer in enumerate(wanted):
         where = split_message_id(answer.message_id)
         if where is None or where[0] != channel:
