@@ -244,15 +244,25 @@ def _cut_point(text: str, limit: int) -> int:
     return _unbroken(text, _grapheme_cut(text, limit))
 
 
-def _open_fence(chunk: str) -> str | None:
-    """The opening line of a code block left open at the end of `chunk`, if any."""
+# Code as Discord reads it, left to right: an escape ("\\`" opens nothing), a code block
+# (``` anywhere in a line, closed by the next ```) and an inline code span; what they hold
+# is shown as typed. `unmasked` skips them; `_open_fence` looks for a ``` none closes.
+_CODE = r"\\.|```.*?```|(`+).*?(?<!`)\1(?!`)"
+# Its language is a word that fills the rest of the fence's line: "```py" is Python, and
+# "```js const x" is code that starts on the fence's line.
+_CODE_OR_FENCE = re.compile(rf"{_CODE}|(?P<fence>```(?:[A-Za-z0-9_+\-.#]+(?=\n))?)", re.DOTALL)
 
-    opened: str | None = None
-    for line in chunk.split("\n"):
-        stripped = line.strip()
-        if stripped.startswith(_FENCE):
-            opened = None if opened is not None else stripped
-    return opened
+
+def _open_fence(chunk: str) -> re.Match[str] | None:
+    """The fence (``` and language) of a code block `chunk` leaves open, if any: any later
+    ``` would have closed it, so it is the first one no ``` closes."""
+
+    if _FENCE not in chunk:
+        return None  # (most text: no need to read it for escapes and code spans)
+    for m in _CODE_OR_FENCE.finditer(chunk):
+        if m["fence"] is not None:
+            return m
+    return None
 
 
 def split_message(text: str, limit: int = MAX_CONTENT) -> list[str]:
@@ -274,19 +284,19 @@ def split_message(text: str, limit: int = MAX_CONTENT) -> list[str]:
         # Cut `rest` itself, with room for the reopened fence and one to close: each part
         # takes some of it, however long the fence line or the first grapheme.
         cut = _cut_point(rest, limit - len(reopen) - len(_FENCE) - 1)
-        chunk, rest = (reopen + rest[:cut]).rstrip("\n"), rest[cut:]
+        chunk, rest = reopen + rest[:cut], rest[cut:]
         fence = _open_fence(chunk)
         reopen = ""
         if fence is not None:
-            # a fence line too long to repeat (a run of backticks) is reopened bare
-            reopen = (fence if len(fence) <= limit // 4 else _FENCE) + "\n"
-            head, _, body = chunk.rpartition("\n")
-            if body.strip() == fence and reopen == fence + "\n":
-                # nothing in the block yet: its fence line opens the next part instead of
-                # an empty block closing this one
-                chunk = head
+            # a fence too long to repeat (a "language" of 500 characters) is reopened bare
+            reopen = (fence[0] if len(fence[0]) <= limit // 4 else _FENCE) + "\n"
+            if not chunk[fence.end() :].strip() and reopen == fence[0] + "\n":
+                # nothing in the block yet: its fence opens the next part instead of an
+                # empty block closing this one
+                chunk = chunk[: fence.start()]
             else:
-                chunk += "\n" + _FENCE
+                chunk = chunk.rstrip("\n") + "\n" + _FENCE
+        chunk = chunk.rstrip("\n")
         if chunk.strip():
             parts.append(chunk)
         if not rest.strip():
@@ -323,8 +333,7 @@ def excerpt(text: str, limit: int) -> str:
 # and code (a link in a code block or span is shown as typed). A fence left open is no code
 # block on Discord, so the links after it are links.
 _MASKED_OR_NOT = re.compile(
-    r"\\.|```.*?```|(`+).*?(?<!`)\1(?!`)"
-    r"|\[(?P<text>(?:[^\[\]\\]|\\.|\[[^\[\]]*\])*)\]"
+    _CODE + r"|\[(?P<text>(?:[^\[\]\\]|\\.|\[[^\[\]]*\])*)\]"
     r"\(\s*<?(?P<url>(?:https?|steam)://(?:\([^()\s]*\)|[^()\s<>])+)>?(?:\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)",
     re.DOTALL,
 )

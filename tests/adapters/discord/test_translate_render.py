@@ -147,6 +147,42 @@ def test_split_message_keeps_code_blocks_closed() -> None:
     assert parts[1].startswith("```python\n")
 
 
+@pytest.mark.parametrize(
+    ("text", "reopen"),
+    [
+        # content on the fence's own line is code, not a language to repeat in every part
+        ("```js const x = 1;\n" + "let y = x + 1;\n" * 250 + "```", "```\n"),
+        # a fence in the middle of a line opens a block as well as one that starts a line
+        ("Run this: ```py\n" + "let y = x + 1;\n" * 250 + "```", "```py\n"),
+    ],
+)
+def test_split_message_reads_code_blocks_as_discord_does(text: str, reopen: str) -> None:
+    """Discord opens a code block at any ``` and takes a language only when a word fills
+    the rest of its line; the next ``` closes it. Read by line starts, the first case
+    repeated 'js const x = 1;' at the top of every part, and the second left its block
+    open across parts."""
+
+    parts = render.split_message(text)
+    assert len(parts) > 1 and all(len(p) <= 2000 for p in parts)
+    assert all(p.count("```") % 2 == 0 for p in parts), [p.count("```") for p in parts]
+    assert all(p.startswith(reopen) for p in parts[1:]), [p[:20] for p in parts]
+    # cut after a line break, which each part leaves out: nothing else added or lost
+    pieces = [parts[0], *(p.removeprefix(reopen) for p in parts[1:])]
+    assert "\n".join(p.removesuffix("\n```") for p in pieces) == text.removesuffix("\n```")
+
+
+def test_a_code_block_closed_on_its_own_line_is_not_reopened() -> None:
+    """'```pip install foo``` then run it.' holds a whole code block. Read as an open one,
+    every part got the line again at its top and a stray ``` at its end, and the question
+    card's excerpt a stray ```, which makes code of the card's lines up to the next one."""
+
+    text = "```pip install foo``` then run it.\n" + "Some prose words here. " * 150
+    parts = render.split_message(text)
+    assert len(parts) > 1 and "".join(parts) == text
+    cut = render.excerpt(text, 300)
+    assert cut.count("```") == 2 and cut.endswith("…"), cut[-20:]
+
+
 def _stop_after(seconds: float) -> None:
     """Raise in the test itself if it still runs after `seconds` (a loop that never ends)."""
 
