@@ -127,20 +127,24 @@ def clean(text: str) -> str:
     return text.strip().strip(_INVISIBLE_EDGES).strip()
 
 
+def grapheme_cut(text: str, limit: int) -> int:
+    """The largest index <= `limit` on a grapheme cluster boundary of `text` (0 when its
+    first cluster is longer). Reads clusters only up to the limit, not the whole text."""
+
+    used = 0
+    for cluster in _GRAPHEME.finditer(text):
+        if cluster.end() > limit:
+            break
+        used = cluster.end()
+    return used
+
+
 def truncate(text: str, limit: int, ellipsis: str = "…") -> str:
     """Cut `text` to at most `limit` code points, on a grapheme boundary, marking the cut."""
 
     if len(text) <= limit:
         return text
-    budget = max(0, limit - len(ellipsis))
-    out: list[str] = []
-    used = 0
-    for cluster in _GRAPHEME.findall(text):
-        if used + len(cluster) > budget:
-            break
-        out.append(cluster)
-        used += len(cluster)
-    return "".join(out).rstrip() + ellipsis
+    return text[: grapheme_cut(text, max(0, limit - len(ellipsis)))].rstrip() + ellipsis
 
 
 def is_blank(text: str) -> bool:

@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import discord
-import regex
 
 from adapters.discord import translate
 from adapters.discord.texts import Texts
@@ -35,7 +34,7 @@ from bot.model import Member, Suggestion
 from bot.moderation_presenter import ModerationPresenter
 from bot.outbound import ChannelPost, DirectMessage, ThreadPost
 from bot.presenters import Presenter
-from bot.text import scrub, truncate
+from bot.text import grapheme_cut, scrub, truncate
 
 MAX_CONTENT = 2000
 MAX_EMBED_DESCRIPTION = 4096
@@ -46,7 +45,6 @@ MAX_CHOICES = 25
 COLOUR = discord.Colour.blurple()
 SOLVED_COLOUR = discord.Colour.green()
 
-_GRAPHEME = regex.compile(r"\X")
 _FENCE = "```"
 
 NO_MENTIONS = discord.AllowedMentions.none()
@@ -204,14 +202,10 @@ def pings(
 
 
 def _grapheme_cut(text: str, limit: int) -> int:
-    """The largest index <= limit that falls on a grapheme cluster boundary (at least 1)."""
+    """The largest index <= limit that falls on a grapheme cluster boundary (at least 1: a
+    cluster longer than a message is cut anyway)."""
 
-    used = 0
-    for cluster in _GRAPHEME.finditer(text):  # (not findall: the rest may be long)
-        if cluster.end() > limit:
-            break
-        used = cluster.end()
-    return used or min(len(text), limit)
+    return grapheme_cut(text, limit) or min(len(text), limit)
 
 
 # What a cut must not fall inside: a backslash escape and the character it escapes (cut

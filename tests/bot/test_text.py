@@ -2,7 +2,16 @@ from dataclasses import dataclass
 
 from bot.commands import QuestionAction
 from bot.model import Actor, MemberRef
-from bot.text import clean, is_blank, parse_number, scrub, scrub_all, split_title, truncate
+from bot.text import (
+    clean,
+    grapheme_cut,
+    is_blank,
+    parse_number,
+    scrub,
+    scrub_all,
+    split_title,
+    truncate,
+)
 
 
 def test_truncate_never_splits_a_grapheme() -> None:
@@ -19,6 +28,14 @@ def test_truncate_keeps_combining_marks_with_their_letter() -> None:
     text = "e\u0301" * 10  # é as e + combining acute
     cut = truncate(text, 6)
     assert not cut.removesuffix("…").endswith("e")
+
+
+def test_grapheme_cut_finds_the_last_boundary_within_the_limit() -> None:
+    family = "👩‍👩‍👧‍👦"  # 7 code points, one grapheme
+    text = "ab" + family + "e\u0301"
+    assert [grapheme_cut(text, n) for n in range(12)] == [0, 1, 2, 2, 2, 2, 2, 2, 2, 9, 9, 11]
+    assert grapheme_cut(family, 3) == 0  # a first cluster longer than the limit: nothing
+    assert truncate("word " * 20_000, 300) == ("word " * 60).rstrip() + "…"
 
 
 def test_flags_are_kept_whole() -> None:
