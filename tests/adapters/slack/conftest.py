@@ -28,6 +28,7 @@ from adapters.slack.sender import register_sender
 from bot.bootstrap import App, bootstrap
 from bot.clock import FakeClock
 from bot.config import Secrets, parse_config
+from bot.i18n import Catalog
 from bot.scheduler import Scheduler
 from tests.fakes import slack_payloads as sp
 from tests.fakes.slack_server import FakeSlack, fake_slack  # noqa: F401
@@ -183,6 +184,19 @@ class Slack:
     def root_reactions(self, ts: str) -> list[str]:
         msg = self.fake.find_message(HELP, ts) or {}
         return [r["name"] for r in msg.get("reactions", [])]
+
+
+class MarkedCatalog(Catalog):
+    """The English catalog with `mark` before every text whose key starts with one of
+    `prefixes`: words a translation may hold (`&`, `<`), to see how Slack is sent them."""
+
+    def __init__(self, mark: str, *prefixes: str) -> None:
+        super().__init__()
+        self.mark, self.prefixes = mark, prefixes
+
+    def t(self, key: str, locale: str | None = None, /, **params: Any) -> str:
+        text = super().t(key, locale, **params)
+        return self.mark + text if key.startswith(self.prefixes) else text
 
 
 def _after_ack(task: asyncio.Task[Any]) -> bool:

@@ -5,16 +5,23 @@ it" button."""
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 import pytest
 
 from adapters.slack import blocks, ids
 from adapters.slack.long_text import units
 from bot import knowledge_base as kb_core
-from bot.i18n import Catalog
 from bot.model import Actor, MemberRef
-from tests.adapters.slack.conftest import ASKER, HELP, HELPER, HELPER2, MOD, OTHER, Slack
+from tests.adapters.slack.conftest import (
+    ASKER,
+    HELP,
+    HELPER,
+    HELPER2,
+    MOD,
+    OTHER,
+    MarkedCatalog,
+    Slack,
+)
 from tests.fakes import slack_payloads as sp
 
 ARTICLE = "add Reset your VPN password | Open the VPN portal and use the reset link."
@@ -256,19 +263,11 @@ async def test_typed_words_echoed_in_an_error_are_text_not_markup(slack: Slack) 
     ]
 
 
-class AmpersandCatalog(Catalog):
-    """The English catalog with `Q&A: ` before every knowledge-base text."""
-
-    def t(self, key: str, locale: str | None = None, /, **params: Any) -> str:
-        text = super().t(key, locale, **params)
-        return "Q&A: " + text if key.startswith("kb.") else text
-
-
 async def test_kb_replies_escape_the_catalog_words_once(slack: Slack) -> None:
     """A knowledge-base text with `&` in it (a translation may have one) shows as written:
     escaped once in mrkdwn, never `&amp;amp;`; the article's own words are escaped too."""
 
-    slack.core.bot.catalog = AmpersandCatalog()
+    slack.core.bot.catalog = MarkedCatalog("Q&A: ", "kb.")
     await slack.command("/kb", "add VPN &lt;b&gt; | Use the portal &amp; reset.", user=MOD)
     article = slack.responses()[-1].split()[2]
     await slack.command("/kb", f"show {article}", user=OTHER)

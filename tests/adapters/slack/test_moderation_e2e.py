@@ -13,7 +13,6 @@ import pytest
 import pytest_asyncio
 
 from adapters.slack import ids
-from bot.i18n import Catalog
 from tests.adapters.slack.conftest import (
     ASKER,
     HELP,
@@ -21,6 +20,7 @@ from tests.adapters.slack.conftest import (
     HELPER2,
     MOD,
     OTHER,
+    MarkedCatalog,
     Slack,
     make_slack,
 )
@@ -595,14 +595,6 @@ async def test_a_shortcut_or_report_form_naming_no_message_is_answered_privately
     assert mods.question_status() == "open" and mods.count("reports") == 0
 
 
-class AmpersandCatalog(Catalog):
-    """The English catalog with `Q&A: ` before every moderation and report text."""
-
-    def t(self, key: str, locale: str | None = None, /, **params: Any) -> str:
-        text = super().t(key, locale, **params)
-        return "Q&A: " + text if key.startswith(("moderation.", "report.")) else text
-
-
 async def test_moderator_replies_escape_the_catalog_words_once(mods: Slack) -> None:
     """A moderation text with `&` in it (a translation may have one) shows it as written in
     every /mod reply: escaped once, as mrkdwn asks, never `&amp;amp;` (shown as `&amp;`)."""
@@ -610,7 +602,7 @@ async def test_moderator_replies_escape_the_catalog_words_once(mods: Slack) -> N
     root = await mods.ask()
     reply = await mods.answer(root, HELPER, "Buy cheap pills")
     await report(mods, root, reply)
-    mods.core.bot.catalog = AmpersandCatalog()
+    mods.core.bot.catalog = MarkedCatalog("Q&A: ", "moderation.", "report.")
     for typed in (
         "reports", f"rep add <@{HELPER}|helper> 5 kind", f"warn <@{HELPER}|h> rude",
         "close 1 stale &amp; old", "audit #1", f"helpban <@{HELPER}|h> 7d spam", "report 1 dismiss",

@@ -12,7 +12,7 @@ from typing import Any
 from adapters.slack import ids
 from adapters.slack.texts import SlackPresenter
 from bot.i18n import Catalog, _Formatter, _load
-from tests.adapters.slack.conftest import ASKER, HELP, HELPER, MOD, Slack
+from tests.adapters.slack.conftest import ASKER, HELP, HELPER, MOD, MarkedCatalog, Slack
 from tests.adapters.slack.test_commands_e2e import opened_view, submission
 from tests.fakes import slack_payloads as sp
 
@@ -125,18 +125,6 @@ async def test_mod_usage_lines_come_from_the_catalog(slack: Slack) -> None:
     assert built_in_code == {}
 
 
-class MarkedCatalog(Catalog):
-    """The English catalog with `<&> ` before every Slack text and leaderboard title: shown
-    as mrkdwn it must read `&lt;&amp;&gt; `, in a plain_text field (or a modal's validation
-    error, which Slack shows as plain text) `<&> ` as written."""
-
-    MARK = "<&> "
-
-    def t(self, key: str, locale: str | None = None, /, **params: object) -> str:
-        text = super().t(key, locale, **params)
-        return self.MARK + text if key.startswith(("slack.", "leaderboard.header_")) else text
-
-
 def plain_texts(node: object) -> list[str]:
     """Every plain_text object's text in `node` (blocks, views, API call parameters)."""
 
@@ -158,8 +146,11 @@ async def test_plain_text_fields_show_the_catalog_words_as_written(slack: Slack)
     shows them literally, so they take the catalog words unescaped; the mrkdwn fallback
     text of the same message escapes them."""
 
-    slack.core.bot.catalog = MarkedCatalog()
-    mark = MarkedCatalog.MARK
+    # Before every Slack text and leaderboard title: shown as mrkdwn it must read
+    # `&lt;&amp;&gt; `, in a plain_text field (or a modal's validation error, which Slack
+    # shows as plain text) `<&> ` as written.
+    mark = "<&> "
+    slack.core.bot.catalog = MarkedCatalog(mark, "slack.", "leaderboard.header_")
     errors: list[str] = []
 
     async def refused(submitted: dict[str, Any]) -> None:
