@@ -28,12 +28,12 @@ from adapters.slack.translate import (
 from bot import commands as c
 from bot import events as ev
 from bot.model import Actor, ReportStatus
+from bot.moderation import EXCERPT_CHARS
 from bot.moderation_presenter import ModerationPresenter
-from bot.text import parse_number
+from bot.text import parse_number, truncate
 
 log = logging.getLogger(__name__)
 
-EXCERPT_CHARS = 1500
 OUTCOMES = {
     ids.REPORT_DISMISS: ReportStatus.DISMISSED,
     ids.REPORT_DELETE: ReportStatus.DELETED,
@@ -44,7 +44,8 @@ OUTCOMES = {
 async def on_report_shortcut(
     ack: Ack, body: dict[str, Any], shortcut: dict[str, Any], context: dict[str, Any]
 ) -> None:
-    """The shortcut opens the reason form; the message it names rides in the form."""
+    """The shortcut opens the reason form; the message it names rides in the form, its text
+    as the excerpt the core keeps (words, cut to `bot.moderation.EXCERPT_CHARS`)."""
 
     who = await start_interaction(ack, body, context, in_thread=False)
     if who is None:
@@ -59,12 +60,15 @@ async def on_report_shortcut(
         # The bot's own post, such as an /ask question's root (a member's words under the
         # bot's name, maybe an anonymous one's): the bot is no one to name or to warn.
         author = ""
+    # Words first, then the cut: a cut in the markup could fall inside a mention, a link or
+    # `&amp;`, and the core (which cuts the excerpt the same way) would not mark it.
+    words = await who.deps.people.plain_text(str(message.get("text") or ""))
     metadata = {
         "channel": who.channel or "",
         "ts": ts,
         "thread_ts": str(message.get("thread_ts") or ""),
         "author": author,
-        "text": str(message.get("text") or "")[:EXCERPT_CHARS],
+        "text": truncate(words, EXCERPT_CHARS),
     }
     view = blocks.report_modal(who.p, metadata)
     if not await who.deps.out.open_view(str(shortcut.get("trigger_id") or ""), view):
@@ -125,7 +129,7 @@ async def on_report_submit(
         result = await deps.bot.handle(
             c.ReportMessage(
                 actor, channel, message_id(channel, ts), reason, author=author,
-                excerpt=await deps.people.plain_text(meta.get("text", "")), thread=thread,
+                excerpt=meta.get("text", ""), thread=thread,
                 event_id=interaction_id("view", view.get("id"), body.get("trigger_id")),
             )
         )  # fmt: skip

@@ -383,6 +383,46 @@ async def test_a_reported_message_s_mentions_are_named(mods: Slack) -> None:
     assert '"Pay @mod for cheap pills"' in post["text"]
 
 
+def _links(count: int) -> str:
+    """`count` links with 200-character addresses and short labels (`doc 0`, ...)."""
+
+    return " ".join(f"<https://example.com/{'a' * 200}/{n}|doc {n}>" for n in range(count))
+
+
+FAMILY = "\U0001f468\u200d\U0001f469\u200d\U0001f467"  # one grapheme of five code points
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        # Long in markup, short in words: the whole of it, named and unescaped.
+        (
+            f"Read {_links(8)} from <@{MOD}> &amp; thanks",
+            f"Read {' '.join(f'doc {n}' for n in range(8))} from @mod &amp; thanks",
+        ),
+        # 400 characters of words: cut to the core's 300, and the cut marked.
+        ("&amp;" * 400, "&amp;" * 299 + "…"),
+        ("x" * 298 + FAMILY + "y" * 2_000, "x" * 298 + "…"),
+    ],
+    ids=["links", "entities", "emoji"],
+)
+async def test_a_reported_message_is_cut_as_words_and_the_cut_is_marked(
+    mods: Slack, text: str, shown: str
+) -> None:
+    """The shortcut cut the message's markup at 1,500 characters before it was turned into
+    words: a cut inside a link left `<https://example.com/aaa…` in the excerpt, and 400
+    `&amp;` became 300 `&` the core did not cut again, so the excerpt ended without a mark.
+    Now the words are cut, on a grapheme, with `…` (the excerpt is mrkdwn: `&` is
+    `&amp;`)."""
+
+    root = await mods.ask()
+    reply = await mods.answer(root, HELPER, text)
+
+    post = await report(mods, root, reply, text=text)
+
+    assert f'"{shown}"' in post["text"]
+
+
 async def click(slack: Slack, post: dict[str, Any], action_id: str, user: str = MOD) -> None:
     button = next(
         e for b in post["blocks"] if b["type"] == "actions" for e in b["elements"]
