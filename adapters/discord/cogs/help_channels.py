@@ -265,10 +265,7 @@ class HelpChannels(FeatureCog):
             starter = await channel.send(starter_text, allowed_mentions=render.NO_MENTIONS)
             thread = await starter.create_thread(name=name)
             message_id = starter.id
-        for part in rest:
-            await quietly(
-                thread.send(part, allowed_mentions=render.NO_MENTIONS), "rest of the question"
-            )
+        unposted = await self._post_rest(thread, rest)
         command = c.AskQuestion(
             inv.actor,
             channel_id=str(channel.id),
@@ -288,8 +285,28 @@ class HelpChannels(FeatureCog):
             raise
         assert isinstance(result, ev.QuestionOpened)
         await self.welcome(thread, result, inv.texts, ping=None if anonymous else user)
-        await reply(interaction, inv.texts.t("discord.ask_done", thread=thread.mention))
+        done = [inv.texts.t("discord.ask_done", thread=thread.mention)]
+        if unposted:
+            done.append(inv.texts.t("discord.ask_partly_posted"))
+        await reply(interaction, render.join_lines(done))
+        # The core has the whole question; the asker gets what the thread lacks, to add it.
+        for part in unposted:
+            await reply(interaction, part)
         await greet(self.client, result.welcome, inv.texts, interaction=interaction)
+
+    @staticmethod
+    async def _post_rest(thread: discord.Thread, parts: list[str]) -> list[str]:
+        """Post the parts of a question after its first message, in order; return those not
+        posted. It stops at the first part Discord refuses: the parts after it would read
+        on as if nothing were missing, leaving a gap in the middle of the question."""
+
+        for index, part in enumerate(parts):
+            sent = await quietly(
+                thread.send(part, allowed_mentions=render.NO_MENTIONS), "rest of the question"
+            )
+            if sent is None:
+                return parts[index:]
+        return []
 
     def _help_channel_for(
         self, interaction: discord.Interaction

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import re
 import warnings
 from pathlib import Path
 
@@ -160,6 +161,40 @@ async def test_long_text_is_cut_to_discord_limits(h: Harness) -> None:
     await eventually(lambda: h.welcome(int(message["id"])))
     name = h.fake.channels[int(message["id"])]["name"]
     assert len(name) <= 100 and name.startswith("😀😀😀") and name.endswith("…")
+
+
+@pytest.mark.parametrize("status", [403, 503])
+async def test_ask_stops_at_a_part_discord_refuses_and_gives_the_asker_the_rest(
+    h: Harness, kind: str, status: int
+) -> None:
+    """A question of three messages whose second Discord refuses (403 missing permission,
+    503; a 500 discord.py retries first): the third was posted anyway, so the thread read on
+    past a gap as if the question were whole, and the asker was told it was open. Now
+    nothing after the refused part is posted, and the asker is told privately what is
+    missing, with the text, to add it in the thread. The core keeps the whole question."""
+
+    paragraphs = [f"Part {i}: " + " ".join(f"p{i}w{j:03d}" for j in range(150)) for i in range(3)]
+    question = "\n\n".join(paragraphs)  # 3,645 characters, cut at each blank line
+    channel = h.w.text if kind == "text" else h.w.forum
+    # the first message in any thread (a text channel's starter goes to the channel itself)
+    in_a_thread = re.compile(rf"/channels/(?!{h.w.text}/)\d+/messages")
+    h.fake.fail_next("POST", in_a_thread, status=status)
+    handle = await h.command("ask", h.w.alice, channel, options={"question": question})
+    said = await h.done(handle)
+    (thread,) = h.fake.threads_in(channel)
+    thread_id = int(thread["id"])
+    starters = h.fake.messages_in(h.w.text) if kind == "text" else []
+    posted = [m["content"] for m in [*starters, *h.bot_messages(thread_id)]]
+    assert "Part 0:" in posted[0] and "p0w149" in posted[0]
+    assert "Mark as solution" in posted[-1]  # the welcome: the question is open
+    assert not any("Part 1:" in p or "Part 2:" in p for p in posted), [p[:30] for p in posted]
+    assert f"open in <#{thread_id}>" in said and "Only the start of your question" in said
+    await eventually(lambda: len(handle.record.followups) >= 2)
+    missing = handle.record.followups[:2]  # (then the channel's greeting)
+    assert [m["content"] for m in missing] == paragraphs[1:]
+    assert all(int(m["flags"]) & 64 for m in missing)  # shown to the asker only
+    stored = await h.question(thread_id)
+    assert stored is not None and stored.body == question
 
 
 async def test_refused_ask_removes_its_thread(h: Harness) -> None:
