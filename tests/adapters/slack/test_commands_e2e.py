@@ -335,6 +335,31 @@ async def test_a_very_long_question_is_posted_whole_and_within_slack_s_limits(
     assert "Your question #1 is posted" in slack.responses()[-1]
 
 
+async def test_a_code_block_across_the_limit_is_closed_and_reopened(slack: Slack) -> None:
+    """A question whose code block ran across the 40,000th unit was posted with the block
+    open at the end of the question's message and not reopened in the thread, so Slack
+    showed the rest of the code there as mrkdwn, and its closing ``` opened a block that
+    swallowed the words after it. Now the question's message closes the block and the next
+    message reopens it, both within the limit."""
+
+    fence = "```"
+    question = "It fails:\n" + fence + "\n" + "print('hello world')\n" * 2_000 + fence + "\nWhy?"
+
+    await slack.command("/ask", question)
+
+    (root,) = [m for m in slack.fake.messages_in(HELP) if m.get("thread_ts", m["ts"]) == m["ts"]]
+    *rest, card = slack.thread_posts(root["ts"])
+    assert "Question #1 opened" in card["text"]
+    shown = [root["text"]] + [m["text"] for m in rest]
+    assert len(shown) == 2 and all(units(text) <= 40_000 for text in shown)
+    assert [text.count(fence) for text in shown] == [2, 2]
+    assert shown[0].endswith("print('hello world')\n" + fence)
+    assert shown[1].startswith(fence + "print('hello world')\n")
+    assert shown[1].endswith(fence + "\nWhy?")
+    unclosed, reopened = shown[0][: -len(fence)], shown[1][len(fence) :]
+    assert unclosed + reopened == f"<@{ASKER}> asked:\n" + question
+
+
 async def test_kb_search_uses_core_suggestions(slack: Slack) -> None:
     root = await slack.ask("How do I reset my password?")
     reply = await slack.answer(root)

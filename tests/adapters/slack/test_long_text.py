@@ -3,6 +3,7 @@ every part whole."""
 
 from __future__ import annotations
 
+import random
 import re
 
 import pytest
@@ -87,3 +88,112 @@ def test_a_forty_thousand_character_question_of_words_links_and_mentions() -> No
 
     assert len(parts) == 3
     assert_whole(text, parts, 40_000)
+
+
+FENCE = "```"
+
+
+def unfenced(text: str, parts: list[str]) -> None:
+    """Parts that are `text` in order, apart from a ``` added at the end of a part (closing
+    a code block the cut left open) and at the start of the next (reopening it); each part
+    within its limit is checked by the caller."""
+
+    at = 0
+    for part in parts:
+        rest = text[at:]
+        body = part
+        if not rest.startswith(body) and body.startswith(FENCE) and not rest.startswith(FENCE):
+            body = body[len(FENCE) :]  # reopened
+        if not rest.startswith(body):
+            assert body.endswith(FENCE), (part[:20], part[-20:])
+            body = body[: -len(FENCE)]  # closed
+        assert rest.startswith(body), (part[:20], part[-20:])
+        at += len(body)
+    assert at == len(text)
+
+
+def test_a_code_block_across_a_cut_is_closed_and_reopened() -> None:
+    """A code block across a cut was left open at the end of one part, so Slack showed the
+    next part's opening ``` as the end of a block and the rest as text, and reopened in
+    none: the rest of the code showed as mrkdwn. Now each part closes what it opened."""
+
+    text = "Run this:\n" + FENCE + "\n" + "print(1)\n" * 30 + FENCE + "\nThen it works."
+
+    parts = split_message(text, 100)
+
+    assert len(parts) == 4
+    assert all(units(p) <= 100 for p in parts), [units(p) for p in parts]
+    assert all(p.count(FENCE) == 2 for p in parts)
+    assert parts[0].startswith("Run this:\n" + FENCE) and parts[0].endswith("print(1)\n" + FENCE)
+    assert parts[1].startswith(FENCE + "print(1)\n") and parts[1].endswith("\n" + FENCE)
+    assert parts[-1].endswith(FENCE + "\nThen it works.")
+    unfenced(text, parts)
+
+
+@pytest.mark.parametrize("between", ["", " ", "\n"])
+def test_a_closing_fence_at_the_cut_closes_its_own_part(between: str) -> None:
+    """Where the code ends at the cut (maybe after spaces), the part ends with the member's
+    own fence: no empty block of ``` and ``` at the start of the next part."""
+
+    code = "print(1)\n" * 9  # 81 characters
+    text = FENCE + code + between + FENCE + " done" + "x" * 100
+
+    first, *rest = split_message(text, 90)
+
+    assert first == FENCE + code + between + FENCE
+    assert not rest[0].startswith(FENCE)
+    unfenced(text, [first, *rest])
+
+
+def test_blank_lines_that_end_a_block_go_on_with_its_last_line() -> None:
+    """Blank lines and the fence are too long for the part: its last line goes on with them,
+    so the next part is no empty block."""
+
+    text = FENCE + "\n" + "line\n" * 8 + "\n" * 20 + FENCE + " " + "x" * 60
+
+    first, second, *_ = split_message(text, 50)
+
+    assert first == FENCE + "\n" + "line\n" * 7 + FENCE
+    assert second == FENCE + "line\n" + "\n" * 20 + FENCE
+    unfenced(text, split_message(text, 50))
+
+
+def test_a_part_ending_with_an_opening_fence_leaves_it_to_the_next() -> None:
+    """Not an empty block at the end of the one part (``` and a line break, then ```)."""
+
+    text = "a" * 40 + "\n" + FENCE + "\n" + "code line\n" * 10 + FENCE
+
+    first, second, *_ = split_message(text, 50)
+
+    assert first == "a" * 40 + "\n"
+    assert second.startswith(FENCE + "\ncode line\n")
+
+
+def test_blank_text_in_a_code_block_is_not_fenced() -> None:
+    """Spaces alone stay spaces (the caller posts no such part), not an empty code block."""
+
+    text = FENCE + "code" + " " * 250 + "more code" + FENCE
+
+    parts = split_message(text, 100)
+
+    assert [p.strip() for p in parts][1:-1] == [""] * (len(parts) - 2)
+    assert parts[0].endswith(FENCE) and parts[-1].startswith(FENCE)
+    unfenced(text, parts)
+
+
+@pytest.mark.parametrize("limit", [15, 20, 37, 64, 100, 1_000])
+def test_code_blocks_are_kept_whole_in_every_part(limit: int) -> None:
+    """Blocks, inline spans, backtick runs, mentions, entities and emoji, cut at every kind
+    of limit: parts within it, each with its blocks closed, together the text."""
+
+    rng = random.Random(limit)
+    pieces = ["word ", "\n", "\n\n\n", "    ", FENCE, "`x`", "``", "`", "<@U0HELPER>", "&amp;"]
+    pieces += ["<https://x.io|a b c>", FAMILY, ACCENTED]
+    for _ in range(200):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randrange(1, 400)))
+        if text.count(FENCE) % 2:
+            text += FENCE
+        parts = split_message(text, limit)
+        assert all(units(p) <= limit for p in parts), (limit, [units(p) for p in parts])
+        assert all(p.count(FENCE) % 2 == 0 for p in parts), text
+        unfenced(text, parts)
