@@ -360,6 +360,29 @@ async def test_a_code_block_across_the_limit_is_closed_and_reopened(slack: Slack
     assert unclosed + reopened == f"<@{ASKER}> asked:\n" + question
 
 
+async def test_a_part_of_a_long_question_that_is_only_blank_lines_is_not_posted(
+    slack: Slack,
+) -> None:
+    """80,000 blank lines inside a question make a middle part of nothing but line breaks:
+    it is not posted (Slack has no message to show for it), and the words on either side
+    are."""
+
+    question = "First line." + "\n" * 80_000 + "Last line."
+
+    await slack.command("/ask", question)
+
+    posted = [str(c.params.get("text", "")) for c in slack.fake.calls_to("chat.postMessage")]
+    assert all(text.strip() for text in posted), [len(t) for t in posted if not t.strip()]
+    (root,) = [m for m in slack.fake.messages_in(HELP) if m.get("thread_ts", m["ts"]) == m["ts"]]
+    *rest, card = slack.thread_posts(root["ts"])
+    assert "Question #1 opened" in card["text"]
+    assert [m["text"].strip() for m in [root, *rest]] == [
+        f"<@{ASKER}> asked:\nFirst line.",
+        "Last line.",
+    ]
+    assert slack.count("questions") == 1
+
+
 async def test_kb_search_uses_core_suggestions(slack: Slack) -> None:
     root = await slack.ask("How do I reset my password?")
     reply = await slack.answer(root)

@@ -315,3 +315,48 @@ async def test_a_button_whose_payload_names_nothing_says_so(
     assert slack.ephemeral_to(user) == [UNREADABLE]
     assert {c.method for c in slack.fake.calls} <= {"chat.postEphemeral", "auth.test"}
     assert slack.count("questions") == 0 and slack.count("reports") == 0
+
+
+def _direct_messages(slack: Slack, user: str) -> list[str]:
+    return [
+        str(c.params.get("text"))
+        for c in slack.fake.calls_to("chat.postMessage")
+        if c.params.get("channel") == user and c.ok
+    ]
+
+
+async def test_a_note_the_response_url_cannot_take_goes_by_direct_message(slack: Slack) -> None:
+    """Where the channel refuses an ephemeral message (a private channel without the bot)
+    and the response_url is expired or used up (Slack answers 404), the member is told in a
+    direct message: `unreadable.respond_via` raises on Slack's refusal, so `out.private`
+    goes on to the next way instead of counting the 404 as told."""
+
+    payload = _click(actions="mark_solved")
+    payload["response_url"] = f"{slack.fake.url}/response_url/expired"
+    slack.fake.fail_next("chat.postEphemeral", "channel_not_found")
+
+    delivery = await slack.interaction(payload)
+
+    assert delivery.status == 200
+    assert [c.status for c in slack.fake.response_url_calls] == [404]
+    assert _direct_messages(slack, ASKER) == [UNREADABLE]
+
+
+@pytest.mark.parametrize(
+    "scheme", ["ws://", "file:///", "javascript:", ""], ids=["ws", "file", "javascript", "path"]
+)
+async def test_a_response_url_that_is_no_web_address_is_not_used(slack: Slack, scheme: str) -> None:
+    """A refused payload's response_url is used only when it is an http(s) address: one
+    that is not (aiohttp posts to ws:// as to http://) is neither posted to nor tried, and
+    with no channel to answer in, nothing is said at all."""
+
+    served = slack.fake.new_response_url(channel=HELP)
+    url = served.replace("http://", scheme) if scheme else served.removeprefix(slack.fake.url)
+    payload = _shortcut(message={"ts": 1700000000, "text": "spam"}, response_url=url)
+    del payload["channel"]
+
+    delivery = await slack.interaction(payload)
+
+    assert delivery.status == 200
+    assert slack.fake.response_url_calls == []
+    assert {c.method for c in slack.fake.calls} <= {"auth.test"}
