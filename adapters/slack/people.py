@@ -121,12 +121,28 @@ class People:
             if user
         }
 
-    async def plain_text(self, text: str, *, with_urls: bool = False) -> str:
+    async def plain_text(
+        self, text: str, *, with_urls: bool = False, wait: float | None = None
+    ) -> str:
         """`translate.plain_text` with mentions named: the Events API sends a message's
         mentions as bare ids (`<@U1>`), which the core would otherwise keep as `@U1` in
-        titles, excerpts and articles, where Slack shows them as written."""
+        titles, excerpts and articles, where Slack shows them as written.
 
-        return plain_text(text, await self.names(bare_mentions(text)), with_urls=with_urls)
+        `wait` bounds the lookups, for a caller with a deadline (a form must open within
+        3 seconds of the click, and a rate-limited `users.info` waits out its Retry-After):
+        past it, the names Slack already gave are used and the rest stay ids."""
+
+        wanted = bare_mentions(text)
+        try:
+            names = await asyncio.wait_for(self.names(wanted), wait)
+        except TimeoutError:
+            log.warning("mention names took over %.1f s; leaving the rest as ids", wait)
+            names = {
+                user_id: display_name(cached[1], user_id)
+                for user_id in wanted
+                if (cached := self._users.get(user_id)) and cached[1]
+            }
+        return plain_text(text, names, with_urls=with_urls)
 
     async def actor(self, community: str, user_id: str, fallback_name: str | None = None) -> Actor:
         user = await self.user(user_id)

@@ -34,6 +34,8 @@ from bot.text import parse_number, truncate
 
 log = logging.getLogger(__name__)
 
+#: Seconds the Report shortcut waits for the names of the members a message mentions.
+NAMES_WAIT = 1.0
 OUTCOMES = {
     ids.REPORT_DISMISS: ReportStatus.DISMISSED,
     ids.REPORT_DELETE: ReportStatus.DELETED,
@@ -61,8 +63,10 @@ async def on_report_shortcut(
         # bot's name, maybe an anonymous one's): the bot is no one to name or to warn.
         author = ""
     # Words first, then the cut: a cut in the markup could fall inside a mention, a link or
-    # `&amp;`, and the core (which cuts the excerpt the same way) would not mark it.
-    words = await who.deps.people.plain_text(str(message.get("text") or ""))
+    # `&amp;`, and the core (which cuts the excerpt the same way) would not mark it. The
+    # names are looked up within NAMES_WAIT: the form must open while the click's trigger
+    # id is valid (3 s), so a slow or rate-limited `users.info` leaves mentions as ids.
+    words = await who.deps.people.plain_text(str(message.get("text") or ""), wait=NAMES_WAIT)
     metadata = {
         "channel": who.channel or "",
         "ts": ts,

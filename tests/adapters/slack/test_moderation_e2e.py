@@ -383,6 +383,33 @@ async def test_a_reported_message_s_mentions_are_named(mods: Slack) -> None:
     assert '"Pay @mod for cheap pills"' in post["text"]
 
 
+async def test_the_report_form_opens_in_time_when_slack_is_slow_to_name_mentions(
+    mods: Slack,
+) -> None:
+    """The shortcut names the message's mentions before it opens the form, and the click's
+    trigger id lasts 3 seconds: a rate-limited `users.info` (Retry-After 3) made the form
+    open too late (`expired_trigger_id`), so the member could not report at all. Past a
+    second the form opens with the unnamed mention as an id."""
+
+    root = await mods.ask()
+    await report(mods, root, await mods.answer(root, HELPER, "first"))  # reporter known
+    text = "Pay <@U0STRANGER> for cheap pills"
+    reply = await mods.answer(root, HELPER, text)
+    mods.fake.fail_next("users.info", retry_after=3)
+    message = sp.shortcut_message(user=HELPER, text=text, ts=reply, thread_ts=root)
+    await mods.interaction(
+        sp.message_shortcut(
+            callback_id=ids.REPORT_SHORTCUT, user_id=OTHER, channel_id=HELP, message=message,
+            trigger_id=mods.fake.new_trigger_id(),
+        )
+    )  # fmt: skip
+
+    call = mods.fake.last_call("views.open")
+    assert call.ok, call.response
+    meta = json.loads(mods.fake.views[call.response["view"]["id"]]["private_metadata"])
+    assert meta["text"] == "Pay @U0STRANGER for cheap pills"
+
+
 def _links(count: int) -> str:
     """`count` links with 200-character addresses and short labels (`doc 0`, ...)."""
 
