@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import discord
+import regex
 
 from adapters.discord import translate
 from adapters.discord.texts import Texts
@@ -46,6 +47,7 @@ COLOUR = discord.Colour.blurple()
 SOLVED_COLOUR = discord.Colour.green()
 
 _FENCE = "```"
+_GRAPHEME = regex.compile(r"\X")
 
 NO_MENTIONS = discord.AllowedMentions.none()
 
@@ -126,8 +128,9 @@ def moderation(texts: Texts) -> ModerationPresenter:
 # an escape inside would break and which hide nothing. (No "<" inside a <...> link: Discord's
 # own pattern allows one, but then each "<" of a run of them read to the run's end: 0.8 s in
 # `as_typed` for 20,000 "<", and on every cut of `split_message` and `trim`.)
+_URL = r"(?:https?|steam)://[^\s<]+[^<.,:;\"'\]\s]"
 _AS_IS = re.compile(
-    r"<[^:<> ]+:/[^ <>]+>|(?:https?|steam)://[^\s<]+[^<.,:;\"'\]\s]"
+    rf"<[^:<> ]+:/[^ <>]+>|{_URL}"
     r"|<(?:@[!&]?\d+|#\d+|a?:\w+:\d+|t:-?\d+(?::[tTdDfFR])?|/[\w -]+:\d+)>"
 )
 # Markup anywhere (the backslash itself, bold / italics / underline, strikethrough, spoilers,
@@ -211,18 +214,35 @@ def _grapheme_cut(text: str, limit: int) -> int:
 # What a cut must not fall inside: a backslash escape and the character it escapes (cut
 # between them, one part shows a lone backslash and the next starts with live markup), and
 # the tokens `as_typed` keeps whole (a cut mention, emoji, timestamp or link shows as text).
-_WHOLE = re.compile(rf"\\.|{_AS_IS.pattern}", re.DOTALL)
+# Discord escapes no letter, so "\\https://..." is a backslash and a link: the link is
+# kept whole, and with its backslash (which would otherwise end one part, or a trimmed text,
+# and escape whatever follows it there).
+_WHOLE = re.compile(rf"\\(?:{_URL}|.)|{_AS_IS.pattern}", re.DOTALL)
 
 
-def _unbroken(text: str, cut: int) -> int:
-    """`cut`, or the start of the escape or token it falls inside (if that is not the start
-    of `text`: a token longer than a message is cut anyway)."""
+def _joins_next(text: str, at: int) -> bool:
+    """Whether text[at] and the character after it are in one grapheme cluster: a space
+    and a combining mark or ZWJ after it, a prepended mark (U+0600 and the like) and what
+    follows it. The cluster is read from `at`, which is enough where this is asked: after
+    a space or a line break, and before a "\\" or "<" or a link's first letter, whose
+    rules look no further back than the character before."""
+
+    return _GRAPHEME.match(text, at).end() > at + 1
+
+
+def _unbroken(text: str, cut: int, *, through: bool = True) -> int:
+    """`cut`, or the start of the escape or token it falls inside, moved back before a
+    prepended mark it belongs with. If that is the start of `text`: `cut` (`through`: a
+    token longer than a message is cut anyway), else 0."""
 
     for whole in _WHOLE.finditer(text, 0, min(len(text), cut + 2000)):
         if whole.start() >= cut:
             break
         if whole.end() > cut:
-            return whole.start() or cut
+            start = whole.start()
+            while start > 0 and _joins_next(text, start - 1):
+                start -= 1
+            return start or (cut if through else 0)
     return cut
 
 
@@ -231,8 +251,10 @@ def _cut_point(text: str, limit: int) -> int:
     floor = limit // 2
     for separator in ("\n\n", "\n", " "):
         at = window.rfind(separator)
-        if at >= floor:
-            cut = _unbroken(text, at + len(separator))
+        # (a space with a combining mark after it is one grapheme: not cut there)
+        if at >= floor and not _joins_next(text, at + len(separator) - 1):
+            # (a line break in a token that starts the text is no place to cut it)
+            cut = _unbroken(text, at + len(separator), through=False)
             if cut >= floor:
                 return cut
     return _unbroken(text, _grapheme_cut(text, limit))
@@ -271,31 +293,51 @@ def split_message(text: str, limit: int = MAX_CONTENT) -> list[str]:
     parts: list[str] = []
     reopen = ""  # the opening line of the code block the last part closed
     rest = text
+    blank_end = len(text) - len(text.rstrip())  # whitespace the text ends with
     while rest:
         if len(reopen) + len(rest) <= limit:
             parts.append(reopen + rest)
             break
-        # Cut `rest` itself, with room for the reopened fence and one to close: each part
-        # takes some of it, however long the fence line or the first grapheme.
-        cut = _cut_point(rest, limit - len(reopen) - len(_FENCE) - 1)
-        chunk, rest = reopen + rest[:cut], rest[cut:]
-        fence = _open_fence(chunk)
-        reopen = ""
-        if fence is not None:
-            # a fence too long to repeat (a "language" of 500 characters) is reopened bare
-            reopen = (fence[0] if len(fence[0]) <= limit // 4 else _FENCE) + "\n"
-            if not chunk[fence.end() :].strip() and reopen == fence[0] + "\n":
-                # nothing in the block yet: its fence opens the next part instead of an
-                # empty block closing this one
-                chunk = chunk[: fence.start()]
-            else:
-                chunk = chunk.rstrip("\n") + "\n" + _FENCE
-        chunk = chunk.rstrip("\n")
+        if len(reopen) + len(rest) - blank_end <= limit:
+            # All but the whitespace at the end (which Discord does not show) fits: the
+            # last part. Cut before that whitespace instead, a fence just before it went to
+            # a next part that never came ("See below:\n```py\n  " lost its "```py").
+            parts.append(reopen + rest[: len(rest) - blank_end])
+            break
+        # Cut `rest` itself, after the reopened fence, keeping room to close a code block
+        # only if the part leaves one open (always kept, it cut a mention or grapheme that
+        # fills a part in two at the start of one). Either way each part takes some of
+        # `rest`, however long the fence line or the first grapheme.
+        room = limit - len(reopen)
+        cut = _cut_point(rest, room)
+        chunk, next_reopen = _closed(reopen + rest[:cut], limit)
+        if len(chunk) > limit:
+            cut = _cut_point(rest, room - len(_FENCE) - 1)
+            chunk, next_reopen = _closed(reopen + rest[:cut], limit)
+        rest, reopen = rest[cut:], next_reopen
         if chunk.strip():
             parts.append(chunk)
         if not rest.strip():
             break
     return [p for p in parts if p.strip()] or [""]
+
+
+def _closed(chunk: str, limit: int) -> tuple[str, str]:
+    """One part of `split_message` from `chunk`, with the code block it leaves open closed,
+    and the fence line that reopens that block at the start of the next part ("" if none)."""
+
+    fence = _open_fence(chunk)
+    reopen = ""
+    if fence is not None:
+        # a fence too long to repeat (a "language" of 500 characters) is reopened bare
+        reopen = (fence[0] if len(fence[0]) <= limit // 4 else _FENCE) + "\n"
+        if not chunk[fence.end() :].strip() and reopen == fence[0] + "\n":
+            # nothing in the block yet: its fence opens the next part instead of an
+            # empty block closing this one
+            chunk = chunk[: fence.start()]
+        else:
+            chunk = chunk.rstrip("\n") + "\n" + _FENCE
+    return chunk.rstrip("\n"), reopen
 
 
 def trim(text: str, limit: int = MAX_CONTENT, marker: str = "…") -> str:

@@ -153,7 +153,8 @@ async def test_long_text_is_cut_to_discord_limits(h: Harness) -> None:
     await h.done(handle)
     starter = h.fake.messages_in(h.w.text)[0]
     # the rest follows in the thread (test_hostile_input: nothing of the question is lost)
-    assert len(starter["content"]) <= 2000 and starter["content"].endswith("this ")
+    # (cut after a word: where depends on the room a part keeps, test_translate_render)
+    assert len(starter["content"]) <= 2000 and starter["content"].endswith(" ")
     thread = h.fake.threads_in(h.w.text)[0]
     assert len(thread["name"]) <= 100
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
+import itertools
+import random
 import re
 import signal
 from datetime import UTC, datetime
 
 import pytest
+import regex
 
 from adapters.discord import render, translate
 from adapters.discord.texts import Texts
@@ -209,8 +213,12 @@ def test_split_message_ends_whatever_the_fence_line(text: str) -> None:
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
     assert 1 < len(parts) < 10 and all(len(p) <= 2000 for p in parts)
-    # (the last part's block is closed only if the member closed it)
-    assert all(p.endswith("\n```") for p in parts[:-1])
+    if text.strip("`"):
+        # (the last part's block is closed only if the member closed it)
+        assert all(p.endswith("\n```") for p in parts[:-1])
+    else:
+        # backticks alone hold no open block ("``````" is an empty one): nothing added
+        assert "".join(parts) == text
 
 
 @pytest.mark.parametrize("lead", ["", "Look:\n"])
@@ -272,6 +280,183 @@ def test_split_message_never_cuts_a_mention_emoji_timestamp_or_link(token: str, 
     parts = render.split_message(text)
     _unsplit(parts, text)
     assert sum(p.count(token) for p in parts) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "limit", "parts"),
+    [
+        # a mention, a custom emoji or a grapheme that fills a part of its own was cut to
+        # leave room for a code fence to close, where no code block was open
+        ("<@123456789012345678>" + "x" * 30, 21, ["<@123456789012345678>", "x" * 21, "x" * 9]),
+        ("<:blob_cat:123456789012345678> and then", 30, ["<:blob_cat:123456789012345678>", " and then"]),
+        ("e" + "\u0301" * 19 + "xyz", 20, ["e" + "\u0301" * 19, "xyz"]),
+        # a space and the combining mark after it are one grapheme: no cut after the space
+        ("a" * 15 + " \u0301" + "b" * 30, 20, ["a" * 15 + " \u0301bbb", "b" * 20, "b" * 7]),
+        # a mark that goes with the character after it (U+0600) stays with the mention
+        ("x" * 10 + "\u0600<@123456789012345678>" + "y" * 10, 25,
+         ["x" * 10, "\u0600<@123456789012345678>yyy", "y" * 7]),
+        # a line break in a <link> that starts a part is no place to cut it
+        ("<https://example.org/aaaaaaaaaa\nb> and more words after it", 40,
+         ["<https://example.org/aaaaaaaaaa\nb> and ", "more words after it"]),
+        # Discord escapes no letter: "\\https://..." is a backslash and a link
+        ("x" * 10 + "\\https://example.org/abc def", 30, ["x" * 10, "\\https://example.org/abc def"]),
+        # a fence with only spaces after it went to a next part that never came
+        ("See below:\n```py\n" + " " * 30, 20, ["See below:\n```py"]),
+    ],
+)  # fmt: skip
+def test_split_message_keeps_what_fits_in_a_part_whole(
+    text: str, limit: int, parts: list[str]
+) -> None:
+    assert render.split_message(text, limit) == parts
+
+
+# -- split_message on random texts ---------------------------------------------------------
+
+_PIECES = [
+    "word", "and", "x", "longerword", " ", " ", " ", "\n", "\n\n", "\r\n", "\t", ".", ",", "(",
+    ")", "<", ">", ":", "*", "_", "~~", "\\", "\\*", "`", "```", "```py\n",
+    "<@123456789012345678>", "<@!42>", "<@&777>", "<#9876543210>", "<t:1700000000:R>", "<t:5>",
+    "<:blob_cat:123456789012345678>", "<a:dance:42>", "https://example.org/a/b?c=d",
+    "https://example.org/" + "p" * 60, "é", "e\u0301", "\u0301", "👨\u200d👩\u200d👧", "🇫🇷",
+    "👍🏽", "ก่", "\u06001", "日本語",
+]  # fmt: skip
+_LONG = ["e" + "\u0301" * 80, "https://example.org/" + "y" * 2500, "a" * 2500]
+
+
+def _random_text(rng: random.Random) -> str:
+    pieces = _PIECES if rng.random() < 0.7 else [p for p in _PIECES if not p.isspace()]
+    out = [rng.choice(pieces) for _ in range(rng.choice([5, 50, 300, 1000]))]
+    if rng.random() < 0.3:  # something long, maybe longer than a part
+        out.insert(rng.randrange(len(out) + 1), rng.choice(_LONG)[: rng.randrange(1, 2500)])
+    return "".join(out)
+
+
+_FENCE_LINE = re.compile(r"```[A-Za-z0-9_+\-.#]*\n")
+
+
+def _read_back(text: str, parts: list[str]) -> list[tuple[int, int]] | None:
+    """Where each part's text is in `text`, or None if the parts are not `text`. A part
+    may leave out whitespace where it was cut, and may close the code block it leaves open
+    ("\\n```" at its end), which the next part then reopens (its fence line at its start);
+    a fence with nothing after it in a part may move to the start of the next."""
+
+    def ways(i: int, pos: int, reopened: bool) -> list[tuple[int, int, bool]]:
+        part = parts[i]
+        start = pos
+        while start < len(text) and text[start].isspace():
+            start += 1
+        fence = _FENCE_LINE.match(part)
+        starts = []  # (where the part's own text starts in it, and in `text`)
+        if reopened:
+            starts += [(fence.end(), start)] if fence else []
+        else:
+            starts.append((0, start))
+            if fence and text.startswith(fence[0][:-1], start):  # the fence moved
+                after = start + len(fence[0]) - 1
+                while after < len(text) and text[after].isspace():
+                    after += 1
+                starts.append((fence.end(), after))
+        found = []
+        for offset, at in starts:
+            for closed in (False, True):
+                body = part[offset:]
+                if closed and not body.endswith("\n```"):
+                    continue
+                body = body[:-4] if closed else body
+                begin = at - (len(body) - len(body.lstrip()))  # (its own leading whitespace)
+                if begin >= pos and text.startswith(body, begin):
+                    found.append((begin, begin + len(body), closed))
+        return found
+
+    # depth first, without recursion (hundreds of parts); a state none of whose ways leads
+    # to the end is not tried again
+    failed: set[tuple[int, int, bool]] = set()
+    path: list[tuple[int, int, bool]] = []
+    trying = [iter(ways(0, 0, False))]
+    while trying:
+        i = len(trying) - 1
+        way = next(trying[-1], None)
+        if way is None:
+            trying.pop()
+            if path:
+                failed.add((i, *path.pop()[1:]))
+            continue
+        state = (i + 1, way[1], way[2])
+        if state in failed:
+            continue
+        path.append(way)
+        if i + 1 == len(parts):
+            if not text[way[1] :].strip():
+                return [(a, b) for a, b, _ in path]
+            failed.add(state)
+            path.pop()
+            continue
+        trying.append(iter(ways(*state)))
+    return None
+
+
+_CLUSTER = regex.compile(r"\X")
+# Discord's tokens as it reads them, left to right: an escape (of anything but a letter,
+# a digit or a space) hides the "<" after it; a <...> link, a mention, a channel, a custom
+# emoji, a timestamp, a bare link (to a space or "<", not ending in punctuation).
+_TOKEN_OR_ESCAPE = re.compile(
+    r"\\[^0-9A-Za-z\s]|(?P<token><[^:<> ]+:/[^ <>]+>|<@[!&]?\d+>|<#\d+>|<a?:\w+:\d+>"
+    r"|<t:-?\d+(?::[tTdDfFR])?>|https?://[^\s<]+[^<.,:;\"')\]\s])",
+    re.DOTALL,
+)
+
+
+def _broken(text: str, limit: int) -> list[str]:
+    """What is wrong with `split_message(text, limit)`: a part over the limit, parts that
+    are not the text, or a cut inside a grapheme or a token that fits in a part. A part in
+    a code block holds its fence line (up to a quarter of the limit) and "\\n```" too: in a
+    text with ``` a token fits if it fits beside those."""
+
+    parts = render.split_message(text, limit)
+    wrong = [f"a part of {len(p)}" for p in parts if len(p) > limit]
+    spans = _read_back(text, parts)
+    if spans is None:
+        return [*wrong, "the parts are not the text"]
+    fits = limit if "```" not in text else limit - len("\n```") - (limit // 4 + 1)
+    cuts = sorted({c for (_, end), (after, _) in itertools.pairwise(spans) for c in (end, after)})
+    for m in _CLUSTER.finditer(text):  # (a line break "\r\n" left out at a cut is no loss)
+        i = bisect.bisect_right(cuts, m.start())
+        if 1 < len(m[0]) <= fits and not m[0].isspace() and i < len(cuts) and cuts[i] < m.end():
+            wrong.append(f"a cut in the grapheme {m[0]!r}")
+    for (start, end), (after, _) in itertools.pairwise(spans):
+        here = (end, after)  # (the whitespace between them is left out)
+        # Tokens read as Discord reads the part: from its start (so a token in what is
+        # left of a longer one cut at the start of the part is read as Discord will).
+        for m in _TOKEN_OR_ESCAPE.finditer(text, start, after + limit):
+            if m.start() >= after:
+                break
+            token = m["token"]
+            # (a link with a backtick in it is left out: split_message reads ``` there as a
+            # code fence, which Discord may or may not do)
+            if token is None or "`" in token or not any(m.start() < c < m.end() for c in here):
+                continue
+            # (with the marks its last character carries, which a cut keeps with it)
+            if _CLUSTER.match(text, m.end() - 1).end() - m.start() <= fits:
+                wrong.append(f"a cut in {token!r}")
+    return wrong
+
+
+def test_split_message_keeps_random_texts_whole_and_within_the_limit() -> None:
+    """Random texts of words, spaces, line breaks, markdown, code fences, escapes, mentions,
+    custom emoji, timestamps, links and graphemes of several code points, split at limits
+    from 20 to 2,000: every part is within the limit, the parts are the text (but for the
+    whitespace at a cut and the code fences `split_message` closes and reopens), and no
+    grapheme, mention, channel, emoji, timestamp or link that fits in a part is cut."""
+
+    rng = random.Random(20260105)
+    failures = []
+    for case in range(800):
+        text = _random_text(rng)
+        limit = rng.choice([20, 21, 25, 40, 100, 500, 1999, 2000, rng.randrange(20, 2001)])
+        wrong = _broken(text, limit)
+        if wrong:
+            failures.append((case, limit, len(text), wrong[:3]))
+    assert not failures, f"{len(failures)} of 800 texts: {failures[:5]}"
 
 
 def test_trim_marks_the_cut() -> None:
