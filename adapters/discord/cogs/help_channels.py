@@ -19,10 +19,10 @@ from discord import app_commands
 
 from adapters.discord import render, translate
 from adapters.discord.client import CommunityClient
-from adapters.discord.cogs.base import FeatureCog, NoHelpChannel, message_text
+from adapters.discord.cogs.base import FeatureCog, Invocation, NoHelpChannel, message_text
 from adapters.discord.onboarding import greet
 from adapters.discord.outcomes import quietly
-from adapters.discord.replies import error_text, log_error, reply
+from adapters.discord.replies import error_text, log_error, reply, report_error
 from adapters.discord.texts import DESCRIPTIONS, Texts
 from bot import commands as c
 from bot import events as ev
@@ -232,6 +232,23 @@ class HelpChannels(FeatureCog):
         anonymous: bool = False,
     ) -> None:
         inv = self.invocation(interaction)
+        try:
+            await self._ask_command(interaction, inv, question, anonymous)
+        except Exception as exc:
+            # Refused, or Discord or the database failed: the member's Discord no longer
+            # holds what they typed into the option, so it comes back with the error.
+            await report_error(interaction, exc, inv.texts, "/ask")
+            if error_text(exc, inv.texts) is not None and not is_blank(question):
+                await quietly(self._give_back(interaction, question, inv.texts), "give back")
+
+    @staticmethod
+    async def _give_back(interaction: discord.Interaction, question: str, texts: Texts) -> None:
+        await reply(interaction, texts.t("discord.ask_given_back"))
+        await reply(interaction, scrub(question))
+
+    async def _ask_command(
+        self, interaction: discord.Interaction, inv: Invocation, question: str, anonymous: bool
+    ) -> None:
         channel = self._help_channel_for(interaction)
         await self.defer(interaction)
         user = interaction.user

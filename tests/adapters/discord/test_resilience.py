@@ -198,6 +198,27 @@ async def test_ask_stops_at_a_part_discord_refuses_and_gives_the_asker_the_rest(
     assert stored is not None and stored.body == question
 
 
+@pytest.mark.parametrize("status", [403, 503])
+async def test_an_ask_discord_refuses_gives_the_member_their_question_back(
+    h: Harness, kind: str, status: int
+) -> None:
+    """The question's first message refused (403 missing permission, 503): the member got
+    the apology only, and what they typed into the option was gone from their Discord. Now
+    the question comes back to them, privately, to post again."""
+
+    question = "My **router** drops Wi-Fi every hour.\n\nI tried `reset` already."
+    channel = h.w.text if kind == "text" else h.w.forum
+    first = rf"/channels/{channel}/(messages|threads)$"
+    h.fake.fail_next("POST", re.compile(first), status=status)
+    handle = await h.command("ask", h.w.alice, channel, options={"question": question})
+    await eventually(lambda: len(handle.record.followups) >= 2)
+    said = [await h.done(handle), *(m["content"] for m in handle.record.followups)]
+    assert "went wrong" in said[0].lower() or "try again" in said[0].lower(), said
+    assert "as you wrote it" in said[-2] and said[-1] == question
+    assert all(int(m["flags"]) & 64 for m in handle.record.followups)  # the asker only
+    assert not h.fake.threads_in(channel)  # (and the core was never asked)
+
+
 async def test_refused_ask_removes_its_thread(h: Harness) -> None:
     handle = await h.command("ask", h.w.alice, h.w.other, options={"question": "\u200b"})
     assert "empty" in await h.done(handle)
