@@ -233,22 +233,37 @@ class HelpChannels(FeatureCog):
     ) -> None:
         inv = self.invocation(interaction)
         try:
-            await self._ask_command(interaction, inv, question, anonymous)
+            thread, result, unposted = await self._open(interaction, inv, question, anonymous)
         except Exception as exc:
-            # Refused, or Discord or the database failed: the member's Discord no longer
-            # holds what they typed into the option, so it comes back with the error.
+            # Not opened (refused, or Discord or the database failed): the member's Discord
+            # no longer holds what they typed into the option, so it comes back with the
+            # error. Once it is open, a failure is the tree's to report, like any command's:
+            # the member must not be asked to post an open question again.
             await report_error(interaction, exc, inv.texts, "/ask")
             if error_text(exc, inv.texts) is not None and not is_blank(question):
                 await quietly(self._give_back(interaction, question, inv.texts), "give back")
+            return
+        await self.welcome(thread, result, inv.texts, ping=None if anonymous else interaction.user)
+        done = [inv.texts.t("discord.ask_done", thread=thread.mention)]
+        if unposted:
+            done.append(inv.texts.t("discord.ask_partly_posted"))
+        await reply(interaction, render.join_lines(done))
+        # The core has the whole question; the asker gets what the thread lacks, to add it.
+        for part in unposted:
+            await reply(interaction, part)
+        await greet(self.client, result.welcome, inv.texts, interaction=interaction)
 
     @staticmethod
     async def _give_back(interaction: discord.Interaction, question: str, texts: Texts) -> None:
         await reply(interaction, texts.t("discord.ask_given_back"))
         await reply(interaction, scrub(question))
 
-    async def _ask_command(
+    async def _open(
         self, interaction: discord.Interaction, inv: Invocation, question: str, anonymous: bool
-    ) -> None:
+    ) -> tuple[discord.Thread, ev.QuestionOpened, list[str]]:
+        """Post the question and open it in the core: its thread, the core's result and the
+        parts of it Discord refused to post (see `_post_rest`)."""
+
         channel = self._help_channel_for(interaction)
         await self.defer(interaction)
         user = interaction.user
@@ -301,15 +316,7 @@ class HelpChannels(FeatureCog):
                 await quietly(starter.delete(), "remove starter of refused question")
             raise
         assert isinstance(result, ev.QuestionOpened)
-        await self.welcome(thread, result, inv.texts, ping=None if anonymous else user)
-        done = [inv.texts.t("discord.ask_done", thread=thread.mention)]
-        if unposted:
-            done.append(inv.texts.t("discord.ask_partly_posted"))
-        await reply(interaction, render.join_lines(done))
-        # The core has the whole question; the asker gets what the thread lacks, to add it.
-        for part in unposted:
-            await reply(interaction, part)
-        await greet(self.client, result.welcome, inv.texts, interaction=interaction)
+        return thread, result, unposted
 
     @staticmethod
     async def _post_rest(thread: discord.Thread, parts: list[str]) -> list[str]:

@@ -219,6 +219,25 @@ async def test_an_ask_discord_refuses_gives_the_member_their_question_back(
     assert not h.fake.threads_in(channel)  # (and the core was never asked)
 
 
+async def test_an_ask_that_opened_is_not_given_back_when_its_reply_fails(
+    h: Harness, kind: str
+) -> None:
+    """The question is posted and open, and only the private 'open in' reply is refused:
+    the member must not be told to post it again (a second copy of an open question)."""
+
+    question = "Why does my build cache miss every time?"
+    channel = h.w.text if kind == "text" else h.w.forum
+    h.fake.fail_next("POST", "/webhooks/{application_id}/{token}", status=403)
+    handle = await h.command("ask", h.w.alice, channel, options={"question": question})
+    await h.done(handle)
+    (thread,) = h.fake.threads_in(channel)
+    stored = await h.question(int(thread["id"]))
+    assert stored is not None and stored.body == question
+    await asyncio.sleep(0.2)  # (a give-back would follow the error reply at once)
+    said = [handle.record.original, *handle.record.followups]
+    assert not any("as you wrote it" in (m or {}).get("content", "") for m in said), said
+
+
 async def test_refused_ask_removes_its_thread(h: Harness) -> None:
     handle = await h.command("ask", h.w.alice, h.w.other, options={"question": "\u200b"})
     assert "empty" in await h.done(handle)
