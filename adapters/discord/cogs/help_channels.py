@@ -288,30 +288,33 @@ class HelpChannels(FeatureCog):
             else discord.AllowedMentions(everyone=False, roles=False, users=[user])
         )
         starter: discord.Message | None = None
-        if isinstance(channel, discord.ForumChannel):
-            created = await channel.create_thread(
-                name=name, content=starter_text, allowed_mentions=ping
-            )
-            thread, message_id = created.thread, created.thread.id
-        else:
-            starter = await channel.send(starter_text, allowed_mentions=render.NO_MENTIONS)
-            thread = await starter.create_thread(name=name)
-            message_id = starter.id
-        unposted = await self._post_rest(thread, rest)
-        command = c.AskQuestion(
-            inv.actor,
-            channel_id=str(channel.id),
-            message_id=str(message_id),
-            text=question,
-            event_id=inv.event_id,
-            thread_id=str(thread.id),
-            anonymous=anonymous,
-        )
+        thread: discord.Thread | None = None
         try:
+            if isinstance(channel, discord.ForumChannel):
+                created = await channel.create_thread(
+                    name=name, content=starter_text, allowed_mentions=ping
+                )
+                thread, message_id = created.thread, created.thread.id
+            else:
+                starter = await channel.send(starter_text, allowed_mentions=render.NO_MENTIONS)
+                message_id = starter.id
+                thread = await starter.create_thread(name=name)
+            unposted = await self._post_rest(thread, rest)
+            command = c.AskQuestion(
+                inv.actor,
+                channel_id=str(channel.id),
+                message_id=str(message_id),
+                text=question,
+                event_id=inv.event_id,
+                thread_id=str(thread.id),
+                anonymous=anonymous,
+            )
             result = await self.core.handle(command)
         except Exception:
-            # Refused or failed: take the empty thread away again, then report.
-            await quietly(thread.delete(), "remove thread of refused question")
+            # Refused or failed: take away what was posted (a starter whose thread Discord
+            # refused too), then report; the member gets the question back to post again.
+            if thread is not None:
+                await quietly(thread.delete(), "remove thread of refused question")
             if starter is not None:
                 await quietly(starter.delete(), "remove starter of refused question")
             raise

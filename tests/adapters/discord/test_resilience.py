@@ -219,6 +219,19 @@ async def test_an_ask_discord_refuses_gives_the_member_their_question_back(
     assert not h.fake.threads_in(channel)  # (and the core was never asked)
 
 
+async def test_an_ask_whose_thread_discord_refuses_leaves_no_starter_behind(h: Harness) -> None:
+    """The starter posted in a text channel, then its thread refused: the member gets the
+    question back to post again, so the starter must not stay as a second, threadless copy
+    (the bot ignores its own messages there: nobody could answer it)."""
+
+    question = "Why does my build cache miss every time?"
+    h.fake.fail_next("POST", re.compile(rf"/channels/{h.w.text}/messages/\d+/threads"))
+    handle = await h.command("ask", h.w.alice, h.w.text, options={"question": question})
+    await eventually(lambda: len(handle.record.followups) >= 2)
+    assert handle.record.followups[-1]["content"] == question
+    await eventually(lambda: not h.fake.messages_in(h.w.text))
+
+
 async def test_an_ask_that_opened_is_not_given_back_when_its_reply_fails(
     h: Harness, kind: str
 ) -> None:
