@@ -236,11 +236,13 @@ def offer_blocks(p: SlackPresenter, offer: str, answer_message_id: str) -> list[
 def report_modal(p: SlackPresenter, metadata: Mapping[str, str]) -> dict[str, Any]:
     """The reason form of "Report to moderators"; `metadata` names the reported message."""
 
-    raw = json.dumps(dict(metadata))
-    if len(raw) > METADATA_MAX:
+    # As typed, not as ASCII escapes: an emoji escaped is 12 characters, so 300 of them (the
+    # excerpt the shortcut keeps) came to more than Slack takes and the excerpt was dropped.
+    raw = json.dumps(dict(metadata), ensure_ascii=False)
+    if long_text.units(raw) > METADATA_MAX:
         trimmed = dict(metadata)
         trimmed["text"] = ""
-        raw = json.dumps(trimmed)
+        raw = json.dumps(trimmed, ensure_ascii=False)
     return {
         "type": "modal",
         "callback_id": ids.REPORT_MODAL,
