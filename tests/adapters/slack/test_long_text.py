@@ -179,6 +179,11 @@ def test_blank_text_in_a_code_block_is_not_fenced() -> None:
     assert [p.strip() for p in parts][1:-1] == [""] * (len(parts) - 2)
     assert parts[0].endswith(FENCE) and parts[-1].startswith(FENCE)
     unfenced(text, parts)
+    # So too the last part, where the member left the block open.
+    left_open = FENCE + "code" + " " * 250
+    parts = split_message(left_open, 100)
+    assert [p.strip() for p in parts][1:] == [""] * (len(parts) - 1)
+    unfenced(left_open, parts)
 
 
 @pytest.mark.parametrize("limit", [15, 20, 37, 64, 100, 1_000])
