@@ -231,17 +231,19 @@ class HelpChannels(FeatureCog):
         question: app_commands.Range[str, 1, 4000],
         anonymous: bool = False,
     ) -> None:
-        inv = self.invocation(interaction)
         try:
+            # (inside: a server the bot is not set up for is refused like any other /ask)
+            inv = self.invocation(interaction)
             thread, result, unposted = await self._open(interaction, inv, question, anonymous)
         except Exception as exc:
             # Not opened (refused, or Discord or the database failed): the member's Discord
             # no longer holds what they typed into the option, so it comes back with the
             # error. Once it is open, a failure is the tree's to report, like any command's:
             # the member must not be asked to post an open question again.
-            await report_error(interaction, exc, inv.texts, "/ask")
-            if error_text(exc, inv.texts) is not None and not is_blank(question):
-                await quietly(self._give_back(interaction, question, inv.texts), "give back")
+            texts = self.client.texts_for_guild(interaction.guild)
+            await report_error(interaction, exc, texts, "/ask")
+            if error_text(exc, texts) is not None and not is_blank(question):
+                await quietly(self._give_back(interaction, question, texts), "give back")
             return
         await self.welcome(thread, result, inv.texts, ping=None if anonymous else interaction.user)
         done = [inv.texts.t("discord.ask_done", thread=thread.mention)]
