@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from adapters.slack.outbound import Respond, SlackOut
-from adapters.slack.people import People
+from adapters.slack.people import FORM_WAIT, People
 from adapters.slack.texts import SlackPresenter
 from adapters.slack.translate import team_id_of, where_clicked
 from bot.config import SlackCommandNames, SlackConfig
@@ -101,6 +101,13 @@ class Caller:
 
     async def actor(self) -> Actor:
         return await self.deps.people.actor(self.community, self.user)
+
+    async def actor_before_form(self) -> tuple[Actor, bool]:
+        """Who they are, for a listener that opens a form: within `people.FORM_WAIT`, and
+        whether that is Slack's answer (see `People.actor_within`). The form's submission
+        asks again with `actor`."""
+
+        return await self.deps.people.actor_within(self.community, self.user, FORM_WAIT)
 
 
 async def start_interaction(

@@ -126,7 +126,8 @@ async def on_mark_solved_button(
     respond: Respond | None = None,
 ) -> None:
     """The reminder's "Mark solved": the asker (or a moderator) gets the /solved form for
-    that question; anyone else a private refusal."""
+    that question; anyone else a private refusal (on submitting the form, when Slack was
+    too slow to say who they are before it had to open)."""
 
     who = await start_interaction(ack, body, context, respond)
     if who is None:
@@ -138,10 +139,13 @@ async def on_mark_solved_button(
             question_id = int(str(action.get("value", "")))
         except ValueError:
             raise errors.QuestionNotFound() from None
-        actor = await who.actor()
+        actor, settled = await who.actor_before_form()
         shown = await deps.bot.handle(c.ShowQuestion(actor, question_id))
         assert isinstance(shown, QuestionShown)
-        if not shown.may_solve:
+        # When Slack was too slow to say whether they moderate (the form must open within
+        # the trigger's 3 seconds), the form opens and its submission decides on Slack's
+        # answer: MarkSolved refuses anyone but the asker or a moderator, as here.
+        if not shown.may_solve and settled:
             raise errors.NotTheAsker()
         view = await build_modal(deps, p, actor, question_id, who.channel)
         if view is None or not await deps.out.open_view(str(body.get("trigger_id", "")), view):

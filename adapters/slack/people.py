@@ -25,6 +25,10 @@ from bot.model import Actor
 log = logging.getLogger(__name__)
 
 DEFAULT_TTL = 300.0
+#: Seconds a listener that opens a form waits to learn who the member is. The form must open
+#: while the click's trigger id is valid (3 seconds from the click), and `users.info` or
+#: `usergroups.users.list` may be slow, or wait out a rate limit's Retry-After.
+FORM_WAIT = 1.0
 # Mentions named per message (one cached `users.info` each); any further ones stay ids.
 MAX_NAMED = 20
 
@@ -153,3 +157,30 @@ class People:
             is_moderator=await self.is_moderator(user_id, user),
             is_bot=is_bot_user(user or {}),
         )
+
+    async def actor_within(
+        self, community: str, user_id: str, wait: float, fallback_name: str | None = None
+    ) -> tuple[Actor, bool]:
+        """`actor` within `wait` seconds, and whether it is Slack's answer. Past the wait, the
+        actor is what is known without asking: what Slack said last (at any age), else the
+        id, with moderator status from the configured ids and from what Slack said last, so
+        it may understate a moderator. That is for what a form shows before it opens; its
+        submission asks again (`actor`), so every write is decided on Slack's answer."""
+
+        try:
+            return await asyncio.wait_for(self.actor(community, user_id, fallback_name), wait), True
+        except TimeoutError:
+            log.warning(
+                "looking up %s took over %.1f s; going on with what is known", user_id, wait
+            )
+        cached = self._users.get(user_id)
+        user = cached[1] if cached else {}
+        groups = (self._groups.get(group) for group in self.config.moderator_usergroup_ids)
+        return Actor(
+            ref=member_ref(community, user_id),
+            display_name=display_name(user, fallback_name or user_id),
+            is_moderator=user_id in self.config.moderator_user_ids
+            or is_workspace_admin(user)
+            or any(user_id in found[1] for found in groups if found),
+            is_bot=is_bot_user(user),
+        ), False

@@ -75,7 +75,9 @@ async def on_solved(
         await run.usage("slack.usage_question")
         return
     async with guarded(run.p, run.reply, f"{run.name} command"):
-        actor = await run.actor()
+        # Only reads before the form, which must open within the trigger's 3 seconds: a
+        # member Slack is slow to name is read as what is known; the submission asks again.
+        actor, _ = await run.actor_before_form()
         if isinstance(target, ThreadRef):
             mine = await run.deps.bot.handle(c.ListMyQuestions(actor))
             assert isinstance(mine, QuestionsListed)

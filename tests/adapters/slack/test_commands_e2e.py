@@ -68,6 +68,31 @@ async def test_solved_opens_a_modal_preselecting_the_latest_question(slack: Slac
     assert [o["value"] for o in helpers["element"]["options"]] == [HELPER, HELPER2]
 
 
+@pytest.mark.parametrize("slow", ["users.info", "usergroups.users.list"])
+async def test_the_solved_form_opens_in_time_when_slack_is_slow_to_say_who_asks(
+    slack: Slack, slow: str
+) -> None:
+    """/solved asked Slack who the member is (`users.info`, then the moderator groups)
+    before it opened the form, and the command's trigger id lasts 3 seconds: with either
+    call rate-limited (Retry-After 3, which slack_sdk waits out) the form opened too late
+    (`expired_trigger_id`) and the member got an apology instead. Now the form opens with
+    what is known after a second; the submission asks Slack again, and is decided then."""
+
+    root = await slack.ask()
+    await slack.answer(root, HELPER)
+    slack.ticker.now += 301  # what Slack said about the asker is stale: /solved asks again
+    slack.fake.fail_next(slow, retry_after=3)
+
+    await slack.command("/solved", trigger_id=slack.fake.new_trigger_id())
+
+    view = opened_view(slack)
+    assert view["blocks"][0]["element"]["initial_option"]["value"] == "1"
+    assert [o["value"] for o in view["blocks"][1]["element"]["options"]] == [HELPER]
+    assert slack.responses() == []
+    await slack.interaction(submission(slack, view, 1, [HELPER]))
+    assert slack.question_status() == "solved" and slack.points(HELPER) == 15
+
+
 async def test_solved_modal_submit_credits_each_chosen_helper(slack: Slack) -> None:
     root = await slack.ask()
     await slack.answer(root, HELPER)
