@@ -85,16 +85,19 @@ def log_error(exc: BaseException, where: str) -> None:
 
 async def report_error(
     interaction: discord.Interaction | None, exc: BaseException, texts: Texts, where: str
-) -> None:
-    """Log `exc` the right way and, for an interaction, tell the member privately."""
+) -> str | None:
+    """Log `exc` the right way and, for an interaction, tell the member privately. Returns
+    what there is to tell them (`error_text`; None: nothing, e.g. a replayed event), sent
+    or not."""
 
     log_error(exc, where)
     text = error_text(exc, texts)
     if interaction is None or text is None:
-        return
+        return text
     try:
         await reply(interaction, text, ephemeral=True)
     except discord.HTTPException as http_exc:
         log.warning("%s: could not send the error reply: %s", where, http_exc)
     except Exception:
         log.exception("%s: could not send the error reply", where)
+    return text

@@ -241,8 +241,8 @@ class HelpChannels(FeatureCog):
             # error. Once it is open, a failure is the tree's to report, like any command's:
             # the member must not be asked to post an open question again.
             texts = self.client.texts_for_guild(interaction.guild)
-            await report_error(interaction, exc, texts, "/ask")
-            if error_text(exc, texts) is not None and not is_blank(question):
+            said = await report_error(interaction, exc, texts, "/ask")
+            if said is not None and not is_blank(question):
                 await quietly(self._give_back(interaction, question, texts), "give back")
             return
         await self.welcome(thread, result, inv.texts, ping=None if anonymous else interaction.user)

@@ -250,6 +250,41 @@ async def test_an_ask_in_a_server_not_set_up_gives_the_member_their_question_bac
         await app.close()
 
 
+async def test_a_blank_ask_is_refused_without_giving_back_blank_text(h: Harness) -> None:
+    """The core refuses a question of invisible characters: there is nothing to give back,
+    so the member gets the refusal alone, not 'Here is your question' and a blank message."""
+
+    handle = await h.command("ask", h.w.alice, h.w.text, options={"question": "\u200b \u200b"})
+    assert "empty" in await h.done(handle)
+    await asyncio.sleep(0.3)  # (a give-back would follow the error reply at once)
+    assert not handle.record.followups, handle.record.followups
+
+
+async def test_a_replayed_ask_is_not_given_back(h: Harness) -> None:
+    """An /ask replayed after a RESUME is already answered (Discord says 40060): the member
+    has their question open, so nothing is said, let alone 'post it again'."""
+
+    question = "Why does my build cache miss every time?"
+    payload = h.fake.slash_command("ask", user=h.w.alice, channel_id=h.w.text,
+                                   options={"question": question})  # fmt: skip
+    handle = await h.fake.interact(payload)
+    assert "open in" in await h.done(handle)
+    await asyncio.sleep(0.3)  # (the channel's greeting follows)
+    callback = f"/interactions/{payload['id']}/{payload['token']}/callback"
+    webhook = f"/webhooks/{payload['application_id']}/{payload['token']}"
+    before = len(h.fake.calls_to("POST", callback)), len(h.fake.calls_to("POST", webhook))
+    resumes = h.fake.resume_count
+    async with h.fake.disconnected():
+        await h.fake.dispatch("INTERACTION_CREATE", payload)
+    await h.fake.wait_for_resume(resumes + 1)
+    await eventually(lambda: len(h.fake.calls_to("POST", callback)) > before[0])  # (40060)
+    await asyncio.sleep(0.3)
+    after = h.fake.calls_to("POST", callback)[before[0] :], h.fake.calls_to("POST", webhook)
+    assert [c.json.get("type") for c in after[0]] == [5], after[0]  # the defer alone
+    assert len(after[1]) == before[1]
+    assert len(h.fake.threads_in(h.w.text)) == 1
+
+
 async def test_an_ask_whose_thread_discord_refuses_leaves_no_starter_behind(h: Harness) -> None:
     """The starter posted in a text channel, then its thread refused: the member gets the
     question back to post again, so the starter must not stay as a second, threadless copy
