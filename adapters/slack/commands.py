@@ -13,10 +13,12 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
+from slack_sdk.errors import SlackApiError
+
 from adapters.slack import announce, blocks, long_text
 from adapters.slack.deps import Ack, Caller, SlackDeps, deps_of
 from adapters.slack.guard import guarded
-from adapters.slack.outbound import Respond
+from adapters.slack.outbound import Respond, describe_error, error_code
 from adapters.slack.texts import SlackPresenter
 from adapters.slack.translate import (
     interaction_id,
@@ -140,9 +142,9 @@ async def on_ask(
         return
     anonymous, text = split_anonymous(run.text)
     async with guarded(run.p, run.reply, f"{run.name} command"):
-        if anonymous and not anonymous_allowed(run.deps, run.community):
-            raise errors.AnonymousDisabled()
         if not plain_text(text):
+            if anonymous and not anonymous_allowed(run.deps, run.community):
+                raise errors.AnonymousDisabled()
             view = blocks.ask_modal(
                 run.p,
                 anonymous_allowed=anonymous_allowed(run.deps, run.community),
@@ -164,6 +166,32 @@ async def on_ask(
         )
 
 
+class CannotPostThere(errors.DomainError):
+    """Slack refused the question's message for where it goes: the bot is not in the
+    channel (and cannot join it), the channel is private, archived or gone."""
+
+    key = "slack.ask_nowhere"
+
+
+class SlackBusy(errors.DomainError):
+    """Slack did not take the question's message for now: a rate limit past slack_sdk's
+    retries, Slack's own trouble (5xx) or the network's."""
+
+    key = "slack.ask_not_posted"
+
+
+# Slack's errors that pass by themselves, unlike an admin's business (`not_in_channel`, ...).
+_PASSING = frozenset(
+    {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
+)
+
+
+def _passes(exc: Exception) -> bool:
+    if isinstance(exc, SlackApiError):
+        return error_code(exc) in _PASSING or exc.response.status_code >= 500
+    return True  # the network, or no answer in time
+
+
 async def post_question(
     deps: SlackDeps,
     p: SlackPresenter,
@@ -180,22 +208,68 @@ async def post_question(
     `text` is mrkdwn (a slash command's text is already escaped by Slack). An anonymous
     question shows `question.anonymous_author`, never the asker. A question too long for one
     message goes on in the thread, in as many messages as it takes (`long_text`), before
-    the bot's answer."""
+    the bot's answer.
+
+    What the member typed is gone from Slack once they sent the command or the form, so
+    until the question is open any refusal or failure comes back to them privately with
+    their question as they wrote it, to post again. Once it is open it is not given back;
+    but where Slack refused a later part of it, they are told which parts are missing and
+    get those, to add in the thread themselves."""
+
+    async def refused(error: str) -> None:
+        await give_back(reply, p, error, text)
+
+    opened: tuple[QuestionOpened, str, str, list[str]] | None = None
+    async with guarded(p, refused, "slack /ask"):
+        opened = await _open(
+            deps, p, actor, text, invoked_in=invoked_in, anonymous=anonymous, event_id=event_id
+        )
+    if opened is None:
+        return
+    result, channel, root, rest = opened
+    unposted = await _post_rest(deps, channel, root, rest)
+    opened_text, reply_blocks = blocks.question_opened(p, result, deps.commands.solved)
+    await deps.out.post(channel, opened_text, blocks=reply_blocks, thread_ts=root)
+    done = [p.t("slack.ask_posted", id=result.question.id, channel=channel)]
+    if unposted:
+        done.append(p.t("slack.ask_partly_posted"))
+    await reply("\n".join(done))
+    for part in unposted:
+        await reply(part)
+    await announce.welcome(deps, p, result.welcome, actor.ref.id, channel, root)
+
+
+async def _open(
+    deps: SlackDeps,
+    p: SlackPresenter,
+    actor: Actor,
+    text: str,
+    *,
+    invoked_in: str | None,
+    anonymous: bool,
+    event_id: str | None,
+) -> tuple[QuestionOpened, str, str, list[str]]:
+    """Post the question's first part and open it in the core: the core's result, the
+    channel, the root message's ts and the parts still to post in its thread."""
 
     if actor.is_bot:
         raise errors.BotsCannot()
-    user = actor.ref.id
+    if anonymous and not anonymous_allowed(deps, actor.ref.community):
+        raise errors.AnonymousDisabled()
     channel = ask_channel(deps, invoked_in)
+    if channel is None:
+        raise CannotPostThere()
     if anonymous:
         author = p.t("question.anonymous_author")
         asked = p.t("slack.asked_anonymous", author=author, text=text)
     else:
-        asked = p.t("slack.asked", user=user, text=text)
+        asked = p.t("slack.asked", user=actor.ref.id, text=text)
     first, *rest = long_text.split_message(asked)
-    root = await deps.out.post(channel, first) if channel else None
-    if channel is None or root is None:
-        await reply(p.t("slack.ask_nowhere"))
-        return
+    try:
+        root = await deps.out.post_or_raise(channel, first)
+    except Exception as exc:
+        log.warning("slack /ask: chat.postMessage in %s failed: %s", channel, describe_error(exc))
+        raise (SlackBusy() if _passes(exc) else CannotPostThere()) from exc
     ref = message_id(channel, root)
     try:
         result = await deps.bot.handle(
@@ -214,13 +288,37 @@ async def post_question(
         await deps.out.delete(channel, root)
         raise
     assert isinstance(result, QuestionOpened)
-    for part in rest:
-        if part.strip():  # (Slack refuses a message of spaces alone)
-            await deps.out.post(channel, part, thread_ts=root)
-    opened_text, reply_blocks = blocks.question_opened(p, result, deps.commands.solved)
-    await deps.out.post(channel, opened_text, blocks=reply_blocks, thread_ts=root)
-    await reply(p.t("slack.ask_posted", id=result.question.id, channel=channel))
-    await announce.welcome(deps, p, result.welcome, user, channel, root)
+    return result, channel, root, rest
+
+
+async def _post_rest(deps: SlackDeps, channel: str, root: str, rest: list[str]) -> list[str]:
+    """Post the rest of a long question in its thread, stopping at the first part Slack
+    refuses (the thread must not read on past a gap as if it were whole); returns the parts
+    not posted, as they would have been."""
+
+    wanted = [part for part in rest if part.strip()]  # (Slack refuses a message of spaces)
+    for n, part in enumerate(wanted):
+        try:
+            await deps.out.post_or_raise(channel, part, thread_ts=root)
+        except Exception as exc:
+            log.warning(
+                "slack /ask: part %d of %d of the question in %s:%s not posted: %s",
+                n + 2, len(wanted) + 1, channel, root, describe_error(exc),
+            )  # fmt: skip
+            return wanted[n:]
+    return []
+
+
+async def give_back(
+    reply: Callable[[str], Awaitable[object]], p: SlackPresenter, error: str, question: str
+) -> None:
+    """`error`, then the member's question as they wrote it (mrkdwn), in as many private
+    replies as Slack's message limit takes, so none of it is lost."""
+
+    message = "\n".join([error, p.t("slack.ask_given_back"), question])
+    for part in long_text.split_message(message):
+        if part.strip():
+            await reply(part)
 
 
 async def on_unsolve(

@@ -13,7 +13,6 @@ from typing import Any
 
 from adapters.slack import blocks, ids
 from adapters.slack.commands import (
-    anonymous_allowed,
     ask_channel,
     post_question,
     start_command,
@@ -104,8 +103,6 @@ async def on_ask_submit(
     who = Caller(deps, community, str(body["user"]["id"]), form.channel)
 
     async with guarded(p, who.reply, "slack /ask form"):
-        if form.anonymous and not anonymous_allowed(deps, community):
-            raise errors.AnonymousDisabled()
         await post_question(
             deps,
             p,

@@ -127,6 +127,7 @@ class _Failure:
     retry_after: int | None
     times: int
     extra: JSONDict
+    after: int = 0
 
 
 @dataclass
@@ -551,9 +552,12 @@ class FakeSlack:
         status: int | None = None,
         retry_after: int | None = 1,
         times: int = 1,
+        after: int = 0,
         **extra: Any,
     ) -> None:
-        """Make the next ``times`` calls to ``method`` fail with ``error``.
+        """Make the next ``times`` calls to ``method`` fail with ``error``; with ``after``,
+        the ``times`` calls after the next ``after`` ones (a failure part-way through a run of
+        calls, such as the second of several messages).
 
         ``ratelimited`` answers HTTP 429 with a ``Retry-After`` header, like Slack; any other
         error answers HTTP 200 (Slack's convention) unless ``status`` is given. ``extra`` is
@@ -568,6 +572,7 @@ class FakeSlack:
                 retry_after=retry_after if status == 429 else None,
                 times=times,
                 extra=extra,
+                after=after,
             )
         )
 
@@ -763,6 +768,9 @@ class FakeSlack:
         if not queue:
             return None
         failure = queue[0]
+        if failure.after > 0:
+            failure.after -= 1
+            return None
         failure.times -= 1
         if failure.times <= 0:
             queue.pop(0)

@@ -222,6 +222,19 @@ async def test_injected_errors_use_http_200(fake_slack: FakeSlack) -> None:
     assert (await client.chat_postMessage(channel="C0GENERAL", text="x"))["ok"]
 
 
+async def test_an_injected_error_can_come_after_some_calls(fake_slack: FakeSlack) -> None:
+    client = web_client(fake_slack)
+    fake_slack.fail_next("chat.postMessage", error="internal_error", status=500, after=2)
+
+    for _ in range(2):
+        assert (await client.chat_postMessage(channel="C0GENERAL", text="x"))["ok"]
+    with pytest.raises(SlackApiError) as exc:
+        await client.chat_postMessage(channel="C0GENERAL", text="x")
+    assert exc.value.response.status_code == 500
+    assert exc.value.response["error"] == "internal_error"
+    assert (await client.chat_postMessage(channel="C0GENERAL", text="x"))["ok"]
+
+
 async def test_unknown_method(fake_slack: FakeSlack) -> None:
     with pytest.raises(SlackApiError) as exc:
         await web_client(fake_slack).api_call("chat.teleport")

@@ -408,6 +408,151 @@ async def test_a_part_of_a_long_question_that_is_only_blank_lines_is_not_posted(
     assert slack.count("questions") == 1
 
 
+GIVEN_BACK = "Here is your question as you wrote it, to post again once that is sorted:"
+NOWHERE = "I couldn't post in that channel. Ask a workspace admin to invite me."
+NOT_NOW = "Slack didn't take your question just now. Please try again in a few minutes."
+PARTLY = (
+    "Only the start of your question got posted: Slack didn't take the rest. "
+    "Please add it in the thread yourself; here is what is missing:"
+)
+
+
+def _roots(slack: Slack) -> list[dict[str, Any]]:
+    return [m for m in slack.fake.messages_in(HELP) if m.get("thread_ts", m["ts"]) == m["ts"]]
+
+
+def _private_channel_without_the_bot(slack: Slack) -> None:
+    slack.fake.channels[HELP]["is_private"] = True
+    slack.fake.set_bot_membership(HELP, False)
+
+
+def _refuse_posts(error: str, **how: Any) -> Any:
+    return lambda slack: slack.fake.fail_next("chat.postMessage", error, **how)
+
+
+async def _helpban(slack: Slack) -> None:
+    await slack.command("/mod", f"helpban <@{ASKER}|asker> 7d spamming", user=MOD)
+    slack.fake.clear_calls()
+
+
+@pytest.mark.parametrize(
+    ("refuse", "error"),
+    [
+        (_private_channel_without_the_bot, NOWHERE),  # channel_not_found
+        (_refuse_posts("not_in_channel", times=2), NOWHERE),  # and once more after the join
+        (_refuse_posts("ratelimited", retry_after=0, times=3), NOT_NOW),  # past the retries
+        (_refuse_posts("internal_error", status=500), NOT_NOW),
+        (_helpban, "You can't open questions"),  # the core refuses: the post is taken down
+    ],
+    ids=["channel_not_found", "not_in_channel", "ratelimited", "5xx", "core refuses"],
+)
+async def test_a_question_that_is_not_opened_comes_back_with_the_error(
+    slack: Slack, refuse: Any, error: str
+) -> None:
+    """What the member typed into /ask is gone from Slack's composer once sent. When Slack
+    refused the question's message they were only told to have the bot invited (even for
+    a rate limit or Slack's own 5xx), and when the core refused it only why: either way
+    their question was lost. Now the private reply names what went wrong and gives the
+    question back as they wrote it, and nothing of it stays in the channel."""
+
+    question = "Why does *make* fail with `&lt;missing&gt;` on <@U0HELPER|helper>'s branch?"
+    result = refuse(slack)
+    if result is not None:
+        await result
+
+    await slack.command("/ask", question)
+
+    (told,) = slack.responses()
+    assert told.startswith(error)
+    assert told.endswith(f"\n{GIVEN_BACK}\n{question}")
+    assert slack.count("questions") == 0
+    assert _roots(slack) == []
+
+
+async def test_a_long_question_comes_back_whole_in_parts_within_slack_s_limits(
+    slack: Slack,
+) -> None:
+    """A question longer than one message comes back in as many private replies as it
+    takes, each within 40,000 units, none of it lost."""
+
+    question = "word " * 15_000 + "```\n" + "code line\n" * 4_000 + "```\nlast words"
+    slack.fake.fail_next("chat.postMessage", "internal_error", status=500)
+
+    await slack.command("/ask", question)
+
+    told = slack.responses()
+    assert len(told) == 3 and all(units(text) <= 40_000 for text in told)
+    fence = "```"
+    assert told[0].startswith(NOT_NOW + "\n" + GIVEN_BACK + "\nword word")
+    # (a code block a cut falls in is closed and reopened, as for a posted question)
+    assert told[1].endswith(fence) and told[2].startswith(fence)
+    whole = told[0] + told[1][: -len(fence)] + told[2][len(fence) :]
+    assert whole == f"{NOT_NOW}\n{GIVEN_BACK}\n{question}"
+
+
+async def test_a_question_from_the_form_that_is_not_opened_comes_back(slack: Slack) -> None:
+    """The /ask form is closed once submitted, so its text comes back the same way (here in
+    the channel /ask was run in, privately)."""
+
+    await slack.command("/ask")
+    form = opened_view(slack)
+    slack.fake.fail_next("chat.postMessage", "internal_error", status=500)
+
+    await slack.interaction(
+        sp.view_submission(
+            user_id=ASKER, view=form,
+            values={ids.ASK_TEXT_BLOCK: {ids.ASK_TEXT_ACTION: sp.plain_text_value("Is <this> it?")}},
+        )
+    )  # fmt: skip
+
+    assert slack.ephemeral_to(ASKER) == [f"{NOT_NOW}\n{GIVEN_BACK}\nIs &lt;this&gt; it?"]
+    assert slack.count("questions") == 0
+
+
+async def test_a_long_question_slack_takes_only_the_start_of_says_what_is_missing(
+    slack: Slack,
+) -> None:
+    """The parts of a long question after its first went into its thread one by one, and a
+    part Slack refused was logged and the next one posted anyway: the thread read on past a
+    gap as if it were whole, and the asker was only told the question was posted. Now the
+    parts stop at the first refused one; the asker is told their question is open, that only
+    its start got posted, and gets the missing parts as they would have been posted. It is
+    not given back to post again: it is open."""
+
+    question = "\n".join(f"Line {n} of the logs." for n in range(6_000))
+    slack.fake.fail_next("chat.postMessage", "internal_error", status=500, after=1)
+
+    await slack.command("/ask", question)
+
+    (root,) = _roots(slack)
+    (card,) = slack.thread_posts(root["ts"])  # no part of the question, then the answer
+    assert "Question #1 opened" in card["text"]
+    assert slack.count("questions") == 1
+    done, *missing = slack.responses()
+    assert done == (
+        f"Your question #1 is posted in <#{HELP}>. Answers will appear in its thread.\n{PARTLY}"
+    )
+    assert len(missing) == 3 and all(units(text) <= 40_000 for text in missing)
+    assert root["text"] + "".join(missing) == f"<@{ASKER}> asked:\n{question}"
+    assert not any(GIVEN_BACK in text for text in slack.responses())
+
+
+async def test_a_question_that_is_open_is_not_given_back_when_a_later_reply_fails(
+    slack: Slack,
+) -> None:
+    """Once the question is open, Slack refusing the bot's answer in its thread is no
+    reason to post it again: the member is told it is posted, nothing more."""
+
+    slack.fake.fail_next("chat.postMessage", "internal_error", status=500, after=1)
+
+    await slack.command("/ask", "Where is the VPN guide?")
+
+    assert slack.count("questions") == 1
+    assert slack.responses() == [
+        f"Your question #1 is posted in <#{HELP}>. Answers will appear in its thread."
+    ]
+
+
 async def test_kb_search_uses_core_suggestions(slack: Slack) -> None:
     root = await slack.ask("How do I reset my password?")
     reply = await slack.answer(root)

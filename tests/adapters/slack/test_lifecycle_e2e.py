@@ -478,7 +478,12 @@ async def test_anonymous_asks_are_refused_when_the_community_has_them_off(
 
     assert slack.count("questions") == 0
     assert slack.fake.calls_to("chat.postMessage") == []
-    assert any("Anonymous questions are turned off" in t for t in slack.responses())
+    # (with the question back, as for any question that is not opened)
+    (told,) = slack.responses()
+    assert told.startswith("Anonymous questions are turned off")
+    assert told.endswith(
+        "\nHere is your question as you wrote it, to post again once that is sorted:\nSecret?"
+    )
 
     await slack.command("/ask")  # the form has no checkbox
     form = slack.fake.views[slack.fake.last_call("views.open").response["view"]["id"]]
