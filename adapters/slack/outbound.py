@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -39,6 +40,40 @@ def error_code(exc: BaseException) -> str | None:
     if isinstance(exc, SlackApiError):
         return str(exc.response.get("error") or "") or None
     return None
+
+
+# Where Slack's response_urls are (`https://hooks.slack.com/commands/...`, `.../actions/...`).
+SLACK_HOOKS = ("https", "hooks.slack.com", 443)
+_PORTS = {"https": 443, "http": 80}
+
+
+def _origin(url: str) -> tuple[str, str, int] | None:
+    """An http(s) address's scheme, host and port, lower-cased as URLs compare them; None
+    for anything else."""
+
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:  # (a port that is no number, a broken IPv6 host)
+        return None
+    scheme, host = parts.scheme.lower(), (parts.hostname or "").rstrip(".")
+    if scheme not in _PORTS or not host:
+        return None
+    return scheme, host, port or _PORTS[scheme]
+
+
+def response_url_problem(url: str, api_base_url: str) -> str | None:
+    """Why the app does not post to `url` as a response_url, or None when it does: it must
+    be Slack's (https on `hooks.slack.com`) or on the Web API base URL's own scheme, host
+    and port (`slack.api_base_url`: a proxy in front of Slack, a fake Slack in tests), the
+    one place the app is told where Slack is. For a log line: names no more than the host."""
+
+    origin = _origin(url)
+    if origin is None:
+        return "not an http(s) address"
+    if origin in (SLACK_HOOKS, _origin(api_base_url)):
+        return None
+    return f"{origin[0]}://{origin[1]}:{origin[2]} is neither Slack's nor slack.api_base_url's"
 
 
 class SlackOut:

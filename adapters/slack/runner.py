@@ -116,7 +116,7 @@ def _check_requests(secret: str, out: SlackOut) -> Middleware:
                     "Slack: unreadable %s request to %s refused: %s",
                     request.content_type, request.path, why,
                 )  # fmt: skip
-                note = unreadable.note_for(data)
+                note = unreadable.note_for(data, str(out.client.base_url))
                 notes.send_later(note)
                 if note.ack is not None:
                     return web.json_response(note.ack)
@@ -234,7 +234,7 @@ def socket_handler(bolt: AsyncApp, app_token: str) -> AsyncSocketModeHandler:
                 "Slack: unreadable Socket Mode %s envelope %s acknowledged, not processed: %s",
                 kind, envelope_id, why,
             )  # fmt: skip
-            note = unreadable.note_for(payload)
+            note = unreadable.note_for(payload, str(bolt.client.base_url))
             await client.send_socket_mode_response(
                 SocketModeResponse(envelope_id=envelope_id, payload=note.ack)
             )

@@ -13,9 +13,9 @@ Slack lets the app answer, the member is told `texts.UNREADABLE`, privately:
   channel to its user.
 
 A request with nothing to answer to (no `response_url`, no channel and user, no input in
-the form; an Events API event) is only acknowledged. The request is signed, so its
-`response_url` is Slack's; only fields of the expected type are used, whatever else in the
-payload is malformed.
+the form; an Events API event) is only acknowledged. Only fields of the expected type are
+used, whatever else in the payload is malformed, and the `response_url` only where it is
+Slack's (`outbound.response_url_problem`).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from typing import Any
 
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from adapters.slack.outbound import Respond, SlackOut, describe_error
+from adapters.slack.outbound import Respond, SlackOut, describe_error, response_url_problem
 from adapters.slack.texts import UNREADABLE
 
 log = logging.getLogger(__name__)
@@ -72,10 +72,12 @@ def _first_input(view: object) -> str | None:
     return None
 
 
-def note_for(data: object) -> Note:
+def note_for(data: object, api_base_url: str) -> Note:
     """The note for a refused request's parsed body or Socket Mode payload (see the module
     docstring): only a slash command's fields and an interaction are answered, so an Events
-    API body, however it came, gets an empty note."""
+    API body, however it came, gets an empty note. A response_url is used only where
+    `outbound.response_url_problem` finds none (Slack's, or on `api_base_url`'s host);
+    another is logged and the member told another way, as when there is none."""
 
     if not isinstance(data, Mapping):
         return Note()
@@ -89,9 +91,12 @@ def note_for(data: object) -> Note:
         return Note(ack={"response_action": "errors", "errors": {block: UNREADABLE}})
     if kind in ("block_actions", "message_action", "shortcut"):
         url = _string(data.get("response_url"))
+        why = response_url_problem(url, api_base_url) if url else None
+        if why:
+            log.warning("Slack: not using the payload's response_url: %s", why)
         channel = _field(data, "channel", "id") or _field(data, "container", "channel_id")
         note = Note(
-            response_url=url if url and url.startswith(("https://", "http://")) else None,
+            response_url=url if url and not why else None,
             channel=channel,
             user=_field(data, "user", "id"),
         )

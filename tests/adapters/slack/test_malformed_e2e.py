@@ -16,7 +16,7 @@ from adapters.slack.texts import UNREADABLE
 from tests.adapters.slack.conftest import ASKER, HELP, MOD, Slack
 from tests.adapters.slack.test_runner import socket_mode_refuses
 from tests.fakes import slack_payloads as sp
-from tests.fakes.slack_server import FakeSlack
+from tests.fakes.slack_server import FakeSlack, running_fake_slack
 
 TS = "1700000000.000100"
 
@@ -360,3 +360,46 @@ async def test_a_response_url_that_is_no_web_address_is_not_used(slack: Slack, s
     assert delivery.status == 200
     assert slack.fake.response_url_calls == []
     assert {c.method for c in slack.fake.calls} <= {"auth.test"}
+
+
+async def test_a_response_url_on_another_host_is_not_used(
+    slack: Slack, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A refused payload's response_url was used whenever it began with `https://` or
+    `http://`, whatever its host: the note went wherever the payload said. Now it must be
+    Slack's (`hooks.slack.com`) or on the app's own Slack Web API address (here the fake's);
+    one elsewhere is logged once, with why, and the member is told another way, as when
+    there is none (here by direct message, the channel refusing an ephemeral one)."""
+
+    async with running_fake_slack() as elsewhere:
+        payload = _click(actions="mark_solved")
+        payload["response_url"] = elsewhere.new_response_url(channel=HELP)
+        slack.fake.fail_next("chat.postEphemeral", "channel_not_found")
+
+        delivery = await slack.interaction(payload)
+
+        assert delivery.status == 200
+        assert elsewhere.response_url_calls == []
+    assert _direct_messages(slack, ASKER) == [UNREADABLE]
+    said = [r.getMessage() for r in caplog.records if "response_url" in r.getMessage()]
+    port = payload["response_url"].split(":")[2].split("/")[0]
+    assert said == [
+        "Slack: not using the payload's response_url: "
+        f"http://127.0.0.1:{port} is neither Slack's nor slack.api_base_url's"
+    ]
+
+
+async def test_a_response_url_s_scheme_is_read_without_case(slack: Slack) -> None:
+    """`HTTP://...` is the same address as `http://...` (schemes and hosts have no case), and
+    was refused: a shortcut with no channel then told the member nothing at all."""
+
+    served = slack.fake.new_response_url(channel=HELP)
+    payload = _shortcut(
+        message={"ts": 1700000000, "text": "spam"}, response_url=served.replace("http", "HTTP", 1)
+    )
+    del payload["channel"]
+
+    delivery = await slack.interaction(payload)
+
+    assert delivery.status == 200
+    assert [c.body.get("text") for c in slack.fake.response_url_calls] == [UNREADABLE]
