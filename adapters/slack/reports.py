@@ -20,6 +20,7 @@ from adapters.slack.moderation import resolve_report
 from adapters.slack.outbound import Respond
 from adapters.slack.texts import UNREADABLE
 from adapters.slack.translate import (
+    file_names,
     interaction_id,
     message_id,
     team_id_of,
@@ -30,7 +31,7 @@ from bot import events as ev
 from bot.model import Actor, ReportStatus
 from bot.moderation import EXCERPT_CHARS
 from bot.moderation_presenter import ModerationPresenter
-from bot.text import parse_number, truncate
+from bot.text import parse_number, truncate, with_attachments
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +48,8 @@ async def on_report_shortcut(
     ack: Ack, body: dict[str, Any], shortcut: dict[str, Any], context: dict[str, Any]
 ) -> None:
     """The shortcut opens the reason form; the message it names rides in the form, its text
-    as the excerpt the core keeps (words, cut to `bot.moderation.EXCERPT_CHARS`)."""
+    and its files' names as the excerpt the core keeps (words, cut to
+    `bot.moderation.EXCERPT_CHARS`)."""
 
     who = await start_interaction(ack, body, context, in_thread=False)
     if who is None:
@@ -72,11 +74,28 @@ async def on_report_shortcut(
         "ts": ts,
         "thread_ts": str(message.get("thread_ts") or ""),
         "author": author,
-        "text": truncate(words, EXCERPT_CHARS),
+        "text": excerpt(words, file_names(message.get("files"))),
     }
     view = blocks.report_modal(who.p, metadata)
     if not await who.deps.out.open_view(str(shortcut.get("trigger_id") or ""), view):
         await who.reply(who.p.t("error.generic"))
+
+
+def excerpt(words: str, files: list[str]) -> str:
+    """A reported message's words and the names of its files after them (`[report.pdf]`,
+    as a question or an answer names its own), within the core's `EXCERPT_CHARS`: a message
+    that is only a file, or whose file is what is wrong, is reported with it. The words are
+    cut to leave the names room, the names to half of it at most when there are many."""
+
+    if not files:
+        return truncate(words, EXCERPT_CHARS)
+    listed = with_attachments("", files)
+    if not words:
+        return truncate(listed, EXCERPT_CHARS)
+    if len(words) + 1 + len(listed) > EXCERPT_CHARS:
+        listed = truncate(listed, EXCERPT_CHARS // 2)
+        words = truncate(words, EXCERPT_CHARS - 1 - len(listed))
+    return f"{words}\n{listed}"
 
 
 def _metadata(view: dict[str, Any]) -> dict[str, str]:

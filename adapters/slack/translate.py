@@ -143,14 +143,16 @@ def with_files(text: str, files: Any) -> str:
     file with no caption is still a question or an answer. Names are escaped: the text is
     still Slack markup."""
 
+    return with_attachments(text, [html.escape(name, quote=False) for name in file_names(files)])
+
+
+def file_names(files: Any) -> list[str]:
+    """The names of a message's `files` as Slack sends them (`name`, else `title`, else
+    "file": a file Slack hides from the app has neither), as plain words."""
+
     if not isinstance(files, list):
-        return text
-    names = [
-        html.escape(str(f.get("name") or f.get("title") or "file"), quote=False)
-        for f in files
-        if isinstance(f, Mapping)
-    ]
-    return with_attachments(text, names)
+        return []
+    return [str(f.get("name") or f.get("title") or "file") for f in files if isinstance(f, Mapping)]
 
 
 def plain_text(

@@ -457,6 +457,57 @@ async def test_a_reported_message_is_cut_as_words_and_the_cut_is_marked(
     assert f'"{shown}"' in post["text"]
 
 
+def _file(name: str | None, title: str | None = None) -> dict[str, Any]:
+    """A file in a message as Slack sends it: the fields the shortcut reads, and some."""
+
+    found: dict[str, Any] = {"id": "F0FILE", "mimetype": "text/plain", "size": 1024}
+    return found | ({"name": name} if name else {}) | ({"title": title} if title else {})
+
+
+@pytest.mark.parametrize(
+    ("text", "files", "words", "listed"),
+    [
+        ("", [_file("report.pdf", "Q3 report")], "", "[report.pdf]"),
+        (
+            "See <@U0MOD> &amp; these",
+            [_file("report.pdf"), _file(None, "Screenshot"), _file(None)],
+            "See @mod & these",
+            "[report.pdf, Screenshot, file]",
+        ),
+        # Long words: cut, with the names kept after them.
+        ("word " * 100, [_file("report.pdf")], "word word word", "[report.pdf]"),
+        # Many names: at most half the excerpt, the words the rest.
+        ("x" * 400, [_file(f"{n}" * 20 + ".log") for n in range(9)], "x" * 148 + "…", "[000"),
+    ],
+    ids=["only a file", "words and files", "long words", "many files"],
+)
+async def test_a_reported_message_s_files_are_named_in_its_excerpt(
+    mods: Slack, text: str, files: list[dict[str, Any]], words: str, listed: str
+) -> None:
+    """The shortcut took only the message's text: a message that is only a file was
+    reported with no excerpt at all, and one with words and files without the files. Now
+    the files' names follow the words, as a question or an answer names its own, within
+    the core's 300 characters (the words cut to leave them room, and the names to half)."""
+
+    root = await mods.ask()
+
+    post = await report(mods, root, UNRECORDED, text=text, files=files)
+
+    ((excerpt,),) = mods.rows("SELECT excerpt FROM reports")
+    assert len(excerpt) <= 300
+    if words:
+        said, names = excerpt.split("\n")
+        assert said.startswith(words) and names.startswith(listed)
+        if len(text) > 300:  # (both cut and marked, and together the whole 300)
+            assert said.endswith("…") and len(excerpt) >= 298
+            assert names.endswith("]" if len(files) == 1 else "…") and len(names) <= 150
+        else:
+            assert said == words and names == listed
+    else:
+        assert excerpt == listed
+    assert excerpt.split("\n")[-1] in post["text"]  # (the names, shown to the moderators)
+
+
 async def click(slack: Slack, post: dict[str, Any], action_id: str, user: str = MOD) -> None:
     button = next(
         e for b in post["blocks"] if b["type"] == "actions" for e in b["elements"]
