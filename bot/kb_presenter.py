@@ -14,7 +14,7 @@ class KnowledgePresenter:
         self.t = present.t
 
     def kind(self, kind: str) -> str:
-        return self.t("kb.kind_question" if kind == "question" else "kb.kind_article")
+        return self.present.kind(kind)
 
     def result(self, s: Suggestion) -> str:
         return self.t(

@@ -50,11 +50,15 @@ class Presenter:
     def error(self, exc: DomainError) -> str:
         return self.t(exc.key, **exc.params)
 
+    def kind(self, kind: str) -> str:
+        """What a search hit is, in the member's language: a solved question or an article."""
+        return self.t("kb.kind_question" if kind == "question" else "kb.kind_article")
+
     def suggestion(self, s: Suggestion) -> str:
         return self.t(
             "question.suggestion_line",
             title=s.title,
-            kind=s.kind,
+            kind=self.kind(s.kind),
             score=round(s.score * 100),
         )
 

@@ -96,7 +96,9 @@ def suggestion_line(p: SlackPresenter, s: Suggestion) -> str:
     title = escape(s.title)
     if s.url:
         title = f"<{s.url}|{title}>"
-    return p.t("question.suggestion_line", title=title, kind=s.kind, score=round(s.score * 100))
+    return p.t(
+        "question.suggestion_line", title=title, kind=p.kind(s.kind), score=round(s.score * 100)
+    )
 
 
 def question_opened(

@@ -122,3 +122,18 @@ def test_a_direction_override_in_a_member_s_words_ends_with_them() -> None:
     closed = "\u202babc\u202c and \u2067x\u2069"  # (what is closed cannot leak)
     assert Catalog().t("kb.error_not_found", id=closed).count(closed) == 1
     assert "\u2068" not in Catalog().t("kb.error_not_found", id=closed)
+
+
+def test_suggestion_lines_name_the_kind_in_the_catalogs_words() -> None:
+    # The engine's kind ids ("question", "article") are not words: the line shown when a
+    # question opens said "(question, 72% match)" where /kb search said "solved question",
+    # and would stay English in every other language.
+    from bot.model import Suggestion
+    from bot.presenters import Presenter
+
+    present = Presenter(Catalog())
+    for kind, key in (("question", "kb.kind_question"), ("article", "kb.kind_article")):
+        line = present.suggestion(
+            Suggestion(id="q1", title="Reset a router", kind=kind, score=0.72)
+        )
+        assert line == f"Reset a router ({present.t(key)}, 72% match)"

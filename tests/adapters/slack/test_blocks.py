@@ -182,3 +182,9 @@ def test_clip_keeps_text_within_the_limit_whole_and_counts_utf16() -> None:
     assert blocks.clip("\U0001f600" * 51, 100) == "\U0001f600" * 49 + "…"
     section = blocks.section("&amp;" * 1000)
     assert section["text"]["text"] == "&amp;" * 599 + "…"
+
+
+def test_suggestion_line_names_the_kind_in_the_catalogs_words() -> None:
+    for kind, key in (("question", "kb.kind_question"), ("article", "kb.kind_article")):
+        s = Suggestion(id="a1", title="Reset <a> router", kind=kind, score=0.5, url=None)
+        assert blocks.suggestion_line(P, s) == f"Reset &lt;a&gt; router ({P.t(key)}, 50% match)"
