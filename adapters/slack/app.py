@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -34,7 +35,7 @@ from adapters.slack import (
     solved,
 )
 from adapters.slack.deps import DEPS_KEY, SlackDeps
-from adapters.slack.outbound import SlackOut
+from adapters.slack.outbound import ResponseUrl, SlackOut
 from adapters.slack.people import People
 from bot.config import Config, ConfigError, Secrets
 from bot.service import CommunityBot
@@ -95,8 +96,12 @@ def build_app(
 
 
 def register(app: AsyncApp, deps: SlackDeps) -> None:
-    async def attach_deps(context: dict[str, Any], next: Callable[[], Awaitable[None]]) -> None:
+    async def attach_deps(context: AsyncBoltContext, next: Callable[[], Awaitable[None]]) -> None:
         context[DEPS_KEY] = deps
+        # Every listener's `respond`, checked (see `outbound.ResponseUrl`); None without a
+        # response_url, where Bolt's would only raise.
+        url = context.response_url
+        context["respond"] = ResponseUrl(context.respond, url) if url else None
         await next()
 
     app.use(attach_deps)

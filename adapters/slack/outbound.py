@@ -7,14 +7,16 @@ retried later instead of lost. Rate limits are retried by slack_sdk's
 `AsyncRateLimitErrorRetryHandler` (installed on the client by `app.build_app`); here,
 `not_in_channel` gets one `conversations.join` (public channels only) and one retry, and any
 other error (`channel_not_found`, `is_archived`, exhausted rate limits, network trouble) is one
-log line and a `None` result.
+log line and a `None` result. An interaction's response_url that does not take a message
+(`ResponseUrl`) is one log line too, and the member is told another way.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
 from slack_sdk.errors import SlackApiError
@@ -74,6 +76,68 @@ def response_url_problem(url: str, api_base_url: str) -> str | None:
     if origin in (SLACK_HOOKS, _origin(api_base_url)):
         return None
     return f"{origin[0]}://{origin[1]}:{origin[2]} is neither Slack's nor slack.api_base_url's"
+
+
+# Slack: "You can use a response_url up to five times within 30 minutes."
+RESPONSE_URL_USES = 5
+
+
+class ResponseUrlUnusable(Exception):
+    """A response_url took no more messages (already logged): tell the member another way."""
+
+
+class ResponseUrl:
+    """An interaction's `respond`, posting to its response_url, that raises
+    `ResponseUrlUnusable` whenever the message was not taken.
+
+    Bolt's `respond` (slack_sdk's `AsyncWebhookClient.send_dict`) returns Slack's answer
+    instead of raising: a response_url past its 30 minutes (404 `expired_url`), one Slack
+    refuses for any other reason, or Slack's own trouble (5xx) looked like a message shown.
+    Here anything but a 2xx answer (or a JSON body with `"ok": false`), and an error in
+    sending it, makes the response_url unusable; so does a sixth use, without asking Slack
+    (it takes five). Unusable, it is not tried again: one warning line, naming the answer
+    but never the URL (a bearer token). `app.register` wraps every listener's `respond` in
+    one, so `SlackOut.private`, the one place that sends through it, falls back for all."""
+
+    def __init__(self, send: Respond, url: str) -> None:
+        self._send = send
+        self._url = url
+        self.uses = 0
+        self.unusable: str | None = None  # why, once it is
+
+    async def __call__(self, **message: Any) -> None:
+        if self.unusable is None and self.uses >= RESPONSE_URL_USES:
+            self._give_up(f"it was used {RESPONSE_URL_USES} times, Slack's limit")
+        if self.unusable is not None:
+            raise ResponseUrlUnusable(self.unusable)
+        self.uses += 1
+        try:
+            answer = await self._send(**message)
+        except Exception as exc:
+            self._give_up(f"sending failed: {describe_error(exc)}", exc)
+        refused = _refusal(answer)
+        if refused:
+            self._give_up(refused)
+
+    def _give_up(self, why: str, cause: Exception | None = None) -> NoReturn:
+        self.unusable = why.replace(self._url, "<response_url>")
+        log.warning("Slack: a response_url took no more messages: %s", self.unusable)
+        raise ResponseUrlUnusable(self.unusable) from cause
+
+
+def _refusal(answer: object) -> str | None:
+    """What is wrong with a response_url's answer (a `WebhookResponse`), or None when it
+    took the message; an answer of another kind (a test's stand-in) is taken as taken."""
+
+    status, body = getattr(answer, "status_code", None), getattr(answer, "body", None)
+    body = body if isinstance(body, str) else ""
+    failed = isinstance(status, int) and not 200 <= status < 300
+    if not failed and body.startswith("{"):
+        try:
+            failed = json.loads(body).get("ok") is False
+        except ValueError:
+            pass
+    return f"it answered {status} {body[:100]!r}" if failed else None
 
 
 class SlackOut:
@@ -227,7 +291,8 @@ class SlackOut:
         """Tell one member something only they see.
 
         Tries, in order: an ephemeral message in `channel` (in the thread when given), the
-        interaction's `respond` (response_url), a direct message. Returns whether one worked.
+        interaction's `respond` (response_url; see `ResponseUrl` for when it is taken as
+        refused), a direct message. Returns whether one worked.
         """
 
         extra: dict[str, Any] = {"blocks": blocks} if blocks else {}
@@ -241,6 +306,8 @@ class SlackOut:
             try:
                 await respond(text=text, response_type="ephemeral", replace_original=False, **extra)
                 return True
+            except ResponseUrlUnusable:
+                pass  # (logged once, where it was found so)
             except Exception as exc:
                 log.warning("response_url reply failed: %s", describe_error(exc))
         return await self.post(user, text, blocks=blocks) is not None

@@ -26,9 +26,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from slack_sdk.webhook.async_client import AsyncWebhookClient
+from slack_bolt.context.respond.async_respond import AsyncRespond
 
-from adapters.slack.outbound import Respond, SlackOut, describe_error, response_url_problem
+from adapters.slack.outbound import (
+    Respond,
+    ResponseUrl,
+    SlackOut,
+    describe_error,
+    response_url_problem,
+)
 from adapters.slack.texts import UNREADABLE
 
 log = logging.getLogger(__name__)
@@ -105,14 +111,9 @@ def note_for(data: object, api_base_url: str) -> Note:
 
 
 def respond_via(url: str) -> Respond:
-    """A `respond` posting to `url` that raises when Slack refuses (Bolt's returns)."""
+    """A `respond` posting to `url`, checked as every listener's is (`ResponseUrl`)."""
 
-    async def respond(**message: Any) -> None:
-        response = await AsyncWebhookClient(url).send_dict(message)
-        if not 200 <= response.status_code < 300:
-            raise RuntimeError(f"response_url answered {response.status_code}: {response.body}")
-
-    return respond
+    return ResponseUrl(AsyncRespond(response_url=url), url)
 
 
 class Notes:

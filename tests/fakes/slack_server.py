@@ -32,8 +32,8 @@ Auth: a missing token answers ``not_authed`` and an unknown one ``invalid_auth``
 documents); a bot token on ``apps.connections.open`` or an app token elsewhere answers
 ``not_allowed_token_type``. Errors are HTTP 200 except injected ``ratelimited`` (429).
 
-Time: ``clock`` (default ``time.time``) stamps ``ts`` values, recorded calls and trigger expiry,
-so a test can move time. The ``wait_for_*`` helpers take a plain ``timeout`` in seconds
+Time: ``clock`` (default ``time.time``) stamps ``ts`` values, recorded calls, trigger expiry
+and response_url expiry, so a test can move time. The ``wait_for_*`` helpers take a plain ``timeout`` in seconds
 (hence the ASYNC109 ``noqa``s): short call sites matter more here than structured timeouts.
 """
 
@@ -56,6 +56,12 @@ from tests.fakes import slack_payloads as payloads
 
 JSONDict = dict[str, Any]
 Handler = Callable[["_Call"], Awaitable[JSONDict]]
+
+# Slack: "You can use a response_url up to five times within 30 minutes."
+RESPONSE_URL_USES = 5
+RESPONSE_URL_TTL = 30 * 60.0
+# What ``fail_response_urls`` queues its failures under (no Web API method has this name).
+RESPONSE_URL = "response_url"
 
 
 class SlackError(Exception):
@@ -147,7 +153,9 @@ class FakeSlack:
 
     Seed state with ``add_user`` / ``add_channel`` / ``add_usergroup`` / ``add_message``;
     inspect with ``calls``, ``calls_to``, ``messages_in``, ``ephemeral``, ``views``,
-    ``response_url_calls`` and ``acks``; inject failures with ``fail_next``.
+    ``response_url_calls`` and ``acks``; inject failures with ``fail_next`` (Web API) and
+    ``fail_response_urls``. A response_url answers as Slack documents: 404 ``expired_url``
+    once 30 minutes old (or never issued), 404 ``used_url`` after five uses.
     """
 
     def __init__(
@@ -478,7 +486,12 @@ class FakeSlack:
         """A ``response_url`` served by the fake. Bind it to a message (``channel`` +
         ``message_ts``) to let ``replace_original`` / ``delete_original`` act on it."""
         url_id = uuid.uuid4().hex
-        self._response_urls[url_id] = {"channel": channel, "message_ts": message_ts, "uses": 0}
+        self._response_urls[url_id] = {
+            "channel": channel,
+            "message_ts": message_ts,
+            "uses": 0,
+            "issued": self.clock(),
+        }
         return f"{self.url}/response_url/{url_id}"
 
     # ----------------------------------------------------------------------------------------
@@ -575,6 +588,15 @@ class FakeSlack:
                 after=after,
             )
         )
+
+    def fail_response_urls(
+        self, error: str = "expired_url", status: int = 404, *, times: int = 1, after: int = 0
+    ) -> None:
+        """Make the next ``times`` posts to a response_url (any, after the next ``after``)
+        answer HTTP ``status`` with ``error`` as the body, as Slack answers one past its 30
+        minutes (404 ``expired_url``; the fake also does so by ``clock``) or in its own
+        trouble (5xx). Nothing is recorded as shown for them."""
+        self.fail_next(RESPONSE_URL, error, status=status, times=times, after=after)
 
     # ----------------------------------------------------------------------------------------
     # Socket Mode controls
@@ -785,12 +807,15 @@ class FakeSlack:
         record = ResponseUrlCall(url_id=url_id, body=body, time=self.clock())
         self.response_url_calls.append(record)
         binding = self._response_urls.get(url_id)
-        if binding is None:
+        if binding is None or self.clock() - binding["issued"] > RESPONSE_URL_TTL:
             record.status = 404
             return web.Response(status=404, text="expired_url")
+        failure = self._take_failure(RESPONSE_URL)
+        if failure is not None:
+            record.status = failure.status
+            return web.Response(status=failure.status, text=failure.error)
         binding["uses"] += 1
-        # Slack allows five uses of a response_url within 30 minutes.
-        if binding["uses"] > 5:
+        if binding["uses"] > RESPONSE_URL_USES:
             record.status = 404
             return web.Response(status=404, text="used_url")
         channel, message_ts = binding["channel"], binding["message_ts"]

@@ -20,6 +20,7 @@ from slack_bolt.app.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from tests.fakes import slack_payloads as sp
 from tests.fakes.slack_server import FakeSlack, running_fake_slack
@@ -346,6 +347,31 @@ async def test_expired_trigger(fake_slack: FakeSlack) -> None:
             trigger_id=trigger, view={"type": "modal", "blocks": []}
         )
     assert exc.value.response["error"] == "expired_trigger_id"
+
+
+async def test_a_response_url_takes_five_messages_within_30_minutes(
+    fake_slack: FakeSlack,
+) -> None:
+    """As Slack documents; slack_sdk's webhook client returns its answers, never raises."""
+
+    now = [1_700_000_000.0]
+    fake_slack.clock = lambda: now[0]
+    used_up = AsyncWebhookClient(fake_slack.new_response_url(channel="C0GENERAL"))
+    expiring = AsyncWebhookClient(fake_slack.new_response_url(channel="C0GENERAL"))
+    failing = AsyncWebhookClient(fake_slack.new_response_url(channel="C0GENERAL"))
+
+    answers = [await used_up.send(text=f"part {n}") for n in range(1, 7)]
+    fake_slack.fail_response_urls("internal_error", status=503, after=1)
+    answers += [await failing.send(text="fine"), await failing.send(text="not now")]
+    now[0] += 30 * 60 + 1
+    answers.append(await expiring.send(text="too late"))
+
+    assert [(a.status_code, a.body) for a in answers] == [(200, '{"ok": true}')] * 5 + [
+        (404, "used_url"), (200, '{"ok": true}'), (503, "internal_error"), (404, "expired_url"),
+    ]  # fmt: skip
+    assert [c.status for c in fake_slack.response_url_calls] == [a.status_code for a in answers]
+    shown = [e["text"] for e in fake_slack.ephemeral]
+    assert shown == ["part 1", "part 2", "part 3", "part 4", "part 5", "fine"]
 
 
 # --------------------------------------------------------------------------------------------

@@ -1,10 +1,15 @@
-"""`outbound.response_url_problem`: which response_urls the app posts to."""
+"""`outbound.response_url_problem`: which response_urls the app posts to; `ResponseUrl`:
+when a message sent to one counts as not taken."""
 
 from __future__ import annotations
 
-import pytest
+import logging
+from typing import Any
 
-from adapters.slack.outbound import response_url_problem
+import pytest
+from slack_sdk.webhook import WebhookResponse
+
+from adapters.slack.outbound import ResponseUrl, ResponseUrlUnusable, response_url_problem
 
 SLACK_API = "https://slack.com/api/"
 FAKE_API = "http://127.0.0.1:8080/api/"
@@ -47,3 +52,58 @@ def test_slack_s_response_urls_are_used(url: str, api: str) -> None:
 def test_other_addresses_are_refused_with_why(url: str, api: str, why: str) -> None:
     found = response_url_problem(url, api)
     assert found is not None and why in found
+
+
+URL = "https://hooks.slack.com/commands/T0/1/secret-token"
+
+
+def answering(*answers: Any) -> Any:
+    """A stand-in for Bolt's `respond`: returns (or raises) `answers` in turn."""
+
+    left = list(answers)
+
+    async def send(**message: Any) -> Any:
+        answer = left.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    return send
+
+
+def webhook(status: int, body: str) -> WebhookResponse:
+    return WebhookResponse(url=URL, status_code=status, body=body, headers={})
+
+
+@pytest.mark.parametrize(
+    ("answer", "why"),
+    [
+        (webhook(404, "expired_url"), "it answered 404 'expired_url'"),
+        (webhook(502, ""), "it answered 502 ''"),
+        (webhook(200, '{"ok": false, "error": "no_text"}'), 'it answered 200 \'{"ok": false'),
+        (OSError(f"cannot reach {URL}"), "sending failed: OSError('cannot reach <response_url>')"),
+    ],
+    ids=["404", "5xx", "ok false", "error"],
+)
+async def test_a_message_not_taken_makes_the_response_url_unusable(
+    answer: Any, why: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    respond = ResponseUrl(answering(answer), URL)
+
+    for _ in range(2):  # (the second time without sending: it would raise IndexError)
+        with pytest.raises(ResponseUrlUnusable) as raised:
+            await respond(text="hi")
+        assert str(raised.value).startswith(why)
+
+    (logged,) = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert logged.startswith("Slack: a response_url took no more messages: " + why)
+    assert "secret-token" not in logged
+
+
+async def test_a_response_url_takes_five_messages() -> None:
+    respond = ResponseUrl(answering(*[webhook(200, "ok")] * 5), URL)
+
+    for _ in range(5):
+        await respond(text="hi")
+    with pytest.raises(ResponseUrlUnusable, match="used 5 times"):
+        await respond(text="hi")
