@@ -212,18 +212,24 @@ async def post_question(
 
     What the member typed is gone from Slack once they sent the command or the form, so
     until the question is open any refusal or failure comes back to them privately with
-    their question as they wrote it, to post again. Once it is open it is not given back;
+    their question as they wrote it, to post again (and, where Slack kept the bot's copy of
+    a question the core refused, where it stays). Once it is open it is not given back;
     but where Slack refused a later part of it, they are told which parts are missing and
     get those, to add in the thread themselves."""
 
+    stays: list[str] = []  # where the bot's copy of a question the core refused stays
+
     async def refused(error: str) -> None:
+        if stays:
+            error = "\n".join([error, p.t("slack.ask_copy_stays", channel=stays[0])])
         await give_back(reply, p, error, text)
 
     opened: tuple[QuestionOpened, str, str, list[str]] | None = None
     async with guarded(p, refused, "slack /ask"):
         opened = await _open(
-            deps, p, actor, text, invoked_in=invoked_in, anonymous=anonymous, event_id=event_id
-        )
+            deps, p, actor, text, invoked_in=invoked_in, anonymous=anonymous,
+            event_id=event_id, stays=stays,
+        )  # fmt: skip
     if opened is None:
         return
     result, channel, root, rest = opened
@@ -248,9 +254,12 @@ async def _open(
     invoked_in: str | None,
     anonymous: bool,
     event_id: str | None,
+    stays: list[str],
 ) -> tuple[QuestionOpened, str, str, list[str]]:
     """Post the question's first part and open it in the core: the core's result, the
-    channel, the root message's ts and the parts still to post in its thread."""
+    channel, the root message's ts and the parts still to post in its thread. When the
+    core refuses, the posted part is deleted again; where Slack refuses that, its channel
+    is added to `stays` (the member is told a copy stays there)."""
 
     if actor.is_bot:
         raise errors.BotsCannot()
@@ -285,7 +294,8 @@ async def _open(
         )
     except BaseException:
         # The core refused or failed: take the bot's copy of the question down again.
-        await deps.out.delete(channel, root)
+        if not await deps.out.delete(channel, root):
+            stays.append(channel)
         raise
     assert isinstance(result, QuestionOpened)
     return result, channel, root, rest

@@ -265,8 +265,20 @@ class SlackOut:
             log.warning("slack chat.postMessage in %s failed: %s", channel, describe_error(exc))
             return None
 
-    async def delete(self, channel: str, ts: str) -> None:
-        await self._call("chat.delete", channel, ts=ts)
+    async def delete(self, channel: str, ts: str) -> bool:
+        """Delete one of the bot's messages; whether it is gone (also when it already was:
+        `message_not_found`). A refusal is one log line."""
+
+        try:
+            await self.call_or_raise("chat.delete", channel, ts=ts)
+        except Exception as exc:
+            if error_code(exc) == "message_not_found":
+                return True
+            log.warning(
+                "slack chat.delete of %s in %s failed: %s", ts, channel, describe_error(exc)
+            )
+            return False
+        return True
 
     async def update(
         self, channel: str, ts: str, text: str, *, blocks: list[dict[str, Any]] | None = None

@@ -469,6 +469,39 @@ async def test_a_question_that_is_not_opened_comes_back_with_the_error(
     assert _roots(slack) == []
 
 
+@pytest.mark.parametrize(
+    ("error", "status", "told_it_stays"),
+    [
+        ("internal_error", 500, True),
+        ("cant_delete_message", 200, True),
+        ("message_not_found", 200, False),
+    ],
+)
+async def test_a_refused_question_whose_copy_slack_keeps_says_where_it_stays(
+    slack: Slack, caplog: pytest.LogCaptureFixture, error: str, status: int, told_it_stays: bool
+) -> None:
+    """When the core refuses a question after its first message is posted, the bot deletes
+    its copy. Where Slack refused that too, the copy stayed in the channel (logged only)
+    while the member was told what went wrong and to post their question again, as if
+    nothing of it were there. Now they are also told a copy stays, and where; a copy Slack
+    no longer has (`message_not_found`) is gone, and nothing more is said."""
+
+    await _helpban(slack)
+    slack.fake.fail_next("chat.delete", error, status=status)
+    question = "Where is the VPN guide?"
+
+    await slack.command("/ask", question)
+
+    (told,) = slack.responses()
+    refusal, *said = told.split("\n")
+    assert refusal.startswith("You can't open questions")
+    stays = [f"A copy of it stays in <#{HELP}>: Slack didn't let me take it down."]
+    assert said == (stays if told_it_stays else []) + [GIVEN_BACK, question]
+    assert slack.count("questions") == 0
+    logged = [r.getMessage() for r in caplog.records if "chat.delete" in r.getMessage()]
+    assert len(logged) == (1 if told_it_stays else 0)
+
+
 async def test_a_long_question_comes_back_whole_in_parts_within_slack_s_limits(
     slack: Slack,
 ) -> None:
