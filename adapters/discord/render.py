@@ -9,6 +9,7 @@ an emoji or an unterminated ``` fence. No network calls here: the cogs send what
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -211,13 +212,46 @@ def _grapheme_cut(text: str, limit: int) -> int:
     return grapheme_cut(text, limit) or min(len(text), limit)
 
 
-# What a cut must not fall inside: a backslash escape and the character it escapes (cut
-# between them, one part shows a lone backslash and the next starts with live markup), and
-# the tokens `as_typed` keeps whole (a cut mention, emoji, timestamp or link shows as text).
-# Discord escapes no letter, so "\\https://..." is a backslash and a link: the link is
-# kept whole, and with its backslash (which would otherwise end one part, or a trimmed text,
-# and escape whatever follows it there).
-_WHOLE = re.compile(rf"\\(?:{_URL}|.)|{_AS_IS.pattern}", re.DOTALL)
+# A masked link as Discord reads one: [text](address), the address maybe in <...> and with a
+# "title".
+_LINK = (
+    r"\[(?P<text>(?:[^\[\]\\]|\\.|\[[^\[\]]*\])*)\]"
+    r"\(\s*<?(?P<url>(?:https?|steam)://(?:\([^()\s]*\)|[^()\s<>])+)>?(?:\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)"
+)
+# Markdown as split_message's parts show it, left to right, what starts first holding what
+# comes after it: an escape ("\\`" opens nothing; Discord escapes no letter, so
+# "\\https://..." is a backslash and a link), a code block (``` anywhere in a line, closed
+# by the next ```), an inline code span (of at most `_markup`'s characters: a longer one is
+# cut, and its backticks are what they are in each part), a masked link (its text may hold
+# code: "[see `x`](...)"), the tokens `as_typed` keeps whole, a ``` no ``` closes (in a
+# part of split_message, with all after it: split_message closes that block at the end of
+# the part), and a pair of backticks nothing closes. split_message cuts by it and closes
+# the block a cut falls in, so the two read a ``` in a link's text or address, or a link in
+# code, alike. (The lookahead names the characters they start with: the scan skips the
+# rest as fast as it did before the code and link alternatives, twice as fast as without.)
+_MARKUP = (
+    r"(?=[\\`\[<hs])(?:"
+    rf"\\(?:{_URL}|.)|(?P<block>```.*?```)|`(?P<ticks>`*).{{0,%s}}?(?<!`)`(?P=ticks)(?!`)"
+    rf"|{_LINK}|{_AS_IS.pattern}|(?P<fence>```)%s|``)"
+)
+
+
+@functools.lru_cache(maxsize=32)
+def _markup(longest: int | None) -> re.Pattern[str]:
+    """`_MARKUP` for split_message's parts of `longest` characters; None for a text cut
+    once (`trim`), where a ``` no ``` closes stays as it is."""
+
+    if longest is None:
+        return re.compile(_MARKUP % ("", ""), re.DOTALL)
+    return re.compile(_MARKUP % (longest, ".*"), re.DOTALL)
+
+
+# A code block's opening: its ``` and any backticks after them, and its language with the
+# line break that makes it one (a cut in it leaves other markup in each part: "``" and
+# "`", or "```" and "py"); and its fence as split_message repeats it: "```py" is Python,
+# "```js const x" is code that starts on the fence's line.
+_FENCE_LINE = re.compile(r"`+(?:[A-Za-z0-9_+\-.#]+\n)?")
+_LANGUAGE = re.compile(r"```(?:[A-Za-z0-9_+\-.#]+(?=\n))?")
 
 
 def _joins_next(text: str, at: int) -> bool:
@@ -230,23 +264,89 @@ def _joins_next(text: str, at: int) -> bool:
     return _GRAPHEME.match(text, at).end() > at + 1
 
 
-def _unbroken(text: str, cut: int, *, through: bool = True) -> int:
-    """`cut`, or the start of the escape or token it falls inside, moved back before a
-    prepended mark it belongs with. If that is the start of `text`: `cut` (`through`: a
-    token longer than a message is cut anyway), else 0."""
+def _whole(text: str, m: re.Match[str], cut: int) -> tuple[int, int] | None:
+    """What in `m` (a match of `_MARKUP`) a cut at `cut` falls inside and must not: all of
+    it (an escape, a code span, a masked link, a token, a pair of backticks), or in a code
+    block its opening, or its closing ``` with the last line before it (a part that began
+    with the ``` would show an empty block; an empty block is whole). None if `cut` is not
+    in any of those."""
 
-    for whole in _WHOLE.finditer(text, 0, min(len(text), cut + 2000)):
-        if whole.start() >= cut:
-            break
-        if whole.end() > cut:
-            start = whole.start()
-            while start > 0 and _joins_next(text, start - 1):
-                start -= 1
-            return start or (cut if through else 0)
-    return cut
+    start, end = m.span()
+    if m["block"] is None and m["fence"] is None:
+        return (start, end) if start < cut < end else None
+    opened, held = _held(text, m)
+    if cut < opened:
+        return start, opened
+    if m["block"] is None:
+        return None  # (a block split_message closes: what it holds is shown as typed)
+    closing = (text.rfind("\n", opened, held) + 1 or opened) if held > opened else start
+    return (closing, end) if closing < cut < end else None
 
 
-def _cut_point(text: str, limit: int) -> int:
+def _held(text: str, block: re.Match[str]) -> tuple[int, int]:
+    """Where what a code block holds starts (after its opening, `_FENCE_LINE`) and ends
+    (before its closing ``` and the line breaks before that, if it is closed)."""
+
+    last = block.end() if block["block"] else len(text)
+    opened = min(_FENCE_LINE.match(text, block.start()).end(), last)  # type: ignore[union-attr]
+    while opened < last and _joins_next(text, opened - 1):
+        opened += 1  # (with a mark the last backtick carries)
+    end = block.end() - (len(_FENCE) if block["block"] else 0)
+    while end > opened and text[end - 1] == "\n":
+        end -= 1
+    return opened, max(opened, end)
+
+
+def _unbroken(
+    text: str, cut: int, *, through: bool = True, longest: int | None = None, first: int = 0
+) -> int:
+    """`cut`, or the start of the escape, token or code it falls inside (`_whole`), moved
+    back before a prepended mark it belongs with. If that is the start of the text, or of a
+    part after its reopened fence line (`first`): `cut` (`through`: a token longer than a
+    message is cut anyway), else `first`. Something longer than `longest` is what no part
+    holds whole: it is cut at `cut` (the part is filled, not ended before it), but not
+    inside what a masked link holds (its text's mentions, its address)."""
+
+    read_from = 0
+    while True:
+        for m in _markup(longest).finditer(text, read_from, min(len(text), cut + 2000)):
+            if m.start() >= cut:
+                return cut
+            # (`trim` reads a ``` no ``` closes as "```" alone: the backticks and language
+            # after it are kept with it too)
+            if (m.end() > cut or m["fence"]) and (whole := _whole(text, m, cut)) is not None:
+                break
+        else:
+            return cut
+        start, end = whole
+        too_long = longest is not None and end - start > longest
+        if (
+            m["block"] is not None
+            and start > m.start()
+            and (too_long or (through and start <= first) or longest is None)
+        ):
+            # A last line no part holds with its ```, or that begins a part and is cut
+            # anyway (or any, in a text cut once, which is not reopened): its last
+            # grapheme and the ``` are kept together.
+            start = grapheme_cut(text, _held(text, m)[1] - 1)
+            if cut <= start:
+                return cut
+        elif too_long:
+            if m[0][0] != "[":
+                return cut
+            read_from = start + 1  # (what a link holds, read as if it were no link)
+            continue
+        while start > first and _joins_next(text, start - 1):
+            start -= 1
+        return start if start > first else (cut if through else first)
+
+
+def _cut_point(text: str, limit: int, first: int, longest: int) -> int:
+    """Where to end a part of `text`, which starts with the `first` characters of a reopened
+    fence line: at most `limit`, on a paragraph, line or word boundary in its second half,
+    else on the last grapheme boundary; in either case not inside what `_whole` keeps of
+    at most `longest` characters."""
+
     window = text[:limit]
     floor = limit // 2
     for separator in ("\n\n", "\n", " "):
@@ -254,30 +354,27 @@ def _cut_point(text: str, limit: int) -> int:
         # (a space with a combining mark after it is one grapheme: not cut there)
         if at >= floor and not _joins_next(text, at + len(separator) - 1):
             # (a line break in a token that starts the text is no place to cut it)
-            cut = _unbroken(text, at + len(separator), through=False)
+            cut = _unbroken(text, at + len(separator), through=False, longest=longest, first=first)
             if cut >= floor:
                 return cut
-    return _unbroken(text, _grapheme_cut(text, limit))
+    cut = grapheme_cut(text, limit)
+    if cut <= first:  # (a grapheme longer than a part is cut anyway)
+        cut = min(len(text), limit)
+    return _unbroken(text, cut, longest=longest, first=first)
 
 
-# Code as Discord reads it, left to right: an escape ("\\`" opens nothing), a code block
-# (``` anywhere in a line, closed by the next ```) and an inline code span; what they hold
-# is shown as typed. `unmasked` skips them; `_open_fence` looks for a ``` none closes.
-_CODE = r"\\.|```.*?```|(`+).*?(?<!`)\1(?!`)"
-# Its language is a word that fills the rest of the fence's line: "```py" is Python, and
-# "```js const x" is code that starts on the fence's line.
-_CODE_OR_FENCE = re.compile(rf"{_CODE}|(?P<fence>```(?:[A-Za-z0-9_+\-.#]+(?=\n))?)", re.DOTALL)
+def _open_block(text: str, at: int, longest: int | None) -> tuple[int, str] | None:
+    """Where the code block `at` falls in starts, and its fence (``` and language), read
+    on past `at` as `_unbroken` reads; None if `at` is in none. A ``` nothing closes holds
+    all after it (split_message closes it at the end of a part)."""
 
-
-def _open_fence(chunk: str) -> re.Match[str] | None:
-    """The fence (``` and language) of a code block `chunk` leaves open, if any: any later
-    ``` would have closed it, so it is the first one no ``` closes."""
-
-    if _FENCE not in chunk:
+    if text.find(_FENCE, 0, at) < 0:
         return None  # (most text: no need to read it for escapes and code spans)
-    for m in _CODE_OR_FENCE.finditer(chunk):
-        if m["fence"] is not None:
-            return m
+    for m in _markup(longest).finditer(text, 0, min(len(text), at + 2000)):
+        if m.start() >= at:
+            break
+        if m["fence"] is not None or (m["block"] is not None and m.end() > at):
+            return m.start(), _LANGUAGE.match(text, m.start())[0]  # type: ignore[index]
     return None
 
 
@@ -304,17 +401,18 @@ def split_message(text: str, limit: int = MAX_CONTENT) -> list[str]:
             # a next part that never came ("See below:\n```py\n  " lost its "```py").
             parts.append(reopen + rest[: len(rest) - blank_end])
             break
-        # Cut `rest` itself, after the reopened fence, keeping room to close a code block
-        # only if the part leaves one open (always kept, it cut a mention or grapheme that
-        # fills a part in two at the start of one). Either way each part takes some of
-        # `rest`, however long the fence line or the first grapheme.
-        room = limit - len(reopen)
-        cut = _cut_point(rest, room)
-        chunk, next_reopen = _closed(reopen + rest[:cut], limit)
+        # Cut `rest` itself, after the reopened fence (read with it: it opens the block
+        # `rest` starts in), keeping room to close a code block only if the part leaves
+        # one open (always kept, it cut a mention or grapheme that fills a part in two at
+        # the start of one). Either way each part takes some of `rest`, however long the
+        # fence line or the first grapheme.
+        window = reopen + rest[: limit + MAX_CONTENT]  # (all `_unbroken` reads)
+        cut = _cut_point(window, limit, len(reopen), limit)
+        chunk, next_reopen = _closed(window, cut, limit)
         if len(chunk) > limit:
-            cut = _cut_point(rest, room - len(_FENCE) - 1)
-            chunk, next_reopen = _closed(reopen + rest[:cut], limit)
-        rest, reopen = rest[cut:], next_reopen
+            cut = _cut_point(window, limit - len(_FENCE) - 1, len(reopen), limit)
+            chunk, next_reopen = _closed(window, cut, limit)
+        rest, reopen = rest[cut - len(reopen) :], next_reopen
         if chunk.strip():
             parts.append(chunk)
         if not rest.strip():
@@ -322,19 +420,22 @@ def split_message(text: str, limit: int = MAX_CONTENT) -> list[str]:
     return [p for p in parts if p.strip()] or [""]
 
 
-def _closed(chunk: str, limit: int) -> tuple[str, str]:
-    """One part of `split_message` from `chunk`, with the code block it leaves open closed,
-    and the fence line that reopens that block at the start of the next part ("" if none)."""
+def _closed(text: str, cut: int, limit: int) -> tuple[str, str]:
+    """One part of `split_message`, `text` up to `cut`, with the code block the cut falls
+    in closed, and the fence line that reopens that block at the start of the next part
+    ("" if none)."""
 
-    fence = _open_fence(chunk)
+    chunk = text[:cut]
+    block = _open_block(text, cut, limit)
     reopen = ""
-    if fence is not None:
+    if block is not None:
+        start, fence = block
         # a fence too long to repeat (a "language" of 500 characters) is reopened bare
-        reopen = (fence[0] if len(fence[0]) <= limit // 4 else _FENCE) + "\n"
-        if not chunk[fence.end() :].strip() and reopen == fence[0] + "\n":
+        reopen = (fence if len(fence) <= limit // 4 else _FENCE) + "\n"
+        if not chunk[start + len(fence) :].strip() and reopen == fence + "\n":
             # nothing in the block yet: its fence opens the next part instead of an
             # empty block closing this one
-            chunk = chunk[: fence.start()]
+            chunk = chunk[:start]
         else:
             chunk = chunk.rstrip("\n") + "\n" + _FENCE
     return chunk.rstrip("\n"), reopen
@@ -344,7 +445,8 @@ def trim(text: str, limit: int = MAX_CONTENT, marker: str = "…") -> str:
     """One message, embed title or description: cut on a grapheme boundary and mark the
     cut, like `bot.text.truncate`, but never inside a backslash escape (a lone trailing
     backslash would escape the marker and show itself) nor inside a mention, emoji,
-    timestamp or link (which would show as text): the cut moves back to its start."""
+    timestamp, link, masked link, code span or run of backticks (which would show as
+    text): the cut moves back to its start (`_unbroken`)."""
 
     if len(text) <= limit:
         return text
@@ -361,18 +463,17 @@ def excerpt(text: str, limit: int) -> str:
     member) left open is closed, or it would swallow every line after it."""
 
     cut = trim(text, limit - len(_FENCE) - 1)
-    return f"{cut}\n{_FENCE}" if _open_fence(cut) is not None else cut
+    kept = len(text) if cut == text else len(cut) - len("…")
+    return f"{cut}\n{_FENCE}" if _open_block(text, kept, None) is not None else cut
 
 
-# A masked link as Discord reads one: [text](address), the address maybe in <...> and with a
-# "title". Read left to right with what hides one: an escape ("\\[" is no link, "\\\\[" is)
-# and code (a link in a code block or span is shown as typed). A fence left open is no code
-# block on Discord, so the links after it are links.
-_MASKED_OR_NOT = re.compile(
-    _CODE + r"|\[(?P<text>(?:[^\[\]\\]|\\.|\[[^\[\]]*\])*)\]"
-    r"\(\s*<?(?P<url>(?:https?|steam)://(?:\([^()\s]*\)|[^()\s<>])+)>?(?:\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)",
-    re.DOTALL,
-)
+# Code as `unmasked` reads it: an escape ("\\`" opens nothing), a code block and an inline
+# code span; what they hold is shown as typed.
+_CODE = r"\\.|```.*?```|(`+).*?(?<!`)\1(?!`)"
+# Masked links (`_LINK`) read left to right with what hides one: an escape ("\\[" is no
+# link, "\\\\[" is) and code (a link in a code block or span is shown as typed). A fence left
+# open is no code block on Discord, so the links after it are links.
+_MASKED_OR_NOT = re.compile(rf"{_CODE}|{_LINK}", re.DOTALL)
 
 
 def unmasked(text: str) -> str:

@@ -282,6 +282,78 @@ def test_split_message_never_cuts_a_mention_emoji_timestamp_or_link(token: str, 
     assert sum(p.count(token) for p in parts) == 1
 
 
+@pytest.mark.parametrize("lead", [1991, 1997, 1998, 1999])
+def test_split_message_keeps_a_fence_with_its_backticks_and_language(lead: int) -> None:
+    """Cut at 2,000 after one or two of the backticks of '```python', the first part
+    ended in '`' or '``' and the next opened no block where it should; cut after the
+    three, the next part's block had 'python' as its first line of code."""
+
+    text = "x" * lead + "```python\n" + "print(1)\n" * 300 + "```"
+    parts = render.split_message(text)
+    assert all(len(p) <= 2000 for p in parts)
+    assert parts[0] == "x" * lead, parts[0][-12:]
+    assert all(p.startswith("```python\nprint(1)") for p in parts[1:]), [p[:12] for p in parts]
+    assert all(p.endswith("print(1)\n```") for p in parts[1:]), [p[-12:] for p in parts]
+
+
+@pytest.mark.parametrize(
+    "lead",
+    [
+        "[see ```](https://example.org) ",  # a ``` in a masked link's text
+        "[see ```](<https://example.org>) ",
+        "https://example.org/a```b ",  # and in a link's address
+        "<https://example.org/a```b> ",
+    ],
+)
+def test_split_message_reads_a_link_with_backticks_as_discord_does(lead: str) -> None:
+    """Discord reads a link first where it starts first: a ``` inside it opens no block.
+    Read as a fence, it made every part a code block up to the member's own fence, which
+    then opened a block of the text after it."""
+
+    text = lead + "word " * 450 + "\n```py\nprint(1)\n```\nand after it " + "word " * 450
+    parts = render.split_message(text)
+    assert len(parts) == 3 and all(len(p) <= 2000 for p in parts)
+    assert "".join(parts) == text, [p[-10:] for p in parts]  # nothing closed or reopened
+
+
+def test_split_message_keeps_a_masked_link_with_code_in_its_text_whole() -> None:
+    """Cut inside, both parts show the link's markup as text (and the first a ``` that
+    opens nothing); wherever 2,000 falls in it, it starts the next part."""
+
+    link = "[see `x` and ```](https://example.org/x)"
+    for shift in range(len(link) + 1):
+        text = "x" * (2000 - shift) + link + " tail"
+        parts = render.split_message(text)
+        assert "".join(parts) == text and sum(p.count(link) for p in parts) == 1, shift
+
+
+@pytest.mark.parametrize("lines", [1, 3])
+def test_split_message_begins_no_part_with_an_empty_code_block(lines: int) -> None:
+    """A cut just before a block's closing ``` (after the line break before it) left the
+    next part its reopened fence and that ``` alone: an empty block. The block's last
+    line stays with its ```, or the block is whole if it fits."""
+
+    for size in range(10, 30):
+        code = "\n".join("a" * size for _ in range(lines))
+        text = f"```py\n{code}\n```\ntail words here and more"
+        parts = render.split_message(text, 30)
+        assert not any(re.match(r"```\w*\n```", p) for p in parts), (size, parts)
+        assert all(len(p) <= 30 for p in parts)
+    # the last line begins a part (after its reopened fence), and with the blank lines
+    # and ``` after it is more than the part holds: cut before its last character
+    parts = render.split_message("```\n" + "b" * 15 + "\n" + "a" * 9 + "\n" * 7 + "```tail", 20)
+    assert not any(re.match(r"```\w*\n```", p) for p in parts), parts
+
+
+def test_split_message_fills_a_part_before_a_token_no_part_holds() -> None:
+    """An address of 3,000 characters is cut wherever it falls; the words before it made a
+    part of their own (16 characters) and the address began the next one."""
+
+    text = "Some intro text https://example.org/" + "y" * 2980 + " after"
+    parts = render.split_message(text)
+    assert [len(p) for p in parts] == [2000, len(text) - 2000] and "".join(parts) == text
+
+
 @pytest.mark.parametrize(
     ("text", "limit", "parts"),
     [
@@ -302,6 +374,20 @@ def test_split_message_never_cuts_a_mention_emoji_timestamp_or_link(token: str, 
         ("x" * 10 + "\\https://example.org/abc def", 30, ["x" * 10, "\\https://example.org/abc def"]),
         # a fence with only spaces after it went to a next part that never came
         ("See below:\n```py\n" + " " * 30, 20, ["See below:\n```py"]),
+        # a run of backticks was cut: "``" ended one part and "`" opened the next
+        ("x" * 18 + "```\nab\n```", 20, ["x" * 18, "```\nab\n```"]),
+        ("x" * 19 + "``a``", 20, ["x" * 19, "``a``"]),
+        # and a fence from its language: the next part's block had "python" as code
+        ("x" * 17 + "```python\nab\n```", 20, ["x" * 17, "```python\nab\n```"]),
+        ("x" * 19 + "```python\nab\n```", 20, ["x" * 19, "```python\nab\n```"]),
+        # a masked link is kept whole, like a bare one
+        ("x" * 10 + "[see `x`](https://e.org)", 30, ["x" * 10, "[see `x`](https://e.org)"]),
+        # a token no part holds follows what is before it in the same part, cut at the
+        # limit (it made a part of "x " alone), and what it holds is not cut
+        ("x https://example.org/" + "a" * 30, 20,
+         ["x https://example.or", "g/" + "a" * 18, "a" * 12]),
+        ("x [see <@123456789012345678>](https://example.org/a)", 25,
+         ["x [see ", "<@123456789012345678>](", "https://example.org/a)"]),
     ],
 )  # fmt: skip
 def test_split_message_keeps_what_fits_in_a_part_whole(
@@ -318,9 +404,12 @@ _PIECES = [
     "<@123456789012345678>", "<@!42>", "<@&777>", "<#9876543210>", "<t:1700000000:R>", "<t:5>",
     "<:blob_cat:123456789012345678>", "<a:dance:42>", "https://example.org/a/b?c=d",
     "https://example.org/" + "p" * 60, "é", "e\u0301", "\u0301", "👨\u200d👩\u200d👧", "🇫🇷",
-    "👍🏽", "ก่", "\u06001", "日本語",
+    "👍🏽", "ก่", "\u06001", "日本語", "``", "````", "```python\n", "```js const x\n", "[", "]",
+    "](", "[see `x`](https://example.org/x)", "[a ```](https://example.org/b)",
+    "[<@123456789012345678> ``` ok](<https://example.org/q>)", "https://example.org/a```b",
 ]  # fmt: skip
-_LONG = ["e" + "\u0301" * 80, "https://example.org/" + "y" * 2500, "a" * 2500]
+_LONG = ["e" + "\u0301" * 80, "https://example.org/" + "y" * 2500, "a" * 2500, "`" * 2500,
+         "[see <@123456789012345678> `x`](https://example.org/" + "z" * 2500 + ")"]  # fmt: skip
 
 
 def _random_text(rng: random.Random) -> str:
@@ -334,11 +423,12 @@ def _random_text(rng: random.Random) -> str:
 _FENCE_LINE = re.compile(r"```[A-Za-z0-9_+\-.#]*\n")
 
 
-def _read_back(text: str, parts: list[str]) -> list[tuple[int, int]] | None:
-    """Where each part's text is in `text`, or None if the parts are not `text`. A part
-    may leave out whitespace where it was cut, and may close the code block it leaves open
-    ("\\n```" at its end), which the next part then reopens (its fence line at its start);
-    a fence with nothing after it in a part may move to the start of the next."""
+def _read_back(text: str, parts: list[str]) -> list[tuple[int, int, bool]] | None:
+    """Where each part's text is in `text`, and whether split_message closed a code block
+    at its end, or None if the parts are not `text`. A part may leave out whitespace where
+    it was cut, and may close the code block it leaves open ("\\n```" at its end), which
+    the next part then reopens (its fence line at its start); a fence with nothing after it
+    in a part may move to the start of the next."""
 
     def ways(i: int, pos: int, reopened: bool) -> list[tuple[int, int, bool]]:
         part = parts[i]
@@ -387,7 +477,7 @@ def _read_back(text: str, parts: list[str]) -> list[tuple[int, int]] | None:
         path.append(way)
         if i + 1 == len(parts):
             if not text[way[1] :].strip():
-                return [(a, b) for a, b, _ in path]
+                return path
             failed.add(state)
             path.pop()
             continue
@@ -396,57 +486,108 @@ def _read_back(text: str, parts: list[str]) -> list[tuple[int, int]] | None:
 
 
 _CLUSTER = regex.compile(r"\X")
-# Discord's tokens as it reads them, left to right: an escape (of anything but a letter,
-# a digit or a space) hides the "<" after it; a <...> link, a mention, a channel, a custom
-# emoji, a timestamp, a bare link (to a space or "<", not ending in punctuation).
-_TOKEN_OR_ESCAPE = re.compile(
-    r"\\[^0-9A-Za-z\s]|(?P<token><[^:<> ]+:/[^ <>]+>|<@[!&]?\d+>|<#\d+>|<a?:\w+:\d+>"
-    r"|<t:-?\d+(?::[tTdDfFR])?>|https?://[^\s<]+[^<.,:;\"')\]\s])",
-    re.DOTALL,
+# Markdown as Discord shows a part, left to right, what starts first holding what comes
+# after it: an escape (of anything but a letter, a digit or a space); a code block (``` to
+# the next ```); an inline code span; a masked link (its text, then its address, which may
+# hold pairs of parentheses); a <...> link, a mention, a channel, a custom emoji, a
+# timestamp, a bare link (to a space or "<", not ending in punctuation but ")", as
+# discord.py reads one); a ``` no ``` closes, with the backticks and the language word
+# after it (its line break may be the whitespace at a cut, where split_message's closing
+# fence takes its place) and the code after it, to the end of the part, where
+# split_message closes that block; a run of backticks nothing closes. A code span longer
+# than a part is none: each part shows the backticks of its half as they are.
+_LINK_TOKEN = r"<[^:<> ]+:/[^ <>]+>|https?://[^\s<]+[^<.,:;\"'\]\s]"
+_DISCORD = (
+    r"\\[^0-9A-Za-z\s]|(?P<block>```.*?```)|(?P<ticks>`+).{{0,{limit}}}?(?<!`)(?P=ticks)(?!`)"
+    r"|\[(?:[^\[\]\\]|\\.|\[[^\[\]]*\])*\]\(\s*<?https?://(?:\([^()\s]*\)|[^()\s<>])+>?\s*\)"
+    rf"|{_LINK_TOKEN}"
+    r"|<@[!&]?\d+>|<#\d+>|<a?:\w+:\d+>|<t:-?\d+(?::[tTdDfFR])?>"
+    r"|(?P<fence>```+(?:[A-Za-z0-9_+\-.#]+(?=\n))?)(?P<code>.*)|``+"
 )
+_OPENING = re.compile(r"`+(?:[A-Za-z0-9_+\-.#]+(?=\n))?")
+
+
+def _whole(m: re.Match[str]) -> list[tuple[int, int]]:
+    """What a cut must not fall inside, in what `m` read: all of it, but an escape
+    (split_message keeps those too; test_split_message_keeps_an_escape_with_what_it_escapes
+    holds that), and for a code block its opening (backticks and language) and its closing
+    ```, between which split_message closes and reopens it."""
+
+    if m[0].startswith("\\"):
+        return []
+    if m["fence"] is not None:
+        return [m.span("fence")]
+    if m["block"] is None:
+        return [m.span()]
+    opening = _OPENING.match(m.string, m.start())
+    return [(m.start(), min(opening.end(), m.end())), (m.end() - 3, m.end())]
 
 
 def _broken(text: str, limit: int) -> list[str]:
     """What is wrong with `split_message(text, limit)`: a part over the limit, parts that
-    are not the text, or a cut inside a grapheme or a token that fits in a part. A part in
-    a code block holds its fence line (up to a quarter of the limit) and "\\n```" too: in a
-    text with ``` a token fits if it fits beside those."""
+    are not the text, a cut inside a grapheme or inside a token, masked link, code span,
+    run of backticks or code block fence that fits in a part, outside code; a part that
+    closes a code block where the text has none open, or does not close one it has, or
+    that begins with an empty one. A part in a code block holds its fence line (up to a
+    quarter of the limit) and "\\n```" too: in a text with ``` a token fits if it fits
+    beside those."""
 
     parts = render.split_message(text, limit)
     wrong = [f"a part of {len(p)}" for p in parts if len(p) > limit]
-    spans = _read_back(text, parts)
-    if spans is None:
+    discord = re.compile(_DISCORD.format(limit=limit), re.DOTALL)
+    path = _read_back(text, parts)
+    if path is None:
         return [*wrong, "the parts are not the text"]
     fits = limit if "```" not in text else limit - len("\n```") - (limit // 4 + 1)
-    cuts = sorted({c for (_, end), (after, _) in itertools.pairwise(spans) for c in (end, after)})
+    cuts = sorted(
+        {c for (_, end, _), (after, _, _) in itertools.pairwise(path) for c in (end, after)}
+    )
     for m in _CLUSTER.finditer(text):  # (a line break "\r\n" left out at a cut is no loss)
         i = bisect.bisect_right(cuts, m.start())
         if 1 < len(m[0]) <= fits and not m[0].isspace() and i < len(cuts) and cuts[i] < m.end():
             wrong.append(f"a cut in the grapheme {m[0]!r}")
-    for (start, end), (after, _) in itertools.pairwise(spans):
+    for i, ((start, end, closed), (after, _, _)) in enumerate(itertools.pairwise(path)):
         here = (end, after)  # (the whitespace between them is left out)
-        # Tokens read as Discord reads the part: from its start (so a token in what is
-        # left of a longer one cut at the start of the part is read as Discord will).
-        for m in _TOKEN_OR_ESCAPE.finditer(text, start, after + limit):
-            if m.start() >= after:
+        # Read as Discord reads the part: from its start, after the fence line it begins
+        # with if split_message reopened a block there or moved a fence there (so a token
+        # in what is left of a longer one cut at the start of the part, or a ``` that
+        # closes the reopened block, is read as Discord will).
+        own = end - start + (len("\n```") if closed else 0)
+        prefix = parts[i][: len(parts[i]) - own]
+        shift = start - len(prefix)
+        in_code = False
+        for m in discord.finditer(prefix + text[start : after + 2000]):
+            if m.start() + shift >= after:
                 break
-            token = m["token"]
-            # (a link with a backtick in it is left out: split_message reads ``` there as a
-            # code fence, which Discord may or may not do)
-            if token is None or "`" in token or not any(m.start() < c < m.end() for c in here):
-                continue
-            # (with the marks its last character carries, which a cut keeps with it)
-            if _CLUSTER.match(text, m.end() - 1).end() - m.start() <= fits:
-                wrong.append(f"a cut in {token!r}")
+            if m["code"] is not None or m["block"] is not None:
+                in_code |= m.start() + shift < end and m.end() + shift > after
+            for a, b in _whole(m):
+                a, b = a + shift, b + shift
+                # (with the marks its last character carries, which a cut keeps with it)
+                if any(a < c < b for c in here) and _CLUSTER.match(text, b - 1).end() - a <= fits:
+                    wrong.append(f"a cut in {text[a:b]!r}")
+        if in_code != closed:
+            wrong.append(
+                f"a part that {'does not close' if in_code else 'closes'} a code block the"
+                f" text {'has' if in_code else 'has not'} open there: ...{parts[i][-30:]!r}"
+            )
+    for i, part in enumerate(parts):
+        if i and path[i - 1][2] and re.match(r"```[A-Za-z0-9_+\-.#]*\n```", part):
+            wrong.append(f"a part that begins with an empty code block: {part[:30]!r}...")
     return wrong
 
 
 def test_split_message_keeps_random_texts_whole_and_within_the_limit() -> None:
-    """Random texts of words, spaces, line breaks, markdown, code fences, escapes, mentions,
-    custom emoji, timestamps, links and graphemes of several code points, split at limits
-    from 20 to 2,000: every part is within the limit, the parts are the text (but for the
-    whitespace at a cut and the code fences `split_message` closes and reopens), and no
-    grapheme, mention, channel, emoji, timestamp or link that fits in a part is cut."""
+    """Random texts of words, spaces, line breaks, markdown, code fences (with a language
+    or code on their line), runs of backticks, escapes, mentions, custom emoji, timestamps,
+    links and masked links (with backticks in their text or address, and longer than a
+    part) and graphemes of several code points, split at limits from 20 to 2,000: every
+    part is within the limit, the parts are the text (but for the whitespace at a cut and
+    the code fences `split_message` closes and reopens), a part closes a code block
+    exactly where the text has one open at its end (as Discord reads it, a ``` in a link
+    opening none) and none begins with an empty one, and no grapheme, mention, channel,
+    emoji, timestamp, link, masked link, code span, run of backticks or fence that fits in
+    a part is cut outside code."""
 
     rng = random.Random(20260105)
     failures = []
@@ -476,6 +617,19 @@ def test_trim_keeps_an_escape_with_what_it_escapes(lead: str, limit: int) -> Non
     kept = cut.removesuffix("…")
     assert (len(kept) - len(kept.rstrip("\\"))) % 2 == 0, kept[-10:]
     assert re.sub(r"\\.", "", kept[len(lead) :]) == "", kept[-10:]
+
+
+def test_trim_and_excerpt_read_code_and_links_as_split_message_does() -> None:
+    """trim cuts by split_message's reading: a run of backticks with its language, a code
+    span and a masked link are not cut (cut, they show their markup as text). excerpt
+    closes the code block the cut falls in as the whole text reads it, not as its start
+    alone does ('```a`` b' alone is a code span, and a ``` in a link's text opens none)."""
+
+    assert render.trim("x" * 10 + "````py\ncode", 14) == "x" * 10 + "…"
+    assert render.trim("x" * 10 + " [see `x`](https://e.org) y", 20) == "x" * 10 + "…"
+    assert render.trim("x" * 10 + " `a b c` y", 17) == "x" * 10 + "…"
+    assert render.excerpt("```a`` b " + "word " * 100 + "```", 50).endswith("w…\n```")
+    assert render.excerpt("[see ```](https://e.org) " + "word " * 100, 50).endswith("word…")
 
 
 def test_trim_keeps_a_members_escaped_space_with_its_backslash() -> None:
