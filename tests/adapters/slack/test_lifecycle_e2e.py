@@ -485,6 +485,10 @@ async def test_anonymous_asks_are_refused_when_the_community_has_them_off(
         "\nHere is your question as you wrote it, to post again once that is sorted:\nSecret?"
     )
 
+    await slack.command("/ask", "--anonymous")  # no form that would post under their name
+    assert slack.fake.calls_to("views.open") == []
+    assert slack.responses()[-1].startswith("Anonymous questions are turned off")
+
     await slack.command("/ask")  # the form has no checkbox
     form = slack.fake.views[slack.fake.last_call("views.open").response["view"]["id"]]
     assert [b["block_id"] for b in form["blocks"]] == [ids.ASK_TEXT_BLOCK]
