@@ -143,11 +143,12 @@ async def on_ask(
     anonymous, text = split_anonymous(run.text)
     async with guarded(run.p, run.reply, f"{run.name} command"):
         if not plain_text(text):
-            if anonymous and not anonymous_allowed(run.deps, run.community):
+            allowed = anonymous_allowed(run.deps, run.community)
+            if anonymous and not allowed:
                 raise errors.AnonymousDisabled()
             view = blocks.ask_modal(
                 run.p,
-                anonymous_allowed=anonymous_allowed(run.deps, run.community),
+                anonymous_allowed=allowed,
                 anonymous=anonymous,
                 channel=run.channel,
             )
