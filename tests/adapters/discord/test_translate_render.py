@@ -388,6 +388,12 @@ def test_split_message_fills_a_part_before_a_token_no_part_holds() -> None:
          ["x https://example.or", "g/" + "a" * 18, "a" * 12]),
         ("x [see <@123456789012345678>](https://example.org/a)", 25,
          ["x [see ", "<@123456789012345678>](", "https://example.org/a)"]),
+        # a pair of backticks nothing closes is kept whole too
+        ("x" * 19 + "`` tail", 20, ["x" * 19, "`` tail"]),
+        # a code span no part holds is no code span in either part: the mention in it is
+        # a mention there, and is not cut
+        ("x`yyy<@123456789012345678>" + " b" * 10 + "`", 25,
+         ["x`yyy", "<@123456789012345678> b ", "b b b b b b b b b`"]),
     ],
 )  # fmt: skip
 def test_split_message_keeps_what_fits_in_a_part_whole(
