@@ -205,11 +205,13 @@ def pings(
 # -- cutting text ----------------------------------------------------------------------------
 
 
-def _grapheme_cut(text: str, limit: int) -> int:
-    """The largest index <= limit that falls on a grapheme cluster boundary (at least 1: a
-    cluster longer than a message is cut anyway)."""
+def _grapheme_cut(text: str, limit: int, first: int = 0) -> int:
+    """The largest index <= limit that falls on a grapheme cluster boundary after `first`
+    (a part's reopened fence line), else `limit`: a cluster longer than a message is cut
+    anyway."""
 
-    return grapheme_cut(text, limit) or min(len(text), limit)
+    cut = grapheme_cut(text, limit)
+    return cut if cut > first else min(len(text), limit)
 
 
 # A masked link as Discord reads one: [text](address), the address maybe in <...> and with a
@@ -357,10 +359,7 @@ def _cut_point(text: str, limit: int, first: int, longest: int) -> int:
             cut = _unbroken(text, at + len(separator), through=False, longest=longest, first=first)
             if cut >= floor:
                 return cut
-    cut = grapheme_cut(text, limit)
-    if cut <= first:  # (a grapheme longer than a part is cut anyway)
-        cut = min(len(text), limit)
-    return _unbroken(text, cut, longest=longest, first=first)
+    return _unbroken(text, _grapheme_cut(text, limit, first), longest=longest, first=first)
 
 
 def _open_block(text: str, at: int, longest: int | None) -> tuple[int, str] | None:
