@@ -214,6 +214,11 @@ def _grapheme_cut(text: str, limit: int, first: int = 0) -> int:
     return cut if cut > first else min(len(text), limit)
 
 
+# How far past a cut `_unbroken` and `_open_block` read for what the cut falls in (and so
+# how much of the text `split_message` gives them): what ends further on is cut anyway.
+_READ_AHEAD = 2000
+
+
 # A masked link as Discord reads one: [text](address), the address maybe in <...> and with a
 # "title".
 _LINK = (
@@ -311,7 +316,7 @@ def _unbroken(
 
     read_from = 0
     while True:
-        for m in _markup(longest).finditer(text, read_from, min(len(text), cut + 2000)):
+        for m in _markup(longest).finditer(text, read_from, min(len(text), cut + _READ_AHEAD)):
             if m.start() >= cut:
                 return cut
             # (`trim` reads a ``` no ``` closes as "```" alone: the backticks and language
@@ -369,7 +374,7 @@ def _open_block(text: str, at: int, longest: int | None) -> tuple[int, str] | No
 
     if text.find(_FENCE, 0, at) < 0:
         return None  # (most text: no need to read it for escapes and code spans)
-    for m in _markup(longest).finditer(text, 0, min(len(text), at + 2000)):
+    for m in _markup(longest).finditer(text, 0, min(len(text), at + _READ_AHEAD)):
         if m.start() >= at:
             break
         if m["fence"] is not None or (m["block"] is not None and m.end() > at):
@@ -405,7 +410,7 @@ def split_message(text: str, limit: int = MAX_CONTENT) -> list[str]:
         # one open (always kept, it cut a mention or grapheme that fills a part in two at
         # the start of one). Either way each part takes some of `rest`, however long the
         # fence line or the first grapheme.
-        window = reopen + rest[: limit + MAX_CONTENT]  # (all `_unbroken` reads)
+        window = reopen + rest[: limit + _READ_AHEAD]  # (all `_unbroken` reads)
         cut = _cut_point(window, limit, len(reopen), limit)
         chunk, next_reopen = _closed(window, cut, limit)
         if len(chunk) > limit:
