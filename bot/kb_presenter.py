@@ -13,12 +13,9 @@ class KnowledgePresenter:
         self.present = present
         self.t = present.t
 
-    def kind(self, kind: str) -> str:
-        return self.present.kind(kind)
-
     def result(self, s: Suggestion) -> str:
         return self.t(
-            "kb.result_line", title=s.title, kind=self.kind(s.kind), score=round(s.score * 100),
+            "kb.result_line", title=s.title, kind=self.present.kind(s.kind), score=round(s.score * 100),
             id=s.id,
         )  # fmt: skip
 

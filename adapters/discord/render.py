@@ -718,7 +718,6 @@ def kb_found(texts: Texts, result: KnowledgeFound, links: dict[str, str] | None 
     present = presenter(texts)
     if not result.results:
         return Reply(content=trim(present.t("kb.nothing_found", query=result.query)))
-    kb = KnowledgePresenter(present)
     lines = []
     for s in result.results:
         url = (links or {}).get(s.id) or s.url
@@ -727,7 +726,7 @@ def kb_found(texts: Texts, result: KnowledgeFound, links: dict[str, str] | None 
             "• "
             + present.t(
                 # the id sits in a code span, where an escape would show
-                "discord.kb_result_line", title=Shown(title), kind=kb.kind(s.kind),
+                "discord.kb_result_line", title=Shown(title), kind=present.kind(s.kind),
                 score=round(s.score * 100), id=Shown(s.id),
             )
         )  # fmt: skip

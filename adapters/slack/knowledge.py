@@ -54,7 +54,7 @@ def result_line(p: SlackPresenter, s: Suggestion) -> str:
     if s.url:
         title = f"<{s.url}|{title}>"
     return p.t(
-        "kb.result_line", title=title, kind=KnowledgePresenter(p).kind(s.kind),
+        "kb.result_line", title=title, kind=p.kind(s.kind),
         score=round(s.score * 100), id=f"`{s.id}`",
     )  # fmt: skip
 
