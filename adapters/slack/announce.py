@@ -41,7 +41,12 @@ async def public(deps: SlackDeps, q: Question, text: str) -> None:
 
 
 async def _private(
-    deps: SlackDeps, q: Question, user: str, text: str, respond: Respond | None
+    deps: SlackDeps,
+    p: SlackPresenter,
+    q: Question,
+    user: str,
+    text: str,
+    respond: Respond | None,
 ) -> None:
     where = _thread(q)
     await deps.out.private(
@@ -50,6 +55,7 @@ async def _private(
         channel=where[0] if where else None,
         thread_ts=where[1] if where else None,
         respond=respond,
+        continued=p.t("slack.reply_continued"),
     )
 
 
@@ -69,16 +75,16 @@ async def solved(
 ) -> None:
     q = result.question
     if isinstance(result, AnswerAccepted):
-        await _private(deps, q, user, "\n".join(p.accepted(result)), respond)
+        await _private(deps, p, q, user, "\n".join(p.accepted(result)), respond)
         await public(deps, q, p.accepted_public(result))
         await _check_root(deps, q, on=True)
     elif isinstance(result, SolvedWithoutHelper):
         await public(deps, q, p.solved_alone(result))
         await _check_root(deps, q, on=True)
     elif isinstance(result, HelpersNotCredited):
-        await _private(deps, q, user, "\n".join(p.none_credited(result)), respond)
+        await _private(deps, p, q, user, "\n".join(p.none_credited(result)), respond)
     else:
-        await _private(deps, q, user, p.choose_helper(result), respond)
+        await _private(deps, p, q, user, p.choose_helper(result), respond)
 
 
 async def reopened(
@@ -91,7 +97,7 @@ async def reopened(
     text = p.reopened(result)
     await public(deps, result.question, text)
     await _check_root(deps, result.question, on=False)
-    await _private(deps, result.question, user, text, respond)
+    await _private(deps, p, result.question, user, text, respond)
 
 
 async def closed(
@@ -103,7 +109,7 @@ async def closed(
 ) -> None:
     text = blocks.closed_line(p, result)
     await public(deps, result.question, text)
-    await _private(deps, result.question, user, text, respond)
+    await _private(deps, p, result.question, user, text, respond)
 
 
 async def channel_label(deps: SlackDeps, channel: str) -> str:

@@ -63,7 +63,10 @@ class Invocation(Caller):
     async def reply(self, text: str, blocks_: list[dict[str, Any]] | None = None) -> None:
         # Through the response_url, not an ephemeral in `channel`: a command works in DMs and
         # in channels the bot is not a member of.
-        await self.deps.out.private(self.user, text, blocks=blocks_, respond=self.respond)
+        await self.deps.out.private(
+            self.user, text, blocks=blocks_, respond=self.respond,
+            continued=self.p.t("slack.reply_continued"),
+        )  # fmt: skip
 
     async def usage(self, key: str, sub: str = "") -> None:
         command = f"{self.name} {sub}".strip()

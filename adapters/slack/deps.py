@@ -96,7 +96,7 @@ class Caller:
     async def reply(self, text: str) -> None:
         await self.deps.out.private(
             self.user, text, channel=self.channel or None, thread_ts=self.thread_ts,
-            respond=self.respond,
+            respond=self.respond, continued=self.p.t("slack.reply_continued"),
         )  # fmt: skip
 
     async def actor(self) -> Actor:

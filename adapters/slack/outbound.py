@@ -8,7 +8,8 @@ retried later instead of lost. Rate limits are retried by slack_sdk's
 `not_in_channel` gets one `conversations.join` (public channels only) and one retry, and any
 other error (`channel_not_found`, `is_archived`, exhausted rate limits, network trouble) is one
 log line and a `None` result. An interaction's response_url that does not take a message
-(`ResponseUrl`) is one log line too, and the member is told another way.
+(`ResponseUrl`) is one log line too, and the member is told another way: by direct message,
+which says first where the rest of a reply went when the response_url had taken its start.
 """
 
 from __future__ import annotations
@@ -103,7 +104,9 @@ class ResponseUrl:
         self._send = send
         self._url = url
         self.uses = 0
+        self.taken = 0  # messages Slack showed
         self.unusable: str | None = None  # why, once it is
+        self._moved_on = False
 
     async def __call__(self, **message: Any) -> None:
         if self.unusable is None and self.uses >= RESPONSE_URL_USES:
@@ -118,6 +121,17 @@ class ResponseUrl:
         refused = _refusal(answer)
         if refused:
             self._give_up(refused)
+        self.taken += 1
+
+    def moves_on(self) -> bool:
+        """Whether a message sent another way now carries on a reply this response_url showed
+        the start of: True once, for the first message after it became unusable, when it had
+        taken one or more."""
+
+        if self.unusable is None or self.taken == 0 or self._moved_on:
+            return False
+        self._moved_on = True
+        return True
 
     def _give_up(self, why: str, cause: Exception | None = None) -> NoReturn:
         self.unusable = why.replace(self._url, "<response_url>")
@@ -299,12 +313,18 @@ class SlackOut:
         thread_ts: str | None = None,
         blocks: list[dict[str, Any]] | None = None,
         respond: Respond | None = None,
+        continued: str | None = None,
     ) -> bool:
         """Tell one member something only they see.
 
         Tries, in order: an ephemeral message in `channel` (in the thread when given), the
         interaction's `respond` (response_url; see `ResponseUrl` for when it is taken as
         refused), a direct message. Returns whether one worked.
+
+        `continued` is the line a direct message is preceded by when the response_url showed
+        the first parts of this reply and then stopped taking them: the member sees the start
+        where they used the app, and would not know the rest is in their DMs. It is a message
+        of its own, since a part may already be as long as Slack takes.
         """
 
         extra: dict[str, Any] = {"blocks": blocks} if blocks else {}
@@ -322,6 +342,8 @@ class SlackOut:
                 pass  # (logged once, where it was found so)
             except Exception as exc:
                 log.warning("response_url reply failed: %s", describe_error(exc))
+            if continued and isinstance(respond, ResponseUrl) and respond.moves_on():
+                await self.post(user, continued)
         return await self.post(user, text, blocks=blocks) is not None
 
     async def reaction(self, channel: str, ts: str, name: str, *, on: bool) -> None:

@@ -107,3 +107,26 @@ async def test_a_response_url_takes_five_messages() -> None:
         await respond(text="hi")
     with pytest.raises(ResponseUrlUnusable, match="used 5 times"):
         await respond(text="hi")
+
+
+async def test_a_response_url_moves_on_once_after_showing_the_start_of_a_reply() -> None:
+    """What decides the "the rest is here" line before a direct message: the response_url
+    took a message before it stopped, and only the first message after that says so."""
+
+    respond = ResponseUrl(answering(webhook(200, "ok"), webhook(500, "")), URL)
+    assert not respond.moves_on()  # usable still
+    await respond(text="first part")
+    with pytest.raises(ResponseUrlUnusable):
+        await respond(text="second part")
+
+    assert [respond.moves_on() for _ in range(3)] == [True, False, False]
+
+
+async def test_a_response_url_that_took_nothing_does_not_move_on() -> None:
+    """Unusable from its first message: the whole reply is elsewhere, nothing to point to."""
+
+    respond = ResponseUrl(answering(webhook(404, "expired_url")), URL)
+    with pytest.raises(ResponseUrlUnusable):
+        await respond(text="hi")
+
+    assert not respond.moves_on()

@@ -19,6 +19,8 @@ from tests.adapters.slack.conftest import ASKER, HELP, HELPER, OTHER, Slack
 from tests.adapters.slack.test_commands_e2e import GIVEN_BACK, NOT_NOW
 from tests.fakes import slack_payloads as sp
 
+CONTINUED = "Slack stopped taking my reply where its first part is, so the rest of it is here:"
+
 
 def direct_messages(slack: Slack, user: str = ASKER) -> list[str]:
     return [
@@ -95,7 +97,9 @@ async def test_the_parts_after_the_response_url_fails_come_by_direct_message(
     slack: Slack, caplog: pytest.LogCaptureFixture
 ) -> None:
     """A give-back in three parts, the response_url failing on the second: the second and
-    third come by direct message, and the response_url is not tried again for the third."""
+    third come by direct message, and the response_url is not tried again for the third.
+    The member saw the first part where they ran /ask and then nothing: the direct messages
+    start by saying they are the rest of that reply, once."""
 
     question = "\n".join(f"Line {n} of the logs." for n in range(5_000))
     slack.fake.fail_next("chat.postMessage", "internal_error", status=500)
@@ -105,7 +109,8 @@ async def test_the_parts_after_the_response_url_fails_come_by_direct_message(
 
     assert [c.status for c in slack.fake.response_url_calls] == [200, 500]
     (first,) = shown_by_response_url(slack)
-    rest = direct_messages(slack)
+    note, *rest = direct_messages(slack)
+    assert note == CONTINUED
     assert len(rest) == 2 and all(units(part) <= 40_000 for part in rest)
     assert first + "".join(rest) == f"{NOT_NOW}\n{GIVEN_BACK}\n{question}"
     assert len(about_response_urls(caplog)) == 1
@@ -125,7 +130,8 @@ async def test_a_reply_in_more_parts_than_a_response_url_takes_is_not_lost(
     await slack.command("/ask", question)
 
     assert [c.status for c in slack.fake.response_url_calls] == [200] * 5
-    shown, rest = shown_by_response_url(slack), direct_messages(slack)
+    shown, (note, *rest) = shown_by_response_url(slack), direct_messages(slack)
+    assert note == CONTINUED
     assert (len(shown), len(rest)) == (5, 2)
     assert "".join(shown + rest) == f"{NOT_NOW}\n{GIVEN_BACK}\n{question}"
     assert about_response_urls(caplog) == [
