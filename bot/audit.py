@@ -41,13 +41,13 @@ async def audit(
     audited.
     """
 
-    hidden = None
-    if question is not None and question.anonymous and not names_asker:
-        hidden = question.asker.id
+    def named(member: Member) -> bool:
+        return names_asker or not is_hidden_asker(member, question)
+
     await _append(
         uow, actor.ref.community, ctx.clock.now(), action, outcome=outcome,
-        actor_id=None if actor.id == hidden else actor.id,
-        target_id=target.id if target and target.id != hidden else None,
+        actor_id=actor.id if named(actor) else None,
+        target_id=target.id if target and named(target) else None,
         question_id=question.id if question is not None else None,
         ledger_id=ledger_id, report_id=report_id, reason=reason, detail=detail,
     )  # fmt: skip
@@ -55,20 +55,37 @@ async def audit(
 
 async def audit_report(
     uow: UnitOfWork, ctx: Context, actor: Member, action: str, report: Report, *,
-    reason: str | None = None,
+    question: Question | None, reason: str | None = None,
 ) -> None:  # fmt: skip
-    """A resolved report's row: about the reported message's author, in the report's
-    question. It names the author as the report itself does (the moderators' post, /mod
-    reports): filing already left out an anonymous asker as the author of their question's
-    own message (`report_message`), and their other messages in the thread are anyone's;
-    hidden here, next to a report that names them, they would be singled out as the asker.
+    """A row about a report being resolved (and the warning it gave): about the reported
+    message's author, in the report's question (`question`, the report's own, or None).
+
+    It names the author as the report itself does (the moderators' post, /mod reports):
+    filing already left out an anonymous asker as the author of their question's own
+    message (`report_message`), and their other messages in the thread are anyone's; hidden
+    here, next to a report that names them, they would be singled out as the asker.
+
+    The resolving moderator is left out when they asked that question anonymously, as in
+    every other row about it (`audit`): the rows written with this one (an accepted answer's
+    points taken back) leave them out, and their name beside those would say who asked.
+    The report itself still records who resolved it.
     """
 
+    if (question.id if question else None) != report.question_id:
+        raise ValueError("audit_report takes the report's own question")
     await _append(
-        uow, actor.ref.community, ctx.clock.now(), action, actor_id=actor.id,
+        uow, actor.ref.community, ctx.clock.now(), action,
+        actor_id=None if is_hidden_asker(actor, question) else actor.id,
         target_id=report.author.id if report.author else None,
         question_id=report.question_id, report_id=report.id, reason=reason,
     )  # fmt: skip
+
+
+def is_hidden_asker(member: Member, question: Question | None) -> bool:
+    """Whether `member` asked `question` anonymously: rows about it do not name them, and
+    neither does anything else moderators read about it (see `ReportResolved`)."""
+
+    return question is not None and question.anonymous and member.id == question.asker.id
 
 
 async def audit_by_bot(

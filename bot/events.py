@@ -232,6 +232,10 @@ class ReportResolved:
     # A knowledge-base article promoted from the thread (its doc id, "a:..."), when the
     # deleted message may be quoted in it: the moderator is told to check it.
     quoted_in: str | None = None
+    # The moderator who resolved it asked the report's question anonymously: other
+    # moderators are not told who resolved it (the audit log leaves them out too), or they
+    # would learn who asked. See `ModerationPresenter.resolver`.
+    resolver_hidden: bool = False
 
 
 @dataclass(frozen=True, slots=True)

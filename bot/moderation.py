@@ -17,7 +17,7 @@ from typing import Any
 
 from bot import errors
 from bot.articles import ARTICLE_PREFIX, parse_item
-from bot.audit import audit, audit_report
+from bot.audit import audit, audit_report, is_hidden_asker
 from bot.commands import (
     AdjustReputation,
     HelpBanMember,
@@ -464,11 +464,17 @@ async def helpban(cmd: HelpBanMember, uow: UnitOfWork, ctx: Context) -> MemberHe
 
 async def _warn(
     uow: UnitOfWork, ctx: Context, actor: Member, member: Member, reason: str,
-    report_id: int | None = None,
+    report: Report | None = None, question: Question | None = None,
 ) -> MemberWarned:  # fmt: skip
+    """Warn `member`; a warning that resolves a `report` (in its `question`) is audited
+    like the report's own row, so it leaves out whom that row leaves out."""
+
     if member.id == actor.id:
         raise errors.SelfModeration()
-    await audit(uow, ctx, actor, "warn", target=member, reason=reason, report_id=report_id)
+    if report is not None:
+        await audit_report(uow, ctx, actor, "warn", report, question=question, reason=reason)
+    else:
+        await audit(uow, ctx, actor, "warn", target=member, reason=reason)
     count = await uow.moderation.count_actions(member.id, "warn")
     notice = DirectMessage(
         member.ref.community, member.ref, "moderation.warn_notice",
@@ -600,6 +606,10 @@ async def resolve_report(cmd: ResolveReport, uow: UnitOfWork, ctx: Context) -> R
         raise errors.AlreadyResolved(id=report.id, status=report.status.value)
     reason = clean_reason(cmd.reason)
     now = ctx.clock.now()
+    question = None
+    if report.question_id is not None:
+        deleting = cmd.outcome is ReportStatus.DELETED
+        question = await uow.questions.get(report.question_id, for_update=deleting)
     warned = None
     deleted_question = None
     delete_message = None
@@ -609,31 +619,31 @@ async def resolve_report(cmd: ResolveReport, uow: UnitOfWork, ctx: Context) -> R
         if report.author is None:
             raise errors.ReportAuthorUnknown(id=report.id)
         warned = await _warn(
-            uow, ctx, actor, report.author, reason or report.reason, report_id=report.id
+            uow, ctx, actor, report.author, reason or report.reason, report, question
         )
         outbound += warned.outbound
     elif cmd.outcome is ReportStatus.DELETED:
         delete_message = (report.channel_id, report.message_id)
-        if report.question_id is not None:
-            question = await uow.questions.get(report.question_id, for_update=True)
-            if (
-                question is not None
-                and question.community == community
-                and question.message_id == report.message_id
-            ):
-                # The report was on the question itself: hide the whole question.
-                outbound += await _delete(uow, question, now)
-                deleted_question = await uow.questions.get(question.id)
+        if (
+            question is not None
+            and question.community == community
+            and question.message_id == report.message_id
+        ):
+            # The report was on the question itself: hide the whole question.
+            outbound += await _delete(uow, question, now)
+            deleted_question = await uow.questions.get(question.id)
         if deleted_question is None:
             withdrawn = await _delete_answer(uow, ctx, actor, report)
     quoted_in = None
     if delete_message is not None:
         quoted_in = await _article_quoting(uow, report, deleted_question is not None)
     report = await uow.moderation.resolve_report(report.id, cmd.outcome, actor.id, now)
-    await audit_report(uow, ctx, actor, f"report_{cmd.outcome.value}", report, reason=reason)
+    await audit_report(
+        uow, ctx, actor, f"report_{cmd.outcome.value}", report, question=question, reason=reason
+    )
     return ReportResolved(
         report, cmd.outcome, warned, delete_message, deleted_question, tuple(outbound), withdrawn,
-        quoted_in,
+        quoted_in, resolver_hidden=is_hidden_asker(actor, question),
     )  # fmt: skip
 
 

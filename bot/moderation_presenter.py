@@ -155,6 +155,13 @@ class ModerationPresenter:
             lines.append(self.t("report.article_may_quote", article=result.quoted_in))
         return lines
 
+    def resolver(self, result: ReportResolved, name: str) -> str:
+        """Who resolved the report, for other moderators (e.g. on the report's post): `name`
+        (however the adapter shows the moderator), or "a moderator" when naming them would
+        say who asked the report's anonymous question."""
+
+        return self.t("report.resolver_hidden") if result.resolver_hidden else name
+
     def withdrawn(self, withdrawn: AnswerWithdrawn) -> str:
         """What deleting an accepted answer took back, net (points an acceptance that stands
         earns again are not lost). Its author is named; the asker never is, so that an

@@ -302,3 +302,58 @@ async def test_a_refused_command_of_an_anonymous_asker_does_not_name_them(app: A
     assert isinstance(shown, ev.AuditShown)
     assert [(e.action, e.outcome) for e in shown.entries] == [("question_close", "refused")]
     assert await _about_zelda(app) == []
+
+
+async def test_a_moderator_resolving_reports_in_their_own_anonymous_question_is_not_named(
+    app: App,
+) -> None:
+    """A moderator who asked anonymously resolves reports on answers in their question: the
+    audit rows (the report's, the warning's, the points taken back) all leave them out, and
+    other moderators are told "a moderator" resolved it, not who: their name beside rows
+    that leave the asker out would say who asked. Another moderator is named as usual."""
+
+    zelda_mod = type(zelda)(zelda.ref, zelda.display_name, is_moderator=True)
+    opened = await _ask_anonymously(app, "Secret question")
+    accepted = await answer(app.bot, bob, opened)
+    await app.bot.handle(c.AcceptAnswer(zelda_mod, accepted, event_id=next_id("e")))
+    rude = await answer(app.bot, dave, opened, "Rude words.")
+    spam = await answer(app.bot, bob, opened, "Buy my course.")
+    reporter = actor("erin")
+    present = ModerationPresenter(Presenter(app.bot.catalog))
+
+    async def resolve(mid: str, outcome: ReportStatus, by: c.Actor) -> ev.ReportResolved:
+        filed = await app.bot.handle(
+            c.ReportMessage(
+                reporter, "help", mid, "abuse", thread=thread_of(opened), event_id=next_id("e")
+            )
+        )
+        assert isinstance(filed, ev.ReportFiled)
+        resolved = await app.bot.handle(
+            c.ResolveReport(by, filed.report.id, outcome, "rude", event_id=next_id("e"))
+        )
+        assert isinstance(resolved, ev.ReportResolved)
+        return resolved
+
+    deleted = await resolve(accepted, ReportStatus.DELETED, zelda_mod)
+    assert deleted.withdrawn is not None and deleted.withdrawn.points  # points taken back
+    warned = await resolve(rude, ReportStatus.WARNED, zelda_mod)
+    assert warned.warned is not None and warned.warned.member.ref == dave.ref
+    for resolved in (deleted, warned):
+        assert resolved.resolver_hidden
+        assert present.resolver(resolved, "@Zelda Secret") == "a moderator"
+    assert await _about_zelda(app) == []
+    shown = await app.bot.handle(c.ShowAudit(mod, question_id=opened.question.id))
+    assert isinstance(shown, ev.AuditShown)
+    by_zelda = {e.action for e in shown.entries if e.actor is None}
+    assert by_zelda == {"report_deleted", "accepted_answer_deleted", "report_warned", "warn"}
+    lines = present.audit(shown)
+    assert not any(_leaks(line) for line in lines), lines
+    assert any("the anonymous asker report_warned dave" in line for line in lines), lines
+
+    # Another moderator resolving a report in the same question is named as ever.
+    dismissed = await resolve(spam, ReportStatus.DISMISSED, mod)
+    assert not dismissed.resolver_hidden and present.resolver(dismissed, "@mod") == "@mod"
+    shown = await app.bot.handle(c.ShowAudit(mod, question_id=opened.question.id))
+    assert isinstance(shown, ev.AuditShown)
+    row = shown.entries[0]
+    assert row.action == "report_dismissed" and row.actor and row.actor.ref == mod.ref
