@@ -48,6 +48,7 @@ async def audit(
         uow, actor.ref.community, ctx.clock.now(), action, outcome=outcome,
         actor_id=actor.id if named(actor) else None,
         target_id=target.id if target and named(target) else None,
+        target_hidden=target is not None and not named(target),
         question_id=question.id if question is not None else None,
         ledger_id=ledger_id, report_id=report_id, reason=reason, detail=detail,
     )  # fmt: skip
@@ -107,6 +108,7 @@ async def _append(
     actor_id: int | None,
     outcome: AuditOutcome = AuditOutcome.DONE,
     target_id: int | None = None,
+    target_hidden: bool = False,
     question_id: int | None = None,
     ledger_id: int | None = None,
     report_id: int | None = None,
@@ -120,6 +122,7 @@ async def _append(
             action=action,
             outcome=outcome,
             target_member_id=target_id,
+            target_hidden=target_hidden,
             question_id=question_id,
             ledger_id=ledger_id,
             report_id=report_id,

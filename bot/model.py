@@ -233,6 +233,9 @@ class NewAuditEntry:
     action: str
     outcome: AuditOutcome = AuditOutcome.DONE
     target_member_id: int | None = None
+    # The row's target is the question's anonymous asker, left out (so `target_member_id`
+    # is None): it had one all the same.
+    target_hidden: bool = False
     question_id: int | None = None
     ledger_id: int | None = None
     report_id: int | None = None
@@ -243,7 +246,8 @@ class NewAuditEntry:
 @dataclass(frozen=True, slots=True)
 class AuditEntry:
     """One row of the audit log as moderators read it. No `actor`: the bot itself when the
-    row names no question, else the question's anonymous asker, left out (bot.audit)."""
+    row names no question, else the question's anonymous asker, left out (bot.audit). No
+    `target`: none, or with `target_hidden`, that asker, left out too."""
 
     id: int
     actor: Member | None
@@ -251,6 +255,7 @@ class AuditEntry:
     outcome: AuditOutcome
     created_at: datetime
     target: Member | None = None
+    target_hidden: bool = False
     question_id: int | None = None
     ledger_id: int | None = None
     report_id: int | None = None

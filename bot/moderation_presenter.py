@@ -91,7 +91,7 @@ class ModerationPresenter:
             when=_when(entry.created_at),
             actor=self._audit_actor(entry),
             action=entry.action,
-            target=f" {self.p.name(entry.target)}" if entry.target else "",
+            target=self._audit_target(entry),
             question=f" #{entry.question_id}" if entry.question_id else "",
             outcome=self.t(f"moderation.audit_{entry.outcome.value}"),
             reason=f" — {entry.reason}" if entry.reason else "",
@@ -106,6 +106,13 @@ class ModerationPresenter:
         if entry.question_id is not None:
             return self.t("moderation.audit_actor_hidden")
         return self.t("moderation.audit_actor_bot")
+
+    def _audit_target(self, entry: AuditEntry) -> str:
+        if entry.target is not None:
+            return f" {self.p.name(entry.target)}"
+        if entry.target_hidden:  # there is one: the anonymous asker, left out (bot.audit)
+            return f" {self.t('moderation.audit_target_hidden')}"
+        return ""
 
     def audit(self, result: AuditShown) -> list[str]:
         if not result.entries:

@@ -340,6 +340,9 @@ class AuditLogRow(Base):
     action: Mapped[str] = mapped_column(String(32))
     outcome: Mapped[str] = mapped_column(String(16))
     target_member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    # The row has a target, left out: an anonymous question's asker (bot.audit). Without
+    # it, a row with no target could not say whether it had one.
+    target_hidden: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     question_id: Mapped[int | None] = mapped_column(ForeignKey("questions.id"))
     ledger_id: Mapped[int | None] = mapped_column(ForeignKey("ledger.id"))
     report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id"))
