@@ -10,18 +10,22 @@
 
 The core checks who may write (and keeps every version); this module only parses the text
 (already escaped by Slack, so it is turned back into plain text for the core) and renders the
-results privately.
+results privately. An article's text is Markdown on every platform: what a member writes in
+Slack for one (an added or edited text, a promoted answer) is mrkdwn made Markdown, and an
+article shown here is Markdown made mrkdwn (`mrkdwn.py`).
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack import blocks
+from adapters.slack import blocks, mrkdwn
 from adapters.slack.commands import Invocation, start_command, thread_for
 from adapters.slack.deps import Ack
 from adapters.slack.guard import guarded
@@ -77,8 +81,20 @@ def as_written(p: SlackPresenter) -> KnowledgePresenter:
     return KnowledgePresenter(Presenter(p.catalog, p.locale))
 
 
+# Where the article's text goes among the lines around it (a character no text holds).
+_BODY = "\U000f8000"
+
+
 def article_blocks(p: SlackPresenter, result: kb.ArticleShown) -> tuple[str, list[blocks.Block]]:
-    lines = [blocks.escape(line) for line in as_written(p).article(result)]
+    """The article privately: its title, tags and history as words (escaped), its text
+    (Markdown) as mrkdwn."""
+
+    a = result.article
+    around = replace(result, article=replace(a, content=replace(a.content, body=_BODY)))
+    body = mrkdwn.from_markdown(a.body)
+    lines = [
+        body if line == _BODY else blocks.escape(line) for line in as_written(p).article(around)
+    ]
     text = blocks.clip("\n".join(lines), blocks.SECTION_TEXT_MAX)
     return text, [blocks.section(text)]
 
@@ -140,21 +156,45 @@ async def changed(run: Invocation, command: Any) -> None:
     await run.reply(blocks.escape(as_written(run.p).changed(result)))
 
 
+_BAR_OR_CONTROL = re.compile(r"<[^<>]*>|\|")
+
+
+def split_bar(text: str) -> tuple[str, bool, str]:
+    """`title | text` as Slack sends it: split at the first `|` outside a control sequence
+    (a link's `<https://x|label>` has one), and whether there was one."""
+
+    for found in _BAR_OR_CONTROL.finditer(text):
+        if found.group() == "|":
+            return text[: found.start()], True, text[found.end() :]
+    return text, False, ""
+
+
+def article_text(text: str) -> str:
+    """What a moderator typed for an article's text: Slack's markup made Markdown, links
+    with their address (see `accepted_texts`)."""
+
+    return plain_text(mrkdwn.to_markdown(text), with_urls=True)
+
+
 async def add(run: Invocation, rest: str) -> None:
-    title, _, text = plain_text(rest).partition("|")
+    title, _, text = split_bar(rest)
     await changed(
-        run, kb.AddArticle(await run.actor(), title.strip(), text.strip(), event_id=run.event_id)
+        run,
+        kb.AddArticle(
+            await run.actor(), plain_text(title), article_text(text), event_id=run.event_id
+        ),
     )
 
 
 async def edit(run: Invocation, rest: str) -> None:
-    article_id, _, change = plain_text(rest).partition(" ")
-    title, bar, text = change.partition("|")
+    article_id, _, change = rest.strip().partition(" ")
+    title, bar, text = split_bar(change)
+    body = article_text(text) if bar else ""
     await changed(
         run,
         kb.EditArticle(
-            await run.actor(), article_id, title=title.strip() or None,
-            body=text.strip() if bar and text.strip() else None, event_id=run.event_id,
+            await run.actor(), plain_text(article_id), title=plain_text(title) or None,
+            body=body or None, event_id=run.event_id,
         ),
     )  # fmt: skip
 
@@ -197,7 +237,8 @@ async def accepted_texts(
     """The accepted answers' texts as they read in their thread now: the bot keeps 300
     characters of each, and an article is built from the whole answer. Slack's markup becomes
     plain text, mentions as names and links with their address, since articles are read on
-    every platform. An answer Slack does not give back (deleted, a missing scope, no access,
+    every platform, and its styling and emoji codes Markdown (`mrkdwn.to_markdown`). An
+    answer Slack does not give back (deleted, a missing scope, no access,
     rate limited) is left out with one log line, and the article shows its excerpt; the core
     decides everything else (who may, which answers)."""
 
@@ -242,7 +283,10 @@ async def accepted_texts(
             )
             continue
         text = with_files(str(message.get("text") or ""), message.get("files"))
-        texts.append((answer.message_id, await run.deps.people.plain_text(text, with_urls=True)))
+        markdown = mrkdwn.to_markdown(text)
+        texts.append(
+            (answer.message_id, await run.deps.people.plain_text(markdown, with_urls=True))
+        )
     return tuple(texts)
 
 

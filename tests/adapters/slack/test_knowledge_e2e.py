@@ -131,6 +131,61 @@ async def test_a_promoted_article_holds_the_whole_answer_read_back_from_slack(
     assert f"**helper:** {whole}" in await article_body(slack, "pinning")
 
 
+# A reply as Slack sends it, styled and with emoji codes, and what the article holds of it.
+STYLED_ANSWER = (
+    "*Restart* the agent, then _wait_ :hourglass: and ~reboot~ check `pip install *foo*` "
+    "(see <https://pip.example/pin_me_|the pinning docs>) :+1::skin-tone-2: :party_parrot:\n"
+    "snake_case_names stay, 2*3*4 too &amp; ```\n*x* = _y_ :tada:\n```"
+)
+STYLED_MARKDOWN = (
+    "**Restart** the agent, then _wait_ ⌛ and ~~reboot~~ check `pip install *foo*` "
+    "(see the pinning docs (https://pip.example/pin_me_)) 👍🏻 :party_parrot:\n"
+    "snake_case_names stay, 2\\*3\\*4 too & ```\n*x* = _y_ :tada:\n```"
+)
+
+
+async def test_a_promoted_answer_s_slack_styling_and_emoji_become_markdown(slack: Slack) -> None:
+    """The article is Markdown on every platform: Slack's `*bold*` was kept, and Discord
+    showed it in italics, `:+1:` as text. Now the promoted answer's styling is Markdown and
+    its emoji codes emoji (a workspace's own stays as typed); code, links and `2*3*4` are
+    what they were. Shown in Slack again, the article reads as the answer did."""
+
+    await solved_with(slack, "Why does the agent hang?", STYLED_ANSWER)
+
+    await slack.command("/kb", "promote #1 agent-hangs", user=MOD)
+
+    assert "Question #1 is now article a:agent-hangs" in slack.responses()[-1]
+    assert f"**helper:** {STYLED_MARKDOWN}" in await article_body(slack, "agent-hangs")
+    await slack.command("/kb", "show a:agent-hangs", user=OTHER)
+    shown = slack.fake.response_url_calls[-1].body["blocks"][0]["text"]["text"]
+    assert "*helper:* *Restart* the agent, then _wait_ ⌛ and ~reboot~ check" in shown
+    assert "`pip install *foo*`" in shown and "2*3*4 too &amp; ```\n*x* = _y_ :tada:\n```" in shown
+
+
+async def test_an_article_added_in_slack_is_markdown_and_keeps_its_links(slack: Slack) -> None:
+    """`/kb add` and `/kb edit` take the text as a Slack member writes it: mrkdwn, made
+    Markdown as a promoted answer is, a labelled link with its address (the label alone
+    lost where it led). The title is words: nothing in it is taken for styling."""
+
+    await slack.command(
+        "/kb",
+        "add Pin *all* versions | *Always* pin :pushpin: <https://pip.example/pin|the docs>",
+        user=MOD,
+    )
+    article = slack.responses()[-1].split()[1]
+    member = Actor(MemberRef("slack", "main", OTHER), "other")
+    shown = await slack.core.bot.handle(kb_core.ShowKnowledge(member, article))
+    assert isinstance(shown, kb_core.ArticleShown)
+    assert shown.article.title == "Pin *all* versions"
+    assert shown.article.body == ("**Always** pin 📌 the docs (https://pip.example/pin)")
+
+    await slack.command("/kb", f"edit {article} | _Never_ float :x: 2*3", user=MOD)
+    assert "updated (version 2)" in slack.responses()[-1]
+    assert await article_body(slack, article) == "_Never_ float ❌ 2\\*3"
+    await slack.command("/kb", f"edit {article} Pin every version", user=MOD)
+    assert await article_body(slack, article) == "_Never_ float ❌ 2\\*3"
+
+
 @pytest.mark.parametrize("trouble", ["deleted", "missing_scope", "ratelimited"])
 async def test_an_answer_slack_does_not_give_back_is_promoted_as_its_excerpt(
     slack: Slack, trouble: str, caplog: pytest.LogCaptureFixture
