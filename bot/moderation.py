@@ -68,7 +68,7 @@ from bot.model import (
 from bot.outbound import ChannelPost, DirectMessage, Outbound, ThreadPost, ThreadState
 from bot.ports import UnitOfWork
 from bot.questions import Context, question_at
-from bot.reputation import award, reverse
+from bot.reputation import award, carry_over, reverse
 from bot.text import clean, is_blank, truncate
 from bot.thanking import give_thanks, thanks_in_message
 
@@ -675,9 +675,9 @@ async def _delete_answer(
     revoked and the points it earned (the helper's, and the asker's bonus when it was the
     first accepted) are reversed in the ledger and audited; the question keeps its status
     (its asker decided it is solved, and may /unsolve), its other accepted answers their
-    credit. What still stands is earned again, tied to an acceptance that stands (so that
-    /unsolve takes it back): the helper's credit if another answer of theirs is accepted,
-    and the asker's bonus if any answer is (they did close the loop)."""
+    credit. What still stands moves, whole, to an acceptance that stands (so that /unsolve
+    takes it back): the helper's credit if another answer of theirs is accepted, and the
+    asker's bonus if any answer is (they did close the loop)."""
 
     message = await uow.questions.message(report.platform, report.message_id)
     if message is None or message.is_deleted or message.question_id != report.question_id:
@@ -696,30 +696,29 @@ async def _delete_answer(
         uow, question.community, entries, members, now, actor=actor, source_event=None
     )
     remaining = await uow.questions.active_acceptances(question.id)
-    rules = ctx.rules(question.community)
-    credited = any(e.reason is LedgerReason.ACCEPTED_ANSWER for e in entries)
+    # What still stands moves whole, earned before (a help ban or today's cap since does
+    # not cost it), see `carry_over`.
+    credit = next((e for e in entries if e.reason is LedgerReason.ACCEPTED_ANSWER), None)
     still_theirs = [a for a in remaining if a.answer.author.id == message.author.id]
-    if credited and still_theirs:
+    if credit is not None and still_theirs:
         # Their credit in this question went with the deleted answer; another accepted
         # answer of theirs still stands and carries it from now on.
-        change = await award(
-            uow, rules, question.community, message.author, rules.accepted_answer,
-            LedgerReason.ACCEPTED_ANSWER, now, actor=still_theirs[0].accepted_by,
-            question_id=question.id, acceptance_id=still_theirs[0].id,
+        changes.append(
+            await carry_over(
+                uow, question.community, credit, message.author, now,
+                acceptance_id=still_theirs[0].id, actor=still_theirs[0].accepted_by,
+            )
         )  # fmt: skip
-        if change:
-            changes.append(change)
     bonus = next((e for e in entries if e.reason is LedgerReason.ACCEPTED_BONUS), None)
     if bonus is not None and remaining:
         # The asker's bonus went with the first acceptance; the question is still solved
         # by an accepted answer, which carries it from now on.
-        change = await award(
-            uow, rules, question.community, question.asker, bonus.delta,
-            LedgerReason.ACCEPTED_BONUS, now, question_id=question.id,
-            acceptance_id=remaining[0].id,
+        changes.append(
+            await carry_over(
+                uow, question.community, bonus, question.asker, now,
+                acceptance_id=remaining[0].id, actor=None,
+            )
         )  # fmt: skip
-        if change:
-            changes.append(change)
     for change in changes:
         await audit(
             uow, ctx, actor, "accepted_answer_deleted", target=change.member, question=question,

@@ -2,6 +2,10 @@
 
 Every change is a new ledger row; a reversal is another row pointing at the one it undoes.
 Totals, ranks and leaderboards are derived from the ledger (and cached by storage).
+
+The anti-gaming rules (a help ban, the daily cap, nobody earning from themselves) judge new
+earning only (`award`). Points already earned always go back in full (`reverse`), and move
+whole to an acceptance that carries them on (`carry_over`), whatever has changed since.
 """
 
 from __future__ import annotations
@@ -52,7 +56,8 @@ async def award(
     source_event: str | None = None,
     note: str | None = None,
 ) -> PointChange | None:
-    """Write one reputation change, applying the anti-gaming rules; None if nothing earned."""
+    """Write one reputation change, applying the anti-gaming rules; None if nothing earned.
+    For new earning only: see `reverse` and `carry_over` for points already earned."""
 
     if member.is_bot or delta == 0:
         return None
@@ -126,3 +131,40 @@ async def reverse(
         )
         changes.append(PointChange(member, row.delta, LedgerReason.REVERSAL, total, row.id))
     return changes
+
+
+async def carry_over(
+    uow: UnitOfWork,
+    community: str,
+    earned: LedgerEntry,
+    member: Member,
+    at: datetime,
+    *,
+    acceptance_id: int,
+    actor: Member | None,
+) -> PointChange:
+    """Points `member` earned (`earned`, just reversed with the acceptance it was tied to),
+    earned again in full, tied to `acceptance_id`, an acceptance that carries them from now
+    on (so that taking that one back takes them back).
+
+    Not new earning: the member ends where they were. So a help ban or today's cap, which
+    stop new earning, do not apply (a ban placed since the acceptance would otherwise cost
+    the member what they earned before it), and the row does not count toward today's cap.
+    """
+
+    await uow.ledger.lock_member(member)
+    row, total = await uow.ledger.append(
+        community,
+        NewLedgerEntry(
+            member_id=member.id,
+            delta=earned.delta,
+            reason=earned.reason,
+            actor_id=actor.id if actor else None,
+            question_id=earned.question_id,
+            acceptance_id=acceptance_id,
+            capped=False,
+            accepted_delta=1 if earned.reason is LedgerReason.ACCEPTED_ANSWER else 0,
+        ),
+        at,
+    )
+    return PointChange(member, row.delta, earned.reason, total, row.id)

@@ -4,6 +4,8 @@ already, the points it earned are reversed in the ledger and audited."""
 
 from __future__ import annotations
 
+import pytest
+
 from bot import commands as c
 from bot import errors
 from bot import events as ev
@@ -171,6 +173,66 @@ async def test_a_helpers_other_accepted_answer_keeps_their_credit(app: App) -> N
     await app.bot.handle(c.Unsolve(alice, thread_of(opened), event_id=next_id("e")))
     assert await _points(app, bob) == 0
     await assert_totals_match_ledger(app)
+
+
+async def _accepted_count(app: App, who: c.Actor) -> int:
+    shown = await app.bot.handle(c.ShowReputation(who))
+    assert isinstance(shown, ev.ReputationShown)
+    return shown.standing.accepted_count
+
+
+async def test_a_help_ban_since_does_not_cost_the_points_that_move(app: App) -> None:
+    """The credit and the bonus an acceptance that stands carries on were earned before the
+    ban: they move whole. The ban stops new earning only: taking points back works in full,
+    and an acceptance made during the ban earns nothing."""
+
+    opened, first = await _two_accepted(app, bob, bob)
+    for member in (bob, alice):
+        banned = await app.bot.handle(
+            c.HelpBanMember(mod, member.ref, "7d", "cool off", event_id=next_id("e"))
+        )
+        assert isinstance(banned, ev.MemberHelpBanned)
+
+    resolved = await _delete_by_report(app, opened, first)
+    assert resolved.withdrawn is not None
+    assert sorted((p.member.ref.id, p.delta, p.reason) for p in resolved.withdrawn.points) == [
+        ("alice", -2, LedgerReason.REVERSAL),
+        ("alice", 2, LedgerReason.ACCEPTED_BONUS),
+        ("bob", -15, LedgerReason.REVERSAL),
+        ("bob", 15, LedgerReason.ACCEPTED_ANSWER),
+    ]
+    assert (await _points(app, bob), await _points(app, alice)) == (15, 2)
+    assert await _accepted_count(app, bob) == 1
+    await assert_totals_match_ledger(app)
+
+    await app.bot.handle(c.Unsolve(alice, thread_of(opened), event_id=next_id("e")))
+    assert (await _points(app, bob), await _points(app, alice)) == (0, 0)
+    assert await _accepted_count(app, bob) == 0
+    (kept,) = [a for a in await _answers(app, opened) if a != first]
+    accepted = await app.bot.handle(c.AcceptAnswer(alice, kept, event_id=next_id("e")))
+    assert isinstance(accepted, ev.AnswerAccepted) and accepted.points == ()
+    assert (await _points(app, bob), await _points(app, alice)) == (0, 0)
+    await assert_totals_match_ledger(app)
+
+
+@pytest.mark.parametrize(
+    "config_overrides", [{"communities": {"default": {"reputation": {"daily_cap": 2}}}}]
+)
+async def test_a_bonus_that_moves_is_not_held_to_todays_cap(app: App) -> None:
+    """The asker's bonus reached today's cap when it was earned; moved to the acceptance
+    that stands, it is the same points, not more."""
+
+    opened, first = await _two_accepted(app, bob, carol)
+    assert await _points(app, alice) == 2
+    await _delete_by_report(app, opened, first)
+    assert await _points(app, alice) == 2
+    await assert_totals_match_ledger(app)
+
+
+async def _answers(app: App, opened: ev.QuestionOpened) -> list[str]:
+    shown = await app.bot.handle(c.ShowQuestion(alice, opened.question.id))
+    assert isinstance(shown, ev.QuestionShown)
+    return [a.message_id for a in shown.answers]
 
 
 async def _accepted(app: App, opened: ev.QuestionOpened) -> list[str]:
