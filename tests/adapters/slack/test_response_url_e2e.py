@@ -19,7 +19,7 @@ from tests.adapters.slack.conftest import ASKER, HELP, HELPER, OTHER, Slack
 from tests.adapters.slack.test_commands_e2e import GIVEN_BACK, NOT_NOW
 from tests.fakes import slack_payloads as sp
 
-CONTINUED = "Slack stopped taking my reply where its first part is, so the rest of it is here:"
+CONTINUED = "Slack stopped showing my reply in the channel, so here is the rest of it:"
 
 
 def direct_messages(slack: Slack, user: str = ASKER) -> list[str]:
