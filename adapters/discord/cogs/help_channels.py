@@ -22,7 +22,7 @@ from adapters.discord.client import CommunityClient
 from adapters.discord.cogs.base import FeatureCog, Invocation, NoHelpChannel, message_text
 from adapters.discord.onboarding import greet
 from adapters.discord.outcomes import quietly
-from adapters.discord.replies import error_text, log_error, reply, report_error
+from adapters.discord.replies import error_text, giving_back, log_error, reply
 from adapters.discord.texts import DESCRIPTIONS, Texts
 from bot import commands as c
 from bot import events as ev
@@ -231,20 +231,12 @@ class HelpChannels(FeatureCog):
         question: app_commands.Range[str, 1, 4000],
         anonymous: bool = False,
     ) -> None:
-        try:
-            # (inside: a server the bot is not set up for is refused like any other /ask)
+        # Not opened (refused, also in a server the bot is not set up for, or Discord or
+        # the database failed): the question comes back with the error. Once it is open, a
+        # failure is reported alone: the member must not post an open question again.
+        async with giving_back(question, intro="discord.ask_given_back"):
             inv = self.invocation(interaction)
             thread, result, unposted = await self._open(interaction, inv, question, anonymous)
-        except Exception as exc:
-            # Not opened (refused, or Discord or the database failed): the member's Discord
-            # no longer holds what they typed into the option, so it comes back with the
-            # error. Once it is open, a failure is the tree's to report, like any command's:
-            # the member must not be asked to post an open question again.
-            texts = self.client.texts_for_guild(interaction.guild)
-            said = await report_error(interaction, exc, texts, "/ask")
-            if said is not None and not is_blank(question):
-                await quietly(self._give_back(interaction, question, texts), "give back")
-            return
         await self.welcome(thread, result, inv.texts, ping=None if anonymous else interaction.user)
         done = [inv.texts.t("discord.ask_done", thread=thread.mention)]
         if unposted:
@@ -254,11 +246,6 @@ class HelpChannels(FeatureCog):
         for part in unposted:
             await reply(interaction, part)
         await greet(self.client, result.welcome, inv.texts, interaction=interaction)
-
-    @staticmethod
-    async def _give_back(interaction: discord.Interaction, question: str, texts: Texts) -> None:
-        await reply(interaction, texts.t("discord.ask_given_back"))
-        await reply(interaction, scrub(question))
 
     async def _open(
         self, interaction: discord.Interaction, inv: Invocation, question: str, anonymous: bool

@@ -4,7 +4,8 @@ The cog only translates: the core decides who may change the knowledge base and 
 refusal, so there is no permission guard here (a guard in front would skip the audit), and
 every refusal reaches the member privately through the tree's one error handler. Long article
 texts go through a form (modal) answered by a custom-id listener, like the report form, so a
-restart between opening and sending it loses nothing.
+restart between opening and sending it loses nothing. An article's text or a reason that the
+core did not keep (refused, or failed before) comes back to the member with the error.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from adapters.discord import render, translate
 from adapters.discord.client import CommunityClient
 from adapters.discord.cogs.base import FeatureCog, Invocation, message_text
 from adapters.discord.outcomes import quietly
-from adapters.discord.replies import reply, report_error, send_reply
+from adapters.discord.replies import giving_back, reply, report_error, send_reply
 from adapters.discord.texts import DESCRIPTIONS
 from bot import commands as c
 from bot import events as ev
@@ -149,8 +150,10 @@ class Knowledge(FeatureCog):
 
     # -- moderators ---------------------------------------------------------------------------
     async def _change(self, inv: Invocation, command: object) -> None:
-        await self.defer(inv.interaction)
-        result = await self.core.handle(command)  # type: ignore[arg-type]
+        await self._changed(inv, await self.call_core(inv, command))  # type: ignore[arg-type]
+
+    @staticmethod
+    async def _changed(inv: Invocation, result: ev.Result) -> None:
         assert isinstance(result, kb.ArticleChanged)
         await reply(inv.interaction, render.kb_changed(inv.texts, result))
 
@@ -165,18 +168,20 @@ class Knowledge(FeatureCog):
         body: Body | None = None,
         tags: Tags | None = None,
     ) -> None:
-        inv = self.invocation(interaction)
-        if body is None:
-            # No text given: a form with room for it (a slash option is one line).
-            form = render.kb_form(
-                inv.texts, translate.custom_id(ADD_FORM), title=title, tags=tags or ""
+        async with giving_back(body):
+            inv = self.invocation(interaction)
+            if body is None:
+                # No text given: a form with room for it (a slash option is one line).
+                form = render.kb_form(
+                    inv.texts, translate.custom_id(ADD_FORM), title=title, tags=tags or ""
+                )
+                await interaction.response.send_modal(form)
+                return
+            command = kb.AddArticle(
+                inv.actor, title, body, tags=tag_list(tags) or (), event_id=inv.event_id
             )
-            await interaction.response.send_modal(form)
-            return
-        command = kb.AddArticle(
-            inv.actor, title, body, tags=tag_list(tags) or (), event_id=inv.event_id
-        )
-        await self._change(inv, command)
+            result = await self.call_core(inv, command)
+        await self._changed(inv, result)
 
     @kb.command(name="edit", description=DESCRIPTIONS["kb.edit"])
     @app_commands.describe(
@@ -193,15 +198,17 @@ class Knowledge(FeatureCog):
         tags: Tags | None = None,
         reason: Reason | None = None,
     ) -> None:
-        inv = self.invocation(interaction)
-        if title is None and body is None and tags is None:
-            await self._edit_form(inv, id)
-            return
-        command = kb.EditArticle(
-            inv.actor, id, title=title, body=body, tags=tag_list(tags), reason=reason,
-            event_id=inv.event_id,
-        )  # fmt: skip
-        await self._change(inv, command)
+        async with giving_back(body, reason):
+            inv = self.invocation(interaction)
+            if title is None and body is None and tags is None:
+                await self._edit_form(inv, id)
+                return
+            command = kb.EditArticle(
+                inv.actor, id, title=title, body=body, tags=tag_list(tags), reason=reason,
+                event_id=inv.event_id,
+            )  # fmt: skip
+            result = await self.call_core(inv, command)
+        await self._changed(inv, result)
 
     async def _edit_form(self, inv: Invocation, item: str) -> None:
         """The edit form, filled with the article as it is (the core refuses members, and
@@ -230,8 +237,12 @@ class Knowledge(FeatureCog):
         id: ItemId,  # noqa: A002
         reason: Reason | None = None,
     ) -> None:
-        inv = self.invocation(interaction)
-        await self._change(inv, kb.RemoveArticle(inv.actor, id, reason, inv.event_id))
+        async with giving_back(reason):
+            inv = self.invocation(interaction)
+            result = await self.call_core(
+                inv, kb.RemoveArticle(inv.actor, id, reason, inv.event_id)
+            )
+        await self._changed(inv, result)
 
     @kb.command(name="undo", description=DESCRIPTIONS["kb.undo"])
     @app_commands.describe(id=DESCRIPTIONS["kb.id"])
@@ -308,20 +319,25 @@ class Knowledge(FeatureCog):
             await report_error(interaction, exc, texts, f"kb {parsed[0]} form")
 
     async def _submitted(self, interaction: discord.Interaction, form: str) -> None:
-        inv = self.invocation(interaction)
         values = translate.modal_values(interaction.data or {})
         title = values.get(render.KB_FORM_TITLE, "")
         body = values.get(render.KB_FORM_BODY, "")
         tags = tag_list(values.get(render.KB_FORM_TAGS, ""))
-        command: object
-        if form == ADD_FORM:
-            command = kb.AddArticle(inv.actor, title, body, tags=tags or (), event_id=inv.event_id)
-        else:
-            command = kb.EditArticle(
-                inv.actor, values.get(render.KB_FORM_ID, ""), title=title or None,
-                body=body or None, tags=tags, event_id=inv.event_id,
-            )  # fmt: skip
-        await self._change(inv, command)
+        # The form is gone once sent: the text not kept comes back (a title is one line).
+        async with giving_back(body):
+            inv = self.invocation(interaction)
+            command: object
+            if form == ADD_FORM:
+                command = kb.AddArticle(
+                    inv.actor, title, body, tags=tags or (), event_id=inv.event_id
+                )
+            else:
+                command = kb.EditArticle(
+                    inv.actor, values.get(render.KB_FORM_ID, ""), title=title or None,
+                    body=body or None, tags=tags, event_id=inv.event_id,
+                )  # fmt: skip
+            result = await self.call_core(inv, command)  # type: ignore[arg-type]
+        await self._changed(inv, result)
 
 
 async def setup(client: CommunityClient) -> None:

@@ -6,10 +6,12 @@ records (`audit`, `reports`, `reveal`). There is no guard here on purpose: the c
 non-moderators itself and writes every refusal to the audit log, which a guard in front of it
 would skip. The group is visible to everyone because role-based moderators may lack Manage
 Threads. Thread locks, archives and the duplicate notice arrive through the Outbox sender.
+A reason the core did not keep (refused, or failed before) comes back with the error.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 import discord
@@ -19,7 +21,7 @@ from adapters.discord import render, translate
 from adapters.discord.client import CommunityClient
 from adapters.discord.cogs.base import FeatureCog, Invocation
 from adapters.discord.outcomes import quietly
-from adapters.discord.replies import reply, report_error
+from adapters.discord.replies import giving_back, reply, report_error
 from adapters.discord.texts import DESCRIPTIONS
 from bot import commands as c
 from bot import events as ev
@@ -54,19 +56,20 @@ class Moderation(FeatureCog):
         reason: str | None = None,
         duplicate_of: str | None = None,
     ) -> None:
-        inv = self.invocation(interaction)
         channel = interaction.channel
         thread = channel if isinstance(channel, discord.Thread) else None
-        ref: ThreadRef | None = None
-        if question is None:
-            if thread is None:
-                raise NotAQuestionThread()
-            ref = translate.thread_ref(thread.id)
-        command = c.ModerateQuestion(
-            inv.actor, action, thread=ref, question_id=question, reason=reason,
-            duplicate_of=duplicate_of, event_id=inv.event_id,
-        )  # fmt: skip
-        result = await self.call_core(inv, command)
+        async with giving_back(reason):
+            inv = self.invocation(interaction)
+            ref: ThreadRef | None = None
+            if question is None:
+                if thread is None:
+                    raise NotAQuestionThread()
+                ref = translate.thread_ref(thread.id)
+            command = c.ModerateQuestion(
+                inv.actor, action, thread=ref, question_id=question, reason=reason,
+                duplicate_of=duplicate_of, event_id=inv.event_id,
+            )  # fmt: skip
+            result = await self.call_core(inv, command)
         assert isinstance(result, ev.QuestionModerated)
         text = render.moderation(inv.texts).question(result)
         await reply(interaction, text)
@@ -140,8 +143,17 @@ class Moderation(FeatureCog):
         await self._question(interaction, c.QuestionAction.DELETE, question=question, reason=reason)
 
     # -- reputation ---------------------------------------------------------------------------
-    async def _points(self, inv: Invocation, command: c.Command) -> None:
-        result = await self.call_core(inv, command)
+    async def _points(
+        self,
+        interaction: discord.Interaction,
+        reason: str | None,
+        command: Callable[[Invocation], c.Command],
+    ) -> None:
+        """Run the reputation `command` made for this invocation; show the changes."""
+
+        async with giving_back(reason):
+            inv = self.invocation(interaction)
+            result = await self.call_core(inv, command(inv))
         assert isinstance(result, ev.PointsChanged)
         await self._lines(inv, render.moderation(inv.texts).points(result))
         await self.client.outcomes.rewards(inv.interaction.guild, result.changes)
@@ -153,10 +165,13 @@ class Moderation(FeatureCog):
         points: int,
         reason: str,
     ) -> None:
-        inv = self.invocation(interaction)
-        target = self.member_actor(inv, member)
-        command = c.AdjustReputation(inv.actor, target, points, reason, event_id=inv.event_id)
-        await self._points(inv, command)
+        await self._points(
+            interaction,
+            reason,
+            lambda inv: c.AdjustReputation(
+                inv.actor, self.member_actor(inv, member), points, reason, event_id=inv.event_id
+            ),
+        )
 
     @rep.command(name="add", description=DESCRIPTIONS["mod.rep.add"])
     @app_commands.describe(
@@ -196,8 +211,11 @@ class Moderation(FeatureCog):
         entry: app_commands.Range[int, 1],
         reason: Reason | None = None,
     ) -> None:
-        inv = self.invocation(interaction)
-        await self._points(inv, c.RevertLedgerEntry(inv.actor, entry, reason, inv.event_id))
+        await self._points(
+            interaction,
+            reason,
+            lambda inv: c.RevertLedgerEntry(inv.actor, entry, reason, inv.event_id),
+        )
 
     @rep.command(name="revert-period", description=DESCRIPTIONS["mod.rep.revert_period"])
     @app_commands.describe(
@@ -215,13 +233,15 @@ class Moderation(FeatureCog):
         days: app_commands.Range[int, 1, 3650],
         reason: Reason | None = None,
     ) -> None:
-        inv = self.invocation(interaction)
         since = self.core.clock.now() - timedelta(days=days)
-        command = c.RevertPeriod(
-            inv.actor, self._ref(inv, member), c.FlowDirection(direction.value), since,
-            reason=reason, event_id=inv.event_id,
+        await self._points(
+            interaction,
+            reason,
+            lambda inv: c.RevertPeriod(
+                inv.actor, self._ref(inv, member), c.FlowDirection(direction.value), since,
+                reason=reason, event_id=inv.event_id,
+            ),
         )  # fmt: skip
-        await self._points(inv, command)
 
     @rep.command(name="suspicious", description=DESCRIPTIONS["mod.rep.suspicious"])
     async def rep_suspicious(self, interaction: discord.Interaction) -> None:
@@ -244,11 +264,12 @@ class Moderation(FeatureCog):
         duration: app_commands.Range[str, 1, 20],
         reason: Reason | None = None,
     ) -> None:
-        inv = self.invocation(interaction)
-        command = c.HelpBanMember(
-            inv.actor, self.member_actor(inv, member), duration, reason, event_id=inv.event_id
-        )
-        result = await self.call_core(inv, command)
+        async with giving_back(reason):
+            inv = self.invocation(interaction)
+            command = c.HelpBanMember(
+                inv.actor, self.member_actor(inv, member), duration, reason, event_id=inv.event_id
+            )
+            result = await self.call_core(inv, command)
         assert isinstance(result, ev.MemberHelpBanned)
         await reply(interaction, render.moderation(inv.texts).helpbanned(result))
 
@@ -260,11 +281,12 @@ class Moderation(FeatureCog):
         member: discord.Member | discord.User,
         reason: Reason,
     ) -> None:
-        inv = self.invocation(interaction)
-        command = c.WarnMember(
-            inv.actor, self.member_actor(inv, member), reason, event_id=inv.event_id
-        )
-        result = await self.call_core(inv, command)
+        async with giving_back(reason):
+            inv = self.invocation(interaction)
+            command = c.WarnMember(
+                inv.actor, self.member_actor(inv, member), reason, event_id=inv.event_id
+            )
+            result = await self.call_core(inv, command)
         assert isinstance(result, ev.MemberWarned)
         await reply(interaction, render.moderation(inv.texts).warned(result))
 
@@ -300,8 +322,10 @@ class Moderation(FeatureCog):
         question: QuestionNumber,
         reason: app_commands.Range[str, 1, 200] | None = None,
     ) -> None:
-        inv = self.invocation(interaction)
-        result = await self.call_core(inv, c.RevealAsker(inv.actor, question, reason, inv.event_id))
+        async with giving_back(reason):
+            inv = self.invocation(interaction)
+            command = c.RevealAsker(inv.actor, question, reason, inv.event_id)
+            result = await self.call_core(inv, command)
         assert isinstance(result, ev.AskerRevealed)
         await reply(interaction, render.presenter(inv.texts).revealed(result))
 

@@ -18,7 +18,7 @@ from adapters.discord import render, translate
 from adapters.discord.client import CommunityClient
 from adapters.discord.cogs.base import FeatureCog, Invocation
 from adapters.discord.outcomes import quietly
-from adapters.discord.replies import reply, report_error
+from adapters.discord.replies import giving_back, reply, report_error
 from adapters.discord.texts import DESCRIPTIONS
 from bot import commands as c
 from bot import events as ev
@@ -84,10 +84,18 @@ class Reports(FeatureCog):
 
     # -- the form is sent -----------------------------------------------------------------------
     async def _submitted(self, interaction: discord.Interaction, args: list[str]) -> None:
-        inv = self.invocation(interaction)
+        reason = translate.modal_values(interaction.data or {}).get(render.REPORT_REASON, "")
+        # The form is gone once sent: a report not filed gives the member their reason back.
+        async with giving_back(reason):
+            inv = self.invocation(interaction)
+            result = await self._file(interaction, inv, args, reason)
+        await reply(interaction, render.moderation(inv.texts).report_filed(result))
+
+    async def _file(
+        self, interaction: discord.Interaction, inv: Invocation, args: list[str], reason: str
+    ) -> ev.ReportFiled:
         channel_id, message_id = args[0], args[1]
         author_id = args[2] if len(args) > 2 else ""
-        reason = translate.modal_values(interaction.data or {}).get(render.REPORT_REASON, "")
         await self.defer(interaction)
         channel = await self._channel(interaction.guild, channel_id)
         message = None
@@ -121,7 +129,7 @@ class Reports(FeatureCog):
         )
         result = await self.core.handle(command)
         assert isinstance(result, ev.ReportFiled)
-        await reply(interaction, render.moderation(inv.texts).report_filed(result))
+        return result
 
     async def _channel(
         self, guild: discord.Guild | None, channel_id: str

@@ -19,7 +19,7 @@ from adapters.discord import translate
 from adapters.discord.client import CommunityClient
 from adapters.discord.cogs.base import FeatureCog, message_text
 from adapters.discord.outcomes import quietly
-from adapters.discord.replies import log_error, reply, report_error
+from adapters.discord.replies import giving_back, log_error, reply, report_error
 from adapters.discord.texts import DESCRIPTIONS
 from bot import commands as c
 from bot import events as ev
@@ -122,10 +122,15 @@ class Solving(FeatureCog):
         interaction: discord.Interaction,
         reason: app_commands.Range[str, 1, 200] | None = None,
     ) -> None:
-        inv = self.invocation(interaction)
-        thread, ref = self.thread_of(interaction)
-        command = c.CloseQuestion(inv.actor, ref, reason, event_id=inv.event_id)
-        await self.run_command(inv, command, thread)
+        async with giving_back(reason):  # (a reason not kept comes back with the error)
+            inv = self.invocation(interaction)
+            thread, ref = self.thread_of(interaction)
+            command = c.CloseQuestion(inv.actor, ref, reason, event_id=inv.event_id)
+            result = await self.call_core(inv, command)
+        await self.show_result(
+            result, thread=thread, guild=interaction.guild, texts=inv.texts,
+            interaction=interaction,
+        )  # fmt: skip
 
     # -- ✅ by the asker ---------------------------------------------------------------------
     @FeatureCog.listener("on_raw_reaction_add")

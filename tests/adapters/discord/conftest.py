@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import time
 from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -348,6 +349,25 @@ async def h(
     try:
         async with discord_fake.run(client):
             yield Harness(discord_fake, world, app, client)
+    finally:
+        await app.close()
+
+
+@asynccontextmanager
+async def not_set_up(fake: FakeDiscordWithDMs, tmp_path: Path) -> AsyncIterator[Harness]:
+    """The bot running for two communities, neither naming the fake's server: the commands
+    are global (one community names no server), and each refuses 'not set up' there."""
+
+    world = seed(fake)
+    data = make_config(tmp_path, world, fake).model_dump()
+    data["communities"]["main"]["discord_guild_id"] = None
+    data["communities"]["elsewhere"] = {"slack_team_id": "T1"}
+    config = parse_config(data)
+    app = await bootstrap(config, clock=FakeClock())
+    client = FastClient(app.bot, config, **FAST)
+    try:
+        async with fake.run(client):
+            yield Harness(fake, world, app, client)
     finally:
         await app.close()
 

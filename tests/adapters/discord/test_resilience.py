@@ -14,14 +14,13 @@ import pytest
 
 from bot.bootstrap import bootstrap
 from bot.clock import FakeClock
-from bot.config import parse_config
 from bot.model import QuestionStatus
 from tests.adapters.discord.conftest import (
-    FAST,
     FakeDiscordWithDMs,
     FastClient,
     Harness,
     make_config,
+    not_set_up,
     seed,
 )
 from tests.helpers import eventually
@@ -228,26 +227,15 @@ async def test_an_ask_in_a_server_not_set_up_gives_the_member_their_question_bac
     with no server named): /ask said 'not set up' and what the member typed into the option
     was gone, unlike every other refused /ask. It now comes back with the error, privately."""
 
-    world = seed(discord_fake)
-    data = make_config(tmp_path, world, discord_fake).model_dump()
-    data["communities"]["main"]["discord_guild_id"] = None
-    data["communities"]["elsewhere"] = {"slack_team_id": "T1"}
-    config = parse_config(data)
-    app = await bootstrap(config, clock=FakeClock())
-    client = FastClient(app.bot, config, **FAST)
     question = "My **router** drops Wi-Fi every hour.\n\nI tried `reset` already."
-    try:
-        async with discord_fake.run(client):
-            h = Harness(discord_fake, world, app, client)
-            handle = await h.command("ask", world.alice, world.text, options={"question": question})
-            assert "not set up" in await h.done(handle)
-            await eventually(lambda: len(handle.record.followups) >= 2)
-            said = [m["content"] for m in handle.record.followups]
-            assert "as you wrote it" in said[0] and said[1] == question, said
-            assert all(int(m["flags"]) & 64 for m in handle.record.followups)
-            assert not discord_fake.threads_in(world.text)
-    finally:
-        await app.close()
+    async with not_set_up(discord_fake, tmp_path) as h:
+        handle = await h.command("ask", h.w.alice, h.w.text, options={"question": question})
+        assert "not set up" in await h.done(handle)
+        await eventually(lambda: len(handle.record.followups) >= 2)
+        said = [m["content"] for m in handle.record.followups]
+        assert "as you wrote it" in said[0] and said[1] == question, said
+        assert all(int(m["flags"]) & 64 for m in handle.record.followups)
+        assert not discord_fake.threads_in(h.w.text)
 
 
 async def test_a_blank_ask_is_refused_without_giving_back_blank_text(h: Harness) -> None:
