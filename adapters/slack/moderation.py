@@ -322,11 +322,12 @@ async def resolve_report(
     reason: str | None,
     event_id: str | None,
     reply: Callable[[str], Awaitable[object]],
-) -> str:
+) -> tuple[str, ev.ReportResolved]:
     """Resolve one report; delete the message when asked; tell the moderator (privately,
     the author by mention). Returns the outcome line for the report's post in the
     moderators' channel, which names the author as the post does, by display name: a
-    mention there would notify them if they can read that channel."""
+    mention there would notify them if they can read that channel; and the core's result,
+    which says whether the post may name the moderator."""
 
     result = await deps.bot.handle(
         c.ResolveReport(actor, report_id, outcome, reason, event_id=event_id)
@@ -339,7 +340,7 @@ async def resolve_report(
         if problem:
             lines.append(p.t(problem))
     await reply("\n".join(lines))
-    return mod_present(p, by_name=True).report_resolved(result)
+    return mod_present(p, by_name=True).report_resolved(result), result
 
 
 async def delete_reported(deps: SlackDeps, channel: str, message_id: str) -> str | None:

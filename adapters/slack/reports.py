@@ -16,7 +16,7 @@ from typing import Any
 from adapters.slack import blocks, ids
 from adapters.slack.deps import Ack, Caller, deps_of, start_interaction
 from adapters.slack.guard import guarded
-from adapters.slack.moderation import resolve_report
+from adapters.slack.moderation import mod_present, resolve_report
 from adapters.slack.outbound import Respond
 from adapters.slack.texts import UNREADABLE
 from adapters.slack.translate import (
@@ -185,11 +185,13 @@ async def on_report_button(
     async with guarded(p, reply, "slack report button"):
         actor = await who.actor()
         event_id = interaction_id("action", body.get("trigger_id"), action.get("action_ts"))
-        line = await resolve_report(
+        line, result = await resolve_report(
             deps, p, actor, report_id, outcome, reason=None, event_id=event_id, reply=reply
         )
         message = body.get("message") or {}
         if channel and message.get("ts"):
-            note = p.t("slack.report_handled", outcome=line, moderator=f"<@{user}>")
+            # (not named when they asked the reported question anonymously)
+            moderator = mod_present(p).resolver(result, f"<@{user}>")
+            note = p.t("slack.report_handled", outcome=line, moderator=moderator)
             text, handled = blocks.without_buttons(message, note)
             await deps.out.update(str(channel), str(message["ts"]), text, blocks=handled)

@@ -830,6 +830,33 @@ async def test_a_report_on_an_ask_question_names_neither_the_bot_nor_an_anonymou
         await slack.core.close()
 
 
+async def test_a_moderator_resolving_a_report_in_their_anonymous_question_is_not_named(
+    fake_slack: FakeSlack, tmp_path: Path
+) -> None:
+    """A moderator who asked anonymously resolves a report on an answer in their question:
+    the report's post said "(by @moderator)" beside a thread whose asker is hidden, and so
+    told the other moderators who asked. It now says "a moderator"."""
+
+    fake_slack.add_channel(MODS, "moderators")
+    slack, _ = await make_slack(
+        fake_slack, tmp_path, lifecycle={"anonymous_questions": True},
+        moderation={"moderators_channel": {"slack": MODS}},
+    )  # fmt: skip
+    try:
+        await slack.command("/ask", "--anonymous Who can see my salary?", user=MOD)
+        root = slack.fake.calls_to("chat.postMessage")[0].response["message"]["ts"]
+        reply = await slack.answer(root, HELPER, "Buy cheap pills")
+        post = await report(slack, root, reply)
+        await click(slack, post, ids.REPORT_DISMISS)
+
+        updated = slack.fake.find_message(MODS, post["ts"]) or {}
+        assert "Report #1 dismissed. (by a moderator)" in updated["text"]
+        assert MOD not in _in_post(updated)
+    finally:
+        await slack.runner.cleanup()
+        await slack.core.close()
+
+
 async def test_a_report_on_another_bot_post_names_no_author(mods: Slack) -> None:
     """Any post of the bot's, not only an /ask question's root (which the core names by its
     asker, see the test above), is reported without an author: the shortcut's message names
