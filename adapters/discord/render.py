@@ -230,27 +230,30 @@ _LINK = (
 # "\\https://..." is a backslash and a link), a code block (``` anywhere in a line, closed
 # by the next ```), an inline code span (of at most `_markup`'s characters: a longer one is
 # cut, and its backticks are what they are in each part), a masked link (its text may hold
-# code: "[see `x`](...)"), the tokens `as_typed` keeps whole, a ``` no ``` closes (in a
-# part of split_message, with all after it: split_message closes that block at the end of
-# the part), and a pair of backticks nothing closes. split_message cuts by it and closes
-# the block a cut falls in, so the two read a ``` in a link's text or address, or a link in
+# code: "[see `x`](...)"), the tokens `as_typed` keeps whole, a ``` that only a ``` past
+# what is read closes (in a part of split_message: a code block longer than what is read,
+# with all after it; split_message closes that block at the end of the part), and a run of
+# backticks nothing closes. A ``` that nothing closes opens no code block on Discord: it is
+# such a run, its text after it read as any text. split_message cuts by it and closes the
+# block a cut falls in, so the two read a ``` in a link's text or address, or a link in
 # code, alike. (The lookahead names the characters they start with: the scan skips the
 # rest as fast as it did before the code and link alternatives, twice as fast as without.)
 _MARKUP = (
     r"(?=[\\`\[<hs])(?:"
     rf"\\(?:{_URL}|.)|(?P<block>```.*?```)|`(?P<ticks>`*).{{0,%s}}?(?<!`)`(?P=ticks)(?!`)"
-    rf"|{_LINK}|{_AS_IS.pattern}|(?P<fence>```)%s|``)"
+    rf"|{_LINK}|{_AS_IS.pattern}|(?P<fence>```)%s|``+)"
 )
 
 
 @functools.lru_cache(maxsize=32)
-def _markup(longest: int | None) -> re.Pattern[str]:
-    """`_MARKUP` for split_message's parts of `longest` characters; None for a text cut
+def _markup(longest: int | None, fenced: bool = False) -> re.Pattern[str]:
+    """`_MARKUP` for split_message's parts of `longest` characters, `fenced` if a ``` is
+    past what is read (it closes a ``` nothing in what is read closes); None for a text cut
     once (`trim`), where a ``` no ``` closes stays as it is."""
 
     if longest is None:
         return re.compile(_MARKUP % ("", ""), re.DOTALL)
-    return re.compile(_MARKUP % (longest, ".*"), re.DOTALL)
+    return re.compile(_MARKUP % (longest, ".*" if fenced else "(?!)"), re.DOTALL)
 
 
 # A code block's opening: its ``` and any backticks after them, and its language with the
@@ -305,18 +308,26 @@ def _held(text: str, block: re.Match[str]) -> tuple[int, int]:
 
 
 def _unbroken(
-    text: str, cut: int, *, through: bool = True, longest: int | None = None, first: int = 0
+    text: str,
+    cut: int,
+    *,
+    through: bool = True,
+    longest: int | None = None,
+    first: int = 0,
+    closer: int = 0,
 ) -> int:
     """`cut`, or the start of the escape, token or code it falls inside (`_whole`), moved
     back before a prepended mark it belongs with. If that is the start of the text, or of a
     part after its reopened fence line (`first`): `cut` (`through`: a token longer than a
     message is cut anyway), else `first`. Something longer than `longest` is what no part
     holds whole: it is cut at `cut` (the part is filled, not ended before it), but not
-    inside what a masked link holds (its text's mentions, its address)."""
+    inside what a masked link holds (its text's mentions, its address). `closer`: as for
+    `_open_block`."""
 
+    read_to = min(len(text), cut + _READ_AHEAD)
     read_from = 0
     while True:
-        for m in _markup(longest).finditer(text, read_from, min(len(text), cut + _READ_AHEAD)):
+        for m in _markup(longest, closer > read_to).finditer(text, read_from, read_to):
             if m.start() >= cut:
                 return cut
             # (`trim` reads a ``` no ``` closes as "```" alone: the backticks and language
@@ -348,11 +359,11 @@ def _unbroken(
         return start if start > first else (cut if through else first)
 
 
-def _cut_point(text: str, limit: int, first: int, longest: int) -> int:
+def _cut_point(text: str, limit: int, first: int, longest: int, closer: int) -> int:
     """Where to end a part of `text`, which starts with the `first` characters of a reopened
     fence line: at most `limit`, on a paragraph, line or word boundary in its second half,
     else on the last grapheme boundary; in either case not inside what `_whole` keeps of
-    at most `longest` characters."""
+    at most `longest` characters (`closer`: as for `_open_block`)."""
 
     window = text[:limit]
     floor = limit // 2
@@ -361,20 +372,28 @@ def _cut_point(text: str, limit: int, first: int, longest: int) -> int:
         # (a space with a combining mark after it is one grapheme: not cut there)
         if at >= floor and not _joins_next(text, at + len(separator) - 1):
             # (a line break in a token that starts the text is no place to cut it)
-            cut = _unbroken(text, at + len(separator), through=False, longest=longest, first=first)
+            cut = _unbroken(
+                text, at + len(separator), through=False, longest=longest, first=first,
+                closer=closer,
+            )  # fmt: skip
             if cut >= floor:
                 return cut
-    return _unbroken(text, _grapheme_cut(text, limit, first), longest=longest, first=first)
+    cut = _grapheme_cut(text, limit, first)
+    return _unbroken(text, cut, longest=longest, first=first, closer=closer)
 
 
-def _open_block(text: str, at: int, longest: int | None) -> tuple[int, str] | None:
+def _open_block(text: str, at: int, longest: int | None, closer: int = 0) -> tuple[int, str] | None:
     """Where the code block `at` falls in starts, and its fence (``` and language), read
-    on past `at` as `_unbroken` reads; None if `at` is in none. A ``` nothing closes holds
-    all after it (split_message closes it at the end of a part)."""
+    on past `at` as `_unbroken` reads; None if `at` is in none. `closer`: where the last
+    ``` of the text that `text` begins ends (past `text` if the text goes on). With
+    `longest` (a part of split_message), a ``` that nothing read closes holds all after it
+    if that ``` is past what is read (split_message closes the block at the end of a part),
+    and opens nothing if not, as on Discord; without, it holds all after it (`excerpt`)."""
 
     if text.find(_FENCE, 0, at) < 0:
         return None  # (most text: no need to read it for escapes and code spans)
-    for m in _markup(longest).finditer(text, 0, min(len(text), at + _READ_AHEAD)):
+    read_to = min(len(text), at + _READ_AHEAD)
+    for m in _markup(longest, closer > read_to).finditer(text, 0, read_to):
         if m.start() >= at:
             break
         if m["fence"] is not None or (m["block"] is not None and m.end() > at):
@@ -395,6 +414,10 @@ def split_message(text: str, limit: int = MAX_CONTENT) -> list[str]:
     reopen = ""  # the opening line of the code block the last part closed
     rest = text
     blank_end = len(text) - len(text.rstrip())  # whitespace the text ends with
+    # Where the text's last ``` ends: a ``` nothing closes in what a part reads is open
+    # only if that is past it (a block longer than what is read), and else opens nothing.
+    last_fence = text.rfind(_FENCE)
+    closer = last_fence + len(_FENCE) if last_fence >= 0 else 0
     while rest:
         if len(reopen) + len(rest) <= limit:
             parts.append(reopen + rest)
@@ -411,11 +434,12 @@ def split_message(text: str, limit: int = MAX_CONTENT) -> list[str]:
         # the start of one). Either way each part takes some of `rest`, however long the
         # fence line or the first grapheme.
         window = reopen + rest[: limit + _READ_AHEAD]  # (all `_unbroken` reads)
-        cut = _cut_point(window, limit, len(reopen), limit)
-        chunk, next_reopen = _closed(window, cut, limit)
+        ends = closer - (len(text) - len(rest)) + len(reopen)  # (`closer` in the window)
+        cut = _cut_point(window, limit, len(reopen), limit, ends)
+        chunk, next_reopen = _closed(window, cut, limit, ends)
         if len(chunk) > limit:
-            cut = _cut_point(window, limit - len(_FENCE) - 1, len(reopen), limit)
-            chunk, next_reopen = _closed(window, cut, limit)
+            cut = _cut_point(window, limit - len(_FENCE) - 1, len(reopen), limit, ends)
+            chunk, next_reopen = _closed(window, cut, limit, ends)
         rest, reopen = rest[cut - len(reopen) :], next_reopen
         if chunk.strip():
             parts.append(chunk)
@@ -424,13 +448,13 @@ def split_message(text: str, limit: int = MAX_CONTENT) -> list[str]:
     return [p for p in parts if p.strip()] or [""]
 
 
-def _closed(text: str, cut: int, limit: int) -> tuple[str, str]:
+def _closed(text: str, cut: int, limit: int, closer: int) -> tuple[str, str]:
     """One part of `split_message`, `text` up to `cut`, with the code block the cut falls
     in closed, and the fence line that reopens that block at the start of the next part
-    ("" if none)."""
+    ("" if none). `closer`: as for `_open_block`."""
 
     chunk = text[:cut]
-    block = _open_block(text, cut, limit)
+    block = _open_block(text, cut, limit, closer)
     reopen = ""
     if block is not None:
         start, fence = block

@@ -187,6 +187,25 @@ def test_a_code_block_closed_on_its_own_line_is_not_reopened() -> None:
     assert cut.count("```") == 2 and cut.endswith("…"), cut[-20:]
 
 
+@pytest.mark.parametrize(
+    ("lead", "fence"),
+    [("Look ``` here: ", "```"), ("```py\n", "```py"), ("See below:\n```\n", "```")],
+)
+def test_split_message_reads_a_fence_nothing_closes_as_text(lead: str, fence: str) -> None:
+    """Discord opens a code block only at a ``` a later ``` closes: one nothing closes shows
+    as three backticks, and the text after it as text. Read as an open block, every part
+    was closed at its end and reopened at the start of the next, which showed all of the
+    member's words after the ``` as code. Closed far past the first part's reach, the
+    block is one, and each part closes and reopens it."""
+
+    text = lead + "word " * 900
+    parts = render.split_message(text)
+    assert len(parts) == 3 and "".join(parts) == text, [p[-10:] for p in parts]
+    parts = render.split_message(text + "\n```")
+    assert all(p.endswith("\n```") for p in parts), [p[-10:] for p in parts]
+    assert all(p.startswith(fence + "\n") for p in parts[1:]), [p[:10] for p in parts]
+
+
 def _stop_after(seconds: float) -> None:
     """Raise in the test itself if it still runs after `seconds` (a loop that never ends)."""
 
@@ -197,9 +216,12 @@ def _stop_after(seconds: float) -> None:
     signal.setitimer(signal.ITIMER_REAL, seconds)
 
 
+_LONG_FENCE_LINES = ["```\n" + "e" + "\u0301" * 2500, "```" + "x" * 1990 + "\ny" * 2000]
+
+
 @pytest.mark.parametrize(
     "text",
-    ["`" * 3000, "```" * 1000, "```\n" + "e" + "\u0301" * 2500, "```" + "x" * 1990 + "\ny" * 2000],
+    ["`" * 3000, *(t + "\n```" for t in _LONG_FENCE_LINES), *_LONG_FENCE_LINES],
 )
 def test_split_message_ends_whatever_the_fence_line(text: str) -> None:
     """A member's /ask of 2,000+ backticks is split raw. Its one line opened a code block,
@@ -213,12 +235,12 @@ def test_split_message_ends_whatever_the_fence_line(text: str) -> None:
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
     assert 1 < len(parts) < 10 and all(len(p) <= 2000 for p in parts)
-    if text.strip("`"):
-        # (the last part's block is closed only if the member closed it)
+    if text.endswith("\n```"):
+        # (the last part's block is the member's own, which they closed)
         assert all(p.endswith("\n```") for p in parts[:-1])
     else:
-        # backticks alone hold no open block ("``````" is an empty one): nothing added
-        assert "".join(parts) == text
+        # backticks alone, or a ``` nothing closes, hold no open block: nothing added
+        assert sum(p.count("`") for p in parts) == text.count("`"), [p[-5:] for p in parts]
 
 
 @pytest.mark.parametrize("lead", ["", "Look:\n"])
@@ -497,19 +519,23 @@ _CLUSTER = regex.compile(r"\X")
 # the next ```); an inline code span; a masked link (its text, then its address, which may
 # hold pairs of parentheses); a <...> link, a mention, a channel, a custom emoji, a
 # timestamp, a bare link (to a space or "<", not ending in punctuation but ")", as
-# discord.py reads one); a ``` no ``` closes, with the backticks and the language word
-# after it (its line break may be the whitespace at a cut, where split_message's closing
-# fence takes its place) and the code after it, to the end of the part, where
-# split_message closes that block; a run of backticks nothing closes. A code span longer
-# than a part is none: each part shows the backticks of its half as they are.
+# discord.py reads one); a ``` that no ``` in what is read closes but one past it does
+# (`fenced`), with the backticks and the language word after it (its line break may be the
+# whitespace at a cut, where split_message's closing fence takes its place) and the code
+# after it, to the end of the part, where split_message closes that block; a run of
+# backticks nothing closes (a ``` that nothing closes in the whole text is one: Discord
+# opens no block for it). A code span longer than a part is none: each part shows the
+# backticks of its half as they are.
 _LINK_TOKEN = r"<[^:<> ]+:/[^ <>]+>|https?://[^\s<]+[^<.,:;\"'\]\s]"
 _DISCORD = (
     r"\\[^0-9A-Za-z\s]|(?P<block>```.*?```)|(?P<ticks>`+).{{0,{limit}}}?(?<!`)(?P=ticks)(?!`)"
     r"|\[(?:[^\[\]\\]|\\.|\[[^\[\]]*\])*\]\(\s*<?https?://(?:\([^()\s]*\)|[^()\s<>])+>?\s*\)"
     rf"|{_LINK_TOKEN}"
     r"|<@[!&]?\d+>|<#\d+>|<a?:\w+:\d+>|<t:-?\d+(?::[tTdDfFR])?>"
-    r"|(?P<fence>```+(?:[A-Za-z0-9_+\-.#]+(?=\n))?)(?P<code>.*)|``+"
+    r"|{fence}|``+"
 )
+_FENCED = r"(?P<fence>```+(?:[A-Za-z0-9_+\-.#]+(?=\n))?)(?P<code>.*)"
+_UNFENCED = r"(?!)(?P<fence>)(?P<code>)"
 _OPENING = re.compile(r"`+(?:[A-Za-z0-9_+\-.#]+(?=\n))?")
 
 
@@ -540,7 +566,11 @@ def _broken(text: str, limit: int) -> list[str]:
 
     parts = render.split_message(text, limit)
     wrong = [f"a part of {len(p)}" for p in parts if len(p) > limit]
-    discord = re.compile(_DISCORD.format(limit=limit), re.DOTALL)
+    reading = {
+        fenced: re.compile(_DISCORD.format(limit=limit, fence=fence), re.DOTALL)
+        for fenced, fence in ((True, _FENCED), (False, _UNFENCED))
+    }
+    last_fence = text.rfind("```")
     path = _read_back(text, parts)
     if path is None:
         return [*wrong, "the parts are not the text"]
@@ -562,7 +592,9 @@ def _broken(text: str, limit: int) -> list[str]:
         prefix = parts[i][: len(parts[i]) - own]
         shift = start - len(prefix)
         in_code = False
-        for m in discord.finditer(prefix + text[start : after + 2000]):
+        read_to = after + 2000
+        discord = reading[last_fence >= 0 and last_fence + 3 > read_to]
+        for m in discord.finditer(prefix + text[start:read_to]):
             if m.start() + shift >= after:
                 break
             if m["code"] is not None or m["block"] is not None:
