@@ -230,18 +230,21 @@ _LINK = (
 # "\\https://..." is a backslash and a link), a code block (``` anywhere in a line, closed
 # by the next ```), an inline code span (of at most `_markup`'s characters: a longer one is
 # cut, and its backticks are what they are in each part), a masked link (its text may hold
-# code: "[see `x`](...)"), the tokens `as_typed` keeps whole, a ``` that only a ``` past
-# what is read closes (in a part of split_message: a code block longer than what is read,
-# with all after it; split_message closes that block at the end of the part), and a run of
-# backticks nothing closes. A ``` that nothing closes opens no code block on Discord: it is
-# such a run, its text after it read as any text. split_message cuts by it and closes the
-# block a cut falls in, so the two read a ``` in a link's text or address, or a link in
+# code: "[see `x`](...)"), the tokens `as_typed` keeps whole, and a run of backticks
+# nothing closes. In a part of split_message, a ``` that only a ``` past what is read
+# closes opens a code block longer than what is read, which holds all after it (and is read
+# before a code span, as Discord reads a code block first: "```\ncall `f`" is no code span
+# there); split_message closes that block at the end of the part. A ``` that nothing closes
+# opens no code block on Discord: it is a run of backticks, its text after it read as any
+# text. (`trim` reads it as "```", after a code span.) split_message cuts by it and closes
+# the block a cut falls in, so the two read a ``` in a link's text or address, or a link in
 # code, alike. (The lookahead names the characters they start with: the scan skips the
 # rest as fast as it did before the code and link alternatives, twice as fast as without.)
 _MARKUP = (
     r"(?=[\\`\[<hs])(?:"
-    rf"\\(?:{_URL}|.)|(?P<block>```.*?```)|`(?P<ticks>`*).{{0,%s}}?(?<!`)`(?P=ticks)(?!`)"
-    rf"|{_LINK}|{_AS_IS.pattern}|(?P<fence>```)%s|``+)"
+    rf"\\(?:{_URL}|.)|(?P<block>```.*?```)|%(open)s"
+    r"`(?P<ticks>`*).{0,%(longest)s}?(?<!`)`(?P=ticks)(?!`)"
+    rf"|{_LINK}|{_AS_IS.pattern}|%(lone)s``+)"
 )
 
 
@@ -252,8 +255,12 @@ def _markup(longest: int | None, fenced: bool = False) -> re.Pattern[str]:
     once (`trim`), where a ``` no ``` closes stays as it is."""
 
     if longest is None:
-        return re.compile(_MARKUP % ("", ""), re.DOTALL)
-    return re.compile(_MARKUP % (longest, ".*" if fenced else "(?!)"), re.DOTALL)
+        parts = {"open": "", "longest": "", "lone": "(?P<fence>```)|"}
+    elif fenced:
+        parts = {"open": "(?P<fence>```).*|", "longest": str(longest), "lone": ""}
+    else:
+        parts = {"open": "(?P<fence>(?!))|", "longest": str(longest), "lone": ""}
+    return re.compile(_MARKUP % parts, re.DOTALL)
 
 
 # A code block's opening: its ``` and any backticks after them, and its language with the

@@ -206,6 +206,23 @@ def test_split_message_reads_a_fence_nothing_closes_as_text(lead: str, fence: st
     assert all(p.startswith(fence + "\n") for p in parts[1:]), [p[:10] for p in parts]
 
 
+@pytest.mark.parametrize("line", ["call `f` now", "const s = `${a}`;", "x = 1  # ``"])
+def test_split_message_reads_a_long_code_block_with_backticks_in_it_as_a_block(line: str) -> None:
+    """A code block longer than what split_message reads past a cut (2,000 characters), with
+    backticks in its code (a JavaScript template string, Markdown in a comment): its ```
+    and the code up to the first backtick were read as a code span, before the block, so no
+    part was closed and every part after the first began as text in the middle of the code.
+    Discord reads a code block before a code span."""
+
+    text = "```js\n" + f"{line}\n" * 600 + "```"
+    parts = render.split_message(text)
+    assert len(parts) > 2 and all(len(p) <= 2000 for p in parts)
+    assert all(p.startswith("```js\n") and p.endswith("\n```") for p in parts), [
+        (p[:8], p[-8:]) for p in parts
+    ]
+    assert sum(p.count(line) for p in parts) == 600
+
+
 def _stop_after(seconds: float) -> None:
     """Raise in the test itself if it still runs after `seconds` (a loop that never ends)."""
 
@@ -516,23 +533,23 @@ def _read_back(text: str, parts: list[str]) -> list[tuple[int, int, bool]] | Non
 _CLUSTER = regex.compile(r"\X")
 # Markdown as Discord shows a part, left to right, what starts first holding what comes
 # after it: an escape (of anything but a letter, a digit or a space); a code block (``` to
-# the next ```); an inline code span; a masked link (its text, then its address, which may
-# hold pairs of parentheses); a <...> link, a mention, a channel, a custom emoji, a
-# timestamp, a bare link (to a space or "<", not ending in punctuation but ")", as
-# discord.py reads one); a ``` that no ``` in what is read closes but one past it does
-# (`fenced`), with the backticks and the language word after it (its line break may be the
-# whitespace at a cut, where split_message's closing fence takes its place) and the code
-# after it, to the end of the part, where split_message closes that block; a run of
-# backticks nothing closes (a ``` that nothing closes in the whole text is one: Discord
-# opens no block for it). A code span longer than a part is none: each part shows the
-# backticks of its half as they are.
+# the next ```); a ``` that no ``` in what is read closes but one past it does (`fenced`:
+# a code block too, read before a code span as Discord reads one), with the backticks and
+# the language word after it (its line break may be the whitespace at a cut, where
+# split_message's closing fence takes its place) and the code after it, to the end of the
+# part, where split_message closes that block; an inline code span; a masked link (its
+# text, then its address, which may hold pairs of parentheses); a <...> link, a mention, a
+# channel, a custom emoji, a timestamp, a bare link (to a space or "<", not ending in
+# punctuation but ")", as discord.py reads one); a run of backticks nothing closes (a ```
+# that nothing closes in the whole text is one: Discord opens no block for it). A code span
+# longer than a part is none: each part shows the backticks of its half as they are.
 _LINK_TOKEN = r"<[^:<> ]+:/[^ <>]+>|https?://[^\s<]+[^<.,:;\"'\]\s]"
 _DISCORD = (
-    r"\\[^0-9A-Za-z\s]|(?P<block>```.*?```)|(?P<ticks>`+).{{0,{limit}}}?(?<!`)(?P=ticks)(?!`)"
+    r"\\[^0-9A-Za-z\s]|(?P<block>```.*?```)|{fence}"
+    r"|(?P<ticks>`+).{{0,{limit}}}?(?<!`)(?P=ticks)(?!`)"
     r"|\[(?:[^\[\]\\]|\\.|\[[^\[\]]*\])*\]\(\s*<?https?://(?:\([^()\s]*\)|[^()\s<>])+>?\s*\)"
     rf"|{_LINK_TOKEN}"
-    r"|<@[!&]?\d+>|<#\d+>|<a?:\w+:\d+>|<t:-?\d+(?::[tTdDfFR])?>"
-    r"|{fence}|``+"
+    r"|<@[!&]?\d+>|<#\d+>|<a?:\w+:\d+>|<t:-?\d+(?::[tTdDfFR])?>|``+"
 )
 _FENCED = r"(?P<fence>```+(?:[A-Za-z0-9_+\-.#]+(?=\n))?)(?P<code>.*)"
 _UNFENCED = r"(?!)(?P<fence>)(?P<code>)"
