@@ -158,6 +158,11 @@ class PromoteQuestion:
     now, when the adapter could fetch them. The bot keeps only a short excerpt of each message
     (`bot.questions.EXCERPT_CHARS`), which is what an answer it was not given shows; a
     how-to cut after 300 characters is no article.
+
+    `question_text`: the question's text as it reads on the platform now, in the article's
+    Markdown, when the adapter could fetch it; the stored `Question.body` is what the bot
+    was given when it was asked, which may keep a platform's own markup (Slack's `*bold*`
+    and `:emoji:` codes) and has lost a link's address. Blank: the stored body is used.
     """
 
     actor: Actor
@@ -167,6 +172,7 @@ class PromoteQuestion:
     title: str | None = None
     event_id: str | None = None
     answer_texts: tuple[tuple[str, str], ...] = ()
+    question_text: str | None = None
 
 
 # -- events ----------------------------------------------------------------------------
@@ -408,12 +414,17 @@ def _fair_shares(lengths: list[int], room: int) -> list[int]:
 
 
 def _promoted_body(
-    question: Question, accepted: list[Acceptance], texts: dict[str, str], credited: tuple[str, ...]
+    question: Question,
+    accepted: list[Acceptance],
+    texts: dict[str, str],
+    credited: tuple[str, ...],
+    question_text: str | None = None,
 ) -> str:
-    """The thread as an article: the question, then each accepted answer under its author's
-    name (so the answerers stay credited wherever the article is shown), in its full text if
-    the adapter fetched it, and the credits. Within the article limit: the answers are what
-    it is for, so a long question gives way first (down to a quarter of the room)."""
+    """The thread as an article: the question (as the adapter read it back, else as stored),
+    then each accepted answer under its author's name (so the answerers stay credited
+    wherever the article is shown), in its full text if the adapter fetched it, and the
+    credits. Within the article limit: the answers are what it is for, so a long question
+    gives way first (down to a quarter of the room)."""
 
     labels = [f"**{a.answer.author.display_name}:** " for a in accepted]
     answers = []
@@ -421,7 +432,9 @@ def _promoted_body(
         fetched = clean(texts.get(acceptance.answer.message_id, "")).strip()
         answers.append(acceptance.answer.excerpt if is_blank(fetched) else fetched)
     footer = ["— " + ", ".join(credited)] if credited else []
-    head = question.body.strip() or question.title
+    head = clean(question_text or "").strip()
+    if is_blank(head):
+        head = question.body.strip() or question.title
     fixed = sum(map(len, labels)) + sum(map(len, footer)) + 2 * (len(answers) + len(footer))
     room = MAX_BODY_CHARS - fixed
     head = truncate(head, max(room // 4, room - sum(map(len, answers))))
@@ -451,7 +464,7 @@ async def promote(cmd: PromoteQuestion, uow: UnitOfWork, ctx: Context) -> Articl
     # (a message deleted through a report has no active acceptance: see moderation)
     accepted = await uow.questions.active_acceptances(question.id)
     credited = tuple(dict.fromkeys(a.answer.author.display_name for a in accepted))
-    body = _promoted_body(question, accepted, dict(cmd.answer_texts), credited)
+    body = _promoted_body(question, accepted, dict(cmd.answer_texts), credited, cmd.question_text)
     content = article_content(cmd.title or question.title, body, (), (), None)
     article_id = await _new_id(uow, community, cmd.article_id, content.title)
     article = await uow.knowledge.save(
