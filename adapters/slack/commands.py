@@ -249,6 +249,16 @@ async def post_question(
     await announce.welcome(deps, p, result.welcome, actor.ref.id, channel, root)
 
 
+def asked_post(p: SlackPresenter, asker: str, text: str, *, anonymous: bool) -> str:
+    """The bot's post of an /ask question: who asked it (the asker mentioned, or
+    `question.anonymous_author`), then `text`, the question as the member wrote it."""
+
+    if anonymous:
+        author = p.t("question.anonymous_author")
+        return p.t("slack.asked_anonymous", author=author, text=text)
+    return p.t("slack.asked", user=asker, text=text)
+
+
 async def _open(
     deps: SlackDeps,
     p: SlackPresenter,
@@ -272,12 +282,7 @@ async def _open(
     channel = ask_channel(deps, invoked_in)
     if channel is None:
         raise CannotPostThere()
-    if anonymous:
-        author = p.t("question.anonymous_author")
-        asked = p.t("slack.asked_anonymous", author=author, text=text)
-    else:
-        asked = p.t("slack.asked", user=actor.ref.id, text=text)
-    first, *rest = long_text.split_message(asked)
+    first, *rest = long_text.split_message(asked_post(p, actor.ref.id, text, anonymous=anonymous))
     try:
         root = await deps.out.post_or_raise(channel, first)
     except Exception as exc:

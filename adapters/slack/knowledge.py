@@ -11,8 +11,8 @@
 The core checks who may write (and keeps every version); this module only parses the text
 (already escaped by Slack, so it is turned back into plain text for the core) and renders the
 results privately. An article's text is Markdown on every platform: what a member writes in
-Slack for one (an added or edited text, a promoted answer) is mrkdwn made Markdown, and an
-article shown here is Markdown made mrkdwn (`mrkdwn.py`).
+Slack for one (an added or edited text, a promoted question or answer) is mrkdwn made
+Markdown, and an article shown here is Markdown made mrkdwn (`mrkdwn.py`).
 """
 
 from __future__ import annotations
@@ -20,13 +20,13 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import blocks, mrkdwn
-from adapters.slack.commands import Invocation, start_command, thread_for
+from adapters.slack.commands import Invocation, asked_post, start_command, thread_for
 from adapters.slack.deps import Ack
 from adapters.slack.guard import guarded
 from adapters.slack.outbound import Respond, describe_error, error_code
@@ -43,8 +43,9 @@ from bot import events as ev
 from bot import knowledge_base as kb
 from bot.errors import DomainError
 from bot.kb_presenter import KnowledgePresenter
-from bot.model import Actor, Suggestion, ThreadRef
+from bot.model import Actor, Question, Suggestion, ThreadRef
 from bot.presenters import Presenter
+from bot.text import clean
 
 log = logging.getLogger(__name__)
 
@@ -171,7 +172,7 @@ def split_bar(text: str) -> tuple[str, bool, str]:
 
 def article_text(text: str) -> str:
     """What a moderator typed for an article's text: Slack's markup made Markdown, links
-    with their address (see `accepted_texts`)."""
+    with their address (see `article_markdown`)."""
 
     return plain_text(mrkdwn.to_markdown(text), with_urls=True)
 
@@ -220,42 +221,57 @@ async def promote(run: Invocation, rest: str) -> None:
     actor = await run.actor()
     question_id = target if isinstance(target, int) else None
     thread = target if isinstance(target, ThreadRef) else None
+    read = await read_back(run, actor, question_id, thread)
     await changed(
         run,
         kb.PromoteQuestion(
             actor, question_id=question_id, thread=thread,
             article_id=plain_text(new_id).split()[0] if plain_text(new_id) else None,
-            event_id=run.event_id,
-            answer_texts=await accepted_texts(run, actor, question_id, thread),
+            event_id=run.event_id, answer_texts=read.answers, question_text=read.question,
         ),
     )  # fmt: skip
 
 
-async def accepted_texts(
+@dataclass(frozen=True, slots=True)
+class ReadBack:
+    """What /kb promote read back from the question's thread, as article text: the
+    question's (None: the core uses the text it stored) and (message id, text) of each
+    accepted answer read."""
+
+    question: str | None = None
+    answers: tuple[tuple[str, str], ...] = ()
+
+
+async def read_back(
     run: Invocation, actor: Actor, question_id: int | None, thread: ThreadRef | None
-) -> tuple[tuple[str, str], ...]:
-    """The accepted answers' texts as they read in their thread now: the bot keeps 300
-    characters of each, and an article is built from the whole answer. Slack's markup becomes
-    plain text, mentions as names and links with their address, since articles are read on
-    every platform, and its styling and emoji codes Markdown (`mrkdwn.to_markdown`). An
-    answer Slack does not give back (deleted, a missing scope, no access,
-    rate limited) is left out with one log line, and the article shows its excerpt; the core
+) -> ReadBack:
+    """The question and its accepted answers as they read in their thread now: the bot keeps
+    300 characters of each answer, and an article is built from the whole answer; the
+    question's stored text kept Slack's markup and lost its links' addresses. Each becomes
+    article text as `article_markdown` makes it.
+
+    One conversations.replies per answer, and the question from the thread's root, which
+    Slack puts first in the first of them (else one call more). A message Slack does not
+    give back (deleted, a missing scope, no access, rate limited) is left out with one log
+    line: the article shows an answer's excerpt, the question's stored text. The core
     decides everything else (who may, which answers)."""
 
     if not actor.moderates:
-        return ()  # the core refuses the promote: nothing to read for it
+        return ReadBack()  # the core refuses the promote: nothing to read for it
     try:
         shown = await run.deps.bot.handle(c.ShowQuestion(actor, question_id, thread))
     except DomainError:
-        return ()  # the promote itself says what is wrong
+        return ReadBack()  # the promote itself says what is wrong
     if not isinstance(shown, ev.QuestionShown) or shown.question.thread is None:
-        return ()
+        return ReadBack()
     root = split_message_id(shown.question.thread.id)
     if root is None:
-        return ()
+        return ReadBack()
     channel, thread_ts = root
     client = run.deps.out.client
+    seen: dict[str, Mapping[str, Any] | None] = {}  # what Slack gave back, by ts
     texts: list[tuple[str, str]] = []
+    stopped = False
     # (an answer deleted through a report has no active acceptance, so it is not here)
     wanted = [a.answer for a in shown.accepted[:MAX_READ_ANSWERS]]
     for n, answer in enumerate(wanted):
@@ -263,46 +279,123 @@ async def accepted_texts(
         if where is None or where[0] != channel:
             continue
         try:
-            message = await read_reply(client, channel, thread_ts, where[1])
+            seen.update(await read_replies(client, channel, thread_ts, where[1]))
         except Exception as exc:
             # Rate limited past slack_sdk's own retries: the next reads would be refused too.
-            stop = error_code(exc) == "ratelimited"
-            rest = len(wanted) - n - 1 if stop else 0
+            stopped = error_code(exc) == "ratelimited"
+            rest = len(wanted) - n - 1 if stopped else 0
             log.warning(
-                "kb promote: could not read answer %s (%s); its excerpt is used%s",
+                "kb promote: could not read answer %s (%s); its excerpt is used%s%s",
                 answer.message_id, describe_error(exc),
                 f", and the {rest} after it are not read" if rest else "",
+                ", nor is the question: its stored text is used"
+                if stopped and thread_ts not in seen else "",
             )  # fmt: skip
-            if stop:
+            if stopped:
                 break
             continue
+        message = seen.get(where[1])
         if message is None:
             log.warning(
                 "kb promote: answer %s is no longer in its thread; its excerpt is used",
                 answer.message_id,
             )
             continue
-        text = with_files(str(message.get("text") or ""), message.get("files"))
-        markdown = mrkdwn.to_markdown(text)
-        texts.append(
-            (answer.message_id, await run.deps.people.plain_text(markdown, with_urls=True))
+        texts.append((answer.message_id, await article_markdown(run, message_text(message))))
+    if thread_ts not in seen:
+        if stopped:
+            return ReadBack(None, tuple(texts))  # (the log line above says so)
+        try:
+            seen.update(await read_replies(client, channel, thread_ts, thread_ts))
+        except Exception as exc:
+            log.warning(
+                "kb promote: could not read question #%s (%s); its stored text is used",
+                shown.question.id, describe_error(exc),
+            )  # fmt: skip
+            return ReadBack(None, tuple(texts))
+    return ReadBack(await question_text(run, shown.question, seen.get(thread_ts)), tuple(texts))
+
+
+async def question_text(
+    run: Invocation, question: Question, root: Mapping[str, Any] | None
+) -> str | None:
+    """The question's article text from its thread's root as Slack has it now, or None
+    for the core's stored text. A member's own message is read as an answer is. A question
+    asked with /ask has the bot's post as its root (`commands.asked_post`), which names the
+    asker or says they are anonymous: only the member's words after that go in, and only
+    when the post holds them whole (`asked_words`)."""
+
+    if root is None:
+        log.warning(
+            "kb promote: question #%s is no longer in its channel; its stored text is used",
+            question.id,
         )
-    return tuple(texts)
+        return None
+    if root.get("user") == question.asker.ref.id and not root.get("bot_id"):
+        return await article_markdown(run, message_text(root))
+    words = asked_words(run.p, question, str(root.get("text") or ""))
+    if words is None:
+        log.info(
+            "kb promote: question #%s's post does not hold the question whole; "
+            "its stored text is used",
+            question.id,
+        )
+        return None
+    return await article_markdown(run, words)
 
 
-async def read_reply(
+# Where the question's text goes in the bot's post of it (a character no text holds).
+_ASKED = "\U000f8001"
+
+
+def asked_words(p: SlackPresenter, question: Question, posted: str) -> str | None:
+    """The member's words in the bot's post of their /ask question (`posted`, mrkdwn), or
+    None unless the post is exactly the line naming who asked and the whole question the
+    core stored: a long question goes on in the thread (its post holds the start), one longer
+    than the core keeps is stored cut, and a catalog changed since words the line otherwise."""
+
+    def post(text: str) -> str:
+        return asked_post(p, question.asker.ref.id, text, anonymous=question.anonymous)
+
+    before, found, after = post(_ASKED).partition(_ASKED)
+    if not found or len(posted) < len(before) + len(after):
+        return None
+    words = posted[len(before) : len(posted) - len(after)]
+    if post(words) != posted or clean(plain_text(words)) != question.body:
+        return None
+    return words
+
+
+def message_text(message: Mapping[str, Any]) -> str:
+    """A message's text as Slack gives it, with its files named (as the core took it)."""
+
+    return with_files(str(message.get("text") or ""), message.get("files"))
+
+
+async def article_markdown(run: Invocation, text: str) -> str:
+    """Slack message text as article text: its styling and emoji codes Markdown
+    (`mrkdwn.to_markdown`), then plain text, mentions as names and links with their address,
+    since articles are read on every platform."""
+
+    return await run.deps.people.plain_text(mrkdwn.to_markdown(text), with_urls=True)
+
+
+async def read_replies(
     client: AsyncWebClient, channel: str, thread_ts: str, ts: str
-) -> Mapping[str, Any] | None:
-    """One message of a thread as Slack has it now, or None when it is not there (deleted).
+) -> dict[str, Mapping[str, Any] | None]:
+    """Messages of a thread as Slack has them now, by ts: the one at `ts`, and the thread's
+    root when Slack puts it first, as it may whatever the range (limit 2 leaves it room).
+    A message Slack shows as deleted (the tombstone a root with replies leaves) is None; one
+    it does not give back at all is not there.
 
-    conversations.replies with the thread's root as `ts` and the reply's own ts as both ends
-    of an inclusive range; the reply is picked by its ts, not its place, because Slack may put
-    the thread's root first whatever the range (limit 2 leaves it room)."""
+    conversations.replies with the thread's root as `ts` and `ts` as both ends of an
+    inclusive range; messages are told apart by their ts, not their place."""
 
     response = await client.conversations_replies(
         channel=channel, ts=thread_ts, oldest=ts, latest=ts, inclusive=True, limit=2
     )
+    found: dict[str, Mapping[str, Any] | None] = {}
     for message in response.get("messages") or ():
-        if isinstance(message, Mapping) and message.get("ts") == ts:
-            return None if message.get("subtype") == "tombstone" else message
-    return None
+        if isinstance(message, Mapping) and message.get("ts") in (ts, thread_ts):
+            found[str(message["ts"])] = None if message.get("subtype") == "tombstone" else message
+    return found

@@ -5,8 +5,11 @@ it" button."""
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
+import pytest_asyncio
 
 from adapters.slack import blocks, ids
 from adapters.slack.long_text import units
@@ -21,8 +24,10 @@ from tests.adapters.slack.conftest import (
     OTHER,
     MarkedCatalog,
     Slack,
+    make_slack,
 )
 from tests.fakes import slack_payloads as sp
+from tests.fakes.slack_server import FakeSlack
 
 ARTICLE = "add Reset your VPN password | Open the VPN portal and use the reset link."
 
@@ -186,13 +191,157 @@ async def test_an_article_added_in_slack_is_markdown_and_keeps_its_links(slack: 
     assert await article_body(slack, article) == "_Never_ float ❌ 2\\*3"
 
 
+# A question as a member writes it in Slack, the text the bot stores of it (Slack's markup
+# kept, the link's address lost), and what the article holds of it.
+STYLED_QUESTION = (
+    "Why does *pip* hang? :hourglass:\nThe <https://pip.example/log|log> &amp; "
+    f"<@{HELPER2}> say _nothing_."
+)
+STORED_QUESTION = "Why does *pip* hang? :hourglass:\nThe log & @helper2 say _nothing_."
+QUESTION_MARKDOWN = (
+    "Why does **pip** hang? ⌛\nThe log (https://pip.example/log) & @helper2 say _nothing_."
+)
+
+
+async def test_a_promoted_question_s_slack_styling_emoji_and_links_become_markdown(
+    slack: Slack,
+) -> None:
+    """The article's question was the text the bot stored when it was asked: Slack's
+    `*pip*` (italic in Markdown) and `:hourglass:` kept, the link's address lost. Now it is
+    the question's message read back and made Markdown as an answer is, from the read that
+    fetches the answer (Slack puts the thread's root first): no call more."""
+
+    await solved_with(slack, STYLED_QUESTION, "Try `pip -v`.")
+    assert slack.rows("SELECT body FROM questions") == [(STORED_QUESTION,)]
+
+    await slack.command("/kb", "promote #1 pip-hangs", user=MOD)
+
+    assert "Question #1 is now article a:pip-hangs" in slack.responses()[-1]
+    body = await article_body(slack, "pip-hangs")
+    assert body == f"{QUESTION_MARKDOWN}\n\n**helper:** Try `pip -v`.\n\n— helper"
+    assert len(slack.fake.calls_to("conversations.replies")) == 1
+
+
+@pytest_asyncio.fixture
+async def anonymous_ok(fake_slack: FakeSlack, tmp_path: Path) -> AsyncIterator[Slack]:
+    harness, _ = await make_slack(fake_slack, tmp_path, lifecycle={"anonymous_questions": True})
+    try:
+        yield harness
+    finally:
+        await harness.runner.cleanup()
+        await harness.core.close()
+
+
+async def asked_and_solved(slack: Slack, text: str) -> str:
+    """`/ask <text>` by ASKER, answered by HELPER and accepted; returns the bot's post's ts."""
+
+    await slack.command("/ask", text)
+    root = str(slack.fake.calls_to("chat.postMessage")[0].response["ts"])
+    reply = await slack.answer(root, text="Try `pip -v`.")
+    await slack.mark_solution(root, reply)
+    assert slack.question_status() == "solved"
+    return root
+
+
+@pytest.mark.parametrize("flag", ["", "--anonymous "])
+async def test_an_asked_question_s_article_holds_the_member_s_words_not_the_bot_s_line(
+    anonymous_ok: Slack, flag: str
+) -> None:
+    """A question asked with /ask has the bot's post as its root: "<@asker> asked:" (or
+    "*Anonymous* asked:") and the member's words. The article holds the words, made
+    Markdown, and nothing of that line: not who asked, not that it was anonymous."""
+
+    slack = anonymous_ok
+    root = await asked_and_solved(slack, flag + STYLED_QUESTION)
+    posted = slack.fake.find_message(HELP, root)
+    assert posted is not None and posted["text"].endswith(f" asked:\n{STYLED_QUESTION}")
+
+    await slack.command("/kb", "promote #1 pip-hangs", user=MOD)
+
+    body = await article_body(slack, "pip-hangs")
+    assert body == f"{QUESTION_MARKDOWN}\n\n**helper:** Try `pip -v`.\n\n— helper"
+
+
+async def test_a_long_asked_question_s_article_holds_its_stored_text(
+    slack: Slack, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An /ask question too long for one message goes on in the thread: its post holds
+    only the start, so the article holds the text the bot stored (cut as the bot keeps it),
+    not a start passed off as the whole, and the log says why."""
+
+    question = "*Long* question: " + "word " * 9_000
+    root = await asked_and_solved(slack, question)
+    assert question.strip() not in str(slack.fake.find_message(HELP, root))
+
+    with caplog.at_level(logging.INFO, "adapters.slack.knowledge"):
+        await slack.command("/kb", "promote #1 long", user=MOD)
+
+    body = await article_body(slack, "long")
+    (stored,) = slack.rows("SELECT body FROM questions")
+    assert body.startswith(f"{stored[0]}\n\n**helper:**") and stored[0].endswith("…")
+    noted = [r.getMessage() for r in caplog.records if r.name == "adapters.slack.knowledge"]
+    assert len(noted) == 1 and "does not hold the question whole" in noted[0]
+
+
+async def test_a_deleted_question_message_leaves_its_stored_text(
+    slack: Slack, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A question's message deleted since (its thread stays, so Slack shows a tombstone):
+    the article holds the question's stored text and the answer read back, and the log
+    says so once."""
+
+    await solved_with(slack, STYLED_QUESTION, "Try `pip -v`.")
+    (asked,) = slack.rows("SELECT message_id FROM questions")
+    message = slack.fake.find_message(HELP, str(asked[0]).removeprefix(f"{HELP}:"))
+    assert message is not None
+    message.update(subtype="tombstone", text="This message was deleted.", user="USLACKBOT")
+
+    with caplog.at_level(logging.INFO, "adapters.slack.knowledge"):
+        await slack.command("/kb", "promote #1 pip-hangs", user=MOD)
+
+    body = await article_body(slack, "pip-hangs")
+    assert body == f"{STORED_QUESTION}\n\n**helper:** Try `pip -v`.\n\n— helper"
+    noted = [r.getMessage() for r in caplog.records if r.name == "adapters.slack.knowledge"]
+    assert len(noted) == 1 and "question #1 is no longer in its channel" in noted[0]
+
+
+@pytest.mark.parametrize("trouble", ["missing_scope", "ratelimited"])
+async def test_a_question_message_slack_does_not_give_back_leaves_its_stored_text(
+    slack: Slack, trouble: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A question solved without a helper has no answer to read, so its root is read on
+    its own; Slack refusing it (no history scope, or rate limiting past slack_sdk's
+    retries) leaves the question's stored text in the article, with one log line."""
+
+    await slack.ask(STYLED_QUESTION)
+    await slack.command("/solved")
+    view = slack.fake.views[slack.fake.last_call("views.open").response["view"]["id"]]
+    chosen = {ids.SOLVED_QUESTION_ACTION: sp.static_select_value("1", "#1")}
+    values = {ids.SOLVED_QUESTION_BLOCK: chosen}
+    await slack.interaction(sp.view_submission(user_id=ASKER, view=view, values=values))
+    assert slack.question_status() == "solved"
+    slack.fake.fail_next(
+        "conversations.replies", trouble, retry_after=0, times=3, needed="channels:history"
+    )
+
+    with caplog.at_level(logging.INFO, "adapters.slack.knowledge"):
+        await slack.command("/kb", "promote #1 pip-hangs", user=MOD)
+
+    assert "Question #1 is now article a:pip-hangs" in slack.responses()[-1]
+    assert await article_body(slack, "pip-hangs") == STORED_QUESTION
+    noted = [r.getMessage() for r in caplog.records if r.name == "adapters.slack.knowledge"]
+    assert len(noted) == 1 and f"could not read question #1 ({trouble}" in noted[0]
+
+
 @pytest.mark.parametrize("trouble", ["deleted", "missing_scope", "ratelimited"])
 async def test_an_answer_slack_does_not_give_back_is_promoted_as_its_excerpt(
     slack: Slack, trouble: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     """A reply deleted since (no event reached the bot), a token without the history scope,
     or Slack rate limiting past slack_sdk's retries: the promote still works, the article
-    holds the excerpt the bot kept, and the log says so once."""
+    holds the excerpt the bot kept, and the log says so once. (Without the scope the
+    question's root is refused too, read on its own: a line of its own says the question's
+    stored text is used; rate limited, it is not read, and the one line says so.)"""
 
     reply = await solved_with(slack, "How do I pin a package version?", LONG_ANSWER)
     if trouble == "deleted":
@@ -209,8 +358,10 @@ async def test_an_answer_slack_does_not_give_back_is_promoted_as_its_excerpt(
     body = await article_body(slack, "pinning")
     assert "**helper:** Ask @helper2 too, and read the pinning docs. Step 0: run" in body
     assert "Step 39" not in body and "https://pip.example/pin" not in body
-    noted = [r for r in caplog.records if r.name == "adapters.slack.knowledge"]
-    assert len(noted) == 1 and "excerpt is used" in noted[0].getMessage()
+    noted = [r.getMessage() for r in caplog.records if r.name == "adapters.slack.knowledge"]
+    assert len(noted) == (2 if trouble == "missing_scope" else 1)
+    assert "excerpt is used" in noted[0]
+    assert ("question" in noted[-1]) == (trouble != "deleted")
 
 
 async def test_rate_limited_reads_stop_at_the_first_refusal(
