@@ -219,6 +219,11 @@ def _grapheme_cut(text: str, limit: int, first: int = 0) -> int:
 _READ_AHEAD = 2000
 
 
+# A code block as Discord reads one (its client's rule, with its "i" flag spelled out): a
+# language only when a line break follows it, then some code that does not start with a
+# line break (a ``` with only line breaks or nothing before the next ``` opens no block:
+# "``````" is six backticks, and "```\n```" a code span), closed by the next ``` after it.
+_BLOCK = r"```(?:[A-Za-z0-9_+\-.#]+?\n)?\n*[^\n].*?\n*```"
 # A masked link as Discord reads one: [text](address), the address maybe in <...> and with a
 # "title".
 _LINK = (
@@ -227,8 +232,8 @@ _LINK = (
 )
 # Markdown as split_message's parts show it, left to right, what starts first holding what
 # comes after it: an escape ("\\`" opens nothing; Discord escapes no letter, so
-# "\\https://..." is a backslash and a link), a code block (``` anywhere in a line, closed
-# by the next ```), an inline code span (of at most `_markup`'s characters: a longer one is
+# "\\https://..." is a backslash and a link), a code block (``` anywhere in a line,
+# `_BLOCK`), an inline code span (of at most `_markup`'s characters: a longer one is
 # cut, and its backticks are what they are in each part), a masked link (its text may hold
 # code: "[see `x`](...)"), the tokens `as_typed` keeps whole, and a run of backticks
 # nothing closes. In a part of split_message, a ``` that only a ``` past what is read
@@ -242,7 +247,7 @@ _LINK = (
 # rest as fast as it did before the code and link alternatives, twice as fast as without.)
 _MARKUP = (
     r"(?=[\\`\[<hs])(?:"
-    rf"\\(?:{_URL}|.)|(?P<block>```.*?```)|%(open)s"
+    rf"\\(?:{_URL}|.)|(?P<block>{_BLOCK})|%(open)s"
     r"`(?P<ticks>`*).{0,%(longest)s}?(?<!`)`(?P=ticks)(?!`)"
     rf"|{_LINK}|{_AS_IS.pattern}|%(lone)s``+)"
 )
@@ -504,7 +509,7 @@ def excerpt(text: str, limit: int) -> str:
 
 # Code as `unmasked` reads it: an escape ("\\`" opens nothing), a code block and an inline
 # code span; what they hold is shown as typed.
-_CODE = r"\\.|```.*?```|(`+).*?(?<!`)\1(?!`)"
+_CODE = rf"\\.|{_BLOCK}|(`+).*?(?<!`)\1(?!`)"
 # Masked links (`_LINK`) read left to right with what hides one: an escape ("\\[" is no
 # link, "\\\\[" is) and code (a link in a code block or span is shown as typed). A fence left
 # open is no code block on Discord, so the links after it are links.

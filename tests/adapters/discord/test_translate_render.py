@@ -223,6 +223,22 @@ def test_split_message_reads_a_long_code_block_with_backticks_in_it_as_a_block(l
     assert sum(p.count(line) for p in parts) == 600
 
 
+def test_six_backticks_are_read_as_discord_does() -> None:
+    """Discord's code block needs some code between its fences: "``````" is no empty block
+    but six backticks, and with a ``` further on they open a block that ``` closes, its
+    code starting with "```". Read as an empty block, that block was never closed and
+    reopened across parts (the parts after the first showed its code as text), and a
+    masked link in it was shown unmasked in the question card, in code."""
+
+    text = "``````\n" + "code line\n" * 300 + "```"
+    parts = render.split_message(text)
+    assert len(parts) == 2 and all(p.endswith("code line\n```") for p in parts)
+    assert parts[0].startswith("``````\n") and parts[1].startswith("```\ncode line")
+    assert render.unmasked("``````[x](https://e.org)```") == "``````[x](https://e.org)```"
+    # alone, they are six backticks, kept whole as a run nothing closes
+    assert render.split_message("x" * 15 + "`````` tail", 20) == ["x" * 15, "`````` tail"]
+
+
 def _stop_after(seconds: float) -> None:
     """Raise in the test itself if it still runs after `seconds` (a loop that never ends)."""
 
@@ -532,8 +548,10 @@ def _read_back(text: str, parts: list[str]) -> list[tuple[int, int, bool]] | Non
 
 _CLUSTER = regex.compile(r"\X")
 # Markdown as Discord shows a part, left to right, what starts first holding what comes
-# after it: an escape (of anything but a letter, a digit or a space); a code block (``` to
-# the next ```); a ``` that no ``` in what is read closes but one past it does (`fenced`:
+# after it: an escape (of anything but a letter, a digit or a space); a code block (Discord's
+# rule, `_BLOCK`: ```, a language only before a line break, line breaks, code that starts
+# with something else, and the next ``` after that: "``````" is none); a ``` that no ``` in
+# what is read closes but one past it does (`fenced`:
 # a code block too, read before a code span as Discord reads one), with the backticks and
 # the language word after it (its line break may be the whitespace at a cut, where
 # split_message's closing fence takes its place) and the code after it, to the end of the
@@ -544,8 +562,10 @@ _CLUSTER = regex.compile(r"\X")
 # that nothing closes in the whole text is one: Discord opens no block for it). A code span
 # longer than a part is none: each part shows the backticks of its half as they are.
 _LINK_TOKEN = r"<[^:<> ]+:/[^ <>]+>|https?://[^\s<]+[^<.,:;\"'\]\s]"
+# Discord's client's code block rule, its "i" flag spelled out; `held` is the code.
+_BLOCK = r"```(?:[A-Za-z0-9_+\-.#]+?\n)?\n*(?P<held>[^\n].*?)\n*```"
 _DISCORD = (
-    r"\\[^0-9A-Za-z\s]|(?P<block>```.*?```)|{fence}"
+    r"\\[^0-9A-Za-z\s]|(?P<block>{block})|{fence}"
     r"|(?P<ticks>`+).{{0,{limit}}}?(?<!`)(?P=ticks)(?!`)"
     r"|\[(?:[^\[\]\\]|\\.|\[[^\[\]]*\])*\]\(\s*<?https?://(?:\([^()\s]*\)|[^()\s<>])+>?\s*\)"
     rf"|{_LINK_TOKEN}"
@@ -584,7 +604,7 @@ def _broken(text: str, limit: int) -> list[str]:
     parts = render.split_message(text, limit)
     wrong = [f"a part of {len(p)}" for p in parts if len(p) > limit]
     reading = {
-        fenced: re.compile(_DISCORD.format(limit=limit, fence=fence), re.DOTALL)
+        fenced: re.compile(_DISCORD.format(limit=limit, fence=fence, block=_BLOCK), re.DOTALL)
         for fenced, fence in ((True, _FENCED), (False, _UNFENCED))
     }
     last_fence = text.rfind("```")
@@ -626,8 +646,15 @@ def _broken(text: str, limit: int) -> list[str]:
                 f"a part that {'does not close' if in_code else 'closes'} a code block the"
                 f" text {'has' if in_code else 'has not'} open there: ...{parts[i][-30:]!r}"
             )
+    block = re.compile(_BLOCK, re.DOTALL)
     for i, part in enumerate(parts):
-        if i and path[i - 1][2] and re.match(r"```[A-Za-z0-9_+\-.#]*\n```", part):
+        # A part that reopens a block must open one there, its code after the fence line
+        # (an empty block is none: its ``` shows as text, or its language as code).
+        if not (i and path[i - 1][2]):
+            continue
+        opened = block.match(part)
+        fence = _FENCE_LINE.match(part)
+        if opened is None or fence is None or opened.start("held") < fence.end():
             wrong.append(f"a part that begins with an empty code block: {part[:30]!r}...")
     return wrong
 
