@@ -413,6 +413,9 @@ def _open_block(text: str, at: int, longest: int | None, closer: int = 0) -> tup
     return None
 
 
+_BLANK_LINES = re.compile(r"(?:[ \t]*\r?\n)+")
+
+
 def split_message(text: str, limit: int = MAX_CONTENT) -> list[str]:
     """Split text into messages of at most `limit` characters on safe boundaries.
 
@@ -453,6 +456,10 @@ def split_message(text: str, limit: int = MAX_CONTENT) -> list[str]:
             cut = _cut_point(window, limit - len(_FENCE) - 1, len(reopen), limit, ends)
             chunk, next_reopen = _closed(window, cut, limit, ends)
         rest, reopen = rest[cut - len(reopen) :], next_reopen
+        if not reopen and (blank := _BLANK_LINES.match(rest)):
+            # The line breaks at a cut (after a closing fence, say) would begin the next
+            # part with blank lines. Not in a reopened block, whose code is kept as it is.
+            rest = rest[blank.end() :]
         if chunk.strip():
             parts.append(chunk)
         if not rest.strip():

@@ -400,6 +400,28 @@ def test_split_message_begins_no_part_with_an_empty_code_block(lines: int) -> No
     assert not any(re.match(r"```\w*\n```", p) for p in parts), parts
 
 
+@pytest.mark.parametrize(
+    ("text", "limit", "parts"),
+    [
+        ("xx\n```py\nab\nab\nab\n```\n\n\ntail words here tail", 22,
+         ["xx\n```py\nab\nab\nab\n```", "tail words here tail"]),
+        ("xxxxxxx\n```py\nab\n```\n\ntail words here tail", 21,
+         ["xxxxxxx\n```py\nab\n```", "tail words here tail"]),
+        # (and a line break before a fence)
+        ("x" * 21 + "\n```py\nab\n```\ntail", 21, ["x" * 21, "```py\nab\n```\ntail"]),
+        # a reopened block's code is kept as it is, blank lines and indents too
+        ("```\n" + "a" * 20 + "\n   \n  b\n```", 30, ["```\n" + "a" * 20 + "\n```", "```\n   \n  b\n```"]),
+    ],
+)  # fmt: skip
+def test_split_message_begins_no_part_with_a_blank_line(
+    text: str, limit: int, parts: list[str]
+) -> None:
+    """A part cut right after a closing fence (or before a line break) began with the line
+    breaks after the cut: a blank line at its top."""
+
+    assert render.split_message(text, limit) == parts
+
+
 def test_split_message_fills_a_part_before_a_token_no_part_holds() -> None:
     """An address of 3,000 characters is cut wherever it falls; the words before it made a
     part of their own (16 characters) and the address began the next one."""
@@ -648,6 +670,8 @@ def _broken(text: str, limit: int) -> list[str]:
             )
     block = re.compile(_BLOCK, re.DOTALL)
     for i, part in enumerate(parts):
+        if i and not path[i - 1][2] and re.match(r"[ \t]*\r?\n", part):
+            wrong.append(f"a part that begins with a blank line: {part[:30]!r}...")
         # A part that reopens a block must open one there, its code after the fence line
         # (an empty block is none: its ``` shows as text, or its language as code).
         if not (i and path[i - 1][2]):
