@@ -156,7 +156,7 @@ class Reports(FeatureCog):
             if problem:
                 lines.append(inv.texts.t(problem))
         await reply(interaction, render.join_lines(lines))
-        await self._mark_handled(inv, interaction.message, lines[0])
+        await self._mark_handled(inv, interaction.message, lines[0], result)
 
     async def _delete(self, inv: Invocation, channel_id: str, message_id: str) -> str | None:
         """Delete the reported message; the catalog key of what went wrong, if anything."""
@@ -180,15 +180,20 @@ class Reports(FeatureCog):
         return None
 
     async def _mark_handled(
-        self, inv: Invocation, post: discord.Message | None, outcome: str
+        self,
+        inv: Invocation,
+        post: discord.Message | None,
+        outcome: str,
+        result: ev.ReportResolved,
     ) -> None:
-        """The other moderators see the report is handled: buttons gone, outcome appended."""
+        """The other moderators see the report is handled: buttons gone, outcome appended,
+        and by whom, unless naming them would say who asked the anonymous question the
+        report is in (then "a moderator")."""
 
         if post is None or post.flags.ephemeral:
             return
-        handled = inv.texts.t(
-            "discord.report_handled", outcome=outcome, moderator=inv.interaction.user.mention
-        )
+        moderator = render.moderation(inv.texts).resolver(result, inv.interaction.user.mention)
+        handled = inv.texts.t("discord.report_handled", outcome=outcome, moderator=moderator)
         content = render.trim(render.join_lines([post.content, handled]))
         await quietly(
             post.edit(content=content, view=None, allowed_mentions=render.NO_MENTIONS),

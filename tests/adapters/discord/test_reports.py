@@ -229,3 +229,47 @@ async def test_report_outside_a_question_links_to_the_message(h: Harness) -> Non
     assert 'on a message by Bob: "buy cheap watches" Reason: spam' in content
     link = f"https://discord.com/channels/{h.fake.guild_id}/{h.w.other}/{message['id']}"
     assert content.endswith(f"Open the message: {link}")
+
+
+@pytest.mark.parametrize(
+    "community_settings",
+    [
+        lambda world: {
+            "lifecycle": {"anonymous_questions": True},
+            "moderation": {"moderators_channel": {"discord": str(world.mods)}},
+        }
+    ],
+)
+async def test_a_moderator_resolving_a_report_in_their_anonymous_question_is_not_named(
+    h: Harness,
+) -> None:
+    """A moderator who asked anonymously resolves a report on an answer in their question:
+    the report's post said "(by @moderator)" beside a thread whose asker is hidden, and so
+    told the other moderators who asked. It now says "a moderator"; a report in someone
+    else's question still names who handled it."""
+
+    options = {"question": "Who can see my salary?", "anonymous": True}
+    asked = await h.command("ask", h.w.mod, h.w.text, options=options)
+    assert "open in" in await h.done(asked)
+    (thread_id,) = [int(t["id"]) for t in h.fake.threads_in(h.w.text)]
+    await eventually(lambda: h.bot_messages(thread_id))
+    spam = await h.answer(thread_id, h.w.bob, "Buy cheap pills")
+    await report(h, h.w.carol, spam, "spam")
+    post = await post_for(h, 1)
+    assert "dismissed" in await click(h, post, "dismiss", h.w.mod)
+
+    def handled(number: int) -> str | None:
+        edited = h.fake.find_message(number) or {}
+        return edited["content"] if "(by " in edited.get("content", "") else None
+
+    content = await eventually(lambda: handled(int(post["id"])))
+    assert content.endswith("Report #1 dismissed. (by a moderator)"), content
+    assert str(h.w.mod.id) not in content
+
+    other = await h.ask_text(h.w.alice)
+    rude = await h.answer(other, h.w.bob, "RTFM")
+    await report(h, h.w.carol, rude, "rude")
+    post = await post_for(h, 2)
+    await click(h, post, "dismiss", h.w.mod)
+    content = await eventually(lambda: handled(int(post["id"])))
+    assert content.endswith(f"Report #2 dismissed. (by <@{h.w.mod.id}>)"), content
