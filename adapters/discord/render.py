@@ -802,7 +802,9 @@ KB_FORM_ID = "id"
 KB_FORM_TITLE = "title"
 KB_FORM_BODY = "body"
 KB_FORM_TAGS = "tags"
+KB_FORM_REASON = "reason"
 MAX_TEXT_INPUT = 4000
+MAX_REASON = 500  # `/kb edit`'s reason option, and what the core keeps of a reason
 
 
 def kb_form(
@@ -813,14 +815,16 @@ def kb_form(
     title: str = "",
     body: str = "",
     tags: str = "",
+    reason: str = "",
 ) -> discord.ui.Modal:
     """The article form of `/kb add` (no `article_id`) and `/kb edit`. Answered by a custom-id
     listener, like the report form. A body too long for a text input (4,000) is left out of
-    an edit form: an empty body there keeps the article's text."""
+    an edit form: an empty body there keeps the article's text. The edit form has the
+    reason for the change too (the one given with `/kb edit`, if any), as the command does."""
 
     # What a slash option carried over (half an emoji, a NUL) would make Discord refuse the
     # form; the core stores such text with U+FFFD in their place anyway.
-    title, body, tags = scrub(title), scrub(body), scrub(tags)
+    title, body, tags, reason = scrub(title), scrub(body), scrub(tags), scrub(reason)
     editing = article_id is not None
     modal = discord.ui.Modal(
         title=truncate(texts.t("discord.kb_form_edit" if editing else "discord.kb_form_add"), 45),
@@ -859,6 +863,14 @@ def kb_form(
             default=tags or None, max_length=1000, required=False,
         )
     )  # fmt: skip
+    if editing:
+        modal.add_item(
+            discord.ui.TextInput(
+                label=truncate(texts.t("discord.kb_form_reason"), 45), custom_id=KB_FORM_REASON,
+                default=truncate(reason, MAX_REASON) or None, max_length=MAX_REASON,
+                required=False,
+            )
+        )  # fmt: skip
     modal.stop()
     return modal
 

@@ -201,7 +201,7 @@ class Knowledge(FeatureCog):
         async with giving_back(body, reason):
             inv = self.invocation(interaction)
             if title is None and body is None and tags is None:
-                await self._edit_form(inv, id)
+                await self._edit_form(inv, id, reason)
                 return
             command = kb.EditArticle(
                 inv.actor, id, title=title, body=body, tags=tag_list(tags), reason=reason,
@@ -210,9 +210,9 @@ class Knowledge(FeatureCog):
             result = await self.call_core(inv, command)
         await self._changed(inv, result)
 
-    async def _edit_form(self, inv: Invocation, item: str) -> None:
-        """The edit form, filled with the article as it is (the core refuses members, and
-        audits it, before any form opens)."""
+    async def _edit_form(self, inv: Invocation, item: str, reason: str | None) -> None:
+        """The edit form, filled with the article as it is and the reason given, if any (the
+        core refuses members, and audits it, before any form opens)."""
 
         if not inv.actor.is_moderator:
             # Let the core refuse (and audit) a member: an edit that changes nothing.
@@ -225,6 +225,7 @@ class Knowledge(FeatureCog):
         form = render.kb_form(
             inv.texts, translate.custom_id(EDIT_FORM), article_id=article.doc_id,
             title=article.title, body=article.body, tags=", ".join(article.content.tags),
+            reason=reason or "",
         )  # fmt: skip
         await inv.interaction.response.send_modal(form)
 
@@ -323,8 +324,9 @@ class Knowledge(FeatureCog):
         title = values.get(render.KB_FORM_TITLE, "")
         body = values.get(render.KB_FORM_BODY, "")
         tags = tag_list(values.get(render.KB_FORM_TAGS, ""))
+        reason = values.get(render.KB_FORM_REASON, "")
         # The form is gone once sent: the text not kept comes back (a title is one line).
-        async with giving_back(body):
+        async with giving_back(body, reason):
             inv = self.invocation(interaction)
             command: object
             if form == ADD_FORM:
@@ -334,7 +336,7 @@ class Knowledge(FeatureCog):
             else:
                 command = kb.EditArticle(
                     inv.actor, values.get(render.KB_FORM_ID, ""), title=title or None,
-                    body=body or None, tags=tags, event_id=inv.event_id,
+                    body=body or None, tags=tags, reason=reason or None, event_id=inv.event_id,
                 )  # fmt: skip
             result = await self.call_core(inv, command)  # type: ignore[arg-type]
         await self._changed(inv, result)

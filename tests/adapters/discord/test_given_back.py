@@ -194,3 +194,31 @@ async def test_a_warning_given_is_not_given_back_when_its_reply_fails(h: Harness
     await eventually(lambda: any(reason in t for t in h.fake.dm_texts(h.w.bob)))
     await eventually(lambda: len(h.fake.calls_to("POST", webhook)) >= 2)  # (and the error)
     await nothing_given_back(handle)
+
+
+async def test_an_edit_form_not_kept_gives_back_its_text_and_its_reason(h: Harness) -> None:
+    """The article is removed while the edit form is open: the form's text and reason come
+    back with the error, as the command's do."""
+
+    added = await h.command(
+        "kb", h.w.mod, h.w.other, subcommand="add",
+        options={"title": "Routers", "body": "Unplug it."},
+    )  # fmt: skip
+    assert "a:routers" in await h.done(added)
+    reason = "The old steps are wrong."
+    opened = await h.command(
+        "kb", h.w.mod, h.w.other, subcommand="edit", options={"id": "a:routers", "reason": reason}
+    )
+    form = (await opened.wait_response())["data"]["custom_id"]
+    removed = await h.command(
+        "kb", h.w.mod, h.w.other, subcommand="remove", options={"id": "a:routers"}
+    )
+    assert "removed" in await h.done(removed)
+    handle = await h.fake.interact(
+        h.fake.modal_submit(
+            form, user=h.w.mod, channel_id=h.w.other,
+            values={"id": "a:routers", "body": BODY, "reason": reason},
+        )
+    )  # fmt: skip
+    error, texts = await given_back(h, handle, count=2)
+    assert "can't find" in error and texts == [BODY, reason]

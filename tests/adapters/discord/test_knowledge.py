@@ -270,3 +270,58 @@ async def test_welcome_shows_a_link_shaped_earlier_title_as_text(h: Harness) -> 
     assert welcome is not None and welcome["embeds"], welcome
     description = welcome["embeds"][0]["description"]
     assert "\\[How do I parse JSON in Python?\\](https://evil.example)" in description
+
+
+def form_inputs(modal: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The text inputs of a form the bot opened, by custom id."""
+
+    return {
+        c["custom_id"]: c
+        for row in modal["data"]["components"]
+        for c in row.get("components") or [row.get("component") or {}]
+        if "custom_id" in c
+    }
+
+
+async def edit_reasons(h: Harness) -> list[str | None]:
+    async with h.app.bot.uow_factory(write=False) as uow:
+        rows = await uow.moderation.audit_entries(
+            "main", member_id=None, question_id=None, limit=50
+        )
+    return [r.reason for r in rows if r.action == "edit_article"]
+
+
+async def test_a_reason_given_to_the_edit_form_is_in_it_and_kept(h: Harness) -> None:
+    """`/kb edit <id> reason:...` with nothing else to change opens the form: the form has the
+    reason, filled in, and the reason sent with it goes to the audit log with the edit. The
+    form had no reason field, and the reason typed into the command was dropped."""
+
+    article = await add_article(h)
+    reason = "The venv steps changed in Python 3.12."
+    handle = await kb(h, "edit", h.w.mod, id=article, reason=reason)
+    form = await handle.wait_response()
+    assert form["type"] == 9 and len(form["data"]["components"]) <= 5
+    inputs = form_inputs(form)
+    assert inputs["reason"]["value"] == reason and not inputs["reason"]["required"]
+    assert len(inputs["reason"]["label"]) <= 45
+    submit = await h.fake.interact(
+        h.fake.modal_submit(
+            form["data"]["custom_id"], user=h.w.mod, channel_id=h.w.other,
+            values={"id": article, "title": "", "body": "Run uv venv", "reason": reason},
+        )
+    )  # fmt: skip
+    assert "updated (version 2)" in await h.done(submit)
+    assert await edit_reasons(h) == [reason]
+
+    # Opened without one, the form's reason is empty; what is typed there is kept.
+    form = await (await kb(h, "edit", h.w.mod, id=article)).wait_response()
+    assert "value" not in form_inputs(form)["reason"]
+    submit = await h.fake.interact(
+        h.fake.modal_submit(
+            form["data"]["custom_id"], user=h.w.mod, channel_id=h.w.other,
+            values={"id": article, "body": "Run python -m venv", "reason": "Back to venv."},
+        )
+    )  # fmt: skip
+    assert "updated (version 3)" in await h.done(submit)
+    reasons = await edit_reasons(h)
+    assert len(reasons) == 2 and set(reasons) == {reason, "Back to venv."}
