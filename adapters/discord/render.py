@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import discord
@@ -539,6 +539,60 @@ def unmasked(text: str) -> str:
     while (out := _MASKED_OR_NOT.sub(shown, text)) != text:
         text = out
     return out
+
+
+# What Discord shows other than as typed, outside code (`_CODE`, which comes first: a mention
+# in code is shown as typed): mentions of members, roles and channels (the ids and forms
+# discord.py's clean_content reads), custom emoji, and @everyone / @here.
+_NAMED = re.compile(
+    rf"{_CODE}|<(?P<kind>@[!&]?|#)(?P<id>[0-9]{{15,20}})>"
+    r"|<a?:(?P<emoji>[A-Za-z0-9_]+):[0-9]{13,20}>|@(?P<everyone>everyone|here)",
+    re.DOTALL,
+)
+
+
+def mentioned(text: str) -> tuple[set[int], set[int], set[int]]:
+    """The ids of the members, roles and channels `text` mentions (as `with_names` reads)."""
+
+    found: dict[str, set[int]] = {"@": set(), "@!": set(), "@&": set(), "#": set()}
+    for m in _NAMED.finditer(text):
+        if m["kind"]:
+            found[m["kind"]].add(int(m["id"]))
+    return found["@"] | found["@!"], found["@&"], found["#"]
+
+
+def with_names(
+    text: str, users: Mapping[int, str], roles: Mapping[int, str], channels: Mapping[int, str]
+) -> str:
+    """A member's Discord text as Discord shows it, for text read on every platform (an
+    article): mentions as "@name", "@role" and "#channel" (names by id; one not given as
+    discord.py's clean_content names it, "@deleted-user" and the like), custom emoji as
+    ":name:", and @everyone and @here unable to ping (as clean_content does). Code is left
+    as typed, as Discord shows it."""
+
+    def named(m: re.Match[str]) -> str:
+        if m["kind"] in ("@", "@!"):
+            return "@" + users.get(int(m["id"]), "deleted-user")
+        if m["kind"] == "@&":
+            return "@" + roles.get(int(m["id"]), "deleted-role")
+        if m["kind"] == "#":
+            return "#" + channels.get(int(m["id"]), "deleted-channel")
+        if m["emoji"]:
+            return f":{m['emoji']}:"
+        if m["everyone"]:
+            return "@\u200b" + m["everyone"]
+        return m[0]
+
+    return _NAMED.sub(named, text)
+
+
+def ask_starter(texts: Texts, asker_id: int | str, text: str, *, anonymous: bool) -> str:
+    """The bot's post of an /ask question: who asked it (the asker mentioned, or
+    `question.anonymous_author`), then `text`, the question as the member wrote it. (Before
+    it is split into messages.)"""
+
+    member = texts.t("question.anonymous_author") if anonymous else f"<@{asker_id}>"
+    return texts.t("discord.ask_starter", member=member, text=text)
 
 
 def join_lines(lines: Sequence[str]) -> str:

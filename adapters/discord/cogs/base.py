@@ -31,13 +31,12 @@ class NoHelpChannel(DomainError):
     key = "discord.no_help_channel"
 
 
-def message_text(message: discord.Message, *, names: bool = False) -> str:
+def message_text(message: discord.Message) -> str:
     """A member's message as the core takes it: its files named after its words, so a file
-    posted without any is still a question or an answer. `names`: mentions shown as names
-    (discord.py's clean_content), for text read on every platform, like an article."""
+    posted without any is still a question or an answer. (An article's text has names
+    instead of ids: `read_back.Names.message_text`.)"""
 
-    content = message.clean_content if names else message.content
-    return with_attachments(content, [a.filename for a in message.attachments])
+    return with_attachments(message.content, [a.filename for a in message.attachments])
 
 
 class Invocation:

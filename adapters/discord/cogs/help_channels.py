@@ -263,13 +263,9 @@ class HelpChannels(FeatureCog):
             question, inv.texts.t("discord.thread_title_fallback", member=shown)
         )
         # A question longer than one message (the option takes 4,000) goes on in the thread.
+        # (Discord refuses half an emoji, a lone surrogate; the core stores it scrubbed.)
         starter_text, *rest = render.split_message(
-            inv.texts.t(
-                # Discord refuses half an emoji (a lone surrogate); the core stores it scrubbed.
-                "discord.ask_starter",
-                member=shown if anonymous else user.mention,
-                text=scrub(question),
-            )
+            render.ask_starter(inv.texts, user.id, scrub(question), anonymous=anonymous)
         )
         ping = (
             render.NO_MENTIONS

@@ -17,16 +17,15 @@ from discord import app_commands
 
 from adapters.discord import render, translate
 from adapters.discord.client import CommunityClient
-from adapters.discord.cogs.base import FeatureCog, Invocation, message_text
-from adapters.discord.outcomes import quietly
+from adapters.discord.cogs.base import FeatureCog, Invocation
+from adapters.discord.read_back import ReadBack, read_back
 from adapters.discord.replies import giving_back, reply, report_error, send_reply
 from adapters.discord.texts import DESCRIPTIONS
 from bot import commands as c
 from bot import events as ev
 from bot import knowledge_base as kb
 from bot.errors import DomainError
-from bot.model import Suggestion, ThreadRef
-from bot.text import parse_number
+from bot.model import QuestionStatus, Suggestion, ThreadRef
 
 log = logging.getLogger(__name__)
 
@@ -34,8 +33,6 @@ SEARCH_LIMIT = 5
 MAX_CHOICE_VALUE = 100
 ADD_FORM = "kbadd"
 EDIT_FORM = "kbedit"
-#: Accepted answers read back from Discord for one /kb promote (each is one API call).
-MAX_FETCHED_ANSWERS = 10
 
 Query = app_commands.Range[str, 1, 200]
 ItemId = app_commands.Range[str, 1, 100]
@@ -266,44 +263,34 @@ class Knowledge(FeatureCog):
         if question is None:
             _, thread = self.thread_of(interaction)
         await self.defer(interaction)
+        read = await self._read_back(inv, question, thread)
         command = kb.PromoteQuestion(
             inv.actor, question_id=question, thread=thread, title=title, event_id=inv.event_id,
-            answer_texts=await self._accepted_texts(inv, question, thread),
+            answer_texts=read.answers, question_text=read.question,
         )  # fmt: skip
         await self._change(inv, command)
 
-    async def _accepted_texts(
+    async def _read_back(
         self, inv: Invocation, question_id: int | None, thread: ThreadRef | None
-    ) -> tuple[tuple[str, str], ...]:
-        """The accepted answers' texts as they read in the thread now: the bot keeps 300
-        characters of each, and an article is built from the whole answer. Mentions are
-        shown as names (the article is read on every platform). Whatever cannot be read
-        (no permission, a deleted message, no message content intent) is left out and the
-        article uses the excerpt; the core decides which answers. Only a moderator's promote
-        reads anything: the core refuses a member's, and each read is one API call."""
+    ) -> ReadBack:
+        """The question and its accepted answers as they read in the thread now (see
+        `read_back`). Only a moderator's promote of a solved question reads anything: the
+        core refuses any other, and each read is one API call."""
 
         if not inv.actor.moderates:
-            return ()  # the core refuses the promote: nothing to read for it
+            return ReadBack()  # the core refuses the promote: nothing to read for it
         guild = inv.interaction.guild
         try:
             shown = await self.core.handle(c.ShowQuestion(inv.actor, question_id, thread))
         except DomainError:
-            return ()  # the promote itself says what is wrong
-        if guild is None or not isinstance(shown, ev.QuestionShown) or not shown.accepted:
-            return ()
-        channel_id = parse_number(shown.question.thread.id)
-        channel = await self.client.channel_in(guild, channel_id) if channel_id else None
-        if not isinstance(channel, discord.abc.Messageable):
-            return ()
-        texts = []
-        for acceptance in shown.accepted[:MAX_FETCHED_ANSWERS]:
-            number = parse_number(acceptance.answer.message_id)
-            if number is None:
-                continue
-            message = await quietly(channel.fetch_message(number), "fetch an accepted answer")
-            if message is not None:
-                texts.append((acceptance.answer.message_id, message_text(message, names=True)))
-        return tuple(texts)
+            return ReadBack()  # the promote itself says what is wrong
+        if (
+            guild is None
+            or not isinstance(shown, ev.QuestionShown)
+            or shown.question.status is not QuestionStatus.SOLVED
+        ):
+            return ReadBack()
+        return await read_back(self.client, guild, inv.texts, shown)
 
     # -- the article form ---------------------------------------------------------------------
     @FeatureCog.listener("on_interaction")

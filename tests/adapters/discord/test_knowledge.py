@@ -4,7 +4,10 @@ promote (through options and through the article form); members are refused priv
 
 from __future__ import annotations
 
+import logging
 from typing import Any
+
+import pytest
 
 from bot import knowledge_base as kb_core
 from bot.model import Actor, MemberRef
@@ -325,3 +328,144 @@ async def test_a_reason_given_to_the_edit_form_is_in_it_and_kept(h: Harness) -> 
     assert "updated (version 3)" in await h.done(submit)
     reasons = await edit_reasons(h)
     assert len(reasons) == 2 and set(reasons) == {reason, "Back to venv."}
+
+
+# -- the question's text in a promoted article ------------------------------------------------
+
+EMOJI = "<:blob_cat:912345678901234567>"
+
+
+async def promoted(h: Harness, thread_id: int, answer: str = "Use json.loads") -> str:
+    """bob answers in `thread_id`, its asker accepts, the moderator promotes: the body."""
+
+    question = await h.question(thread_id)
+    assert question is not None
+    await h.answer(thread_id, h.w.bob, answer)
+    asker = next(u for u in (h.w.alice, h.w.carol, h.w.mod) if question.asker.ref.id == str(u.id))
+    assert "Marked" in await h.done(await h.command("solved", asker, thread_id))
+    text, _ = await say(h, "promote", h.w.mod, thread_id)
+    assert "is now article" in text, text
+    article = text.split("article ", 1)[1].split(",", 1)[0]
+    shown = await h.app.bot.handle(kb_core.ShowKnowledge(member(h), article))
+    assert isinstance(shown, kb_core.ArticleShown)
+    return shown.article.body
+
+
+def mentions_of(h: Harness) -> str:
+    return (
+        f"Ask <@{h.w.carol.id}> {EMOJI} in <#{h.w.other}> or <@&{h.w.mod_role}>, "
+        f"not `<@{h.w.carol.id}>` @everyone"
+    )
+
+
+def named(body: str) -> str:
+    """`body` without the zero-width space that keeps "@everyone" from pinging."""
+
+    return body.replace("\u200b", "")
+
+
+NAMES = "Ask @Carol :blob_cat: in #general or @Moderators, not `<@{carol}>` @everyone"
+
+
+async def test_a_promoted_question_shows_names_not_ids(h: Harness) -> None:
+    """A text channel's question is read back from its message as the answers are: members,
+    channels, roles and custom emoji as Discord shows them (code as typed), not the raw ids
+    the core stored, which Slack's /kb show, kb export and search would show."""
+
+    question = "How do I parse JSON?\n" + mentions_of(h)
+    thread_id = await h.ask_text(h.w.alice, question)
+    stored = await h.question(thread_id)
+    assert stored is not None and f"<@{h.w.carol.id}>" in stored.body
+    body = await promoted(h, thread_id, answer=f"Ask <@{h.w.carol.id}> {EMOJI}")
+    head = "How do I parse JSON?\n" + NAMES.format(carol=h.w.carol.id)
+    assert named(body).startswith(head + "\n\n**Bob:** Ask @Carol :blob_cat:"), body
+    assert "@\u200beveryone" in body  # (as discord.py's clean_content leaves it: no ping)
+    assert EMOJI not in body and f"<#{h.w.other}>" not in body
+
+
+async def test_a_promoted_forum_question_is_its_title_and_its_starter(h: Harness) -> None:
+    thread_id = await h.ask_forum(h.w.alice, "Parsing JSON fails", mentions_of(h))
+    body = await promoted(h, thread_id)
+    head = "Parsing JSON fails\n" + NAMES.format(carol=h.w.carol.id)
+    assert named(body).startswith(head + "\n\n**Bob:** Use json.loads"), body
+    # The starter message is read from the post's thread, which has its id.
+    assert h.fake.calls_to("GET", f"/channels/{thread_id}/messages/{thread_id}")
+
+
+ANONYMOUS_ALLOWED = pytest.mark.parametrize(
+    "community_settings", [{"lifecycle": {"anonymous_questions": True}}]
+)
+
+
+async def slash_ask(h: Harness, where: int, question: str, *, anonymous: bool = False) -> int:
+    """alice asks with /ask in `where`: the question's thread."""
+
+    before = {int(t["id"]) for t in h.fake.threads_in(where)}
+    options = {"question": question, "anonymous": anonymous}
+    assert "open in" in await h.done(await h.command("ask", h.w.alice, where, options=options))
+    (thread_id,) = {int(t["id"]) for t in h.fake.threads_in(where)} - before
+    await eventually(lambda: h.welcome(thread_id))
+    return thread_id
+
+
+@ANONYMOUS_ALLOWED
+@pytest.mark.parametrize("anonymous", [False, True], ids=["named", "anonymous"])
+async def test_a_promoted_ask_question_is_the_members_words_with_names(
+    h: Harness, kind: str, anonymous: bool
+) -> None:
+    """An /ask question's message is the bot's post: "@alice asked:" or "Anonymous asked:"
+    and then the member's words. Only the words go in, with names: never the line naming
+    who asked (nor that they are anonymous), and no id of theirs."""
+
+    where = h.w.text if kind == "text" else h.w.forum
+    words = "How do I parse JSON?\n" + mentions_of(h)
+    thread_id = await slash_ask(h, where, words, anonymous=anonymous)
+    body = await promoted(h, thread_id)
+    head = "How do I parse JSON?\n" + NAMES.format(carol=h.w.carol.id)
+    assert named(body).startswith(head + "\n\n**Bob:** Use json.loads"), body
+    assert "asked" not in body and "Anonymous" not in body
+    assert str(h.w.alice.id) not in body and "Alice" not in body
+
+
+@ANONYMOUS_ALLOWED
+async def test_a_long_ask_question_is_promoted_as_the_core_stored_it(
+    h: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An /ask question longer than a message goes on in the thread; its first message holds
+    only the start, so the article has the whole question as the core stored it."""
+
+    words = "Why is this slow? " + "More details here. " * 150 + f"<@{h.w.carol.id}> knows"
+    assert len(words) > 2000
+    thread_id = await slash_ask(h, h.w.text, words, anonymous=True)
+    stored = await h.question(thread_id)
+    assert stored is not None
+    with caplog.at_level(logging.INFO, logger="adapters.discord.read_back"):
+        body = await promoted(h, thread_id)
+    assert body.startswith(stored.body + "\n\n**Bob:** Use json.loads"), body
+    assert "Anonymous" not in body
+    lines = [r.getMessage() for r in caplog.records if "question #" in r.getMessage()]
+    assert lines == [
+        f"kb promote: question #{stored.id}'s post does not hold the question whole; "
+        "its stored text is used"
+    ]
+
+
+async def test_a_question_whose_message_is_gone_is_promoted_as_the_core_stored_it(
+    h: Harness, kind: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A question's message deleted (or one Discord refuses to show): the stored text, and
+    one log line that says so."""
+
+    if kind == "text":
+        thread_id = await h.ask_text(h.w.alice, "How do I parse JSON?\n" + mentions_of(h))
+        del h.fake.messages[h.w.text][thread_id]
+    else:
+        thread_id = await h.ask_forum(h.w.alice, "How do I parse JSON?", mentions_of(h))
+        del h.fake.messages[thread_id][thread_id]
+    stored = await h.question(thread_id)
+    assert stored is not None
+    with caplog.at_level(logging.INFO):
+        body = await promoted(h, thread_id)
+    assert body.startswith(stored.body + "\n\n**Bob:** Use json.loads"), body
+    lines = [r.getMessage() for r in caplog.records if f"question #{stored.id}" in r.getMessage()]
+    assert len(lines) == 1 and "its stored text is used" in lines[0], lines

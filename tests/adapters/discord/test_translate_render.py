@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 import pytest
 import regex
 
-from adapters.discord import render, translate
+from adapters.discord import read_back, render, translate
 from adapters.discord.texts import Texts
 from bot.config import RewardRole
 from bot.events import HelperChoiceNeeded, QuestionOpened, QuestionShown, Welcome
@@ -1009,3 +1009,57 @@ def test_a_communitys_own_welcome_shows_names_as_typed() -> None:
 )  # fmt: skip
 def test_unmasked_shows_where_each_masked_link_goes(typed: str, shown: str) -> None:
     assert render.unmasked(typed) == shown and len(shown) <= len(typed)
+
+
+CAROL, GENERAL, MODS = 312345678901234567, 412345678901234567, 512345678901234567
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [
+        (f"ask <@{CAROL}> or <@!{CAROL}>", "ask @Carol or @Carol"),
+        (f"in <#{GENERAL}>, <@&{MODS}>", "in #general, @Moderators"),
+        ("<:blob_cat:912345678901234567> <a:party:912345678901234568>", ":blob_cat: :party:"),
+        ("<@212345678901234567> <#212345678901234567> <@&212345678901234567>",
+         "@deleted-user #deleted-channel @deleted-role"),
+        ("@everyone and @here", "@\u200beveryone and @\u200bhere"),
+        # as Discord shows them: code as typed, and an escaped mention as text
+        (f"`<@{CAROL}>` and ``<:x:912345678901234567>``", None),
+        (f"```py\nping(<@{CAROL}>)\n``` <@{CAROL}>", f"```py\nping(<@{CAROL}>)\n``` @Carol"),
+        (f"\\<@{CAROL}>", None),
+        ("<@12345> <:x:1> <t:1700000000:R>", None),  # no mention, emoji (ids) or a timestamp
+    ],
+)  # fmt: skip
+def test_with_names_shows_mentions_and_emoji_as_discord_does(typed: str, shown: str | None) -> None:
+    users, roles, channels = render.mentioned(typed)
+    assert users <= {CAROL, 212345678901234567} and roles <= {MODS, 212345678901234567}
+    assert channels <= {GENERAL, 212345678901234567}
+    names = render.with_names(typed, {CAROL: "Carol"}, {MODS: "Moderators"}, {GENERAL: "general"})
+    assert names == (typed if shown is None else shown)
+
+
+def test_mentioned_leaves_out_what_code_holds() -> None:
+    assert render.mentioned(f"<@{CAROL}> `<@{MODS}>` <#{GENERAL}> <@&{MODS}>") == (
+        {CAROL},
+        {MODS},
+        {GENERAL},
+    )
+
+
+@pytest.mark.parametrize("anonymous", [False, True])
+def test_asked_words_are_the_members_words_only_when_the_post_holds_them_whole(
+    anonymous: bool,
+) -> None:
+    words = f"How do I parse JSON?\nAsk <@{CAROL}>.\n\n"  # (the core stores it trimmed)
+    question = dataclasses.replace(_question(), body=words.strip(), anonymous=anonymous)
+    post = render.ask_starter(texts(), question.asker.ref.id, words, anonymous=anonymous)
+    who = "Anonymous" if anonymous else f"<@{question.asker.ref.id}>"
+    assert post == f"{who} asked:\n{words}"
+    assert read_back.asked_words(texts(), question, post) == words
+    # the start of a long question; a post naming someone else; a question stored otherwise
+    assert read_back.asked_words(texts(), question, post[:-3]) is None
+    other = render.ask_starter(texts(), "1", words, anonymous=not anonymous)
+    assert read_back.asked_words(texts(), question, other) is None
+    edited = dataclasses.replace(question, body="How do I parse YAML?")
+    assert read_back.asked_words(texts(), edited, post) is None
+    assert read_back.asked_words(texts(), question, "asked:") is None
