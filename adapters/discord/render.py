@@ -8,10 +8,11 @@ an emoji or an unterminated ``` fence. No network calls here: the cogs send what
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import functools
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import discord
@@ -245,11 +246,21 @@ _LINK = (
 # the block a cut falls in, so the two read a ``` in a link's text or address, or a link in
 # code, alike. (The lookahead names the characters they start with: the scan skips the
 # rest as fast as it did before the code and link alternatives, twice as fast as without.)
+#
+# The code span is "`(?P<ticks>`*).{0,longest}?(?<!`)`(?P=ticks)(?!`)": its opening
+# backticks as many as there are first, then fewer, each time closed by the first run of
+# exactly as many backticks after them, at most `longest` characters on. As a pattern, a
+# run of backticks nothing closes read on `longest` characters for each number of backticks
+# it tried, at each backtick of the run (1.7 s for 100 KB of "`````x", in split_message).
+# The pattern reads only a span closed by the next run of backticks ("(?P<tick>`+)" and
+# what follows it, the most common span); `_markup_in` looks up any other where the span
+# closes (`_Backticks`), and reads the runs nothing closes (the pattern's last alternatives
+# were "(?P<fence>```)|``+" for `trim`, "``+" for split_message).
 _MARKUP = (
     r"(?=[\\`\[<hs])(?:"
     rf"\\(?:{_URL}|.)|(?P<block>{_BLOCK})|%(open)s"
-    r"`(?P<ticks>`*).{0,%(longest)s}?(?<!`)`(?P=ticks)(?!`)"
-    rf"|{_LINK}|{_AS_IS.pattern}|%(lone)s``+)"
+    r"(?P<tick>`+)(?:[^`]{1,%(longest)s}(?P=tick)(?!`))?"
+    rf"|{_LINK}|{_AS_IS.pattern})"
 )
 
 
@@ -257,15 +268,126 @@ _MARKUP = (
 def _markup(longest: int | None, fenced: bool = False) -> re.Pattern[str]:
     """`_MARKUP` for split_message's parts of `longest` characters, `fenced` if a ``` is
     past what is read (it closes a ``` nothing in what is read closes); None for a text cut
-    once (`trim`), where a ``` no ``` closes stays as it is."""
+    once (`trim`), where a ``` no ``` closes stays as it is (`_markup_in` reads it)."""
 
-    if longest is None:
-        parts = {"open": "", "longest": "", "lone": "(?P<fence>```)|"}
-    elif fenced:
-        parts = {"open": "(?P<fence>```).*|", "longest": str(longest), "lone": ""}
-    else:
-        parts = {"open": "(?P<fence>(?!))|", "longest": str(longest), "lone": ""}
-    return re.compile(_MARKUP % parts, re.DOTALL)
+    opened = "(?P<fence>```).*|" if fenced and longest is not None else "(?P<fence>(?!))|"
+    return re.compile(
+        _MARKUP % {"open": opened, "longest": "" if longest is None else longest}, re.DOTALL
+    )
+
+
+class _Backticks:
+    """The runs of backticks of a text, each as long as it goes, by length: where the code
+    span an opening run starts closes is a lookup (`closing`), not a read of the text for
+    each opening. The runs of a length are found when first asked for, each once."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.starts: dict[int, list[int]] = {}  # length -> starts of the runs that long
+        self.read: dict[int, int] = {}  # length -> how far the text is read for them
+
+    def closing(self, after: int, length: int, endpos: int) -> int | None:
+        """The start of the first run of exactly `length` backticks that starts after
+        `after`, in the text as read up to `endpos` (which ends a run it cuts)."""
+
+        found = self._first(after, length)
+        if found is not None and found + length > endpos:
+            found = None
+        # the run `endpos` cuts, if that leaves it `length` long
+        text, cut = self.text, endpos - length
+        if (
+            endpos < len(text)
+            and text[endpos] == "`"
+            and after < cut
+            and text[cut - 1] != "`"
+            and text.count("`", cut, endpos) == length
+            and (found is None or cut < found)
+        ):
+            found = cut
+        return found
+
+    def _first(self, after: int, length: int) -> int | None:
+        starts = self.starts.setdefault(length, [])
+        index = bisect.bisect_right(starts, after)
+        if index < len(starts):
+            return starts[index]
+        read = self.read.get(length, 0)
+        if read >= len(self.text):
+            return None
+        for m in _run_of(length).finditer(self.text, read):
+            starts.append(m.start())
+            if m.start() > after:
+                self.read[length] = m.end()
+                return m.start()
+        self.read[length] = len(self.text)
+        return None
+
+
+@functools.lru_cache(maxsize=64)
+def _run_of(length: int) -> re.Pattern[str]:
+    return re.compile(f"(?<!`)`{{{length}}}(?!`)")
+
+
+@functools.lru_cache(maxsize=4)
+def _backticks(text: str) -> _Backticks:
+    return _Backticks(text)
+
+
+class _Span:
+    """A code span `_markup_in` found, or a run of backticks nothing closes (in `trim`, a
+    ``` of it: a fence nothing closes), read as a match of `_MARKUP` is."""
+
+    def __init__(self, text: str, start: int, end: int, *, fence: bool = False) -> None:
+        self._text, self._start, self._end = text, start, end
+        self._groups = {"block": None, "fence": text[start:end] if fence else None}
+
+    def start(self) -> int:
+        return self._start
+
+    def end(self) -> int:
+        return self._end
+
+    def span(self) -> tuple[int, int]:
+        return self._start, self._end
+
+    def __getitem__(self, group: int | str) -> str | None:
+        if group == 0:
+            return self._text[self._start : self._end]
+        return self._groups[str(group)]
+
+
+def _markup_in(
+    text: str, pos: int, endpos: int, longest: int | None, fenced: bool = False
+) -> Iterator[re.Match[str] | _Span]:
+    """The markup in text[pos:endpos] as `_MARKUP` reads it, left to right (finditer's
+    matches), with its code spans of at most `longest` characters (None: any) and its runs
+    of backticks nothing closes (for a text cut once, `trim`, `longest` None: a ``` of
+    them is a fence nothing closes)."""
+
+    pattern = _markup(longest, fenced)
+    at = pos
+    while (m := pattern.search(text, at, endpos)) is not None:
+        if m["tick"] is None or m.end() > m.end("tick"):
+            yield m  # (a code span the pattern found whole)
+            at = m.end()
+            continue
+        start, run_end = m.span("tick")
+        runs = _backticks(text)
+        found = None
+        for count in range(run_end - start, 0, -1):  # (as many backticks first)
+            closing = runs.closing(start, count, endpos)
+            if closing is not None and (longest is None or closing <= start + count + longest):
+                found = _Span(text, start, closing + count)
+                break
+        if found is None and run_end - start >= 2:
+            # a run nothing closes, whole (`trim`: a ``` of it is a fence nothing closes)
+            fence = longest is None and run_end - start >= 3
+            found = _Span(text, start, start + 3 if fence else run_end, fence=fence)
+        if found is None:
+            at = start + 1
+            continue
+        yield found
+        at = found.end()
 
 
 # A code block's opening: its ``` and any backticks after them, and its language with the
@@ -339,7 +461,7 @@ def _unbroken(
     read_to = min(len(text), cut + _READ_AHEAD)
     read_from = 0
     while True:
-        for m in _markup(longest, closer > read_to).finditer(text, read_from, read_to):
+        for m in _markup_in(text, read_from, read_to, longest, closer > read_to):
             if m.start() >= cut:
                 return cut
             # (`trim` reads a ``` no ``` closes as "```" alone: the backticks and language
@@ -405,7 +527,7 @@ def _open_block(text: str, at: int, longest: int | None, closer: int = 0) -> tup
     if text.find(_FENCE, 0, at) < 0:
         return None  # (most text: no need to read it for escapes and code spans)
     read_to = min(len(text), at + _READ_AHEAD)
-    for m in _markup(longest, closer > read_to).finditer(text, 0, read_to):
+    for m in _markup_in(text, 0, read_to, longest, closer > read_to):
         if m.start() >= at:
             break
         if m["fence"] is not None or (m["block"] is not None and m.end() > at):
