@@ -8,7 +8,6 @@ import itertools
 import random
 import re
 import signal
-import time
 from datetime import UTC, datetime
 
 import pytest
@@ -1064,23 +1063,3 @@ def test_asked_words_are_the_members_words_only_when_the_post_holds_them_whole(
     edited = dataclasses.replace(question, body="How do I parse YAML?")
     assert read_back.asked_words(texts(), edited, post) is None
     assert read_back.asked_words(texts(), question, "asked:") is None
-
-
-def test_split_message_reads_backticks_nothing_closes_in_little_time() -> None:
-    """20 KB of "`````x" (a /mod reports list of such reasons is that long) took 0.3 s,
-    blocking the event loop: at each backtick that no run as long closes, the code span
-    pattern read on a part's length for each number of backticks it tried (100 KB: 1.7 s).
-    The closing run is now looked up, and such text takes a few times as long as other text
-    full of backticks, not sixty times. (Timed against that text on the same machine.)"""
-
-    def best_of_3(text: str) -> float:
-        times = []
-        for _ in range(3):
-            start = time.perf_counter()
-            render.split_message(text)
-            times.append(time.perf_counter() - start)
-        return min(times)
-
-    unclosed = ("`````x" * 4000)[:20_000]
-    closed = ("``x" * 7000)[:20_000]
-    assert best_of_3(unclosed) < 20 * best_of_3(closed)
