@@ -13,12 +13,10 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
-from slack_sdk.errors import SlackApiError
-
 from adapters.slack import announce, blocks, long_text
 from adapters.slack.deps import Ack, Caller, SlackDeps, deps_of
 from adapters.slack.guard import guarded
-from adapters.slack.outbound import Respond, describe_error, error_code
+from adapters.slack.outbound import Respond, describe_error, passes
 from adapters.slack.texts import SlackPresenter
 from adapters.slack.translate import (
     interaction_id,
@@ -184,18 +182,6 @@ class SlackBusy(errors.DomainError):
     key = "slack.ask_not_posted"
 
 
-# Slack's errors that pass by themselves, unlike an admin's business (`not_in_channel`, ...).
-_PASSING = frozenset(
-    {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
-)
-
-
-def _passes(exc: Exception) -> bool:
-    if isinstance(exc, SlackApiError):
-        return error_code(exc) in _PASSING or exc.response.status_code >= 500
-    return True  # the network, or no answer in time
-
-
 async def post_question(
     deps: SlackDeps,
     p: SlackPresenter,
@@ -287,7 +273,7 @@ async def _open(
         root = await deps.out.post_or_raise(channel, first)
     except Exception as exc:
         log.warning("slack /ask: chat.postMessage in %s failed: %s", channel, describe_error(exc))
-        raise (SlackBusy() if _passes(exc) else CannotPostThere()) from exc
+        raise (SlackBusy() if passes(exc) else CannotPostThere()) from exc
     ref = message_id(channel, root)
     try:
         result = await deps.bot.handle(

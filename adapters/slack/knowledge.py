@@ -29,7 +29,7 @@ from adapters.slack import blocks, mrkdwn
 from adapters.slack.commands import Invocation, asked_post, start_command, thread_for
 from adapters.slack.deps import Ack
 from adapters.slack.guard import guarded
-from adapters.slack.outbound import Respond, describe_error, error_code
+from adapters.slack.outbound import Respond, describe_error, error_code, passes
 from adapters.slack.texts import SlackPresenter
 from adapters.slack.translate import (
     parse_question,
@@ -281,8 +281,10 @@ async def read_back(
         try:
             seen.update(await read_replies(client, channel, thread_ts, where[1]))
         except Exception as exc:
-            # Rate limited past slack_sdk's own retries: the next reads would be refused too.
-            stopped = error_code(exc) == "ratelimited"
+            # Rate limited past slack_sdk's own retries, or refused as an admin's business (a
+            # missing scope, a channel the bot left): the next reads, all in this thread,
+            # would be refused too. Slack's own passing trouble may spare the next one.
+            stopped = error_code(exc) == "ratelimited" or not passes(exc)
             rest = len(wanted) - n - 1 if stopped else 0
             log.warning(
                 "kb promote: could not read answer %s (%s); its excerpt is used%s%s",

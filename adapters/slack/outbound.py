@@ -45,6 +45,22 @@ def error_code(exc: BaseException) -> str | None:
     return None
 
 
+# Slack's errors that pass by themselves, unlike an admin's business (`not_in_channel`, ...).
+_PASSING = frozenset(
+    {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
+)
+
+
+def passes(exc: BaseException) -> bool:
+    """Whether a failed Web API call may work if made again later: a rate limit, Slack's own
+    trouble (5xx), the network; not a refusal that is an admin's business (a missing scope,
+    a channel the bot is not in, a revoked token)."""
+
+    if isinstance(exc, SlackApiError):
+        return error_code(exc) in _PASSING or exc.response.status_code >= 500
+    return True  # the network, or no answer in time
+
+
 # Where Slack's response_urls are (`https://hooks.slack.com/commands/...`, `.../actions/...`).
 SLACK_HOOKS = ("https", "hooks.slack.com", 443)
 _PORTS = {"https": 443, "http": 80}

@@ -339,9 +339,9 @@ async def test_an_answer_slack_does_not_give_back_is_promoted_as_its_excerpt(
 ) -> None:
     """A reply deleted since (no event reached the bot), a token without the history scope,
     or Slack rate limiting past slack_sdk's retries: the promote still works, the article
-    holds the excerpt the bot kept, and the log says so once. (Without the scope the
-    question's root is refused too, read on its own: a line of its own says the question's
-    stored text is used; rate limited, it is not read, and the one line says so.)"""
+    holds the excerpt the bot kept, and the log says so once. (Refused or rate limited, the
+    question's root is not read either, Slack would refuse it too, and the one line says
+    its stored text is used.)"""
 
     reply = await solved_with(slack, "How do I pin a package version?", LONG_ANSWER)
     if trouble == "deleted":
@@ -359,23 +359,28 @@ async def test_an_answer_slack_does_not_give_back_is_promoted_as_its_excerpt(
     assert "**helper:** Ask @helper2 too, and read the pinning docs. Step 0: run" in body
     assert "Step 39" not in body and "https://pip.example/pin" not in body
     noted = [r.getMessage() for r in caplog.records if r.name == "adapters.slack.knowledge"]
-    assert len(noted) == (2 if trouble == "missing_scope" else 1)
-    assert "excerpt is used" in noted[0]
+    assert len(noted) == 1 and "excerpt is used" in noted[0]
     assert ("question" in noted[-1]) == (trouble != "deleted")
 
 
-async def test_rate_limited_reads_stop_at_the_first_refusal(
-    slack: Slack, caplog: pytest.LogCaptureFixture
+@pytest.mark.parametrize("trouble", ["ratelimited", "missing_scope", "not_in_channel"])
+async def test_reads_stop_at_the_first_refusal_that_would_repeat(
+    slack: Slack, trouble: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """Rate limited past slack_sdk's retries, the other accepted answers are not read either
-    (Slack would refuse them too): both show their excerpts, in one log line."""
+    """Rate limited past slack_sdk's retries, or refused as an admin's business (no history
+    scope, the bot removed from the channel), the other accepted answers are not read
+    either: Slack would refuse them too. Both show their excerpts, in one log line. (A
+    refusal other than a rate limit went on reading, a refused call and a log line for
+    each answer and then the question.)"""
 
     root = await slack.ask("How do I pin a package version?")
     first = await slack.answer(root, text=LONG_ANSWER)
     second = await slack.answer(root, user=HELPER2, text="Or " + LONG_ANSWER)
     await slack.mark_solution(root, first)
     await slack.mark_solution(root, second)
-    slack.fake.fail_next("conversations.replies", "ratelimited", retry_after=0, times=3)
+    slack.fake.fail_next(
+        "conversations.replies", trouble, retry_after=0, times=3, needed="channels:history"
+    )
 
     with caplog.at_level(logging.WARNING, "adapters.slack.knowledge"):
         await slack.command("/kb", "promote #1 pinning", user=MOD)
@@ -388,6 +393,29 @@ async def test_rate_limited_reads_stop_at_the_first_refusal(
     assert "Step 39" not in body
     noted = [r.getMessage() for r in caplog.records if r.name == "adapters.slack.knowledge"]
     assert len(noted) == 1 and "the 1 after it are not read" in noted[0]
+    assert "nor is the question" in noted[0]
+
+
+async def test_slack_s_passing_trouble_does_not_stop_the_other_reads(
+    slack: Slack, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Slack's own trouble on one read (internal_error) may pass: the next answer and the
+    question are still read; only the one answer shows its excerpt."""
+
+    root = await slack.ask("How do I pin a package version?")
+    first = await slack.answer(root, text=LONG_ANSWER)
+    second = await slack.answer(root, user=HELPER2, text="Or " + LONG_ANSWER)
+    await slack.mark_solution(root, first)
+    await slack.mark_solution(root, second)
+    slack.fake.fail_next("conversations.replies", "internal_error", retry_after=0, times=1)
+
+    with caplog.at_level(logging.WARNING, "adapters.slack.knowledge"):
+        await slack.command("/kb", "promote #1 pinning", user=MOD)
+
+    body = await article_body(slack, "pinning")
+    assert "Step 39" in body and "**helper2:** Or Ask @helper2" in body
+    noted = [r.getMessage() for r in caplog.records if r.name == "adapters.slack.knowledge"]
+    assert len(noted) == 1 and "could not read answer" in noted[0]
 
 
 # As Slack sends each in a slash command's text (escaped), and as the article shows it.
