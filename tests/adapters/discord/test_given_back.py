@@ -17,7 +17,7 @@ from tests.fakes.discord_server import FakeUser, InteractionHandle
 from tests.helpers import eventually
 
 EPHEMERAL = 1 << 6
-GIVEN_BACK = "Here is what you wrote, to use again once that is sorted:"
+GIVEN_BACK = "Here is what you wrote, so you can use it again:"
 BODY = (
     "## Resetting the router\n\n1. Hold **reset** for 10 s.\n2. Wait for the `PWR` light."
     "\n\n```sh\nping 192.168.1.1\n```"
