@@ -53,7 +53,7 @@ from bot.model import (
 from bot.moderation import clean_reason, require_moderator
 from bot.ports import KnowledgeSearch, UnitOfWork
 from bot.questions import Context, show_question
-from bot.text import clean, is_blank, truncate
+from bot.text import clean, is_blank, split_title, truncate
 
 MAX_RESULTS = 25
 QUERY_ECHO_CHARS = 200
@@ -162,7 +162,8 @@ class PromoteQuestion:
     `question_text`: the question's text as it reads on the platform now, in the article's
     Markdown, when the adapter could fetch it; the stored `Question.body` is what the bot
     was given when it was asked, which may keep a platform's own markup (Slack's `*bold*`
-    and `:emoji:` codes) and has lost a link's address. Blank: the stored body is used.
+    and `:emoji:` codes) and has lost a link's address. Its first line is the article's
+    title, as the stored one is the stored body's. Blank: the stored body and title are used.
     """
 
     actor: Actor
@@ -444,6 +445,17 @@ def _promoted_body(
     return "\n\n".join(parts + footer)
 
 
+def _promoted_title(question: Question, question_text: str | None) -> str:
+    """The article's title: the first line of the question's text as the adapter read it
+    back, as `ask` took the question's title from its text's first line, so that what
+    makes the body readable (names for Discord's `<@id>`, emoji for Slack's codes) makes
+    the title readable too. (A forum post's title is that first line in both.) Else the
+    stored title."""
+
+    title = split_title(question_text)[0] if question_text else ""
+    return question.title if is_blank(title) else title
+
+
 async def promote(cmd: PromoteQuestion, uow: UnitOfWork, ctx: Context) -> ArticleChanged:
     require_moderator(cmd.actor)
     actor = await uow.members.upsert(cmd.actor)
@@ -465,7 +477,8 @@ async def promote(cmd: PromoteQuestion, uow: UnitOfWork, ctx: Context) -> Articl
     accepted = await uow.questions.active_acceptances(question.id)
     credited = tuple(dict.fromkeys(a.answer.author.display_name for a in accepted))
     body = _promoted_body(question, accepted, dict(cmd.answer_texts), credited, cmd.question_text)
-    content = article_content(cmd.title or question.title, body, (), (), None)
+    title = cmd.title or _promoted_title(question, cmd.question_text)
+    content = article_content(title, body, (), (), None)
     article_id = await _new_id(uow, community, cmd.article_id, content.title)
     article = await uow.knowledge.save(
         community, article_id, content, action=ArticleAction.CREATE, actor_id=actor.id,

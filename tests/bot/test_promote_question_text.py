@@ -44,7 +44,8 @@ async def _promote(app: App, question_id: int, **given: Any) -> ArticleChanged:
 
 async def test_the_question_text_read_back_opens_the_article(sqlite_app: App) -> None:
     """The stored body kept Slack's `*pin*` and `:pushpin:` and lost the link's address;
-    the text the adapter read back is the article's question. The title is the stored one."""
+    the text the adapter read back is the article's question, and its first line the
+    article's title, as the stored title was the stored body's first line."""
 
     question = await _solved(sqlite_app, STORED, "Use pip's == pin.")
 
@@ -52,7 +53,14 @@ async def test_the_question_text_read_back_opens_the_article(sqlite_app: App) ->
 
     body = promoted.article.body
     assert body == f"{READ_BACK}\n\n**bob:** Use pip's == pin.\n\n— bob"
-    assert promoted.article.title == "How do I *pin* a version? :pushpin:"
+    assert promoted.article.title == "How do I **pin** a version? 📌"
+
+
+async def test_a_moderator_s_title_wins_over_the_question_text(sqlite_app: App) -> None:
+    question = await _solved(sqlite_app, STORED, "Use pip's == pin.")
+
+    named = await _promote(sqlite_app, question, question_text=READ_BACK, title="Pins")
+    assert named.article.title == "Pins"
 
 
 @pytest.mark.parametrize("blank", [None, "", "  \n\t", "\u200b\u200e "])
@@ -64,6 +72,7 @@ async def test_a_blank_question_text_leaves_the_stored_body(
     promoted = await _promote(sqlite_app, question, question_text=blank)
 
     assert promoted.article.body == f"{STORED}\n\n**bob:** Use pip's == pin.\n\n— bob"
+    assert promoted.article.title == "How do I *pin* a version? :pushpin:"
 
 
 async def test_a_long_question_text_gives_way_to_the_answers(sqlite_app: App) -> None:

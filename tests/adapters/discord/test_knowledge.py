@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from bot import knowledge_base as kb_core
+from bot.articles import Article
 from bot.model import Actor, MemberRef
 from tests.adapters.discord.conftest import Harness
 from tests.fakes.discord_server import FakeUser
@@ -338,6 +339,12 @@ EMOJI = "<:blob_cat:912345678901234567>"
 async def promoted(h: Harness, thread_id: int, answer: str = "Use json.loads") -> str:
     """bob answers in `thread_id`, its asker accepts, the moderator promotes: the body."""
 
+    return (await promoted_article(h, thread_id, answer)).body
+
+
+async def promoted_article(h: Harness, thread_id: int, answer: str = "Use json.loads") -> Article:
+    """As `promoted`, the whole article."""
+
     question = await h.question(thread_id)
     assert question is not None
     await h.answer(thread_id, h.w.bob, answer)
@@ -348,7 +355,7 @@ async def promoted(h: Harness, thread_id: int, answer: str = "Use json.loads") -
     article = text.split("article ", 1)[1].split(",", 1)[0]
     shown = await h.app.bot.handle(kb_core.ShowKnowledge(member(h), article))
     assert isinstance(shown, kb_core.ArticleShown)
-    return shown.article.body
+    return shown.article
 
 
 def mentions_of(h: Harness) -> str:
@@ -381,6 +388,15 @@ async def test_a_promoted_question_shows_names_not_ids(h: Harness) -> None:
     assert named(body).startswith(head + "\n\n**Bob:** Ask @Carol :blob_cat:"), body
     assert "@\u200beveryone" in body  # (as discord.py's clean_content leaves it: no ping)
     assert EMOJI not in body and f"<#{h.w.other}>" not in body
+
+
+async def test_a_promoted_question_s_title_shows_names_not_ids(h: Harness) -> None:
+    """The article's title is the first line of the question read back, as the question's
+    title was the first line of its text: a member named there is named, not <@id>."""
+
+    thread_id = await h.ask_text(h.w.alice, f"<@{h.w.carol.id}> how do I parse JSON?")
+    article = await promoted_article(h, thread_id)
+    assert article.title == "@Carol how do I parse JSON?"
 
 
 async def test_a_promoted_forum_question_is_its_title_and_its_starter(h: Harness) -> None:
