@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -34,9 +35,23 @@ MODS = "C0MODS"
 async def mods(fake_slack: FakeSlack, tmp_path: Path) -> AsyncIterator[Slack]:
     """The standard harness plus a moderators' channel for reports."""
 
+    async with with_mods(fake_slack, tmp_path) as harness:
+        yield harness
+
+
+@pytest_asyncio.fixture
+async def anonymous_mods(fake_slack: FakeSlack, tmp_path: Path) -> AsyncIterator[Slack]:
+    """`mods` in a community that allows anonymous questions."""
+
+    async with with_mods(fake_slack, tmp_path, lifecycle={"anonymous_questions": True}) as h:
+        yield h
+
+
+@asynccontextmanager
+async def with_mods(fake_slack: FakeSlack, tmp_path: Path, **settings: Any) -> AsyncIterator[Slack]:
     fake_slack.add_channel(MODS, "moderators")
     harness, _ = await make_slack(
-        fake_slack, tmp_path, moderation={"moderators_channel": {"slack": MODS}}
+        fake_slack, tmp_path, moderation={"moderators_channel": {"slack": MODS}}, **settings
     )
     try:
         yield harness
@@ -776,7 +791,7 @@ async def test_a_report_names_its_author_by_name_where_a_mention_would_ping_them
 
 @pytest.mark.parametrize("anonymous", [True, False])
 async def test_a_report_on_an_ask_question_names_neither_the_bot_nor_an_anonymous_asker(
-    fake_slack: FakeSlack, tmp_path: Path, anonymous: bool
+    anonymous_mods: Slack, anonymous: bool
 ) -> None:
     """An /ask question's root is the bot's message: the report named the bot as its author
     ('on a message by communitybot'), and Warn the author would have warned the bot. The bot
@@ -784,77 +799,61 @@ async def test_a_report_on_an_ask_question_names_neither_the_bot_nor_an_anonymou
     anonymous question the post, its outcome line and the moderator's notes say "an unknown
     member", never who asked, by name or by mention."""
 
-    fake_slack.add_channel(MODS, "moderators")
-    slack, _ = await make_slack(
-        fake_slack, tmp_path, lifecycle={"anonymous_questions": True},
-        moderation={"moderators_channel": {"slack": MODS}},
-    )  # fmt: skip
-    try:
-        flag = "--anonymous " if anonymous else ""
-        await slack.command("/ask", f"{flag}Can I see the salaries?")
-        root = slack.fake.calls_to("chat.postMessage")[0].response["message"]
-        message = sp.shortcut_message(
-            user=root["user"], text=root["text"], ts=root["ts"], bot_id=root["bot_id"]
+    flag = "--anonymous " if anonymous else ""
+    await anonymous_mods.command("/ask", f"{flag}Can I see the salaries?")
+    root = anonymous_mods.fake.calls_to("chat.postMessage")[0].response["message"]
+    message = sp.shortcut_message(
+        user=root["user"], text=root["text"], ts=root["ts"], bot_id=root["bot_id"]
+    )
+    await anonymous_mods.interaction(
+        sp.message_shortcut(
+            callback_id=ids.REPORT_SHORTCUT, user_id=OTHER, channel_id=HELP, message=message
         )
-        await slack.interaction(
-            sp.message_shortcut(
-                callback_id=ids.REPORT_SHORTCUT, user_id=OTHER, channel_id=HELP, message=message
-            )
-        )
-        view = slack.fake.views[slack.fake.last_call("views.open").response["view"]["id"]]
-        reason = {ids.REPORT_REASON_BLOCK: {ids.REPORT_REASON_ACTION: sp.plain_text_value("x")}}
-        await slack.interaction(sp.view_submission(user_id=OTHER, view=view, values=reason))
-        (post,) = [m for m in slack.fake.messages_in(MODS) if m.get("bot_id")]
-        if not anonymous:  # the core knows who wrote the question: its asker
-            assert "on a message by asker in #1" in post["text"]
-            await click(slack, post, ids.REPORT_WARN)
-            assert report_status(slack) == "warned"
-            updated = slack.fake.find_message(MODS, post["ts"]) or {}
-            assert "Report #1: asker warned." in updated["text"]
-            assert "communitybot" not in _in_post(updated) + "".join(slack.ephemeral_to(MOD))
-            return
-        assert "on a message by an unknown member in #1" in post["text"]
-        await click(slack, post, ids.REPORT_WARN)
-        assert report_status(slack) == "open"  # (no one to warn)
-        await click(slack, post, ids.REPORT_DISMISS)
+    )
+    view = anonymous_mods.fake.views[
+        anonymous_mods.fake.last_call("views.open").response["view"]["id"]
+    ]
+    reason = {ids.REPORT_REASON_BLOCK: {ids.REPORT_REASON_ACTION: sp.plain_text_value("x")}}
+    await anonymous_mods.interaction(sp.view_submission(user_id=OTHER, view=view, values=reason))
+    (post,) = [m for m in anonymous_mods.fake.messages_in(MODS) if m.get("bot_id")]
+    if not anonymous:  # the core knows who wrote the question: its asker
+        assert "on a message by asker in #1" in post["text"]
+        await click(anonymous_mods, post, ids.REPORT_WARN)
+        assert report_status(anonymous_mods) == "warned"
+        updated = anonymous_mods.fake.find_message(MODS, post["ts"]) or {}
+        assert "Report #1: asker warned." in updated["text"]
+        assert "communitybot" not in _in_post(updated) + "".join(anonymous_mods.ephemeral_to(MOD))
+        return
+    assert "on a message by an unknown member in #1" in post["text"]
+    await click(anonymous_mods, post, ids.REPORT_WARN)
+    assert report_status(anonymous_mods) == "open"  # (no one to warn)
+    await click(anonymous_mods, post, ids.REPORT_DISMISS)
 
-        updated = slack.fake.find_message(MODS, post["ts"]) or {}
-        assert "Report #1 dismissed." in updated["text"]
-        notes = slack.ephemeral_to(MOD)
-        assert any("no one to warn" in n for n in notes)
-        assert "communitybot" not in _in_post(updated) + "".join(notes)
-        for shown in [_in_post(updated), *notes]:
-            assert ASKER not in shown and "asker" not in shown.lower().replace("asked", "")
-    finally:
-        await slack.runner.cleanup()
-        await slack.core.close()
+    updated = anonymous_mods.fake.find_message(MODS, post["ts"]) or {}
+    assert "Report #1 dismissed." in updated["text"]
+    notes = anonymous_mods.ephemeral_to(MOD)
+    assert any("no one to warn" in n for n in notes)
+    assert "communitybot" not in _in_post(updated) + "".join(notes)
+    for shown in [_in_post(updated), *notes]:
+        assert ASKER not in shown and "asker" not in shown.lower().replace("asked", "")
 
 
 async def test_a_moderator_resolving_a_report_in_their_anonymous_question_is_not_named(
-    fake_slack: FakeSlack, tmp_path: Path
+    anonymous_mods: Slack,
 ) -> None:
     """A moderator who asked anonymously resolves a report on an answer in their question:
     the report's post said "(by @moderator)" beside a thread whose asker is hidden, and so
     told the other moderators who asked. It now says "a moderator"."""
 
-    fake_slack.add_channel(MODS, "moderators")
-    slack, _ = await make_slack(
-        fake_slack, tmp_path, lifecycle={"anonymous_questions": True},
-        moderation={"moderators_channel": {"slack": MODS}},
-    )  # fmt: skip
-    try:
-        await slack.command("/ask", "--anonymous Who can see my salary?", user=MOD)
-        root = slack.fake.calls_to("chat.postMessage")[0].response["message"]["ts"]
-        reply = await slack.answer(root, HELPER, "Buy cheap pills")
-        post = await report(slack, root, reply)
-        await click(slack, post, ids.REPORT_DISMISS)
+    await anonymous_mods.command("/ask", "--anonymous Who can see my salary?", user=MOD)
+    root = anonymous_mods.fake.calls_to("chat.postMessage")[0].response["message"]["ts"]
+    reply = await anonymous_mods.answer(root, HELPER, "Buy cheap pills")
+    post = await report(anonymous_mods, root, reply)
+    await click(anonymous_mods, post, ids.REPORT_DISMISS)
 
-        updated = slack.fake.find_message(MODS, post["ts"]) or {}
-        assert "Report #1 dismissed. (by a moderator)" in updated["text"]
-        assert MOD not in _in_post(updated)
-    finally:
-        await slack.runner.cleanup()
-        await slack.core.close()
+    updated = anonymous_mods.fake.find_message(MODS, post["ts"]) or {}
+    assert "Report #1 dismissed. (by a moderator)" in updated["text"]
+    assert MOD not in _in_post(updated)
 
 
 async def test_a_report_on_another_bot_post_names_no_author(mods: Slack) -> None:
