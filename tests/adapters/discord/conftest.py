@@ -20,7 +20,7 @@ from bot import commands as c
 from bot import events as ev
 from bot.bootstrap import App, bootstrap
 from bot.clock import FakeClock
-from bot.config import parse_config
+from bot.config import Config, parse_config
 from bot.model import Actor, MemberRef, Question, ThreadRef
 from bot.scheduler import Scheduler
 from tests.fakes.discord_server import (
@@ -344,11 +344,19 @@ async def h(
     config = make_config(
         tmp_path, world, discord_fake, community=community_settings, **discord_settings
     )
+    async with running(discord_fake, world, config) as harness:
+        yield harness
+
+
+@asynccontextmanager
+async def running(fake: FakeDiscordWithDMs, world: World, config: Config) -> AsyncIterator[Harness]:
+    """The bot started with `config` against `fake`, connected, closed afterwards."""
+
     app = await bootstrap(config, clock=FakeClock())
     client = FastClient(app.bot, config, **FAST)
     try:
-        async with discord_fake.run(client):
-            yield Harness(discord_fake, world, app, client)
+        async with fake.run(client):
+            yield Harness(fake, world, app, client)
     finally:
         await app.close()
 
@@ -362,14 +370,8 @@ async def not_set_up(fake: FakeDiscordWithDMs, tmp_path: Path) -> AsyncIterator[
     data = make_config(tmp_path, world, fake).model_dump()
     data["communities"]["main"]["discord_guild_id"] = None
     data["communities"]["elsewhere"] = {"slack_team_id": "T1"}
-    config = parse_config(data)
-    app = await bootstrap(config, clock=FakeClock())
-    client = FastClient(app.bot, config, **FAST)
-    try:
-        async with fake.run(client):
-            yield Harness(fake, world, app, client)
-    finally:
-        await app.close()
+    async with running(fake, world, parse_config(data)) as harness:
+        yield harness
 
 
 @pytest.fixture(params=["text", "forum"])
