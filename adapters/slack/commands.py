@@ -4,7 +4,9 @@
 `knowledge.py`.) Every listener acks first, with no body, so
 Slack's 3-second deadline holds whatever the database does; replies then go through the
 command's response_url, privately. A slash command has no thread context in Slack, so the
-commands that act on a question take its number (`#12`) or a link to its message.
+commands that act on a question take its number (`#12`) or a link to its message. Slack
+clears what the member typed once a command is sent: a question or reason the core did not
+keep (refused, or failed before) comes back with the error (`guard.giving_back`).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Any
 
 from adapters.slack import announce, blocks, long_text
 from adapters.slack.deps import Ack, Caller, SlackDeps, deps_of
-from adapters.slack.guard import guarded
+from adapters.slack.guard import giving_back, guarded
 from adapters.slack.outbound import Respond, describe_error, passes
 from adapters.slack.texts import SlackPresenter
 from adapters.slack.translate import (
@@ -207,19 +209,14 @@ async def post_question(
     but where Slack refused a later part of it, they are told which parts are missing and
     get those, to add in the thread themselves."""
 
-    stays: list[str] = []  # where the bot's copy of a question the core refused stays
-
-    async def refused(error: str) -> None:
-        if stays:
-            error = "\n".join([error, p.t("slack.ask_copy_stays", channel=stays[0])])
-        await give_back(reply, p, error, text)
-
+    stays: list[str] = []  # says where the bot's copy of a question the core refused stays
     opened: tuple[QuestionOpened, str, str, list[str]] | None = None
-    async with guarded(p, refused, "slack /ask"):
-        opened = await _open(
-            deps, p, actor, text, invoked_in=invoked_in, anonymous=anonymous,
-            event_id=event_id, stays=stays,
-        )  # fmt: skip
+    async with guarded(p, reply, "slack /ask"):
+        async with giving_back(text, intro="slack.ask_given_back", notes=stays):
+            opened = await _open(
+                deps, p, actor, text, invoked_in=invoked_in, anonymous=anonymous,
+                event_id=event_id, stays=stays,
+            )  # fmt: skip
     if opened is None:
         return
     result, channel, root, rest = opened
@@ -258,8 +255,8 @@ async def _open(
 ) -> tuple[QuestionOpened, str, str, list[str]]:
     """Post the question's first part and open it in the core: the core's result, the
     channel, the root message's ts and the parts still to post in its thread. When the
-    core refuses, the posted part is deleted again; where Slack refuses that, its channel
-    is added to `stays` (the member is told a copy stays there)."""
+    core refuses, the posted part is deleted again; where Slack refuses that, a line saying
+    a copy stays in its channel is added to `stays`, for the member."""
 
     if actor.is_bot:
         raise errors.BotsCannot()
@@ -290,7 +287,7 @@ async def _open(
     except BaseException:
         # The core refused or failed: take the bot's copy of the question down again.
         if not await deps.out.delete(channel, root):
-            stays.append(channel)
+            stays.append(p.t("slack.ask_copy_stays", channel=channel))
         raise
     assert isinstance(result, QuestionOpened)
     return result, channel, root, rest
@@ -312,18 +309,6 @@ async def _post_rest(deps: SlackDeps, channel: str, root: str, rest: list[str]) 
             )  # fmt: skip
             return wanted[n:]
     return []
-
-
-async def give_back(
-    reply: Callable[[str], Awaitable[object]], p: SlackPresenter, error: str, question: str
-) -> None:
-    """`error`, then the member's question as they wrote it (mrkdwn), in as many private
-    replies as Slack's message limit takes, so none of it is lost."""
-
-    message = "\n".join([error, p.t("slack.ask_given_back"), question])
-    for part in long_text.split_message(message):
-        if part.strip():
-            await reply(part)
 
 
 async def on_unsolve(
@@ -355,11 +340,12 @@ async def close(run: Invocation, args: str) -> bool:
     target = parse_question(first)
     if target is None:
         return False
-    actor = await run.actor()
-    thread = await thread_for(run.deps, actor, target)
-    result = await run.deps.bot.handle(
-        c.CloseQuestion(actor, thread, plain_text(reason) or None, event_id=run.event_id)
-    )
+    async with giving_back(reason):
+        actor = await run.actor()
+        thread = await thread_for(run.deps, actor, target)
+        result = await run.deps.bot.handle(
+            c.CloseQuestion(actor, thread, plain_text(reason) or None, event_id=run.event_id)
+        )
     assert isinstance(result, QuestionClosed)
     await announce.closed(run.deps, run.p, result, run.user, run.respond)
     return True
@@ -421,12 +407,13 @@ async def reveal(run: Invocation, actor: Actor, args: str) -> None:
     if target is None:
         await run.usage("slack.usage_close", "reveal")
         return
-    if isinstance(target, ThreadRef):
-        shown = await run.deps.bot.handle(c.ShowQuestion(actor, thread=target))
-        assert isinstance(shown, QuestionShown)
-        target = shown.question.id
-    result = await run.deps.bot.handle(
-        c.RevealAsker(actor, target, plain_text(reason) or None, event_id=run.event_id)
-    )
+    async with giving_back(reason):
+        if isinstance(target, ThreadRef):
+            shown = await run.deps.bot.handle(c.ShowQuestion(actor, thread=target))
+            assert isinstance(shown, QuestionShown)
+            target = shown.question.id
+        result = await run.deps.bot.handle(
+            c.RevealAsker(actor, target, plain_text(reason) or None, event_id=run.event_id)
+        )
     assert isinstance(result, AskerRevealed)
     await run.reply(run.p.revealed(result))

@@ -10,7 +10,8 @@
 
 The core checks who may write (and keeps every version); this module only parses the text
 (already escaped by Slack, so it is turned back into plain text for the core) and renders the
-results privately. An article's text is Markdown on every platform: what a member writes in
+results privately; an article's text or a reason the core did not keep comes back with the
+error (Slack cleared it once the command was sent). An article's text is Markdown on every platform: what a member writes in
 Slack for one (an added or edited text, a promoted question or answer) is mrkdwn made
 Markdown, and an article shown here is Markdown made mrkdwn (`mrkdwn.py`).
 """
@@ -28,7 +29,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack import blocks, mrkdwn
 from adapters.slack.commands import Invocation, asked_post, start_command, thread_for
 from adapters.slack.deps import Ack
-from adapters.slack.guard import guarded
+from adapters.slack.guard import giving_back, guarded
 from adapters.slack.outbound import Respond, describe_error, error_code, passes
 from adapters.slack.texts import SlackPresenter
 from adapters.slack.translate import (
@@ -151,8 +152,12 @@ async def show(run: Invocation, rest: str) -> None:
     await run.reply(*article_blocks(run.p, result))
 
 
-async def changed(run: Invocation, command: Any) -> None:
-    result = await run.deps.bot.handle(command)
+async def changed(run: Invocation, command: Any, typed: str | None = None) -> None:
+    """Run a change; `typed` (an article's text or a reason, as typed) comes back with the
+    error if the core does not keep it."""
+
+    async with giving_back(typed):
+        result = await run.deps.bot.handle(command)
     assert isinstance(result, kb.ArticleChanged)
     await run.reply(blocks.escape(as_written(run.p).changed(result)))
 
@@ -184,6 +189,7 @@ async def add(run: Invocation, rest: str) -> None:
         kb.AddArticle(
             await run.actor(), plain_text(title), article_text(text), event_id=run.event_id
         ),
+        text,
     )
 
 
@@ -197,13 +203,16 @@ async def edit(run: Invocation, rest: str) -> None:
             await run.actor(), plain_text(article_id), title=plain_text(title) or None,
             body=body or None, event_id=run.event_id,
         ),
+        text,
     )  # fmt: skip
 
 
 async def remove(run: Invocation, rest: str) -> None:
     article_id, _, reason = plain_text(rest).partition(" ")
     await changed(
-        run, kb.RemoveArticle(await run.actor(), article_id, reason.strip() or None, run.event_id)
+        run,
+        kb.RemoveArticle(await run.actor(), article_id, reason.strip() or None, run.event_id),
+        rest.partition(" ")[2],
     )
 
 

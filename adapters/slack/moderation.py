@@ -5,7 +5,9 @@ named by its number or a link to its message). There is no moderator guard in fr
 on purpose: the core refuses non-moderators itself and writes every refusal to the audit log,
 which a guard here would skip. That includes `/mod help` (`ShowModeratorHelp`): the core says
 who may see the list, this module writes it. What the core pushes later (the warned member's
-note, the duplicate notice, ✅/🔒/⛔ on the root) arrives through the Outbox sender.
+note, the duplicate notice, ✅/🔒/⛔ on the root) arrives through the Outbox sender. A reason
+the core did not keep (refused, or failed before) comes back with the error: Slack cleared it
+once the command was sent.
 """
 
 from __future__ import annotations
@@ -18,10 +20,11 @@ from typing import Any
 from adapters.slack import announce, blocks
 from adapters.slack.commands import Invocation, reveal, start_command, thread_for
 from adapters.slack.deps import Ack, SlackDeps, start_interaction
-from adapters.slack.guard import guarded
+from adapters.slack.guard import giving_back, guarded
 from adapters.slack.outbound import Respond, error_code
 from adapters.slack.texts import UNREADABLE, Mrkdwn, SlackPresenter
 from adapters.slack.translate import (
+    after_words,
     interaction_id,
     member_ref,
     parse_question,
@@ -115,9 +118,9 @@ async def mod_command(run: Invocation, sub: str, rest: str) -> None:
     elif sub == "reveal":
         await reveal(run, actor, rest)
     elif sub in QUESTION_ACTIONS:
-        await moderate_question(run, sub, words(rest))
+        await moderate_question(run, sub, rest)
     elif sub == "rep":
-        await mod_rep(run, words(rest))
+        await mod_rep(run, rest)
     elif sub == "helpban":
         args = words(rest)
         user = parse_user(args[0]) if args else None
@@ -125,11 +128,12 @@ async def mod_command(run: Invocation, sub: str, rest: str) -> None:
             raise Usage("slack.usage_mod_helpban")
         duration = args[1]  # the core reads it, and refuses a non-moderator first
         reason = plain_text(" ".join(args[2:])) or None
-        result = await run.deps.bot.handle(
-            c.HelpBanMember(
-                actor, await _target(run, user), duration, reason, event_id=run.event_id
+        async with giving_back(after_words(rest, 2)):
+            result = await run.deps.bot.handle(
+                c.HelpBanMember(
+                    actor, await _target(run, user), duration, reason, event_id=run.event_id
+                )
             )
-        )
         assert isinstance(result, ev.MemberHelpBanned)
         await run.reply(mod_present(run.p).helpbanned(result))
     elif sub == "warn":
@@ -137,14 +141,15 @@ async def mod_command(run: Invocation, sub: str, rest: str) -> None:
         user = parse_user(args[0]) if args else None
         if user is None or len(args) < 2:
             raise Usage("slack.usage_mod_warn")
-        result = await run.deps.bot.handle(
-            c.WarnMember(
-                actor,
-                await _target(run, user),
-                plain_text(" ".join(args[1:])),
-                event_id=run.event_id,
+        async with giving_back(after_words(rest, 1)):
+            result = await run.deps.bot.handle(
+                c.WarnMember(
+                    actor,
+                    await _target(run, user),
+                    plain_text(" ".join(args[1:])),
+                    event_id=run.event_id,
+                )
             )
-        )
         assert isinstance(result, ev.MemberWarned)
         await run.reply(mod_present(run.p).warned(result))
     elif sub == "audit":
@@ -168,6 +173,7 @@ async def mod_command(run: Invocation, sub: str, rest: str) -> None:
             reason=plain_text(" ".join(args[2:])) or None,
             event_id=run.event_id,
             reply=run.reply,
+            typed=after_words(rest, 2),
         )
     else:
         await mod_help(run, actor, unknown=sub)
@@ -203,9 +209,10 @@ async def reply_lines(run: Invocation, lines: list[str]) -> None:
     await run.reply(text, body)
 
 
-async def moderate_question(run: Invocation, sub: str, args: list[str]) -> None:
-    """`<question> [reason]`, or for duplicate `<question> <original>`."""
+async def moderate_question(run: Invocation, sub: str, rest: str) -> None:
+    """`<question> [reason]`, or for duplicate `<question> <original> [reason]`."""
 
+    args = words(rest)
     target = parse_question(args[0]) if args else None
     if target is None or (sub == "duplicate" and len(args) < 2):
         raise Usage("slack.usage_mod_duplicate" if sub == "duplicate" else "slack.usage_close")
@@ -217,12 +224,13 @@ async def moderate_question(run: Invocation, sub: str, args: list[str]) -> None:
         reason = plain_text(" ".join(args[2:])) or None
     thread = target if isinstance(target, ThreadRef) else None
     number = target if isinstance(target, int) else None
-    result = await run.deps.bot.handle(
-        c.ModerateQuestion(
-            actor, c.QuestionAction(sub), thread=thread, question_id=number, reason=reason,
-            duplicate_of=duplicate_of, event_id=run.event_id,
-        )
-    )  # fmt: skip
+    async with giving_back(after_words(rest, 2 if sub == "duplicate" else 1)):
+        result = await run.deps.bot.handle(
+            c.ModerateQuestion(
+                actor, c.QuestionAction(sub), thread=thread, question_id=number, reason=reason,
+                duplicate_of=duplicate_of, event_id=run.event_id,
+            )
+        )  # fmt: skip
     assert isinstance(result, ev.QuestionModerated)
     text = mod_present(run.p).question(result)
     await run.reply(text)
@@ -242,8 +250,9 @@ def duplicate_target(word: str) -> str:
     return plain_text(word)
 
 
-async def mod_rep(run: Invocation, args: list[str]) -> None:
+async def mod_rep(run: Invocation, rest: str) -> None:
     usage = "slack.usage_mod_rep"
+    args = words(rest)
     if not args:
         raise Usage(usage)
     actor = await run.actor()
@@ -254,6 +263,7 @@ async def mod_rep(run: Invocation, args: list[str]) -> None:
         await reply_lines(run, mod_present(run.p).suspicious(shown))
         return
     command: c.Command
+    typed = None  # the reason as typed, given back if the core does not keep it
     if what in ("add", "remove") and len(args) >= 4:
         user = parse_user(args[1])
         # "5" or "+5"; a negative number is a typo, not `rep remove @x 5`
@@ -264,9 +274,11 @@ async def mod_rep(run: Invocation, args: list[str]) -> None:
             actor, await _target(run, user), -points if what == "remove" else points,
             plain_text(" ".join(args[3:])), event_id=run.event_id,
         )  # fmt: skip
+        typed = after_words(rest, 3)
     elif what == "revert" and len(args) >= 2 and (entry := parse_number(args[1])) is not None:
         reason = plain_text(" ".join(args[2:])) or None
         command = c.RevertLedgerEntry(actor, entry, reason, event_id=run.event_id)
+        typed = after_words(rest, 2)
     elif what == "revert" and len(args) >= 4 and parse_user(args[1]):
         now = run.deps.bot.clock.now()
         try:
@@ -283,7 +295,8 @@ async def mod_rep(run: Invocation, args: list[str]) -> None:
         )  # fmt: skip
     else:
         raise Usage(usage)
-    result = await run.deps.bot.handle(command)
+    async with giving_back(typed):
+        result = await run.deps.bot.handle(command)
     assert isinstance(result, ev.PointsChanged)
     await reply_lines(run, mod_present(run.p).points(result))
 
@@ -322,16 +335,19 @@ async def resolve_report(
     reason: str | None,
     event_id: str | None,
     reply: Callable[[str], Awaitable[object]],
+    typed: str | None = None,
 ) -> tuple[str, ev.ReportResolved]:
     """Resolve one report; delete the message when asked; tell the moderator (privately,
     the author by mention). Returns the outcome line for the report's post in the
     moderators' channel, which names the author as the post does, by display name: a
     mention there would notify them if they can read that channel; and the core's result,
-    which says whether the post may name the moderator."""
+    which says whether the post may name the moderator. `typed` is the reason as the
+    moderator typed it, given back if the core does not keep it."""
 
-    result = await deps.bot.handle(
-        c.ResolveReport(actor, report_id, outcome, reason, event_id=event_id)
-    )
+    async with giving_back(typed):
+        result = await deps.bot.handle(
+            c.ResolveReport(actor, report_id, outcome, reason, event_id=event_id)
+        )
     assert isinstance(result, ev.ReportResolved)
     line = mod_present(p).report_resolved(result)
     lines = [line]

@@ -15,7 +15,7 @@ from typing import Any
 
 from adapters.slack import blocks, ids
 from adapters.slack.deps import Ack, Caller, deps_of, start_interaction
-from adapters.slack.guard import guarded
+from adapters.slack.guard import giving_back, guarded
 from adapters.slack.moderation import mod_present, resolve_report
 from adapters.slack.outbound import Respond
 from adapters.slack.texts import UNREADABLE
@@ -138,24 +138,26 @@ async def on_report_submit(
         return
 
     async with guarded(p, who.reply, "slack report"):
-        actor = await who.actor()
-        author: Actor | None = None
-        if meta.get("author"):
-            author = await deps.people.actor(community, meta["author"])
-        thread_ts = meta.get("thread_ts") or ""
-        thread = None
-        if thread_ts and thread_ts != ts:
-            thread = thread_ref(channel, thread_ts)
-        elif channel in deps.help_channels:
-            # A top-level message in a help channel is a question: its thread has its id.
-            thread = thread_ref(channel, ts)
-        result = await deps.bot.handle(
-            c.ReportMessage(
-                actor, channel, message_id(channel, ts), reason, author=author,
-                excerpt=meta.get("text", ""), thread=thread,
-                event_id=interaction_id("view", view.get("id"), body.get("trigger_id")),
-            )
-        )  # fmt: skip
+        # The form closed on the ack: a reason the core does not keep comes back with the error.
+        async with giving_back(blocks.escape(reason)):
+            actor = await who.actor()
+            author: Actor | None = None
+            if meta.get("author"):
+                author = await deps.people.actor(community, meta["author"])
+            thread_ts = meta.get("thread_ts") or ""
+            thread = None
+            if thread_ts and thread_ts != ts:
+                thread = thread_ref(channel, thread_ts)
+            elif channel in deps.help_channels:
+                # A top-level message in a help channel is a question: its thread has its id.
+                thread = thread_ref(channel, ts)
+            result = await deps.bot.handle(
+                c.ReportMessage(
+                    actor, channel, message_id(channel, ts), reason, author=author,
+                    excerpt=meta.get("text", ""), thread=thread,
+                    event_id=interaction_id("view", view.get("id"), body.get("trigger_id")),
+                )
+            )  # fmt: skip
         assert isinstance(result, ev.ReportFiled)
         await who.reply(ModerationPresenter(p).report_filed(result))
 

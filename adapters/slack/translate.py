@@ -362,6 +362,16 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text or "")
 
 
+def after_words(text: str, n: int) -> str:
+    """`text` after its first `n` words (as `words` splits it) as it was typed, its lines
+    and spaces kept: the free text that ends a command, such as a reason."""
+
+    for index, found in enumerate(_WORD.finditer(text or "")):
+        if index == n:
+            return text[found.start() :].rstrip()
+    return ""
+
+
 def where_clicked(body: Mapping[str, Any]) -> tuple[str | None, str | None]:
     """The channel and thread of the message whose button was clicked."""
 

@@ -69,7 +69,10 @@ async def test_kb_edit_remove_and_undo(slack: Slack) -> None:
 async def test_a_member_cannot_write_the_knowledge_base(slack: Slack) -> None:
     await slack.command("/kb", ARTICLE, user=OTHER)
 
-    assert slack.responses()[-1] == "Only moderators can do that."
+    refusal, given_back, text = slack.responses()[-1].split("\n")
+    assert refusal == "Only moderators can do that."
+    assert given_back == "Here is what you wrote, so you can use it again:"
+    assert ARTICLE.endswith(f"| {text}")
     assert slack.count("articles") == 0
 
 

@@ -105,7 +105,9 @@ async def test_a_member_is_refused_and_the_refusal_is_audited(slack: Slack) -> N
     await slack.command("/mod", "help", user=OTHER)
     await slack.command("/mod", "lokc #1", user=OTHER)
 
-    assert slack.responses() == ["Only moderators can do that."] * 4
+    refused = "Only moderators can do that."
+    given_back = f"{refused}\nHere is what you wrote, so you can use it again:\nspam"
+    assert slack.responses() == [refused, given_back, refused, refused]
     assert audit(slack) == [
         ("question_lock", "refused"), ("warn", "refused"),
         ("mod_help", "refused"), ("mod_help", "refused"),
@@ -554,6 +556,32 @@ async def test_report_reaches_moderators_without_the_reporter(mods: Slack) -> No
     buttons = [e["action_id"] for b in post["blocks"] if b["type"] == "actions" for e in b["elements"]]  # fmt: skip
     assert buttons == list(ids.REPORT_BUTTONS)
     assert any("Your report #1" in t for t in mods.ephemeral_to(OTHER))
+
+
+async def test_a_report_not_filed_gives_the_reporter_their_reason_back(mods: Slack) -> None:
+    """The form is closed once submitted (only an empty reason keeps it open): a reason the
+    core refused was lost. Now it comes back after the refusal, as it was typed."""
+
+    root = await mods.ask()
+    reply = await mods.answer(root, HELPER, "Buy cheap pills")
+    await report(mods, root, reply)
+    message = sp.shortcut_message(user=HELPER, text="Buy cheap pills", ts=reply, thread_ts=root)
+    await mods.interaction(
+        sp.message_shortcut(
+            callback_id=ids.REPORT_SHORTCUT, user_id=OTHER, channel_id=HELP, message=message
+        )
+    )
+    view = mods.fake.views[mods.fake.last_call("views.open").response["view"]["id"]]
+    reason = "Selling <pills> & more,\nagain."
+    values = {ids.REPORT_REASON_BLOCK: {ids.REPORT_REASON_ACTION: sp.plain_text_value(reason)}}
+
+    await mods.interaction(sp.view_submission(user_id=OTHER, view=view, values=values))
+
+    refusal, intro, *back = mods.ephemeral_to(OTHER)[-1].split("\n")
+    assert "already reported" in refusal
+    assert intro == "Here is what you wrote, so you can use it again:"
+    assert back == ["Selling &lt;pills&gt; &amp; more,", "again."]
+    assert mods.count("reports") == 1
 
 
 async def test_report_dismiss_removes_the_buttons(mods: Slack) -> None:

@@ -11,6 +11,7 @@ import pytest
 from adapters.slack.translate import (
     NewQuestion,
     ThreadReply,
+    after_words,
     bare_mentions,
     classify_message,
     interaction_id,
@@ -198,3 +199,13 @@ def test_mentions_and_words_keep_slack_markup_whole() -> None:
 
 def test_an_article_suggestion_button_value_keeps_its_id() -> None:
     assert suggestion_button_value("12|a:reset-vpn") == (12, "a:reset-vpn")
+
+
+def test_after_words_keeps_the_rest_as_typed() -> None:
+    """The free text that ends a command, its lines and spaces kept; a mention whose label
+    has a space is one word, as `words` has it."""
+
+    typed = "warn <@U1|ada lovelace>  Stop *that*,\n  please.  "
+    assert after_words(typed, 2) == "Stop *that*,\n  please."
+    assert after_words(typed, 0) == typed.rstrip()
+    assert after_words("lock #1", 2) == ""
