@@ -425,7 +425,7 @@ def _promoted_body(
     then each accepted answer under its author's name (so the answerers stay credited
     wherever the article is shown), in its full text if the adapter fetched it, and the
     credits. Within the article limit: the answers are what it is for, so a long question
-    gives way first (down to a quarter of the room)."""
+    gives way first (down to a quarter of the room). `question_text`: as `_read_back`."""
 
     labels = [f"**{a.answer.author.display_name}:** " for a in accepted]
     answers = []
@@ -433,9 +433,7 @@ def _promoted_body(
         fetched = clean(texts.get(acceptance.answer.message_id, "")).strip()
         answers.append(acceptance.answer.excerpt if is_blank(fetched) else fetched)
     footer = ["— " + ", ".join(credited)] if credited else []
-    head = clean(question_text or "").strip()
-    if is_blank(head):
-        head = question.body.strip() or question.title
+    head = question_text or question.body.strip() or question.title
     fixed = sum(map(len, labels)) + sum(map(len, footer)) + 2 * (len(answers) + len(footer))
     room = MAX_BODY_CHARS - fixed
     head = truncate(head, max(room // 4, room - sum(map(len, answers))))
@@ -450,10 +448,17 @@ def _promoted_title(question: Question, question_text: str | None) -> str:
     back, as `ask` took the question's title from its text's first line, so that what
     makes the body readable (names for Discord's `<@id>`, emoji for Slack's codes) makes
     the title readable too. (A forum post's title is that first line in both.) Else the
-    stored title."""
+    stored title. `question_text`: as `_read_back`."""
 
-    title = split_title(question_text)[0] if question_text else ""
-    return question.title if is_blank(title) else title
+    return split_title(question_text)[0] if question_text else question.title
+
+
+def _read_back(question_text: str | None) -> str | None:
+    """The question's text the adapter read back, cleaned; None when it gave none, or
+    only spaces and invisible characters: the stored body and title are used."""
+
+    text = clean(question_text or "").strip()
+    return None if is_blank(text) else text
 
 
 async def promote(cmd: PromoteQuestion, uow: UnitOfWork, ctx: Context) -> ArticleChanged:
@@ -476,8 +481,9 @@ async def promote(cmd: PromoteQuestion, uow: UnitOfWork, ctx: Context) -> Articl
     # (a message deleted through a report has no active acceptance: see moderation)
     accepted = await uow.questions.active_acceptances(question.id)
     credited = tuple(dict.fromkeys(a.answer.author.display_name for a in accepted))
-    body = _promoted_body(question, accepted, dict(cmd.answer_texts), credited, cmd.question_text)
-    title = cmd.title or _promoted_title(question, cmd.question_text)
+    question_text = _read_back(cmd.question_text)
+    body = _promoted_body(question, accepted, dict(cmd.answer_texts), credited, question_text)
+    title = cmd.title or _promoted_title(question, question_text)
     content = article_content(title, body, (), (), None)
     article_id = await _new_id(uow, community, cmd.article_id, content.title)
     article = await uow.knowledge.save(
