@@ -63,7 +63,7 @@ async def test_a_moderator_s_title_wins_over_the_question_text(sqlite_app: App) 
     assert named.article.title == "Pins"
 
 
-@pytest.mark.parametrize("blank", [None, "", "  \n\t", "\u200b\u200e ", " \u0301 "])  # (a lone accent: no text)
+@pytest.mark.parametrize("blank", [None, "", "  \n\t", "\u200b\u200e ", " \u0301 "])
 async def test_a_blank_question_text_leaves_the_stored_body(
     sqlite_app: App, blank: str | None
 ) -> None:
