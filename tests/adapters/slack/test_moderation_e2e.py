@@ -365,10 +365,11 @@ async def report(
     reporter: str = OTHER,
     text: str = "Buy cheap pills",
     author: str = HELPER,
+    reason: str = "spam",
     **fields: Any,
 ) -> dict[str, Any]:
-    """Run the shortcut on `author`'s reply (with its other message `fields`) and submit a
-    reason; returns the moderators' post."""
+    """Run the shortcut on `author`'s reply (with its other message `fields`) and submit
+    `reason`; returns the moderators' latest post."""
 
     message = sp.shortcut_message(user=author, text=text, ts=reply, thread_ts=root, **fields)
     await slack.interaction(
@@ -380,7 +381,7 @@ async def report(
     assert call.ok, call.response
     view = slack.fake.views[call.response["view"]["id"]]
     assert view["callback_id"] == ids.REPORT_MODAL
-    values = {ids.REPORT_REASON_BLOCK: {ids.REPORT_REASON_ACTION: sp.plain_text_value("spam")}}
+    values = {ids.REPORT_REASON_BLOCK: {ids.REPORT_REASON_ACTION: sp.plain_text_value(reason)}}
     await slack.interaction(sp.view_submission(user_id=reporter, view=view, values=values))
     posts = [m for m in slack.fake.messages_in(MODS) if m.get("bot_id")]
     assert posts, "no report in the moderators' channel"
@@ -565,17 +566,8 @@ async def test_a_report_not_filed_gives_the_reporter_their_reason_back(mods: Sla
     root = await mods.ask()
     reply = await mods.answer(root, HELPER, "Buy cheap pills")
     await report(mods, root, reply)
-    message = sp.shortcut_message(user=HELPER, text="Buy cheap pills", ts=reply, thread_ts=root)
-    await mods.interaction(
-        sp.message_shortcut(
-            callback_id=ids.REPORT_SHORTCUT, user_id=OTHER, channel_id=HELP, message=message
-        )
-    )
-    view = mods.fake.views[mods.fake.last_call("views.open").response["view"]["id"]]
-    reason = "Selling <pills> & more,\nagain."
-    values = {ids.REPORT_REASON_BLOCK: {ids.REPORT_REASON_ACTION: sp.plain_text_value(reason)}}
 
-    await mods.interaction(sp.view_submission(user_id=OTHER, view=view, values=values))
+    await report(mods, root, reply, reason="Selling <pills> & more,\nagain.")
 
     refusal, intro, *back = mods.ephemeral_to(OTHER)[-1].split("\n")
     assert "already reported" in refusal
