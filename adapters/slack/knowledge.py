@@ -33,6 +33,7 @@ from adapters.slack.guard import giving_back, guarded
 from adapters.slack.outbound import Respond, describe_error, error_code, passes
 from adapters.slack.texts import SlackPresenter
 from adapters.slack.translate import (
+    after_words,
     parse_question,
     plain_text,
     split_message_id,
@@ -212,7 +213,7 @@ async def remove(run: Invocation, rest: str) -> None:
     await changed(
         run,
         kb.RemoveArticle(await run.actor(), article_id, reason.strip() or None, run.event_id),
-        rest.partition(" ")[2],
+        after_words(rest, 1),
     )
 
 
