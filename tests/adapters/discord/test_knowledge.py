@@ -5,10 +5,12 @@ promote (through options and through the article form); members are refused priv
 from __future__ import annotations
 
 import logging
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
+from adapters.discord.read_back import MAX_FETCHED_NAMES, Names
 from bot import knowledge_base as kb_core
 from bot.articles import Article
 from bot.model import Actor, MemberRef
@@ -485,3 +487,25 @@ async def test_a_question_whose_message_is_gone_is_promoted_as_the_core_stored_i
     assert body.startswith(stored.body + "\n\n**Bob:** Use json.loads"), body
     lines = [r.getMessage() for r in caplog.records if f"question #{stored.id}" in r.getMessage()]
     assert len(lines) == 1 and "its stored text is used" in lines[0], lines
+
+
+async def test_promote_looks_up_at_most_a_few_uncached_names() -> None:
+    """Each member or channel not in discord.py's cache is one API call: a question that
+    mentions many is read back with a few looked up, the rest named as clean_content
+    names one it cannot find."""
+
+    fetched: list[int] = []
+
+    async def fetch_member(user_id: int) -> Any:
+        fetched.append(user_id)
+        return SimpleNamespace(display_name="found")
+
+    guild: Any = SimpleNamespace(
+        get_member=lambda _: None, get_role=lambda _: None, fetch_member=fetch_member
+    )
+    message: Any = SimpleNamespace(mentions=[], role_mentions=[])
+    ids = [100000000000000000 + n for n in range(MAX_FETCHED_NAMES + 2)]
+    shown = await Names(guild).text(" ".join(f"<@{i}> <@!{i}>" for i in ids), message)
+    assert len(fetched) == len(set(fetched)) == MAX_FETCHED_NAMES
+    assert shown.split().count("@found") == 2 * MAX_FETCHED_NAMES
+    assert shown.split().count("@deleted-user") == 2 * 2
