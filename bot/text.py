@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 import regex
@@ -175,3 +175,19 @@ def split_title(text: str, limit: int = MAX_TITLE_CHARS) -> tuple[str, str]:
     first = next((line for line in body.splitlines() if not is_blank(line)), "")
     title = truncate(clean(first), limit)
     return title, truncate(body, MAX_BODY_CHARS)
+
+
+# Where `filled_in` has its template put the text (a private-use character no text holds).
+_SLOT = "\U000f8001"
+
+
+def filled_in(template: Callable[[str], str], shown: str) -> str | None:
+    """The text that `template` put into `shown`, or None when `shown` is not what
+    `template` makes of any text (a catalog line reworded since, a post cut or split): e.g.
+    the member's words in the bot's post of their /ask question, read back."""
+
+    before, found, after = template(_SLOT).partition(_SLOT)
+    if not found or len(shown) < len(before) + len(after):
+        return None
+    text = shown[len(before) : len(shown) - len(after)]
+    return text if template(text) == shown else None

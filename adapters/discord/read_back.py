@@ -25,7 +25,7 @@ from adapters.discord.outcomes import quietly
 from adapters.discord.texts import Texts
 from bot import events as ev
 from bot.model import Acceptance, Question
-from bot.text import clean, parse_number, with_attachments
+from bot.text import clean, filled_in, parse_number, with_attachments
 
 if TYPE_CHECKING:
     from adapters.discord.client import CommunityClient
@@ -217,10 +217,6 @@ async def _question(
     return content
 
 
-# Where the question's text goes in the bot's post of it (a character no text holds).
-_ASKED = "\U000f8001"
-
-
 def asked_words(texts: Texts, question: Question, posted: str) -> str | None:
     """The member's words in the bot's post of their /ask question (`posted`, its first
     message), or None unless the post is exactly the line naming who asked and the whole
@@ -230,10 +226,5 @@ def asked_words(texts: Texts, question: Question, posted: str) -> str | None:
     def post(words: str) -> str:
         return render.ask_starter(texts, question.asker.ref.id, words, anonymous=question.anonymous)
 
-    before, found, after = post(_ASKED).partition(_ASKED)
-    if not found or len(posted) < len(before) + len(after):
-        return None
-    words = posted[len(before) : len(posted) - len(after)]
-    if post(words) != posted or clean(words) != question.body:
-        return None
-    return words
+    words = filled_in(post, posted)
+    return words if words is not None and clean(words) == question.body else None

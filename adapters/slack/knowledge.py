@@ -47,7 +47,7 @@ from bot.errors import DomainError
 from bot.kb_presenter import KnowledgePresenter
 from bot.model import Actor, Question, Suggestion, ThreadRef
 from bot.presenters import Presenter
-from bot.text import clean
+from bot.text import clean, filled_in
 
 log = logging.getLogger(__name__)
 
@@ -356,10 +356,6 @@ async def question_text(
     return await article_markdown(run, words)
 
 
-# Where the question's text goes in the bot's post of it (a character no text holds).
-_ASKED = "\U000f8001"
-
-
 def asked_words(p: SlackPresenter, question: Question, posted: str) -> str | None:
     """The member's words in the bot's post of their /ask question (`posted`, mrkdwn), or
     None unless the post is exactly the line naming who asked and the whole question the
@@ -369,13 +365,8 @@ def asked_words(p: SlackPresenter, question: Question, posted: str) -> str | Non
     def post(text: str) -> str:
         return asked_post(p, question.asker.ref.id, text, anonymous=question.anonymous)
 
-    before, found, after = post(_ASKED).partition(_ASKED)
-    if not found or len(posted) < len(before) + len(after):
-        return None
-    words = posted[len(before) : len(posted) - len(after)]
-    if post(words) != posted or clean(plain_text(words)) != question.body:
-        return None
-    return words
+    words = filled_in(post, posted)
+    return words if words is not None and clean(plain_text(words)) == question.body else None
 
 
 def message_text(message: Mapping[str, Any]) -> str:

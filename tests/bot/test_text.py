@@ -4,6 +4,7 @@ from bot.commands import QuestionAction
 from bot.model import Actor, MemberRef
 from bot.text import (
     clean,
+    filled_in,
     grapheme_cut,
     is_blank,
     parse_number,
@@ -96,3 +97,14 @@ def test_parse_number_takes_only_what_int_can() -> None:
     assert "\u00b2".isdigit()  # superscript two: a "digit" that int() refuses
     for bad in ("\u00b2", "#\u00b2", "", "#", "-5", "1.5", "12a", "9" * 31, "9" * 5_000):
         assert parse_number(bad) is None, bad
+
+
+def test_filled_in_reads_back_only_what_the_template_makes() -> None:
+    def post(words: str) -> str:
+        return f"<@U1> asked:\n{words}\n(reply in the thread)"
+
+    assert filled_in(post, post("How do I *pin* it?")) == "How do I *pin* it?"
+    assert filled_in(post, post("")) == ""
+    assert filled_in(post, "<@U2> asked:\nHow?\n(reply in the thread)") is None  # reworded
+    assert filled_in(post, post("How do I pin it?")[:20]) is None  # cut
+    assert filled_in(lambda words: "no slot", "no slot") is None
