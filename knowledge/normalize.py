@@ -25,12 +25,14 @@ The fold is deliberately lossy (it is for matching, never for display): NFKD +
 casefold, Latin/Greek/Cyrillic combining diacritics dropped (so "cafe" finds "café",
 "sikayet" finds "şikayet"), Turkish İ/ı folded to i, Arabic/Persian letter variants
 and digits unified, harakat and tatweel dropped, ZWNJ/ZWSP become spaces, other
-zero-width and bidi control characters vanish, punctuation and symbols become spaces.
+zero-width and bidi control characters vanish, punctuation and symbols become spaces,
+except in names made of them ("C++" -> "cpp", "C#" -> "csharp", ".NET" -> "dotnet").
 Thai, Devanagari and other scripts keep their combining marks, which carry meaning.
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from functools import cache, lru_cache
@@ -105,6 +107,29 @@ def _fold_code_point(cp: int) -> str | int | None:
 
 _FOLD = _FoldTable()
 
+# Names whose symbols are the name: "C++", "C#", "F#", "notepad++" and ".NET" would
+# otherwise fold to "c", "f", "notepad" and "net", so "C++ books" found C and C# books
+# alike. They become the letters people also write them with ("cpp", "csharp",
+# "dotnet"). Only a symbol that ends a word counts, and "#" only after one or two
+# letters (C#, F#, A#), so "#general", "a+b" and "issue#12" are left alone; a version
+# may follow ("C++11" -> "cpp 11").
+_SYMBOL_NAMES = re.compile(
+    r"(?<![\w+#.])"
+    r"(?:([^\W\d_]\w*)\+\+(?![^\W\d_]|[+#])"
+    r"|([^\W\d_]{1,2})#(?![\w+#])"
+    r"|\.(net)(?![^\W\d_]|[+#]))"
+)
+
+
+def _symbol_name(match: re.Match[str]) -> str:
+    plus, sharp, _dotnet = match.groups()
+    if plus:
+        return plus + "pp "
+    if sharp:
+        return sharp + "sharp "
+    return "dotnet "
+
+
 #: Upper bound on the characters of one text that are normalised; search queries and
 #: documents beyond this length add no matching signal but would cost time.
 MAX_TEXT_CHARS = 20_000
@@ -120,7 +145,10 @@ def normalize(text: str, *, max_chars: int = MAX_TEXT_CHARS) -> str:
         return ""
     if len(text) > max_chars:
         text = text[:max_chars]
-    folded = unicodedata.normalize("NFKD", text).casefold().translate(_FOLD)
+    folded = unicodedata.normalize("NFKD", text).casefold()
+    if "+" in folded or "#" in folded or ".net" in folded:
+        folded = _SYMBOL_NAMES.sub(_symbol_name, folded)
+    folded = folded.translate(_FOLD)
     return " ".join(unicodedata.normalize("NFC", folded).split())
 
 

@@ -258,6 +258,18 @@ def test_main_matrix_matches_bm25s_scores() -> None:
     np.testing.assert_allclose(got, expected, rtol=1e-5)
 
 
+def test_c_cpp_and_csharp_are_different_languages() -> None:
+    docs = [
+        Document(lang, f"Best books to learn {name}?")
+        for lang, name in (("c", "C"), ("cpp", "C++"), ("csharp", "C#"))
+    ]
+    eng = SearchEngine()
+    eng.build(docs)
+    assert [h.id for h in eng.search("which C++ book should I read", limit=1)] == ["cpp"]
+    assert [h.id for h in eng.search("good book for learning c#", limit=1)] == ["csharp"]
+    assert [h.id for h in eng.search("good book for learning cpp", limit=1)] == ["cpp"]
+
+
 def test_persian_paraphrase_and_arabic_prefix_forms() -> None:
     eng = SearchEngine()
     eng.build(

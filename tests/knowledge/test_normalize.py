@@ -19,6 +19,21 @@ def test_english_case_punctuation_and_accents() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("typed", "folded"),
+    [
+        ("C++ or C# or C?", "cpp or csharp or c"),
+        ("F#, ASP .NET and notepad++.", "fsharp asp dotnet and notepadpp"),
+        ("C++11 and g++ -O2", "cpp 11 and gpp o2"),
+        ("Ｃ＃ Ｃ＋＋", "csharp cpp"),  # full-width, as some IMEs type them
+        # symbols that are not part of a name stay punctuation
+        ("#general a+b issue#12 x.net c+++", "general a b issue 12 x net c"),
+    ],
+)
+def test_names_made_of_symbols_keep_them(typed: str, folded: str) -> None:
+    assert normalize(typed) == folded
+
+
 @pytest.mark.parametrize("typed", ["İstanbul", "istanbul", "ISTANBUL", "ıstanbul", "IŞTANBUL"])
 def test_turkish_dotted_and_dotless_i_match(typed: str) -> None:
     assert normalize(typed) == "istanbul"
