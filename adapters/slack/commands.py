@@ -80,6 +80,7 @@ async def start_command(
     deps = deps_of(context)
     community = deps.community(team_id_of(body))
     if community is None:
+        await deps.turn_away(body, str(body.get("user_id") or ""), respond=respond)
         return None
     return Invocation(deps, community, body, respond)
 

@@ -59,6 +59,25 @@ class SlackDeps:
             )
         return community
 
+    async def turn_away(
+        self,
+        body: Mapping[str, Any],
+        user: str,
+        *,
+        channel: str | None = None,
+        respond: Respond | None = None,
+    ) -> None:
+        """Tell a member who used the app in a workspace that is no community's (a typo in
+        `slack_team_id`, or a workspace added later) that it is not set up there, and what
+        the person running the bot adds to fix it. Without this Slack shows nothing at all,
+        as if the app were broken. English: no community, no locale."""
+
+        team = team_id_of(body)
+        if not team or not user:
+            return
+        text = SlackPresenter(self.bot.catalog).t("slack.not_configured", team=team)
+        await self.out.private(user, text, channel=channel, respond=respond)
+
     def in_order(self, channel: str) -> asyncio.Lock:
         """Slack delivers events concurrently; a reply can arrive while its question is still
         being recorded, or a ✅ while its answer is. Core calls for one channel therefore run
@@ -120,13 +139,14 @@ async def start_interaction(
 ) -> Caller | None:
     """Ack a button or message shortcut, then who used it and on which message (their private
     replies go in that message's thread unless `in_thread` is False); None for a workspace
-    that is no community's. Slash commands have `commands.start_command`."""
+    that is no community's (told so). Slash commands have `commands.start_command`."""
 
     await ack()
     deps = deps_of(context)
-    community = deps.community(team_id_of(body))
-    if community is None:
-        return None
     channel, thread_ts = where_clicked(body)
     user = str(body["user"]["id"])
+    community = deps.community(team_id_of(body))
+    if community is None:
+        await deps.turn_away(body, user, channel=channel, respond=respond)
+        return None
     return Caller(deps, community, user, channel, thread_ts if in_thread else None, respond)

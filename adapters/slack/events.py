@@ -61,6 +61,8 @@ async def on_message(body: dict[str, Any], event: dict[str, Any], context: dict[
         return
     community = deps.community(team_id_of(body))
     if community is None:
+        if isinstance(what, NewQuestion):  # (a reply in a thread is not told again)
+            await deps.turn_away(body, what.user, channel=what.channel)
         return
     p = deps.present(community)
 

@@ -22,7 +22,8 @@ if TYPE_CHECKING:
 
 
 class NotConfigured(DomainError):
-    """The guild is not mapped to a community in config.toml."""
+    """The guild is not mapped to a community in config.toml (`guild`: its id, which the
+    person running the bot adds there)."""
 
     key = "discord.not_configured"
 
@@ -64,7 +65,8 @@ class FeatureCog(commands.Cog):
     def invocation(self, interaction: discord.Interaction) -> Invocation:
         community = self.client.community_of(interaction.guild)
         if community is None:
-            raise NotConfigured()
+            guild = interaction.guild
+            raise NotConfigured(guild=str(guild.id) if guild is not None else "?")
         actor = self.client.actor_for(interaction.user, community, interaction.permissions)
         return Invocation(interaction, community, actor, self.client.texts_for(community))
 

@@ -230,7 +230,11 @@ async def test_an_ask_in_a_server_not_set_up_gives_the_member_their_question_bac
     question = "My **router** drops Wi-Fi every hour.\n\nI tried `reset` already."
     async with not_set_up(discord_fake, tmp_path) as h:
         handle = await h.command("ask", h.w.alice, h.w.text, options={"question": question})
-        assert "not set up" in await h.done(handle)
+        refused = await h.done(handle)
+        # ... and what to add to the config, with this server's id
+        assert (
+            "not set up" in refused and f'discord_guild_id = "{discord_fake.guild_id}"' in refused
+        )
         await eventually(lambda: len(handle.record.followups) >= 2)
         said = [m["content"] for m in handle.record.followups]
         assert "as you wrote it" in said[0] and said[1] == question, said
