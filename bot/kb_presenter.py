@@ -3,9 +3,18 @@ that shows plain text (Discord and Slack may build richer shapes from the same e
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from bot.knowledge_base import ArticleChanged, ArticleShown, KnowledgeFound
 from bot.model import Suggestion
 from bot.presenters import Presenter
+
+
+@dataclass(frozen=True)
+class ArticleParts:
+    head: tuple[str, ...]  # title, then removed / tags / aliases lines
+    body: str  # the article's text as written (Markdown)
+    history: tuple[str, ...]  # empty, or a header and one line per version
 
 
 class KnowledgePresenter:
@@ -27,27 +36,34 @@ class KnowledgePresenter:
         return lines
 
     def article(self, result: ArticleShown) -> list[str]:
+        parts = self.article_parts(result)
+        return [*parts.head, *(parts.body.splitlines() or [""]), *parts.history]
+
+    def article_parts(self, result: ArticleShown) -> ArticleParts:
+        """The article's lines in three parts, for an adapter that shows its text (the
+        author's Markdown) in another way than the catalog's words around it."""
+
         a = result.article
-        lines = [self.t("kb.article_title", title=a.title, id=a.doc_id, version=a.version)]
+        head = [self.t("kb.article_title", title=a.title, id=a.doc_id, version=a.version)]
         if a.is_deleted:
-            lines.append(self.t("kb.article_removed"))
+            head.append(self.t("kb.article_removed"))
         if a.content.tags:
-            lines.append(self.t("kb.article_tags", tags=", ".join(a.content.tags)))
+            head.append(self.t("kb.article_tags", tags=", ".join(a.content.tags)))
         if a.content.aliases:
-            lines.append(self.t("kb.article_aliases", aliases="; ".join(a.content.aliases)))
-        lines += a.body.splitlines() or [""]
+            head.append(self.t("kb.article_aliases", aliases="; ".join(a.content.aliases)))
+        history = []
         if result.history:
-            lines.append(self.t("kb.history_header"))
+            history.append(self.t("kb.history_header"))
             for v in result.history:
                 actor = v.actor_name or self.t("kb.history_actor_unknown")
-                lines.append(
+                history.append(
                     "  "
                     + self.t(
                         "kb.history_line", version=v.version, action=v.action.value,
                         actor=actor, at=f"{v.at:%Y-%m-%d %H:%M} UTC",
                     )
                 )  # fmt: skip
-        return lines
+        return ArticleParts(tuple(head), a.body, tuple(history))
 
     def changed(self, result: ArticleChanged) -> str:
         a = result.article

@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
@@ -84,19 +84,15 @@ def as_written(p: SlackPresenter) -> KnowledgePresenter:
     return KnowledgePresenter(Presenter(p.catalog, p.locale))
 
 
-# Where the article's text goes among the lines around it (a character no text holds).
-_BODY = "\U000f8000"
-
-
 def article_blocks(p: SlackPresenter, result: kb.ArticleShown) -> tuple[str, list[blocks.Block]]:
     """The article privately: its title, tags and history as words (escaped), its text
     (Markdown) as mrkdwn."""
 
-    a = result.article
-    around = replace(result, article=replace(a, content=replace(a.content, body=_BODY)))
-    body = mrkdwn.from_markdown(a.body)
+    parts = as_written(p).article_parts(result)
     lines = [
-        body if line == _BODY else blocks.escape(line) for line in as_written(p).article(around)
+        *map(blocks.escape, parts.head),
+        mrkdwn.from_markdown(parts.body),
+        *map(blocks.escape, parts.history),
     ]
     text = blocks.clip("\n".join(lines), blocks.SECTION_TEXT_MAX)
     return text, [blocks.section(text)]
