@@ -2,9 +2,11 @@
 they read in the thread now, as article text.
 
 The core keeps 300 characters of each answer, and the question as the member sent it, with
-Discord's `<@id>`, `<@&id>`, `<#id>` and `<:emoji:id>` in it; an article is read on every
-platform (Slack's /kb show, kb export, search), so each message is read back and shown as
-Discord shows it, names for ids (`render.with_names`). A question asked with /ask is the
+names for Discord's `<@id>`, `<@&id>`, `<#id>` and `<:emoji:id>` as far as the message and
+discord.py's cache knew them when it arrived (`cogs.base.stored_text`); an article is read on
+every platform (Slack's /kb show, kb export, search), so each message is read back and shown
+as Discord shows it now, names for ids (`render.with_names`), a few looked up when not
+cached (`Names`). A question asked with /ask is the
 bot's own post, which names the asker or says they are anonymous: only the member's words
 go in, and only when the post holds the whole question the core stored. What cannot be read
 (deleted, no permission, no message content intent) is left out with one log line, and the
@@ -50,52 +52,59 @@ class ReadBack:
 
 class Names:
     """The names of what messages mention, for `render.with_names`: from discord.py's cache,
-    the message's own mentions, or else looked up (a few: `MAX_FETCHED_NAMES`). The bot's
-    /ask post mentions nobody (it is sent with pings off), and members are not cached (no
-    members intent), so a member named in an /ask question is looked up."""
+    the message's own mentions, or else looked up (at most `fetches`, `MAX_FETCHED_NAMES`
+    by default; none for a message as it arrives, `cogs.base.stored_text`). The bot's /ask post
+    mentions nobody (it is sent with pings off), and members are not cached (no members
+    intent), so a member named in an /ask question is looked up."""
 
-    def __init__(self, guild: discord.Guild) -> None:
+    def __init__(self, guild: discord.Guild, *, fetches: int = MAX_FETCHED_NAMES) -> None:
         self.guild = guild
-        self.fetches = MAX_FETCHED_NAMES
+        self.fetches = fetches
         self.users: dict[int, str] = {}
+        self.roles: dict[int, str] = {}
         self.channels: dict[int, str] = {}
         self._tried: set[tuple[str, int]] = set()
 
-    async def message_text(self, message: discord.Message) -> str:
+    async def message_text(self, message: discord.Message, *, stored: bool = False) -> str:
         """A message as the core takes one (`cogs.base.message_text`: its files named after
         its words), with names."""
 
-        text = await self.text(message.content, message)
+        text = await self.text(message.content, message, stored=stored)
         return with_attachments(text, [a.filename for a in message.attachments])
 
-    async def text(self, text: str, message: discord.Message) -> str:
-        """`text` (from `message`, whose mentions it may use) with names."""
+    async def text(
+        self, text: str, message: discord.Message | None = None, *, stored: bool = False
+    ) -> str:
+        """`text` (from `message`, whose mentions it may use) with names: as the core stores
+        a member's text (`stored`: @everyone as typed, as the core always stored it), or as
+        an article shows it (@everyone unable to ping)."""
 
         users, role_ids, channels = render.mentioned(text)
         for user_id in users:
             await self._user(user_id, message)
         for channel_id in channels:
             await self._channel(channel_id)
-        roles: dict[int, str] = {}
         for role_id in role_ids:
             role = self.guild.get_role(role_id) or discord.utils.get(
-                message.role_mentions, id=role_id
+                message.role_mentions if message is not None else (), id=role_id
             )
             if role is not None:
-                roles[role_id] = role.name
-        return render.with_names(text, self.users, roles, self.channels)
+                self.roles[role_id] = role.name
+        return render.with_names(
+            text, self.users, self.roles, self.channels, unable_to_ping=not stored
+        )
 
-    async def _user(self, user_id: int, message: discord.Message) -> None:
+    async def _user(self, user_id: int, message: discord.Message | None) -> None:
         if user_id in self.users:
             return
         found: discord.abc.User | None = self.guild.get_member(user_id) or discord.utils.get(
-            message.mentions, id=user_id
+            message.mentions if message is not None else (), id=user_id
         )
         if found is None and self._may_fetch("user", user_id):
             try:
                 found = await self.guild.fetch_member(user_id)
             except discord.HTTPException as exc:  # (left the server, most likely)
-                log.debug("kb promote: no member %s to name (%s)", user_id, exc)
+                log.debug("no member %s to name (%s)", user_id, exc)
         if found is not None:
             self.users[user_id] = found.display_name
 
@@ -108,7 +117,7 @@ class Names:
             try:
                 found = await self.guild.fetch_channel(channel_id)  # type: ignore[assignment]
             except (discord.HTTPException, discord.InvalidData) as exc:  # (or another server's)
-                log.debug("kb promote: no channel %s to name (%s)", channel_id, exc)
+                log.debug("no channel %s to name (%s)", channel_id, exc)
         if found is not None:
             self.channels[channel_id] = found.name
 
@@ -193,15 +202,14 @@ async def _question(
     if message is None:
         return None
     if client.user is not None and message.author.id == client.user.id:
-        words = asked_words(texts, question, message.content)
+        words = await asked_words(texts, question, message, names)
         if words is None:
             log.info(
                 "kb promote: question #%s's post does not hold the question whole; "
                 "its stored text is used",
                 question.id,
             )
-            return None
-        return await names.text(words, message)
+        return words
     if str(message.author.id) != question.asker.ref.id or question.anonymous:
         log.warning(
             "kb promote: question #%s's message is not its asker's; its stored text is used",
@@ -217,14 +225,20 @@ async def _question(
     return content
 
 
-def asked_words(texts: Texts, question: Question, posted: str) -> str | None:
+async def asked_words(
+    texts: Texts, question: Question, posted: discord.Message, names: Names
+) -> str | None:
     """The member's words in the bot's post of their /ask question (`posted`, its first
-    message), or None unless the post is exactly the line naming who asked and the whole
-    question the core stored: a long question goes on in the thread (its first message holds
-    the start), and a catalog changed since words the line otherwise."""
+    message), with names, or None unless the post is exactly the line naming who asked and
+    the whole question the core stored: a long question goes on in the thread (its first
+    message holds the start), and a catalog changed since words the line otherwise. The
+    core stored the words with names (`cogs.help_channels`), so they are compared with
+    names too: a member renamed since, or one no longer found, leaves the stored text."""
 
     def post(words: str) -> str:
         return render.ask_starter(texts, question.asker.ref.id, words, anonymous=question.anonymous)
 
-    words = filled_in(post, posted)
-    return words if words is not None and clean(words) == question.body else None
+    words = filled_in(post, posted.content)
+    if words is None or clean(await names.text(words, posted, stored=True)) != question.body:
+        return None
+    return await names.text(words, posted)

@@ -14,6 +14,7 @@ import functools
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 import discord
 import regex
@@ -665,12 +666,25 @@ def unmasked(text: str) -> str:
 
 # What Discord shows other than as typed, outside code (`_CODE`, which comes first: a mention
 # in code is shown as typed): mentions of members, roles and channels (the ids and forms
-# discord.py's clean_content reads), custom emoji, and @everyone / @here.
+# discord.py's clean_content reads), custom emoji, timestamps (`<t:seconds:style>`), slash
+# command mentions (`</name sub:id>`), and @everyone / @here.
 _NAMED = re.compile(
     rf"{_CODE}|<(?P<kind>@[!&]?|#)(?P<id>[0-9]{{15,20}})>"
-    r"|<a?:(?P<emoji>[A-Za-z0-9_]+):[0-9]{13,20}>|@(?P<everyone>everyone|here)",
+    r"|<a?:(?P<emoji>[A-Za-z0-9_]+):[0-9]{13,20}>"
+    r"|<t:(?P<time>-?[0-9]{1,14})(?::(?P<style>[tTdDfFR]))?>"
+    r"|</(?P<command>[^\s:<>/]{1,32}(?: [^\s:<>/]{1,32}){0,2}):[0-9]{15,20}>"
+    r"|@(?P<everyone>everyone|here)",
     re.DOTALL,
 )
+# A timestamp as every reader sees the same one, in UTC (Discord shows each reader their own
+# time zone and language; "R", "in 2 hours", would be wrong by the time it is read).
+_TIME_STYLES = {
+    "t": "%H:%M UTC",
+    "T": "%H:%M:%S UTC",
+    "d": "%Y-%m-%d",
+    "D": "%Y-%m-%d",
+}
+_DATE_TIME = "%Y-%m-%d %H:%M UTC"
 
 
 def mentioned(text: str) -> tuple[set[int], set[int], set[int]]:
@@ -684,13 +698,20 @@ def mentioned(text: str) -> tuple[set[int], set[int], set[int]]:
 
 
 def with_names(
-    text: str, users: Mapping[int, str], roles: Mapping[int, str], channels: Mapping[int, str]
+    text: str,
+    users: Mapping[int, str],
+    roles: Mapping[int, str],
+    channels: Mapping[int, str],
+    *,
+    unable_to_ping: bool = True,
 ) -> str:
     """A member's Discord text as Discord shows it, for text read on every platform (an
-    article): mentions as "@name", "@role" and "#channel" (names by id; one not given as
-    discord.py's clean_content names it, "@deleted-user" and the like), custom emoji as
-    ":name:", and @everyone and @here unable to ping (as clean_content does). Code is left
-    as typed, as Discord shows it."""
+    article, a stored question or answer): mentions as "@name", "@role" and "#channel"
+    (names by id; one not given as discord.py's clean_content names it, "@deleted-user" and
+    the like), custom emoji as ":name:", a timestamp as its UTC date and time, a slash
+    command mention as "/name", and (`unable_to_ping`) @everyone and @here unable to ping
+    (as clean_content does, with a zero-width space). Code is left as typed, as Discord
+    shows it."""
 
     def named(m: re.Match[str]) -> str:
         if m["kind"] in ("@", "@!"):
@@ -701,11 +722,25 @@ def with_names(
             return "#" + channels.get(int(m["id"]), "deleted-channel")
         if m["emoji"]:
             return f":{m['emoji']}:"
-        if m["everyone"]:
+        if m["time"]:
+            return _timestamp(int(m["time"]), m["style"]) or m[0]
+        if m["command"]:
+            return "/" + m["command"]
+        if m["everyone"] and unable_to_ping:
             return "@\u200b" + m["everyone"]
         return m[0]
 
     return _NAMED.sub(named, text)
+
+
+def _timestamp(seconds: int, style: str | None) -> str | None:
+    """`<t:seconds:style>` as a UTC date and time; None for one no calendar holds."""
+
+    try:
+        when = datetime.fromtimestamp(seconds, UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+    return when.strftime(_TIME_STYLES.get(style or "", _DATE_TIME))
 
 
 def ask_starter(texts: Texts, asker_id: int | str, text: str, *, anonymous: bool) -> str:

@@ -9,6 +9,7 @@ from discord.ext import commands
 
 from adapters.discord import render, translate
 from adapters.discord.outcomes import quietly
+from adapters.discord.read_back import Names
 from adapters.discord.replies import reply
 from adapters.discord.texts import Texts
 from bot import commands as c
@@ -33,11 +34,22 @@ class NoHelpChannel(DomainError):
 
 
 def message_text(message: discord.Message) -> str:
-    """A member's message as the core takes it: its files named after its words, so a file
-    posted without any is still a question or an answer. (An article's text has names
-    instead of ids: `read_back.Names.message_text`.)"""
+    """A member's message as typed: its files named after its words, so a file posted
+    without any is still a question or an answer. What Discord shows from it (a thread's
+    name) is made from this; the core stores `stored_text`."""
 
     return with_attachments(message.content, [a.filename for a in message.attachments])
+
+
+async def stored_text(message: discord.Message, guild: discord.Guild) -> str:
+    """A member's message as the core stores it (`message_text`), readable on every platform
+    of the community (search, suggestions, /kb search on Slack, an archive): names for
+    `<@id>`, `<@&id>` and `<#id>`, ":name:" for custom emoji, UTC dates for timestamps
+    (`render.with_names`). Names come only from what the message carries and discord.py's
+    cache, never an API call (every message in a help channel comes here): one not known is
+    "@deleted-user", as clean_content names it."""
+
+    return await Names(guild, fetches=0).message_text(message, stored=True)
 
 
 class Invocation:

@@ -19,9 +19,16 @@ from discord import app_commands
 
 from adapters.discord import render, translate
 from adapters.discord.client import CommunityClient
-from adapters.discord.cogs.base import FeatureCog, Invocation, NoHelpChannel, message_text
+from adapters.discord.cogs.base import (
+    FeatureCog,
+    Invocation,
+    NoHelpChannel,
+    message_text,
+    stored_text,
+)
 from adapters.discord.onboarding import greet
 from adapters.discord.outcomes import quietly
+from adapters.discord.read_back import Names
 from adapters.discord.replies import error_text, giving_back, log_error, reply
 from adapters.discord.texts import DESCRIPTIONS, Texts
 from bot import commands as c
@@ -96,7 +103,7 @@ class HelpChannels(FeatureCog):
             actor,
             channel_id=str(message.channel.id),
             message_id=str(message.id),
-            text=text,
+            text=await stored_text(message, message.guild),  # type: ignore[arg-type]
             event_id=translate.message_event(message.id),
             thread_id=str(thread.id),
         )
@@ -127,7 +134,7 @@ class HelpChannels(FeatureCog):
         if author is None or author.bot:
             return
         author = await self.member_of(thread.guild, author)
-        content = message_text(starter) if starter else ""
+        content = await stored_text(starter, thread.guild) if starter else ""
         command = c.AskQuestion(
             self.client.actor_for(author, community),
             channel_id=str(thread.parent_id),
@@ -182,7 +189,7 @@ class HelpChannels(FeatureCog):
             self.client.actor_for(message.author, community),
             translate.thread_ref(message.channel.id),
             str(message.id),
-            message_text(message),
+            await stored_text(message, message.guild),  # type: ignore[arg-type]
             event_id=translate.message_event(message.id),
             mentions=translate.mentions(
                 community, [(u.id, u.bot) for u in message.mentions], message.author.id
@@ -289,7 +296,8 @@ class HelpChannels(FeatureCog):
                 inv.actor,
                 channel_id=str(channel.id),
                 message_id=str(message_id),
-                text=question,
+                # With names (`base.stored_text`): one command, so a few are looked up.
+                text=await Names(channel.guild).text(question, stored=True),
                 event_id=inv.event_id,
                 thread_id=str(thread.id),
                 anonymous=anonymous,

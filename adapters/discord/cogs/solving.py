@@ -17,7 +17,7 @@ from discord import app_commands
 
 from adapters.discord import translate
 from adapters.discord.client import CommunityClient
-from adapters.discord.cogs.base import FeatureCog, message_text
+from adapters.discord.cogs.base import FeatureCog, stored_text
 from adapters.discord.outcomes import quietly
 from adapters.discord.replies import giving_back, log_error, reply, report_error
 from adapters.discord.texts import DESCRIPTIONS
@@ -85,7 +85,7 @@ class Solving(FeatureCog):
             translate.thread_ref(thread.id),
             str(message.id),
             # As when it arrives live: an attachment-only answer is recorded by its files.
-            message_text(message),
+            await stored_text(message, thread.guild),
             event_id=translate.message_event(message.id),
         )
         try:

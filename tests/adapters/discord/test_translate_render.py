@@ -9,11 +9,14 @@ import random
 import re
 import signal
 from datetime import UTC, datetime
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
 import regex
 
 from adapters.discord import read_back, render, translate
+from adapters.discord.read_back import Names
 from adapters.discord.texts import Texts
 from bot.config import RewardRole
 from bot.events import HelperChoiceNeeded, QuestionOpened, QuestionShown, Welcome
@@ -1027,7 +1030,15 @@ CAROL, GENERAL, MODS = 312345678901234567, 412345678901234567, 51234567890123456
         (f"`<@{CAROL}>` and ``<:x:912345678901234567>``", None),
         (f"```py\nping(<@{CAROL}>)\n``` <@{CAROL}>", f"```py\nping(<@{CAROL}>)\n``` @Carol"),
         (f"\\<@{CAROL}>", None),
-        ("<@12345> <:x:1> <t:1700000000:R>", None),  # no mention, emoji (ids) or a timestamp
+        ("<@12345> <:x:1> <t:x> <t:1:Z> </kb:1>", None),  # ids too short, no time, no style
+        # a timestamp as its UTC date and time (each reader's zone and "in 2 hours" would
+        # read wrong elsewhere), a slash command as it is typed
+        ("<t:1700000000:R>, <t:1700000000>, <t:1700000000:F>", "2023-11-14 22:13 UTC, " * 2
+         + "2023-11-14 22:13 UTC"),
+        ("<t:1700000000:t> <t:1700000000:T> <t:1700000000:d> <t:1700000000:D>",
+         "22:13 UTC 22:13:20 UTC 2023-11-14 2023-11-14"),
+        ("<t:99999999999999:R> `<t:1700000000>`", None),  # past any calendar; code
+        ("</ask:912345678901234567> or </kb search:912345678901234567>", "/ask or /kb search"),
     ],
 )  # fmt: skip
 def test_with_names_shows_mentions_and_emoji_as_discord_does(typed: str, shown: str | None) -> None:
@@ -1036,6 +1047,16 @@ def test_with_names_shows_mentions_and_emoji_as_discord_does(typed: str, shown: 
     assert channels <= {GENERAL, 212345678901234567}
     names = render.with_names(typed, {CAROL: "Carol"}, {MODS: "Moderators"}, {GENERAL: "general"})
     assert names == (typed if shown is None else shown)
+
+
+def test_with_names_for_the_core_leaves_everyone_as_typed() -> None:
+    """Stored text keeps "@everyone" as the member typed it (no zero-width space in
+    search and the archive); the core stored it so before, and never pings with it."""
+
+    typed = f"@everyone ask <@{CAROL}> @here"
+    assert render.with_names(typed, {CAROL: "Carol"}, {}, {}, unable_to_ping=False) == (
+        "@everyone ask @Carol @here"
+    )
 
 
 def test_mentioned_leaves_out_what_code_holds() -> None:
@@ -1047,19 +1068,36 @@ def test_mentioned_leaves_out_what_code_holds() -> None:
 
 
 @pytest.mark.parametrize("anonymous", [False, True])
-def test_asked_words_are_the_members_words_only_when_the_post_holds_them_whole(
+async def test_asked_words_are_the_members_words_only_when_the_post_holds_them_whole(
     anonymous: bool,
 ) -> None:
-    words = f"How do I parse JSON?\nAsk <@{CAROL}>.\n\n"  # (the core stores it trimmed)
-    question = dataclasses.replace(_question(), body=words.strip(), anonymous=anonymous)
+    """The core stored the words with names; the post's words are compared with names too,
+    and come back with names (and @everyone unable to ping, as an article has it)."""
+
+    carol: Any = SimpleNamespace(display_name="Carol")
+    guild: Any = SimpleNamespace(get_member={CAROL: carol}.get, get_role=lambda _: None)
+
+    def post_of(text: str) -> Any:
+        return SimpleNamespace(content=text, mentions=[], role_mentions=[])
+
+    words = f"How do I parse JSON?\nAsk <@{CAROL}> @everyone.\n\n"  # (stored trimmed)
+    stored = "How do I parse JSON?\nAsk @Carol @everyone."
+    question = dataclasses.replace(_question(), body=stored, anonymous=anonymous)
     post = render.ask_starter(texts(), question.asker.ref.id, words, anonymous=anonymous)
     who = "Anonymous" if anonymous else f"<@{question.asker.ref.id}>"
     assert post == f"{who} asked:\n{words}"
-    assert read_back.asked_words(texts(), question, post) == words
+
+    async def asked(text: str, question: Question = question) -> str | None:
+        return await read_back.asked_words(texts(), question, post_of(text), Names(guild))
+
+    assert await asked(post) == "How do I parse JSON?\nAsk @Carol @\u200beveryone.\n\n"
     # the start of a long question; a post naming someone else; a question stored otherwise
-    assert read_back.asked_words(texts(), question, post[:-3]) is None
+    assert await asked(post[:-3]) is None
     other = render.ask_starter(texts(), "1", words, anonymous=not anonymous)
-    assert read_back.asked_words(texts(), question, other) is None
-    edited = dataclasses.replace(question, body="How do I parse YAML?")
-    assert read_back.asked_words(texts(), edited, post) is None
-    assert read_back.asked_words(texts(), question, "asked:") is None
+    assert await asked(other) is None
+    assert await asked(post, dataclasses.replace(question, body="How do I parse YAML?")) is None
+    assert await asked("asked:") is None
+    # Carol renamed since (or no longer found): not the words the core stored
+    renamed: Any = SimpleNamespace(display_name="Caroline")
+    guild.get_member = {CAROL: renamed}.get
+    assert await asked(post) is None
