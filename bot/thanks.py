@@ -31,12 +31,17 @@ _FOLD = str.maketrans(
 )
 # Code is quoted text, not the writer speaking: `thanks` in a snippet is not gratitude.
 _CODE = re.compile(r"```.*?```|`[^`\n]*`", re.S)
+# A mention is a name, not the writer speaking: adapters store mentions as "@name", and a
+# member called "ty" or "Thx" is asked about ("ask @ty"), not thanked. (The first word of the
+# name only: a name with spaces can still end in a thanks word. An e-mail is no mention.)
+_MENTION = re.compile(r"(?<![\w@])@[^\s@]+")
 
 
 def normalise(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
     text = _CODE.sub(" ", text)
     text = _INVISIBLE.sub("", text)
+    text = _MENTION.sub(" ", text)
     return text.translate(_FOLD).casefold()
 
 

@@ -30,6 +30,10 @@ TABLE: list[tuple[str, bool]] = [
     ("How do I reset my password?", False),
     ("the thx file is missing", True),  # word match: we accept the rare false positive
     ("they said Anthony typed it", False),
+    # a mention is a name (adapters store "@name"): members called "ty" or "Thx" are not thanks
+    ("ask @ty about the config", False),
+    ("@Thx can you look at this?", False),
+    ("@ty thanks, that was it", True),
     ("thanks, but could you also explain why?", True),
     # Persian
     ("مرسی، درست شد", True),
