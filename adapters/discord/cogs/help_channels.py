@@ -93,8 +93,10 @@ class HelpChannels(FeatureCog):
             return
         texts = self.client.texts_for(community)
         actor = self.client.actor_for(message.author, community)
+        stored = await stored_text(message, message.guild)  # type: ignore[arg-type]
+        # Named from the readable text: a thread name shows `<@id>` as typed, not as a name.
         name = translate.thread_name(
-            text, texts.t("discord.thread_title_fallback", member=message.author.display_name)
+            stored, texts.t("discord.thread_title_fallback", member=message.author.display_name)
         )
         thread = await self._thread_for(message, name)
         if thread is None:
@@ -103,7 +105,7 @@ class HelpChannels(FeatureCog):
             actor,
             channel_id=str(message.channel.id),
             message_id=str(message.id),
-            text=await stored_text(message, message.guild),  # type: ignore[arg-type]
+            text=stored,
             event_id=translate.message_event(message.id),
             thread_id=str(thread.id),
         )
@@ -266,8 +268,11 @@ class HelpChannels(FeatureCog):
         # An anonymous question is the bot's own post: the asker is named the way
         # Presenter.asker names an anonymous asker, and nobody is pinged.
         shown = inv.texts.t("question.anonymous_author") if anonymous else user.display_name
+        # With names (`base.stored_text`), for the core and the thread's name (which shows
+        # `<@id>` as typed): one command, so a few are looked up.
+        stored = await Names(channel.guild).text(question, stored=True)
         name = translate.thread_name(
-            question, inv.texts.t("discord.thread_title_fallback", member=shown)
+            stored, inv.texts.t("discord.thread_title_fallback", member=shown)
         )
         # A question longer than one message (the option takes 4,000) goes on in the thread.
         # (Discord refuses half an emoji, a lone surrogate; the core stores it scrubbed.)
@@ -296,8 +301,7 @@ class HelpChannels(FeatureCog):
                 inv.actor,
                 channel_id=str(channel.id),
                 message_id=str(message_id),
-                # With names (`base.stored_text`): one command, so a few are looked up.
-                text=await Names(channel.guild).text(question, stored=True),
+                text=stored,
                 event_id=inv.event_id,
                 thread_id=str(thread.id),
                 anonymous=anonymous,

@@ -71,6 +71,8 @@ async def test_a_help_channel_question_is_stored_with_names_and_found_by_them(
     question = await h.question(thread_id)
     assert question is not None
     assert question.title == readable("Caz")
+    # the thread is named from the same text: Discord shows `<@id>` in a name as typed
+    assert h.fake.channels[thread_id]["name"] == readable("Caz")[:100]
     # Code stays as typed, as Discord shows it; @everyone without a zero-width space.
     assert question.body == readable("Caz") + "\nIt says `<@1>` @everyone"
     lookups = [c.path for c in h.fake.calls[before:] if c.method == "GET" and "/members/" in c.path]
@@ -119,6 +121,7 @@ async def test_an_ask_question_is_stored_with_names_and_posted_as_typed(
     # Discord shows the member's words as typed: the mention, the emoji, the timestamp.
     starter = h.fake.messages[where if kind == "text" else thread_id][thread_id]
     assert typed(h) in starter["content"]
+    assert h.fake.channels[thread_id]["name"] == readable()[:100]
     await solve(h, thread_id)
     assert await found_by(h, "Carol", thread_id)
 
