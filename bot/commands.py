@@ -39,6 +39,19 @@ class PostMessage:
 
 
 @dataclass(frozen=True, slots=True)
+class EditMessage:
+    """A member edited a message of theirs: a question's own message (its new text becomes
+    the question's title and body) or a recorded answer (its excerpt). Anything else, and
+    another member's message, changes nothing."""
+
+    actor: Actor
+    message_id: str
+    text: str
+    # The question's thread, to find a question by its message (answers are found by id).
+    thread: ThreadRef | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class AcceptAnswer:
     """Mark one message (by its platform message id) as a solution."""
 

@@ -53,6 +53,17 @@ class QuestionOpened:
 
 
 @dataclass(frozen=True, slots=True)
+class MessageEdited:
+    """What a member's edit changed: the question's text (`answer` None) or an answer's
+    excerpt; `question` None when it changed nothing the bot keeps. `accepted` is the
+    solved question's accepted answers (search shows them), else empty."""
+
+    question: Question | None
+    answer: Answer | None = None
+    accepted: tuple[Answer, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class MessageRecorded:
     """A message in a question thread; `answer` is set when it counts as an answer."""
 
@@ -306,6 +317,7 @@ Result = (
     | GuidelinesShown
     | AskerRevealed
     | MessageRecorded
+    | MessageEdited
     | AnswerAccepted
     | HelpersNotCredited
     | SolvedWithoutHelper

@@ -34,6 +34,7 @@ from bot.commands import ShowQuestion
 from bot.errors import ArticleNotFound, DomainError
 from bot.events import (
     AnswerAccepted,
+    MessageEdited,
     QuestionModerated,
     QuestionReopened,
     QuestionShown,
@@ -537,6 +538,13 @@ def search_change(result: Any) -> SearchChange | None:
         return SearchChange(result.question, result.accepted_answers)
     if isinstance(result, SolvedWithoutHelper):
         return SearchChange(result.question, ())
+    if isinstance(result, MessageEdited) and result.question is not None:
+        # A solved question is found by its text and its accepted answers' words.
+        q, answer = result.question, result.answer
+        if q.status is QuestionStatus.SOLVED and (
+            answer is None or any(a.id == answer.id for a in result.accepted)
+        ):
+            return SearchChange(q, result.accepted)
     if isinstance(result, QuestionReopened) or (
         isinstance(result, QuestionModerated) and result.question.is_deleted
     ):

@@ -84,6 +84,11 @@ class QuestionRepository(Protocol):
         ...
 
     async def open_by_asker(self, member_id: int, limit: int = 10) -> list[Question]: ...
+    async def set_text(self, question: Question, title: str, body: str) -> Question:
+        """Replace the question's title and body (its asker edited it); the question as it
+        is now."""
+        ...
+
     async def add_message(
         self, question_id: int, author: Member, message_id: str, excerpt: str, at: datetime
     ) -> Answer:
@@ -97,6 +102,10 @@ class QuestionRepository(Protocol):
     async def answers(self, question_id: int) -> list[Answer]:
         """Messages in the thread by members other than the asker, oldest first; deleted
         messages are left out."""
+        ...
+
+    async def set_excerpt(self, answer: Answer, excerpt: str) -> Answer:
+        """Replace a recorded message's excerpt (its author edited it)."""
         ...
 
     async def delete_message(self, message_id: int, at: datetime) -> None:

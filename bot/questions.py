@@ -15,6 +15,7 @@ from bot.commands import (
     AcceptAnswer,
     AskQuestion,
     CloseQuestion,
+    EditMessage,
     ListMyQuestions,
     MarkSolved,
     PostMessage,
@@ -31,6 +32,7 @@ from bot.events import (
     HelperRefused,
     HelpersNotCredited,
     LeaderboardShown,
+    MessageEdited,
     MessageRecorded,
     PointChange,
     QuestionClosed,
@@ -195,6 +197,55 @@ async def post_message(cmd: PostMessage, uow: UnitOfWork, ctx: Context) -> Messa
     _require_writable(question, cmd.actor)
     answer = message if author.id != question.asker.id else None
     return MessageRecorded(question, answer, author=author)
+
+
+async def edit_message(cmd: EditMessage, uow: UnitOfWork, ctx: Context) -> MessageEdited:
+    """A member's edit reaches what the bot keeps of their message: the question's title and
+    body (its asker's own message; an /ask or anonymous question is the bot's post, which no
+    member edits) or a recorded message's excerpt. Search sees it when the question is
+    solved (`knowledge_base.search_change`). Another member's message, a deleted one, an
+    edit that empties the text, or one that changes nothing, changes nothing."""
+
+    nothing = MessageEdited(None)
+    ref = cmd.actor.ref
+    answer = await uow.questions.message(ref.platform, cmd.message_id)
+    if answer is not None:
+        question = await uow.questions.get(answer.question_id, for_update=True)
+        if (
+            question is None
+            or question.community != ref.community
+            or question.is_deleted
+            or answer.is_deleted
+            or answer.author.ref != ref
+        ):
+            return nothing
+        excerpt = truncate(clean(cmd.text), EXCERPT_CHARS)
+        if is_blank(excerpt) or excerpt == answer.excerpt:
+            return nothing
+        answer = await uow.questions.set_excerpt(answer, excerpt)
+        return MessageEdited(question, answer, await _accepted_if_solved(uow, question))
+    if cmd.thread is None:
+        return nothing
+    question = await question_at(uow, cmd.actor, cmd.thread, for_update=True)
+    if (
+        question is None
+        or question.message_id != cmd.message_id
+        or question.asker.ref != ref
+        or question.anonymous
+        or question.is_deleted
+    ):
+        return nothing
+    title, body = split_title(cmd.text)
+    if is_blank(title) or (title, body) == (question.title, question.body):
+        return nothing
+    question = await uow.questions.set_text(question, title, body)
+    return MessageEdited(question, None, await _accepted_if_solved(uow, question))
+
+
+async def _accepted_if_solved(uow: UnitOfWork, question: Question) -> tuple[Answer, ...]:
+    if question.status is not QuestionStatus.SOLVED:
+        return ()
+    return tuple(a.answer for a in await uow.questions.active_acceptances(question.id))
 
 
 def _refuse_unacceptable(
@@ -498,6 +549,7 @@ READS = {
 WRITES = {
     AskQuestion: ask,
     PostMessage: post_message,
+    EditMessage: edit_message,
     AcceptAnswer: accept_answer,
     MarkSolved: mark_solved,
     SolveWithSuggestion: solve_with_suggestion,

@@ -9,6 +9,7 @@ millisecond of Python work.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any, Protocol
 
@@ -399,6 +400,21 @@ class SqlQuestionRepository:
         row = (await self.conn.execute(stmt, {"qid": question.id, "at": at})).one()
         return _question(row, asker=question.asker)
 
+    async def set_text(self, question: Question, title: str, body: str) -> Question:
+        stmt = prepared(
+            self.conn,
+            "questions.set_text",
+            lambda: (
+                update(questions_t)
+                .where(questions_t.c.id == bindparam("qid"))
+                .values(title=bindparam("title"), body=bindparam("body"))
+                .returning(*questions_t.c)
+            ),
+        )
+        values = {"qid": question.id, "title": title, "body": body}
+        row = (await self.conn.execute(stmt, values)).one()
+        return _question(row, asker=question.asker)
+
     async def open_by_asker(self, member_id: int, limit: int = 10) -> list[Question]:
         rows = await self.conn.execute(
             _question_query()
@@ -433,6 +449,19 @@ class SqlQuestionRepository:
         }
         row = (await self.conn.execute(prepared(self.conn, "messages.add", build), values)).one()
         return Answer(row.id, question_id, author, message_id, excerpt, row.created_at)
+
+    async def set_excerpt(self, answer: Answer, excerpt: str) -> Answer:
+        stmt = prepared(
+            self.conn,
+            "messages.set_excerpt",
+            lambda: (
+                update(messages_t)
+                .where(messages_t.c.id == bindparam("mid"))
+                .values(excerpt=bindparam("excerpt"))
+            ),
+        )
+        await self.conn.execute(stmt, {"mid": answer.id, "excerpt": excerpt})
+        return replace(answer, excerpt=excerpt)
 
     async def message(self, platform: str, message_id: str) -> Answer | None:
         stmt = prepared(

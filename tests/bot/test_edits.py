@@ -1,0 +1,136 @@
+"""A member who edits their question or answer (to fix a typo, add the error message, or
+say what finally worked) changes what the bot keeps of it, and what search finds, in every
+process. Nobody else's edit, and nothing deleted, changes anything."""
+
+from __future__ import annotations
+
+from bot import commands as c
+from bot import events as ev
+from bot.bootstrap import App
+from bot.model import ReportStatus
+from knowledge.service import EngineKnowledge
+from tests.helpers import actor, answer, ask, delete_by_moderator, next_id, thread_of
+
+alice, bob, carol = actor("alice"), actor("bob"), actor("carol")
+maria = actor("maria", mod=True)
+
+
+def _engine(app: App) -> EngineKnowledge:
+    assert isinstance(app.knowledge, EngineKnowledge)
+    return app.knowledge
+
+
+async def edit(
+    app: App, who: c.Actor, opened: ev.QuestionOpened, mid: str, text: str
+) -> ev.MessageEdited:
+    result = await app.bot.handle(c.EditMessage(who, mid, text, thread=thread_of(opened)))
+    assert isinstance(result, ev.MessageEdited)
+    return result
+
+
+async def stored(app: App, opened: ev.QuestionOpened) -> tuple[str, str, list[str]]:
+    async with app.bot.uow_factory(write=False) as uow:
+        question = await uow.questions.get(opened.question.id)
+        assert question is not None
+        answers = await uow.questions.answers(question.id)
+    return question.title, question.body, [a.excerpt for a in answers]
+
+
+async def found(two_processes: tuple[App, App], query: str) -> list[list[str]]:
+    await _engine(two_processes[1]).catch_up()
+    return [
+        [h.id for h in _engine(app).search("default", query, limit=5)]
+        for app in two_processes
+    ]
+
+
+async def test_the_asker_edits_their_question(app: App) -> None:
+    opened = await ask(app.bot, alice, "Printer broken\nIt prints nothing")
+    result = await edit(app, alice, opened, opened.question.message_id, "Printer jams\nOn page 2")
+    assert result.question is not None and result.answer is None
+    assert result.question.title == "Printer jams"
+    assert await stored(app, opened) == ("Printer jams", "Printer jams\nOn page 2", [])
+
+
+async def test_a_member_edits_their_answer(app: App) -> None:
+    opened = await ask(app.bot, alice)
+    mid = await answer(app.bot, bob, opened, "Try the reset link.")
+    result = await edit(app, bob, opened, mid, "Try the reset link at /account/reset.")
+    assert result.answer is not None and result.answer.excerpt.endswith("/account/reset.")
+    assert (await stored(app, opened))[2] == ["Try the reset link at /account/reset."]
+
+
+async def test_edits_that_change_nothing_the_bot_keeps(app: App) -> None:
+    """Another member's message, the question's text by anyone but its asker, an emptied
+    text, a message the bot never recorded, and an unchanged text."""
+
+    opened = await ask(app.bot, alice, "Printer broken")
+    mid = await answer(app.bot, bob, opened, "Check the cable.")
+    before = await stored(app, opened)
+    for who, message_id, text in (
+        (carol, mid, "spam"),  # (a platform sends only the author's edits; still refused)
+        (maria, mid, "moderated words"),
+        (bob, opened.question.message_id, "Printer fixed"),
+        (alice, opened.question.message_id, "   \u200b"),
+        (bob, mid, "   "),
+        (alice, "never-recorded", "Printer fixed"),
+        (alice, opened.question.message_id, "Printer broken"),
+    ):
+        result = await edit(app, who, opened, message_id, text)
+        assert result.question is None, (who.display_name, message_id, text)
+    assert await stored(app, opened) == before
+
+
+async def test_a_deleted_question_or_answer_is_not_edited_back(app: App) -> None:
+    opened = await ask(app.bot, alice, "Printer broken")
+    mid = await answer(app.bot, bob, opened, "Check the cable.")
+    filed = await app.bot.handle(
+        c.ReportMessage(carol, "help", mid, "spam", thread=thread_of(opened), event_id=next_id("e"))
+    )
+    assert isinstance(filed, ev.ReportFiled)
+    await app.bot.handle(
+        c.ResolveReport(maria, filed.report.id, ReportStatus.DELETED, event_id=next_id("e"))
+    )
+    assert (await edit(app, bob, opened, mid, "Check the cable again.")).question is None
+    await delete_by_moderator(app.bot, opened, maria)
+    edited = await edit(app, alice, opened, opened.question.message_id, "Printer fixed")
+    assert edited.question is None
+
+
+async def test_a_solved_question_is_found_by_its_edited_words_everywhere(
+    two_processes: tuple[App, App],
+) -> None:
+    one, _ = two_processes
+    opened = await ask(one.bot, alice, "How do I export my birthday list?")
+    mid = await answer(one.bot, bob, opened, "Settings, then Export.")
+    await one.bot.handle(c.AcceptAnswer(alice, mid, event_id=next_id("e")))
+    doc = f"q{opened.question.id}"
+    assert await found(two_processes, "thunderbird vcard") == [[], []]
+
+    await edit(
+        one, bob, opened, mid, "Settings, then Export; or save it from Thunderbird as vcard."
+    )
+    assert await found(two_processes, "thunderbird vcard") == [[doc], [doc]]
+    await edit(one, alice, opened, opened.question.message_id, "How do I export my agenda to ICS?")
+    assert await found(two_processes, "agenda ics") == [[doc], [doc]]
+    assert await found(two_processes, "birthday") == [[], []]  # (the old words are gone)
+
+
+async def test_edits_in_an_unsolved_question_add_nothing_to_the_search_feed(
+    two_processes: tuple[App, App],
+) -> None:
+    """Only solved questions are searched; and an answer nobody accepted is not part of a
+    solved question's document."""
+
+    one, other = two_processes
+    opened = await ask(one.bot, alice, "Printer broken")
+    mid = await answer(one.bot, bob, opened, "Check the cable.")
+    await _engine(other).catch_up()
+    await edit(one, alice, opened, opened.question.message_id, "Printer jams")
+    await edit(one, bob, opened, mid, "Check the cable and the tray.")
+    assert await _engine(other).catch_up() == 0
+    accepted = await answer(one.bot, carol, opened, "Replace the roller.")
+    await one.bot.handle(c.AcceptAnswer(alice, accepted, event_id=next_id("e")))
+    await _engine(other).catch_up()
+    await edit(one, bob, opened, mid, "Check the cable, the tray and the toner.")
+    assert await _engine(other).catch_up() == 0
