@@ -14,7 +14,7 @@ import shlex
 import sys
 import time
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from adapters.console.knowledge import KB_USAGE, KnowledgeCommands
 from adapters.console.moderation import MODERATION_USAGE, ModerationCommands
@@ -58,6 +58,7 @@ _COMMANDS: dict[str, _Usage] = {
     "open": _Usage("/open <question number>", 1, 1),
     "back": _Usage("/back"),
     "accept": _Usage("/accept <message number>", 1, 1),
+    "edit": _Usage("/edit <message number> <new text>", 2, None),
     "solved": _Usage("/solved [member]", 0, 1),
     "unsolve": _Usage("/unsolve"),
     "close": _Usage("/close [reason]", 0, None),
@@ -311,6 +312,27 @@ class ConsoleAdapter(ModerationCommands, KnowledgeCommands):
         )
         assert isinstance(result, ev.AnswerAccepted)
         self._accepted(result)
+
+    async def _cmd_edit(self, args: list[str], rest: str) -> None:
+        """Edit one of your messages, as a member edits theirs on Discord or Slack: the
+        question's text, or an answer's, changes for the bot too."""
+
+        number = parse_number(args[0], "[]#")
+        text = rest.split(None, 1)[1].strip()
+        if number is None:
+            self.usage(_COMMANDS["edit"].usage)
+            return
+        message = self.messages.get(number)
+        if message is None:
+            self.private(self.present.t("console.no_such_message", number=number))
+            return
+        if message.author.lower() != self.user.lower():
+            self.private(self.present.t("console.edit_not_yours", number=number))
+            return
+        self.messages[number] = replace(message, text=text)
+        self.say(self.present.t("console.edited", number=number, member=self.user, text=text))
+        thread = ThreadRef(PLATFORM, message.thread_id) if message.thread_id else None
+        await self.bot.handle(c.EditMessage(self.actor(), message.platform_id, text, thread=thread))
 
     def _accepted(self, result: ev.AnswerAccepted) -> None:
         self.private(*self.present.accepted(result))

@@ -149,3 +149,21 @@ async def test_my_questions_and_help(term: Terminal) -> None:
     assert "#2 Second question" in out and "#1 First question" in out
     out = await term.type("/help")
     assert "/accept <message>" in out
+
+
+async def test_edit_your_question_and_answer_and_search_finds_the_new_words(term: Terminal) -> None:
+    await _question_with_answers(term)
+    out = await term.type("/edit 1 How do I reset my password on the mobile app?")
+    assert "[1] alice (edited): How do I reset my password on the mobile app?" in out
+    out = await term.type("/edit 2 nope")
+    assert "Message [2] is not yours" in out
+    await term.type("/as bob", "/edit 2 Settings > Security > Reset, on the app's profile tab.")
+    await term.type("/as alice", "/accept 2", "/open 1")
+    out = await term.type("/open 1")
+    assert (
+        "on the mobile app?" in out and "[2] bob: Settings > Security > Reset, on the app's" in out
+    )
+    out = await term.type("/back", "/kb search mobile app profile tab")
+    assert "How do I reset my password on the mobile app?" in out
+    out = await term.type("/edit 9 text", "/edit x text", "/edit 1")
+    assert "There is no message [9]." in out and out.count("Usage: /edit") == 2
