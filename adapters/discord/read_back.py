@@ -232,13 +232,18 @@ async def asked_words(
     message), with names, or None unless the post is exactly the line naming who asked and
     the whole question the core stored: a long question goes on in the thread (its first
     message holds the start), and a catalog changed since words the line otherwise. The
-    core stored the words with names (`cogs.help_channels`), so they are compared with
-    names too: a member renamed since, or one no longer found, leaves the stored text."""
+    core stores the words with names (`cogs.help_channels`), so they are compared with
+    names too: a member renamed since, or one no longer found, leaves the stored text. A
+    question stored before that (with Discord's `<@id>`) is compared as typed."""
 
     def post(words: str) -> str:
         return render.ask_starter(texts, question.asker.ref.id, words, anonymous=question.anonymous)
 
     words = filled_in(post, posted.content)
-    if words is None or clean(await names.text(words, posted, stored=True)) != question.body:
+    if words is None:
+        return None
+    if clean(words) != question.body and (
+        clean(await names.text(words, posted, stored=True)) != question.body
+    ):
         return None
     return await names.text(words, posted)

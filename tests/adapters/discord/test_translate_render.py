@@ -1096,6 +1096,11 @@ async def test_asked_words_are_the_members_words_only_when_the_post_holds_them_w
     other = render.ask_starter(texts(), "1", words, anonymous=not anonymous)
     assert await asked(other) is None
     assert await asked(post, dataclasses.replace(question, body="How do I parse YAML?")) is None
+    # a question stored before names were (as typed, with `<@id>`) still reads back
+    as_typed = dataclasses.replace(
+        question, body=f"How do I parse JSON?\nAsk <@{CAROL}> @everyone."
+    )
+    assert await asked(post, as_typed) == "How do I parse JSON?\nAsk @Carol @\u200beveryone.\n\n"
     assert await asked("asked:") is None
     # Carol renamed since (or no longer found): not the words the core stored
     renamed: Any = SimpleNamespace(display_name="Caroline")
