@@ -1210,6 +1210,42 @@ class FakeDiscord:
         message = self._gateway_message(creation.message) if creation.message else None
         return ThreadCreation(thread, message)
 
+    def user_edit(
+        self,
+        channel_id: int,
+        message_id: int,
+        content: str,
+        *,
+        attachments: Sequence[Mapping[str, Any]] | None = None,
+    ) -> JSONDict:
+        """A member edits their stored message: the new ``content`` (its ``<@id>`` / ``<@&id>``
+        mentions found again, as on creation), ``attachments`` when given (a member may remove
+        files), ``edited_timestamp`` set. Returns the MESSAGE_UPDATE payload (not yet
+        dispatched), which carries the full message, as Discord sends it."""
+        message = self._message(channel_id, message_id)
+        author = self._user(int(message["author"]["id"]))
+        rebuilt = self._build_message(
+            channel_id,
+            author,
+            content,
+            message_id=int(message_id),
+            attachments=list(message["attachments"] if attachments is None else attachments),
+        )
+        for key in ("content", "mentions", "mention_roles", "mention_everyone", "attachments"):
+            message[key] = rebuilt[key]
+        message["edited_timestamp"] = _now_iso()
+        return self._gateway_message(message)
+
+    def embed_update(
+        self, channel_id: int, message_id: int, embeds: Sequence[Mapping[str, Any]]
+    ) -> JSONDict:
+        """Discord unfurls a link in a stored message: it gains ``embeds``; its content and
+        ``edited_timestamp`` stay as they were (nobody edited it). Returns the MESSAGE_UPDATE
+        payload (not yet dispatched), the full message as Discord sends it now."""
+        message = self._message(channel_id, message_id)
+        message["embeds"] = [dict(e) for e in embeds]
+        return self._gateway_message(message)
+
     def reaction_add(
         self,
         channel_id: int,
@@ -1418,6 +1454,13 @@ class FakeDiscord:
     ) -> JSONDict:
         payload = self.user_message(channel_id, author, content, **kw)
         await self.dispatch("MESSAGE_CREATE", payload)
+        return payload
+
+    async def edit_message(
+        self, channel_id: int, message_id: int, content: str, **kw: Any
+    ) -> JSONDict:
+        payload = self.user_edit(channel_id, message_id, content, **kw)
+        await self.dispatch("MESSAGE_UPDATE", payload)
         return payload
 
     async def open_thread(

@@ -50,6 +50,7 @@ class RecordingClient(discord.Client):
         super().__init__(intents=intents, **FAST, **kwargs)
         self.messages: list[discord.Message] = []
         self.reactions: list[discord.RawReactionActionEvent] = []
+        self.edits: list[discord.RawMessageUpdateEvent] = []
         self.resumed = 0
 
     async def on_message(self, message: discord.Message) -> None:
@@ -57,6 +58,9 @@ class RecordingClient(discord.Client):
 
     async def on_raw_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:
         self.reactions.append(payload)
+
+    async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
+        self.edits.append(payload)
 
     async def on_resumed(self) -> None:
         self.resumed += 1
@@ -178,6 +182,38 @@ async def test_replies_and_reactions_are_dispatched(fake: FakeDiscord, world: Wo
         )
         assert reaction.message_author_id == world.alice.id
         assert reaction.member is not None and reaction.member.id == world.bob.id
+
+
+async def test_a_members_edit_and_an_unfurl_are_message_updates(
+    fake: FakeDiscord, world: World
+) -> None:
+    """MESSAGE_UPDATE carries the full message: an edit has the new content, its mentions
+    and an edited timestamp; an unfurl adds embeds and leaves content and timestamp alone."""
+
+    client = RecordingClient(intents=all_intents())
+    async with fake.run(client):
+        posted = await fake.post_message(world.general, world.alice, "see https://x.test")
+        message_id = int(posted["id"])
+        await eventually(lambda: client.messages)
+        await fake.dispatch(
+            "MESSAGE_UPDATE",
+            fake.embed_update(
+                world.general, message_id, [{"type": "link", "url": "https://x.test"}]
+            ),
+        )
+        await fake.edit_message(world.general, message_id, f"ask {world.bob.mention}")
+        await eventually(lambda: len(client.edits) == 2)
+        unfurl, edit = client.edits
+        assert unfurl.message.content == "see https://x.test" and unfurl.message.edited_at is None
+        assert len(unfurl.message.embeds) == 1
+        assert unfurl.cached_message is not None  # discord.py cached the MESSAGE_CREATE
+        assert edit.message_id == message_id and edit.message.content == f"ask {world.bob.mention}"
+        assert edit.message.edited_at is not None
+        assert [u.id for u in edit.message.mentions] == [world.bob.id]
+        assert isinstance(edit.message.author, discord.Member)
+        stored = fake.find_message(message_id)
+        assert stored is not None and stored["content"] == f"ask {world.bob.mention}"
+        assert stored["edited_timestamp"] is not None
 
 
 # ------------------------------------------------------------------------------ bot -> REST

@@ -82,6 +82,71 @@ class HelpChannels(FeatureCog):
         except Exception as exc:
             log_error(exc, "forum post")
 
+    @FeatureCog.listener("on_raw_message_edit")
+    async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
+        # The raw event, so an edit of a message no longer in discord.py's cache counts too.
+        # MESSAGE_UPDATE carries the whole message (`payload.message`): no fetch.
+        message = payload.message
+        if (
+            message.guild is None
+            or not translate.is_user_message(message.type.value, message.author.bot)
+            or not _content_edited(payload)
+        ):
+            return
+        community = self.client.community_of(message.guild)
+        if community is None:
+            return
+        try:
+            await self._edited(message, community)
+        except Exception as exc:  # never let one edit take the listener down
+            log_error(exc, "edited message in help channel")
+
+    async def _edited(self, message: discord.Message, community: str) -> None:
+        """Hand a member's edit to the core, with the text built as on arrival
+        (`stored_text`), so the core compares like with like: the question's own message
+        (a help-channel message, whose thread has its id; a forum post's starter message,
+        which has its thread's id) or a message in a question thread. The core changes
+        nothing for anything else. The thread keeps its name: members rename their own."""
+
+        guild: discord.Guild = message.guild  # type: ignore[assignment]
+        channel = message.channel
+        thread_id = message.channel.id
+        title: str | None = None
+        if isinstance(channel, discord.TextChannel):
+            if not self.client.is_help_channel(channel):
+                return
+            thread_id = message.id  # a help-channel question's thread has its message's id
+        elif message.id == channel.id:  # a forum post's starter message
+            thread = channel if isinstance(channel, discord.Thread) else None
+            if thread is None:  # not cached (archived, or since a restart): one fetch
+                found = await self.client.channel_in(guild, channel.id)
+                thread = found if isinstance(found, discord.Thread) else None
+            if thread is None or not isinstance(thread.parent, discord.ForumChannel):
+                return
+            if not self.client.is_help_channel(thread.parent):
+                return
+            # As `_question_from_post` composed it: the post's title, then its message. The
+            # bot's solved prefix is not part of the title.
+            title = translate.unsolved_name(
+                thread.name, self.client.texts_for(community).t("discord.solved_prefix")
+            )
+        elif not (
+            self.client.help_thread(channel) or isinstance(channel, discord.PartialMessageable)
+        ):
+            # An uncached channel may still be a question thread: the core knows its threads.
+            return
+        text = await stored_text(message, guild)
+        if title is not None:
+            text = translate.forum_question_text(title, text)
+        await self.core.handle(
+            c.EditMessage(
+                self.client.actor_for(message.author, community),
+                str(message.id),
+                text,
+                thread=translate.thread_ref(thread_id),
+            )
+        )
+
     # -- questions from messages and posts ---------------------------------------------------
     async def _question_from_message(self, message: discord.Message, community: str) -> None:
         text = message_text(message)
@@ -348,6 +413,19 @@ class HelpChannels(FeatureCog):
             if isinstance(found, discord.TextChannel | discord.ForumChannel):
                 return found
         raise NoHelpChannel()
+
+
+def _content_edited(payload: discord.RawMessageUpdateEvent) -> bool:
+    """Whether a MESSAGE_UPDATE may be a member's edit of their words or files: Discord also
+    sends one when it unfurls a link (embeds only). Those never set `edited_timestamp`;
+    when discord.py still has the message, its text before tells for sure. An update of a
+    message edited before that only adds embeds reaches the core, which finds the text
+    unchanged and changes nothing."""
+
+    if "content" not in payload.data or payload.message.edited_at is None:
+        return False
+    before = payload.cached_message
+    return before is None or message_text(before) != message_text(payload.message)
 
 
 async def setup(client: CommunityClient) -> None:

@@ -1,0 +1,169 @@
+"""A member's edit of their question or answer on Discord reaches the core: the question's
+title and body, or the answer's excerpt, change, built with names as on arrival; a solved
+question is found by its new words. An unfurl (embeds only), an edit outside the help
+channels and an update naming someone other than the message's author change nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from bot import commands as c
+from bot.model import Question
+from tests.adapters.discord.conftest import Harness
+from tests.adapters.discord.test_stored_text import found_by, readable, solve, typed
+from tests.helpers import eventually
+
+
+@contextmanager
+def edits_reaching_the_core(h: Harness) -> Iterator[list[tuple[c.EditMessage, Any]]]:
+    """The EditMessage commands the adapter hands the (real) core while inside, each with
+    its result once the core is done with it."""
+
+    seen: list[tuple[c.EditMessage, Any]] = []
+    core = h.app.bot
+    handle = core.handle
+
+    async def recording(command: Any) -> Any:
+        result = await handle(command)
+        if isinstance(command, c.EditMessage):
+            seen.append((command, result))
+        return result
+
+    core.handle = recording  # type: ignore[method-assign]
+    try:
+        yield seen
+    finally:
+        del core.handle
+
+
+async def question_becomes(
+    h: Harness, thread_id: int, title: str, body: str | None = None
+) -> Question:
+    async def changed() -> Question | None:
+        question = await h.question(thread_id)
+        if question is None or question.title != title:
+            return None
+        return question if body is None or question.body == body else None
+
+    return await eventually(changed)
+
+
+async def excerpts(h: Harness, thread_id: int) -> dict[str, str]:
+    question = await h.question(thread_id)
+    assert question is not None
+    async with h.app.bot.uow_factory(write=False) as uow:
+        return {a.message_id: a.excerpt for a in await uow.questions.answers(question.id)}
+
+
+async def test_the_askers_edit_of_a_solved_question_changes_it_and_its_search(
+    h: Harness,
+) -> None:
+    thread_id = await h.ask_text(h.w.alice, "How do I parse JSON?\nIt fails")
+    await solve(h, thread_id)
+    assert await found_by(h, "JSON", thread_id)
+    await h.fake.edit_message(h.w.text, thread_id, "How do I read YAML files?\nWith PyYAML")
+    question = await question_becomes(h, thread_id, "How do I read YAML files?")
+    assert question.body == "How do I read YAML files?\nWith PyYAML"
+    assert await found_by(h, "YAML", thread_id)
+    assert not await found_by(h, "JSON", thread_id)
+    # The thread keeps its name: members rename their own threads.
+    assert h.fake.channels[thread_id]["name"] == "✅ How do I parse JSON?"
+
+
+async def test_an_edit_with_mentions_is_stored_with_names_like_on_arrival(h: Harness) -> None:
+    thread_id = await h.ask_text(h.w.alice, "How do I get approval?")
+    before = len(h.fake.calls)
+    await h.fake.edit_message(h.w.text, thread_id, typed(h))
+    question = await question_becomes(h, thread_id, readable())
+    assert question.body == readable()
+    lookups = [c.path for c in h.fake.calls[before:] if c.method == "GET"]
+    assert not lookups, lookups
+
+
+async def test_a_forum_post_starters_edit_keeps_the_posts_title(h: Harness) -> None:
+    thread_id = await h.ask_forum(h.w.alice, "Parsing JSON fails", "Traceback...")
+    await solve(h, thread_id)
+    await h.fake.edit_message(thread_id, thread_id, f"It was YAML, ask <@{h.w.carol.id}>")
+    body = "Parsing JSON fails\nIt was YAML, ask @Carol"
+    await question_becomes(h, thread_id, "Parsing JSON fails", body)
+    assert await found_by(h, "YAML", thread_id)
+
+
+async def test_a_helpers_edit_of_an_answer_changes_its_excerpt_also_uncached(
+    h: Harness,
+) -> None:
+    """The raw event: an answer discord.py no longer has in its cache still counts."""
+
+    thread_id = await h.ask_text(h.w.alice)
+    answer = await h.answer(thread_id, h.w.bob, "Use json.loads")
+    messages = h.client._connection._messages  # noqa: SLF001 - discord.py's message cache
+    assert messages is not None
+    messages.clear()
+    await h.fake.edit_message(thread_id, answer, f"Use json.load, see <#{h.w.other}>")
+
+    async def edited() -> bool:
+        return (await excerpts(h, thread_id))[str(answer)] == "Use json.load, see #general"
+
+    assert await eventually(edited)
+
+
+async def test_an_unfurl_changes_nothing_and_reaches_no_core(h: Harness) -> None:
+    """Discord sends MESSAGE_UPDATE when it unfurls a link: not an edit. One of a message
+    discord.py has cached is told by its unchanged text (even after an edit); one of a message
+    never edited by its lack of an edit time, cached or not."""
+
+    thread_id = await h.ask_text(h.w.alice, "Why does https://x.test fail?")
+    answer = await h.answer(thread_id, h.w.bob, "See https://docs.test")
+    link = [{"type": "link", "url": "https://docs.test"}]
+    with edits_reaching_the_core(h) as seen:
+        await h.fake.edit_message(thread_id, answer, "See https://docs.test/json")
+        await eventually(lambda: seen)
+        # edited before, cached: the same text
+        await h.fake.dispatch("MESSAGE_UPDATE", h.fake.embed_update(thread_id, answer, link))
+        state = h.client._connection  # noqa: SLF001 - discord.py's message cache
+        await eventually(lambda: state._get_message(answer).embeds)  # noqa: SLF001
+        assert state._messages is not None  # noqa: SLF001
+        state._messages.clear()  # noqa: SLF001
+        # never edited, not cached
+        await h.fake.dispatch("MESSAGE_UPDATE", h.fake.embed_update(h.w.text, thread_id, link))
+        await h.fake.edit_message(thread_id, answer, "See https://docs.test/json#loads")
+        await eventually(lambda: len(seen) == 2)
+    assert [command.text for command, _ in seen] == [
+        "See https://docs.test/json",
+        "See https://docs.test/json#loads",
+    ]
+    assert (await excerpts(h, thread_id))[str(answer)] == "See https://docs.test/json#loads"
+
+
+async def test_an_edit_outside_the_help_channels_reaches_no_core(h: Harness) -> None:
+    chat = await h.fake.post_message(h.w.other, h.w.alice, "How do I parse JSON?")
+    thread_id = await h.ask_text(h.w.alice, "How do I parse TOML?")
+    with edits_reaching_the_core(h) as seen:
+        await h.fake.edit_message(h.w.other, int(chat["id"]), "How do I parse YAML?")
+        await h.fake.edit_message(h.w.text, thread_id, "How do I parse INI?")
+        await question_becomes(h, thread_id, "How do I parse INI?")
+    assert [command.message_id for command, _ in seen] == [str(thread_id)]
+
+
+async def test_an_update_naming_someone_else_changes_nothing(h: Harness) -> None:
+    """Only a message's author edits it on Discord; should an update ever name another
+    member as its author, neither the question nor the answer changes."""
+
+    thread_id = await h.ask_text(h.w.alice, "How do I parse JSON?")
+    answer = await h.answer(thread_id, h.w.bob, "Use json.loads")
+    with edits_reaching_the_core(h) as seen:
+        for channel, message in ((h.w.text, thread_id), (thread_id, answer)):
+            forged = h.fake.user_edit(channel, message, "Buy cheap watches")
+            forged["author"] = h.w.carol.payload()
+            forged["member"] = h.fake.member_payload(h.w.carol, with_user=False)
+            await h.fake.dispatch("MESSAGE_UPDATE", forged)
+        await eventually(lambda: len(seen) == 2)
+    assert all(result.question is None for _, result in seen)
+    question = await h.question(thread_id)
+    assert question is not None and question.body == "How do I parse JSON?"
+    assert (await excerpts(h, thread_id))[str(answer)] == "Use json.loads"
+    # The asker's real edit lands.
+    await h.fake.edit_message(h.w.text, thread_id, "How do I parse JSON quickly?")
+    await question_becomes(h, thread_id, "How do I parse JSON quickly?")
