@@ -7,6 +7,9 @@ locked: a reply in a question a moderator locked is not recorded, and its author
 A member's first message in a help channel also gets a private welcome, and the asker's reply
 in their dormant-closed question reopens it (a note in the thread says so).
 
+A member's edit of their question (its top-level message) or answer (`message_changed`)
+reaches the core as `EditMessage`, silently: see `on_message_changed`.
+
 Bolt acknowledges Events API requests before these run, so Slack's 3-second budget is never
 at risk. Each core write carries Slack's `event_id`; a redelivery (`X-Slack-Retry-Num`) or a
 duplicate therefore raises `DuplicateEvent` in the core and changes nothing, including what the
@@ -25,6 +28,7 @@ from adapters.slack.guard import guarded
 from adapters.slack.translate import (
     NewQuestion,
     ThreadReply,
+    classify_edit,
     classify_message,
     member_ref,
     mentioned_users,
@@ -34,7 +38,7 @@ from adapters.slack.translate import (
 )
 from bot import commands as c
 from bot import errors
-from bot.events import AnswerAccepted, MessageRecorded, QuestionOpened
+from bot.events import AnswerAccepted, MessageEdited, MessageRecorded, QuestionOpened
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +60,9 @@ def _event_id(body: Mapping[str, Any]) -> str | None:
 
 async def on_message(body: dict[str, Any], event: dict[str, Any], context: dict[str, Any]) -> None:
     deps = deps_of(context)
+    if event.get("subtype") == "message_changed":
+        await on_message_changed(body, event, context)
+        return
     what = classify_message(event, deps.help_channels)
     if what is None:
         return
@@ -120,6 +127,44 @@ async def on_message(body: dict[str, Any], event: dict[str, Any], context: dict[
             )
             await announce.welcome(
                 deps, p, recorded.welcome, what.user, what.channel, what.thread_ts
+            )
+
+
+async def on_message_changed(
+    body: dict[str, Any], event: dict[str, Any], context: dict[str, Any]
+) -> None:
+    """A member edited their question (the help channel's top-level message) or their
+    answer (a thread reply): the core takes the new text, built as on arrival, so its title
+    and body or the answer's excerpt follow, and a solved question is found by its new
+    words. Whose message it is, and whether the bot keeps it, is the core's to say: for
+    anything else it changes nothing. An edit is silent: no reply, even on failure."""
+
+    deps = deps_of(context)
+    edit = classify_edit(event, deps.help_channels)
+    if edit is None:
+        return
+    community = deps.community(team_id_of(body))
+    if community is None:
+        return
+    async with guarded(deps.present(community), None, "slack edit"):
+        async with deps.in_order(edit.channel):
+            actor = await deps.people.actor(community, edit.user)
+            if actor.is_bot:
+                return
+            result = await deps.bot.handle(
+                c.EditMessage(
+                    actor,
+                    message_id(edit.channel, edit.ts),
+                    await deps.people.plain_text(edit.text),
+                    thread=thread_ref(edit.channel, edit.thread_ts),
+                )
+            )
+        assert isinstance(result, MessageEdited)
+        if result.question is not None:
+            log.info(
+                "slack edit: %s of question %s changed",
+                "answer" if result.answer is not None else "text",
+                result.question.id,
             )
 
 

@@ -22,7 +22,8 @@ from bot.text import with_attachments
 PLATFORM = "slack"
 
 # Message subtypes that still carry a member's own words. Everything else (joins, edits,
-# deletions, channel topic changes, bot posts) is not a question or an answer.
+# deletions, channel topic changes, bot posts) is not a question or an answer; an edit
+# (`message_changed`) is read by `classify_edit`.
 _QUESTION_SUBTYPES: frozenset[str | None] = frozenset({None, "file_share"})
 _REPLY_SUBTYPES: frozenset[str | None] = frozenset({None, "file_share", "thread_broadcast"})
 
@@ -136,6 +137,62 @@ def classify_message(
     if subtype not in _QUESTION_SUBTYPES or not help_channel_ids:
         return None
     return NewQuestion(channel, ts, user, text)
+
+
+@dataclass(frozen=True, slots=True)
+class MessageEdit:
+    """A member's edit of their message in a help channel or a thread: `thread_ts` is the
+    thread's root, `ts` itself for a top-level message (a question's own message)."""
+
+    channel: str
+    thread_ts: str
+    ts: str
+    user: str
+    text: str  # as `classify_message` builds it on arrival (files named), still Slack markup
+
+
+def classify_edit(
+    event: Mapping[str, Any], help_channel_ids: Collection[str]
+) -> MessageEdit | None:
+    """What a `message_changed` event means to the bot, or None when it means nothing.
+
+    The same messages count as in `classify_message` (the new `message` judged as that
+    would be on arrival). A change that leaves the text as it was (Slack sends one when it
+    adds link previews) is none, and so is an edit by anyone but the message's author.
+    """
+
+    if event.get("subtype") != "message_changed":
+        return None
+    message, previous = event.get("message"), event.get("previous_message")
+    channel = event.get("channel")
+    if not (isinstance(message, Mapping) and isinstance(channel, str) and channel):
+        return None
+    if event.get("channel_type") in ("im", "mpim"):
+        return None
+    if help_channel_ids and channel not in help_channel_ids:
+        return None
+    subtype = message.get("subtype")
+    if message.get("bot_id") or subtype == "bot_message":
+        return None
+    user, ts = message.get("user"), message.get("ts")
+    if not (isinstance(user, str) and user and isinstance(ts, str) and ts):
+        return None
+    edited = message.get("edited")
+    if isinstance(edited, Mapping) and edited.get("user") not in (None, user):
+        return None
+    text = with_files(str(message.get("text") or ""), message.get("files"))
+    if isinstance(previous, Mapping) and text == with_files(
+        str(previous.get("text") or ""), previous.get("files")
+    ):
+        return None
+    thread_ts = message.get("thread_ts")
+    if isinstance(thread_ts, str) and thread_ts and thread_ts != ts:
+        if subtype not in _REPLY_SUBTYPES:
+            return None
+        return MessageEdit(channel, thread_ts, ts, user, text)
+    if subtype not in _QUESTION_SUBTYPES or not help_channel_ids:
+        return None
+    return MessageEdit(channel, ts, ts, user, text)
 
 
 def with_files(text: str, files: Any) -> str:

@@ -403,30 +403,55 @@ def message_changed_event(
     new_text: str,
     old_text: str,
     thread_ts: str | None = None,
+    parent_user_id: str | None = None,
     channel_type: str = "channel",
     edited_at: str | None = None,
+    edited: bool = True,
+    editor: str | None = None,
+    files: list[dict[str, Any]] | None = None,
+    attachments: list[dict[str, Any]] | None = None,
+    bot_id: str | None = None,
     **extra: Any,
 ) -> dict[str, Any]:
-    """``subtype: message_changed``: the edited message is nested under ``message``."""
+    """``subtype: message_changed`` (https://api.slack.com/events/message/message_changed):
+    the message as it is now under ``message``, as it was under ``previous_message``, and
+    ``hidden: true``. ``edited`` (``{user, ts}``, ``editor`` default the author) is there
+    when a person changed the text; Slack also sends this event when it adds link previews
+    (``attachments``, the text unchanged), then without ``edited``. ``files`` stay on both
+    messages; ``bot_id`` marks a bot's message."""
     event_ts = edited_at or make_ts()
     message: dict[str, Any] = {
         "type": "message",
         "user": user,
         "text": new_text,
         "ts": ts,
-        "edited": {"user": user, "ts": event_ts},
         "team": TEAM_ID,
+        "client_msg_id": str(uuid.uuid4()),
+        "blocks": [_rich_text_block(new_text)],
     }
+    if edited:
+        message["edited"] = {"user": editor or user, "ts": event_ts}
     previous: dict[str, Any] = {
         "type": "message",
         "user": user,
         "text": old_text,
         "ts": ts,
         "team": TEAM_ID,
+        "client_msg_id": message["client_msg_id"],
+        "blocks": [_rich_text_block(old_text)],
     }
-    if thread_ts is not None:
-        message["thread_ts"] = thread_ts
-        previous["thread_ts"] = thread_ts
+    for msg in (message, previous):
+        if thread_ts is not None:
+            msg["thread_ts"] = thread_ts
+            if parent_user_id is not None:
+                msg["parent_user_id"] = parent_user_id
+        if files is not None:
+            msg["files"] = files
+            msg["upload"] = False
+        if bot_id is not None:
+            msg["bot_id"] = bot_id
+    if attachments is not None:
+        message["attachments"] = attachments
     event: dict[str, Any] = {
         "type": "message",
         "subtype": "message_changed",
@@ -440,6 +465,20 @@ def message_changed_event(
     }
     event.update(extra)
     return event
+
+
+def unfurl_attachment(url: str, title: str = "A linked page") -> dict[str, Any]:
+    """A link preview as Slack adds it to a message (``attachments`` item)."""
+    return {
+        "id": 1,
+        "from_url": url,
+        "original_url": url,
+        "title": title,
+        "title_link": url,
+        "text": f"What {url} is about.",
+        "fallback": title,
+        "service_name": url.split("/")[2] if "://" in url else url,
+    }
 
 
 def message_deleted_event(

@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import copy
 import json
 import time
 import uuid
@@ -468,6 +469,18 @@ class FakeSlack:
         msg.update(extra)
         self._store_message(channel, msg)
         return msg
+
+    def edit_message(
+        self, channel: str, ts: str, text: str, *, editor: str | None = None
+    ) -> tuple[JSONDict, JSONDict]:
+        """A member editing a stored message (theirs unless ``editor`` says otherwise), as
+        Slack keeps it: the new text and ``edited``. Returns (before, after), what the
+        ``message_changed`` event carries as ``previous_message`` and ``message``."""
+        msg = self._message_or_error(channel, ts)
+        before = copy.deepcopy(msg)
+        msg["text"] = text
+        msg["edited"] = {"user": editor or msg.get("user"), "ts": self._next_ts()}
+        return before, copy.deepcopy(msg)
 
     def remove_message(self, channel: str, ts: str) -> JSONDict:
         """A member deleting their own message while the bot hears nothing of it (no event)."""

@@ -23,7 +23,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from tests.fakes import slack_payloads as sp
-from tests.fakes.slack_server import FakeSlack, running_fake_slack
+from tests.fakes.slack_server import FakeSlack, SlackError, running_fake_slack
 
 
 @pytest_asyncio.fixture
@@ -377,6 +377,37 @@ async def test_a_response_url_takes_five_messages_within_30_minutes(
 # --------------------------------------------------------------------------------------------
 # Payload builders and signing
 # --------------------------------------------------------------------------------------------
+
+
+async def test_a_members_edit_is_kept_and_read_back(fake_slack: FakeSlack) -> None:
+    client = web_client(fake_slack)
+    root = fake_slack.add_message("C0GENERAL", "question", user="U0ASKER")
+    reply = fake_slack.add_message("C0GENERAL", "answer", user="U0HELPER", thread_ts=root["ts"])
+
+    before, after = fake_slack.edit_message("C0GENERAL", reply["ts"], "better answer")
+
+    assert before["text"] == "answer" and "edited" not in before
+    assert after["text"] == "better answer" and after["thread_ts"] == root["ts"]
+    assert after["edited"]["user"] == "U0HELPER" and float(after["edited"]["ts"]) > 0
+    replies = await client.conversations_replies(channel="C0GENERAL", ts=root["ts"])
+    assert [m["text"] for m in replies["messages"]] == ["question", "better answer"]
+    with pytest.raises(SlackError):
+        fake_slack.edit_message("C0GENERAL", "1.000001", "nothing there")
+
+
+def test_message_changed_matches_the_documented_payload() -> None:
+    edit = sp.message_changed_event(
+        channel="C1", user="U1", ts="1.000001", thread_ts="0.000001", new_text="b", old_text="a"
+    )
+    assert (edit["type"], edit["subtype"], edit["hidden"]) == ("message", "message_changed", True)
+    assert edit["message"]["edited"] == {"user": "U1", "ts": edit["ts"]}
+    assert edit["message"]["thread_ts"] == edit["previous_message"]["thread_ts"] == "0.000001"
+    assert (edit["message"]["text"], edit["previous_message"]["text"]) == ("b", "a")
+    preview = sp.message_changed_event(
+        channel="C1", user="U1", ts="1.000001", new_text="a", old_text="a", edited=False,
+        attachments=[sp.unfurl_attachment("https://example.com/x")],
+    )  # fmt: skip
+    assert "edited" not in preview["message"] and preview["message"]["attachments"]
 
 
 def test_sign_matches_slack_sdk_verifier() -> None:

@@ -121,6 +121,17 @@ class Slack:
         )  # fmt: skip
         return str(msg["ts"])
 
+    async def edit(self, ts: str, text: str, **changed: Any) -> sp.Delivery:
+        """The author of the help channel's message `ts` edits its text to `text` (the fake
+        keeps it); Slack's `message_changed` event, with `changed` over its fields."""
+
+        before, after = self.fake.edit_message(HELP, ts, text)
+        event = sp.message_changed_event(
+            channel=HELP, user=after["user"], ts=ts, new_text=text, old_text=before["text"],
+            thread_ts=after.get("thread_ts"), edited_at=after["edited"]["ts"], **changed,
+        )  # fmt: skip
+        return await self.event(event)
+
     async def mark_solution(self, root_ts: str, reply_ts: str, user: str = ASKER) -> sp.Delivery:
         message = sp.shortcut_message(
             user=HELPER, text="Try the reset link.", ts=reply_ts, thread_ts=root_ts

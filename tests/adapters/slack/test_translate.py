@@ -9,10 +9,12 @@ from typing import Any
 import pytest
 
 from adapters.slack.translate import (
+    MessageEdit,
     NewQuestion,
     ThreadReply,
     after_words,
     bare_mentions,
+    classify_edit,
     classify_message,
     interaction_id,
     message_id,
@@ -27,6 +29,7 @@ from adapters.slack.translate import (
     thread_ref,
 )
 from bot.model import Period, ThreadRef
+from tests.fakes import slack_payloads as sp
 
 PAYLOADS = Path(__file__).with_name("payloads")
 
@@ -209,3 +212,45 @@ def test_after_words_keeps_the_rest_as_typed() -> None:
     assert after_words(typed, 2) == "Stop *that*,\n  please."
     assert after_words(typed, 0) == typed.rstrip()
     assert after_words("lock #1", 2) == ""
+
+
+def _edit(**changed: Any) -> dict[str, Any]:
+    fields: dict[str, Any] = {
+        "channel": "C0HELP", "user": "U1", "ts": "2.000001", "new_text": "new", "old_text": "old",
+    }  # fmt: skip
+    return sp.message_changed_event(**{**fields, **changed})
+
+
+def test_an_edit_of_a_question_or_of_a_reply() -> None:
+    assert classify_edit(_edit(), {"C0HELP"}) == MessageEdit(
+        "C0HELP", "2.000001", "2.000001", "U1", "new"
+    )
+    # a question's message once it has replies carries its own ts as thread_ts
+    assert classify_edit(_edit(thread_ts="2.000001"), {"C0HELP"}) == MessageEdit(
+        "C0HELP", "2.000001", "2.000001", "U1", "new"
+    )
+    reply = classify_edit(_edit(thread_ts="1.000001"), {"C0HELP"})
+    assert reply == MessageEdit("C0HELP", "1.000001", "2.000001", "U1", "new")
+    # with no help channels configured, replies anywhere count (as on arrival), questions not
+    assert classify_edit(_edit(thread_ts="1.000001", channel="C0ANY"), set()) is not None
+    assert classify_edit(_edit(channel="C0ANY"), set()) is None
+    files = [sp.file_object("a.png")]
+    assert classify_edit(_edit(files=files), {"C0HELP"}) == MessageEdit(
+        "C0HELP", "2.000001", "2.000001", "U1", "new\n[a.png]"
+    )
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        _edit(new_text="old", edited=False, attachments=[sp.unfurl_attachment("https://x.io")]),
+        _edit(bot_id="B1"),
+        _edit(editor="U2"),
+        _edit(channel="C0OTHER"),
+        _edit(channel_type="im"),
+        {**_edit(), "subtype": "message_deleted"},
+        {**_edit(), "message": None},
+    ],
+)
+def test_edits_that_mean_nothing(event: dict[str, Any]) -> None:
+    assert classify_edit(event, {"C0HELP"}) is None

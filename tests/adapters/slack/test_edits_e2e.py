@@ -1,0 +1,271 @@
+"""A member's edit of their question or answer on Slack reaches the core, over signed HTTP:
+Slack's `message_changed` event changes the question's title and body (the asker's edit of
+the help channel's top-level message) or the answer's excerpt (its author's edit of a thread
+reply), the text built as on arrival (mentions as names, files named); a solved question is
+then found by its new words. A link preview (text unchanged), a bot's or an app's edit, an
+edit by someone other than the author, another member's message and a channel that is not a
+help channel change nothing; the bot says nothing either way."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from bot import commands as c
+from bot.model import ThreadRef
+from tests.adapters.slack.conftest import ASKER, HELP, HELPER, OTHER, Slack
+from tests.fakes import slack_payloads as sp
+
+QUESTION = "How do I parse JSON?\nIt fails on dates"
+EDITED = "How do I read YAML files?\nWith PyYAML"
+
+
+@contextmanager
+def edits_reaching_the_core(slack: Slack) -> Iterator[list[c.EditMessage]]:
+    """The EditMessage commands the adapter hands the (real) core while inside."""
+
+    seen: list[c.EditMessage] = []
+    core = slack.core.bot
+    handle = core.handle
+
+    async def recording(command: Any) -> Any:
+        if isinstance(command, c.EditMessage):
+            seen.append(command)
+        return await handle(command)
+
+    core.handle = recording  # type: ignore[method-assign]
+    try:
+        yield seen
+    finally:
+        del core.handle
+
+
+def question_text(slack: Slack) -> tuple[str, str]:
+    title, body = slack.rows("SELECT title, body FROM questions")[0]
+    return str(title), str(body)
+
+
+def excerpts(slack: Slack) -> list[str]:
+    return [str(row[0]) for row in slack.rows("SELECT excerpt FROM messages ORDER BY id")]
+
+
+def bot_said(slack: Slack) -> list[str]:
+    """Web API calls by which the bot would show something."""
+
+    return [
+        c.method for c in slack.fake.calls if c.method.startswith(("chat.", "reactions.", "views."))
+    ]
+
+
+async def search(slack: Slack, words: str) -> str:
+    await slack.command("/kb", f"search {words}", user=OTHER)
+    return slack.responses()[-1]
+
+
+async def test_the_askers_edit_of_a_solved_question_changes_it_and_its_search(
+    slack: Slack,
+) -> None:
+    root = await slack.ask(QUESTION)
+    reply = await slack.answer(root, text="Use json.loads with a hook.")
+    await slack.mark_solution(root, reply)
+    assert "How do I parse JSON?" in await search(slack, "parse JSON dates")
+    slack.fake.clear_calls()
+
+    delivery = await slack.edit(root, EDITED)
+
+    assert delivery.status == 200
+    assert question_text(slack) == ("How do I read YAML files?", EDITED)
+    assert slack.question_status() == "solved"
+    assert bot_said(slack) == []  # an edit is silent
+    found = await search(slack, "read YAML files PyYAML")
+    assert "How do I read YAML files?" in found and "JSON" not in found
+    assert "YAML" not in await search(slack, "parse JSON dates")
+
+
+async def test_an_open_question_takes_its_askers_edit(slack: Slack) -> None:
+    root = await slack.ask(QUESTION)
+
+    with edits_reaching_the_core(slack) as seen:
+        await slack.edit(root, EDITED)
+
+    assert question_text(slack) == ("How do I read YAML files?", EDITED)
+    assert slack.question_status() == "open"
+    [edit] = seen
+    assert (edit.actor.ref.id, edit.message_id) == (ASKER, f"{HELP}:{root}")
+    assert edit.thread == ThreadRef("slack", f"{HELP}:{root}")
+
+
+async def test_a_helpers_edit_of_their_answer_changes_its_excerpt(slack: Slack) -> None:
+    root = await slack.ask(QUESTION)
+    first = await slack.answer(root, text="Try json.loads.")
+    second = await slack.answer(root, OTHER, "Maybe a custom decoder?")
+    slack.fake.clear_calls()
+
+    with edits_reaching_the_core(slack) as seen:
+        await slack.edit(first, "Try json.loads with object_hook for the dates.")
+
+    assert excerpts(slack) == [
+        "Try json.loads with object_hook for the dates.",
+        "Maybe a custom decoder?",
+    ]
+    assert question_text(slack) == ("How do I parse JSON?", QUESTION)
+    assert bot_said(slack) == []
+    [edit] = seen
+    assert (edit.actor.ref.id, edit.message_id) == (HELPER, f"{HELP}:{first}")
+    assert edit.thread == ThreadRef("slack", f"{HELP}:{root}")
+    await slack.edit(second, "A custom decoder works too.")
+    assert excerpts(slack)[1] == "A custom decoder works too."
+
+
+async def test_an_edit_with_mentions_is_stored_with_names_like_on_arrival(slack: Slack) -> None:
+    root = await slack.ask(QUESTION)
+    reply = await slack.answer(root)
+
+    await slack.edit(root, f"<@{HELPER}> how do I parse JSON, <@U0NOBODY>?\nIt fails")
+    await slack.edit(reply, f"Ask <@{OTHER}> about the reset link &amp; wait")
+
+    assert question_text(slack) == (
+        "@helper how do I parse JSON, @U0NOBODY?",
+        "@helper how do I parse JSON, @U0NOBODY?\nIt fails",
+    )
+    assert excerpts(slack) == ["Ask @other about the reset link & wait"]
+
+
+async def test_an_edit_of_a_message_with_files_keeps_them_named(slack: Slack) -> None:
+    files = [sp.file_object("error.png", user=ASKER)]
+    shot = slack.fake.add_message(HELP, "It crashes", user=ASKER, files=files)
+    root = str(shot["ts"])
+    await slack.event(
+        sp.file_share_event(channel=HELP, user=ASKER, files=files, text="It crashes", ts=root)
+    )
+    arrived = question_text(slack)
+    assert "error.png" in arrived[1]
+
+    await slack.edit(root, "It crashes on start", files=files)
+
+    assert question_text(slack) == tuple(
+        t.replace("It crashes", "It crashes on start") for t in arrived
+    )
+
+
+async def test_a_link_preview_changes_nothing(slack: Slack) -> None:
+    """Slack sends `message_changed` when it adds a link's preview: the text as it was, no
+    `edited`. Nothing changes even when the stored text differs (here: the asker's edit
+    that Slack delivers after the preview's event), and the bot says nothing."""
+
+    text = "How do I parse https://example.com/data.json?"
+    root = await slack.ask(text)
+    slack.fake.clear_calls()
+    preview = [sp.unfurl_attachment("https://example.com/data.json")]
+    edit = sp.message_changed_event(
+        channel=HELP, user=ASKER, ts=root, new_text="How do I parse data.json?", old_text=text
+    )
+    with edits_reaching_the_core(slack) as seen:
+        await slack.event(
+            sp.message_changed_event(
+                channel=HELP, user=ASKER, ts=root, new_text="How do I parse data.json?",
+                old_text="How do I parse data.json?", edited=False, attachments=preview,
+            )
+        )  # fmt: skip
+
+    assert seen == []
+    assert question_text(slack) == (text, text)
+    assert bot_said(slack) == []
+    await slack.event(edit)
+    assert question_text(slack)[0] == "How do I parse data.json?"
+
+
+async def test_bots_apps_and_other_members_edits_change_nothing(slack: Slack) -> None:
+    root = await slack.ask(QUESTION)
+    reply = await slack.answer(root)
+    slack.fake.clear_calls()
+
+    ignored = (
+        # an app posting as the asker (a user token) edits the question
+        sp.message_changed_event(
+            channel=HELP, user=ASKER, ts=root, new_text="Spam", old_text=QUESTION,
+            bot_id="B0OTHERAPP",
+        ),
+        # someone who is not the author (a workspace owner's tool) edits it
+        sp.message_changed_event(
+            channel=HELP, user=ASKER, ts=root, new_text="Spam", old_text=QUESTION,
+            editor=OTHER,
+        ),
+    )  # fmt: skip
+    with edits_reaching_the_core(slack) as seen:
+        for event in ignored:
+            assert (await slack.event(event)).status == 200
+    assert seen == []
+
+    for event in (
+        # another member claims the helper's answer, or the asker's question
+        sp.message_changed_event(
+            channel=HELP, user=OTHER, ts=reply, thread_ts=root, new_text="Spam",
+            old_text="Try the reset link.",
+        ),
+        sp.message_changed_event(
+            channel=HELP, user=HELPER, ts=root, new_text="Spam", old_text=QUESTION
+        ),
+        # the asker "edits" the helper's answer
+        sp.message_changed_event(
+            channel=HELP, user=ASKER, ts=reply, thread_ts=root, new_text="Spam",
+            old_text="Try the reset link.",
+        ),
+    ):  # fmt: skip
+        assert (await slack.event(event)).status == 200
+
+    assert question_text(slack) == ("How do I parse JSON?", QUESTION)
+    assert excerpts(slack) == ["Try the reset link."]
+    assert bot_said(slack) == []
+    await slack.edit(root, EDITED)
+    await slack.edit(reply, "Try the new reset link.")
+    assert question_text(slack) == ("How do I read YAML files?", EDITED)
+    assert excerpts(slack) == ["Try the new reset link."]
+
+
+async def test_an_edit_outside_the_help_channels_changes_nothing(slack: Slack) -> None:
+    root = await slack.ask(QUESTION)
+    reply = await slack.answer(root)
+    slack.fake.clear_calls()
+
+    with edits_reaching_the_core(slack) as seen:
+        for channel in ("C0GENERAL", "D0ASKER"):
+            await slack.event(
+                sp.message_changed_event(
+                    channel=channel, user=ASKER, ts=root, new_text="Elsewhere",
+                    old_text=QUESTION, channel_type="im" if channel[0] == "D" else "channel",
+                )
+            )  # fmt: skip
+        await slack.event(
+            sp.message_changed_event(
+                channel=HELP, user=ASKER, ts=root, new_text="Elsewhere", old_text=QUESTION,
+                channel_type="im",
+            )
+        )  # fmt: skip
+
+    assert seen == []
+    assert question_text(slack) == ("How do I parse JSON?", QUESTION)
+    assert slack.fake.calls == []
+    await slack.edit(reply, "Try the new reset link.")
+    assert excerpts(slack) == ["Try the new reset link."]
+
+
+async def test_an_edit_in_a_workspace_that_is_no_communitys_changes_nothing(
+    slack: Slack,
+) -> None:
+    root = await slack.ask(QUESTION)
+    slack.fake.clear_calls()
+    event = sp.message_changed_event(
+        channel=HELP, user=ASKER, ts=root, new_text=EDITED, old_text=QUESTION
+    )
+
+    body = sp.event_callback(event, event_id=sp.make_event_id(), team_id="T0STRANGER")
+    with edits_reaching_the_core(slack) as seen:
+        await slack.send(sp.signed_event(body, secret=slack.secret))
+
+    assert seen == []
+    assert question_text(slack) == ("How do I parse JSON?", QUESTION)
+    assert bot_said(slack) == []
+    await slack.event(event)
+    assert question_text(slack) == ("How do I read YAML files?", EDITED)
