@@ -167,32 +167,20 @@ def classify_edit(
     channel = event.get("channel")
     if not (isinstance(message, Mapping) and isinstance(channel, str) and channel):
         return None
-    if event.get("channel_type") in ("im", "mpim"):
-        return None
-    if help_channel_ids and channel not in help_channel_ids:
-        return None
-    subtype = message.get("subtype")
-    if message.get("bot_id") or subtype == "bot_message":
-        return None
-    user, ts = message.get("user"), message.get("ts")
-    if not (isinstance(user, str) and user and isinstance(ts, str) and ts):
+    # The new message judged as it would be on arrival, by the one rule for that.
+    as_new = {**message, "channel": channel, "channel_type": event.get("channel_type")}
+    what = classify_message(as_new, help_channel_ids)
+    if what is None:
         return None
     edited = message.get("edited")
-    if isinstance(edited, Mapping) and edited.get("user") not in (None, user):
+    if isinstance(edited, Mapping) and edited.get("user") not in (None, what.user):
         return None
-    text = with_files(str(message.get("text") or ""), message.get("files"))
-    if isinstance(previous, Mapping) and text == with_files(
+    if isinstance(previous, Mapping) and what.text == with_files(
         str(previous.get("text") or ""), previous.get("files")
     ):
         return None
-    thread_ts = message.get("thread_ts")
-    if isinstance(thread_ts, str) and thread_ts and thread_ts != ts:
-        if subtype not in _REPLY_SUBTYPES:
-            return None
-        return MessageEdit(channel, thread_ts, ts, user, text)
-    if subtype not in _QUESTION_SUBTYPES or not help_channel_ids:
-        return None
-    return MessageEdit(channel, ts, ts, user, text)
+    thread_ts = what.thread_ts if isinstance(what, ThreadReply) else what.ts
+    return MessageEdit(what.channel, thread_ts, what.ts, what.user, what.text)
 
 
 def with_files(text: str, files: Any) -> str:
