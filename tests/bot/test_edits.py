@@ -38,10 +38,7 @@ async def stored(app: App, opened: ev.QuestionOpened) -> tuple[str, str, list[st
 
 async def found(two_processes: tuple[App, App], query: str) -> list[list[str]]:
     await _engine(two_processes[1]).catch_up()
-    return [
-        [h.id for h in _engine(app).search("default", query, limit=5)]
-        for app in two_processes
-    ]
+    return [[h.id for h in _engine(app).search("default", query, limit=5)] for app in two_processes]
 
 
 async def test_the_asker_edits_their_question(app: App) -> None:
