@@ -75,8 +75,12 @@ class SlackDeps:
         team = team_id_of(body)
         if not team or not user:
             return
-        text = SlackPresenter(self.bot.catalog).t("slack.not_configured", team=team)
-        await self.out.private(user, text, channel=channel, respond=respond)
+        await self.out.private(user, self.not_set_up(team), channel=channel, respond=respond)
+
+    def not_set_up(self, team: str) -> str:
+        """That workspace `team` is not set up, and the `slack_team_id` line to add."""
+
+        return SlackPresenter(self.bot.catalog).t("slack.not_configured", team=team)
 
     def in_order(self, channel: str) -> asyncio.Lock:
         """Slack delivers events concurrently; a reply can arrive while its question is still

@@ -55,9 +55,15 @@ async def on_app_home_opened(
     if event.get("tab") != "home" or not event.get("user"):
         return
     deps = deps_of(context)
-    community = deps.community(team_id_of(body))
+    team = team_id_of(body)
+    community = deps.community(team)
     if community is not None:
         await publish_home(deps, community, str(event["user"]))
+    elif team:
+        # A workspace no community names: the tab says so, with the line to add, instead of
+        # staying blank (see `SlackDeps.turn_away` for commands and questions).
+        view = {"type": "home", "blocks": [blocks.section(deps.not_set_up(team))]}
+        await deps.out.publish_home(str(event["user"]), view)
 
 
 async def on_home_search(

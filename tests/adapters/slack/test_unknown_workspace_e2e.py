@@ -58,3 +58,14 @@ async def test_a_question_in_a_help_channel_is_answered_once_privately(slack: Sl
     assert not slack.ephemeral_to(HELPER)  # a reply in the thread is not told again
     assert not slack.fake.calls_to("chat.postMessage")  # nothing in the channel
     assert slack.count("questions") == 0
+
+
+async def test_the_home_tab_says_the_workspace_is_not_set_up(slack: Slack) -> None:
+    event = sp.app_home_opened_event(user=ASKER)
+    body = sp.event_callback(event, team_id=ELSEWHERE)
+    await slack.send(sp.signed_event(body, secret=slack.secret))
+
+    home = slack.fake.views[slack.fake.home_views[ASKER]]
+    assert home["type"] == "home"
+    assert "not set up" in str(home["blocks"]) and SET_UP in str(home["blocks"])
+    assert slack.count("members") == 0
