@@ -42,6 +42,7 @@ class _Message:
     author: str
     thread_id: str | None
     text: str = ""  # what was typed, for /kb promote (the bot keeps an excerpt)
+    anonymous: bool = False  # the bot's post of an anonymous question (nobody edits it)
 
 
 @dataclass(frozen=True)
@@ -181,7 +182,9 @@ class ConsoleAdapter(ModerationCommands, KnowledgeCommands):
         author = self.present.t("question.anonymous_author") if anonymous else self.user
         self.say(f"[{number}] {author} in {where}: {text}")
         if self.thread is None:
-            self.messages[number] = _Message(number, platform_id, self.user, platform_id, text)
+            self.messages[number] = _Message(
+                number, platform_id, self.user, platform_id, text, anonymous=anonymous
+            )
             result = await self.bot.handle(
                 c.AskQuestion(
                     self.actor(), self.channel, platform_id, text,
@@ -328,6 +331,9 @@ class ConsoleAdapter(ModerationCommands, KnowledgeCommands):
             return
         if message.author.lower() != self.user.lower():
             self.private(self.present.t("console.edit_not_yours", number=number))
+            return
+        if message.anonymous:  # (and saying "alice (edited)" would name the asker)
+            self.private(self.present.t("console.edit_anonymous", number=number))
             return
         self.messages[number] = replace(message, text=text)
         self.say(self.present.t("console.edited", number=number, member=self.user, text=text))

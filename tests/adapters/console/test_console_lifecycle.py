@@ -67,6 +67,8 @@ async def test_anonymous_question_and_moderator_reveal(term: Terminal) -> None:
     assert "[1] Anonymous in #help: Is my config leaking secrets?" in out
     assert "the asker or a moderator can mark it" in out
     assert "alice in #help" not in out
+    out = await term.type("/edit 1 Is my .env leaking?")  # the bot's post: no edit, no name
+    assert "the bot's post of your anonymous question" in out and "alice (edited)" not in out
     await term.type("/as bob", "/open 1", "Use env vars.")
     out = await term.type("/tick 25")
     assert "@alice" not in out and "alice" not in out.replace("(private to alice)", "")
