@@ -211,13 +211,9 @@ async def edit_message(cmd: EditMessage, uow: UnitOfWork, ctx: Context) -> Messa
     answer = await uow.questions.message(ref.platform, cmd.message_id)
     if answer is not None:
         question = await uow.questions.get(answer.question_id, for_update=True)
-        if (
-            question is None
-            or question.community != ref.community
-            or question.is_deleted
-            or answer.is_deleted
-            or answer.author.ref != ref
-        ):
+        # (The author's ref names their community: a message of another community's
+        # question, in a channel two workspaces share, is never theirs.)
+        if question is None or question.is_deleted or answer.is_deleted or answer.author.ref != ref:
             return nothing
         excerpt = truncate(clean(cmd.text), EXCERPT_CHARS)
         if is_blank(excerpt) or excerpt == answer.excerpt:

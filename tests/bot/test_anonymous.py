@@ -357,3 +357,17 @@ async def test_a_moderator_resolving_reports_in_their_own_anonymous_question_is_
     assert isinstance(shown, ev.AuditShown)
     row = shown.entries[0]
     assert row.action == "report_dismissed" and row.actor and row.actor.ref == mod.ref
+
+
+async def test_an_anonymous_question_is_the_bots_post_and_no_edit_changes_it(app: App) -> None:
+    """Its message is the bot's own post, which no member edits on Discord or Slack: an
+    edit naming it, even from the asker, changes nothing."""
+
+    opened = await _ask_anonymously(app, "Why does my build fail?")
+    q = opened.question
+    edited = await app.bot.handle(
+        c.EditMessage(zelda, q.message_id, "Why does my deploy fail?", thread=thread_of(opened))
+    )
+    assert isinstance(edited, ev.MessageEdited) and edited.question is None
+    shown = await app.bot.handle(c.ShowQuestion(zelda, q.id))
+    assert isinstance(shown, ev.QuestionShown) and shown.question.title == "Why does my build fail?"

@@ -67,11 +67,13 @@ async def test_edits_that_change_nothing_the_bot_keeps(app: App) -> None:
     for who, message_id, text in (
         (carol, mid, "spam"),  # (a platform sends only the author's edits; still refused)
         (maria, mid, "moderated words"),
+        (actor("bob", community="other"), mid, "another community's bob"),
         (bob, opened.question.message_id, "Printer fixed"),
         (alice, opened.question.message_id, "   \u200b"),
         (bob, mid, "   "),
         (alice, "never-recorded", "Printer fixed"),
         (alice, opened.question.message_id, "Printer broken"),
+        (bob, mid, "Check the cable."),
     ):
         result = await edit(app, who, opened, message_id, text)
         assert result.question is None, (who.display_name, message_id, text)
