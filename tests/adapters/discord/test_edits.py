@@ -91,6 +91,22 @@ async def test_a_forum_post_starters_edit_keeps_the_posts_title(h: Harness) -> N
     assert await found_by(h, "YAML", thread_id)
 
 
+async def test_a_starters_edit_in_a_forum_post_not_cached_keeps_the_posts_title(
+    h: Harness,
+) -> None:
+    """A forum post discord.py no longer has (archived, or since a restart): its thread is
+    looked up once, for the post's title."""
+
+    thread_id = await h.ask_forum(h.w.alice, "Parsing JSON fails", "Traceback...")
+    guild = h.client.get_guild(h.fake.guild_id)
+    assert guild is not None
+    thread = guild.get_thread(thread_id)
+    assert thread is not None
+    guild._remove_thread(thread)  # noqa: SLF001 - discord.py's thread cache
+    await h.fake.edit_message(thread_id, thread_id, "It was YAML")
+    await question_becomes(h, thread_id, "Parsing JSON fails", "Parsing JSON fails\nIt was YAML")
+
+
 async def test_a_helpers_edit_of_an_answer_changes_its_excerpt_also_uncached(
     h: Harness,
 ) -> None:
@@ -140,8 +156,16 @@ async def test_an_unfurl_changes_nothing_and_reaches_no_core(h: Harness) -> None
 async def test_an_edit_outside_the_help_channels_reaches_no_core(h: Harness) -> None:
     chat = await h.fake.post_message(h.w.other, h.w.alice, "How do I parse JSON?")
     thread_id = await h.ask_text(h.w.alice, "How do I parse TOML?")
+    welcome = h.welcome(thread_id)
+    assert welcome is not None
+    side = (await h.fake.open_thread(h.w.other, h.w.alice, "JSON chat")).thread["id"]
+    said = await h.fake.post_message(int(side), h.w.alice, "How do I parse JSON?")
     with edits_reaching_the_core(h) as seen:
         await h.fake.edit_message(h.w.other, int(chat["id"]), "How do I parse YAML?")
+        # a thread outside the help channels
+        await h.fake.edit_message(int(side), int(said["id"]), "How do I parse YAML?")
+        # the bot's own message in a question thread
+        await h.fake.edit_message(thread_id, int(welcome["id"]), "Welcome again")
         await h.fake.edit_message(h.w.text, thread_id, "How do I parse INI?")
         await question_becomes(h, thread_id, "How do I parse INI?")
     assert [command.message_id for command, _ in seen] == [str(thread_id)]
