@@ -45,11 +45,7 @@ class HelpChannels(FeatureCog):
     # -- listeners --------------------------------------------------------------------------
     @FeatureCog.listener("on_message")
     async def on_message(self, message: discord.Message) -> None:
-        if message.guild is None or not translate.is_user_message(
-            message.type.value, message.author.bot
-        ):
-            return
-        community = self.client.community_of(message.guild)
+        community = self._members_community(message)
         if community is None:
             return
         try:
@@ -87,19 +83,22 @@ class HelpChannels(FeatureCog):
         # The raw event, so an edit of a message no longer in discord.py's cache counts too.
         # MESSAGE_UPDATE carries the whole message (`payload.message`): no fetch.
         message = payload.message
-        if (
-            message.guild is None
-            or not translate.is_user_message(message.type.value, message.author.bot)
-            or not _content_edited(payload)
-        ):
-            return
-        community = self.client.community_of(message.guild)
-        if community is None:
+        community = self._members_community(message)
+        if community is None or not _content_edited(payload):
             return
         try:
             await self._edited(message, community)
         except Exception as exc:  # never let one edit take the listener down
             log_error(exc, "edited message in help channel")
+
+    def _members_community(self, message: discord.Message) -> str | None:
+        """The community of a member's message (not a bot's, nor a system message) in a
+        server one names: one rule for a message as it arrives and as it is edited. None for
+        any other message, or one in a DM."""
+
+        if not translate.is_user_message(message.type.value, message.author.bot):
+            return None
+        return self.client.community_of(message.guild)
 
     async def _edited(self, message: discord.Message, community: str) -> None:
         """Hand a member's edit to the core, with the text built as on arrival
