@@ -53,13 +53,7 @@ class HelpChannels(FeatureCog):
                 message.channel
             ):
                 await self._question_from_message(message, community)
-            elif message.id != message.channel.id and (
-                self.client.help_thread(message.channel)
-                or isinstance(message.channel, discord.PartialMessageable)
-            ):
-                # A channel discord.py has not cached (a thread archived or left out of
-                # GUILD_CREATE since a restart) may still be a question thread: the core knows
-                # its threads by id and refuses any other.
+            elif message.id != message.channel.id and self._may_be_question_thread(message.channel):
                 await self._record_message(message, community)
         except Exception as exc:  # never let one message take the listener down
             log_error(exc, "message in help channel")
@@ -90,6 +84,15 @@ class HelpChannels(FeatureCog):
             await self._edited(message, community)
         except Exception as exc:  # never let one edit take the listener down
             log_error(exc, "edited message in help channel")
+
+    def _may_be_question_thread(self, channel: object) -> bool:
+        """A thread of a help channel, or a channel discord.py has not cached (a thread
+        archived or left out of GUILD_CREATE since a restart), which may still be a question
+        thread: the core knows its threads by id and refuses any other."""
+
+        return bool(self.client.help_thread(channel)) or isinstance(
+            channel, discord.PartialMessageable
+        )
 
     def _members_community(self, message: discord.Message) -> str | None:
         """The community of a member's message (not a bot's, nor a system message) in a
@@ -129,10 +132,7 @@ class HelpChannels(FeatureCog):
             title = translate.unsolved_name(
                 thread.name, self.client.texts_for(community).t("discord.solved_prefix")
             )
-        elif not (
-            self.client.help_thread(channel) or isinstance(channel, discord.PartialMessageable)
-        ):
-            # An uncached channel may still be a question thread: the core knows its threads.
+        elif not self._may_be_question_thread(channel):
             return
         text = await stored_text(message, guild)
         if title is not None:
