@@ -127,6 +127,36 @@ async def test_a_helpers_edit_of_an_answer_changes_its_excerpt_also_uncached(
     assert await eventually(edited)
 
 
+async def test_removing_a_file_from_an_answer_with_the_same_words_changes_its_excerpt(
+    h: Harness,
+) -> None:
+    """An edit that only removes a file, of a message discord.py has cached: its text as the
+    core takes it (files named) changed, though its words did not."""
+
+    thread_id = await h.ask_text(h.w.alice)
+    log = {
+        "id": str(h.fake.new_id()),
+        "filename": "error.log",
+        "size": 10,
+        "url": "https://cdn.example/error.log",
+        "proxy_url": "https://cdn.example/error.log",
+    }
+    posted = await h.fake.post_message(thread_id, h.w.bob, "See the log", attachments=[log])
+    answer = int(posted["id"])
+
+    async def excerpt() -> str | None:
+        return (await excerpts(h, thread_id)).get(str(answer))
+
+    assert await eventually(excerpt) == "See the log\n[error.log]"
+    assert h.client._connection._get_message(answer) is not None  # noqa: SLF001 - cached
+    await h.fake.edit_message(thread_id, answer, "See the log", attachments=[])
+
+    async def removed() -> bool:
+        return await excerpt() == "See the log"
+
+    assert await eventually(removed)
+
+
 async def test_an_unfurl_changes_nothing_and_reaches_no_core(h: Harness) -> None:
     """Discord sends MESSAGE_UPDATE when it unfurls a link: not an edit. One of a message
     discord.py has cached is told by its unchanged text (even after an edit); one of a message
