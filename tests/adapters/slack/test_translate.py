@@ -244,6 +244,8 @@ def test_an_edit_of_a_question_or_of_a_reply() -> None:
     "event",
     [
         _edit(new_text="old", edited=False, attachments=[sp.unfurl_attachment("https://x.io")]),
+        # a preview on a message with files: named on both sides, the text is as it was
+        _edit(new_text="old", edited=False, files=[sp.file_object("a.png")]),
         _edit(bot_id="B1"),
         _edit(editor="U2"),
         _edit(channel="C0OTHER"),
