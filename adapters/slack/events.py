@@ -148,12 +148,9 @@ async def on_message_changed(
         return
     async with guarded(deps.present(community), None, "slack edit"):
         async with deps.in_order(edit.channel):
-            actor = await deps.people.actor(community, edit.user)
-            if actor.is_bot:
-                return
             result = await deps.bot.handle(
                 c.EditMessage(
-                    actor,
+                    await deps.people.actor(community, edit.user),
                     message_id(edit.channel, edit.ts),
                     await deps.people.plain_text(edit.text),
                     thread=thread_ref(edit.channel, edit.thread_ts),
