@@ -299,12 +299,17 @@ def message_event(
     }
     if subtype is not None:
         event["subtype"] = subtype
-    if thread_ts is not None:
-        event["thread_ts"] = thread_ts
-        if parent_user_id is not None:
-            event["parent_user_id"] = parent_user_id
+    _in_thread(event, thread_ts, parent_user_id)
     event.update(extra)
     return event
+
+
+def _in_thread(message: dict[str, Any], thread_ts: str | None, parent_user_id: str | None) -> None:
+    """A reply's fields: its thread's root ``ts`` and, when given, the root's author."""
+    if thread_ts is not None:
+        message["thread_ts"] = thread_ts
+        if parent_user_id is not None:
+            message["parent_user_id"] = parent_user_id
 
 
 def file_object(name: str = "screenshot.png", *, user: str = "U0ASKER") -> dict[str, Any]:
@@ -441,10 +446,7 @@ def message_changed_event(
         "blocks": [_rich_text_block(old_text)],
     }
     for msg in (message, previous):
-        if thread_ts is not None:
-            msg["thread_ts"] = thread_ts
-            if parent_user_id is not None:
-                msg["parent_user_id"] = parent_user_id
+        _in_thread(msg, thread_ts, parent_user_id)
         if files is not None:
             msg["files"] = files
             msg["upload"] = False
