@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import pytest
+
 from bot import commands as c
 from bot.model import ThreadRef
 from tests.adapters.slack.conftest import ASKER, HELP, HELPER, OTHER, Slack
@@ -252,7 +254,7 @@ async def test_an_edit_outside_the_help_channels_changes_nothing(slack: Slack) -
 
 
 async def test_an_edit_in_a_workspace_that_is_no_communitys_changes_nothing(
-    slack: Slack,
+    slack: Slack, caplog: pytest.LogCaptureFixture
 ) -> None:
     root = await slack.ask(QUESTION)
     slack.fake.clear_calls()
@@ -267,5 +269,6 @@ async def test_an_edit_in_a_workspace_that_is_no_communitys_changes_nothing(
     assert seen == []
     assert question_text(slack) == ("How do I parse JSON?", QUESTION)
     assert bot_said(slack) == []
+    assert not [r for r in caplog.records if r.exc_info]  # turned away, not failed
     await slack.event(event)
     assert question_text(slack) == ("How do I read YAML files?", EDITED)
