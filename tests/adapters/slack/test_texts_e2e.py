@@ -85,7 +85,7 @@ async def test_usage_replies_are_escaped(slack: Slack) -> None:
 
     assert slack.responses() == [
         "Usage: /mod helpban @member &lt;duration, e.g. 7d&gt; [reason]",
-        "Usage: /mod duplicate &lt;question&gt; &lt;#N, article id or link&gt;",
+        "Usage: /mod duplicate &lt;question&gt; &lt;#N, article id or link&gt; [reason]",
     ]
 
 
