@@ -99,6 +99,34 @@ async def audit_by_bot(
     await _append(uow, community, at, action, actor_id=None, detail=detail)
 
 
+PLATFORM_PREFIX = "platform_"
+
+
+async def audit_by_platform(
+    uow: UnitOfWork,
+    ctx: Context,
+    action: str,
+    target: Member,
+    question: Question,
+    *,
+    ledger_id: int | None = None,
+) -> None:
+    """A row about a deletion the platform reported (`action` starts with "platform_"):
+    a question's message or an accepted answer deleted by its author, or by whoever the
+    platform let delete it. Neither platform says who, so the row names no actor; its
+    action says why (`ModerationPresenter` shows "the platform"). The target is left out
+    when they asked the question anonymously, as in every row about it."""
+
+    if not action.startswith(PLATFORM_PREFIX):
+        raise ValueError(f"a platform row's action starts with {PLATFORM_PREFIX!r}")
+    hidden = is_hidden_asker(target, question)
+    await _append(
+        uow, question.community, ctx.clock.now(), action, actor_id=None,
+        target_id=None if hidden else target.id, target_hidden=hidden,
+        question_id=question.id, ledger_id=ledger_id,
+    )  # fmt: skip
+
+
 async def _append(
     uow: UnitOfWork,
     community: str,

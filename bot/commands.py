@@ -52,6 +52,30 @@ class EditMessage:
 
 
 @dataclass(frozen=True, slots=True)
+class DeleteMessage:
+    """A message was deleted on the platform: by its author, or by someone the platform lets
+    delete it (neither platform says who). The question it opened is deleted with it; an
+    answer is no answer any more (an acceptance of it is taken back with its points). Any
+    other message, or one already deleted, changes nothing.
+
+    No actor and no event id: the deletion is nobody the bot knows acting, and applying it
+    twice changes nothing."""
+
+    platform: str
+    community: str
+    message_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class DeleteThread:
+    """A whole thread (a Discord thread or forum post) was deleted on the platform: its
+    question goes with it, as with `DeleteMessage` on its opening message."""
+
+    community: str
+    thread: ThreadRef
+
+
+@dataclass(frozen=True, slots=True)
 class AcceptAnswer:
     """Mark one message (by its platform message id) as a solution."""
 
@@ -328,6 +352,9 @@ Command = (
     | ShowGuidelines
     | RevealAsker
     | PostMessage
+    | EditMessage
+    | DeleteMessage
+    | DeleteThread
     | AcceptAnswer
     | MarkSolved
     | SolveWithSuggestion

@@ -64,6 +64,17 @@ class MessageEdited:
 
 
 @dataclass(frozen=True, slots=True)
+class DeletedOnPlatform:
+    """What a deletion on the platform changed: the question it opened, now deleted (its
+    thread is told and closed, `outbound`), or an answer no longer one (`withdrawn`: the
+    acceptance it lost and the points that went with it). Both None: nothing the bot keeps."""
+
+    question: Question | None = None
+    withdrawn: AnswerWithdrawn | None = None
+    outbound: tuple[Outbound, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class MessageRecorded:
     """A message in a question thread; `answer` is set when it counts as an answer."""
 
@@ -318,6 +329,7 @@ Result = (
     | AskerRevealed
     | MessageRecorded
     | MessageEdited
+    | DeletedOnPlatform
     | AnswerAccepted
     | HelpersNotCredited
     | SolvedWithoutHelper

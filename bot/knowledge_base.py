@@ -34,6 +34,7 @@ from bot.commands import ShowQuestion
 from bot.errors import ArticleNotFound, DomainError
 from bot.events import (
     AnswerAccepted,
+    DeletedOnPlatform,
     MessageEdited,
     QuestionModerated,
     QuestionReopened,
@@ -549,9 +550,9 @@ def search_change(result: Any) -> SearchChange | None:
         isinstance(result, QuestionModerated) and result.question.is_deleted
     ):
         return SearchChange(result.question)
-    if isinstance(result, ReportResolved) and result.question is not None:
-        return SearchChange(result.question)  # the reported question was deleted
-    if isinstance(result, ReportResolved) and result.withdrawn is not None:
+    if isinstance(result, ReportResolved | DeletedOnPlatform) and result.question is not None:
+        return SearchChange(result.question)  # the question was deleted
+    if isinstance(result, ReportResolved | DeletedOnPlatform) and result.withdrawn is not None:
         # An accepted answer was deleted: the question is found without its words now.
         withdrawn = result.withdrawn
         if withdrawn.question.status is QuestionStatus.SOLVED:

@@ -24,6 +24,7 @@ from bot.config import WEEKDAYS, LifecycleConfig, SupportHours
 from bot.events import (
     AnswerAccepted,
     AskerRevealed,
+    DeletedOnPlatform,
     GuidelinesShown,
     MessageRecorded,
     QuestionClosed,
@@ -239,8 +240,9 @@ async def after_write(command: Any, result: Any, uow: UnitOfWork, ctx: Context) 
         await uow.jobs.cancel(result.question.id, RULE_KINDS, ctx.clock.now())
     elif isinstance(result, QuestionModerated):
         await _moderated(result.question, result.action, uow, ctx)
-    elif isinstance(result, ReportResolved) and result.question is not None:
-        # A report on the question itself, resolved by deleting it: as a moderator's delete.
+    elif isinstance(result, ReportResolved | DeletedOnPlatform) and result.question is not None:
+        # A report on the question itself resolved by deleting it, or its message deleted on
+        # the platform: as a moderator's delete.
         await _moderated(result.question, "delete", uow, ctx)
     return result
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from bot import errors
 from bot.articles import ARTICLE_PREFIX, parse_item
-from bot.audit import audit, audit_report, is_hidden_asker
+from bot.audit import audit, audit_by_platform, audit_report, is_hidden_asker
 from bot.commands import (
     AdjustReputation,
     HelpBanMember,
@@ -54,6 +54,7 @@ from bot.events import (
 )
 from bot.model import (
     Actor,
+    Answer,
     AuditOutcome,
     CloseReason,
     LedgerReason,
@@ -670,14 +671,7 @@ async def _article_quoting(uow: UnitOfWork, report: Report, was_question: bool) 
 async def _delete_answer(
     uow: UnitOfWork, ctx: Context, actor: Member, report: Report
 ) -> AnswerWithdrawn | None:
-    """A reported message in a question's thread, deleted: it is no answer any more, so
-    nobody can accept or credit it from now on. If it was accepted, the acceptance is
-    revoked and the points it earned (the helper's, and the asker's bonus when it was the
-    first accepted) are reversed in the ledger and audited; the question keeps its status
-    (its asker decided it is solved, and may /unsolve), its other accepted answers their
-    credit. What still stands moves, whole, to an acceptance that stands (so that /unsolve
-    takes it back): the helper's credit if another answer of theirs is accepted, and the
-    asker's bonus if any answer is (they did close the loop)."""
+    """A reported message in a question's thread, deleted: see `withdraw_answer`."""
 
     message = await uow.questions.message(report.platform, report.message_id)
     if message is None or message.is_deleted or message.question_id != report.question_id:
@@ -685,6 +679,29 @@ async def _delete_answer(
     question = await uow.questions.get(message.question_id, for_update=True)
     if question is None or question.community != actor.ref.community:
         return None
+    return await withdraw_answer(uow, ctx, message, question, actor=actor, report=report)
+
+
+async def withdraw_answer(
+    uow: UnitOfWork,
+    ctx: Context,
+    message: Answer,
+    question: Question,
+    *,
+    actor: Member | None,
+    report: Report | None = None,
+) -> AnswerWithdrawn | None:
+    """A message in `question`'s thread (locked), deleted: by a moderator through `report`,
+    or on the platform (`actor` None: nobody the bot knows). It is no answer any more, so
+    nobody can accept or credit it from now on. If it was accepted, the acceptance is
+    revoked and the points it earned (the helper's, and the asker's bonus when it was the
+    first accepted) are reversed in the ledger and audited; the question keeps its status
+    (its asker decided it is solved, and may /unsolve), its other accepted answers their
+    credit. What still stands moves, whole, to an acceptance that stands (so that /unsolve
+    takes it back): the helper's credit if another answer of theirs is accepted, and the
+    asker's bonus if any answer is (they did close the loop). None when nothing was
+    accepted."""
+
     now = ctx.clock.now()
     await uow.questions.delete_message(message.id, now)
     revoked = await uow.questions.revoke_acceptances_of(message, now)
@@ -720,10 +737,17 @@ async def _delete_answer(
             )
         )  # fmt: skip
     for change in changes:
-        await audit(
-            uow, ctx, actor, "accepted_answer_deleted", target=change.member, question=question,
-            ledger_id=change.entry_id, report_id=report.id,
-        )  # fmt: skip
+        if actor is None:
+            await audit_by_platform(
+                uow, ctx, "platform_answer_delete", change.member, question,
+                ledger_id=change.entry_id,
+            )  # fmt: skip
+        else:
+            await audit(
+                uow, ctx, actor, "accepted_answer_deleted", target=change.member,
+                question=question, ledger_id=change.entry_id,
+                report_id=report.id if report else None,
+            )  # fmt: skip
     return AnswerWithdrawn(question, tuple(a.answer for a in remaining), tuple(changes))
 
 

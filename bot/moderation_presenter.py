@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.audit import PLATFORM_PREFIX
 from bot.events import (
     AnswerWithdrawn,
     AuditShown,
@@ -101,6 +102,8 @@ class ModerationPresenter:
     def _audit_actor(self, entry: AuditEntry) -> str:
         if entry.actor is not None:
             return self.p.name(entry.actor)
+        if entry.action.startswith(PLATFORM_PREFIX):  # a deletion on the platform
+            return self.t("moderation.audit_actor_platform")
         # No actor: a row the bot wrote itself, which never names a question (audit_by_bot),
         # or one about a question whose anonymous asker acted and was left out (bot.audit).
         if entry.question_id is not None:

@@ -65,6 +65,9 @@ class QuestionRepository(Protocol):
     async def by_thread(
         self, thread: ThreadRef, *, for_update: bool = False
     ) -> Question | None: ...
+    async def by_message(
+        self, platform: str, message_id: str, *, for_update: bool = False
+    ) -> Question | None: ...
     async def set_status(
         self,
         question_id: int,

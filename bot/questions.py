@@ -182,8 +182,8 @@ async def ask(cmd: AskQuestion, uow: UnitOfWork, ctx: Context) -> QuestionOpened
 
 async def post_message(cmd: PostMessage, uow: UnitOfWork, ctx: Context) -> MessageRecorded:
     question = await question_at(uow, cmd.actor, cmd.thread)
-    if question is None:
-        raise errors.NotAQuestionThread()
+    if question is None or question.is_deleted:
+        raise errors.NotAQuestionThread()  # (a deleted question's thread is none any more)
     if cmd.actor.is_bot:
         _require_writable(question, cmd.actor)
         return MessageRecorded(question, None)
@@ -194,6 +194,8 @@ async def post_message(cmd: PostMessage, uow: UnitOfWork, ctx: Context) -> Messa
     # Checked on the row `touch` returns under its lock, so a lock or delete committed while
     # the message was on its way is seen (the message is rolled back with the refusal).
     question = await uow.questions.touch(question, now)
+    if question.is_deleted:
+        raise errors.NotAQuestionThread()
     _require_writable(question, cmd.actor)
     answer = message if author.id != question.asker.id else None
     return MessageRecorded(question, answer, author=author)

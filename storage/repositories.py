@@ -342,19 +342,31 @@ class SqlQuestionRepository:
         return _question(row) if row else None
 
     async def by_thread(self, thread: ThreadRef, *, for_update: bool = False) -> Question | None:
+        return await self._by("thread_id", thread.platform, thread.id, for_update)
+
+    async def by_message(
+        self, platform: str, message_id: str, *, for_update: bool = False
+    ) -> Question | None:
+        return await self._by("message_id", platform, message_id, for_update)
+
+    async def _by(
+        self, column: str, platform: str, value: str, for_update: bool
+    ) -> Question | None:
+        """The question whose `column` ("thread_id" or "message_id") is `value` on `platform`:
+        either is unique there."""
+
         stmt = prepared(
             self.conn,
-            f"questions.by_thread.{for_update}",
+            f"questions.by_{column}.{for_update}",
             lambda: self._lock(
                 _question_query().where(
                     questions_t.c.platform == bindparam("platform"),
-                    questions_t.c.thread_id == bindparam("tid"),
+                    questions_t.c[column] == bindparam("value"),
                 ),
                 for_update,
             ),
         )
-        params = {"platform": thread.platform, "tid": thread.id}
-        row = (await self.conn.execute(stmt, params)).first()
+        row = (await self.conn.execute(stmt, {"platform": platform, "value": value})).first()
         return _question(row) if row else None
 
     async def set_status(

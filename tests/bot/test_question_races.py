@@ -49,7 +49,7 @@ async def _backend_pid(conn: Any) -> int:
     ("action", "refusal"),
     [
         (c.QuestionAction.LOCK, errors.ThreadLocked),
-        (c.QuestionAction.DELETE, errors.QuestionNotFound),
+        (c.QuestionAction.DELETE, errors.NotAQuestionThread),
     ],
 )
 async def test_lock_committed_while_a_message_is_posted_refuses_the_message(

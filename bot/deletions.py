@@ -1,0 +1,82 @@
+"""Messages and threads deleted on the platform.
+
+Discord and Slack tell the bot that a message (or a Discord thread) is gone, not who deleted
+it: its author, or a moderator using the platform's own powers. Either way the bot stops
+keeping it as something members can find, accept or be credited for:
+
+- the message that opened a question (the asker's, or the bot's post of an /ask or
+  anonymous question), or the question's whole thread: the question is deleted as a
+  moderator's `/mod delete` deletes it (hidden from search, suggestions and listings, kept
+  for the audit log; its pending jobs cancelled), and its thread, when it is still there,
+  is told so and closed. Points already earned in it stay, as with a moderator's delete:
+  the asker deleting their question must not take back what helpers earned;
+- an answer: it is no answer any more; an acceptance of it is taken back with the points
+  it earned, as when a moderator deletes it through a report (`moderation.withdraw_answer`);
+- anything else (a message the bot never recorded, one already deleted, another
+  community's): nothing. The bot's own deletions (`/mod delete`, a report resolved by
+  deleting) come back as platform events and change nothing a second time.
+
+Every change is audited with "the platform" as its actor (`audit.audit_by_platform`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.audit import audit_by_platform
+from bot.commands import DeleteMessage, DeleteThread
+from bot.events import DeletedOnPlatform
+from bot.model import Question
+from bot.moderation import withdraw_answer
+from bot.outbound import Outbound, ThreadPost, ThreadState
+from bot.ports import UnitOfWork
+from bot.questions import Context
+
+NOTHING = DeletedOnPlatform()
+
+
+async def delete_message(cmd: DeleteMessage, uow: UnitOfWork, ctx: Context) -> DeletedOnPlatform:
+    question = await uow.questions.by_message(cmd.platform, cmd.message_id, for_update=True)
+    if question is not None:
+        if question.community != cmd.community:
+            return NOTHING
+        return await _delete_question(uow, ctx, question, thread_left=True)
+    message = await uow.questions.message(cmd.platform, cmd.message_id)
+    if message is None or message.is_deleted:
+        return NOTHING
+    question = await uow.questions.get(message.question_id, for_update=True)
+    if question is None or question.community != cmd.community:
+        return NOTHING
+    withdrawn = await withdraw_answer(uow, ctx, message, question, actor=None)
+    return DeletedOnPlatform(withdrawn=withdrawn)
+
+
+async def delete_thread(cmd: DeleteThread, uow: UnitOfWork, ctx: Context) -> DeletedOnPlatform:
+    question = await uow.questions.by_thread(cmd.thread, for_update=True)
+    if question is None or question.community != cmd.community:
+        return NOTHING
+    return await _delete_question(uow, ctx, question, thread_left=False)
+
+
+async def _delete_question(
+    uow: UnitOfWork, ctx: Context, question: Question, *, thread_left: bool
+) -> DeletedOnPlatform:
+    if question.is_deleted:
+        return NOTHING
+    await uow.moderation.set_deleted(question.id, ctx.clock.now())
+    question = await uow.questions.get(question.id) or question
+    await audit_by_platform(uow, ctx, "platform_question_delete", question.asker, question)
+    outbound: list[Outbound] = []
+    thread = question.thread
+    if thread is not None and thread_left:
+        outbound += [
+            ThreadPost(
+                question.community, thread, "question.deleted_on_platform", {"id": question.id}
+            ),
+            ThreadState(question.community, thread, archived=True, locked=True),
+        ]
+    return DeletedOnPlatform(question, outbound=tuple(outbound))
+
+
+READS: dict[type, Any] = {}
+WRITES = {DeleteMessage: delete_message, DeleteThread: delete_thread}
