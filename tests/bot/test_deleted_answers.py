@@ -1,8 +1,11 @@
-"""A message a moderator deleted through a report is no answer any more: nobody accepts or
-credits it (+15) afterwards, it is in no helper choice and no excerpt. If it was accepted
-already, the points it earned are reversed in the ledger and audited."""
+"""A message a moderator deleted through a report, or one deleted on the platform (by its
+author, or a platform moderator), is no answer any more: nobody accepts or credits it (+15)
+afterwards, it is in no helper choice and no excerpt. If it was accepted already, the points
+it earned are reversed in the ledger and audited. Both ways share these tests (`delete`)."""
 
 from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
 
 import pytest
 
@@ -46,6 +49,25 @@ async def _delete_by_report(app: App, opened: ev.QuestionOpened, mid: str) -> ev
     return resolved
 
 
+async def _delete_on_platform(
+    app: App, opened: ev.QuestionOpened, mid: str
+) -> ev.DeletedOnPlatform:
+    result = await app.bot.handle(c.DeleteMessage("console", "default", mid))
+    assert isinstance(result, ev.DeletedOnPlatform) and result.question is None
+    return result
+
+
+Delete = Callable[
+    [App, ev.QuestionOpened, str], Awaitable[ev.ReportResolved | ev.DeletedOnPlatform]
+]
+
+
+@pytest.fixture(params=["report", "platform"])
+def delete(request: pytest.FixtureRequest) -> Delete:
+    """A moderator deleting the message through a report, or the platform saying it is gone."""
+    return _delete_by_report if request.param == "report" else _delete_on_platform
+
+
 async def _two_accepted(app: App, first: c.Actor, second: c.Actor) -> tuple[ev.QuestionOpened, str]:
     """Alice's question with two answers she accepted, `first`'s (abusive, to be deleted)
     and `second`'s; returns the question and the first answer's message id."""
@@ -67,12 +89,12 @@ async def _refused(app: App, command: c.Command) -> type[errors.DomainError] | s
     return type(result).__name__
 
 
-async def test_a_deleted_answer_is_credited_nowhere(app: App) -> None:
+async def test_a_deleted_answer_is_credited_nowhere(app: App, delete: Delete) -> None:
     opened = await ask(app.bot, alice)
     thread = thread_of(opened)
     deleted = await answer(app.bot, bob, opened, "Abusive words, and a fix.")
     await answer(app.bot, carol, opened, "Restart the router.")
-    await _delete_by_report(app, opened, deleted)
+    await delete(app, opened, deleted)
 
     # Accepting the deleted message, or naming its author alone or among others.
     assert await _refused(app, c.AcceptAnswer(alice, deleted, event_id=next_id("e"))) is (
@@ -95,29 +117,29 @@ async def test_a_deleted_answer_is_credited_nowhere(app: App) -> None:
     assert [a.author.ref for a in shown.answers] == [carol.ref]
 
 
-async def test_a_deleted_answer_is_no_helper_to_choose(app: App) -> None:
+async def test_a_deleted_answer_is_no_helper_to_choose(app: App, delete: Delete) -> None:
     opened = await ask(app.bot, alice)
     deleted = await answer(app.bot, bob, opened)
     await answer(app.bot, carol, opened)
-    await _delete_by_report(app, opened, deleted)
+    await delete(app, opened, deleted)
     # Only carol answered now: /solved credits her instead of asking which helper.
     solved = await app.bot.handle(c.MarkSolved(alice, thread_of(opened), event_id=next_id("e")))
     assert isinstance(solved, ev.AnswerAccepted)
     assert [a.author.ref for a in solved.accepted_answers] == [carol.ref]
 
     other = await ask(app.bot, alice, "How do I print?")
-    await _delete_by_report(app, other, await answer(app.bot, bob, other))
+    await delete(app, other, await answer(app.bot, bob, other))
     # Nobody answered now: solved without a helper, and bob earns nothing.
     solved = await app.bot.handle(c.MarkSolved(alice, thread_of(other), event_id=next_id("e")))
     assert isinstance(solved, ev.SolvedWithoutHelper)
     assert await _points(app, bob) == 0
 
 
-async def test_deleting_an_accepted_answer_reverses_its_points(app: App) -> None:
+async def test_deleting_an_accepted_answer_reverses_its_points(app: App, delete: Delete) -> None:
     opened, deleted = await _two_accepted(app, bob, carol)
     assert (await _points(app, bob), await _points(app, alice)) == (15, 2)
 
-    resolved = await _delete_by_report(app, opened, deleted)
+    resolved = await delete(app, opened, deleted)
 
     # Bob's +15 is reversed; carol keeps hers, and the question stays solved by her answer.
     # Alice's +2 bonus, earned by that first acceptance, is reversed and earned again on
@@ -142,9 +164,14 @@ async def test_deleting_an_accepted_answer_reverses_its_points(app: App) -> None
     # Audited: one row per reversal, naming the member and the ledger row.
     audit = await app.bot.handle(c.ShowAudit(mod, question_id=opened.question.id))
     assert isinstance(audit, ev.AuditShown)
-    rows = [e for e in audit.entries if e.action == "accepted_answer_deleted"]
+    # A report's rows name the moderator; the platform's name nobody (it does not say who).
+    by_report = isinstance(resolved, ev.ReportResolved)
+    action = "accepted_answer_deleted" if by_report else "platform_answer_delete"
+    rows = [e for e in audit.entries if e.action == action]
     assert sorted(e.target.ref.id for e in rows if e.target) == ["alice", "alice", "bob"]
     assert {e.ledger_id for e in rows} == {p.entry_id for p in resolved.withdrawn.points}
+    assert {e.actor.ref if e.actor else None for e in rows} == {mod.ref if by_report else None}
+    assert {e.report_id is not None for e in rows} == {by_report}
 
     # A promoted article quotes the answers still accepted only.
     promoted = await app.bot.handle(PromoteQuestion(mod, question_id=opened.question.id))
@@ -163,11 +190,11 @@ async def test_deleting_an_accepted_answer_reverses_its_points(app: App) -> None
     await assert_totals_match_ledger(app)
 
 
-async def test_a_helpers_other_accepted_answer_keeps_their_credit(app: App) -> None:
+async def test_a_helpers_other_accepted_answer_keeps_their_credit(app: App, delete: Delete) -> None:
     opened, first = await _two_accepted(app, bob, bob)
     assert await _points(app, bob) == 15
 
-    await _delete_by_report(app, opened, first)
+    await delete(app, opened, first)
     # The +15 moves to the accepted answer that stands, so unsolving still takes it back.
     assert await _points(app, bob) == 15
     await app.bot.handle(c.Unsolve(alice, thread_of(opened), event_id=next_id("e")))
@@ -181,7 +208,9 @@ async def _accepted_count(app: App, who: c.Actor) -> int:
     return shown.standing.accepted_count
 
 
-async def test_a_help_ban_since_does_not_cost_the_points_that_move(app: App) -> None:
+async def test_a_help_ban_since_does_not_cost_the_points_that_move(
+    app: App, delete: Delete
+) -> None:
     """The credit and the bonus an acceptance that stands carries on were earned before the
     ban: they move whole. The ban stops new earning only: taking points back works in full,
     and an acceptance made during the ban earns nothing."""
@@ -193,7 +222,7 @@ async def test_a_help_ban_since_does_not_cost_the_points_that_move(app: App) -> 
         )
         assert isinstance(banned, ev.MemberHelpBanned)
 
-    resolved = await _delete_by_report(app, opened, first)
+    resolved = await delete(app, opened, first)
     assert resolved.withdrawn is not None
     assert sorted((p.member.ref.id, p.delta, p.reason) for p in resolved.withdrawn.points) == [
         ("alice", -2, LedgerReason.REVERSAL),
@@ -218,13 +247,13 @@ async def test_a_help_ban_since_does_not_cost_the_points_that_move(app: App) -> 
 @pytest.mark.parametrize(
     "config_overrides", [{"communities": {"default": {"reputation": {"daily_cap": 2}}}}]
 )
-async def test_a_bonus_that_moves_is_not_held_to_todays_cap(app: App) -> None:
+async def test_a_bonus_that_moves_is_not_held_to_todays_cap(app: App, delete: Delete) -> None:
     """The asker's bonus reached today's cap when it was earned; moved to the acceptance
     that stands, it is the same points, not more."""
 
     opened, first = await _two_accepted(app, bob, carol)
     assert await _points(app, alice) == 2
-    await _delete_by_report(app, opened, first)
+    await delete(app, opened, first)
     assert await _points(app, alice) == 2
     await assert_totals_match_ledger(app)
 
@@ -241,14 +270,16 @@ async def _accepted(app: App, opened: ev.QuestionOpened) -> list[str]:
     return [a.answer.message_id for a in shown.accepted]
 
 
-async def test_the_askers_bonus_goes_only_with_the_last_accepted_answer(app: App) -> None:
+async def test_the_askers_bonus_goes_only_with_the_last_accepted_answer(
+    app: App, delete: Delete
+) -> None:
     opened, first = await _two_accepted(app, bob, carol)
     assert await _points(app, alice) == 2
     second = next(mid for mid in await _accepted(app, opened) if mid != first)
 
-    await _delete_by_report(app, opened, first)
+    await delete(app, opened, first)
     assert await _points(app, alice) == 2  # carol's answer still solves it
-    resolved = await _delete_by_report(app, opened, second)
+    resolved = await delete(app, opened, second)
     assert resolved.withdrawn is not None and resolved.withdrawn.accepted == ()
     assert sorted((p.member.ref.id, p.delta) for p in resolved.withdrawn.points) == [
         ("alice", -2),

@@ -1,0 +1,211 @@
+"""A question whose message is deleted on the platform (by its asker, or a moderator there:
+neither Discord nor Slack says who) is deleted in the bot too: nobody finds it, lists it,
+answers in it or is reminded of it; its thread is told and closed; what helpers earned in
+it stays. Deleting twice, or something the bot never kept, changes nothing. (An answer
+deleted on the platform: tests/bot/test_deleted_answers.py, shared with reports.)"""
+
+from __future__ import annotations
+
+import pytest
+
+from bot import commands as c
+from bot import errors
+from bot import events as ev
+from bot.bootstrap import App
+from bot.jobs import JobState
+from bot.model import ThreadRef
+from bot.moderation_presenter import ModerationPresenter
+from bot.outbound import ThreadPost, ThreadState
+from bot.presenters import Presenter
+from knowledge.service import EngineKnowledge
+from tests.helpers import actor, answer, ask, next_id, thread_of
+
+alice, bob, mod = actor("alice"), actor("bob"), actor("mod", mod=True)
+
+
+async def gone(app: App, message_id: str, community: str = "default") -> ev.DeletedOnPlatform:
+    result = await app.bot.handle(c.DeleteMessage("console", community, message_id))
+    assert isinstance(result, ev.DeletedOnPlatform)
+    return result
+
+
+async def _points(app: App, who: c.Actor) -> int:
+    shown = await app.bot.handle(c.ShowReputation(who))
+    assert isinstance(shown, ev.ReputationShown)
+    return shown.standing.points
+
+
+async def _pending_jobs(app: App, question_id: int) -> list[str]:
+    async with app.bot.uow_factory(write=False) as uow:
+        jobs = await uow.jobs.for_question(question_id)
+    return [j.kind.value for j in jobs if j.state is JobState.PENDING]
+
+
+async def test_the_asker_deletes_their_question(app: App) -> None:
+    opened = await ask(app.bot, alice, "Printer broken\nIt prints nothing")
+    await answer(app.bot, bob, opened, "Check the cable.")
+    assert await _pending_jobs(app, opened.question.id)  # a reminder, a dormant close
+
+    result = await gone(app, opened.question.message_id)
+
+    assert result.question is not None and result.question.is_deleted
+    assert result.withdrawn is None
+    thread = thread_of(opened)
+    assert result.outbound == (
+        ThreadPost("default", thread, "question.deleted_on_platform", {"id": opened.question.id}),
+        ThreadState("default", thread, archived=True, locked=True),
+    )
+    notice = app.bot.catalog.t("question.deleted_on_platform", id=opened.question.id)
+    assert notice.startswith(f"#{opened.question.id}'s question was deleted")
+    # Gone for members: not shown, not listed, no thread to answer in, nothing to remind.
+    with pytest.raises(errors.QuestionNotFound):
+        await app.bot.handle(c.ShowQuestion(alice, opened.question.id))
+    mine = await app.bot.handle(c.ListMyQuestions(alice))
+    assert isinstance(mine, ev.QuestionsListed) and mine.questions == ()
+    for who in (bob, actor("the bot", bot=True)):  # (the notice itself comes back as a message)
+        with pytest.raises(errors.NotAQuestionThread):
+            await answer(app.bot, who, opened, "Try the other tray.")
+    assert await _pending_jobs(app, opened.question.id) == []
+    # Kept for moderators and the audit log, which says the platform did it.
+    shown = await app.bot.handle(c.ShowQuestion(mod, opened.question.id))
+    assert isinstance(shown, ev.QuestionShown) and shown.question.is_deleted
+    audit = await app.bot.handle(c.ShowAudit(mod, question_id=opened.question.id))
+    assert isinstance(audit, ev.AuditShown)
+    (row,) = audit.entries
+    assert (row.action, row.actor, row.target and row.target.ref) == (
+        "platform_question_delete",
+        None,
+        alice.ref,
+    )
+    line = ModerationPresenter(Presenter(app.bot.catalog)).audit_line(row)
+    assert f"the platform platform_question_delete alice #{opened.question.id}: done" in line
+
+
+async def test_a_deleted_solved_question_leaves_search_and_its_helpers_keep_their_points(
+    two_processes: tuple[App, App],
+) -> None:
+    one, other = two_processes
+    opened = await ask(one.bot, alice, "How do I export my birthday list?")
+    mid = await answer(one.bot, bob, opened, "Settings, then Export.")
+    await one.bot.handle(c.AcceptAnswer(alice, mid, event_id=next_id("e")))
+    engines = [app.knowledge for app in two_processes]
+    assert all(isinstance(e, EngineKnowledge) for e in engines)
+    await other.knowledge.catch_up()  # type: ignore[attr-defined]
+    doc = f"q{opened.question.id}"
+    found = [[h.id for h in e.search("default", "birthday export", limit=5)] for e in engines]  # type: ignore[attr-defined]
+    assert found == [[doc], [doc]]
+
+    await gone(one, opened.question.message_id)
+
+    await other.knowledge.catch_up()  # type: ignore[attr-defined]
+    found = [[h.id for h in e.search("default", "birthday export", limit=5)] for e in engines]  # type: ignore[attr-defined]
+    assert found == [[], []]
+    # The asker deleting their question takes nothing back from who helped (nor from them).
+    assert (await _points(one, bob), await _points(one, alice)) == (15, 2)
+
+
+@pytest.mark.parametrize(
+    "config_overrides", [{"communities": {"default": {"lifecycle": {"anonymous_questions": True}}}}]
+)
+async def test_an_anonymous_question_s_post_deleted(app: App) -> None:
+    """The bot's own post of an anonymous question (deleted by a moderator on the platform):
+    the question goes, and the audit row still does not say who asked."""
+
+    mid = next_id()
+    opened = await app.bot.handle(
+        c.AskQuestion(
+            alice, "help", mid, "A private worry", event_id=f"evt-{mid}", thread_id=f"t-{mid}",
+            anonymous=True,
+        )
+    )  # fmt: skip
+    assert isinstance(opened, ev.QuestionOpened) and opened.question.anonymous
+    result = await gone(app, opened.question.message_id)
+    assert result.question is not None and result.question.is_deleted
+    audit = await app.bot.handle(c.ShowAudit(mod, question_id=opened.question.id))
+    assert isinstance(audit, ev.AuditShown)
+    (row,) = audit.entries
+    assert (row.actor, row.target, row.target_hidden) == (None, None, True)
+    line = ModerationPresenter(Presenter(app.bot.catalog)).audit_line(row)
+    assert "alice" not in line and "the platform" in line and "the anonymous asker" in line
+
+
+async def test_a_deleted_thread_deletes_its_question_and_posts_nothing(app: App) -> None:
+    opened = await ask(app.bot, alice)
+    result = await app.bot.handle(c.DeleteThread("default", thread_of(opened)))
+    assert isinstance(result, ev.DeletedOnPlatform)
+    assert result.question is not None and result.question.is_deleted
+    assert result.outbound == ()  # (no thread left to post in)
+    assert await _pending_jobs(app, opened.question.id) == []
+
+
+async def test_deletions_that_change_nothing(app: App) -> None:
+    """Twice (the bot's own deletion also comes back as an event), another community's
+    message of the same id, a message or thread the bot never kept, and the asker's own
+    follow-up in their thread (recorded, but no answer: nothing to take back)."""
+
+    opened = await ask(app.bot, alice)
+    follow_up = await answer(app.bot, alice, opened, "Still broken.")
+    helper = await answer(app.bot, bob, opened, "Check the cable.")
+    before_audit = await app.bot.handle(c.ShowAudit(mod))
+    assert isinstance(before_audit, ev.AuditShown)
+
+    nothing = ev.DeletedOnPlatform()
+    assert await gone(app, opened.question.message_id, community="other") == nothing
+    assert await gone(app, helper, community="other") == nothing
+    assert await gone(app, "never-recorded") == nothing
+    assert await app.bot.handle(c.DeleteThread("other", thread_of(opened))) == nothing
+    assert await app.bot.handle(c.DeleteThread("default", ThreadRef("console", "t-x"))) == nothing
+    assert await _answers(app, opened) == [helper]
+    assert await gone(app, follow_up) == nothing
+    assert await gone(app, helper) == nothing  # an answer nobody accepted: no points move
+    assert await _answers(app, opened) == []  # bob's is no answer now
+
+    first = await gone(app, opened.question.message_id)
+    assert first.question is not None
+    assert await gone(app, opened.question.message_id) == nothing
+    assert await app.bot.handle(c.DeleteThread("default", thread_of(opened))) == nothing
+    audit = await app.bot.handle(c.ShowAudit(mod))
+    assert isinstance(audit, ev.AuditShown)
+    assert len(audit.entries) == len(before_audit.entries) + 1
+
+
+async def _answers(app: App, opened: ev.QuestionOpened) -> list[str]:
+    shown = await app.bot.handle(c.ShowQuestion(alice, opened.question.id))
+    assert isinstance(shown, ev.QuestionShown) and not shown.question.is_deleted
+    return [a.message_id for a in shown.answers]
+
+
+async def test_a_deleted_accepted_answer_s_words_leave_search(
+    two_processes: tuple[App, App],
+) -> None:
+    """The solved question stays findable (its asker decided it is solved) by its own words,
+    no longer by the deleted answer's, in every process."""
+
+    one, other = two_processes
+    opened = await ask(one.bot, alice, "How do I export my birthday list?")
+    mid = await answer(one.bot, bob, opened, "Save it from Thunderbird as vcard.")
+    await one.bot.handle(c.AcceptAnswer(alice, mid, event_id=next_id("e")))
+    await other.knowledge.catch_up()  # type: ignore[attr-defined]
+    doc = f"q{opened.question.id}"
+
+    def found(query: str) -> list[list[str]]:
+        return [
+            [h.id for h in app.knowledge.search("default", query, limit=5)]  # type: ignore[attr-defined]
+            for app in two_processes
+        ]
+
+    assert found("thunderbird vcard") == [[doc], [doc]]
+    result = await gone(one, mid)
+    assert result.withdrawn is not None and result.withdrawn.accepted == ()
+    await other.knowledge.catch_up()  # type: ignore[attr-defined]
+    assert found("thunderbird vcard") == [[], []]
+    assert found("birthday list") == [[doc], [doc]]
+
+
+async def test_a_deleted_answer_cannot_be_accepted(app: App) -> None:
+    opened = await ask(app.bot, alice)
+    mid = await answer(app.bot, bob, opened, "Check the cable.")
+    await gone(app, mid)
+    with pytest.raises(errors.NotAnAnswer):
+        await app.bot.handle(c.AcceptAnswer(alice, mid, event_id=next_id("e")))
+    assert await _points(app, bob) == 0
