@@ -60,6 +60,7 @@ _COMMANDS: dict[str, _Usage] = {
     "back": _Usage("/back"),
     "accept": _Usage("/accept <message number>", 1, 1),
     "edit": _Usage("/edit <message number> <new text>", 2, None),
+    "delete": _Usage("/delete <message number>", 1, 1),
     "solved": _Usage("/solved [member]", 0, 1),
     "unsolve": _Usage("/unsolve"),
     "close": _Usage("/close [reason]", 0, None),
@@ -339,6 +340,37 @@ class ConsoleAdapter(ModerationCommands, KnowledgeCommands):
         self.say(self.present.t("console.edited", number=number, member=self.user, text=text))
         thread = ThreadRef(PLATFORM, message.thread_id) if message.thread_id else None
         await self.bot.handle(c.EditMessage(self.actor(), message.platform_id, text, thread=thread))
+
+    async def _cmd_delete(self, args: list[str], rest: str) -> None:
+        """Delete a message, as its author (or a moderator) deletes it on Discord or Slack:
+        a question goes with its message, an answer is no answer any more (see
+        `bot.deletions`)."""
+
+        number = parse_number(args[0], "[]#")
+        if number is None:
+            self.usage(_COMMANDS["delete"].usage)
+            return
+        message = self.messages.get(number)
+        if message is None:
+            self.private(self.present.t("console.no_such_message", number=number))
+            return
+        moderator = self.actor().moderates
+        if message.anonymous and not moderator:  # the bot's post, as on the platforms
+            self.private(self.present.t("console.delete_anonymous", number=number))
+            return
+        if message.author.lower() != self.user.lower() and not moderator:
+            self.private(self.present.t("console.delete_not_yours", number=number))
+            return
+        del self.messages[number]
+        self.say(self.present.t("console.deleted", number=number))
+        result = await self.bot.handle(
+            c.DeleteMessage(PLATFORM, self.community, message.platform_id)
+        )
+        assert isinstance(result, ev.DeletedOnPlatform)
+        if result.withdrawn is not None:
+            self.private(self.mod_present.withdrawn(result.withdrawn))
+        if result.question is not None and self.thread_question == result.question.id:
+            await self._cmd_back([], "")  # its thread is closed
 
     def _accepted(self, result: ev.AnswerAccepted) -> None:
         self.private(*self.present.accepted(result))

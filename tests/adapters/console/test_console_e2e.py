@@ -167,3 +167,38 @@ async def test_edit_your_question_and_answer_and_search_finds_the_new_words(term
     assert "How do I reset my password on the mobile app?" in out
     out = await term.type("/edit 9 text", "/edit x text", "/edit 1")
     assert "There is no message [9]." in out and out.count("Usage: /edit") == 2
+
+
+async def test_delete_an_answer_then_the_question(term: Terminal) -> None:
+    """As on Discord and Slack: an accepted answer deleted by its author takes its points
+    with it; the asker deleting the question closes its thread; only the author or a
+    moderator deletes a message."""
+
+    await _question_with_answers(term)
+    await term.type("/accept 2")
+    out = await term.type("/delete 2")
+    assert "Message [2] is not yours: only its author or a moderator can delete it." in out
+    out = await term.type("/as bob", "/delete 2")
+    assert "[2] was deleted." in out
+    assert "The answer had been accepted: bob lost the 15 points it earned" in out
+    out = await term.type("/rep")
+    assert "bob: 0 points" in out and "-15 reversal" in out
+    out = await term.type("/as alice", "/open 1")
+    assert "Settings > Security" not in out and "forgot-password link" in out
+
+    out = await term.type("/delete 1")
+    assert "[1] was deleted." in out
+    assert "#1's question was deleted, so this thread is closed" in out
+    assert "Back in #help." in out
+    out = await term.type("/open 1", "/questions")
+    assert "How do I reset my password?" not in out
+    out = await term.type("/delete 1", "/delete x", "/delete")
+    assert "There is no message [1]." in out and out.count("Usage: /delete") == 2
+
+
+async def test_a_moderator_deletes_anyones_message(term: Terminal) -> None:
+    await _question_with_answers(term)
+    out = await term.type("/as mod", "/delete 3")
+    assert "[3] was deleted." in out
+    out = await term.type("/as alice", "/open 1")
+    assert "forgot-password link" not in out and "Settings > Security" in out
