@@ -629,6 +629,7 @@ async def resolve_report(cmd: ResolveReport, uow: UnitOfWork, ctx: Context) -> R
             question is not None
             and question.community == community
             and question.message_id == report.message_id
+            and not question.is_deleted  # (by a moderator since, or on the platform)
         ):
             # The report was on the question itself: hide the whole question.
             outbound += await _delete(uow, question, now)

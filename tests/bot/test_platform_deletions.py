@@ -12,8 +12,9 @@ from bot import commands as c
 from bot import errors
 from bot import events as ev
 from bot.bootstrap import App
+from bot.clock import FakeClock
 from bot.jobs import JobState
-from bot.model import ThreadRef
+from bot.model import ReportStatus, ThreadRef
 from bot.moderation_presenter import ModerationPresenter
 from bot.outbound import ThreadPost, ThreadState
 from bot.presenters import Presenter
@@ -209,3 +210,27 @@ async def test_a_deleted_answer_cannot_be_accepted(app: App) -> None:
     with pytest.raises(errors.NotAnAnswer):
         await app.bot.handle(c.AcceptAnswer(alice, mid, event_id=next_id("e")))
     assert await _points(app, bob) == 0
+
+
+async def test_a_report_on_a_question_deleted_since_is_resolved_without_deleting_it_again(
+    app: App, clock: FakeClock
+) -> None:
+    opened = await ask(app.bot, alice)
+    filed = await app.bot.handle(
+        c.ReportMessage(
+            bob, "help", opened.question.message_id, "spam", thread=thread_of(opened),
+            event_id=next_id("e"),
+        )
+    )  # fmt: skip
+    assert isinstance(filed, ev.ReportFiled)
+    deleted = (await gone(app, opened.question.message_id)).question
+    assert deleted is not None
+    clock.advance(minutes=5)
+    resolved = await app.bot.handle(
+        c.ResolveReport(mod, filed.report.id, ReportStatus.DELETED, event_id=next_id("e"))
+    )
+    assert isinstance(resolved, ev.ReportResolved)
+    assert (resolved.question, resolved.outbound) == (None, ())
+    shown = await app.bot.handle(c.ShowQuestion(mod, opened.question.id))
+    assert isinstance(shown, ev.QuestionShown)
+    assert shown.question.deleted_at == deleted.deleted_at  # (when it really went)
