@@ -69,7 +69,7 @@ from bot.model import (
 from bot.outbound import ChannelPost, DirectMessage, Outbound, ThreadPost, ThreadState
 from bot.ports import UnitOfWork
 from bot.questions import Context, question_at
-from bot.reputation import award, carry_over, reverse
+from bot.reputation import award, reverse, take_back
 from bot.text import clean, is_blank, truncate
 from bot.thanking import give_thanks, thanks_in_message
 
@@ -694,49 +694,17 @@ async def withdraw_answer(
 ) -> AnswerWithdrawn | None:
     """A message in `question`'s thread (locked), deleted: by a moderator through `report`,
     or on the platform (`actor` None: nobody the bot knows). It is no answer any more, so
-    nobody can accept or credit it from now on. If it was accepted, the acceptance is
-    revoked and the points it earned (the helper's, and the asker's bonus when it was the
-    first accepted) are reversed in the ledger and audited; the question keeps its status
-    (its asker decided it is solved, and may /unsolve), its other accepted answers their
-    credit. What still stands moves, whole, to an acceptance that stands (so that /unsolve
-    takes it back): the helper's credit if another answer of theirs is accepted, and the
-    asker's bonus if any answer is (they did close the loop). None when nothing was
+    nobody can accept or credit it from now on. If it was accepted, its acceptance and
+    points are taken back (`reputation.take_back`) and audited; the question keeps its
+    status (its asker decided it is solved, and may /unsolve). None when it was not
     accepted."""
 
     now = ctx.clock.now()
     await uow.questions.delete_message(message.id, now)
-    revoked = await uow.questions.revoke_acceptances_of(message, now)
-    if not revoked:
+    taken = await take_back(uow, question, message, now, actor=actor)
+    if taken is None:
         return None
-    entries = await uow.ledger.unreversed_for_acceptances([a.id for a in revoked])
-    members = {message.author.id: message.author, question.asker.id: question.asker}
-    changes = await reverse(
-        uow, question.community, entries, members, now, actor=actor, source_event=None
-    )
-    remaining = await uow.questions.active_acceptances(question.id)
-    # What still stands moves whole, earned before (a help ban or today's cap since does
-    # not cost it), see `carry_over`.
-    credit = next((e for e in entries if e.reason is LedgerReason.ACCEPTED_ANSWER), None)
-    still_theirs = [a for a in remaining if a.answer.author.id == message.author.id]
-    if credit is not None and still_theirs:
-        # Their credit in this question went with the deleted answer; another accepted
-        # answer of theirs still stands and carries it from now on.
-        changes.append(
-            await carry_over(
-                uow, question.community, credit, message.author, now,
-                acceptance_id=still_theirs[0].id, actor=still_theirs[0].accepted_by,
-            )
-        )  # fmt: skip
-    bonus = next((e for e in entries if e.reason is LedgerReason.ACCEPTED_BONUS), None)
-    if bonus is not None and remaining:
-        # The asker's bonus went with the first acceptance; the question is still solved
-        # by an accepted answer, which carries it from now on.
-        changes.append(
-            await carry_over(
-                uow, question.community, bonus, question.asker, now,
-                acceptance_id=remaining[0].id, actor=None,
-            )
-        )  # fmt: skip
+    remaining, changes = taken
     for change in changes:
         if actor is None:
             await audit_by_platform(

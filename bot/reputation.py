@@ -15,7 +15,16 @@ from datetime import datetime, timedelta
 
 from bot.config import ReputationConfig
 from bot.events import PointChange
-from bot.model import LedgerEntry, LedgerReason, Member, NewLedgerEntry, Period
+from bot.model import (
+    Acceptance,
+    Answer,
+    LedgerEntry,
+    LedgerReason,
+    Member,
+    NewLedgerEntry,
+    Period,
+    Question,
+)
 from bot.ports import UnitOfWork
 
 # Reasons the daily cap does not apply to: accepted answers are the thing we most want to
@@ -168,3 +177,55 @@ async def carry_over(
         at,
     )
     return PointChange(member, row.delta, earned.reason, total, row.id)
+
+
+async def take_back(
+    uow: UnitOfWork,
+    question: Question,
+    answer: Answer,
+    at: datetime,
+    *,
+    actor: Member | None,
+    source_event: str | None = None,
+) -> tuple[list[Acceptance], list[PointChange]] | None:
+    """Revoke `answer`'s acceptance in `question` (locked) and reverse the points it earned:
+    the helper's, and the asker's bonus when it was the first accepted. The question's other
+    accepted answers keep their credit, and what still stands moves, whole, to an acceptance
+    that stands (so that /unsolve takes it back later): the helper's credit if another answer
+    of theirs is accepted, and the asker's bonus if any answer is (they did close the loop).
+    Returns the acceptances still standing and the ledger rows written; None when the
+    answer was not accepted."""
+
+    revoked = await uow.questions.revoke_acceptances_of(answer, at)
+    if not revoked:
+        return None
+    entries = await uow.ledger.unreversed_for_acceptances([a.id for a in revoked])
+    members = {answer.author.id: answer.author, question.asker.id: question.asker}
+    changes = await reverse(
+        uow, question.community, entries, members, at, actor=actor, source_event=source_event
+    )
+    remaining = await uow.questions.active_acceptances(question.id)
+    # What still stands moves whole, earned before (a help ban or today's cap since does
+    # not cost it), see `carry_over`.
+    credit = next((e for e in entries if e.reason is LedgerReason.ACCEPTED_ANSWER), None)
+    still_theirs = [a for a in remaining if a.answer.author.id == answer.author.id]
+    if credit is not None and still_theirs:
+        # Their credit in this question went with this answer; another accepted answer of
+        # theirs still stands and carries it from now on.
+        changes.append(
+            await carry_over(
+                uow, question.community, credit, answer.author, at,
+                acceptance_id=still_theirs[0].id, actor=still_theirs[0].accepted_by,
+            )
+        )  # fmt: skip
+    bonus = next((e for e in entries if e.reason is LedgerReason.ACCEPTED_BONUS), None)
+    if bonus is not None and remaining:
+        # The asker's bonus went with the first acceptance; the question is still solved
+        # by an accepted answer, which carries it from now on.
+        changes.append(
+            await carry_over(
+                uow, question.community, bonus, question.asker, at,
+                acceptance_id=remaining[0].id, actor=None,
+            )
+        )  # fmt: skip
+    return remaining, changes
