@@ -8,7 +8,9 @@ A member's first message in a help channel also gets a private welcome, and the 
 in their dormant-closed question reopens it (a note in the thread says so).
 
 A member's edit of their question (its top-level message) or answer (`message_changed`)
-reaches the core as `EditMessage`, silently: see `on_message_changed`.
+reaches the core as `EditMessage`, silently: see `on_message_changed`. A deleted message
+(`message_deleted`, or the tombstone Slack leaves for a deleted thread parent with replies)
+reaches it as `DeleteMessage`: see `on_message_deleted`.
 
 Bolt acknowledges Events API requests before these run, so Slack's 3-second budget is never
 at risk. Each core write carries Slack's `event_id`; a redelivery (`X-Slack-Retry-Num`) or a
@@ -26,10 +28,13 @@ from adapters.slack import announce, blocks, ids, moderation
 from adapters.slack.deps import Caller, deps_of
 from adapters.slack.guard import guarded
 from adapters.slack.translate import (
+    PLATFORM,
     NewQuestion,
     ThreadReply,
+    classify_deletion,
     classify_edit,
     classify_message,
+    is_tombstone,
     member_ref,
     mentioned_users,
     message_id,
@@ -38,7 +43,13 @@ from adapters.slack.translate import (
 )
 from bot import commands as c
 from bot import errors
-from bot.events import AnswerAccepted, MessageEdited, MessageRecorded, QuestionOpened
+from bot.events import (
+    AnswerAccepted,
+    DeletedOnPlatform,
+    MessageEdited,
+    MessageRecorded,
+    QuestionOpened,
+)
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +73,9 @@ async def on_message(body: dict[str, Any], event: dict[str, Any], context: dict[
     deps = deps_of(context)
     if event.get("subtype") == "message_changed":
         await on_message_changed(body, event, context)
+        return
+    if event.get("subtype") == "message_deleted":
+        await on_message_deleted(body, event, context)
         return
     what = classify_message(event, deps.help_channels)
     if what is None:
@@ -137,8 +151,13 @@ async def on_message_changed(
     answer (a thread reply): the core takes the new text, built as on arrival, so its title
     and body or the answer's excerpt follow, and a solved question is found by its new
     words. Whose message it is, and whether the bot keeps it, is the core's to say: for
-    anything else it changes nothing. An edit is silent: no reply, even on failure."""
+    anything else it changes nothing. An edit is silent: no reply, even on failure.
 
+    A tombstone is no edit: its "This message was deleted." is Slack deleting the message."""
+
+    if is_tombstone(event):
+        await on_message_deleted(body, event, context)
+        return
     deps = deps_of(context)
     edit = classify_edit(event, deps.help_channels)
     if edit is None:
@@ -162,6 +181,39 @@ async def on_message_changed(
                 "slack edit: %s of question %s changed",
                 "answer" if result.answer is not None else "text",
                 result.question.id,
+            )
+
+
+async def on_message_deleted(
+    body: dict[str, Any], event: dict[str, Any], context: dict[str, Any]
+) -> None:
+    """A message in a help channel was deleted, by its author or by someone Slack lets (it
+    does not say who): the core deletes the question it opened (and tells its thread, through
+    the sender) or takes back the answer it was. Whether it was either is the core's to say,
+    from the message id alone: no Web API call per deletion, which Slack sends for every
+    message deleted anywhere the app can read. The bot's own deletions come back here too,
+    and change nothing a second time. Silent, as an edit is: nobody to reply to, and a
+    workspace that is no community's is not told so for a deletion."""
+
+    deps = deps_of(context)
+    deletion = classify_deletion(event, deps.help_channels)
+    if deletion is None:
+        return
+    community = deps.community(team_id_of(body))
+    if community is None:
+        return
+    async with guarded(deps.present(community), None, "slack deletion"):
+        async with deps.in_order(deletion.channel):
+            result = await deps.bot.handle(
+                c.DeleteMessage(PLATFORM, community, message_id(deletion.channel, deletion.ts))
+            )
+        assert isinstance(result, DeletedOnPlatform)
+        if result.question is not None:
+            log.info("slack deletion: question %s deleted", result.question.id)
+        elif result.withdrawn is not None:
+            log.info(
+                "slack deletion: an accepted answer in question %s withdrawn",
+                result.withdrawn.question.id,
             )
 
 

@@ -23,7 +23,7 @@ PLATFORM = "slack"
 
 # Message subtypes that still carry a member's own words. Everything else (joins, edits,
 # deletions, channel topic changes, bot posts) is not a question or an answer; an edit
-# (`message_changed`) is read by `classify_edit`.
+# (`message_changed`) is read by `classify_edit`, a deletion by `classify_deletion`.
 _QUESTION_SUBTYPES: frozenset[str | None] = frozenset({None, "file_share"})
 _REPLY_SUBTYPES: frozenset[str | None] = frozenset({None, "file_share", "thread_broadcast"})
 
@@ -181,6 +181,52 @@ def classify_edit(
         return None
     thread_ts = what.thread_ts if isinstance(what, ThreadReply) else what.ts
     return MessageEdit(what.channel, thread_ts, what.ts, what.user, what.text)
+
+
+@dataclass(frozen=True, slots=True)
+class MessageDeletion:
+    """A message deleted in a help channel or a thread there: which one, not by whom (Slack
+    does not say)."""
+
+    channel: str
+    ts: str
+
+
+def is_tombstone(event: Mapping[str, Any]) -> bool:
+    """Whether a `message_changed` is Slack deleting a thread's parent that has replies: the
+    parent stays, as a hidden `tombstone` ("This message was deleted."), for the replies to
+    hang from. A deletion, never an edit."""
+
+    message = event.get("message")
+    return (
+        event.get("subtype") == "message_changed"
+        and isinstance(message, Mapping)
+        and message.get("subtype") == "tombstone"
+    )
+
+
+def classify_deletion(
+    event: Mapping[str, Any], help_channel_ids: Collection[str]
+) -> MessageDeletion | None:
+    """What a deletion means to the bot, or None when it means nothing: `message_deleted`
+    (`deleted_ts`) or a tombstone (`message.ts`, see `is_tombstone`) in a channel where
+    `classify_message` would have taken the message, whoever's it was (the bot's post of an
+    /ask question is one). Whether the bot kept that message is the core's to say."""
+
+    channel = event.get("channel")
+    if not (isinstance(channel, str) and channel):
+        return None
+    if event.get("channel_type") in ("im", "mpim"):
+        return None
+    if help_channel_ids and channel not in help_channel_ids:
+        return None
+    if event.get("subtype") == "message_deleted":
+        ts = event.get("deleted_ts")
+    elif is_tombstone(event):
+        ts = event["message"].get("ts")
+    else:
+        return None
+    return MessageDeletion(channel, ts) if isinstance(ts, str) and ts else None
 
 
 def with_files(text: str, files: Any) -> str:

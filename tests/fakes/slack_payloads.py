@@ -491,7 +491,12 @@ def message_deleted_event(
     channel_type: str = "channel",
     **extra: Any,
 ) -> dict[str, Any]:
-    """``subtype: message_deleted``."""
+    """``subtype: message_deleted``
+    (https://docs.slack.dev/reference/events/message/message_deleted): ``deleted_ts`` is the
+    deleted message's ``ts``, ``hidden: true``; ``previous_message`` is the message as it was
+    (Slack leaves it out of its own example; in practice it is there). Slack does not say who
+    deleted it. A thread's parent that still has replies is not deleted this way: see
+    ``tombstone_event``."""
     event_ts = make_ts()
     event: dict[str, Any] = {
         "type": "message",
@@ -505,6 +510,69 @@ def message_deleted_event(
     }
     if previous_message is not None:
         event["previous_message"] = dict(previous_message)
+    event.update(extra)
+    return event
+
+
+TOMBSTONE_TEXT = "This message was deleted."
+SLACKBOT = "USLACKBOT"
+
+
+def tombstone_message(
+    ts: str, *, reply_count: int = 1, reply_users: Iterable[str] = (), latest_reply: str = ""
+) -> dict[str, Any]:
+    """What stands in for a deleted thread parent that still has replies: a hidden
+    ``subtype: tombstone`` message by Slackbot, its ``ts`` and thread fields kept."""
+    users = list(reply_users)
+    return {
+        "type": "message",
+        "subtype": "tombstone",
+        "text": TOMBSTONE_TEXT,
+        "user": SLACKBOT,
+        "hidden": True,
+        "ts": ts,
+        "thread_ts": ts,
+        "parent_user_id": SLACKBOT,
+        "reply_count": reply_count,
+        "reply_users_count": len(users),
+        "latest_reply": latest_reply or ts,
+        "reply_users": users,
+        "is_locked": False,
+        "subscribed": False,
+    }
+
+
+def tombstone_event(
+    *,
+    channel: str,
+    previous_message: Mapping[str, Any],
+    channel_type: str = "channel",
+    **extra: Any,
+) -> dict[str, Any]:
+    """How Slack tells of a deleted thread parent that has replies: not ``message_deleted``
+    but ``message_changed``, whose ``message`` is the tombstone left in its place
+    (``tombstone_message``) and ``previous_message`` the message as it was. (When its last
+    reply goes, Slack sends ``message_deleted`` for the tombstone itself.)"""
+    previous = dict(previous_message)
+    ts = str(previous["ts"])
+    event_ts = make_ts()
+    message = tombstone_message(
+        ts,
+        reply_count=int(previous.get("reply_count") or 1),
+        reply_users=previous.get("reply_users") or (),
+        latest_reply=str(previous.get("latest_reply") or ""),
+    )
+    event: dict[str, Any] = {
+        "type": "message",
+        "subtype": "message_changed",
+        "hidden": True,
+        "message": message,
+        "previous_message": previous,
+        "channel": channel,
+        "ts": event_ts,
+        "event_ts": event_ts,
+        "channel_type": channel_type,
+    }
     event.update(extra)
     return event
 

@@ -488,6 +488,31 @@ class FakeSlack:
         self._messages[channel].remove(msg)
         return msg
 
+    def delete_message(self, channel: str, ts: str) -> tuple[JSONDict, JSONDict | None]:
+        """A member deleting a stored message as Slack does it: gone, unless it is a
+        thread's parent with replies, which a tombstone replaces (``tombstone_message``); a
+        reply's parent counts one reply fewer. Returns (the message as it was, the tombstone
+        or None): what ``message_deleted_event`` or ``tombstone_event`` then carries."""
+        msg = self._message_or_error(channel, ts)
+        before = copy.deepcopy(msg)
+        thread_ts = msg.get("thread_ts")
+        if thread_ts and thread_ts != ts:
+            parent = self.find_message(channel, thread_ts)
+            if parent is not None and parent.get("reply_count"):
+                parent["reply_count"] -= 1
+        if msg.get("reply_count"):
+            tombstone = payloads.tombstone_message(
+                ts,
+                reply_count=int(msg["reply_count"]),
+                reply_users=msg.get("reply_users") or (),
+                latest_reply=str(msg.get("latest_reply") or ""),
+            )
+            msg.clear()
+            msg.update(tombstone)
+            return before, copy.deepcopy(tombstone)
+        self._messages[channel].remove(msg)
+        return before, None
+
     def new_trigger_id(self) -> str:
         """A trigger id the fake remembers, so ``views.open`` can expire it after
         ``trigger_ttl`` seconds (unknown trigger ids are accepted)."""

@@ -395,6 +395,49 @@ async def test_a_members_edit_is_kept_and_read_back(fake_slack: FakeSlack) -> No
         fake_slack.edit_message("C0GENERAL", "1.000001", "nothing there")
 
 
+async def test_a_deleted_parent_with_replies_leaves_a_tombstone(fake_slack: FakeSlack) -> None:
+    client = web_client(fake_slack)
+    root = fake_slack.add_message("C0GENERAL", "question", user="U0ASKER")
+    reply = fake_slack.add_message("C0GENERAL", "answer", user="U0HELPER", thread_ts=root["ts"])
+    lone = fake_slack.add_message("C0GENERAL", "hello", user="U0OTHER")
+
+    before, tombstone = fake_slack.delete_message("C0GENERAL", root["ts"])
+
+    assert before["text"] == "question" and before["reply_count"] == 1
+    assert tombstone is not None and tombstone["subtype"] == "tombstone"
+    assert (tombstone["ts"], tombstone["user"], tombstone["text"]) == (
+        root["ts"], sp.SLACKBOT, sp.TOMBSTONE_TEXT,
+    )  # fmt: skip
+    replies = await client.conversations_replies(channel="C0GENERAL", ts=root["ts"])
+    assert [m["text"] for m in replies["messages"]] == [sp.TOMBSTONE_TEXT, "answer"]
+    before, tombstone = fake_slack.delete_message("C0GENERAL", reply["ts"])
+    assert (before["text"], tombstone) == ("answer", None)
+    assert (fake_slack.find_message("C0GENERAL", root["ts"]) or {})["reply_count"] == 0
+    fake_slack.delete_message("C0GENERAL", lone["ts"])
+    assert fake_slack.find_message("C0GENERAL", lone["ts"]) is None
+    with pytest.raises(SlackError):
+        fake_slack.delete_message("C0GENERAL", lone["ts"])
+
+
+def test_deletion_events_match_the_documented_payloads() -> None:
+    previous = {"type": "message", "user": "U1", "text": "q", "ts": "1.000001"}
+    deleted = sp.message_deleted_event(
+        channel="C1", deleted_ts="1.000001", previous_message=previous
+    )
+    assert (deleted["type"], deleted["subtype"], deleted["hidden"]) == (
+        "message", "message_deleted", True,
+    )  # fmt: skip
+    assert deleted["deleted_ts"] == "1.000001" and deleted["ts"] != "1.000001"
+    tombstone = sp.tombstone_event(channel="C1", previous_message={**previous, "reply_count": 2})
+    assert (tombstone["subtype"], tombstone["hidden"]) == ("message_changed", True)
+    message = tombstone["message"]
+    assert (message["subtype"], message["hidden"], message["text"]) == (
+        "tombstone", True, "This message was deleted.",
+    )  # fmt: skip
+    assert message["ts"] == message["thread_ts"] == "1.000001" and message["reply_count"] == 2
+    assert tombstone["previous_message"]["text"] == "q"
+
+
 def test_message_changed_matches_the_documented_payload() -> None:
     edit = sp.message_changed_event(
         channel="C1", user="U1", ts="1.000001", thread_ts="0.000001", new_text="b", old_text="a"

@@ -132,6 +132,22 @@ class Slack:
         )  # fmt: skip
         return await self.event(event)
 
+    def deleted(self, ts: str) -> dict[str, Any]:
+        """The help channel's message `ts` deleted in the fake, as Slack does it; the event
+        Slack then sends: `message_deleted`, or for a thread's parent that has replies,
+        `message_changed` to the tombstone left in its place."""
+
+        before, tombstone = self.fake.delete_message(HELP, ts)
+        if tombstone is not None:
+            return sp.tombstone_event(channel=HELP, previous_message=before)
+        return sp.message_deleted_event(channel=HELP, deleted_ts=ts, previous_message=before)
+
+    async def delete(self, ts: str) -> sp.Delivery:
+        """A member (or an admin: Slack does not say) deletes the help channel's message
+        `ts`; see `deleted`."""
+
+        return await self.event(self.deleted(ts))
+
     async def mark_solution(self, root_ts: str, reply_ts: str, user: str = ASKER) -> sp.Delivery:
         message = sp.shortcut_message(
             user=HELPER, text="Try the reset link.", ts=reply_ts, thread_ts=root_ts

@@ -9,14 +9,17 @@ from typing import Any
 import pytest
 
 from adapters.slack.translate import (
+    MessageDeletion,
     MessageEdit,
     NewQuestion,
     ThreadReply,
     after_words,
     bare_mentions,
+    classify_deletion,
     classify_edit,
     classify_message,
     interaction_id,
+    is_tombstone,
     message_id,
     parse_period,
     parse_question,
@@ -256,3 +259,38 @@ def test_an_edit_of_a_question_or_of_a_reply() -> None:
 )
 def test_edits_that_mean_nothing(event: dict[str, Any]) -> None:
     assert classify_edit(event, {"C0HELP"}) is None
+
+
+def test_a_deleted_message_and_a_tombstone_are_deletions() -> None:
+    deleted, tombstone = load("message_deleted")["event"], load("tombstone")["event"]
+
+    assert classify_deletion(deleted, {"C0HELP"}) == MessageDeletion("C0HELP", "1700000100.000200")
+    assert is_tombstone(tombstone)
+    assert classify_deletion(tombstone, {"C0HELP"}) == MessageDeletion(
+        "C0HELP", "1700000000.000100"
+    )
+    # a tombstone is never an edit, whoever Slack says it is by
+    assert classify_edit(tombstone, {"C0HELP"}) is None
+    # with no help channels configured, anywhere a reply would count (as on arrival)
+    assert classify_deletion({**deleted, "channel": "C0ANY"}, set()) is not None
+    # the bot's own posts are deletions too (its post of an /ask question opened one)
+    bots = {**deleted, "previous_message": {**deleted["previous_message"], "bot_id": "B1"}}
+    assert classify_deletion(bots, {"C0HELP"}) is not None
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        {**load("message_deleted")["event"], "channel": "C0OTHER"},
+        {**load("message_deleted")["event"], "channel_type": "im"},
+        {**load("message_deleted")["event"], "channel_type": "mpim"},
+        {**load("message_deleted")["event"], "deleted_ts": None},
+        {**load("message_deleted")["event"], "channel": None},
+        {**load("tombstone")["event"], "channel": "C0OTHER"},
+        {**load("tombstone")["event"], "message": {"subtype": "tombstone"}},
+        _edit(),
+        sp.message_event(channel="C0HELP", user="U1", text="hi"),
+    ],
+)
+def test_deletions_that_mean_nothing(event: dict[str, Any]) -> None:
+    assert classify_deletion(event, {"C0HELP"}) is None

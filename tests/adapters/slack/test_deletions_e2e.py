@@ -1,0 +1,283 @@
+"""A message deleted on Slack reaches the core, over signed HTTP: the asker's question (Slack's
+`message_deleted`, or for a question with replies the `message_changed` to a tombstone that
+Slack leaves in its place) is deleted and its thread told so and closed; an answer is no
+answer any more, and an accepted one takes its points back with it. A deletion outside the
+help channels, in a workspace that is no community's, or of a message the bot never recorded
+changes nothing and says nothing, without one Web API call; the same deletion twice changes
+nothing the second time; a tombstone is never a question's new text."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+
+from adapters.slack import ids
+from bot import commands as c
+from tests.adapters.slack.conftest import HELP, HELPER, MOD, OTHER, Slack
+from tests.fakes import slack_payloads as sp
+
+QUESTION = "How do I parse JSON?\nIt fails on dates"
+NOTICE = "#1's question was deleted, so this thread is closed"
+
+
+@contextmanager
+def deletions_reaching_the_core(slack: Slack) -> Iterator[list[c.DeleteMessage]]:
+    """The DeleteMessage commands the adapter hands the (real) core while inside."""
+
+    seen: list[c.DeleteMessage] = []
+    core = slack.core.bot
+    handle = core.handle
+
+    async def recording(command: Any) -> Any:
+        if isinstance(command, c.DeleteMessage):
+            seen.append(command)
+        return await handle(command)
+
+    core.handle = recording  # type: ignore[method-assign]
+    try:
+        yield seen
+    finally:
+        del core.handle
+
+
+def question_deleted(slack: Slack) -> bool:
+    return bool(slack.rows("SELECT deleted_at IS NOT NULL FROM questions WHERE id = 1")[0][0])
+
+
+def question_text(slack: Slack) -> tuple[str, str]:
+    title, body = slack.rows("SELECT title, body FROM questions WHERE id = 1")[0]
+    return str(title), str(body)
+
+
+def accepted(slack: Slack) -> int:
+    return int(slack.rows("SELECT count(*) FROM acceptances WHERE revoked_at IS NULL")[0][0])
+
+
+def messages_deleted(slack: Slack) -> list[bool]:
+    return [bool(r[0]) for r in slack.rows("SELECT deleted_at IS NOT NULL FROM messages")]
+
+
+def notices(slack: Slack, root: str) -> list[str]:
+    """The bot's posts in the thread of `root` saying its question was deleted, by the calls
+    that made them (the root may be gone from the fake)."""
+
+    return [
+        str(call.params.get("text"))
+        for call in slack.fake.calls_to("chat.postMessage")
+        if call.params.get("thread_ts") == root and NOTICE in str(call.params.get("text"))
+    ]
+
+
+def bot_said(slack: Slack) -> list[str]:
+    return [
+        c.method for c in slack.fake.calls if c.method.startswith(("chat.", "reactions.", "views."))
+    ]
+
+
+async def test_the_askers_deleted_question_is_deleted_and_its_thread_told(slack: Slack) -> None:
+    root = await slack.ask(QUESTION)
+    slack.fake.clear_calls()
+    previous = slack.fake.remove_message(HELP, root)
+
+    with deletions_reaching_the_core(slack) as seen:
+        delivery = await slack.event(
+            sp.message_deleted_event(channel=HELP, deleted_ts=root, previous_message=previous)
+        )
+
+    assert delivery.status == 200
+    assert [(d.platform, d.community, d.message_id) for d in seen] == [
+        ("slack", "main", f"{HELP}:{root}")
+    ]
+    assert question_deleted(slack)
+    assert question_text(slack) == ("How do I parse JSON?", QUESTION)
+    [notice] = notices(slack, root)
+    assert "To ask again, post in the help channel." in notice
+    assert slack.fake.last_call("chat.postMessage").params["channel"] == HELP
+    # The only Web API calls are the notice and the thread's closing: none to learn anything.
+    assert {call.method for call in slack.fake.calls} <= {"chat.postMessage", "reactions.add"}
+    await slack.command("/kb", "search parse JSON dates", user=OTHER)
+    assert "How do I parse JSON?" not in slack.responses()[-1]
+
+
+async def test_a_question_with_replies_deleted_as_a_tombstone_is_deleted_not_edited(
+    slack: Slack,
+) -> None:
+    root = await slack.ask(QUESTION)
+    reply = await slack.answer(root, text="Try json.loads with a hook.")
+    slack.fake.clear_calls()
+    event = slack.deleted(root)
+    assert event["subtype"] == "message_changed"
+    assert event["message"]["subtype"] == "tombstone"
+
+    delivery = await slack.event(event)
+
+    assert delivery.status == 200
+    assert question_deleted(slack)
+    assert question_text(slack) == ("How do I parse JSON?", QUESTION)  # never the tombstone's
+    assert len(notices(slack, root)) == 1
+    tombstone = slack.fake.find_message(HELP, root) or {}
+    assert tombstone.get("subtype") == "tombstone"
+    assert {r["name"] for r in tombstone.get("reactions", [])} == {
+        ids.CLOSED_REACTION,
+        ids.LOCKED_REACTION,
+    }
+    # The thread is no question's any more: a later reply is not recorded, nobody is told.
+    await slack.answer(root, OTHER, "Still there?")
+    assert slack.count("messages") == 1 and slack.ephemeral_to(OTHER) == []
+    # Its replies going, and then the tombstone, say nothing more.
+    slack.fake.clear_calls()
+    await slack.delete(reply)
+    await slack.event(sp.message_deleted_event(channel=HELP, deleted_ts=root))
+    assert notices(slack, root) == []
+
+
+async def test_the_bots_post_of_an_ask_question_deleted_deletes_the_question(
+    slack: Slack,
+) -> None:
+    await slack.command("/ask", "Where is the VPN guide?", channel="C0GENERAL")
+    [root] = [m["ts"] for m in slack.fake.messages_in(HELP) if m.get("thread_ts") == m["ts"]]
+    assert slack.fake.messages_in(HELP)[0]["bot_id"]  # the bot's post, with its thread
+    slack.fake.clear_calls()
+
+    await slack.delete(root)
+
+    assert question_deleted(slack)
+    assert len(notices(slack, root)) == 1
+
+
+async def test_a_deleted_accepted_answer_takes_its_points_back(slack: Slack) -> None:
+    root = await slack.ask(QUESTION)
+    reply = await slack.answer(root, text="Use json.loads with a hook.")
+    other = await slack.answer(root, OTHER, "Or a custom decoder.")
+    await slack.mark_solution(root, reply)
+    assert slack.points(HELPER) == 15 and accepted(slack) == 1
+    slack.fake.clear_calls()
+
+    with deletions_reaching_the_core(slack) as seen:
+        delivery = await slack.delete(reply)
+
+    assert delivery.status == 200
+    assert [d.message_id for d in seen] == [f"{HELP}:{reply}"]
+    assert slack.points(HELPER) == 0
+    assert accepted(slack) == 0
+    assert messages_deleted(slack) == [True, False]
+    assert not question_deleted(slack)
+    assert bot_said(slack) == []
+    # An answer not accepted goes quietly too, and is no answer any more.
+    await slack.delete(other)
+    assert messages_deleted(slack) == [True, True]
+    assert slack.points(OTHER) == 0 and bot_said(slack) == []
+
+
+async def test_the_same_deletion_twice_changes_nothing_the_second_time(slack: Slack) -> None:
+    root = await slack.ask(QUESTION)
+    reply = await slack.answer(root)
+    await slack.mark_solution(root, reply)
+    answer_deleted = slack.deleted(reply)
+    await slack.event(answer_deleted)
+    ledger = slack.count("ledger")
+    assert slack.points(HELPER) == 0
+    question_gone = slack.deleted(root)
+    await slack.event(question_gone)
+    assert len(notices(slack, root)) == 1
+    slack.fake.clear_calls()
+
+    for event in (answer_deleted, question_gone):
+        await slack.event(event)  # Slack's retry has the same event, a new delivery
+        await slack.event(event, event_id="Ev0SAMEONE")
+    await slack.event(answer_deleted, event_id="Ev0SAMEONE")
+
+    assert slack.count("ledger") == ledger and slack.points(HELPER) == 0
+    assert slack.fake.calls == []
+
+
+async def test_a_member_deleting_a_question_a_moderator_deleted_changes_nothing(
+    slack: Slack,
+) -> None:
+    """The bot's own deletions (here `/mod delete`) are the core's already: when the
+    message then goes on Slack, its event changes nothing and says nothing."""
+
+    root = await slack.ask(QUESTION)
+    await slack.command("/mod", "delete #1 spam", user=MOD)
+    audited = slack.count("audit_log")
+    slack.fake.clear_calls()
+
+    with deletions_reaching_the_core(slack) as seen:
+        await slack.delete(root)
+
+    assert len(seen) == 1
+    assert slack.count("audit_log") == audited
+    assert slack.fake.calls == []
+
+
+async def test_deletions_elsewhere_change_nothing_and_call_nothing(
+    slack: Slack, caplog: pytest.LogCaptureFixture
+) -> None:
+    root = await slack.ask(QUESTION)
+    reply = await slack.answer(root)
+    await slack.mark_solution(root, reply)
+    before = (slack.count("questions"), slack.count("ledger"), slack.count("audit_log"))
+    slack.fake.clear_calls()
+    ephemeral = len(slack.fake.ephemeral)
+    previous = slack.fake.find_message(HELP, root) or {}
+
+    elsewhere = (
+        sp.message_deleted_event(channel="C0GENERAL", deleted_ts=root),
+        sp.message_deleted_event(channel="D0ASKER", deleted_ts=root, channel_type="im"),
+        sp.message_deleted_event(channel=HELP, deleted_ts=root, channel_type="mpim"),
+        sp.tombstone_event(channel="C0GENERAL", previous_message=previous),
+    )
+    with deletions_reaching_the_core(slack) as seen:
+        for event in elsewhere:
+            assert (await slack.event(event)).status == 200
+        for event in (sp.message_deleted_event(channel=HELP, deleted_ts=root),
+                      sp.tombstone_event(channel=HELP, previous_message=previous)):  # fmt: skip
+            body = sp.event_callback(event, event_id=sp.make_event_id(), team_id="T0STRANGER")
+            assert (await slack.send(sp.signed_event(body, secret=slack.secret))).status == 200
+    assert seen == []
+
+    unrecorded = [
+        # the bot's own "question opened" note, a message the bot never kept, one never seen
+        next(m["ts"] for m in slack.thread_posts(root)),
+        slack.fake.add_message(HELP, "hi all", user=OTHER)["ts"],
+        "1600000000.000100",
+    ]
+    with deletions_reaching_the_core(slack) as seen:
+        for ts in unrecorded:
+            event = sp.message_deleted_event(channel=HELP, deleted_ts=ts)
+            assert (await slack.event(event)).status == 200
+    assert len(seen) == 3
+
+    assert (slack.count("questions"), slack.count("ledger"), slack.count("audit_log")) == before
+    assert not question_deleted(slack) and accepted(slack) == 1
+    assert slack.fake.calls == [] and len(slack.fake.ephemeral) == ephemeral
+    assert not [r for r in caplog.records if r.exc_info]
+    await slack.delete(reply)
+    assert accepted(slack) == 0
+
+
+async def test_a_failed_deletion_is_logged_and_the_next_one_still_runs(
+    slack: Slack, caplog: pytest.LogCaptureFixture
+) -> None:
+    root = await slack.ask(QUESTION)
+    reply = await slack.answer(root)
+    core = slack.core.bot
+    handle = core.handle
+
+    async def failing(command: Any) -> Any:
+        if isinstance(command, c.DeleteMessage):
+            del core.handle
+            raise RuntimeError("database went away")
+        return await handle(command)
+
+    core.handle = failing  # type: ignore[method-assign]
+    delivery = await slack.delete(reply)
+
+    assert delivery.status == 200
+    assert [r for r in caplog.records if r.exc_info and "slack deletion" in r.getMessage()]
+    assert messages_deleted(slack) == [False]
+    await slack.delete(root)
+    assert question_deleted(slack)
