@@ -1246,6 +1246,48 @@ class FakeDiscord:
         message["embeds"] = [dict(e) for e in embeds]
         return self._gateway_message(message)
 
+    def message_delete(self, channel_id: int | str, message_id: int | str) -> JSONDict:
+        """A stored message is deleted on Discord (by its author, or a moderator: Discord does
+        not say who): gone from the fake. Returns MESSAGE_DELETE (not yet dispatched), which
+        names only the message, its channel and its guild."""
+        message = self._message(channel_id, message_id)
+        del self.messages[int(channel_id)][int(message_id)]
+        return {
+            "id": message["id"],
+            "channel_id": message["channel_id"],
+            "guild_id": str(self.guild_id),
+        }
+
+    def message_delete_bulk(self, channel_id: int, message_ids: Sequence[int]) -> JSONDict:
+        """Stored messages of one channel deleted at once (a moderator's purge, or a member
+        banned with their recent messages): gone from the fake. Returns MESSAGE_DELETE_BULK
+        (not yet dispatched): the messages' ids, their channel and the guild."""
+        for message_id in message_ids:
+            self._message(channel_id, message_id)
+        for message_id in message_ids:
+            del self.messages[int(channel_id)][int(message_id)]
+        return {
+            "ids": [str(m) for m in message_ids],
+            "channel_id": str(channel_id),
+            "guild_id": str(self.guild_id),
+        }
+
+    def thread_delete(self, thread_id: int) -> JSONDict:
+        """A thread (or forum post) deleted whole, with its messages: gone from the fake.
+        Returns THREAD_DELETE (not yet dispatched): the thread's id, guild, parent and type,
+        no more."""
+        thread = self._channel(thread_id)
+        if thread["type"] not in THREAD_TYPES:
+            raise ValueError(f"{thread_id} is not a thread")
+        del self.channels[int(thread_id)]
+        self.messages.pop(int(thread_id), None)
+        return {
+            "id": thread["id"],
+            "guild_id": thread["guild_id"],
+            "parent_id": thread["parent_id"],
+            "type": thread["type"],
+        }
+
     def reaction_add(
         self,
         channel_id: int,
@@ -1461,6 +1503,21 @@ class FakeDiscord:
     ) -> JSONDict:
         payload = self.user_edit(channel_id, message_id, content, **kw)
         await self.dispatch("MESSAGE_UPDATE", payload)
+        return payload
+
+    async def delete_message(self, channel_id: int, message_id: int) -> JSONDict:
+        payload = self.message_delete(channel_id, message_id)
+        await self.dispatch("MESSAGE_DELETE", payload)
+        return payload
+
+    async def delete_messages(self, channel_id: int, message_ids: Sequence[int]) -> JSONDict:
+        payload = self.message_delete_bulk(channel_id, message_ids)
+        await self.dispatch("MESSAGE_DELETE_BULK", payload)
+        return payload
+
+    async def delete_thread(self, thread_id: int) -> JSONDict:
+        payload = self.thread_delete(thread_id)
+        await self.dispatch("THREAD_DELETE", payload)
         return payload
 
     async def open_thread(
@@ -3010,16 +3067,10 @@ class FakeDiscord:
         message["edited_timestamp"] = _now_iso()
 
     async def _delete_message(self, request: web.Request, call: RecordedCall) -> web.Response:
-        message = self._message(request.match_info["channel_id"], request.match_info["message_id"])
-        del self.messages[int(message["channel_id"])][int(message["id"])]
-        await self._bot_event(
-            "MESSAGE_DELETE",
-            {
-                "id": message["id"],
-                "channel_id": message["channel_id"],
-                "guild_id": str(self.guild_id),
-            },
+        payload = self.message_delete(
+            request.match_info["channel_id"], request.match_info["message_id"]
         )
+        await self._bot_event("MESSAGE_DELETE", payload)
         return self._no_content()
 
     # threads ---------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ import pytest
 import pytest_asyncio
 from discord import app_commands
 
-from tests.fakes.discord_server import FakeDiscord, FakeUser, _Compressor, zstd_available
+from tests.fakes.discord_server import APIError, FakeDiscord, FakeUser, _Compressor, zstd_available
 from tests.helpers import eventually
 
 FAST = {"guild_ready_timeout": 0.05}  # discord.py waits this long after the last GUILD_CREATE
@@ -214,6 +214,65 @@ async def test_a_members_edit_and_an_unfurl_are_message_updates(
         stored = fake.find_message(message_id)
         assert stored is not None and stored["content"] == f"ask {world.bob.mention}"
         assert stored["edited_timestamp"] is not None
+
+
+class DeletionsClient(RecordingClient):
+    """Keeps the raw deletion events, as discord.py parses them."""
+
+    def __init__(self, *, intents: discord.Intents, **kwargs: Any) -> None:
+        super().__init__(intents=intents, **kwargs)
+        self.deletions: list[Any] = []
+
+    async def on_raw_message_delete(self, payload: discord.RawMessageDeleteEvent) -> None:
+        self.deletions.append(payload)
+
+    async def on_raw_bulk_message_delete(self, payload: discord.RawBulkMessageDeleteEvent) -> None:
+        self.deletions.append(payload)
+
+    async def on_raw_thread_delete(self, payload: discord.RawThreadDeleteEvent) -> None:
+        self.deletions.append(payload)
+
+
+async def test_deletions_are_message_delete_bulk_and_thread_delete(
+    fake: FakeDiscord, world: World
+) -> None:
+    """Someone deletes a message, purges several, or deletes a forum post whole: Discord
+    names only ids (the message's, its channel's and guild's; the thread's parent and type),
+    and the fake forgets what was deleted."""
+
+    client = DeletionsClient(intents=all_intents())
+    async with fake.run(client):
+        one, two, three = [
+            int((await fake.post_message(world.general, world.alice, t))["id"]) for t in "abc"
+        ]
+        post = await fake.open_thread(world.forum, world.bob, "help", content="stuck")
+        await eventually(lambda: len(client.messages) == 4)
+        single = await fake.delete_message(world.general, one)
+        assert single == {
+            "id": str(one),
+            "channel_id": str(world.general),
+            "guild_id": str(fake.guild_id),
+        }
+        await fake.delete_messages(world.general, [two, three])
+        await fake.delete_thread(post.id)
+        await eventually(lambda: len(client.deletions) == 3)
+        deleted, purged, thread = client.deletions
+        assert isinstance(deleted, discord.RawMessageDeleteEvent)
+        assert (deleted.message_id, deleted.channel_id) == (one, world.general)
+        assert deleted.guild_id == fake.guild_id and deleted.cached_message is not None
+        assert isinstance(purged, discord.RawBulkMessageDeleteEvent)
+        assert purged.message_ids == {two, three} and purged.channel_id == world.general
+        assert len(purged.cached_messages) == 2 and purged.guild_id == fake.guild_id
+        assert isinstance(thread, discord.RawThreadDeleteEvent)
+        assert (thread.thread_id, thread.parent_id) == (post.id, world.forum)
+        assert thread.thread_type is discord.ChannelType.public_thread
+        assert thread.thread is not None  # discord.py had it, and drops it now
+        guild = client.get_guild(fake.guild_id)
+        assert guild is not None and guild.get_thread(post.id) is None
+    assert fake.messages_in(world.general) == []
+    assert post.id not in fake.channels and fake.find_message(post.id) is None
+    with pytest.raises(APIError, match="10008"):
+        fake.message_delete(world.general, one)  # already gone: Unknown Message
 
 
 # ------------------------------------------------------------------------------ bot -> REST
