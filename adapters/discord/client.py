@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 
 COGS = (
     "adapters.discord.cogs.help_channels",
+    "adapters.discord.cogs.deletions",
     "adapters.discord.cogs.lifecycle",
     "adapters.discord.cogs.solving",
     "adapters.discord.cogs.reputation",

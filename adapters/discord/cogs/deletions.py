@@ -1,0 +1,97 @@
+"""Messages and threads deleted on Discord reach the core (`bot.deletions`): a deleted
+question (the asker's help-channel message, a forum post's starter message, the bot's post of
+an /ask question, or its whole thread) is deleted in the core too, and its thread, when still
+there, is told and closed by the core's outbound messages; a deleted answer is no answer any
+more, and an accepted one takes its points (and so perhaps a reward role) with it.
+
+Discord says neither who deleted a message nor what it was, only its id and channel, so the
+raw events are used (a message discord.py no longer has in its cache counts too) and the
+core, which knows its questions and answers by message id, decides. The adapter only keeps
+out what cannot be one of them without asking Discord: a DM, a server no community names, a
+channel discord.py knows to be neither a help channel nor a thread of one. A bulk delete (a
+moderator's purge) hands each message to the core on its own, so one failing spares the rest.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+import discord
+
+from adapters.discord import translate
+from adapters.discord.client import CommunityClient
+from adapters.discord.cogs.base import FeatureCog
+from adapters.discord.replies import log_error
+from bot import commands as c
+from bot import events as ev
+
+log = logging.getLogger(__name__)
+
+
+class Deletions(FeatureCog):
+    @FeatureCog.listener("on_raw_message_delete")
+    async def on_raw_message_delete(self, payload: discord.RawMessageDeleteEvent) -> None:
+        community = self._community_of_channel(payload.guild_id, payload.channel_id)
+        if community is None:
+            return
+        await self._deleted(community, payload.guild_id, [payload.message_id])
+
+    @FeatureCog.listener("on_raw_bulk_message_delete")
+    async def on_raw_bulk_message_delete(self, payload: discord.RawBulkMessageDeleteEvent) -> None:
+        community = self._community_of_channel(payload.guild_id, payload.channel_id)
+        if community is None:
+            return
+        await self._deleted(community, payload.guild_id, sorted(payload.message_ids))
+
+    @FeatureCog.listener("on_raw_thread_delete")
+    async def on_raw_thread_delete(self, payload: discord.RawThreadDeleteEvent) -> None:
+        # THREAD_DELETE names the thread's parent: only a help channel's threads hold questions.
+        if not translate.is_help_channel(payload.parent_id, self.client.settings.help_channel_ids):
+            return
+        community = self.client.community_of(discord.Object(payload.guild_id))
+        if community is None:
+            return
+        try:
+            await self.core.handle(
+                c.DeleteThread(community, translate.thread_ref(payload.thread_id))
+            )
+        except Exception as exc:  # never let one deletion take the listener down
+            log_error(exc, "deleted thread")
+
+    def _community_of_channel(self, guild_id: int | None, channel_id: int) -> str | None:
+        """The community of a server's channel that may hold a question or an answer: a help
+        channel, a thread of one, or a channel discord.py has not cached (an archived thread,
+        or one left out since a restart), which the core may still know. None for a DM, a
+        server no community names, and any other channel."""
+
+        if guild_id is None:
+            return None
+        community = self.client.community_of(discord.Object(guild_id))
+        if community is None:
+            return None
+        guild = self.client.get_guild(guild_id)
+        channel = guild.get_channel_or_thread(channel_id) if guild is not None else None
+        if channel is None or self.client.is_help_channel(channel):
+            return community
+        return community if self.client.help_thread(channel) is not None else None
+
+    async def _deleted(
+        self, community: str, guild_id: int | None, message_ids: Iterable[int]
+    ) -> None:
+        for message_id in message_ids:
+            try:
+                result = await self.core.handle(
+                    c.DeleteMessage(translate.PLATFORM, community, str(message_id))
+                )
+                # The core already told and closed a deleted question's thread (its outbound);
+                # points an accepted answer loses may take a reward role away.
+                if isinstance(result, ev.DeletedOnPlatform) and result.withdrawn is not None:
+                    guild = self.client.get_guild(guild_id) if guild_id is not None else None
+                    await self.client.outcomes.rewards(guild, result.withdrawn.points)
+            except Exception as exc:  # one message failing must not stop the rest
+                log_error(exc, f"deleted message {message_id}")
+
+
+async def setup(client: CommunityClient) -> None:
+    await client.add_cog(Deletions(client))
