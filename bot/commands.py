@@ -85,6 +85,22 @@ class AcceptAnswer:
 
 
 @dataclass(frozen=True, slots=True)
+class UnacceptAnswer:
+    """Take back the acceptance of one answer (by its platform message id): the asker or a
+    moderator changed their mind. Its points go back; the question stays solved by its
+    other accepted answers, or with none left is open again, as after `/unsolve`.
+
+    `reaction`: the ✅ reaction was removed from the answer. It takes back only an
+    acceptance the same member made, so removing a ✅ that accepted nothing (one added to
+    an answer already accepted by someone else) takes nobody's acceptance away."""
+
+    actor: Actor
+    message_id: str
+    event_id: str | None = None
+    reaction: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class MarkSolved:
     """`/solved [member]` inside a question thread, or several helpers at once (Slack's modal).
 
@@ -356,6 +372,7 @@ Command = (
     | DeleteMessage
     | DeleteThread
     | AcceptAnswer
+    | UnacceptAnswer
     | MarkSolved
     | SolveWithSuggestion
     | Unsolve

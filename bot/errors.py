@@ -61,6 +61,10 @@ class NotSolved(DomainError):
     key = "error.not_solved"
 
 
+class NotAccepted(DomainError):
+    key = "error.not_accepted"
+
+
 class AlreadyClosed(DomainError):
     key = "error.already_closed"
 

@@ -143,6 +143,23 @@ class QuestionReopened:
 
 
 @dataclass(frozen=True, slots=True)
+class AnswerUnaccepted:
+    """One acceptance taken back (`UnacceptAnswer`). `points` are the ledger rows written:
+    the reversals, then what an acceptance that stands carries on (`reputation.take_back`);
+    `accepted` the answers still accepted. With none left the question is open again
+    (`reopened`), as after `/unsolve`."""
+
+    question: Question
+    answer: Answer
+    accepted: tuple[Answer, ...]
+    points: tuple[PointChange, ...]
+
+    @property
+    def reopened(self) -> bool:
+        return not self.accepted
+
+
+@dataclass(frozen=True, slots=True)
 class QuestionClosed:
     question: Question
     reason: str
@@ -335,6 +352,7 @@ Result = (
     | SolvedWithoutHelper
     | HelperChoiceNeeded
     | QuestionReopened
+    | AnswerUnaccepted
     | QuestionClosed
     | ReputationShown
     | LeaderboardShown

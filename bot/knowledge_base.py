@@ -34,6 +34,7 @@ from bot.commands import ShowQuestion
 from bot.errors import ArticleNotFound, DomainError
 from bot.events import (
     AnswerAccepted,
+    AnswerUnaccepted,
     DeletedOnPlatform,
     MessageEdited,
     QuestionModerated,
@@ -546,6 +547,10 @@ def search_change(result: Any) -> SearchChange | None:
             answer is None or any(a.id == answer.id for a in result.accepted)
         ):
             return SearchChange(q, result.accepted)
+    if isinstance(result, AnswerUnaccepted):  # found by the answers still accepted, if any
+        if result.reopened:
+            return SearchChange(result.question)
+        return SearchChange(result.question, result.accepted)
     if isinstance(result, QuestionReopened) or (
         isinstance(result, QuestionModerated) and result.question.is_deleted
     ):

@@ -23,6 +23,7 @@ from bot.commands import AskQuestion, PostMessage, RevealAsker, ShowGuidelines
 from bot.config import WEEKDAYS, LifecycleConfig, SupportHours
 from bot.events import (
     AnswerAccepted,
+    AnswerUnaccepted,
     AskerRevealed,
     DeletedOnPlatform,
     GuidelinesShown,
@@ -234,7 +235,9 @@ async def after_write(command: Any, result: Any, uow: UnitOfWork, ctx: Context) 
         await _solved(result.question, uow, ctx)
     elif isinstance(result, SolvedWithoutHelper):
         await _solved(result.question, uow, ctx)
-    elif isinstance(result, QuestionReopened):
+    elif isinstance(result, QuestionReopened) or (
+        isinstance(result, AnswerUnaccepted) and result.reopened
+    ):
         await _unsolved(result.question, uow, ctx)
     elif isinstance(result, QuestionClosed):
         await uow.jobs.cancel(result.question.id, RULE_KINDS, ctx.clock.now())

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from bot.errors import DomainError
 from bot.events import (
     AnswerAccepted,
+    AnswerUnaccepted,
     AskerRevealed,
     GuidelinesShown,
     HelperChoiceNeeded,
@@ -123,6 +124,14 @@ class Presenter:
     def reopened(self, result: QuestionReopened) -> str:
         total = sum(abs(c.delta) for c in result.points)
         return self.t("unsolve.done", id=result.question.id, points=total)
+
+    def unaccepted(self, result: AnswerUnaccepted) -> str:
+        # Net: points an acceptance that stands carries on are not lost (`take_back`).
+        lost = -sum(c.delta for c in result.points)
+        key = "unsolve.unaccepted_open" if result.reopened else "unsolve.unaccepted_solved"
+        return self.t(
+            key, id=result.question.id, answerer=self.name(result.answer.author), points=lost
+        )
 
     def closed(self, result: QuestionClosed) -> str:
         reason = self.t(f"close.reason_{result.reason}")

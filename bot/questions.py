@@ -23,11 +23,13 @@ from bot.commands import (
     ShowQuestion,
     ShowReputation,
     SolveWithSuggestion,
+    UnacceptAnswer,
     Unsolve,
 )
 from bot.config import Config, ReputationConfig
 from bot.events import (
     AnswerAccepted,
+    AnswerUnaccepted,
     HelperChoiceNeeded,
     HelperRefused,
     HelpersNotCredited,
@@ -57,7 +59,7 @@ from bot.model import (
     ThreadRef,
 )
 from bot.ports import Clock, KnowledgeSearch, UnitOfWork
-from bot.reputation import award, period_start, reverse
+from bot.reputation import award, period_start, reverse, take_back
 from bot.text import clean, is_blank, split_title, truncate
 
 EXCERPT_CHARS = 300
@@ -435,6 +437,38 @@ async def solve_with_suggestion(
     return SolvedWithoutHelper(question, suggestion_id=cmd.suggestion_id[:100])
 
 
+async def unaccept_answer(cmd: UnacceptAnswer, uow: UnitOfWork, ctx: Context) -> AnswerUnaccepted:
+    """Take back one acceptance and its points (`reputation.take_back`): the asker or a
+    moderator, as for accepting. With no accepted answer left the question is open again,
+    as after `/unsolve`. A removed ✅ (`cmd.reaction`) takes back only what its member
+    accepted."""
+
+    _require_human(cmd.actor)
+    answer = await uow.questions.message(cmd.actor.ref.platform, cmd.message_id)
+    if answer is None:
+        raise errors.NotAccepted()
+    question = await uow.questions.get(answer.question_id, for_update=True)
+    if question is None or question.community != cmd.actor.ref.community:
+        raise errors.NotAccepted()  # (a message of another community's question)
+    actor = await uow.members.upsert(cmd.actor)
+    _require_may_change(question, cmd.actor)
+    active = [
+        a
+        for a in await uow.questions.active_acceptances(question.id)
+        if a.answer.id == answer.id and (not cmd.reaction or a.accepted_by.id == actor.id)
+    ]
+    if not active:
+        raise errors.NotAccepted()
+    now = ctx.clock.now()
+    taken = await take_back(uow, question, answer, now, actor=actor, source_event=cmd.event_id)
+    assert taken is not None  # (`active` holds its acceptance, under the question's lock)
+    remaining, changes = taken
+    if not remaining:
+        question = await uow.questions.set_status(question.id, QuestionStatus.OPEN)
+    await _audit_if_moderating(uow, ctx, question, actor, "unaccept", target=answer.author)
+    return AnswerUnaccepted(question, answer, tuple(a.answer for a in remaining), tuple(changes))
+
+
 async def unsolve(cmd: Unsolve, uow: UnitOfWork, ctx: Context) -> QuestionReopened:
     _require_human(cmd.actor)
     question = await _question_in(uow, cmd.actor, cmd.thread)
@@ -549,6 +583,7 @@ WRITES = {
     PostMessage: post_message,
     EditMessage: edit_message,
     AcceptAnswer: accept_answer,
+    UnacceptAnswer: unaccept_answer,
     MarkSolved: mark_solved,
     SolveWithSuggestion: solve_with_suggestion,
     Unsolve: unsolve,

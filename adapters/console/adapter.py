@@ -59,6 +59,7 @@ _COMMANDS: dict[str, _Usage] = {
     "open": _Usage("/open <question number>", 1, 1),
     "back": _Usage("/back"),
     "accept": _Usage("/accept <message number>", 1, 1),
+    "unaccept": _Usage("/unaccept <message number>", 1, 1),
     "edit": _Usage("/edit <message number> <new text>", 2, None),
     "delete": _Usage("/delete <message number>", 1, 1),
     "solved": _Usage("/solved [member]", 0, 1),
@@ -316,6 +317,22 @@ class ConsoleAdapter(ModerationCommands, KnowledgeCommands):
         )
         assert isinstance(result, ev.AnswerAccepted)
         self._accepted(result)
+
+    async def _cmd_unaccept(self, args: list[str], rest: str) -> None:
+        """Take back a solution mark, as removing the ✅ does on Discord and Slack."""
+        number = parse_number(args[0], "[]#")
+        if number is None:
+            self.usage(_COMMANDS["unaccept"].usage)
+            return
+        message = self.messages.get(number)
+        if message is None:
+            self.private(self.present.t("console.no_such_message", number=number))
+            return
+        result = await self.bot.handle(
+            c.UnacceptAnswer(self.actor(), message.platform_id, event_id=self._event())
+        )
+        assert isinstance(result, ev.AnswerUnaccepted)
+        self.bot_says(self.present.unaccepted(result))
 
     async def _cmd_edit(self, args: list[str], rest: str) -> None:
         """Edit one of your messages, as a member edits theirs on Discord or Slack: the

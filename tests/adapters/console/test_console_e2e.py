@@ -202,3 +202,18 @@ async def test_a_moderator_deletes_anyones_message(term: Terminal) -> None:
     assert "[3] was deleted." in out
     out = await term.type("/as alice", "/open 1")
     assert "forgot-password link" not in out and "Settings > Security" in out
+
+
+async def test_unaccept_takes_a_solution_mark_back(term: Terminal) -> None:
+    await _question_with_answers(term)
+    await term.type("/accept 2")
+    out = await term.type("/as bob", "/unaccept 2")
+    assert "Only the person who asked (or a moderator) can do that." in out
+    out = await term.type("/as alice", "/unaccept 2")
+    assert (
+        "Took back the solution mark on bob's answer: #1 is open again. 17 points reversed." in out
+    )
+    out = await term.type("/unaccept 2")
+    assert "That message is not marked as a solution, so there is nothing to undo." in out
+    out = await term.type("/unaccept 9", "/unaccept x")
+    assert "There is no message [9]." in out and "Usage: /unaccept" in out
