@@ -8,6 +8,8 @@ nothing the second time; a tombstone is never a question's new text."""
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -16,7 +18,7 @@ import pytest
 
 from adapters.slack import ids
 from bot import commands as c
-from tests.adapters.slack.conftest import HELP, HELPER, MOD, OTHER, Slack
+from tests.adapters.slack.conftest import ASKER, HELP, HELPER, MOD, OTHER, Slack
 from tests.fakes import slack_payloads as sp
 
 QUESTION = "How do I parse JSON?\nIt fails on dates"
@@ -274,10 +276,58 @@ async def test_a_failed_deletion_is_logged_and_the_next_one_still_runs(
         return await handle(command)
 
     core.handle = failing  # type: ignore[method-assign]
+    slack.fake.clear_calls()
     delivery = await slack.delete(reply)
 
     assert delivery.status == 200
     assert [r for r in caplog.records if r.exc_info and "slack deletion" in r.getMessage()]
     assert messages_deleted(slack) == [False]
+    assert bot_said(slack) == []  # nobody to apologise to: a deletion is silent
     await slack.delete(root)
     assert question_deleted(slack)
+
+
+async def test_a_deletion_is_acked_before_the_work(slack: Slack) -> None:
+    """Slack retries an event not acknowledged within 3 seconds: the ack never waits for
+    the core."""
+
+    root = await slack.ask(QUESTION)
+    slow = slack.core.bot.handle
+
+    async def handle(command: Any) -> Any:
+        await asyncio.sleep(0.5)
+        return await slow(command)
+
+    slack.core.bot.handle = handle  # type: ignore[method-assign]
+    body = sp.event_callback(slack.deleted(root))
+    started = time.monotonic()
+    delivery = await sp.deliver(slack.url, sp.signed_event(body, secret=slack.secret))
+    acked = time.monotonic() - started
+    await slack.settle()
+
+    assert delivery.status == 200 and acked < 0.4
+    assert question_deleted(slack)
+
+
+async def test_a_deletion_arriving_while_its_question_is_recorded_deletes_it(
+    slack: Slack,
+) -> None:
+    """Slack delivers events concurrently: a quick deletion must not beat its question (and
+    find nothing to delete)."""
+
+    slow = slack.core.bot.handle
+
+    async def handle(command: Any) -> Any:
+        if isinstance(command, c.AskQuestion):
+            await asyncio.sleep(0.2)
+        return await slow(command)
+
+    slack.core.bot.handle = handle  # type: ignore[method-assign]
+    root = slack.fake.add_message(HELP, QUESTION, user=ASKER)
+    asked = sp.message_event(channel=HELP, user=ASKER, text=QUESTION, ts=root["ts"])
+    gone = sp.message_deleted_event(channel=HELP, deleted_ts=root["ts"], previous_message=root)
+    for event in (asked, gone):
+        await sp.deliver(slack.url, sp.signed_event(sp.event_callback(event), secret=slack.secret))
+    await slack.settle()
+
+    assert slack.count("questions") == 1 and question_deleted(slack)

@@ -273,6 +273,8 @@ def test_a_deleted_message_and_a_tombstone_are_deletions() -> None:
     assert classify_edit(tombstone, {"C0HELP"}) is None
     # with no help channels configured, anywhere a reply would count (as on arrival)
     assert classify_deletion({**deleted, "channel": "C0ANY"}, set()) is not None
+    # (but no channel is no deletion anywhere)
+    assert classify_deletion({**deleted, "channel": None}, set()) is None
     # the bot's own posts are deletions too (its post of an /ask question opened one)
     bots = {**deleted, "previous_message": {**deleted["previous_message"], "bot_id": "B1"}}
     assert classify_deletion(bots, {"C0HELP"}) is not None
@@ -288,6 +290,8 @@ def test_a_deleted_message_and_a_tombstone_are_deletions() -> None:
         {**load("message_deleted")["event"], "channel": None},
         {**load("tombstone")["event"], "channel": "C0OTHER"},
         {**load("tombstone")["event"], "message": {"subtype": "tombstone"}},
+        # a new reply under a tombstone (Slack names its parent, as it is now, in `message`)
+        {**load("tombstone")["event"], "subtype": "message_replied"},
         _edit(),
         sp.message_event(channel="C0HELP", user="U1", text="hi"),
     ],
