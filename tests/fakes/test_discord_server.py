@@ -273,6 +273,13 @@ async def test_deletions_are_message_delete_bulk_and_thread_delete(
     assert post.id not in fake.channels and fake.find_message(post.id) is None
     with pytest.raises(APIError, match="10008"):
         fake.message_delete(world.general, one)  # already gone: Unknown Message
+    kept = fake.user_message(world.general, world.alice, "kept")
+    with pytest.raises(APIError, match="10008"):
+        fake.message_delete_bulk(world.general, [int(kept["id"]), one])
+    assert fake.find_message(int(kept["id"])) is not None  # all or nothing
+    with pytest.raises(ValueError, match="not a thread"):
+        fake.thread_delete(world.general)
+    assert world.general in fake.channels
 
 
 # ------------------------------------------------------------------------------ bot -> REST

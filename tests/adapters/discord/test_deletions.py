@@ -18,12 +18,23 @@ import pytest
 from bot import commands as c
 from bot import events as ev
 from bot.model import Question, QuestionStatus, ThreadRef
-from tests.adapters.discord.conftest import FakeDiscordWithDMs, Harness, not_set_up
+from tests.adapters.discord.conftest import FakeDiscordWithDMs, Harness, World, not_set_up
+from tests.adapters.discord.test_reports import click, post_for, report
 from tests.fakes.discord_server import FakeUser
 from tests.helpers import eventually
 
 DELETIONS = (c.DeleteMessage, c.DeleteThread)
 NOTICE = "question was deleted, so this thread is closed"
+
+
+@pytest.fixture
+def community_settings() -> Any:
+    """Reports land in the moderators' channel, so a moderator can delete through one."""
+
+    def settings(world: World) -> dict[str, Any]:
+        return {"moderation": {"moderators_channel": {"discord": str(world.mods)}}}
+
+    return settings
 
 
 @contextmanager
@@ -309,6 +320,21 @@ async def test_a_deletion_that_comes_twice_changes_nothing_the_second_time(h: Ha
     assert await h.points(h.w.bob) == 0
     assert len(notices(h, thread_id)) == 1
     assert len(closing_edits(h, thread_id)) == 1
+
+
+async def test_the_bots_own_deletion_through_a_report_changes_nothing_more(h: Harness) -> None:
+    """A moderator deletes an accepted answer with a report's button: the core takes it back
+    first, then the bot deletes it on Discord, whose MESSAGE_DELETE comes back."""
+
+    thread_id = await h.ask_text(h.w.alice)
+    answer = await solved_by(h, thread_id, h.w.bob)
+    await report(h, h.w.carol, answer, "spam")
+    with deletions_reaching_the_core(h) as seen:
+        await click(h, await post_for(h, 1), "delete", h.w.mod)
+        await eventually(lambda: seen)
+    assert seen == [(c.DeleteMessage("discord", "main", str(answer)), ev.DeletedOnPlatform())]
+    assert await h.points(h.w.bob) == 0
+    assert await accepted(h, thread_id) == []
 
 
 async def test_deletions_outside_the_help_channels_reach_no_core(h: Harness) -> None:
