@@ -119,6 +119,19 @@ class ConsoleAdapter(ModerationCommands, KnowledgeCommands):
     def ref(self, name: str) -> MemberRef:
         return MemberRef(PLATFORM, self.community, name.lstrip("@").lower())
 
+    def message_arg(self, arg: str, usage: str) -> _Message | None:
+        """The message a command names by its number ("2", "[2]", "#2"); None, with the
+        usage or "no such message" said, when it names none."""
+
+        number = parse_number(arg, "[]#")
+        if number is None:
+            self.usage(usage)
+            return None
+        message = self.messages.get(number)
+        if message is None:
+            self.private(self.present.t("console.no_such_message", number=number))
+        return message
+
     def _next_id(self) -> tuple[int, str]:
         self._counter += 1
         return self._counter, f"{self._session}-{self._counter}"
@@ -304,13 +317,8 @@ class ConsoleAdapter(ModerationCommands, KnowledgeCommands):
         self.say(self.present.t("console.back", channel=self.channel))
 
     async def _cmd_accept(self, args: list[str], rest: str) -> None:
-        number = parse_number(args[0], "[]#")
-        if number is None:
-            self.usage(_COMMANDS["accept"].usage)
-            return
-        message = self.messages.get(number)
+        message = self.message_arg(args[0], _COMMANDS["accept"].usage)
         if message is None:
-            self.private(self.present.t("console.no_such_message", number=number))
             return
         result = await self.bot.handle(
             c.AcceptAnswer(self.actor(), message.platform_id, event_id=self._event())
@@ -320,13 +328,8 @@ class ConsoleAdapter(ModerationCommands, KnowledgeCommands):
 
     async def _cmd_unaccept(self, args: list[str], rest: str) -> None:
         """Take back a solution mark, as removing the ✅ does on Discord and Slack."""
-        number = parse_number(args[0], "[]#")
-        if number is None:
-            self.usage(_COMMANDS["unaccept"].usage)
-            return
-        message = self.messages.get(number)
+        message = self.message_arg(args[0], _COMMANDS["unaccept"].usage)
         if message is None:
-            self.private(self.present.t("console.no_such_message", number=number))
             return
         result = await self.bot.handle(
             c.UnacceptAnswer(self.actor(), message.platform_id, event_id=self._event())
@@ -338,15 +341,11 @@ class ConsoleAdapter(ModerationCommands, KnowledgeCommands):
         """Edit one of your messages, as a member edits theirs on Discord or Slack: the
         question's text, or an answer's, changes for the bot too."""
 
-        number = parse_number(args[0], "[]#")
         text = rest.split(None, 1)[1].strip()
-        if number is None:
-            self.usage(_COMMANDS["edit"].usage)
-            return
-        message = self.messages.get(number)
+        message = self.message_arg(args[0], _COMMANDS["edit"].usage)
         if message is None:
-            self.private(self.present.t("console.no_such_message", number=number))
             return
+        number = message.number
         if message.author.lower() != self.user.lower():
             self.private(self.present.t("console.edit_not_yours", number=number))
             return
@@ -363,15 +362,10 @@ class ConsoleAdapter(ModerationCommands, KnowledgeCommands):
         a question goes with its message, an answer is no answer any more (see
         `bot.deletions`)."""
 
-        number = parse_number(args[0], "[]#")
-        if number is None:
-            self.usage(_COMMANDS["delete"].usage)
-            return
-        message = self.messages.get(number)
+        message = self.message_arg(args[0], _COMMANDS["delete"].usage)
         if message is None:
-            self.private(self.present.t("console.no_such_message", number=number))
             return
-        moderator = self.actor().moderates
+        number, moderator = message.number, self.actor().moderates
         if message.anonymous and not moderator:  # the bot's post, as on the platforms
             self.private(self.present.t("console.delete_anonymous", number=number))
             return

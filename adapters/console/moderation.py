@@ -54,6 +54,7 @@ class ModerationCommands:
     def bot_says(self, *lines: str) -> None: ...
     def say(self, line: str) -> None: ...
     def _event(self) -> str: ...
+    def message_arg(self, arg: str, usage: str) -> Any | None: ...
 
     @property
     def mod_present(self) -> ModerationPresenter:
@@ -89,13 +90,8 @@ class ModerationCommands:
 
     # -- reports -----------------------------------------------------------------------
     async def _cmd_report(self, args: list[str], rest: str) -> None:
-        number = parse_number(args[0], "[]#")
-        if number is None:
-            self.usage(MODERATION_USAGE["report"][0])
-            return
-        message = self.messages.get(number)
+        message = self.message_arg(args[0], MODERATION_USAGE["report"][0])
         if message is None:
-            self.private(self.present.t("console.no_such_message", number=number))
             return
         reason = rest.split(None, 1)[1]
         author = self.actor(message.author)
