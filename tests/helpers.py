@@ -52,6 +52,20 @@ async def answer(
     return mid
 
 
+async def found_everywhere(apps: Sequence[App], query: str) -> list[list[str]]:
+    """The ids each process's search finds for `query` in the default community, once the
+    processes after the first have caught up with the change feed (bot processes sharing one
+    database)."""
+
+    from knowledge.service import EngineKnowledge
+
+    engines = [app.knowledge for app in apps]
+    assert all(isinstance(e, EngineKnowledge) for e in engines)
+    for engine in engines[1:]:
+        await engine.catch_up()  # type: ignore[attr-defined]
+    return [[h.id for h in e.search("default", query, limit=5)] for e in engines]  # type: ignore[attr-defined]
+
+
 async def delete_by_moderator(bot: CommunityBot, opened: ev.QuestionOpened, mod: Actor) -> None:
     """`/mod delete` on the question."""
     await bot.handle(

@@ -9,7 +9,15 @@ from bot import events as ev
 from bot.bootstrap import App
 from bot.model import ReportStatus
 from knowledge.service import EngineKnowledge
-from tests.helpers import actor, answer, ask, delete_by_moderator, next_id, thread_of
+from tests.helpers import (
+    actor,
+    answer,
+    ask,
+    delete_by_moderator,
+    found_everywhere,
+    next_id,
+    thread_of,
+)
 
 alice, bob, carol = actor("alice"), actor("bob"), actor("carol")
 maria = actor("maria", mod=True)
@@ -36,9 +44,7 @@ async def stored(app: App, opened: ev.QuestionOpened) -> tuple[str, str, list[st
     return question.title, question.body, [a.excerpt for a in answers]
 
 
-async def found(two_processes: tuple[App, App], query: str) -> list[list[str]]:
-    await _engine(two_processes[1]).catch_up()
-    return [[h.id for h in _engine(app).search("default", query, limit=5)] for app in two_processes]
+found = found_everywhere
 
 
 async def test_the_asker_edits_their_question(app: App) -> None:

@@ -18,8 +18,7 @@ from bot.model import ReportStatus, ThreadRef
 from bot.moderation_presenter import ModerationPresenter
 from bot.outbound import ThreadPost, ThreadState
 from bot.presenters import Presenter
-from knowledge.service import EngineKnowledge
-from tests.helpers import actor, answer, ask, next_id, thread_of
+from tests.helpers import actor, answer, ask, found_everywhere, next_id, thread_of
 
 alice, bob, mod = actor("alice"), actor("bob"), actor("mod", mod=True)
 
@@ -89,18 +88,12 @@ async def test_a_deleted_solved_question_leaves_search_and_its_helpers_keep_thei
     opened = await ask(one.bot, alice, "How do I export my birthday list?")
     mid = await answer(one.bot, bob, opened, "Settings, then Export.")
     await one.bot.handle(c.AcceptAnswer(alice, mid, event_id=next_id("e")))
-    engines = [app.knowledge for app in two_processes]
-    assert all(isinstance(e, EngineKnowledge) for e in engines)
-    await other.knowledge.catch_up()  # type: ignore[attr-defined]
     doc = f"q{opened.question.id}"
-    found = [[h.id for h in e.search("default", "birthday export", limit=5)] for e in engines]  # type: ignore[attr-defined]
-    assert found == [[doc], [doc]]
+    assert await found_everywhere(two_processes, "birthday export") == [[doc], [doc]]
 
     await gone(one, opened.question.message_id)
 
-    await other.knowledge.catch_up()  # type: ignore[attr-defined]
-    found = [[h.id for h in e.search("default", "birthday export", limit=5)] for e in engines]  # type: ignore[attr-defined]
-    assert found == [[], []]
+    assert await found_everywhere(two_processes, "birthday export") == [[], []]
     # The asker deleting their question takes nothing back from who helped (nor from them).
     assert (await _points(one, bob), await _points(one, alice)) == (15, 2)
 
@@ -186,21 +179,12 @@ async def test_a_deleted_accepted_answer_s_words_leave_search(
     opened = await ask(one.bot, alice, "How do I export my birthday list?")
     mid = await answer(one.bot, bob, opened, "Save it from Thunderbird as vcard.")
     await one.bot.handle(c.AcceptAnswer(alice, mid, event_id=next_id("e")))
-    await other.knowledge.catch_up()  # type: ignore[attr-defined]
     doc = f"q{opened.question.id}"
-
-    def found(query: str) -> list[list[str]]:
-        return [
-            [h.id for h in app.knowledge.search("default", query, limit=5)]  # type: ignore[attr-defined]
-            for app in two_processes
-        ]
-
-    assert found("thunderbird vcard") == [[doc], [doc]]
+    assert await found_everywhere(two_processes, "thunderbird vcard") == [[doc], [doc]]
     result = await gone(one, mid)
     assert result.withdrawn is not None and result.withdrawn.accepted == ()
-    await other.knowledge.catch_up()  # type: ignore[attr-defined]
-    assert found("thunderbird vcard") == [[], []]
-    assert found("birthday list") == [[doc], [doc]]
+    assert await found_everywhere(two_processes, "thunderbird vcard") == [[], []]
+    assert await found_everywhere(two_processes, "birthday list") == [[doc], [doc]]
 
 
 async def test_a_deleted_answer_cannot_be_accepted(app: App) -> None:
