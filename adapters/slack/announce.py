@@ -2,7 +2,8 @@
 
 A solution marked by the shortcut, a ✅ reaction, the /solved modal or a suggestion button
 all end here: a private confirmation to the member who did it, one short public line in the
-question's thread, and a ✅ reaction on the question's root message (removed on reopen).
+question's thread, and a ✅ reaction on the question's root message (removed on reopen, and
+when a removed ✅ takes back the last solution mark: `unaccepted`).
 Also here: the private welcome on a member's first message in a help channel, and the note
 when an asker's reply opens their dormant-closed question again.
 """
@@ -16,6 +17,7 @@ from adapters.slack.texts import SlackPresenter
 from adapters.slack.translate import split_message_id
 from bot.events import (
     AnswerAccepted,
+    AnswerUnaccepted,
     HelperChoiceNeeded,
     HelpersNotCredited,
     QuestionClosed,
@@ -98,6 +100,16 @@ async def reopened(
     await public(deps, result.question, text)
     await _check_root(deps, result.question, on=False)
     await _private(deps, p, result.question, user, text, respond)
+
+
+async def unaccepted(deps: SlackDeps, p: SlackPresenter, result: AnswerUnaccepted) -> None:
+    """A solution mark taken back: one line in the thread says so, and with no marked answer
+    left the question is open again and its root loses the ✅ `solved` put there, as after
+    /unsolve. Nothing private: the member who took it back sees the thread's line."""
+
+    await public(deps, result.question, p.unaccepted(result))
+    if result.reopened:
+        await _check_root(deps, result.question, on=False)
 
 
 async def closed(

@@ -1,5 +1,8 @@
 """Events API listeners: messages in help channels and their threads, ✅ reactions.
 
+A ✅ added to a reply accepts it (`on_reaction_added`); the ✅ taken off again takes that
+acceptance back (`on_reaction_removed`).
+
 A thread reply carries the members it @-mentions, so "thanks <@U1>" credits U1; the asker who
 thanks a helper is offered (privately) to mark that answer solved. Slack threads cannot be
 locked: a reply in a question a moderator locked is not recorded, and its author is told.
@@ -45,6 +48,7 @@ from bot import commands as c
 from bot import errors
 from bot.events import (
     AnswerAccepted,
+    AnswerUnaccepted,
     DeletedOnPlatform,
     MessageEdited,
     MessageRecorded,
@@ -217,10 +221,12 @@ async def on_message_deleted(
             )
 
 
-async def on_reaction_added(
+def _check_on_message(
     body: dict[str, Any], event: dict[str, Any], context: dict[str, Any]
-) -> None:
-    """A ✅ by the asker (or a moderator) on a reply marks it as the solution."""
+) -> tuple[Caller, str, str] | None:
+    """Who put a ✅ on (or took it off) which message: (them, its channel, its core message
+    id). None for any other emoji, a reaction on a file or a file comment, or a workspace
+    that is no community's (not told: a reaction is no request)."""
 
     deps = deps_of(context)
     item = event.get("item") or {}
@@ -232,24 +238,56 @@ async def on_reaction_added(
         or not item.get("channel")
         or not item.get("ts")
     ):
-        return
+        return None
     community = deps.community(team_id_of(body))
     if community is None:
-        return
+        return None
     channel = str(item["channel"])
-    who = Caller(deps, community, user, channel)
-    p = who.p
+    return Caller(deps, community, user, channel), channel, message_id(channel, str(item["ts"]))
+
+
+async def on_reaction_added(
+    body: dict[str, Any], event: dict[str, Any], context: dict[str, Any]
+) -> None:
+    """A ✅ by the asker (or a moderator) on a reply marks it as the solution."""
+
+    found = _check_on_message(body, event, context)
+    if found is None:
+        return
+    who, channel, ref = found
+    deps, p = who.deps, who.p
 
     async with guarded(p, who.reply, "slack ✅ reaction", quiet=_QUIET_REACTION_ERRORS):
         async with deps.in_order(channel):
             actor = await who.actor()
-            result = await deps.bot.handle(
-                c.AcceptAnswer(
-                    actor, message_id(channel, str(item["ts"])), event_id=_event_id(body)
-                )
-            )
+            result = await deps.bot.handle(c.AcceptAnswer(actor, ref, event_id=_event_id(body)))
         assert isinstance(result, AnswerAccepted)
-        await announce.solved(deps, p, result, user)
+        await announce.solved(deps, p, result, who.user)
+
+
+async def on_reaction_removed(
+    body: dict[str, Any], event: dict[str, Any], context: dict[str, Any]
+) -> None:
+    """A ✅ taken off a reply takes back the solution mark that member's acceptance gave it
+    (`UnacceptAnswer(reaction=True)`): its points go back, and the question stays solved by
+    its other marked answers or is open again, as after /unsolve (see `announce.unaccepted`).
+    Every refusal is silent: a ✅ removed that accepted nothing (someone else's acceptance,
+    a message that is no answer, a bot's own ✅ on a question's root) is just a reaction."""
+
+    found = _check_on_message(body, event, context)
+    if found is None:
+        return
+    who, channel, ref = found
+    deps = who.deps
+
+    async with guarded(who.p, None, "slack ✅ removed"):
+        async with deps.in_order(channel):
+            actor = await who.actor()
+            result = await deps.bot.handle(
+                c.UnacceptAnswer(actor, ref, event_id=_event_id(body), reaction=True)
+            )
+        assert isinstance(result, AnswerUnaccepted)
+        await announce.unaccepted(deps, who.p, result)
 
 
 async def on_other_event() -> None:

@@ -125,6 +125,11 @@ _INTERACTION: dict[str, Check] = {
     "response_url": _text,
     "view": _VIEW,
 }
+_REACTION: dict[str, Check] = {
+    "user": _text,
+    "reaction": _text,
+    "item": _object({"type": _text, "channel": _text, "ts": _text}),
+}
 _EVENTS: dict[str, dict[str, Check]] = {
     "message": {
         "user": _text,
@@ -136,11 +141,8 @@ _EVENTS: dict[str, dict[str, Check]] = {
         "channel_type": _text,
         "files": _objects(_object({"name": _text, "title": _text})),
     },
-    "reaction_added": {
-        "user": _text,
-        "reaction": _text,
-        "item": _object({"type": _text, "channel": _text, "ts": _text}),
-    },
+    "reaction_added": _REACTION,
+    "reaction_removed": _REACTION,
     "app_home_opened": {"user": _text, "tab": _text, "channel": _text},
 }
 _COMMAND: dict[str, Check] = {"command": _id, "user_id": _id, "channel_id": _id}

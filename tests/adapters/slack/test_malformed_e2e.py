@@ -161,6 +161,8 @@ def _message(**fields: Any) -> dict[str, Any]:
 EVENTS: list[tuple[dict[str, Any], str]] = [
     ({**sp.reaction_added_event(user=ASKER, reaction=ids.CHECK_REACTION, channel=HELP,
                                 message_ts=TS), "item": TS}, "event.item is not an object"),
+    ({**sp.reaction_removed_event(user=ASKER, reaction=ids.CHECK_REACTION, channel=HELP,
+                                  message_ts=TS), "item": TS}, "event.item is not an object"),
     (_message(text=42), "event.text is not a string"),
     (_message(user={"id": ASKER}), "event.user is not a string"),
     (_message(files=["log.txt"]), "event.files[0] is not an object"),

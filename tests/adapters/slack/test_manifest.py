@@ -18,8 +18,11 @@ def test_manifest_declares_every_command_shortcut_scope_and_event() -> None:
     assert declared == set(SlackCommandNames().model_dump().values())
     assert f"callback_id: {ids.MARK_SOLUTION}" in text
     assert f"callback_id: {ids.REPORT_SHORTCUT}" in text
-    for event in ("app_home_opened", "message.channels", "message.groups", "reaction_added"):
-        assert f"- {event}" in text
+    for event in (
+        "app_home_opened", "message.channels", "message.groups", "reaction_added",
+        "reaction_removed",
+    ):  # fmt: skip
+        assert f"- {event}\n" in text, event
     for scope in (
         "chat:write", "commands", "reactions:read", "reactions:write", "channels:history",
         "groups:history", "users:read", "usergroups:read", "im:write", "channels:join",

@@ -137,8 +137,11 @@ async def test_a_moderator_can_accept_for_the_asker(slack: Slack) -> None:
     assert slack.points(HELPER) == 15 and slack.points(ASKER) == 0
 
 
-async def test_mentions_and_removed_checks_change_nothing(slack: Slack) -> None:
-    """(A member's edit is test_edits_e2e's, a deletion test_deletions_e2e's.)"""
+async def test_mentions_and_removed_checks_that_marked_nothing_change_nothing(
+    slack: Slack,
+) -> None:
+    """(A member's edit is test_edits_e2e's, a deletion test_deletions_e2e's, a ✅ taken off
+    by the member whose ✅ marked the answer test_unaccept_e2e's.)"""
 
     root = await slack.ask()
     reply = await slack.answer(root)
@@ -149,7 +152,7 @@ async def test_mentions_and_removed_checks_change_nothing(slack: Slack) -> None:
     for event in (
         sp.app_mention_event(channel=HELP, user=OTHER, text="<@U0BOT> help?"),
         sp.reaction_removed_event(
-            user=ASKER, reaction="white_check_mark", channel=HELP, message_ts=reply
+            user=OTHER, reaction="white_check_mark", channel=HELP, message_ts=reply
         ),
     ):
         delivery = await slack.event(event)

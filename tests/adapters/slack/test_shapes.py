@@ -60,6 +60,9 @@ def _shortcut() -> dict[str, Any]:
 WELL_FORMED = {
     "message": _message,
     "reaction": _reaction,
+    "reaction removed": lambda: _event(
+        sp.reaction_removed_event(user=U, reaction="white_check_mark", channel=C, message_ts=TS)
+    ),
     "home": lambda: _event(sp.app_home_opened_event(user=U)),
     "other event": lambda: _event(sp.member_joined_channel_event(user=U, channel=C)),
     "edit": lambda: _event(
@@ -100,6 +103,8 @@ WRONG: list[tuple[str, tuple[str | int, ...], object, str]] = [
     ("reaction", ("event", "reaction"), 5, "event.reaction is not a string"),
     ("reaction", ("event", "item", "channel"), 5, "event.item.channel is not a string"),
     ("reaction", ("event", "item", "ts"), 5, "event.item.ts is not a string"),
+    ("reaction removed", ("event", "item"), TS, "event.item is not an object"),
+    ("reaction removed", ("event", "user"), {"id": U}, "event.user is not a string"),
     ("home", ("event", "tab"), 5, "event.tab is not a string"),
     ("command", ("command",), "", "command is not an id"),
     ("command", ("text",), 5, "text is not a string"),
