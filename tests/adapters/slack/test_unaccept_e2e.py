@@ -7,9 +7,14 @@ changes nothing and says nothing."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from typing import Any
 
+import pytest
+
 from adapters.slack import ids
+from bot import commands as c
 from tests.adapters.slack.conftest import ASKER, HELP, HELPER, HELPER2, MOD, Slack
 from tests.fakes import slack_payloads as sp
 
@@ -130,18 +135,37 @@ async def test_a_moderator_takes_back_their_own_check(slack: Slack) -> None:
     assert len(lines(slack, root, OPEN_AGAIN)) == 1
 
 
-async def test_what_is_not_a_check_taken_off_an_answer_changes_nothing(slack: Slack) -> None:
+def without(event: dict[str, Any], *path: str) -> dict[str, Any]:
+    """`event` without the field at `path` (a copy)."""
+
+    copy = {**event, "item": dict(event["item"])}
+    del (copy["item"] if path[0] == "item" else copy)[path[-1]]
+    return copy
+
+
+async def test_what_is_not_a_check_taken_off_an_answer_changes_nothing(
+    slack: Slack, caplog: pytest.LogCaptureFixture
+) -> None:
     root, reply = await accepted(slack)
     before = (slack.count("ledger"), slack.count("processed_events"))
+    removal = check(ASKER, reply, removed=True)
     slack.fake.clear_calls()
 
     for event in (
-        {**check(ASKER, reply, removed=True), "reaction": "thumbsup"},
-        {**check(ASKER, reply, removed=True), "item": {"type": "file", "file": "F0LOG"}},
-        {
-            **check(ASKER, reply, removed=True),
-            "item": {"type": "file_comment", "file_comment": "Fc0NOTE", "file": "F0LOG"},
-        },
+        {**removal, "reaction": "thumbsup"},
+        {**removal, "item": {"type": "file", "file": "F0LOG"}},
+        {**removal, "item": {"type": "file_comment", "file_comment": "Fc0NOTE", "file": "F0LOG"}},
+        # (whatever else it carries, an item that is no message is no answer)
+        {**removal, "item": {"type": "file", "file": "F0LOG", "channel": HELP, "ts": reply}},
+        without(removal, "user"),
+        without(removal, "item", "channel"),
+        without(removal, "item", "ts"),
+    ):
+        delivery = await slack.event(event)
+        assert delivery.status == 200, event
+    assert slack.fake.calls == []  # (not even who removed it: no lookup)
+
+    for event in (
         check(ASKER, root, removed=True),  # the question itself: no answer
         check(sp.BOT_USER_ID, root, removed=True),  # the bot's own mark, as on /unsolve
     ):
@@ -152,14 +176,15 @@ async def test_what_is_not_a_check_taken_off_an_answer_changes_nothing(slack: Sl
     assert (slack.count("ledger"), slack.count("processed_events")) == before
     assert slack.points(HELPER) == 15
     assert posting(slack) == []
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
 
-    await slack.event(check(ASKER, reply, removed=True))  # (while the ✅ itself does)
+    await slack.event(removal)  # (while the ✅ itself does)
 
     assert slack.question_status() == "open" and slack.root_reactions(root) == []
 
 
 async def test_a_check_removed_in_a_workspace_that_is_no_community_s_is_ignored(
-    slack: Slack,
+    slack: Slack, caplog: pytest.LogCaptureFixture
 ) -> None:
     root, reply = await accepted(slack)
     slack.fake.clear_calls()
@@ -170,6 +195,7 @@ async def test_a_check_removed_in_a_workspace_that_is_no_community_s_is_ignored(
     assert delivery.status == 200
     assert slack.question_status() == "solved" and slack.points(HELPER) == 15
     assert slack.fake.calls == []  # (not told either: a reaction is no request)
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
 
     await slack.event(check(ASKER, reply, removed=True))
 
@@ -216,3 +242,29 @@ async def test_the_same_removal_delivered_again_changes_nothing(slack: Slack) ->
     assert slack.count("ledger") == ledger and slack.points(HELPER) == 15
     assert slack.root_reactions(root) == [ids.CHECK_REACTION]
     assert posting(slack) == []
+
+
+async def test_a_check_removed_while_its_acceptance_is_recorded_takes_it_back(
+    slack: Slack,
+) -> None:
+    """Slack delivers events concurrently: a ✅ taken off at once must not beat its own
+    acceptance (find nothing to take back, and leave the answer marked without its ✅)."""
+
+    root = await slack.ask()
+    reply = await slack.answer(root)
+    slow = slack.core.bot.handle
+
+    async def handle(command: Any) -> Any:
+        if isinstance(command, c.AcceptAnswer):
+            await asyncio.sleep(0.2)
+        return await slow(command)
+
+    slack.core.bot.handle = handle  # type: ignore[method-assign]
+    for removed in (False, True):
+        body = sp.event_callback(check(ASKER, reply, removed=removed))
+        await sp.deliver(slack.url, sp.signed_event(body, secret=slack.secret))
+    await slack.settle()
+
+    assert slack.question_status() == "open" and slack.points(HELPER) == 0
+    assert slack.root_reactions(root) == []
+    assert len(lines(slack, root, OPEN_AGAIN)) == 1
