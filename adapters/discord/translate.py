@@ -78,17 +78,14 @@ def actor(
 
 
 # Event ids: one namespace per kind of inbound event so a message and an interaction can
-# never collide, and so a replayed gateway event maps to the same id.
+# never collide, and so a replayed gateway event maps to the same id. A reaction has no id
+# of its own: see `cogs.solving` for why ✅ commands carry none.
 def message_event(message_id: int | str) -> str:
     return f"msg:{message_id}"
 
 
 def interaction_event(interaction_id: int | str) -> str:
     return f"ia:{interaction_id}"
-
-
-def reaction_event(message_id: int | str, user_id: int | str, emoji: str) -> str:
-    return f"react:{message_id}:{user_id}:{emoji}"
 
 
 def is_help_channel(channel_id: int | str | None, help_channel_ids: Sequence[str]) -> bool:

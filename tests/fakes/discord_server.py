@@ -1543,6 +1543,19 @@ class FakeDiscord:
         await self.dispatch("MESSAGE_REACTION_ADD", payload)
         return payload
 
+    async def unreact(
+        self,
+        channel_id: int,
+        message_id: int,
+        user: FakeUser | int,
+        emoji: str | tuple[str, int] = "\N{THUMBS UP SIGN}",
+    ) -> JSONDict:
+        """``user``'s reaction goes (they took it back, or a moderator removed it: Discord's
+        MESSAGE_REACTION_REMOVE names the reaction's owner either way, and no member)."""
+        payload = self.reaction_remove(channel_id, message_id, user, emoji)
+        await self.dispatch("MESSAGE_REACTION_REMOVE", payload)
+        return payload
+
     async def interact(self, payload: JSONDict) -> InteractionHandle:
         """Dispatch an interaction payload built by one of the builders."""
         await self.dispatch("INTERACTION_CREATE", payload)

@@ -59,6 +59,9 @@ class RecordingClient(discord.Client):
     async def on_raw_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:
         self.reactions.append(payload)
 
+    async def on_raw_reaction_remove(self, payload: discord.RawReactionActionEvent) -> None:
+        self.reactions.append(payload)
+
     async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
         self.edits.append(payload)
 
@@ -182,6 +185,29 @@ async def test_replies_and_reactions_are_dispatched(fake: FakeDiscord, world: Wo
         )
         assert reaction.message_author_id == world.alice.id
         assert reaction.member is not None and reaction.member.id == world.bob.id
+
+
+async def test_a_removed_reaction_names_its_owner_and_no_member(
+    fake: FakeDiscord, world: World
+) -> None:
+    """MESSAGE_REACTION_REMOVE as Discord documents it: user, channel, message, guild, emoji,
+    burst and type; no member, no message author."""
+
+    client = RecordingClient(intents=all_intents())
+    check = "\N{WHITE HEAVY CHECK MARK}"
+    async with fake.run(client):
+        question = await fake.post_message(world.general, world.alice, "question")
+        await fake.react(world.general, int(question["id"]), world.bob, check)
+        payload = await fake.unreact(world.general, int(question["id"]), world.bob, check)
+        assert set(payload) == {
+            "user_id", "channel_id", "message_id", "guild_id", "emoji", "burst", "type"
+        }  # fmt: skip
+        await eventually(lambda: len(client.reactions) == 2)
+        removed = client.reactions[1]
+        assert removed.event_type == "REACTION_REMOVE"
+        assert removed.user_id == world.bob.id and removed.emoji.name == check
+        assert removed.guild_id == fake.guild_id and removed.member is None
+        assert fake.reactions_on(int(question["id"]))[check] == set()
 
 
 async def test_a_members_edit_and_an_unfurl_are_message_updates(

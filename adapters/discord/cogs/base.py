@@ -117,13 +117,20 @@ class FeatureCog(commands.Cog):
 
         if isinstance(user, discord.Member):
             return user
-        cached = guild.get_member(user.id)
+        return await self.member_by_id(guild, user.id) or user
+
+    @staticmethod
+    async def member_by_id(guild: discord.Guild, user_id: int) -> discord.Member | None:
+        """The member from discord.py's cache (which, without the members intent, holds few)
+        or else one fetch; None when Discord refuses (e.g. they left the server)."""
+
+        cached = guild.get_member(user_id)
         if cached is not None:
             return cached
         try:
-            return await guild.fetch_member(user.id)
+            return await guild.fetch_member(user_id)
         except discord.HTTPException:
-            return user
+            return None
 
     # -- results that change questions: private reply, public line, thread, roles ----------
     async def show_result(
@@ -153,6 +160,8 @@ class FeatureCog(commands.Cog):
                 view = render.helper_picker(texts, result, thread.id)
         elif isinstance(result, ev.QuestionReopened):
             private = public = present.reopened(result)
+        elif isinstance(result, ev.AnswerUnaccepted):
+            private = public = present.unaccepted(result)
         elif isinstance(result, ev.QuestionClosed):
             private = public = present.closed(result)
         else:
@@ -163,11 +172,13 @@ class FeatureCog(commands.Cog):
             await outcomes.announce(thread, public)
         if isinstance(result, ev.AnswerAccepted | ev.SolvedWithoutHelper):
             await outcomes.solved(thread, texts)
-        elif isinstance(result, ev.QuestionReopened):
+        elif isinstance(result, ev.QuestionReopened) or (
+            isinstance(result, ev.AnswerUnaccepted) and result.reopened
+        ):
             await outcomes.reopened(thread, texts)
         elif isinstance(result, ev.QuestionClosed):
             await outcomes.closed(thread)
-        if isinstance(result, ev.AnswerAccepted | ev.QuestionReopened):
+        if isinstance(result, ev.AnswerAccepted | ev.QuestionReopened | ev.AnswerUnaccepted):
             await outcomes.rewards(guild, result.points)
 
     async def show_thanks(

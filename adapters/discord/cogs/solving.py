@@ -1,7 +1,7 @@
 """Marking questions solved, all three ways, and undoing it.
 
 "Mark as solution" (message context menu), `/solved [member]` (a select of participants when
-several helped), a ✅ reaction by the asker, the suggestion buttons on the bot's first
+several helped), a ✅ reaction by the asker (removing it takes that mark back), the suggestion buttons on the bot's first
 message, the "Mark solved" button on the scheduler's reminders, the "Mark as solution" button
 offered after the asker thanked someone, `/unsolve` and `/close`. The core decides who may do what; this cog translates,
 calls it once and hands the result to `outcomes` (quiet public line, tag, archive, roles).
@@ -132,30 +132,75 @@ class Solving(FeatureCog):
             interaction=interaction,
         )  # fmt: skip
 
-    # -- ✅ by the asker ---------------------------------------------------------------------
+    # -- ✅ by the asker (or a moderator), and taking it back -------------------------------
+    # Discord gives a reaction no id of its own, so these commands carry no event id: the
+    # core's state is what makes a repeat harmless (a second ✅ finds the answer already
+    # accepted, a second removal finds nothing of this member's to take back; both are
+    # refused and ignored). An id made of message, member and emoji, as once used, names
+    # the reaction, not one add or removal: after add -> remove it would drop the member's
+    # next ✅ as a duplicate, forever. The dedupe would guard against gateway RESUME
+    # replays, and discord.py moves its resume point on receipt, before dispatching, so a
+    # RESUME replays only events never received; were some replayed anyway, they come in
+    # their order, so the ✅ state they leave is the one the member left.
     @FeatureCog.listener("on_raw_reaction_add")
     async def on_raw_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:
-        if payload.guild_id is None or payload.member is None or payload.member.bot:
+        member = payload.member
+        if member is None or member.bot:
             return
+        where = await self._solved_reaction(payload)
+        if where is None:
+            return
+        guild, community, thread = where
+        actor = self.client.actor_for(member, community, thread.permissions_for(member))
+        command = c.AcceptAnswer(actor, str(payload.message_id))
+        await self._reacted(command, guild, community, thread)
+
+    # MESSAGE_REACTION_REMOVE_ALL and MESSAGE_REACTION_REMOVE_EMOJI (a moderator clearing a
+    # message's reactions) are left alone on purpose: clearing takes nobody's acceptance away.
+    @FeatureCog.listener("on_raw_reaction_remove")
+    async def on_raw_reaction_remove(self, payload: discord.RawReactionActionEvent) -> None:
+        """A removed ✅ takes back what that member's ✅ accepted, and nothing else. The event
+        names the reaction's owner (`user_id`) even when a moderator removed it, and carries
+        no member: it comes from discord.py's cache or one fetch."""
+
+        where = await self._solved_reaction(payload)
+        if where is None:
+            return
+        guild, community, thread = where
+        member = await self.member_by_id(guild, payload.user_id)
+        if member is None or member.bot:
+            return
+        actor = self.client.actor_for(member, community, thread.permissions_for(member))
+        command = c.UnacceptAnswer(actor, str(payload.message_id), reaction=True)
+        await self._reacted(command, guild, community, thread)
+
+    async def _solved_reaction(
+        self, payload: discord.RawReactionActionEvent
+    ) -> tuple[discord.Guild, str, discord.Thread] | None:
+        """Where a ✅ can mark a solution: a help thread of a configured server; else None."""
+
+        if payload.guild_id is None:
+            return None
         if not translate.is_solved_reaction(payload.emoji.name, payload.emoji.id):
-            return
+            return None
         guild = self.client.get_guild(payload.guild_id)
         community = self.client.community_of(guild)
         if guild is None or community is None:
-            return
+            return None
         # A thread discord.py has not cached (left out of GUILD_CREATE since a restart) is
         # fetched: a ✅ in a question thread must not be lost for a cache miss.
         thread = self.client.help_thread(await self.client.channel_in(guild, payload.channel_id))
         if thread is None:
-            return
-        member = payload.member
-        command = c.AcceptAnswer(
-            self.client.actor_for(member, community, thread.permissions_for(member)),
-            str(payload.message_id),
-            event_id=translate.reaction_event(
-                payload.message_id, member.id, translate.SOLVED_EMOJI
-            ),
-        )
+            return None
+        return guild, community, thread
+
+    async def _reacted(
+        self,
+        command: c.AcceptAnswer | c.UnacceptAnswer,
+        guild: discord.Guild,
+        community: str,
+        thread: discord.Thread,
+    ) -> None:
         texts = self.client.texts_for(community)
         try:
             result = await self.core.handle(command)
@@ -163,10 +208,11 @@ class Solving(FeatureCog):
                 result, thread=thread, guild=guild, texts=texts, interaction=None
             )
         except DomainError as exc:
-            # A ✅ from anyone else is just a reaction ("+1"); answering it would be noise.
-            log.debug("✅ on %s not taken as acceptance: %s", payload.message_id, exc)
+            # A ✅ that marks or unmarks nothing (anyone's but the asker's, a repeat) is just
+            # a reaction: answering it would be noise.
+            log.debug("✅ on %s changed nothing: %s", command.message_id, exc)
         except Exception as exc:
-            log_error(exc, "✅ reaction")
+            log_error(exc, f"✅ reaction ({type(command).__name__})")
 
     # -- components: helper picker and suggestion buttons -----------------------------------
     @FeatureCog.listener("on_interaction")
