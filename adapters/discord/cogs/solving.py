@@ -9,7 +9,6 @@ calls it once and hands the result to `outcomes` (quiet public line, tag, archiv
 
 from __future__ import annotations
 
-import logging
 from typing import ClassVar
 
 import discord
@@ -24,15 +23,12 @@ from adapters.discord.texts import DESCRIPTIONS
 from bot import commands as c
 from bot import events as ev
 from bot.errors import (
-    DomainError,
     DuplicateEvent,
     NotAnAnswer,
     NotAQuestionThread,
     QuestionNotFound,
 )
 from bot.text import parse_number
-
-log = logging.getLogger(__name__)
 
 
 class Solving(FeatureCog):
@@ -207,11 +203,10 @@ class Solving(FeatureCog):
             await self.show_result(
                 result, thread=thread, guild=guild, texts=texts, interaction=None
             )
-        except DomainError as exc:
-            # A ✅ that marks or unmarks nothing (anyone's but the asker's, a repeat) is just
-            # a reaction: answering it would be noise.
-            log.debug("✅ on %s changed nothing: %s", command.message_id, exc)
         except Exception as exc:
+            # A refusal (a ✅ by anyone but the asker or a moderator, one that accepted
+            # nothing, a repeat) is just a reaction: answering it would be noise, so
+            # `log_error` notes it at debug level; anything unexpected is logged in full.
             log_error(exc, f"✅ reaction ({type(command).__name__})")
 
     # -- components: helper picker and suggestion buttons -----------------------------------

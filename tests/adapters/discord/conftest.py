@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import copy
 import time
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -359,6 +359,39 @@ async def running(fake: FakeDiscordWithDMs, world: World, config: Config) -> Asy
             yield Harness(fake, world, app, client)
     finally:
         await app.close()
+
+
+@contextmanager
+def commands_reaching_the_core(
+    h: Harness, kinds: tuple[type, ...], fails: Callable[[Any], bool] = lambda command: False
+) -> Iterator[list[tuple[Any, Any]]]:
+    """The commands of `kinds` the adapter hands the (real) core while inside, each with its
+    result, or the error the core raised, once the core is done with it. One that `fails`
+    picks fails as a broken database would (seen with None)."""
+
+    seen: list[tuple[Any, Any]] = []
+    core = h.app.bot
+    handle = core.handle
+
+    async def recording(command: Any) -> Any:
+        if not isinstance(command, kinds):
+            return await handle(command)
+        if fails(command):
+            seen.append((command, None))
+            raise RuntimeError("database fell over")
+        try:
+            result = await handle(command)
+        except Exception as exc:
+            seen.append((command, exc))
+            raise
+        seen.append((command, result))
+        return result
+
+    core.handle = recording  # type: ignore[method-assign]
+    try:
+        yield seen
+    finally:
+        del core.handle
 
 
 @asynccontextmanager

@@ -8,8 +8,7 @@ hold a question reach no core; a deletion that comes twice changes nothing the s
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +17,13 @@ import pytest
 from bot import commands as c
 from bot import events as ev
 from bot.model import Question, QuestionStatus, ThreadRef
-from tests.adapters.discord.conftest import FakeDiscordWithDMs, Harness, World, not_set_up
+from tests.adapters.discord.conftest import (
+    FakeDiscordWithDMs,
+    Harness,
+    World,
+    commands_reaching_the_core,
+    not_set_up,
+)
 from tests.adapters.discord.test_reports import click, post_for, report
 from tests.fakes.discord_server import FakeUser
 from tests.helpers import eventually
@@ -37,34 +42,22 @@ def community_settings() -> Any:
     return settings
 
 
-@contextmanager
 def deletions_reaching_the_core(
     h: Harness, fail_for: set[str] | None = None
-) -> Iterator[list[tuple[Any, Any]]]:
+) -> AbstractContextManager[list[tuple[Any, Any]]]:
     """The DeleteMessage / DeleteThread commands the adapter hands the (real) core while
     inside, each with its result once the core is done with it. A DeleteMessage of a message
     id in `fail_for` fails as a broken database would, once."""
 
-    seen: list[tuple[Any, Any]] = []
     failing = set(fail_for or ())
-    core = h.app.bot
-    handle = core.handle
 
-    async def recording(command: Any) -> Any:
+    def fails(command: Any) -> bool:
         if isinstance(command, c.DeleteMessage) and command.message_id in failing:
             failing.discard(command.message_id)
-            seen.append((command, None))
-            raise RuntimeError("database fell over")
-        result = await handle(command)
-        if isinstance(command, DELETIONS):
-            seen.append((command, result))
-        return result
+            return True
+        return False
 
-    core.handle = recording  # type: ignore[method-assign]
-    try:
-        yield seen
-    finally:
-        del core.handle
+    return commands_reaching_the_core(h, DELETIONS, fails)
 
 
 async def deleted(h: Harness, thread_id: int) -> Question:
