@@ -29,6 +29,9 @@ from bot.thanks import detect
 
 # Most members one thank-you message can credit ("thanks @a @b and @c").
 MAX_RECEIVERS = 3
+# Mentions whose names are looked up to tell a name from a thanks (a message mentioning more
+# is rare, and each is one lookup).
+MAX_MENTION_NAMES = 10
 
 
 async def _withheld(
@@ -146,6 +149,21 @@ async def receivers_of(
     return list(found.values()) if len(found) == 1 else []
 
 
+async def _names_of(
+    uow: UnitOfWork, question: Question, mentions: Sequence[MemberRef]
+) -> list[str]:
+    """The display names of the mentioned members the bot has seen, as adapters write their
+    mentions ("@name"); a member never seen is left to `thanks.normalise`'s first-word rule."""
+
+    names = []
+    for ref in mentions[:MAX_MENTION_NAMES]:
+        if ref.community == question.community:
+            member = await uow.members.find(ref)
+            if member is not None:
+                names.append(member.display_name)
+    return names
+
+
 async def thanks_in_message(
     uow: UnitOfWork,
     rules: ReputationConfig,
@@ -159,6 +177,8 @@ async def thanks_in_message(
 ) -> tuple[ThanksGiven, ...]:
     if author.is_bot or question.is_deleted or detect(text) is None:
         return ()  # most messages thank nobody: no queries for them
+    if mentions and detect(text, await _names_of(uow, question, mentions)) is None:
+        return ()  # the thanks word was a mentioned member's name ("ask @Mr Thanks")
     given = []
     for receiver in await receivers_of(uow, question, author, mentions):
         thanks = await give_thanks(

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 # Zero-width characters (ZWNJ is part of Persian spelling, but never changes a thanks word),
@@ -32,15 +33,21 @@ _FOLD = str.maketrans(
 # Code is quoted text, not the writer speaking: `thanks` in a snippet is not gratitude.
 _CODE = re.compile(r"```.*?```|`[^`\n]*`", re.S)
 # A mention is a name, not the writer speaking: adapters store mentions as "@name", and a
-# member called "ty" or "Thx" is asked about ("ask @ty"), not thanked. (The first word of the
-# name only: a name with spaces can still end in a thanks word. An e-mail is no mention.)
+# member called "ty" or "Thx" is asked about ("ask @ty"), not thanked. A mentioned member's
+# whole name goes when the caller knows it (`names`: "@Mr Thanks"); otherwise its first word
+# only. (An e-mail is no mention.)
 _MENTION = re.compile(r"(?<![\w@])@[^\s@]+")
 
 
-def normalise(text: str) -> str:
+def normalise(text: str, names: Sequence[str] = ()) -> str:
     text = unicodedata.normalize("NFKC", text)
     text = _CODE.sub(" ", text)
     text = _INVISIBLE.sub("", text)
+    for name in sorted(names, key=len, reverse=True):  # ("@Ann Lee" before "@Ann")
+        name = unicodedata.normalize("NFKC", name).strip()
+        if name:
+            mention = r"(?<![\w@])@" + re.escape(name) + r"(?!\w)"
+            text = re.sub(mention, " ", text, flags=re.IGNORECASE)
     text = _MENTION.sub(" ", text)
     return text.translate(_FOLD).casefold()
 
@@ -148,10 +155,11 @@ class Detected:
     matched: str
 
 
-def detect(text: str) -> Detected | None:
-    """The thanks in `text`, or None when there is none (or it is sarcasm or a refusal)."""
+def detect(text: str, names: Sequence[str] = ()) -> Detected | None:
+    """The thanks in `text`, or None when there is none (or it is sarcasm or a refusal).
+    `names`: the display names of the members it mentions, whose words are no thanks."""
 
-    norm = normalise(text)
+    norm = normalise(text, names)
     if not norm.strip():
         return None
     found: tuple[str, re.Match[str]] | None = None

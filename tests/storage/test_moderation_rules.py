@@ -139,6 +139,29 @@ async def test_thanks_credits_mentioned_members_and_ignores_sarcasm(app: App) ->
     assert await points(app, carol) == 2 and await points(app, bob) == 0
 
 
+async def test_a_mentioned_members_whole_name_is_no_thanks(app: App) -> None:
+    """Adapters write a mention as "@" and the display name: a name with spaces that ends in
+    a thanks word ("Mr Thanks", "Ty") is a name, while the same message saying thanks still
+    thanks them. A member the bot has not seen yet falls back to the name's first word."""
+
+    opened = await ask(app.bot, alice)
+    mr_thanks = Actor(MemberRef("console", "default", "mrthanks"), "Mr Thanks")
+    lee = Actor(MemberRef("console", "default", "lee"), "Ann Lee Ty")
+    ann = Actor(MemberRef("console", "default", "ann"), "Ann")
+    for helper in (mr_thanks, lee, ann):
+        await answer(app.bot, helper, opened)
+    for text, who in (
+        ("@Mr Thanks could you look at the logs?", (mr_thanks,)),
+        ("@mr thanks could you look at the logs?", (mr_thanks,)),  # (as typed, any case)
+        ("ask @Ann Lee Ty about it", (lee,)),
+        ("ask @Ann or @Ann Lee Ty about it", (ann, lee)),  # (the longer name first)
+    ):
+        assert (await say(app, alice, opened, text, *who)).thanks == (), text
+    recorded = await say(app, alice, opened, "@Mr Thanks thank you, that fixed it", mr_thanks)
+    assert [t.receiver.ref for t in recorded.thanks] == [mr_thanks.ref]
+    assert await points(app, lee) == 0
+
+
 async def test_helper_thanking_the_asker_gets_no_offer_to_accept(app: App) -> None:
     opened = await ask(app.bot, alice)
     await answer(app.bot, bob, opened)
