@@ -454,6 +454,18 @@ def message_changed_event(
             msg["bot_id"] = bot_id
     if attachments is not None:
         message["attachments"] = attachments
+    return _message_changed(message, previous, channel, channel_type, event_ts, extra)
+
+
+def _message_changed(
+    message: dict[str, Any],
+    previous: dict[str, Any],
+    channel: str,
+    channel_type: str,
+    event_ts: str,
+    extra: Mapping[str, Any],
+) -> dict[str, Any]:
+    """The hidden ``message_changed`` envelope around a message as it is and as it was."""
     event: dict[str, Any] = {
         "type": "message",
         "subtype": "message_changed",
@@ -562,19 +574,7 @@ def tombstone_event(
         reply_users=previous.get("reply_users") or (),
         latest_reply=str(previous.get("latest_reply") or ""),
     )
-    event: dict[str, Any] = {
-        "type": "message",
-        "subtype": "message_changed",
-        "hidden": True,
-        "message": message,
-        "previous_message": previous,
-        "channel": channel,
-        "ts": event_ts,
-        "event_ts": event_ts,
-        "channel_type": channel_type,
-    }
-    event.update(extra)
-    return event
+    return _message_changed(message, previous, channel, channel_type, event_ts, extra)
 
 
 def app_mention_event(

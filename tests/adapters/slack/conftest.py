@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest_asyncio
 from aiohttp import web
@@ -211,6 +212,43 @@ class Slack:
     def root_reactions(self, ts: str) -> list[str]:
         msg = self.fake.find_message(HELP, ts) or {}
         return [r["name"] for r in msg.get("reactions", [])]
+
+
+Command = TypeVar("Command")
+
+
+@contextmanager
+def commands_reaching_the_core(slack: Slack, kind: type[Command]) -> Iterator[list[Command]]:
+    """The `kind` commands the adapter hands the (real) core while inside."""
+
+    seen: list[Command] = []
+    core = slack.core.bot
+    handle = core.handle
+
+    async def recording(command: Any) -> Any:
+        if isinstance(command, kind):
+            seen.append(command)
+        return await handle(command)
+
+    core.handle = recording  # type: ignore[method-assign]
+    try:
+        yield seen
+    finally:
+        del core.handle
+
+
+def slow_down(slack: Slack, kind: type, seconds: float = 0.2) -> None:
+    """From now on the core takes `seconds` longer over each `kind` command, so that an event
+    Slack delivers just after the one that led to it arrives while it is still handled."""
+
+    handle = slack.core.bot.handle
+
+    async def slow(command: Any) -> Any:
+        if isinstance(command, kind):
+            await asyncio.sleep(seconds)
+        return await handle(command)
+
+    slack.core.bot.handle = slow  # type: ignore[method-assign]
 
 
 class MarkedCatalog(Catalog):

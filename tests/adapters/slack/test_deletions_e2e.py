@@ -10,39 +10,26 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
 
 from adapters.slack import ids
 from bot import commands as c
-from tests.adapters.slack.conftest import ASKER, HELP, HELPER, MOD, OTHER, Slack
+from tests.adapters.slack.conftest import (
+    ASKER,
+    HELP,
+    HELPER,
+    MOD,
+    OTHER,
+    Slack,
+    commands_reaching_the_core,
+    slow_down,
+)
 from tests.fakes import slack_payloads as sp
 
 QUESTION = "How do I parse JSON?\nIt fails on dates"
 NOTICE = "#1's question was deleted, so this thread is closed"
-
-
-@contextmanager
-def deletions_reaching_the_core(slack: Slack) -> Iterator[list[c.DeleteMessage]]:
-    """The DeleteMessage commands the adapter hands the (real) core while inside."""
-
-    seen: list[c.DeleteMessage] = []
-    core = slack.core.bot
-    handle = core.handle
-
-    async def recording(command: Any) -> Any:
-        if isinstance(command, c.DeleteMessage):
-            seen.append(command)
-        return await handle(command)
-
-    core.handle = recording  # type: ignore[method-assign]
-    try:
-        yield seen
-    finally:
-        del core.handle
 
 
 def question_deleted(slack: Slack) -> bool:
@@ -84,7 +71,7 @@ async def test_the_askers_deleted_question_is_deleted_and_its_thread_told(slack:
     slack.fake.clear_calls()
     previous = slack.fake.remove_message(HELP, root)
 
-    with deletions_reaching_the_core(slack) as seen:
+    with commands_reaching_the_core(slack, c.DeleteMessage) as seen:
         delivery = await slack.event(
             sp.message_deleted_event(channel=HELP, deleted_ts=root, previous_message=previous)
         )
@@ -158,7 +145,7 @@ async def test_a_deleted_accepted_answer_takes_its_points_back(slack: Slack) -> 
     assert slack.points(HELPER) == 15 and accepted(slack) == 1
     slack.fake.clear_calls()
 
-    with deletions_reaching_the_core(slack) as seen:
+    with commands_reaching_the_core(slack, c.DeleteMessage) as seen:
         delivery = await slack.delete(reply)
 
     assert delivery.status == 200
@@ -207,7 +194,7 @@ async def test_a_member_deleting_a_question_a_moderator_deleted_changes_nothing(
     audited = slack.count("audit_log")
     slack.fake.clear_calls()
 
-    with deletions_reaching_the_core(slack) as seen:
+    with commands_reaching_the_core(slack, c.DeleteMessage) as seen:
         await slack.delete(root)
 
     assert len(seen) == 1
@@ -232,7 +219,7 @@ async def test_deletions_elsewhere_change_nothing_and_call_nothing(
         sp.message_deleted_event(channel=HELP, deleted_ts=root, channel_type="mpim"),
         sp.tombstone_event(channel="C0GENERAL", previous_message=previous),
     )
-    with deletions_reaching_the_core(slack) as seen:
+    with commands_reaching_the_core(slack, c.DeleteMessage) as seen:
         for event in elsewhere:
             assert (await slack.event(event)).status == 200
         for event in (sp.message_deleted_event(channel=HELP, deleted_ts=root),
@@ -247,7 +234,7 @@ async def test_deletions_elsewhere_change_nothing_and_call_nothing(
         slack.fake.add_message(HELP, "hi all", user=OTHER)["ts"],
         "1600000000.000100",
     ]
-    with deletions_reaching_the_core(slack) as seen:
+    with commands_reaching_the_core(slack, c.DeleteMessage) as seen:
         for ts in unrecorded:
             event = sp.message_deleted_event(channel=HELP, deleted_ts=ts)
             assert (await slack.event(event)).status == 200
@@ -315,14 +302,7 @@ async def test_a_deletion_arriving_while_its_question_is_recorded_deletes_it(
     """Slack delivers events concurrently: a quick deletion must not beat its question (and
     find nothing to delete)."""
 
-    slow = slack.core.bot.handle
-
-    async def handle(command: Any) -> Any:
-        if isinstance(command, c.AskQuestion):
-            await asyncio.sleep(0.2)
-        return await slow(command)
-
-    slack.core.bot.handle = handle  # type: ignore[method-assign]
+    slow_down(slack, c.AskQuestion)
     root = slack.fake.add_message(HELP, QUESTION, user=ASKER)
     asked = sp.message_event(channel=HELP, user=ASKER, text=QUESTION, ts=root["ts"])
     gone = sp.message_deleted_event(channel=HELP, deleted_ts=root["ts"], previous_message=root)

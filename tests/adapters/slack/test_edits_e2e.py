@@ -8,39 +8,22 @@ help channel change nothing; the bot says nothing either way."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
-
 import pytest
 
 from bot import commands as c
 from bot.model import ThreadRef
-from tests.adapters.slack.conftest import ASKER, HELP, HELPER, OTHER, Slack
+from tests.adapters.slack.conftest import (
+    ASKER,
+    HELP,
+    HELPER,
+    OTHER,
+    Slack,
+    commands_reaching_the_core,
+)
 from tests.fakes import slack_payloads as sp
 
 QUESTION = "How do I parse JSON?\nIt fails on dates"
 EDITED = "How do I read YAML files?\nWith PyYAML"
-
-
-@contextmanager
-def edits_reaching_the_core(slack: Slack) -> Iterator[list[c.EditMessage]]:
-    """The EditMessage commands the adapter hands the (real) core while inside."""
-
-    seen: list[c.EditMessage] = []
-    core = slack.core.bot
-    handle = core.handle
-
-    async def recording(command: Any) -> Any:
-        if isinstance(command, c.EditMessage):
-            seen.append(command)
-        return await handle(command)
-
-    core.handle = recording  # type: ignore[method-assign]
-    try:
-        yield seen
-    finally:
-        del core.handle
 
 
 def question_text(slack: Slack) -> tuple[str, str]:
@@ -88,7 +71,7 @@ async def test_the_askers_edit_of_a_solved_question_changes_it_and_its_search(
 async def test_an_open_question_takes_its_askers_edit(slack: Slack) -> None:
     root = await slack.ask(QUESTION)
 
-    with edits_reaching_the_core(slack) as seen:
+    with commands_reaching_the_core(slack, c.EditMessage) as seen:
         await slack.edit(root, EDITED)
 
     assert question_text(slack) == ("How do I read YAML files?", EDITED)
@@ -104,7 +87,7 @@ async def test_a_helpers_edit_of_their_answer_changes_its_excerpt(slack: Slack) 
     second = await slack.answer(root, OTHER, "Maybe a custom decoder?")
     slack.fake.clear_calls()
 
-    with edits_reaching_the_core(slack) as seen:
+    with commands_reaching_the_core(slack, c.EditMessage) as seen:
         await slack.edit(first, "Try json.loads with object_hook for the dates.")
 
     assert excerpts(slack) == [
@@ -163,7 +146,7 @@ async def test_a_link_preview_changes_nothing(slack: Slack) -> None:
     edit = sp.message_changed_event(
         channel=HELP, user=ASKER, ts=root, new_text="How do I parse data.json?", old_text=text
     )
-    with edits_reaching_the_core(slack) as seen:
+    with commands_reaching_the_core(slack, c.EditMessage) as seen:
         await slack.event(
             sp.message_changed_event(
                 channel=HELP, user=ASKER, ts=root, new_text="How do I parse data.json?",
@@ -195,7 +178,7 @@ async def test_bots_apps_and_other_members_edits_change_nothing(slack: Slack) ->
             editor=OTHER,
         ),
     )  # fmt: skip
-    with edits_reaching_the_core(slack) as seen:
+    with commands_reaching_the_core(slack, c.EditMessage) as seen:
         for event in ignored:
             assert (await slack.event(event)).status == 200
     assert seen == []
@@ -231,7 +214,7 @@ async def test_an_edit_outside_the_help_channels_changes_nothing(slack: Slack) -
     reply = await slack.answer(root)
     slack.fake.clear_calls()
 
-    with edits_reaching_the_core(slack) as seen:
+    with commands_reaching_the_core(slack, c.EditMessage) as seen:
         for channel in ("C0GENERAL", "D0ASKER"):
             await slack.event(
                 sp.message_changed_event(
@@ -263,7 +246,7 @@ async def test_an_edit_in_a_workspace_that_is_no_communitys_changes_nothing(
     )
 
     body = sp.event_callback(event, event_id=sp.make_event_id(), team_id="T0STRANGER")
-    with edits_reaching_the_core(slack) as seen:
+    with commands_reaching_the_core(slack, c.EditMessage) as seen:
         await slack.send(sp.signed_event(body, secret=slack.secret))
 
     assert seen == []

@@ -7,7 +7,6 @@ changes nothing and says nothing."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Any
 
@@ -15,7 +14,7 @@ import pytest
 
 from adapters.slack import ids
 from bot import commands as c
-from tests.adapters.slack.conftest import ASKER, HELP, HELPER, HELPER2, MOD, Slack
+from tests.adapters.slack.conftest import ASKER, HELP, HELPER, HELPER2, MOD, Slack, slow_down
 from tests.fakes import slack_payloads as sp
 
 OPEN_AGAIN = "is open again"
@@ -252,14 +251,7 @@ async def test_a_check_removed_while_its_acceptance_is_recorded_takes_it_back(
 
     root = await slack.ask()
     reply = await slack.answer(root)
-    slow = slack.core.bot.handle
-
-    async def handle(command: Any) -> Any:
-        if isinstance(command, c.AcceptAnswer):
-            await asyncio.sleep(0.2)
-        return await slow(command)
-
-    slack.core.bot.handle = handle  # type: ignore[method-assign]
+    slow_down(slack, c.AcceptAnswer)
     for removed in (False, True):
         body = sp.event_callback(check(ASKER, reply, removed=removed))
         await sp.deliver(slack.url, sp.signed_event(body, secret=slack.secret))
