@@ -251,6 +251,14 @@ class Harness:
 
         return await eventually(text, timeout)
 
+    async def caught_up(self) -> None:
+        """For a test that waits for nothing to happen: Bob says "done" in another channel
+        and the client sees it, so every event the gateway sent before it has reached the
+        client."""
+
+        await self.fake.post_message(self.w.other, self.w.bob, "done")
+        await eventually(lambda: any(m.content == "done" for m in self.client.cached_messages))
+
     def component(
         self,
         handle: InteractionHandle,
@@ -404,6 +412,14 @@ async def not_set_up(fake: FakeDiscordWithDMs, tmp_path: Path) -> AsyncIterator[
     data["communities"]["main"]["discord_guild_id"] = None
     data["communities"]["elsewhere"] = {"slack_team_id": "T1"}
     async with running(fake, world, parse_config(data)) as harness:
+        yield harness
+
+
+@pytest.fixture
+async def unset(discord_fake: FakeDiscordWithDMs, tmp_path: Path) -> AsyncIterator[Harness]:
+    """The bot running `not_set_up` for the fake's server."""
+
+    async with not_set_up(discord_fake, tmp_path) as harness:
         yield harness
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 from contextlib import AbstractContextManager
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,11 +17,9 @@ from bot import commands as c
 from bot import events as ev
 from bot.model import Question, QuestionStatus, ThreadRef
 from tests.adapters.discord.conftest import (
-    FakeDiscordWithDMs,
     Harness,
     World,
     commands_reaching_the_core,
-    not_set_up,
 )
 from tests.adapters.discord.test_reports import click, post_for, report
 from tests.fakes.discord_server import FakeUser
@@ -387,29 +384,26 @@ async def test_deletions_in_a_dm_or_another_server_reach_no_core(
 
 
 async def test_deletions_in_a_server_no_community_names_reach_no_core(
-    discord_fake: FakeDiscordWithDMs, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    unset: Harness, caplog: pytest.LogCaptureFixture
 ) -> None:
-    async with not_set_up(discord_fake, tmp_path) as h:
-        fake, w = h.fake, h.w
-        message = await fake.post_message(w.text, w.alice, "How do I parse JSON?")
-        post = await fake.open_thread(w.forum, w.alice, "Parsing JSON", content="Traceback")
-        reply = await fake.post_message(post.id, w.bob, "Use json.loads")
-        with (
-            caplog.at_level(logging.WARNING),
-            deletions_reaching_the_core(h) as seen,
-        ):
-            await fake.delete_message(w.text, int(message["id"]))
-            await fake.delete_messages(post.id, [int(reply["id"])])
-            await fake.delete_thread(post.id)
-            # Nothing to wait for: the next event through the same gateway marks the end.
-            await fake.post_message(w.other, w.bob, "done")
-            await eventually(lambda: h.client.get_channel(post.id) is None)
-            await eventually(lambda: any(m.content == "done" for m in h.client.cached_messages))
-        assert seen == []
-        assert not [r for r in caplog.records if r.levelno >= logging.ERROR], caplog.text
-        # Not for want of listening: the deletion listeners are there, and ignored them.
-        listening = {name for name, found in h.client.extra_events.items() if found}
-        assert set(LISTENERS) <= listening
+    fake, w = unset.fake, unset.w
+    message = await fake.post_message(w.text, w.alice, "How do I parse JSON?")
+    post = await fake.open_thread(w.forum, w.alice, "Parsing JSON", content="Traceback")
+    reply = await fake.post_message(post.id, w.bob, "Use json.loads")
+    with (
+        caplog.at_level(logging.WARNING),
+        deletions_reaching_the_core(unset) as seen,
+    ):
+        await fake.delete_message(w.text, int(message["id"]))
+        await fake.delete_messages(post.id, [int(reply["id"])])
+        await fake.delete_thread(post.id)
+        await eventually(lambda: unset.client.get_channel(post.id) is None)
+        await unset.caught_up()
+    assert seen == []
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR], caplog.text
+    # Not for want of listening: the deletion listeners are there, and ignored them.
+    listening = {name for name, found in unset.client.extra_events.items() if found}
+    assert set(LISTENERS) <= listening
 
 
 LISTENERS = ("on_raw_message_delete", "on_raw_bulk_message_delete", "on_raw_thread_delete")

@@ -5,37 +5,11 @@ channels and an update naming someone other than the message's author change not
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
-
 from bot import commands as c
 from bot.model import Question
-from tests.adapters.discord.conftest import Harness
+from tests.adapters.discord.conftest import Harness, commands_reaching_the_core
 from tests.adapters.discord.test_stored_text import found_by, readable, solve, typed
 from tests.helpers import eventually
-
-
-@contextmanager
-def edits_reaching_the_core(h: Harness) -> Iterator[list[tuple[c.EditMessage, Any]]]:
-    """The EditMessage commands the adapter hands the (real) core while inside, each with
-    its result once the core is done with it."""
-
-    seen: list[tuple[c.EditMessage, Any]] = []
-    core = h.app.bot
-    handle = core.handle
-
-    async def recording(command: Any) -> Any:
-        result = await handle(command)
-        if isinstance(command, c.EditMessage):
-            seen.append((command, result))
-        return result
-
-    core.handle = recording  # type: ignore[method-assign]
-    try:
-        yield seen
-    finally:
-        del core.handle
 
 
 async def question_becomes(
@@ -165,7 +139,7 @@ async def test_an_unfurl_changes_nothing_and_reaches_no_core(h: Harness) -> None
     thread_id = await h.ask_text(h.w.alice, "Why does https://x.test fail?")
     answer = await h.answer(thread_id, h.w.bob, "See https://docs.test")
     link = [{"type": "link", "url": "https://docs.test"}]
-    with edits_reaching_the_core(h) as seen:
+    with commands_reaching_the_core(h, (c.EditMessage,)) as seen:
         await h.fake.edit_message(thread_id, answer, "See https://docs.test/json")
         await eventually(lambda: seen)
         # edited before, cached: the same text
@@ -192,7 +166,7 @@ async def test_an_edit_outside_the_help_channels_reaches_no_core(h: Harness) -> 
     assert welcome is not None
     side = (await h.fake.open_thread(h.w.other, h.w.alice, "JSON chat")).thread["id"]
     said = await h.fake.post_message(int(side), h.w.alice, "How do I parse JSON?")
-    with edits_reaching_the_core(h) as seen:
+    with commands_reaching_the_core(h, (c.EditMessage,)) as seen:
         await h.fake.edit_message(h.w.other, int(chat["id"]), "How do I parse YAML?")
         # a thread outside the help channels
         await h.fake.edit_message(int(side), int(said["id"]), "How do I parse YAML?")
@@ -209,7 +183,7 @@ async def test_an_update_naming_someone_else_changes_nothing(h: Harness) -> None
 
     thread_id = await h.ask_text(h.w.alice, "How do I parse JSON?")
     answer = await h.answer(thread_id, h.w.bob, "Use json.loads")
-    with edits_reaching_the_core(h) as seen:
+    with commands_reaching_the_core(h, (c.EditMessage,)) as seen:
         for channel, message in ((h.w.text, thread_id), (thread_id, answer)):
             forged = h.fake.user_edit(channel, message, "Buy cheap watches")
             forged["author"] = h.w.carol.payload()

@@ -27,6 +27,19 @@ async def solved(h: Harness, thread_id: int) -> bool:
     return question is not None and question.status is QuestionStatus.SOLVED
 
 
+async def assert_reopened(h: Harness, kind: str, thread_id: int) -> None:
+    """Alice's question open again: Bob's 15 points and reward role gone, the mark (Solved
+    tag or ✅ prefix) taken off."""
+
+    question = await h.question(thread_id)
+    assert question is not None and question.status is QuestionStatus.OPEN
+    assert await h.points(h.w.bob) == 0
+    await eventually(lambda: h.w.reward_role not in h.fake.member_roles(h.w.bob))
+    await eventually(lambda: not is_marked(h, kind, thread_id))
+    if kind == "text":
+        assert h.fake.channels[thread_id]["name"] == "How do I parse JSON?"
+
+
 async def test_mark_as_solution_menu(h: Harness, kind: str) -> None:
     thread_id = await h.ask(kind, h.w.alice)
     answer = await h.answer(thread_id, h.w.bob)
@@ -114,13 +127,7 @@ async def test_unsolve_reverses_points_roles_and_marks(h: Harness, kind: str) ->
 
     handle = await h.command("unsolve", h.w.alice, thread_id)
     assert "open again" in await h.done(handle)
-    question = await h.question(thread_id)
-    assert question is not None and question.status is QuestionStatus.OPEN
-    assert await h.points(h.w.bob) == 0
-    await eventually(lambda: h.w.reward_role not in h.fake.member_roles(h.w.bob))
-    await eventually(lambda: not is_marked(h, kind, thread_id))
-    if kind == "text":
-        assert h.fake.channels[thread_id]["name"] == "How do I parse JSON?"
+    await assert_reopened(h, kind, thread_id)
 
 
 async def test_close_archives_the_thread(h: Harness, kind: str) -> None:

@@ -9,21 +9,17 @@ from __future__ import annotations
 import asyncio
 import logging
 from contextlib import AbstractContextManager
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bot import commands as c
 from bot.errors import NotAccepted
-from bot.model import QuestionStatus
 from tests.adapters.discord.conftest import (
-    FakeDiscordWithDMs,
     Harness,
     commands_reaching_the_core,
-    not_set_up,
 )
-from tests.adapters.discord.test_solving import is_marked, public_lines, solved
+from tests.adapters.discord.test_solving import assert_reopened, is_marked, public_lines, solved
 from tests.helpers import eventually
 
 CHECK = "✅"
@@ -68,13 +64,7 @@ async def test_the_asker_removing_their_check_reopens_the_question(h: Harness, k
 
     await h.fake.unreact(thread_id, answer, h.w.alice, CHECK)
     await eventually(lambda: len(public_lines(h, thread_id)) == lines + 1)
-    question = await h.question(thread_id)
-    assert question is not None and question.status is QuestionStatus.OPEN
-    assert await h.points(h.w.bob) == 0
-    await eventually(lambda: h.w.reward_role not in h.fake.member_roles(h.w.bob))
-    await eventually(lambda: not is_marked(h, kind, thread_id))
-    if kind == "text":
-        assert h.fake.channels[thread_id]["name"] == "How do I parse JSON?"
+    await assert_reopened(h, kind, thread_id)
     line = public_lines(h, thread_id)[-1]
     assert "Took back the solution mark" in line and "open again" in line
     public = h.fake.last_call("POST", f"/channels/{thread_id}/messages")
@@ -167,22 +157,19 @@ async def test_other_emoji_other_channels_and_dms_reach_no_core(
 
 
 async def test_a_server_no_community_names_reaches_no_core(
-    discord_fake: FakeDiscordWithDMs, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    unset: Harness, caplog: pytest.LogCaptureFixture
 ) -> None:
-    async with not_set_up(discord_fake, tmp_path) as h:
-        fake, w = h.fake, h.w
-        thread = await fake.open_thread(w.text, w.alice, "How do I parse JSON?")
-        said = int((await fake.post_message(thread.id, w.bob, "json.loads"))["id"])
-        await eventually(lambda: h.client.get_channel(thread.id))
-        with caplog.at_level(logging.WARNING), reactions_reaching_the_core(h) as seen:
-            await fake.react(thread.id, said, w.alice, CHECK)
-            await fake.unreact(thread.id, said, w.alice, CHECK)
-            # Nothing to wait for: the next event through the same gateway marks the end.
-            await fake.post_message(w.other, w.bob, "done")
-            await eventually(lambda: any(m.content == "done" for m in h.client.cached_messages))
-            await asyncio.sleep(0.2)
-        assert seen == []
-        assert not [r for r in caplog.records if r.levelno >= logging.ERROR], caplog.text
+    fake, w = unset.fake, unset.w
+    thread = await fake.open_thread(w.text, w.alice, "How do I parse JSON?")
+    said = int((await fake.post_message(thread.id, w.bob, "json.loads"))["id"])
+    await eventually(lambda: unset.client.get_channel(thread.id))
+    with caplog.at_level(logging.WARNING), reactions_reaching_the_core(unset) as seen:
+        await fake.react(thread.id, said, w.alice, CHECK)
+        await fake.unreact(thread.id, said, w.alice, CHECK)
+        await unset.caught_up()
+        await asyncio.sleep(0.2)
+    assert seen == []
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR], caplog.text
 
 
 async def test_add_remove_add_marks_the_answer_again(h: Harness, kind: str) -> None:
