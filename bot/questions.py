@@ -313,6 +313,9 @@ async def accept_answer(cmd: AcceptAnswer, uow: UnitOfWork, ctx: Context) -> Ans
         raise errors.QuestionNotFound()
     if question.community != cmd.actor.ref.community:
         raise errors.NotAnAnswer()  # a message of another community's question
+    # Read again under the question's lock: a deletion (on the platform, or a report resolved
+    # by deleting) takes that lock too, and one committed while we waited must be seen.
+    answer = await uow.questions.message(cmd.actor.ref.platform, cmd.message_id) or answer
     actor = await uow.members.upsert(cmd.actor)
     if answer.author.id == actor.id:
         raise errors.SelfAccept()  # clearer than "not the asker" for a helper's own message

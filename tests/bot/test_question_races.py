@@ -1,4 +1,4 @@
-"""Two concurrency guarantees of bot.questions, with the interleaving forced, not hoped for.
+"""Concurrency guarantees of bot.questions, with the interleaving forced, not hoped for.
 
 On PostgreSQL each test runs two real transactions (two bot processes on one database) and
 steps them with row locks it can see in `pg_stat_activity`. SQLite opens every write with
@@ -138,6 +138,81 @@ async def test_lock_committed_while_a_message_is_posted_refuses_the_message(
         question = await uow.questions.get(opened.question.id)
     assert question is not None
     assert question.last_activity_at == opened.question.last_activity_at
+
+
+# -- an answer deleted on the platform while it is accepted ----------------------------------
+
+
+async def test_an_answer_deleted_while_it_is_accepted_earns_nothing(
+    two_processes: tuple[App, App],
+) -> None:
+    """The accept reads bob's answer while it is still there, then waits on the question's
+    row lock the deletion holds. Once the deletion commits, the accept must see the answer
+    is gone (`NotAnAnswer`), not accept it from its first read: no acceptance, no points."""
+
+    deleting, accepting = two_processes
+    opened = await ask(deleting.bot, alice)
+    mid = await answer(deleting.bot, bob, opened, "Check the cable.")
+    postgres = deleting.database.dialect == "postgresql"
+
+    holding: asyncio.Future[int | None] = asyncio.get_running_loop().create_future()
+    release = asyncio.Event()
+    real_factory = deleting.bot.uow_factory
+
+    def commit_when_released(*, write: bool = True) -> Any:
+        uow = real_factory(write=write)
+        commit = uow.commit
+
+        async def held_commit() -> None:
+            holding.set_result(await _backend_pid(uow.connection) if postgres else None)
+            await release.wait()
+            await commit()
+
+        uow.commit = held_commit
+        return uow
+
+    deleting.bot.uow_factory = commit_when_released  # type: ignore[assignment]
+    deletion = asyncio.create_task(deleting.bot.handle(c.DeleteMessage("console", "default", mid)))
+    accept: asyncio.Task[Any] | None = None
+    try:
+        deleter_pid = await asyncio.wait_for(holding, PATIENCE)
+        accept = acceptance = asyncio.create_task(
+            accepting.bot.handle(c.AcceptAnswer(alice, mid, event_id=next_id("e")))
+        )
+        if postgres:
+
+            async def accept_is_blocked() -> bool:
+                assert not acceptance.done(), acceptance  # it must wait, not finish
+                return bool(
+                    await _pg(
+                        accepting,
+                        "SELECT count(*) FROM pg_stat_activity"
+                        " WHERE CAST(:pid AS integer) = ANY(pg_blocking_pids(pid))",
+                        pid=deleter_pid,
+                    )
+                )
+
+            await eventually(
+                accept_is_blocked, PATIENCE, what="the accept waits on the deletion's row lock"
+            )
+        else:
+            await asyncio.sleep(0.05)
+            assert not acceptance.done(), acceptance
+        release.set()
+        assert isinstance(await deletion, ev.DeletedOnPlatform)
+        with pytest.raises(errors.NotAnAnswer):
+            await acceptance
+    finally:
+        release.set()
+        for task in (deletion, accept):
+            if task is not None and not task.done():
+                task.cancel()
+        deleting.bot.uow_factory = real_factory  # type: ignore[assignment]
+
+    async with accepting.database.uow(write=False) as uow:
+        assert await uow.questions.active_acceptances(opened.question.id) == []
+    shown = await accepting.bot.handle(c.ShowReputation(bob))
+    assert isinstance(shown, ev.ReputationShown) and shown.standing.points == 0
 
 
 # -- two multi-helper /solved crediting the same helpers in opposite orders ------------------
