@@ -149,18 +149,17 @@ async def receivers_of(
     return list(found.values()) if len(found) == 1 else []
 
 
-async def _names_of(
-    uow: UnitOfWork, question: Question, mentions: Sequence[MemberRef]
-) -> list[str]:
+async def _names_of(uow: UnitOfWork, mentions: Sequence[MemberRef]) -> list[str]:
     """The display names of the mentioned members the bot has seen, as adapters write their
-    mentions ("@name"); a member never seen is left to `thanks.normalise`'s first-word rule."""
+    mentions ("@name"); a member never seen is left to `thanks.normalise`'s first-word rule.
+    Another community's member too (a shared Slack channel): they are thanked nowhere here
+    (`receivers_of`), but their name is still a name, not the writer's thanks."""
 
     names = []
     for ref in mentions[:MAX_MENTION_NAMES]:
-        if ref.community == question.community:
-            member = await uow.members.find(ref)
-            if member is not None:
-                names.append(member.display_name)
+        member = await uow.members.find(ref)
+        if member is not None:
+            names.append(member.display_name)
     return names
 
 
@@ -177,7 +176,7 @@ async def thanks_in_message(
 ) -> tuple[ThanksGiven, ...]:
     if author.is_bot or question.is_deleted or detect(text) is None:
         return ()  # most messages thank nobody: no queries for them
-    if mentions and detect(text, await _names_of(uow, question, mentions)) is None:
+    if mentions and detect(text, await _names_of(uow, mentions)) is None:
         return ()  # the thanks word was a mentioned member's name ("ask @Mr Thanks")
     given = []
     for receiver in await receivers_of(uow, question, author, mentions):

@@ -162,6 +162,23 @@ async def test_a_mentioned_members_whole_name_is_no_thanks(app: App) -> None:
     assert await points(app, lee) == 0
 
 
+async def test_a_mentioned_name_is_no_thanks_from_another_community_either(app: App) -> None:
+    """One Slack channel shared between two workspaces, each its own community: a member of
+    the other one mentioned by their whole name ("@Mr Thanks") is a name, not a thanks, so
+    the local member mentioned beside them is not thanked for nothing. (Only the thanks
+    goes to members of the question's community, see `receivers_of`.)"""
+
+    mr_thanks = Actor(MemberRef("console", "other", "mrthanks"), "Mr Thanks")
+    async with app.bot.uow_factory() as uow:  # (seen by the bot, in their own community)
+        await uow.members.upsert(mr_thanks)
+        await uow.commit()
+    opened = await ask(app.bot, alice)
+    await answer(app.bot, bob, opened)
+    said = await say(app, alice, opened, "@Mr Thanks could you look, with @bob?", mr_thanks, bob)
+    assert said.thanks == ()
+    assert await points(app, bob) == 0
+
+
 async def test_helper_thanking_the_asker_gets_no_offer_to_accept(app: App) -> None:
     opened = await ask(app.bot, alice)
     await answer(app.bot, bob, opened)
