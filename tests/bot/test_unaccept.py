@@ -141,6 +141,39 @@ async def test_who_may_take_an_acceptance_back(app: App) -> None:
         await unaccept(app, alice, mid)
 
 
+@pytest.mark.parametrize(
+    ("action", "refusal"),
+    [
+        (c.QuestionAction.LOCK, errors.ThreadLocked),
+        (c.QuestionAction.CLOSE, errors.ClosedByModerator),
+        (c.QuestionAction.DELETE, errors.QuestionNotFound),
+    ],
+)
+async def test_the_asker_cannot_take_back_what_a_moderator_froze(
+    app: App, action: c.QuestionAction, refusal: type[errors.DomainError]
+) -> None:
+    """As for accepting and /unsolve: after a moderator locks, closes or deletes the question,
+    its asker moves no points in it any more; a moderator still may (not a deleted one)."""
+
+    opened = await ask(app.bot, alice)
+    mid = await answer(app.bot, bob, opened)
+    await _accept(app, alice, mid)
+    moderated = await app.bot.handle(
+        c.ModerateQuestion(mod, action, question_id=opened.question.id, event_id=next_id("e"))
+    )
+    assert isinstance(moderated, ev.QuestionModerated)
+    for reaction in (True, False):
+        with pytest.raises(refusal):
+            await unaccept(app, alice, mid, reaction=reaction)
+    assert await _points(app, bob) == 15
+    if action is c.QuestionAction.DELETE:
+        with pytest.raises(errors.QuestionNotFound):
+            await unaccept(app, mod, mid, reaction=False)
+    else:
+        assert (await unaccept(app, mod, mid, reaction=False)).reopened
+        assert await _points(app, bob) == 0
+
+
 async def test_a_moderator_removes_the_check_mark_they_accepted_with(app: App) -> None:
     opened = await ask(app.bot, alice)
     mid = await answer(app.bot, bob, opened)
