@@ -44,7 +44,7 @@ def normalise(text: str, names: Sequence[str] = ()) -> str:
     text = _CODE.sub(" ", text)
     text = _INVISIBLE.sub("", text)
     for name in sorted(names, key=len, reverse=True):  # ("@Ann Lee" before "@Ann")
-        name = unicodedata.normalize("NFKC", name).strip()
+        name = _INVISIBLE.sub("", unicodedata.normalize("NFKC", name)).strip()  # (as the text)
         if name:
             mention = r"(?<![\w@])@" + re.escape(name) + r"(?!\w)"
             text = re.sub(mention, " ", text, flags=re.IGNORECASE)

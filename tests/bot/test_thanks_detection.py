@@ -95,3 +95,19 @@ def test_reports_the_language() -> None:
     assert detect("kiitos!") is not None and detect("kiitos!").language == "fi"  # type: ignore[union-attr]
     assert detect("ขอบคุณครับ").language == "th"  # type: ignore[union-attr]
     assert detect("شكراً").language == "ar"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Mr Thanks",
+        "Dev 👩\u200d💻 Thanks",  # (a zero-width joiner inside an emoji, dropped from the text)
+        "\u200fMr Thanks",  # (a directional mark, as some clients prefix names)
+    ],
+)
+def test_a_mentioned_members_whole_name_is_no_thanks(name: str) -> None:
+    """The name is matched in the text as the text is read: invisible characters dropped
+    from both, or the name is missed and its last word taken for the writer's thanks."""
+
+    assert detect(f"@{name} could you look at the logs?", [name]) is None
+    assert detect(f"@{name} thanks, that fixed it!", [name]) is not None
