@@ -226,7 +226,10 @@ def _check_on_message(
 ) -> tuple[Caller, str, str] | None:
     """Who put a ✅ on (or took it off) which message: (them, its channel, its core message
     id). None for any other emoji, a reaction on a file or a file comment, or a workspace
-    that is no community's (not told: a reaction is no request)."""
+    that is no community's (not told: a reaction is no request). None too, before any
+    lookup, for a message outside the help channels: Slack sends every reaction in every
+    channel the bot is in, and no answer is recorded there (`classify_message`). (The bot's
+    own ✅, put on and taken off a question's root, Bolt drops as a self event.)"""
 
     deps = deps_of(context)
     item = event.get("item") or {}
@@ -238,6 +241,8 @@ def _check_on_message(
         or not item.get("channel")
         or not item.get("ts")
     ):
+        return None
+    if deps.help_channels and str(item["channel"]) not in deps.help_channels:
         return None
     community = deps.community(team_id_of(body))
     if community is None:

@@ -14,7 +14,17 @@ import pytest
 
 from adapters.slack import ids
 from bot import commands as c
-from tests.adapters.slack.conftest import ASKER, HELP, HELPER, HELPER2, MOD, Slack, slow_down
+from tests.adapters.slack.conftest import (
+    ASKER,
+    HELP,
+    HELPER,
+    HELPER2,
+    MOD,
+    OTHER,
+    Slack,
+    commands_reaching_the_core,
+    slow_down,
+)
 from tests.fakes import slack_payloads as sp
 
 OPEN_AGAIN = "is open again"
@@ -180,6 +190,33 @@ async def test_what_is_not_a_check_taken_off_an_answer_changes_nothing(
     await slack.event(removal)  # (while the ✅ itself does)
 
     assert slack.question_status() == "open" and slack.root_reactions(root) == []
+
+
+async def test_checks_that_can_accept_nothing_reach_no_core_and_ask_slack_nothing(
+    slack: Slack, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Slack sends every ✅ added or removed in any channel the bot is in, and its own ✅
+    going on and off a question's root with every mark and reopen. Outside the help
+    channels no message is an answer, and the bot accepts nothing: neither is looked up
+    (`users.info`) nor handed to the core (the bot's own, Bolt drops as a self event)."""
+
+    root, reply = await accepted(slack)
+    chat = slack.fake.add_message("C0GENERAL", "json.loads works", user=HELPER)["ts"]
+    slack.fake.clear_calls()
+    general = {"user": OTHER, "reaction": ids.CHECK_REACTION, "channel": "C0GENERAL"}
+
+    kinds: Any = (c.AcceptAnswer, c.UnacceptAnswer)
+    with commands_reaching_the_core(slack, kinds) as seen:
+        for removed in (True, False):
+            for event in (
+                check(sp.BOT_USER_ID, root, removed=removed),
+                sp.reaction_added_event(**general, message_ts=chat, removed=removed),
+            ):
+                assert (await slack.event(event)).status == 200, event
+    assert seen == []
+    assert slack.fake.calls == []
+    assert slack.question_status() == "solved" and slack.points(HELPER) == 15
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
 
 
 async def test_a_check_removed_in_a_workspace_that_is_no_community_s_is_ignored(
