@@ -157,6 +157,9 @@ async def test_a_thread_deleted_whole_deletes_its_question_without_a_post(
 ) -> None:
     thread_id = await h.ask(kind, h.w.alice)
     await h.answer(thread_id, h.w.bob)
+    # Asking and answering welcome both members by DM after the core recorded them: wait
+    # for those, or they may land among the calls this test wants none of.
+    await eventually(lambda: h.fake.dm_texts(h.w.alice) and h.fake.dm_texts(h.w.bob))
     with deletions_reaching_the_core(h) as seen:
         before = len(h.fake.calls)
         await h.fake.delete_thread(thread_id)
