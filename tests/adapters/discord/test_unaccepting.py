@@ -234,3 +234,23 @@ async def test_a_failure_is_logged_and_the_listener_carries_on(
         await h.fake.unreact(thread_id, answer, h.w.alice, CHECK)
         await eventually(lambda: not is_marked(h, "text", thread_id))
     assert await h.points(h.w.bob) == 0
+
+
+async def test_the_askers_check_removed_takes_back_the_mark_they_made_another_way(
+    h: Harness,
+) -> None:
+    """The core keeps who marked an answer, not how: the asker marks it with /solved, adds a
+    ✅ (which marks nothing more), and removing that ✅ takes their mark back (docs say so)."""
+
+    thread_id = await h.ask_text(h.w.alice)
+    answer = await h.answer(thread_id, h.w.bob)
+    await h.done(await h.command("solved", h.w.alice, thread_id))
+    assert await solved(h, thread_id) and await h.points(h.w.bob) == 15
+    with reactions_reaching_the_core(h) as seen:
+        await h.fake.react(thread_id, answer, h.w.alice, CHECK)
+        await eventually(lambda: seen)
+    assert await solved(h, thread_id)
+
+    await h.fake.unreact(thread_id, answer, h.w.alice, CHECK)
+    await eventually(lambda: not is_marked(h, "text", thread_id))
+    assert await h.points(h.w.bob) == 0
