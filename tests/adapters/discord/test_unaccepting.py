@@ -254,3 +254,19 @@ async def test_the_askers_check_removed_takes_back_the_mark_they_made_another_wa
     await h.fake.unreact(thread_id, answer, h.w.alice, CHECK)
     await eventually(lambda: not is_marked(h, "text", thread_id))
     assert await h.points(h.w.bob) == 0
+
+
+async def test_a_bots_check_added_or_removed_reaches_no_core(h: Harness) -> None:
+    """A bot's ✅ is dropped by the listener, before the core (which would refuse it too)."""
+
+    thread_id = await h.ask_text(h.w.alice)
+    answer = await h.answer(thread_id, h.w.bob)
+    robot = h.fake.add_user("robot", bot=True)
+    with reactions_reaching_the_core(h) as seen:
+        await h.fake.react(thread_id, answer, robot, CHECK)
+        await h.fake.unreact(thread_id, answer, robot, CHECK)
+        await h.fake.react(thread_id, answer, h.w.alice, CHECK)  # sent last, handled last
+        await eventually(lambda: seen)
+    assert [(type(cmd), cmd.actor.ref.id) for cmd, _ in seen] == [
+        (c.AcceptAnswer, str(h.w.alice.id))
+    ]
