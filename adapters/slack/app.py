@@ -18,6 +18,7 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.middleware.async_builtins import AsyncIgnoringSelfEvents
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -64,6 +65,21 @@ def make_client(config: Config, secrets: Secrets) -> AsyncWebClient:
     return with_rate_limit_retries(AsyncWebClient(token=secrets.slack_bot_token, base_url=base_url))
 
 
+class IgnoringSelfEventsButDeletions(AsyncIgnoringSelfEvents):
+    """Bolt's filter of the bot's own events, except a `message_deleted`: Bolt takes its
+    author from `previous_message`, so the bot's post of an /ask or anonymous question,
+    deleted by a member or an admin once nothing is left in its thread, would look like
+    the bot's own event and never reach `events.on_message_deleted`. (The bot's own
+    deletions then come in too, and change nothing in the core a second time.)"""
+
+    @classmethod
+    def _is_self_event(cls, auth_result: Any, user_id: Any, bot_id: Any, body: Any) -> bool:
+        event = body.get("event") if isinstance(body, dict) else None
+        if isinstance(event, dict) and event.get("subtype") == "message_deleted":
+            return False
+        return bool(super()._is_self_event(auth_result, user_id, bot_id, body))
+
+
 def build_app(
     bot: CommunityBot,
     config: Config,
@@ -84,7 +100,9 @@ def build_app(
         # Socket Mode requests are authenticated by the websocket, not by signatures.
         request_verification_enabled=secrets.slack_signing_secret is not None,
         name="community-bot",
+        ignoring_self_events_enabled=False,  # IgnoringSelfEventsButDeletions instead
     )
+    app.use(IgnoringSelfEventsButDeletions())
     deps = SlackDeps(
         bot=bot,
         config=config.slack,

@@ -137,6 +137,26 @@ async def test_the_bots_post_of_an_ask_question_deleted_deletes_the_question(
     assert len(notices(slack, root)) == 1
 
 
+async def test_the_bots_post_of_an_ask_question_deleted_with_no_replies_left_deletes_it(
+    slack: Slack,
+) -> None:
+    """With its thread emptied first (the bot's note deleted), the bot's post of an /ask
+    question goes as `message_deleted` whose `previous_message` is the bot's own: Bolt's
+    self-event filter would drop it, and the question would stay."""
+
+    await slack.command("/ask", "Where is the VPN guide?", channel="C0GENERAL")
+    [root] = [m["ts"] for m in slack.fake.messages_in(HELP) if m.get("thread_ts") == m["ts"]]
+    for post in slack.thread_posts(root):
+        await slack.delete(post["ts"])
+    event = slack.deleted(root)
+    assert event["subtype"] == "message_deleted"
+    assert event["previous_message"]["user"] == sp.BOT_USER_ID
+
+    await slack.event(event)
+
+    assert question_deleted(slack)
+
+
 async def test_a_deleted_accepted_answer_takes_its_points_back(slack: Slack) -> None:
     root = await slack.ask(QUESTION)
     reply = await slack.answer(root, text="Use json.loads with a hook.")
