@@ -12,6 +12,8 @@ keeping it as something members can find, accept or be credited for:
   the asker deleting their question must not take back what helpers earned;
 - an answer: it is no answer any more; an acceptance of it is taken back with the points
   it earned, as when a moderator deletes it through a report (`moderation.withdraw_answer`);
+- either, when an article promoted from the thread may still quote the message: a note in
+  the moderators' channel, who decide whether to edit it (curated text is theirs);
 - anything else (a message the bot never recorded, one already deleted, another
   community's): nothing. The bot's own deletions (`/mod delete`, a report resolved by
   deleting) come back as platform events and change nothing a second time.
@@ -27,8 +29,8 @@ from bot.audit import audit_by_platform
 from bot.commands import DeleteMessage, DeleteThread
 from bot.events import DeletedOnPlatform
 from bot.model import Question
-from bot.moderation import withdraw_answer
-from bot.outbound import Outbound, ThreadPost, ThreadState
+from bot.moderation import article_quoting, moderators_channel, withdraw_answer
+from bot.outbound import ChannelPost, Outbound, ThreadPost, ThreadState
 from bot.ports import UnitOfWork
 from bot.questions import Context
 
@@ -48,7 +50,10 @@ async def delete_message(cmd: DeleteMessage, uow: UnitOfWork, ctx: Context) -> D
     if question is None or question.community != cmd.community:
         return NOTHING
     withdrawn = await withdraw_answer(uow, ctx, message, question, actor=None)
-    return DeletedOnPlatform(withdrawn=withdrawn)
+    outbound = await _tell_moderators(uow, ctx, question, message.author.id, was_question=False)
+    if withdrawn is None and not outbound:
+        return NOTHING
+    return DeletedOnPlatform(withdrawn=withdrawn, outbound=tuple(outbound))
 
 
 async def delete_thread(cmd: DeleteThread, uow: UnitOfWork, ctx: Context) -> DeletedOnPlatform:
@@ -75,7 +80,30 @@ async def _delete_question(
             ),
             ThreadState(question.community, thread, archived=True, locked=True),
         ]
+    outbound += await _tell_moderators(uow, ctx, question, question.asker.id, was_question=True)
     return DeletedOnPlatform(question, outbound=tuple(outbound))
+
+
+async def _tell_moderators(
+    uow: UnitOfWork, ctx: Context, question: Question, author_id: int, *, was_question: bool
+) -> list[Outbound]:
+    """A note in the moderators' channel when an article promoted from the question's thread
+    may still quote the deleted message: the member deleted it, and curated text is the
+    moderators' to change (as when they delete a message through a report)."""
+
+    article = await article_quoting(
+        uow, question.community, question.id, author_id, was_question=was_question
+    )
+    channel = moderators_channel(ctx, question.community, question.platform)
+    if article is None or channel is None:
+        return []
+    params = {"id": question.id, "article": article}
+    return [
+        ChannelPost(
+            question.community, question.platform, channel, "moderation.deleted_quoted",
+            params, reference_id=str(question.id),
+        )
+    ]  # fmt: skip
 
 
 READS: dict[type, Any] = {}

@@ -650,21 +650,34 @@ async def resolve_report(cmd: ResolveReport, uow: UnitOfWork, ctx: Context) -> R
 
 
 async def _article_quoting(uow: UnitOfWork, report: Report, was_question: bool) -> str | None:
-    """The live article promoted from the reported message's thread, if it may quote the
-    message: the question itself, or an answer (a promoted article holds the question and
-    its accepted answers). Curated text is not edited behind the moderators' backs; the one
-    deleting is told to look (it may have been edited since, or quote it in other words)."""
-
     if report.question_id is None:
         return None
-    article = await uow.knowledge.promoted_from(report.community, report.question_id)
-    if article is None or article.is_deleted:
+    author_id = report.author.id if report.author is not None else None
+    return await article_quoting(
+        uow, report.community, report.question_id, author_id, was_question=was_question
+    )
+
+
+async def article_quoting(
+    uow: UnitOfWork,
+    community: str,
+    question_id: int,
+    author_id: int | None,
+    *,
+    was_question: bool,
+) -> str | None:
+    """The live article promoted from a question's thread, if it may quote a deleted message
+    of it (by `author_id`, when known): the question itself, or an answer (a promoted article
+    holds the question and its accepted answers). Curated text is not edited behind the
+    moderators' backs; they are told to look (it may have been edited since, or quote it in
+    other words)."""
+
+    article = await uow.knowledge.promoted_from(community, question_id)  # (a live one)
+    if article is None:
         return None
     if not was_question:
-        question = await uow.questions.get(report.question_id)
-        if question is None or (
-            report.author is not None and report.author.id == question.asker.id
-        ):
+        question = await uow.questions.get(question_id)
+        if question is None or (author_id is not None and author_id == question.asker.id):
             return None  # the asker's follow-ups are not in it
     return article.doc_id
 

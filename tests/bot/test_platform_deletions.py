@@ -16,7 +16,7 @@ from bot.clock import FakeClock
 from bot.jobs import JobState
 from bot.model import ReportStatus, ThreadRef
 from bot.moderation_presenter import ModerationPresenter
-from bot.outbound import ThreadPost, ThreadState
+from bot.outbound import ChannelPost, ThreadPost, ThreadState
 from bot.presenters import Presenter
 from tests.helpers import actor, answer, ask, found_everywhere, next_id, thread_of
 
@@ -218,3 +218,67 @@ async def test_a_report_on_a_question_deleted_since_is_resolved_without_deleting
     shown = await app.bot.handle(c.ShowQuestion(mod, opened.question.id))
     assert isinstance(shown, ev.QuestionShown)
     assert shown.question.deleted_at == deleted.deleted_at  # (when it really went)
+
+
+@pytest.mark.parametrize(
+    "config_overrides",
+    [{"communities": {"default": {"moderation": {"moderators_channel": {"console": "mods"}}}}}],
+)
+async def test_moderators_are_told_when_a_promoted_article_may_quote_what_was_deleted(
+    app: App,
+) -> None:
+    """The article holds the question and its accepted answers: curated text the moderators
+    decide about, as when they delete a message through a report. The asker's follow-ups
+    are in no article; a thread never promoted, or an article removed, says nothing."""
+
+    from bot.knowledge_base import ArticleChanged, PromoteQuestion, RemoveArticle
+
+    def notes(result: ev.DeletedOnPlatform) -> list[tuple[str, str, dict[str, object]]]:
+        return [
+            (m.channel_id, m.key, dict(m.params))
+            for m in result.outbound
+            if isinstance(m, ChannelPost)
+        ]
+
+    opened = await ask(app.bot, alice, "How do I export my birthday list?")
+    helper = await answer(app.bot, bob, opened, "Save it from Thunderbird as vcard.")
+    other = await answer(app.bot, bob, opened, "Or try the export button.")
+    follow_up = await answer(app.bot, alice, opened, "That worked, thank you.")
+    await app.bot.handle(c.AcceptAnswer(alice, helper, event_id=next_id("e")))
+    promoted = await app.bot.handle(
+        PromoteQuestion(mod, question_id=opened.question.id, article_id="export")
+    )
+    assert isinstance(promoted, ArticleChanged)
+    told = [
+        ("mods", "moderation.deleted_quoted", {"id": opened.question.id, "article": "a:export"})
+    ]
+
+    assert notes(await gone(app, follow_up)) == []
+    assert notes(await gone(app, helper)) == told
+    assert notes(await gone(app, other)) == told  # (an answer may be quoted, accepted or not)
+    assert notes(await gone(app, opened.question.message_id)) == told
+    text = app.bot.catalog.t("moderation.deleted_quoted", id=7, article="a:export")
+    assert text.startswith("A message of #7 was deleted") and "check it" in text
+
+    second = await ask(app.bot, alice, "How do I print?")
+    printed = await answer(app.bot, bob, second, "Use Ctrl+P.")
+    await app.bot.handle(c.AcceptAnswer(alice, printed, event_id=next_id("e")))
+    assert notes(await gone(app, printed)) == []  # never promoted
+    third = await ask(app.bot, alice, "How do I scan?")
+    scanned = await answer(app.bot, bob, third, "Use the scanner app.")
+    await app.bot.handle(c.AcceptAnswer(alice, scanned, event_id=next_id("e")))
+    await app.bot.handle(PromoteQuestion(mod, question_id=third.question.id, article_id="scan"))
+    await app.bot.handle(RemoveArticle(mod, "a:scan"))
+    assert notes(await gone(app, third.question.message_id)) == []  # the article is gone
+
+
+async def test_without_a_moderators_channel_nobody_is_told(app: App) -> None:
+    from bot.knowledge_base import PromoteQuestion
+
+    opened = await ask(app.bot, alice)
+    helper = await answer(app.bot, bob, opened)
+    await app.bot.handle(c.AcceptAnswer(alice, helper, event_id=next_id("e")))
+    await app.bot.handle(PromoteQuestion(mod, question_id=opened.question.id))
+    result = await gone(app, helper)
+    assert result.withdrawn is not None
+    assert not any(isinstance(m, ChannelPost) for m in result.outbound)
