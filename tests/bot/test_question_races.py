@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import logging
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import pytest
@@ -42,6 +42,76 @@ async def _backend_pid(conn: Any) -> int:
     return (await conn.execute(text("SELECT pg_backend_pid()"))).scalar()
 
 
+async def _second_waits_for_first(
+    first: App,
+    first_command: c.Command,
+    second: App,
+    second_command: c.Command,
+    *,
+    what: str,
+    between: Callable[[], object] | None = None,
+) -> tuple[Any, asyncio.Task[Any]]:
+    """`first_command` does all its work, then waits before committing; `second_command`
+    starts and must wait for it: on PostgreSQL on a row lock the first holds (seen in
+    `pg_stat_activity`), on SQLite to begin at all. Then the first commits. Returns the
+    first's result and the second's task, for the caller to see how it ends. `between`
+    runs once the first holds its commit, before the second starts."""
+
+    postgres = first.database.dialect == "postgresql"
+    holding: asyncio.Future[int | None] = asyncio.get_running_loop().create_future()
+    release = asyncio.Event()
+    real_factory = first.bot.uow_factory
+
+    def commit_when_released(*, write: bool = True) -> Any:
+        uow = real_factory(write=write)
+        commit = uow.commit
+
+        async def held_commit() -> None:
+            holding.set_result(await _backend_pid(uow.connection) if postgres else None)
+            await release.wait()
+            await commit()
+
+        uow.commit = held_commit
+        return uow
+
+    first.bot.uow_factory = commit_when_released  # type: ignore[assignment]
+    first_task = asyncio.create_task(first.bot.handle(first_command))
+    second_task: asyncio.Task[Any] | None = None
+    try:
+        first_pid = await asyncio.wait_for(holding, PATIENCE)
+        if between is not None:
+            between()
+        second_task = task = asyncio.create_task(second.bot.handle(second_command))
+        if postgres:
+
+            async def second_is_blocked() -> bool:
+                assert not task.done(), task  # it must wait, not finish
+                return bool(
+                    await _pg(
+                        second,
+                        "SELECT count(*) FROM pg_stat_activity"
+                        " WHERE CAST(:pid AS integer) = ANY(pg_blocking_pids(pid))",
+                        pid=first_pid,
+                    )
+                )
+
+            await eventually(second_is_blocked, PATIENCE, what=what)
+        else:
+            await asyncio.sleep(0.05)
+            assert not task.done(), task
+        release.set()
+        return await first_task, task
+    except BaseException:
+        if second_task is not None and not second_task.done():
+            second_task.cancel()
+        raise
+    finally:
+        release.set()
+        if not first_task.done():
+            first_task.cancel()
+        first.bot.uow_factory = real_factory  # type: ignore[assignment]
+
+
 # -- a lock or delete committed while a message is on its way --------------------------------
 
 
@@ -63,73 +133,23 @@ async def test_lock_committed_while_a_message_is_posted_refuses_the_message(
     moderators, posters = two_processes
     opened = await ask(moderators.bot, alice)
     thread = thread_of(opened)
-    postgres = moderators.database.dialect == "postgresql"
-
-    # The moderator's transaction does all its work, then waits for us before committing.
-    holding: asyncio.Future[int | None] = asyncio.get_running_loop().create_future()
-    release = asyncio.Event()
-    real_factory = moderators.bot.uow_factory
-
-    def commit_when_released(*, write: bool = True) -> Any:
-        uow = real_factory(write=write)
-        commit = uow.commit
-
-        async def held_commit() -> None:
-            holding.set_result(await _backend_pid(uow.connection) if postgres else None)
-            await release.wait()
-            await commit()
-
-        uow.commit = held_commit
-        return uow
-
-    moderators.bot.uow_factory = commit_when_released  # type: ignore[assignment]
-    moderating = asyncio.create_task(
-        moderators.bot.handle(c.ModerateQuestion(mod, action, thread=thread, event_id=next_id("e")))
+    clock = posters.bot.clock
+    assert isinstance(clock, FakeClock)
+    mid = next_id()
+    # The post reads the question (still open: the moderator has not committed) and, on
+    # PostgreSQL, waits on the moderator's row lock (its message's foreign key check) before
+    # its `touch`. On SQLite it reads the question only after the commit.
+    moderated, posting = await _second_waits_for_first(
+        moderators,
+        c.ModerateQuestion(mod, action, thread=thread, event_id=next_id("e")),
+        posters,
+        c.PostMessage(bob, thread, mid, "Try this.", event_id=f"evt-{mid}"),
+        what="the message waits on the moderator's row lock",
+        between=lambda: clock.advance(minutes=1),  # so a `touch` that got through would show
     )
-    posting: asyncio.Task[Any] | None = None
-    try:
-        moderator_pid = await asyncio.wait_for(holding, PATIENCE)
-        clock = posters.bot.clock
-        assert isinstance(clock, FakeClock)
-        clock.advance(minutes=1)  # so a `touch` that got through would show
-        mid = next_id()
-        posting = post = asyncio.create_task(
-            posters.bot.handle(c.PostMessage(bob, thread, mid, "Try this.", event_id=f"evt-{mid}"))
-        )
-        if postgres:
-            # The post has read the question (still open: the moderator has not committed)
-            # and now waits on the moderator's row lock (its message's foreign key check),
-            # before its `touch`.
-            async def post_is_blocked() -> bool:
-                assert not post.done(), post  # it must wait, not finish
-                return bool(
-                    await _pg(
-                        posters,
-                        "SELECT count(*) FROM pg_stat_activity"
-                        " WHERE CAST(:pid AS integer) = ANY(pg_blocking_pids(pid))",
-                        pid=moderator_pid,
-                    )
-                )
-
-            await eventually(
-                post_is_blocked, PATIENCE, what="the message waits on the moderator's row lock"
-            )
-        else:
-            # SQLite: the post cannot begin its transaction (BEGIN IMMEDIATE) while the
-            # moderator's is open, so it reads the question only after the commit.
-            await asyncio.sleep(0.05)
-            assert not posting.done(), posting
-        release.set()
-        moderated = await moderating
-        assert isinstance(moderated, ev.QuestionModerated)
-        with pytest.raises(refusal):
-            await posting
-    finally:
-        release.set()
-        for task in (moderating, posting):
-            if task is not None and not task.done():
-                task.cancel()
-        moderators.bot.uow_factory = real_factory  # type: ignore[assignment]
+    assert isinstance(moderated, ev.QuestionModerated)
+    with pytest.raises(refusal):
+        await posting
 
     # Refused means rolled back: no message, no answer, no activity recorded.
     async with posters.database.uow(write=False) as uow:
@@ -153,61 +173,16 @@ async def test_an_answer_deleted_while_it_is_accepted_earns_nothing(
     deleting, accepting = two_processes
     opened = await ask(deleting.bot, alice)
     mid = await answer(deleting.bot, bob, opened, "Check the cable.")
-    postgres = deleting.database.dialect == "postgresql"
-
-    holding: asyncio.Future[int | None] = asyncio.get_running_loop().create_future()
-    release = asyncio.Event()
-    real_factory = deleting.bot.uow_factory
-
-    def commit_when_released(*, write: bool = True) -> Any:
-        uow = real_factory(write=write)
-        commit = uow.commit
-
-        async def held_commit() -> None:
-            holding.set_result(await _backend_pid(uow.connection) if postgres else None)
-            await release.wait()
-            await commit()
-
-        uow.commit = held_commit
-        return uow
-
-    deleting.bot.uow_factory = commit_when_released  # type: ignore[assignment]
-    deletion = asyncio.create_task(deleting.bot.handle(c.DeleteMessage("console", "default", mid)))
-    accept: asyncio.Task[Any] | None = None
-    try:
-        deleter_pid = await asyncio.wait_for(holding, PATIENCE)
-        accept = acceptance = asyncio.create_task(
-            accepting.bot.handle(c.AcceptAnswer(alice, mid, event_id=next_id("e")))
-        )
-        if postgres:
-
-            async def accept_is_blocked() -> bool:
-                assert not acceptance.done(), acceptance  # it must wait, not finish
-                return bool(
-                    await _pg(
-                        accepting,
-                        "SELECT count(*) FROM pg_stat_activity"
-                        " WHERE CAST(:pid AS integer) = ANY(pg_blocking_pids(pid))",
-                        pid=deleter_pid,
-                    )
-                )
-
-            await eventually(
-                accept_is_blocked, PATIENCE, what="the accept waits on the deletion's row lock"
-            )
-        else:
-            await asyncio.sleep(0.05)
-            assert not acceptance.done(), acceptance
-        release.set()
-        assert isinstance(await deletion, ev.DeletedOnPlatform)
-        with pytest.raises(errors.NotAnAnswer):
-            await acceptance
-    finally:
-        release.set()
-        for task in (deletion, accept):
-            if task is not None and not task.done():
-                task.cancel()
-        deleting.bot.uow_factory = real_factory  # type: ignore[assignment]
+    deleted, acceptance = await _second_waits_for_first(
+        deleting,
+        c.DeleteMessage("console", "default", mid),
+        accepting,
+        c.AcceptAnswer(alice, mid, event_id=next_id("e")),
+        what="the accept waits on the deletion's row lock",
+    )
+    assert isinstance(deleted, ev.DeletedOnPlatform)
+    with pytest.raises(errors.NotAnAnswer):
+        await acceptance
 
     async with accepting.database.uow(write=False) as uow:
         assert await uow.questions.active_acceptances(opened.question.id) == []
