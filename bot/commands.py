@@ -77,11 +77,13 @@ class DeleteThread:
 
 @dataclass(frozen=True, slots=True)
 class AcceptAnswer:
-    """Mark one message (by its platform message id) as a solution."""
+    """Mark one message (by its platform message id) as a solution. `reaction`: with a ✅
+    reaction, which removed takes this mark back (`UnacceptAnswer`)."""
 
     actor: Actor
     message_id: str
     event_id: str | None = None
+    reaction: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,9 +92,10 @@ class UnacceptAnswer:
     moderator changed their mind. Its points go back; the question stays solved by its
     other accepted answers, or with none left is open again, as after `/unsolve`.
 
-    `reaction`: the ✅ reaction was removed from the answer. It takes back only an
-    acceptance the same member made, so removing a ✅ that accepted nothing (one added to
-    an answer already accepted by someone else) takes nobody's acceptance away."""
+    `reaction`: the ✅ reaction was removed from the answer. It takes back only the mark
+    that member made with a ✅ (`AcceptAnswer.reaction`), so removing a ✅ that marked
+    nothing (one added to an answer already marked, by them in another way or by someone
+    else) takes no mark away."""
 
     actor: Actor
     message_id: str

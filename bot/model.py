@@ -153,6 +153,7 @@ class Acceptance:
     answer: Answer
     accepted_by: Member
     created_at: datetime
+    by_reaction: bool = False  # marked with a ✅ (which, removed, takes it back)
 
 
 @dataclass(frozen=True, slots=True)

@@ -120,7 +120,13 @@ class QuestionRepository(Protocol):
         ...
 
     async def add_acceptance(
-        self, question_id: int, answer: Answer, accepted_by: Member, at: datetime
+        self,
+        question_id: int,
+        answer: Answer,
+        accepted_by: Member,
+        at: datetime,
+        *,
+        by_reaction: bool = False,
     ) -> Acceptance: ...
     async def active_acceptances(self, question_id: int) -> list[Acceptance]: ...
     async def revoke_acceptances(self, question_id: int, at: datetime) -> list[Acceptance]: ...

@@ -268,11 +268,15 @@ async def _accept(
     answer: Answer,
     actor: Member,
     event_id: str | None,
+    *,
+    by_reaction: bool = False,
 ) -> AnswerAccepted:
     active = await uow.questions.active_acceptances(question.id)
     _refuse_unacceptable(question, answer, actor, active)
     now = ctx.clock.now()
-    acceptance = await uow.questions.add_acceptance(question.id, answer, actor, now)
+    acceptance = await uow.questions.add_acceptance(
+        question.id, answer, actor, now, by_reaction=by_reaction
+    )
     await _audit_if_moderating(uow, ctx, question, actor, "accept_answer", target=answer.author)
     rules = ctx.rules(question.community)
     # Lock both members in id order up front, so two crossing accepts (A accepts B's answer
@@ -320,7 +324,7 @@ async def accept_answer(cmd: AcceptAnswer, uow: UnitOfWork, ctx: Context) -> Ans
     if answer.author.id == actor.id:
         raise errors.SelfAccept()  # clearer than "not the asker" for a helper's own message
     _require_may_change(question, cmd.actor)
-    return await _accept(uow, ctx, question, answer, actor, cmd.event_id)
+    return await _accept(uow, ctx, question, answer, actor, cmd.event_id, by_reaction=cmd.reaction)
 
 
 def _answer_by(
@@ -443,8 +447,8 @@ async def solve_with_suggestion(
 async def unaccept_answer(cmd: UnacceptAnswer, uow: UnitOfWork, ctx: Context) -> AnswerUnaccepted:
     """Take back one acceptance and its points (`reputation.take_back`): the asker or a
     moderator, as for accepting. With no accepted answer left the question is open again,
-    as after `/unsolve`. A removed ✅ (`cmd.reaction`) takes back only what its member
-    accepted."""
+    as after `/unsolve`. A removed ✅ (`cmd.reaction`) takes back only the mark its member
+    made with a ✅."""
 
     _require_human(cmd.actor)
     answer = await uow.questions.message(cmd.actor.ref.platform, cmd.message_id)
@@ -458,7 +462,8 @@ async def unaccept_answer(cmd: UnacceptAnswer, uow: UnitOfWork, ctx: Context) ->
     active = [
         a
         for a in await uow.questions.active_acceptances(question.id)
-        if a.answer.id == answer.id and (not cmd.reaction or a.accepted_by.id == actor.id)
+        if a.answer.id == answer.id
+        and (not cmd.reaction or (a.by_reaction and a.accepted_by.id == actor.id))
     ]
     if not active:
         raise errors.NotAccepted()

@@ -154,6 +154,8 @@ class AcceptanceRow(Base):
     accepted_by_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Marked with a ✅ reaction, so removing that ✅ takes it back (`UnacceptAnswer`).
+    by_reaction: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class LedgerRow(Base):

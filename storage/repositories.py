@@ -518,7 +518,13 @@ class SqlQuestionRepository:
         return await self._revoke([a for a in active if a.answer.id == answer.id], at)
 
     async def add_acceptance(
-        self, question_id: int, answer: Answer, accepted_by: Member, at: datetime
+        self,
+        question_id: int,
+        answer: Answer,
+        accepted_by: Member,
+        at: datetime,
+        *,
+        by_reaction: bool = False,
     ) -> Acceptance:
         stmt = prepared(
             self.conn,
@@ -530,9 +536,10 @@ class SqlQuestionRepository:
             "message_id": answer.id,
             "accepted_by_id": accepted_by.id,
             "created_at": at,
+            "by_reaction": by_reaction,
         }
         acceptance_id = (await self.conn.execute(stmt, values)).scalar_one()
-        return Acceptance(acceptance_id, question_id, answer, accepted_by, at)
+        return Acceptance(acceptance_id, question_id, answer, accepted_by, at, by_reaction)
 
     async def active_acceptances(self, question_id: int) -> list[Acceptance]:
         stmt = prepared(
@@ -543,6 +550,7 @@ class SqlQuestionRepository:
                 .add_columns(
                     acceptances_t.c.id.label("acc_id"),
                     acceptances_t.c.created_at.label("acc_at"),
+                    acceptances_t.c.by_reaction.label("acc_by_reaction"),
                     *_member_cols(_acceptor, "acc__"),
                 )
                 .join(acceptances_t, acceptances_t.c.message_id == messages_t.c.id)
@@ -556,9 +564,12 @@ class SqlQuestionRepository:
         )
         rows = await self.conn.execute(stmt, {"qid": question_id})
         return [
-            Acceptance(r.acc_id, question_id, _answer(r), _member(r, prefix="acc__"), r.acc_at)
+            Acceptance(
+                r.acc_id, question_id, _answer(r), _member(r, prefix="acc__"), r.acc_at,
+                bool(r.acc_by_reaction),
+            )
             for r in rows
-        ]
+        ]  # fmt: skip
 
     async def revoke_acceptances(self, question_id: int, at: datetime) -> list[Acceptance]:
         return await self._revoke(await self.active_acceptances(question_id), at)

@@ -265,7 +265,9 @@ async def on_reaction_added(
     async with guarded(p, who.reply, "slack ✅ reaction", quiet=_QUIET_REACTION_ERRORS):
         async with deps.in_order(channel):
             actor = await who.actor()
-            result = await deps.bot.handle(c.AcceptAnswer(actor, ref, event_id=_event_id(body)))
+            result = await deps.bot.handle(
+                c.AcceptAnswer(actor, ref, event_id=_event_id(body), reaction=True)
+            )
         assert isinstance(result, AnswerAccepted)
         await announce.solved(deps, p, result, who.user)
 

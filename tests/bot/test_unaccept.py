@@ -25,10 +25,10 @@ async def _points(app: App, who: c.Actor) -> int:
     return shown.standing.points
 
 
-async def _accept(app: App, who: c.Actor, mid: str) -> None:
-    assert isinstance(
-        await app.bot.handle(c.AcceptAnswer(who, mid, event_id=next_id("e"))), ev.AnswerAccepted
-    )
+async def _accept(app: App, who: c.Actor, mid: str, *, reaction: bool = True) -> None:
+    """`who` marks the answer: with a ✅ (`reaction`), or another way (/solved, the menu)."""
+    command = c.AcceptAnswer(who, mid, event_id=next_id("e"), reaction=reaction)
+    assert isinstance(await app.bot.handle(command), ev.AnswerAccepted)
 
 
 async def unaccept(
@@ -172,6 +172,23 @@ async def test_the_asker_cannot_take_back_what_a_moderator_froze(
     else:
         assert (await unaccept(app, mod, mid, reaction=False)).reopened
         assert await _points(app, bob) == 0
+
+
+async def test_a_removed_check_takes_back_only_a_mark_a_check_made(app: App) -> None:
+    """The asker marked the answer from the menu, then added a ✅ (which marked nothing: it
+    was marked already) and removed it again: their mark stays. /unaccept, the console's
+    way, takes it back."""
+
+    opened = await ask(app.bot, alice)
+    mid = await answer(app.bot, bob, opened)
+    await _accept(app, alice, mid, reaction=False)
+    with pytest.raises(errors.AlreadyAccepted):
+        await _accept(app, alice, mid)  # the ✅ added afterwards
+    with pytest.raises(errors.NotAccepted):
+        await unaccept(app, alice, mid)  # ... and removed
+    assert await _points(app, bob) == 15
+    assert (await unaccept(app, alice, mid, reaction=False)).reopened
+    assert await _points(app, bob) == 0
 
 
 async def test_a_moderator_removes_the_check_mark_they_accepted_with(app: App) -> None:

@@ -148,7 +148,7 @@ class Solving(FeatureCog):
             return
         guild, community, thread = where
         actor = self.client.actor_for(member, community, thread.permissions_for(member))
-        command = c.AcceptAnswer(actor, str(payload.message_id))
+        command = c.AcceptAnswer(actor, str(payload.message_id), reaction=True)
         await self._reacted(command, guild, community, thread)
 
     # MESSAGE_REACTION_REMOVE_ALL and MESSAGE_REACTION_REMOVE_EMOJI (a moderator clearing a
