@@ -52,6 +52,17 @@ class EditMessage:
 
 
 @dataclass(frozen=True, slots=True)
+class RetitleQuestion:
+    """A question whose title is its thread's name (a Discord forum post) was renamed on the
+    platform, by its asker or a moderator there (the platform does not say who): the
+    question's title follows, and the first line of its text, which is the title."""
+
+    community: str
+    thread: ThreadRef
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
 class DeleteMessage:
     """A message was deleted on the platform: by its author, or by someone the platform lets
     delete it (neither platform says who). The question it opened is deleted with it; an
@@ -372,6 +383,7 @@ Command = (
     | RevealAsker
     | PostMessage
     | EditMessage
+    | RetitleQuestion
     | DeleteMessage
     | DeleteThread
     | AcceptAnswer

@@ -19,6 +19,7 @@ from bot.commands import (
     ListMyQuestions,
     MarkSolved,
     PostMessage,
+    RetitleQuestion,
     ShowLeaderboard,
     ShowQuestion,
     ShowReputation,
@@ -238,6 +239,29 @@ async def edit_message(cmd: EditMessage, uow: UnitOfWork, ctx: Context) -> Messa
     title, body = split_title(cmd.text)
     if is_blank(title) or (title, body) == (question.title, question.body):
         return nothing
+    question = await uow.questions.set_text(question, title, body)
+    return MessageEdited(question, None, await _accepted_if_solved(uow, question))
+
+
+async def retitle(cmd: RetitleQuestion, uow: UnitOfWork, ctx: Context) -> MessageEdited:
+    """The question's title follows its renamed thread (a forum post), and so does the first
+    line of its text (`split_title`: the title is the text's first line), so search finds
+    it by the new name. A deleted question, another community's, or a name that changes
+    nothing changes nothing."""
+
+    question = await uow.questions.by_thread(cmd.thread, for_update=True)
+    if question is None or question.community != cmd.community or question.is_deleted:
+        return MessageEdited(None)
+    title = split_title(cmd.title)[0]
+    if is_blank(title) or title == question.title:
+        return MessageEdited(None)
+    lines = question.body.splitlines()
+    first = next((i for i, line in enumerate(lines) if not is_blank(line)), None)
+    if first is None:
+        lines = [title]
+    else:
+        lines[first] = title
+    body = split_title("\n".join(lines))[1]
     question = await uow.questions.set_text(question, title, body)
     return MessageEdited(question, None, await _accepted_if_solved(uow, question))
 
@@ -590,6 +614,7 @@ WRITES = {
     AskQuestion: ask,
     PostMessage: post_message,
     EditMessage: edit_message,
+    RetitleQuestion: retitle,
     AcceptAnswer: accept_answer,
     UnacceptAnswer: unaccept_answer,
     MarkSolved: mark_solved,

@@ -139,3 +139,46 @@ async def test_edits_in_an_unsolved_question_add_nothing_to_the_search_feed(
     await _engine(other).catch_up()
     await edit(one, bob, opened, mid, "Check the cable, the tray and the toner.")
     assert await _engine(other).catch_up() == 0
+
+
+async def test_a_renamed_forum_post_retitles_its_question(app: App) -> None:
+    """A forum post's name is its question's title, and the first line of its text: both
+    follow a rename on the platform (by the asker or a moderator: it does not say who)."""
+
+    opened = await ask(app.bot, alice, "Printer broken\nIt prints nothing")
+    thread = thread_of(opened)
+    result = await app.bot.handle(c.RetitleQuestion("default", thread, "Printer jams on page 2"))
+    assert isinstance(result, ev.MessageEdited) and result.question is not None
+    assert await stored(app, opened) == (
+        "Printer jams on page 2",
+        "Printer jams on page 2\nIt prints nothing",
+        [],
+    )
+    before = await stored(app, opened)
+    for command in (
+        c.RetitleQuestion("default", thread, "Printer jams on page 2"),  # (unchanged)
+        c.RetitleQuestion("default", thread, "  \u200b "),
+        c.RetitleQuestion("other", thread, "Another community's rename"),
+        c.RetitleQuestion("default", c.ThreadRef("console", "t-none"), "No such thread"),
+    ):
+        unchanged = await app.bot.handle(command)
+        assert isinstance(unchanged, ev.MessageEdited) and unchanged.question is None, command
+    assert await stored(app, opened) == before
+    await delete_by_moderator(app.bot, opened, maria)
+    gone = await app.bot.handle(c.RetitleQuestion("default", thread, "After it was deleted"))
+    assert isinstance(gone, ev.MessageEdited) and gone.question is None
+
+
+async def test_a_renamed_solved_post_is_found_by_its_new_name_everywhere(
+    two_processes: tuple[App, App],
+) -> None:
+    one, _ = two_processes
+    opened = await ask(one.bot, alice, "Export my birthday list")
+    mid = await answer(one.bot, bob, opened, "Settings, then Export.")
+    await one.bot.handle(c.AcceptAnswer(alice, mid, event_id=next_id("e")))
+    doc = f"q{opened.question.id}"
+    await one.bot.handle(
+        c.RetitleQuestion("default", thread_of(opened), "Export contacts as vcard")
+    )
+    assert await found(two_processes, "contacts vcard") == [[doc], [doc]]
+    assert await found(two_processes, "birthday") == [[], []]
