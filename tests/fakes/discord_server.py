@@ -1520,6 +1520,20 @@ class FakeDiscord:
         await self.dispatch("THREAD_DELETE", payload)
         return payload
 
+    async def rename_thread(self, thread_id: int, name: str) -> JSONDict:
+        """A member (the owner, or one with Manage Threads) renames a thread: Discord sends
+        THREAD_UPDATE with the whole thread, its new name in it."""
+
+        channel = self.channels[thread_id]
+        if int(channel["type"]) not in THREAD_TYPES:
+            raise ValueError(f"{thread_id} is no thread")
+        if not 1 <= len(name) <= 100:
+            raise ValueError("a thread name is 1 to 100 characters")
+        channel["name"] = name
+        payload = copy.deepcopy(channel)
+        await self.dispatch("THREAD_UPDATE", payload)
+        return payload
+
     async def open_thread(
         self, parent_id: int, owner: FakeUser | int, name: str, **kw: Any
     ) -> ThreadCreation:

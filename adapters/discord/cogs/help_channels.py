@@ -39,9 +39,25 @@ from bot.text import is_blank, scrub
 log = logging.getLogger(__name__)
 
 THREAD_ALREADY_EXISTS = 160004
+# Thread names remembered to tell a rename from an update that keeps the name (archiving, a
+# tag): the most recently updated threads. One forgotten costs one core call, which finds
+# the title unchanged.
+MAX_NAMES_KEPT = 10_000
 
 
 class HelpChannels(FeatureCog):
+    def __init__(self, client: CommunityClient) -> None:
+        super().__init__(client)
+        self._names: dict[int, str] = {}  # thread id -> name last seen, oldest first
+
+    def _remember(self, thread_id: int, name: str) -> str | None:
+        """Keep a thread's name as the most recently seen; return the one kept before."""
+        seen = self._names.pop(thread_id, None)
+        self._names[thread_id] = name
+        while len(self._names) > MAX_NAMES_KEPT:
+            self._names.pop(next(iter(self._names)))
+        return seen
+
     # -- listeners --------------------------------------------------------------------------
     @FeatureCog.listener("on_message")
     async def on_message(self, message: discord.Message) -> None:
@@ -60,6 +76,7 @@ class HelpChannels(FeatureCog):
 
     @FeatureCog.listener("on_thread_create")
     async def on_thread_create(self, thread: discord.Thread) -> None:
+        self._remember(thread.id, thread.name)  # (see on_raw_thread_update)
         if not isinstance(thread.parent, discord.ForumChannel):
             return
         if not self.client.is_help_channel(thread.parent) or thread.owner_id == self.client.user.id:  # type: ignore[union-attr]
@@ -71,6 +88,39 @@ class HelpChannels(FeatureCog):
             await self._question_from_post(thread, community)
         except Exception as exc:
             log_error(exc, "forum post")
+
+    @FeatureCog.listener("on_raw_thread_update")
+    async def on_raw_thread_update(self, payload: discord.RawThreadUpdateEvent) -> None:
+        """A help forum's post renamed (by its asker or a moderator; Discord does not say
+        who): its name is the question's title, which follows. The event's own data says
+        the name (discord.py's `on_thread_update` hands over the live thread, which a later
+        rename may already have changed). Most updates (archiving, tags) keep the name: the
+        names seen last (`_names`) keep those from the core. The bot's own solved prefix is
+        no rename; nor is a name the bot cut to fit the prefix in (it would cut the title)."""
+
+        name = payload.data.get("name")
+        if not isinstance(name, str) or payload.guild_id is None:
+            return
+        seen = self._remember(payload.thread_id, name)
+        guild = self.client.get_guild(payload.guild_id)
+        parent = guild.get_channel(payload.parent_id) if guild is not None else None
+        if not isinstance(parent, discord.ForumChannel) or not self.client.is_help_channel(parent):
+            return
+        community = self.client.community_of(guild)
+        if community is None:
+            return
+        prefix = self.client.texts_for(community).t("discord.solved_prefix")
+        title = translate.unsolved_name(name, prefix)
+        if seen is not None and title == translate.unsolved_name(seen, prefix):
+            return  # the same name (archived, tagged), or the solved prefix added or taken off
+        if title != name and len(name) >= translate.MAX_THREAD_NAME:
+            return  # the bot's prefix cut the name: the title is longer than it shows
+        try:
+            await self.core.handle(
+                c.RetitleQuestion(community, translate.thread_ref(payload.thread_id), title)
+            )
+        except Exception as exc:  # never let one rename take the listener down
+            log_error(exc, "renamed forum post")
 
     @FeatureCog.listener("on_raw_message_edit")
     async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:

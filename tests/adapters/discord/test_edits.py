@@ -197,3 +197,45 @@ async def test_an_update_naming_someone_else_changes_nothing(h: Harness) -> None
     # The asker's real edit lands.
     await h.fake.edit_message(h.w.text, thread_id, "How do I parse JSON quickly?")
     await question_becomes(h, thread_id, "How do I parse JSON quickly?")
+
+
+async def test_a_renamed_forum_post_retitles_its_question_and_its_search(h: Harness) -> None:
+    thread_id = await h.ask_forum(h.w.alice, "Parsing JSON fails", "Traceback...")
+    await solve(h, thread_id)
+    assert await found_by(h, "JSON", thread_id)
+    await h.fake.rename_thread(thread_id, "Reading YAML config fails")
+    question = await question_becomes(h, thread_id, "Reading YAML config fails")
+    assert question.body == "Reading YAML config fails\nTraceback..."
+    assert await found_by(h, "YAML", thread_id)
+    assert not await found_by(h, "JSON", thread_id)
+
+
+async def test_renames_that_are_no_new_title_reach_no_core(h: Harness) -> None:
+    """A text channel's thread (its name is made from the question, not the other way
+    round), the bot's own solved prefix, and a name the prefix cut reach no core."""
+
+    text_thread = await h.ask_text(h.w.alice, "How do I parse JSON?")
+    forum_post = await h.ask_forum(h.w.alice, "Parsing JSON fails", "Traceback...")
+    with commands_reaching_the_core(h, (c.RetitleQuestion,)) as seen:
+        await h.fake.rename_thread(text_thread, "Something else entirely")
+        await h.fake.rename_thread(forum_post, "✅ Parsing JSON fails")  # as the bot marks it
+        await h.fake.rename_thread(forum_post, "Parsing JSON fails")  # ... and takes it off
+        await h.fake.rename_thread(forum_post, "✅ " + "x" * 98)  # a name the prefix cut
+        await h.fake.rename_thread(forum_post, "Parsing JSON fails, again")  # the real one
+        await eventually(lambda: any(cmd.title.endswith("again") for cmd, _ in seen))
+    # Only the real rename changed the question (the cut name never reached it; the prefix
+    # taken off may reach the core once, the name not seen before, and change nothing).
+    changed = [cmd.title for cmd, result in seen if result.question is not None]
+    assert changed == ["Parsing JSON fails, again"]
+    assert all("x" * 10 not in cmd.title for cmd, _ in seen)
+    # An update that keeps the name (archiving, a tag) reaches no core.
+    with commands_reaching_the_core(h, (c.RetitleQuestion,)) as later:
+        await h.fake.rename_thread(forum_post, "Parsing JSON fails, again")
+        await h.caught_up()
+        await h.fake.rename_thread(forum_post, "Parsing JSON fails, at last")
+        await eventually(lambda: later)
+    assert [cmd.title for cmd, _ in later] == ["Parsing JSON fails, at last"]
+    question = await question_becomes(h, forum_post, "Parsing JSON fails, at last")
+    assert question.body == "Parsing JSON fails, at last\nTraceback..."
+    text_question = await h.question(text_thread)
+    assert text_question is not None and text_question.title == "How do I parse JSON?"
