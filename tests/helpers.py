@@ -52,6 +52,19 @@ async def answer(
     return mid
 
 
+async def solved(
+    bot: CommunityBot, asker: Actor, helper: Actor, question: str, reply: str
+) -> tuple[ev.QuestionOpened, str, str]:
+    """`asker`'s question, solved by `helper`'s accepted reply: the question, the reply's
+    message id, and the question's search document id."""
+
+    opened = await ask(bot, asker, question)
+    mid = await answer(bot, helper, opened, reply)
+    accepted = await bot.handle(c.AcceptAnswer(asker, mid, event_id=next_id("e")))
+    assert isinstance(accepted, ev.AnswerAccepted)
+    return opened, mid, f"q{opened.question.id}"
+
+
 async def found_everywhere(apps: Sequence[App], query: str) -> list[list[str]]:
     """The ids each process's search finds for `query` in the default community, once the
     processes after the first have caught up with the change feed (bot processes sharing one

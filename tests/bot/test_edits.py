@@ -16,6 +16,7 @@ from tests.helpers import (
     delete_by_moderator,
     found_everywhere,
     next_id,
+    solved,
     thread_of,
 )
 
@@ -106,10 +107,9 @@ async def test_a_solved_question_is_found_by_its_edited_words_everywhere(
     two_processes: tuple[App, App],
 ) -> None:
     one, _ = two_processes
-    opened = await ask(one.bot, alice, "How do I export my birthday list?")
-    mid = await answer(one.bot, bob, opened, "Settings, then Export.")
-    await one.bot.handle(c.AcceptAnswer(alice, mid, event_id=next_id("e")))
-    doc = f"q{opened.question.id}"
+    opened, mid, doc = await solved(
+        one.bot, alice, bob, "How do I export my birthday list?", "Settings, then Export."
+    )
     assert await found(two_processes, "thunderbird vcard") == [[], []]
 
     await edit(
@@ -173,10 +173,9 @@ async def test_a_renamed_solved_post_is_found_by_its_new_name_everywhere(
     two_processes: tuple[App, App],
 ) -> None:
     one, _ = two_processes
-    opened = await ask(one.bot, alice, "Export my birthday list")
-    mid = await answer(one.bot, bob, opened, "Settings, then Export.")
-    await one.bot.handle(c.AcceptAnswer(alice, mid, event_id=next_id("e")))
-    doc = f"q{opened.question.id}"
+    opened, mid, doc = await solved(
+        one.bot, alice, bob, "Export my birthday list", "Settings, then Export."
+    )
     await one.bot.handle(
         c.RetitleQuestion("default", thread_of(opened), "Export contacts as vcard")
     )

@@ -18,7 +18,7 @@ from bot.model import ReportStatus, ThreadRef
 from bot.moderation_presenter import ModerationPresenter
 from bot.outbound import ChannelPost, ThreadPost, ThreadState
 from bot.presenters import Presenter
-from tests.helpers import actor, answer, ask, found_everywhere, next_id, thread_of
+from tests.helpers import actor, answer, ask, found_everywhere, next_id, solved, thread_of
 
 alice, bob, mod = actor("alice"), actor("bob"), actor("mod", mod=True)
 
@@ -85,10 +85,9 @@ async def test_a_deleted_solved_question_leaves_search_and_its_helpers_keep_thei
     two_processes: tuple[App, App],
 ) -> None:
     one, other = two_processes
-    opened = await ask(one.bot, alice, "How do I export my birthday list?")
-    mid = await answer(one.bot, bob, opened, "Settings, then Export.")
-    await one.bot.handle(c.AcceptAnswer(alice, mid, event_id=next_id("e")))
-    doc = f"q{opened.question.id}"
+    opened, mid, doc = await solved(
+        one.bot, alice, bob, "How do I export my birthday list?", "Settings, then Export."
+    )
     assert await found_everywhere(two_processes, "birthday export") == [[doc], [doc]]
 
     await gone(one, opened.question.message_id)
@@ -176,10 +175,13 @@ async def test_a_deleted_accepted_answer_s_words_leave_search(
     no longer by the deleted answer's, in every process."""
 
     one, other = two_processes
-    opened = await ask(one.bot, alice, "How do I export my birthday list?")
-    mid = await answer(one.bot, bob, opened, "Save it from Thunderbird as vcard.")
-    await one.bot.handle(c.AcceptAnswer(alice, mid, event_id=next_id("e")))
-    doc = f"q{opened.question.id}"
+    opened, mid, doc = await solved(
+        one.bot,
+        alice,
+        bob,
+        "How do I export my birthday list?",
+        "Save it from Thunderbird as vcard.",
+    )
     assert await found_everywhere(two_processes, "thunderbird vcard") == [[doc], [doc]]
     result = await gone(one, mid)
     assert result.withdrawn is not None and result.withdrawn.accepted == ()
