@@ -32,7 +32,7 @@ from bot.model import Question
 from bot.moderation import article_quoting, moderators_channel, withdraw_answer
 from bot.outbound import ChannelPost, Outbound, ThreadPost, ThreadState
 from bot.ports import UnitOfWork
-from bot.questions import Context
+from bot.questions import Context, message_locked
 
 NOTHING = DeletedOnPlatform()
 
@@ -43,11 +43,11 @@ async def delete_message(cmd: DeleteMessage, uow: UnitOfWork, ctx: Context) -> D
         if question.community != cmd.community:
             return NOTHING
         return await _delete_question(uow, ctx, question, thread_left=True)
-    message = await uow.questions.message(cmd.platform, cmd.message_id)
-    if message is None or message.is_deleted:
+    found = await message_locked(uow, cmd.platform, cmd.message_id)
+    if found is None:
         return NOTHING
-    question = await uow.questions.get(message.question_id, for_update=True)
-    if question is None or question.community != cmd.community:
+    message, question = found
+    if message.is_deleted or question is None or question.community != cmd.community:
         return NOTHING
     withdrawn = await withdraw_answer(uow, ctx, message, question, actor=None)
     outbound = await _tell_moderators(uow, ctx, question, message.author.id, was_question=False)

@@ -68,7 +68,7 @@ from bot.model import (
 )
 from bot.outbound import ChannelPost, DirectMessage, Outbound, ThreadPost, ThreadState
 from bot.ports import UnitOfWork
-from bot.questions import Context, question_at
+from bot.questions import Context, message_locked, question_at
 from bot.reputation import award, reverse, take_back
 from bot.text import clean, is_blank, truncate
 from bot.thanking import give_thanks, thanks_in_message
@@ -687,10 +687,12 @@ async def _delete_answer(
 ) -> AnswerWithdrawn | None:
     """A reported message in a question's thread, deleted: see `withdraw_answer`."""
 
-    message = await uow.questions.message(report.platform, report.message_id)
-    if message is None or message.is_deleted or message.question_id != report.question_id:
-        return None  # unrecorded, already deleted, or not this community's (see report_message)
-    question = await uow.questions.get(message.question_id, for_update=True)
+    found = await message_locked(uow, report.platform, report.message_id)
+    if found is None:
+        return None  # unrecorded
+    message, question = found
+    if message.is_deleted or message.question_id != report.question_id:
+        return None  # already deleted, or not this community's (see report_message)
     if question is None or question.community != actor.ref.community:
         return None
     return await withdraw_answer(uow, ctx, message, question, actor=actor, report=report)

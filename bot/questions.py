@@ -98,6 +98,23 @@ async def question_at(
     return question
 
 
+async def message_locked(
+    uow: UnitOfWork, platform: str, message_id: str
+) -> tuple[Answer, Question | None] | None:
+    """A recorded message of a question's thread, and that question with its row locked
+    (None: no such message). The message is read again under the lock: every change to a
+    message (deleting it, accepting it, editing it) takes that lock first, so one committed
+    while this waited is seen, not the message as it was before."""
+
+    answer = await uow.questions.message(platform, message_id)
+    if answer is None:
+        return None
+    question = await uow.questions.get(answer.question_id, for_update=True)
+    if question is not None:
+        answer = await uow.questions.message(platform, message_id) or answer
+    return answer, question
+
+
 async def _question_in(uow: UnitOfWork, actor: Actor, thread: ThreadRef) -> Question:
     question = await question_at(uow, actor, thread, for_update=True)
     if question is None:
@@ -213,9 +230,9 @@ async def edit_message(cmd: EditMessage, uow: UnitOfWork, ctx: Context) -> Messa
 
     nothing = MessageEdited(None)
     ref = cmd.actor.ref
-    answer = await uow.questions.message(ref.platform, cmd.message_id)
-    if answer is not None:
-        question = await uow.questions.get(answer.question_id, for_update=True)
+    found = await message_locked(uow, ref.platform, cmd.message_id)
+    if found is not None:
+        answer, question = found
         # (The author's ref names their community: a message of another community's
         # question, in a channel two workspaces share, is never theirs.)
         if question is None or question.is_deleted or answer.is_deleted or answer.author.ref != ref:
@@ -256,11 +273,8 @@ async def retitle(cmd: RetitleQuestion, uow: UnitOfWork, ctx: Context) -> Messag
     if is_blank(title) or title == question.title:
         return MessageEdited(None)
     lines = question.body.splitlines()
-    first = next((i for i, line in enumerate(lines) if not is_blank(line)), None)
-    if first is None:
-        lines = [title]
-    else:
-        lines[first] = title
+    first = next(i for i, line in enumerate(lines) if not is_blank(line))  # (the old title)
+    lines[first] = title
     body = split_title("\n".join(lines))[1]
     question = await uow.questions.set_text(question, title, body)
     return MessageEdited(question, None, await _accepted_if_solved(uow, question))
@@ -333,17 +347,14 @@ async def _accept(
 
 async def accept_answer(cmd: AcceptAnswer, uow: UnitOfWork, ctx: Context) -> AnswerAccepted:
     _require_human(cmd.actor)
-    answer = await uow.questions.message(cmd.actor.ref.platform, cmd.message_id)
-    if answer is None:
+    found = await message_locked(uow, cmd.actor.ref.platform, cmd.message_id)
+    if found is None:
         raise errors.NotAnAnswer()
-    question = await uow.questions.get(answer.question_id, for_update=True)
+    answer, question = found
     if question is None:
         raise errors.QuestionNotFound()
     if question.community != cmd.actor.ref.community:
         raise errors.NotAnAnswer()  # a message of another community's question
-    # Read again under the question's lock: a deletion (on the platform, or a report resolved
-    # by deleting) takes that lock too, and one committed while we waited must be seen.
-    answer = await uow.questions.message(cmd.actor.ref.platform, cmd.message_id) or answer
     actor = await uow.members.upsert(cmd.actor)
     if answer.author.id == actor.id:
         raise errors.SelfAccept()  # clearer than "not the asker" for a helper's own message
@@ -475,10 +486,10 @@ async def unaccept_answer(cmd: UnacceptAnswer, uow: UnitOfWork, ctx: Context) ->
     made with a ✅."""
 
     _require_human(cmd.actor)
-    answer = await uow.questions.message(cmd.actor.ref.platform, cmd.message_id)
-    if answer is None:
+    found = await message_locked(uow, cmd.actor.ref.platform, cmd.message_id)
+    if found is None:
         raise errors.NotAccepted()
-    question = await uow.questions.get(answer.question_id, for_update=True)
+    answer, question = found
     if question is None or question.community != cmd.actor.ref.community:
         raise errors.NotAccepted()  # (a message of another community's question)
     actor = await uow.members.upsert(cmd.actor)
