@@ -188,6 +188,10 @@ class Slack:
     def question_status(self, question_id: int = 1) -> str:
         return str(self.rows("SELECT status FROM questions WHERE id = ?", question_id)[0][0])
 
+    def question_text(self, question_id: int = 1) -> tuple[str, str]:
+        title, body = self.rows("SELECT title, body FROM questions WHERE id = ?", question_id)[0]
+        return str(title), str(body)
+
     def points(self, user: str) -> int:
         found = self.rows(
             "SELECT coalesce(sum(l.delta), 0) FROM ledger l JOIN members m ON m.id = l.member_id "
@@ -212,6 +216,13 @@ class Slack:
     def root_reactions(self, ts: str) -> list[str]:
         msg = self.fake.find_message(HELP, ts) or {}
         return [r["name"] for r in msg.get("reactions", [])]
+
+    def bot_said(self) -> list[str]:
+        """The Web API calls (since the last `fake.clear_calls()`) by which the bot showed
+        something: a post, a reaction, a view."""
+
+        shows = ("chat.", "reactions.", "views.")
+        return [call.method for call in self.fake.calls if call.method.startswith(shows)]
 
 
 Command = TypeVar("Command")

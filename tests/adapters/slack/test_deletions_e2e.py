@@ -36,11 +36,6 @@ def question_deleted(slack: Slack) -> bool:
     return bool(slack.rows("SELECT deleted_at IS NOT NULL FROM questions WHERE id = 1")[0][0])
 
 
-def question_text(slack: Slack) -> tuple[str, str]:
-    title, body = slack.rows("SELECT title, body FROM questions WHERE id = 1")[0]
-    return str(title), str(body)
-
-
 def accepted(slack: Slack) -> int:
     return int(slack.rows("SELECT count(*) FROM acceptances WHERE revoked_at IS NULL")[0][0])
 
@@ -60,12 +55,6 @@ def notices(slack: Slack, root: str) -> list[str]:
     ]
 
 
-def bot_said(slack: Slack) -> list[str]:
-    return [
-        c.method for c in slack.fake.calls if c.method.startswith(("chat.", "reactions.", "views."))
-    ]
-
-
 async def test_the_askers_deleted_question_is_deleted_and_its_thread_told(slack: Slack) -> None:
     root = await slack.ask(QUESTION)
     slack.fake.clear_calls()
@@ -81,7 +70,7 @@ async def test_the_askers_deleted_question_is_deleted_and_its_thread_told(slack:
         ("slack", "main", f"{HELP}:{root}")
     ]
     assert question_deleted(slack)
-    assert question_text(slack) == ("How do I parse JSON?", QUESTION)
+    assert slack.question_text() == ("How do I parse JSON?", QUESTION)
     [notice] = notices(slack, root)
     assert "To ask again, post in the help channel." in notice
     assert slack.fake.last_call("chat.postMessage").params["channel"] == HELP
@@ -105,7 +94,7 @@ async def test_a_question_with_replies_deleted_as_a_tombstone_is_deleted_not_edi
 
     assert delivery.status == 200
     assert question_deleted(slack)
-    assert question_text(slack) == ("How do I parse JSON?", QUESTION)  # never the tombstone's
+    assert slack.question_text() == ("How do I parse JSON?", QUESTION)  # never the tombstone's
     assert len(notices(slack, root)) == 1
     tombstone = slack.fake.find_message(HELP, root) or {}
     assert tombstone.get("subtype") == "tombstone"
@@ -174,11 +163,11 @@ async def test_a_deleted_accepted_answer_takes_its_points_back(slack: Slack) -> 
     assert accepted(slack) == 0
     assert messages_deleted(slack) == [True, False]
     assert not question_deleted(slack)
-    assert bot_said(slack) == []
+    assert slack.bot_said() == []
     # An answer not accepted goes quietly too, and is no answer any more.
     await slack.delete(other)
     assert messages_deleted(slack) == [True, True]
-    assert slack.points(OTHER) == 0 and bot_said(slack) == []
+    assert slack.points(OTHER) == 0 and slack.bot_said() == []
 
 
 async def test_the_same_deletion_twice_changes_nothing_the_second_time(slack: Slack) -> None:
@@ -289,7 +278,7 @@ async def test_a_failed_deletion_is_logged_and_the_next_one_still_runs(
     assert delivery.status == 200
     assert [r for r in caplog.records if r.exc_info and "slack deletion" in r.getMessage()]
     assert messages_deleted(slack) == [False]
-    assert bot_said(slack) == []  # nobody to apologise to: a deletion is silent
+    assert slack.bot_said() == []  # nobody to apologise to: a deletion is silent
     await slack.delete(root)
     assert question_deleted(slack)
 

@@ -26,21 +26,8 @@ QUESTION = "How do I parse JSON?\nIt fails on dates"
 EDITED = "How do I read YAML files?\nWith PyYAML"
 
 
-def question_text(slack: Slack) -> tuple[str, str]:
-    title, body = slack.rows("SELECT title, body FROM questions")[0]
-    return str(title), str(body)
-
-
 def excerpts(slack: Slack) -> list[str]:
     return [str(row[0]) for row in slack.rows("SELECT excerpt FROM messages ORDER BY id")]
-
-
-def bot_said(slack: Slack) -> list[str]:
-    """Web API calls by which the bot would show something."""
-
-    return [
-        c.method for c in slack.fake.calls if c.method.startswith(("chat.", "reactions.", "views."))
-    ]
 
 
 async def search(slack: Slack, words: str) -> str:
@@ -60,9 +47,9 @@ async def test_the_askers_edit_of_a_solved_question_changes_it_and_its_search(
     delivery = await slack.edit(root, EDITED)
 
     assert delivery.status == 200
-    assert question_text(slack) == ("How do I read YAML files?", EDITED)
+    assert slack.question_text() == ("How do I read YAML files?", EDITED)
     assert slack.question_status() == "solved"
-    assert bot_said(slack) == []  # an edit is silent
+    assert slack.bot_said() == []  # an edit is silent
     found = await search(slack, "read YAML files PyYAML")
     assert "How do I read YAML files?" in found and "JSON" not in found
     assert "YAML" not in await search(slack, "parse JSON dates")
@@ -74,7 +61,7 @@ async def test_an_open_question_takes_its_askers_edit(slack: Slack) -> None:
     with commands_reaching_the_core(slack, c.EditMessage) as seen:
         await slack.edit(root, EDITED)
 
-    assert question_text(slack) == ("How do I read YAML files?", EDITED)
+    assert slack.question_text() == ("How do I read YAML files?", EDITED)
     assert slack.question_status() == "open"
     [edit] = seen
     assert (edit.actor.ref.id, edit.message_id) == (ASKER, f"{HELP}:{root}")
@@ -94,8 +81,8 @@ async def test_a_helpers_edit_of_their_answer_changes_its_excerpt(slack: Slack) 
         "Try json.loads with object_hook for the dates.",
         "Maybe a custom decoder?",
     ]
-    assert question_text(slack) == ("How do I parse JSON?", QUESTION)
-    assert bot_said(slack) == []
+    assert slack.question_text() == ("How do I parse JSON?", QUESTION)
+    assert slack.bot_said() == []
     [edit] = seen
     assert (edit.actor.ref.id, edit.message_id) == (HELPER, f"{HELP}:{first}")
     assert edit.thread == ThreadRef("slack", f"{HELP}:{root}")
@@ -110,7 +97,7 @@ async def test_an_edit_with_mentions_is_stored_with_names_like_on_arrival(slack:
     await slack.edit(root, f"<@{HELPER}> how do I parse JSON, <@U0NOBODY>?\nIt fails")
     await slack.edit(reply, f"Ask <@{OTHER}> about the reset link &amp; wait")
 
-    assert question_text(slack) == (
+    assert slack.question_text() == (
         "@helper how do I parse JSON, @U0NOBODY?",
         "@helper how do I parse JSON, @U0NOBODY?\nIt fails",
     )
@@ -124,12 +111,12 @@ async def test_an_edit_of_a_message_with_files_keeps_them_named(slack: Slack) ->
     await slack.event(
         sp.file_share_event(channel=HELP, user=ASKER, files=files, text="It crashes", ts=root)
     )
-    arrived = question_text(slack)
+    arrived = slack.question_text()
     assert "error.png" in arrived[1]
 
     await slack.edit(root, "It crashes on start", files=files)
 
-    assert question_text(slack) == tuple(
+    assert slack.question_text() == tuple(
         t.replace("It crashes", "It crashes on start") for t in arrived
     )
 
@@ -155,10 +142,10 @@ async def test_a_link_preview_changes_nothing(slack: Slack) -> None:
         )  # fmt: skip
 
     assert seen == []
-    assert question_text(slack) == (text, text)
-    assert bot_said(slack) == []
+    assert slack.question_text() == (text, text)
+    assert slack.bot_said() == []
     await slack.event(edit)
-    assert question_text(slack)[0] == "How do I parse data.json?"
+    assert slack.question_text()[0] == "How do I parse data.json?"
 
 
 async def test_bots_apps_and_other_members_edits_change_nothing(slack: Slack) -> None:
@@ -200,12 +187,12 @@ async def test_bots_apps_and_other_members_edits_change_nothing(slack: Slack) ->
     ):  # fmt: skip
         assert (await slack.event(event)).status == 200
 
-    assert question_text(slack) == ("How do I parse JSON?", QUESTION)
+    assert slack.question_text() == ("How do I parse JSON?", QUESTION)
     assert excerpts(slack) == ["Try the reset link."]
-    assert bot_said(slack) == []
+    assert slack.bot_said() == []
     await slack.edit(root, EDITED)
     await slack.edit(reply, "Try the new reset link.")
-    assert question_text(slack) == ("How do I read YAML files?", EDITED)
+    assert slack.question_text() == ("How do I read YAML files?", EDITED)
     assert excerpts(slack) == ["Try the new reset link."]
 
 
@@ -230,7 +217,7 @@ async def test_an_edit_outside_the_help_channels_changes_nothing(slack: Slack) -
         )  # fmt: skip
 
     assert seen == []
-    assert question_text(slack) == ("How do I parse JSON?", QUESTION)
+    assert slack.question_text() == ("How do I parse JSON?", QUESTION)
     assert slack.fake.calls == []
     await slack.edit(reply, "Try the new reset link.")
     assert excerpts(slack) == ["Try the new reset link."]
@@ -250,8 +237,8 @@ async def test_an_edit_in_a_workspace_that_is_no_communitys_changes_nothing(
         await slack.send(sp.signed_event(body, secret=slack.secret))
 
     assert seen == []
-    assert question_text(slack) == ("How do I parse JSON?", QUESTION)
-    assert bot_said(slack) == []
+    assert slack.question_text() == ("How do I parse JSON?", QUESTION)
+    assert slack.bot_said() == []
     assert not [r for r in caplog.records if r.exc_info]  # turned away, not failed
     await slack.event(event)
-    assert question_text(slack) == ("How do I read YAML files?", EDITED)
+    assert slack.question_text() == ("How do I read YAML files?", EDITED)

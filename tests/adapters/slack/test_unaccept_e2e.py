@@ -29,7 +29,6 @@ from tests.fakes import slack_payloads as sp
 
 OPEN_AGAIN = "is open again"
 STAYS_SOLVED = "stays solved by the other marked answers"
-POSTING = ("chat.", "reactions.")
 
 
 def check(user: str, ts: str, *, removed: bool, **extra: Any) -> dict[str, Any]:
@@ -53,10 +52,6 @@ async def accepted(slack: Slack, user: str = ASKER) -> tuple[str, str]:
 
 def lines(slack: Slack, root: str, words: str) -> list[str]:
     return [m["text"] for m in slack.thread_posts(root) if words in m["text"]]
-
-
-def posting(slack: Slack) -> list[str]:
-    return [c.method for c in slack.fake.calls if c.method.startswith(POSTING)]
 
 
 async def test_the_asker_takes_their_check_back_and_the_question_is_open_again(
@@ -126,7 +121,7 @@ async def test_a_moderator_s_check_removed_takes_back_nothing_the_asker_marked(
     assert slack.question_status() == "solved"
     assert slack.count("ledger") == ledger and slack.points(HELPER) == 15
     assert slack.root_reactions(root) == [ids.CHECK_REACTION]
-    assert posting(slack) == []
+    assert slack.bot_said() == []
 
     await slack.event(check(ASKER, reply, removed=True))  # the asker's own ✅ does
 
@@ -184,7 +179,7 @@ async def test_what_is_not_a_check_taken_off_an_answer_changes_nothing(
     assert slack.question_status() == "solved"
     assert (slack.count("ledger"), slack.count("processed_events")) == before
     assert slack.points(HELPER) == 15
-    assert posting(slack) == []
+    assert slack.bot_said() == []
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
 
     await slack.event(removal)  # (while the ✅ itself does)
@@ -277,7 +272,7 @@ async def test_the_same_removal_delivered_again_changes_nothing(slack: Slack) ->
     assert slack.question_status() == "solved"
     assert slack.count("ledger") == ledger and slack.points(HELPER) == 15
     assert slack.root_reactions(root) == [ids.CHECK_REACTION]
-    assert posting(slack) == []
+    assert slack.bot_said() == []
 
 
 async def test_a_check_removed_while_its_acceptance_is_recorded_takes_it_back(
