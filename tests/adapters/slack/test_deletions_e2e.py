@@ -8,7 +8,6 @@ nothing the second time; a tombstone is never a question's new text."""
 
 from __future__ import annotations
 
-import asyncio
 import time
 from typing import Any
 
@@ -288,13 +287,7 @@ async def test_a_deletion_is_acked_before_the_work(slack: Slack) -> None:
     the core."""
 
     root = await slack.ask(QUESTION)
-    slow = slack.core.bot.handle
-
-    async def handle(command: Any) -> Any:
-        await asyncio.sleep(0.5)
-        return await slow(command)
-
-    slack.core.bot.handle = handle  # type: ignore[method-assign]
+    slow_down(slack, c.DeleteMessage, 0.5)
     body = sp.event_callback(slack.deleted(root))
     started = time.monotonic()
     delivery = await sp.deliver(slack.url, sp.signed_event(body, secret=slack.secret))
