@@ -19,6 +19,7 @@ from tests.adapters.slack.conftest import (
     OTHER,
     Slack,
     commands_reaching_the_core,
+    slow_down,
 )
 from tests.fakes import slack_payloads as sp
 
@@ -241,4 +242,21 @@ async def test_an_edit_in_a_workspace_that_is_no_communitys_changes_nothing(
     assert slack.bot_said() == []
     assert not [r for r in caplog.records if r.exc_info]  # turned away, not failed
     await slack.event(event)
+    assert slack.question_text() == ("How do I read YAML files?", EDITED)
+
+
+async def test_an_edit_arriving_while_its_question_is_recorded_changes_it(slack: Slack) -> None:
+    """Slack delivers events concurrently: a quick edit must not beat its question (and find
+    nothing to edit)."""
+
+    slow_down(slack, c.AskQuestion)
+    root = slack.fake.add_message(HELP, QUESTION, user=ASKER)
+    asked = sp.message_event(channel=HELP, user=ASKER, text=QUESTION, ts=root["ts"])
+    edited = sp.message_changed_event(
+        channel=HELP, user=ASKER, ts=root["ts"], new_text=EDITED, old_text=QUESTION
+    )
+    for event in (asked, edited):
+        await sp.deliver(slack.url, sp.signed_event(sp.event_callback(event), secret=slack.secret))
+    await slack.settle()
+
     assert slack.question_text() == ("How do I read YAML files?", EDITED)
