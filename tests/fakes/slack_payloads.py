@@ -530,12 +530,11 @@ TOMBSTONE_TEXT = "This message was deleted."
 SLACKBOT = "USLACKBOT"
 
 
-def tombstone_message(
-    ts: str, *, reply_count: int = 1, reply_users: Iterable[str] = (), latest_reply: str = ""
-) -> dict[str, Any]:
-    """What stands in for a deleted thread parent that still has replies: a hidden
+def tombstone_message(deleted: Mapping[str, Any]) -> dict[str, Any]:
+    """What stands in for ``deleted``, a thread parent that still has replies: a hidden
     ``subtype: tombstone`` message by Slackbot, its ``ts`` and thread fields kept."""
-    users = list(reply_users)
+    ts = str(deleted["ts"])
+    users = list(deleted.get("reply_users") or ())
     return {
         "type": "message",
         "subtype": "tombstone",
@@ -545,9 +544,9 @@ def tombstone_message(
         "ts": ts,
         "thread_ts": ts,
         "parent_user_id": SLACKBOT,
-        "reply_count": reply_count,
+        "reply_count": int(deleted.get("reply_count") or 1),
         "reply_users_count": len(users),
-        "latest_reply": latest_reply or ts,
+        "latest_reply": str(deleted.get("latest_reply") or ts),
         "reply_users": users,
         "is_locked": False,
         "subscribed": False,
@@ -566,15 +565,8 @@ def tombstone_event(
     (``tombstone_message``) and ``previous_message`` the message as it was. (When its last
     reply goes, Slack sends ``message_deleted`` for the tombstone itself.)"""
     previous = dict(previous_message)
-    ts = str(previous["ts"])
-    event_ts = make_ts()
-    message = tombstone_message(
-        ts,
-        reply_count=int(previous.get("reply_count") or 1),
-        reply_users=previous.get("reply_users") or (),
-        latest_reply=str(previous.get("latest_reply") or ""),
-    )
-    return _message_changed(message, previous, channel, channel_type, event_ts, extra)
+    message = tombstone_message(previous)
+    return _message_changed(message, previous, channel, channel_type, make_ts(), extra)
 
 
 def app_mention_event(

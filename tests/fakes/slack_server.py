@@ -501,12 +501,7 @@ class FakeSlack:
             if parent is not None and parent.get("reply_count"):
                 parent["reply_count"] -= 1
         if msg.get("reply_count"):
-            tombstone = payloads.tombstone_message(
-                ts,
-                reply_count=int(msg["reply_count"]),
-                reply_users=msg.get("reply_users") or (),
-                latest_reply=str(msg.get("latest_reply") or ""),
-            )
+            tombstone = payloads.tombstone_message(msg)
             msg.clear()
             msg.update(tombstone)
             return before, copy.deepcopy(tombstone)
