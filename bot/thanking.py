@@ -29,8 +29,8 @@ from bot.thanks import detect
 
 # Most members one thank-you message can credit ("thanks @a @b and @c").
 MAX_RECEIVERS = 3
-# Mentions whose names are looked up to tell a name from a thanks (a message mentioning more
-# is rare, and each is one lookup).
+# Mentions looked up (to credit them, and to tell a name from a thanks): a message
+# mentioning more is rare, and each is one lookup.
 MAX_MENTION_NAMES = 10
 
 
@@ -128,17 +128,17 @@ async def give_thanks(
 
 
 async def receivers_of(
-    uow: UnitOfWork, question: Question, author: Member, mentions: Sequence[MemberRef]
+    uow: UnitOfWork, question: Question, author: Member, mentioned: Sequence[Member] | None
 ) -> list[Member]:
-    """The mentioned members, or else the only other participant of the thread."""
+    """The mentioned members (`mentioned`, as `_mentioned` found them) of the question's
+    community, or with no mention the only other participant of the thread."""
 
     found: dict[int, Member] = {}
-    if mentions:
-        for ref in mentions:
-            if ref.community != question.community:
+    if mentioned is not None:
+        for member in mentioned:
+            if member.ref.community != question.community:
                 continue  # a mention of someone in another community: not one of ours
-            member = await uow.members.find(ref)
-            if member and member.id != author.id and not member.is_bot:
+            if member.id != author.id and not member.is_bot:
                 found.setdefault(member.id, member)
             if len(found) == MAX_RECEIVERS:
                 break
@@ -149,18 +149,18 @@ async def receivers_of(
     return list(found.values()) if len(found) == 1 else []
 
 
-async def _names_of(uow: UnitOfWork, mentions: Sequence[MemberRef]) -> list[str]:
-    """The display names of the mentioned members the bot has seen, as adapters write their
-    mentions ("@name"); a member never seen is left to `thanks.normalise`'s first-word rule.
-    Another community's member too (a shared Slack channel): they are thanked nowhere here
-    (`receivers_of`), but their name is still a name, not the writer's thanks."""
+async def _mentioned(uow: UnitOfWork, mentions: Sequence[MemberRef]) -> list[Member]:
+    """The mentioned members the bot has seen, of any community: another community's (a
+    shared Slack channel) is thanked nowhere here (`receivers_of`), but their name is still
+    a name, not the writer's thanks. A member never seen is left to `thanks.normalise`'s
+    first-word rule."""
 
-    names = []
+    members = []
     for ref in mentions[:MAX_MENTION_NAMES]:
         member = await uow.members.find(ref)
         if member is not None:
-            names.append(member.display_name)
-    return names
+            members.append(member)
+    return members
 
 
 async def thanks_in_message(
@@ -176,10 +176,11 @@ async def thanks_in_message(
 ) -> tuple[ThanksGiven, ...]:
     if author.is_bot or question.is_deleted or detect(text) is None:
         return ()  # most messages thank nobody: no queries for them
-    if mentions and detect(text, await _names_of(uow, mentions)) is None:
+    mentioned = await _mentioned(uow, mentions) if mentions else None
+    if mentioned and detect(text, [m.display_name for m in mentioned]) is None:
         return ()  # the thanks word was a mentioned member's name ("ask @Mr Thanks")
     given = []
-    for receiver in await receivers_of(uow, question, author, mentions):
+    for receiver in await receivers_of(uow, question, author, mentioned):
         thanks = await give_thanks(
             uow, rules, author, receiver, question, now, source_event=source_event
         )
