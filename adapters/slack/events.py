@@ -75,11 +75,12 @@ def _event_id(body: Mapping[str, Any]) -> str | None:
 
 async def on_message(body: dict[str, Any], event: dict[str, Any], context: dict[str, Any]) -> None:
     deps = deps_of(context)
+    # A tombstone is a `message_changed` too, but Slack deleting the message: no edit.
+    if event.get("subtype") == "message_deleted" or is_tombstone(event):
+        await on_message_deleted(body, event, context)
+        return
     if event.get("subtype") == "message_changed":
         await on_message_changed(body, event, context)
-        return
-    if event.get("subtype") == "message_deleted":
-        await on_message_deleted(body, event, context)
         return
     what = classify_message(event, deps.help_channels)
     if what is None:
@@ -155,13 +156,9 @@ async def on_message_changed(
     answer (a thread reply): the core takes the new text, built as on arrival, so its title
     and body or the answer's excerpt follow, and a solved question is found by its new
     words. Whose message it is, and whether the bot keeps it, is the core's to say: for
-    anything else it changes nothing. An edit is silent: no reply, even on failure.
+    anything else it changes nothing. An edit is silent: no reply, even on failure. (A
+    tombstone, Slack's "This message was deleted.", goes to `on_message_deleted` instead.)"""
 
-    A tombstone is no edit: its "This message was deleted." is Slack deleting the message."""
-
-    if is_tombstone(event):
-        await on_message_deleted(body, event, context)
-        return
     deps = deps_of(context)
     edit = classify_edit(event, deps.help_channels)
     if edit is None:
