@@ -470,16 +470,14 @@ class FakeSlack:
         self._store_message(channel, msg)
         return msg
 
-    def edit_message(
-        self, channel: str, ts: str, text: str, *, editor: str | None = None
-    ) -> tuple[JSONDict, JSONDict]:
-        """A member editing a stored message (theirs unless ``editor`` says otherwise), as
-        Slack keeps it: the new text and ``edited``. Returns (before, after), what the
-        ``message_changed`` event carries as ``previous_message`` and ``message``."""
+    def edit_message(self, channel: str, ts: str, text: str) -> tuple[JSONDict, JSONDict]:
+        """Its author editing a stored message, as Slack keeps it: the new text and
+        ``edited``. Returns (before, after), what the ``message_changed`` event carries as
+        ``previous_message`` and ``message``."""
         msg = self._message_or_error(channel, ts)
         before = copy.deepcopy(msg)
         msg["text"] = text
-        msg["edited"] = {"user": editor or msg.get("user"), "ts": self._next_ts()}
+        msg["edited"] = {"user": msg.get("user"), "ts": self._next_ts()}
         return before, copy.deepcopy(msg)
 
     def remove_message(self, channel: str, ts: str) -> JSONDict:
