@@ -1524,11 +1524,11 @@ class FakeDiscord:
         """A member (the owner, or one with Manage Threads) renames a thread: Discord sends
         THREAD_UPDATE with the whole thread, its new name in it."""
 
-        channel = self.channels[thread_id]
-        if int(channel["type"]) not in THREAD_TYPES:
-            raise ValueError(f"{thread_id} is no thread")
-        if not 1 <= len(name) <= 100:
-            raise ValueError("a thread name is 1 to 100 characters")
+        channel = self._channel(thread_id)
+        if channel["type"] not in THREAD_TYPES:
+            raise ValueError(f"{thread_id} is not a thread")
+        if not 1 <= len(name) <= MAX_THREAD_NAME:
+            raise ValueError(f"a thread name is 1 to {MAX_THREAD_NAME} characters")
         channel["name"] = name
         payload = copy.deepcopy(channel)
         await self.dispatch("THREAD_UPDATE", payload)
