@@ -169,13 +169,9 @@ class HelpChannels(FeatureCog):
                 return
             thread_id = message.id  # a help-channel question's thread has its message's id
         elif message.id == channel.id:  # a forum post's starter message
-            thread = channel if isinstance(channel, discord.Thread) else None
-            if thread is None:  # not cached (archived, or since a restart): one fetch
-                found = await self.client.channel_in(guild, channel.id)
-                thread = found if isinstance(found, discord.Thread) else None
+            # Not cached (archived, or since a restart): `channel_in` fetches it once.
+            thread = self.client.help_thread(await self.client.channel_in(guild, channel.id))
             if thread is None or not isinstance(thread.parent, discord.ForumChannel):
-                return
-            if not self.client.is_help_channel(thread.parent):
                 return
             # As `_question_from_post` composed it: the post's title, then its message. The
             # bot's solved prefix is not part of the title.
