@@ -1210,6 +1210,17 @@ class FakeDiscord:
         message = self._gateway_message(creation.message) if creation.message else None
         return ThreadCreation(thread, message)
 
+    def attachment(self, filename: str, size: int = 10) -> JSONDict:
+        """A file a member uploaded, as their message carries it (for ``attachments=``)."""
+        url = f"https://cdn.example/{filename}"
+        return {
+            "id": str(self.new_id()),
+            "filename": filename,
+            "size": size,
+            "url": url,
+            "proxy_url": url,
+        }
+
     def user_edit(
         self,
         channel_id: int,

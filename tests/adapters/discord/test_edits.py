@@ -108,13 +108,7 @@ async def test_removing_a_file_from_an_answer_with_the_same_words_changes_its_ex
     core takes it (files named) changed, though its words did not."""
 
     thread_id = await h.ask_text(h.w.alice)
-    log = {
-        "id": str(h.fake.new_id()),
-        "filename": "error.log",
-        "size": 10,
-        "url": "https://cdn.example/error.log",
-        "proxy_url": "https://cdn.example/error.log",
-    }
+    log = h.fake.attachment("error.log")
     posted = await h.fake.post_message(thread_id, h.w.bob, "See the log", attachments=[log])
     answer = int(posted["id"])
 

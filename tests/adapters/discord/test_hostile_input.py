@@ -112,13 +112,7 @@ async def test_answer_sent_while_away_with_only_a_file_keeps_its_name(h: Harness
     message would be: a file-only answer is kept as "[name]", not as an empty text."""
 
     thread_id = await h.ask_text(h.w.alice)
-    attachment = {
-        "id": str(h.fake.new_id()),
-        "filename": "fix.py",
-        "size": 10,
-        "url": "https://cdn.example/fix.py",
-        "proxy_url": "https://cdn.example/fix.py",
-    }
+    attachment = h.fake.attachment("fix.py")
     message = h.fake.add_message(thread_id, h.w.bob, "", attachments=[attachment])
     handle = await h.fake.interact(
         h.fake.message_command("Mark as solution", user=h.w.alice, message_id=int(message["id"]))
