@@ -87,6 +87,20 @@ class DeleteThread:
 
 
 @dataclass(frozen=True, slots=True)
+class DeleteChannel:
+    """A help channel was deleted on the platform, and every thread in it with it: its first
+    question (by id) after `after` goes, as with `DeleteThread`. Repeated with the id of the
+    question each returns until none does (`bot.deletions.delete_channel`), one question a
+    transaction, so a channel of thousands of questions never holds a long lock and a
+    failure part-way loses nothing already done."""
+
+    platform: str
+    community: str
+    channel_id: str
+    after: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class AcceptAnswer:
     """Mark one message (by its platform message id) as a solution. `reaction`: with a ✅
     reaction, which removed takes this mark back (`UnacceptAnswer`)."""
@@ -386,6 +400,7 @@ Command = (
     | RetitleQuestion
     | DeleteMessage
     | DeleteThread
+    | DeleteChannel
     | AcceptAnswer
     | UnacceptAnswer
     | MarkSolved

@@ -12,8 +12,12 @@ keeping it as something members can find, accept or be credited for:
   the asker deleting their question must not take back what helpers earned;
 - an answer: it is no answer any more; an acceptance of it is taken back with the points
   it earned, as when a moderator deletes it through a report (`moderation.withdraw_answer`);
+- a whole help channel (with every thread in it): each of its questions, as with its thread
+  (`delete_channel`);
 - either, when an article promoted from the thread may still quote the message: a note in
-  the moderators' channel, who decide whether to edit it (curated text is theirs);
+  the moderators' channel, who decide whether to edit it (curated text is theirs). Not for
+  a deleted channel: deleting one is a deliberate act of someone with the power to, and a
+  note per question would flood the channel;
 - anything else (a message the bot never recorded, one already deleted, another
   community's): nothing. The bot's own deletions (`/mod delete`, a report resolved by
   deleting) come back as platform events and change nothing a second time.
@@ -23,10 +27,11 @@ Every change is audited with "the platform" as its actor (`audit.audit_by_platfo
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot.audit import audit_by_platform
-from bot.commands import DeleteMessage, DeleteThread
+from bot.commands import DeleteChannel, DeleteMessage, DeleteThread
 from bot.events import DeletedOnPlatform
 from bot.model import Question
 from bot.moderation import article_quoting, moderators_channel, withdraw_answer
@@ -63,8 +68,38 @@ async def delete_thread(cmd: DeleteThread, uow: UnitOfWork, ctx: Context) -> Del
     return await _delete_question(uow, ctx, question, thread_left=False)
 
 
+async def delete_channel_step(
+    cmd: DeleteChannel, uow: UnitOfWork, ctx: Context
+) -> DeletedOnPlatform:
+    question = await uow.questions.next_in_channel(
+        cmd.community, cmd.platform, cmd.channel_id, cmd.after, for_update=True
+    )
+    if question is None:
+        return NOTHING
+    return await _delete_question(uow, ctx, question, thread_left=False, notes=False)
+
+
+async def delete_channel(
+    handle: Callable[[DeleteChannel], Awaitable[Any]],
+    platform: str,
+    community: str,
+    channel_id: str,
+) -> int:
+    """Every question of a help channel deleted on the platform, one `DeleteChannel` (one
+    transaction) at a time through the core's `handle`; how many were deleted. An error
+    stops it and propagates: what was deleted stays deleted, and a repeat (the channel's
+    deletion handled again) picks up the rest."""
+
+    after, count = 0, 0
+    while True:
+        result = await handle(DeleteChannel(platform, community, channel_id, after))
+        if not isinstance(result, DeletedOnPlatform) or result.question is None:
+            return count
+        after, count = result.question.id, count + 1
+
+
 async def _delete_question(
-    uow: UnitOfWork, ctx: Context, question: Question, *, thread_left: bool
+    uow: UnitOfWork, ctx: Context, question: Question, *, thread_left: bool, notes: bool = True
 ) -> DeletedOnPlatform:
     if question.is_deleted:
         return NOTHING
@@ -80,7 +115,8 @@ async def _delete_question(
             ),
             ThreadState(question.community, thread, archived=True, locked=True),
         ]
-    outbound += await _tell_moderators(uow, ctx, question, question.asker.id, was_question=True)
+    if notes:
+        outbound += await _tell_moderators(uow, ctx, question, question.asker.id, was_question=True)
     return DeletedOnPlatform(question, outbound=tuple(outbound))
 
 
@@ -107,4 +143,8 @@ async def _tell_moderators(
 
 
 READS: dict[type, Any] = {}
-WRITES = {DeleteMessage: delete_message, DeleteThread: delete_thread}
+WRITES = {
+    DeleteMessage: delete_message,
+    DeleteThread: delete_thread,
+    DeleteChannel: delete_channel_step,
+}

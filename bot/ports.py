@@ -68,6 +68,9 @@ class QuestionRepository(Protocol):
     async def by_message(
         self, platform: str, message_id: str, *, for_update: bool = False
     ) -> Question | None: ...
+    async def next_in_channel(
+        self, community: str, platform: str, channel_id: str, after: int, *, for_update: bool
+    ) -> Question | None: ...
     async def set_status(
         self,
         question_id: int,

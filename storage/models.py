@@ -104,6 +104,7 @@ class QuestionRow(Base):
         UniqueConstraint("platform", "thread_id", name="uq_questions_thread"),
         Index("ix_questions_status", "community", "status"),
         Index("ix_questions_asker", "asker_id", "status"),
+        Index("ix_questions_channel", "platform", "channel_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)

@@ -349,6 +349,33 @@ class SqlQuestionRepository:
     ) -> Question | None:
         return await self._by("message_id", platform, message_id, for_update)
 
+    async def next_in_channel(
+        self, community: str, platform: str, channel_id: str, after: int, *, for_update: bool
+    ) -> Question | None:
+        """The community's first question not deleted in a channel with an id above `after`."""
+
+        q = questions_t.c
+        stmt = prepared(
+            self.conn,
+            f"questions.next_in_channel.{for_update}",
+            lambda: self._lock(
+                _question_query()
+                .where(
+                    q.platform == bindparam("platform"),
+                    q.channel_id == bindparam("channel"),
+                    q.id > bindparam("after"),
+                    q.community == bindparam("community"),
+                    q.deleted_at.is_(None),
+                )
+                .order_by(q.id)
+                .limit(1),
+                for_update,
+            ),
+        )
+        values = {"platform": platform, "channel": channel_id, "after": after}
+        row = (await self.conn.execute(stmt, {**values, "community": community})).first()
+        return _question(row) if row else None
+
     async def _by(
         self, column: str, platform: str, value: str, for_update: bool
     ) -> Question | None:

@@ -284,3 +284,80 @@ async def test_without_a_moderators_channel_nobody_is_told(app: App) -> None:
     result = await gone(app, helper)
     assert result.withdrawn is not None
     assert not any(isinstance(m, ChannelPost) for m in result.outbound)
+
+
+async def test_a_deleted_help_channel_takes_its_questions_with_it(app: App) -> None:
+    """Every thread of a deleted channel is gone with it (Discord sends no deletion for
+    them): each question is deleted as with its thread, one transaction each, and nothing is
+    posted (no thread is left; the moderators' channel is not flooded with a note for each
+    promoted article: deleting a channel is a deliberate act). Another channel's questions
+    stay, and another community's channel of the same id takes none of these."""
+
+    from bot.deletions import delete_channel
+    from bot.knowledge_base import PromoteQuestion
+
+    first = await ask(app.bot, alice, "Printer broken")
+    opened, _, doc = await solved(app.bot, alice, bob, "Scanner jams on page two", "Clean it.")
+    assert await found_everywhere([app], "scanner jams page two") == [[doc]]
+    await app.bot.handle(PromoteQuestion(mod, question_id=opened.question.id))
+    third, _, fax = await solved(app.bot, bob, alice, "Fax line silent", "Plug it in.")
+    assert await found_everywhere([app], "fax line silent") == [[fax]]
+    points = [await _points(app, who) for who in (alice, bob)]
+    mid = next_id()
+    elsewhere = await app.bot.handle(
+        c.AskQuestion(alice, "general", mid, "Scanner jams too", event_id=mid, thread_id=mid)
+    )
+    assert isinstance(elsewhere, ev.QuestionOpened)
+    await app.bot.handle(c.DeleteMessage("console", "default", first.question.message_id))
+    assert await delete_channel(app.bot.handle, "console", "other", "help") == 0
+
+    steps = []
+    after = 0
+    while (
+        step := await app.bot.handle(c.DeleteChannel("console", "default", "help", after))
+    ).question:
+        steps.append(step)
+        after = step.question.id
+    assert step == ev.DeletedOnPlatform()
+    assert [s.question.id for s in steps] == [opened.question.id, third.question.id]
+    assert all(s.question.is_deleted and s.outbound == () for s in steps)
+
+    assert await found_everywhere([app], "fax line silent") == [[]]
+    # The article promoted from the other is the moderators', and stays.
+    assert await found_everywhere([app], "scanner jams page two") == [
+        ["a:scanner-jams-on-page-two"]
+    ]
+    assert [await _points(app, who) for who in (alice, bob)] == points  # earned points stay
+    for q in (opened, third):
+        assert await _pending_jobs(app, q.question.id) == []
+        audit = await app.bot.handle(c.ShowAudit(mod, question_id=q.question.id))
+        assert isinstance(audit, ev.AuditShown)
+        assert [(e.action, e.actor) for e in audit.entries][0] == ("platform_question_delete", None)
+    shown = await app.bot.handle(c.ShowQuestion(alice, elsewhere.question.id))
+    assert isinstance(shown, ev.QuestionShown) and not shown.question.is_deleted
+    # Again (a repeat of the platform's event), or a channel the bot never kept: nothing.
+    assert await delete_channel(app.bot.handle, "console", "default", "help") == 0
+    assert await delete_channel(app.bot.handle, "console", "default", "nowhere") == 0
+
+
+async def test_deleting_a_channel_s_questions_counts_them_and_stops_on_an_error(
+    app: App,
+) -> None:
+    from bot.deletions import delete_channel
+
+    for n in range(3):
+        await ask(app.bot, alice, f"Question {n}")
+    calls: list[c.DeleteChannel] = []
+
+    async def failing_on_the_second(cmd: c.DeleteChannel) -> object:
+        calls.append(cmd)
+        if len(calls) == 2:
+            raise errors.StorageUnavailable()
+        return await app.bot.handle(cmd)
+
+    with pytest.raises(errors.StorageUnavailable):
+        await delete_channel(failing_on_the_second, "console", "default", "help")
+    # What was deleted stays deleted; the event handled again deletes the rest.
+    assert await delete_channel(app.bot.handle, "console", "default", "help") == 2
+    mine = await app.bot.handle(c.ListMyQuestions(alice))
+    assert isinstance(mine, ev.QuestionsListed) and mine.questions == ()
