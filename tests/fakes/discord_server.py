@@ -1299,6 +1299,19 @@ class FakeDiscord:
             "type": thread["type"],
         }
 
+    def channel_delete(self, channel_id: int) -> JSONDict:
+        """A server channel (text or forum) deleted whole by a member with Manage Channels:
+        gone from the fake with every thread under it and their messages. Returns
+        CHANNEL_DELETE (not yet dispatched): the channel object. Discord sends no
+        THREAD_DELETE for the threads that go with it."""
+        channel = self._channel(channel_id)
+        if channel["type"] in THREAD_TYPES:
+            raise ValueError(f"{channel_id} is a thread: see thread_delete")
+        for gone in [channel, *self.threads_in(int(channel_id))]:
+            del self.channels[int(gone["id"])]
+            self.messages.pop(int(gone["id"]), None)
+        return copy.deepcopy(channel)
+
     def reaction_add(
         self,
         channel_id: int,
@@ -1529,6 +1542,11 @@ class FakeDiscord:
     async def delete_thread(self, thread_id: int) -> JSONDict:
         payload = self.thread_delete(thread_id)
         await self.dispatch("THREAD_DELETE", payload)
+        return payload
+
+    async def delete_channel(self, channel_id: int) -> JSONDict:
+        payload = self.channel_delete(channel_id)
+        await self.dispatch("CHANNEL_DELETE", payload)
         return payload
 
     async def rename_thread(self, thread_id: int, name: str) -> JSONDict:

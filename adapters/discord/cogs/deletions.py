@@ -10,6 +10,10 @@ core, which knows its questions and answers by message id, decides. The adapter 
 out what cannot be one of them without asking Discord: a DM, a server no community names, a
 channel discord.py knows to be neither a help channel nor a thread of one. A bulk delete (a
 moderator's purge) hands each message to the core on its own, so one failing spares the rest.
+
+A help channel deleted whole takes every thread in it along, and Discord sends no thread
+deletion for them: its questions are deleted one by one (`bot.deletions.delete_channel`), and
+the log says the configuration still names a channel that is gone.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from adapters.discord.cogs.base import FeatureCog
 from adapters.discord.replies import log_error
 from bot import commands as c
 from bot import events as ev
+from bot.deletions import delete_channel
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +63,29 @@ class Deletions(FeatureCog):
             )
         except Exception as exc:  # never let one deletion take the listener down
             log_error(exc, "deleted thread")
+
+    @FeatureCog.listener("on_guild_channel_delete")
+    async def on_guild_channel_delete(self, channel: discord.abc.GuildChannel) -> None:
+        # CHANNEL_DELETE carries the channel; discord.py hands it over from its cache.
+        if not self.client.is_help_channel(channel):
+            return
+        community = self.client.community_of(channel.guild)
+        if community is None:
+            return
+        try:
+            await delete_channel(self.core.handle, translate.PLATFORM, community, str(channel.id))
+        except Exception as exc:  # what was deleted stays deleted; the rest stay listed
+            log.error(
+                "deleting the questions of help channel #%s (%s), deleted on Discord, "
+                "stopped part-way; some are still listed",
+                channel.name, channel.id, exc_info=exc,
+            )  # fmt: skip
+            return
+        log.warning(
+            "help channel #%s (%s) was deleted on Discord: its questions are deleted too; "
+            "remove it from [discord] help_channel_ids",
+            channel.name, channel.id,
+        )  # fmt: skip
 
     def _community_of_channel(self, guild_id: int | None, channel_id: int) -> str | None:
         """The community of a server's channel that may hold a question or an answer: a help

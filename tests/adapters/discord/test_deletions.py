@@ -25,7 +25,7 @@ from tests.adapters.discord.test_reports import click, post_for, report
 from tests.fakes.discord_server import FakeUser
 from tests.helpers import eventually
 
-DELETIONS = (c.DeleteMessage, c.DeleteThread)
+DELETIONS = (c.DeleteMessage, c.DeleteThread, c.DeleteChannel)
 NOTICE = "question was deleted, so this thread is closed"
 
 
@@ -404,3 +404,112 @@ async def test_deletions_in_a_server_no_community_names_reach_no_core(
 
 
 LISTENERS = ("on_raw_message_delete", "on_raw_bulk_message_delete", "on_raw_thread_delete")
+
+
+# -- a help channel deleted whole ---------------------------------------------------------------
+
+
+def help_channel(h: Harness, kind: str) -> tuple[int, str]:
+    return (h.w.text, "help") if kind == "text" else (h.w.forum, "forum-help")
+
+
+async def test_a_help_channel_deleted_whole_deletes_its_questions(
+    h: Harness, kind: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Its threads go with it. Discord sends no THREAD_DELETE for them; discord.py makes one
+    up for each thread it has cached, not for one it has lost (archived: a solved question's
+    thread after a day; or since a restart). Each question in it is deleted once, with
+    nothing to post or edit; the other help channel's stay, and points earned stay. The log
+    says the configuration still names a channel that is gone."""
+
+    channel, name = help_channel(h, kind)
+    first = await h.ask(kind, h.w.alice, "How do I parse JSON?")
+    second = await h.ask(kind, h.w.carol, "How do I parse TOML?")
+    other_kind = "forum" if kind == "text" else "text"
+    elsewhere = await h.ask(other_kind, h.w.alice, "How do I parse INI?")
+    answer = await solved_by(h, first, h.w.bob)
+    points = await h.points(h.w.bob)
+    await eventually(lambda: h.fake.dm_texts(h.w.alice) and h.fake.dm_texts(h.w.carol))
+    forget_thread(h, first)
+    with caplog.at_level(logging.WARNING), deletions_reaching_the_core(h) as seen:
+        before = len(h.fake.calls)
+        await h.fake.delete_channel(channel)
+        await deleted(h, first)
+        await deleted(h, second)
+        await eventually(lambda: "was deleted on Discord" in caplog.text)
+    assert {type(command) for command, _ in seen} <= {c.DeleteChannel, c.DeleteThread}
+    for thread_id in (first, second):
+        question = await h.question(thread_id)
+        assert question is not None
+        async with h.app.bot.uow_factory(write=False) as uow:
+            rows = await uow.moderation.audit_entries(
+                "main", member_id=None, question_id=question.id, limit=50
+            )
+        assert [r.action for r in rows].count("platform_question_delete") == 1
+    question = await h.question(elsewhere)
+    assert question is not None and not question.is_deleted
+    assert await h.points(h.w.bob) == points
+    assert h.w.reward_role in h.fake.member_roles(h.w.bob)
+    assert await accepted(h, first) == [str(answer)]  # (kept, hidden, for the audit)
+    assert not [(call.method, call.path) for call in h.fake.calls[before:]]
+    (line,) = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert line == (
+        f"help channel #{name} ({channel}) was deleted on Discord: its questions are deleted "
+        "too; remove it from [discord] help_channel_ids"
+    )
+
+
+async def test_another_channel_deleted_reaches_no_core(h: Harness) -> None:
+    await h.fake.post_message(h.w.other, h.w.alice, "How do I parse JSON?")
+    last = await h.ask_text(h.w.carol, "How do I parse TOML?")
+    forget_thread(h, last)
+    with deletions_reaching_the_core(h) as seen:
+        await h.fake.delete_channel(h.w.other)
+        await h.fake.delete_channel(h.w.text)  # sent last, handled last
+        await deleted(h, last)
+    assert {command.channel_id for command, _ in seen} == {str(h.w.text)}
+
+
+async def test_a_help_channel_s_deletion_failing_part_way_is_logged(
+    h: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    first = await h.ask_text(h.w.alice, "How do I parse JSON?")
+    second = await h.ask_text(h.w.carol, "How do I parse TOML?")
+    for thread_id in (first, second):
+        forget_thread(h, thread_id)
+    calls: list[Any] = []
+
+    def second_fails(command: Any) -> bool:
+        calls.append(command)
+        return len(calls) == 2
+
+    with (
+        caplog.at_level(logging.WARNING),
+        commands_reaching_the_core(h, (c.DeleteChannel,), second_fails),
+    ):
+        await h.fake.delete_channel(h.w.text)
+        await eventually(lambda: "stopped part-way" in caplog.text)
+    assert (await deleted(h, first)).id
+    question = await h.question(second)
+    assert question is not None and not question.is_deleted
+    (record,) = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert record.levelno == logging.ERROR and record.exc_info is not None
+    assert record.getMessage() == (
+        f"deleting the questions of help channel #help ({h.w.text}), deleted on Discord, "
+        "stopped part-way; some are still listed"
+    )
+
+
+async def test_a_help_channel_deleted_in_a_server_no_community_names_reaches_no_core(
+    unset: Harness,
+) -> None:
+    fake, w = unset.fake, unset.w
+    await fake.post_message(w.text, w.alice, "How do I parse JSON?")
+    called: list[Any] = []
+    with commands_reaching_the_core(
+        unset, (c.DeleteChannel,), fails=lambda cmd: bool(called.append(cmd))
+    ):
+        await fake.delete_channel(w.text)
+        await eventually(lambda: unset.client.get_channel(w.text) is None)
+        await unset.caught_up()
+    assert called == []
