@@ -1,4 +1,5 @@
-"""Events API listeners: messages in help channels and their threads, ✅ reactions.
+"""Events API listeners: messages in help channels and their threads, ✅ reactions, deleted
+help channels.
 
 A ✅ added to a reply accepts it (`on_reaction_added`); the ✅ taken off again takes that
 acceptance back (`on_reaction_removed`).
@@ -13,7 +14,9 @@ in their dormant-closed question reopens it (a note in the thread says so).
 A member's edit of their question (its top-level message) or answer (`message_changed`)
 reaches the core as `EditMessage`, silently: see `on_message_changed`. A deleted message
 (`message_deleted`, or the tombstone Slack leaves for a deleted thread parent with replies)
-reaches it as `DeleteMessage`: see `on_message_deleted`.
+reaches it as `DeleteMessage`: see `on_message_deleted`. A deleted help channel
+(`channel_deleted`, `group_deleted` for a private one) takes every question in it with it:
+see `on_channel_deleted`.
 
 Bolt acknowledges Events API requests before these run, so Slack's 3-second budget is never
 at risk. Each core write carries Slack's `event_id`; a redelivery (`X-Slack-Retry-Num`) or a
@@ -46,6 +49,7 @@ from adapters.slack.translate import (
 )
 from bot import commands as c
 from bot import errors
+from bot.deletions import delete_channel
 from bot.events import (
     AnswerAccepted,
     AnswerUnaccepted,
@@ -216,6 +220,40 @@ async def on_message_deleted(
                 "slack deletion: an accepted answer in question %s withdrawn",
                 result.withdrawn.question.id,
             )
+
+
+async def on_channel_deleted(
+    body: dict[str, Any], event: dict[str, Any], context: dict[str, Any]
+) -> None:
+    """A help channel was deleted on Slack (`channel_deleted`, or `group_deleted` for a
+    private one): Slack sends no deletion for the messages in it, so every question asked
+    there is deleted, one at a time (`bot.deletions.delete_channel`), as when its message
+    is: gone from search, suggestions and listings, points already earned kept. Nothing is
+    posted (the channel and its threads are gone). One INFO line says how many; a WARNING
+    that `help_channel_ids` still names the channel, for whoever runs the bot to remove it.
+    Any other channel (Slack sends these for every channel in the workspace), or a workspace
+    that is no community's, is nothing to the bot: no core call, no log. A failure is logged
+    and leaves what was deleted deleted; the same event handled again deletes the rest (Slack
+    does not send it again by itself: Bolt acknowledged it before this ran)."""
+
+    deps = deps_of(context)
+    channel = event.get("channel")
+    if not (isinstance(channel, str) and channel in deps.help_channels):
+        return
+    community = deps.community(team_id_of(body))
+    if community is None:
+        return
+    log.warning(
+        "slack channel deletion: help channel %s was deleted on Slack, but [slack] "
+        "help_channel_ids still names it: remove it from the config",
+        channel,
+    )
+    async with guarded(deps.present(community), None, "slack channel deletion"):
+        async with deps.in_order(channel):
+            count = await delete_channel(deps.bot.handle, PLATFORM, community, channel)
+        log.info(
+            "slack channel deletion: %d question(s) of help channel %s deleted", count, channel
+        )
 
 
 def _check_on_message(

@@ -144,6 +144,8 @@ _EVENTS: dict[str, dict[str, Check]] = {
     "reaction_added": _REACTION,
     "reaction_removed": _REACTION,
     "app_home_opened": {"user": _text, "tab": _text, "channel": _text},
+    "channel_deleted": {"channel": _text},
+    "group_deleted": {"channel": _text},
 }
 _COMMAND: dict[str, Check] = {"command": _id, "user_id": _id, "channel_id": _id}
 

@@ -672,6 +672,12 @@ def member_joined_channel_event(
     return event
 
 
+def channel_deleted_event(*, channel: str, private: bool = False) -> dict[str, Any]:
+    """``channel_deleted`` (``group_deleted`` with ``private=True``: a private channel):
+    no more than the channel's id."""
+    return {"type": "group_deleted" if private else "channel_deleted", "channel": channel}
+
+
 # --------------------------------------------------------------------------------------------
 # Slash commands
 # --------------------------------------------------------------------------------------------

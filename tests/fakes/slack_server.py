@@ -506,6 +506,16 @@ class FakeSlack:
         self._messages[channel].remove(msg)
         return before, None
 
+    def delete_channel(self, channel_id: str) -> JSONDict:
+        """A workspace admin deleting a channel as Slack does it: the channel and every
+        message in it gone (later calls about it fail with ``channel_not_found``). Returns
+        its event, ``channel_deleted`` (``group_deleted`` for a private channel)."""
+        channel = self.channels.pop(channel_id)
+        self._messages.pop(channel_id, None)
+        return payloads.channel_deleted_event(
+            channel=channel_id, private=bool(channel.get("is_private"))
+        )
+
     def new_trigger_id(self) -> str:
         """A trigger id the fake remembers, so ``views.open`` can expire it after
         ``trigger_ttl`` seconds (unknown trigger ids are accepted)."""

@@ -419,6 +419,23 @@ async def test_a_deleted_parent_with_replies_leaves_a_tombstone(fake_slack: Fake
         fake_slack.delete_message("C0GENERAL", lone["ts"])
 
 
+async def test_a_deleted_channel_is_gone_with_its_messages(fake_slack: FakeSlack) -> None:
+    client = web_client(fake_slack)
+    fake_slack.add_channel("G0SECRET", "secret", is_private=True)
+    fake_slack.add_message("C0GENERAL", "question", user="U0ASKER")
+
+    assert fake_slack.delete_channel("C0GENERAL") == {
+        "type": "channel_deleted", "channel": "C0GENERAL",
+    }  # fmt: skip
+    assert fake_slack.delete_channel("G0SECRET") == {
+        "type": "group_deleted", "channel": "G0SECRET",
+    }  # fmt: skip
+    assert fake_slack.messages_in("C0GENERAL") == []
+    with pytest.raises(SlackApiError) as raised:
+        await client.chat_postMessage(channel="C0GENERAL", text="anyone?")
+    assert raised.value.response["error"] == "channel_not_found"
+
+
 def test_deletion_events_match_the_documented_payloads() -> None:
     previous = {"type": "message", "user": "U1", "text": "q", "ts": "1.000001"}
     deleted = sp.message_deleted_event(

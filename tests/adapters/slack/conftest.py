@@ -310,8 +310,10 @@ async def make_slack(
     slack: dict[str, Any] | None = None,
     lifecycle: dict[str, Any] | None = None,
     moderation: dict[str, Any] | None = None,
+    communities: dict[str, dict[str, Any]] | None = None,
 ) -> tuple[Slack, AsyncWebClient]:
-    """`lifecycle` is `[communities.main.lifecycle]`, `moderation` `[communities.main.moderation]`."""
+    """`lifecycle` is `[communities.main.lifecycle]`, `moderation` `[communities.main.moderation]`;
+    `communities` are more `[communities.*]` than `main` (another workspace's, say)."""
 
     seed(fake)
     community: dict[str, Any] = {"slack_team_id": fake.team_id}
@@ -322,7 +324,7 @@ async def make_slack(
     config = parse_config(
         {
             "database": {"url": f"sqlite+aiosqlite:///{tmp_path}/t.db"},
-            "communities": {"main": community},
+            "communities": {"main": community, **(communities or {})},
             "console": {"community": "main"},
             "slack": {
                 "enabled": True,

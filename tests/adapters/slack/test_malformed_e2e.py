@@ -168,6 +168,10 @@ EVENTS: list[tuple[dict[str, Any], str]] = [
     (_message(files=["log.txt"]), "event.files[0] is not an object"),
     ({**sp.app_home_opened_event(user=ASKER), "user": {"id": ASKER}},
      "event.user is not a string"),
+    ({**sp.channel_deleted_event(channel=HELP), "channel": {"id": HELP}},
+     "event.channel is not a string"),
+    ({**sp.channel_deleted_event(channel=HELP, private=True), "channel": [HELP]},
+     "event.channel is not a string"),
 ]  # fmt: skip
 
 

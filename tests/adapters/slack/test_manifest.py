@@ -20,12 +20,13 @@ def test_manifest_declares_every_command_shortcut_scope_and_event() -> None:
     assert f"callback_id: {ids.REPORT_SHORTCUT}" in text
     for event in (
         "app_home_opened", "message.channels", "message.groups", "reaction_added",
-        "reaction_removed",
+        "reaction_removed", "channel_deleted", "group_deleted",
     ):  # fmt: skip
         assert f"- {event}\n" in text, event
     for scope in (
         "chat:write", "commands", "reactions:read", "reactions:write", "channels:history",
         "groups:history", "users:read", "usergroups:read", "im:write", "channels:join",
+        "channels:read", "groups:read",
     ):  # fmt: skip
         assert re.search(rf"- {re.escape(scope)}\s", text), scope
     assert "socket_mode_enabled: true" in text
