@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import string
 import tomllib
 from collections.abc import Mapping
 from datetime import time
@@ -114,6 +115,31 @@ class EscalationConfig(_Section):
     staff_channel_ids: dict[LifecyclePlatform, PlatformId] = {}
 
 
+def template_problem(template: str, allowed: tuple[str, ...]) -> str | None:
+    """What is wrong with a config-supplied `template`, or None: it may hold only the plain
+    placeholders `allowed` (like `{member}`), and `{{` / `}}` for literal braces. Attribute
+    access (`{member.name}`), indexing (`{member[0]}`), positional (`{0}`) or unknown names,
+    conversions (`!r`) and format specs (`:>10`) are refused: the text is the community's,
+    and str.format would let it read the values' attributes."""
+
+    names = ", ".join("{" + name + "}" for name in allowed)
+    try:
+        parts = list(string.Formatter().parse(template))
+    except ValueError as exc:
+        return f"{exc} (write {{{{ and }}}} for literal braces; placeholders: {names})"
+    for _, field, spec, conversion in parts:
+        if field is None:
+            continue
+        shown = "{" + field + ("!" + conversion if conversion else "")
+        shown += (":" + spec if spec else "") + "}"
+        if field not in allowed or spec or conversion:
+            return f"{shown} is not a placeholder: use only {names} (or {{{{ and }}}} for braces)"
+    return None
+
+
+WELCOME_PLACEHOLDERS = ("member", "channel")
+
+
 class OnboardingConfig(_Section):
     welcome: bool = True
     # Replaces the built-in greeting; may use {member} and {channel}.
@@ -122,6 +148,13 @@ class OnboardingConfig(_Section):
     guidelines: str | None = None
     # Per help channel (platform channel id, or the console channel name).
     channel_guidelines: dict[PlatformId, str] = {}
+
+    @field_validator("welcome_message")
+    @classmethod
+    def _placeholders(cls, message: str | None) -> str | None:
+        if message is not None and (problem := template_problem(message, WELCOME_PLACEHOLDERS)):
+            raise ValueError(problem)
+        return message
 
 
 class LifecycleConfig(_Section):

@@ -204,10 +204,26 @@ class Presenter:
     def welcome(self, welcome: Welcome, channel: str) -> list[str]:
         member = self.name(welcome.member)
         if welcome.message:
-            try:  # the community's own text: a stray brace must not break the greeting
-                first = welcome.message.format(member=member, channel=channel)
-            except (KeyError, IndexError, ValueError):
-                first = welcome.message
+            # The community's own text, from the config: only the plain {member} and
+            # {channel} are filled in (never str.format, which would reach attributes and
+            # items of the values); anything else, or a stray brace, stays as written.
+            import string
+
+            values = {"member": member, "channel": channel}
+            try:
+                parts = list(string.Formatter().parse(welcome.message))
+            except ValueError:
+                parts = [(welcome.message, None, None, None)]
+            first = ""
+            for literal, field, spec, conversion in parts:
+                first += literal
+                if field is None:
+                    continue
+                if field in values and not spec and not conversion:
+                    first += values[field]
+                else:
+                    first += "{" + field + ("!" + conversion if conversion else "")
+                    first += (":" + spec if spec else "") + "}"
         else:
             first = self.t("onboarding.welcome", member=member, channel=channel)
         return [first, *self.guidelines_text(welcome.guidelines).splitlines()]
