@@ -401,11 +401,22 @@ def _describe(error: Mapping[str, Any]) -> str:
     return f"{loc}: {msg}{shown}"
 
 
-def parse_config(data: Mapping[str, Any], source: str = "config.toml") -> Config:
+def parse_config(
+    data: Mapping[str, Any], source: str = "config.toml", *, url_source: str | None = None
+) -> Config:
+    """`url_source` names where database.url came from when not from `source` (the
+    --database option or the environment variable), so its errors point there."""
+
     try:
         return Config.model_validate(dict(data))
     except ValidationError as exc:
-        lines = [f"{source}: {_describe(err)}" for err in exc.errors()]
+        lines = []
+        for err in exc.errors():
+            if url_source and tuple(err.get("loc", ())) == ("database", "url"):
+                problem = _describe(err).removeprefix("database.url: ")
+                lines.append(f"{url_source} (database.url): {problem}")
+            else:
+                lines.append(f"{source}: {_describe(err)}")
         raise ConfigError("\n".join(lines)) from None
 
 
@@ -425,10 +436,12 @@ def load_config(path: Path | None = None, *, database_url: str | None = None) ->
     elif explicit:
         raise ConfigError(f"{path}: file not found (copy config.example.toml to start one)")
     env_url = os.environ.get("COMMUNITY_BOT_DATABASE_URL")
+    url_source = None
     if database_url or env_url:
+        url_source = "--database" if database_url else "COMMUNITY_BOT_DATABASE_URL"
         data.setdefault("database", {})
         data["database"] = {**data["database"], "url": database_url or env_url}
-    return parse_config(data, str(path))
+    return parse_config(data, str(path), url_source=url_source)
 
 
 def check_secrets(config: Config, secrets: Secrets) -> None:
