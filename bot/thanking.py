@@ -4,6 +4,9 @@ A thanks earns the receiver `rules.thanks` points unless one of these says no (t
 still recorded, with 0 points, so the receiver is told and moderators can see it):
 - nobody thanks themselves, and bots neither give nor earn;
 - a help-banned member earns nothing;
+- in a question, only a member who answered in it earns (not its asker, not a passer-by);
+  outside one, a thanks earns nothing when its giver gave the receiver points in the last
+  day (in a question or not);
 - each giver has an hourly and a daily allowance of point-earning thanks (rolling windows);
 - reciprocal cooldown: right after A thanked B, B thanking A earns nothing;
 - the receiver's daily cap (applied by `reputation.award`).
@@ -35,7 +38,12 @@ MAX_MENTION_NAMES = 10
 
 
 async def _withheld(
-    uow: UnitOfWork, rules: ReputationConfig, giver: Member, receiver: Member, now: datetime
+    uow: UnitOfWork,
+    rules: ReputationConfig,
+    giver: Member,
+    receiver: Member,
+    question: Question | None,
+    now: datetime,
 ) -> str | None:
     if giver.id == receiver.id:
         return "self"
@@ -45,6 +53,15 @@ async def _withheld(
         return "helpbanned"
     if await uow.moderation.active_helpban(giver.id, now):
         return "helpbanned_giver"
+    if question is not None:
+        # Thanks in a question are for help in it: passers-by thanking its asker, or a
+        # friend who never answered there, earn nothing.
+        if not any(a.author.id == receiver.id for a in await uow.questions.answers(question.id)):
+            return "not_answered"
+    elif await uow.moderation.thanked_since(giver.id, receiver.id, now - timedelta(days=1)):
+        # Outside a question nothing ties a thanks to help given: a repeat within a day of
+        # any thanks with points from this giver earns nothing.
+        return "repeat"
     # 0 turns a limit off.
     hourly, daily = rules.thanks_per_giver_hourly, rules.thanks_per_giver_daily
     if hourly and await uow.moderation.thanks_given_since(giver.id, now - timedelta(hours=1)) >= (
@@ -63,13 +80,18 @@ async def _withheld(
 
 def _notice(community: str, giver: Member, receiver: Member, question: Question | None,
             points: int) -> DirectMessage:  # fmt: skip
-    where = "_question" if question is not None else ""
+    """The receiver's private note. An anonymous question's asker is "the asker" in it: a
+    `/thanks` is seen by its giver alone, so naming them would be the bot's own leak."""
+
+    where, name = ("_question" if question is not None else ""), giver.display_name
+    if question is not None and question.anonymous and giver.id == question.asker.id:
+        where, name = "_from_asker", ""
     key = f"thanks.received{where}" if points else f"thanks.received_no_points{where}"
     return DirectMessage(
         community,
         receiver.ref,
         key,
-        {"giver": giver.display_name, "id": question.id if question else "", "points": points},
+        {"giver": name, "id": question.id if question else "", "points": points},
     )
 
 
@@ -93,7 +115,7 @@ async def give_thanks(
         question.id, giver.id, receiver.id
     ):
         return None
-    withheld = await _withheld(uow, rules, giver, receiver, now)
+    withheld = await _withheld(uow, rules, giver, receiver, question, now)
     change = None
     if withheld is None:
         change = await award(

@@ -371,3 +371,27 @@ async def test_an_anonymous_question_is_the_bots_post_and_no_edit_changes_it(app
     assert isinstance(edited, ev.MessageEdited) and edited.question is None
     shown = await app.bot.handle(c.ShowQuestion(zelda, q.id))
     assert isinstance(shown, ev.QuestionShown) and shown.question.title == "Why does my build fail?"
+
+
+async def test_thanks_from_an_anonymous_asker_do_not_name_them(app: App) -> None:
+    """A `/thanks` is seen by its giver alone: the helper's private note must not say who
+    asked. Thanks from anyone else, or in another question, name the giver as always."""
+
+    sent = record(app)
+    opened = await _ask_anonymously(app, "Secret question")
+    await answer(app.bot, bob, opened)
+    await answer(app.bot, dave, opened)
+    thread = thread_of(opened)
+    thanked = await app.bot.handle(c.ThankMember(zelda, bob.ref, thread, event_id=next_id("e")))
+    assert isinstance(thanked, ev.ThanksGiven) and thanked.change is not None
+    await app.bot.handle(c.ThankMember(dave, bob.ref, thread, event_id=next_id("e")))
+    await app.bot.handle(c.ThankMember(zelda, dave.ref, event_id=next_id("e")))
+    present = Presenter(app.bot.catalog)
+    notes = [present.outbound(m) for m in sent.sent if isinstance(m, DirectMessage)]
+    notes = [n for n in notes if "thanked you" in n]
+    assert notes == [
+        f"The asker of #{opened.question.id} thanked you for your help: +2 points.",
+        f"dave thanked you for your help with #{opened.question.id}: +2 points.",
+        "Zelda Secret thanked you: +2 points.",  # (no question: nothing to tie them to)
+    ]
+    assert not _leaks(repr(thanked.outbound))

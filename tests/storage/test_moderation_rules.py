@@ -210,6 +210,41 @@ async def test_explicit_thanks_twice_in_one_question_is_refused(app: App) -> Non
         await thank(app, alice, bob, opened)
 
 
+async def test_thanks_in_a_question_earn_only_those_who_answered_in_it(app: App) -> None:
+    """Thanks in a question are for help in it: passers-by thanking its asker, or anyone
+    thanking a member who never answered there, earn nothing (recorded, and told, as any
+    withheld thanks)."""
+
+    await seen(app, carol, dave)
+    opened = await ask(app.bot, alice)
+    await answer(app.bot, bob, opened)
+    for giver, receiver in ((carol, alice), (bob, alice), (carol, dave)):
+        withheld = await thank(app, giver, receiver, opened)
+        assert (withheld.change, withheld.withheld) == (None, "not_answered")
+    assert (await thank(app, carol, bob, opened)).change is not None
+    text = app.bot.catalog.t("thanks.withheld_not_answered")
+    assert text == "they haven't answered in this question"
+    assert await points(app, alice) == await points(app, dave) == 0
+
+
+async def test_thanks_outside_a_question_earn_the_same_member_points_once_a_day(
+    app: App, clock: FakeClock
+) -> None:
+    await seen(app, alice, bob)
+    assert (await thank(app, alice, bob)).change is not None
+    clock.advance(hours=23, minutes=59)
+    again = await thank(app, alice, bob)
+    assert (again.change, again.withheld) == (None, "repeat")
+    opened = await ask(app.bot, carol)
+    await answer(app.bot, bob, opened)
+    assert (await thank(app, alice, bob, opened)).change is not None  # help in a question
+    clock.advance(minutes=1)  # a day after the first, but not after the one in the question
+    assert (await thank(app, alice, bob)).withheld == "repeat"
+    clock.advance(hours=23, minutes=59)
+    assert (await thank(app, alice, bob)).change is not None
+    assert await points(app, bob) == 6
+
+
 async def test_per_giver_hourly_limit_at_its_boundary(app: App, clock: FakeClock) -> None:
     await seen(app, alice, bob, carol, dave, mod2)
     for receiver in (bob, carol, dave):  # limit 3 per hour
@@ -440,9 +475,11 @@ async def test_suspicious_pairs_with_figures(app: App, clock: FakeClock) -> None
     await seen(app, alice, bob, carol, dave)
     for _ in range(2):
         opened = await ask(app.bot, alice, f"q {next_id()}")
+        await answer(app.bot, bob, opened)
         await thank(app, alice, bob, opened)
         clock.advance(minutes=61)
         opened = await ask(app.bot, bob, f"q {next_id()}")
+        await answer(app.bot, alice, opened)
         await thank(app, bob, alice, opened)
         clock.advance(minutes=61)
     await thank(app, carol, dave)

@@ -44,8 +44,8 @@ async def test_sarcasm_earns_nothing(term: Terminal) -> None:
 
 async def test_reciprocal_thanks_is_explained_to_the_giver(term: Terminal) -> None:
     await _thread(term)
-    await term.type("/thanks bob", "/as bob")
-    out = await term.type("/thanks alice")
+    await term.type("/thanks bob", "/as bob", "/back")
+    out = await term.type("/thanks alice")  # (in alice's question she answered nothing)
     assert "without points this time: they thanked you moments ago" in out
 
 

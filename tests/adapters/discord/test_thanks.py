@@ -153,10 +153,12 @@ async def test_thanks_command_refusals(h: Harness) -> None:
     await h.answer(thread_id, h.w.bob)
     own = await h.command("thanks", h.w.alice, thread_id, options={"member": h.w.alice})
     assert "can't thank yourself" in await h.done(own)
-    # Someone the bot has never seen can be thanked explicitly: they are stored, not refused.
+    # Someone the bot has never seen can be thanked explicitly: they are stored, not refused;
+    # they did not answer in this question, though, so they earn nothing for it.
     stranger = await h.command("thanks", h.w.alice, thread_id, options={"member": h.w.carol})
     text = await h.done(stranger)
-    assert "hasn't taken part" not in text and await h.points(h.w.carol) == 2
+    assert "hasn't taken part" not in text and "haven't answered in this question" in text
+    assert await h.points(h.w.carol) == 0
     # Outside a question thread a thanks is still given, tied to no question, without offer.
     outside = await h.command("thanks", h.w.alice, h.w.other, options={"member": h.w.bob})
     text = await h.done(outside)
