@@ -295,7 +295,14 @@ class Database:
                     "an in-memory SQLite database cannot be shared between connections; "
                     "use a file, e.g. sqlite:///community.db"
                 )
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            folder = Path(parsed.database).parent
+            if not folder.is_dir():
+                # Both SQLite forms alike: a mistyped path must not become a new, empty
+                # database in folders made up for it.
+                raise FileNotFoundError(
+                    f"the folder {str(folder)!r} does not exist (create it first: the bot makes "
+                    "the database file, not its folder)"
+                )
             if parsed.get_driver_name() == "aiosqlite":
                 writer = create_async_engine(url, echo=echo, pool_size=1, max_overflow=0)
                 _sqlite_setup(writer, "BEGIN IMMEDIATE", busy_timeout_ms)
