@@ -11,7 +11,8 @@ keeping it as something members can find, accept or be credited for:
   is told so and closed. Points already earned in it stay, as with a moderator's delete:
   the asker deleting their question must not take back what helpers earned;
 - an answer: it is no answer any more; an acceptance of it is taken back with the points
-  it earned, as when a moderator deletes it through a report (`moderation.withdraw_answer`);
+  it earned, as when a moderator deletes it through a report (`moderation.withdraw_answer`),
+  and a question it alone solved is open again;
 - a whole help channel (with every thread in it): each of its questions, as with its thread
   (`delete_channel`);
 - either, when an article promoted from the thread may still quote the message: a note in
@@ -55,7 +56,8 @@ async def delete_message(cmd: DeleteMessage, uow: UnitOfWork, ctx: Context) -> D
     if message.is_deleted or question is None or question.community != cmd.community:
         return NOTHING
     withdrawn = await withdraw_answer(uow, ctx, message, question, actor=None)
-    outbound = await _tell_moderators(uow, ctx, question, message.author.id, was_question=False)
+    outbound = list(withdrawn.outbound) if withdrawn is not None else []
+    outbound += await _tell_moderators(uow, ctx, question, message.author.id, was_question=False)
     if withdrawn is None and not outbound:
         return NOTHING
     return DeletedOnPlatform(withdrawn=withdrawn, outbound=tuple(outbound))

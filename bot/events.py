@@ -246,14 +246,18 @@ class MemberWarned:
 
 @dataclass(frozen=True, slots=True)
 class AnswerWithdrawn:
-    """An accepted answer deleted through a report: its acceptance is revoked and its points
-    reversed; `accepted` are the question's answers still accepted. `points` are the ledger
-    rows written: the reversals, then what an acceptance that stands earns again (the
-    helper's credit, the asker's bonus; see `moderation._delete_answer`)."""
+    """An accepted answer deleted (through a report, or on the platform): its acceptance is
+    revoked and its points reversed; `accepted` are the question's answers still accepted.
+    `points` are the ledger rows written: the reversals, then what an acceptance that
+    stands earns again (the helper's credit, the asker's bonus; see
+    `moderation.withdraw_answer`). `reopened`: nothing solves the question any more, so it
+    is open again, and `outbound` tells its thread and makes it look open."""
 
     question: Question
     accepted: tuple[Answer, ...]
     points: tuple[PointChange, ...] = ()
+    reopened: bool = False
+    outbound: tuple[Outbound, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -247,6 +247,13 @@ async def after_write(command: Any, result: Any, uow: UnitOfWork, ctx: Context) 
         # A report on the question itself resolved by deleting it, or its message deleted on
         # the platform: as a moderator's delete.
         await _moderated(result.question, "delete", uow, ctx)
+    elif (
+        isinstance(result, ReportResolved | DeletedOnPlatform)
+        and result.withdrawn is not None
+        and result.withdrawn.reopened
+    ):
+        # The answer that alone solved it was deleted: open again, as after /unsolve.
+        await _unsolved(result.withdrawn.question, uow, ctx)
     return result
 
 

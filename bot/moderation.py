@@ -636,6 +636,7 @@ async def resolve_report(cmd: ResolveReport, uow: UnitOfWork, ctx: Context) -> R
             deleted_question = await uow.questions.get(question.id)
         if deleted_question is None:
             withdrawn = await _delete_answer(uow, ctx, actor, report)
+            outbound += withdrawn.outbound if withdrawn is not None else ()
     quoted_in = None
     if delete_message is not None:
         quoted_in = await _article_quoting(uow, report, deleted_question is not None)
@@ -710,9 +711,10 @@ async def withdraw_answer(
     """A message in `question`'s thread (locked), deleted: by a moderator through `report`,
     or on the platform (`actor` None: nobody the bot knows). It is no answer any more, so
     nobody can accept or credit it from now on. If it was accepted, its acceptance and
-    points are taken back (`reputation.take_back`) and audited; the question keeps its
-    status (its asker decided it is solved, and may /unsolve). None when it was not
-    accepted."""
+    points are taken back (`reputation.take_back`) and audited. A question its other
+    accepted answers still solve stays solved; one that nothing solves any more is open
+    again, as when its last mark is taken back (`questions.unaccept_answer`), and its
+    thread says so and looks open. None when it was not accepted."""
 
     now = ctx.clock.now()
     await uow.questions.delete_message(message.id, now)
@@ -732,7 +734,21 @@ async def withdraw_answer(
                 question=question, ledger_id=change.entry_id,
                 report_id=report.id if report else None,
             )  # fmt: skip
-    return AnswerWithdrawn(question, tuple(a.answer for a in remaining), tuple(changes))
+    outbound: tuple[Outbound, ...] = ()
+    reopened = not remaining and question.status is QuestionStatus.SOLVED
+    if reopened:
+        question = await uow.questions.set_status(question.id, QuestionStatus.OPEN)
+        thread = question.thread
+        if thread is not None and not question.is_deleted:
+            outbound = (
+                ThreadPost(
+                    question.community, thread, "question.reopened_answer_deleted",
+                    {"id": question.id},
+                ),
+                ThreadState(question.community, thread, archived=False, solved=False),
+            )  # fmt: skip
+    accepted = tuple(a.answer for a in remaining)
+    return AnswerWithdrawn(question, accepted, tuple(changes), reopened, outbound)
 
 
 async def list_reports(cmd: ListReports, uow: UnitOfWork, ctx: Context) -> ReportsListed:

@@ -293,6 +293,49 @@ async def test_the_askers_bonus_goes_only_with_the_last_accepted_answer(
     await assert_totals_match_ledger(app)
 
 
+async def test_a_question_its_deleted_answer_alone_solved_is_open_again(
+    app: App, delete: Delete
+) -> None:
+    """As when its last mark is taken back: open, its thread told and made to look open
+    (Solved tag, ✅ prefix or ✅ off; unarchived), reminded and closed when quiet like any
+    open question. While another accepted answer stands it stays solved, quietly."""
+
+    from bot.jobs import JobState
+    from bot.outbound import ThreadPost, ThreadState
+
+    opened, first = await _two_accepted(app, bob, carol)
+    second = next(mid for mid in await _accepted(app, opened) if mid != first)
+    still = await delete(app, opened, first)
+    assert still.withdrawn is not None and not still.withdrawn.reopened
+    assert not [m for m in still.outbound if isinstance(m, ThreadPost | ThreadState)]
+
+    resolved = await delete(app, opened, second)
+    assert resolved.withdrawn is not None and resolved.withdrawn.reopened
+    question = resolved.withdrawn.question
+    assert question.status is QuestionStatus.OPEN and not question.is_closed
+    thread = thread_of(opened)
+    told = ThreadPost("default", thread, "question.reopened_answer_deleted", {"id": question.id})
+    looks = ThreadState("default", thread, archived=False, solved=False)
+    assert [m for m in resolved.outbound if isinstance(m, ThreadPost | ThreadState)] == [
+        told,
+        looks,
+    ]
+    text = app.bot.catalog.t("question.reopened_answer_deleted", id=question.id)
+    assert (
+        text == f"The answer that solved #{question.id} was deleted, so the question is open again."
+    )
+    shown = await app.bot.handle(c.ShowQuestion(alice, opened.question.id))
+    assert isinstance(shown, ev.QuestionShown) and shown.question.status is QuestionStatus.OPEN
+    async with app.bot.uow_factory(write=False) as uow:
+        jobs = await uow.jobs.for_question(opened.question.id)
+    pending = {j.kind.value for j in jobs if j.state is JobState.PENDING}
+    assert pending == {"close_dormant"}  # (no answer left to nudge the asker about)
+    # The asker can mark another answer now, as in any open question.
+    later = await answer(app.bot, dave, opened, "Try the other cable.")
+    accepted = await app.bot.handle(c.AcceptAnswer(alice, later, event_id=next_id("e")))
+    assert isinstance(accepted, ev.AnswerAccepted) and accepted.newly_solved
+
+
 async def test_the_moderator_is_told_what_deleting_an_accepted_answer_took_back(
     app: App,
 ) -> None:

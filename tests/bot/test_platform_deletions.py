@@ -168,11 +168,11 @@ async def _answers(app: App, opened: ev.QuestionOpened) -> list[str]:
     return [a.message_id for a in shown.answers]
 
 
-async def test_a_deleted_accepted_answer_s_words_leave_search(
+async def test_a_question_solved_by_a_deleted_answer_alone_leaves_search(
     two_processes: tuple[App, App],
 ) -> None:
-    """The solved question stays findable (its asker decided it is solved) by its own words,
-    no longer by the deleted answer's, in every process."""
+    """Nothing solves it any more, so it is open again, and open questions are not
+    suggested: neither its words nor the deleted answer's find it, in any process."""
 
     one, other = two_processes
     opened, mid, doc = await solved(
@@ -185,8 +185,9 @@ async def test_a_deleted_accepted_answer_s_words_leave_search(
     assert await found_everywhere(two_processes, "thunderbird vcard") == [[doc], [doc]]
     result = await gone(one, mid)
     assert result.withdrawn is not None and result.withdrawn.accepted == ()
+    assert result.withdrawn.reopened
     assert await found_everywhere(two_processes, "thunderbird vcard") == [[], []]
-    assert await found_everywhere(two_processes, "birthday list") == [[doc], [doc]]
+    assert await found_everywhere(two_processes, "birthday list") == [[], []]
 
 
 async def test_a_deleted_answer_cannot_be_accepted(app: App) -> None:

@@ -162,8 +162,16 @@ async def test_a_deleted_accepted_answer_takes_its_points_back(slack: Slack) -> 
     assert accepted(slack) == 0
     assert messages_deleted(slack) == [True, False]
     assert not question_deleted(slack)
-    assert slack.bot_said() == []
-    # An answer not accepted goes quietly too, and is no answer any more.
+    # Nothing solves the question any more: it is open again, and its thread says so and
+    # loses its ✅.
+    (post,) = slack.fake.calls_to("chat.postMessage")
+    assert post.params["thread_ts"] == root
+    assert post.params["text"] == (
+        "The answer that solved #1 was deleted, so the question is open again."
+    )
+    assert "white_check_mark" not in slack.root_reactions(root)
+    slack.fake.clear_calls()
+    # An answer not accepted goes quietly, and is no answer any more.
     await slack.delete(other)
     assert messages_deleted(slack) == [True, True]
     assert slack.points(OTHER) == 0 and slack.bot_said() == []
