@@ -113,6 +113,13 @@ class DuplicateOfItself(InvalidArgument):
     key = "error.duplicate_of_itself"
 
 
+class DuplicateOfADuplicate(InvalidArgument):
+    """The named original is itself closed as a duplicate (of `target`): name that one, so
+    two questions never point at each other and nobody follows a chain."""
+
+    key = "error.duplicate_of_a_duplicate"
+
+
 class PeriodOrder(InvalidArgument):
     key = "error.period_order"
 

@@ -204,6 +204,8 @@ async def _duplicate_target(uow: UnitOfWork, question: Question, target: str | N
         raise errors.QuestionNotFound()
     if other.id == question.id:
         raise errors.DuplicateOfItself()
+    if other.is_closed and other.close_reason == CloseReason.DUPLICATE:
+        raise errors.DuplicateOfADuplicate(id=other.id, target=other.close_note or "?")
     return f"#{other.id}"
 
 

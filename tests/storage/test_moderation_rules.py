@@ -581,6 +581,29 @@ async def test_duplicate_of_something_that_is_not_there_is_refused(
     assert isinstance(shown, ev.QuestionShown) and not shown.question.is_closed
 
 
+async def test_a_duplicate_of_a_duplicate_names_the_original_instead(app: App) -> None:
+    """Two questions never point at each other: the one named is itself a duplicate, so the
+    moderator is told which original to name. Once it opens again, it can be named."""
+
+    first = await ask(app.bot, alice, "How do I print?")
+    second = await ask(app.bot, bob, "Printing, how?")
+    third = await ask(app.bot, carol, "Print button missing")
+    await moderate(app, mod, QuestionAction.DUPLICATE, second, duplicate_of=f"#{first.question.id}")
+    for opened in (first, third):
+        with pytest.raises(errors.DuplicateOfADuplicate) as refused:
+            await moderate(
+                app, mod, QuestionAction.DUPLICATE, opened, duplicate_of=f"#{second.question.id}"
+            )
+        assert app.bot.catalog.t(refused.value.key, **refused.value.params) == (
+            f"#{second.question.id} is itself closed as a duplicate of #{first.question.id}. "
+            "Name that one as the original."
+        )
+    shown = await app.bot.handle(c.ShowQuestion(mod, first.question.id))
+    assert isinstance(shown, ev.QuestionShown) and not shown.question.is_closed
+    await app.bot.handle(c.NotDuplicate(bob, thread_of(second), event_id=next_id("e")))
+    await moderate(app, mod, QuestionAction.DUPLICATE, third, duplicate_of=f"#{second.question.id}")
+
+
 async def test_bad_arguments_are_told_in_the_catalog_s_words(app: App) -> None:
     """Each refusal of an argument is its own catalog text (a full sentence, translatable),
     not English built in the core."""
