@@ -89,6 +89,13 @@ class NotSolvedYet(DomainError):
     key = "kb.error_not_solved"
 
 
+class NothingToPromote(DomainError):
+    """Solved with no accepted answer (its asker solved it alone): the article would be the
+    question and nothing else."""
+
+    key = "kb.error_no_accepted_answer"
+
+
 # -- commands --------------------------------------------------------------------------
 
 
@@ -483,6 +490,8 @@ async def promote(cmd: PromoteQuestion, uow: UnitOfWork, ctx: Context) -> Articl
         raise AlreadyPromoted(id=existing.id, question=question.id)
     # (a message deleted through a report has no active acceptance: see moderation)
     accepted = await uow.questions.active_acceptances(question.id)
+    if not accepted:
+        raise NothingToPromote(question=question.id)
     credited = tuple(dict.fromkeys(a.answer.author.display_name for a in accepted))
     question_text = _read_back(cmd.question_text)
     body = _promoted_body(question, accepted, dict(cmd.answer_texts), credited, question_text)

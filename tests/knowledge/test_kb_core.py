@@ -222,6 +222,15 @@ async def test_promote_needs_a_solved_question(term: Terminal) -> None:
     assert "Only a solved question can become an article" in out
 
 
+async def test_promote_needs_an_accepted_answer(term: Terminal) -> None:
+    """Solved by its asker alone: the article would be the question and nothing else."""
+
+    await term.type("Kernel panics at boot", "I fixed it myself by rebooting", "/solved")
+    out = await term.type("/as maria", "/kb promote")
+    assert "Question #1 has no accepted answer" in out and "/kb add" in out
+    assert "Article" not in out
+
+
 async def test_console_kb_commands_and_bad_input(term: Terminal) -> None:
     out = await term.type("/as maria", "/kb add Export a report as CSV | Reports > Export > CSV.")
     assert "Article a:export-a-report-as-csv added (version 1)." in out
