@@ -45,6 +45,13 @@ class SelfAccept(DomainError):
     key = "error.self_accept"
 
 
+class AskerNotCredited(DomainError):
+    """A moderator named the question's asker in `/solved`: askers earn no answer's points in
+    their own question (their "/solved @me" marks it solved alone)."""
+
+    key = "error.asker_not_credited"
+
+
 class NotAnAnswer(DomainError):
     key = "error.not_an_answer"
 

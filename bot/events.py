@@ -121,11 +121,13 @@ class HelpersNotCredited:
 
 @dataclass(frozen=True, slots=True)
 class SolvedWithoutHelper:
-    """Solved with nobody credited: `/solved` when nobody else answered, or a suggestion
+    """Solved with nobody credited: `/solved` when nobody else answered, the asker naming
+    themselves (`alone`: they solved it on their own, whoever else posted), or a suggestion
     (`suggestion_id`) that answered it."""
 
     question: Question
     suggestion_id: str | None = None
+    alone: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -119,6 +119,8 @@ class Presenter:
     def solved_alone(self, result: SolvedWithoutHelper) -> str:
         if result.suggestion_id:
             return self.t("accept.by_suggestion", id=result.question.id)
+        if result.alone:
+            return self.t("accept.by_asker_alone", id=result.question.id)
         return self.t("accept.no_helpers", id=result.question.id)
 
     def reopened(self, result: QuestionReopened) -> str:

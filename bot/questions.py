@@ -373,8 +373,10 @@ def _answer_by(
 
     if helper is None:
         raise errors.UnknownMember(name=ref.id)
-    if helper.id == question.asker.id or helper.id == actor.id:
+    if helper.id == actor.id:
         raise errors.SelfAccept()  # nobody earns points from themselves
+    if helper.id == question.asker.id:  # (a moderator naming the asker)
+        raise errors.AskerNotCredited(member=helper.display_name)
     theirs = [a for a in answers if a.author.id == helper.id]
     if not theirs:
         raise errors.NoAnswerFromMember(member=helper.display_name)
@@ -439,6 +441,8 @@ async def mark_solved(
     named = cmd.helpers
     if len(named) == 1:
         helper = await uow.members.find(named[0])
+        if helper is not None and helper.id == actor.id == question.asker.id:
+            return await _solved_alone(uow, ctx, question, actor, alone=True)  # "/solved @me"
         answer = _answer_by(question, actor, answers, named[0], helper)
         return await _accept(uow, ctx, question, answer, actor, cmd.event_id)
     if named:
@@ -454,13 +458,22 @@ async def mark_solved(
         return await _accept(uow, ctx, question, next(iter(latest.values())), actor, cmd.event_id)
     if len(latest) > 1:
         return HelperChoiceNeeded(question, tuple(a.author for a in latest.values()))
+    return await _solved_alone(uow, ctx, question, actor)
+
+
+async def _solved_alone(
+    uow: UnitOfWork, ctx: Context, question: Question, actor: Member, *, alone: bool = False
+) -> SolvedWithoutHelper:
+    """Solved with nobody credited: nobody else answered, or the asker names themselves
+    (they found the fix on their own, whoever else posted)."""
+
     if question.status is QuestionStatus.SOLVED:
         raise errors.AlreadyAccepted()
     question = await uow.questions.set_status(
         question.id, QuestionStatus.SOLVED, solved_at=ctx.clock.now()
     )
     await _audit_if_moderating(uow, ctx, question, actor, "mark_solved")
-    return SolvedWithoutHelper(question)
+    return SolvedWithoutHelper(question, alone=alone)
 
 
 async def solve_with_suggestion(

@@ -18,7 +18,7 @@ DESCRIPTIONS: dict[str, str] = {
     "guidelines": "Show this help channel's guidelines",
     "questions": "List your open questions",
     "solved": "Mark this question as solved",
-    "solved.member": "Who solved it (optional)",
+    "solved.member": "Who solved it (optional; name yourself if you solved it alone)",
     "unsolve": "Undo 'solved' on this question",
     "close": "Close this question without an answer",
     "close.reason": "Why (optional)",

@@ -15,6 +15,7 @@ from bot import events as ev
 from bot.bootstrap import App
 from bot.clock import FakeClock
 from bot.model import LedgerReason, MemberRef, Period, QuestionStatus, ThreadRef
+from bot.presenters import Presenter
 from storage.models import LedgerRow, MemberRow
 from tests.helpers import actor, answer, ask, next_id, thread_of
 from tests.storage.ledger_checks import assert_totals_match_ledger
@@ -117,6 +118,39 @@ async def test_solved_with_several_helpers_asks_which(app: App) -> None:
     )
     assert isinstance(named, ev.AnswerAccepted)
     assert named.acceptances[0].answer.author.display_name == "carol"
+
+
+async def test_the_asker_naming_themselves_marks_it_solved_alone(app: App) -> None:
+    """ "/solved @me": the asker found the fix on their own, so the only other poster ("me
+    too") is not credited, as a bare /solved would. A moderator naming the asker is told the
+    asker can't be credited in their own question."""
+
+    dave = actor("dave")
+    opened = await ask(app.bot, alice)
+    await answer(app.bot, dave, opened, "Same problem here :(")
+    with pytest.raises(errors.AskerNotCredited) as refused:
+        await app.bot.handle(
+            c.MarkSolved(mod, thread_of(opened), (alice.ref,), event_id=next_id("e"))
+        )
+    assert app.bot.catalog.t(refused.value.key, **refused.value.params) == (
+        "alice asked this question, so they can't be credited for its solution. "
+        "Name a member who answered it."
+    )
+    result = await app.bot.handle(
+        c.MarkSolved(alice, thread_of(opened), (alice.ref,), event_id=next_id("e"))
+    )
+    assert isinstance(result, ev.SolvedWithoutHelper) and result.alone
+    assert result.question.status is QuestionStatus.SOLVED
+    told = Presenter(app.bot.catalog).solved_alone(result)
+    assert (
+        told
+        == f"#{opened.question.id} marked solved by its asker, on their own. No points were given."
+    )
+    assert await _question_ledger(app, opened.question.id) == []
+    with pytest.raises(errors.AlreadyAccepted):  # (already solved)
+        await app.bot.handle(
+            c.MarkSolved(alice, thread_of(opened), (alice.ref,), event_id=next_id("e"))
+        )
 
 
 async def test_solved_without_helpers_gives_no_points(app: App) -> None:
@@ -511,8 +545,10 @@ async def test_solved_several_helpers_none_credited_changes_nothing(app: App) ->
     ]  # fmt: skip
     assert result.question.status is QuestionStatus.OPEN
     assert await _question_ledger(app, opened.question.id) == []
-    # The same refusal, named alone, is still raised as it always was.
+    # Named alone, the asker naming themselves is "solved alone" (see
+    # test_the_asker_naming_themselves_marks_it_solved_alone); a moderator naming
+    # themselves alone is still refused as it always was.
     with pytest.raises(errors.SelfAccept):
         await app.bot.handle(
-            c.MarkSolved(alice, thread_of(opened), helpers=(alice.ref,), event_id=next_id("e"))
+            c.MarkSolved(mod, thread_of(opened), helpers=(mod.ref,), event_id=next_id("e"))
         )
