@@ -75,6 +75,8 @@ class _Formatter(string.Formatter):
         self.locale = locale
 
     def format_field(self, value: Any, format_spec: str) -> Any:
+        if format_spec == "duration" and isinstance(value, int | float):
+            return self._duration(int(value))
         if format_spec and not format_spec[0].isdigit() and format_spec.isidentifier():
             phrase = self.catalog.plural_phrase(format_spec, value, self.locale)
             if phrase is not None:
@@ -82,6 +84,24 @@ class _Formatter(string.Formatter):
         if isinstance(value, str):  # (members' words: names, ids, reasons, excerpts)
             value = isolate_direction(value)
         return super().format_field(value, format_spec)
+
+    def _duration(self, minutes: int) -> str:
+        """`{x:duration}` of a number of minutes, in the largest whole units that read well:
+        "45 minutes", "2 hours 30 minutes", "19 hours", "3 days 4 hours" (never "1140
+        minutes"); each unit a `plural.*` phrase, so counted words follow the locale."""
+
+        days, rest = divmod(max(minutes, 0), 24 * 60)
+        hours, mins = divmod(rest, 60)
+        if days >= 2:
+            parts = [("days", days), ("hours", hours)]
+        elif days or hours:
+            parts = [("hours", days * 24 + hours), ("minutes", mins)]
+        else:
+            parts = [("minutes", mins)]
+        counted = [(unit, n) for unit, n in parts if n] or parts[:1]
+        return " ".join(
+            self.catalog.plural_phrase(unit, n, self.locale) or str(n) for unit, n in counted
+        )
 
 
 class Catalog:

@@ -38,7 +38,7 @@ async def test_welcome_once_and_guidelines(term: Terminal) -> None:
 async def test_escalation_reminder_and_dormant_close_with_tick(term: Terminal) -> None:
     await term.type("My build fails")
     out = await term.type("/tick 1.1")
-    assert "bot in #help > #1: @helpers #1 has had no answer for 66 minutes." in out
+    assert "bot in #help > #1: @helpers #1 has had no answer for 1 hour 6 minutes." in out
     await term.type("/as bob", "Clear the cache.", "/as alice")
     out = await term.type("/tick 25")
     assert "bot in #help > #1: @alice Did one of the answers solve this?" in out

@@ -154,7 +154,7 @@ async def test_escalation_pings_the_helper_role_and_links_staff(
     ping = last_bot_message(h, thread_id)
     helpers = ids["helpers"]
     assert ping["content"].startswith(f"<@&{helpers}> #")
-    assert "no answer for 61 minutes" in ping["content"]
+    assert "no answer for 1 hour 1 minute" in ping["content"]
     assert ping["mention_roles"] == [str(helpers)]
     assert mentions_sent(h, thread_id)[-1] == {"parse": [], "roles": [str(helpers)]}
     staff = last_bot_message(h, ids["staff"])

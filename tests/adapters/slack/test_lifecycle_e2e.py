@@ -240,12 +240,12 @@ async def test_escalation_pings_the_user_group_and_links_from_the_staff_channel(
     await life.tick(minutes=61)
 
     ping = life.thread_posts(root)[-1]["text"]
-    assert ping.startswith(f"<!subteam^{HELPERS}> #1 has had no answer for 61 minutes.")
+    assert ping.startswith(f"<!subteam^{HELPERS}> #1 has had no answer for 1 hour 1 minute.")
     staff = [m for m in life.fake.messages_in(STAFF) if m.get("bot_id")]
     assert len(staff) == 1
     link = life.fake.last_call("chat.getPermalink").response["permalink"]
     assert f"/archives/{HELP}/p{root.replace('.', '')}" in link
-    assert "No answer yet for #1 after 61 minutes: Nobody knows this one" in staff[0]["text"]
+    assert "No answer yet for #1 after 1 hour 1 minute: Nobody knows this one" in staff[0]["text"]
     assert f"<{link}|Open the question>" in staff[0]["text"]
 
     await life.tick(hours=2)  # at most once per question
