@@ -193,7 +193,9 @@ class ModerationCommands:
                 points = int(tail[2].lstrip("+"))
             except ValueError:
                 return self.usage(usage)
-            points = -abs(points) if what == "remove" else points
+            if points < 0:  # a typo, not `rep remove <member> <n>` (as on Slack)
+                return self.usage(usage)
+            points = -points if what == "remove" else points
             reason = " ".join(tail[3:])
             result = await self.bot.handle(
                 c.AdjustReputation(

@@ -118,6 +118,8 @@ async def test_bad_input_gets_clear_replies(term: Terminal) -> None:
     assert "Usage: /mod report <id> dismiss|delete|warn [reason]" in out
     out = await term.type("/mod rep revert #\u00b2", "/mod rep revert " + "9" * 5_000)
     assert out.count("Usage: /mod rep add|remove") == 2
+    out = await term.type("/mod rep add alice -50 oops")  # a typo, not a removal
+    assert "Usage: /mod rep add|remove" in out and "points" not in out.split("Usage")[0]
     for hours in ("nan", "-3", "99999999999999999999"):  # the demo clock only goes forward
         out = await term.type(f"/tick {hours}")
         assert "Usage: /tick [hours]" in out
