@@ -116,6 +116,14 @@ class DuplicateTargetMissing(InvalidArgument):
     key = "error.duplicate_target_missing"
 
 
+class AlreadyLocked(DomainError):
+    key = "error.already_locked"
+
+
+class NotLocked(DomainError):
+    key = "error.not_locked"
+
+
 class DuplicateOfItself(InvalidArgument):
     key = "error.duplicate_of_itself"
 

@@ -225,6 +225,8 @@ async def moderate_question(
     action = cmd.action
     if action in (QuestionAction.LOCK, QuestionAction.UNLOCK):
         locked = action is QuestionAction.LOCK
+        if locked == question.is_locked:  # nothing to announce or audit as done
+            raise errors.AlreadyLocked() if locked else errors.NotLocked()
         await uow.moderation.set_locked(question.id, now if locked else None)
         if thread:
             outbound.append(ThreadState(question.community, thread, locked=locked))

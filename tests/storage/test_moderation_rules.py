@@ -505,8 +505,12 @@ async def moderate(app: App, who: Actor, action: QuestionAction, opened: Any, **
 
 async def test_lock_and_unlock(app: App) -> None:
     opened = await ask(app.bot, alice)
+    with pytest.raises(errors.NotLocked):
+        await moderate(app, mod, QuestionAction.UNLOCK, opened)
     locked = await moderate(app, mod, QuestionAction.LOCK, opened)
     assert locked.question.is_locked and locked.outbound
+    with pytest.raises(errors.AlreadyLocked):  # not announced, nor audited as done, again
+        await moderate(app, mod, QuestionAction.LOCK, opened)
     with pytest.raises(errors.ThreadLocked):
         await answer(app.bot, bob, opened)
     await answer(app.bot, mod2, opened)  # moderators can still write
