@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -38,6 +39,26 @@ def _id_to_str(value: Any) -> Any:
 
 
 PlatformId = Annotated[str, BeforeValidator(_id_to_str), Field(min_length=1)]
+
+
+def _snowflake(value: str) -> str:
+    if not value.isascii() or not value.isdigit():
+        raise ValueError("a Discord id is a number (a snowflake), e.g. 123456789012345678")
+    return value
+
+
+#: A Discord channel or role id: digits only (a bare TOML integer is fine).
+DiscordId = Annotated[PlatformId, AfterValidator(_snowflake)]
+
+
+def _strict_bool(value: Any) -> Any:
+    # pydantic reads "yes", "on", 1 ... as true; in a TOML file they are typos.
+    if not isinstance(value, bool):
+        raise ValueError("expected true or false")
+    return value
+
+
+Switch = Annotated[bool, BeforeValidator(_strict_bool)]
 
 
 class _Section(BaseModel):
@@ -172,7 +193,7 @@ class LifecycleConfig(_Section):
 
 
 class SchedulerConfig(_Section):
-    enabled: bool = True
+    enabled: Switch = True
     interval_seconds: float = Field(30, gt=0)
     batch_size: int = Field(50, ge=1, le=1000)
     # Longer than one delivery may take (bot.scheduler.SEND_TIMEOUT_SECONDS, 60 s), with
@@ -202,6 +223,25 @@ class CommunityConfig(_Section):
     reputation: ReputationConfig = ReputationConfig()
     moderation: ModerationConfig = ModerationConfig()
     lifecycle: LifecycleConfig = LifecycleConfig()
+
+    @field_validator("locale")
+    @classmethod
+    def _catalog(cls, locale: str) -> str:
+        available = catalog_locales()
+        if locale not in available:
+            raise ValueError(
+                f"no message catalog for this locale: use one of {', '.join(available)} "
+                "(bot/locales/<locale>.toml)"
+            )
+        return locale
+
+
+def catalog_locales() -> list[str]:
+    """The locales the bot has a message catalog for (bot/locales/*.toml)."""
+
+    from bot.i18n import LOCALES_DIR
+
+    return sorted(path.stem for path in LOCALES_DIR.glob("*.toml"))
 
 
 #: The database URLs storage accepts. `postgres://` and `postgresql://`, what hosting
@@ -237,22 +277,35 @@ class DatabaseConfig(_Section):
         return url
 
 
+def _console_switch(value: Any) -> Any:
+    if isinstance(value, bool) or value == "auto":
+        return value
+    raise ValueError('expected true, false or "auto"')
+
+
 class ConsoleConfig(_Section):
-    enabled: bool | Literal["auto"] = "auto"
+    enabled: Annotated[bool | Literal["auto"], BeforeValidator(_console_switch)] = "auto"
     community: str = "default"
     help_channel: str = "help"
     moderators: list[str] = ["mod"]
 
+    @field_validator("help_channel")
+    @classmethod
+    def _named(cls, name: str) -> str:
+        if not name.strip() or name != name.strip() or name.startswith("#"):
+            raise ValueError("expected a channel name like 'help' (no '#', no spaces around)")
+        return name
+
 
 class RewardRole(_Section):
     points: int = Field(ge=1)
-    role_id: PlatformId
+    role_id: DiscordId
 
 
 class DiscordConfig(_Section):
-    enabled: bool = False
-    help_channel_ids: list[PlatformId] = []
-    moderator_role_ids: list[PlatformId] = []
+    enabled: Switch = False
+    help_channel_ids: list[DiscordId] = []
+    moderator_role_ids: list[DiscordId] = []
     reward_roles: list[RewardRole] = []
     solved_archive_after_minutes: int = Field(60, ge=0)
     sync_commands: bool = True
@@ -277,14 +330,21 @@ class SlackCommandNames(_Section):
 
     @model_validator(mode="after")
     def _slashes(self) -> SlackCommandNames:
+        seen: dict[str, str] = {}
         for name, value in self.model_dump().items():
             if not value.startswith("/") or " " in value:
                 raise ValueError(f"commands.{name} must look like '/name', got {value!r}")
+            if value.lower() in seen:
+                raise ValueError(
+                    f"commands.{name}: {value!r} is already the name of "
+                    f"commands.{seen[value.lower()]}; give each command its own name"
+                )
+            seen[value.lower()] = name
         return self
 
 
 class SlackConfig(_Section):
-    enabled: bool = False
+    enabled: Switch = False
     mode: Literal["socket", "http"] = "socket"
     http_host: str = "0.0.0.0"
     http_port: int = Field(3000, ge=1, le=65535)
