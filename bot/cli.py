@@ -15,7 +15,15 @@ import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from bot.config import Config, ConfigError, Secrets, check_secrets, load_config, mask_password
+from bot.config import (
+    DEFAULT_CONFIG_PATH,
+    Config,
+    ConfigError,
+    Secrets,
+    check_secrets,
+    load_config,
+    mask_password,
+)
 
 log = logging.getLogger("community_bot")
 
@@ -214,11 +222,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         config = load_config(args.config, database_url=args.database)
         secrets = Secrets.from_env()
         if args.command in ("run", "check-config"):
+            if problem := config.nothing_to_run():  # (what `run` would say, said before it)
+                raise ConfigError(f"{args.config or DEFAULT_CONFIG_PATH}: {problem}")
             check_secrets(config, secrets)
     except ConfigError as exc:
         print(f"configuration error:\n{exc}", file=sys.stderr)
         return 2
     _setup_logging(config)
+    if args.command in ("run", "check-config"):
+        for warning in config.warnings():
+            log.warning("%s: %s", args.config or DEFAULT_CONFIG_PATH, warning)
     try:
         if args.command == "run":
             return asyncio.run(_run(config, secrets))

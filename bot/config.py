@@ -401,6 +401,44 @@ class Config(_Section):
                 seen[platform, ident] = key
         return self
 
+    def warnings(self) -> list[str]:
+        """Valid but probably not meant: each phrased like a ConfigError line."""
+
+        found: list[str] = []
+        if len(self.communities) > 1:
+            # Only a single community serves a server/workspace it does not name; with
+            # several, the adapter runs but tells every member there it is not set up.
+            for platform, attr, enabled in (
+                ("discord", "discord_guild_id", self.discord.enabled),
+                ("slack", "slack_team_id", self.slack.enabled),
+            ):
+                if enabled and all(getattr(c, attr) is None for c in self.communities.values()):
+                    found.append(
+                        f"{platform}.enabled: with several communities, {platform.title()} "
+                        f"serves only those with a {attr}, and none has one: every member "
+                        f"there is told it is not set up (set communities.<key>.{attr})"
+                    )
+            for key, community in self.communities.items():
+                if community.discord_guild_id is None and community.slack_team_id is None:
+                    if key == self.console.community and self.console_should_run():
+                        continue
+                    found.append(
+                        f"communities.{key}: neither discord_guild_id nor slack_team_id, so "
+                        "no Discord server or Slack workspace reaches it (only the console, "
+                        "with console.community)"
+                    )
+        return found
+
+    def nothing_to_run(self) -> str | None:
+        """Why `run` would start nothing, or None."""
+
+        if self.discord.enabled or self.slack.enabled or self.console_should_run():
+            return None
+        return (
+            "console.enabled: false, and neither discord.enabled nor slack.enabled is true: "
+            "nothing to run (enable [discord], [slack] or [console])"
+        )
+
     def community_for(self, platform: str, workspace_id: str) -> str | None:
         """The community key a Discord guild / Slack team belongs to, if configured."""
 

@@ -79,4 +79,50 @@ def test_values_close_to_the_refused_ones_are_valid() -> None:
         }
     )
     assert config.discord.help_channel_ids == ["123", "456"]
+    assert config.nothing_to_run() is None and config.warnings() == []
     assert parse_config({"console": {"enabled": "auto"}}).console_should_run()
+
+
+def test_nothing_to_run_is_said_by_the_config() -> None:
+    config = parse_config({"console": {"enabled": False}})
+    assert "nothing to run" in (config.nothing_to_run() or "")
+    assert parse_config({"console": {"enabled": True}}).nothing_to_run() is None
+
+
+def test_a_community_no_platform_reaches_is_a_warning() -> None:
+    """Among several communities, one with neither id is reached by no server or workspace
+    (Config.community_for); only the console may still speak for it."""
+
+    data: dict = {
+        "communities": {"a": {"slack_team_id": "T1"}, "b": {}},
+        "console": {"community": "a", "enabled": True},
+    }
+    (warning,) = parse_config(data).warnings()
+    assert warning.startswith("communities.b: neither discord_guild_id nor slack_team_id")
+    data["console"]["community"] = "b"
+    assert parse_config(data).warnings() == []  # (the console speaks for it)
+
+
+def test_a_platform_no_community_names_is_a_warning() -> None:
+    """With several communities a Discord server (Slack workspace) is served only by the one
+    naming it; when none does, the adapter still runs and tells members there that it is not
+    set up (the adapters' `not_set_up` tests), so this is a warning, not an error."""
+
+    data: dict = {
+        "communities": {"a": {}, "b": {}},
+        "console": {"community": "a"},
+        "discord": {"enabled": True},
+    }
+    assert parse_config(data).warnings()[0] == (
+        "discord.enabled: with several communities, Discord serves only those with a "
+        "discord_guild_id, and none has one: every member there is told it is not set up "
+        "(set communities.<key>.discord_guild_id)"
+    )
+    data["discord"] = {"enabled": False}
+    data["slack"] = {"enabled": True}
+    data["communities"]["a"] = {"discord_guild_id": "1"}
+    slack, community_b = parse_config(data).warnings()
+    assert slack.startswith("slack.enabled: with several communities, Slack serves only")
+    assert community_b.startswith("communities.b: neither discord_guild_id nor slack_team_id")
+    data["communities"]["b"] = {"slack_team_id": "T1"}
+    assert parse_config(data).warnings() == []
