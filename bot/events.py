@@ -317,7 +317,10 @@ class MemberHelpBanned:
 
 @dataclass(frozen=True, slots=True)
 class AuditShown:
+    """The audit log's latest rows; `filtered`: only those about one member or question."""
+
     entries: tuple[AuditEntry, ...]
+    filtered: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -461,8 +461,8 @@ async def helpban(cmd: HelpBanMember, uow: UnitOfWork, ctx: Context) -> MemberHe
     notice = DirectMessage(
         community,
         member.ref,
-        "moderation.helpban_notice",
-        {"until": until, "reason": reason or "-"},
+        "moderation.helpban_notice" if reason else "moderation.helpban_notice_no_reason",
+        {"until": until, "reason": reason},
     )
     return MemberHelpBanned(member, ban, (notice,))
 
@@ -508,7 +508,9 @@ async def show_audit(cmd: ShowAudit, uow: UnitOfWork, ctx: Context) -> AuditShow
     entries = await uow.moderation.audit_entries(
         community, member_id=member_id, question_id=cmd.question_id, limit=rows
     )
-    return AuditShown(tuple(entries))
+    return AuditShown(
+        tuple(entries), filtered=cmd.member is not None or cmd.question_id is not None
+    )
 
 
 # -- reports ---------------------------------------------------------------------------

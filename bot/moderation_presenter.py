@@ -119,7 +119,9 @@ class ModerationPresenter:
 
     def audit(self, result: AuditShown) -> list[str]:
         if not result.entries:
-            return [self.t("moderation.audit_empty")]
+            return [
+                self.t("moderation.audit_none" if result.filtered else "moderation.audit_empty")
+            ]
         return [self.t("moderation.audit_header")] + [
             "  " + self.audit_line(e) for e in result.entries
         ]

@@ -18,7 +18,9 @@ from bot.clock import FakeClock
 from bot.commands import FlowDirection, QuestionAction
 from bot.knowledge_base import AddArticle, RemoveArticle
 from bot.model import Actor, AuditOutcome, MemberRef, QuestionStatus, ReportStatus
+from bot.moderation_presenter import ModerationPresenter
 from bot.outbound import ChannelPost, DirectMessage, Outbound
+from bot.presenters import Presenter
 from tests.helpers import actor, answer, ask, next_id, thread_of
 
 alice, bob, carol, dave = actor("alice"), actor("bob"), actor("carol"), actor("dave")
@@ -343,6 +345,14 @@ async def test_helpbanned_member_cannot_ask_or_earn_until_it_expires(
     )
     assert isinstance(banned, ev.MemberHelpBanned)
     assert [m.key for m in outbox.dms("bob")] == ["moderation.helpban_notice"]
+    await seen(app, carol)
+    await app.bot.handle(c.HelpBanMember(mod, carol.ref, "1h", event_id=next_id("e")))
+    (notice,) = outbox.dms("carol")
+    assert (
+        Presenter(app.bot.catalog)
+        .outbound(notice)
+        .endswith("you can't open questions or earn points until then.")
+    )  # (no reason given: none shown)
     with pytest.raises(errors.HelpBanned):
         await ask(app.bot, bob)
     accepted = await app.bot.handle(c.AcceptAnswer(alice, mid, event_id=next_id("e")))
@@ -887,6 +897,9 @@ async def test_numbers_no_row_can_have_are_not_found(app: App) -> None:
             await app.bot.handle(command)
     shown = await app.bot.handle(c.ShowAudit(mod, question_id=huge))
     assert isinstance(shown, ev.AuditShown) and shown.entries == ()
+    assert ModerationPresenter(Presenter(app.bot.catalog)).audit(shown) == [
+        "No moderator actions recorded about that."  # (there are some, about others)
+    ]
     # the question is untouched and the database still answers
     still = await app.bot.handle(c.ShowQuestion(alice, question_id=opened.question.id))
     assert isinstance(still, ev.QuestionShown) and still.question.status is QuestionStatus.OPEN

@@ -106,10 +106,10 @@ async def test_moderators_read_ledger_ids_off_rep_and_revert_by_them(term: Termi
     await _thread(term)
     await term.type("/as mod", "/mod rep add bob 10 great guide")
     out = await term.type("/rep bob")
-    found = re.search(r"\+10 moderator adjustment \(.*\) · (#\d+)", out)
+    found = re.search(r"\+10 moderator adjustment \(.*\) · ledger (#\d+)", out)
     assert found, out
     out = await term.type("/as alice", "/rep bob")
-    assert "+10 moderator adjustment" in out and "· #" not in out
+    assert "+10 moderator adjustment" in out and "· ledger #" not in out
     out = await term.type("/as mod", f"/mod rep revert {found.group(1)} too generous")
     assert "-10 bob (now 0)" in out
 

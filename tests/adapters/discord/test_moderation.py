@@ -241,9 +241,9 @@ async def test_reward_role_removed_after_reverting_an_accepted_answer(h: Harness
     entry = next(e for e in await ledger(h, h.w.bob) if e.reason is LedgerReason.ACCEPTED_ANSWER)
     # Moderators read the ledger id off /rep; members do not see ids.
     shown = await h.done(await h.command("rep", h.w.mod, h.w.other, options={"member": h.w.bob}))
-    assert f"· #{entry.id}" in shown
+    assert f"· ledger #{entry.id}" in shown
     own = await h.done(await h.command("rep", h.w.bob, h.w.other))
-    assert "· #" not in own
+    assert "· ledger #" not in own
     text = await mod(h, h.w.mod, h.w.other, "revert", "rep", entry=entry.id)
     assert f"-15 <@{h.w.bob.id}> (now 0)" in text
     await eventually(lambda: h.w.reward_role not in h.fake.member_roles(h.w.bob))

@@ -227,8 +227,8 @@ async def test_moderators_read_ledger_ids_off_rep_and_members_do_not(slack: Slac
     await slack.command("/rep", f"<@{HELPER}|helper>", user=OTHER)
 
     shown, member_view = slack.responses()
-    assert "+15 accepted answer" in shown and f"· #{accepted}" in shown
-    assert "+15 accepted answer" in member_view and "· #" not in member_view
+    assert "+15 accepted answer" in shown and f"· ledger #{accepted}" in shown
+    assert "+15 accepted answer" in member_view and "· ledger #" not in member_view
     await slack.command("/mod", f"rep revert #{accepted} mistake", user=MOD)
     assert slack.points(HELPER) == 0
 
