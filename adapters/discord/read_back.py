@@ -137,6 +137,8 @@ async def read_back(
     question = shown.question
     if question.platform != translate.PLATFORM:
         return ReadBack()  # asked on another platform of the community
+    if not shown.accepted:
+        return ReadBack()  # the core refuses to promote it: nothing to read for it
     thread_id = parse_number(question.thread_id or "")
     thread = await _channel_in(client, guild, thread_id)
     names = Names(guild)

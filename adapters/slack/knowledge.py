@@ -270,6 +270,8 @@ async def read_back(
         return ReadBack()  # the promote itself says what is wrong
     if not isinstance(shown, ev.QuestionShown) or shown.question.thread is None:
         return ReadBack()
+    if not shown.accepted:
+        return ReadBack()  # the core refuses to promote it: nothing to read for it
     root = split_message_id(shown.question.thread.id)
     if root is None:
         return ReadBack()
