@@ -7,6 +7,7 @@ member is shown (a mention, a bold name) is the adapter's choice, passed in as `
 
 from __future__ import annotations
 
+import string
 from collections.abc import Callable
 
 from bot.errors import DomainError
@@ -209,8 +210,6 @@ class Presenter:
             # The community's own text, from the config: only the plain {member} and
             # {channel} are filled in (never str.format, which would reach attributes and
             # items of the values); anything else, or a stray brace, stays as written.
-            import string
-
             values = {"member": member, "channel": channel}
             try:
                 parts = list(string.Formatter().parse(welcome.message))
