@@ -179,6 +179,7 @@ def _item(data: dict[str, Any], where: str, *, lang_key: str) -> Item:
         raise ImportProblem(f"{where}: 'title' is missing or empty")
     if not isinstance(body, str):
         raise ImportProblem(f"{where}: 'body' must be text")
+    body = body.replace("\r\n", "\n").replace("\r", "\n")  # a lone CR is a line break too
     lang = data.get(lang_key, data.get("lang"))
     if lang is not None and not isinstance(lang, str):
         raise ImportProblem(f"{where}: '{lang_key}' must be text")
@@ -224,7 +225,7 @@ def read_jsonl(path: Path, report: Callable[[str], None]) -> list[Item]:
     """Valid lines of a JSON Lines file; each bad line is reported with its number."""
 
     items: list[Item] = []
-    with path.open(encoding="utf-8", errors="replace") as lines:
+    with path.open(encoding="utf-8-sig", errors="replace") as lines:  # a BOM is fine
         for number, line in enumerate(lines, start=1):
             if not line.strip():
                 continue
@@ -510,7 +511,7 @@ def _json_line(value: object) -> str:
 
 
 def _queries(path: Path) -> Iterator[tuple[int, Any]]:
-    with path.open(encoding="utf-8", errors="replace") as lines:
+    with path.open(encoding="utf-8-sig", errors="replace") as lines:
         for number, line in enumerate(lines, start=1):
             if line.strip():
                 yield number, line

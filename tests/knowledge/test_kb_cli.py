@@ -295,3 +295,27 @@ async def test_a_file_without_an_id_is_named_by_its_path(
     await kb(sqlite_target, "export", str(exported))
     code, out = await kb(sqlite_target, "import", str(exported))
     assert code == 0 and "0 new, 0 changed, 2 unchanged" in out
+
+
+async def test_a_bom_and_carriage_returns_in_json_lines(
+    sqlite_target: DatabaseTarget, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A JSON Lines file saved with a BOM (Notepad, Excel) imports its first line, and a lone
+    CR in a body is a line break, not dropped."""
+
+    source = tmp_path / "kb.jsonl"
+    source.write_bytes(
+        b"\xef\xbb\xbf"
+        + json.dumps({"id": "cr", "title": "CR", "body": "windows line\rcr only\r\nnext"}).encode()
+        + b"\n"
+    )
+    code, out = await kb(sqlite_target, "import", str(source))
+    assert code == 0 and "1 new" in out, capsys.readouterr().err
+    await kb(sqlite_target, "export", str(tmp_path / "out"))
+    text = (tmp_path / "out" / "cr.md").read_text(encoding="utf-8")
+    assert text.endswith("---\nwindows line\ncr only\nnext\n")
+
+    queries = tmp_path / "q.jsonl"
+    queries.write_bytes(b'\xef\xbb\xbf{"id": 1, "text": "windows line"}\n')
+    code, out = await kb(sqlite_target, "search", "--queries", str(queries), "--json")
+    assert code == 0 and json.loads(out)["results"][0]["id"] == "cr"
