@@ -29,6 +29,7 @@ import asyncio
 import hashlib
 import json
 import re
+import stat
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -199,21 +200,31 @@ def id_from_path(relative: Path) -> str:
     return clean_article_id(candidate) or "/".join(slugify(part) for part in parts)
 
 
+def read_markdown(path: Path, name: str, relative: Path) -> Item:
+    """One Markdown article; `relative` names it when its front matter has no `id`."""
+
+    try:
+        fields, body = parse_front_matter(path.read_text(encoding="utf-8"), name)
+    except UnicodeDecodeError:
+        raise ImportProblem(f"{name}: not UTF-8 text") from None
+    fields["body"] = body
+    for key in ("id", "title", "language", "lang"):
+        if fields.get(key) == []:  # `title:` with nothing after it is YAML's null
+            fields[key] = None
+    if fields.get("id") in (None, ""):
+        fields["id"] = id_from_path(relative)
+    return _item(fields, name, lang_key="language")
+
+
 def read_folder(folder: Path) -> list[Item]:
     """Every `*.md` file under `folder`; raises ImportProblem naming each broken file."""
 
     problems: list[str] = []
     items: list[Item] = []
     for path in sorted(folder.rglob("*.md")):
-        name = str(path.relative_to(folder))
+        relative = path.relative_to(folder)
         try:
-            fields, body = parse_front_matter(path.read_text(encoding="utf-8"), name)
-            fields["body"] = body
-            if fields.get("id") in (None, "", []):
-                fields["id"] = id_from_path(path.relative_to(folder))
-            items.append(_item(fields, name, lang_key="language"))
-        except UnicodeDecodeError:
-            problems.append(f"{name}: not UTF-8 text")
+            items.append(read_markdown(path, str(relative), relative))
         except ImportProblem as exc:
             problems.append(str(exc))
     if problems:
@@ -245,12 +256,40 @@ def read_jsonl(path: Path, report: Callable[[str], None]) -> list[Item]:
     return items
 
 
+MARKDOWN_SUFFIXES = (".md", ".markdown")
+
+
+def kind_of(path: Path) -> str | None:
+    """What is at `path` ("a file", "a named pipe (FIFO)", ...), None when nothing is."""
+
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return None
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISREG(mode):
+        return "a file"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a special file"
+
+
 def read_input(path: Path, report: Callable[[str], None]) -> list[Item]:
     if path.is_dir():
         return read_folder(path)
     if path.is_file():
+        if path.suffix.lower() in MARKDOWN_SUFFIXES:  # one article
+            return [read_markdown(path, path.name, Path(path.stem))]
         return read_jsonl(path, report)
-    raise ImportProblem(f"{path}: no such file or folder")
+    kind = kind_of(path)
+    if kind is None:
+        raise ImportProblem(f"{path}: no such file or folder")
+    raise ImportProblem(f"{path}: is {kind}, not a file or folder")
 
 
 def write_files(directory: Path, articles: list[Article]) -> list[str]:
@@ -377,6 +416,9 @@ async def run(
 
 
 async def export_articles(database: Any, community: str, directory: Path, out: TextIO) -> int:
+    kind = kind_of(directory)
+    if kind not in (None, "a folder"):
+        raise ImportProblem(f"{directory}: is {kind}, not a folder (export writes into a folder)")
     async with database.uow(write=False) as uow:
         articles = await uow.knowledge.live_articles(community)
     removed = write_files(directory, articles)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -319,3 +320,43 @@ async def test_a_bom_and_carriage_returns_in_json_lines(
     queries.write_bytes(b'\xef\xbb\xbf{"id": 1, "text": "windows line"}\n')
     code, out = await kb(sqlite_target, "search", "--queries", str(queries), "--json")
     assert code == 0 and json.loads(out)["results"][0]["id"] == "cr"
+
+
+async def test_one_markdown_file_imports_as_one_article(
+    sqlite_target: DatabaseTarget, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with_id = tmp_path / "intro.md"
+    with_id.write_text("\ufeff---\nid: welcome\ntitle: Welcome\n---\nHello there.\n", "utf-8")
+    without = tmp_path / "Set Up Mail.markdown"
+    without.write_text("---\ntitle: Mail\n---\nSMTP settings.\n", "utf-8")
+    for path in (with_id, without):
+        code, out = await kb(sqlite_target, "import", str(path))
+        assert code == 0 and "1 new, 0 changed" in out, capsys.readouterr().err
+    code, out = await kb(sqlite_target, "search", "smtp settings", "--json")
+    assert json.loads(out)[0]["id"] == "set-up-mail"
+    code, out = await kb(sqlite_target, "search", "hello there", "--json")
+    assert json.loads(out)[0]["id"] == "welcome"
+
+    broken = tmp_path / "broken.md"
+    broken.write_text("no front matter\n", "utf-8")
+    code, _ = await kb(sqlite_target, "import", str(broken))
+    assert code == 1 and "broken.md: does not start with" in capsys.readouterr().err
+
+
+async def test_paths_of_the_wrong_kind_are_named(
+    sqlite_target: DatabaseTarget, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    afile = tmp_path / "afile"
+    afile.write_text("x", "utf-8")
+    code, _ = await kb(sqlite_target, "export", str(afile))
+    err = capsys.readouterr().err
+    assert code == 1 and "afile: is a file, not a folder" in err
+    assert afile.read_text("utf-8") == "x"
+    code, _ = await kb(sqlite_target, "import", "/dev/null")
+    assert code == 1 and "/dev/null: is a device, not a file or folder" in capsys.readouterr().err
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    code, _ = await kb(sqlite_target, "import", str(fifo))
+    assert code == 1 and "pipe: is a named pipe (FIFO)" in capsys.readouterr().err
+    code, _ = await kb(sqlite_target, "import", str(tmp_path / "missing"))
+    assert code == 1 and "missing: no such file or folder" in capsys.readouterr().err
