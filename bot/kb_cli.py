@@ -168,7 +168,12 @@ class Item:
 def _item(data: dict[str, Any], where: str, *, lang_key: str) -> Item:
     from bot.knowledge_base import article_content
 
-    article_id = clean_article_id(data.get("id"))
+    raw_id = data.get("id")
+    if raw_id is not None and (
+        isinstance(raw_id, bool) or not isinstance(raw_id, str | int | float)
+    ):
+        raise ImportProblem(f"{where}: 'id' must be text")
+    article_id = clean_article_id(raw_id)
     if article_id is None:
         raise ImportProblem(
             f"{where}: 'id' is missing, empty, longer than 96 characters, or has spaces or"
@@ -176,14 +181,26 @@ def _item(data: dict[str, Any], where: str, *, lang_key: str) -> Item:
         )
     title = data.get("title")
     body = data.get("body", "")
-    if not isinstance(title, str) or not title.strip():
+    if title is not None and not isinstance(title, str):
+        raise ImportProblem(f"{where}: 'title' must be text")
+    if not title or not title.strip():
         raise ImportProblem(f"{where}: 'title' is missing or empty")
+    if body is None:
+        body = ""
     if not isinstance(body, str):
         raise ImportProblem(f"{where}: 'body' must be text")
     body = body.replace("\r\n", "\n").replace("\r", "\n")  # a lone CR is a line break too
     lang = data.get(lang_key, data.get("lang"))
     if lang is not None and not isinstance(lang, str):
         raise ImportProblem(f"{where}: '{lang_key}' must be text")
+    for key in ("tags", "aliases"):
+        value = data.get(key)
+        if value is None or isinstance(value, str):
+            continue
+        if not isinstance(value, list) or not all(
+            isinstance(v, str | int | float) and not isinstance(v, bool) for v in value
+        ):
+            raise ImportProblem(f"{where}: '{key}' must be a list of text")
     try:
         content = article_content(title, body, data.get("tags"), data.get("aliases"), lang)
     except DomainError as exc:

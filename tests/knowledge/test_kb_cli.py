@@ -360,3 +360,37 @@ async def test_paths_of_the_wrong_kind_are_named(
     assert code == 1 and "pipe: is a named pipe (FIFO)" in capsys.readouterr().err
     code, _ = await kb(sqlite_target, "import", str(tmp_path / "missing"))
     assert code == 1 and "missing: no such file or folder" in capsys.readouterr().err
+
+
+async def test_a_field_of_the_wrong_type_is_named_as_such(
+    sqlite_target: DatabaseTarget, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rows = [
+        {"id": "a", "title": ["x"]},
+        {"id": ["a"], "title": "x"},
+        {"id": "c", "title": "x", "body": 3},
+        {"id": "d", "title": "x", "tags": 5},
+        {"id": "e", "title": "x", "aliases": {"a": 1}},
+        {"id": "f", "title": "x", "lang": 7},
+        {"id": "g", "title": "  "},
+        {"id": "h", "title": "fine", "body": None, "tags": "a, b", "aliases": ["x", 2]},
+    ]
+    code, out = await kb(sqlite_target, "import", str(write_jsonl(tmp_path / "t.jsonl", rows)))
+    err = capsys.readouterr().err
+    assert code == 1 and "1 new" in out
+    assert "t.jsonl:1: 'title' must be text" in err
+    assert "t.jsonl:2: 'id' must be text" in err
+    assert "t.jsonl:3: 'body' must be text" in err
+    assert "t.jsonl:4: 'tags' must be a list of text" in err
+    assert "t.jsonl:5: 'aliases' must be a list of text" in err
+    assert "t.jsonl:6: 'lang' must be text" in err
+    assert "t.jsonl:7: 'title' is missing or empty" in err
+
+    folder = tmp_path / "md"
+    folder.mkdir()
+    (folder / "a.md").write_text("---\ntitle: [x]\n---\n", "utf-8")
+    (folder / "b.md").write_text("---\ntitle:\n---\n", "utf-8")
+    code, _ = await kb(sqlite_target, "import", str(folder))
+    err = capsys.readouterr().err
+    assert code == 1 and "a.md: 'title' must be text" in err
+    assert "b.md: 'title' is missing or empty" in err
