@@ -343,6 +343,31 @@ def _is_article_file(path: Path) -> bool:
 
 # -- commands ------------------------------------------------------------------------------
 
+EXIT_CODES = (
+    "exit status: 0 when every input line was used; 1 on an error, or when any input line"
+    " was skipped (each is reported on stderr, the rest is still done); 2 on a usage error."
+)
+
+
+def _limit(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _score(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not 0.0 <= value <= 1.0:  # also refuses nan and inf
+        raise argparse.ArgumentTypeError(f"must be a number from 0 to 1, got {text!r}")
+    return value
+
 
 def add_parser(sub: Any, common: Callable[[argparse.ArgumentParser], None]) -> None:
     kb = sub.add_parser("kb", help="knowledge base: search, import, export")
@@ -354,9 +379,13 @@ def add_parser(sub: Any, common: Callable[[argparse.ArgumentParser], None]) -> N
         )
         common(parser)
 
-    search = kb_sub.add_parser("search", help="search articles and solved questions")
+    search = kb_sub.add_parser(
+        "search", help="search articles and solved questions", epilog=EXIT_CODES
+    )
     search.add_argument("text", nargs="?", help="what to search for")
-    search.add_argument("--limit", type=int, default=DEFAULT_LIMIT, help="results per query")
+    search.add_argument(
+        "--limit", type=_limit, default=DEFAULT_LIMIT, help="results per query (at least 1)"
+    )
     search.add_argument("--json", action="store_true", help="print JSON")
     search.add_argument(
         "--queries",
@@ -367,9 +396,9 @@ def add_parser(sub: Any, common: Callable[[argparse.ArgumentParser], None]) -> N
     )
     search.add_argument(
         "--min-score",
-        type=float,
+        type=_score,
         default=None,
-        help="drop results below this score (default: the configured threshold for one "
+        help="drop results below this score, from 0 to 1 (default: the configured threshold for one "
         "search, 0 with --queries so every query gets a full ranking)",
     )
     community(search)
@@ -379,7 +408,9 @@ def add_parser(sub: Any, common: Callable[[argparse.ArgumentParser], None]) -> N
     community(export)
 
     imp = kb_sub.add_parser(
-        "import", help="import a folder of Markdown articles or a JSON Lines file"
+        "import",
+        help="import a folder of Markdown articles, one Markdown file, or a JSON Lines file",
+        epilog=EXIT_CODES,
     )
     imp.add_argument("path", type=Path, metavar="PATH")
     imp.add_argument("--quiet", action="store_true", help="no progress bars")
@@ -531,7 +562,7 @@ async def search(
 
     if args.queries is None and (args.text is None):
         raise ImportProblem("give the text to search for, or --queries FILE.jsonl")
-    limit = max(1, args.limit)
+    limit = args.limit
     embedder = await asyncio.to_thread(load_embedder, config.knowledge.semantic)
     knowledge = EngineKnowledge(
         database, min_score=config.knowledge.min_score, embedder=embedder,

@@ -394,3 +394,39 @@ async def test_a_field_of_the_wrong_type_is_named_as_such(
     err = capsys.readouterr().err
     assert code == 1 and "a.md: 'title' must be text" in err
     assert "b.md: 'title' is missing or empty" in err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--limit", "0"],
+        ["--limit", "-1"],
+        ["--limit", "two"],
+        ["--min-score", "5"],
+        ["--min-score", "-0.1"],
+        ["--min-score", "nan"],
+        ["--min-score", "inf"],
+    ],
+)
+def test_search_refuses_out_of_range_options(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        build_parser().parse_args(["kb", "search", "x", *argv])
+    err = capsys.readouterr().err
+    assert exit_.value.code == 2 and f"argument {argv[0]}:" in err
+
+
+def test_search_accepts_the_edges_of_the_ranges() -> None:
+    args = build_parser().parse_args(["kb", "search", "x", "--limit", "1", "--min-score", "0"])
+    assert (args.limit, args.min_score) == (1, 0.0)
+    args = build_parser().parse_args(["kb", "search", "x", "--min-score", "1"])
+    assert args.min_score == 1.0
+
+
+@pytest.mark.parametrize("action", ["import", "search"])
+def test_help_says_a_skipped_line_exits_1(action: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["kb", action, "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "1 on an error, or when any input line was skipped" in help_text
