@@ -463,6 +463,11 @@ async def run(
         await database.dispose()
 
 
+def _count(number: int, noun: str) -> str:
+    """`1 article`, `2 articles`."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
 async def export_articles(database: Any, community: str, directory: Path, out: TextIO) -> int:
     kind = kind_of(directory)
     if kind not in (None, "a folder"):
@@ -470,10 +475,11 @@ async def export_articles(database: Any, community: str, directory: Path, out: T
     async with database.uow(write=False) as uow:
         articles = await uow.knowledge.live_articles(community)
     removed = write_files(directory, articles)
-    print(f"exported {len(articles)} articles to {directory}", file=out)
+    print(f"exported {_count(len(articles), 'article')} to {directory}", file=out)
     if removed:
+        of = "an article" if len(removed) == 1 else "articles"
         print(
-            f"deleted {len(removed)} files of articles no longer in the knowledge base: "
+            f"deleted {_count(len(removed), 'file')} of {of} no longer in the knowledge base: "
             + ", ".join(removed),
             file=out,
         )

@@ -140,8 +140,8 @@ async def test_export_mirrors_removals_and_leaves_other_files_alone(
     await remove_article(db_target, "invoice-pdf")
 
     code, out = await kb(db_target, "export", str(out_dir))
-    assert code == 0 and "exported 4 articles" in out
-    assert "deleted 1 files of articles no longer in the knowledge base: invoice-pdf.md" in out
+    assert code == 0 and "exported 4 articles to" in out
+    assert "deleted 1 file of an article no longer in the knowledge base: invoice-pdf.md" in out
     names = sorted(p.name for p in out_dir.iterdir())
     assert "invoice-pdf.md" not in names and {"README.md", "notes.md"} <= set(names)
     # so importing the folder back does not bring the removed article back
@@ -312,7 +312,8 @@ async def test_a_bom_and_carriage_returns_in_json_lines(
     )
     code, out = await kb(sqlite_target, "import", str(source))
     assert code == 0 and "1 new" in out, capsys.readouterr().err
-    await kb(sqlite_target, "export", str(tmp_path / "out"))
+    code, out = await kb(sqlite_target, "export", str(tmp_path / "out"))
+    assert out == f"exported 1 article to {tmp_path / 'out'}\n"  # not "1 articles"
     text = (tmp_path / "out" / "cr.md").read_text(encoding="utf-8")
     assert text.endswith("---\nwindows line\ncr only\nnext\n")
 
