@@ -309,36 +309,54 @@ def read_input(path: Path, report: Callable[[str], None]) -> list[Item]:
     raise ImportProblem(f"{path}: is {kind}, not a file or folder")
 
 
-def write_files(directory: Path, articles: list[Article]) -> list[str]:
-    """Write one file per article and delete the files of articles that are gone, so the
-    folder mirrors the knowledge base (a later import must not bring a removed article
-    back). Only `*.md` files directly in `directory` whose front matter names an article id
-    are deleted; anything else there is left alone. Returns the deleted file names."""
+@dataclass
+class Written:
+    """What an export did to the files already in its folder."""
+
+    deleted: list[str]  # files of articles the knowledge base held and has removed since
+    left_alone: list[str]  # every other `.md` file it did not write
+
+
+def write_files(directory: Path, articles: list[Article], removed: set[str]) -> Written:
+    """Write one file per article, and delete the files of articles that were removed, so
+    the folder mirrors the knowledge base (a later import must not bring a removed article
+    back). Only a `*.md` file whose front matter `id` names an article in `removed` (held
+    once, removed since, not added back) is deleted; any other file, one that can't be read
+    among them, is left alone."""
 
     directory.mkdir(parents=True, exist_ok=True)
     taken: set[str] = set()
-    written: set[str] = set()
+    written: set[Path] = set()
     for article in articles:
         path = directory / file_name(article.id, taken)
         tmp = path.with_suffix(".md.tmp")
         tmp.write_text(render_article(article), encoding="utf-8")
         tmp.replace(path)
-        written.add(path.name)
-    removed: list[str] = []
-    for path in sorted(directory.glob("*.md")):
-        if path.name in written or not _is_article_file(path):
+        written.add(path)
+    result = Written([], [])
+    for path in sorted(directory.rglob("*.md")):
+        if path in written or not path.is_file():
             continue
-        path.unlink()
-        removed.append(path.name)
-    return removed
+        name = str(path.relative_to(directory))
+        if _front_matter_id(path) in removed:
+            path.unlink()
+            result.deleted.append(name)
+        else:
+            result.left_alone.append(name)
+    return result
 
 
-def _is_article_file(path: Path) -> bool:
+def _front_matter_id(path: Path) -> str | None:
     try:
         fields, _ = parse_front_matter(path.read_text(encoding="utf-8"), path.name)
     except (ImportProblem, UnicodeDecodeError, OSError):
-        return False
-    return bool(fields.get("id"))
+        return None  # a file that can't be read is never deleted
+    return clean_article_id(fields.get("id")) if isinstance(fields.get("id"), str) else None
+
+
+def _names(names: list[str], shown: int = 10) -> str:
+    more = len(names) - shown
+    return ", ".join(names[:shown]) + (f" and {more} more" if more > 0 else "")
 
 
 # -- commands ------------------------------------------------------------------------------
@@ -474,13 +492,21 @@ async def export_articles(database: Any, community: str, directory: Path, out: T
         raise ImportProblem(f"{directory}: is {kind}, not a folder (export writes into a folder)")
     async with database.uow(write=False) as uow:
         articles = await uow.knowledge.live_articles(community)
-    removed = write_files(directory, articles)
+        states = await uow.knowledge.article_states(community)
+    removed = {article_id for article_id, state in states.items() if state.deleted}
+    done = write_files(directory, articles, removed)
     print(f"exported {_count(len(articles), 'article')} to {directory}", file=out)
-    if removed:
-        of = "an article" if len(removed) == 1 else "articles"
+    if done.deleted:
+        of = "an article" if len(done.deleted) == 1 else "articles"
         print(
-            f"deleted {_count(len(removed), 'file')} of {of} no longer in the knowledge base: "
-            + ", ".join(removed),
+            f"deleted {_count(len(done.deleted), 'file')} of {of} removed from the knowledge"
+            f" base: {_names(done.deleted)}",
+            file=out,
+        )
+    if done.left_alone:
+        print(
+            f"left alone {_count(len(done.left_alone), 'other file')} (not of an article"
+            f" the knowledge base removed): {_names(done.left_alone)}",
             file=out,
         )
     return 0

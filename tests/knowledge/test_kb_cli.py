@@ -72,7 +72,9 @@ async def remove_article(target: DatabaseTarget, article_id: str) -> None:
         make_config(target.url), clock=FakeClock(), database_options=target.options
     )
     try:
-        await app.bot.handle(RemoveArticle(actor("mod", mod=True), article_id, event_id="rm-1"))
+        await app.bot.handle(
+            RemoveArticle(actor("mod", mod=True), article_id, event_id=f"rm-{article_id}")
+        )
     finally:
         await app.close()
 
@@ -141,7 +143,8 @@ async def test_export_mirrors_removals_and_leaves_other_files_alone(
 
     code, out = await kb(db_target, "export", str(out_dir))
     assert code == 0 and "exported 4 articles to" in out
-    assert "deleted 1 file of an article no longer in the knowledge base: invoice-pdf.md" in out
+    assert "deleted 1 file of an article removed from the knowledge base: invoice-pdf.md" in out
+    assert "left alone 2 other files" in out and "README.md, notes.md" in out
     names = sorted(p.name for p in out_dir.iterdir())
     assert "invoice-pdf.md" not in names and {"README.md", "notes.md"} <= set(names)
     # so importing the folder back does not bring the removed article back
@@ -431,3 +434,40 @@ def test_help_says_a_skipped_line_exits_1(action: str, capsys: pytest.CaptureFix
         build_parser().parse_args(["kb", action, "--help"])
     help_text = " ".join(capsys.readouterr().out.split())
     assert "1 on an error, or when any input line was skipped" in help_text
+
+
+async def test_export_deletes_only_files_of_removed_articles(
+    sqlite_target: DatabaseTarget, tmp_path: Path
+) -> None:
+    """Files the knowledge base never held are never deleted (a Docusaurus folder exported
+    into from an empty knowledge base lost every page), nor files that can't be read; a file
+    of an article removed and then added back is kept."""
+
+    docs = tmp_path / "docs"
+    (docs / "guides").mkdir(parents=True)
+    pages = {
+        "intro.md": "---\nid: intro\nsidebar_position: 1\n---\n# Hello\n",
+        "faq.md": "---\nid: faq\ntitle: FAQ\n---\nQ and A\n",
+        "guides/setup.md": "---\nid: setup\ntitle: Setup\n---\nx\n",
+        "broken.md": "---\nid: gone\ntitle: never closed\n",
+    }
+    for name, text in pages.items():
+        (docs / name).write_text(text, "utf-8")
+    code, out = await kb(sqlite_target, "export", str(docs))
+    assert code == 0 and "deleted" not in out
+    assert "left alone 4 other files" in out and "intro.md" in out
+    assert {n: (docs / n).read_text("utf-8") for n in pages} == pages
+
+    rows = [{"id": i, "title": i, "body": f"{i} text"} for i in ("gone", "back", "old")]
+    await kb(sqlite_target, "import", str(write_jsonl(tmp_path / "kb.jsonl", rows)))
+    await kb(sqlite_target, "export", str(tmp_path / "out"))
+    for article_id in ("gone", "back", "old"):
+        await remove_article(sqlite_target, article_id)
+    await kb(sqlite_target, "import", str(write_jsonl(tmp_path / "back.jsonl", rows[1:2])))
+    (tmp_path / "out" / "sub").mkdir()
+    (tmp_path / "out" / "old.md").rename(tmp_path / "out" / "sub" / "old.md")
+    code, out = await kb(sqlite_target, "export", str(docs))  # broken.md names 'gone'
+    assert "deleted" not in out and (docs / "broken.md").exists()
+    code, out = await kb(sqlite_target, "export", str(tmp_path / "out"))
+    assert "deleted 2 files of articles removed from the knowledge base: gone.md, sub/old.md" in out
+    assert sorted(p.name for p in (tmp_path / "out").glob("*.md")) == ["back.md"]
