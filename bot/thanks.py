@@ -36,7 +36,7 @@ _CODE = re.compile(r"```.*?```|`[^`\n]*`", re.S)
 # member called "ty" or "Thx" is asked about ("ask @ty"), not thanked. A mentioned member's
 # whole name goes when the caller knows it (`names`: "@Mr Thanks"); otherwise its first word
 # only. (An e-mail is no mention.)
-_MENTION = re.compile(r"(?<![\w@])@[^\s@]+")
+MENTION = re.compile(r"(?<![\w@])@[^\s@]+")
 
 
 def normalise(text: str, names: Sequence[str] = ()) -> str:
@@ -48,7 +48,7 @@ def normalise(text: str, names: Sequence[str] = ()) -> str:
         if name:
             mention = r"(?<![\w@])@" + re.escape(name) + r"(?!\w)"
             text = re.sub(mention, " ", text, flags=re.IGNORECASE)
-    text = _MENTION.sub(" ", text)
+    text = MENTION.sub(" ", text)
     return text.translate(_FOLD).casefold()
 
 

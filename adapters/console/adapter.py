@@ -21,12 +21,13 @@ from adapters.console.moderation import MODERATION_USAGE, ModerationCommands
 from adapters.console.sender import ConsoleSender
 from bot import commands as c
 from bot import events as ev
+from bot.chatter import is_chatter
 from bot.errors import DomainError, DuplicateEvent
 from bot.model import Actor, MemberRef, Period, ThreadRef
 from bot.presenters import Presenter
 from bot.scheduler import Scheduler
 from bot.service import CommunityBot
-from bot.text import parse_number
+from bot.text import is_blank, parse_number
 
 log = logging.getLogger(__name__)
 
@@ -181,7 +182,7 @@ class ConsoleAdapter(ModerationCommands, KnowledgeCommands):
             if line.startswith("/"):
                 await self._command(line)
             else:
-                await self._message(line)
+                await self._message(line, typed=True)
         except DuplicateEvent:
             log.info("ignored a repeated event")
         except DomainError as exc:
@@ -190,12 +191,16 @@ class ConsoleAdapter(ModerationCommands, KnowledgeCommands):
             log.exception("console command failed: %r", line[:200])
             self.private(self.present.t("error.generic"))
 
-    async def _message(self, text: str, *, anonymous: bool = False) -> None:
+    async def _message(self, text: str, *, anonymous: bool = False, typed: bool = False) -> None:
+        """A message in the current channel or thread; `typed`: written there, not /ask."""
+
         number, platform_id = self._next_id()
         where = self.location
         # An anonymous question is posted by the bot, without the asker's name.
         author = self.present.t("question.anonymous_author") if anonymous else self.user
         self.say(f"[{number}] {author} in {where}: {text}")
+        if self.thread is None and typed and not is_blank(text) and is_chatter(text):
+            return  # "thanks!", "ok", "+1" in #help: no question (as on Discord and Slack)
         if self.thread is None:
             self.messages[number] = _Message(
                 number, platform_id, self.user, platform_id, text, anonymous=anonymous

@@ -33,6 +33,7 @@ from typing import Any
 from adapters.slack import announce, blocks, ids, moderation
 from adapters.slack.deps import Caller, deps_of
 from adapters.slack.guard import guarded
+from adapters.slack.mrkdwn import to_markdown
 from adapters.slack.translate import (
     PLATFORM,
     NewQuestion,
@@ -49,6 +50,7 @@ from adapters.slack.translate import (
 )
 from bot import commands as c
 from bot import errors
+from bot.chatter import is_chatter
 from bot.deletions import delete_channel
 from bot.events import (
     AnswerAccepted,
@@ -58,6 +60,7 @@ from bot.events import (
     MessageRecorded,
     QuestionOpened,
 )
+from bot.text import is_blank
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +100,9 @@ async def on_message(body: dict[str, Any], event: dict[str, Any], context: dict[
     p = deps.present(community)
 
     if isinstance(what, NewQuestion):
+        # "thanks!", "ok", "+1", ":pray:" (read as Markdown: emoji codes are emoji)
+        if not is_blank(what.text) and is_chatter(to_markdown(what.text)):
+            return
         who = Caller(deps, community, what.user, what.channel, what.ts)
         async with guarded(p, who.reply, "slack question"):
             async with deps.in_order(what.channel):

@@ -33,6 +33,7 @@ from adapters.discord.replies import error_text, giving_back, log_error, reply
 from adapters.discord.texts import DESCRIPTIONS, Texts
 from bot import commands as c
 from bot import events as ev
+from bot.chatter import is_chatter
 from bot.errors import DomainError, DuplicateEvent, NotAQuestionThread
 from bot.text import is_blank, scrub
 
@@ -200,6 +201,8 @@ class HelpChannels(FeatureCog):
                 "ignored an empty message in help channel %s (is the Message Content intent on?)",
                 message.channel.id,
             )
+            return
+        if is_chatter(text):  # "thanks!", "ok", "+1": no question, no thread
             return
         texts = self.client.texts_for(community)
         actor = self.client.actor_for(message.author, community)

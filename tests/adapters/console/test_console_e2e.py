@@ -219,3 +219,11 @@ async def test_unaccept_takes_a_solution_mark_back(term: Terminal) -> None:
     assert "That message is not marked as a solution, so there is nothing to undo." in out
     out = await term.type("/unaccept 9", "/unaccept x")
     assert "There is no message [9]." in out and "Usage: /unaccept" in out
+
+
+async def test_a_thank_you_or_an_ok_in_help_is_no_question(term: Terminal) -> None:
+    out = await term.type("thanks @bob!", "ok", "+1")
+    assert "Question #" not in out
+    assert "Question #1 opened: ok, why is it slow?" in await term.type("ok, why is it slow?")
+    out = await term.type("/back", "/ask ok")  # /ask is a deliberate question
+    assert "Question #2 opened: ok" in out

@@ -101,3 +101,16 @@ async def test_ask_command_in_a_forum_thread_opens_a_forum_post(h: Harness) -> N
     await eventually(
         lambda: h.welcome(int(posts[0]["id"])) and len(h.bot_messages(int(posts[0]["id"]))) == 2
     )
+
+
+async def test_a_thank_you_or_an_ok_in_a_text_help_channel_is_no_question(h: Harness) -> None:
+    """Written at the top level instead of in a thread: no thread, no question. A forum post
+    is a deliberate question, however short."""
+
+    for text in (f"thanks <@{h.w.bob.id}>!", "ok", "+1", "🙏"):
+        await h.fake.post_message(h.w.text, h.w.alice, text)
+    last = await h.ask_text(h.w.carol, "ok so how do I parse TOML?")  # handled after those
+    assert [t["id"] for t in h.fake.threads_in(h.w.text)] == [str(last)]
+    assert (await h.question(last)) is not None
+    post = await h.ask_forum(h.w.alice, "ok", "+1")
+    assert (await h.question(post)) is not None

@@ -229,3 +229,15 @@ async def test_naming_mentions_costs_at_most_max_named_lookups_per_message(slack
     slack.fake.clear_calls()
     await slack.answer(root, OTHER, "<@U0MANY00> knows")
     assert "U0MANY00" not in [c.params.get("user") for c in slack.fake.calls_to("users.info")]
+
+
+async def test_a_thank_you_or_an_ok_in_the_help_channel_is_no_question(slack: Slack) -> None:
+    """Written at the top level instead of in a thread: no question, no thread reply, no
+    reminders to come. A question after it opens as always."""
+
+    for text in ("thanks <@UHELPER>!", "ok", "+1", ":pray:"):
+        root = await slack.ask(text)
+        assert slack.thread_posts(root) == []
+    assert slack.count("questions") == 0
+    root = await slack.ask("ok so why does the reset link expire?")
+    assert slack.count("questions") == 1 and slack.thread_posts(root)

@@ -1,0 +1,30 @@
+"""Top-level help-channel messages that ask nothing are not tracked as questions."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.chatter import is_chatter
+
+CHATTER = [
+    "ok", "+1", "k", "👍", "🙏🙏", "thanks!", "thanks @bob", "Thank you so much @Carol Ann!",
+    "ok thanks man", "ty", "kiitos!", "kiitos paljon", "teşekkürler", "çok teşekkürler",
+    "ممنون", "مرسی!", "شكرا جزيلا", "ขอบคุณครับ", "@bob @carol", "thanks\u200b!",
+]  # fmt: skip
+QUESTIONS = [
+    "npm?", "why؟", "help?", "Printer broken", "same here", "pip install fails with exit 1",
+    "thanks in advance, my build fails", "thanks, but it still doesn't work",
+    "Thanks! Another thing: the export button is gone since the update",
+    "```Traceback: KeyError 'x'```", "ติดตั้งโปรแกรมไม่ได้ครับ ขอบคุณครับ",
+    "نصب برنامه خطا میدهد ممنون", "thanks for nothing",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("text", CHATTER)
+def test_chatter(text: str) -> None:
+    assert is_chatter(text)
+
+
+@pytest.mark.parametrize("text", QUESTIONS)
+def test_questions(text: str) -> None:
+    assert not is_chatter(text)
