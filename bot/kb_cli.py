@@ -13,13 +13,18 @@ Files: one Markdown file per article, with a front matter block of `key: value` 
     ---
     The article text...
 
-A file whose front matter has no `id` gets its path in the folder, without `.md`.
+A file whose front matter has no `id` gets its path in the folder, without `.md`; a single
+`.md`/`.markdown` file given as the path is one article. An export writes each article back
+to the file it was read from (keeping that file's other front matter keys), or else to the
+path an import would name it by (`guides/install` -> `guides/install.md`), or a flat safe
+name; it deletes only files whose front matter id names an article that was removed.
 Values are written as JSON strings and lists, which YAML reads the same way, so the files
 open in any front-matter tool; on import plain and single-quoted scalars and `- item`
 lists are read too (a small YAML subset: no anchors, tags or nested maps, nothing that can
-run code). A whole folder is checked before anything is written: one broken file stops the
-import and is named. A JSON Lines file is imported line by line: a bad line is reported with
-its number and skipped. Re-importing what was exported changes nothing (content hashes).
+run code). A whole folder is checked before anything is written: one broken file, or one id
+given by two files, stops the import and is named. A JSON Lines file is imported line by
+line: a bad line is reported with its number and skipped (an id on two lines skips both).
+Re-importing what was exported changes nothing (content hashes).
 """
 
 from __future__ import annotations
@@ -132,7 +137,13 @@ def _quote(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def render_article(article: Article) -> str:
+_WRITTEN_KEYS = frozenset({"id", "title", "tags", "aliases", "language", "lang"})
+
+
+def render_article(article: Article, extra: tuple[str, ...] = ()) -> str:
+    """The Markdown file of an article; `extra` front matter lines (other tools' keys, as
+    `sidebar_position: 2`, kept from the file written over) go before the closing `---`."""
+
     c = article.content
     lines = [
         "---",
@@ -143,19 +154,57 @@ def render_article(article: Article) -> str:
     ]
     if c.lang:
         lines.append(f"language: {_quote(c.lang)}")
-    lines += ["---", c.body, ""]
+    lines += [*extra, "---", c.body, ""]
     return "\n".join(lines)
 
 
-def file_name(article_id: str, taken: set[str]) -> str:
-    """A portable file name for an article id (unique even on case-insensitive disks)."""
+def other_front_matter(text: str) -> tuple[str, ...]:
+    """The front matter lines of `text` that an export does not write (other tools' keys,
+    with their `- item` lines, and comments), so writing an article over its file keeps them."""
 
-    safe = _UNSAFE_NAME.sub("_", article_id).strip("._")[:80] or "article"
-    if safe != article_id or safe.casefold() in taken:
-        digest = hashlib.sha1(article_id.encode()).hexdigest()[:8]
-        safe = f"{safe}-{digest}"
-    taken.add(safe.casefold())
-    return f"{safe}.md"
+    lines = text.lstrip("\ufeff").replace("\r\n", "\n").split("\n")
+    end = next((i for i in range(1, len(lines)) if lines[i].strip() in ("---", "...")), 0)
+    kept: list[str] = []
+    keep = True
+    for line in lines[1:end]:
+        match = None if line[:1].isspace() else _KEY_LINE.fullmatch(line)
+        if match is not None:
+            keep = match.group(1).lower() not in _WRITTEN_KEYS
+        if keep:
+            kept.append(line)
+    return tuple(kept)
+
+
+def safe_part(text: str) -> str:
+    return _UNSAFE_NAME.sub("_", text).strip("._")[:80]
+
+
+def natural_path(article_id: str) -> Path | None:
+    """The path an import names `article_id` by (`guides/install` -> `guides/install.md`),
+    when every part of the id is a plain, portable file name (no `..`, no leading `/`, no
+    `\\`, no spaces); None otherwise."""
+
+    parts = article_id.split("/")
+    if any(safe_part(part) != part for part in parts):
+        return None
+    relative = Path(*parts[:-1], parts[-1] + ".md")
+    return relative if id_from_path(relative) == article_id else None
+
+
+def file_names(article_id: str) -> Iterator[Path]:
+    """Where an article's file may go, best first: its natural path, then a flat name made
+    safe, with a digest of the id (unique even on case-insensitive disks)."""
+
+    natural = natural_path(article_id)
+    if natural is not None:
+        yield natural
+    safe = safe_part(article_id) or "article"
+    digest = hashlib.sha1(article_id.encode()).hexdigest()[:8]
+    yield Path(f"{safe}-{digest}.md")
+    number = 2
+    while True:
+        yield Path(f"{safe}-{digest}-{number}.md")
+        number += 1
 
 
 @dataclass(frozen=True)
@@ -244,6 +293,15 @@ def read_folder(folder: Path) -> list[Item]:
             items.append(read_markdown(path, str(relative), relative))
         except ImportProblem as exc:
             problems.append(str(exc))
+    sources: dict[str, list[str]] = {}
+    for item in items:
+        sources.setdefault(item.id, []).append(item.source)
+    for article_id, names in sources.items():
+        if len(names) > 1:  # which one is meant? Not for the order of the files to decide
+            problems.append(
+                f"{' and '.join(names)}: {'both' if len(names) == 2 else 'all'} give the id"
+                f" {article_id!r}; keep one of them"
+            )
     if problems:
         raise ImportProblem("\n".join(problems))
     return items
@@ -314,44 +372,112 @@ class Written:
     """What an export did to the files already in its folder."""
 
     deleted: list[str]  # files of articles the knowledge base held and has removed since
+    copies: list[str]  # files that repeated, word for word, an article written elsewhere
     left_alone: list[str]  # every other `.md` file it did not write
+    same_id: list[str]  # left alone, but an import will refuse them: another file has the id
+
+
+@dataclass(frozen=True)
+class Existing:
+    """An `.md` file already in the export folder, as an import would read it."""
+
+    path: Path  # relative to the folder
+    id: str | None  # the article it holds (front matter id, or else its path); None: unreadable
+    explicit: bool  # the id is in its front matter
+    text: str
+
+
+def existing_files(directory: Path) -> list[Existing]:
+    found: list[Existing] = []
+    for path in sorted(directory.rglob("*.md")):
+        if not path.is_file():
+            continue
+        relative = path.relative_to(directory)
+        try:
+            text = path.read_text(encoding="utf-8")
+            fields, _ = parse_front_matter(text, str(relative))
+        except (ImportProblem, UnicodeDecodeError, OSError):
+            found.append(Existing(relative, None, False, ""))  # never written over or deleted
+            continue
+        raw = fields.get("id")
+        if raw in (None, "", []):
+            found.append(Existing(relative, id_from_path(relative), False, text))
+        else:
+            given = clean_article_id(raw) if isinstance(raw, str) else None
+            found.append(Existing(relative, given, given is not None, text))
+    return found
 
 
 def write_files(directory: Path, articles: list[Article], removed: set[str]) -> Written:
     """Write one file per article, and delete the files of articles that were removed, so
     the folder mirrors the knowledge base (a later import must not bring a removed article
-    back). Only a `*.md` file whose front matter `id` names an article in `removed` (held
-    once, removed since, not added back) is deleted; any other file, one that can't be read
-    among them, is left alone."""
+    back).
+
+    An article goes back to the file an import read it from (the file whose front matter id,
+    or else whose path, names it), keeping that file's other front matter keys; a new one
+    goes to its natural path (`guides/install` -> `guides/install.md`) or a flat safe name.
+    A file that can't be read, or names another article, is never written over.
+
+    Only a `*.md` file whose front matter `id` names an article in `removed` (held once,
+    removed since, not added back) is deleted, and a file that repeats word for word an
+    article written to another file; any other file is left alone."""
 
     directory.mkdir(parents=True, exist_ok=True)
-    taken: set[str] = set()
-    written: set[Path] = set()
+    existing = existing_files(directory)
+    holder: dict[str, str | None] = {e.path.as_posix().casefold(): e.id for e in existing}
+    files_of: dict[str, list[Existing]] = {}
+    for e in existing:
+        if e.id is not None:
+            files_of.setdefault(e.id, []).append(e)
+    used: set[str] = set()
+
+    def free(relative: Path, article_id: str) -> bool:
+        key = relative.as_posix().casefold()
+        if key in used or holder.get(key, article_id) != article_id:
+            return False
+        parents = [directory / p for p in relative.parents if p != Path(".")]
+        if (directory / relative).is_dir():
+            return False
+        return all(not p.exists() or p.is_dir() for p in parents)
+
+    written: dict[Path, str] = {}  # relative path -> the text written
     for article in articles:
-        path = directory / file_name(article.id, taken)
-        tmp = path.with_suffix(".md.tmp")
-        tmp.write_text(render_article(article), encoding="utf-8")
-        tmp.replace(path)
-        written.add(path)
-    result = Written([], [])
-    for path in sorted(directory.rglob("*.md")):
-        if path in written or not path.is_file():
+        own = files_of.get(article.id, [])
+        natural = natural_path(article.id)
+        ordered = sorted(own, key=lambda e: e.path != natural)  # its natural path first
+        target = next((e for e in ordered if free(e.path, article.id)), None)
+        if target is not None:
+            relative, extra = target.path, other_front_matter(target.text)
+        else:
+            relative = next(r for r in file_names(article.id) if free(r, article.id))
+            extra = ()
+        used.add(relative.as_posix().casefold())
+        text = render_article(article, extra)
+        path = directory / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.is_file() or path.read_text(encoding="utf-8") != text:
+            tmp = path.with_name(path.name + ".tmp")
+            tmp.write_text(text, encoding="utf-8")
+            tmp.replace(path)
+        written[relative] = text
+
+    live = {article.id: article for article in articles}
+    result = Written([], [], [], [])
+    for e in existing:
+        if e.path in written:
             continue
-        name = str(path.relative_to(directory))
-        if _front_matter_id(path) in removed:
-            path.unlink()
+        name = e.path.as_posix()
+        if e.explicit and e.id in removed and e.id not in live:
+            (directory / e.path).unlink()
             result.deleted.append(name)
+        elif e.explicit and e.id in live and e.text == render_article(live[e.id]):
+            (directory / e.path).unlink()  # an old export's copy: nothing in it is lost
+            result.copies.append(name)
+        elif e.id in live:
+            result.same_id.append(name)
         else:
             result.left_alone.append(name)
     return result
-
-
-def _front_matter_id(path: Path) -> str | None:
-    try:
-        fields, _ = parse_front_matter(path.read_text(encoding="utf-8"), path.name)
-    except (ImportProblem, UnicodeDecodeError, OSError):
-        return None  # a file that can't be read is never deleted
-    return clean_article_id(fields.get("id")) if isinstance(fields.get("id"), str) else None
 
 
 def _names(names: list[str], shown: int = 10) -> str:
@@ -481,9 +607,9 @@ async def run(
         await database.dispose()
 
 
-def _count(number: int, noun: str) -> str:
+def _count(number: int, noun: str, plural: str | None = None) -> str:
     """`1 article`, `2 articles`."""
-    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+    return f"{number} {noun}" if number == 1 else f"{number} {plural or noun + 's'}"
 
 
 async def export_articles(database: Any, community: str, directory: Path, out: TextIO) -> int:
@@ -503,11 +629,25 @@ async def export_articles(database: Any, community: str, directory: Path, out: T
             f" base: {_names(done.deleted)}",
             file=out,
         )
+    if done.copies:
+        of = "an article" if len(done.copies) == 1 else "articles"
+        print(
+            f"deleted {_count(len(done.copies), 'old copy', 'old copies')} of {of}"
+            f" written to another file: {_names(done.copies)}",
+            file=out,
+        )
     if done.left_alone:
         print(
             f"left alone {_count(len(done.left_alone), 'other file')} (not of an article"
             f" the knowledge base removed): {_names(done.left_alone)}",
             file=out,
+        )
+    if done.same_id:
+        print(
+            f"warning: left alone {_count(len(done.same_id), 'file')} holding an article"
+            f" exported to another file: {_names(done.same_id)}; an import refuses an id"
+            " given twice, so delete or rename one",
+            file=sys.stderr,
         )
     return 0
 
@@ -523,13 +663,20 @@ async def import_articles(
 ) -> int:
     problems: list[str] = []
     items = read_input(path, problems.append)  # a broken file raises before any write
+    first_line: dict[str, str] = {}
+    repeated: set[str] = set()
+    for item in items:  # from a JSON Lines file (a folder refuses a repeated id whole)
+        if item.id in first_line:
+            problems.append(
+                f"{item.source}: id {item.id!r} is also on line"
+                f" {first_line[item.id].rpartition(':')[2]}; every line with it is skipped"
+            )
+            repeated.add(item.id)
+        else:
+            first_line[item.id] = item.source
+    unique = {item.id: item for item in items if item.id not in repeated}
     for problem in problems:
         print(problem, file=sys.stderr)
-    unique: dict[str, Item] = {}
-    for item in items:
-        if item.id in unique:
-            print(f"{item.source}: id {item.id!r} seen before; the later one wins", file=sys.stderr)
-        unique[item.id] = item
 
     from bot.audit import audit_by_bot
 
@@ -558,7 +705,7 @@ async def import_articles(
     print(
         f"imported into {community}: {created} new, {len(changed) - created} changed, "
         f"{len(unique) - len(changed)} unchanged"
-        + (f", skipped lines: {len(problems)}" if problems else ""),
+        + (f", skipped lines: {len(problems) + len(repeated)}" if problems else ""),
         file=out,
     )
     if config.knowledge.semantic:

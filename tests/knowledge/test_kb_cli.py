@@ -471,3 +471,88 @@ async def test_export_deletes_only_files_of_removed_articles(
     code, out = await kb(sqlite_target, "export", str(tmp_path / "out"))
     assert "deleted 2 files of articles removed from the knowledge base: gone.md, sub/old.md" in out
     assert sorted(p.name for p in (tmp_path / "out").glob("*.md")) == ["back.md"]
+
+
+async def test_export_writes_an_article_back_to_the_file_it_came_from(
+    sqlite_target: DatabaseTarget, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Export, edit, import keeps the edit: the article goes back to its own file (it used
+    to be exported again as a flat copy, and the import let the stale copy win)."""
+
+    hw = tmp_path / "hw"
+    (hw / "guides").mkdir(parents=True)
+    (hw / "docs").mkdir()
+    install = hw / "guides" / "install.md"
+    install.write_text(
+        "---\ntitle: Install\nsidebar_position: 2\ntags:\n  - setup\n---\nRun it.\n", "utf-8"
+    )
+    (hw / "docs" / "intro.md").write_text("---\nid: intro\ntitle: Intro\n---\nHi.\n", "utf-8")
+    code, out = await kb(sqlite_target, "import", str(hw))
+    assert code == 0 and "2 new" in out
+    old_copy = hw / "guides_install-969ecc43.md"  # what an export wrote before
+    old_copy.write_text(
+        '---\nid: "guides/install"\ntitle: "Install"\ntags: ["setup"]\naliases: []\n---\nRun it.\n',
+        "utf-8",
+    )
+
+    code, out = await kb(sqlite_target, "export", str(hw))
+    assert code == 0 and "exported 2 articles" in out
+    assert "deleted 1 old copy of an article written to another file: guides_" in out
+    files = sorted(p.relative_to(hw).as_posix() for p in hw.rglob("*") if p.is_file())
+    assert files == ["docs/intro.md", "guides/install.md"]
+    assert install.read_text("utf-8") == (
+        '---\nid: "guides/install"\ntitle: "Install"\ntags: ["setup"]\naliases: []\n'
+        "sidebar_position: 2\n---\nRun it.\n"  # another tool's key is kept
+    )
+    install.write_text(install.read_text("utf-8").replace("Run it.", "Run setup.exe."), "utf-8")
+    code, out = await kb(sqlite_target, "import", str(hw))
+    assert code == 0 and "0 new, 1 changed, 1 unchanged" in out
+    code, out = await kb(sqlite_target, "search", "setup.exe", "--json")
+    assert json.loads(out)[0]["id"] == "guides/install"
+
+    # an id given twice is refused whole, naming both files: no file order decides
+    (hw / "copy.md").write_text("---\nid: guides/install\ntitle: Old\n---\nOld.\n", "utf-8")
+    code, out = await kb(sqlite_target, "import", str(hw))
+    err = capsys.readouterr().err
+    assert code == 1 and "copy.md and guides/install.md: both give the id 'guides/install'" in err
+    code, out = await kb(sqlite_target, "export", str(hw))
+    assert (hw / "copy.md").exists() and "copy.md; an import refuses" in capsys.readouterr().err
+    code, out = await kb(sqlite_target, "search", "setup.exe", "--json")
+    assert json.loads(out)[0]["id"] == "guides/install"
+
+
+async def test_a_repeated_id_in_json_lines_skips_every_line_with_it(
+    sqlite_target: DatabaseTarget, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rows = [
+        {"id": "a", "title": "First"},
+        {"id": "b", "title": "B"},
+        {"id": "a", "title": "Second"},
+    ]
+    code, out = await kb(sqlite_target, "import", str(write_jsonl(tmp_path / "kb.jsonl", rows)))
+    err = capsys.readouterr().err
+    assert code == 1 and "kb.jsonl:3: id 'a' is also on line 1; every line with it" in err
+    assert "1 new, 0 changed, 0 unchanged, skipped lines: 2" in out
+
+
+async def test_export_file_names_stay_in_the_folder_and_off_other_files(
+    sqlite_target: DatabaseTarget, tmp_path: Path
+) -> None:
+    rows = [
+        {"id": i, "title": "t"}
+        for i in ("../escape", "/abs", "a/../b", "guides/ok", "faq", ".hidden", "C:x")
+    ]
+    await kb(sqlite_target, "import", str(write_jsonl(tmp_path / "kb.jsonl", rows)))
+    out_dir = tmp_path / "box" / "out"
+    out_dir.mkdir(parents=True)
+    foreign = "---\nid: something-else\ntitle: Mine\n---\nmine\n"
+    (out_dir / "faq.md").write_text(foreign, "utf-8")
+    (out_dir / "guides").write_text("a file where a folder would go", "utf-8")
+    code, out = await kb(sqlite_target, "export", str(out_dir))
+    assert code == 0 and "exported 7 articles" in out
+    assert (out_dir / "faq.md").read_text("utf-8") == foreign
+    assert sorted(p.name for p in (tmp_path / "box").iterdir()) == ["out"]
+    files = sorted(p.relative_to(out_dir).as_posix() for p in out_dir.rglob("*.md"))
+    assert len(files) == 8 and all("/" not in f for f in files)  # all flat here
+    code, out = await kb(sqlite_target, "import", str(out_dir))
+    assert "1 new, 0 changed, 7 unchanged" in out  # faq.md's own article is new
