@@ -179,6 +179,12 @@ class ModerationPresenter:
         earns again are not lost). Its author is named; the asker never is, so that an
         anonymous question's asker stays hidden."""
 
+        fate = self.t(
+            "report.withdrawn_reopened" if withdrawn.reopened else "report.withdrawn_still_solved"
+        )
+        return f"{self._withdrawn_points(withdrawn)} {fate}"
+
+    def _withdrawn_points(self, withdrawn: AnswerWithdrawn) -> str:
         asker = withdrawn.question.asker.id
         helper, points, bonus = None, 0, 0
         for change in withdrawn.points:

@@ -349,15 +349,17 @@ async def test_the_moderator_is_told_what_deleting_an_accepted_answer_took_back(
     opened, first = await _two_accepted(app, bob, carol)
     second = next(mid for mid in await _accepted(app, opened) if mid != first)
     assert reply(await _delete_by_report(app, opened, first)) == [
-        "The answer had been accepted: bob lost the 15 points it earned; the question stays solved."
+        "The answer had been accepted: bob lost the 15 points it earned. The question stays "
+        "solved by its other accepted answers."
     ]
     assert reply(await _delete_by_report(app, opened, second)) == [
         "The answer had been accepted: carol lost the 15 points it earned, and the asker the 2 "
-        "points for accepting it; the question stays solved, with no accepted answer."
+        "points for accepting it. Nothing solves the question any more, so it is open again."
     ]
     opened, first = await _two_accepted(app, bob, bob)  # bob's credit moves to his other one
     assert reply(await _delete_by_report(app, opened, first)) == [
-        "The answer had been accepted: no points change; the question stays solved."
+        "The answer had been accepted: no points change. The question stays solved by its "
+        "other accepted answers."
     ]
     other = await ask(app.bot, alice, "How do I print?")
     assert reply(await _delete_by_report(app, other, await answer(app.bot, bob, other))) == []

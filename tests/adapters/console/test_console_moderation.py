@@ -71,7 +71,8 @@ async def test_deleting_an_accepted_answer_tells_the_moderator_what_it_took_back
     assert (
         "bot (only you): Report #1: message deleted.\n"
         "bot (only you): The answer had been accepted: bob lost the 15 points it earned, and the "
-        "asker the 2 points for accepting it; the question stays solved, with no accepted answer."
+        "asker the 2 points for accepting it. Nothing solves the question any more, so it is "
+        "open again."
     ) in out
     out = await term.type("/rep alice")
     assert "alice: 0 points" in out
