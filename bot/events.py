@@ -281,6 +281,8 @@ class ReportResolved:
     # moderators are not told who resolved it (the audit log leaves them out too), or they
     # would learn who asked. See `ModerationPresenter.resolver`.
     resolver_hidden: bool = False
+    # Other open reports on the same message, resolved with it when it was deleted.
+    also_resolved: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -650,9 +650,21 @@ async def resolve_report(cmd: ResolveReport, uow: UnitOfWork, ctx: Context) -> R
     await audit_report(
         uow, ctx, actor, f"report_{cmd.outcome.value}", report, question=question, reason=reason
     )
+    also: list[int] = []
+    if cmd.outcome is ReportStatus.DELETED:
+        # Other members' open reports on the same message have nothing left to decide.
+        for other in await uow.moderation.open_reports_on(
+            community, report.platform, report.message_id
+        ):
+            other = await uow.moderation.resolve_report(other.id, cmd.outcome, actor.id, now)
+            await audit_report(
+                uow, ctx, actor, "report_deleted", other, question=question,
+                reason=f"with report #{report.id}",
+            )  # fmt: skip
+            also.append(other.id)
     return ReportResolved(
         report, cmd.outcome, warned, delete_message, deleted_question, tuple(outbound), withdrawn,
-        quoted_in, resolver_hidden=is_hidden_asker(actor, question),
+        quoted_in, resolver_hidden=is_hidden_asker(actor, question), also_resolved=tuple(also),
     )  # fmt: skip
 
 

@@ -165,6 +165,9 @@ class ModerationPresenter:
             lines.append(self.withdrawn(result.withdrawn))
         if result.quoted_in is not None:
             lines.append(self.t("report.article_may_quote", article=result.quoted_in))
+        if result.also_resolved:
+            ids = ", ".join(f"#{n}" for n in result.also_resolved)
+            lines.append(self.t("report.also_resolved", ids=ids))
         return lines
 
     def resolver(self, result: ReportResolved, name: str) -> str:

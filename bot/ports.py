@@ -257,6 +257,9 @@ class ModerationRepository(Protocol):
         self, report_id: int, status: ReportStatus, actor_id: int, at: datetime
     ) -> Report: ...
     async def open_reports(self, community: str, limit: int) -> list[Report]: ...
+    async def open_reports_on(
+        self, community: str, platform: str, message_id: str
+    ) -> list[Report]: ...
 
 
 class KnowledgeRepository(Protocol):

@@ -464,6 +464,19 @@ class SqlModerationRepository:
         row = (await self.conn.execute(_report_query().where(reports_t.c.id == report_id))).one()
         return _report(row)
 
+    async def open_reports_on(self, community: str, platform: str, message_id: str) -> list[Report]:
+        rows = await self.conn.execute(
+            _report_query()
+            .where(
+                reports_t.c.community == community,
+                reports_t.c.platform == platform,
+                reports_t.c.message_id == message_id,
+                reports_t.c.status == ReportStatus.OPEN.value,
+            )
+            .order_by(reports_t.c.id)
+        )
+        return [_report(r) for r in rows]
+
     async def open_reports(self, community: str, limit: int) -> list[Report]:
         rows = await self.conn.execute(
             _report_query()

@@ -820,6 +820,41 @@ async def test_report_delete_on_a_question_hides_it(app: App) -> None:
     assert resolved.question is not None and resolved.question.is_deleted
 
 
+async def test_deleting_a_reported_message_resolves_the_other_reports_on_it(app: App) -> None:
+    """Two members reported the same answer: deleting it through one report leaves nothing to
+    decide in the other, so it is resolved with it (audited); dismissing one does not."""
+
+    opened = await ask(app.bot, alice)
+    rude = await answer(app.bot, bob, opened, "rude words")
+    other = await answer(app.bot, bob, opened, "more rude words")
+    first, second = await report(app, carol, rude), await report(app, dave, rude)
+    elsewhere = await report(app, carol, other)
+    dismissed = await app.bot.handle(
+        c.ResolveReport(mod, first.report.id, ReportStatus.DISMISSED, event_id=next_id("e"))
+    )
+    assert isinstance(dismissed, ev.ReportResolved) and dismissed.also_resolved == ()
+    third = await report(app, mod2, rude)
+    resolved = await app.bot.handle(
+        c.ResolveReport(mod, second.report.id, ReportStatus.DELETED, event_id=next_id("e"))
+    )
+    assert isinstance(resolved, ev.ReportResolved)
+    assert resolved.also_resolved == (third.report.id,)
+    lines = ModerationPresenter(Presenter(app.bot.catalog)).report_resolved_lines(resolved)
+    assert lines[-1] == f"Also resolved, on the same message: report #{third.report.id}."
+    listed = await app.bot.handle(c.ListReports(mod))
+    assert isinstance(listed, ev.ReportsListed)
+    assert [r.id for r in listed.reports] == [elsewhere.report.id]
+    with pytest.raises(errors.AlreadyResolved):
+        await app.bot.handle(
+            c.ResolveReport(mod, third.report.id, ReportStatus.DISMISSED, event_id=next_id("e"))
+        )
+    audit = await app.bot.handle(c.ShowAudit(mod, question_id=opened.question.id))
+    assert isinstance(audit, ev.AuditShown)
+    assert [e.reason for e in audit.entries if e.action == "report_deleted"].count(
+        f"with report #{second.report.id}"
+    ) == 1
+
+
 async def test_report_rate_limit_at_its_boundary(app: App, clock: FakeClock) -> None:
     opened = await ask(app.bot, alice)
     mids = [await answer(app.bot, bob, opened, f"msg {i}") for i in range(5)]
