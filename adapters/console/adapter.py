@@ -283,7 +283,7 @@ class ConsoleAdapter(ModerationCommands, KnowledgeCommands):
         self.say(self.present.t("console.now_as", member=self.user, role=role))
 
     async def _cmd_ask(self, args: list[str], rest: str) -> None:
-        anonymous = args[0] in ("--anonymous", "-a")
+        anonymous = args[0].lower() in ("--anonymous", "-a")  # (as on Slack: any case)
         if anonymous:
             rest = rest.split(None, 1)[1] if len(args) > 1 else ""
             if not rest.strip():

@@ -62,6 +62,11 @@ async def test_solved_question_closes_after_a_day(term: Terminal) -> None:
     assert "(#help > #1 archived, marked solved)" in out
 
 
+async def test_the_anonymous_flag_in_any_case_is_the_flag(term: Terminal) -> None:
+    out = await term.type("/ask --ANONYMOUS Is my key leaking?")
+    assert "[1] Anonymous in #help: Is my key leaking?" in out and "--ANONYMOUS" not in out
+
+
 async def test_anonymous_question_and_moderator_reveal(term: Terminal) -> None:
     out = await term.type("/ask --anonymous Is my config leaking secrets?")
     assert "[1] Anonymous in #help: Is my config leaking secrets?" in out
