@@ -170,10 +170,10 @@ async def _db(args: argparse.Namespace, config: Config) -> int:
             await database.upgrade()
             print(f"database is up to date: {mask_password(config.database.url)}")
         elif args.db_command == "current":
-            from storage.migrate import current_revision
+            from storage.migrate import schema_status
 
             async with database.connect() as conn:
-                print(await conn.run_sync(current_revision) or "empty (no schema yet)")
+                print(await conn.run_sync(schema_status))
         return 0
     finally:
         await database.dispose()

@@ -32,3 +32,26 @@ def current_revision(connection: Connection) -> str | None:
     # Feature branches off one base leave several heads applied side by side.
     heads = MigrationContext.configure(connection).get_current_heads()
     return ", ".join(sorted(heads)) or None
+
+
+def schema_status(connection: Connection) -> str:
+    """`db current`'s answer: the applied revisions (several heads are feature branches of
+    the migration tree, applied side by side) and whether any migration is still to run."""
+
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(alembic_config())
+    applied = set(MigrationContext.configure(connection).get_current_heads())
+    if not applied:
+        return "empty (no schema yet): run `community-bot db upgrade`"
+    known = {rev.revision for rev in script.walk_revisions()}
+    done = {rev.revision for head in applied for rev in script.iterate_revisions(head, "base")}
+    missing = sorted(known - done)
+    revisions = ", ".join(sorted(applied))
+    if missing:
+        return (
+            f"{revisions}; {len(missing)} migration(s) not applied yet ({', '.join(missing)}):"
+            " run `community-bot db upgrade` (or `run`, which applies them)"
+        )
+    return f"{revisions} (up to date: every migration applied; each is a branch of the tree)"

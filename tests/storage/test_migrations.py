@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
@@ -27,3 +29,24 @@ async def test_upgrade_creates_schema_matching_models(db_target: DatabaseTarget)
             assert await conn.run_sync(diff) == []
     finally:
         await db.dispose()
+
+
+def test_db_current_says_whether_every_migration_is_applied(tmp_path: Path) -> None:
+    from sqlalchemy import create_engine
+
+    from storage.migrate import schema_status, upgrade_connection
+
+    engine = create_engine(f"sqlite:///{tmp_path}/m.db")
+    try:
+        with engine.begin() as conn:
+            assert schema_status(conn).startswith("empty (no schema yet)")
+            upgrade_connection(conn, "0001")
+            behind = schema_status(conn)
+            assert behind.startswith("0001; 10 migration(s) not applied yet (0002, 0003,")
+            assert "community-bot db upgrade" in behind
+            upgrade_connection(conn)
+            done = schema_status(conn)
+        assert done.endswith("(up to date: every migration applied; each is a branch of the tree)")
+        assert "0011" in done
+    finally:
+        engine.dispose()
