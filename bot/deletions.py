@@ -19,6 +19,7 @@ keeping it as something members can find, accept or be credited for:
   the moderators' channel, who decide whether to edit it (curated text is theirs). Not for
   a deleted channel: deleting one is a deliberate act of someone with the power to, and a
   note per question would flood the channel;
+- open reports on the message: resolved as deleted, by nobody (nothing is left to decide);
 - anything else (a message the bot never recorded, one already deleted, another
   community's): nothing. The bot's own deletions (`/mod delete`, a report resolved by
   deleting) come back as platform events and change nothing a second time.
@@ -34,7 +35,7 @@ from typing import Any
 from bot.audit import audit_by_platform
 from bot.commands import DeleteChannel, DeleteMessage, DeleteThread
 from bot.events import DeletedOnPlatform
-from bot.model import Question
+from bot.model import Question, ReportStatus
 from bot.moderation import article_quoting, moderators_channel, withdraw_answer
 from bot.outbound import ChannelPost, Outbound, ThreadPost, ThreadState
 from bot.ports import UnitOfWork
@@ -44,6 +45,7 @@ NOTHING = DeletedOnPlatform()
 
 
 async def delete_message(cmd: DeleteMessage, uow: UnitOfWork, ctx: Context) -> DeletedOnPlatform:
+    await _resolve_reports(uow, ctx, cmd)
     question = await uow.questions.by_message(cmd.platform, cmd.message_id, for_update=True)
     if question is not None:
         if question.community != cmd.community:
@@ -61,6 +63,14 @@ async def delete_message(cmd: DeleteMessage, uow: UnitOfWork, ctx: Context) -> D
     if withdrawn is None and not outbound:
         return NOTHING
     return DeletedOnPlatform(withdrawn=withdrawn, outbound=tuple(outbound))
+
+
+async def _resolve_reports(uow: UnitOfWork, ctx: Context, cmd: DeleteMessage) -> None:
+    """Open reports on the message have nothing left to decide: resolved as deleted, by no
+    moderator (the report keeps who resolved it empty), so none waits in `/mod reports`."""
+
+    for report in await uow.moderation.open_reports_on(cmd.community, cmd.platform, cmd.message_id):
+        await uow.moderation.resolve_report(report.id, ReportStatus.DELETED, None, ctx.clock.now())
 
 
 async def delete_thread(cmd: DeleteThread, uow: UnitOfWork, ctx: Context) -> DeletedOnPlatform:

@@ -454,7 +454,7 @@ class SqlModerationRepository:
         return row is not None
 
     async def resolve_report(
-        self, report_id: int, status: ReportStatus, actor_id: int, at: datetime
+        self, report_id: int, status: ReportStatus, actor_id: int | None, at: datetime
     ) -> Report:
         await self.conn.execute(
             update(reports_t)

@@ -199,9 +199,12 @@ async def test_a_deleted_answer_cannot_be_accepted(app: App) -> None:
     assert await _points(app, bob) == 0
 
 
-async def test_a_report_on_a_question_deleted_since_is_resolved_without_deleting_it_again(
+async def test_a_report_on_a_question_deleted_since_is_resolved_by_the_deletion(
     app: App, clock: FakeClock
 ) -> None:
+    """The platform's deletion resolves the report (nothing is left to decide); a moderator
+    acting on it later is told so, and nothing is deleted a second time."""
+
     opened = await ask(app.bot, alice)
     filed = await app.bot.handle(
         c.ReportMessage(
@@ -213,11 +216,10 @@ async def test_a_report_on_a_question_deleted_since_is_resolved_without_deleting
     deleted = (await gone(app, opened.question.message_id)).question
     assert deleted is not None
     clock.advance(minutes=5)
-    resolved = await app.bot.handle(
-        c.ResolveReport(mod, filed.report.id, ReportStatus.DELETED, event_id=next_id("e"))
-    )
-    assert isinstance(resolved, ev.ReportResolved)
-    assert (resolved.question, resolved.outbound) == (None, ())
+    with pytest.raises(errors.AlreadyResolved):
+        await app.bot.handle(
+            c.ResolveReport(mod, filed.report.id, ReportStatus.DELETED, event_id=next_id("e"))
+        )
     shown = await app.bot.handle(c.ShowQuestion(mod, opened.question.id))
     assert isinstance(shown, ev.QuestionShown)
     assert shown.question.deleted_at == deleted.deleted_at  # (when it really went)
@@ -362,3 +364,33 @@ async def test_deleting_a_channel_s_questions_counts_them_and_stops_on_an_error(
     assert await delete_channel(app.bot.handle, "console", "default", "help") == 2
     mine = await app.bot.handle(c.ListMyQuestions(alice))
     assert isinstance(mine, ev.QuestionsListed) and mine.questions == ()
+
+
+async def test_open_reports_on_a_message_deleted_on_the_platform_are_resolved(app: App) -> None:
+    """Nothing is left for a moderator to decide: the reports leave `/mod reports`, resolved
+    as deleted by nobody; a report on another message stays."""
+
+    carol, dave = actor("carol"), actor("dave")
+    opened = await ask(app.bot, alice)
+    rude = await answer(app.bot, bob, opened, "rude words")
+    kept = await answer(app.bot, bob, opened, "other words")
+    reports = []
+    for who, mid in ((carol, rude), (dave, rude), (carol, kept)):
+        filed = await app.bot.handle(
+            c.ReportMessage(
+                who, "help", mid, "rude", thread=thread_of(opened), event_id=next_id("e")
+            )
+        )
+        assert isinstance(filed, ev.ReportFiled)
+        reports.append(filed.report)
+    await gone(app, rude)
+    listed = await app.bot.handle(c.ListReports(mod))
+    assert isinstance(listed, ev.ReportsListed)
+    assert [r.id for r in listed.reports] == [reports[2].id]
+    with pytest.raises(errors.AlreadyResolved) as refused:
+        await app.bot.handle(
+            c.ResolveReport(mod, reports[0].id, ReportStatus.DISMISSED, event_id=next_id("e"))
+        )
+    assert app.bot.catalog.t(refused.value.key, **refused.value.params) == (
+        f"Report #{reports[0].id} was already handled (deleted)."
+    )
