@@ -753,11 +753,18 @@ async def withdraw_answer(
                 report_id=report.id if report else None,
             )  # fmt: skip
     outbound: tuple[Outbound, ...] = ()
-    reopened = not remaining and question.status is QuestionStatus.SOLVED
+    # Open again only a question that is open for answers; a closed one (by a moderator, a
+    # duplicate, its asker, or after solving) keeps its close, and a deleted one its state.
+    reopened = (
+        not remaining
+        and question.status is QuestionStatus.SOLVED
+        and not question.is_closed
+        and not question.is_deleted
+    )
     if reopened:
         question = await uow.questions.set_status(question.id, QuestionStatus.OPEN)
         thread = question.thread
-        if thread is not None and not question.is_deleted:
+        if thread is not None:
             outbound = (
                 ThreadPost(
                     question.community, thread, "question.reopened_answer_deleted",

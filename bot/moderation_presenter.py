@@ -182,9 +182,12 @@ class ModerationPresenter:
         earns again are not lost). Its author is named; the asker never is, so that an
         anonymous question's asker stays hidden."""
 
-        fate = self.t(
-            "report.withdrawn_reopened" if withdrawn.reopened else "report.withdrawn_still_solved"
-        )
+        if withdrawn.reopened:
+            fate = self.t("report.withdrawn_reopened")
+        elif withdrawn.accepted:
+            fate = self.t("report.withdrawn_still_solved")
+        else:
+            fate = self.t("report.withdrawn_kept")
         return f"{self._withdrawn_points(withdrawn)} {fate}"
 
     def _withdrawn_points(self, withdrawn: AnswerWithdrawn) -> str:

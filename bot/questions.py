@@ -376,6 +376,8 @@ def _answer_by(
     if helper.id == actor.id:
         raise errors.SelfAccept()  # nobody earns points from themselves
     if helper.id == question.asker.id:  # (a moderator naming the asker)
+        if question.anonymous:  # saying "they asked it" would name the asker
+            raise errors.NoAnswerFromMember(member=helper.display_name)
         raise errors.AskerNotCredited(member=helper.display_name)
     theirs = [a for a in answers if a.author.id == helper.id]
     if not theirs:
@@ -468,7 +470,7 @@ async def _solved_alone(
     (they found the fix on their own, whoever else posted)."""
 
     if question.status is QuestionStatus.SOLVED:
-        raise errors.AlreadyAccepted()
+        raise errors.AlreadySolved() if alone else errors.AlreadyAccepted()
     question = await uow.questions.set_status(
         question.id, QuestionStatus.SOLVED, solved_at=ctx.clock.now()
     )

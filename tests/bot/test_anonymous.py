@@ -395,3 +395,21 @@ async def test_thanks_from_an_anonymous_asker_do_not_name_them(app: App) -> None
         "Zelda Secret thanked you: +2 points.",  # (no question: nothing to tie them to)
     ]
     assert not _leaks(repr(thanked.outbound))
+
+
+async def test_a_moderator_naming_the_anonymous_asker_learns_nothing(app: App) -> None:
+    """ "They asked this question" would name the asker without an audited reveal: the
+    refusal is the one for a member who did not answer."""
+
+    opened = await _ask_anonymously(app, "Secret question")
+    await answer(app.bot, bob, opened)
+    for helpers in ((zelda.ref,), (zelda.ref, bob.ref)):
+        try:
+            result = await app.bot.handle(
+                c.MarkSolved(mod, thread_of(opened), helpers, event_id=next_id("e"))
+            )
+        except errors.DomainError as exc:
+            assert type(exc) is errors.NoAnswerFromMember
+        else:
+            assert isinstance(result, ev.AnswerAccepted)
+            assert [type(r.reason) for r in result.refused] == [errors.NoAnswerFromMember]

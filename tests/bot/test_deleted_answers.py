@@ -336,6 +336,45 @@ async def test_a_question_its_deleted_answer_alone_solved_is_open_again(
     assert isinstance(accepted, ev.AnswerAccepted) and accepted.newly_solved
 
 
+@pytest.mark.parametrize("how", ["close", "duplicate", "delete"])
+async def test_a_closed_or_deleted_question_keeps_its_state_when_its_answer_goes(
+    app: App, delete: Delete, how: str
+) -> None:
+    """Deleting the only accepted answer reopens a question open for answers, never one a
+    moderator closed (or closed as a duplicate) or deleted: that would undo their decision
+    (and lose the duplicate's link)."""
+
+    from bot.commands import QuestionAction
+    from bot.outbound import ThreadPost, ThreadState
+
+    opened = await ask(app.bot, alice)
+    original = await ask(app.bot, carol, "The original")
+    mid = await answer(app.bot, bob, opened)
+    await app.bot.handle(c.AcceptAnswer(alice, mid, event_id=next_id("e")))
+    action = {"close": QuestionAction.CLOSE, "duplicate": QuestionAction.DUPLICATE,
+              "delete": QuestionAction.DELETE}[how]  # fmt: skip
+    target = f"#{original.question.id}" if how == "duplicate" else None
+    await app.bot.handle(
+        c.ModerateQuestion(
+            mod, action, thread=thread_of(opened), duplicate_of=target, event_id=next_id("e")
+        )
+    )
+    async with app.bot.uow_factory(write=False) as uow:
+        before = await uow.questions.get(opened.question.id)
+    assert before is not None
+    resolved = await delete(app, opened, mid)
+    assert resolved.withdrawn is not None and not resolved.withdrawn.reopened
+    assert not [m for m in resolved.outbound if isinstance(m, ThreadPost | ThreadState)]
+    async with app.bot.uow_factory(write=False) as uow:
+        after = await uow.questions.get(opened.question.id)
+        jobs = await uow.jobs.for_question(opened.question.id)
+    assert after == before
+    assert not [j for j in jobs if j.kind.value == "close_dormant" and j.state.value == "pending"]
+    if isinstance(resolved, ev.ReportResolved):
+        line = ModerationPresenter(Presenter(app.bot.catalog)).withdrawn(resolved.withdrawn)
+        assert line.endswith("The question was closed or deleted already, so it stays as it was.")
+
+
 async def test_the_moderator_is_told_what_deleting_an_accepted_answer_took_back(
     app: App,
 ) -> None:

@@ -147,7 +147,7 @@ async def test_the_asker_naming_themselves_marks_it_solved_alone(app: App) -> No
         == f"#{opened.question.id} marked solved by its asker, on their own. No points were given."
     )
     assert await _question_ledger(app, opened.question.id) == []
-    with pytest.raises(errors.AlreadyAccepted):  # (already solved)
+    with pytest.raises(errors.AlreadySolved):  # (already solved)
         await app.bot.handle(
             c.MarkSolved(alice, thread_of(opened), (alice.ref,), event_id=next_id("e"))
         )
