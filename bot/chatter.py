@@ -7,21 +7,38 @@ helpers about nothing, so the adapters leave them alone (`is_chatter`). A forum 
 `/ask`, are deliberate questions and are never judged.
 
 Deliberately conservative, as thanks detection is (`bot.thanks`): a question mark in any
-script makes it a question, and so does anything but a thanks with a few letters around it
-or a message of one or two letters. Pure: no I/O.
+script makes it a question, and so does anything but a thanks among a few filler words
+("so much", "guys", "paljon") or a message of one or two letters. Pure: no I/O.
 """
 
 from __future__ import annotations
+
+import re
 
 from bot.thanks import MENTION, detect, normalise
 
 # "?" in Latin, full-width (CJK), Arabic and Persian (؟), and the reversed one.
 QUESTION_MARKS = frozenset("?？؟⸮")
-# "ok", "+1", "k", an emoji: fewer letters or digits than this is no question.
+# "ok", "+1", "k", an emoji: fewer letters or digits than this is no question (in scripts
+# whose one character is no word: a Chinese or Japanese character can be).
 MIN_ALNUM = 3
-# A thanks with at most this many letters or digits besides its thanks words ("thanks so
-# much", "ok thanks man", "ขอบคุณครับ") is a thank-you, not a question that ends in one.
-MAX_ALNUM_BESIDE_THANKS = 10
+# Words that may stand beside a thanks in a bare thank-you ("thanks so much guys", "ok
+# thanks", "kiitos paljon", "çok teşekkürler", "خیلی ممنون", "ขอบคุณครับ"). Anything else
+# beside it ("pip broken, thanks", "ei toimi, kiitos") may be the problem: a question.
+FILLERS = frozenset(
+    """ok okay k so very much a lot lots all you guys everyone folks man mate again
+    great awesome cool nice perfect it that this worked works work fixed solved now and for
+    the help your again once more really too as always
+    paljon kovasti taas nyt
+    çok cok da de hepinize herkese
+    خیلی زیاد بسیار از همه دمت گرم
+    جزيلا جزیلا كثيرا کثیرا لكم لکم للجميع
+    ครับ ค่ะ คะ นะ มาก มากๆ""".split()
+)
+_WORD = re.compile(r"\w+")
+_IDEOGRAPHIC = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+# Thai runs words together: its polite particles and "very" are split off its words.
+_THAI_FILLER = re.compile(r"ครับ|ค่ะ|คะ|นะ|มากๆ|มาก")
 
 
 def is_chatter(text: str) -> bool:
@@ -30,13 +47,15 @@ def is_chatter(text: str) -> bool:
 
     if any(mark in text for mark in QUESTION_MARKS):
         return False
-    if _alnum(MENTION.sub(" ", text)) < MIN_ALNUM:  # (code counts: a traceback asks)
+    bare = MENTION.sub(" ", text)
+    if _alnum(bare) < MIN_ALNUM and not _IDEOGRAPHIC.search(bare):  # (code counts)
         return True
     thanks = detect(text)
     if thanks is None:
         return False
     beside = normalise(text).replace(thanks.matched, " ", 1)
-    return _alnum(beside) <= MAX_ALNUM_BESIDE_THANKS
+    beside = _THAI_FILLER.sub(" ", beside)
+    return all(word in FILLERS for word in _WORD.findall(beside))
 
 
 def _alnum(text: str) -> int:

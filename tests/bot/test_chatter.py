@@ -7,9 +7,10 @@ import pytest
 from bot.chatter import is_chatter
 
 CHATTER = [
-    "ok", "+1", "k", "👍", "🙏🙏", "thanks!", "thanks @bob", "Thank you so much @Carol Ann!",
+    "ok", "+1", "k", "👍", "🙏🙏", "thanks!", "thanks @bob", "Thank you so much @Carol!",
     "ok thanks man", "ty", "kiitos!", "kiitos paljon", "teşekkürler", "çok teşekkürler",
     "ممنون", "مرسی!", "شكرا جزيلا", "ขอบคุณครับ", "@bob @carol", "thanks\u200b!",
+    "thanks, that worked", "خیلی ممنون", "ขอบคุณมากครับ", "thanks again guys!",
 ]  # fmt: skip
 QUESTIONS = [
     "npm?", "why؟", "help?", "Printer broken", "same here", "pip install fails with exit 1",
@@ -17,6 +18,11 @@ QUESTIONS = [
     "Thanks! Another thing: the export button is gone since the update",
     "```Traceback: KeyError 'x'```", "ติดตั้งโปรแกรมไม่ได้ครับ ขอบคุณครับ",
     "نصب برنامه خطا میدهد ممنون", "thanks for nothing",
+    # The reviewer's: short problem reports that end in a thanks, and CJK words.
+    "help pls thx", "not working thx", "pip broken, thanks", "any ideas, thanks",
+    "doesn't work, thanks", "build fails ty", "error 500 thanks", "ei toimi, kiitos",
+    "apua kiitos", "çalışmıyor, teşekkürler", "نصب نمیشه ممنون", "کار نمیکنه ممنون",
+    "لا يعمل شكرا", "ساعدوني شكرا", "ใช้ไม่ได้ ขอบคุณครับ", "帮忙", "报错",
 ]  # fmt: skip
 
 
