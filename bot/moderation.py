@@ -199,7 +199,9 @@ async def _duplicate_target(uow: UnitOfWork, question: Question, target: str | N
             raise errors.ArticleNotFound(id=truncate(key, 100))
         return f"{ARTICLE_PREFIX}{article.id}"
     assert isinstance(key, int)
-    other = await uow.questions.get(key)
+    # Locked (PostgreSQL), so two moderators closing two questions as duplicates of each
+    # other at once cannot both pass the check below (a deadlock is retried).
+    other = await uow.questions.get(key, for_update=True)
     if other is None or other.community != question.community or other.is_deleted:
         raise errors.QuestionNotFound()
     if other.id == question.id:
@@ -646,7 +648,9 @@ async def resolve_report(cmd: ResolveReport, uow: UnitOfWork, ctx: Context) -> R
     quoted_in = None
     if delete_message is not None:
         quoted_in = await _article_quoting(uow, report, deleted_question is not None)
-    report = await uow.moderation.resolve_report(report.id, cmd.outcome, actor.id, now)
+    resolved = await uow.moderation.resolve_report(report.id, cmd.outcome, actor.id, now)
+    assert resolved is not None  # (locked open above)
+    report = resolved
     await audit_report(
         uow, ctx, actor, f"report_{cmd.outcome.value}", report, question=question, reason=reason
     )
@@ -656,7 +660,10 @@ async def resolve_report(cmd: ResolveReport, uow: UnitOfWork, ctx: Context) -> R
         for other in await uow.moderation.open_reports_on(
             community, report.platform, report.message_id
         ):
-            other = await uow.moderation.resolve_report(other.id, cmd.outcome, actor.id, now)
+            done = await uow.moderation.resolve_report(other.id, cmd.outcome, actor.id, now)
+            if done is None:
+                continue  # resolved meanwhile
+            other = done
             await audit_report(
                 uow, ctx, actor, "report_deleted", other, question=question,
                 reason=f"with report #{report.id}",

@@ -255,8 +255,9 @@ class ModerationRepository(Protocol):
     async def already_reported(self, reporter_id: int, platform: str, message_id: str) -> bool: ...
     async def resolve_report(
         self, report_id: int, status: ReportStatus, actor_id: int | None, at: datetime
-    ) -> Report:
-        """`actor_id` None: resolved by no moderator (the platform deleted the message)."""
+    ) -> Report | None:
+        """Resolve an open report; None when it is not open any more. `actor_id` None:
+        resolved by no moderator (the platform deleted the message)."""
         ...
 
     async def open_reports(self, community: str, limit: int) -> list[Report]: ...

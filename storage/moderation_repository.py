@@ -455,17 +455,19 @@ class SqlModerationRepository:
 
     async def resolve_report(
         self, report_id: int, status: ReportStatus, actor_id: int | None, at: datetime
-    ) -> Report:
-        await self.conn.execute(
+    ) -> Report | None:
+        changed = await self.conn.execute(
             update(reports_t)
-            .where(reports_t.c.id == report_id)
+            .where(reports_t.c.id == report_id, reports_t.c.status == ReportStatus.OPEN.value)
             .values(status=status.value, resolved_by_id=actor_id, resolved_at=at)
         )
+        if changed.rowcount == 0:
+            return None  # resolved meanwhile (by another moderator, or a deletion)
         row = (await self.conn.execute(_report_query().where(reports_t.c.id == report_id))).one()
         return _report(row)
 
     async def open_reports_on(self, community: str, platform: str, message_id: str) -> list[Report]:
-        rows = await self.conn.execute(
+        stmt = (
             _report_query()
             .where(
                 reports_t.c.community == community,
@@ -475,6 +477,9 @@ class SqlModerationRepository:
             )
             .order_by(reports_t.c.id)
         )
+        if self._locks:  # (in id order, so two resolvers never deadlock on them)
+            stmt = stmt.with_for_update(of=reports_t)
+        rows = await self.conn.execute(stmt)
         return [_report(r) for r in rows]
 
     async def open_reports(self, community: str, limit: int) -> list[Report]:

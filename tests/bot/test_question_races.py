@@ -190,6 +190,64 @@ async def test_an_answer_deleted_while_it_is_accepted_earns_nothing(
     assert isinstance(shown, ev.ReputationShown) and shown.standing.points == 0
 
 
+async def test_a_platform_deletion_waiting_on_a_warned_report_leaves_the_warning(
+    two_processes: tuple[App, App],
+) -> None:
+    """A moderator warns through a report while the platform's deletion of the message waits
+    on the report's row: once the warning commits, the deletion finds the report resolved
+    and leaves it so (it used to overwrite it as "deleted, by nobody")."""
+
+    from bot.model import ReportStatus
+
+    warning, deleting = two_processes
+    dave = actor("dave")
+    opened = await ask(warning.bot, alice)
+    mid = await answer(warning.bot, bob, opened, "Rude words.")
+    filed = await warning.bot.handle(
+        c.ReportMessage(dave, "help", mid, "abusive", thread=thread_of(opened),
+                        event_id=next_id("e"))
+    )  # fmt: skip
+    assert isinstance(filed, ev.ReportFiled)
+    warned, deletion = await _second_waits_for_first(
+        warning,
+        c.ResolveReport(mod, filed.report.id, ReportStatus.WARNED, event_id=next_id("e")),
+        deleting,
+        c.DeleteMessage("console", "default", mid),
+        what="the deletion waits on the report's row",
+    )
+    assert isinstance(warned, ev.ReportResolved)
+    await deletion
+    async with deleting.database.uow(write=False) as uow:
+        report = await uow.moderation.get_report("default", filed.report.id)
+    assert report is not None and report.status is ReportStatus.WARNED
+    assert report.resolved_by_id is not None
+
+
+async def test_two_questions_closed_as_duplicates_of_each_other_at_once(
+    two_processes: tuple[App, App],
+) -> None:
+    """The second close waits on the row of the original it names, which the first closes:
+    once that commits, the original is a duplicate itself and the second is refused."""
+
+    first, second = two_processes
+    one, two = await ask(first.bot, alice, "First"), await ask(first.bot, bob, "Second")
+    mod2 = actor("mod2", mod=True)
+    for who in (mod, mod2):
+        await first.bot.handle(c.ShowReputation(who))  # (members known before the race)
+    closed, crossing = await _second_waits_for_first(
+        first,
+        c.ModerateQuestion(mod, c.QuestionAction.DUPLICATE, question_id=one.question.id,
+                           duplicate_of=f"#{two.question.id}", event_id=next_id("e")),
+        second,
+        c.ModerateQuestion(mod2, c.QuestionAction.DUPLICATE, question_id=two.question.id,
+                           duplicate_of=f"#{one.question.id}", event_id=next_id("e")),
+        what="the second close waits on the row of the question it names",
+    )  # fmt: skip
+    assert isinstance(closed, ev.QuestionModerated)
+    with pytest.raises(errors.DuplicateOfADuplicate):
+        await crossing
+
+
 # -- two multi-helper /solved crediting the same helpers in opposite orders ------------------
 
 _role: contextvars.ContextVar[str] = contextvars.ContextVar("lockstep_role")
