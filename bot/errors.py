@@ -128,6 +128,13 @@ class DuplicateOfItself(InvalidArgument):
     key = "error.duplicate_of_itself"
 
 
+class OriginalOfDuplicates(InvalidArgument):
+    """The question to close as a duplicate is the original others point at: closing it too
+    would leave them pointing at a duplicate."""
+
+    key = "error.original_of_duplicates"
+
+
 class DuplicateOfADuplicate(InvalidArgument):
     """The named original is itself closed as a duplicate (of `target`): name that one, so
     two questions never point at each other and nobody follows a chain."""

@@ -245,6 +245,11 @@ async def moderate_question(
         duplicate = action is QuestionAction.DUPLICATE
         if duplicate:
             detail = await _duplicate_target(uow, question, cmd.duplicate_of)
+            pointing = await uow.questions.duplicates_of(question.community, question.id)
+            if pointing:  # they would point at a duplicate: a chain nobody should follow
+                raise errors.OriginalOfDuplicates(
+                    id=question.id, duplicates=", ".join(f"#{n}" for n in pointing)
+                )
         status = QuestionStatus.SOLVED if question.solved_at else QuestionStatus.CLOSED
         await uow.questions.set_status(
             question.id,

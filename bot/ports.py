@@ -68,6 +68,10 @@ class QuestionRepository(Protocol):
     async def by_message(
         self, platform: str, message_id: str, *, for_update: bool = False
     ) -> Question | None: ...
+    async def duplicates_of(self, community: str, question_id: int, limit: int = 5) -> list[int]:
+        """Questions closed (and not deleted) as duplicates of `question_id`."""
+        ...
+
     async def next_in_channel(
         self, community: str, platform: str, channel_id: str, after: int, *, for_update: bool
     ) -> Question | None: ...

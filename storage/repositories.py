@@ -21,6 +21,7 @@ from bot.model import (
     Acceptance,
     Actor,
     Answer,
+    CloseReason,
     LeaderboardRow,
     LedgerEntry,
     LedgerReason,
@@ -453,6 +454,22 @@ class SqlQuestionRepository:
         values = {"qid": question.id, "title": title, "body": body}
         row = (await self.conn.execute(stmt, values)).one()
         return _question(row, asker=question.asker)
+
+    async def duplicates_of(self, community: str, question_id: int, limit: int = 5) -> list[int]:
+        q = questions_t.c
+        rows = await self.conn.execute(
+            select(q.id)
+            .where(
+                q.community == community,
+                q.close_reason == CloseReason.DUPLICATE.value,
+                q.close_note == f"#{question_id}",
+                q.closed_at.is_not(None),
+                q.deleted_at.is_(None),
+            )
+            .order_by(q.id)
+            .limit(limit)
+        )
+        return [int(r[0]) for r in rows]
 
     async def open_by_asker(self, member_id: int, limit: int = 10) -> list[Question]:
         rows = await self.conn.execute(

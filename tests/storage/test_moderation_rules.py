@@ -614,6 +614,14 @@ async def test_a_duplicate_of_a_duplicate_names_the_original_instead(app: App) -
         )
     shown = await app.bot.handle(c.ShowQuestion(mod, first.question.id))
     assert isinstance(shown, ev.QuestionShown) and not shown.question.is_closed
+    # Nor may the original become a duplicate itself while others point at it.
+    with pytest.raises(errors.OriginalOfDuplicates) as refused:
+        await moderate(
+            app, mod, QuestionAction.DUPLICATE, first, duplicate_of=f"#{third.question.id}"
+        )
+    assert app.bot.catalog.t(refused.value.key, **refused.value.params).startswith(
+        f"#{first.question.id} is the original of #{second.question.id}, closed as its duplicates."
+    )
     await app.bot.handle(c.NotDuplicate(bob, thread_of(second), event_id=next_id("e")))
     await moderate(app, mod, QuestionAction.DUPLICATE, third, duplicate_of=f"#{second.question.id}")
 
