@@ -45,7 +45,7 @@ NOTHING = DeletedOnPlatform()
 
 
 async def delete_message(cmd: DeleteMessage, uow: UnitOfWork, ctx: Context) -> DeletedOnPlatform:
-    await _resolve_reports(uow, ctx, cmd)
+    await _resolve_reports(uow, ctx, cmd.community, cmd.platform, cmd.message_id)
     question = await uow.questions.by_message(cmd.platform, cmd.message_id, for_update=True)
     if question is not None:
         if question.community != cmd.community:
@@ -65,11 +65,22 @@ async def delete_message(cmd: DeleteMessage, uow: UnitOfWork, ctx: Context) -> D
     return DeletedOnPlatform(withdrawn=withdrawn, outbound=tuple(outbound))
 
 
-async def _resolve_reports(uow: UnitOfWork, ctx: Context, cmd: DeleteMessage) -> None:
-    """Open reports on the message have nothing left to decide: resolved as deleted, by no
-    moderator (the report keeps who resolved it empty), so none waits in `/mod reports`."""
+async def _resolve_reports(
+    uow: UnitOfWork,
+    ctx: Context,
+    community: str,
+    platform: str,
+    message_id: str | None = None,
+    *,
+    question_id: int | None = None,
+) -> None:
+    """Open reports on the message (or on any message of a question whose whole thread went)
+    have nothing left to decide: resolved as deleted, by no moderator (the report keeps who
+    resolved it empty), so none waits in `/mod reports`."""
 
-    for report in await uow.moderation.open_reports_on(cmd.community, cmd.platform, cmd.message_id):
+    for report in await uow.moderation.open_reports_on(
+        community, platform, message_id, question_id=question_id
+    ):
         await uow.moderation.resolve_report(report.id, ReportStatus.DELETED, None, ctx.clock.now())
 
 
@@ -117,6 +128,10 @@ async def _delete_question(
         return NOTHING
     await uow.moderation.set_deleted(question.id, ctx.clock.now())
     question = await uow.questions.get(question.id) or question
+    if not thread_left:  # every message of its thread went with it
+        await _resolve_reports(
+            uow, ctx, question.community, question.platform, question_id=question.id
+        )
     await audit_by_platform(uow, ctx, "platform_question_delete", question.asker, question)
     outbound: list[Outbound] = []
     thread = question.thread

@@ -266,8 +266,15 @@ class ModerationRepository(Protocol):
 
     async def open_reports(self, community: str, limit: int) -> list[Report]: ...
     async def open_reports_on(
-        self, community: str, platform: str, message_id: str
-    ) -> list[Report]: ...
+        self,
+        community: str,
+        platform: str,
+        message_id: str | None = None,
+        *,
+        question_id: int | None = None,
+    ) -> list[Report]:
+        """Open reports on one message, or on any message of one question."""
+        ...
 
 
 class KnowledgeRepository(Protocol):

@@ -466,17 +466,26 @@ class SqlModerationRepository:
         row = (await self.conn.execute(_report_query().where(reports_t.c.id == report_id))).one()
         return _report(row)
 
-    async def open_reports_on(self, community: str, platform: str, message_id: str) -> list[Report]:
-        stmt = (
-            _report_query()
-            .where(
-                reports_t.c.community == community,
-                reports_t.c.platform == platform,
-                reports_t.c.message_id == message_id,
-                reports_t.c.status == ReportStatus.OPEN.value,
-            )
-            .order_by(reports_t.c.id)
-        )
+    async def open_reports_on(
+        self,
+        community: str,
+        platform: str,
+        message_id: str | None = None,
+        *,
+        question_id: int | None = None,
+    ) -> list[Report]:
+        if message_id is None and question_id is None:
+            raise ValueError("name a message or a question")
+        where = [
+            reports_t.c.community == community,
+            reports_t.c.platform == platform,
+            reports_t.c.status == ReportStatus.OPEN.value,
+        ]
+        if message_id is not None:
+            where.append(reports_t.c.message_id == message_id)
+        if question_id is not None:
+            where.append(reports_t.c.question_id == question_id)
+        stmt = _report_query().where(*where).order_by(reports_t.c.id)
         if self._locks:  # (in id order, so two resolvers never deadlock on them)
             stmt = stmt.with_for_update(of=reports_t)
         rows = await self.conn.execute(stmt)

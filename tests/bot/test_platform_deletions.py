@@ -394,3 +394,26 @@ async def test_open_reports_on_a_message_deleted_on_the_platform_are_resolved(ap
     assert app.bot.catalog.t(refused.value.key, **refused.value.params) == (
         f"Report #{reports[0].id} was already handled (deleted)."
     )
+
+
+async def test_a_thread_deleted_whole_resolves_the_reports_on_its_messages(app: App) -> None:
+    """Every message of the thread is gone with it; a question whose opening message alone
+    was deleted keeps its thread, and the reports on its answers stay for a moderator."""
+
+    carol = actor("carol")
+    gone_whole, kept = await ask(app.bot, alice, "First"), await ask(app.bot, alice, "Second")
+    filed = {}
+    for opened in (gone_whole, kept):
+        mid = await answer(app.bot, bob, opened, "rude words")
+        result = await app.bot.handle(
+            c.ReportMessage(
+                carol, "help", mid, "rude", thread=thread_of(opened), event_id=next_id("e")
+            )
+        )
+        assert isinstance(result, ev.ReportFiled)
+        filed[opened.question.id] = result.report.id
+    await app.bot.handle(c.DeleteThread("default", thread_of(gone_whole)))
+    await gone(app, kept.question.message_id)
+    listed = await app.bot.handle(c.ListReports(mod))
+    assert isinstance(listed, ev.ReportsListed)
+    assert [r.id for r in listed.reports] == [filed[kept.question.id]]
