@@ -82,6 +82,18 @@ async def audit_report(
     )  # fmt: skip
 
 
+async def audit_report_by_platform(uow: UnitOfWork, ctx: Context, report: Report) -> None:
+    """A report resolved because the platform deleted its message (`bot.deletions`): no
+    actor (the platform does not say who deleted it; "the platform" is shown), its author
+    named as the report names them (see `audit_report`)."""
+
+    await _append(
+        uow, report.community, ctx.clock.now(), f"{PLATFORM_PREFIX}report_deleted",
+        actor_id=None, target_id=report.author.id if report.author else None,
+        question_id=report.question_id, report_id=report.id,
+    )  # fmt: skip
+
+
 def is_hidden_asker(member: Member, question: Question | None) -> bool:
     """Whether `member` asked `question` anonymously: rows about it do not name them, and
     neither does anything else moderators read about it (see `ReportResolved`)."""

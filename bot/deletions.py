@@ -32,7 +32,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bot.audit import audit_by_platform
+from bot.audit import audit_by_platform, audit_report_by_platform
 from bot.commands import DeleteChannel, DeleteMessage, DeleteThread
 from bot.events import DeletedOnPlatform
 from bot.model import Question, ReportStatus
@@ -81,7 +81,11 @@ async def _resolve_reports(
     for report in await uow.moderation.open_reports_on(
         community, platform, message_id, question_id=question_id
     ):
-        await uow.moderation.resolve_report(report.id, ReportStatus.DELETED, None, ctx.clock.now())
+        done = await uow.moderation.resolve_report(
+            report.id, ReportStatus.DELETED, None, ctx.clock.now()
+        )
+        if done is not None:
+            await audit_report_by_platform(uow, ctx, done)
 
 
 async def delete_thread(cmd: DeleteThread, uow: UnitOfWork, ctx: Context) -> DeletedOnPlatform:

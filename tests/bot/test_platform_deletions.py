@@ -394,6 +394,13 @@ async def test_open_reports_on_a_message_deleted_on_the_platform_are_resolved(ap
     assert app.bot.catalog.t(refused.value.key, **refused.value.params) == (
         f"Report #{reports[0].id} was already handled (deleted)."
     )
+    audit = await app.bot.handle(c.ShowAudit(mod, question_id=opened.question.id))
+    assert isinstance(audit, ev.AuditShown)
+    rows = [e for e in audit.entries if e.action == "platform_report_deleted"]
+    assert sorted(e.report_id for e in rows) == [reports[0].id, reports[1].id]
+    assert {(e.actor, e.target and e.target.ref) for e in rows} == {(None, bob.ref)}
+    line = ModerationPresenter(Presenter(app.bot.catalog)).audit_line(rows[0])
+    assert "the platform" in line
 
 
 async def test_a_thread_deleted_whole_resolves_the_reports_on_its_messages(app: App) -> None:
