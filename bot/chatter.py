@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 
+from bot.text import is_blank
 from bot.thanks import MENTION, detect, normalise
 
 # "?" in Latin, full-width (CJK), Arabic and Persian (؟), and the reversed one.
@@ -45,8 +46,8 @@ def is_chatter(text: str) -> bool:
     """True when a top-level help-channel message asks nothing: a bare thank-you, or one or
     two letters or symbols. Mentions are no words; code is (a pasted traceback asks)."""
 
-    if any(mark in text for mark in QUESTION_MARKS):
-        return False
+    if is_blank(text) or any(mark in text for mark in QUESTION_MARKS):
+        return False  # (a blank one is an empty question: the core says so)
     bare = MENTION.sub(" ", text)
     if _alnum(bare) < MIN_ALNUM and not _IDEOGRAPHIC.search(bare):  # (code counts)
         return True

@@ -32,11 +32,16 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bot.audit import audit_by_platform, audit_report_by_platform
+from bot.audit import audit_by_platform
 from bot.commands import DeleteChannel, DeleteMessage, DeleteThread
 from bot.events import DeletedOnPlatform
-from bot.model import Question, ReportStatus
-from bot.moderation import article_quoting, moderators_channel, withdraw_answer
+from bot.model import Question
+from bot.moderation import (
+    article_quoting,
+    moderators_channel,
+    resolve_open_reports,
+    withdraw_answer,
+)
 from bot.outbound import ChannelPost, Outbound, ThreadPost, ThreadState
 from bot.ports import UnitOfWork
 from bot.questions import Context, message_locked
@@ -45,7 +50,7 @@ NOTHING = DeletedOnPlatform()
 
 
 async def delete_message(cmd: DeleteMessage, uow: UnitOfWork, ctx: Context) -> DeletedOnPlatform:
-    await _resolve_reports(uow, ctx, cmd.community, cmd.platform, cmd.message_id)
+    await resolve_open_reports(uow, ctx, cmd.community, cmd.platform, cmd.message_id, actor=None)
     question = await uow.questions.by_message(cmd.platform, cmd.message_id, for_update=True)
     if question is not None:
         if question.community != cmd.community:
@@ -63,29 +68,6 @@ async def delete_message(cmd: DeleteMessage, uow: UnitOfWork, ctx: Context) -> D
     if withdrawn is None and not outbound:
         return NOTHING
     return DeletedOnPlatform(withdrawn=withdrawn, outbound=tuple(outbound))
-
-
-async def _resolve_reports(
-    uow: UnitOfWork,
-    ctx: Context,
-    community: str,
-    platform: str,
-    message_id: str | None = None,
-    *,
-    question_id: int | None = None,
-) -> None:
-    """Open reports on the message (or on any message of a question whose whole thread went)
-    have nothing left to decide: resolved as deleted, by no moderator (the report keeps who
-    resolved it empty), so none waits in `/mod reports`."""
-
-    for report in await uow.moderation.open_reports_on(
-        community, platform, message_id, question_id=question_id
-    ):
-        done = await uow.moderation.resolve_report(
-            report.id, ReportStatus.DELETED, None, ctx.clock.now()
-        )
-        if done is not None:
-            await audit_report_by_platform(uow, ctx, done)
 
 
 async def delete_thread(cmd: DeleteThread, uow: UnitOfWork, ctx: Context) -> DeletedOnPlatform:
@@ -133,9 +115,10 @@ async def _delete_question(
     await uow.moderation.set_deleted(question.id, ctx.clock.now())
     question = await uow.questions.get(question.id) or question
     if not thread_left:  # every message of its thread went with it
-        await _resolve_reports(
-            uow, ctx, question.community, question.platform, question_id=question.id
-        )
+        await resolve_open_reports(
+            uow, ctx, question.community, question.platform, question_id=question.id,
+            actor=None,
+        )  # fmt: skip
     await audit_by_platform(uow, ctx, "platform_question_delete", question.asker, question)
     outbound: list[Outbound] = []
     thread = question.thread

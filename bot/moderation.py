@@ -17,7 +17,13 @@ from typing import Any
 
 from bot import errors
 from bot.articles import ARTICLE_PREFIX, parse_item
-from bot.audit import audit, audit_by_platform, audit_report, is_hidden_asker
+from bot.audit import (
+    audit,
+    audit_by_platform,
+    audit_report,
+    audit_report_by_platform,
+    is_hidden_asker,
+)
 from bot.commands import (
     AdjustReputation,
     HelpBanMember,
@@ -662,22 +668,51 @@ async def resolve_report(cmd: ResolveReport, uow: UnitOfWork, ctx: Context) -> R
     also: list[int] = []
     if cmd.outcome is ReportStatus.DELETED:
         # Other members' open reports on the same message have nothing left to decide.
-        for other in await uow.moderation.open_reports_on(
-            community, report.platform, report.message_id
-        ):
-            done = await uow.moderation.resolve_report(other.id, cmd.outcome, actor.id, now)
-            if done is None:
-                continue  # resolved meanwhile
-            other = done
-            await audit_report(
-                uow, ctx, actor, "report_deleted", other, question=question,
-                reason=f"with report #{report.id}",
-            )  # fmt: skip
-            also.append(other.id)
+        also = await resolve_open_reports(
+            uow, ctx, community, report.platform, report.message_id, actor=actor,
+            question=question, reason=f"with report #{report.id}",
+        )  # fmt: skip
     return ReportResolved(
         report, cmd.outcome, warned, delete_message, deleted_question, tuple(outbound), withdrawn,
         quoted_in, resolver_hidden=is_hidden_asker(actor, question), also_resolved=tuple(also),
     )  # fmt: skip
+
+
+async def resolve_open_reports(
+    uow: UnitOfWork,
+    ctx: Context,
+    community: str,
+    platform: str,
+    message_id: str | None = None,
+    *,
+    question_id: int | None = None,
+    actor: Member | None,
+    question: Question | None = None,
+    reason: str | None = None,
+) -> list[int]:
+    """The open reports on a message that is gone (or on any message of a question whose
+    thread is gone), resolved as deleted: nothing is left for a moderator to decide. By
+    `actor`, who deleted it through another report (`question`: the reports' question, for
+    the audit), or by the platform (`actor` None: the report keeps no resolver, the audit
+    names "the platform"). The ids of those resolved; one resolved meanwhile is left be."""
+
+    resolved = []
+    for report in await uow.moderation.open_reports_on(
+        community, platform, message_id, question_id=question_id
+    ):
+        done = await uow.moderation.resolve_report(
+            report.id, ReportStatus.DELETED, actor.id if actor else None, ctx.clock.now()
+        )
+        if done is None:
+            continue
+        if actor is None:
+            await audit_report_by_platform(uow, ctx, done)
+        else:
+            await audit_report(
+                uow, ctx, actor, "report_deleted", done, question=question, reason=reason
+            )
+        resolved.append(done.id)
+    return resolved
 
 
 async def _article_quoting(uow: UnitOfWork, report: Report, was_question: bool) -> str | None:

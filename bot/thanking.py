@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 
 from bot.config import ReputationConfig
 from bot.events import ThanksGiven
-from bot.model import LedgerReason, Member, MemberRef, Question, QuestionStatus
+from bot.model import Answer, LedgerReason, Member, MemberRef, Question, QuestionStatus
 from bot.outbound import DirectMessage, Outbound
 from bot.ports import UnitOfWork
 from bot.reputation import award
@@ -43,8 +43,12 @@ async def _withheld(
     giver: Member,
     receiver: Member,
     question: Question | None,
+    answered: bool,
     now: datetime,
 ) -> str | None:
+    """Why the thanks earns nothing, or None. `answered`: the receiver answered in the
+    question (ignored without one)."""
+
     if giver.id == receiver.id:
         return "self"
     if giver.is_bot or receiver.is_bot:
@@ -56,7 +60,7 @@ async def _withheld(
     if question is not None:
         # Thanks in a question are for help in it: passers-by thanking its asker, or a
         # friend who never answered there, earn nothing.
-        if not any(a.author.id == receiver.id for a in await uow.questions.answers(question.id)):
+        if not answered:
             return "not_answered"
     elif await uow.moderation.thanked_since(giver.id, receiver.id, now - timedelta(days=1)):
         # Outside a question nothing ties a thanks to help given: a repeat within a day of
@@ -115,7 +119,10 @@ async def give_thanks(
         question.id, giver.id, receiver.id
     ):
         return None
-    withheld = await _withheld(uow, rules, giver, receiver, question, now)
+    theirs: list[Answer] = []  # the receiver's answers in the question, latest last
+    if question is not None:
+        theirs = [a for a in await uow.questions.answers(question.id) if a.author.id == receiver.id]
+    withheld = await _withheld(uow, rules, giver, receiver, question, bool(theirs), now)
     change = None
     if withheld is None:
         change = await award(
@@ -141,7 +148,6 @@ async def give_thanks(
         and question.status is QuestionStatus.OPEN
         and not question.is_closed
     ):
-        theirs = [a for a in await uow.questions.answers(question.id) if a.author.id == receiver.id]
         offer = theirs[-1] if theirs else None
     outbound: tuple[Outbound, ...] = ()
     if withheld not in ("self", "bot"):

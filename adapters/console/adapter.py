@@ -27,7 +27,7 @@ from bot.model import Actor, MemberRef, Period, ThreadRef
 from bot.presenters import Presenter
 from bot.scheduler import Scheduler
 from bot.service import CommunityBot
-from bot.text import is_blank, parse_number
+from bot.text import parse_number
 
 log = logging.getLogger(__name__)
 
@@ -199,7 +199,7 @@ class ConsoleAdapter(ModerationCommands, KnowledgeCommands):
         # An anonymous question is posted by the bot, without the asker's name.
         author = self.present.t("question.anonymous_author") if anonymous else self.user
         self.say(f"[{number}] {author} in {where}: {text}")
-        if self.thread is None and typed and not is_blank(text) and is_chatter(text):
+        if self.thread is None and typed and is_chatter(text):
             return  # "thanks!", "ok", "+1" in #help: no question (as on Discord and Slack)
         if self.thread is None:
             self.messages[number] = _Message(

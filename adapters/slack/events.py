@@ -60,7 +60,6 @@ from bot.events import (
     MessageRecorded,
     QuestionOpened,
 )
-from bot.text import is_blank
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +100,7 @@ async def on_message(body: dict[str, Any], event: dict[str, Any], context: dict[
 
     if isinstance(what, NewQuestion):
         # "thanks!", "ok", "+1", ":pray:" (read as Markdown: emoji codes are emoji)
-        if not is_blank(what.text) and is_chatter(to_markdown(what.text)):
+        if is_chatter(to_markdown(what.text)):
             return
         who = Caller(deps, community, what.user, what.channel, what.ts)
         async with guarded(p, who.reply, "slack question"):

@@ -18,6 +18,7 @@ QUESTIONS = [
     "Thanks! Another thing: the export button is gone since the update",
     "```Traceback: KeyError 'x'```", "ติดตั้งโปรแกรมไม่ได้ครับ ขอบคุณครับ",
     "نصب برنامه خطا میدهد ممنون", "thanks for nothing",
+    "", " \u200b\u200f ",  # (blank: the core answers "your question is empty")
     # The reviewer's: short problem reports that end in a thanks, and CJK words.
     "help pls thx", "not working thx", "pip broken, thanks", "any ideas, thanks",
     "doesn't work, thanks", "build fails ty", "error 500 thanks", "ei toimi, kiitos",
