@@ -214,7 +214,12 @@ async def _duplicate_target(uow: UnitOfWork, question: Question, target: str | N
         raise errors.DuplicateOfItself()
     if other.is_closed and other.close_reason == CloseReason.DUPLICATE:
         raise errors.DuplicateOfADuplicate(id=other.id, target=other.close_note or "?")
-    return f"#{other.id}"
+    return duplicate_note(other.id)
+
+
+def duplicate_note(question_id: int) -> str:
+    """How a question closed as a duplicate names its original question (its close note)."""
+    return f"#{question_id}"
 
 
 async def moderate_question(
@@ -251,7 +256,9 @@ async def moderate_question(
         duplicate = action is QuestionAction.DUPLICATE
         if duplicate:
             detail = await _duplicate_target(uow, question, cmd.duplicate_of)
-            pointing = await uow.questions.duplicates_of(question.community, question.id)
+            pointing = await uow.questions.duplicates_of(
+                question.community, duplicate_note(question.id)
+            )
             if pointing:  # they would point at a duplicate: a chain nobody should follow
                 raise errors.OriginalOfDuplicates(
                     id=question.id, duplicates=", ".join(f"#{n}" for n in pointing)

@@ -68,8 +68,9 @@ class QuestionRepository(Protocol):
     async def by_message(
         self, platform: str, message_id: str, *, for_update: bool = False
     ) -> Question | None: ...
-    async def duplicates_of(self, community: str, question_id: int, limit: int = 5) -> list[int]:
-        """Questions closed (and not deleted) as duplicates of `question_id`."""
+    async def duplicates_of(self, community: str, target: str, limit: int = 5) -> list[int]:
+        """Questions closed (and not deleted) as duplicates of `target`, as their close note
+        names it (`moderation.duplicate_note`)."""
         ...
 
     async def next_in_channel(

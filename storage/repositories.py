@@ -455,14 +455,14 @@ class SqlQuestionRepository:
         row = (await self.conn.execute(stmt, values)).one()
         return _question(row, asker=question.asker)
 
-    async def duplicates_of(self, community: str, question_id: int, limit: int = 5) -> list[int]:
+    async def duplicates_of(self, community: str, target: str, limit: int = 5) -> list[int]:
         q = questions_t.c
         rows = await self.conn.execute(
             select(q.id)
             .where(
                 q.community == community,
                 q.close_reason == CloseReason.DUPLICATE.value,
-                q.close_note == f"#{question_id}",
+                q.close_note == target,
                 q.closed_at.is_not(None),
                 q.deleted_at.is_(None),
             )
