@@ -251,11 +251,12 @@ class QuestionAction(enum.StrEnum):
     CLOSE = "close"
     DUPLICATE = "duplicate"
     DELETE = "delete"
+    RESTORE = "restore"  # undo a `delete`
 
 
 @dataclass(frozen=True, slots=True)
 class ModerateQuestion:
-    """`/mod lock|unlock|reopen|close|duplicate|delete`, on the current thread or a question
+    """`/mod lock|unlock|reopen|close|duplicate|delete|restore`, on the current thread or a question
     by number. `duplicate_of` is "#12" / "12" for a question, anything else an article id."""
 
     actor: Actor

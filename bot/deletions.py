@@ -35,7 +35,7 @@ from typing import Any
 from bot.audit import audit_by_platform
 from bot.commands import DeleteChannel, DeleteMessage, DeleteThread
 from bot.events import DeletedOnPlatform
-from bot.model import Question
+from bot.model import DeleteKind, Question
 from bot.moderation import (
     article_quoting,
     moderators_channel,
@@ -112,7 +112,7 @@ async def _delete_question(
 ) -> DeletedOnPlatform:
     if question.is_deleted:
         return NOTHING
-    await uow.moderation.set_deleted(question.id, ctx.clock.now())
+    await uow.moderation.set_deleted(question.id, ctx.clock.now(), DeleteKind.PLATFORM)
     question = await uow.questions.get(question.id) or question
     if not thread_left:  # every message of its thread went with it
         await resolve_open_reports(

@@ -124,6 +124,20 @@ class NotLocked(DomainError):
     key = "error.not_locked"
 
 
+class QuestionDeleted(DomainError):
+    """A moderator names a deleted question for anything but `restore`."""
+
+    key = "error.question_deleted"
+
+
+class NotDeleted(DomainError):
+    key = "error.not_deleted"
+
+
+class NotRestorable(DomainError):
+    key = "error.not_restorable"
+
+
 class DuplicateOfItself(InvalidArgument):
     key = "error.duplicate_of_itself"
 

@@ -292,12 +292,15 @@ class ReportsListed:
 
 @dataclass(frozen=True, slots=True)
 class QuestionModerated:
-    """`action` is a `QuestionAction` value, or "not_duplicate" when the asker objected."""
+    """`action` is a `QuestionAction` value, or "not_duplicate" when the asker objected.
+    A restored solved question carries its accepted answers (`accepted`): it is found by
+    their words again."""
 
     question: Question
     action: str
     reason: str | None = None
     outbound: tuple[Outbound, ...] = ()
+    accepted: tuple[Answer, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

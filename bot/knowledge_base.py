@@ -30,7 +30,7 @@ from bot.articles import (
     slugify,
 )
 from bot.audit import audit
-from bot.commands import ShowQuestion
+from bot.commands import QuestionAction, ShowQuestion
 from bot.errors import ArticleNotFound, DomainError
 from bot.events import (
     AnswerAccepted,
@@ -564,6 +564,9 @@ def search_change(result: Any) -> SearchChange | None:
         isinstance(result, QuestionModerated) and result.question.is_deleted
     ):
         return SearchChange(result.question)
+    if isinstance(result, QuestionModerated) and result.action == QuestionAction.RESTORE:
+        if result.question.status is QuestionStatus.SOLVED:  # found again, as it was
+            return SearchChange(result.question, result.accepted)
     if isinstance(result, ReportResolved | DeletedOnPlatform) and result.question is not None:
         return SearchChange(result.question)  # the question was deleted
     if isinstance(result, ReportResolved | DeletedOnPlatform) and result.withdrawn is not None:

@@ -258,17 +258,19 @@ async def after_write(command: Any, result: Any, uow: UnitOfWork, ctx: Context) 
 
 
 async def _moderated(q: Question, action: str, uow: UnitOfWork, ctx: Context) -> None:
-    """A moderator closed, deleted or reopened the question (or the asker objected to a
-    duplicate close, or a report on it was resolved by deleting it). Closed or deleted: its
-    pending jobs go. Reopened and unsolved: it is planned like any open question (it closes
-    again when quiet). A solved question a moderator reopened is not closed again by the
+    """A moderator closed, deleted, reopened or restored the question (or the asker objected
+    to a duplicate close, or a report on it was resolved by deleting it). Closed or deleted:
+    its pending jobs go. Reopened or restored, and unsolved: it is planned like any open
+    question (it closes again when quiet); restored and solved, its solved-close is planned. A solved question a moderator reopened is not closed again by the
     solved-close rule: that was deliberate."""
 
     now = ctx.clock.now()
     if q.is_closed or q.is_deleted:
         await uow.jobs.cancel(q.id, RULE_KINDS, now)
-    elif action in ("reopen", "not_duplicate") and q.status is QuestionStatus.OPEN:
+    elif action in ("reopen", "not_duplicate", "restore") and q.status is QuestionStatus.OPEN:
         await _plan_open(uow, q, settings(ctx, q.community), now)
+    elif action == "restore" and q.status is QuestionStatus.SOLVED:
+        await _solved(q, uow, ctx)  # its solved-close, as if it had never been deleted
 
 
 # -- running due jobs -----------------------------------------------------------------------

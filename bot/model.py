@@ -63,6 +63,14 @@ class CloseReason(enum.StrEnum):
     DUPLICATE = "duplicate"
 
 
+class DeleteKind(enum.StrEnum):
+    """How a question came to be deleted, which decides whether a moderator can restore it."""
+
+    MODERATOR = "moderator"  # `/mod delete`: hidden, its messages untouched; restorable
+    REPORT = "report"  # a report resolved by deleting its opening message on the platform
+    PLATFORM = "platform"  # its opening message, thread or channel deleted on the platform
+
+
 class LedgerReason(enum.StrEnum):
     ACCEPTED_ANSWER = "accepted_answer"
     ACCEPTED_BONUS = "accepted_bonus"
@@ -108,6 +116,7 @@ class Question:
     anonymous: bool = False
     locked_at: datetime | None = None
     deleted_at: datetime | None = None
+    delete_kind: DeleteKind | None = None  # set with `deleted_at`
 
     @property
     def is_closed(self) -> bool:

@@ -63,6 +63,7 @@ from bot.model import (
     Answer,
     AuditOutcome,
     CloseReason,
+    DeleteKind,
     LedgerReason,
     Member,
     MemberRef,
@@ -228,8 +229,10 @@ async def moderate_question(
     require_moderator(cmd.actor)
     actor = await uow.members.upsert(cmd.actor)
     question = await _question(uow, cmd)
-    if question.is_deleted:
-        raise errors.QuestionNotFound()
+    if question.is_deleted != (cmd.action is QuestionAction.RESTORE):
+        if question.is_deleted:
+            raise errors.QuestionDeleted(id=question.id)
+        raise errors.NotDeleted(id=question.id)
     now = ctx.clock.now()
     reason = clean_reason(cmd.reason)
     thread = question.thread
@@ -292,25 +295,51 @@ async def moderate_question(
         elif thread:
             outbound.append(ThreadState(question.community, thread, archived=True))
     elif action is QuestionAction.DELETE:
-        outbound += await _delete(uow, question, now)
+        outbound += await _delete(uow, question, now, DeleteKind.MODERATOR)
+    elif action is QuestionAction.RESTORE:
+        outbound += await _restore(uow, question)
     question = await uow.questions.get(question.id) or question
     await audit(
         uow, ctx, actor, f"question_{action.value}", target=question.asker, question=question,
         reason=reason, detail=detail,
     )  # fmt: skip
-    return QuestionModerated(question, action.value, reason, tuple(outbound))
+    accepted: tuple[Answer, ...] = ()
+    if action is QuestionAction.RESTORE and question.status is QuestionStatus.SOLVED:
+        accepted = tuple(a.answer for a in await uow.questions.active_acceptances(question.id))
+    return QuestionModerated(question, action.value, reason, tuple(outbound), accepted)
 
 
-async def _delete(uow: UnitOfWork, question: Question, now: datetime) -> list[Outbound]:
+async def _delete(
+    uow: UnitOfWork, question: Question, now: datetime, kind: DeleteKind
+) -> list[Outbound]:
     """Hide a question everywhere (kept for audit) and archive and lock its thread: a
     moderator's `delete`, or a report on its opening message resolved by deleting. Either
     result carries the deleted question, and lifecycle cancels its jobs for both."""
 
-    await uow.moderation.set_deleted(question.id, now)
+    await uow.moderation.set_deleted(question.id, now, kind)
     thread = question.thread
     if thread is None:
         return []
     return [ThreadState(question.community, thread, archived=True, locked=True)]
+
+
+async def _restore(uow: UnitOfWork, question: Question) -> list[Outbound]:
+    """Undo a moderator's `delete`: the question is listed, searched and planned again as
+    it was (open, solved or closed, locked or not), and its thread looks it. Only that kind
+    of deletion: a question whose opening message, thread or channel is gone on the platform
+    has nothing left to show it in."""
+
+    if question.delete_kind is not DeleteKind.MODERATOR:
+        raise errors.NotRestorable(id=question.id)
+    await uow.moderation.set_deleted(question.id, None)
+    thread = question.thread
+    if thread is None:
+        return []
+    return [
+        ThreadState(
+            question.community, thread, archived=question.is_closed, locked=question.is_locked
+        )
+    ]
 
 
 async def not_duplicate(cmd: NotDuplicate, uow: UnitOfWork, ctx: Context) -> QuestionModerated:
@@ -658,7 +687,7 @@ async def resolve_report(cmd: ResolveReport, uow: UnitOfWork, ctx: Context) -> R
             and not question.is_deleted  # (by a moderator since, or on the platform)
         ):
             # The report was on the question itself: hide the whole question.
-            outbound += await _delete(uow, question, now)
+            outbound += await _delete(uow, question, now, DeleteKind.REPORT)
             deleted_question = await uow.questions.get(question.id)
         if deleted_question is None:
             withdrawn = await _delete_answer(uow, ctx, actor, report)

@@ -18,6 +18,7 @@ from bot.model import (
     Actor,
     Answer,
     AuditEntry,
+    DeleteKind,
     HelpBan,
     LeaderboardRow,
     LedgerEntry,
@@ -238,7 +239,12 @@ class ModerationRepository(Protocol):
     async def point_flows(self, community: str, since: datetime) -> list[PointFlow]: ...
     async def members_by_ids(self, ids: Sequence[int]) -> dict[int, Member]: ...
     async def set_locked(self, question_id: int, at: datetime | None) -> None: ...
-    async def set_deleted(self, question_id: int, at: datetime) -> None: ...
+    async def set_deleted(
+        self, question_id: int, at: datetime | None, kind: DeleteKind | None = None
+    ) -> None:
+        """Delete a question (`at`, `kind`), or restore it (None, None)."""
+        ...
+
     async def add_report(
         self,
         *,

@@ -125,6 +125,7 @@ class QuestionRow(Base):
     close_note: Mapped[str | None] = mapped_column(String(800))
     locked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    delete_kind: Mapped[str | None] = mapped_column(String(16))  # bot.model.DeleteKind
     anonymous: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import Row, bindparam, func, select, update
 from bot.model import (
     AuditEntry,
     AuditOutcome,
+    DeleteKind,
     HelpBan,
     LedgerEntry,
     LedgerReason,
@@ -373,9 +374,13 @@ class SqlModerationRepository:
             update(questions_t).where(questions_t.c.id == question_id).values(locked_at=at)
         )
 
-    async def set_deleted(self, question_id: int, at: datetime) -> None:
+    async def set_deleted(
+        self, question_id: int, at: datetime | None, kind: DeleteKind | None = None
+    ) -> None:
         await self.conn.execute(
-            update(questions_t).where(questions_t.c.id == question_id).values(deleted_at=at)
+            update(questions_t)
+            .where(questions_t.c.id == question_id)
+            .values(deleted_at=at, delete_kind=kind.value if kind else None)
         )
 
     # -- reports -----------------------------------------------------------------------

@@ -22,6 +22,7 @@ from bot.model import (
     Actor,
     Answer,
     CloseReason,
+    DeleteKind,
     LeaderboardRow,
     LedgerEntry,
     LedgerReason,
@@ -251,6 +252,7 @@ def _question(row: Row[Any], asker: Member | None = None) -> Question:
         close_note=m[q.close_note],
         locked_at=m[q.locked_at],
         deleted_at=m[q.deleted_at],
+        delete_kind=DeleteKind(m[q.delete_kind]) if m[q.delete_kind] else None,
         anonymous=m[q.anonymous],
     )
 

@@ -682,10 +682,11 @@ async def test_every_action_is_audited_and_every_refusal_too(app: App) -> None:
         lambda who: c.HelpBanMember(who, ref, "5m", "cool off"),
         lambda who: c.WarnMember(who, ref, "be nice"),
         lambda who: c.ModerateQuestion(who, QuestionAction.DELETE, thread=thread_of(opened)),
+        lambda who: c.ModerateQuestion(who, QuestionAction.RESTORE, thread=thread_of(opened)),
     ]
     expected = [
         "question_lock", "question_unlock", "question_close", "question_reopen", "rep_add",
-        "rep_remove", "helpban", "warn", "question_delete",
+        "rep_remove", "helpban", "warn", "question_delete", "question_restore",
     ]  # fmt: skip
     for make in actions:
         with pytest.raises(errors.NotModerator):
