@@ -121,7 +121,7 @@ class ModerationCommands:
         after = rest.split(None, 1)[1] if len(args) > 1 else ""
         if sub == "help":
             await self._mod_help()
-        elif sub in ("lock", "unlock", "reopen", "close", "delete", "duplicate"):
+        elif sub in ("lock", "unlock", "reopen", "close", "delete", "restore", "duplicate"):
             await self._mod_question(sub, tail, after)
         elif sub == "rep":
             await self._mod_rep(tail, after)

@@ -44,7 +44,7 @@ from bot.text import parse_number, truncate
 
 log = logging.getLogger(__name__)
 
-QUESTION_ACTIONS = ("lock", "unlock", "reopen", "close", "duplicate", "delete")
+QUESTION_ACTIONS = ("lock", "unlock", "reopen", "close", "duplicate", "delete", "restore")
 # Slack's errors for a reported message the bot cannot remove.
 MESSAGE_GONE = frozenset({"message_not_found", "channel_not_found"})
 UNKNOWN_QUOTED = 40  # characters of an unknown sub-command quoted back
@@ -236,7 +236,8 @@ async def moderate_question(run: Invocation, sub: str, rest: str) -> None:
     await run.reply(text)
     # One public line in the thread, where members will look. Slack threads cannot be locked
     # or archived: the root's ⛔/🔒 reaction (from the sender) and this line say so. A duplicate
-    # has the core's own notice (with "Not a duplicate"); a deleted question says nothing more.
+    # has the core's own notice (with "Not a duplicate"); a deleted question says nothing more,
+    # nor does a restored one (its root's reactions go back to what they were).
     if sub in ("lock", "unlock", "reopen", "close"):
         await announce.public(run.deps, result.question, text)
 

@@ -142,6 +142,18 @@ class Moderation(FeatureCog):
     ) -> None:
         await self._question(interaction, c.QuestionAction.DELETE, question=question, reason=reason)
 
+    @mod.command(name="restore", description=DESCRIPTIONS["mod.restore"])
+    @app_commands.describe(question=DESCRIPTIONS["mod.question"], reason=DESCRIPTIONS["mod.reason"])
+    async def restore(
+        self,
+        interaction: discord.Interaction,
+        question: QuestionNumber | None = None,
+        reason: Reason | None = None,
+    ) -> None:
+        await self._question(
+            interaction, c.QuestionAction.RESTORE, question=question, reason=reason
+        )
+
     # -- reputation ---------------------------------------------------------------------------
     async def _points(
         self,

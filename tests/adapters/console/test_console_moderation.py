@@ -98,9 +98,13 @@ async def test_mod_commands_and_audit(term: Terminal) -> None:
     out = await term.type("/mod rep revert bob received 1d")
     assert "-10 bob (now 0)" in out
     out = await term.type("/mod delete #1")
-    assert "#1 deleted" in out
+    assert "#1 deleted" in out and "/mod restore 1 undoes it" in out
     out = await term.type("/as alice", "/questions")
     assert "#1" not in out
+    out = await term.type("/as mod", "/mod restore #1")
+    assert "#1 restored" in out
+    out = await term.type("/as alice", "/questions")
+    assert "#1" in out
 
 
 async def test_moderators_read_ledger_ids_off_rep_and_revert_by_them(term: Terminal) -> None:

@@ -31,7 +31,7 @@ EXPECTED = {
     (1, "thanks"), (3, "Report to moderators"),
 }  # fmt: skip
 MOD_SUBCOMMANDS = {
-    "lock", "unlock", "reopen", "close", "duplicate", "delete", "helpban", "warn", "audit",
+    "lock", "unlock", "reopen", "close", "duplicate", "delete", "restore", "helpban", "warn", "audit",
     "reports", "reveal",
 }  # fmt: skip
 KB_SUBCOMMANDS = {"search", "show", "add", "edit", "remove", "undo", "promote"}

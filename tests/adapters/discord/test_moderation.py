@@ -67,6 +67,7 @@ REFUSED = [
     ("close", None, {"reason": "spam"}, "question_close"),
     ("duplicate", None, {"original": "#1"}, "question_duplicate"),
     ("delete", None, {}, "question_delete"),
+    ("restore", None, {}, "question_restore"),
     ("add", "rep", {"member": "bob", "points": 5, "reason": "nice"}, "rep_add"),
     ("remove", "rep", {"member": "bob", "points": 5, "reason": "oops"}, "rep_remove"),
     ("revert", "rep", {"entry": 1}, "rep_revert"),
@@ -143,7 +144,7 @@ async def test_lock_and_unlock_lock_the_discord_thread(
     await eventually(lambda: thread(h, thread_id).get("locked") is False)
 
 
-async def test_close_reopen_and_delete(h: Harness) -> None:
+async def test_close_reopen_delete_and_restore(h: Harness) -> None:
     thread_id = await h.ask_text(h.w.alice)
     text = await mod(h, h.w.mod, thread_id, "close", reason="off topic")
     assert "closed by a moderator" in text and "off topic" in text
@@ -159,6 +160,15 @@ async def test_close_reopen_and_delete(h: Harness) -> None:
     assert question is not None and question.is_deleted
     listed = await h.command("questions", h.w.alice, h.w.other)
     assert f"#{question.id}" not in await h.done(listed)
+    # A mistaken delete is undone from the archived thread itself: open and unlocked again.
+    assert f"#{question.id} restored" in await mod(h, h.w.mod, thread_id, "restore")
+    await eventually(
+        lambda: not thread(h, thread_id)["archived"] and not thread(h, thread_id)["locked"]
+    )
+    listed = await h.command("questions", h.w.alice, h.w.other)
+    assert f"#{question.id}" in await h.done(listed)
+    again = await mod(h, h.w.mod, thread_id, "restore")
+    assert again == f"#{question.id} is not deleted, so there is nothing to restore."
 
 
 async def test_duplicate_and_the_askers_not_duplicate_button(h: Harness) -> None:

@@ -89,7 +89,7 @@ async def test_mod_help_lists_every_subcommand(slack: Slack) -> None:
 
     text = slack.responses()[-1]
     for sub in (
-        "help", "lock", "unlock", "close", "reopen", "duplicate", "delete", "rep add|remove",
+        "help", "lock", "unlock", "close", "reopen", "duplicate", "delete", "restore", "rep add|remove",
         "rep revert &lt;ledger id&gt;", "rep revert @member", "rep suspicious", "helpban", "warn",
         "audit", "reports", "report &lt;id&gt;", "reveal",
     ):  # fmt: skip
@@ -153,7 +153,7 @@ async def test_lock_refuses_replies_privately_and_unlock_allows_them(slack: Slac
     assert [a for a, _ in audit(slack)] == ["question_lock", "question_unlock"]
 
 
-async def test_close_reopen_and_delete(slack: Slack) -> None:
+async def test_close_reopen_delete_and_restore(slack: Slack) -> None:
     root = await slack.ask()
 
     await slack.command("/mod", "close #1 off topic", user=MOD)
@@ -166,10 +166,19 @@ async def test_close_reopen_and_delete(slack: Slack) -> None:
     # A reply in the deleted question's thread is not recorded, and nobody is told anything.
     await slack.answer(root, HELPER, "Still there?")
     assert slack.count("messages") == 0 and slack.ephemeral_to(HELPER) == []
+    assert {ids.CLOSED_REACTION, ids.LOCKED_REACTION} <= set(slack.root_reactions(root))
+
+    await slack.command("/mod", "restore #1 deleted the wrong one", user=MOD)
+    assert "#1 restored" in slack.responses()[-1]
+    assert slack.rows("SELECT deleted_at IS NULL FROM questions")[0][0] == 1
+    assert not {ids.CLOSED_REACTION, ids.LOCKED_REACTION} & set(slack.root_reactions(root))
+    await slack.answer(root, HELPER, "Back again?")
+    assert slack.count("messages") == 1
     assert [a for a, _ in audit(slack)] == [
         "question_close",
         "question_reopen",
         "question_delete",
+        "question_restore",
     ]
 
 
