@@ -23,6 +23,8 @@ class AskQuestion:
     event_id: str | None = None
     thread_id: str | None = None
     anonymous: bool = False
+    # The channel is not visible to every member of the community (see `Question.private`).
+    private: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -117,6 +117,10 @@ class Question:
     locked_at: datetime | None = None
     deleted_at: datetime | None = None
     delete_kind: DeleteKind | None = None  # set with `deleted_at`
+    # Asked in a channel not every member of the community can see (a Slack private channel,
+    # a Discord channel hidden from @everyone): it stays there. Never in search, suggestions
+    # or `/kb show #N` for others; its asker and moderators still look it up by number.
+    private: bool = False
 
     @property
     def is_closed(self) -> bool:

@@ -61,6 +61,7 @@ class QuestionRepository(Protocol):
         title: str,
         body: str,
         at: datetime,
+        private: bool = False,
     ) -> Question: ...
     async def get(self, question_id: int, *, for_update: bool = False) -> Question | None: ...
     async def by_thread(

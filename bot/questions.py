@@ -196,6 +196,7 @@ async def ask(cmd: AskQuestion, uow: UnitOfWork, ctx: Context) -> QuestionOpened
         title=title,
         body=body,
         at=ctx.clock.now(),
+        private=cmd.private,
     )
     return QuestionOpened(question)
 
@@ -623,6 +624,13 @@ async def show_question(cmd: ShowQuestion, uow: UnitOfWork, ctx: Context) -> Que
         raise errors.QuestionNotFound()
     if question.is_deleted and not cmd.actor.moderates:
         raise errors.QuestionNotFound()  # soft-deleted: only moderators still see it
+    if (
+        question.private
+        and cmd.thread is None  # (in its thread, the member is in its channel)
+        and not cmd.actor.moderates
+        and cmd.actor.ref != question.asker.ref
+    ):
+        raise errors.QuestionNotFound()  # it stays in its private channel
     answers = await uow.questions.answers(question.id)
     accepted = await uow.questions.active_acceptances(question.id)
     return QuestionShown(

@@ -287,7 +287,7 @@ class EngineKnowledge:
         ]
 
     async def question_solved(self, question: Question, answers: Sequence[Answer]) -> None:
-        if question.is_deleted:
+        if question.is_deleted or question.private:  # (a private one stays in its channel)
             await self.question_withdrawn(question)
             return
         doc = question_document(

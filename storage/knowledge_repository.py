@@ -372,10 +372,11 @@ class SqlKnowledgeRepository:
     async def solved_questions(
         self, community: str | None = None, question_ids: Sequence[int] | None = None
     ) -> list[SolvedQuestionText]:
-        """Solved, not deleted questions with their accepted answers' excerpts."""
+        """Solved, not deleted questions with their accepted answers' excerpts; not those
+        asked in a private channel (`Question.private`), which stay there."""
         q = questions_t.c
         stmt = select(q.community, q.id, q.title, q.body).where(
-            q.status == QuestionStatus.SOLVED.value, q.deleted_at.is_(None)
+            q.status == QuestionStatus.SOLVED.value, q.deleted_at.is_(None), q.private.is_(False)
         )
         if community is not None:
             stmt = stmt.where(q.community == community)
@@ -392,6 +393,7 @@ class SqlKnowledgeRepository:
                 a.revoked_at.is_(None),
                 q.status == QuestionStatus.SOLVED.value,
                 q.deleted_at.is_(None),
+                q.private.is_(False),
             )
             .order_by(a.question_id, a.id)
         )

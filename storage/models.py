@@ -126,6 +126,7 @@ class QuestionRow(Base):
     locked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     delete_kind: Mapped[str | None] = mapped_column(String(16))  # bot.model.DeleteKind
+    private: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     anonymous: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 

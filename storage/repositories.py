@@ -253,6 +253,7 @@ def _question(row: Row[Any], asker: Member | None = None) -> Question:
         locked_at=m[q.locked_at],
         deleted_at=m[q.deleted_at],
         delete_kind=DeleteKind(m[q.delete_kind]) if m[q.delete_kind] else None,
+        private=m[q.private],
         anonymous=m[q.anonymous],
     )
 
@@ -298,6 +299,7 @@ class SqlQuestionRepository:
         title: str,
         body: str,
         at: datetime,
+        private: bool = False,
     ) -> Question:
         stmt = prepared(
             self.conn, "questions.add", lambda: questions_t.insert().returning(questions_t.c.id)
@@ -314,6 +316,7 @@ class SqlQuestionRepository:
             "status": QuestionStatus.OPEN.value,
             "created_at": at,
             "last_activity_at": at,
+            "private": private,
         }
         question_id = (await self.conn.execute(stmt, values)).scalar_one()
         return Question(
@@ -329,6 +332,7 @@ class SqlQuestionRepository:
             status=QuestionStatus.OPEN,
             created_at=at,
             last_activity_at=at,
+            private=private,
         )
 
     async def get(self, question_id: int, *, for_update: bool = False) -> Question | None:
