@@ -168,13 +168,45 @@ def parse_number(word: str, marks: str = "#") -> int | None:
     return int(digits) if digits.isdecimal() and len(digits) <= MAX_NUMBER_DIGITS else None
 
 
+_FENCE = regex.compile(r"^\s*(```|~~~)")
+
+
+def title_line(text: str) -> str:
+    """The line a question is named by: its first visible line outside code blocks (a
+    member pasting a traceback first and explaining below is named by the explanation),
+    else the first line of code; never a bare fence such as "```python". Fences on the
+    line itself are dropped ("```x = 1```" -> "x = 1")."""
+
+    prose: str | None = None
+    code: str | None = None
+    inside = False
+    for line in clean(text).splitlines():
+        fence = _FENCE.match(line)
+        if fence and fence.group(1) in line[fence.end() :]:  # inline: "```x = 1``` fails"
+            marker = fence.group(1)
+            words = " ".join(line.replace(marker, " ").split())
+            if line.rstrip().endswith(marker):  # all of it code
+                code = code or (words or None)
+                continue
+            line = words
+        elif fence:  # opens or closes a block ("```python": a language, not a line)
+            inside = not inside
+            continue
+        if is_blank(line):
+            continue
+        if inside:
+            code = code or line
+        else:
+            prose = line
+            break
+    return clean(prose or code or "")
+
+
 def split_title(text: str, limit: int = MAX_TITLE_CHARS) -> tuple[str, str]:
-    """Title from the first non-blank line (cut to `limit`), body is the whole cleaned text."""
+    """Title from `title_line` (cut to `limit`), body is the whole cleaned text."""
 
     body = clean(text)
-    first = next((line for line in body.splitlines() if not is_blank(line)), "")
-    title = truncate(clean(first), limit)
-    return title, truncate(body, MAX_BODY_CHARS)
+    return truncate(title_line(body), limit), truncate(body, MAX_BODY_CHARS)
 
 
 # Where `filled_in` has its template put the text (a private-use character no text holds).

@@ -1,5 +1,7 @@
 from dataclasses import dataclass
 
+import pytest
+
 from bot.commands import QuestionAction
 from bot.model import Actor, MemberRef
 from bot.text import (
@@ -59,6 +61,34 @@ def test_split_title_uses_first_visible_line() -> None:
     title, body = split_title("\u200b\n  \nFirst line\nsecond")
     assert title == "First line"
     assert body.endswith("second")
+
+
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        # A pasted traceback first, the question below: named by the question.
+        (
+            "```python\nTraceback (most recent call last):\n```\nWhy does import fail?",
+            "Why does import fail?",
+        ),
+        (
+            "~~~\n$ pip install x\n~~~\n\npip install fails on Windows",
+            "pip install fails on Windows",
+        ),
+        # Only code: its first line, never the fence.
+        ("```python\nimport numpy\n```", "import numpy"),
+        ("```\n\n  x = 1\n```", "x = 1"),
+        ("```x = 1``` breaks", "x = 1 breaks"),
+        ("```x = 1```\nwhy?", "why?"),
+        ("```y = 2```", "y = 2"),
+        # An unclosed block: its code still names it.
+        ("```js\nconsole.log(1)", "console.log(1)"),
+        ("Plain question `with code`", "Plain question `with code`"),
+        ("```", ""),
+    ],
+)
+def test_a_question_is_named_by_its_words_not_a_code_fence(text: str, title: str) -> None:
+    assert split_title(text)[0] == title
 
 
 def test_scrub_replaces_lone_surrogates_and_nul_only() -> None:
