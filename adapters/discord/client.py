@@ -140,15 +140,14 @@ class _Community:
     def texts_for_guild(self, guild: discord.abc.Snowflake | None) -> Texts:
         return self.texts_for(self.community_of(guild))
 
-    def actor_for(
-        self,
-        user: discord.abc.User,
-        community: str,
-        permissions: discord.Permissions | None = None,
-    ) -> Actor:
+    def actor_for(self, user: discord.abc.User, community: str) -> Actor:
+        """`user` for the core. A moderator is one for the whole community, so only their
+        server-wide permissions count (`guild_permissions`: roles, owner, administrator),
+        never a channel's (`interaction.permissions`, `channel.permissions_for`): a Manage
+        Threads overwrite on one channel makes no moderator."""
+
         roles = [r.id for r in getattr(user, "roles", ())]
-        if permissions is None and isinstance(user, discord.Member):
-            permissions = user.guild_permissions
+        permissions = user.guild_permissions if isinstance(user, discord.Member) else None
         return translate.actor(
             community,
             user_id=user.id,

@@ -51,7 +51,8 @@ def mentions(
 def is_moderator(
     role_ids: Iterable[int | str], permissions: int, moderator_role_ids: Sequence[str]
 ) -> bool:
-    """A moderator has one of the configured roles or the Manage Threads permission."""
+    """A moderator has one of the configured roles or the Manage Threads permission
+    (`permissions`: server-wide, never one channel's)."""
 
     if permissions & MANAGE_THREADS:
         return True

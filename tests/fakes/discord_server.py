@@ -34,8 +34,9 @@ per connection, Z_SYNC_FLUSH per message) and ``zstd-stream`` when a zstd module
 Deliberately NOT emulated (keep tests honest about it):
 
 * Permission *enforcement*: channel overwrites, role hierarchy and MANAGE_* checks are not
-  applied; ``permissions``/``app_permissions`` are computed from roles only. Use ``fail_next``
-  (403 / 50013) to exercise permission errors.
+  applied. An interaction's ``permissions`` are resolved for its channel (roles, then the
+  channel's overwrites, ``allow_in_channel``); ``app_permissions`` come from roles only. Use
+  ``fail_next`` (403 / 50013) to exercise permission errors.
 * Real rate-limit policy: buckets are a simple per-route window (``rate_limit`` per second) with
   honest ``X-RateLimit-*`` headers; global limits, shared buckets, invalid-request bans and
   Cloudflare bans do not exist. Forced 429s come from ``fail_next``.
@@ -927,6 +928,49 @@ class FakeDiscord:
                 value |= int(self.roles[role_id]["permissions"])
         if value & Permissions.ADMINISTRATOR:
             return Permissions.ALL
+        return value
+
+    def allow_in_channel(self, channel_id: int, user: FakeUser | int, permissions: int) -> None:
+        """A member permission overwrite on one channel (``type`` 1) allowing
+        ``permissions`` there (``CHANNEL_UPDATE`` if a bot is online), as a server admin sets
+        in the channel's settings. Threads take their parent's overwrites."""
+        channel = self._channel(channel_id)
+        user_id = _id_of(user)
+        overwrites = channel.setdefault("permission_overwrites", [])
+        for overwrite in overwrites:
+            if overwrite["id"] == str(user_id) and overwrite["type"] == 1:
+                overwrite["allow"] = str(int(overwrite["allow"]) | permissions)
+                break
+        else:
+            overwrites.append(
+                {"id": str(user_id), "type": 1, "allow": str(permissions), "deny": "0"}
+            )
+        self._fire_and_forget("CHANNEL_UPDATE", lambda: copy.deepcopy(channel))
+
+    def channel_permissions_of(self, user: FakeUser | int, channel_id: int) -> int:
+        """Permissions in one channel, as an interaction's ``member.permissions`` carries
+        them: the guild-level value with the channel's (a thread: its parent's) overwrites
+        applied in Discord's order (@everyone, roles, the member)."""
+        user_id = _id_of(user)
+        value = self.permissions_of(user_id)
+        if value & Permissions.ADMINISTRATOR:
+            return Permissions.ALL
+        channel = self.channels.get(int(channel_id)) or {}
+        if channel.get("type") in THREAD_TYPES and channel.get("parent_id"):
+            channel = self.channels.get(int(channel["parent_id"])) or channel
+        overwrites = {(o["id"], o["type"]): o for o in channel.get("permission_overwrites") or []}
+        everyone = overwrites.get((str(self.guild_id), 0))
+        if everyone:
+            value = (value & ~int(everyone["deny"])) | int(everyone["allow"])
+        allow = deny = 0
+        for role_id in self.members.get(user_id, {}).get("roles", []):
+            role = overwrites.get((str(role_id), 0))
+            if role:
+                allow, deny = allow | int(role["allow"]), deny | int(role["deny"])
+        value = (value & ~deny) | allow
+        member = overwrites.get((str(user_id), 1))
+        if member:
+            value = (value & ~int(member["deny"])) | int(member["allow"])
         return value
 
     def guild_payload(self) -> JSONDict:
@@ -2064,12 +2108,12 @@ class FakeDiscord:
             "guild_id": str(self.guild_id),
             "channel": {
                 **self._partial_channel(channel),
-                "permissions": str(self.permissions_of(invoker)),
+                "permissions": str(self.channel_permissions_of(invoker, channel_id)),
             },
             "channel_id": str(channel_id),
             "member": {
                 **self.member_payload(invoker),
-                "permissions": str(self.permissions_of(invoker)),
+                "permissions": str(self.channel_permissions_of(invoker, channel_id)),
             },
             "token": f"aW50ZXJhY3Rpb246{secrets.token_urlsafe(48)}",
             "version": 1,

@@ -378,6 +378,28 @@ async def test_bot_sends_messages_and_manages_threads(fake: FakeDiscord, world: 
         assert bad_name.value.code == 50035
 
 
+async def test_a_channel_overwrite_reaches_discord_py_and_the_interaction_only(
+    fake: FakeDiscord, world: World
+) -> None:
+    from tests.fakes.discord_server import Permissions
+
+    client = RecordingClient(intents=all_intents())
+    async with fake.run(client):
+        fake.allow_in_channel(world.general, world.bob, Permissions.MANAGE_THREADS)
+        channel = client.get_channel(world.general)
+        assert isinstance(channel, discord.TextChannel)
+        await eventually(lambda: channel.overwrites)  # CHANNEL_UPDATE
+        bob = channel.guild.get_member(world.bob.id)
+        assert bob is not None
+        assert channel.permissions_for(bob).manage_threads
+        assert not bob.guild_permissions.manage_threads
+    data = {"custom_id": "x", "component_type": 2}
+    here = fake._interaction(3, world.bob, world.general, data)  # noqa: SLF001
+    assert int(here["member"]["permissions"]) & Permissions.MANAGE_THREADS
+    elsewhere = fake._interaction(3, world.bob, world.forum, data)  # noqa: SLF001
+    assert not int(elsewhere["member"]["permissions"]) & Permissions.MANAGE_THREADS
+
+
 async def test_roles_and_reactions_from_the_bot(fake: FakeDiscord, world: World) -> None:
     client = RecordingClient(intents=all_intents())
     async with fake.run(client):

@@ -79,7 +79,7 @@ class FeatureCog(commands.Cog):
         if community is None:
             guild = interaction.guild
             raise NotConfigured(guild=str(guild.id) if guild is not None else "?")
-        actor = self.client.actor_for(interaction.user, community, interaction.permissions)
+        actor = self.client.actor_for(interaction.user, community)
         return Invocation(interaction, community, actor, self.client.texts_for(community))
 
     @staticmethod

@@ -147,7 +147,7 @@ class Solving(FeatureCog):
         if where is None:
             return
         guild, community, thread = where
-        actor = self.client.actor_for(member, community, thread.permissions_for(member))
+        actor = self.client.actor_for(member, community)
         command = c.AcceptAnswer(actor, str(payload.message_id), reaction=True)
         await self._reacted(command, guild, community, thread)
 
@@ -166,7 +166,7 @@ class Solving(FeatureCog):
         member = await self.member_by_id(guild, payload.user_id)
         if member is None or member.bot:
             return
-        actor = self.client.actor_for(member, community, thread.permissions_for(member))
+        actor = self.client.actor_for(member, community)
         command = c.UnacceptAnswer(actor, str(payload.message_id), reaction=True)
         await self._reacted(command, guild, community, thread)
 

@@ -10,10 +10,10 @@ import pytest
 
 from bot import commands as c
 from bot import events as ev
-from bot.errors import ThreadLocked
+from bot.errors import NotTheAsker, ThreadLocked
 from bot.knowledge_base import AddArticle
 from bot.model import Actor, AuditEntry, LedgerReason, MemberRef, QuestionStatus
-from tests.adapters.discord.conftest import Harness, custom_ids
+from tests.adapters.discord.conftest import Harness, commands_reaching_the_core, custom_ids
 from tests.adapters.discord.test_reports import shown
 from tests.helpers import eventually
 
@@ -110,6 +110,30 @@ async def test_manage_threads_without_the_role_is_a_moderator(h: Harness) -> Non
     thread_id = await h.ask_text(h.w.alice)
     assert "locked" in await mod(h, keeper, thread_id, "lock")
     assert "No open reports." in await mod(h, keeper, h.w.other, "reports")
+
+
+async def test_manage_threads_in_one_channel_makes_no_moderator(h: Harness) -> None:
+    """A Manage Threads overwrite on one channel (e.g. to tidy #general's threads) is that
+    channel's: Discord sends it in the interaction's `permissions`, but moderators are
+    moderators server-wide, so only roles and server permissions count."""
+
+    from tests.fakes.discord_server import Permissions
+
+    thread_id = await h.ask_text(h.w.alice)
+    h.fake.allow_in_channel(h.w.other, h.w.carol, Permissions.MANAGE_THREADS)
+    h.fake.allow_in_channel(h.w.text, h.w.carol, Permissions.MANAGE_THREADS)
+    assert h.fake.channel_permissions_of(h.w.carol, thread_id) & Permissions.MANAGE_THREADS
+    assert "Only moderators" in await mod(h, h.w.carol, h.w.other, "reports")
+    assert "Only moderators" in await mod(h, h.w.carol, thread_id, "lock")
+    assert not thread(h, thread_id).get("locked")
+    # Nor does her ✅ on someone else's question count as a moderator's.
+    answer = await h.answer(thread_id, h.w.bob)
+    with commands_reaching_the_core(h, (c.AcceptAnswer,)) as seen:
+        await h.fake.react(thread_id, answer, h.w.carol, "✅")
+        await eventually(lambda: seen)
+    ((command, outcome),) = seen
+    assert not command.actor.is_moderator and isinstance(outcome, NotTheAsker)
+    assert await h.points(h.w.bob) == 0
 
 
 # -- questions ------------------------------------------------------------------------------
