@@ -19,7 +19,7 @@ from adapters.slack import announce, blocks, long_text
 from adapters.slack.deps import Ack, Caller, SlackDeps, deps_of
 from adapters.slack.guard import giving_back, guarded
 from adapters.slack.outbound import Respond, describe_error, passes
-from adapters.slack.texts import SlackPresenter
+from adapters.slack.texts import SlackPresenter, defuse
 from adapters.slack.translate import (
     interaction_id,
     member_ref,
@@ -198,7 +198,8 @@ async def post_question(
 ) -> None:
     """The bot posts the question in a help channel (as its own message: `/ask` has no
     message of the member's to thread on), opens it in the core, and answers in the thread.
-    `text` is mrkdwn (a slash command's text is already escaped by Slack). An anonymous
+    `text` is mrkdwn (a slash command's text is already escaped by Slack, but its special
+    mentions and links are markup: the post has them `defuse`d). An anonymous
     question shows `question.anonymous_author`, never the asker. A question too long for one
     message goes on in the thread, in as many messages as it takes (`long_text`), before
     the bot's answer.
@@ -235,8 +236,11 @@ async def post_question(
 
 def asked_post(p: SlackPresenter, asker: str, text: str, *, anonymous: bool) -> str:
     """The bot's post of an /ask question: who asked it (the asker mentioned, or
-    `question.anonymous_author`), then `text`, the question as the member wrote it."""
+    `question.anonymous_author`), then `text`, the question as the member wrote it but
+    `defuse`d: posted by the bot, a member's `<!channel>` or `<!subteam^…>` would ping
+    everyone, past the workspace's rules on who may (anonymously, even)."""
 
+    text = defuse(text)
     if anonymous:
         author = p.t("question.anonymous_author")
         return p.t("slack.asked_anonymous", author=author, text=text)
@@ -266,6 +270,7 @@ async def _open(
     channel = ask_channel(deps, invoked_in)
     if channel is None:
         raise CannotPostThere()
+    text = defuse(text)  # (the core keeps the words as posted: a link with its address)
     first, *rest = long_text.split_message(asked_post(p, actor.ref.id, text, anonymous=anonymous))
     try:
         root = await deps.out.post_or_raise(channel, first)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from adapters.slack.translate import parse_user
+from adapters.slack.translate import names_itself, parse_user
 from bot.errors import DomainError, UnknownMember
 from bot.i18n import Catalog
 from bot.model import Member
@@ -96,3 +96,28 @@ def escape_words(text: str) -> str:
         at = match.end()
     out.append(escape(text[at:]))
     return "".join(out)
+
+
+_ANGLE = re.compile(r"<([^<>]*)>")
+
+
+def defuse(text: str) -> str:
+    """A member's Slack markup (as Slack sends a message or a command's text) fit for the bot
+    to post again in its own name: a special mention (`<!channel>`, `<!here>`,
+    `<!everyone>`) or a user group's (`<!subteam^S1|@mods>`) becomes its words (`@channel`,
+    `@mods`), which notify nobody, so no member pings a channel through the bot past the
+    workspace's own rules; a link whose words are not its address (`<https://x|docs>`) shows
+    the address too (`docs (<https://x>)`). Mentions of members and channels stay: the
+    member could have written those themselves. Applied twice, it changes nothing more."""
+
+    def one(match: re.Match[str]) -> str:
+        target, bar, label = match.group(1).partition("|")
+        if target.startswith(("@", "#")):
+            return match.group()
+        if target.startswith("!"):
+            return label or "@" + target[1:].split("^")[0]
+        if not bar or not label or names_itself(target, label):
+            return match.group()
+        return f"{label} (<{target}>)"
+
+    return _ANGLE.sub(one, text)

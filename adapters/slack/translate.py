@@ -272,14 +272,14 @@ def plain_text(
             if label:
                 return label
             return "@" + target[1:].split("^")[0]
-        if with_urls and label and not _names_itself(target, label):
+        if with_urls and label and not names_itself(target, label):
             return f"{label} ({target})"
         return label or target
 
     return html.unescape(_ANGLE.sub(one, text)).strip()
 
 
-def _names_itself(url: str, label: str) -> bool:
+def names_itself(url: str, label: str) -> bool:
     """Whether a link's label is its address as typed: Slack links `example.com` as
     `<http://example.com|example.com>` and an address as `<mailto:a@b.org|a@b.org>`."""
 

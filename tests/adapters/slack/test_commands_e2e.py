@@ -326,7 +326,7 @@ def _text_sizes(call: Any) -> list[int]:
     ("straddler", "second_starts"),
     [
         (f"<@{HELPER}>", f"<@{HELPER}>"),
-        ("<https://example.com/docs?a=1&amp;b=2|read the docs>", "<https://example.com/docs"),
+        ("<https://example.com/docs?a=1&amp;b=2>", "<https://example.com/docs"),
         (FAMILY, FAMILY),
         ("&amp;", "&amp;"),
         (" word" * 3, "word word word"),  # (the last space that fits)

@@ -471,6 +471,31 @@ async def test_anonymous_ask_with_the_flag_and_the_askers_reply_stays_anonymous(
         assert ASKER not in payload and ASKER_NAME not in payload
 
 
+async def test_ask_never_pings_a_channel_or_group_nor_hides_a_link(life: Slack) -> None:
+    # With should_escape, Slack sends `@channel` typed in a command as `<!channel>`, a group
+    # as `<!subteam^ID|@handle>` and a link with its own words as `<url|words>`. Posted as
+    # they came, the bot's post would ping everyone (past the workspace's @channel rules,
+    # even anonymously) and hide where the link leads.
+    await life.command(
+        "/ask",
+        f"<!channel> <!here> <!subteam^S0MODS|@mods> ask <@{HELPER}|helper>: the VPN is down, "
+        "see <https://evil.example/x|the intranet> or <https://vpn.example.org|vpn.example.org>",
+    )
+    await life.command(
+        "/ask", "--anonymous <!everyone> salaries at <https://evil.example|the hr page>"
+    )
+
+    roots = [c.params["text"] for c in life.fake.calls_to("chat.postMessage")
+             if c.params.get("channel") == HELP and not c.params.get("thread_ts")]  # fmt: skip
+    assert roots == [
+        f"<@{ASKER}> asked:\n@channel @here @mods ask <@{HELPER}|helper>: the VPN is down, see "
+        "the intranet (<https://evil.example/x>) or <https://vpn.example.org|vpn.example.org>",
+        "*Anonymous* asked:\n@everyone salaries at the hr page (<https://evil.example>)",
+    ]
+    title, body = life.question_text(1)
+    assert "the intranet (https://evil.example/x)" in body
+
+
 async def test_anonymous_asks_are_refused_when_the_community_has_them_off(
     slack: Slack,
 ) -> None:

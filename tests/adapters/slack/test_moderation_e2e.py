@@ -906,3 +906,29 @@ async def test_a_report_on_another_bot_post_names_no_author(mods: Slack) -> None
     shown = _in_post(mods.fake.find_message(MODS, post["ts"]) or {})
     assert "communitybot" not in shown + "".join(mods.ephemeral_to(MOD))
     assert mods.fake.bot_user_id not in shown
+
+
+async def test_members_broadcasts_stay_words_wherever_the_bot_shows_their_text(
+    mods: Slack,
+) -> None:
+    """A member's `@channel`, group mention or link with its own words, in a question or an
+    answer, is shown by the bot (suggestions, /questions, App Home, /kb search, a report in
+    the moderators' channel, /mod reports) as words, never markup that would ping."""
+
+    loud = "<!channel> <!subteam^S0MODS|@mods> VPN down, see <https://evil.example|the docs>"
+    root = await mods.ask(f"{loud} how do I fix the VPN?")
+    reply = await mods.answer(root, HELPER, f"{loud} reinstall the VPN client")
+    await mods.mark_solution(root, reply)
+    await mods.ask(f"{loud} the VPN is down again, how do I fix the VPN?", user=OTHER)
+    await mods.command("/questions", user=OTHER)
+    await mods.event(sp.app_home_opened_event(user=OTHER))
+    await mods.command("/kb", "search VPN", user=OTHER)
+    await report(mods, root, reply, text=f"{loud} reinstall the VPN client")
+    await mods.command("/mod", "reports", user=MOD)
+
+    shown = [json.dumps(c.params) for c in mods.fake.calls
+             if c.method.startswith(("chat.", "views."))]  # fmt: skip
+    shown += [json.dumps(c.body) for c in mods.fake.response_url_calls]
+    assert any("VPN" in s for s in shown) and len(shown) > 8
+    for payload in shown:
+        assert "<!" not in payload and "<https://evil.example|" not in payload, payload
