@@ -8,12 +8,14 @@ helpers about nothing, so the adapters leave them alone (`is_chatter`). A forum 
 
 Deliberately conservative, as thanks detection is (`bot.thanks`): a question mark in any
 script makes it a question, and so does anything but a thanks among a few filler words
-("so much", "guys", "paljon") or a message of one or two letters. Pure: no I/O.
+("so much", "guys", "paljon"), a message of one or two letters, or one of a few words that
+only acknowledge ("ok", "got it", "bump", "lol"). Pure: no I/O.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from bot.text import is_blank
 from bot.thanks import MENTION, detect, normalise
@@ -28,13 +30,24 @@ MIN_ALNUM = 3
 # beside it ("pip broken, thanks", "ei toimi, kiitos") may be the problem: a question.
 FILLERS = frozenset(
     """ok okay k so very much a lot lots all you guys everyone folks man mate again
-    great awesome cool nice perfect it that this worked works work fixed solved now and for
+    great awesome cool nice perfect got it that this worked works work fixed solved now and for
     the help your again once more really too as always
     paljon kovasti taas nyt
     çok cok da de hepinize herkese
     خیلی زیاد بسیار از همه دمت گرم
     جزيلا جزیلا كثيرا کثیرا لكم لکم للجميع
     ครับ ค่ะ คะ นะ มาก มากๆ""".split()
+)
+# Whole messages that only acknowledge ("ok", "got it", "lol", "bump", "nvm"): made of these
+# words alone, a message asks nothing. ("same here" may be a problem report: a question.)
+ACKNOWLEDGEMENTS = frozenset(
+    """ok okay okey okk kk k got it lol lmao haha hahaha bump nvm nevermind never mind noted
+    sure yes yep yeah no nope np cool nice great
+    joo okei selvä jep
+    tamam anladım anladim olur
+    باشه اوکی حله
+    حسنا تمام
+    โอเค""".split()
 )
 _WORD = re.compile(r"\w+")
 _IDEOGRAPHIC = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
@@ -53,7 +66,8 @@ def is_chatter(text: str) -> bool:
         return True
     thanks = detect(text)
     if thanks is None:
-        return False
+        words = _WORD.findall(unicodedata.normalize("NFKC", bare).casefold())  # (code counts)
+        return bool(words) and all(word in ACKNOWLEDGEMENTS for word in words)
     beside = normalise(text).replace(thanks.matched, " ", 1)
     beside = _THAI_FILLER.sub(" ", beside)
     return all(word in FILLERS for word in _WORD.findall(beside))

@@ -11,6 +11,9 @@ CHATTER = [
     "ok thanks man", "ty", "kiitos!", "kiitos paljon", "teşekkürler", "çok teşekkürler",
     "ممنون", "مرسی!", "شكرا جزيلا", "ขอบคุณครับ", "@bob @carol", "thanks\u200b!",
     "thanks, that worked", "خیلی ممنون", "ขอบคุณมากครับ", "thanks again guys!",
+    # QA's: acknowledgements without a thanks, and a thanks after "got it".
+    "got it, thanks", "Got it!", "okay", "OK!", "lol", "bump", "nvm", "never mind", "yes",
+    "joo", "okei", "tamam", "باشه", "حسنا", "โอเค",
 ]  # fmt: skip
 QUESTIONS = [
     "npm?", "why؟", "help?", "Printer broken", "same here", "pip install fails with exit 1",
@@ -24,6 +27,9 @@ QUESTIONS = [
     "doesn't work, thanks", "build fails ty", "error 500 thanks", "ei toimi, kiitos",
     "apua kiitos", "çalışmıyor, teşekkürler", "نصب نمیشه ممنون", "کار نمیکنه ممنون",
     "لا يعمل شكرا", "ساعدوني شكرا", "ใช้ไม่ได้ ขอบคุณครับ", "帮忙", "报错",
+    # Acknowledgement words beside anything else, or beside code, still ask.
+    "ok so how do I install it", "bump `ImportError: no module x`", "lol my build broke",
+    "yes but the export fails", "tamam ama çalışmıyor", "got it working but now it crashes",
 ]  # fmt: skip
 
 
