@@ -117,6 +117,7 @@ async def on_message(body: dict[str, Any], event: dict[str, Any], context: dict[
                         text=await deps.people.plain_text(what.text),
                         event_id=_event_id(body),
                         thread_id=ref,
+                        private=what.private,
                     )
                 )
             assert isinstance(result, QuestionOpened)

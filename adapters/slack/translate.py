@@ -90,12 +90,14 @@ def team_id_of(body: Mapping[str, Any]) -> str | None:
 
 @dataclass(frozen=True, slots=True)
 class NewQuestion:
-    """A top-level message in a help channel."""
+    """A top-level message in a help channel; `private` when that channel is a private one
+    (Slack's `channel_type` "group"), whose questions stay out of search."""
 
     channel: str
     ts: str
     user: str
     text: str
+    private: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,7 +138,7 @@ def classify_message(
         return ThreadReply(channel, thread_ts, ts, user, text)
     if subtype not in _QUESTION_SUBTYPES or not help_channel_ids:
         return None
-    return NewQuestion(channel, ts, user, text)
+    return NewQuestion(channel, ts, user, text, private=event.get("channel_type") == "group")
 
 
 @dataclass(frozen=True, slots=True)
