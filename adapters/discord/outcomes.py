@@ -5,7 +5,7 @@ permitted) or a ✅ name prefix and one quiet public line (no pings, none at all
 thread, which stays archived). Archiving it later is the core scheduler's job (the lifecycle's
 `close_solved_after_hours`, delivered as a `ThreadState` through `adapters.discord.sender`):
 a database row survives restarts, an in-memory timer did not. Reopening undoes the marks.
-Point changes add or remove reward roles. Every Discord call here is best effort: a 403, 404 or exhausted 429 is logged
+Point changes add reward roles, and a reversal below a reached threshold removes one. Every Discord call here is best effort: a 403, 404 or exhausted 429 is logged
 and the rest carries on, because the core has already committed and stays the truth.
 """
 
@@ -172,18 +172,27 @@ class Outcomes:
 
     # -- reward roles -----------------------------------------------------------------------
     async def rewards(self, guild: discord.Guild | None, points: Sequence[PointChange]) -> None:
-        if guild is None or not self.settings.reward_roles or not points:
+        """Reward roles after point changes: added when a threshold is reached, removed only
+        when the total drops back below one it had reached (`translate.reward_role_changes`),
+        so gaining points never takes a role the member was given by hand."""
+
+        rewards = self.settings.reward_roles
+        if guild is None or not rewards or not points:
             return
-        totals: dict[str, int] = {}
-        for change in points:  # the last change per member carries the final total
-            if change.member.ref.platform == translate.PLATFORM and change.member.ref.id.isdigit():
-                totals[change.member.ref.id] = change.total
-        for user_id, total in totals.items():
+        totals: dict[str, tuple[int, int]] = {}  # member -> (total before, total after)
+        for change in points:  # in order: the first change's start, the last one's total
+            ref = change.member.ref
+            if ref.platform == translate.PLATFORM and ref.id.isdigit():
+                before = totals.get(ref.id, (change.total - change.delta, 0))[0]
+                totals[ref.id] = (before, change.total)
+        for user_id, (before, after) in totals.items():
+            if not translate.reward_roles_at_stake(before, after, rewards):
+                continue
             member = await quietly(guild.fetch_member(int(user_id)), "look up member for roles")
             if member is None:
                 continue
             diff = translate.reward_role_changes(
-                total, self.settings.reward_roles, [r.id for r in member.roles]
+                before, after, rewards, [r.id for r in member.roles]
             )
             reason = "reputation reward"
             if diff.add:

@@ -157,16 +157,25 @@ class RoleChanges:
 
 
 def reward_role_changes(
-    total: int, rewards: Sequence[RewardRole], current_role_ids: Iterable[int | str]
+    before: int, after: int, rewards: Sequence[RewardRole], current_role_ids: Iterable[int | str]
 ) -> RoleChanges:
-    """Roles whose threshold the total reaches are added; the others are removed."""
+    """Roles for a member whose total went from `before` to `after`: each threshold `after`
+    reaches adds its role; a role is removed only when the total dropped below a threshold
+    that `before` had reached (a reversal of points that earned it). A reward role the member
+    holds without having reached it (given by hand) is left alone, on a gain or a loss."""
 
     current = {str(r) for r in current_role_ids}
-    earned = {r.role_id for r in rewards if total >= r.points}
-    all_rewards = {r.role_id for r in rewards}
-    add = tuple(sorted(earned - current))
-    remove = tuple(sorted((all_rewards - earned) & current))
-    return RoleChanges(add, remove)
+    return RoleChanges(
+        tuple(sorted({r.role_id for r in rewards if after >= r.points} - current)),
+        tuple(sorted({r.role_id for r in rewards if after < r.points <= before} & current)),
+    )
+
+
+def reward_roles_at_stake(before: int, after: int, rewards: Sequence[RewardRole]) -> bool:
+    """Whether `reward_role_changes` could change anything (else the member is not looked
+    up): a threshold reached, or one crossed on the way down."""
+
+    return any(after >= r.points or after < r.points <= before for r in rewards)
 
 
 def period(value: str | None) -> Period:

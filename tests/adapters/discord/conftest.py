@@ -3,6 +3,7 @@ real discord.py client of the adapter running against the fake Discord server.""
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -34,6 +35,8 @@ from tests.fakes.discord_server import (
 from tests.helpers import eventually
 
 FAST: dict[str, Any] = {"guild_ready_timeout": 0.05}
+# The names discord.py gives the tasks that run listeners and application commands.
+_HANDLER_TASKS = ("discord.py: on_", "CommandTree-invoker")
 REWARD_POINTS = 10
 
 
@@ -258,6 +261,22 @@ class Harness:
 
         await self.fake.post_message(self.w.other, self.w.bob, "done")
         await eventually(lambda: any(m.content == "done" for m in self.client.cached_messages))
+
+    async def settled(self) -> None:
+        """For a test that waits for nothing to happen after what the client already got:
+        `caught_up`, then no discord.py listener or slash command task is still running (so a
+        handler that would have removed a role, say, has finished)."""
+
+        await self.caught_up()
+        current = asyncio.current_task()
+
+        def idle() -> bool:
+            return not any(
+                t is not current and not t.done() and t.get_name().startswith(_HANDLER_TASKS)
+                for t in asyncio.all_tasks()
+            )
+
+        await eventually(idle, what="the client's handlers finished")
 
     def component(
         self,

@@ -13,7 +13,12 @@ from bot import events as ev
 from bot.errors import NotTheAsker, ThreadLocked
 from bot.knowledge_base import AddArticle
 from bot.model import Actor, AuditEntry, LedgerReason, MemberRef, QuestionStatus
-from tests.adapters.discord.conftest import Harness, commands_reaching_the_core, custom_ids
+from tests.adapters.discord.conftest import (
+    REWARD_POINTS,
+    Harness,
+    commands_reaching_the_core,
+    custom_ids,
+)
 from tests.adapters.discord.test_reports import shown
 from tests.helpers import eventually
 
@@ -282,6 +287,31 @@ async def test_reward_role_removed_after_reverting_an_accepted_answer(h: Harness
     assert f"-15 <@{h.w.bob.id}> (now 0)" in text
     await eventually(lambda: h.w.reward_role not in h.fake.member_roles(h.w.bob))
     assert await h.points(h.w.bob) == 0
+
+
+async def test_a_reward_role_given_by_hand_survives_points_that_never_reached_it(
+    h: Harness,
+) -> None:
+    """Staff given the Helper role by hand keep it: gaining points adds what a threshold
+    gives and takes nothing; only a total dropping back below a threshold it had reached
+    takes that role away."""
+
+    h.fake.set_member_roles(h.w.carol, [h.w.reward_role])
+    thread_id = await h.ask_text(h.w.alice)
+    await h.answer(thread_id, h.w.carol)
+    thanks = await h.command("thanks", h.w.alice, thread_id, options={"member": h.w.carol})
+    await h.done(thanks)
+    await h.settled()
+    assert 0 < await h.points(h.w.carol) < REWARD_POINTS
+    assert h.w.reward_role in h.fake.member_roles(h.w.carol)
+    # A loss that crosses nothing she had reached leaves it too.
+    await mod(h, h.w.mod, h.w.other, "remove", "rep", member=h.w.carol, points=1, reason="x")
+    await h.settled()
+    assert h.w.reward_role in h.fake.member_roles(h.w.carol)
+    # Reaching the threshold and dropping back below it takes it (the reversal).
+    await mod(h, h.w.mod, h.w.other, "add", "rep", member=h.w.carol, points=20, reason="x")
+    await mod(h, h.w.mod, h.w.other, "remove", "rep", member=h.w.carol, points=20, reason="x")
+    await eventually(lambda: h.w.reward_role not in h.fake.member_roles(h.w.carol))
 
 
 async def test_revert_period_received_and_the_suspicious_pairs_report(h: Harness) -> None:

@@ -113,13 +113,21 @@ def test_tags_keep_discords_limit() -> None:
     assert translate.tags_without([1, 9], 9) == [1]
 
 
-def test_reward_roles_added_and_removed_by_total() -> None:
+def test_reward_roles_added_on_reaching_and_removed_only_on_dropping_back() -> None:
     rewards = [RewardRole(points=10, role_id="10"), RewardRole(points=50, role_id="50")]
-    changes = translate.reward_role_changes(15, rewards, ["1"])
+    changes = translate.reward_role_changes(5, 15, rewards, ["1"])
     assert changes.add == ("10",) and changes.remove == ()
-    changes = translate.reward_role_changes(0, rewards, ["10", "50", "1"])
+    changes = translate.reward_role_changes(60, 0, rewards, ["10", "50", "1"])
     assert changes.add == () and changes.remove == ("10", "50")
-    assert not translate.reward_role_changes(60, rewards, ["10", "50"])
+    assert not translate.reward_role_changes(55, 60, rewards, ["10", "50"])
+    # A role held without reaching it (given by hand) stays on a gain...
+    assert not translate.reward_role_changes(0, 2, rewards, ["50"]).remove
+    # ...and on a loss that crosses nothing it had reached; a reached one still goes.
+    changes = translate.reward_role_changes(12, 8, rewards, ["10", "50"])
+    assert changes.remove == ("10",)
+    assert translate.reward_roles_at_stake(12, 8, rewards)
+    assert not translate.reward_roles_at_stake(0, 2, rewards)
+    assert not translate.reward_roles_at_stake(8, 3, rewards)
 
 
 def test_custom_ids_and_periods() -> None:
