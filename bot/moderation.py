@@ -76,7 +76,7 @@ from bot.model import (
 from bot.outbound import ChannelPost, DirectMessage, Outbound, ThreadPost, ThreadState
 from bot.ports import UnitOfWork
 from bot.questions import Context, message_locked, question_at
-from bot.reputation import award, reverse, take_back
+from bot.reputation import MODERATOR_REVERSAL, award, reverse, take_back
 from bot.text import clean, is_blank, truncate
 from bot.thanking import give_thanks, thanks_in_message
 
@@ -413,7 +413,7 @@ async def revert_entry(cmd: RevertLedgerEntry, uow: UnitOfWork, ctx: Context) ->
         raise errors.AlreadyReverted(id=cmd.entry_id)
     changes = await reverse(
         uow, community, [entry], members, ctx.clock.now(), actor=actor,
-        source_event=cmd.event_id,
+        source_event=cmd.event_id, note=MODERATOR_REVERSAL,
     )  # fmt: skip
     await audit(
         uow, ctx, actor, "rep_revert", target=members[entry.member_id], ledger_id=entry.id,
@@ -444,8 +444,9 @@ async def revert_period(cmd: RevertPeriod, uow: UnitOfWork, ctx: Context) -> Poi
             await uow.ledger.lock_member(found[member_id])
         locked.update(found)
     changes = await reverse(
-        uow, community, entries, locked, ctx.clock.now(), actor=actor, source_event=cmd.event_id
-    )
+        uow, community, entries, locked, ctx.clock.now(), actor=actor, source_event=cmd.event_id,
+        note=MODERATOR_REVERSAL,
+    )  # fmt: skip
     until = f"{cmd.until:%Y-%m-%d %H:%M}" if cmd.until else "now"
     await audit(
         uow, ctx, actor, "rep_revert_period", target=member, reason=clean_reason(cmd.reason),

@@ -31,6 +31,12 @@ from bot.ports import UnitOfWork
 # reward, and reversals/moderator adjustments must always go through in full.
 UNCAPPED = frozenset({LedgerReason.ACCEPTED_ANSWER, LedgerReason.REVERSAL, LedgerReason.MANUAL})
 
+# The note on the reversal rows a moderator writes (`/mod rep revert`, a period revert), as
+# opposed to the reversals that follow an acceptance taken back: credit for accepting in a
+# question that a moderator took back is not earned again in that question (see `award`).
+MODERATOR_REVERSAL = "moderator revert"
+_ACCEPTANCE_CREDIT = frozenset({LedgerReason.ACCEPTED_ANSWER, LedgerReason.ACCEPTED_BONUS})
+
 
 def capped_amount(requested: int, earned_today: int, daily_cap: int) -> int:
     """How much of `requested` still fits under today's cap (never negative)."""
@@ -66,7 +72,11 @@ async def award(
     note: str | None = None,
 ) -> PointChange | None:
     """Write one reputation change, applying the anti-gaming rules; None if nothing earned.
-    For new earning only: see `reverse` and `carry_over` for points already earned."""
+    For new earning only: see `reverse` and `carry_over` for points already earned.
+
+    Credit for an acceptance (the helper's, the asker's bonus) that a moderator reverted in
+    a question is not earned again there: otherwise the asker could take the acceptance back
+    and give it again (a ✅ off and on, /unsolve then /solved) and undo the moderator."""
 
     if member.is_bot or delta == 0:
         return None
@@ -78,6 +88,14 @@ async def award(
     ):
         return None  # help-banned: no points until the ban expires
     await uow.ledger.lock_member(member)
+    if (
+        reason in _ACCEPTANCE_CREDIT
+        and question_id is not None
+        and await uow.ledger.reversed_in_question(
+            member.id, question_id, reason, note=MODERATOR_REVERSAL
+        )
+    ):
+        return None  # (read under the member's lock: a revert in flight is seen)
     if capped:
         earned = await uow.ledger.capped_earned(member.id, at.date())
         delta = capped_amount(delta, earned, rules.daily_cap)
@@ -111,8 +129,10 @@ async def reverse(
     *,
     actor: Member | None,
     source_event: str | None,
+    note: str | None = None,
 ) -> list[PointChange]:
-    """Append one reversal row per entry; the originals stay untouched."""
+    """Append one reversal row per entry; the originals stay untouched. `note`: on each
+    reversal row (`MODERATOR_REVERSAL` for a moderator's revert)."""
 
     entries = list(entries)
     # Every path that changes several members' points locks them in id order first, so
@@ -133,6 +153,7 @@ async def reverse(
                 acceptance_id=entry.acceptance_id,
                 source_event=source_event,
                 reverses_id=entry.id,
+                note=note,
                 capped=False,
                 accepted_delta=-1 if entry.reason is LedgerReason.ACCEPTED_ANSWER else 0,
             ),

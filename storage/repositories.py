@@ -791,6 +791,30 @@ class SqlLedgerRepository:
         )
         return [_entry(r) for r in rows]
 
+    async def reversed_in_question(
+        self, member_id: int, question_id: int, reason: LedgerReason, *, note: str
+    ) -> bool:
+        """Whether a reversal row noted `note` took back `member_id`'s `reason` points in
+        the question `question_id` (a reversal carries its entry's question)."""
+
+        def build() -> Any:
+            reversal, entry = ledger_t.alias("reversal"), ledger_t.alias("entry")
+            return (
+                select(reversal.c.id)
+                .join(entry, entry.c.id == reversal.c.reverses_id)
+                .where(
+                    reversal.c.member_id == bindparam("mid"),
+                    reversal.c.question_id == bindparam("qid"),
+                    reversal.c.note == bindparam("note"),
+                    entry.c.reason == bindparam("reason"),
+                )
+                .limit(1)
+            )
+
+        stmt = prepared(self.conn, "ledger.reversed_in_question", build)
+        params = {"mid": member_id, "qid": question_id, "note": note, "reason": reason.value}
+        return (await self.conn.execute(stmt, params)).first() is not None
+
     async def standing(
         self, member: Member, *, recent: int = 5, exclude_moderators: bool = False
     ) -> Standing:

@@ -469,6 +469,101 @@ async def test_revert_a_period_leaves_totals_and_ranks_right(app: App, clock: Fa
     assert [ch.delta for ch in again.changes] == [-2]  # only dave's thanks was left
 
 
+async def test_credit_a_moderator_reverted_is_not_earned_again_by_accepting_again(
+    app: App,
+) -> None:
+    opened = await ask(app.bot, alice, "farm")
+    mid = await answer(app.bot, bob, opened)
+    accepted = await app.bot.handle(c.AcceptAnswer(alice, mid, reaction=True))
+    assert isinstance(accepted, ev.AnswerAccepted)
+    credit = next(p for p in accepted.points if p.member.ref == bob.ref)
+    await app.bot.handle(c.RevertLedgerEntry(mod, credit.entry_id, "collusion", next_id("e")))
+    assert await points(app, bob) == 0 and await points(app, alice) == 2
+    # The acceptance stands: the answer may still be right.
+    still = await app.bot.handle(c.ShowQuestion(alice, opened.question.id))
+    assert isinstance(still, ev.QuestionShown) and len(still.accepted) == 1
+    assert still.question.status is QuestionStatus.SOLVED
+
+    # The ✅ taken off and put back: accepted again, with the normal reply, but bob's credit
+    # is not earned again (the reply names no points for him); alice's bonus, which went
+    # with her ✅, comes back as it would have.
+    await app.bot.handle(c.UnacceptAnswer(alice, mid, reaction=True))
+    again = await app.bot.handle(c.AcceptAnswer(alice, mid, reaction=True))
+    assert isinstance(again, ev.AnswerAccepted) and again.newly_solved
+    assert [(p.member.ref, p.delta) for p in again.points] == [(alice.ref, 2)]
+    assert await points(app, bob) == 0 and await points(app, alice) == 2
+
+    # /unsolve and /solved naming him: the same.
+    await app.bot.handle(c.Unsolve(alice, thread_of(opened), event_id=next_id("e")))
+    solved = await app.bot.handle(
+        c.MarkSolved(alice, thread_of(opened), (bob.ref,), event_id=next_id("e"))
+    )
+    assert isinstance(solved, ev.AnswerAccepted)
+    assert [p.member.ref for p in solved.points] == [alice.ref]
+    assert await points(app, bob) == 0
+    # Another answer of his in the same question earns nothing either...
+    await app.bot.handle(c.Unsolve(alice, thread_of(opened), event_id=next_id("e")))
+    other = await answer(app.bot, bob, opened, "or this")
+    third = await app.bot.handle(c.AcceptAnswer(alice, other, event_id=next_id("e")))
+    assert isinstance(third, ev.AnswerAccepted)
+    assert [p.member.ref for p in third.points] == [alice.ref]
+    # ...and a moderator accepting it for the asker does not restore it either.
+    await app.bot.handle(c.Unsolve(mod, thread_of(opened), event_id=next_id("e")))
+    by_mod = await app.bot.handle(c.AcceptAnswer(mod, other, event_id=next_id("e")))
+    assert isinstance(by_mod, ev.AnswerAccepted) and by_mod.points == ()
+    assert await points(app, bob) == 0
+
+    # Another question: his accepted answer earns as always.
+    opened2 = await ask(app.bot, alice, "another")
+    mid2 = await answer(app.bot, bob, opened2)
+    await app.bot.handle(c.AcceptAnswer(alice, mid2, event_id=next_id("e")))
+    assert await points(app, bob) == 15
+
+
+async def test_a_period_revert_is_not_undone_by_unsolving_and_accepting_again(
+    app: App, clock: FakeClock
+) -> None:
+    start = clock.now()
+    opened = await ask(app.bot, carol, "farm")
+    mid = await answer(app.bot, bob, opened)
+    await app.bot.handle(c.AcceptAnswer(carol, mid, event_id=next_id("e")))
+    clock.advance(minutes=1)
+    # The asker's points only (her bonus): his credit is untouched and comes back.
+    await app.bot.handle(
+        c.RevertPeriod(mod, carol.ref, FlowDirection.RECEIVED, start, event_id=next_id("e"))
+    )
+    assert await points(app, carol) == 0 and await points(app, bob) == 15
+    await app.bot.handle(c.Unsolve(carol, thread_of(opened), event_id=next_id("e")))
+    assert await points(app, bob) == 0
+    again = await app.bot.handle(c.AcceptAnswer(carol, mid, event_id=next_id("e")))
+    assert isinstance(again, ev.AnswerAccepted)
+    assert [(p.member.ref, p.delta) for p in again.points] == [(bob.ref, 15)]
+    assert await points(app, carol) == 0 and await points(app, bob) == 15
+
+    # Everything bob received: his credit goes, and stays gone after accepting again.
+    await app.bot.handle(
+        c.RevertPeriod(mod, bob.ref, FlowDirection.RECEIVED, start, event_id=next_id("e"))
+    )
+    await app.bot.handle(c.Unsolve(carol, thread_of(opened), event_id=next_id("e")))
+    again = await app.bot.handle(c.AcceptAnswer(carol, mid, event_id=next_id("e")))
+    assert isinstance(again, ev.AnswerAccepted) and again.points == ()
+    assert await points(app, carol) == 0 and await points(app, bob) == 0
+
+
+async def test_taking_an_acceptance_back_is_no_moderator_revert(app: App) -> None:
+    """An acceptance taken back (by the asker or a moderator) and given again earns again:
+    only `/mod rep revert` and a period revert stop the credit coming back."""
+
+    opened = await ask(app.bot, alice, "q")
+    mid = await answer(app.bot, bob, opened)
+    await app.bot.handle(c.AcceptAnswer(alice, mid, event_id=next_id("e")))
+    await app.bot.handle(c.UnacceptAnswer(mod, mid, event_id=next_id("e")))
+    await app.bot.handle(c.AcceptAnswer(alice, mid, event_id=next_id("e")))
+    await app.bot.handle(c.Unsolve(alice, thread_of(opened), event_id=next_id("e")))
+    await app.bot.handle(c.AcceptAnswer(alice, mid, event_id=next_id("e")))
+    assert await points(app, bob) == 15 and await points(app, alice) == 2
+
+
 async def test_reputation_shows_ledger_ids_to_moderators_only(app: App) -> None:
     await app.bot.handle(c.AdjustReputation(mod, bob, 5, "kind", event_id=next_id("e")))
     robot = actor("robot", mod=True, bot=True)
