@@ -157,6 +157,10 @@ class Reports(FeatureCog):
                 lines.append(inv.texts.t(problem))
         await reply(interaction, render.join_lines(lines))
         await self._mark_handled(inv, interaction.message, lines[0], result)
+        if result.withdrawn is not None:
+            # A deleted accepted answer's points went: a reward role they earned goes too, as
+            # when the message is deleted on Discord (`cogs.deletions`).
+            await self.client.outcomes.rewards(interaction.guild, result.withdrawn.points)
 
     async def _delete(self, inv: Invocation, channel_id: str, message_id: str) -> str | None:
         """Delete the reported message; the catalog key of what went wrong, if anything."""

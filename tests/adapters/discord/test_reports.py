@@ -116,6 +116,20 @@ async def test_delete_and_dismiss_buttons(h: Harness) -> None:
     assert "No open reports." in await h.done(listed)
 
 
+async def test_deleting_a_reported_accepted_answer_takes_its_reward_role(h: Harness) -> None:
+    """As when the answer is deleted on Discord: its points go, and the role they earned."""
+
+    thread_id = await h.ask_text(h.w.alice)
+    answer = await h.answer(thread_id, h.w.bob, "use json.loads, idiot")
+    await h.fake.react(thread_id, answer, h.w.alice, "✅")
+    await eventually(lambda: h.w.reward_role in h.fake.member_roles(h.w.bob))
+    await report(h, h.w.carol, answer, "insult")
+    assert "message deleted" in await click(h, await post_for(h, 1), "delete", h.w.mod)
+    assert h.fake.find_message(answer) is None
+    assert await h.points(h.w.bob) == 0
+    await eventually(lambda: h.w.reward_role not in h.fake.member_roles(h.w.bob))
+
+
 async def test_reporting_the_question_itself_deletes_the_question(h: Harness, kind: str) -> None:
     # The question's own message: the text channel's message its thread was started from,
     # or the forum post's starter message (same id as the thread in both cases).
