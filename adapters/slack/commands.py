@@ -121,14 +121,35 @@ async def on_unknown_command(
     )
 
 
-def ask_channel(deps: SlackDeps, invoked_in: str | None) -> str | None:
-    """/ask posts in the channel it was run in when that is a help channel, else in the first
-    help channel; with none configured, where it was run."""
+class NoHelpChannelForYou(errors.DomainError):
+    """/ask run outside the help channels, and none of them is one the member can read: the
+    private ones they are not in (a private channel's name is not said: it is its members'
+    business)."""
+
+    key = "slack.ask_no_help_channel"
+
+
+async def ask_channel(deps: SlackDeps, user: str, invoked_in: str | None) -> str | None:
+    """Where /ask posts: the channel it was run in when that is a help channel (with none
+    configured, wherever it was run); else the first help channel `user` can read, so they
+    can follow their question: a public one, or a private one they are in (Slack is asked:
+    `conversations.info`, `conversations.members`). None when Slack can say nothing of any
+    of them; `NoHelpChannelForYou` when every one it can say of is private without them."""
 
     help_channels = deps.config.help_channel_ids
     if invoked_in and (not help_channels or invoked_in in help_channels):
         return invoked_in
-    return help_channels[0] if help_channels else invoked_in
+    hidden = False
+    for channel in help_channels:
+        info = await deps.out.channel_info(channel)
+        if info is None:
+            continue  # (gone, private without the bot, or Slack's trouble: not a place to post)
+        if not info.get("is_private") or await deps.out.has_member(channel, user):
+            return channel
+        hidden = True
+    if hidden:
+        raise NoHelpChannelForYou()
+    return None
 
 
 def anonymous_allowed(deps: SlackDeps, community: str) -> bool:
@@ -267,7 +288,7 @@ async def _open(
         raise errors.BotsCannot()
     if anonymous and not anonymous_allowed(deps, actor.ref.community):
         raise errors.AnonymousDisabled()
-    channel = ask_channel(deps, invoked_in)
+    channel = await ask_channel(deps, actor.ref.id, invoked_in)
     if channel is None:
         raise CannotPostThere()
     text = defuse(text)  # (the core keeps the words as posted: a link with its address)

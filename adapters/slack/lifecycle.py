@@ -54,8 +54,14 @@ async def on_guidelines(
     if run is None:
         return
     async with guarded(run.p, run.reply, f"{run.name} command"):
-        # Outside a help channel: the guidelines of the channel /ask would post in.
-        channel = ask_channel(run.deps, run.channel)
+        # Outside a help channel: the guidelines of the channel /ask would post in (or, with
+        # none the member can read, of the first).
+        try:
+            channel = await ask_channel(run.deps, run.user, run.channel)
+        except errors.DomainError:
+            channel = None
+        help_channels = run.deps.config.help_channel_ids
+        channel = channel or (help_channels[0] if help_channels else run.channel)
         result = await run.deps.bot.handle(c.ShowGuidelines(await run.actor(), channel))
         assert isinstance(result, GuidelinesShown)
         name = (await run.deps.out.channel_name(channel) if channel else None) or (

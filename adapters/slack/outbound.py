@@ -170,6 +170,11 @@ def _refusal(answer: object) -> str | None:
     return f"it answered {status} {body[:100]!r}" if failed else None
 
 
+# conversations.members: ids per page (Slack: "no larger than 1000"), and pages at most.
+MEMBER_PAGE = 1000
+MEMBER_PAGES = 20
+
+
 class SlackOut:
     def __init__(self, client: AsyncWebClient) -> None:
         self.client = client
@@ -265,6 +270,35 @@ class SlackOut:
                 return None
             self._channel_names[channel] = name
         return self._channel_names[channel]
+
+    async def channel_info(self, channel: str) -> dict[str, Any] | None:
+        """A channel as `conversations.info` has it now (not cached: whether it is archived
+        or private may change); None when Slack can't say (a private channel without the
+        bot is `channel_not_found`)."""
+
+        response = await self._call("conversations.info", channel)
+        found = response.get("channel") if response is not None else None
+        return dict(found) if isinstance(found, dict) else None
+
+    async def has_member(self, channel: str, user: str) -> bool | None:
+        """Whether `user` is in `channel` (`conversations.members`, page by page), or None
+        when Slack can't say."""
+
+        cursor = ""
+        for _ in range(MEMBER_PAGES):
+            kwargs: dict[str, Any] = {"limit": MEMBER_PAGE}
+            if cursor:
+                kwargs["cursor"] = cursor
+            response = await self._call("conversations.members", channel, **kwargs)
+            if response is None:
+                return None
+            if user in (response.get("members") or ()):
+                return True
+            cursor = str((response.get("response_metadata") or {}).get("next_cursor") or "")
+            if not cursor:
+                return False
+        log.warning("conversations.members of %s: more than %d pages", channel, MEMBER_PAGES)
+        return None
 
     async def join(self, channel: str) -> bool:
         """Join a public channel once so the bot can post there; private ones need an invite."""

@@ -238,6 +238,7 @@ class FakeSlack:
             "users.info": self._users_info,
             "usergroups.users.list": self._usergroups_users_list,
             "conversations.info": self._conversations_info,
+            "conversations.members": self._conversations_members,
             "conversations.replies": self._conversations_replies,
             "conversations.history": self._conversations_history,
             "conversations.join": self._conversations_join,
@@ -1303,10 +1304,28 @@ class FakeSlack:
         include = str(call.params.get("include_num_members", "")).lower() in ("true", "1")
         return {"channel": self._public_channel(channel, include)}
 
+    async def _conversations_members(self, call: _Call) -> JSONDict:
+        """The ids of a conversation's members, a page at a time (``limit``, default 100;
+        ``cursor``), as documented; a private channel the bot is not in is
+        ``channel_not_found``. A channel seeded with ``members=None`` has every member of the
+        workspace (its bots not), and the bot when it is in it."""
+        channel = self._channel(call.params.get("channel"))
+        listed = channel.get("_members")
+        if channel.get("is_im"):
+            members = [str(channel.get("user")), self.bot_user_id]
+        elif listed is None:
+            members = [uid for uid, user in self.users.items() if not user.get("is_bot")]
+        else:
+            members = list(listed)
+        if channel.get("is_member") and self.bot_user_id not in members:
+            members.append(self.bot_user_id)
+        page, meta = self._page(members, call.params, 100)
+        return {"members": page, "response_metadata": meta["response_metadata"]}
+
     @staticmethod
     def _page(
-        items: list[JSONDict], params: Mapping[str, Any], default_limit: int
-    ) -> tuple[list[JSONDict], JSONDict]:
+        items: list[Any], params: Mapping[str, Any], default_limit: int
+    ) -> tuple[list[Any], JSONDict]:
         try:
             limit = int(params.get("limit") or default_limit)
             start = int(str(params.get("cursor") or "offset:0").removeprefix("offset:"))

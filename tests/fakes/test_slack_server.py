@@ -187,6 +187,27 @@ async def test_channel_and_membership_errors(fake_slack: FakeSlack) -> None:
     assert (await client.chat_postMessage(channel="C0OUTSIDE", text="hi"))["ok"]
 
 
+async def test_conversations_members_pages_and_hides_private_channels_without_the_bot(
+    fake_slack: FakeSlack,
+) -> None:
+    client = web_client(fake_slack)
+    fake_slack.add_user("U0ANN", name="ann")
+    fake_slack.add_channel("G0STAFF", "staff", is_private=True, members=["U0ANN", "U0BOB"])
+    fake_slack.add_channel("G0SECRET", "secret", is_private=True, bot_is_member=False)
+
+    first = await client.conversations_members(channel="G0STAFF", limit=2)
+    assert first["members"] == ["U0ANN", "U0BOB"]
+    cursor = first["response_metadata"]["next_cursor"]
+    rest = await client.conversations_members(channel="G0STAFF", cursor=cursor)
+    assert rest["members"] == [fake_slack.bot_user_id]
+    assert rest["response_metadata"]["next_cursor"] == ""
+    everyone = await client.conversations_members(channel="C0GENERAL")
+    assert "U0ANN" in everyone["members"]
+    with pytest.raises(SlackApiError) as hidden:
+        await client.conversations_members(channel="G0SECRET")
+    assert hidden.value.response["error"] == "channel_not_found"
+
+
 async def test_ratelimited_is_retried_by_slack_sdk_handler(fake_slack: FakeSlack) -> None:
     client = web_client(
         fake_slack, retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=1)]

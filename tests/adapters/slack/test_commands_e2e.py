@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,8 +20,10 @@ from tests.adapters.slack.conftest import (
     MOD,
     OTHER,
     Slack,
+    make_slack,
 )
 from tests.fakes import slack_payloads as sp
+from tests.fakes.slack_server import FakeSlack
 
 
 def opened_view(slack: Slack) -> dict[str, Any]:
@@ -305,6 +308,59 @@ async def test_ask_posts_the_question_in_the_help_channel(slack: Slack) -> None:
     assert slack.count("questions") == 1
     assert slack.thread_posts(roots[0]["ts"])
     assert "Your question #1 is posted" in slack.responses()[0]
+
+
+STAFF_HELP = "G0STAFFHELP"
+
+
+@pytest.mark.parametrize("private_first", [True, False])
+async def test_ask_from_elsewhere_posts_in_a_help_channel_the_member_can_read(
+    fake_slack: FakeSlack, tmp_path: Path, private_first: bool
+) -> None:
+    """/ask run outside the help channels took the first one listed, even a private channel
+    the member is not in: they were told their question was posted where they could not
+    read it (nor its answers). Now it goes to the first help channel they can read: a
+    public one, or a private one they are in."""
+
+    fake_slack.add_channel(STAFF_HELP, "help-staff", is_private=True, members=[HELPER])
+    order = [STAFF_HELP, HELP] if private_first else [HELP, STAFF_HELP]
+    slack, _ = await make_slack(fake_slack, tmp_path, slack={"help_channel_ids": order})
+    try:
+        await slack.command("/ask", "How do I get VPN access?", user=OTHER, channel="C0GENERAL")
+        await slack.command("/ask", "Where is the staff wiki?", user=HELPER, channel="C0GENERAL")
+
+        roots = [(c.params["channel"], c.params["text"].split("\n")[-1])
+                 for c in fake_slack.calls_to("chat.postMessage")
+                 if not c.params.get("thread_ts")]  # fmt: skip
+        assert roots == [
+            (HELP, "How do I get VPN access?"),
+            (order[0], "Where is the staff wiki?"),
+        ]
+        assert slack.responses()[0].startswith(f"Your question #1 is posted in <#{HELP}>")
+    finally:
+        await slack.runner.cleanup()
+        await slack.core.close()
+
+
+async def test_ask_from_elsewhere_with_no_help_channel_the_member_can_read_says_so(
+    fake_slack: FakeSlack, tmp_path: Path
+) -> None:
+    fake_slack.add_channel(STAFF_HELP, "help-staff", is_private=True, members=[HELPER])
+    slack, _ = await make_slack(fake_slack, tmp_path, slack={"help_channel_ids": [STAFF_HELP]})
+    try:
+        await slack.command("/ask", "How do I get VPN access?", user=OTHER, channel="C0GENERAL")
+
+        (told,) = slack.responses()
+        assert told == (
+            "You aren't in any help channel I can post in, so your question wasn't posted. "
+            "Ask a moderator to add you to one, then ask there."
+            f"\n{GIVEN_BACK}\nHow do I get VPN access?"
+        )
+        assert fake_slack.calls_to("chat.postMessage") == []
+        assert "help-staff" not in told  # (a private channel's name is its members' business)
+    finally:
+        await slack.runner.cleanup()
+        await slack.core.close()
 
 
 FAMILY = "\U0001f468\u200d\U0001f469\u200d\U0001f467"  # one grapheme, 8 UTF-16 units
