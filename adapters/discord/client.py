@@ -103,6 +103,18 @@ class CommunityTree(app_commands.CommandTree):
             await report_error(interaction, original, texts, f"/{name}")
 
 
+def serves_unnamed_servers(config: Config) -> bool:
+    """Whether a Discord server that no `discord_guild_id` names may use the bot: the only
+    community, naming no server, serves any server it is in; with several, one naming neither
+    a server nor a Slack workspace is meant for Discord (its members are told it is not set
+    up until it names one). A Slack-only community (a `slack_team_id`, no server) is not."""
+
+    communities = list(config.communities.values())
+    if len(communities) == 1:
+        return communities[0].discord_guild_id is None
+    return any(c.discord_guild_id is None and c.slack_team_id is None for c in communities)
+
+
 class _Community:
     """What the cogs need from the client (the core, the config and identity helpers), mixed
     into discord.py's Bot or AutoShardedBot, which come next in the MRO."""
@@ -193,7 +205,11 @@ class _Community:
             await self.sync_commands()
 
     async def sync_commands(self) -> None:
-        """Register the commands per configured guild (instant) and globally otherwise."""
+        """Register the commands per configured guild (instant), and globally only when a
+        server no community names may reach one (`serves_unnamed_servers`): Discord lists a
+        server's commands and the global ones side by side, so a server with both would
+        show every command twice. Global commands an earlier start registered are removed
+        then, for the same reason."""
 
         tree: app_commands.CommandTree = self.tree  # type: ignore[attr-defined]
         guild_ids = [
@@ -205,9 +221,13 @@ class _Community:
                 tree.copy_global_to(guild=guild)
                 synced = await tree.sync(guild=guild)
                 log.info("synced %d commands to guild %s", len(synced), guild_id)
-            if len(guild_ids) < len(self.config.communities):
+            if serves_unnamed_servers(self.config):
                 synced = await tree.sync()
                 log.info("synced %d global commands", len(synced))
+            elif await tree.fetch_commands():
+                http: Any = self.http  # type: ignore[attr-defined]
+                await http.bulk_upsert_global_commands(self.application_id, payload=[])  # type: ignore[attr-defined]
+                log.info("removed the global commands: every community names its server")
         except discord.Forbidden:
             log.error(
                 "could not register slash commands: invite the bot with the "

@@ -14,7 +14,7 @@ from adapters.discord.client import ShardedCommunityClient, build_client
 from adapters.discord.runner import run_discord
 from bot.bootstrap import bootstrap
 from bot.clock import FakeClock
-from bot.config import Secrets
+from bot.config import Secrets, parse_config
 from tests.adapters.discord.conftest import (
     FAST,
     FakeDiscord,
@@ -22,6 +22,7 @@ from tests.adapters.discord.conftest import (
     Harness,
     eventually,
     make_config,
+    running,
     seed,
 )
 
@@ -151,6 +152,26 @@ async def test_run_discord_uses_the_configured_endpoints(tmp_path: Path) -> None
 @pytest.mark.parametrize("discord_settings", [{"sync_commands": False}])
 async def test_sync_can_be_turned_off(h: Harness) -> None:
     assert not h.fake.calls_to("PUT", "/applications/{application_id}/guilds/{guild_id}/commands")
+
+
+async def test_a_slack_only_community_adds_no_second_copy_of_each_command(
+    discord_fake: FakeDiscord, tmp_path: Path
+) -> None:
+    """Discord lists a server's commands and the global ones side by side: with the server's
+    community plus one on Slack only, the commands go to the server alone, and global ones an
+    earlier start left behind are removed."""
+
+    world = seed(discord_fake)
+    discord_fake.global_commands.append(
+        {"id": "1", "application_id": str(discord_fake.application_id), "name": "ask",
+         "description": "left from an earlier start", "type": 1, "version": "1"}
+    )  # fmt: skip
+    data = make_config(tmp_path, world, discord_fake).model_dump()
+    data["communities"]["slackonly"] = {"slack_team_id": "T1"}
+    async with running(discord_fake, world, parse_config(data)):
+        server = {c["name"] for c in discord_fake.guild_commands[discord_fake.guild_id]}
+        assert {name for _, name in EXPECTED} <= server
+        assert discord_fake.global_commands == []
 
 
 async def test_unconfigured_guild_is_ignored(discord_fake: FakeDiscord, tmp_path: Path) -> None:
