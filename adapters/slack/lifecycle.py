@@ -29,7 +29,7 @@ from adapters.slack.translate import (
 )
 from bot import commands as c
 from bot import errors
-from bot.events import GuidelinesShown, QuestionShown, QuestionsListed
+from bot.events import GuidelinesShown, QuestionsListed
 from bot.model import Question
 
 log = logging.getLogger(__name__)
@@ -143,13 +143,7 @@ async def on_mark_solved_button(
         except ValueError:
             raise errors.QuestionNotFound() from None
         actor, settled = await who.actor_before_form()
-        shown = await deps.bot.handle(c.ShowQuestion(actor, question_id))
-        assert isinstance(shown, QuestionShown)
-        # When Slack was too slow to say whether they moderate (the form must open within
-        # the trigger's 3 seconds), the form opens and its submission decides on Slack's
-        # answer: MarkSolved refuses anyone but the asker or a moderator, as here.
-        if not shown.may_solve and settled:
-            raise errors.NotTheAsker()
-        view = await build_modal(deps, p, actor, question_id, who.channel)
+        # (refused before the form as /solved is: someone else's question, one solved already)
+        view = await build_modal(deps, p, actor, question_id, who.channel, settled=settled)
         if view is None or not await deps.out.open_view(str(body.get("trigger_id", "")), view):
             await who.reply(p.t("error.generic"))

@@ -31,7 +31,7 @@ from adapters.slack.translate import (
 from bot import commands as c
 from bot import errors
 from bot.events import QuestionShown, QuestionsListed
-from bot.model import Actor, ThreadRef
+from bot.model import Actor, QuestionStatus, ThreadRef
 from bot.text import parse_number
 
 log = logging.getLogger(__name__)
@@ -43,9 +43,18 @@ async def build_modal(
     actor: Actor,
     question_id: int | None,
     channel: str | None,
+    *,
+    settled: bool = True,
 ) -> dict[str, Any] | None:
     """The modal for `question_id` (default: the most recent open question); None when the
-    member has no open question to offer."""
+    member has no open question to offer.
+
+    Refused before any form opens, as its submission would be: a member who may not mark
+    the question (`NotTheAsker`; unless `settled` is False, when Slack was too slow to say
+    whether `actor` moderates: then the submission decides, on Slack's answer), and a
+    question solved already with nobody left to credit (`AlreadySolved`: its form would say
+    nobody had answered). A solved question with an answerer not yet credited gets the form,
+    to credit them too."""
 
     mine = await deps.bot.handle(c.ListMyQuestions(actor))
     assert isinstance(mine, QuestionsListed)
@@ -55,13 +64,15 @@ async def build_modal(
         question_id = mine.questions[0].id
     shown = await deps.bot.handle(c.ShowQuestion(actor, question_id))
     assert isinstance(shown, QuestionShown)
+    if not shown.may_solve and settled:
+        raise errors.NotTheAsker()
+    candidates = blocks.helper_candidates(shown)
+    if shown.question.status is QuestionStatus.SOLVED and not candidates:
+        raise errors.AlreadySolved()
     return blocks.solved_modal(
-        p,
-        questions=mine.questions,
-        selected=shown.question,
-        candidates=blocks.helper_candidates(shown),
+        p, questions=mine.questions, selected=shown.question, candidates=candidates,
         channel=channel,
-    )
+    )  # fmt: skip
 
 
 async def on_solved(
@@ -77,20 +88,27 @@ async def on_solved(
     async with guarded(run.p, run.reply, f"{run.name} command"):
         # Only reads before the form, which must open within the trigger's 3 seconds: a
         # member Slack is slow to name is read as what is known; the submission asks again.
-        actor, _ = await run.actor_before_form()
+        actor, settled = await run.actor_before_form()
         if isinstance(target, ThreadRef):
-            mine = await run.deps.bot.handle(c.ListMyQuestions(actor))
-            assert isinstance(mine, QuestionsListed)
-            match = [q for q in mine.questions if q.thread == target]
-            if not match:
-                raise errors.QuestionNotFound()
-            target = match[0].id
-        view = await build_modal(run.deps, run.p, actor, target, run.channel)
+            # (any question the link leads to, as for a number: a moderator's too)
+            target = await question_at(run.deps, actor, target)
+        view = await build_modal(run.deps, run.p, actor, target, run.channel, settled=settled)
         if view is None:
             await run.reply(run.p.t("question.list_empty"))
             return
         if not await run.deps.out.open_view(str(body.get("trigger_id", "")), view):
             await run.reply(run.p.t("error.generic"))
+
+
+async def question_at(deps: SlackDeps, actor: Actor, thread: ThreadRef) -> int:
+    """The number of the question a link leads to (into its thread, or to its message)."""
+
+    try:
+        shown = await deps.bot.handle(c.ShowQuestion(actor, thread=thread))
+    except errors.NotAQuestionThread:
+        raise errors.QuestionNotFound() from None
+    assert isinstance(shown, QuestionShown)
+    return shown.question.id
 
 
 async def on_question_picked(

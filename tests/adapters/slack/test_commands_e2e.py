@@ -71,6 +71,66 @@ async def test_solved_opens_a_modal_preselecting_the_latest_question(slack: Slac
     assert [o["value"] for o in helpers["element"]["options"]] == [HELPER, HELPER2]
 
 
+def permalink(slack: Slack, ts: str) -> str:
+    """A help channel message's link as Slack sends it in a command ("Copy link")."""
+
+    return f"<https://{slack.fake.team_domain}.slack.com/archives/{HELP}/p{ts.replace('.', '')}>"
+
+
+async def test_a_moderator_s_solved_by_link_opens_the_form_as_by_number(slack: Slack) -> None:
+    """A moderator's `/solved #1` opened the form but `/solved <link to #1>` said "I can't
+    find that question": a link was only looked for among the caller's own questions."""
+
+    root = await slack.ask()
+    await slack.answer(root)
+
+    await slack.command("/solved", permalink(slack, root), user=MOD)
+
+    view = opened_view(slack)
+    assert view["blocks"][0]["element"]["initial_option"]["value"] == "1"
+    assert [o["value"] for o in view["blocks"][1]["element"]["options"]] == [HELPER]
+
+
+@pytest.mark.parametrize("named", ["1", "#1", "link"])
+async def test_solved_for_someone_else_s_question_is_refused_before_the_form(
+    slack: Slack, named: str
+) -> None:
+    """A member's `/solved 1` for another member's question opened its form (with its
+    helpers), to be refused only once submitted; the reminder's button refused at once."""
+
+    root = await slack.ask()
+    await slack.answer(root)
+
+    await slack.command("/solved", permalink(slack, root) if named == "link" else named, user=OTHER)
+
+    assert slack.fake.calls_to("views.open") == []
+    assert slack.responses() == ["Only the person who asked (or a moderator) can do that."]
+
+
+async def test_solved_for_a_question_solved_already_says_so_not_nobody_answered(
+    slack: Slack,
+) -> None:
+    """`/solved 1` for a solved question whose answerer is credited opened a form saying
+    "Nobody else has answered yet, so no points will be given", though someone had answered
+    and was credited. It says the question is solved; with an answerer not yet credited the
+    form still opens, to credit them too."""
+
+    root = await slack.ask()
+    reply = await slack.answer(root)
+    await slack.mark_solution(root, reply)
+
+    await slack.command("/solved", "1")
+    await slack.command("/solved", permalink(slack, root), user=MOD)
+
+    assert slack.fake.calls_to("views.open") == []
+    assert slack.responses()[-2:] == ["This question is already marked solved."] * 2
+
+    await slack.answer(root, HELPER2, "Or ask IT.")
+    await slack.command("/solved", "1")
+    view = opened_view(slack)
+    assert [o["value"] for o in view["blocks"][1]["element"]["options"]] == [HELPER2]
+
+
 @pytest.mark.parametrize("slow", ["users.info", "usergroups.users.list"])
 async def test_the_solved_form_opens_in_time_when_slack_is_slow_to_say_who_asks(
     slack: Slack, slow: str

@@ -125,6 +125,24 @@ async def test_reminder_in_the_thread_with_a_mark_solved_button(life: Slack) -> 
     assert len([t for t in texts(life.thread_posts(root)) if "Did one of" in t]) == 1
 
 
+async def test_a_stale_mark_solved_button_says_the_question_is_solved(life: Slack) -> None:
+    """The reminder's button, clicked after the question was solved, opened a form saying
+    "Nobody else has answered yet, so no points will be given" (its answerer was credited
+    already). It says the question is solved, and opens nothing."""
+
+    root = await life.ask("How do I reset my password?")
+    reply = await life.answer(root)
+    await life.tick(hours=25)
+    reminder = life.thread_posts(root)[-1]
+    await life.mark_solution(root, reply)
+
+    life.fake.clear_calls()
+    await click(life, reminder, button_of(reminder, ids.MARK_SOLVED_BUTTON), ASKER)
+
+    assert life.fake.calls_to("views.open") == []
+    assert life.ephemeral_to(ASKER)[-1] == "This question is already marked solved."
+
+
 def solved_form(slack: Slack, user: str, helper: str) -> dict[str, Any]:
     """The /solved form Slack opened last, submitted by `user` with question 1 and `helper`
     ticked."""
