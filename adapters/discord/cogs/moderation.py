@@ -26,7 +26,8 @@ from adapters.discord.texts import DESCRIPTIONS
 from bot import commands as c
 from bot import events as ev
 from bot.errors import NotAQuestionThread
-from bot.model import MemberRef, ThreadRef
+from bot.model import MemberRef, Question, ThreadRef
+from bot.text import parse_number
 
 DIRECTIONS = [app_commands.Choice(name=d.value, value=d.value) for d in c.FlowDirection]
 MAX_POINTS = 10_000
@@ -73,14 +74,33 @@ class Moderation(FeatureCog):
         assert isinstance(result, ev.QuestionModerated)
         text = render.moderation(inv.texts).question(result)
         await reply(interaction, text)
-        if thread is None or result.question.thread_id != str(thread.id):
+        # One public line where members will look for it: the question's thread, also when
+        # the moderator named the question from another channel. A closed or deleted thread
+        # is archived by the core's ThreadState; writing in it would open it again.
+        if action not in (c.QuestionAction.LOCK, c.QuestionAction.UNLOCK, c.QuestionAction.REOPEN):
             return
-        # One public line where members will look for it. A closed or deleted thread is
-        # archived by the core's ThreadState; writing in it would open it again.
-        if action in (c.QuestionAction.LOCK, c.QuestionAction.UNLOCK):
-            await self.client.outcomes.announce(thread, text)
-        elif action is c.QuestionAction.REOPEN:
-            await quietly(thread.send(text, allowed_mentions=render.NO_MENTIONS), "reopen notice")
+        target = await self._question_thread(interaction.guild, result.question, thread)
+        if target is None:
+            return
+        if action is c.QuestionAction.REOPEN:
+            await quietly(target.send(text, allowed_mentions=render.NO_MENTIONS), "reopen notice")
+        else:
+            await self.client.outcomes.announce(target, text)
+
+    async def _question_thread(
+        self, guild: discord.Guild | None, question: Question, here: discord.Thread | None
+    ) -> discord.Thread | None:
+        """The Discord thread of `question`: `here` when the command was used in it, else
+        looked up (from the cache, or one fetch); None for a question elsewhere."""
+
+        if question.platform != translate.PLATFORM or question.thread_id is None:
+            return None
+        if here is not None and question.thread_id == str(here.id):
+            return here
+        number = parse_number(question.thread_id)
+        if guild is None or number is None:
+            return None
+        return self.client.help_thread(await self.client.channel_in(guild, number))
 
     @mod.command(name="lock", description=DESCRIPTIONS["mod.lock"])
     @app_commands.describe(question=DESCRIPTIONS["mod.question"], reason=DESCRIPTIONS["mod.reason"])

@@ -173,6 +173,30 @@ async def test_lock_and_unlock_lock_the_discord_thread(
     await eventually(lambda: thread(h, thread_id).get("locked") is False)
 
 
+async def test_lock_unlock_and_reopen_by_number_leave_their_line_in_the_thread(
+    h: Harness, kind: str
+) -> None:
+    """Used from another channel (`question:N`), as in the thread: one public line there."""
+
+    thread_id = await h.ask(kind, h.w.alice)
+    question = await h.question(thread_id)
+    assert question is not None
+
+    def lines() -> list[str]:
+        return [m["content"] for m in h.bot_messages(thread_id)[1:]]
+
+    locked = await mod(h, h.w.mod, h.w.mods, "lock", question=question.id, reason="heated")
+    await eventually(lambda: lines() == [locked])
+    unlocked = await mod(h, h.w.mod, h.w.mods, "unlock", question=question.id)
+    await eventually(lambda: lines() == [locked, unlocked])
+    await mod(h, h.w.mod, h.w.mods, "close", question=question.id, reason="off topic")
+    await eventually(lambda: thread(h, thread_id)["archived"])
+    reopened = await mod(h, h.w.mod, h.w.mods, "reopen", question=question.id)
+    await eventually(lambda: lines()[-1:] == [reopened])
+    assert lines().count(reopened) == 1 and not thread(h, thread_id)["archived"]
+    assert not h.bot_messages(h.w.mods)
+
+
 async def test_close_reopen_delete_and_restore(h: Harness) -> None:
     thread_id = await h.ask_text(h.w.alice)
     text = await mod(h, h.w.mod, thread_id, "close", reason="off topic")
