@@ -9,8 +9,8 @@ millisecond of Python work.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import replace
-from datetime import date, datetime
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
 from sqlalchemy import Row, bindparam, delete, func, select, tuple_, update
@@ -134,29 +134,53 @@ def _member_cols(alias: Any, prefix: str) -> list[Any]:
     ]
 
 
-MemberKey = tuple[str, str, str, str, bool, bool]
+# A member as the platform identifies them: community, platform, platform user id.
+MemberIdentity = tuple[str, str, str]
+
+# How long this process trusts what it last wrote to a member's row. Another process
+# sharing the database may write the row since (the member renamed, or made or no longer a
+# moderator, in an event it received): after this long the next event writes it again.
+MEMBER_CACHE_EXPIRY = timedelta(minutes=1)
+
+
+@dataclass(frozen=True, slots=True)
+class WrittenMember:
+    """What a committed transaction of this process last wrote to a member's row, when."""
+
+    id: int
+    name: str
+    is_bot: bool
+    is_moderator: bool
+    at: datetime
 
 
 class MemberCache:
-    """Ids of members whose stored row already matches what the adapter reports.
+    """What this process last wrote to each member's row, by the member's identity.
 
     Nearly every event comes from a member we have seen, with the same name and roles; this
     skips the upsert for them. Entries are added only after the transaction that wrote them
     commits (see SqlUnitOfWork), and member rows are never deleted while the bot runs, so a
-    cached id is always valid. A changed name or role misses the cache and is written.
+    cached id is always valid. Anything the platform says differently from the last write
+    (a changed name or role, or one changed back) is written, and so is anything once the
+    last write is `expiry` old, so processes sharing one database converge.
     """
 
-    def __init__(self, limit: int = 50_000) -> None:
+    def __init__(self, limit: int = 50_000, expiry: timedelta = MEMBER_CACHE_EXPIRY) -> None:
         self.limit = limit
-        self._ids: dict[MemberKey, int] = {}
+        self.expiry = expiry
+        self._written: dict[MemberIdentity, WrittenMember] = {}
 
-    def get(self, key: MemberKey) -> int | None:
-        return self._ids.get(key)
+    def get(self, identity: MemberIdentity, now: datetime) -> WrittenMember | None:
+        """The last write, unless it is `expiry` old (or the clock went back past it)."""
+        written = self._written.get(identity)
+        if written is None or not timedelta(0) <= now - written.at < self.expiry:
+            return None
+        return written
 
-    def add(self, entries: dict[MemberKey, int]) -> None:
-        if len(self._ids) + len(entries) > self.limit:
-            self._ids.clear()
-        self._ids.update(entries)
+    def add(self, entries: dict[MemberIdentity, WrittenMember]) -> None:
+        if len(self._written) + len(entries) > self.limit:
+            self._written.clear()
+        self._written.update(entries)
 
 
 class SqlMemberRepository:
@@ -164,22 +188,17 @@ class SqlMemberRepository:
         self.conn = conn
         self.clock = clock
         self.cache = cache
-        self.pending: dict[MemberKey, int] = {}
+        self.pending: dict[MemberIdentity, WrittenMember] = {}
 
     async def upsert(self, actor: Actor) -> Member:
         ref = actor.ref
         name = actor.display_name[:200]
-        key: MemberKey = (
-            ref.community,
-            ref.platform,
-            ref.id,
-            name,
-            actor.is_bot,
-            actor.is_moderator,
-        )
-        cached = self.cache.get(key) if self.cache else None
-        if cached is not None:
-            return Member(cached, ref, name, actor.is_bot, actor.is_moderator)
+        identity: MemberIdentity = (ref.community, ref.platform, ref.id)
+        now = self.clock.now()
+        written = self.cache.get(identity, now) if self.cache else None
+        current = (name, actor.is_bot, actor.is_moderator)
+        if written is not None and (written.name, written.is_bot, written.is_moderator) == current:
+            return Member(written.id, ref, name, actor.is_bot, actor.is_moderator)
 
         def build() -> Any:
             stmt = _insert(self.conn, members_t)
@@ -199,11 +218,13 @@ class SqlMemberRepository:
             "display_name": name,
             "is_bot": actor.is_bot,
             "is_moderator": actor.is_moderator,
-            "created_at": self.clock.now(),
+            "created_at": now,
         }
         stmt = prepared(self.conn, "members.upsert", build)
         member_id = (await self.conn.execute(stmt, values)).scalar_one()
-        self.pending[key] = member_id
+        self.pending[identity] = WrittenMember(
+            member_id, name, actor.is_bot, actor.is_moderator, now
+        )
         return Member(member_id, ref, name, actor.is_bot, actor.is_moderator)
 
     async def find(self, ref: MemberRef) -> Member | None:
