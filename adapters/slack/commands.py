@@ -18,7 +18,7 @@ from typing import Any
 from adapters.slack import announce, blocks, long_text
 from adapters.slack.deps import Ack, Caller, SlackDeps, deps_of
 from adapters.slack.guard import giving_back, guarded
-from adapters.slack.outbound import Respond, describe_error, passes
+from adapters.slack.outbound import Respond, describe_error, error_code, passes
 from adapters.slack.texts import SlackPresenter, defuse
 from adapters.slack.translate import (
     interaction_id,
@@ -129,24 +129,38 @@ class NoHelpChannelForYou(errors.DomainError):
     key = "slack.ask_no_help_channel"
 
 
+class HelpChannelArchived(errors.DomainError):
+    """The help channel /ask would post in is archived: nobody can post there until it is
+    unarchived (inviting the bot, the fix for most refusals, changes nothing)."""
+
+    key = "slack.ask_archived"
+
+
 async def ask_channel(deps: SlackDeps, user: str, invoked_in: str | None) -> str | None:
     """Where /ask posts: the channel it was run in when that is a help channel (with none
     configured, wherever it was run); else the first help channel `user` can read, so they
-    can follow their question: a public one, or a private one they are in (Slack is asked:
-    `conversations.info`, `conversations.members`). None when Slack can say nothing of any
-    of them; `NoHelpChannelForYou` when every one it can say of is private without them."""
+    can follow their question, that is not archived: a public one, or a private one they
+    are in (Slack is asked: `conversations.info`, `conversations.members`). None when Slack
+    can say nothing of any of them; otherwise, with none to post in,
+    `HelpChannelArchived` (naming the first archived one) or `NoHelpChannelForYou`."""
 
     help_channels = deps.config.help_channel_ids
     if invoked_in and (not help_channels or invoked_in in help_channels):
         return invoked_in
+    archived: str | None = None
     hidden = False
     for channel in help_channels:
         info = await deps.out.channel_info(channel)
         if info is None:
             continue  # (gone, private without the bot, or Slack's trouble: not a place to post)
         if not info.get("is_private") or await deps.out.has_member(channel, user):
-            return channel
-        hidden = True
+            if not info.get("is_archived"):
+                return channel
+            archived = archived or channel
+        else:
+            hidden = True
+    if archived:
+        raise HelpChannelArchived(channel=archived)
     if hidden:
         raise NoHelpChannelForYou()
     return None
@@ -194,7 +208,8 @@ async def on_ask(
 
 class CannotPostThere(errors.DomainError):
     """Slack refused the question's message for where it goes: the bot is not in the
-    channel (and cannot join it), the channel is private, archived or gone."""
+    channel (and cannot join it), the channel is private or gone (archived:
+    `HelpChannelArchived`)."""
 
     key = "slack.ask_nowhere"
 
@@ -297,6 +312,8 @@ async def _open(
         root = await deps.out.post_or_raise(channel, first)
     except Exception as exc:
         log.warning("slack /ask: chat.postMessage in %s failed: %s", channel, describe_error(exc))
+        if error_code(exc) == "is_archived":
+            raise HelpChannelArchived(channel=channel) from exc
         raise (SlackBusy() if passes(exc) else CannotPostThere()) from exc
     ref = message_id(channel, root)
     try:

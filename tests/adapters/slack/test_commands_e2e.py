@@ -618,6 +618,42 @@ async def test_a_refused_question_whose_copy_slack_keeps_says_where_it_stays(
     assert len(logged) == (1 if told_it_stays else 0)
 
 
+ARCHIVED = (
+    f"<#{HELP}> is archived, so your question wasn't posted. "
+    "Ask a workspace admin to unarchive it, or a moderator where to ask instead."
+)
+
+
+@pytest.mark.parametrize("run_in", ["C0GENERAL", HELP])
+async def test_ask_into_an_archived_help_channel_says_it_is_archived(
+    slack: Slack, run_in: str
+) -> None:
+    """An archived help channel: the member was told "Ask a workspace admin to invite me",
+    though the bot is in it. They are told it is archived, and what to do."""
+
+    slack.fake.channels[HELP]["is_archived"] = True
+
+    await slack.command("/ask", "Where is the VPN guide?", channel=run_in)
+
+    assert slack.responses() == [f"{ARCHIVED}\n{GIVEN_BACK}\nWhere is the VPN guide?"]
+    assert slack.count("questions") == 0 and _roots(slack) == []
+
+
+async def test_ask_from_elsewhere_passes_an_archived_help_channel_by(
+    fake_slack: FakeSlack, tmp_path: Path
+) -> None:
+    fake_slack.add_channel("C0HELP2", "help-2")
+    slack, _ = await make_slack(fake_slack, tmp_path, slack={"help_channel_ids": [HELP, "C0HELP2"]})
+    try:
+        fake_slack.channels[HELP]["is_archived"] = True
+        await slack.command("/ask", "Where is the VPN guide?", channel="C0GENERAL")
+
+        assert slack.responses()[0].startswith("Your question #1 is posted in <#C0HELP2>")
+    finally:
+        await slack.runner.cleanup()
+        await slack.core.close()
+
+
 async def test_a_long_question_comes_back_whole_in_parts_within_slack_s_limits(
     slack: Slack,
 ) -> None:
