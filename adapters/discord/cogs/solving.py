@@ -89,6 +89,19 @@ class Solving(FeatureCog):
         except (DuplicateEvent, NotAQuestionThread):
             pass
 
+    async def _caught_up(self, message_id: str, thread: discord.Thread, community: str) -> bool:
+        """`_catch_up` for a message known only by id (one fetch); False if Discord has it
+        no more."""
+
+        number = parse_number(message_id)
+        if number is None:
+            return False
+        message = await quietly(thread.fetch_message(number), "fetch a message marked with ✅")
+        if message is None:
+            return False
+        await self._catch_up(message, thread, community)
+        return True
+
     # -- /solved, /unsolve, /close ----------------------------------------------------------
     @app_commands.command(name="solved", description=DESCRIPTIONS["solved"])
     @app_commands.describe(member=DESCRIPTIONS["solved.member"])
@@ -199,7 +212,16 @@ class Solving(FeatureCog):
     ) -> None:
         texts = self.client.texts_for(community)
         try:
-            result = await self.core.handle(command)
+            try:
+                result = await self.core.handle(command)
+            except NotAnAnswer:
+                # A ✅ on a message sent while the bot was away: record it first, as "Mark as
+                # solution" does, then mark it.
+                if not isinstance(command, c.AcceptAnswer):
+                    raise
+                if not await self._caught_up(command.message_id, thread, community):
+                    raise
+                result = await self.core.handle(command)
             await self.show_result(
                 result, thread=thread, guild=guild, texts=texts, interaction=None
             )

@@ -118,6 +118,20 @@ async def test_check_reaction_by_the_asker(h: Harness, kind: str) -> None:
     assert await h.points(h.w.bob) == 15
 
 
+async def test_check_reaction_on_an_answer_sent_while_the_bot_was_away(
+    h: Harness, kind: str
+) -> None:
+    """The ✅ records the missed answer first, as "Mark as solution" does."""
+
+    thread_id = await h.ask(kind, h.w.alice)
+    missed = h.fake.add_message(thread_id, h.w.bob, "Use json.loads (sent while I was down)")
+    await h.fake.react(thread_id, int(missed["id"]), h.w.alice, "✅")
+    await eventually(lambda: solved(h, thread_id))
+    question = await h.question(thread_id)
+    assert question is not None and missed["id"] in await h.answers(question.id)
+    assert await h.points(h.w.bob) == 15
+
+
 async def test_unsolve_reverses_points_roles_and_marks(h: Harness, kind: str) -> None:
     thread_id = await h.ask(kind, h.w.alice)
     answer = await h.answer(thread_id, h.w.bob)
