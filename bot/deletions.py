@@ -30,6 +30,7 @@ Every change is audited with "the platform" as its actor (`audit.audit_by_platfo
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any
 
 from bot.audit import audit_by_platform
@@ -50,24 +51,30 @@ NOTHING = DeletedOnPlatform()
 
 
 async def delete_message(cmd: DeleteMessage, uow: UnitOfWork, ctx: Context) -> DeletedOnPlatform:
-    await resolve_open_reports(uow, ctx, cmd.community, cmd.platform, cmd.message_id, actor=None)
+    reports = tuple(
+        await resolve_open_reports(
+            uow, ctx, cmd.community, cmd.platform, cmd.message_id, actor=None
+        )
+    )
+    only_reports = DeletedOnPlatform(reports=reports) if reports else NOTHING
     question = await uow.questions.by_message(cmd.platform, cmd.message_id, for_update=True)
     if question is not None:
         if question.community != cmd.community:
-            return NOTHING
-        return await _delete_question(uow, ctx, question, thread_left=True)
+            return only_reports
+        deleted = await _delete_question(uow, ctx, question, thread_left=True)
+        return replace(deleted, reports=reports + deleted.reports)
     found = await message_locked(uow, cmd.platform, cmd.message_id)
     if found is None:
-        return NOTHING
+        return only_reports
     message, question = found
     if message.is_deleted or question is None or question.community != cmd.community:
-        return NOTHING
+        return only_reports
     withdrawn = await withdraw_answer(uow, ctx, message, question, actor=None)
     outbound = list(withdrawn.outbound) if withdrawn is not None else []
     outbound += await _tell_moderators(uow, ctx, question, message.author.id, was_question=False)
     if withdrawn is None and not outbound:
-        return NOTHING
-    return DeletedOnPlatform(withdrawn=withdrawn, outbound=tuple(outbound))
+        return only_reports
+    return DeletedOnPlatform(withdrawn=withdrawn, outbound=tuple(outbound), reports=reports)
 
 
 async def delete_thread(cmd: DeleteThread, uow: UnitOfWork, ctx: Context) -> DeletedOnPlatform:
@@ -114,8 +121,9 @@ async def _delete_question(
         return NOTHING
     await uow.moderation.set_deleted(question.id, ctx.clock.now(), DeleteKind.PLATFORM)
     question = await uow.questions.get(question.id) or question
+    reports: list[int] = []
     if not thread_left:  # every message of its thread went with it
-        await resolve_open_reports(
+        reports = await resolve_open_reports(
             uow, ctx, question.community, question.platform, question_id=question.id,
             actor=None,
         )  # fmt: skip
@@ -131,7 +139,7 @@ async def _delete_question(
         ]
     if notes:
         outbound += await _tell_moderators(uow, ctx, question, question.asker.id, was_question=True)
-    return DeletedOnPlatform(question, outbound=tuple(outbound))
+    return DeletedOnPlatform(question, outbound=tuple(outbound), reports=tuple(reports))
 
 
 async def _tell_moderators(

@@ -72,6 +72,8 @@ class DeletedOnPlatform:
     question: Question | None = None
     withdrawn: AnswerWithdrawn | None = None
     outbound: tuple[Outbound, ...] = ()
+    # Open reports on what was deleted, resolved with it (their posts are marked handled).
+    reports: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

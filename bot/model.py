@@ -348,3 +348,6 @@ class Report:
     question_id: int | None = None
     resolved_by_id: int | None = None
     resolved_at: datetime | None = None
+    # Where the report's post in the moderators' channel is, as the platform's sender
+    # recorded it (`RecordReportPost`), so it can be marked handled however it is resolved.
+    post_ref: str | None = None

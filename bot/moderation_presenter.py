@@ -23,7 +23,7 @@ from bot.events import (
     ThanksGiven,
 )
 from bot.model import AuditEntry
-from bot.outbound import ChannelPost, DirectMessage, ThreadPost
+from bot.outbound import ChannelPost, DirectMessage, ReportPostUpdate, ThreadPost
 from bot.presenters import Presenter
 
 
@@ -169,6 +169,19 @@ class ModerationPresenter:
             ids = ", ".join(f"#{n}" for n in result.also_resolved)
             lines.append(self.t("report.also_resolved", ids=ids))
         return lines
+
+    def report_post_line(self, update: ReportPostUpdate, moderator: str, key: str) -> str:
+        """The line a resolved report's post gains (`ReportPostUpdate`): `key` is the
+        adapter's "{outcome} (by {moderator})" text, `moderator` however the adapter shows
+        the resolver."""
+
+        if update.moderator_id is None:
+            return self.t("report.post_closed", id=update.report_id)
+        outcome = self.t(
+            f"report.resolved_{update.outcome}", id=update.report_id, member=update.author or "?"
+        )
+        who = self.t("report.resolver_hidden") if update.hidden else moderator
+        return self.t(key, outcome=outcome, moderator=who)
 
     def resolver(self, result: ReportResolved, name: str) -> str:
         """Who resolved the report, for other moderators (e.g. on the report's post): `name`

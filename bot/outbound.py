@@ -71,7 +71,28 @@ class ThreadState:
     solved: bool | None = None
 
 
-Outbound = ThreadPost | ChannelPost | DirectMessage | ThreadState
+@dataclass(frozen=True, slots=True)
+class ReportPostUpdate:
+    """A resolved report's post in the moderators' channel (`post_ref`, as the platform's
+    sender recorded it): its buttons go and a line says how it was resolved and by whom,
+    however it was (a button, `/mod report`, another report on the same message, or the
+    message deleted on the platform). `outcome` is a `ReportStatus` value; `author` the
+    reported member's name ("" when unknown); `moderator_id` the resolver's platform id,
+    None when the platform's deletion resolved it; `hidden` when naming the moderator would
+    say who asked the report's anonymous question. Idempotent: a post already without its
+    buttons is left as it is."""
+
+    community: str
+    platform: str
+    post_ref: str
+    report_id: int
+    outcome: str
+    author: str = ""
+    moderator_id: str | None = None
+    hidden: bool = False
+
+
+Outbound = ThreadPost | ChannelPost | DirectMessage | ThreadState | ReportPostUpdate
 
 
 def with_dedupe_key(message: Outbound, key: str) -> Outbound:
@@ -81,7 +102,7 @@ def with_dedupe_key(message: Outbound, key: str) -> Outbound:
     enforced for a few minutes); Slack has no such mechanism. ThreadState changes are
     idempotent by themselves."""
 
-    if isinstance(message, ThreadState):
+    if isinstance(message, ThreadState | ReportPostUpdate):
         return message
     return replace(message, dedupe_key=key)
 

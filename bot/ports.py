@@ -260,6 +260,10 @@ class ModerationRepository(Protocol):
         question_id: int | None,
         at: datetime,
     ) -> Report: ...
+    async def set_report_post(self, report_id: int, post_ref: str) -> None:
+        """Where the report's post in the moderators' channel is (`Report.post_ref`)."""
+        ...
+
     async def get_report(
         self, community: str, report_id: int, *, for_update: bool = False
     ) -> Report | None: ...

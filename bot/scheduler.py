@@ -39,6 +39,7 @@ from bot.outbound import (
     ChannelPost,
     DirectMessage,
     Outbound,
+    ReportPostUpdate,
     ThreadPost,
     ThreadState,
     platform_of,
@@ -55,7 +56,8 @@ MAX_ROUNDS = 20  # per run_due: deliveries created by one round go out in the ne
 PRUNE_BATCH = 2000  # rows per delete transaction, so pruning never holds the writer long
 
 _OUTBOUND_TYPES: dict[str, type[Any]] = {
-    cls.__name__: cls for cls in (ThreadPost, ChannelPost, DirectMessage, ThreadState)
+    cls.__name__: cls
+    for cls in (ThreadPost, ChannelPost, DirectMessage, ThreadState, ReportPostUpdate)
 }
 
 

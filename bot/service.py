@@ -13,7 +13,15 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
-from bot import deletions, errors, knowledge_base, lifecycle, moderation, questions
+from bot import (
+    deletions,
+    errors,
+    knowledge_base,
+    lifecycle,
+    moderation,
+    questions,
+    report_posts,
+)
 from bot.articles import Article, question_doc_id
 from bot.commands import Command
 from bot.config import Config
@@ -31,7 +39,7 @@ Handler = Callable[[Any, UnitOfWork, Context], Awaitable[Any]]
 
 # Feature modules each export READS (commands that only read: no event id recorded, no write
 # lock) and WRITES (one transaction each, at-most-once per platform event id).
-FEATURES = (questions, lifecycle, moderation, knowledge_base, deletions)
+FEATURES = (questions, lifecycle, moderation, knowledge_base, deletions, report_posts)
 _READS: dict[type, Handler] = {k: v for f in FEATURES for k, v in f.READS.items()}
 _WRITES: dict[type, Handler] = {k: v for f in FEATURES for k, v in f.WRITES.items()}
 # AFTER_WRITE(command, result, uow, context) -> result: runs in the same transaction after

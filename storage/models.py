@@ -326,6 +326,7 @@ class ReportRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    post_ref: Mapped[str | None] = mapped_column(String(200))  # bot.model.Report.post_ref
 
 
 class AuditLogRow(Base):

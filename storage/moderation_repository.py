@@ -70,6 +70,7 @@ def _report(row: Row[Any]) -> Report:
         question_id=m[c.question_id],
         resolved_by_id=m[c.resolved_by_id],
         resolved_at=m[c.resolved_at],
+        post_ref=m[c.post_ref],
     )
 
 
@@ -421,6 +422,11 @@ class SqlModerationRepository:
             report_id, community, platform, reporter_id, author, channel_id, message_id,
             excerpt, reason, ReportStatus.OPEN, at, question_id,
         )  # fmt: skip
+
+    async def set_report_post(self, report_id: int, post_ref: str) -> None:
+        await self.conn.execute(
+            update(reports_t).where(reports_t.c.id == report_id).values(post_ref=post_ref)
+        )
 
     async def get_report(
         self, community: str, report_id: int, *, for_update: bool = False

@@ -42,11 +42,11 @@ def test_db_current_says_whether_every_migration_is_applied(tmp_path: Path) -> N
             assert schema_status(conn).startswith("empty (no schema yet)")
             upgrade_connection(conn, "0001")
             behind = schema_status(conn)
-            assert behind.startswith("0001; 12 migration(s) not applied yet (0002, 0003,")
+            assert behind.startswith("0001; 13 migration(s) not applied yet (0002, 0003,")
             assert "community-bot db upgrade" in behind
             upgrade_connection(conn)
             done = schema_status(conn)
         assert done.endswith("(up to date: every migration applied; each is a branch of the tree)")
-        assert "0013" in done
+        assert "0014" in done
     finally:
         engine.dispose()
