@@ -94,7 +94,9 @@ async def _fallback(
     user_id = welcome.member.ref.id
     line = texts.t("discord.welcome_dms_closed", member=f"<@{user_id}>")
     _, allowed = render.pings(user_ids=(user_id,))
-    if message is not None:
+    # In the question's thread, where the member will look: a reply to their message when it
+    # is in the thread, else a line there (a text help channel's message is outside it).
+    if message is not None and (thread is None or message.channel.id == thread.id):
         await quietly(message.reply(line, allowed_mentions=allowed), "welcome reply")
     elif thread is not None:
         await quietly(thread.send(line, allowed_mentions=allowed), "welcome line")

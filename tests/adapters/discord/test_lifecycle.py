@@ -244,6 +244,20 @@ async def test_welcome_falls_back_to_the_thread_when_dms_are_closed(h: Harness) 
     assert h.fake.dm_texts(h.w.bob) == []
 
 
+async def test_an_asker_with_dms_closed_is_welcomed_in_the_thread_not_the_channel(
+    h: Harness, kind: str
+) -> None:
+    h.fake.closed_dms.add(h.w.alice.id)
+    thread_id = await h.ask(kind, h.w.alice)
+    line = await eventually(
+        lambda: next(
+            (m for m in h.bot_messages(thread_id) if "DMs are closed" in m["content"]), None
+        )
+    )
+    assert f"<@{h.w.alice.id}>" in line["content"]
+    assert not [m for m in h.bot_messages(h.w.text) if "DMs are closed" in m["content"]]
+
+
 async def test_ask_command_welcome_is_ephemeral(h: Harness) -> None:
     handle = await h.command("ask", h.w.carol, h.w.other, options={"question": "Why is CI red?"})
     await h.done(handle)
