@@ -3,9 +3,10 @@
 Detection is deliberately conservative: a missed thanks costs someone two points, a false one
 hands out points nobody meant to give. So a message counts only when it contains a thanks
 word AND none of the patterns that turn it around: sarcasm ("thanks for nothing"), a polite
-refusal ("no thanks"), thanks for help not yet given ("thanks in advance"), or thanks followed
-by "but it still doesn't work". Thai is written without spaces between words, so Thai
-patterns match anywhere; the other languages match on word boundaries.
+refusal ("no thanks"), thanks for help not yet given ("thanks in advance", or an in-advance
+word anywhere after the thanks), a request ("I'd appreciate it if...", "ممنون میشم"), or
+thanks followed by "but it still doesn't work". Thai is written without spaces between
+words, so Thai patterns match anywhere; the other languages match on word boundaries.
 
 Pure functions only: no I/O, so the table test can run thousands of rows in milliseconds.
 """
@@ -101,9 +102,12 @@ NOT_THANKS: dict[str, re.Pattern[str]] = {
             r"no,?\s+thanks?(?:\s+you)?",
             r"no\s+thx",
             r"thanks?\s+but\s+no\s+thanks",
-            r"thanks?\s+(?:you\s+)?(?:in\s+advance|anyway|anyways)",
-            r"thx\s+in\s+advance",
-            r"ty\s+in\s+advance",
+            r"thanks?\s+(?:you\s+)?(?:anyway|anyways)",
+            # A request, not gratitude: "I'd appreciate it if ...", "any help would be
+            # much appreciated" (the thanks word comes after "would"/"'d", or "if" after it).
+            r"(?:would|will|wd|shall|\w+'d|\w+'ll)\s+(?:\w+\s+)?"
+            r"(?:appreciate|be\s+(?:\w+\s+)?appreciated)",
+            r"appreciate\s+(?:it|that|you|the\s+help)\s+if",
             r"(?:don'?t|do\s+not|no\s+need\s+to|why\s+would\s+i)\s+thank",
             r"thanks?\s+to\s+(?:you|u)\s+(?:i|it|we|everything)\s+\w*\s*(?:broke|lost|crash)\w*",
             r"yeah,?\s+thanks?\s+(?:a\s+lot|for\s+that)\s*(?:\.\.\.|/s)",
@@ -111,7 +115,11 @@ NOT_THANKS: dict[str, re.Pattern[str]] = {
     ),
     "fa": re.compile(
         _words(
-            r"نه\s+(?:مرسی|ممنون\w*)", r"(?:مرسی|ممنون\w*)\s+(?:بابت|از|برای)\s+هیچ\w*", r"پیشاپیش"
+            r"نه\s+(?:مرسی|ممنون\w*)",
+            r"(?:مرسی|ممنون\w*)\s+(?:بابت|از|برای)\s+هیچ\w*",
+            r"پیشاپیش",
+            # "I'll be grateful (if ...)": ممنون میشم / می‌شوم / خواهم شد, a request.
+            r"(?:ممنون\w*|متشکر\w*|سپاسگزار\w*)\s+(?:می\s*ش(?:م|وم|یم|ویم)|خواهم\s+(?:شد|بود))",
         )
     ),
     "ar": re.compile(
@@ -121,7 +129,7 @@ NOT_THANKS: dict[str, re.Pattern[str]] = {
         _words(
             r"(?:hay[ıi]r|yok|gerek\s+yok),?\s+te[şs]ekk[üu]r\w*",
             r"hi[çc]bir\s+[şs]ey\s+i[çc]in\s+te[şs]ekk[üu]r\w*",
-            r"[şs]imdiden\s+te[şs]ekk[üu]r\w*",
+            r"(?:[şs]imdiden|pe[şs]inen)\s+te[şs]ekk[üu]r\w*",
             r"yine\s+de\s+te[şs]ekk[üu]r\w*",
         )
     ),
@@ -129,13 +137,30 @@ NOT_THANKS: dict[str, re.Pattern[str]] = {
         _words(
             r"ei\s+kiitos",
             r"kiitos\s+(?:ei|tyhjästä|turhasta|ei\s+mistään)",
-            r"kiitos\s+jo\s+etukäteen",
-            r"kiitos\s+etukäteen",
             r"kiitos\s+silti",
         )
     ),
-    "th": re.compile(r"ไม่\s*(?:เป็นไร)?\s*(?:ครับ|ค่ะ|คะ)?\s*ขอบคุณ|ขอบคุณ\S*ล่วงหน้า|ขอบคุณ\S*ที่ไม่ช่วย"),
+    "th": re.compile(r"ไม่\s*(?:เป็นไร)?\s*(?:ครับ|ค่ะ|คะ)?\s*ขอบคุณ|ขอบคุณ\S*ที่ไม่ช่วย"),
 }
+
+# Thanks for help not yet given: an in-advance word anywhere after the thanks ("thank u in
+# advance", "much appreciated in advance", "kiitti etukäteen", "teşekkürler şimdiden").
+# (Before it, the languages that put it there have their own pattern above.)
+_IN_ADVANCE = re.compile(
+    _words(
+        r"in\s+advance",
+        r"ahead\s+of\s+time",
+        r"beforehand",
+        r"پیشاپیش",
+        r"مقدما",
+        r"مسبقا",
+        r"سلفا",
+        r"[şs]imdiden",
+        r"pe[şs]inen",
+        r"etuk[äa]teen",
+    )
+    + r"|ล่วงหน้า"
+)
 
 # "thanks, but it still doesn't work": a contrast after the thanks, then a failure word.
 _CONTRAST = re.compile(
@@ -173,6 +198,8 @@ def detect(text: str, names: Sequence[str] = ()) -> Detected | None:
         return None
     language, match = found
     after = norm[match.end() :]
+    if _IN_ADVANCE.search(after):
+        return None
     contrast = _CONTRAST.search(after)
     if contrast and _FAILURE.search(after[contrast.end() :]):
         return None
