@@ -93,7 +93,7 @@ def build_app(
     clock: Callable[[], float] = time.monotonic,
 ) -> AsyncApp:
     """The Bolt app for `bot`. `client` overrides the Web API client (tests pass one pointed at
-    a fake Slack); `clock` drives the moderator cache's TTL."""
+    a fake Slack); `clock` drives the TTLs of the moderator and channel name caches."""
 
     if config.slack.mode == "http" and not secrets.slack_signing_secret:
         raise ConfigError('SLACK_SIGNING_SECRET is required with slack.mode = "http"')
@@ -111,7 +111,7 @@ def build_app(
         bot=bot,
         config=config.slack,
         people=People(client, config.slack, clock=clock),
-        out=SlackOut(client),
+        out=SlackOut(client, clock=clock),
     )
     register(app, deps)
     return app

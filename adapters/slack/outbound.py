@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any, NoReturn
 from urllib.parse import urlsplit
@@ -170,17 +171,24 @@ def _refusal(answer: object) -> str | None:
     return f"it answered {status} {body[:100]!r}" if failed else None
 
 
+# Seconds a channel's name is kept before Slack is asked again (a channel may be renamed).
+NAME_TTL = 60.0
+
 # conversations.members: ids per page (Slack: "no larger than 1000"), and pages at most.
 MEMBER_PAGE = 1000
 MEMBER_PAGES = 20
 
 
 class SlackOut:
-    def __init__(self, client: AsyncWebClient) -> None:
+    def __init__(
+        self, client: AsyncWebClient, *, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.client = client
-        # Neither changes for a message / rarely for a channel, and both cost a call each.
+        self.clock = clock
+        # A message's link never changes; a channel's name may (kept `NAME_TTL` seconds,
+        # stamped). Both cost a call each.
         self._permalinks: dict[tuple[str, str], str] = {}
-        self._channel_names: dict[str, str] = {}
+        self._channel_names: dict[str, tuple[float, str]] = {}
 
     async def _call(
         self, method: str, channel: str | None, **kwargs: Any
@@ -261,15 +269,19 @@ class SlackOut:
         return self._permalinks[key]
 
     async def channel_name(self, channel: str) -> str | None:
-        """A channel's name (`conversations.info`, cached); None for DMs or on failure."""
+        """A channel's name (`conversations.info`), kept `NAME_TTL` seconds, so a renamed
+        channel is soon called by its new one; when Slack can't say, the name it gave last,
+        or None (a DM has none)."""
 
-        if channel not in self._channel_names:
-            response = await self._call("conversations.info", channel)
-            name = (response.get("channel") or {}).get("name") if response is not None else None
-            if not isinstance(name, str) or not name:
-                return None
-            self._channel_names[channel] = name
-        return self._channel_names[channel]
+        cached = self._channel_names.get(channel)
+        if cached and self.clock() - cached[0] < NAME_TTL:
+            return cached[1]
+        response = await self._call("conversations.info", channel)
+        name = (response.get("channel") or {}).get("name") if response is not None else None
+        if not isinstance(name, str) or not name:
+            return cached[1] if cached else None
+        self._channel_names[channel] = (self.clock(), name)
+        return name
 
     async def channel_info(self, channel: str) -> dict[str, Any] | None:
         """A channel as `conversations.info` has it now (not cached: whether it is archived

@@ -16,7 +16,7 @@ import pytest
 import pytest_asyncio
 
 from adapters.slack import ids
-from adapters.slack.outbound import SlackOut
+from adapters.slack.outbound import NAME_TTL, SlackOut
 from adapters.slack.sender import SlackSender
 from bot.model import MemberRef, ThreadRef
 from bot.outbound import ChannelPost, DirectMessage, ThreadState, UnsupportedOutbound
@@ -386,6 +386,30 @@ async def test_guidelines_command(life: Slack) -> None:
     assert shown.startswith("Guidelines for #help:")
     assert GUIDELINES in shown
     assert life.fake.calls_to("chat.postMessage") == []
+
+
+async def test_a_renamed_help_channel_is_welcomed_and_guided_by_its_new_name(
+    life: Slack,
+) -> None:
+    """Channel names were kept until the bot restarted: after #help became #support the
+    welcome and /guidelines still said #help. A name is now asked again after
+    `outbound.NAME_TTL` seconds; when Slack can't say, the last name it gave is used."""
+
+    await life.ask("First question")
+    assert life.ephemeral_to(ASKER)[-1].startswith("Welcome to #help,")
+    life.fake.channels[HELP].update(name="support", name_normalized="support")
+
+    life.ticker.now += NAME_TTL + 1
+    await life.ask("My question", user=OTHER)
+    await life.command("/guidelines", user=HELPER, channel="C0GENERAL")
+
+    assert life.ephemeral_to(OTHER)[-1].startswith(f"Welcome to #support, <@{OTHER}>!")
+    assert life.responses()[-1].startswith("Guidelines for #support:")
+
+    life.ticker.now += NAME_TTL + 1
+    life.fake.fail_next("conversations.info", "internal_error", status=500, times=5)
+    await life.command("/guidelines", user=HELPER)
+    assert life.responses()[-1].startswith("Guidelines for #support:")
 
 
 # -- /questions and App Home -------------------------------------------------------------------
