@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 
 from adapters.slack import blocks, ids
+from adapters.slack.moderation import mod_present
 from adapters.slack.outbound import SlackOut, error_code
 from adapters.slack.texts import SlackPresenter
 from adapters.slack.translate import PLATFORM, split_message_id
@@ -27,10 +28,12 @@ from bot.outbound import (
     ChannelPost,
     DirectMessage,
     Outbound,
+    ReportPostUpdate,
     ThreadPost,
     ThreadState,
     UnsupportedOutbound,
 )
+from bot.report_posts import RecordReportPost
 from bot.service import CommunityBot
 
 log = logging.getLogger(__name__)
@@ -68,6 +71,8 @@ class SlackSender:
             await self._direct(message)
         elif isinstance(message, ThreadState):
             await self._thread_state(message)
+        elif isinstance(message, ReportPostUpdate):
+            await self._report_handled(message)
         else:
             raise UnsupportedOutbound(f"Slack cannot send {type(message).__name__}")
 
@@ -101,7 +106,13 @@ class SlackSender:
             link_key="slack.message_link" if reported else "slack.staff_link",
             reference=message.reference_id,
         )
-        await self.out.post_or_raise(message.channel_id, text, blocks=body)
+        ts = await self.out.post_or_raise(message.channel_id, text, blocks=body)
+        report = message.params.get("report")
+        if message.key.startswith("report.posted") and isinstance(report, int):
+            # Where it is, so that it is marked handled however the report is resolved.
+            await self.bot.handle(
+                RecordReportPost(PLATFORM, message.community, report, f"{message.channel_id}:{ts}")
+            )
 
     async def _direct(self, message: DirectMessage) -> None:
         p = self._present(message.community)
@@ -117,6 +128,26 @@ class SlackSender:
                 message.member.id,
                 error_code(exc),
             )
+
+    async def _report_handled(self, message: ReportPostUpdate) -> None:
+        """The report's post loses its buttons and says how it was resolved. A post already
+        without buttons (the button that resolved it marked it) or gone is left alone."""
+
+        where = split_message_id(message.post_ref)
+        if where is None:
+            raise UnsupportedOutbound(f"not a Slack message id: {message.post_ref!r}")
+        channel, ts = where
+        found = await self.out.call_or_raise(
+            "conversations.history", channel, latest=ts, oldest=ts, inclusive=True, limit=1
+        )
+        post = next((m for m in found.get("messages") or () if m.get("ts") == ts), None)
+        if post is None or not any(b.get("type") == "actions" for b in post.get("blocks") or ()):
+            return
+        p = self._present(message.community)
+        moderator = f"<@{message.moderator_id}>" if message.moderator_id else ""
+        note = mod_present(p).report_post_line(message, moderator, "slack.report_handled")
+        text, handled = blocks.without_buttons(post, note)
+        await self.out.call_or_raise("chat.update", channel, ts=ts, text=text, blocks=handled)
 
     async def _thread_state(self, message: ThreadState) -> None:
         channel, root = _root(message.thread)
