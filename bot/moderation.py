@@ -138,6 +138,8 @@ async def thank_member(cmd: ThankMember, uow: UnitOfWork, ctx: Context) -> Thank
     question = await question_at(uow, cmd.actor, cmd.thread) if cmd.thread else None
     if question is not None and question.is_deleted:
         question = None
+    if question is not None and question.is_locked and not cmd.actor.is_moderator:
+        raise errors.ThreadLocked()  # as a thank-you message there: only moderators write
     now = ctx.clock.now()
     thanks = await give_thanks(
         uow, ctx.rules(giver.ref.community), giver, receiver, question, now,

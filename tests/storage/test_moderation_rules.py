@@ -212,6 +212,23 @@ async def test_explicit_thanks_twice_in_one_question_is_refused(app: App) -> Non
         await thank(app, alice, bob, opened)
 
 
+async def test_thanks_in_a_locked_thread_are_refused_as_its_messages_are(app: App) -> None:
+    """Only moderators write in a locked thread: a thank-you there, a message or `/thanks`,
+    is refused for anyone else and earns nothing."""
+
+    opened = await ask(app.bot, alice)
+    await answer(app.bot, bob, opened)
+    await moderate(app, mod, QuestionAction.LOCK, opened)
+    with pytest.raises(errors.ThreadLocked):
+        await say(app, alice, opened, "thanks @bob", bob)
+    with pytest.raises(errors.ThreadLocked):
+        await thank(app, alice, bob, opened)
+    assert await points(app, bob) == 0
+    assert (await thank(app, mod2, bob, opened)).change is not None
+    await moderate(app, mod, QuestionAction.UNLOCK, opened)
+    assert (await thank(app, alice, bob, opened)).change is not None
+
+
 async def test_thanks_in_a_question_earn_only_those_who_answered_in_it(app: App) -> None:
     """Thanks in a question are for help in it: passers-by thanking its asker, or anyone
     thanking a member who never answered there, earn nothing (recorded, and told, as any
