@@ -134,6 +134,12 @@ class Outcomes:
         name = translate.solved_name(thread.name, texts.t("discord.solved_prefix"))
         return {"name": name} if name != thread.name else {}
 
+    async def rename(self, thread: discord.Thread, name: str) -> None:
+        """A new name; an archived thread stays archived."""
+
+        if name != thread.name:
+            await self._edit(thread, {"name": name}, "rename thread")
+
     async def _edit(self, thread: discord.Thread, changes: dict[str, object], what: str) -> None:
         if not changes:
             return

@@ -35,6 +35,7 @@ from bot import commands as c
 from bot import events as ev
 from bot.chatter import is_chatter
 from bot.errors import DomainError, DuplicateEvent, NotAQuestionThread
+from bot.model import Question, QuestionStatus
 from bot.text import is_blank, scrub
 
 log = logging.getLogger(__name__)
@@ -159,7 +160,8 @@ class HelpChannels(FeatureCog):
         (`stored_text`), so the core compares like with like: the question's own message
         (a help-channel message, whose thread has its id; a forum post's starter message,
         which has its thread's id) or a message in a question thread. The core changes
-        nothing for anything else. The thread keeps its name: members rename their own."""
+        nothing for anything else. A text help channel's question whose title changed gets
+        its thread renamed to match (`_rename`); a forum post's name is its member's."""
 
         guild: discord.Guild = message.guild  # type: ignore[assignment]
         channel = message.channel
@@ -184,7 +186,7 @@ class HelpChannels(FeatureCog):
         text = await stored_text(message, guild)
         if title is not None:
             text = translate.forum_question_text(title, text)
-        await self.core.handle(
+        result = await self.core.handle(
             c.EditMessage(
                 self.client.actor_for(message.author, community),
                 str(message.id),
@@ -192,6 +194,32 @@ class HelpChannels(FeatureCog):
                 thread=translate.thread_ref(thread_id),
             )
         )
+        if (
+            isinstance(result, ev.MessageEdited)
+            and result.question is not None
+            and result.answer is None
+            and isinstance(channel, discord.TextChannel)
+        ):
+            await self._rename(message, result.question, text, community)
+
+    async def _rename(
+        self, message: discord.Message, question: Question, text: str, community: str
+    ) -> None:
+        """The thread the bot opened on a text help channel's question is named after its
+        first line, so an edit there (a secret taken out, a clearer wording) renames it, with
+        the solved mark kept. A thread a member made stays theirs to name."""
+
+        guild: discord.Guild = message.guild  # type: ignore[assignment]
+        thread = self.client.help_thread(await self.client.channel_in(guild, message.id))
+        if thread is None or self.client.user is None or thread.owner_id != self.client.user.id:
+            return
+        texts = self.client.texts_for(community)
+        name = translate.thread_name(
+            text, texts.t("discord.thread_title_fallback", member=message.author.display_name)
+        )
+        if question.status is QuestionStatus.SOLVED:
+            name = translate.solved_name(name, texts.t("discord.solved_prefix"))
+        await self.client.outcomes.rename(thread, name)
 
     # -- questions from messages and posts ---------------------------------------------------
     async def _question_from_message(self, message: discord.Message, community: str) -> None:

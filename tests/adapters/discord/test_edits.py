@@ -42,8 +42,25 @@ async def test_the_askers_edit_of_a_solved_question_changes_it_and_its_search(
     assert question.body == "How do I read YAML files?\nWith PyYAML"
     assert await found_by(h, "YAML", thread_id)
     assert not await found_by(h, "JSON", thread_id)
-    # The thread keeps its name: members rename their own threads.
-    assert h.fake.channels[thread_id]["name"] == "✅ How do I parse JSON?"
+    # The thread the bot opened on it follows the new first line, still marked solved.
+    await eventually(lambda: h.fake.channels[thread_id]["name"] == "✅ How do I read YAML files?")
+
+
+async def test_a_secret_edited_out_of_the_first_line_leaves_the_threads_name(
+    h: Harness,
+) -> None:
+    thread_id = await h.ask_text(h.w.alice, "login fails with token sk-live-SECRET123\nwhy?")
+    assert "SECRET123" in h.fake.channels[thread_id]["name"]
+    await h.fake.edit_message(h.w.text, thread_id, "login fails with my API token\nwhy?")
+    await question_becomes(h, thread_id, "login fails with my API token")
+    await eventually(lambda: h.fake.channels[thread_id]["name"] == "login fails with my API token")
+    # An edit below the first line keeps the title, and the name.
+    renames = len(h.fake.calls_to("PATCH", f"/channels/{thread_id}"))
+    await h.fake.edit_message(h.w.text, thread_id, "login fails with my API token\nhow come?")
+    body = "login fails with my API token\nhow come?"
+    await question_becomes(h, thread_id, "login fails with my API token", body)
+    await h.settled()
+    assert len(h.fake.calls_to("PATCH", f"/channels/{thread_id}")) == renames
 
 
 async def test_an_edit_with_mentions_is_stored_with_names_like_on_arrival(h: Harness) -> None:
