@@ -11,7 +11,7 @@ whole to an acceptance that carries them on (`carry_over`), whatever has changed
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from bot.config import ReputationConfig
 from bot.events import PointChange
@@ -46,14 +46,20 @@ def capped_amount(requested: int, earned_today: int, daily_cap: int) -> int:
     return max(0, min(requested, daily_cap - earned_today))
 
 
-def period_start(period: Period, now: datetime) -> datetime | None:
-    """Rolling windows: the last 7 or 30 days, so a leaderboard never resets to empty."""
+# A period's length in UTC calendar days, today included.
+PERIOD_DAYS = {Period.WEEK: 7, Period.MONTH: 30}
 
-    if period is Period.WEEK:
-        return now - timedelta(days=7)
-    if period is Period.MONTH:
-        return now - timedelta(days=30)
-    return None
+
+def period_start(period: Period, now: datetime) -> datetime | None:
+    """Rolling windows, so a leaderboard never resets to empty: a week is the last 7 UTC
+    calendar days, today included, and a month the last 30. Points are summed per UTC day,
+    so the window starts at midnight UTC of its first day (None: all time)."""
+
+    days = PERIOD_DAYS.get(period)
+    if days is None:
+        return None
+    first = now.astimezone(UTC).date() - timedelta(days=days - 1)
+    return datetime.combine(first, time(), tzinfo=UTC)
 
 
 async def award(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol
 
 from sqlalchemy import Row, bindparam, delete, func, select, tuple_, update
@@ -913,7 +913,7 @@ class SqlLedgerRepository:
         name = f"leaderboard.{since is None}.{exclude_moderators}"
         params: dict[str, Any] = {"community": community, "limit": limit}
         if since is not None:
-            params["since"] = since.date()
+            params["since"] = since.astimezone(UTC).date()  # (points are summed per UTC day)
         rows = (await self.conn.execute(prepared(self.conn, name, build), params)).all()
         board: list[LeaderboardRow] = []
         rank, previous = 0, None

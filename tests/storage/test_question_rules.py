@@ -6,6 +6,8 @@ tests use the real repositories rather than in-memory fakes.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from sqlalchemy import select
 
@@ -321,6 +323,27 @@ async def test_leaderboard_dense_rank_and_periods(app: App, clock: FakeClock) ->
     assert [(r.rank, r.member.display_name) for r in week.rows] == [(1, "dave"), (2, "alice")]
     rep = await app.bot.handle(c.ShowReputation(alice, carol.ref))
     assert isinstance(rep, ev.ReputationShown) and rep.standing.rank == 2
+
+
+async def test_week_and_month_are_the_last_7_and_30_utc_days_today_included(
+    app: App, clock: FakeClock
+) -> None:
+    async def on_board(period: Period) -> bool:
+        board = await app.bot.handle(c.ShowLeaderboard(alice, period))
+        assert isinstance(board, ev.LeaderboardShown)
+        return "bob" in [r.member.display_name for r in board.rows]
+
+    assert clock.now() == datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
+    clock.advance(hours=11, minutes=55)
+    await _solve(app, alice, bob)  # Monday 5 January, 23:55 UTC
+    clock.advance(days=6)  # Sunday 11 January, 23:55: 5 to 11 January is the week
+    assert await on_board(Period.WEEK)
+    clock.advance(minutes=10)  # Monday 12 January, 00:05: 6 to 12 January
+    assert not await on_board(Period.WEEK) and await on_board(Period.MONTH)
+    clock.advance(days=22, hours=23, minutes=50)  # 3 February, 23:55: from 5 January
+    assert await on_board(Period.MONTH)
+    clock.advance(minutes=10)  # 4 February, 00:05: from 6 January
+    assert not await on_board(Period.MONTH) and await on_board(Period.ALL)
 
 
 @pytest.mark.parametrize(
