@@ -1,7 +1,7 @@
 """What a core result changes on Discord besides the reply: the thread and the roles.
 
 After a question is solved the thread gets the forum's "Solved" tag (created when missing and
-permitted) or a ✅ name prefix and one quiet public line (no pings, none at all in an archived
+permitted; not when the post already has Discord's 5 tags) or a ✅ name prefix and one quiet public line (no pings, none at all in an archived
 thread, which stays archived). Archiving it later is the core scheduler's job (the lifecycle's
 `close_solved_after_hours`, delivered as a `ThreadState` through `adapters.discord.sender`):
 a database row survives restarts, an in-memory timer did not. Reopening undoes the marks.
@@ -130,7 +130,9 @@ class Outcomes:
                 if tag.id in current:
                     return {}
                 ids = translate.tags_with(current, tag.id)
-                return {"applied_tags": [discord.Object(i) for i in ids]}
+                if ids is not None:
+                    return {"applied_tags": [discord.Object(i) for i in ids]}
+                # All 5 tags are the member's: the name carries the mark instead.
         name = translate.solved_name(thread.name, texts.t("discord.solved_prefix"))
         return {"name": name} if name != thread.name else {}
 

@@ -134,13 +134,16 @@ def unsolved_name(name: str, prefix: str) -> str:
     return name
 
 
-def tags_with(applied: Sequence[int], tag_id: int, limit: int = 5) -> list[int]:
-    """Add a tag while keeping Discord's limit of 5 applied tags (the oldest extra goes)."""
+def tags_with(applied: Sequence[int], tag_id: int, limit: int = 5) -> list[int] | None:
+    """`applied` plus a tag; None when Discord's limit of 5 applied tags leaves no room. No
+    tag is dropped to make room: a forum post's tags are its member's, and a dropped one
+    could not be put back (`/unsolve`) after a restart."""
 
     if tag_id in applied:
         return list(applied)
-    kept = list(applied)[: limit - 1]
-    return [*kept, tag_id]
+    if len(applied) >= limit:
+        return None
+    return [*applied, tag_id]
 
 
 def tags_without(applied: Sequence[int], tag_id: int) -> list[int]:

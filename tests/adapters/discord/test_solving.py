@@ -181,6 +181,34 @@ async def test_forum_solved_tag_is_reused_when_present(h: Harness) -> None:
     assert len(h.fake.channels[h.w.forum]["available_tags"]) == before
 
 
+async def test_a_forum_post_with_five_tags_keeps_them_all_and_gets_the_prefix(
+    h: Harness,
+) -> None:
+    """Discord allows 5 tags on a post: with all 5 the member's, none is dropped for Solved
+    (it could not come back on /unsolve); the ✅ name prefix marks it instead."""
+
+    names = ["python", "js", "rust", "go", "windows"]
+    forum = h.fake.channels[h.w.forum]
+    forum["available_tags"] = [h.fake._tag_payload(n) for n in [*names, SOLVED_TAG]]  # noqa: SLF001
+    await h.fake.dispatch("CHANNEL_UPDATE", forum)
+    await eventually(lambda: len(h.client.get_channel(h.w.forum).available_tags) == 6)  # type: ignore[union-attr]
+    mine = [str(h.fake.forum_tag_id(h.w.forum, n)) for n in names]
+    creation = await h.fake.open_thread(
+        h.w.forum, h.w.alice, "Build fails", content="on windows", applied_tags=mine
+    )
+    thread_id = creation.id
+    await eventually(lambda: h.welcome(thread_id))
+    await h.answer(thread_id, h.w.bob)
+    await h.done(await h.command("solved", h.w.alice, thread_id))
+    await eventually(lambda: h.fake.channels[thread_id]["name"] == "✅ Build fails")
+    assert h.fake.channels[thread_id]["applied_tags"] == mine
+    await h.done(await h.command("unsolve", h.w.alice, thread_id))
+    await eventually(lambda: h.fake.channels[thread_id]["name"] == "Build fails")
+    assert h.fake.channels[thread_id]["applied_tags"] == mine
+    question = await h.question(thread_id)
+    assert question is not None and question.title == "Build fails"
+
+
 async def test_marking_an_archived_thread_keeps_it_archived_and_quiet(h: Harness) -> None:
     thread_id = await h.ask_text(h.w.alice)
     answer = await h.answer(thread_id, h.w.bob)

@@ -108,7 +108,8 @@ def test_solved_prefix_round_trip() -> None:
 
 
 def test_tags_keep_discords_limit() -> None:
-    assert translate.tags_with([1, 2, 3, 4, 5], 9) == [1, 2, 3, 4, 9]
+    assert translate.tags_with([1, 2, 3, 4, 5], 9) is None  # no member's tag is dropped
+    assert translate.tags_with([1, 2, 3, 4], 9) == [1, 2, 3, 4, 9]
     assert translate.tags_with([1, 9], 9) == [1, 9]
     assert translate.tags_without([1, 9], 9) == [1]
 
