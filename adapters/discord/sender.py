@@ -23,10 +23,12 @@ from bot.outbound import (
     ChannelPost,
     DirectMessage,
     Outbound,
+    ReportPostUpdate,
     ThreadPost,
     ThreadState,
     UnsupportedOutbound,
 )
+from bot.report_posts import RecordReportPost
 
 if TYPE_CHECKING:
     from adapters.discord.client import CommunityClient
@@ -71,6 +73,8 @@ class DiscordSender:
                 await self._direct(message)
             elif isinstance(message, ThreadState):
                 await self._thread_state(message)
+            elif isinstance(message, ReportPostUpdate):
+                await self._report_handled(message)
             else:
                 raise UnsupportedOutbound(f"Discord cannot send {kind}")
         except Undeliverable as exc:
@@ -129,7 +133,40 @@ class DiscordSender:
             )
         # Report posts carry dismiss / delete / warn buttons keyed by the report id.
         view = render.action_buttons(texts, message.actions, reference=message.reference_id)
-        await self._post(channel, render.join_lines(lines), allowed, view, message.dedupe_key)
+        sent = await self._post(
+            channel, render.join_lines(lines), allowed, view, message.dedupe_key
+        )
+        report = message.params.get("report")
+        if sent is not None and message.key.startswith("report.posted") and isinstance(report, int):
+            # Where it is, so that it is marked handled however the report is resolved.
+            ref = f"{sent.channel.id}:{sent.id}"
+            await self.client.core.handle(
+                RecordReportPost(self.platform, message.community, report, ref)
+            )
+
+    async def _report_handled(self, message: ReportPostUpdate) -> None:
+        """The report's post loses its buttons and says how it was resolved. A post already
+        without buttons (the button that resolved it marked it) or gone is left alone."""
+
+        channel_id, _, message_id = message.post_ref.partition(":")
+        if not message_id.isdigit():
+            raise Undeliverable(f"{message.post_ref!r} is not a Discord message")
+        channel = await self._channel(channel_id)
+        if not isinstance(channel, discord.abc.Messageable):
+            raise Undeliverable(f"cannot read channel {channel_id}")
+        try:
+            post = await channel.fetch_message(int(message_id))
+        except discord.NotFound:
+            return
+        if not post.components:
+            return
+        texts = self._texts(message.community)
+        moderator = f"<@{message.moderator_id}>" if message.moderator_id else ""
+        line = render.moderation(texts).report_post_line(
+            message, moderator, "discord.report_handled"
+        )
+        content = render.trim(render.join_lines([post.content, line]))
+        await post.edit(content=content, view=None, allowed_mentions=render.NO_MENTIONS)
 
     @staticmethod
     def _link(guild_id: int, message: ChannelPost) -> tuple[str, bool] | None:
@@ -160,10 +197,13 @@ class DiscordSender:
         allowed: discord.AllowedMentions,
         view: discord.ui.View | None,
         dedupe_key: str | None = None,
-    ) -> None:
+    ) -> discord.Message | None:
+        """Send `content` (split as Discord needs); the last message sent."""
+
         if not isinstance(channel, discord.abc.Messageable):
             raise Undeliverable(f"cannot post in channel {channel.id}")
         parts = render.split_message(content)
+        sent = None
         for index, part in enumerate(parts):
             kwargs: dict[str, object] = {"allowed_mentions": allowed}
             if view is not None and index == len(parts) - 1:
@@ -171,7 +211,8 @@ class DiscordSender:
             nonce = _nonce(dedupe_key, index)
             if nonce is not None:
                 kwargs["nonce"] = nonce
-            await channel.send(part, **kwargs)  # type: ignore[arg-type]
+            sent = await channel.send(part, **kwargs)  # type: ignore[arg-type]
+        return sent
 
     async def _direct(self, message: DirectMessage) -> None:
         if message.member.platform != self.platform or not message.member.id.isdigit():
