@@ -102,12 +102,23 @@ def is_solved_reaction(emoji_name: str | None, emoji_id: int | None) -> bool:
     return emoji_id is None and (emoji_name or "").replace("\ufe0f", "") == SOLVED_EMOJI
 
 
-def thread_name(text: str, fallback: str) -> str:
-    """A thread name from the question's first visible line, cut to Discord's 100 chars."""
+def thread_name(text: str, fallback: str, solved_prefix: str = SOLVED_EMOJI + " ") -> str:
+    """A thread name from the question's first visible line, cut to Discord's 100 chars.
+    A ✅ (the solved prefix) the line starts with is left out: on an open question it would
+    read as solved, and `unsolved_name` would take it off as the bot's own mark."""
 
     first = next((line for line in clean(text).splitlines() if not is_blank(line)), "")
-    first = clean(first) or clean(fallback) or "?"
+    first = _without_solved_mark(clean(first), solved_prefix)
+    first = first or _without_solved_mark(clean(fallback), solved_prefix) or "?"
     return truncate(first, MAX_THREAD_NAME)
+
+
+def _without_solved_mark(name: str, solved_prefix: str) -> str:
+    mark = solved_prefix.strip()
+    name = name.strip()
+    while mark and name.startswith(mark):
+        name = name[len(mark) :].lstrip("\ufe0f").strip()
+    return name
 
 
 def forum_question_text(title: str, content: str) -> str:

@@ -215,7 +215,9 @@ class HelpChannels(FeatureCog):
             return
         texts = self.client.texts_for(community)
         name = translate.thread_name(
-            text, texts.t("discord.thread_title_fallback", member=message.author.display_name)
+            text,
+            texts.t("discord.thread_title_fallback", member=message.author.display_name),
+            texts.t("discord.solved_prefix"),
         )
         if question.status is QuestionStatus.SOLVED:
             name = translate.solved_name(name, texts.t("discord.solved_prefix"))
@@ -237,7 +239,9 @@ class HelpChannels(FeatureCog):
         stored = await stored_text(message, message.guild)  # type: ignore[arg-type]
         # Named from the readable text: a thread name shows `<@id>` as typed, not as a name.
         name = translate.thread_name(
-            stored, texts.t("discord.thread_title_fallback", member=message.author.display_name)
+            stored,
+            texts.t("discord.thread_title_fallback", member=message.author.display_name),
+            texts.t("discord.solved_prefix"),
         )
         thread = await self._thread_for(message, name)
         if thread is None:
@@ -413,7 +417,9 @@ class HelpChannels(FeatureCog):
         # `<@id>` as typed): one command, so a few are looked up.
         stored = await Names(channel.guild).text(question, stored=True)
         name = translate.thread_name(
-            stored, inv.texts.t("discord.thread_title_fallback", member=shown)
+            stored,
+            inv.texts.t("discord.thread_title_fallback", member=shown),
+            inv.texts.t("discord.solved_prefix"),
         )
         # A question longer than one message (the option takes 4,000) goes on in the thread.
         # (Discord refuses half an emoji, a lone surrogate; the core stores it scrubbed.)

@@ -181,6 +181,22 @@ async def test_forum_solved_tag_is_reused_when_present(h: Harness) -> None:
     assert len(h.fake.channels[h.w.forum]["available_tags"]) == before
 
 
+async def test_a_question_starting_with_a_check_mark_does_not_look_solved(h: Harness) -> None:
+    """The thread's ✅ prefix says "solved": a question that starts with ✅ itself gets a
+    name without it, so it looks open while open and /unsolve gives back the same name."""
+
+    thread_id = await h.ask_text(h.w.alice, "✅ emoji renders as a box in my terminal")
+    name = h.fake.channels[thread_id]["name"]
+    assert name == "emoji renders as a box in my terminal"
+    await h.answer(thread_id, h.w.bob)
+    await h.done(await h.command("solved", h.w.alice, thread_id))
+    await eventually(lambda: h.fake.channels[thread_id]["name"] == f"✅ {name}")
+    await h.done(await h.command("unsolve", h.w.alice, thread_id))
+    await eventually(lambda: h.fake.channels[thread_id]["name"] == name)
+    question = await h.question(thread_id)
+    assert question is not None and question.title.startswith("✅ emoji")  # their words
+
+
 async def test_a_forum_post_with_five_tags_keeps_them_all_and_gets_the_prefix(
     h: Harness,
 ) -> None:

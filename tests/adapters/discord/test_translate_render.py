@@ -87,6 +87,10 @@ def test_user_message_types() -> None:
 def test_thread_names() -> None:
     assert translate.thread_name("\n  How?\nmore", "fallback") == "How?"
     assert translate.thread_name("", "Question from Alice") == "Question from Alice"
+    # A ✅ of the member's own would read as the solved mark.
+    assert translate.thread_name("✅️ ✅ Tick emoji\nmore", "x") == "Tick emoji"
+    assert translate.thread_name("✅", "Question from Alice") == "Question from Alice"
+    assert translate.thread_name("☑ done?", "x", "☑ ") == "done?"
     long = translate.thread_name("é" * 300, "x")
     assert len(long) == 100 and long.endswith("…")
     flags = translate.thread_name("🇫🇷" * 60, "x")
