@@ -62,10 +62,16 @@ async def _private(
 
 
 async def _check_root(deps: SlackDeps, q: Question, *, on: bool) -> None:
+    await _root_reaction(deps, q, ids.CHECK_REACTION, on=on)
+
+
+async def _root_reaction(deps: SlackDeps, q: Question, name: str, *, on: bool) -> None:
+    """The question's root message shows its state: ✅ solved, 🔒 closed (as the sender's
+    `ThreadState` does for the core's own closes and reopens)."""
+
     root = split_message_id(q.message_id)
-    if root is None:
-        return
-    await deps.out.reaction(root[0], root[1], ids.CHECK_REACTION, on=on)
+    if root is not None:
+        await deps.out.reaction(root[0], root[1], name, on=on)
 
 
 async def solved(
@@ -99,6 +105,8 @@ async def reopened(
     text = p.reopened(result)
     await public(deps, result.question, text)
     await _check_root(deps, result.question, on=False)
+    # /unsolve opens it for answers again, even after its solved-close: no 🔒 either.
+    await _root_reaction(deps, result.question, ids.CLOSED_REACTION, on=False)
     await _private(deps, p, result.question, user, text, respond)
 
 
@@ -121,6 +129,7 @@ async def closed(
 ) -> None:
     text = blocks.closed_line(p, result)
     await public(deps, result.question, text)
+    await _root_reaction(deps, result.question, ids.CLOSED_REACTION, on=True)  # as /mod close
     await _private(deps, p, result.question, user, text, respond)
 
 
@@ -150,7 +159,8 @@ async def reopened_by_asker(deps: SlackDeps, p: SlackPresenter, q: Question) -> 
     """The asker wrote in their dormant-closed question: it is open again, and its root loses
     the 🔒 the close put there."""
 
-    await public(deps, q, p.t("lifecycle.reopened", id=q.id))
-    root = split_message_id(q.message_id)
-    if root is not None:
-        await deps.out.reaction(root[0], root[1], ids.CLOSED_REACTION, on=False)
+    # An anonymous question says nothing: "open again" right under the message that opened
+    # it would tell everyone who asked (only the asker's message reopens it).
+    if not q.anonymous:
+        await public(deps, q, p.t("lifecycle.reopened", id=q.id))
+    await _root_reaction(deps, q, ids.CLOSED_REACTION, on=False)
