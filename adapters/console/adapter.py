@@ -224,7 +224,8 @@ class ConsoleAdapter(ModerationCommands, KnowledgeCommands):
             )  # fmt: skip
             assert isinstance(recorded, ev.MessageRecorded)
             self.show_thanks(recorded.thanks)
-            if recorded.reopened:
+            # (not for an anonymous question: it would point at its asker's message)
+            if recorded.reopened and not recorded.question.anonymous:
                 self.bot_says(self.present.t("lifecycle.reopened", id=recorded.question.id))
             self._welcome(recorded.welcome)
 

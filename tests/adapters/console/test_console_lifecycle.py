@@ -62,6 +62,15 @@ async def test_solved_question_closes_after_a_day(term: Terminal) -> None:
     assert "(#help > #1 archived, marked solved)" in out
 
 
+async def test_an_anonymous_askers_reply_reopens_their_question_quietly(term: Terminal) -> None:
+    await term.type("/ask --anonymous Is my config leaking secrets?", "/as bob", "/open 1")
+    await term.type("Use env vars.", "/tick 73", "/as alice", "/open 1")
+    out = await term.type("Still leaking, any idea?")
+    assert "open again" not in out  # right under alice's message, it would name the asker
+    out = await term.type("/questions")
+    assert "#1 Is my config leaking secrets? (open)" in out
+
+
 async def test_the_anonymous_flag_in_any_case_is_the_flag(term: Terminal) -> None:
     out = await term.type("/ask --ANONYMOUS Is my key leaking?")
     assert "[1] Anonymous in #help: Is my key leaking?" in out and "--ANONYMOUS" not in out
