@@ -108,7 +108,7 @@ def question_opened(
     an answer."""
 
     q = result.question
-    opened = p.t("question.opened", id=q.id, title=escape(q.title))
+    opened = opened_line(p, q)
     how = p.t(
         "question.how_to_accept",
         # Never the name of an anonymous asker: this reply is public.
@@ -151,6 +151,12 @@ def question_opened(
     blocks.append(context(how))
     lines.append(how)
     return "\n".join(lines), blocks
+
+
+def opened_line(p: SlackPresenter, q: Question) -> str:
+    """The first line of the bot's reply to a new question (see also `opened.retitled`)."""
+
+    return p.t("question.opened", id=q.id, title=escape(q.title))
 
 
 def closed_line(p: SlackPresenter, result: QuestionClosed) -> str:

@@ -15,7 +15,7 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
-from adapters.slack import announce, blocks, long_text
+from adapters.slack import announce, blocks, long_text, opened
 from adapters.slack.deps import Ack, Caller, SlackDeps, deps_of
 from adapters.slack.guard import giving_back, guarded
 from adapters.slack.outbound import Respond, describe_error, error_code, passes
@@ -248,19 +248,22 @@ async def post_question(
     get those, to add in the thread themselves."""
 
     stays: list[str] = []  # says where the bot's copy of a question the core refused stays
-    opened: tuple[QuestionOpened, str, str, list[str]] | None = None
+    posted: tuple[QuestionOpened, str, str, list[str]] | None = None
     async with guarded(p, reply, "slack /ask"):
         async with giving_back(text, intro="slack.ask_given_back", notes=stays):
-            opened = await _open(
+            posted = await _open(
                 deps, p, actor, text, invoked_in=invoked_in, anonymous=anonymous,
                 event_id=event_id, stays=stays,
             )  # fmt: skip
-    if opened is None:
+    if posted is None:
         return
-    result, channel, root, rest = opened
+    result, channel, root, rest = posted
     unposted = await _post_rest(deps, channel, root, rest)
     opened_text, reply_blocks = blocks.question_opened(p, result, deps.commands.solved)
-    await deps.out.post(channel, opened_text, blocks=reply_blocks, thread_ts=root)
+    await deps.out.post(
+        channel, opened_text, blocks=reply_blocks, thread_ts=root,
+        metadata=opened.metadata(result.question.id),
+    )  # fmt: skip
     done = [p.t("slack.ask_posted", id=result.question.id, channel=channel)]
     if unposted:
         done.append(p.t("slack.ask_partly_posted"))

@@ -30,7 +30,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from adapters.slack import announce, blocks, ids, moderation
+from adapters.slack import announce, blocks, ids, moderation, opened
 from adapters.slack.deps import Caller, deps_of
 from adapters.slack.guard import guarded
 from adapters.slack.mrkdwn import to_markdown
@@ -122,7 +122,10 @@ async def on_message(body: dict[str, Any], event: dict[str, Any], context: dict[
                 )
             assert isinstance(result, QuestionOpened)
             text, reply_blocks = blocks.question_opened(p, result, deps.commands.solved)
-            await deps.out.post(what.channel, text, blocks=reply_blocks, thread_ts=what.ts)
+            await deps.out.post(
+                what.channel, text, blocks=reply_blocks, thread_ts=what.ts,
+                metadata=opened.metadata(result.question.id),
+            )  # fmt: skip
             await announce.welcome(deps, p, result.welcome, what.user, what.channel, what.ts)
     elif isinstance(what, ThreadReply):
         # Any thread may be offered; only question threads are recorded, others are not ours.
@@ -193,6 +196,8 @@ async def on_message_changed(
                 "answer" if result.answer is not None else "text",
                 result.question.id,
             )
+            if result.answer is None:  # (its reply quotes the first line: it may be gone)
+                await opened.retitled(deps, deps.present(community), result.question)
 
 
 async def on_message_deleted(
@@ -202,7 +207,8 @@ async def on_message_deleted(
     does not say who): the core deletes the question it opened (and tells its thread, through
     the sender) or takes back the answer it was. Whether it was either is the core's to say,
     from the message id alone: no Web API call per deletion, which Slack sends for every
-    message deleted anywhere the app can read. The bot's own deletions come back here too,
+    message deleted anywhere the app can read (only a deleted question's thread is read, for
+    the bot's reply that quotes it: `opened`). The bot's own deletions come back here too,
     and change nothing a second time. Silent, as an edit is: nobody to reply to, and a
     workspace that is no community's is not told so for a deletion."""
 
@@ -221,6 +227,7 @@ async def on_message_deleted(
         assert isinstance(result, DeletedOnPlatform)
         if result.question is not None:
             log.info("slack deletion: question %s deleted", result.question.id)
+            await opened.deleted(deps, deps.present(community), result.question)
         elif result.withdrawn is not None:
             log.info(
                 "slack deletion: an accepted answer in question %s withdrawn",

@@ -17,7 +17,7 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from adapters.slack import announce, blocks
+from adapters.slack import announce, blocks, opened
 from adapters.slack.commands import Invocation, reveal, start_command, thread_for
 from adapters.slack.deps import Ack, SlackDeps, start_interaction
 from adapters.slack.guard import giving_back, guarded
@@ -240,6 +240,11 @@ async def moderate_question(run: Invocation, sub: str, rest: str) -> None:
     # nor does a restored one (its root's reactions go back to what they were).
     if sub in ("lock", "unlock", "reopen", "close"):
         await announce.public(run.deps, result.question, text)
+    # The bot's reply in the thread quotes the question's first line: not a deleted one's.
+    elif sub == "delete":
+        await opened.deleted(run.deps, run.p, result.question)
+    elif sub == "restore":
+        await opened.restored(run.deps, run.p, result.question)
 
 
 def duplicate_target(word: str) -> str:

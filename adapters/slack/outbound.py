@@ -223,10 +223,13 @@ class SlackOut:
         *,
         blocks: list[dict[str, Any]] | None = None,
         thread_ts: str | None = None,
+        metadata: dict[str, Any] | None = None,
     ) -> str:
         kwargs: dict[str, Any] = {"text": text, "unfurl_links": False}
         if blocks:
             kwargs["blocks"] = blocks
+        if metadata:
+            kwargs["metadata"] = metadata
         if thread_ts:
             kwargs["thread_ts"] = thread_ts
         response = await self.call_or_raise("chat.postMessage", channel, **kwargs)
@@ -332,11 +335,15 @@ class SlackOut:
         *,
         blocks: list[dict[str, Any]] | None = None,
         thread_ts: str | None = None,
+        metadata: dict[str, Any] | None = None,
     ) -> str | None:
-        """Post a message; returns its ts, or None when Slack refused."""
+        """Post a message (`metadata`: Slack message metadata); returns its ts, or None when
+        Slack refused."""
 
         try:
-            return await self.post_or_raise(channel, text, blocks=blocks, thread_ts=thread_ts)
+            return await self.post_or_raise(
+                channel, text, blocks=blocks, thread_ts=thread_ts, metadata=metadata
+            )
         except Exception as exc:
             log.warning("slack chat.postMessage in %s failed: %s", channel, describe_error(exc))
             return None

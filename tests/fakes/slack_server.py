@@ -1370,7 +1370,15 @@ class FakeSlack:
             root = [m for m in thread if m["ts"] == root_ts and m not in in_it]
             thread = root + in_it  # a later page's offset is past the root
         page, meta = self._page(thread, p, 1000)
-        return {"messages": page, **meta}
+        return {"messages": self._with_metadata(page, p), **meta}
+
+    @staticmethod
+    def _with_metadata(messages: list[JSONDict], params: Mapping[str, Any]) -> list[JSONDict]:
+        """Messages as conversations.replies / .history give them: their ``metadata`` only
+        with ``include_all_metadata``, as documented."""
+        if str(params.get("include_all_metadata", "")).lower() in ("true", "1"):
+            return messages
+        return [{k: v for k, v in m.items() if k != "metadata"} for m in messages]
 
     async def _conversations_history(self, call: _Call) -> JSONDict:
         p = call.params
@@ -1402,7 +1410,7 @@ class FakeSlack:
         top_level.reverse()  # newest first, as Slack returns it
         page, meta = self._page(top_level, p, 100)
         return {
-            "messages": page,
+            "messages": self._with_metadata(page, p),
             "pin_count": 0,
             "channel_actions_ts": None,
             "channel_actions_count": 0,

@@ -208,6 +208,22 @@ async def test_conversations_members_pages_and_hides_private_channels_without_th
     assert hidden.value.response["error"] == "channel_not_found"
 
 
+async def test_message_metadata_comes_back_only_when_asked_for(fake_slack: FakeSlack) -> None:
+    client = web_client(fake_slack)
+    root = await client.chat_postMessage(channel="C0GENERAL", text="root")
+    marked = {"event_type": "thing_happened", "event_payload": {"id": 7}}
+    await client.chat_postMessage(
+        channel="C0GENERAL", text="reply", thread_ts=root["ts"], metadata=marked
+    )
+
+    plain = await client.conversations_replies(channel="C0GENERAL", ts=root["ts"])
+    assert [m.get("metadata") for m in plain["messages"]] == [None, None]
+    full = await client.conversations_replies(
+        channel="C0GENERAL", ts=root["ts"], include_all_metadata=True
+    )
+    assert [m.get("metadata") for m in full["messages"]] == [None, marked]
+
+
 async def test_ratelimited_is_retried_by_slack_sdk_handler(fake_slack: FakeSlack) -> None:
     client = web_client(
         fake_slack, retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=1)]

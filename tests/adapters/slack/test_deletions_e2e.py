@@ -73,8 +73,11 @@ async def test_the_askers_deleted_question_is_deleted_and_its_thread_told(slack:
     [notice] = notices(slack, root)
     assert "To ask again, post in the help channel." in notice
     assert slack.fake.last_call("chat.postMessage").params["channel"] == HELP
-    # The only Web API calls are the notice and the thread's closing: none to learn anything.
-    assert {call.method for call in slack.fake.calls} <= {"chat.postMessage", "reactions.add"}
+    # The only Web API calls are the notice, the thread's closing, and looking for the bot's
+    # reply that quotes the question (`opened`): none to learn what was deleted.
+    assert {call.method for call in slack.fake.calls} <= {
+        "chat.postMessage", "reactions.add", "conversations.replies", "chat.update",
+    }  # fmt: skip
     await slack.command("/kb", "search parse JSON dates", user=OTHER)
     assert "How do I parse JSON?" not in slack.responses()[-1]
 
@@ -321,3 +324,74 @@ async def test_a_deletion_arriving_while_its_question_is_recorded_deletes_it(
     await slack.settle()
 
     assert slack.count("questions") == 1 and question_deleted(slack)
+
+
+SECRET = "My AWS key AKIAXXXXSECRET stopped working\nWhat now?"
+
+
+def bots_words(slack: Slack) -> list[str]:
+    """What the bot's messages in the help channel show now: texts and blocks."""
+
+    return [
+        f"{m.get('text')} {m.get('blocks')}"
+        for m in slack.fake.messages_in(HELP)
+        if m.get("bot_id")
+    ]
+
+
+@pytest.mark.parametrize("ask", ["message", "/ask"])
+async def test_a_deleted_question_s_first_line_is_gone_from_the_bot_s_reply(
+    slack: Slack, ask: str
+) -> None:
+    """A member deleting their question (say, to take back a secret they posted) left the
+    bot's "Question #1 opened: <first line>" reply in the thread, quoting it. That reply
+    now says only that the question was deleted, without its suggestions or buttons."""
+
+    if ask == "/ask":
+        await slack.command("/ask", "Which VPN client do we use?", channel="C0GENERAL")
+        [root] = [m["ts"] for m in slack.fake.messages_in(HELP) if m.get("thread_ts") == m["ts"]]
+        title = "Which VPN client do we use?"
+    else:
+        root, title = await slack.ask(SECRET), "AKIAXXXXSECRET"
+    await slack.answer(root)
+
+    await slack.delete(root)
+
+    assert question_deleted(slack)
+    opened = [m for m in slack.thread_posts(root) if "Question #1" in m["text"]]
+    assert [(m["text"], m.get("blocks")) for m in opened] == [
+        ("Question #1 was deleted.", [{"type": "section", "text": {
+            "type": "mrkdwn", "text": "Question #1 was deleted."}}]),
+    ]  # fmt: skip
+    assert not any(title in words for words in bots_words(slack) if "asked:" not in words)
+
+
+async def test_a_moderator_s_delete_takes_the_first_line_from_the_reply_and_restore_back(
+    slack: Slack,
+) -> None:
+    root = await slack.ask(SECRET)
+
+    await slack.command("/mod", "delete #1 leaked credentials", user=MOD)
+
+    assert not any("AKIAXXXXSECRET" in words for words in bots_words(slack))
+    assert slack.thread_posts(root)[0]["text"] == "Question #1 was deleted."
+
+    await slack.command("/mod", "restore #1", user=MOD)
+
+    assert slack.thread_posts(root)[0]["text"] == (
+        "Question #1 opened: My AWS key AKIAXXXXSECRET stopped working"
+    )
+
+
+async def test_a_deleted_question_whose_reply_slack_can_t_find_still_deletes(
+    slack: Slack, caplog: pytest.LogCaptureFixture
+) -> None:
+    root = await slack.ask(SECRET)
+    await slack.answer(root)
+    slack.fake.fail_next("conversations.replies", "internal_error", status=500, times=5)
+
+    await slack.delete(root)
+
+    assert question_deleted(slack) and len(notices(slack, root)) == 1
+    assert "AKIAXXXXSECRET" in slack.thread_posts(root)[0]["text"]
+    assert any("conversations.replies" in r.getMessage() for r in caplog.records)

@@ -50,7 +50,8 @@ async def test_the_askers_edit_of_a_solved_question_changes_it_and_its_search(
     assert delivery.status == 200
     assert slack.question_text() == ("How do I read YAML files?", EDITED)
     assert slack.question_status() == "solved"
-    assert slack.bot_said() == []  # an edit is silent
+    # An edit is silent: nothing posted; the bot's reply only follows the new first line.
+    assert slack.bot_said() == ["chat.update"]
     found = await search(slack, "read YAML files PyYAML")
     assert "How do I read YAML files?" in found and "JSON" not in found
     assert "YAML" not in await search(slack, "parse JSON dates")
@@ -260,3 +261,26 @@ async def test_an_edit_arriving_while_its_question_is_recorded_changes_it(slack:
     await slack.settle()
 
     assert slack.question_text() == ("How do I read YAML files?", EDITED)
+
+
+async def test_an_edited_first_line_changes_the_bot_s_reply_too(slack: Slack) -> None:
+    """The asker editing their question (say, to take a secret out of it) left the bot's
+    "Question #1 opened: <first line>" reply quoting the old first line. The reply now
+    shows the new one, its suggestions and buttons as they were; an edit that leaves the
+    first line as it was does not touch it."""
+
+    root = await slack.ask("My AWS key AKIAXXXXSECRET stopped working\nWhat now?")
+    [before] = slack.thread_posts(root)
+
+    await slack.edit(root, "My AWS key stopped working\nWhat now?")
+
+    [after] = slack.thread_posts(root)
+    assert after["text"].split("\n")[0] == "Question #1 opened: My AWS key stopped working"
+    assert after["text"].split("\n")[1:] == before["text"].split("\n")[1:]
+    assert after["blocks"][0]["text"]["text"] == after["text"].split("\n")[0]
+    assert after["blocks"][1:] == before["blocks"][1:]
+    assert "AKIAXXXXSECRET" not in str(after)
+
+    slack.fake.clear_calls()
+    await slack.edit(root, "My AWS key stopped working\nWhat now? Anyone?")
+    assert slack.fake.calls_to("chat.update") == []
