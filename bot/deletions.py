@@ -118,6 +118,10 @@ async def _delete_question(
     uow: UnitOfWork, ctx: Context, question: Question, *, thread_left: bool, notes: bool = True
 ) -> DeletedOnPlatform:
     if question.is_deleted:
+        if question.delete_kind is DeleteKind.MODERATOR:  # its message is gone now too:
+            await uow.moderation.set_deleted(  # nothing left for `/mod restore` to show
+                question.id, question.deleted_at, DeleteKind.PLATFORM
+            )
         return NOTHING
     await uow.moderation.set_deleted(question.id, ctx.clock.now(), DeleteKind.PLATFORM)
     question = await uow.questions.get(question.id) or question

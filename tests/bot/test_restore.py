@@ -153,7 +153,11 @@ async def test_only_moderators_restore_and_only_what_a_moderator_deleted(app: Ap
     # Its opening message deleted on the platform: nothing left to show it in.
     gone = await ask(app.bot, alice, "A third question about exports")
     await app.bot.handle(c.DeleteMessage("console", "default", gone.question.message_id))
-    for q in (reported, gone):
+    # Hidden by a moderator first, then its message deleted on the platform as well.
+    both = await ask(app.bot, alice, "A fourth question about exports")
+    await delete_by_moderator(app.bot, both, mod)
+    await app.bot.handle(c.DeleteMessage("console", "default", both.question.message_id))
+    for q in (reported, gone, both):
         with pytest.raises(errors.NotRestorable) as refused:
             await restore(app, q.question.id)
         assert "only a question hidden with /mod delete can be" in refusal(refused.value)
