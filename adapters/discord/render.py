@@ -928,7 +928,10 @@ def opened(texts: Texts, result: QuestionOpened) -> Reply:
     present = presenter(texts)
     q = result.question
     asker = present.t("question.anonymous_asker") if q.anonymous else mention(q.asker)
-    ways = Shown(texts.t("question.ways_discord"))
+    # (a ✅ shows everyone who reacted: not offered to an anonymous asker)
+    ways = Shown(
+        texts.t("question.ways_discord_anonymous" if q.anonymous else "question.ways_discord")
+    )
     how = present.t("question.how_to_accept", asker=asker, ways=ways)
     if not result.suggestions:
         return Reply(content=trim(join_lines([present.t("question.no_suggestions"), how])))

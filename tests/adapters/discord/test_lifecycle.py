@@ -13,7 +13,7 @@ import pytest
 
 from adapters.discord.sender import DiscordSender
 from bot.jobs import Job, JobKind, JobState
-from bot.model import QuestionStatus, ThreadRef
+from bot.model import CloseReason, Question, QuestionStatus, ThreadRef
 from bot.outbound import ThreadState, UnsupportedOutbound
 from storage.jobs_repository import SqlJobRepository
 from tests.adapters.discord.conftest import (
@@ -71,6 +71,10 @@ def mentions_sent(h: Harness, channel_id: int) -> list[dict[str, Any]]:
         for c in h.fake.calls_to("POST", "/channels/{channel_id}/messages")
         if c.params["channel_id"] == str(channel_id) and c.json
     ]
+
+
+def edits(h: Harness, thread_id: int) -> list[Any]:
+    return h.fake.calls_to("PATCH", f"/channels/{thread_id}")
 
 
 async def answered_question(h: Harness, kind: str) -> int:
@@ -139,6 +143,44 @@ async def test_dormant_close_archives_and_the_asker_reopens(h: Harness, kind: st
     assert reopened is not None and reopened.status is QuestionStatus.OPEN
     assert not reopened.is_closed
     assert h.fake.channels[thread_id]["thread_metadata"]["archived"] is False
+
+
+# -- Close Post -----------------------------------------------------------------------------
+
+
+async def test_the_asker_closing_their_forum_post_closes_the_question(h: Harness) -> None:
+    """Discord's Close Post (the post archived by its owner) is the asker's /close: the
+    question is closed and no reminder opens the post again a day later."""
+
+    thread_id = await answered_question(h, "forum")
+    await h.fake.archive_thread(thread_id)
+
+    async def closed() -> Question | None:
+        question = await h.question(thread_id)
+        return question if question is not None and question.is_closed else None
+
+    question = await eventually(closed)
+    assert question.close_reason == CloseReason.ASKER
+    assert question.status is QuestionStatus.CLOSED
+    await h.tick(hours=25)
+    await h.settled()
+    assert h.fake.channels[thread_id]["thread_metadata"]["archived"] is True
+    assert not any("Did one of the answers" in m["content"] for m in h.bot_messages(thread_id))
+
+
+async def test_discords_idle_archive_and_the_bots_own_close_nothing(h: Harness) -> None:
+    thread_id = await answered_question(h, "forum")
+    await h.fake.archive_thread(thread_id, idle=True)  # a day without a word
+    await h.settled()
+    question = await h.question(thread_id)
+    assert question is not None and not question.is_closed
+    # Marking the archived post solved, the bot opens it to tag it and archives it again.
+    await h.done(await h.command("solved", h.w.alice, thread_id))
+    await eventually(lambda: [c.json.get("archived") for c in edits(h, thread_id)] == [False, True])
+    await h.settled()
+    question = await h.question(thread_id)
+    assert question is not None and question.status is QuestionStatus.SOLVED
+    assert not question.is_closed
 
 
 # -- escalation ---------------------------------------------------------------------------
@@ -339,7 +381,9 @@ async def test_anonymous_ask_leaks_nothing(h: Harness, kind: str) -> None:
         m["content"] for m in h.fake.messages_in(thread_id)
     ]
     assert any("Anonymous asked:" in text for text in public)
-    assert any("the asker or a moderator can mark it" in text for text in public)
+    how = next(text for text in public if "the asker or a moderator can mark it" in text)
+    # No ✅: everyone sees who reacted, so it would name the asker.
+    assert "Mark as solution" in how and "✅" not in how
     assert leaks(h, h.w.alice) == []
 
     # The lifecycle stays anonymous too: the reminder names nobody, the asker hears it by DM.
