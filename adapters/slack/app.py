@@ -163,6 +163,8 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
     app.event("reaction_removed")(events.on_reaction_removed)
     app.event("channel_deleted")(events.on_channel_deleted)
     app.event("group_deleted")(events.on_channel_deleted)
+    app.event("channel_rename")(events.on_channel_renamed)
+    app.event("group_rename")(events.on_channel_renamed)
     app.event("app_home_opened")(home.on_app_home_opened)
     # Last: any other event is acknowledged rather than answered 404 (which Slack retries).
     app.event(re.compile(r".*"))(events.on_other_event)

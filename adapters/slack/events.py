@@ -345,6 +345,18 @@ async def on_reaction_removed(
         await announce.unaccepted(deps, who.p, result)
 
 
+async def on_channel_renamed(event: dict[str, Any], context: dict[str, Any]) -> None:
+    """A channel was renamed (`channel_rename`, or `group_rename` for a private one): the
+    welcome and /guidelines name it by its new name at once, not once the old name has
+    expired (`outbound.NAME_TTL`). Any channel: the name costs nothing to keep."""
+
+    channel = event.get("channel")
+    if isinstance(channel, Mapping):
+        channel_id, name = channel.get("id"), channel.get("name")
+        if isinstance(channel_id, str) and channel_id and isinstance(name, str) and name:
+            deps_of(context).out.renamed(channel_id, name)
+
+
 async def on_other_event() -> None:
     """Events the bot is subscribed to but has no use for: acknowledged, so Slack neither
     retries them nor counts them as failures."""

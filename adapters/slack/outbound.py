@@ -286,6 +286,11 @@ class SlackOut:
         self._channel_names[channel] = (self.clock(), name)
         return name
 
+    def renamed(self, channel: str, name: str) -> None:
+        """Slack said a channel is now called `name` (`channel_rename`, `group_rename`)."""
+
+        self._channel_names[channel] = (self.clock(), name)
+
     async def channel_info(self, channel: str) -> dict[str, Any] | None:
         """A channel as `conversations.info` has it now (not cached: whether it is archived
         or private may change); None when Slack can't say (a private channel without the

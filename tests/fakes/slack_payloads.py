@@ -678,6 +678,17 @@ def channel_deleted_event(*, channel: str, private: bool = False) -> dict[str, A
     return {"type": "group_deleted" if private else "channel_deleted", "channel": channel}
 
 
+def channel_rename_event(
+    *, channel: str, name: str, private: bool = False, created: int = 1_700_000_000
+) -> dict[str, Any]:
+    """``channel_rename`` (``group_rename`` with ``private=True``): the channel's id, its new
+    name and when it was made, as documented."""
+    return {
+        "type": "group_rename" if private else "channel_rename",
+        "channel": {"id": channel, "name": name, "created": created},
+    }
+
+
 # --------------------------------------------------------------------------------------------
 # Slash commands
 # --------------------------------------------------------------------------------------------

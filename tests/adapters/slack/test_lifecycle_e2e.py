@@ -413,6 +413,19 @@ async def test_a_renamed_help_channel_is_welcomed_and_guided_by_its_new_name(
     assert life.responses()[-1].startswith("Guidelines for #support:")
 
 
+async def test_a_rename_slack_tells_of_shows_at_once(life: Slack) -> None:
+    """Where the app is subscribed to `channel_rename` / `group_rename`, the new name shows
+    at once, not only once the old one is `NAME_TTL` seconds old."""
+
+    await life.ask("First question")
+    life.fake.channels[HELP].update(name="support", name_normalized="support")
+
+    await life.event(sp.channel_rename_event(channel=HELP, name="support"))
+    await life.ask("My question", user=OTHER)
+
+    assert life.ephemeral_to(OTHER)[-1].startswith(f"Welcome to #support, <@{OTHER}>!")
+
+
 # -- /questions and App Home -------------------------------------------------------------------
 
 
