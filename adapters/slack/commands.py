@@ -142,25 +142,31 @@ async def ask_channel(deps: SlackDeps, user: str, invoked_in: str | None) -> str
     can follow their question, that is not archived: a public one, or a private one they
     are in (Slack is asked: `conversations.info`, `conversations.members`). None when Slack
     can say nothing of any of them; otherwise, with none to post in,
-    `HelpChannelArchived` (naming the first archived one) or `NoHelpChannelForYou`."""
+    `HelpChannelArchived` (naming the first archived one), `SlackBusy` (Slack could not say
+    who is in a private one) or `NoHelpChannelForYou`."""
 
     help_channels = deps.config.help_channel_ids
     if invoked_in and (not help_channels or invoked_in in help_channels):
         return invoked_in
     archived: str | None = None
-    hidden = False
+    hidden = unsure = False
     for channel in help_channels:
         info = await deps.out.channel_info(channel)
         if info is None:
             continue  # (gone, private without the bot, or Slack's trouble: not a place to post)
-        if not info.get("is_private") or await deps.out.has_member(channel, user):
-            if not info.get("is_archived"):
-                return channel
+        member = True if not info.get("is_private") else await deps.out.has_member(channel, user)
+        if member is None:
+            unsure = True
+        elif not member:
+            hidden = True
+        elif info.get("is_archived"):
             archived = archived or channel
         else:
-            hidden = True
+            return channel
     if archived:
         raise HelpChannelArchived(channel=archived)
+    if unsure:
+        raise SlackBusy()  # (not "you aren't in any": Slack could not say)
     if hidden:
         raise NoHelpChannelForYou()
     return None

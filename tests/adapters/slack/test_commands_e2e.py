@@ -418,6 +418,12 @@ async def test_ask_from_elsewhere_with_no_help_channel_the_member_can_read_says_
         )
         assert fake_slack.calls_to("chat.postMessage") == []
         assert "help-staff" not in told  # (a private channel's name is its members' business)
+
+        # Slack can't say who is in it: not "you aren't in any", but try again later.
+        fake_slack.fail_next("conversations.members", "internal_error", status=500, times=5)
+        await slack.command("/ask", "Where is the staff wiki?", user=HELPER, channel="C0GENERAL")
+        assert slack.responses()[-1].startswith(NOT_NOW + "\n")
+        assert fake_slack.calls_to("chat.postMessage") == []
     finally:
         await slack.runner.cleanup()
         await slack.core.close()
