@@ -43,9 +43,34 @@ async def quietly(call: Awaitable[T], what: str) -> T | None:
     return None
 
 
+# Threads the bot archived whose THREAD_UPDATE may not have come yet (`archived_by_bot`);
+# one whose update never came is forgotten once this many came after it.
+MAX_ARCHIVES_KEPT = 1_000
+
+
 class Outcomes:
     def __init__(self, settings: DiscordConfig) -> None:
         self.settings = settings
+        self._archiving: dict[int, None] = {}  # thread ids, oldest first
+
+    # -- the bot's own archives -------------------------------------------------------------
+    def archived_by_bot(self, thread_id: int) -> bool:
+        """Whether a thread's archiving (its THREAD_UPDATE) was the bot's own edit; each
+        edit answers yes once. Discord does not say who archived a thread."""
+
+        return self._archiving.pop(thread_id, False) is None
+
+    async def _archive(self, thread_id: int, call: Awaitable[T], what: str) -> T | None:
+        """Run an edit that archives `thread_id`, remembered first (its update may come
+        before the reply); forgotten again when Discord refused it."""
+
+        self._archiving[thread_id] = None
+        while len(self._archiving) > MAX_ARCHIVES_KEPT:
+            self._archiving.pop(next(iter(self._archiving)))
+        result = await quietly(call, what)
+        if result is None:
+            self._archiving.pop(thread_id, None)
+        return result
 
     # -- public line ------------------------------------------------------------------------
     async def announce(self, channel: discord.abc.Messageable | None, line: str) -> None:
@@ -100,7 +125,9 @@ class Outcomes:
             return
         if archived is not None and archived != thread.archived:
             changes["archived"] = archived
-        if changes:
+        if changes.get("archived") is True:
+            await self._archive(thread.id, thread.edit(**changes), "change thread")  # type: ignore[arg-type]
+        elif changes:
             await quietly(thread.edit(**changes), "change thread")  # type: ignore[arg-type]
 
     def _unsolved_changes(self, thread: discord.Thread, texts: Texts) -> dict[str, object]:
@@ -119,7 +146,7 @@ class Outcomes:
         if thread is None:
             return
         if not thread.archived:
-            await quietly(thread.edit(archived=True), "archive closed thread")
+            await self._archive(thread.id, thread.edit(archived=True), "archive closed thread")
 
     async def _solved_changes(self, thread: discord.Thread, texts: Texts) -> dict[str, object]:
         parent = thread.parent
@@ -150,7 +177,7 @@ class Outcomes:
             # it straight back so an old thread is not reopened.
             edited = await quietly(thread.edit(archived=False, **changes), what)  # type: ignore[arg-type]
             if edited is not None:
-                await quietly(edited.edit(archived=True), f"{what} (re-archive)")
+                await self._archive(thread.id, edited.edit(archived=True), f"{what} (re-archive)")
             return
         await quietly(thread.edit(**changes), what)  # type: ignore[arg-type]
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.config import RewardRole
@@ -143,6 +144,19 @@ def unsolved_name(name: str, prefix: str) -> str:
     if stripped and name.startswith(stripped):
         return name[len(stripped) :].lstrip() or name
     return name
+
+
+def archived_for_inactivity(
+    archived_at: datetime | None, last_activity: Iterable[datetime | None], minutes: int
+) -> bool:
+    """Whether Discord archived a thread by itself: `minutes` (its auto-archive duration)
+    or more passed between its last activity (a message, its creation, being unarchived)
+    and the archive. A member or moderator closing it does so sooner."""
+
+    times = [t for t in last_activity if t is not None]
+    if archived_at is None or not times:
+        return False
+    return archived_at - max(times) >= timedelta(minutes=minutes)
 
 
 def tags_with(applied: Sequence[int], tag_id: int, limit: int = 5) -> list[int] | None:

@@ -1619,6 +1619,26 @@ class FakeDiscord:
             await self.dispatch("MESSAGE_CREATE", creation.message)
         return creation
 
+    async def archive_thread(self, thread_id: int, *, idle: bool = False) -> JSONDict:
+        """A thread archived outside the bot (``THREAD_UPDATE``): by a member (Close Post on
+        their forum post, or anyone with Manage Threads), ``archive_timestamp`` now; or, with
+        ``idle``, by Discord itself after ``auto_archive_duration`` minutes without activity,
+        ``archive_timestamp`` that long after the last message (or the previous archive state
+        change). Discord names nobody either way."""
+        thread = self._channel(thread_id)
+        meta = thread["thread_metadata"]
+        archived_at = dt.datetime.now(dt.UTC)
+        if idle:
+            times = [dt.datetime.fromisoformat(meta["archive_timestamp"])]
+            if thread.get("last_message_id"):
+                ms = (int(thread["last_message_id"]) >> 22) + DISCORD_EPOCH_MS
+                times.append(dt.datetime.fromtimestamp(ms / 1000, dt.UTC))
+            archived_at = max(times) + dt.timedelta(minutes=int(meta["auto_archive_duration"]))
+        meta["archived"] = True
+        meta["archive_timestamp"] = archived_at.isoformat(timespec="microseconds")
+        await self.dispatch("THREAD_UPDATE", copy.deepcopy(thread))
+        return thread
+
     async def react(
         self,
         channel_id: int,

@@ -111,6 +111,18 @@ def test_solved_prefix_round_trip() -> None:
     assert len(translate.solved_name("x" * 100, "✅ ")) == 100
 
 
+def test_an_archive_after_the_auto_archive_duration_is_discords_own() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    spoke = datetime(2026, 1, 5, 12, tzinfo=UTC)
+    later = spoke + timedelta(minutes=1440)
+    assert translate.archived_for_inactivity(later, [spoke, None], 1440)
+    assert not translate.archived_for_inactivity(later - timedelta(minutes=1), [spoke], 1440)
+    # Unarchived (or written in) since: counted from then.
+    assert not translate.archived_for_inactivity(later, [spoke, spoke + timedelta(hours=1)], 1440)
+    assert not translate.archived_for_inactivity(None, [spoke], 1440)
+
+
 def test_tags_keep_discords_limit() -> None:
     assert translate.tags_with([1, 2, 3, 4, 5], 9) is None  # no member's tag is dropped
     assert translate.tags_with([1, 2, 3, 4], 9) == [1, 2, 3, 4, 9]
