@@ -12,6 +12,7 @@ posts the question as the bot, without the asker's name.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import discord
@@ -51,6 +52,8 @@ class HelpChannels(FeatureCog):
     def __init__(self, client: CommunityClient) -> None:
         super().__init__(client)
         self._names: dict[int, str] = {}  # thread id -> name last seen, oldest first
+        # Member-made threads whose first message may open a question: one at a time.
+        self._opening: dict[int, asyncio.Lock] = {}
 
     def _remember(self, thread_id: int, name: str) -> str | None:
         """Keep a thread's name as the most recently seen; return the one kept before."""
@@ -344,7 +347,14 @@ class HelpChannels(FeatureCog):
         )
         try:
             result = await self.core.handle(command)
-        except (NotAQuestionThread, DuplicateEvent) as exc:
+        except NotAQuestionThread as exc:
+            if not self._member_made_help_thread(message.channel):
+                log.debug("message %s not recorded: %s", message.id, exc)
+                return
+            result = await self._first_in_member_thread(message, command, community)
+            if result is None:
+                return
+        except DuplicateEvent as exc:
             log.debug("message %s not recorded: %s", message.id, exc)
             return
         if not isinstance(result, ev.MessageRecorded) or not (
@@ -364,6 +374,53 @@ class HelpChannels(FeatureCog):
             await self.show_thanks(
                 result.thanks, thread=thread, guild=message.guild, texts=texts, interaction=None
             )
+
+    def _member_made_help_thread(self, channel: object) -> bool:
+        """A thread a member opened in a text help channel (Discord's Create Thread button,
+        no message in the channel to start it): the bot opened none, so no question yet."""
+
+        thread = self.client.help_thread(channel)
+        me = self.client.user
+        return (
+            thread is not None
+            and isinstance(thread.parent, discord.TextChannel)
+            and me is not None
+            and thread.owner_id != me.id
+        )
+
+    async def _first_in_member_thread(
+        self, message: discord.Message, command: c.PostMessage, community: str
+    ) -> ev.MessageRecorded | None:
+        """A message in a member-made help thread the core does not know: the first one
+        (not chatter) opens a question there, as a message in the channel opens one with a
+        thread; one another message opened meanwhile records it as usual. None when it
+        opened the question (welcomed here) or changed nothing."""
+
+        thread: discord.Thread = message.channel  # type: ignore[assignment]
+        lock = self._opening.setdefault(thread.id, asyncio.Lock())
+        try:
+            async with lock:
+                try:
+                    result = await self.core.handle(command)
+                except NotAQuestionThread:
+                    pass
+                else:
+                    return result if isinstance(result, ev.MessageRecorded) else None
+                if is_blank(command.text) or is_chatter(command.text):
+                    return None  # "hi", "ok": no question yet; the next message may be one
+                ask = c.AskQuestion(
+                    command.actor,
+                    channel_id=str(thread.parent_id),
+                    message_id=str(message.id),
+                    text=command.text,
+                    event_id=command.event_id,
+                    thread_id=str(thread.id),
+                )
+                await self._ask(ask, thread, self.client.texts_for(community), message)
+                return None
+        finally:
+            if not lock.locked():
+                self._opening.pop(thread.id, None)
 
     async def _thread_of(self, message: discord.Message) -> discord.Thread | None:
         if isinstance(message.channel, discord.Thread):

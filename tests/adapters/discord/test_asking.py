@@ -30,6 +30,29 @@ async def test_half_an_emoji_still_opens_a_question(h: Harness) -> None:
     assert welcome is not None and "Mark as solution" in welcome["content"]
 
 
+async def test_a_thread_made_with_create_thread_opens_a_question_with_its_first_message(
+    h: Harness,
+) -> None:
+    """Discord's Create Thread button in a text help channel: a thread with no message in
+    the channel. Its first message (not a greeting) opens the question there."""
+
+    thread_id = (await h.fake.open_thread(h.w.text, h.w.alice, "JSON parsing fails")).id
+    hello = await h.fake.post_message(thread_id, h.w.alice, "hi")
+    await h.settled()
+    assert await h.question(thread_id) is None and not h.bot_messages(thread_id)
+    asked = await h.fake.post_message(thread_id, h.w.alice, "json.loads raises on my file, why?")
+    await eventually(lambda: h.welcome(thread_id))
+    question = await h.question(thread_id)
+    assert question is not None and question.asker.ref.id == str(h.w.alice.id)
+    assert question.message_id == asked["id"] and question.title.startswith("json.loads")
+    assert question.channel_id == str(h.w.text)
+    assert h.fake.channels[thread_id]["name"] == "JSON parsing fails"  # the member's name
+    answer = await h.answer(thread_id, h.w.bob, "Use json.loads(strict=False)")
+    assert await h.answers(question.id) == [str(answer)]
+    assert hello["id"] not in await h.answers(question.id)
+    assert "Marked" in await h.done(await h.command("solved", h.w.alice, thread_id))
+
+
 async def test_forum_post_is_a_question(h: Harness) -> None:
     thread_id = await h.ask_forum(h.w.alice, "Parsing JSON fails", "json.decoder error")
     question = await h.question(thread_id)
