@@ -357,6 +357,9 @@ async def resolve_report(
     assert isinstance(result, ev.ReportResolved)
     line = mod_present(p).report_resolved(result)
     lines = [line]
+    if result.question is not None and result.question.deleted_at is not None:
+        # (first: the bot's reply is found in the question's thread, still whole)
+        await opened.deleted(deps, p, result.question)
     if result.delete_message is not None:
         problem = await delete_reported(deps, *result.delete_message)
         if problem:

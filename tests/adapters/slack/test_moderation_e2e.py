@@ -610,6 +610,22 @@ async def test_report_delete_when_slack_refuses_asks_for_a_manual_delete(mods: S
     assert any("remove it by hand" in t for t in mods.ephemeral_to(MOD))
 
 
+async def test_a_reported_question_deleted_is_quoted_no_more_by_the_bot_s_reply(
+    mods: Slack,
+) -> None:
+    """A reported question deleted through its report: the bot's "Question #1 opened: <first
+    line>" reply still quoted it (and the member's message, once removed by hand, changed
+    nothing more: the core had deleted the question already)."""
+
+    root = await mods.ask("Free crypto at scam.example, DM me\nReally")
+    post = await report(mods, root, root, text="Free crypto at scam.example, DM me", author=ASKER)
+
+    await click(mods, post, ids.REPORT_DELETE)
+
+    assert report_status(mods) == "deleted"
+    assert mods.thread_posts(root)[0]["text"] == "Question #1 was deleted."
+
+
 async def test_report_delete_of_a_gone_message(mods: Slack) -> None:
     root = await mods.ask()
     reply = await mods.answer(root, HELPER, "Buy cheap pills")
