@@ -113,7 +113,8 @@ def question_opened(
         "question.how_to_accept",
         # Never the name of an anonymous asker: this reply is public.
         asker=p.t("question.anonymous_asker") if q.anonymous else p.name(q.asker),
-        ways=p.t("slack.ways", solved=solved_command),
+        # Nor the ✅ reaction: everyone sees who reacted, so it would name them.
+        ways=p.t("slack.ways_anonymous" if q.anonymous else "slack.ways", solved=solved_command),
     )
     blocks: list[Block] = [section(opened)]
     lines = [opened]

@@ -325,6 +325,9 @@ async def _open(
             raise HelpChannelArchived(channel=channel) from exc
         raise (SlackBusy() if passes(exc) else CannotPostThere()) from exc
     ref = message_id(channel, root)
+    # A private channel's question stays out of search; when Slack can't say, so does it.
+    info = await deps.out.channel_info(channel)
+    private = bool(info.get("is_private")) if info is not None else True
     try:
         result = await deps.bot.handle(
             c.AskQuestion(
@@ -335,6 +338,7 @@ async def _open(
                 event_id=event_id,
                 thread_id=ref,
                 anonymous=anonymous,
+                private=private,
             )
         )
     except BaseException:

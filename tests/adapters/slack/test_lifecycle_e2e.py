@@ -525,6 +525,8 @@ async def test_anonymous_ask_with_the_flag_and_the_askers_reply_stays_anonymous(
     assert root.params["text"] == "*Anonymous* asked:\nCan I see the salaries?"
     opened = life.thread_posts(root.response["ts"])[0]["text"]
     assert "the asker" in opened
+    # No ✅ reaction offered: everyone sees who reacted.
+    assert "Mark as solution" in opened and "white_check_mark" not in opened
     for payload in public_payloads(life, ASKER):
         assert ASKER not in payload and ASKER_NAME not in payload
 

@@ -67,3 +67,13 @@ async def test_a_private_channels_solution_is_not_shown_outside_it(slack: Slack)
     assert "I can't find that question" in slack.responses()[-1]
     # The public channel's solved question is still suggested.
     assert any("`q2`" in t for t in seen), seen
+
+
+async def test_ask_in_a_private_channel_is_private_elsewhere_public(slack: Slack) -> None:
+    await slack.command("/ask", "How do I rotate the payroll key?", user=ASKER, channel=PRIVATE)
+    await slack.command("/ask", "How do I rotate my own key?", user=ASKER, channel=HELP)
+
+    assert slack.rows("SELECT channel_id, private FROM questions ORDER BY id") == [
+        (PRIVATE, 1),
+        (HELP, 0),
+    ]
