@@ -22,6 +22,7 @@ from bot.model import (
     HelpBan,
     LeaderboardRow,
     LedgerEntry,
+    LedgerReason,
     Member,
     MemberRef,
     NewAuditEntry,
@@ -143,6 +144,13 @@ class QuestionRepository(Protocol):
 
 
 class LedgerRepository(Protocol):
+    async def reversed_in_question(
+        self, member_id: int, question_id: int, reason: LedgerReason, *, note: str
+    ) -> bool:
+        """Whether a reversal noted `note` took back `member_id`'s `reason` points in the
+        question (a moderator's revert: those are not earned again there)."""
+        ...
+
     async def lock_member(self, member: Member) -> None:
         """Serialise point changes for one member until the unit of work ends."""
         ...

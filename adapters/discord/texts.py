@@ -25,7 +25,7 @@ DESCRIPTIONS: dict[str, str] = {
     "rep": "Show reputation",
     "rep.member": "Whose reputation (default: yours)",
     "leaderboard": "Top helpers",
-    "leaderboard.period": "Which period",
+    "leaderboard.period": "Which period: the last 7 or 30 days (UTC, today included), or all time",
     "kb": "Search solved questions and articles",
     "kb.search": "Search the knowledge base",
     "kb.search.query": "What to look for",
