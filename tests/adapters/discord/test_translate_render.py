@@ -36,7 +36,8 @@ REACTION = {
     "burst": False,
     "type": 0,
 }
-# The member object of an INTERACTION_CREATE: `permissions` is the resolved channel value.
+# A member with Manage Threads server-wide (from a role). An INTERACTION_CREATE's own
+# `member.permissions` is the channel's value, which the adapter never passes here.
 INTERACTION_MEMBER = {
     "user": {"id": "555", "username": "mod", "global_name": "Mod"},
     "roles": ["901"],
