@@ -175,7 +175,8 @@ def title_line(text: str) -> str:
     """The line a question is named by: its first visible line outside code blocks (a
     member pasting a traceback first and explaining below is named by the explanation),
     else the first line of code; never a bare fence such as "```python". Fences on the
-    line itself are dropped ("```x = 1```" -> "x = 1")."""
+    line itself are dropped ("```x = 1```" -> "x = 1"). Text that is only fence lines keeps
+    its first line as typed ("``` free nitro" is named so, not left without a title)."""
 
     prose: str | None = None
     code: str | None = None
@@ -199,7 +200,10 @@ def title_line(text: str) -> str:
         else:
             prose = line
             break
-    return clean(prose or code or "")
+    if prose or code:
+        return clean(prose or code or "")
+    # Only fences with words on them ("``` free nitro"): the words, as typed.
+    return clean(next((line for line in clean(text).splitlines() if not is_blank(line)), ""))
 
 
 def split_title(text: str, limit: int = MAX_TITLE_CHARS) -> tuple[str, str]:

@@ -84,7 +84,9 @@ def test_split_title_uses_first_visible_line() -> None:
         # An unclosed block: its code still names it.
         ("```js\nconsole.log(1)", "console.log(1)"),
         ("Plain question `with code`", "Plain question `with code`"),
-        ("```", ""),
+        ("```", "```"),
+        ("``` [free nitro](https://x) **now**", "``` [free nitro](https://x) **now**"),
+        ("```\n```", "```"),
     ],
 )
 def test_a_question_is_named_by_its_words_not_a_code_fence(text: str, title: str) -> None:
