@@ -758,8 +758,15 @@ class FakeDiscord:
         return role_id
 
     def add_text_channel(
-        self, name: str, *, topic: str | None = None, parent_id: int | None = None
+        self,
+        name: str,
+        *,
+        topic: str | None = None,
+        parent_id: int | None = None,
+        private: bool = False,
     ) -> int:
+        """A text channel (type 0). ``private``: one @everyone cannot see (see
+        ``_private_overwrites``); give members a view with ``allow_in_channel``."""
         channel_id = self.new_id()
         self.channels[channel_id] = {
             "id": str(channel_id),
@@ -767,7 +774,7 @@ class FakeDiscord:
             "guild_id": str(self.guild_id),
             "name": name,
             "position": self._next_position(),
-            "permission_overwrites": [],
+            "permission_overwrites": self._private_overwrites() if private else [],
             "nsfw": False,
             "topic": topic,
             "last_message_id": None,
@@ -788,8 +795,10 @@ class FakeDiscord:
         tags: Sequence[str | Mapping[str, Any]] = (),
         topic: str | None = None,
         require_tag: bool = False,
+        private: bool = False,
     ) -> int:
-        """A forum (type 15); ``tags`` are names or partial tag objects and get ids."""
+        """A forum (type 15); ``tags`` are names or partial tag objects and get ids.
+        ``private`` as for ``add_text_channel``."""
         channel_id = self.new_id()
         self.channels[channel_id] = {
             "id": str(channel_id),
@@ -797,7 +806,7 @@ class FakeDiscord:
             "guild_id": str(self.guild_id),
             "name": name,
             "position": self._next_position(),
-            "permission_overwrites": [],
+            "permission_overwrites": self._private_overwrites() if private else [],
             "nsfw": False,
             "topic": topic,
             "last_message_id": None,
@@ -813,6 +822,16 @@ class FakeDiscord:
         }
         self._fire_and_forget("CHANNEL_CREATE", lambda: self.channels[channel_id])
         return channel_id
+
+    def _private_overwrites(self) -> list[JSONDict]:
+        """A private channel's overwrites as a server admin sets them: a role overwrite
+        (``type`` 0) for @everyone (its id is the guild's) denying VIEW_CHANNEL, and a member
+        overwrite (``type`` 1) allowing the bot to see it."""
+        view = str(Permissions.VIEW_CHANNEL)
+        return [
+            {"id": str(self.guild_id), "type": 0, "allow": "0", "deny": view},
+            {"id": str(self.bot_user.id), "type": 1, "allow": view, "deny": "0"},
+        ]
 
     def forum_tag_id(self, forum_id: int, name: str) -> int:
         for tag in self.channels[forum_id]["available_tags"]:

@@ -400,6 +400,40 @@ async def test_a_channel_overwrite_reaches_discord_py_and_the_interaction_only(
     assert not int(elsewhere["member"]["permissions"]) & Permissions.MANAGE_THREADS
 
 
+async def test_a_private_channel_is_hidden_from_everyone_but_whom_it_lets_in(
+    fake: FakeDiscord, world: World
+) -> None:
+    """A private channel denies VIEW_CHANNEL to @everyone (the role whose id is the guild's):
+    discord.py computes that from its overwrites, and from its parent's for a thread."""
+
+    from tests.fakes.discord_server import Permissions
+
+    text = fake.add_text_channel("staff", private=True)
+    forum = fake.add_forum_channel("staff-forum", private=True)
+    fake.allow_in_channel(text, world.alice, Permissions.VIEW_CHANNEL)
+    client = RecordingClient(intents=all_intents())
+    async with fake.run(client):
+        thread = await client.get_channel(text).send("q")  # type: ignore[union-attr]
+        made = await thread.create_thread(name="q")
+        guild = thread.guild
+        await eventually(lambda: guild.get_thread(made.id))
+        for channel_id in (text, forum, world.general, world.forum):
+            channel = guild.get_channel(channel_id)
+            assert isinstance(channel, discord.TextChannel | discord.ForumChannel)
+            visible = channel.permissions_for(guild.default_role).view_channel
+            assert visible is (channel_id in (world.general, world.forum)), channel.name
+            assert channel.permissions_for(guild.me).view_channel
+        alice, bob = guild.get_member(world.alice.id), guild.get_member(world.bob.id)
+        assert alice is not None and bob is not None
+        assert guild.get_channel(text).permissions_for(alice).view_channel  # type: ignore[union-attr]
+        assert not guild.get_channel(text).permissions_for(bob).view_channel  # type: ignore[union-attr]
+        parent = guild.get_thread(made.id).parent  # type: ignore[union-attr]
+        assert parent is not None and not parent.permissions_for(guild.default_role).view_channel
+    data = {"custom_id": "x", "component_type": 2}
+    seen = fake._interaction(3, world.bob, text, data)  # noqa: SLF001
+    assert not int(seen["member"]["permissions"]) & Permissions.VIEW_CHANNEL
+
+
 async def test_roles_and_reactions_from_the_bot(fake: FakeDiscord, world: World) -> None:
     client = RecordingClient(intents=all_intents())
     async with fake.run(client):

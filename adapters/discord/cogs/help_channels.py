@@ -256,6 +256,7 @@ class HelpChannels(FeatureCog):
             text=stored,
             event_id=translate.message_event(message.id),
             thread_id=str(thread.id),
+            private=_private(message.channel),
         )
         await self._ask(command, thread, texts, message)
 
@@ -292,6 +293,7 @@ class HelpChannels(FeatureCog):
             text=translate.forum_question_text(thread.name, content),
             event_id=translate.message_event(thread.id),
             thread_id=str(thread.id),
+            private=_private(thread),
         )
         await self._ask(command, thread, self.client.texts_for(community))
 
@@ -415,6 +417,7 @@ class HelpChannels(FeatureCog):
                     text=command.text,
                     event_id=command.event_id,
                     thread_id=str(thread.id),
+                    private=_private(thread),
                 )
                 await self._ask(ask, thread, self.client.texts_for(community), message)
                 return None
@@ -509,6 +512,7 @@ class HelpChannels(FeatureCog):
                 event_id=inv.event_id,
                 thread_id=str(thread.id),
                 anonymous=anonymous,
+                private=_private(channel),
             )
             result = await self.core.handle(command)
         except Exception:
@@ -552,6 +556,19 @@ class HelpChannels(FeatureCog):
             if isinstance(found, discord.TextChannel | discord.ForumChannel):
                 return found
         raise NoHelpChannel()
+
+
+def _private(channel: discord.abc.GuildChannel | discord.Thread) -> bool:
+    """Whether a help channel (a thread: its parent) is one not every member can see:
+    @everyone may not view it. Its questions stay out of search and suggestions
+    (`AskQuestion.private`). A thread whose parent discord.py does not have counts as
+    private: better kept out of search than shown to the whole server."""
+
+    parent = channel.parent if isinstance(channel, discord.Thread) else channel
+    everyone = channel.guild.default_role
+    if parent is None or everyone is None:
+        return True
+    return not parent.permissions_for(everyone).view_channel
 
 
 def _content_edited(payload: discord.RawMessageUpdateEvent) -> bool:
