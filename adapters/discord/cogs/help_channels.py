@@ -367,10 +367,15 @@ class HelpChannels(FeatureCog):
         # Only when there is something to post: for an uncached thread this is a REST fetch.
         thread = await self._thread_of(message)
         if result.reopened and thread is not None:
-            # The asker wrote in their dormant question: open the thread and say so.
+            # The asker wrote in their dormant question: open the thread and say so, unless
+            # the question is anonymous: the line right under their message would say who
+            # asked.
             await self.client.outcomes.reopened(thread, texts)
-            line = texts.t("lifecycle.reopened", id=result.question.id)
-            await quietly(thread.send(line, allowed_mentions=render.NO_MENTIONS), "reopened notice")
+            if not result.question.anonymous:
+                line = texts.t("lifecycle.reopened", id=result.question.id)
+                await quietly(
+                    thread.send(line, allowed_mentions=render.NO_MENTIONS), "reopened notice"
+                )
         await greet(self.client, result.welcome, texts, thread=thread, message=message)
         if result.thanks:
             await self.show_thanks(

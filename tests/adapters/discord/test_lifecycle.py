@@ -145,6 +145,31 @@ async def test_dormant_close_archives_and_the_asker_reopens(h: Harness, kind: st
     assert h.fake.channels[thread_id]["thread_metadata"]["archived"] is False
 
 
+async def test_the_anonymous_asker_reopens_without_being_pointed_at(h: Harness, kind: str) -> None:
+    """'#1 is open again: the asker wrote a new message' right under the anonymous asker's
+    message would tell everyone who asked: the question reopens and its thread opens, and
+    the bot says nothing."""
+
+    thread_id = await anonymous_ask(h, h.w.text if kind == "text" else h.w.forum)
+    await h.answer(thread_id, h.w.bob)
+    await h.tick(hours=73)
+    assert h.fake.channels[thread_id]["thread_metadata"]["archived"] is True
+    said = len(h.bot_messages(thread_id))
+
+    await h.fake.post_message(thread_id, h.w.alice, "Still broken, sorry")
+
+    async def reopened() -> bool:
+        question = await h.question(thread_id)
+        return question is not None and question.status is QuestionStatus.OPEN
+
+    await eventually(reopened)
+    await eventually(lambda: [c.json.get("archived") for c in edits(h, thread_id)][-1:] == [False])
+    await h.settled()
+    assert h.fake.channels[thread_id]["thread_metadata"]["archived"] is False
+    assert [m["content"] for m in h.bot_messages(thread_id)[said:]] == []
+    assert leaks(h, h.w.alice) == []
+
+
 # -- Close Post -----------------------------------------------------------------------------
 
 
