@@ -264,7 +264,7 @@ async def post_question(
     if posted is None:
         return
     result, channel, root, rest = posted
-    unposted = await _post_rest(deps, channel, root, rest)
+    unposted = await _post_rest(deps, channel, root, rest, result.question.id)
     opened_text, reply_blocks = blocks.question_opened(p, result, deps.commands.solved)
     await deps.out.post(
         channel, opened_text, blocks=reply_blocks, thread_ts=root,
@@ -350,15 +350,20 @@ async def _open(
     return result, channel, root, rest
 
 
-async def _post_rest(deps: SlackDeps, channel: str, root: str, rest: list[str]) -> list[str]:
+async def _post_rest(
+    deps: SlackDeps, channel: str, root: str, rest: list[str], question_id: int
+) -> list[str]:
     """Post the rest of a long question in its thread, stopping at the first part Slack
     refuses (the thread must not read on past a gap as if it were whole); returns the parts
-    not posted, as they would have been."""
+    not posted, as they would have been. Each part's metadata names its question, for
+    `/mod delete` to find it (`opened.asked_metadata`)."""
 
     wanted = [part for part in rest if part.strip()]  # (Slack refuses a message of spaces)
     for n, part in enumerate(wanted):
         try:
-            await deps.out.post_or_raise(channel, part, thread_ts=root)
+            await deps.out.post_or_raise(
+                channel, part, thread_ts=root, metadata=opened.asked_metadata(question_id, n + 2)
+            )
         except Exception as exc:
             log.warning(
                 "slack /ask: part %d of %d of the question in %s:%s not posted: %s",

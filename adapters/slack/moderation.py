@@ -240,9 +240,10 @@ async def moderate_question(run: Invocation, sub: str, rest: str) -> None:
     # nor does a restored one (its root's reactions go back to what they were).
     if sub in ("lock", "unlock", "reopen", "close"):
         await announce.public(run.deps, result.question, text)
-    # The bot's reply in the thread quotes the question's first line: not a deleted one's.
+    # The bot's reply in the thread quotes the question's first line: not a deleted one's;
+    # and the bot's post of an /ask question, which its asker can't delete, is hidden too.
     elif sub == "delete":
-        await opened.deleted(run.deps, run.p, result.question)
+        await opened.deleted(run.deps, run.p, result.question, hide_asked=True)
     elif sub == "restore":
         await opened.restored(run.deps, run.p, result.question)
 

@@ -369,13 +369,22 @@ class SlackOut:
         return True
 
     async def update(
-        self, channel: str, ts: str, text: str, *, blocks: list[dict[str, Any]] | None = None
+        self,
+        channel: str,
+        ts: str,
+        text: str,
+        *,
+        blocks: list[dict[str, Any]] | None = None,
+        metadata: dict[str, Any] | None = None,
     ) -> bool:
-        """Edit one of the bot's messages; False when Slack refused."""
+        """Edit one of the bot's messages (`metadata` replaces its Slack message metadata;
+        without it, Slack leaves the metadata as it was); False when Slack refused."""
 
         kwargs: dict[str, Any] = {"ts": ts, "text": text}
         if blocks is not None:
             kwargs["blocks"] = blocks
+        if metadata is not None:
+            kwargs["metadata"] = metadata
         return await self._call("chat.update", channel, **kwargs) is not None
 
     async def private(

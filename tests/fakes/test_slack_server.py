@@ -224,6 +224,22 @@ async def test_message_metadata_comes_back_only_when_asked_for(fake_slack: FakeS
     assert [m.get("metadata") for m in full["messages"]] == [None, marked]
 
 
+async def test_chat_update_replaces_metadata_only_when_given(fake_slack: FakeSlack) -> None:
+    """As documented for chat.update: without ``metadata`` a message keeps its own."""
+    client = web_client(fake_slack)
+    marked = {"event_type": "thing_happened", "event_payload": {"id": 7}}
+    posted = await client.chat_postMessage(channel="C0GENERAL", text="one", metadata=marked)
+
+    await client.chat_update(channel="C0GENERAL", ts=posted["ts"], text="two")
+    kept = await client.conversations_history(channel="C0GENERAL", include_all_metadata=True)
+    assert [(m["text"], m.get("metadata")) for m in kept["messages"]] == [("two", marked)]
+
+    other = {"event_type": "thing_happened", "event_payload": {"id": 8}}
+    await client.chat_update(channel="C0GENERAL", ts=posted["ts"], text="three", metadata=other)
+    changed = await client.conversations_history(channel="C0GENERAL", include_all_metadata=True)
+    assert [(m["text"], m.get("metadata")) for m in changed["messages"]] == [("three", other)]
+
+
 async def test_ratelimited_is_retried_by_slack_sdk_handler(fake_slack: FakeSlack) -> None:
     client = web_client(
         fake_slack, retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=1)]
