@@ -136,11 +136,12 @@ async def show(run: Invocation, rest: str) -> None:
         item = f"q{target}"
     actor = await run.actor()
     if isinstance(target, ThreadRef):
+        # The link only names the question; it is shown as by its number, so a private
+        # channel's question is not shown to a member outside it who was given the link.
         thread = await thread_for(run.deps, actor, target)
-        shown = await run.deps.bot.handle(c.ShowQuestion(actor, thread=thread))
-        assert isinstance(shown, ev.QuestionShown)
-        await run.reply(*blocks.question_summary(run.p, shown))
-        return
+        resolved = await run.deps.bot.handle(c.ShowQuestion(actor, thread=thread))
+        assert isinstance(resolved, ev.QuestionShown)
+        item = f"q{resolved.question.id}"
     result = await run.deps.bot.handle(kb.ShowKnowledge(actor, item))
     if isinstance(result, ev.QuestionShown):
         await run.reply(*blocks.question_summary(run.p, result))

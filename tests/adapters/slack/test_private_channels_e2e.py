@@ -68,6 +68,14 @@ async def test_a_private_channels_solution_is_not_shown_outside_it(slack: Slack)
     # The public channel's solved question is still suggested.
     assert any("`q2`" in t for t in seen), seen
 
+    # Nor by a link to its thread, shared with them (the staff post carries one).
+    root = slack.rows("SELECT message_id FROM questions WHERE id = 1")[0][0].split(":")[1]
+    link = f"https://fake-community.slack.com/archives/{PRIVATE}/p{root.replace('.', '')}"
+    await slack.command("/kb", f"show {link}", user=OTHER, channel=ELSEWHERE)
+    assert "I can't find that question" in slack.responses()[-1], slack.responses()[-1]
+    await slack.command("/kb", f"show {link}", user=ASKER, channel=ELSEWHERE)
+    assert "payroll admin password" in slack.responses()[-1]
+
 
 async def test_ask_in_a_private_channel_is_private_elsewhere_public(slack: Slack) -> None:
     await slack.command("/ask", "How do I rotate the payroll key?", user=ASKER, channel=PRIVATE)
