@@ -14,7 +14,7 @@ from typing import Any
 
 from bot.config import RewardRole
 from bot.model import Actor, MemberRef, Period, ThreadRef
-from bot.text import clean, is_blank, truncate
+from bot.text import clean, is_blank, title_line, truncate
 
 PLATFORM = "discord"
 MAX_THREAD_NAME = 100
@@ -104,12 +104,12 @@ def is_solved_reaction(emoji_name: str | None, emoji_id: int | None) -> bool:
 
 
 def thread_name(text: str, fallback: str, solved_prefix: str = SOLVED_EMOJI + " ") -> str:
-    """A thread name from the question's first visible line, cut to Discord's 100 chars.
-    A ✅ (the solved prefix) the line starts with is left out: on an open question it would
-    read as solved, and `unsolved_name` would take it off as the bot's own mark."""
+    """A thread name from the line the core titles the question by (`title_line`: the first
+    visible line outside code blocks, so never a bare "```python"), cut to Discord's 100
+    chars. A ✅ (the solved prefix) the line starts with is left out: on an open question it
+    would read as solved, and `unsolved_name` would take it off as the bot's own mark."""
 
-    first = next((line for line in clean(text).splitlines() if not is_blank(line)), "")
-    first = _without_solved_mark(clean(first), solved_prefix)
+    first = _without_solved_mark(title_line(text), solved_prefix)
     first = first or _without_solved_mark(clean(fallback), solved_prefix) or "?"
     return truncate(first, MAX_THREAD_NAME)
 

@@ -19,6 +19,23 @@ async def test_text_channel_message_opens_a_thread_and_a_question(h: Harness) ->
     assert call.json["allowed_mentions"]["parse"] == []
 
 
+CODE_FIRST = "```python\nimport json\njson.loads(data)\n```\nWhy does this raise JSONDecodeError?"
+
+
+async def test_a_question_starting_with_code_names_its_thread_like_its_title(h: Harness) -> None:
+    """The thread's name is the question's title: its first line outside code blocks, not
+    the "```python" that opens the block, whether asked in the channel or with /ask."""
+
+    thread_id = await h.ask_text(h.w.alice, CODE_FIRST)
+    question = await h.question(thread_id)
+    assert question is not None and question.title == "Why does this raise JSONDecodeError?"
+    assert h.fake.channels[thread_id]["name"] == question.title
+
+    await h.done(await h.command("ask", h.w.bob, h.w.other, options={"question": CODE_FIRST}))
+    (asked,) = [t for t in h.fake.threads_in(h.w.text) if int(t["id"]) != thread_id]
+    assert asked["name"] == "Why does this raise JSONDecodeError?"
+
+
 async def test_half_an_emoji_still_opens_a_question(h: Harness) -> None:
     # The gateway's JSON can carry a lone surrogate escape ("\\ud83d": half an emoji),
     # which no database stores; the question used to fail with "something went wrong".

@@ -63,6 +63,26 @@ async def test_a_secret_edited_out_of_the_first_line_leaves_the_threads_name(
     assert len(h.fake.calls_to("PATCH", f"/channels/{thread_id}")) == renames
 
 
+async def test_an_edit_putting_code_first_keeps_the_thread_named_by_the_title(
+    h: Harness,
+) -> None:
+    """The renamed thread follows the question's new title, its first line outside code
+    blocks: code pasted above the question changes neither, and the thread is no "```py"."""
+
+    thread_id = await h.ask_text(h.w.alice, "Why does json.loads fail?")
+    renames = len(h.fake.calls_to("PATCH", f"/channels/{thread_id}"))
+    code_first = "```py\njson.loads(data)\n```\nWhy does json.loads fail?"
+    await h.fake.edit_message(h.w.text, thread_id, code_first)
+    await question_becomes(h, thread_id, "Why does json.loads fail?", code_first)
+    await h.settled()
+    assert h.fake.channels[thread_id]["name"] == "Why does json.loads fail?"
+    assert len(h.fake.calls_to("PATCH", f"/channels/{thread_id}")) == renames
+    # A new question under the code renames it to that.
+    await h.fake.edit_message(h.w.text, thread_id, "```py\njson.loads(data)\n```\nWhy so slow?")
+    await question_becomes(h, thread_id, "Why so slow?")
+    await eventually(lambda: h.fake.channels[thread_id]["name"] == "Why so slow?")
+
+
 async def test_an_edit_with_mentions_is_stored_with_names_like_on_arrival(h: Harness) -> None:
     thread_id = await h.ask_text(h.w.alice, "How do I get approval?")
     before = len(h.fake.calls)

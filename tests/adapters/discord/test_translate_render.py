@@ -23,7 +23,7 @@ from bot.events import HelperChoiceNeeded, QuestionOpened, QuestionShown, Welcom
 from bot.i18n import Catalog
 from bot.knowledge_base import KnowledgeFound
 from bot.model import Member, MemberRef, Period, Question, QuestionStatus, Suggestion
-from bot.text import with_attachments
+from bot.text import split_title, with_attachments
 
 # MESSAGE_REACTION_ADD as documented (and as the gateway sends it)
 REACTION = {
@@ -92,6 +92,13 @@ def test_thread_names() -> None:
     assert translate.thread_name("✅️ ✅ Tick emoji\nmore", "x") == "Tick emoji"
     assert translate.thread_name("✅", "Question from Alice") == "Question from Alice"
     assert translate.thread_name("☑ done?", "x", "☑ ") == "done?"
+    # Named like the question's title (`title_line`): the first line outside code blocks.
+    code = "```python\nimport json\n```\nWhy does it fail?"
+    assert translate.thread_name(code, "x") == "Why does it fail?"
+    assert translate.thread_name("```py\nx = 1\n```", "x") == "x = 1"
+    assert translate.thread_name("``` free nitro", "x") == "``` free nitro"  # as the core titles it
+    assert translate.thread_name("```\n\n```", "x") == split_title("```\n\n```")[0]
+    assert translate.thread_name("```\n✅ done\n```", "x") == "done"
     long = translate.thread_name("é" * 300, "x")
     assert len(long) == 100 and long.endswith("…")
     flags = translate.thread_name("🇫🇷" * 60, "x")
