@@ -118,11 +118,7 @@ async def _delete_question(
     uow: UnitOfWork, ctx: Context, question: Question, *, thread_left: bool, notes: bool = True
 ) -> DeletedOnPlatform:
     if question.is_deleted:
-        if question.delete_kind is DeleteKind.MODERATOR:  # its message is gone now too:
-            await uow.moderation.set_deleted(  # nothing left for `/mod restore` to show
-                question.id, question.deleted_at, DeleteKind.PLATFORM
-            )
-        return NOTHING
+        return await _gone_too(uow, ctx, question, thread_left=thread_left)
     await uow.moderation.set_deleted(question.id, ctx.clock.now(), DeleteKind.PLATFORM)
     question = await uow.questions.get(question.id) or question
     reports: list[int] = []
@@ -144,6 +140,28 @@ async def _delete_question(
     if notes:
         outbound += await _tell_moderators(uow, ctx, question, question.asker.id, was_question=True)
     return DeletedOnPlatform(question, outbound=tuple(outbound), reports=tuple(reports))
+
+
+async def _gone_too(
+    uow: UnitOfWork, ctx: Context, question: Question, *, thread_left: bool
+) -> DeletedOnPlatform:
+    """A question already deleted whose message, thread or channel is now deleted on the
+    platform too. One a moderator only hid can no longer be restored: nothing is left to
+    show it in (its deletion becomes the platform's). With its thread gone, the open reports
+    on its messages have nothing left to decide either."""
+
+    hidden = question.delete_kind is DeleteKind.MODERATOR
+    if hidden:
+        await uow.moderation.set_deleted(question.id, question.deleted_at, DeleteKind.PLATFORM)
+    reports: list[int] = []
+    if not thread_left:
+        reports = await resolve_open_reports(
+            uow, ctx, question.community, question.platform, question_id=question.id,
+            actor=None,
+        )  # fmt: skip
+    if not hidden and not reports:
+        return NOTHING
+    return DeletedOnPlatform(question, reports=tuple(reports))
 
 
 async def _tell_moderators(

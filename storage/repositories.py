@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import Row, bindparam, delete, func, select, tuple_, update
+from sqlalchemy import Row, bindparam, delete, func, or_, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.errors import DuplicateEvent
@@ -380,7 +380,8 @@ class SqlQuestionRepository:
     async def next_in_channel(
         self, community: str, platform: str, channel_id: str, after: int, *, for_update: bool
     ) -> Question | None:
-        """The community's first question not deleted in a channel with an id above `after`."""
+        """The community's first question in a channel with an id above `after` that is not
+        deleted, or only hidden by a moderator (restorable until its channel goes)."""
 
         q = questions_t.c
         stmt = prepared(
@@ -393,7 +394,7 @@ class SqlQuestionRepository:
                     q.channel_id == bindparam("channel"),
                     q.id > bindparam("after"),
                     q.community == bindparam("community"),
-                    q.deleted_at.is_(None),
+                    or_(q.deleted_at.is_(None), q.delete_kind == DeleteKind.MODERATOR.value),
                 )
                 .order_by(q.id)
                 .limit(1),

@@ -96,6 +96,24 @@ async def test_the_platforms_deletion_marks_the_posts_of_what_it_took(app: App) 
     assert [u.report_id for u in updates(thread_gone)] == [in_thread]
 
 
+async def test_a_hidden_questions_reports_close_when_its_thread_goes(app: App) -> None:
+    opened = await ask(app.bot, alice)
+    rude = await answer(app.bot, bob, opened, "you are an idiot")
+    report = await filed(app, carol, rude, post="mods:401")
+    await app.bot.handle(
+        c.ModerateQuestion(
+            mod, c.QuestionAction.DELETE, question_id=opened.question.id, event_id=next_id("e")
+        )
+    )
+
+    gone = await app.bot.handle(c.DeleteThread("default", thread_of(opened)))
+
+    assert isinstance(gone, ev.DeletedOnPlatform) and gone.reports == (report,)
+    assert [u.report_id for u in updates(gone)] == [report]
+    still_open = await app.bot.handle(c.ListReports(mod))
+    assert isinstance(still_open, ev.ReportsListed) and still_open.reports == ()
+
+
 async def test_a_dismissal_names_the_moderator_and_a_post_is_recorded_only_for_its_report(
     app: App,
 ) -> None:

@@ -13,6 +13,7 @@ from bot import events as ev
 from bot.bootstrap import App
 from bot.clock import FakeClock
 from bot.commands import QuestionAction
+from bot.deletions import delete_channel
 from bot.i18n import Catalog
 from bot.model import QuestionStatus
 from bot.moderation_presenter import ModerationPresenter
@@ -153,11 +154,19 @@ async def test_only_moderators_restore_and_only_what_a_moderator_deleted(app: Ap
     # Its opening message deleted on the platform: nothing left to show it in.
     gone = await ask(app.bot, alice, "A third question about exports")
     await app.bot.handle(c.DeleteMessage("console", "default", gone.question.message_id))
-    # Hidden by a moderator first, then its message deleted on the platform as well.
+    # Hidden by a moderator first, then its message deleted on the platform as well...
     both = await ask(app.bot, alice, "A fourth question about exports")
     await delete_by_moderator(app.bot, both, mod)
     await app.bot.handle(c.DeleteMessage("console", "default", both.question.message_id))
-    for q in (reported, gone, both):
+    # ...or its whole help channel.
+    mid = next_id()
+    elsewhere = await app.bot.handle(
+        c.AskQuestion(alice, "doomed", mid, "A fifth question", event_id=mid, thread_id=f"t{mid}")
+    )
+    assert isinstance(elsewhere, ev.QuestionOpened)
+    await delete_by_moderator(app.bot, elsewhere, mod)
+    assert await delete_channel(app.bot.handle, "console", "default", "doomed") == 1
+    for q in (reported, gone, both, elsewhere):
         with pytest.raises(errors.NotRestorable) as refused:
             await restore(app, q.question.id)
         assert "only a question hidden with /mod delete can be" in refusal(refused.value)
