@@ -14,10 +14,11 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
+from bot.audit import is_hidden_asker
 from bot.commands import ResolveReport
 from bot.events import DeletedOnPlatform, ReportResolved
 from bot.model import Report
-from bot.outbound import ReportPostUpdate
+from bot.outbound import Outbound, ReportPostUpdate
 from bot.ports import UnitOfWork
 from bot.questions import Context
 
@@ -37,14 +38,34 @@ class RecordReportPost:
 class ReportPostRecorded:
     report_id: int
     recorded: bool  # False: no such report in that community and platform
+    # The report was resolved while its post was on its way: the post is marked at once.
+    outbound: tuple[Outbound, ...] = ()
 
 
 async def record(cmd: RecordReportPost, uow: UnitOfWork, ctx: Context) -> ReportPostRecorded:
-    report = await uow.moderation.get_report(cmd.community, cmd.report_id)
+    """Keep where the post is. The report's row is locked first: a resolution committed
+    while the post was being sent (it found no post to mark) is seen, and the post is
+    marked now; one committed after this sees the post."""
+
+    report = await uow.moderation.get_report(cmd.community, cmd.report_id, for_update=True)
     if report is None or report.platform != cmd.platform or not cmd.post_ref:
         return ReportPostRecorded(cmd.report_id, False)
     await uow.moderation.set_report_post(report.id, cmd.post_ref[:200])
-    return ReportPostRecorded(report.id, True)
+    report = replace(report, post_ref=cmd.post_ref[:200])
+    if report.resolved_at is None:
+        return ReportPostRecorded(report.id, True)
+    moderator, hidden = None, False
+    if report.resolved_by_id is not None:
+        resolver = (await uow.moderation.members_by_ids([report.resolved_by_id])).get(
+            report.resolved_by_id
+        )
+        question = await uow.questions.get(report.question_id) if report.question_id else None
+        moderator = resolver.ref.id if resolver is not None else None
+        hidden = resolver is not None and is_hidden_asker(resolver, question)
+        if resolver is None:  # (a member row never goes; as "a moderator" if it did)
+            moderator, hidden = "", True
+    update = _update(report, moderator, hidden)
+    return ReportPostRecorded(report.id, True, (update,) if update is not None else ())
 
 
 def _update(report: Report, moderator_id: str | None, hidden: bool) -> ReportPostUpdate | None:

@@ -133,3 +133,29 @@ async def test_a_dismissal_names_the_moderator_and_a_post_is_recorded_only_for_i
     assert (
         update.post_ref == "mods:301" and line(update) == f"Report #{report} dismissed. (by @mod)"
     )
+
+
+async def test_a_post_recorded_after_its_report_was_resolved_is_marked_at_once(app: App) -> None:
+    """The message went (or a moderator resolved the report) while the sender was still
+    posting the report: the resolution found no post to mark, so recording marks it."""
+
+    opened = await ask(app.bot, alice)
+    rude = await answer(app.bot, bob, opened, "you are an idiot")
+    by_platform = await filed(app, carol, rude)  # no post recorded yet
+    other = await answer(app.bot, bob, opened, "and again")
+    by_moderator = await filed(app, carol, other)
+    await app.bot.handle(c.DeleteMessage("console", "default", rude))
+    await app.bot.handle(
+        c.ResolveReport(mod, by_moderator, ReportStatus.DISMISSED, event_id=next_id("e"))
+    )
+
+    late = await app.bot.handle(RecordReportPost("console", "default", by_platform, "mods:501"))
+    later = await app.bot.handle(RecordReportPost("console", "default", by_moderator, "mods:502"))
+
+    assert isinstance(late, ReportPostRecorded) and isinstance(later, ReportPostRecorded)
+    assert [line(u) for u in late.outbound] == [
+        f"Report #{by_platform} closed: the reported message was deleted."
+    ]
+    assert [(u.post_ref, line(u)) for u in later.outbound] == [
+        ("mods:502", f"Report #{by_moderator} dismissed. (by @mod)")
+    ]
