@@ -427,13 +427,20 @@ async def _escalate(
             )
         )
     if staff:
+        # A private channel's question: its number and link, not its words (the staff
+        # channel's members need not be in that channel).
+        key, words = (
+            ("lifecycle.escalated_staff_private", {"id": q.id, "minutes": minutes})
+            if q.private
+            else ("lifecycle.escalated_staff", params)
+        )
         messages.append(
             ChannelPost(
                 q.community,
                 q.platform,
                 staff,
-                "lifecycle.escalated_staff",
-                {**params, "channel_id": q.channel_id, "thread_id": q.thread_id or ""},
+                key,
+                {**words, "channel_id": q.channel_id, "thread_id": q.thread_id or ""},
                 reference_id=q.thread_id or q.message_id,
             )
         )

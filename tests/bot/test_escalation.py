@@ -7,9 +7,12 @@ from typing import Any
 
 import pytest
 
+from bot import commands as c
+from bot import events as ev
 from bot.bootstrap import App
 from bot.clock import FakeClock
 from bot.config import SupportHours
+from bot.i18n import Catalog
 from bot.lifecycle import next_opening
 from bot.outbound import ChannelPost
 from tests.helpers import actor, answer, ask
@@ -57,6 +60,29 @@ async def test_unanswered_question_is_escalated_once(app: App, clock: FakeClock)
     clock.advance(hours=5)
     await tick(app)
     assert len(sent.posts("lifecycle.escalated")) == 1
+
+
+async def test_a_private_channels_question_reaches_staff_without_its_words(
+    app: App, clock: FakeClock
+) -> None:
+    sent = record(app)
+    asked = await app.bot.handle(
+        c.AskQuestion(alice, "staff-help", "m-1", "Rotate the payroll master key?",
+                      event_id="e-1", thread_id="t-1", private=True)
+    )  # fmt: skip
+    assert isinstance(asked, ev.QuestionOpened)
+    clock.advance(minutes=61)
+    await tick(app)
+    [staff] = [m for m in sent.sent if isinstance(m, ChannelPost)]
+    assert staff.key == "lifecycle.escalated_staff_private" and staff.reference_id == "t-1"
+    assert "payroll" not in repr(staff.params)
+    text = Catalog().t(staff.key, **staff.params)
+    assert (
+        text
+        == f"No answer yet for #{asked.question.id} after 1 hour 1 minute (in a private channel)."
+    )
+    # The helpers' ping in its own thread is as for any question.
+    assert [p.question_id for p in sent.posts("lifecycle.escalated")] == [asked.question.id]
 
 
 async def test_answered_question_is_not_escalated(app: App, clock: FakeClock) -> None:
