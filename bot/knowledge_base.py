@@ -89,6 +89,12 @@ class NotSolvedYet(DomainError):
     key = "kb.error_not_solved"
 
 
+class PrivateQuestion(DomainError):
+    """Asked in a private channel: an article would show its answers to everyone."""
+
+    key = "kb.error_private_question"
+
+
 class NothingToPromote(DomainError):
     """Solved with no accepted answer (its asker solved it alone): the article would be the
     question and nothing else."""
@@ -485,6 +491,8 @@ async def promote(cmd: PromoteQuestion, uow: UnitOfWork, ctx: Context) -> Articl
         raise errors.QuestionNotFound()
     if question.status is not QuestionStatus.SOLVED:
         raise NotSolvedYet()
+    if question.private:
+        raise PrivateQuestion(question=question.id)
     existing = await uow.knowledge.promoted_from(community, question.id)
     if existing is not None:
         raise AlreadyPromoted(id=existing.id, question=question.id)

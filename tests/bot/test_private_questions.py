@@ -73,3 +73,21 @@ async def test_only_its_asker_and_moderators_look_it_up_by_number(app: App) -> N
     # In its own thread, whoever is there (the channel's members) sees it.
     shown = await app.bot.handle(c.ShowQuestion(carol, thread=thread_of(private)))
     assert isinstance(shown, ev.QuestionShown) and shown.question.id == number
+
+
+async def test_a_private_question_is_not_promoted_into_a_public_article(app: App) -> None:
+    private = await solved(app, PRIVATE, private=True)
+    with pytest.raises(kb.PrivateQuestion) as refused:
+        await app.bot.handle(
+            kb.PromoteQuestion(maria, question_id=private.question.id, event_id=next_id("e"))
+        )
+    assert (
+        Catalog()
+        .t(refused.value.key, **refused.value.params)
+        .startswith(f"Question #{private.question.id} was asked in a private channel")
+    )
+    public = await solved(app, PUBLIC, private=False)
+    promoted = await app.bot.handle(
+        kb.PromoteQuestion(maria, question_id=public.question.id, event_id=next_id("e"))
+    )
+    assert isinstance(promoted, kb.ArticleChanged)
