@@ -143,8 +143,10 @@ NOT_THANKS: dict[str, re.Pattern[str]] = {
     "th": re.compile(r"ไม่\s*(?:เป็นไร)?\s*(?:ครับ|ค่ะ|คะ)?\s*ขอบคุณ|ขอบคุณ\S*ที่ไม่ช่วย"),
 }
 
-# Thanks for help not yet given: an in-advance word anywhere after the thanks ("thank u in
-# advance", "much appreciated in advance", "kiitti etukäteen", "teşekkürler şimdiden").
+# Thanks for help not yet given: an in-advance word after the thanks, in the same sentence
+# ("thank u in advance", "much appreciated in advance", "kiitti etukäteen", "teşekkürler
+# şimdiden"; not "thanks, works now. I should have read the docs beforehand").
+_SENTENCE_END = re.compile(r"[.!?؟。\n]")
 # (Before it, the languages that put it there have their own pattern above.)
 _IN_ADVANCE = re.compile(
     _words(
@@ -198,7 +200,8 @@ def detect(text: str, names: Sequence[str] = ()) -> Detected | None:
         return None
     language, match = found
     after = norm[match.end() :]
-    if _IN_ADVANCE.search(after):
+    sentence = next((s for s in _SENTENCE_END.split(after) if s.strip()), "")
+    if _IN_ADVANCE.search(sentence):  # (in the thanks' own sentence: "Thanks! In advance.")
         return None
     contrast = _CONTRAST.search(after)
     if contrast and _FAILURE.search(after[contrast.end() :]):

@@ -38,6 +38,10 @@ TABLE: list[tuple[str, bool]] = [
     # thanks for help not yet given: an in-advance word anywhere after the thanks, and the
     # conditional or future "would appreciate" (a request, not gratitude)
     ("thank u in advance", False),
+    ("Thanks!! In advance.", False),
+    # An in-advance word in a later sentence is not about the thanks.
+    ("thanks, works now. I should have read the docs beforehand", True),
+    ("kiitos, toimii nyt! Olisi pitänyt lukea ohjeet etukäteen", True),
     ("thank ya in advance", False),
     ("Much appreciated in advance", False),
     ("Thank you very much in advance for any help", False),
