@@ -626,7 +626,9 @@ async def show_question(cmd: ShowQuestion, uow: UnitOfWork, ctx: Context) -> Que
         raise errors.QuestionNotFound()  # soft-deleted: only moderators still see it
     if (
         question.private
-        and cmd.thread is None  # (in its thread, the member is in its channel)
+        # By its thread: the member is in it (Discord), or resolving a link to act on it
+        # (Slack's /close <link>); a display by link goes by number (adapters.slack.knowledge).
+        and cmd.thread is None
         and not cmd.actor.moderates
         and cmd.actor.ref != question.asker.ref
     ):
