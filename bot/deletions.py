@@ -159,9 +159,9 @@ async def _gone_too(
             uow, ctx, question.community, question.platform, question_id=question.id,
             actor=None,
         )  # fmt: skip
-    if not hidden and not reports:
-        return NOTHING
-    return DeletedOnPlatform(question, reports=tuple(reports))
+    if reports or (hidden and not thread_left):  # (the channel walk steps on by it)
+        return DeletedOnPlatform(question, reports=tuple(reports))
+    return NOTHING  # (nothing anyone sees changed: the adapters have nothing to do)
 
 
 async def _tell_moderators(
