@@ -12,7 +12,7 @@ and the rest carries on, because the core has already committed and stays the tr
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
 import discord
@@ -168,6 +168,24 @@ class Outcomes:
 
         if name != thread.name:
             await self._edit(thread, {"name": name}, "rename thread")
+
+    async def while_open(
+        self, thread: discord.Thread, work: Callable[[], Awaitable[None]], what: str
+    ) -> None:
+        """Run `work` (edits of messages in `thread`) with the thread unarchived: Discord
+        keeps an archived thread's messages as they are (50083). It is archived again after
+        (locked still, if it was), so an old thread is not reopened. Its state is asked of
+        Discord: the cache may not have the archive the core's `ThreadState` just made."""
+
+        fresh = await quietly(thread.guild.fetch_channel(thread.id), f"{what}: read the thread")
+        archived = fresh.archived if isinstance(fresh, discord.Thread) else thread.archived
+        if archived and await quietly(thread.edit(archived=False), f"{what}: open") is None:
+            return
+        try:
+            await work()
+        finally:
+            if archived:
+                await self._archive(thread.id, thread.edit(archived=True), f"{what} (re-archive)")
 
     async def _edit(self, thread: discord.Thread, changes: dict[str, object], what: str) -> None:
         if not changes:

@@ -34,7 +34,7 @@ from bot.events import (
 )
 from bot.kb_presenter import KnowledgePresenter
 from bot.knowledge_base import ArticleChanged, ArticleShown, KnowledgeFound
-from bot.model import Member, Suggestion
+from bot.model import Member, Question, Suggestion
 from bot.moderation_presenter import ModerationPresenter
 from bot.outbound import ChannelPost, DirectMessage, ThreadPost
 from bot.presenters import Presenter
@@ -922,17 +922,25 @@ def _suggestion_line(present: Presenter, s: Suggestion) -> str:
     return present.suggestion(s)
 
 
-def opened(texts: Texts, result: QuestionOpened) -> Reply:
-    """The bot's first message in a question thread: suggestions and how to mark an answer."""
+def how_to_mark(texts: Texts, q: Question) -> str:
+    """The line the bot's first message in a question thread ends with: who can mark the
+    answer, and how."""
 
     present = presenter(texts)
-    q = result.question
     asker = present.t("question.anonymous_asker") if q.anonymous else mention(q.asker)
     # (a ✅ shows everyone who reacted: not offered to an anonymous asker)
     ways = Shown(
         texts.t("question.ways_discord_anonymous" if q.anonymous else "question.ways_discord")
     )
-    how = present.t("question.how_to_accept", asker=asker, ways=ways)
+    return present.t("question.how_to_accept", asker=asker, ways=ways)
+
+
+def opened(texts: Texts, result: QuestionOpened) -> Reply:
+    """The bot's first message in a question thread: suggestions and how to mark an answer."""
+
+    present = presenter(texts)
+    q = result.question
+    how = how_to_mark(texts, q)
     if not result.suggestions:
         return Reply(content=trim(join_lines([present.t("question.no_suggestions"), how])))
     lines = [f"• {_suggestion_line(present, s)}" for s in result.suggestions]

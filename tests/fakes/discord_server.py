@@ -3182,6 +3182,11 @@ class FakeDiscord:
 
     async def _edit_message(self, request: web.Request, call: RecordedCall) -> web.Response:
         message = self._message(request.match_info["channel_id"], request.match_info["message_id"])
+        channel = self._channel(request.match_info["channel_id"])
+        if channel["type"] in THREAD_TYPES and channel["thread_metadata"]["archived"]:
+            # "Archived threads are generally immutable": unlike a new message, an edit does
+            # not unarchive the thread.
+            raise APIError(400, 50083)
         body = self._body(call)
         if int(message["author"]["id"]) != self.bot_user.id:
             if set(body) - {"flags"}:

@@ -17,7 +17,7 @@ from datetime import timedelta
 import discord
 from discord import app_commands
 
-from adapters.discord import render, translate
+from adapters.discord import asked_posts, render, translate
 from adapters.discord.client import CommunityClient
 from adapters.discord.cogs.base import FeatureCog, Invocation
 from adapters.discord.outcomes import quietly
@@ -74,6 +74,11 @@ class Moderation(FeatureCog):
         assert isinstance(result, ev.QuestionModerated)
         text = render.moderation(inv.texts).question(result)
         await reply(interaction, text)
+        # The bot's own post of an /ask question shows its words until hidden here too.
+        if action is c.QuestionAction.DELETE:
+            await asked_posts.hide(self.client, interaction.guild, inv.texts, result.question)
+        elif action is c.QuestionAction.RESTORE:
+            await asked_posts.restore(self.client, interaction.guild, inv.texts, result.question)
         # One public line where members will look for it: the question's thread, also when
         # the moderator named the question from another channel. A closed or deleted thread
         # is archived by the core's ThreadState; writing in it would open it again.
