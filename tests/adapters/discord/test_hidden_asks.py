@@ -114,3 +114,16 @@ async def test_a_question_asked_with_the_members_own_message_is_left_alone(
     await h.settled()
     assert h.fake.find_message(thread_id) == before
     assert not [c for c in h.fake.calls if c.method == "PATCH" and "/messages/" in c.path]
+
+
+async def test_a_mention_comes_back_as_the_name_it_had(h: Harness) -> None:
+    """What the bot stored has names for mentions (docs/discord.md says so): restored,
+    the question reads the same, the mention as plain text."""
+
+    thread_id = await ask(h, h.w.text, f"Is <@{h.w.bob.id}> the one to ask about {SECRET}?")
+    asked = words(h, thread_id)
+    await moderate(h, "delete", thread_id)
+    await eventually(lambda: words(h, thread_id)[0] == HIDDEN)
+    await moderate(h, "restore", thread_id)
+    restored = asked[0].replace(f"<@{h.w.bob.id}>", "@Bob")
+    await eventually(lambda: words(h, thread_id) == [restored, *asked[1:]])
