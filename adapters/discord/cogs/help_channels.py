@@ -564,16 +564,33 @@ class HelpChannels(FeatureCog):
 
 
 def _private(channel: discord.abc.GuildChannel | discord.Thread) -> bool:
-    """Whether a help channel (a thread: its parent) is one not every member can see:
-    @everyone may not view it. Its questions stay out of search and suggestions
-    (`AskQuestion.private`). A thread whose parent discord.py does not have counts as
-    private: better kept out of search than shown to the whole server."""
+    """Whether a question asked here is one not every member can see, so it stays out of
+    search and suggestions (`AskQuestion.private`): a private thread (invited members only),
+    or a help channel (a thread: its parent) that members who see the server's channels do
+    not all see. Those members are @everyone; on a server where @everyone sees no channel
+    and a role grants View Channel server-wide (a "Verified" or "Members" role), they are
+    that role's holders, and the channel is private when one such role may not view it.
+    A thread whose parent discord.py does not have counts as private: better kept out of
+    search than shown to the whole server."""
 
+    if isinstance(channel, discord.Thread) and channel.type is discord.ChannelType.private_thread:
+        return True
     parent = channel.parent if isinstance(channel, discord.Thread) else channel
     everyone = channel.guild.default_role
     if parent is None or everyone is None:
         return True
-    return not parent.permissions_for(everyone).view_channel
+    if everyone.permissions.view_channel:
+        return not parent.permissions_for(everyone).view_channel
+    members = [
+        role
+        for role in channel.guild.roles
+        if role.permissions.view_channel
+        and not role.permissions.administrator  # (sees every channel: says nothing)
+        and not role.managed  # (a bot's or integration's own role)
+    ]
+    if not members:  # (channels shown only through their own overwrites)
+        return not parent.permissions_for(everyone).view_channel
+    return any(not parent.permissions_for(role).view_channel for role in members)
 
 
 def _content_edited(payload: discord.RawMessageUpdateEvent) -> bool:

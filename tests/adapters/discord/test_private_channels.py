@@ -121,3 +121,57 @@ async def test_every_way_of_asking_in_a_private_channel_is_private(staff: Staff)
         "Where are the public docs?": False,
         "The staff printer is offline, who can fix it?": True,
     }
+
+
+@pytest.fixture
+async def verified_server(tmp_path: Path) -> AsyncIterator[Staff]:
+    """A server where @everyone sees no channel and a "Verified" role grants View Channel
+    server-wide (a common set-up): its help channels have no overwrites and are public; a
+    staff channel denies Verified the view and is private."""
+
+    everyone = Permissions.EVERYONE_DEFAULT & ~Permissions.VIEW_CHANNEL
+    async with FakeDiscordWithDMs(everyone_permissions=everyone) as fake:
+        with fake.patch_discord():
+            world = seed(fake)
+            verified = fake.add_role("Verified", permissions=Permissions.VIEW_CHANNEL)
+            staff_only = fake.add_text_channel("staff-help")
+            fake.channels[staff_only]["permission_overwrites"] = [
+                {
+                    "id": str(verified),
+                    "type": 0,
+                    "allow": "0",
+                    "deny": str(Permissions.VIEW_CHANNEL),
+                }
+            ]
+            help_channels = [str(c) for c in (world.text, world.forum, staff_only)]
+            config = make_config(tmp_path, world, fake, help_channel_ids=help_channels)
+            async with running(fake, world, config) as harness:
+                yield Staff(harness, staff_only, world.forum)
+
+
+async def test_a_verified_role_server_s_public_channel_is_public(verified_server: Staff) -> None:
+    h = verified_server.h
+    public = await ask_in(h, "text", h.w.text, h.w.alice, PUBLIC)
+    hidden = await ask_in(h, "text", verified_server.text, h.w.alice, PRIVATE)
+
+    asked = [await h.question(public), await h.question(hidden)]
+    assert [(q.title, q.private) for q in asked if q is not None] == [
+        (PUBLIC, False),
+        (PRIVATE, True),
+    ]
+
+
+async def test_a_private_thread_in_a_public_channel_is_private(staff: Staff) -> None:
+    """A member's private thread (type 12: only those invited see it) in the public help
+    channel: its question stays in it."""
+
+    h = staff.h
+    made = h.fake.thread_create(h.w.text, h.w.alice, "Payroll VPN")
+    thread_id = int(made.thread["id"])
+    h.fake.channels[thread_id]["type"] = made.thread["type"] = 12
+    await h.fake.dispatch("THREAD_CREATE", made.thread)
+    await h.fake.post_message(thread_id, h.w.alice, "How do I rotate the payroll VPN certificate?")
+    await eventually(lambda: h.welcome(thread_id))
+
+    question = await h.question(thread_id)
+    assert question is not None and question.private
