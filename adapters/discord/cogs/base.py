@@ -205,8 +205,15 @@ class FeatureCog(commands.Cog):
             if interaction is not None:
                 lines = [present.thanks(thanks), *([offer] if offer else [])]
                 await reply(interaction, render.join_lines(lines), view=view)
-            elif offer and thread is not None and not thread.archived:
-                # A thread message has no private reply: one quiet line, nobody pinged.
+            elif (
+                offer
+                and thread is not None
+                and not thread.archived
+                and not (thanks.question is not None and thanks.question.anonymous)
+            ):
+                # A thread message has no private reply: one quiet line, nobody pinged. Not
+                # for an anonymous question: under the asker's own thanks it would say who
+                # asked (they mark it with the menu or /solved, as its first message says).
                 await quietly(
                     thread.send(offer, view=view, allowed_mentions=render.NO_MENTIONS),  # type: ignore[arg-type]
                     "offer to mark the solution",
