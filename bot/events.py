@@ -61,6 +61,8 @@ class MessageEdited:
     question: Question | None
     answer: Answer | None = None
     accepted: tuple[Answer, ...] = ()
+    # The question's title changed (not only its body): a thread named after it follows.
+    retitled: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -257,8 +257,11 @@ async def edit_message(cmd: EditMessage, uow: UnitOfWork, ctx: Context) -> Messa
     title, body = split_title(cmd.text)
     if is_blank(title) or (title, body) == (question.title, question.body):
         return nothing
+    retitled = title != question.title
     question = await uow.questions.set_text(question, title, body)
-    return MessageEdited(question, None, await _accepted_if_solved(uow, question))
+    return MessageEdited(
+        question, None, await _accepted_if_solved(uow, question), retitled=retitled
+    )
 
 
 async def retitle(cmd: RetitleQuestion, uow: UnitOfWork, ctx: Context) -> MessageEdited:

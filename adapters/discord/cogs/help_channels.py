@@ -201,6 +201,7 @@ class HelpChannels(FeatureCog):
             isinstance(result, ev.MessageEdited)
             and result.question is not None
             and result.answer is None
+            and result.retitled  # (a body edit leaves a name a moderator gave it alone)
             and isinstance(channel, discord.TextChannel)
         ):
             await self._rename(message, result.question, text, community)

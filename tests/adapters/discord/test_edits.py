@@ -61,6 +61,15 @@ async def test_a_secret_edited_out_of_the_first_line_leaves_the_threads_name(
     await question_becomes(h, thread_id, "login fails with my API token", body)
     await h.settled()
     assert len(h.fake.calls_to("PATCH", f"/channels/{thread_id}")) == renames
+    # A name a moderator gave the thread by hand outlives an edit that keeps the title.
+    await h.fake.rename_thread(thread_id, "Login question (redacted)")
+    await h.settled()
+    await h.fake.edit_message(h.w.text, thread_id, "login fails with my API token\nany idea?")
+    await question_becomes(
+        h, thread_id, "login fails with my API token", "login fails with my API token\nany idea?"
+    )
+    await h.settled()
+    assert h.fake.channels[thread_id]["name"] == "Login question (redacted)"
 
 
 async def test_an_edit_putting_code_first_keeps_the_thread_named_by_the_title(
