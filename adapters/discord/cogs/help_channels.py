@@ -399,8 +399,9 @@ class HelpChannels(FeatureCog):
     async def _first_in_member_thread(
         self, message: discord.Message, command: c.PostMessage, community: str
     ) -> ev.MessageRecorded | None:
-        """A message in a member-made help thread the core does not know: the first one
-        (not chatter) opens a question there, as a message in the channel opens one with a
+        """A message in a member-made help thread the core does not know: its maker's first
+        one (not chatter) opens a question there, with them as its asker (another member's
+        reply before that asks nothing), as a message in the channel opens one with a
         thread; one another message opened meanwhile records it as usual. None when it
         opened the question (welcomed here) or changed nothing."""
 
@@ -414,6 +415,8 @@ class HelpChannels(FeatureCog):
                     pass
                 else:
                     return result if isinstance(result, ev.MessageRecorded) else None
+                if message.author.id != thread.owner_id:
+                    return None  # the thread is its maker's: only their words ask in it
                 if is_blank(command.text) or is_chatter(command.text):
                     return None  # "hi", "ok": no question yet; the next message may be one
                 ask = c.AskQuestion(

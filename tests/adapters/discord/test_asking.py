@@ -55,6 +55,8 @@ async def test_a_thread_made_with_create_thread_opens_a_question_with_its_first_
 
     thread_id = (await h.fake.open_thread(h.w.text, h.w.alice, "JSON parsing fails")).id
     hello = await h.fake.post_message(thread_id, h.w.alice, "hi")
+    # Another member's reply before the maker asks is no question: the thread is alice's.
+    await h.fake.post_message(thread_id, h.w.bob, "Hey, what error do you get exactly?")
     await h.settled()
     assert await h.question(thread_id) is None and not h.bot_messages(thread_id)
     asked = await h.fake.post_message(thread_id, h.w.alice, "json.loads raises on my file, why?")
