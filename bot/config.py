@@ -306,6 +306,9 @@ class DiscordConfig(_Section):
     enabled: Switch = False
     help_channel_ids: list[DiscordId] = []
     moderator_role_ids: list[DiscordId] = []
+    # Roles every member holds (a verification role): a help channel they may view is public
+    # even when it denies @everyone (see adapters.discord.cogs.help_channels._private).
+    member_role_ids: list[DiscordId] = []
     reward_roles: list[RewardRole] = []
     solved_archive_after_minutes: int = Field(60, ge=0)
     sync_commands: bool = True

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 
 import discord
 from discord import app_commands
@@ -257,7 +258,7 @@ class HelpChannels(FeatureCog):
             text=stored,
             event_id=translate.message_event(message.id),
             thread_id=str(thread.id),
-            private=_private(message.channel),
+            private=_private(message.channel, self.client.settings.member_role_ids),
         )
         await self._ask(command, thread, texts, message)
 
@@ -294,7 +295,7 @@ class HelpChannels(FeatureCog):
             text=translate.forum_question_text(thread.name, content),
             event_id=translate.message_event(thread.id),
             thread_id=str(thread.id),
-            private=_private(thread),
+            private=_private(thread, self.client.settings.member_role_ids),
         )
         await self._ask(command, thread, self.client.texts_for(community))
 
@@ -426,7 +427,7 @@ class HelpChannels(FeatureCog):
                     text=command.text,
                     event_id=command.event_id,
                     thread_id=str(thread.id),
-                    private=_private(thread),
+                    private=_private(thread, self.client.settings.member_role_ids),
                 )
                 await self._ask(ask, thread, self.client.texts_for(community), message)
                 return None
@@ -521,7 +522,7 @@ class HelpChannels(FeatureCog):
                 event_id=inv.event_id,
                 thread_id=str(thread.id),
                 anonymous=anonymous,
-                private=_private(channel),
+                private=_private(channel, self.client.settings.member_role_ids),
             )
             result = await self.core.handle(command)
         except Exception:
@@ -567,15 +568,17 @@ class HelpChannels(FeatureCog):
         raise NoHelpChannel()
 
 
-def _private(channel: discord.abc.GuildChannel | discord.Thread) -> bool:
+def _private(
+    channel: discord.abc.GuildChannel | discord.Thread, member_role_ids: Sequence[str] = ()
+) -> bool:
     """Whether a question asked here is one not every member can see, so it stays out of
     search and suggestions (`AskQuestion.private`): a private thread (invited members only),
-    or a help channel (a thread: its parent) that members who see the server's channels do
-    not all see. Those members are @everyone; on a server where @everyone sees no channel
-    and a role grants View Channel server-wide (a "Verified" or "Members" role), they are
-    that role's holders, and the channel is private when one such role may not view it.
-    A thread whose parent discord.py does not have counts as private: better kept out of
-    search than shown to the whole server."""
+    or a help channel (a thread: its parent) that not every member may view. Every member
+    holds the roles `member_role_ids` names (`[discord] member_role_ids`, a verification
+    role), when set; else @everyone, when it may view channels server-wide; else, on a server
+    where a role grants View Channel server-wide (a "Verified" or "Members" role), each such
+    role. A thread whose parent discord.py does not have counts as private: better kept out
+    of search than shown to the whole server."""
 
     if isinstance(channel, discord.Thread) and channel.type is discord.ChannelType.private_thread:
         return True
@@ -583,6 +586,11 @@ def _private(channel: discord.abc.GuildChannel | discord.Thread) -> bool:
     everyone = channel.guild.default_role
     if parent is None or everyone is None:
         return True
+    named = [channel.guild.get_role(int(r)) for r in member_role_ids if str(r).isdigit()]
+    if any(role is not None for role in named):
+        return any(
+            role is not None and not parent.permissions_for(role).view_channel for role in named
+        )
     if everyone.permissions.view_channel:
         return not parent.permissions_for(everyone).view_channel
     members = [

@@ -175,3 +175,47 @@ async def test_a_private_thread_in_a_public_channel_is_private(staff: Staff) -> 
 
     question = await h.question(thread_id)
     assert question is not None and question.private
+
+
+@pytest.fixture
+async def gated_server(tmp_path: Path) -> AsyncIterator[Staff]:
+    """A verification gate: @everyone may view channels server-wide, but the help channels
+    deny it and let a "Verified" role (every member's, `member_role_ids`) in; a staff help
+    channel lets only a "Staff" role in."""
+
+    async with FakeDiscordWithDMs() as fake:
+        with fake.patch_discord():
+            world = seed(fake)
+            verified, staff_role = fake.add_role("Verified"), fake.add_role("Staff")
+            view = str(Permissions.VIEW_CHANNEL)
+
+            def gate(channel: int, allowed: int) -> None:
+                fake.channels[channel]["permission_overwrites"] = [
+                    {"id": str(fake.guild_id), "type": 0, "allow": "0", "deny": view},
+                    {"id": str(allowed), "type": 0, "allow": view, "deny": "0"},
+                ]
+
+            gate(world.text, verified)
+            staff_only = fake.add_text_channel("staff-help")
+            gate(staff_only, staff_role)
+            config = make_config(
+                tmp_path, world, fake,
+                help_channel_ids=[str(world.text), str(world.forum), str(staff_only)],
+                member_role_ids=[str(verified)],
+            )  # fmt: skip
+            async with running(fake, world, config) as harness:
+                yield Staff(harness, staff_only, world.forum)
+
+
+async def test_a_channel_every_member_sees_through_a_member_role_is_public(
+    gated_server: Staff,
+) -> None:
+    h = gated_server.h
+    public = await ask_in(h, "text", h.w.text, h.w.alice, PUBLIC)
+    hidden = await ask_in(h, "text", gated_server.text, h.w.alice, PRIVATE)
+
+    asked = [await h.question(public), await h.question(hidden)]
+    assert [(q.title, q.private) for q in asked if q is not None] == [
+        (PUBLIC, False),
+        (PRIVATE, True),
+    ]
