@@ -22,11 +22,11 @@ from adapters.discord.client import CommunityClient
 from adapters.discord.cogs.base import FeatureCog, Invocation
 from adapters.discord.outcomes import quietly
 from adapters.discord.replies import giving_back, reply, report_error
-from adapters.discord.texts import DESCRIPTIONS
+from adapters.discord.texts import DESCRIPTIONS, Texts
 from bot import commands as c
 from bot import events as ev
 from bot.errors import NotAQuestionThread
-from bot.model import MemberRef, Question, ThreadRef
+from bot.model import MemberRef, Question, QuestionStatus, ThreadRef
 from bot.text import parse_number
 
 DIRECTIONS = [app_commands.Choice(name=d.value, value=d.value) for d in c.FlowDirection]
@@ -74,11 +74,14 @@ class Moderation(FeatureCog):
         assert isinstance(result, ev.QuestionModerated)
         text = render.moderation(inv.texts).question(result)
         await reply(interaction, text)
-        # The bot's own post of an /ask question shows its words until hidden here too.
+        # The bot's own post of an /ask question shows its words until hidden here too, and
+        # so does the name of a thread the bot made (its first line).
         if action is c.QuestionAction.DELETE:
             await asked_posts.hide(self.client, interaction.guild, inv.texts, result.question)
+            await self._name_thread(interaction.guild, result.question, thread, inv.texts)
         elif action is c.QuestionAction.RESTORE:
             await asked_posts.restore(self.client, interaction.guild, inv.texts, result.question)
+            await self._name_thread(interaction.guild, result.question, thread, inv.texts)
         # One public line where members will look for it: the question's thread, also when
         # the moderator named the question from another channel. A closed or deleted thread
         # is archived by the core's ThreadState; writing in it would open it again.
@@ -91,6 +94,36 @@ class Moderation(FeatureCog):
             await quietly(target.send(text, allowed_mentions=render.NO_MENTIONS), "reopen notice")
         else:
             await self.client.outcomes.announce(target, text)
+
+    async def _name_thread(
+        self,
+        guild: discord.Guild | None,
+        question: Question,
+        here: discord.Thread | None,
+        texts: Texts,
+    ) -> None:
+        """A thread the bot made for `question` is named "Hidden question #12" while the
+        question is deleted (its name is the question's first line, which may be what got it
+        hidden), and after its title again once restored. A thread or forum post a member
+        made keeps the name they gave it."""
+
+        target = await self._question_thread(guild, question, here)
+        me = self.client.user
+        if target is None or me is None or target.owner_id != me.id:
+            return
+        # As Discord has it now: the core's ThreadState has just (un)archived it, and a
+        # rename of a thread cached as archived would archive it again.
+        fresh = await quietly(target.guild.fetch_channel(target.id), "read the thread")
+        if isinstance(fresh, discord.Thread):
+            target = fresh
+        prefix = texts.t("discord.solved_prefix")
+        if question.is_deleted:
+            name = texts.t("discord.hidden_thread_name", id=question.id)
+        else:
+            name = translate.thread_name(question.title, question.title, prefix)
+            if question.status is QuestionStatus.SOLVED:
+                name = translate.solved_name(name, prefix)
+        await self.client.outcomes.rename(target, name)
 
     async def _question_thread(
         self, guild: discord.Guild | None, question: Question, here: discord.Thread | None

@@ -127,3 +127,28 @@ async def test_a_mention_comes_back_as_the_name_it_had(h: Harness) -> None:
     await moderate(h, "restore", thread_id)
     restored = asked[0].replace(f"<@{h.w.bob.id}>", "@Bob")
     await eventually(lambda: words(h, thread_id) == [restored, *asked[1:]])
+
+
+async def test_a_thread_the_bot_named_after_the_question_is_renamed_while_hidden(
+    h: Harness, kind: str
+) -> None:
+    """Its name is the question's first line, which may be what got it hidden: "Hidden
+    question #N" until it is restored. A forum post a member made keeps their title."""
+
+    first_line = f"Why does my script print {SECRET}?"
+    thread_id = await h.ask(kind, h.w.alice, first_line)
+    named = h.fake.channels[thread_id]["name"]
+    question = await h.question(thread_id)
+    assert question is not None
+
+    await moderate(h, "delete", thread_id)
+    await h.settled()
+    if kind == "text":  # the bot made the thread
+        await eventually(
+            lambda: h.fake.channels[thread_id]["name"] == f"Hidden question #{question.id}"
+        )
+    else:  # the member's forum post: their name for it
+        assert h.fake.channels[thread_id]["name"] == named
+
+    await moderate(h, "restore", thread_id)
+    await eventually(lambda: h.fake.channels[thread_id]["name"] == named)
