@@ -26,10 +26,13 @@ import discord
 from adapters.discord import translate
 from adapters.discord.client import CommunityClient
 from adapters.discord.cogs.base import FeatureCog
+from adapters.discord.outcomes import quietly
 from adapters.discord.replies import log_error
 from bot import commands as c
 from bot import events as ev
 from bot.deletions import delete_channel
+from bot.model import Question
+from bot.text import parse_number
 
 log = logging.getLogger(__name__)
 
@@ -114,11 +117,35 @@ class Deletions(FeatureCog):
                 )
                 # The core already told and closed a deleted question's thread (its outbound);
                 # points an accepted answer loses may take a reward role away.
+                guild = self.client.get_guild(guild_id) if guild_id is not None else None
                 if isinstance(result, ev.DeletedOnPlatform) and result.withdrawn is not None:
-                    guild = self.client.get_guild(guild_id) if guild_id is not None else None
                     await self.client.outcomes.rewards(guild, result.withdrawn.points)
+                if isinstance(result, ev.DeletedOnPlatform) and result.question is not None:
+                    await self._rename_gone(guild, result.question, community)
             except Exception as exc:  # one message failing must not stop the rest
                 log_error(exc, f"deleted message {message_id}")
+
+    async def _rename_gone(
+        self, guild: discord.Guild | None, question: Question, community: str
+    ) -> None:
+        """A thread the bot named after a question's first line, whose message its member
+        deleted (a pasted token, say), loses that name: "Deleted question #12". A forum post
+        keeps the title its member gave it (theirs to rename)."""
+
+        number = parse_number(question.thread_id or "")
+        me = self.client.user
+        if guild is None or number is None or me is None:
+            return
+        thread = self.client.help_thread(await self.client.channel_in(guild, number))
+        if thread is None or thread.owner_id != me.id:
+            return
+        # As Discord has it now (the core's ThreadState has just archived it).
+        fresh = await quietly(guild.fetch_channel(thread.id), "read the thread")
+        texts = self.client.texts_for(community)
+        name = texts.t("discord.deleted_thread_name", id=question.id)
+        await self.client.outcomes.rename(
+            fresh if isinstance(fresh, discord.Thread) else thread, name
+        )
 
 
 async def setup(client: CommunityClient) -> None:

@@ -128,6 +128,11 @@ async def test_the_asker_deleting_their_question_deletes_it_and_closes_its_threa
         "To ask again, post in the help channel."
     ]
     await eventually(lambda: closing_edits(h, thread_id))
+    # Its name was the deleted message's first line: it goes too.
+    await eventually(
+        lambda: h.fake.channels[thread_id]["name"] == f"Deleted question #{question.id}"
+    )
+    await h.settled()
     thread = h.fake.channels[thread_id]["thread_metadata"]
     assert thread["archived"] is True and thread["locked"] is True
     # No lookup for the deletion itself: MESSAGE_DELETE names the channel, the core the rest.
