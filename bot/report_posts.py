@@ -54,16 +54,14 @@ async def record(cmd: RecordReportPost, uow: UnitOfWork, ctx: Context) -> Report
     report = replace(report, post_ref=cmd.post_ref[:200])
     if report.resolved_at is None:
         return ReportPostRecorded(report.id, True)
-    moderator, hidden = None, False
+    moderator, hidden = None, False  # (no resolver: the platform's deletion resolved it)
     if report.resolved_by_id is not None:
-        resolver = (await uow.moderation.members_by_ids([report.resolved_by_id])).get(
-            report.resolved_by_id
-        )
+        # A member row is never deleted; a resolver not found is shown as "a moderator".
+        found = await uow.moderation.members_by_ids([report.resolved_by_id])
+        resolver = found.get(report.resolved_by_id)
         question = await uow.questions.get(report.question_id) if report.question_id else None
-        moderator = resolver.ref.id if resolver is not None else None
-        hidden = resolver is not None and is_hidden_asker(resolver, question)
-        if resolver is None:  # (a member row never goes; as "a moderator" if it did)
-            moderator, hidden = "", True
+        moderator = resolver.ref.id if resolver is not None else ""
+        hidden = resolver is None or is_hidden_asker(resolver, question)
     update = _update(report, moderator, hidden)
     return ReportPostRecorded(report.id, True, (update,) if update is not None else ())
 

@@ -27,10 +27,11 @@ from typing import Any
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import blocks, mrkdwn
-from adapters.slack.commands import Invocation, asked_post, start_command, thread_for
+from adapters.slack.commands import Invocation, asked_post, start_command
 from adapters.slack.deps import Ack
 from adapters.slack.guard import giving_back, guarded
 from adapters.slack.outbound import Respond, describe_error, error_code, passes
+from adapters.slack.solved import question_at
 from adapters.slack.texts import SlackPresenter
 from adapters.slack.translate import (
     after_words,
@@ -138,10 +139,7 @@ async def show(run: Invocation, rest: str) -> None:
     if isinstance(target, ThreadRef):
         # The link only names the question; it is shown as by its number, so a private
         # channel's question is not shown to a member outside it who was given the link.
-        thread = await thread_for(run.deps, actor, target)
-        resolved = await run.deps.bot.handle(c.ShowQuestion(actor, thread=thread))
-        assert isinstance(resolved, ev.QuestionShown)
-        item = f"q{resolved.question.id}"
+        item = f"q{await question_at(run.deps, actor, target)}"
     result = await run.deps.bot.handle(kb.ShowKnowledge(actor, item))
     if isinstance(result, ev.QuestionShown):
         await run.reply(*blocks.question_summary(run.p, result))
